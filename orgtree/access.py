@@ -1,0 +1,118 @@
+"""Access limited to the org tree.
+
+A user sees and changes only the subtrees of the units they hold a role on
+(:class:`~orgtree.models.UnitAssignment`); a superuser is the national admin and sees everything.
+Every list, detail, search, export, admin action and API call filters through a :class:`Scope`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Model, Q, QuerySet
+
+from . import tree
+from .models import Role, Unit, UnitAssignment
+
+__all__ = [
+    "ALL_ROLES",
+    "APPROVE_ROLES",
+    "EDIT_PROFILE_ROLES",
+    "MANAGE_UNIT_ROLES",
+    "Scope",
+    "scope_for",
+]
+
+ALL_ROLES: frozenset[str] = frozenset(Role.values)
+MANAGE_UNIT_ROLES: frozenset[str] = frozenset({Role.AGENCY_ADMIN})
+EDIT_PROFILE_ROLES: frozenset[str] = frozenset({Role.AGENCY_ADMIN, Role.HR_OFFICER})
+APPROVE_ROLES: frozenset[str] = frozenset({Role.APPROVER})
+IMPORT_ROLES: frozenset[str] = frozenset({Role.AGENCY_ADMIN, Role.HR_OFFICER, Role.INTEGRATION})
+
+
+class Scope:
+    """The part of the tree a user may see, and with which roles."""
+
+    def __init__(self, user: AbstractBaseUser | AnonymousUser | None):
+        self.user = user
+        self.is_national = bool(user and user.is_active and getattr(user, "is_superuser", False))
+        self._grants: list[tuple[Unit, str]] = []
+        if user is not None and user.is_authenticated and user.is_active and not self.is_national:
+            self._grants = [
+                (a.unit, a.role)
+                for a in UnitAssignment.objects.filter(
+                    user=user, unit__status=Unit.Status.ACTIVE
+                ).select_related("unit")
+            ]
+
+    # -- what the user holds ------------------------------------------------------------------
+    @property
+    def is_empty(self) -> bool:
+        return not self.is_national and not self._grants
+
+    def roots(self, roles: Collection[str] = ALL_ROLES) -> list[Unit]:
+        return [unit for unit, role in self._grants if role in roles]
+
+    def has_any(self, roles: Collection[str] = ALL_ROLES) -> bool:
+        return self.is_national or any(role in roles for _, role in self._grants)
+
+    def roles_on(self, unit: Unit) -> set[str]:
+        if self.is_national:
+            return set(ALL_ROLES)
+        return {role for root, role in self._grants if tree.is_within(unit, root)}
+
+    def covers(self, unit: Unit | None, roles: Collection[str] = ALL_ROLES) -> bool:
+        """True when ``unit`` lies in a subtree where the user holds one of ``roles``."""
+        if self.is_national:
+            return True
+        if unit is None:
+            return False
+        return any(role in roles and tree.is_within(unit, root) for root, role in self._grants)
+
+    # -- filtering ----------------------------------------------------------------------------
+    def q(self, field_name: str = "", roles: Collection[str] = ALL_ROLES) -> Q:
+        """A Q over rows whose unit (``field_name``; "" for Unit itself) is in scope."""
+        if self.is_national:
+            return Q()
+        return tree.subtrees_q(self.roots(roles), field_name)
+
+    def filter(
+        self, queryset: QuerySet[Any], field_name: str = "", roles: Collection[str] = ALL_ROLES
+    ) -> QuerySet[Any]:
+        if self.is_national:
+            return queryset
+        # The OR of subtree ranges follows forward foreign keys only: no duplicate rows.
+        return queryset.filter(self.q(field_name, roles))
+
+    def units(self, roles: Collection[str] = ALL_ROLES) -> QuerySet[Unit]:
+        return self.filter(Unit.objects.all(), "", roles)
+
+
+def scope_for(user: Any) -> Scope:
+    """The user's scope, computed once per user object (so once per request)."""
+    cached = getattr(user, "_cbccvc_scope", None)
+    if cached is None:
+        cached = Scope(user)
+        if user is not None:
+            try:
+                user._cbccvc_scope = cached
+            except AttributeError:  # pragma: no cover - exotic user objects
+                pass
+    return cached
+
+
+def unit_of(obj: Model, field_path: str) -> Unit | None:
+    """Follow ``field_path`` ("" for a Unit, "unit", "profile__unit" …) from ``obj``."""
+    current: Any = obj
+    for part in [p for p in field_path.split("__") if p]:
+        current = getattr(current, part, None)
+        if current is None:
+            return None
+    return current if isinstance(current, Unit) else None
+
+
+def units_in_scope(user: Any, units: Iterable[Unit], roles: Collection[str] = ALL_ROLES) -> bool:
+    scope = scope_for(user)
+    return all(scope.covers(u, roles) for u in units)

@@ -1,0 +1,6 @@
+"""Admin for the org tree and the administrative-unit reference data.
+
+One module per concern; importing them registers their ModelAdmins.
+"""
+
+from . import assignments, refdata, units  # noqa: F401

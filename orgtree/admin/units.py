@@ -1,0 +1,1 @@
+"""Admin for the org tree (filled in by the tree work)."""

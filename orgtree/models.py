@@ -1,0 +1,456 @@
+"""Administrative units (reference data) and the agency org tree.
+
+Two different things live here:
+
+* **Administrative units** (đơn vị hành chính): provinces, (old) districts and communes as
+  published by the General Statistics Office, loaded from versioned data files
+  (:class:`AdminUnitRelease`). Never edited by hand; a new release is loaded beside the old.
+* **Units** (đơn vị, cơ quan): the agencies and their departments that employ people, one tree
+  (django-mptt) with effective dates. Business time is kept in :class:`UnitPeriod`
+  (what the unit was called and where it hung, from when to when); every tree operation is a
+  :class:`UnitChangeEvent` with its legal basis; merges and splits leave
+  :class:`UnitSuccession` links so "where did old unit X go" can be answered.
+
+Other apps must go through :mod:`orgtree.tree` and :mod:`orgtree.access`, not MPTT fields.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from mptt.models import MPTTModel, TreeForeignKey
+from simple_history.models import HistoricalRecords
+
+from .text import clean, fold
+
+# ---------------------------------------------------------------------------------------------
+# Administrative units: versioned reference data
+# ---------------------------------------------------------------------------------------------
+
+
+class AdminUnitRelease(models.Model):
+    """One loaded data file: a set of administrative units, or a conversion table."""
+
+    class Kind(models.TextChoices):
+        UNITS = "units", "Danh mục đơn vị hành chính"
+        CONVERSION = "conversion", "Bảng chuyển đổi đơn vị hành chính cũ – mới"
+        HISTORIC = "historic", "Tên địa danh cũ"
+
+    key = models.SlugField("mã phiên bản", max_length=80, unique=True)
+    kind = models.CharField("loại", max_length=20, choices=Kind.choices)
+    title = models.CharField("tên", max_length=200)
+    effective_from = models.DateField("hiệu lực từ")
+    effective_to = models.DateField("hiệu lực đến (không kể ngày này)", null=True, blank=True)
+    snapshot_date = models.DateField("ngày chốt dữ liệu", null=True, blank=True)
+    source = models.TextField("nguồn", blank=True)
+    licence = models.CharField("giấy phép", max_length=200, blank=True)
+    file_name = models.CharField("tệp", max_length=200)
+    sha256 = models.CharField(max_length=64)
+    row_count = models.PositiveIntegerField("số dòng", default=0)
+    loaded_at = models.DateTimeField("nạp lúc", auto_now=True)
+
+    class Meta:
+        verbose_name = "phiên bản dữ liệu ĐVHC"
+        verbose_name_plural = "phiên bản dữ liệu ĐVHC"
+        ordering = ["kind", "effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.key})"
+
+    def is_in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
+
+
+class AdminUnit(models.Model):
+    """A province, a district (pre-2025 sets only) or a commune in one release."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", "Tỉnh, thành phố"
+        DISTRICT = "district", "Quận, huyện"
+        COMMUNE = "commune", "Xã, phường, đặc khu"
+
+    release = models.ForeignKey(AdminUnitRelease, on_delete=models.CASCADE, related_name="units")
+    level = models.CharField("cấp", max_length=10, choices=Level.choices)
+    code = models.CharField("mã", max_length=10)
+    name = models.CharField("tên", max_length=120)  # "Hà Nội", "Ba Đình"
+    full_name = models.CharField("tên đầy đủ", max_length=160)  # "Thành phố Hà Nội"
+    unit_type = models.CharField("loại hình", max_length=40, blank=True)  # "Tỉnh", "Phường"
+    province_code = models.CharField("mã tỉnh", max_length=10)
+    district_code = models.CharField("mã huyện", max_length=10, blank=True)
+    folded_name = models.CharField(max_length=120, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = "đơn vị hành chính"
+        verbose_name_plural = "đơn vị hành chính"
+        ordering = ["release", "level", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "level", "code"], name="adminunit_unique_code_in_release"
+            )
+        ]
+        indexes = [models.Index(fields=["level", "code"])]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.code})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.folded_name = fold(self.name)
+        super().save(*args, **kwargs)
+
+
+class AdminUnitConversion(models.Model):
+    """One row of the official old commune → new commune table (effective 1/7/2025)."""
+
+    class Kind(models.TextChoices):
+        MERGED_WHOLE = "merged_whole", "Nhập toàn bộ"
+        MERGED_PART = "merged_part", "Nhập một phần"
+        UNCHANGED = "unchanged", "Giữ nguyên"
+        RENAMED = "renamed", "Đổi tên"
+        TYPE_CHANGED = "type_changed", "Đổi loại hình"
+        REORGANISED = "reorganised", "Sắp xếp thành đặc khu"
+        REMAINDER = "remainder", "Phần còn lại sau khi tách"
+        UNSPECIFIED = "unspecified", "Không ghi chú"
+
+    release = models.ForeignKey(
+        AdminUnitRelease, on_delete=models.CASCADE, related_name="conversions"
+    )
+    row_number = models.PositiveIntegerField("dòng trong tệp")
+    new_province_code = models.CharField(max_length=10)
+    new_province_name = models.CharField(max_length=120)
+    new_commune_code = models.CharField(max_length=10)
+    new_commune_name = models.CharField(max_length=120)
+    old_province_code = models.CharField(max_length=10)
+    old_province_name = models.CharField(max_length=120)
+    old_district_code = models.CharField(max_length=10, blank=True)
+    old_district_name = models.CharField(max_length=120, blank=True)
+    old_commune_code = models.CharField(max_length=10, db_index=True)
+    old_commune_name = models.CharField(max_length=120)
+    kind = models.CharField("loại chuyển đổi", max_length=20, choices=Kind.choices)
+    note = models.CharField("ghi chú gốc", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "dòng chuyển đổi ĐVHC"
+        verbose_name_plural = "bảng chuyển đổi ĐVHC"
+        ordering = ["release", "row_number"]
+
+    def __str__(self) -> str:
+        return f"{self.old_commune_name} ({self.old_commune_code}) → {self.new_commune_name}"
+
+
+class HistoricPlaceName(models.Model):
+    """A place name no longer in the tables (Hà Tây, Thừa Thiên Huế …) and where it went.
+
+    ``successor_province_code`` is a province code of the release named by ``successor_release``
+    (usually the pre-2025 set); the resolver follows the conversion table from there.
+    """
+
+    release = models.ForeignKey(
+        AdminUnitRelease, on_delete=models.CASCADE, related_name="historic_names"
+    )
+    name = models.CharField("tên cũ", max_length=120)
+    folded_name = models.CharField(max_length=120, db_index=True, editable=False)
+    level = models.CharField(max_length=10, choices=AdminUnit.Level.choices)
+    successor_release_key = models.CharField(max_length=80)
+    successor_province_code = models.CharField(max_length=10)
+    successor_district_code = models.CharField(max_length=10, blank=True)
+    valid_until = models.DateField("không còn dùng từ", null=True, blank=True)
+    legal_basis = models.CharField("căn cứ pháp lý", max_length=200, blank=True)
+    note = models.CharField("ghi chú", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "tên địa danh cũ"
+        verbose_name_plural = "tên địa danh cũ"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.folded_name = fold(self.name)
+        super().save(*args, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# The agency org tree
+# ---------------------------------------------------------------------------------------------
+
+# QĐ 20/2020/QĐ-TTg agency identifier codes: "000.00.00.G09" (levels read right to left) or
+# the left-to-right form seen after 2025: "H01", "H01.151", "H01.151.01".
+IDENTIFIER_CODE_RE = re.compile(r"^(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}|[A-Z]\d{2}(\.\d{2,3}){0,5})$")
+
+
+def validate_identifier_code(value: str) -> None:
+    if not IDENTIFIER_CODE_RE.match(value or ""):
+        raise ValidationError(
+            "Mã định danh “%(value)s” không đúng định dạng QĐ 20/2020/QĐ-TTg "
+            "(ví dụ 000.00.00.G09, 000.00.18.G12, H01.151, H01.151.01).",
+            code="invalid_identifier_code",
+            params={"value": value},
+        )
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def active(self) -> UnitQuerySet:
+        return self.filter(status=Unit.Status.ACTIVE)
+
+    def in_force_on(self, on: date) -> UnitQuerySet:
+        return self.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+
+
+class Unit(MPTTModel):
+    """An agency or one of its parts (cơ quan, đơn vị)."""
+
+    class Kind(models.TextChoices):
+        NATIONAL = "national", "Cấp quốc gia"
+        MINISTRY = "ministry", "Bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"
+        PROVINCE_PC = "province_pc", "UBND tỉnh, thành phố trực thuộc trung ương"
+        DEPARTMENT = "department", "Sở, ban, ngành và tương đương"
+        DISTRICT_PC = "district_pc", "UBND huyện, quận, thị xã (trước 1/7/2025)"
+        COMMUNE_PC = "commune_pc", "UBND xã, phường, đặc khu"
+        PUBLIC_SERVICE = "public_service", "Đơn vị sự nghiệp công lập"
+        DIVISION = "division", "Phòng, ban, bộ phận"
+        OTHER = "other", "Khác"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Đang hoạt động"
+        MERGED = "merged", "Đã hợp nhất, sáp nhập"
+        SPLIT = "split", "Đã chia tách"
+        DISSOLVED = "dissolved", "Đã giải thể"
+
+    name = models.CharField("tên đơn vị", max_length=255)
+    short_name = models.CharField("tên viết tắt", max_length=100, blank=True)
+    kind = models.CharField("loại đơn vị", max_length=20, choices=Kind.choices)
+    code = models.CharField(
+        "mã định danh", max_length=40, validators=[validate_identifier_code], db_index=True
+    )
+    national_code = models.CharField(
+        "mã trên cây tổ chức quốc gia",
+        max_length=40,
+        blank=True,
+        help_text="Điền khi CSDL quốc gia dùng mã khác mã định danh của đơn vị.",
+    )
+    admin_unit = models.ForeignKey(
+        AdminUnit,
+        verbose_name="đơn vị hành chính",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    parent = TreeForeignKey(
+        "self",
+        verbose_name="đơn vị cấp trên",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    valid_from = models.DateField("hiệu lực từ")
+    valid_to = models.DateField("hiệu lực đến (không kể ngày này)", null=True, blank=True)
+    status = models.CharField(
+        "trạng thái", max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    legal_basis_number = models.CharField("số quyết định", max_length=100, blank=True)
+    legal_basis_date = models.DateField("ngày quyết định", null=True, blank=True)
+    search_text = models.CharField(max_length=500, editable=False, db_index=True)
+
+    history = HistoricalRecords(
+        excluded_fields=["lft", "rght", "tree_id", "level", "search_text"],
+        verbose_name="lịch sử đơn vị",
+    )
+    objects = UnitQuerySet.as_manager()
+
+    class MPTTMeta:
+        order_insertion_by = ["name"]
+
+    class Meta:
+        verbose_name = "đơn vị"
+        verbose_name_plural = "đơn vị"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(status="active"),
+                name="unit_code_unique_among_active",
+                violation_error_message="Mã định danh đã được dùng cho một đơn vị đang hoạt động.",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                name="unit_valid_to_after_valid_from",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.code}]"
+
+    def save(self, *args, **kwargs) -> None:
+        self.name = clean(self.name)
+        self.short_name = clean(self.short_name)
+        self.code = (self.code or "").strip().upper()
+        self.national_code = (self.national_code or "").strip().upper()
+        self.search_text = " ".join(
+            part for part in (fold(self.name), fold(self.short_name), self.code.lower()) if part
+        )
+        super().save(*args, **kwargs)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class UnitPeriod(models.Model):
+    """What a unit was called and where it hung between two dates (business time).
+
+    ``valid_to`` is exclusive. Exactly one open period (``valid_to`` null) exists per active
+    unit; a closed unit's last period ends on its ``valid_to``.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="periods")
+    parent = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(max_length=255)
+    short_name = models.CharField(max_length=100, blank=True)
+    code = models.CharField(max_length=40)
+    kind = models.CharField(max_length=20, choices=Unit.Kind.choices)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    event = models.ForeignKey(
+        "UnitChangeEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "giai đoạn của đơn vị"
+        verbose_name_plural = "giai đoạn của đơn vị"
+        ordering = ["unit", "valid_from"]
+        indexes = [models.Index(fields=["valid_from", "valid_to"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.valid_from}–{self.valid_to or '…'}"
+
+
+class UnitChangeEvent(models.Model):
+    """One tree operation, atomic, with its effective date, legal basis and author."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "Thành lập"
+        UPDATE = "update", "Cập nhật thông tin"
+        RENAME = "rename", "Đổi tên, đổi mã"
+        MOVE = "move", "Chuyển đơn vị cấp trên"
+        MERGE = "merge", "Hợp nhất, sáp nhập"
+        SPLIT = "split", "Chia, tách"
+        DISSOLVE = "dissolve", "Giải thể"
+        IMPORT = "import", "Nhập từ tệp"
+
+    kind = models.CharField("loại thay đổi", max_length=20, choices=Kind.choices)
+    effective_date = models.DateField("ngày hiệu lực")
+    legal_basis_number = models.CharField("số quyết định", max_length=100, blank=True)
+    legal_basis_date = models.DateField("ngày quyết định", null=True, blank=True)
+    reason = models.TextField("lý do", blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người thực hiện",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
+    units = models.ManyToManyField(Unit, through="UnitEventLink", related_name="events")
+    details = models.JSONField("chi tiết", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "sự kiện thay đổi đơn vị"
+        verbose_name_plural = "sự kiện thay đổi đơn vị"
+        ordering = ["-effective_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.effective_date:%d/%m/%Y}"
+
+
+class UnitEventLink(models.Model):
+    class Role(models.TextChoices):
+        SUBJECT = "subject", "Đơn vị được thay đổi"
+        SOURCE = "source", "Đơn vị nguồn"
+        TARGET = "target", "Đơn vị đích"
+        REHOMED = "rehomed", "Đơn vị trực thuộc chuyển theo"
+
+    event = models.ForeignKey(UnitChangeEvent, on_delete=models.CASCADE, related_name="links")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="event_links")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "unit", "role"], name="uniq_unit_event_link")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} – {self.get_role_display()}: {self.unit_id}"
+
+
+class UnitSuccession(models.Model):
+    """``predecessor`` continued (wholly or partly) as ``successor`` from ``effective_date``."""
+
+    predecessor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="successions")
+    successor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="predecessions")
+    event = models.ForeignKey(UnitChangeEvent, on_delete=models.CASCADE, related_name="+")
+    effective_date = models.DateField()
+    partial = models.BooleanField("kế thừa một phần", default=False)
+
+    class Meta:
+        verbose_name = "kế thừa đơn vị"
+        verbose_name_plural = "kế thừa đơn vị"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor", "event"], name="uniq_unit_succession"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} → {self.successor_id} ({self.effective_date})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Access: (unit, role) assignments
+# ---------------------------------------------------------------------------------------------
+
+
+class Role(models.TextChoices):
+    AGENCY_ADMIN = "agency_admin", "Quản trị cơ quan"
+    HR_OFFICER = "hr_officer", "Cán bộ tổ chức, nhân sự"
+    APPROVER = "approver", "Người phê duyệt, ký số"
+    VIEWER = "viewer", "Người xem"
+    INTEGRATION = "integration", "Hệ thống tích hợp"
+
+
+class UnitAssignment(models.Model):
+    """A user holds ``role`` over ``unit`` and everything below it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_assignments"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField("vai trò", max_length=20, choices=Role.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(verbose_name="lịch sử phân quyền")
+
+    class Meta:
+        verbose_name = "phân quyền theo đơn vị"
+        verbose_name_plural = "phân quyền theo đơn vị"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="uniq_unit_assignment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.unit.name}"

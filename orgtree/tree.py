@@ -1,0 +1,126 @@
+"""The one small interface to the org tree that other apps use.
+
+Everything that knows the tree is stored with django-mptt (``tree_id``/``lft``/``rght``) stays
+in this module, so that moving to another representation (PostgreSQL ltree, a closure table)
+touches only this file, as NetBox's move from MPTT showed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from .models import Unit, UnitPeriod, UnitSuccession
+
+__all__ = [
+    "TreeNode",
+    "ancestors",
+    "descendants",
+    "is_within",
+    "subtree_q",
+    "subtrees_q",
+    "successors",
+    "tree_as_of",
+]
+
+NOTHING = Q(pk__in=[])
+
+
+def _prefix(field_name: str) -> str:
+    return f"{field_name}__" if field_name else ""
+
+
+def subtree_q(root: Unit, field_name: str = "") -> Q:
+    """Q matching rows whose unit (``field_name``, or the Unit itself) is ``root`` or below it.
+
+    ``root`` must carry fresh tree fields (load it again after a tree operation).
+    """
+    p = _prefix(field_name)
+    return Q(**{f"{p}tree_id": root.tree_id, f"{p}lft__gte": root.lft, f"{p}rght__lte": root.rght})
+
+
+def subtrees_q(roots: Iterable[Unit], field_name: str = "") -> Q:
+    q = NOTHING
+    for root in roots:
+        q |= subtree_q(root, field_name)
+    return q
+
+
+def descendants(root: Unit, include_self: bool = True) -> QuerySet[Unit]:
+    return root.get_descendants(include_self=include_self)
+
+
+def ancestors(unit: Unit, include_self: bool = True) -> QuerySet[Unit]:
+    return unit.get_ancestors(include_self=include_self)
+
+
+def is_within(unit: Unit, root: Unit) -> bool:
+    """True when ``unit`` is ``root`` or one of its descendants."""
+    return unit.tree_id == root.tree_id and root.lft <= unit.lft and unit.rght <= root.rght
+
+
+@dataclass
+class TreeNode:
+    unit_id: int
+    name: str
+    code: str
+    kind: str
+    parent_id: int | None
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def tree_as_of(on: date, root: Unit | None = None) -> list[TreeNode]:
+    """The tree as it stood on ``on``, from the recorded periods: a list of root nodes.
+
+    One query. With ``root``, only that unit's subtree as of the date (empty when the unit did
+    not exist then).
+    """
+    periods = (
+        UnitPeriod.objects.filter(valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .values_list("unit_id", "name", "code", "kind", "parent_id")
+        .order_by("name", "unit_id")
+    )
+    nodes = {row[0]: TreeNode(*row) for row in periods}
+    roots: list[TreeNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.parent_id) if node.parent_id else None
+        if parent is None:
+            roots.append(node)
+        else:
+            parent.children.append(node)
+    if root is not None:
+        return [nodes[root.pk]] if root.pk in nodes else []
+    return roots
+
+
+def successors(unit: Unit) -> list[Unit]:
+    """Where ``unit`` went: the live units at the end of its successor chain.
+
+    Follows merges and splits through several reforms; returns ``[unit]`` when it is still
+    active and never succeeded. Cycles in bad data are cut.
+    """
+    seen = {unit.pk}
+    frontier = [unit.pk]
+    ends: list[int] = []
+    while frontier:
+        links = dict.fromkeys(frontier, None)
+        nxt: dict[int, list[int]] = {}
+        for pred, succ in UnitSuccession.objects.filter(predecessor_id__in=frontier).values_list(
+            "predecessor_id", "successor_id"
+        ):
+            nxt.setdefault(pred, []).append(succ)
+        frontier = []
+        for pk in links:
+            if pk not in nxt:
+                ends.append(pk)
+                continue
+            for succ in nxt[pk]:
+                if succ not in seen:
+                    seen.add(succ)
+                    frontier.append(succ)
+    units = Unit.objects.in_bulk(ends)
+    return [units[pk] for pk in ends if pk in units]

@@ -1,0 +1,47 @@
+"""Shared fixtures. The PostgreSQL run (``./run test-postgres``, used by CI) refuses to start
+on any other database, so a misconfigured CI can never pass on SQLite by accident."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("CBCCVC_REQUIRE_POSTGRES") == "1":
+        from django.conf import settings
+
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            raise pytest.UsageError(
+                f"CBCCVC_REQUIRE_POSTGRES=1 but DATABASE_URL selects {engine}; refusing to run."
+            )
+
+
+@pytest.fixture
+def make_unit(db):
+    """Create a unit through the tree services (so periods and events exist)."""
+    from orgtree import services
+    from orgtree.models import Unit
+
+    counter = iter(range(10, 1000))
+
+    def factory(name: str, parent=None, code: str | None = None, kind=None, **kw):
+        if code is None:
+            base = parent.code if parent is not None and "." not in parent.code[:4] else "H99"
+            code = (
+                f"{base}.{next(counter):03d}" if parent is not None else f"G{next(counter):02d}"[:3]
+            )
+        return services.create_unit(
+            name=name,
+            code=code,
+            kind=kind or (Unit.Kind.DEPARTMENT if parent else Unit.Kind.PROVINCE_PC),
+            parent=parent,
+            valid_from=kw.pop("valid_from", date(2020, 1, 1)),
+            actor=kw.pop("actor", None),
+            **kw,
+        )
+
+    return factory
