@@ -6,9 +6,10 @@ from collections.abc import Collection
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignKey, Model, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 
 from ..access import ALL_ROLES, EDIT_PROFILE_ROLES, scope_for, unit_of
 from ..models import Unit
@@ -61,6 +62,31 @@ class ScopedAdminMixin:
         if not self.allow_delete:
             return False
         return self.has_change_permission(request, obj)
+
+    # -- object pages outside the scope answer as for an unknown id ---------------------------
+    def _ensure_visible(self, request: HttpRequest, object_id: str) -> None:
+        try:
+            visible = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, TypeError):
+            visible = False
+        if not visible:
+            raise Http404("Không tìm thấy đối tượng.")
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        # simple-history falls back to historical rows for ids the queryset hides, and would
+        # answer 403 instead of 404: that would confirm the id exists in another agency.
+        self._ensure_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        self._ensure_visible(request, object_id)
+        return super().history_form_view(  # type: ignore[misc]
+            request, object_id, version_id, extra_context
+        )
 
     # -- writes -------------------------------------------------------------------------------
     def formfield_for_foreignkey(

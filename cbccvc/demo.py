@@ -1,0 +1,143 @@
+"""The demo: one function that sets up a realistic merged province, one that serves it.
+
+``set_up_demo()`` is idempotent (re-running it changes nothing) and used by
+``python manage.py demo``; the steps are plain library calls so later work extends the list.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+
+from orgtree.models import Role, Unit, UnitAssignment
+
+DEMO_PASSWORD = "Demo@cbccvc-2025"  # printed by the demo; test material only
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    full_name: str
+    role: str | None  # None: national admin (superuser)
+    unit_code: str | None
+
+
+@dataclass
+class DemoResult:
+    merged_province_code: str
+    users: list[DemoUser] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+MERGED_PROVINCE_CODE = "H25"  # Ủy ban nhân dân tỉnh Phú Thọ (after 1/7/2025)
+OTHER_PROVINCE_CODE = "H12"  # Hà Nội: a second agency, to show that scopes are separate
+
+DEMO_USERS: list[DemoUser] = [
+    DemoUser("quantri", "Quản trị quốc gia", None, None),
+    DemoUser("phutho.quantri", "Nguyễn Văn Quản", Role.AGENCY_ADMIN, MERGED_PROVINCE_CODE),
+    DemoUser("phutho.nhansu", "Trần Thị Nhân", Role.HR_OFFICER, MERGED_PROVINCE_CODE),
+    DemoUser("phutho.pheduyet", "Lê Văn Duyệt", Role.APPROVER, MERGED_PROVINCE_CODE),
+    DemoUser("phutho.xem", "Phạm Thị Xem", Role.VIEWER, MERGED_PROVINCE_CODE),
+    DemoUser("phutho.tichhop", "Hệ thống tích hợp Phú Thọ", Role.INTEGRATION, MERGED_PROVINCE_CODE),
+    DemoUser("hanoi.nhansu", "Đỗ Văn Hà", Role.HR_OFFICER, OTHER_PROVINCE_CODE),
+]
+
+
+def _create_users() -> list[DemoUser]:
+    User = get_user_model()
+    for spec in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=spec.username,
+            defaults={
+                "first_name": spec.full_name,
+                "is_staff": True,
+                "is_superuser": spec.role is None,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        if spec.role is not None and spec.unit_code is not None:
+            unit = Unit.objects.active().get(code=spec.unit_code)
+            UnitAssignment.objects.get_or_create(user=user, unit=unit, role=spec.role)
+    return DEMO_USERS
+
+
+def _reference_data() -> str:
+    from orgtree.refdata import load_reference_data
+
+    load_reference_data()
+    return "Dữ liệu đơn vị hành chính (GSO 4/1/2025, 1/7/2025 + 2026) đã nạp."
+
+
+def _national_skeleton() -> str:
+    from orgtree.skeleton import load_national_skeleton
+
+    units = load_national_skeleton()
+    return f"Khung cây tổ chức quốc gia: {len(units)} đơn vị gốc."
+
+
+def _merged_province() -> str:
+    from orgtree.demo_data import set_up_merged_phu_tho
+
+    summary = set_up_merged_phu_tho()
+    return summary
+
+
+# The ordered steps of the demo; later work appends its own (profiles, keys, sync …).
+DEMO_STEPS: list[Callable[[], str]] = [_reference_data, _national_skeleton, _merged_province]
+
+
+def set_up_demo(log: Callable[[str], None] = print) -> DemoResult:
+    call_command("migrate", interactive=False, verbosity=0)
+    result = DemoResult(merged_province_code=MERGED_PROVINCE_CODE)
+    for step in DEMO_STEPS:
+        with transaction.atomic():
+            note = step()
+        log(f"  ✓ {note}")
+        result.notes.append(note)
+    with transaction.atomic():
+        result.users = _create_users()
+    return result
+
+
+def serve(host: str, port: int, log: Callable[[str], None] = print) -> int:
+    """Run the web app and a django-q2 worker until Ctrl-C; return an exit code."""
+    env = dict(os.environ)
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+    processes = {
+        "web": subprocess.Popen(
+            [*manage, "runserver", f"{host}:{port}", "--noreload", "--insecure"], env=env
+        ),
+        "worker": subprocess.Popen([*manage, "qcluster"], env=env),
+    }
+    log(f"Đang chạy: ứng dụng web http://{host}:{port}/admin/ và tiến trình xử lý nền.")
+    log("Nhấn Ctrl-C để dừng.")
+    try:
+        while True:
+            for name, proc in processes.items():
+                if proc.poll() is not None:
+                    log(f"Tiến trình {name} đã dừng (mã {proc.returncode}).")
+                    return proc.returncode or 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for proc in processes.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+        for proc in processes.values():
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
