@@ -149,10 +149,15 @@ class HistoricPlaceName(models.Model):
     (usually the pre-2025 set); the resolver follows the conversion table from there.
     """
 
+    class Kind(models.TextChoices):
+        HISTORIC = "historic", "Tên cũ"
+        VARIANT = "variant", "Cách viết khác, viết tắt"
+
     release = models.ForeignKey(
         AdminUnitRelease, on_delete=models.CASCADE, related_name="historic_names"
     )
     name = models.CharField("tên cũ", max_length=120)
+    kind = models.CharField("loại", max_length=10, choices=Kind.choices, default=Kind.HISTORIC)
     folded_name = models.CharField(max_length=120, db_index=True, editable=False)
     level = models.CharField(max_length=10, choices=AdminUnit.Level.choices)
     successor_release_key = models.CharField(max_length=80)

@@ -1,0 +1,921 @@
+"""The place-name resolver: free text ("Xã A, Huyện B, Tỉnh C", "TP.HCM", "Đà Lạt") → the
+province and, when the text allows, the commune in force on a date.
+
+How it works
+------------
+* The text is cut into segments at commas (and ``;``, ``|``, new lines). Each segment is folded
+  (:func:`orgtree.text.fold`: no diacritics, lower case, punctuation as spaces, so NFC/NFD,
+  both tone styles, "Ð", ALL CAPS and stray punctuation all give the same key) and its level
+  prefix is read: "Tỉnh", "TP", "T.", "Huyện", "H.", "Q.1", "P.7", "TX", "TT", "Xã" …
+* Each units release gets an in-memory :class:`UnitIndex` (dicts keyed by folded name, by
+  (district code, name), by (province code, name)); the old → new conversion table and the
+  historic names become dicts as well. They are built once and cached; the cache is dropped
+  when a release is loaded or deleted, and re-checked against the database every
+  ``INDEX_RECHECK_SECONDS``. Resolving is then pure dict work.
+* The segments are read against the set in force on ``as_of`` ("direct" reading) and against
+  each older set that a conversion table links to it (then carried forward through the table).
+  A reading takes a province first (from the end of the text), then a district inside it, then
+  a commune inside those; segments with an explicit prefix are preferred to bare ones. The
+  reading that explains more of the text wins; equal readings that disagree are handed back as
+  candidates for a person.
+* An old commune split across several new communes never gets a single answer: its new
+  communes come back as candidates with ``needs_review``.
+
+Codes are the keys everywhere: 243 commune names repeat nationally.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from .models import AdminUnit, AdminUnitConversion, AdminUnitRelease, HistoricPlaceName
+from .text import clean, fold
+
+__all__ = [
+    "PlaceResolution",
+    "get_catalogue",
+    "invalidate_indexes",
+    "resolve_place",
+]
+
+INDEX_RECHECK_SECONDS = 30.0
+REVIEW_THRESHOLD = 0.7
+
+PROVINCE = AdminUnit.Level.PROVINCE.value
+DISTRICT = AdminUnit.Level.DISTRICT.value
+COMMUNE = AdminUnit.Level.COMMUNE.value
+
+# Folded prefix → the levels it announces. "Thành phố"/"TP" is a province or (before 2025) a
+# district-level city; "Thị xã" only a district.
+_PREFIXES: dict[tuple[str, ...], frozenset[str]] = {
+    ("tinh",): frozenset({PROVINCE}),
+    ("t",): frozenset({PROVINCE}),
+    ("thanh", "pho"): frozenset({PROVINCE, DISTRICT}),
+    ("tp",): frozenset({PROVINCE, DISTRICT}),
+    ("huyen",): frozenset({DISTRICT}),
+    ("h",): frozenset({DISTRICT}),
+    ("quan",): frozenset({DISTRICT}),
+    ("q",): frozenset({DISTRICT}),
+    ("thi", "xa"): frozenset({DISTRICT}),
+    ("tx",): frozenset({DISTRICT}),
+    ("xa",): frozenset({COMMUNE}),
+    ("x",): frozenset({COMMUNE}),
+    ("phuong",): frozenset({COMMUNE}),
+    ("p",): frozenset({COMMUNE}),
+    ("thi", "tran"): frozenset({COMMUNE}),
+    ("tt",): frozenset({COMMUNE}),
+    ("dac", "khu"): frozenset({COMMUNE}),
+}
+# Folded prefix → the folded unit type it names, to choose between same-named units of one
+# level ("Huyện Hòa Bình" in Bạc Liêu, not "Thành phố Hòa Bình").
+_PREFIX_TYPE: dict[tuple[str, ...], str] = {
+    ("tinh",): "tinh",
+    ("t",): "tinh",
+    ("thanh", "pho"): "thanh pho",
+    ("tp",): "thanh pho",
+    ("huyen",): "huyen",
+    ("h",): "huyen",
+    ("quan",): "quan",
+    ("q",): "quan",
+    ("thi", "xa"): "thi xa",
+    ("tx",): "thi xa",
+    ("xa",): "xa",
+    ("x",): "xa",
+    ("phuong",): "phuong",
+    ("p",): "phuong",
+    ("thi", "tran"): "thi tran",
+    ("tt",): "thi tran",
+    ("dac", "khu"): "dac khu",
+}
+_GLUED_NUMBER = re.compile(r"^(q|p|quan|phuong)(\d+)$")  # "Q1", "P7", "phuong12"
+_SEGMENT_SPLIT = re.compile(r"[,;|\n\r]+")
+_PUNCT_TO_SPACE = {
+    cp: " " for cp in range(0x3000) if unicodedata.category(chr(cp))[0] in "PSZC" and chr(cp) != " "
+}
+
+
+def _normalise_tokens(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        glued = _GLUED_NUMBER.match(token)
+        if glued:
+            out.append(glued.group(1))
+            token = glued.group(2)
+        if token.isdigit():
+            token = str(int(token))  # "Phường 07" = "Phường 7"
+        out.append(token)
+    return out
+
+
+def name_key(name: str) -> str:
+    """The index key of a stored name ("Phường 07" → "phuong 7", "Đắk Lắk" → "dak lak")."""
+    return " ".join(_normalise_tokens(fold(name).split()))
+
+
+def _accent_key(text: str) -> str:
+    return " ".join(clean(text).lower().translate(_PUNCT_TO_SPACE).split())
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsed text
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Segment:
+    raw: str
+    hint: frozenset[str] | None  # levels announced by a prefix; None for a bare name
+    unit_type: str  # folded unit type named by the prefix ("huyen"), "" for a bare name
+    key: str  # folded name without its prefix
+    full_key: str  # folded segment with its prefix
+    prefix_len: int
+    numeric: bool
+    _accent: str | None = None
+
+    def accent_key(self) -> str:
+        """The name with its diacritics (lower case, prefix removed), for same-fold ties."""
+        if self._accent is None:
+            words = _accent_key(self.raw).split()
+            self._accent = " ".join(words[self.prefix_len :]) if words else ""
+        return self._accent
+
+    @property
+    def has_accents(self) -> bool:
+        return self.accent_key() != self.key
+
+
+def parse_segments(text: str) -> list[Segment]:
+    segments: list[Segment] = []
+    for raw in _SEGMENT_SPLIT.split(text):
+        tokens = _normalise_tokens(fold(raw).split())
+        if not tokens:
+            continue
+        hint: frozenset[str] | None = None
+        unit_type = ""
+        prefix_len = 0
+        for size in (2, 1):
+            head = tuple(tokens[:size])
+            if len(tokens) > size and head in _PREFIXES:
+                hint = _PREFIXES[head]
+                unit_type = _PREFIX_TYPE[head]
+                prefix_len = size
+                break
+        key_tokens = tokens[prefix_len:]
+        segments.append(
+            Segment(
+                raw=raw,
+                hint=hint,
+                unit_type=unit_type,
+                key=" ".join(key_tokens),
+                full_key=" ".join(tokens),
+                prefix_len=prefix_len,
+                numeric=all(t.isdigit() for t in key_tokens),
+            )
+        )
+    return segments
+
+
+# ---------------------------------------------------------------------------------------------
+# Indexes
+# ---------------------------------------------------------------------------------------------
+
+
+def _group(pairs: list[tuple[Any, str]]) -> dict[Any, tuple[str, ...]]:
+    grouped: dict[Any, list[str]] = defaultdict(list)
+    for key, code in pairs:
+        if code not in grouped[key]:
+            grouped[key].append(code)
+    return {k: tuple(v) for k, v in grouped.items()}
+
+
+class UnitIndex:
+    """Dicts over one units release, keyed by codes and folded names."""
+
+    def __init__(self, release: AdminUnitRelease, units: list[tuple[str, ...]]) -> None:
+        self.key = release.key
+        self.effective_from = release.effective_from
+        self.effective_to = release.effective_to
+        self.name: dict[tuple[str, str], str] = {}  # (level, code) → full name
+        self.accent: dict[tuple[str, str], str] = {}
+        self.unit_type: dict[tuple[str, str], str] = {}
+        self.province_of: dict[tuple[str, str], str] = {}
+        self.district_of: dict[str, str] = {}  # commune code → district code
+        by_level: dict[str, list[tuple[Any, str]]] = defaultdict(list)
+        for level, code, name, full_name, unit_type, province_code, district_code in units:
+            self.name[level, code] = full_name
+            self.unit_type[level, code] = fold(unit_type)
+            self.accent[level, code] = _accent_key(name)
+            self.province_of[level, code] = province_code
+            key = name_key(name)
+            by_level[level].append((key, code))
+            if " " in key:
+                by_level[level + "~"].append((key.replace(" ", ""), code))
+            if level == COMMUNE:
+                self.district_of[code] = district_code
+                by_level["commune@district"].append(((district_code, key), code))
+                by_level["commune@province"].append(((province_code, key), code))
+        self.provinces = _group(by_level[PROVINCE])
+        self.districts = _group(by_level[DISTRICT])
+        self.communes = _group(by_level[COMMUNE])
+        self.compact = {
+            PROVINCE: _group(by_level[PROVINCE + "~"]),
+            DISTRICT: _group(by_level[DISTRICT + "~"]),
+            COMMUNE: _group(by_level[COMMUNE + "~"]),
+        }
+        self.communes_in_district = _group(by_level["commune@district"])
+        self.communes_in_province = _group(by_level["commune@province"])
+        self.has_districts = bool(self.districts)
+
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
+
+    def ref(self, level: str, code: str) -> dict[str, str]:
+        return {"code": code, "name": self.name[level, code]}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One new commune (or only a province) an old unit went to."""
+
+    province: str
+    commune: str  # "" when only the province is known
+    kind: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoricEntry:
+    name: str
+    kind: str
+    release_key: str
+    province: str
+    valid_until: date | None
+    legal_basis: str
+
+
+class ConversionIndex:
+    """An old → new conversion table between two units releases."""
+
+    def __init__(
+        self,
+        release: AdminUnitRelease,
+        source: UnitIndex,
+        rows: list[tuple[str, ...]],
+    ) -> None:
+        self.key = release.key
+        self.effective_from = release.effective_from
+        self.source = source
+        by_code: dict[str, list[Target]] = defaultdict(list)
+        by_name: dict[tuple[str, str], list[Target]] = defaultdict(list)
+        district_share: dict[str, Counter[str]] = defaultdict(Counter)
+        province_share: dict[str, Counter[str]] = defaultdict(Counter)
+        for new_p, new_c, old_c, old_name, old_d, kind, note in rows:
+            target = Target(new_p, new_c, kind, note)
+            if old_c:
+                by_code[old_c].append(target)
+            if old_name:
+                by_name[old_d, name_key(_strip_type(old_name))].append(target)
+            # the old province is taken from the old set (the table's own column has errors)
+            old_p = source.province_of.get((DISTRICT, old_d))
+            district_share[old_d][new_p] += 1
+            if old_p:
+                province_share[old_p][new_p] += 1
+        self.by_code = {k: tuple(v) for k, v in by_code.items()}
+        self.by_name = {k: tuple(v) for k, v in by_name.items()}
+        self.district_targets = {k: _shares(v) for k, v in district_share.items()}
+        self.province_targets = {k: _shares(v) for k, v in province_share.items()}
+
+    def commune_targets(self, old_code: str) -> tuple[tuple[Target, ...], bool]:
+        """Targets of an old commune, and whether they were found by name (code missing)."""
+        found = self.by_code.get(old_code)
+        if found:
+            return found, False
+        district = self.source.district_of.get(old_code, "")
+        key = name_key(_strip_type(self.source.name.get((COMMUNE, old_code), "")))
+        found = self.by_name.get((district, key))
+        return (found or ()), bool(found)
+
+
+def _shares(counter: Counter[str]) -> tuple[tuple[str, float], ...]:
+    total = sum(counter.values())
+    return tuple((code, n / total) for code, n in counter.most_common())
+
+
+_TYPE_WORDS = (
+    "thanh pho",
+    "thi tran",
+    "thi xa",
+    "dac khu",
+    "phuong",
+    "huyen",
+    "quan",
+    "tinh",
+    "xa",
+)
+
+
+def _strip_type(full_name: str) -> str:
+    folded = fold(full_name)
+    for word in _TYPE_WORDS:
+        if folded.startswith(word + " "):
+            return " ".join(full_name.split()[len(word.split()) :])
+    return full_name
+
+
+@dataclass
+class Catalogue:
+    units: list[UnitIndex]  # by effective_from
+    conversions: list[ConversionIndex]
+    historic: dict[str, tuple[HistoricEntry, ...]]
+    historic_compact: dict[str, tuple[HistoricEntry, ...]]
+    fingerprint: tuple
+    checked_at: float = field(default_factory=time.monotonic)
+
+    def target_for(self, on: date) -> UnitIndex | None:
+        if not self.units:
+            return None
+        for index in reversed(self.units):
+            if index.in_force(on):
+                return index
+        if on < self.units[0].effective_from:
+            return self.units[0]
+        return self.units[-1]
+
+    def sources_for(self, target: UnitIndex) -> list[ConversionIndex]:
+        return [
+            c
+            for c in self.conversions
+            if c.source is not target and c.effective_from <= target.effective_from
+        ]
+
+
+_lock = threading.Lock()
+_catalogue: Catalogue | None = None
+
+
+def _fingerprint() -> tuple:
+    return tuple(AdminUnitRelease.objects.order_by("pk").values_list("pk", "key", "sha256"))
+
+
+def _build() -> Catalogue:
+    fingerprint = _fingerprint()
+    releases = list(AdminUnitRelease.objects.order_by("effective_from", "key"))
+    units: list[UnitIndex] = []
+    by_key: dict[str, UnitIndex] = {}
+    for release in releases:
+        if release.kind != AdminUnitRelease.Kind.UNITS:
+            continue
+        rows = list(
+            AdminUnit.objects.filter(release=release).values_list(
+                "level",
+                "code",
+                "name",
+                "full_name",
+                "unit_type",
+                "province_code",
+                "district_code",
+            )
+        )
+        index = UnitIndex(release, rows)
+        units.append(index)
+        by_key[release.key] = index
+    conversions: list[ConversionIndex] = []
+    for release in releases:
+        if release.kind != AdminUnitRelease.Kind.CONVERSION:
+            continue
+        source = next((u for u in units if u.effective_to == release.effective_from), None)
+        if source is None:
+            continue
+        rows = list(
+            AdminUnitConversion.objects.filter(release=release).values_list(
+                "new_province_code",
+                "new_commune_code",
+                "old_commune_code",
+                "old_commune_name",
+                "old_district_code",
+                "kind",
+                "note",
+            )
+        )
+        conversions.append(ConversionIndex(release, source, rows))
+    historic: dict[str, list[HistoricEntry]] = defaultdict(list)
+    compact: dict[str, list[HistoricEntry]] = defaultdict(list)
+    for item in HistoricPlaceName.objects.filter(level=PROVINCE):
+        if item.successor_release_key not in by_key:
+            continue
+        entry = HistoricEntry(
+            name=item.name,
+            kind=item.kind,
+            release_key=item.successor_release_key,
+            province=item.successor_province_code,
+            valid_until=item.valid_until,
+            legal_basis=item.legal_basis,
+        )
+        key = name_key(item.name)
+        historic[key].append(entry)
+        compact[key.replace(" ", "")].append(entry)
+    return Catalogue(
+        units=units,
+        conversions=conversions,
+        historic={k: tuple(v) for k, v in historic.items()},
+        historic_compact={k: tuple(v) for k, v in compact.items()},
+        fingerprint=fingerprint,
+    )
+
+
+def get_catalogue() -> Catalogue:
+    """The cached indexes, rebuilt when the loaded releases changed."""
+    global _catalogue
+    catalogue = _catalogue
+    now = time.monotonic()
+    if catalogue is not None and now - catalogue.checked_at < INDEX_RECHECK_SECONDS:
+        return catalogue
+    with _lock:
+        if _catalogue is not None and _catalogue.fingerprint == _fingerprint():
+            _catalogue.checked_at = now
+            return _catalogue
+        _catalogue = _build()
+        return _catalogue
+
+
+def invalidate_indexes(*args: Any, **kwargs: Any) -> None:
+    global _catalogue
+    with _lock:
+        _catalogue = None
+
+
+post_save.connect(invalidate_indexes, sender=AdminUnitRelease, dispatch_uid="places-save")
+post_delete.connect(invalidate_indexes, sender=AdminUnitRelease, dispatch_uid="places-delete")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the segments against one release
+# ---------------------------------------------------------------------------------------------
+
+_WEIGHT = {PROVINCE: 3.0, DISTRICT: 2.0, COMMUNE: 2.0}
+_BARE_COMMUNE_ALONE = 1.0  # a lone bare name read as a commune is weak evidence
+
+
+@dataclass(slots=True)
+class Reading:
+    index: UnitIndex
+    provinces: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    communes: tuple[str, ...] = ()
+    score: float = 0.0
+    factor: float = 1.0
+    notes: list[str] = field(default_factory=list)
+    historic: tuple[HistoricEntry, ...] = ()
+
+
+def _lookup(
+    index: UnitIndex, level: str, key: str, table: dict[str, tuple[str, ...]]
+) -> tuple[tuple[str, ...], bool]:
+    found = table.get(key)
+    if found:
+        return found, False
+    if " " in key:
+        return (), False
+    found = index.compact[level].get(key)
+    return (found or ()), bool(found)
+
+
+def _prefer(
+    index: UnitIndex, level: str, seg: Segment, codes: tuple[str, ...], explicit: bool
+) -> tuple[str, ...]:
+    """Among same-named units, keep those whose type matches the prefix ("Huyện" vs "Thành
+    phố") and whose diacritics match the text ("Tân Hòa" vs "Tân Hoa"), when any do."""
+    if len(codes) < 2:
+        return codes
+    if explicit and seg.unit_type:
+        kept = tuple(c for c in codes if index.unit_type.get((level, c)) == seg.unit_type)
+        codes = kept or codes
+        if len(codes) < 2:
+            return codes
+    if not seg.has_accents:
+        return codes
+    wanted = seg.accent_key()
+    kept = tuple(c for c in codes if index.accent.get((level, c)) == wanted)
+    return kept or codes
+
+
+def _read(index: UnitIndex, segments: list[Segment], catalogue: Catalogue) -> Reading:
+    reading = Reading(index)
+    used: set[int] = set()
+    order = range(len(segments) - 1, -1, -1)
+
+    def candidates_for(level: str):
+        """(segment index, key, explicit) in preference order for one level."""
+        for i in order:
+            seg = segments[i]
+            if i not in used and seg.hint is not None and level in seg.hint:
+                yield i, seg.key, True
+        for i in order:
+            seg = segments[i]
+            if i in used:
+                continue
+            if seg.hint is None and not seg.numeric:
+                yield i, seg.key, False
+            elif seg.hint is not None and seg.full_key != seg.key:
+                yield i, seg.full_key, False  # "H'Bông" folds to "h bong": not a prefix
+
+    # 1. the province
+    for i, key, explicit in candidates_for(PROVINCE):
+        codes, compact = _lookup(index, PROVINCE, key, index.provinces)
+        historic: tuple[HistoricEntry, ...] = ()
+        if not codes:
+            historic = catalogue.historic.get(key) or (
+                catalogue.historic_compact.get(key, ()) if " " not in key else ()
+            )
+            historic = tuple(h for h in historic if h.release_key == index.key)
+            codes = tuple(dict.fromkeys(h.province for h in historic))
+        if codes:
+            used.add(i)
+            reading.provinces = _prefer(index, PROVINCE, segments[i], codes, explicit)
+            reading.historic = historic
+            reading.score += _WEIGHT[PROVINCE]
+            if compact:
+                reading.factor *= 0.9
+            break
+
+    # 2. the district (old sets only)
+    if index.has_districts:
+        for i, key, explicit in candidates_for(DISTRICT):
+            codes, compact = _lookup(index, DISTRICT, key, index.districts)
+            if reading.provinces:
+                codes = tuple(
+                    c for c in codes if index.province_of[DISTRICT, c] in reading.provinces
+                )
+            if codes:
+                used.add(i)
+                reading.districts = _prefer(index, DISTRICT, segments[i], codes, explicit)
+                reading.score += _WEIGHT[DISTRICT]
+                if compact:
+                    reading.factor *= 0.9
+                break
+
+    # 3. the commune
+    for i, key, explicit in candidates_for(COMMUNE):
+        if reading.districts:
+            codes = tuple(
+                c for d in reading.districts for c in index.communes_in_district.get((d, key), ())
+            )
+        elif reading.provinces:
+            codes = tuple(
+                c for p in reading.provinces for c in index.communes_in_province.get((p, key), ())
+            )
+        else:
+            codes, compact = _lookup(index, COMMUNE, key, index.communes)
+            if compact:
+                reading.factor *= 0.9
+        if codes:
+            used.add(i)
+            reading.communes = _prefer(index, COMMUNE, segments[i], codes, explicit)
+            alone = not explicit and len(segments) == 1
+            reading.score += _BARE_COMMUNE_ALONE if alone else _WEIGHT[COMMUNE]
+            break
+
+    # explicit segments left unexplained weaken the reading ("Huyện X" read in the new set)
+    for i, seg in enumerate(segments):
+        if i not in used and seg.hint is not None:
+            reading.score -= 1.0
+            reading.factor *= 0.9
+    return reading
+
+
+# ---------------------------------------------------------------------------------------------
+# Outcomes
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Outcome:
+    province: str | None
+    commune: str | None
+    confidence: float
+    candidates: list[tuple[str, str | None, str]]  # (province code, commune code, reason)
+    needs_review: bool
+    score: float
+    reason: str
+
+
+_KIND_LABEL = dict(AdminUnitConversion.Kind.choices)
+
+
+def _collapse(
+    options: list[tuple[str, str | None, str]], confidence: float, reason: str, score: float
+) -> Outcome:
+    """One answer when every option agrees; otherwise the common province and candidates."""
+    distinct = list(dict.fromkeys((p, c) for p, c, _ in options))
+    if len(distinct) == 1:
+        province, commune = distinct[0]
+        return Outcome(province, commune, confidence, [], False, score, reason)
+    provinces = {p for p, _ in distinct}
+    province = provinces.pop() if len(provinces) == 1 else None
+    unique: dict[tuple[str, str | None], str] = {}
+    for p, c, why in options:
+        unique.setdefault((p, c), why)
+    candidates = [(p, c, why) for (p, c), why in unique.items()]
+    conf = min(0.5, confidence) if province else min(0.4, confidence)
+    return Outcome(province, None, conf, candidates, True, score, reason)
+
+
+def _direct_outcome(reading: Reading) -> Outcome:
+    index = reading.index
+    score, factor = reading.score, reading.factor
+    historic_note = _historic_note(reading.historic)
+    if reading.communes:
+        options = [
+            (index.province_of[COMMUNE, c], c, "Trùng tên xã trong danh mục")
+            for c in reading.communes
+        ]
+        base = 0.95 if (reading.provinces or reading.districts) else 0.85
+        return _collapse(options, base * factor, "Khớp tên xã" + historic_note, score)
+    if reading.districts:
+        options = [
+            (index.province_of[DISTRICT, d], None, f"Thuộc {index.name[DISTRICT, d]}")
+            for d in reading.districts
+        ]
+        return _collapse(options, 0.9 * factor, "Khớp tên quận, huyện", score)
+    if reading.provinces:
+        options = [(p, None, "Khớp tên tỉnh" + historic_note) for p in reading.provinces]
+        conf = (0.95 if reading.historic else 0.98) * factor
+        return _collapse(options, conf, "Khớp tên tỉnh" + historic_note, score)
+    return Outcome(None, None, 0.0, [], True, score, "")
+
+
+def _historic_note(historic: tuple[HistoricEntry, ...]) -> str:
+    if not historic:
+        return ""
+    h = historic[0]
+    if h.kind == HistoricPlaceName.Kind.VARIANT:
+        return f" (cách viết khác: {h.name})"
+    basis = f", {h.legal_basis}" if h.legal_basis else ""
+    return f" (tên cũ {h.name}{basis})"
+
+
+def _converted_outcome(reading: Reading, conversion: ConversionIndex, target: UnitIndex) -> Outcome:
+    source = reading.index
+    score, factor = reading.score, reading.factor
+    historic_note = _historic_note(reading.historic)
+
+    def valid(p: str, c: str | None) -> tuple[str, str | None] | None:
+        if (PROVINCE, p) not in target.name:
+            return None
+        if c and (COMMUNE, c) not in target.name:
+            return (p, None)
+        return (p, c)
+
+    if reading.communes:
+        options: list[tuple[str, str | None, str]] = []
+        split = False
+        missing = False
+        by_name = False
+        for old in reading.communes:
+            targets, found_by_name = conversion.commune_targets(old)
+            by_name = by_name or found_by_name
+            old_name = source.name[COMMUNE, old]
+            if not targets:
+                missing = True
+                d = source.district_of.get(old, "")
+                for p, _share in conversion.district_targets.get(d, ()):
+                    options.append((p, None, f"{old_name} ({old}) không có trong bảng chuyển đổi"))
+                continue
+            distinct = {t.commune for t in targets}
+            if len(distinct) > 1:
+                split = True
+            for t in targets:
+                ok = valid(t.province, t.commune)
+                if ok is None:
+                    continue
+                label = _KIND_LABEL.get(t.kind, t.kind)
+                why = f"{old_name} ({old}): {label}"
+                if t.note and fold(t.note) != fold(label):
+                    why += f" – {t.note}"
+                options.append((ok[0], ok[1], why))
+        if not options:
+            return Outcome(None, None, 0.0, [], True, score, "")
+        if split:
+            # never a silent answer: the candidates go to a person, whole-population first
+            options.sort(key=lambda o: 0 if "toan bo dan so" in fold(o[2]) else 1)
+            outcome = _collapse(options, 0.45, "Xã cũ bị chia cho nhiều xã mới", score)
+            outcome.commune = None
+            outcome.needs_review = True
+            if not outcome.candidates:
+                outcome.candidates = options
+            outcome.confidence = min(outcome.confidence, 0.45)
+            return outcome
+        kinds = {t.kind for old in reading.communes for t in conversion.commune_targets(old)[0]}
+        base = 0.95
+        if kinds & {AdminUnitConversion.Kind.MERGED_PART, AdminUnitConversion.Kind.REMAINDER}:
+            base = 0.85
+        if by_name:
+            base = 0.8
+        if not (reading.provinces or reading.districts):
+            base -= 0.1
+        if missing:
+            outcome = _collapse(options, 0.6 * factor, "Xã cũ thiếu trong bảng chuyển đổi", score)
+            outcome.commune = None
+            outcome.needs_review = True
+            outcome.confidence = min(outcome.confidence, 0.6)
+            return outcome
+        return _collapse(options, base * factor, "Theo bảng chuyển đổi ĐVHC" + historic_note, score)
+
+    if reading.districts:
+        options = []
+        for d in reading.districts:
+            for p, share in conversion.district_targets.get(d, ()):
+                if valid(p, None):
+                    why = f"{source.name[DISTRICT, d]} ({share:.0%} số xã) nay thuộc"
+                    options.append((p, None, why))
+        if not options:
+            return Outcome(None, None, 0.0, [], True, score, "")
+        outcome = _collapse(options, 0.9 * factor, "Quận, huyện cũ", score)
+        if len(options) > 1 and outcome.province is None:
+            outcome.needs_review = True
+        return outcome
+
+    if reading.provinces:
+        options = []
+        top_share = 1.0
+        for p_old in reading.provinces:
+            targets = conversion.province_targets.get(p_old, ())
+            if targets:
+                top_share = min(top_share, targets[0][1])
+                p_new = targets[0][0]
+                if valid(p_new, None):
+                    old_name = source.name[PROVINCE, p_old]
+                    options.append((p_new, None, f"{old_name} nay thuộc" + historic_note))
+        if not options:
+            return Outcome(None, None, 0.0, [], True, score, "")
+        conf = (0.93 if reading.historic else 0.95) * top_share * factor
+        return _collapse(options, conf, "Tỉnh cũ" + historic_note, score)
+    return Outcome(None, None, 0.0, [], True, score, "")
+
+
+# ---------------------------------------------------------------------------------------------
+# The public function
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PlaceResolution:
+    """What :func:`resolve_place` found. ``province``/``commune`` are ``{"code", "name"}``."""
+
+    text: str
+    as_of: date
+    release: str | None
+    province: dict[str, str] | None
+    commune: dict[str, str] | None
+    confidence: float
+    candidates: list[dict[str, Any]]
+    needs_review: bool
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "as_of": self.as_of.isoformat(),
+            "release": self.release,
+            "province": self.province,
+            "commune": self.commune,
+            "confidence": self.confidence,
+            "candidates": self.candidates,
+            "needs_review": self.needs_review,
+            "reason": self.reason,
+        }
+
+    def describe(self) -> str:
+        """One readable Vietnamese line."""
+        if self.province is None and not self.candidates:
+            return f"“{self.text}”: không xác định được địa danh."
+        parts = []
+        if self.commune:
+            parts.append(self.commune["name"])
+        if self.province:
+            parts.append(self.province["name"])
+        answer = ", ".join(parts) if parts else "chưa xác định"
+        line = f"“{self.text}” → {answer} (độ tin cậy {self.confidence:.2f}"
+        line += f", theo danh mục {self.release} ngày {self.as_of:%d/%m/%Y})"
+        if self.reason:
+            line += f" – {self.reason}"
+        if self.needs_review:
+            options = "; ".join(
+                ", ".join(x["name"] for x in (c.get("commune"), c.get("province")) if x is not None)
+                for c in self.candidates
+            )
+            line += " – CẦN NGƯỜI XEM XÉT"
+            if options:
+                line += f": {options}"
+        return line
+
+
+def _as_date(as_of: date | datetime | str | None) -> date:
+    if as_of is None:
+        return timezone.localdate()
+    if isinstance(as_of, datetime):
+        return as_of.date()
+    if isinstance(as_of, date):
+        return as_of
+    try:
+        return date.fromisoformat(str(as_of))
+    except ValueError as exc:
+        raise ValueError(f"Ngày “{as_of}” không hợp lệ (cần dạng YYYY-MM-DD).") from exc
+
+
+def _choose(outcomes: list[Outcome]) -> Outcome:
+    live = [o for o in outcomes if o.province is not None or o.candidates]
+    if not live:
+        return Outcome(None, None, 0.0, [], True, 0.0, "Không khớp địa danh nào")
+    best = max(o.score for o in live)
+    top = [o for o in live if o.score == best]
+    if len(top) == 1:
+        return top[0]
+    answers = {(o.province, o.commune) for o in top}
+    if len(answers) == 1 and not any(o.needs_review for o in top):
+        return max(top, key=lambda o: o.confidence)
+    # equal readings disagree (e.g. an address valid both before and after 1/7/2025)
+    first = top[0]  # the direct reading comes first
+    candidates: list[tuple[str, str | None, str]] = []
+    for o in top:
+        if o.candidates:
+            candidates.extend(o.candidates)
+        elif o.province is not None:
+            candidates.append((o.province, o.commune, o.reason))
+    seen: dict[tuple[str, str | None], tuple[str, str | None, str]] = {}
+    for p, c, why in candidates:
+        seen.setdefault((p, c), (p, c, why))
+    candidates = list(seen.values())
+    provinces = {p for p, _, _ in candidates}
+    if first.needs_review:
+        province = first.province if len(provinces) == 1 else None
+        return Outcome(
+            province, None, min(o.confidence for o in top), candidates, True, best, first.reason
+        )
+    province = first.province if provinces == {first.province} else None
+    commune = first.commune if province else None
+    return Outcome(
+        province,
+        commune,
+        min(0.6, first.confidence),
+        candidates,
+        True,
+        best,
+        "Địa chỉ có thể hiểu theo địa giới cũ hoặc mới",
+    )
+
+
+def resolve_place(text: str, as_of: date | datetime | str | None = None) -> PlaceResolution:
+    """Resolve a place name or address to the province (and commune) in force on ``as_of``."""
+    on = _as_date(as_of)
+    text = text or ""
+    catalogue = get_catalogue()
+    target = catalogue.target_for(on)
+    if target is None:
+        return PlaceResolution(text, on, None, None, None, 0.0, [], True, "Chưa nạp dữ liệu ĐVHC")
+    segments = parse_segments(text)
+    if not segments:
+        return PlaceResolution(text, on, target.key, None, None, 0.0, [], True, "Văn bản trống")
+    outcomes = [_direct_outcome(_read(target, segments, catalogue))]
+    for conversion in catalogue.sources_for(target):
+        reading = _read(conversion.source, segments, catalogue)
+        if reading.score > 0:
+            outcomes.append(_converted_outcome(reading, conversion, target))
+    outcome = _choose(outcomes)
+    return _resolution(text, on, target, outcome)
+
+
+def _resolution(text: str, on: date, target: UnitIndex, outcome: Outcome) -> PlaceResolution:
+    province = target.ref(PROVINCE, outcome.province) if outcome.province else None
+    commune = target.ref(COMMUNE, outcome.commune) if outcome.commune else None
+    candidates = [
+        {
+            "province": target.ref(PROVINCE, p),
+            "commune": target.ref(COMMUNE, c) if c else None,
+            "reason": why,
+        }
+        for p, c, why in outcome.candidates
+    ]
+    confidence = round(max(0.0, min(1.0, outcome.confidence)), 3)
+    needs_review = outcome.needs_review or confidence < REVIEW_THRESHOLD
+    return PlaceResolution(
+        text=text,
+        as_of=on,
+        release=target.key,
+        province=province,
+        commune=commune,
+        confidence=confidence,
+        candidates=candidates,
+        needs_review=needs_review,
+        reason=outcome.reason,
+    )
