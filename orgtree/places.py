@@ -249,6 +249,7 @@ class Target:
 
     province: str
     commune: str  # "" when only the province is known
+    commune_name: str
     kind: str
     note: str
 
@@ -279,12 +280,13 @@ class ConversionIndex:
         by_name: dict[tuple[str, str], list[Target]] = defaultdict(list)
         district_share: dict[str, Counter[str]] = defaultdict(Counter)
         province_share: dict[str, Counter[str]] = defaultdict(Counter)
-        for new_p, new_c, old_c, old_name, old_d, kind, note in rows:
-            target = Target(new_p, new_c, kind, note)
+        for new_p, new_c, new_name, old_c, old_name, old_d, kind, note in rows:
+            target = Target(new_p, new_c, new_name, kind, note)
             if old_c:
                 by_code[old_c].append(target)
-            if old_name:
-                by_name[old_d, name_key(_strip_type(old_name))].append(target)
+            if old_name and (COMMUNE, old_c) not in source.name:
+                # a code the old set does not know: matched later by full name in its district
+                by_name[old_d, name_key(old_name)].append(target)
             # the old province is taken from the old set (the table's own column has errors)
             old_p = source.province_of.get((DISTRICT, old_d))
             district_share[old_d][new_p] += 1
@@ -301,8 +303,9 @@ class ConversionIndex:
         if found:
             return found, False
         district = self.source.district_of.get(old_code, "")
-        key = name_key(_strip_type(self.source.name.get((COMMUNE, old_code), "")))
-        found = self.by_name.get((district, key))
+        found = self.by_name.get(
+            (district, name_key(self.source.name.get((COMMUNE, old_code), "")))
+        )
         return (found or ()), bool(found)
 
 
@@ -400,6 +403,7 @@ def _build() -> Catalogue:
             AdminUnitConversion.objects.filter(release=release).values_list(
                 "new_province_code",
                 "new_commune_code",
+                "new_commune_name",
                 "old_commune_code",
                 "old_commune_name",
                 "old_district_code",
@@ -669,12 +673,15 @@ def _converted_outcome(reading: Reading, conversion: ConversionIndex, target: Un
     score, factor = reading.score, reading.factor
     historic_note = _historic_note(reading.historic)
 
-    def valid(p: str, c: str | None) -> tuple[str, str | None] | None:
-        if (PROVINCE, p) not in target.name:
+    def valid(t: Target) -> tuple[str, str | None] | None:
+        """The target in the set in force; by name in its province when the code differs."""
+        if (PROVINCE, t.province) not in target.name:
             return None
-        if c and (COMMUNE, c) not in target.name:
-            return (p, None)
-        return (p, c)
+        if (COMMUNE, t.commune) in target.name:
+            return (t.province, t.commune)
+        key = name_key(_strip_type(t.commune_name))
+        same = target.communes_in_province.get((t.province, key), ())
+        return (t.province, same[0]) if len(same) == 1 else (t.province, None)
 
     if reading.communes:
         options: list[tuple[str, str | None, str]] = []
@@ -695,7 +702,7 @@ def _converted_outcome(reading: Reading, conversion: ConversionIndex, target: Un
             if len(distinct) > 1:
                 split = True
             for t in targets:
-                ok = valid(t.province, t.commune)
+                ok = valid(t)
                 if ok is None:
                     continue
                 label = _KIND_LABEL.get(t.kind, t.kind)
@@ -735,7 +742,7 @@ def _converted_outcome(reading: Reading, conversion: ConversionIndex, target: Un
         options = []
         for d in reading.districts:
             for p, share in conversion.district_targets.get(d, ()):
-                if valid(p, None):
+                if (PROVINCE, p) in target.name:
                     why = f"{source.name[DISTRICT, d]} ({share:.0%} số xã) nay thuộc"
                     options.append((p, None, why))
         if not options:
@@ -753,7 +760,7 @@ def _converted_outcome(reading: Reading, conversion: ConversionIndex, target: Un
             if targets:
                 top_share = min(top_share, targets[0][1])
                 p_new = targets[0][0]
-                if valid(p_new, None):
+                if (PROVINCE, p_new) in target.name:
                     old_name = source.name[PROVINCE, p_old]
                     options.append((p_new, None, f"{old_name} nay thuộc" + historic_note))
         if not options:
