@@ -66,6 +66,16 @@ class AdminUnitRelease(models.Model):
         return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
 
 
+class PlaceLookup(AdminUnitRelease):
+    """No data of its own: gives the place-name resolver its page in the admin index."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "tra cứu địa danh"
+        verbose_name_plural = "tra cứu địa danh"
+        default_permissions = ()
+
+
 class AdminUnit(models.Model):
     """A province, a district (pre-2025 sets only) or a commune in one release."""
 

@@ -423,3 +423,44 @@ def test_command_readable_line(reference_data):
     assert "CẦN NGƯỜI XEM XÉT" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("resolve_place")
+
+
+# ---------------------------------------------------------------------------------------------
+# The lookup page in the admin
+# ---------------------------------------------------------------------------------------------
+
+
+def test_lookup_page_is_on_the_admin_index(reference_data, admin_client):
+    page = admin_client.get("/admin/")
+    assert page.status_code == 200
+    assert "/admin/orgtree/placelookup/" in page.content.decode()
+    assert "Tra cứu địa danh" in page.content.decode()
+
+
+def test_lookup_page_answers(reference_data, admin_client):
+    page = admin_client.get("/admin/orgtree/placelookup/", {"text": "Đà Lạt"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert (
+        page.context["result"].province["code"] == page.context["result_dict"]["province"]["code"]
+    )
+    assert current_province_name(page.context["result"].province["code"]) == "Lâm Đồng"
+    assert "Tỉnh Lâm Đồng" in html
+    split = admin_client.get(
+        "/admin/orgtree/placelookup/",
+        {"text": "Xã Kỳ Lợi, Thị xã Kỳ Anh, Tỉnh Hà Tĩnh", "as_of": "2025-08-01"},
+    )
+    html = split.content.decode()
+    assert "Các khả năng (3)" in html and "Phường Vũng Áng" in html
+    old = admin_client.get(
+        "/admin/orgtree/placelookup/", {"text": "Bình Dương", "as_of": "2025-03-01"}
+    )
+    assert old.context["result"].province["code"] == "74"
+
+
+def test_lookup_page_rejects_a_bad_date_and_anonymous_users(reference_data, admin_client, client):
+    page = admin_client.get("/admin/orgtree/placelookup/", {"text": "Huế", "as_of": "hôm qua"})
+    assert page.status_code == 200 and page.context["result"] is None
+    assert page.context["form"].errors["as_of"]
+    anonymous = client.get("/admin/orgtree/placelookup/", {"text": "Huế"})
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]

@@ -287,3 +287,40 @@ def test_manifest_errors_are_clear(tmp_path):
         load_reference_data(tmp_path)
     with pytest.raises(ReferenceDataError, match="Không thấy"):
         load_reference_data(tmp_path / "missing")
+
+
+# ---------------------------------------------------------------------------------------------
+# Read-only admin
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "model", ["adminunitrelease", "adminunit", "adminunitconversion", "historicplacename"]
+)
+def test_reference_admin_lists_and_is_read_only(reference_data, admin_client, model):
+    listing = admin_client.get(f"/admin/orgtree/{model}/")
+    assert listing.status_code == 200
+    assert admin_client.get(f"/admin/orgtree/{model}/add/").status_code == 403
+    ct_model = {
+        "adminunitrelease": AdminUnitRelease,
+        "adminunit": AdminUnit,
+        "adminunitconversion": AdminUnitConversion,
+        "historicplacename": HistoricPlaceName,
+    }[model]
+    pk = ct_model.objects.order_by("pk").first().pk
+    assert admin_client.get(f"/admin/orgtree/{model}/{pk}/change/").status_code == 200
+    assert (
+        admin_client.post(f"/admin/orgtree/{model}/{pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert ct_model.objects.filter(pk=pk).exists()
+
+
+def test_admin_search_ignores_diacritics(reference_data, admin_client):
+    page = admin_client.get("/admin/orgtree/adminunit/", {"q": "ky loi"})
+    codes = {u.code for u in page.context["cl"].result_list}
+    assert "18796" in codes
+    conversions = admin_client.get("/admin/orgtree/adminunitconversion/", {"q": "Kỳ Lợi"})
+    assert {r.old_commune_code for r in conversions.context["cl"].result_list} >= {"18796"}
+    by_code = admin_client.get("/admin/orgtree/adminunitconversion/", {"q": "18796"})
+    assert len(by_code.context["cl"].result_list) == 3
