@@ -33,10 +33,12 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save
-from django.utils import timezone
 
 from .models import AdminUnit, AdminUnitConversion, AdminUnitRelease, HistoricPlaceName
 from .text import clean, fold
@@ -107,6 +109,9 @@ _PUNCT_TO_SPACE = {
 def _normalise_tokens(tokens: list[str]) -> list[str]:
     out: list[str] = []
     for token in tokens:
+        if token.isalpha():
+            out.append(token)
+            continue
         glued = _GLUED_NUMBER.match(token)
         if glued:
             out.append(glued.group(1))
@@ -154,34 +159,105 @@ class Segment:
         return self.accent_key() != self.key
 
 
-def parse_segments(text: str) -> list[Segment]:
+def _segment(raw: str, tokens: list[str]) -> Segment:
+    hint: frozenset[str] | None = None
+    unit_type = ""
+    prefix_len = 0
+    n = len(tokens)
+    if n > 1:
+        head = (tokens[0], tokens[1])
+        if n > 2 and head in _PREFIXES:
+            prefix_len = 2
+        else:
+            head = (tokens[0],)
+            if head in _PREFIXES:
+                prefix_len = 1
+        if prefix_len:
+            hint = _PREFIXES[head]
+            unit_type = _PREFIX_TYPE[head]
+    key_tokens = tokens[prefix_len:] if prefix_len else tokens
+    key = " ".join(key_tokens)
+    return Segment(
+        raw=raw,
+        hint=hint,
+        unit_type=unit_type,
+        key=key,
+        full_key=" ".join(tokens) if prefix_len else key,
+        prefix_len=prefix_len,
+        numeric=key.replace(" ", "").isdigit(),
+    )
+
+
+_MAX_NAME_TOKENS = 6
+
+
+def _hint_key(hint: frozenset[str] | None) -> str:
+    """The name of the set of known names for a prefix's levels ("province|district")."""
+    if hint is None:
+        return "any"
+    return "|".join(level for level in (PROVINCE, DISTRICT, COMMUNE) if level in hint)
+
+
+_HINT_KEY = {head: _hint_key(levels) for head, levels in _PREFIXES.items()}
+
+
+def _split_run(tokens: list[str], known: dict[str, frozenset[str]]) -> list[list[str]] | None:
+    """Cut an address written without commas ("xa dang xa huyen gia lam ha noi") into pieces
+    that are known names, each with its optional prefix; unknown words (house numbers,
+    streets, villages) are skipped. Dynamic programming over the tokens, preferring pieces
+    with a prefix and longer names. None when fewer than two pieces are found."""
+    n = len(tokens)
+    any_level = known["any"]
+    province_or_district = known["province|district"]
+    best: list[tuple[float, list[tuple[int, int]]]] = [(0.0, [])] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        score, pieces = best[i + 1]
+        choice = (score - 0.01, pieces)  # skip token i
+        for size in (2, 1):
+            head = tuple(tokens[i : i + size])
+            if len(head) != size or head not in _PREFIXES:
+                continue
+            names = known[_HINT_KEY[head]]
+            for j in range(i + size + 1, min(n, i + size + _MAX_NAME_TOKENS) + 1):
+                if " ".join(tokens[i + size : j]) in names:
+                    value = 2.0 + 0.1 * (j - i) + best[j][0]
+                    if value > choice[0]:
+                        choice = (value, [(i, j), *best[j][1]])
+        for j in range(i + 1, min(n, i + _MAX_NAME_TOKENS) + 1):
+            name = " ".join(tokens[i:j])
+            if j - i == 1:
+                ok = name in province_or_district and not name.isdigit()
+            else:
+                ok = name in any_level
+            if ok:
+                value = 1.0 + 0.1 * (j - i) + best[j][0]
+                if value > choice[0]:
+                    choice = (value, [(i, j), *best[j][1]])
+        best[i] = choice
+    pieces = best[0][1]
+    if len(pieces) < 2:
+        return None
+    return [tokens[i:j] for i, j in pieces]
+
+
+def parse_segments(text: str, known: dict[str, frozenset[str]] | None = None) -> list[Segment]:
+    """Cut the text at commas (";", "|", new lines) into segments with their level prefix.
+    With ``known`` names, a segment that is not itself a known name and has several words is
+    further cut by :func:`_split_run` (addresses written without commas)."""
     segments: list[Segment] = []
     for raw in _SEGMENT_SPLIT.split(text):
         tokens = _normalise_tokens(fold(raw).split())
         if not tokens:
             continue
-        hint: frozenset[str] | None = None
-        unit_type = ""
-        prefix_len = 0
-        for size in (2, 1):
-            head = tuple(tokens[:size])
-            if len(tokens) > size and head in _PREFIXES:
-                hint = _PREFIXES[head]
-                unit_type = _PREFIX_TYPE[head]
-                prefix_len = size
-                break
-        key_tokens = tokens[prefix_len:]
-        segments.append(
-            Segment(
-                raw=raw,
-                hint=hint,
-                unit_type=unit_type,
-                key=" ".join(key_tokens),
-                full_key=" ".join(tokens),
-                prefix_len=prefix_len,
-                numeric=all(t.isdigit() for t in key_tokens),
-            )
-        )
+        segment = _segment(raw, tokens)
+        if known is not None and len(tokens) >= 3:
+            names = known[_hint_key(segment.hint)]
+            if segment.key not in names:
+                pieces = _split_run(tokens, known)
+                if pieces:
+                    segments.extend(_segment(" ".join(p), p) for p in pieces)
+                    continue
+        segments.append(segment)
     return segments
 
 
@@ -296,6 +372,18 @@ class ConversionIndex:
         self.by_name = {k: tuple(v) for k, v in by_name.items()}
         self.district_targets = {k: _shares(v) for k, v in district_share.items()}
         self.province_targets = {k: _shares(v) for k, v in province_share.items()}
+        self._carried: dict[str, dict[str, Carried]] = {}
+
+    def prepare(self, target: UnitIndex) -> None:
+        """Carry every old commune into ``target`` once, when the indexes are built."""
+        self._carried[target.key] = {
+            code: _carry(self, target, code)
+            for (level, code) in self.source.name
+            if level == COMMUNE
+        }
+
+    def carried(self, target: UnitIndex, old_code: str) -> Carried:
+        return self._carried[target.key][old_code]
 
     def commune_targets(self, old_code: str) -> tuple[tuple[Target, ...], bool]:
         """Targets of an old commune, and whether they were found by name (code missing)."""
@@ -341,6 +429,7 @@ class Catalogue:
     conversions: list[ConversionIndex]
     historic: dict[str, tuple[HistoricEntry, ...]]
     historic_compact: dict[str, tuple[HistoricEntry, ...]]
+    known: dict[str, frozenset[str]]  # every name key per level, all releases and historic
     fingerprint: tuple
     checked_at: float = field(default_factory=time.monotonic)
 
@@ -355,11 +444,7 @@ class Catalogue:
         return self.units[-1]
 
     def sources_for(self, target: UnitIndex) -> list[ConversionIndex]:
-        return [
-            c
-            for c in self.conversions
-            if c.source is not target and c.effective_from <= target.effective_from
-        ]
+        return [c for c in self.conversions if target.key in c._carried]
 
 
 _lock = threading.Lock()
@@ -411,7 +496,11 @@ def _build() -> Catalogue:
                 "note",
             )
         )
-        conversions.append(ConversionIndex(release, source, rows))
+        conversion = ConversionIndex(release, source, rows)
+        for target in units:
+            if target is not source and target.effective_from >= release.effective_from:
+                conversion.prepare(target)
+        conversions.append(conversion)
     historic: dict[str, list[HistoricEntry]] = defaultdict(list)
     compact: dict[str, list[HistoricEntry]] = defaultdict(list)
     for item in HistoricPlaceName.objects.filter(level=PROVINCE):
@@ -428,7 +517,16 @@ def _build() -> Catalogue:
         key = name_key(item.name)
         historic[key].append(entry)
         compact[key.replace(" ", "")].append(entry)
+    known = {
+        PROVINCE: frozenset(k for u in units for k in u.provinces) | frozenset(historic),
+        DISTRICT: frozenset(k for u in units for k in u.districts),
+        COMMUNE: frozenset(k for u in units for k in u.communes),
+    }
+    for hint in {*_HINT_KEY.values(), "any"}:
+        levels = hint.split("|") if hint != "any" else [PROVINCE, DISTRICT, COMMUNE]
+        known[hint] = frozenset().union(*(known[level] for level in levels))
     return Catalogue(
+        known=known,
         units=units,
         conversions=conversions,
         historic={k: tuple(v) for k, v in historic.items()},
@@ -466,7 +564,7 @@ post_delete.connect(invalidate_indexes, sender=AdminUnitRelease, dispatch_uid="p
 # Reading the segments against one release
 # ---------------------------------------------------------------------------------------------
 
-_WEIGHT = {PROVINCE: 3.0, DISTRICT: 2.0, COMMUNE: 2.0}
+# weights of a matched segment: province 3, district 2, commune 2 (in _read)
 _BARE_COMMUNE_ALONE = 1.0  # a lone bare name read as a commune is weak evidence
 
 
@@ -480,18 +578,6 @@ class Reading:
     factor: float = 1.0
     notes: list[str] = field(default_factory=list)
     historic: tuple[HistoricEntry, ...] = ()
-
-
-def _lookup(
-    index: UnitIndex, level: str, key: str, table: dict[str, tuple[str, ...]]
-) -> tuple[tuple[str, ...], bool]:
-    found = table.get(key)
-    if found:
-        return found, False
-    if " " in key:
-        return (), False
-    found = index.compact[level].get(key)
-    return (found or ()), bool(found)
 
 
 def _prefer(
@@ -513,85 +599,140 @@ def _prefer(
     return kept or codes
 
 
-def _read(index: UnitIndex, segments: list[Segment], catalogue: Catalogue) -> Reading:
-    reading = Reading(index)
-    used: set[int] = set()
-    order = range(len(segments) - 1, -1, -1)
+Candidate = tuple[int, str, bool]  # (segment index, key to look up, explicit prefix)
 
-    def candidates_for(level: str):
-        """(segment index, key, explicit) in preference order for one level."""
-        for i in order:
-            seg = segments[i]
-            if i not in used and seg.hint is not None and level in seg.hint:
-                yield i, seg.key, True
-        for i in order:
-            seg = segments[i]
-            if i in used:
-                continue
-            if seg.hint is None and not seg.numeric:
-                yield i, seg.key, False
-            elif seg.hint is not None and seg.full_key != seg.key:
-                yield i, seg.full_key, False  # "H'Bông" folds to "h bong": not a prefix
+
+@dataclass(slots=True)
+class Plan:
+    """The segments and, per level, which to try in which order (same for every reading):
+    segments with a matching prefix first, from the end of the text, then bare names."""
+
+    segments: list[Segment]
+    province: tuple[Candidate, ...]
+    district: tuple[Candidate, ...]
+    commune: tuple[Candidate, ...]
+    explicit: tuple[int, ...]
+
+
+def _plan(segments: list[Segment]) -> Plan:
+    backwards = range(len(segments) - 1, -1, -1)
+    bare: list[Candidate] = []
+    for i in backwards:
+        seg = segments[i]
+        if seg.hint is None:
+            if not seg.numeric:
+                bare.append((i, seg.key, False))
+        elif seg.full_key != seg.key:
+            bare.append((i, seg.full_key, False))  # "H'Bông" folds to "h bong": no prefix
+
+    def order(level: str) -> tuple[Candidate, ...]:
+        explicit = [
+            (i, segments[i].key, True)
+            for i in backwards
+            if segments[i].hint is not None and level in segments[i].hint  # type: ignore[operator]
+        ]
+        return (*explicit, *bare)
+
+    return Plan(
+        segments=segments,
+        province=order(PROVINCE),
+        district=order(DISTRICT),
+        commune=order(COMMUNE),
+        explicit=tuple(i for i, seg in enumerate(segments) if seg.hint is not None),
+    )
+
+
+def _read(index: UnitIndex, plan: Plan, catalogue: Catalogue) -> Reading:
+    reading = Reading(index)
+    segments = plan.segments
+    used_p = used_d = used_c = -1
 
     # 1. the province
-    for i, key, explicit in candidates_for(PROVINCE):
-        codes, compact = _lookup(index, PROVINCE, key, index.provinces)
+    for i, key, explicit in plan.province:
+        compact = False
         historic: tuple[HistoricEntry, ...] = ()
+        codes = index.provinces.get(key)
+        if not codes and " " not in key:
+            codes = index.compact[PROVINCE].get(key)
+            compact = bool(codes)
         if not codes:
             historic = catalogue.historic.get(key) or (
                 catalogue.historic_compact.get(key, ()) if " " not in key else ()
             )
-            historic = tuple(h for h in historic if h.release_key == index.key)
-            codes = tuple(dict.fromkeys(h.province for h in historic))
+            if historic:
+                historic = tuple(h for h in historic if h.release_key == index.key)
+                codes = tuple(dict.fromkeys(h.province for h in historic))
         if codes:
-            used.add(i)
-            reading.provinces = _prefer(index, PROVINCE, segments[i], codes, explicit)
+            used_p = i
+            if len(codes) > 1:
+                codes = _prefer(index, PROVINCE, segments[i], codes, explicit)
+            reading.provinces = codes
             reading.historic = historic
-            reading.score += _WEIGHT[PROVINCE]
+            reading.score += 3.0
             if compact:
                 reading.factor *= 0.9
             break
 
     # 2. the district (old sets only)
     if index.has_districts:
-        for i, key, explicit in candidates_for(DISTRICT):
-            codes, compact = _lookup(index, DISTRICT, key, index.districts)
-            if reading.provinces:
-                codes = tuple(
-                    c for c in codes if index.province_of[DISTRICT, c] in reading.provinces
-                )
+        provinces = reading.provinces
+        for i, key, explicit in plan.district:
+            if i == used_p:
+                continue
+            compact = False
+            codes = index.districts.get(key)
+            if not codes and " " not in key:
+                codes = index.compact[DISTRICT].get(key)
+                compact = bool(codes)
+            if codes and provinces:
+                codes = tuple(c for c in codes if index.province_of[DISTRICT, c] in provinces)
             if codes:
-                used.add(i)
-                reading.districts = _prefer(index, DISTRICT, segments[i], codes, explicit)
-                reading.score += _WEIGHT[DISTRICT]
+                used_d = i
+                if len(codes) > 1:
+                    codes = _prefer(index, DISTRICT, segments[i], codes, explicit)
+                reading.districts = codes
+                reading.score += 2.0
                 if compact:
                     reading.factor *= 0.9
                 break
 
     # 3. the commune
-    for i, key, explicit in candidates_for(COMMUNE):
-        if reading.districts:
-            codes = tuple(
-                c for d in reading.districts for c in index.communes_in_district.get((d, key), ())
-            )
-        elif reading.provinces:
-            codes = tuple(
-                c for p in reading.provinces for c in index.communes_in_province.get((p, key), ())
-            )
+    districts, provinces = reading.districts, reading.provinces
+    for i, key, explicit in plan.commune:
+        if i == used_p or i == used_d:
+            continue
+        if districts:
+            if len(districts) == 1:
+                codes = index.communes_in_district.get((districts[0], key))
+            else:
+                codes = tuple(
+                    c for d in districts for c in index.communes_in_district.get((d, key), ())
+                )
+        elif provinces:
+            if len(provinces) == 1:
+                codes = index.communes_in_province.get((provinces[0], key))
+            else:
+                codes = tuple(
+                    c for p in provinces for c in index.communes_in_province.get((p, key), ())
+                )
         else:
-            codes, compact = _lookup(index, COMMUNE, key, index.communes)
-            if compact:
-                reading.factor *= 0.9
+            codes = index.communes.get(key)
+            if not codes and " " not in key:
+                codes = index.compact[COMMUNE].get(key)
+                if codes:
+                    reading.factor *= 0.9
         if codes:
-            used.add(i)
-            reading.communes = _prefer(index, COMMUNE, segments[i], codes, explicit)
+            used_c = i
+            if len(codes) > 1:
+                codes = _prefer(index, COMMUNE, segments[i], codes, explicit)
+            reading.communes = codes
             alone = not explicit and len(segments) == 1
-            reading.score += _BARE_COMMUNE_ALONE if alone else _WEIGHT[COMMUNE]
+            reading.score += _BARE_COMMUNE_ALONE if alone else 2.0
             break
 
     # explicit segments left unexplained weaken the reading ("Huyện X" read in the new set)
-    for i, seg in enumerate(segments):
-        if i not in used and seg.hint is not None:
+    for i in plan.explicit:
+        if i != used_p and i != used_d and i != used_c:
             reading.score -= 1.0
             reading.factor *= 0.9
     return reading
@@ -668,53 +809,65 @@ def _historic_note(historic: tuple[HistoricEntry, ...]) -> str:
     return f" (tên cũ {h.name}{basis})"
 
 
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """An old commune carried into one target set: its options and what kind of move it was."""
+
+    options: tuple[tuple[str, str | None, str], ...]
+    split: bool
+    missing: bool
+    partial: bool
+    by_name: bool
+
+
+def _carry(conversion: ConversionIndex, target: UnitIndex, old: str) -> Carried:
+    source = conversion.source
+    targets, by_name = conversion.commune_targets(old)
+    old_name = source.name[COMMUNE, old]
+    if not targets:
+        district = source.district_of.get(old, "")
+        options = tuple(
+            (p, None, f"{old_name} ({old}) không có trong bảng chuyển đổi")
+            for p, _share in conversion.district_targets.get(district, ())
+            if (PROVINCE, p) in target.name
+        )
+        return Carried(options, False, True, False, False)
+    options_list: list[tuple[str, str | None, str]] = []
+    for t in targets:
+        if (PROVINCE, t.province) not in target.name:
+            continue
+        commune: str | None = t.commune
+        if (COMMUNE, t.commune) not in target.name:
+            # the code differs in the set in force: the same name inside the same province
+            key = name_key(_strip_type(t.commune_name))
+            same = target.communes_in_province.get((t.province, key), ())
+            commune = same[0] if len(same) == 1 else None
+        label = _KIND_LABEL.get(t.kind, t.kind)
+        why = f"{old_name} ({old}): {label}"
+        if t.note and fold(t.note) != fold(label):
+            why += f" – {t.note}"
+        options_list.append((t.province, commune, why))
+    # whole population first ("Nhập một phần diện tích, toàn bộ dân số")
+    options_list.sort(key=lambda o: 0 if "toan bo dan so" in fold(o[2]) else 1)
+    partial = any(
+        t.kind in (AdminUnitConversion.Kind.MERGED_PART, AdminUnitConversion.Kind.REMAINDER)
+        for t in targets
+    )
+    split = len({t.commune for t in targets}) > 1
+    return Carried(tuple(options_list), split, False, partial, by_name)
+
+
 def _converted_outcome(reading: Reading, conversion: ConversionIndex, target: UnitIndex) -> Outcome:
     source = reading.index
     score, factor = reading.score, reading.factor
-    historic_note = _historic_note(reading.historic)
-
-    def valid(t: Target) -> tuple[str, str | None] | None:
-        """The target in the set in force; by name in its province when the code differs."""
-        if (PROVINCE, t.province) not in target.name:
-            return None
-        if (COMMUNE, t.commune) in target.name:
-            return (t.province, t.commune)
-        key = name_key(_strip_type(t.commune_name))
-        same = target.communes_in_province.get((t.province, key), ())
-        return (t.province, same[0]) if len(same) == 1 else (t.province, None)
 
     if reading.communes:
-        options: list[tuple[str, str | None, str]] = []
-        split = False
-        missing = False
-        by_name = False
-        for old in reading.communes:
-            targets, found_by_name = conversion.commune_targets(old)
-            by_name = by_name or found_by_name
-            old_name = source.name[COMMUNE, old]
-            if not targets:
-                missing = True
-                d = source.district_of.get(old, "")
-                for p, _share in conversion.district_targets.get(d, ()):
-                    options.append((p, None, f"{old_name} ({old}) không có trong bảng chuyển đổi"))
-                continue
-            distinct = {t.commune for t in targets}
-            if len(distinct) > 1:
-                split = True
-            for t in targets:
-                ok = valid(t)
-                if ok is None:
-                    continue
-                label = _KIND_LABEL.get(t.kind, t.kind)
-                why = f"{old_name} ({old}): {label}"
-                if t.note and fold(t.note) != fold(label):
-                    why += f" – {t.note}"
-                options.append((ok[0], ok[1], why))
+        carried = [conversion.carried(target, old) for old in reading.communes]
+        options = [o for c in carried for o in c.options]
         if not options:
             return Outcome(None, None, 0.0, [], True, score, "")
-        if split:
-            # never a silent answer: the candidates go to a person, whole-population first
-            options.sort(key=lambda o: 0 if "toan bo dan so" in fold(o[2]) else 1)
+        if any(c.split for c in carried):
+            # never a silent answer: the candidates go to a person
             outcome = _collapse(options, 0.45, "Xã cũ bị chia cho nhiều xã mới", score)
             outcome.commune = None
             outcome.needs_review = True
@@ -722,22 +875,21 @@ def _converted_outcome(reading: Reading, conversion: ConversionIndex, target: Un
                 outcome.candidates = options
             outcome.confidence = min(outcome.confidence, 0.45)
             return outcome
-        kinds = {t.kind for old in reading.communes for t in conversion.commune_targets(old)[0]}
-        base = 0.95
-        if kinds & {AdminUnitConversion.Kind.MERGED_PART, AdminUnitConversion.Kind.REMAINDER}:
-            base = 0.85
-        if by_name:
-            base = 0.8
-        if not (reading.provinces or reading.districts):
-            base -= 0.1
-        if missing:
+        if any(c.missing for c in carried):
             outcome = _collapse(options, 0.6 * factor, "Xã cũ thiếu trong bảng chuyển đổi", score)
             outcome.commune = None
             outcome.needs_review = True
             outcome.confidence = min(outcome.confidence, 0.6)
             return outcome
-        return _collapse(options, base * factor, "Theo bảng chuyển đổi ĐVHC" + historic_note, score)
+        base = 0.85 if any(c.partial for c in carried) else 0.95
+        if any(c.by_name for c in carried):
+            base = 0.8
+        if not (reading.provinces or reading.districts):
+            base -= 0.1
+        reason = "Theo bảng chuyển đổi ĐVHC" + _historic_note(reading.historic)
+        return _collapse(options, base * factor, reason, score)
 
+    historic_note = _historic_note(reading.historic)
     if reading.districts:
         options = []
         for d in reading.districts:
@@ -827,9 +979,14 @@ class PlaceResolution:
         return line
 
 
+@lru_cache(maxsize=1)
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
 def _as_date(as_of: date | datetime | str | None) -> date:
     if as_of is None:
-        return timezone.localdate()
+        return datetime.now(_zone()).date()
     if isinstance(as_of, datetime):
         return as_of.date()
     if isinstance(as_of, date):
@@ -890,12 +1047,13 @@ def resolve_place(text: str, as_of: date | datetime | str | None = None) -> Plac
     target = catalogue.target_for(on)
     if target is None:
         return PlaceResolution(text, on, None, None, None, 0.0, [], True, "Chưa nạp dữ liệu ĐVHC")
-    segments = parse_segments(text)
+    segments = parse_segments(text, catalogue.known)
     if not segments:
         return PlaceResolution(text, on, target.key, None, None, 0.0, [], True, "Văn bản trống")
-    outcomes = [_direct_outcome(_read(target, segments, catalogue))]
+    plan = _plan(segments)
+    outcomes = [_direct_outcome(_read(target, plan, catalogue))]
     for conversion in catalogue.sources_for(target):
-        reading = _read(conversion.source, segments, catalogue)
+        reading = _read(conversion.source, plan, catalogue)
         if reading.score > 0:
             outcomes.append(_converted_outcome(reading, conversion, target))
     outcome = _choose(outcomes)
