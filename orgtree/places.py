@@ -41,7 +41,7 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 
 from .models import AdminUnit, AdminUnitConversion, AdminUnitRelease, HistoricPlaceName
-from .text import clean, fold
+from .text import _FOLD, clean, fold
 
 __all__ = [
     "PlaceResolution",
@@ -100,7 +100,10 @@ _PREFIX_TYPE: dict[tuple[str, ...], str] = {
     ("dac", "khu"): "dac khu",
 }
 _GLUED_NUMBER = re.compile(r"^(q|p|quan|phuong)(\d+)$")  # "Q1", "P7", "phuong12"
-_SEGMENT_SPLIT = re.compile(r"[,;|\n\r]+")
+_SEPARATORS = ",;|\n\r"
+_SEPARATOR = re.compile(r"[,;|\n\r]")
+# fold()'s table, but keeping the segment separators (as ",") so the text is folded once
+_FOLD_KEEPING_SEPARATORS = {**_FOLD, **{ord(c): "," for c in _SEPARATORS}}
 _PUNCT_TO_SPACE = {
     cp: " " for cp in range(0x3000) if unicodedata.category(chr(cp))[0] in "PSZC" and chr(cp) != " "
 }
@@ -209,13 +212,16 @@ def _split_run(tokens: list[str], known: dict[str, frozenset[str]]) -> list[list
     n = len(tokens)
     any_level = known["any"]
     province_or_district = known["province|district"]
+    starts = known["starts"]  # first words of every known name
     best: list[tuple[float, list[tuple[int, int]]]] = [(0.0, [])] * (n + 1)
     for i in range(n - 1, -1, -1):
         score, pieces = best[i + 1]
         choice = (score - 0.01, pieces)  # skip token i
         for size in (2, 1):
             head = tuple(tokens[i : i + size])
-            if len(head) != size or head not in _PREFIXES:
+            if len(head) != size or head not in _PREFIXES or i + size >= n:
+                continue
+            if tokens[i + size] not in starts:
                 continue
             names = known[_HINT_KEY[head]]
             for j in range(i + size + 1, min(n, i + size + _MAX_NAME_TOKENS) + 1):
@@ -223,6 +229,9 @@ def _split_run(tokens: list[str], known: dict[str, frozenset[str]]) -> list[list
                     value = 2.0 + 0.1 * (j - i) + best[j][0]
                     if value > choice[0]:
                         choice = (value, [(i, j), *best[j][1]])
+        if tokens[i] not in starts:
+            best[i] = choice
+            continue
         for j in range(i + 1, min(n, i + _MAX_NAME_TOKENS) + 1):
             name = " ".join(tokens[i:j])
             if j - i == 1:
@@ -245,10 +254,14 @@ def parse_segments(text: str, known: dict[str, frozenset[str]] | None = None) ->
     With ``known`` names, a segment that is not itself a known name and has several words is
     further cut by :func:`_split_run` (addresses written without commas)."""
     segments: list[Segment] = []
-    for raw in _SEGMENT_SPLIT.split(text):
-        tokens = _normalise_tokens(fold(raw).split())
+    raws = _SEPARATOR.split(text)
+    folded_parts = text.translate(_FOLD_KEEPING_SEPARATORS).lower().split(",")
+    for raw, folded in zip(raws, folded_parts, strict=True):
+        tokens = folded.split()
         if not tokens:
             continue
+        if not folded.replace(" ", "").isalpha():
+            tokens = _normalise_tokens(tokens)
         segment = _segment(raw, tokens)
         if known is not None and len(tokens) >= 3:
             names = known[_hint_key(segment.hint)]
@@ -286,20 +299,35 @@ class UnitIndex:
         self.unit_type: dict[tuple[str, str], str] = {}
         self.province_of: dict[tuple[str, str], str] = {}
         self.district_of: dict[str, str] = {}  # commune code → district code
-        by_level: dict[str, list[tuple[Any, str]]] = defaultdict(list)
+        self._pairs: dict[str, list[tuple[Any, str]]] = defaultdict(list)
         for level, code, name, full_name, unit_type, province_code, district_code in units:
             self.name[level, code] = full_name
             self.unit_type[level, code] = fold(unit_type)
             self.accent[level, code] = _accent_key(name)
             self.province_of[level, code] = province_code
-            key = name_key(name)
-            by_level[level].append((key, code))
-            if " " in key:
-                by_level[level + "~"].append((key.replace(" ", ""), code))
             if level == COMMUNE:
                 self.district_of[code] = district_code
-                by_level["commune@district"].append(((district_code, key), code))
-                by_level["commune@province"].append(((province_code, key), code))
+            self._add_key(level, code, name_key(name))
+        self._group()
+
+    def _add_key(self, level: str, code: str, key: str) -> None:
+        pairs = self._pairs
+        pairs[level].append((key, code))
+        if " " in key:
+            pairs[level + "~"].append((key.replace(" ", ""), code))
+        if level == COMMUNE:
+            pairs["commune@district"].append(((self.district_of[code], key), code))
+            pairs["commune@province"].append(((self.province_of[COMMUNE, code], key), code))
+
+    def add_aliases(self, aliases: list[tuple[str, str, str]]) -> None:
+        """Other spellings of units (level, code, name), e.g. from a conversion table."""
+        for level, code, name in aliases:
+            if (level, code) in self.name:
+                self._add_key(level, code, name_key(_strip_type(name)))
+        self._group()
+
+    def _group(self) -> None:
+        by_level = self._pairs
         self.provinces = _group(by_level[PROVINCE])
         self.districts = _group(by_level[DISTRICT])
         self.communes = _group(by_level[COMMUNE])
@@ -353,23 +381,27 @@ class ConversionIndex:
         self.effective_from = release.effective_from
         self.source = source
         by_code: dict[str, list[Target]] = defaultdict(list)
-        by_name: dict[tuple[str, str], list[Target]] = defaultdict(list)
+        self.by_name: set[str] = set()  # old codes whose rows were found by name
+        self.aliases: list[tuple[str, str, str]] = []  # other spellings of old communes
         district_share: dict[str, Counter[str]] = defaultdict(Counter)
         province_share: dict[str, Counter[str]] = defaultdict(Counter)
+        named: dict[tuple[str, str], list[str]] = defaultdict(list)  # (district, name) → codes
+        for (level, code), full_name in source.name.items():
+            if level == COMMUNE:
+                named[source.district_of[code], name_key(full_name)].append(code)
+        present = {row[3] for row in rows if row[3]}
         for new_p, new_c, new_name, old_c, old_name, old_d, kind, note in rows:
             target = Target(new_p, new_c, new_name, kind, note)
-            if old_c:
-                by_code[old_c].append(target)
-            if old_name and (COMMUNE, old_c) not in source.name:
-                # a code the old set does not know: matched later by full name in its district
-                by_name[old_d, name_key(old_name)].append(target)
+            for code, found_by_name in self._reconcile(old_c, old_name, old_d, named, present):
+                by_code[code].append(target)
+                if found_by_name:
+                    self.by_name.add(code)
             # the old province is taken from the old set (the table's own column has errors)
             old_p = source.province_of.get((DISTRICT, old_d))
             district_share[old_d][new_p] += 1
             if old_p:
                 province_share[old_p][new_p] += 1
         self.by_code = {k: tuple(v) for k, v in by_code.items()}
-        self.by_name = {k: tuple(v) for k, v in by_name.items()}
         self.district_targets = {k: _shares(v) for k, v in district_share.items()}
         self.province_targets = {k: _shares(v) for k, v in province_share.items()}
         self._carried: dict[str, dict[str, Carried]] = {}
@@ -385,16 +417,43 @@ class ConversionIndex:
     def carried(self, target: UnitIndex, old_code: str) -> Carried:
         return self._carried[target.key][old_code]
 
+    def _reconcile(
+        self,
+        code: str,
+        name: str,
+        district: str,
+        named: dict[tuple[str, str], list[str]],
+        present: set[str],
+    ) -> list[tuple[str, bool]]:
+        """Which old commune(s) a row of the table is about: [(code, found by name)].
+
+        The table's code and name usually agree with the old set. When they do not:
+        * a code the old set lacks: the commune of that name in that district, if unique;
+        * a name that is another commune of the same district: if that commune has rows of its
+          own, the code is a typo and the row is its (Xã Đặng Xá given Xã Cổ Bi's code); if
+          not, the row covers both (a commune renamed or merged just before the table);
+        * otherwise the name is another spelling of the code's commune ("Quý"/"Quí"), kept as
+          an alias so that either spelling is recognised.
+        """
+        if not code:
+            return []
+        key = name_key(name) if name else ""
+        legacy = self.source.name.get((COMMUNE, code))
+        same = [c for c in named.get((district, key), ()) if c != code] if key else []
+        if legacy is None:
+            return [(same[0], True)] if len(same) == 1 and same[0] not in present else []
+        if not key or name_key(legacy) == key:
+            return [(code, False)]
+        if len(same) == 1:
+            if same[0] in present:
+                return [(same[0], True)]
+            return [(code, False), (same[0], True)]
+        self.aliases.append((COMMUNE, code, name))
+        return [(code, False)]
+
     def commune_targets(self, old_code: str) -> tuple[tuple[Target, ...], bool]:
-        """Targets of an old commune, and whether they were found by name (code missing)."""
-        found = self.by_code.get(old_code)
-        if found:
-            return found, False
-        district = self.source.district_of.get(old_code, "")
-        found = self.by_name.get(
-            (district, name_key(self.source.name.get((COMMUNE, old_code), "")))
-        )
-        return (found or ()), bool(found)
+        """Targets of an old commune, and whether some were found by name, not code."""
+        return self.by_code.get(old_code, ()), old_code in self.by_name
 
 
 def _shares(counter: Counter[str]) -> tuple[tuple[str, float], ...]:
@@ -497,6 +556,7 @@ def _build() -> Catalogue:
             )
         )
         conversion = ConversionIndex(release, source, rows)
+        source.add_aliases(conversion.aliases)
         for target in units:
             if target is not source and target.effective_from >= release.effective_from:
                 conversion.prepare(target)
@@ -522,6 +582,7 @@ def _build() -> Catalogue:
         DISTRICT: frozenset(k for u in units for k in u.districts),
         COMMUNE: frozenset(k for u in units for k in u.communes),
     }
+    known["starts"] = frozenset(k.split(" ", 1)[0] for level in list(known) for k in known[level])
     for hint in {*_HINT_KEY.values(), "any"}:
         levels = hint.split("|") if hint != "any" else [PROVINCE, DISTRICT, COMMUNE]
         known[hint] = frozenset().union(*(known[level] for level in levels))
