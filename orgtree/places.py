@@ -202,6 +202,7 @@ def _hint_key(hint: frozenset[str] | None) -> str:
 
 
 _HINT_KEY = {head: _hint_key(levels) for head, levels in _PREFIXES.items()}
+_HINT_KEY_OF = {levels: _hint_key(levels) for levels in _PREFIXES.values()}
 
 
 def _split_run(tokens: list[str], known: dict[str, frozenset[str]]) -> list[list[str]] | None:
@@ -212,36 +213,40 @@ def _split_run(tokens: list[str], known: dict[str, frozenset[str]]) -> list[list
     n = len(tokens)
     any_level = known["any"]
     province_or_district = known["province|district"]
-    starts = known["starts"]  # first words of every known name
+    stems = known["stems"]  # every leading run of words of every known name
     best: list[tuple[float, list[tuple[int, int]]]] = [(0.0, [])] * (n + 1)
     for i in range(n - 1, -1, -1):
         score, pieces = best[i + 1]
         choice = (score - 0.01, pieces)  # skip token i
         for size in (2, 1):
-            head = tuple(tokens[i : i + size])
-            if len(head) != size or head not in _PREFIXES or i + size >= n:
+            if i + size >= n:
                 continue
-            if tokens[i + size] not in starts:
+            head = (tokens[i], tokens[i + 1]) if size == 2 else (tokens[i],)
+            if head not in _PREFIXES:
                 continue
             names = known[_HINT_KEY[head]]
-            for j in range(i + size + 1, min(n, i + size + _MAX_NAME_TOKENS) + 1):
-                if " ".join(tokens[i + size : j]) in names:
-                    value = 2.0 + 0.1 * (j - i) + best[j][0]
+            name = ""
+            for j in range(i + size, min(n, i + size + _MAX_NAME_TOKENS)):
+                name = f"{name} {tokens[j]}" if name else tokens[j]
+                if name not in stems:
+                    break
+                if name in names:
+                    value = 2.0 + 0.1 * (j + 1 - i) + best[j + 1][0]
                     if value > choice[0]:
-                        choice = (value, [(i, j), *best[j][1]])
-        if tokens[i] not in starts:
-            best[i] = choice
-            continue
-        for j in range(i + 1, min(n, i + _MAX_NAME_TOKENS) + 1):
-            name = " ".join(tokens[i:j])
-            if j - i == 1:
+                        choice = (value, [(i, j + 1), *best[j + 1][1]])
+        name = ""
+        for j in range(i, min(n, i + _MAX_NAME_TOKENS)):
+            name = f"{name} {tokens[j]}" if name else tokens[j]
+            if name not in stems:
+                break
+            if j == i:
                 ok = name in province_or_district and not name.isdigit()
             else:
                 ok = name in any_level
             if ok:
-                value = 1.0 + 0.1 * (j - i) + best[j][0]
+                value = 1.0 + 0.1 * (j + 1 - i) + best[j + 1][0]
                 if value > choice[0]:
-                    choice = (value, [(i, j), *best[j][1]])
+                    choice = (value, [(i, j + 1), *best[j + 1][1]])
         best[i] = choice
     pieces = best[0][1]
     if len(pieces) < 2:
@@ -264,7 +269,7 @@ def parse_segments(text: str, known: dict[str, frozenset[str]] | None = None) ->
             tokens = _normalise_tokens(tokens)
         segment = _segment(raw, tokens)
         if known is not None and len(tokens) >= 3:
-            names = known[_hint_key(segment.hint)]
+            names = known[_HINT_KEY_OF.get(segment.hint, "any")]
             if segment.key not in names:
                 pieces = _split_run(tokens, known)
                 if pieces:
@@ -582,7 +587,12 @@ def _build() -> Catalogue:
         DISTRICT: frozenset(k for u in units for k in u.districts),
         COMMUNE: frozenset(k for u in units for k in u.communes),
     }
-    known["starts"] = frozenset(k.split(" ", 1)[0] for level in list(known) for k in known[level])
+    stems: set[str] = set()
+    for level in list(known):
+        for name in known[level]:
+            words = name.split(" ")
+            stems.update(" ".join(words[:k]) for k in range(1, len(words) + 1))
+    known["stems"] = frozenset(stems)
     for hint in {*_HINT_KEY.values(), "any"}:
         levels = hint.split("|") if hint != "any" else [PROVINCE, DISTRICT, COMMUNE]
         known[hint] = frozenset().union(*(known[level] for level in levels))
