@@ -496,8 +496,16 @@ class Catalogue:
     known: dict[str, frozenset[str]]  # every name key per level, all releases and historic
     fingerprint: tuple
     checked_at: float = field(default_factory=time.monotonic)
+    _targets: dict[date, UnitIndex | None] = field(default_factory=dict)
+    _sources: dict[str, list[ConversionIndex]] = field(default_factory=dict)
 
     def target_for(self, on: date) -> UnitIndex | None:
+        found = self._targets.get(on)
+        if found is None:
+            found = self._targets[on] = self._target_for(on)
+        return found
+
+    def _target_for(self, on: date) -> UnitIndex | None:
         if not self.units:
             return None
         for index in reversed(self.units):
@@ -508,7 +516,11 @@ class Catalogue:
         return self.units[-1]
 
     def sources_for(self, target: UnitIndex) -> list[ConversionIndex]:
-        return [c for c in self.conversions if target.key in c._carried]
+        found = self._sources.get(target.key)
+        if found is None:
+            found = [c for c in self.conversions if target.key in c._carried]
+            self._sources[target.key] = found
+        return found
 
 
 _lock = threading.Lock()
@@ -686,30 +698,34 @@ class Plan:
 
 
 def _plan(segments: list[Segment]) -> Plan:
-    backwards = range(len(segments) - 1, -1, -1)
+    province: list[Candidate] = []
+    district: list[Candidate] = []
+    commune: list[Candidate] = []
     bare: list[Candidate] = []
-    for i in backwards:
+    explicit: list[int] = []
+    for i in range(len(segments) - 1, -1, -1):  # from the end of the text
         seg = segments[i]
-        if seg.hint is None:
+        hint = seg.hint
+        if hint is None:
             if not seg.numeric:
                 bare.append((i, seg.key, False))
-        elif seg.full_key != seg.key:
+            continue
+        explicit.append(i)
+        candidate = (i, seg.key, True)
+        if PROVINCE in hint:
+            province.append(candidate)
+        if DISTRICT in hint:
+            district.append(candidate)
+        if COMMUNE in hint:
+            commune.append(candidate)
+        if seg.full_key != seg.key:
             bare.append((i, seg.full_key, False))  # "H'Bông" folds to "h bong": no prefix
-
-    def order(level: str) -> tuple[Candidate, ...]:
-        explicit = [
-            (i, segments[i].key, True)
-            for i in backwards
-            if segments[i].hint is not None and level in segments[i].hint  # type: ignore[operator]
-        ]
-        return (*explicit, *bare)
-
     return Plan(
         segments=segments,
-        province=order(PROVINCE),
-        district=order(DISTRICT),
-        commune=order(COMMUNE),
-        explicit=tuple(i for i, seg in enumerate(segments) if seg.hint is not None),
+        province=(*province, *bare),
+        district=(*district, *bare),
+        commune=(*commune, *bare),
+        explicit=tuple(explicit),
     )
 
 
@@ -832,6 +848,9 @@ def _collapse(
     options: list[tuple[str, str | None, str]], confidence: float, reason: str, score: float
 ) -> Outcome:
     """One answer when every option agrees; otherwise the common province and candidates."""
+    if len(options) == 1:
+        province, commune, _why = options[0]
+        return Outcome(province, commune, confidence, [], False, score, reason)
     distinct = list(dict.fromkeys((p, c) for p, c, _ in options))
     if len(distinct) == 1:
         province, commune = distinct[0]
