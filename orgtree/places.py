@@ -259,8 +259,8 @@ def parse_segments(text: str, known: dict[str, frozenset[str]] | None = None) ->
     With ``known`` names, a segment that is not itself a known name and has several words is
     further cut by :func:`_split_run` (addresses written without commas)."""
     segments: list[Segment] = []
-    raws = _SEPARATOR.split(text)
     folded_parts = text.translate(_FOLD_KEEPING_SEPARATORS).lower().split(",")
+    raws = _SEPARATOR.split(text) if len(folded_parts) > 1 else [text]
     for raw, folded in zip(raws, folded_parts, strict=True):
         tokens = folded.split()
         if not tokens:
@@ -950,6 +950,17 @@ def _carry(conversion: ConversionIndex, target: UnitIndex, old: str) -> Carried:
 def _converted_outcome(reading: Reading, conversion: ConversionIndex, target: UnitIndex) -> Outcome:
     source = reading.index
     score, factor = reading.score, reading.factor
+
+    if len(reading.communes) == 1:
+        # the common case: one old commune that went, whole or in part, to one new commune
+        one = conversion.carried(target, reading.communes[0])
+        if len(one.options) == 1 and not one.split and not one.missing:
+            base = 0.8 if one.by_name else (0.85 if one.partial else 0.95)
+            if not (reading.provinces or reading.districts):
+                base -= 0.1
+            province, commune, _why = one.options[0]
+            reason = "Theo bảng chuyển đổi ĐVHC" + _historic_note(reading.historic)
+            return Outcome(province, commune, base * factor, [], False, score, reason)
 
     if reading.communes:
         carried = [conversion.carried(target, old) for old in reading.communes]
