@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from django.db import transaction
@@ -79,12 +80,14 @@ _UNIT_TYPES = (
 _FOLDED_TYPES = [(fold(t), t) for t in _UNIT_TYPES]
 _CODE_IN_PARENS = re.compile(r"^(?P<name>.*?)\s*\((?P<code>\d+)\)\s*$")
 _DIGITS = re.compile(r"^\d+$")
+_clean = lru_cache(maxsize=65536)(clean)
 
 
 def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@lru_cache(maxsize=65536)  # the same province and district names repeat on every row
 def split_unit_type(full_name: str) -> tuple[str, str]:
     """ "Thị Xã Kỳ Anh" → ("Thị xã", "Kỳ Anh"); "phường Vĩnh Hải" → ("Phường", "Vĩnh Hải")."""
     text = clean(full_name)
@@ -101,7 +104,7 @@ def _full_name(unit_type: str, name: str) -> str:
 
 
 def _name_and_code(cell: str, *, row: int, column: str, file: str) -> tuple[str, str]:
-    match = _CODE_IN_PARENS.match(clean(cell))
+    match = _CODE_IN_PARENS.match(_clean(cell))
     if not match:
         raise ReferenceDataError(
             f"{file}, dòng {row}, cột “{column}”: không đọc được “{cell}” (cần dạng “Tên (mã)”)."
