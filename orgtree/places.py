@@ -933,9 +933,10 @@ def _carry(conversion: ConversionIndex, target: UnitIndex, old: str) -> Carried:
             same = target.communes_in_province.get((t.province, key), ())
             commune = same[0] if len(same) == 1 else None
         label = _KIND_LABEL.get(t.kind, t.kind)
-        why = f"{old_name} ({old}): {label}"
-        if t.note and fold(t.note) != fold(label):
-            why += f" – {t.note}"
+        note = t.note if t.note and fold(t.note).startswith(fold(label)) else ""
+        why = f"{old_name} ({old}): {note or label}"
+        if t.note and not note:
+            why += f" ({t.note})"
         options_list.append((t.province, commune, why))
     # whole population first ("Nhập một phần diện tích, toàn bộ dân số")
     options_list.sort(key=lambda o: 0 if "toan bo dan so" in fold(o[2]) else 1)
