@@ -530,3 +530,31 @@ def test_addresses_without_commas(reference_data, text, old_code):
     else:
         assert result.commune is None and result.needs_review
         assert {c["commune"]["code"] for c in result.candidates} == expected
+
+
+def test_as_of_before_every_release_uses_the_earliest_set(reference_data):
+    result = resolve_place("Hà Tây", as_of=date(2005, 1, 1))
+    assert result.release == LEGACY
+    assert result.province == {"code": "01", "name": "Thành phố Hà Nội"}
+    # in the old set the 1997 split of Sông Bé is two provinces: candidates
+    song_be = resolve_place("Sông Bé", as_of=date(2005, 1, 1))
+    assert song_be.province is None and song_be.needs_review
+    assert {c["province"]["code"] for c in song_be.candidates} == {"70", "74"}
+
+
+def test_indexes_follow_the_loaded_releases(reference_data):
+    from orgtree.models import AdminUnitRelease
+    from orgtree.places import get_catalogue
+
+    before = get_catalogue()
+    assert get_catalogue() is before  # built once, then reused
+    historic = AdminUnitRelease.objects.get(key="historic-place-names-v1")
+    historic.delete()  # inside the test transaction, rolled back afterwards
+    try:
+        rebuilt = get_catalogue()
+        assert rebuilt is not before
+        assert resolve_place("Hà Tây").province is None
+    finally:
+        from orgtree.places import invalidate_indexes
+
+        invalidate_indexes()
