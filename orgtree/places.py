@@ -148,6 +148,7 @@ class Segment:
     full_key: str  # folded segment with its prefix
     prefix_len: int
     numeric: bool
+    raw_is_ascii: bool = True
     _accent: str | None = None
 
     def accent_key(self) -> str:
@@ -159,7 +160,9 @@ class Segment:
 
     @property
     def has_accents(self) -> bool:
-        return self.accent_key() != self.key
+        """Whether the writer used diacritics: then "NGA THANH" means Nga Thanh, not Nga
+        Thành. Judged on the whole text (a name may have none of its own)."""
+        return not self.raw_is_ascii
 
 
 def _segment(raw: str, tokens: list[str]) -> Segment:
@@ -192,6 +195,12 @@ def _segment(raw: str, tokens: list[str]) -> Segment:
 
 
 _MAX_NAME_TOKENS = 6
+# Scoring of a cut: words covered by known names, a bonus for a piece with its prefix, a cost
+# per piece (so "xa ba vinh" stays one commune rather than "xa ba" + the city "vinh") and
+# more for a bare one-word piece.
+_EXPLICIT_BONUS = 0.5
+_PIECE_COST = 0.3
+_ONE_WORD_COST = 0.2
 
 
 def _hint_key(hint: frozenset[str] | None) -> str:
@@ -208,8 +217,8 @@ _HINT_KEY_OF = {levels: _hint_key(levels) for levels in _PREFIXES.values()}
 def _split_run(tokens: list[str], known: dict[str, frozenset[str]]) -> list[list[str]] | None:
     """Cut an address written without commas ("xa dang xa huyen gia lam ha noi") into pieces
     that are known names, each with its optional prefix; unknown words (house numbers,
-    streets, villages) are skipped. Dynamic programming over the tokens, preferring pieces
-    with a prefix and longer names. None when fewer than two pieces are found."""
+    streets, villages) are skipped. Dynamic programming over the tokens (see the scoring
+    constants above). None when fewer than two pieces are found."""
     n = len(tokens)
     any_level = known["any"]
     province_or_district = known["province|district"]
@@ -217,7 +226,7 @@ def _split_run(tokens: list[str], known: dict[str, frozenset[str]]) -> list[list
     best: list[tuple[float, list[tuple[int, int]]]] = [(0.0, [])] * (n + 1)
     for i in range(n - 1, -1, -1):
         score, pieces = best[i + 1]
-        choice = (score - 0.01, pieces)  # skip token i
+        choice = (score, pieces)  # skip token i (a house number, a street, a village)
         for size in (2, 1):
             if i + size >= n:
                 continue
@@ -231,7 +240,7 @@ def _split_run(tokens: list[str], known: dict[str, frozenset[str]]) -> list[list
                 if name not in stems:
                     break
                 if name in names:
-                    value = 2.0 + 0.1 * (j + 1 - i) + best[j + 1][0]
+                    value = (j + 1 - i) + _EXPLICIT_BONUS - _PIECE_COST + best[j + 1][0]
                     if value > choice[0]:
                         choice = (value, [(i, j + 1), *best[j + 1][1]])
         name = ""
@@ -244,7 +253,8 @@ def _split_run(tokens: list[str], known: dict[str, frozenset[str]]) -> list[list
             else:
                 ok = name in any_level
             if ok:
-                value = 1.0 + 0.1 * (j + 1 - i) + best[j + 1][0]
+                value = (j + 1 - i) - _PIECE_COST - (_ONE_WORD_COST if j == i else 0.0)
+                value += best[j + 1][0]
                 if value > choice[0]:
                     choice = (value, [(i, j + 1), *best[j + 1][1]])
         best[i] = choice
@@ -259,6 +269,7 @@ def parse_segments(text: str, known: dict[str, frozenset[str]] | None = None) ->
     With ``known`` names, a segment that is not itself a known name and has several words is
     further cut by :func:`_split_run` (addresses written without commas)."""
     segments: list[Segment] = []
+    ascii_text = text.isascii()
     folded_parts = text.translate(_FOLD_KEEPING_SEPARATORS).lower().split(",")
     raws = _SEPARATOR.split(text) if len(folded_parts) > 1 else [text]
     for raw, folded in zip(raws, folded_parts, strict=True):
@@ -268,11 +279,13 @@ def parse_segments(text: str, known: dict[str, frozenset[str]] | None = None) ->
         if not folded.replace(" ", "").isalpha():
             tokens = _normalise_tokens(tokens)
         segment = _segment(raw, tokens)
+        segment.raw_is_ascii = ascii_text
         if known is not None and len(tokens) >= 3:
             names = known[_HINT_KEY_OF.get(segment.hint, "any")]
             if segment.key not in names:
                 pieces = _split_run(tokens, known)
                 if pieces:
+                    # the pieces lose the original spelling: no diacritics to compare
                     segments.extend(_segment(" ".join(p), p) for p in pieces)
                     continue
         segments.append(segment)

@@ -558,3 +558,28 @@ def test_indexes_follow_the_loaded_releases(reference_data):
         from orgtree.places import invalidate_indexes
 
         invalidate_indexes()
+
+
+def test_diacritics_decide_between_names_that_fold_alike(reference_data):
+    # Huyện Nga Sơn had both Xã Nga Thanh (16123) and Xã Nga Thành (16141)
+    legacy = {r["Mã PX"]: r["Phường Xã"] for r in _raw_legacy() if r["Mã QH"] == "401"}
+    assert legacy.get("16123") == "Xã Nga Thanh" and legacy.get("16141") == "Xã Nga Thành"
+    rows = _raw_conversion()
+    thanh = {r[2] for r in rows if r[4] == "16123"}
+    thành = {r[2] for r in rows if r[4] == "16141"}
+    assert len(thanh) == len(thành) == 1 and thanh != thành
+    a = resolve_place("XÃ NGA THANH, H. NGA SƠN, TỈNH THANH HÓA")
+    b = resolve_place("Xã Nga Thành, Huyện Nga Sơn, Tỉnh Thanh Hóa")
+    assert a.commune is not None and {a.commune["code"]} == thanh
+    assert b.commune is not None and {b.commune["code"]} == thành
+    # without any diacritic in the text nobody can tell: candidates for a person
+    c = resolve_place("xa nga thanh, huyen nga son, thanh hoa")
+    assert c.commune is None and c.needs_review
+    assert {x["commune"]["code"] for x in c.candidates} == thanh | thành
+
+
+def test_commune_name_is_not_cut_at_a_city_name(reference_data):
+    # "Xa Ba Vinh Huyen Ba To": Xã Ba Vinh (21490), not "Xã Ba" + the city of Vinh
+    expected = {r[2] for r in _raw_conversion() if r[4] == "21490"}
+    result = resolve_place("Xa Ba Vinh Huyen Ba To Tinh Quang Ngai")
+    assert result.commune is not None and {result.commune["code"]} == expected
