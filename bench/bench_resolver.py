@@ -21,8 +21,10 @@ and prints the rates and the ratios.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -36,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 def setup_django() -> None:
     tmp = tempfile.mkdtemp(prefix="bench-resolver-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbccvc.settings")
     import django
