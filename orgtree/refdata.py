@@ -65,8 +65,8 @@ class LoadResult:
 # Small parsing helpers
 # ---------------------------------------------------------------------------------------------
 
+# Unit types that open a full name ("Thị xã Kỳ Anh"); matched on folded words at the start.
 _UNIT_TYPES = (
-    # longest first: "Thành phố" before "Thị xã"/"Thị trấn", which share nothing but order matters
     "Thành phố",
     "Thị trấn",
     "Thị xã",
