@@ -1033,7 +1033,13 @@ def _converted_outcome(reading: Reading, conversion: ConversionIndex, target: Un
         if not options:
             return Outcome(None, None, 0.0, [], True, score, "")
         conf = (0.93 if reading.historic else 0.95) * top_share * factor
-        return _collapse(options, conf, "Tỉnh cũ" + historic_note, score)
+        variant = reading.historic and reading.historic[0].kind == HistoricPlaceName.Kind.VARIANT
+        reason = (
+            f"Cách viết khác của {source.name[PROVINCE, reading.provinces[0]]}"
+            if variant
+            else "Tỉnh trước sắp xếp" + historic_note
+        )
+        return _collapse(options, conf, reason, score)
     return Outcome(None, None, 0.0, [], True, score, "")
 
 
