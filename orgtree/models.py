@@ -66,6 +66,16 @@ class AdminUnitRelease(models.Model):
         return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
 
 
+class PlaceLookup(AdminUnitRelease):
+    """No data of its own: gives the place-name resolver its page in the admin index."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "tra cứu địa danh"
+        verbose_name_plural = "tra cứu địa danh"
+        default_permissions = ()
+
+
 class AdminUnit(models.Model):
     """A province, a district (pre-2025 sets only) or a commune in one release."""
 
@@ -149,10 +159,15 @@ class HistoricPlaceName(models.Model):
     (usually the pre-2025 set); the resolver follows the conversion table from there.
     """
 
+    class Kind(models.TextChoices):
+        HISTORIC = "historic", "Tên cũ"
+        VARIANT = "variant", "Cách viết khác, viết tắt"
+
     release = models.ForeignKey(
         AdminUnitRelease, on_delete=models.CASCADE, related_name="historic_names"
     )
     name = models.CharField("tên cũ", max_length=120)
+    kind = models.CharField("loại", max_length=10, choices=Kind.choices, default=Kind.HISTORIC)
     folded_name = models.CharField(max_length=120, db_index=True, editable=False)
     level = models.CharField(max_length=10, choices=AdminUnit.Level.choices)
     successor_release_key = models.CharField(max_length=80)

@@ -1,0 +1,251 @@
+"""Benchmark: place-name resolutions per second on a realistic mix of texts.
+
+Run: ``.venv/bin/python bench/bench_resolver.py [--texts 4000] [--seconds 3]``
+
+Sets up its own SQLite database in a temporary folder, loads the shipped reference data, then
+generates a few thousand distinct texts from the data with the noise seen in old HR records
+(no diacritics, ALL CAPS, NFD, new-style tone marks, "Ð", abbreviated prefixes, stray spaces
+and punctuation): province names (old, new, historic), old full addresses "Xã A, Huyện B,
+Tỉnh C", new addresses "Phường X, Tỉnh Y", and ambiguous bare names.
+
+It measures, in the same run:
+* ``resolve_place`` after warm-up, with NO result cache (every call does the whole work);
+* the same behind an ``lru_cache`` (what a caller could add; repeated texts are common);
+* a naive baseline: for each comma-separated part, one database query on the folded name
+  (``AdminUnit.folded_name``), then the conversion table by query for an old commune;
+* a second naive baseline: a linear scan over every folded unit name per part (run on a
+  sample, it is slow);
+and prints the rates and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django() -> None:
+    tmp = tempfile.mkdtemp(prefix="bench-resolver-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbccvc.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+NEW_STYLE = {"òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ", "úy": "uý", "ùy": "uỳ"}
+
+
+def noisy(text: str, rng: random.Random) -> str:
+    """One of the spellings found in old records."""
+    choice = rng.random()
+    if choice < 0.2:
+        from orgtree.text import fold
+
+        return fold(text).title() if rng.random() < 0.5 else fold(text)
+    if choice < 0.35:
+        return text.upper().replace("Đ", "Ð") if rng.random() < 0.5 else text.upper()
+    if choice < 0.5:
+        return unicodedata.normalize("NFD", text)
+    if choice < 0.6:
+        for old, new in NEW_STYLE.items():
+            text = text.replace(old, new)
+        return text
+    if choice < 0.7:
+        return "  " + text.replace(", ", " ,  ") + " ."
+    return text
+
+
+def abbreviate(full_name: str, rng: random.Random) -> str:
+    swaps = [
+        ("Thành phố ", ["TP. ", "Tp. ", "TP ", "Thành phố "]),
+        ("Tỉnh ", ["T. ", "Tỉnh ", ""]),
+        ("Huyện ", ["H. ", "Huyện "]),
+        ("Quận ", ["Q. ", "Q.", "Quận "]),
+        ("Thị xã ", ["TX ", "TX. ", "Thị xã "]),
+        ("Thị trấn ", ["TT ", "TT. ", "Thị trấn "]),
+        ("Phường ", ["P. ", "P.", "Phường "]),
+        ("Xã ", ["X. ", "Xã "]),
+    ]
+    for prefix, options in swaps:
+        if full_name.startswith(prefix):
+            return rng.choice(options) + full_name[len(prefix) :]
+    return full_name
+
+
+def make_texts(count: int, seed: int = 20250701) -> list[str]:
+    from orgtree.models import AdminUnit, HistoricPlaceName
+
+    rng = random.Random(seed)
+    legacy = AdminUnit.objects.filter(release__key="gso-units-2025-01-04")
+    current = AdminUnit.objects.filter(release__key="gso-units-2026-07-25")
+    l_prov = {u.code: u for u in legacy.filter(level="province")}
+    l_dist = {u.code: u for u in legacy.filter(level="district")}
+    l_comm = list(legacy.filter(level="commune"))
+    c_prov = {u.code: u for u in current.filter(level="province")}
+    c_comm = list(current.filter(level="commune"))
+    historic = list(HistoricPlaceName.objects.values_list("name", flat=True))
+    texts: set[str] = set()
+    while len(texts) < count:
+        kind = rng.random()
+        if kind < 0.25:  # a province name, old or new or historic
+            unit = rng.choice([*l_prov.values(), *c_prov.values()])
+            name = rng.choice([unit.name, abbreviate(unit.full_name, rng), *historic[:3]])
+            texts.add(noisy(name, rng))
+        elif kind < 0.6:  # an old full address
+            c = rng.choice(l_comm)
+            d, p = l_dist[c.district_code], l_prov[c.province_code]
+            parts = [abbreviate(c.full_name, rng), abbreviate(d.full_name, rng)]
+            parts.append(abbreviate(p.full_name, rng))
+            if rng.random() < 0.3:
+                parts.insert(
+                    0, f"Số {rng.randint(1, 300)} đường {rng.choice(['Lê Lợi', 'Trần Phú'])}"
+                )
+            texts.add(noisy(", ".join(parts), rng))
+        elif kind < 0.85:  # a new address
+            c = rng.choice(c_comm)
+            parts = [
+                abbreviate(c.full_name, rng),
+                abbreviate(c_prov[c.province_code].full_name, rng),
+            ]
+            texts.add(noisy(", ".join(parts), rng))
+        else:  # ambiguous: a bare commune or district name
+            unit = rng.choice([*l_comm[:3000], *l_dist.values()])
+            texts.add(noisy(unit.name, rng))
+    return sorted(texts)
+
+
+def rate(func, texts: list[str], seconds: float) -> tuple[float, float]:
+    """(resolutions per wall-clock second, per CPU second of this process). On a shared
+    machine the second is the steadier figure."""
+    done = 0
+    started, cpu_started = time.perf_counter(), time.process_time()
+    while True:
+        for text in texts:
+            func(text)
+        done += len(texts)
+        elapsed = time.perf_counter() - started
+        if elapsed >= seconds:
+            cpu = max(time.process_time() - cpu_started, 1e-9)
+            return done / elapsed, done / cpu
+
+
+def naive_db(text: str):
+    """One query per part on the folded name, then the conversion table by query."""
+    from orgtree.models import AdminUnit, AdminUnitConversion
+    from orgtree.text import fold
+
+    found = None
+    for part in reversed(text.split(",")):
+        key = fold(part)
+        for prefix in (
+            "tinh ",
+            "thanh pho ",
+            "tp ",
+            "huyen ",
+            "quan ",
+            "xa ",
+            "phuong ",
+            "thi tran ",
+        ):
+            if key.startswith(prefix):
+                key = key[len(prefix) :]
+        unit = (
+            AdminUnit.objects.filter(folded_name=key).order_by("-release__effective_from").first()
+        )
+        if unit is not None:
+            found = unit
+    if found is not None and found.level == "commune" and found.district_code:
+        return AdminUnitConversion.objects.filter(old_commune_code=found.code).first()
+    return found
+
+
+def make_naive_scan():
+    from orgtree.models import AdminUnit
+    from orgtree.text import fold
+
+    units = list(AdminUnit.objects.values_list("folded_name", "level", "code", "province_code"))
+
+    def naive_scan(text: str):
+        best = None
+        for part in text.split(","):
+            key = fold(part)
+            for folded, level, code, province in units:  # a linear scan per part
+                if folded and (key == folded or key.endswith(" " + folded)):
+                    best = (level, code, province)
+        return best
+
+    return naive_scan
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--texts", type=int, default=4000)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+
+    setup_django()
+    from django.db import connection
+
+    from orgtree.places import get_catalogue, invalidate_indexes, resolve_place
+    from orgtree.refdata import load_reference_data
+
+    t0 = time.perf_counter()
+    load_reference_data()
+    print(f"SQLite ({connection.vendor}), load_reference_data: {time.perf_counter() - t0:.2f} s")
+    texts = make_texts(args.texts)
+    print(f"texts: {len(texts)} distinct, e.g. {texts[:3]} … {texts[-2:]}")
+
+    invalidate_indexes()
+    t0 = time.perf_counter()
+    get_catalogue()
+    print(f"index build (warm-up): {time.perf_counter() - t0:.2f} s")
+
+    results = [resolve_place(t) for t in texts]
+    answered = sum(1 for r in results if r.province is not None)
+    review = sum(1 for r in results if r.needs_review)
+    communes = sum(1 for r in results if r.commune is not None)
+    print(
+        f"answers: province {answered / len(texts):.1%}, commune {communes / len(texts):.1%}, "
+        f"needs review {review / len(texts):.1%}"
+    )
+
+    print(f"load average before timing: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    no_cache = rate(resolve_place, texts, args.seconds)
+    cached_fn = lru_cache(maxsize=None)(resolve_place)
+    with_cache = rate(cached_fn, texts, args.seconds)
+    sample = texts[:: max(1, len(texts) // 400)]
+    db_rate = rate(naive_db, sample, min(args.seconds, 2.0))
+    scan_rate = rate(make_naive_scan(), texts[:: max(1, len(texts) // 60)], min(args.seconds, 2.0))
+
+    print(f"{'resolutions/s':34s} {'wall clock':>12s} {'CPU time':>12s}")
+    for label, (wall, cpu) in [
+        ("resolve_place, no result cache", no_cache),
+        ("resolve_place + lru_cache", with_cache),
+        ("baseline: DB query per part", db_rate),
+        ("baseline: linear scan per part", scan_rate),
+    ]:
+        print(f"{label:34s} {wall:12,.0f} {cpu:12,.0f}")
+    print(f"ratio no cache / DB baseline      {no_cache[0] / db_rate[0]:11.1f}x")
+    print(f"ratio no cache / scan baseline    {no_cache[0] / scan_rate[0]:11.1f}x")
+    print(f"load average after timing: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
