@@ -92,6 +92,20 @@ class PhuThoTrees:
     new_departments: dict[str, Unit] = field(default_factory=dict)
     new_divisions: dict[tuple[str, str], Unit] = field(default_factory=dict)
 
+    def reloaded(self) -> PhuThoTrees:
+        """The same keys with every unit loaded afresh from the database (one query)."""
+        groups = ("committees", "departments", "divisions", "new_departments", "new_divisions")
+        pks = [u.pk for g in groups for u in getattr(self, g).values()]
+        if self.new_committee is not None:
+            pks.append(self.new_committee.pk)
+        fresh = Unit.objects.in_bulk(pks)
+        copy = PhuThoTrees(
+            **{g: {k: fresh[u.pk] for k, u in getattr(self, g).items()} for g in groups}
+        )
+        if self.new_committee is not None:
+            copy.new_committee = fresh[self.new_committee.pk]
+        return copy
+
 
 def build_pre_reform_phu_tho_trees(
     *, valid_from: date = DEFAULT_VALID_FROM, actor: Any = None

@@ -484,7 +484,7 @@ def units_for_export(root: Unit | None = None, scope: Scope | None = None) -> It
         root.refresh_from_db()
         qs = qs.filter(subtree_q(root))
     if scope is not None:
-        qs = scope.filter(qs, "", MANAGE_UNIT_ROLES)
+        qs = scope.filter(qs)
     return qs.order_by("tree_id", "lft")
 
 

@@ -19,7 +19,7 @@ Status = Unit.Status
 
 @pytest.fixture
 def actor(django_user_model):
-    return django_user_model.objects.create_user("canbo.tochuc", password="x" * 12)
+    return django_user_model.objects.create_user("canbo.tochuc")
 
 
 def unit(name, code, parent=None, kind=None, valid_from=D2020, **kw):
