@@ -32,7 +32,7 @@ from .models import (
     validate_identifier_code,
 )
 from .text import clean
-from .tree import is_within
+from .tree import is_within, rehome
 
 __all__ = [
     "create_unit",
@@ -258,12 +258,7 @@ def _link(event: UnitChangeEvent, pairs: Iterable[tuple[Unit | None, str]]) -> N
 
 def _save(unit: Unit, event: UnitChangeEvent, actor: Any) -> None:
     unit._history_user = actor if getattr(actor, "pk", None) else None
-    reason = f"{event.get_kind_display()} ({_fmt(event.effective_date)})"
-    if event.legal_basis_number:
-        reason += f", {event.legal_basis_number}"
-    if event.reason:
-        reason += f": {event.reason}"
-    unit._change_reason = reason[:100]
+    unit._change_reason = _history_reason(event)
     unit.save()
 
 
@@ -302,11 +297,28 @@ def _close(unit: Unit, on: date, status: str, event: UnitChangeEvent, actor: Any
     unit.periods.filter(valid_to__isnull=True).update(valid_to=on)
 
 
-def _rehome(child: Unit, new_parent: Unit, on: date, event: UnitChangeEvent, actor: Any) -> None:
-    child.refresh_from_db()
-    child.parent = new_parent
-    _save(child, event, actor)
-    _roll_period(child, on, event)
+def _history_reason(event: UnitChangeEvent) -> str:
+    reason = f"{event.get_kind_display()} ({_fmt(event.effective_date)})"
+    if event.legal_basis_number:
+        reason += f", {event.legal_basis_number}"
+    if event.reason:
+        reason += f": {event.reason}"
+    return reason[:100]
+
+
+def _rehome(moves: list[tuple[Unit, Unit]], on: date, event: UnitChangeEvent, actor: Any) -> None:
+    """Re-parent children in one pass over the affected trees, with periods and history."""
+    if not moves:
+        return
+    rehome(moves)
+    for child, _ in moves:
+        _roll_period(child, on, event)
+    user = actor if getattr(actor, "pk", None) else None
+    children = [child for child, _ in moves]
+    for child in children:
+        child._history_user = user
+        child._change_reason = _history_reason(event)
+    Unit.history.bulk_history_create(children, update=True, default_user=user)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -719,11 +731,11 @@ def merge_units(
     if target_fields is not None:
         target = _insert_unit(target_fields, event, actor)
     assert target is not None
-    rehomed: list[dict[str, Any]] = []
-    for child in children:
-        new_parent = mapped_parents.get(mapping.get(child.pk, target.pk), target)
-        _rehome(child, new_parent, effective_date, event, actor)
-        rehomed.append(_describe(child) | {"new_parent": _describe(new_parent)})
+    moves = [
+        (child, mapped_parents.get(mapping.get(child.pk, target.pk), target)) for child in children
+    ]
+    _rehome(moves, effective_date, event, actor)
+    rehomed = [_describe(child) | {"new_parent": _describe(parent)} for child, parent in moves]
     UnitSuccession.objects.bulk_create(
         UnitSuccession(predecessor=s, successor=target, event=event, effective_date=effective_date)
         for s in sources
@@ -741,7 +753,8 @@ def merge_units(
         + [(target, Role.TARGET)]
         + [(c, Role.REHOMED) for c in children],
     )
-    target.refresh_from_db()
+    for unit in [*sources, target]:
+        unit.refresh_from_db()
     signals.units_merged.send(sender=Unit, event=event, sources=sources, target=target)
     return target, event
 
@@ -864,16 +877,14 @@ def split_unit(
     created = [_insert_unit(fields, event, actor) for fields in new_specs]
     resolved = {"existing": existing, "new": created}
     result = [resolved[group][i] for group, i in order]
-    mapping: dict[int, int] = {}
-    rehomed: list[Unit] = []
-    for child in children:
-        if child.pk not in raw_mapping:
-            continue
-        group, i = raw_mapping[child.pk]
-        new_parent = resolved[group][i]
-        _rehome(child, new_parent, effective_date, event, actor)
-        mapping[child.pk] = new_parent.pk
-        rehomed.append(child)
+    moves = [
+        (child, resolved[raw_mapping[child.pk][0]][raw_mapping[child.pk][1]])
+        for child in children
+        if child.pk in raw_mapping
+    ]
+    _rehome(moves, effective_date, event, actor)
+    mapping = {child.pk: parent.pk for child, parent in moves}
+    rehomed = [child for child, _ in moves]
     rest = [c for c in children if c.pk not in mapping]
     UnitSuccession.objects.bulk_create(
         UnitSuccession(
@@ -899,7 +910,7 @@ def split_unit(
         + [(t, Role.TARGET) for t in result]
         + [(c, Role.REHOMED) for c in rehomed],
     )
-    for unit in result:
+    for unit in [source, *result]:
         unit.refresh_from_db()
     signals.unit_split.send(
         sender=Unit, event=event, source=source, targets=result, child_mapping=mapping

@@ -20,6 +20,7 @@ __all__ = [
     "ancestors",
     "descendants",
     "is_within",
+    "rehome",
     "subtree_q",
     "subtrees_q",
     "successors",
@@ -124,3 +125,70 @@ def successors(unit: Unit) -> list[Unit]:
                     frontier.append(succ)
     units = Unit.objects.in_bulk(ends)
     return [units[pk] for pk in ends if pk in units]
+
+
+def rehome(moves: Iterable[tuple[Unit, Unit]]) -> None:
+    """Re-parent several units (with their subtrees) at once, for merges and splits.
+
+    Moving units one by one costs django-mptt one pass over the whole tree per unit; here the
+    parent links are written first and the affected trees are renumbered once, writing only
+    the rows whose tree fields change. Among the new parent's children a moved unit takes its
+    place by name (the model's ``order_insertion_by``), existing children keep their order.
+    Call inside a transaction; the in-memory units given get their new tree fields.
+    """
+    moves = list(moves)
+    if not moves:
+        return
+    children = [child for child, _ in moves]
+    ids = [child.pk for child in children] + [parent.pk for _, parent in moves]
+    fresh = {u.pk: u for u in Unit.objects.filter(pk__in=ids).only("pk", "tree_id")}
+    trees = {fresh[pk].tree_id for pk in ids}
+    for child, parent in moves:
+        child.parent = parent
+    Unit.objects.bulk_update(children, ["parent"], batch_size=500)
+    moved = {child.pk for child in children}
+
+    rows = list(
+        Unit.objects.filter(tree_id__in=trees)
+        .order_by("tree_id", "lft")
+        .values_list("pk", "parent_id", "name", "tree_id", "lft", "rght", "level")
+    )
+    by_pk = {row[0]: row for row in rows}
+    kids: dict[int | None, list[int]] = {}
+    for row in rows:  # in old tree order, so existing siblings keep their order
+        if row[0] not in moved:
+            kids.setdefault(row[1] if row[1] in by_pk else None, []).append(row[0])
+    for child in sorted(children, key=lambda c: (by_pk[c.pk][2], c.pk)):
+        siblings = kids.setdefault(child.parent_id, [])
+        name = by_pk[child.pk][2]
+        at = next((i for i, pk in enumerate(siblings) if by_pk[pk][2] > name), len(siblings))
+        siblings.insert(at, child.pk)
+
+    new_fields: dict[int, tuple[int, int, int, int]] = {}
+    for root in kids.get(None, []):
+        tree_id = by_pk[root][3]
+        counter = 1
+        stack: list[tuple[int, int, bool]] = [(root, 0, False)]
+        lefts: dict[int, int] = {}
+        while stack:
+            pk, level, done = stack.pop()
+            if done:
+                new_fields[pk] = (tree_id, lefts[pk], counter, level)
+                counter += 1
+                continue
+            lefts[pk] = counter
+            counter += 1
+            stack.append((pk, level, True))
+            for child_pk in reversed(kids.get(pk, [])):
+                stack.append((child_pk, level + 1, False))
+    if len(new_fields) != len(rows):
+        raise RuntimeError("Cây đơn vị không nhất quán (vòng lặp hoặc đơn vị mồ côi).")
+
+    changed = []
+    for pk, (tree_id, lft, rght, level) in new_fields.items():
+        row = by_pk[pk]
+        if (row[3], row[4], row[5], row[6]) != (tree_id, lft, rght, level):
+            changed.append(Unit(pk=pk, tree_id=tree_id, lft=lft, rght=rght, level=level))
+    Unit.objects.bulk_update(changed, ["tree_id", "lft", "rght", "level"], batch_size=500)
+    for child in children:
+        child.tree_id, child.lft, child.rght, child.level = new_fields[child.pk]

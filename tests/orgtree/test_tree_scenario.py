@@ -101,6 +101,12 @@ def test_tree_today_has_one_province_with_the_new_departments(reform, db):
     assert [c.name for c in departments["Sở Giáo dục và Đào tạo tỉnh Phú Thọ"].children] == []
 
 
+def test_mptt_fields_agree_with_parent_links_after_the_merger(reform, db):
+    from tests.orgtree.test_tree_services import assert_tree_consistent
+
+    assert_tree_consistent()
+
+
 def test_tree_on_the_reform_day_is_already_the_new_one(reform, db):
     roots = tree.tree_as_of(REFORM)
     assert [r.code for r in roots] == ["H25"]

@@ -46,6 +46,29 @@ def province(db):
     return {"root": root, "a": a, "b": b, "c": c, "a1": a1, "a2": a2, "c1": c1, "a1x": a1x}
 
 
+def assert_tree_consistent() -> None:
+    """The MPTT fields agree with the parent links everywhere (after bulk re-homing)."""
+    rows = {u.pk: u for u in Unit.objects.all()}
+    below: dict[int, set[int]] = {pk: set() for pk in rows}
+    for u in rows.values():
+        depth, p = 0, u.parent_id
+        while p is not None:
+            below[p].add(u.pk)
+            depth += 1
+            p = rows[p].parent_id
+        assert u.level == depth, u
+    roots = [u for u in rows.values() if u.parent_id is None]
+    assert len({u.tree_id for u in roots}) == len(roots)
+    for u in rows.values():
+        inside = {
+            v.pk
+            for v in rows.values()
+            if v.tree_id == u.tree_id and u.lft < v.lft and v.rght < u.rght
+        }
+        assert inside == below[u.pk], u
+        assert u.rght - u.lft == 2 * len(inside) + 1, u
+
+
 def reload(u: Unit) -> Unit:
     return Unit.objects.get(pk=u.pk)
 
@@ -340,6 +363,10 @@ def test_merge_into_existing_target_rehomes_children_and_closes_sources(province
     assert names(new.children) == ["Phòng Đăng ký kinh doanh"]
     assert find(tree.tree_as_of(D2025), "Sở Kế hoạch và Đầu tư") is None
     assert c.periods.get().valid_to == D2025
+    assert_tree_consistent()
+    history = reload(province["c1"]).history.first()
+    assert (history.history_user, history.parent_id) == (actor, target.pk)
+    assert "NQ 1/2025" in history.history_change_reason
 
 
 def test_merge_into_a_new_target_may_reuse_a_source_code(province):
@@ -361,6 +388,7 @@ def test_merge_into_a_new_target_may_reuse_a_source_code(province):
         (province["c"].pk, target.pk),
     }
     assert target.periods.get().event == event
+    assert_tree_consistent()
 
 
 @pytest.mark.parametrize(
@@ -414,6 +442,7 @@ def test_merge_of_sources_with_different_parents_needs_a_parent_for_the_new_targ
         effective_date=D2025,
     )
     assert reload(province["a1x"]).parent_id == target.pk
+    assert_tree_consistent()
 
 
 def test_a_failing_receiver_rolls_the_whole_merge_back(province):
@@ -470,6 +499,7 @@ def test_split_assigns_children_by_mapping_and_lists_the_rest(province, actor):
         UnitSuccession.objects.filter(predecessor=a).values_list("successor_id", "partial")
     ) == {(new.pk, True), (b.pk, True)}
     assert {u.pk for u in tree.successors(a)} == {new.pk, b.pk}
+    assert_tree_consistent()
 
 
 def test_split_mapping_accepts_ids_of_existing_targets_and_sends_unit_split(province):
@@ -654,3 +684,16 @@ def test_tree_as_of_and_successors_through_two_reforms(db, django_assert_num_que
     [sub] = tree.tree_as_of(date(2000, 1, 1), root=ha_tay)
     assert sub.name == "UBND tỉnh Hà Tây" and len(sub.children) == 2
     assert tree.tree_as_of(date(2000, 1, 1), root=new_yt) == []
+    assert_tree_consistent()
+
+
+def test_rehomed_children_take_their_place_by_name(province):
+    """After a bulk re-homing, MPTT order is by name and new inserts still land correctly."""
+    services.merge_units([province["a"]], target=province["c"], effective_date=D2025)
+    c = reload(province["c"])
+    assert [u.name for u in c.get_children()] == sorted(
+        ["Ban Thi đua – Khen thưởng", "Phòng Công chức, viên chức", "Phòng Đăng ký kinh doanh"]
+    )
+    unit("Phòng Ba", "H90.03.07", c, Kind.DIVISION, valid_from=D2025)
+    services.move_unit(province["a1x"], c, effective_date=date(2025, 8, 1))
+    assert_tree_consistent()
