@@ -78,7 +78,8 @@ def tree_as_of(on: date, root: Unit | None = None) -> list[TreeNode]:
     """The tree as it stood on ``on``, from the recorded periods: a list of root nodes.
 
     One query. With ``root``, only that unit's subtree as of the date (empty when the unit did
-    not exist then).
+    not exist then). A unit whose parent was closed while it stayed (children of a split unit
+    left for review) is a root from the closing date on.
     """
     periods = (
         UnitPeriod.objects.filter(valid_from__lte=on)

@@ -270,6 +270,7 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["search_text"]  # folded in get_search_results
     search_help_text = "Tìm theo tên (có hoặc không dấu), tên viết tắt hoặc mã định danh."
+    raw_id_fields = ["admin_unit"]  # ~13,000 administrative units: no select box
     inlines = [UnitPeriodInline, UnitEventLinkInline]
     actions = ["merge_selected", "dissolve_selected"]
     expand_tree_by_default = True
@@ -471,7 +472,7 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
         if "apply" in request.POST and form.is_valid():
             try:
                 with transaction.atomic():  # one decision: all of them or none
-                    for unit in units:
+                    for unit in sorted(units, key=lambda u: -u.level):  # children first
                         services.dissolve_unit(unit, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 _add_service_errors(form, exc)

@@ -84,6 +84,35 @@ def test_changelist_shows_the_tree_with_filters(admin_client_, trees):
     assert "Nhập từ Excel".encode() in response.content
 
 
+def test_add_and_change_pages_render(admin_client_, trees):
+    assert admin_client_.get(reverse("admin:orgtree_unit_add")).status_code == 200
+    unit = trees.new_departments["noi_vu"]
+    response = admin_client_.get(reverse("admin:orgtree_unit_change", args=[unit.pk]))
+    assert response.status_code == 200
+    assert "Ngày hiệu lực của thay đổi" in response.content.decode()
+
+
+def test_dissolve_action_is_all_or_nothing(admin_client_, trees):
+    nnmt = trees.new_departments["nong_nghiep_moi_truong"]
+    children = list(nnmt.get_children().filter(status=Unit.Status.ACTIVE))
+    url = reverse(CHANGELIST)
+    data = {
+        "action": "dissolve_selected",
+        "_selected_action": [nnmt.pk, children[0].pk],  # a child would stay active: refused
+        "apply": "1",
+        "effective_date": "2026-01-01",
+    }
+    response = admin_client_.post(url, data)
+    assert response.status_code == 200
+    assert "form" in response.context and response.context["form"].errors
+    assert Unit.objects.get(pk=children[0].pk).status == Unit.Status.ACTIVE
+    data["_selected_action"] = [nnmt.pk] + [c.pk for c in children]
+    assert admin_client_.post(url, data).status_code == 302
+    assert set(
+        Unit.objects.filter(pk__in=data["_selected_action"]).values_list("status", flat=True)
+    ) == {Unit.Status.DISSOLVED}
+
+
 def test_add_goes_through_create_unit(admin_client_, trees):
     parent = trees.new_departments["noi_vu"]
     response = admin_client_.post(
