@@ -32,7 +32,7 @@ from .models import (
     validate_identifier_code,
 )
 from .text import clean
-from .tree import is_within, rehome
+from .tree import is_within, lock_tree, rehome
 
 __all__ = [
     "create_unit",
@@ -95,9 +95,10 @@ def _legal_basis(number: Any, on: Any) -> tuple[str, date | None]:
 
 
 def _fresh(unit: Any, field: str) -> Unit:
-    """The unit reloaded from the database (fresh tree fields and status)."""
+    """The unit reloaded from the database (fresh tree fields and status), tree locked."""
     if not isinstance(unit, Unit) or unit.pk is None:
         raise ValidationError({field: f"“{unit}” không phải là một đơn vị đã lưu."})
+    lock_tree()
     unit.refresh_from_db()
     return unit
 
@@ -402,6 +403,7 @@ def create_unit(
     reason: str = "",
 ) -> Unit:
     """Found a unit (thành lập) under ``parent`` (or as a root) from ``valid_from``."""
+    lock_tree()
     fields = _prepare_new_unit(
         {
             "name": name,

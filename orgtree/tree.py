@@ -21,6 +21,7 @@ __all__ = [
     "ancestors",
     "descendants",
     "is_within",
+    "lock_tree",
     "rehome",
     "subtree_q",
     "subtrees_q",
@@ -101,10 +102,11 @@ def tree_as_of(on: date, root: Unit | None = None) -> list[TreeNode]:
 
 
 def successors(unit: Unit) -> list[Unit]:
-    """Where ``unit`` went: the live units at the end of its successor chain.
+    """Where ``unit`` went: the units at the end of its successor chain.
 
     Follows merges and splits through several reforms; returns ``[unit]`` when it is still
-    active and never succeeded. Cycles in bad data are cut.
+    active and never succeeded (or was dissolved without successor: the chain ends there).
+    Cycles in bad data are cut.
     """
     seen = {unit.pk}
     frontier = [unit.pk]
@@ -127,6 +129,23 @@ def successors(unit: Unit) -> list[Unit]:
                     frontier.append(succ)
     units = Unit.objects.in_bulk(ends)
     return [units[pk] for pk in ends if pk in units]
+
+
+# Key of the PostgreSQL advisory lock that serialises writes to the tree (any 64-bit number
+# that no other code uses; "cbccvc tree" in ASCII).
+TREE_LOCK_KEY = 0x636263637674
+
+
+def lock_tree() -> None:
+    """Serialise tree writes until the current transaction ends.
+
+    django-mptt renumbers whole trees, so two operations interleaving could corrupt the
+    nested-set fields. PostgreSQL: a transaction-scoped advisory lock. SQLite already runs one
+    writer at a time (the settings open IMMEDIATE transactions).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TREE_LOCK_KEY])
 
 
 def rehome(moves: Iterable[tuple[Unit, Unit]]) -> None:
