@@ -232,6 +232,52 @@ class MergeForm(forms.Form):
     reason = forms.CharField(label="Lý do", required=False)
 
 
+class SplitForm(forms.Form):
+    new_targets = forms.CharField(
+        label="Đơn vị mới",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="Mỗi dòng một đơn vị: Mã định danh; Tên đơn vị. Cùng loại và cùng cấp trên "
+        "với đơn vị bị chia, tách.",
+    )
+    existing_targets = forms.CharField(
+        label="Đơn vị có sẵn tiếp nhận",
+        required=False,
+        help_text="Mã định danh, cách nhau bởi dấu phẩy.",
+    )
+    effective_date = forms.DateField(label="Ngày hiệu lực", widget=_DATE_WIDGET)
+    legal_basis_number = forms.CharField(label="Số quyết định", required=False, max_length=100)
+    legal_basis_date = forms.DateField(label="Ngày quyết định", required=False, widget=_DATE_WIDGET)
+    reason = forms.CharField(label="Lý do", required=False)
+
+    def __init__(self, *args: Any, source: Unit, children: list[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.source = source
+        for child in children:
+            self.fields[f"child_{child.pk}"] = forms.CharField(
+                label=f"“{child.name}” chuyển về (mã đơn vị tiếp nhận)",
+                required=False,
+                help_text="Để trống: giữ lại để xem xét sau.",
+            )
+
+    def clean_new_targets(self) -> list[dict[str, Any]]:
+        targets = []
+        for number, line in enumerate(self.cleaned_data["new_targets"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            code, sep, name = line.partition(";")
+            if not sep or not name.strip():
+                raise ValidationError(f"Dòng {number}: ghi theo dạng “Mã định danh; Tên đơn vị”.")
+            targets.append(
+                {"code": code.strip().upper(), "name": name.strip(), "kind": self.source.kind}
+            )
+        return targets
+
+    def clean_existing_targets(self) -> list[str]:
+        text = self.cleaned_data["existing_targets"]
+        return [c.strip().upper() for c in text.split(",") if c.strip()]
+
+
 class DissolveForm(forms.Form):
     effective_date = forms.DateField(label="Ngày hiệu lực", widget=_DATE_WIDGET)
     legal_basis_number = forms.CharField(label="Số quyết định", required=False, max_length=100)
@@ -272,7 +318,7 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
     search_help_text = "Tìm theo tên (có hoặc không dấu), tên viết tắt hoặc mã định danh."
     raw_id_fields = ["admin_unit"]  # ~13,000 administrative units: no select box
     inlines = [UnitPeriodInline, UnitEventLinkInline]
-    actions = ["merge_selected", "dissolve_selected"]
+    actions = ["merge_selected", "split_selected", "dissolve_selected"]
     expand_tree_by_default = True
     list_per_page = 500
 
@@ -462,6 +508,70 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
                     )
                     return None
         return self._action_page(request, queryset, form, "Sáp nhập đơn vị", "merge_selected")
+
+    @admin.action(description="Chia, tách đơn vị đã chọn")
+    def split_selected(self, request: HttpRequest, queryset: QuerySet[Unit]) -> Any:
+        units = self._checked_units(request, queryset)
+        if units is None:
+            return None
+        if len(units) != 1:
+            self.message_user(request, "Chọn đúng một đơn vị để chia, tách.", messages.ERROR)
+            return None
+        source = units[0]
+        children = list(source.get_children().filter(status=Unit.Status.ACTIVE))
+        data = request.POST if "apply" in request.POST else None
+        form = SplitForm(data, source=source, children=children)
+        if data is not None and form.is_valid():
+            result = self._split(request, source, children, form)
+            if result is not None:
+                return result
+        return self._action_page(request, queryset, form, "Chia, tách đơn vị", "split_selected")
+
+    def _split(
+        self, request: HttpRequest, source: Unit, children: list[Unit], form: SplitForm
+    ) -> Any:
+        data = form.cleaned_data
+        existing = []
+        for code in data["existing_targets"]:
+            unit = self.get_queryset(request).filter(code=code, status=Unit.Status.ACTIVE).first()
+            if unit is None or not self.has_change_permission(request, unit):
+                form.add_error("existing_targets", f"Không có đơn vị đang hoạt động mã “{code}”.")
+                return None
+            existing.append(unit)
+        new_codes = {t["code"] for t in data["new_targets"]}
+        by_code = {u.code: u for u in existing}
+        mapping: dict[int, Any] = {}
+        for child in children:
+            code = form.cleaned_data.get(f"child_{child.pk}", "").strip().upper()
+            if not code:
+                continue
+            if code in new_codes:
+                mapping[child.pk] = code
+            elif code in by_code:
+                mapping[child.pk] = by_code[code].pk
+            else:
+                form.add_error(f"child_{child.pk}", "Mã này không thuộc các đơn vị tiếp nhận.")
+                return None
+        try:
+            targets, _, rest = services.split_unit(
+                source,
+                targets=[*data["new_targets"], *existing],
+                child_mapping=mapping,
+                effective_date=data["effective_date"],
+                legal_basis_number=data["legal_basis_number"],
+                legal_basis_date=data["legal_basis_date"],
+                reason=data["reason"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+            return None
+        message = f"Đã chia, tách “{source.name}” thành {len(targets)} đơn vị."
+        if rest:
+            names = ", ".join(u.name for u in rest)
+            message += f" Còn {len(rest)} đơn vị trực thuộc cần xem xét: {names}."
+        self.message_user(request, message, messages.WARNING if rest else messages.SUCCESS)
+        return redirect("admin:orgtree_unit_changelist")
 
     @admin.action(description="Giải thể các đơn vị đã chọn")
     def dissolve_selected(self, request: HttpRequest, queryset: QuerySet[Unit]) -> Any:

@@ -330,3 +330,36 @@ def test_merge_action_asks_for_target_and_date(admin_client_, trees):
     a.refresh_from_db()
     assert a.status == Unit.Status.MERGED
     assert a.successions.get().successor == target
+
+
+def test_split_action_assigns_children_and_lists_the_rest(admin_client_, trees):
+    nnmt = trees.new_departments["nong_nghiep_moi_truong"]
+    kiem_lam = trees.new_divisions[("nong_nghiep_moi_truong", "Chi cục Kiểm lâm")]
+    thuy_loi = trees.new_divisions[("nong_nghiep_moi_truong", "Chi cục Thủy lợi")]
+    url = reverse(CHANGELIST)
+    base = {"action": "split_selected", "_selected_action": [nnmt.pk]}
+    response = admin_client_.post(url, base)
+    assert f"child_{kiem_lam.pk}" in response.context["form"].fields
+    response = admin_client_.post(
+        url,
+        base
+        | {
+            "apply": "1",
+            "new_targets": "H25.15; Sở Nông nghiệp tỉnh Phú Thọ\nH25.16; Sở Môi trường",
+            "existing_targets": "",
+            f"child_{kiem_lam.pk}": "h25.15",
+            f"child_{thuy_loi.pk}": "H25.15",
+            "effective_date": "2026-03-01",
+            "legal_basis_number": "QĐ 3",
+        },
+    )
+    assert response.status_code == 302
+    nnmt.refresh_from_db()
+    assert nnmt.status == Unit.Status.SPLIT
+    new = Unit.objects.get(code="H25.15")
+    assert {u.pk for u in new.get_children()} == {kiem_lam.pk, thuy_loi.pk}
+    event = UnitChangeEvent.objects.get(kind="split")
+    assert [c["name"] for c in event.details["unassigned_children"]] == [
+        "Văn phòng Đăng ký đất đai"
+    ]
+    assert event.actor == admin_client_.user
