@@ -152,7 +152,11 @@ class UnitAdminForm(forms.ModelForm):
             if name in self.changed_data and name in data
         }
         if changes:
-            services.update_unit(unit, **common, **changes)
+            try:
+                services.update_unit(unit, **common, **changes)
+            except ValidationError as exc:
+                if getattr(exc, "code", None) != "no_change":  # e.g. only the letter case
+                    raise
         if "parent" in self.changed_data and unit.parent_id != getattr(parent, "pk", None):
             if parent is None and not scope.is_national:
                 raise ValidationError(

@@ -201,6 +201,17 @@ def test_a_service_refusal_is_shown_on_the_form(admin_client_, trees):
     assert "change_effective_date" in response.context["adminform"].form.errors
 
 
+def test_saving_without_real_change_writes_no_event(admin_client_, trees):
+    unit = trees.new_departments["y_te"]
+    events = UnitChangeEvent.objects.count()
+    response = admin_client_.post(
+        reverse("admin:orgtree_unit_change", args=[unit.pk]),
+        change_data(unit, code=unit.code.lower(), name=f" {unit.name} "),
+    )
+    assert response.status_code == 302
+    assert UnitChangeEvent.objects.count() == events
+
+
 def test_drag_and_drop_moves_through_move_unit(admin_client_, trees):
     division = trees.new_divisions[("noi_vu", "Ban Thi đua – Khen thưởng")]
     target = trees.new_departments["y_te"]
