@@ -1,1 +1,743 @@
-"""Admin for the org tree (filled in by the tree work)."""
+"""Admin for the org tree: a collapsible tree of units, their change events and history.
+
+Every write goes through :mod:`orgtree.services`: adding a unit is ``create_unit``, editing it
+is ``update_unit`` and/or ``move_unit`` (with the effective date, reason and decision the form
+asks for), dragging a node onto another is ``move_unit`` on today's date, and the merge,
+dissolve and Excel import actions use their services too. A service refusal is shown on the
+form. Nothing is ever deleted, and simple-history's "revert" is disabled (it would bypass the
+services).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from django import forms, http
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from mptt.admin import DraggableMPTTAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .. import services, unit_io
+from ..access import MANAGE_UNIT_ROLES, scope_for
+from ..models import Unit, UnitChangeEvent, UnitEventLink, UnitPeriod
+from ..text import fold
+from .scoped import ScopedAdminMixin
+
+# Service argument → form field, for showing a refusal next to the right input.
+_ERROR_FIELD = {
+    "new_parent": "parent",
+    "effective_date": "change_effective_date",
+    "legal_basis_number": "change_legal_basis_number",
+    "legal_basis_date": "change_legal_basis_date",
+    "unit": None,
+}
+_DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for key, errors in exc.message_dict.items():
+        name = _ERROR_FIELD.get(key, key)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+class UnitAdminForm(forms.ModelForm):
+    """The unit form; saving it runs the tree services (inside the admin's transaction)."""
+
+    change_effective_date = forms.DateField(
+        label="Ngày hiệu lực của thay đổi", required=False, widget=_DATE_WIDGET
+    )
+    change_reason = forms.CharField(label="Lý do thay đổi", required=False)
+    change_legal_basis_number = forms.CharField(
+        label="Số quyết định (của thay đổi)", required=False, max_length=100
+    )
+    change_legal_basis_date = forms.DateField(
+        label="Ngày quyết định (của thay đổi)", required=False, widget=_DATE_WIDGET
+    )
+
+    class Meta:
+        model = Unit
+        fields = [
+            "name",
+            "short_name",
+            "code",
+            "kind",
+            "parent",
+            "national_code",
+            "admin_unit",
+            "valid_from",
+            "legal_basis_number",
+            "legal_basis_date",
+        ]
+        widgets = {"valid_from": _DATE_WIDGET, "legal_basis_date": _DATE_WIDGET}
+
+    request: HttpRequest | None = None  # set by UnitAdmin.get_form
+    applied: Unit | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            for name in [n for n in self.fields if n.startswith("change_")]:
+                del self.fields[name]
+        else:
+            self.fields["change_effective_date"].initial = timezone.localdate()
+
+    def clean_code(self) -> str:
+        return (self.cleaned_data.get("code") or "").strip().upper()
+
+    def clean_national_code(self) -> str:
+        return (self.cleaned_data.get("national_code") or "").strip().upper()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # Uniqueness among active units and the tree rules are the services' to enforce.
+        self._validate_unique = False
+        if self.errors or self.request is None:
+            return data
+        try:
+            self.applied = self._apply(data)
+        except ValidationError as exc:
+            _add_service_errors(self, exc)
+        return data
+
+    def _apply(self, data: dict[str, Any]) -> Unit:
+        user = self.request.user if self.request else None
+        scope = scope_for(user)
+        parent = data.get("parent")
+        if self.instance.pk is None:
+            if parent is None and not scope.is_national:
+                raise ValidationError(
+                    {"parent": "Chỉ quản trị cấp quốc gia được tạo đơn vị cấp cao nhất."}
+                )
+            return services.create_unit(
+                name=data["name"],
+                code=data["code"],
+                kind=data["kind"],
+                parent=parent,
+                valid_from=data["valid_from"],
+                short_name=data.get("short_name", ""),
+                national_code=data.get("national_code", ""),
+                admin_unit=data.get("admin_unit"),
+                legal_basis_number=data.get("legal_basis_number", ""),
+                legal_basis_date=data.get("legal_basis_date"),
+                actor=user,
+                reason="Thêm trong trang quản trị",
+            )
+        unit = Unit.objects.get(pk=self.instance.pk)
+        common = {
+            "effective_date": data.get("change_effective_date") or timezone.localdate(),
+            "actor": user,
+            "reason": data.get("change_reason") or "Sửa trong trang quản trị",
+            "legal_basis_number": data.get("change_legal_basis_number", ""),
+            "legal_basis_date": data.get("change_legal_basis_date"),
+        }
+        changes = {
+            name: data.get(name)
+            for name in services.UPDATABLE_FIELDS
+            if name in self.changed_data and name in data
+        }
+        if changes:
+            try:
+                services.update_unit(unit, **common, **changes)
+            except ValidationError as exc:
+                if getattr(exc, "code", None) != "no_change":  # e.g. only the letter case
+                    raise
+        if "parent" in self.changed_data and unit.parent_id != getattr(parent, "pk", None):
+            if parent is None and not scope.is_national:
+                raise ValidationError(
+                    {"parent": "Chỉ quản trị cấp quốc gia được bỏ đơn vị cấp trên."}
+                )
+            services.move_unit(unit, parent, **common)
+        unit.refresh_from_db()
+        return unit
+
+
+class UnitPeriodInline(admin.TabularInline):
+    model = UnitPeriod
+    fk_name = "unit"
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Các giai đoạn (tên, mã, cấp trên theo thời gian)"
+    fields = ["valid_from", "valid_to", "name", "code", "kind", "parent", "event_link"]
+    readonly_fields = fields
+    ordering = ["valid_from"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="sự kiện")
+    def event_link(self, period: UnitPeriod) -> str:
+        if period.event_id is None:
+            return "—"
+        url = reverse("admin:orgtree_unitchangeevent_change", args=[period.event_id])
+        return format_html('<a href="{}">{}</a>', url, period.event)
+
+
+class UnitEventLinkInline(admin.TabularInline):
+    model = UnitEventLink
+    fk_name = "unit"
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Sự kiện thay đổi liên quan"
+    fields = ["event_link", "role", "legal_basis", "actor"]
+    readonly_fields = fields
+    ordering = ["-event__effective_date", "-event_id"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[UnitEventLink]:
+        return super().get_queryset(request).select_related("event", "event__actor")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="sự kiện")
+    def event_link(self, link: UnitEventLink) -> str:
+        url = reverse("admin:orgtree_unitchangeevent_change", args=[link.event_id])
+        return format_html('<a href="{}">{}</a>', url, link.event)
+
+    @admin.display(description="căn cứ")
+    def legal_basis(self, link: UnitEventLink) -> str:
+        event = link.event
+        if not event.legal_basis_number:
+            return "—"
+        on = f" ngày {event.legal_basis_date:%d/%m/%Y}" if event.legal_basis_date else ""
+        return f"{event.legal_basis_number}{on}"
+
+    @admin.display(description="người thực hiện")
+    def actor(self, link: UnitEventLink) -> str:
+        return str(link.event.actor or "—")
+
+
+class MergeForm(forms.Form):
+    target_code = forms.CharField(label="Mã định danh đơn vị đích (đơn vị tiếp nhận)")
+    effective_date = forms.DateField(label="Ngày hiệu lực", widget=_DATE_WIDGET)
+    legal_basis_number = forms.CharField(label="Số quyết định", required=False, max_length=100)
+    legal_basis_date = forms.DateField(label="Ngày quyết định", required=False, widget=_DATE_WIDGET)
+    reason = forms.CharField(label="Lý do", required=False)
+
+
+class SplitForm(forms.Form):
+    new_targets = forms.CharField(
+        label="Đơn vị mới",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="Mỗi dòng một đơn vị: Mã định danh; Tên đơn vị. Cùng loại và cùng cấp trên "
+        "với đơn vị bị chia, tách.",
+    )
+    existing_targets = forms.CharField(
+        label="Đơn vị có sẵn tiếp nhận",
+        required=False,
+        help_text="Mã định danh, cách nhau bởi dấu phẩy.",
+    )
+    effective_date = forms.DateField(label="Ngày hiệu lực", widget=_DATE_WIDGET)
+    legal_basis_number = forms.CharField(label="Số quyết định", required=False, max_length=100)
+    legal_basis_date = forms.DateField(label="Ngày quyết định", required=False, widget=_DATE_WIDGET)
+    reason = forms.CharField(label="Lý do", required=False)
+
+    def __init__(self, *args: Any, source: Unit, children: list[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.source = source
+        for child in children:
+            self.fields[f"child_{child.pk}"] = forms.CharField(
+                label=f"“{child.name}” chuyển về (mã đơn vị tiếp nhận)",
+                required=False,
+                help_text="Để trống: giữ lại để xem xét sau.",
+            )
+
+    def clean_new_targets(self) -> list[dict[str, Any]]:
+        targets = []
+        for number, line in enumerate(self.cleaned_data["new_targets"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            code, sep, name = line.partition(";")
+            if not sep or not name.strip():
+                raise ValidationError(f"Dòng {number}: ghi theo dạng “Mã định danh; Tên đơn vị”.")
+            targets.append(
+                {"code": code.strip().upper(), "name": name.strip(), "kind": self.source.kind}
+            )
+        return targets
+
+    def clean_existing_targets(self) -> list[str]:
+        text = self.cleaned_data["existing_targets"]
+        return [c.strip().upper() for c in text.split(",") if c.strip()]
+
+
+class DissolveForm(forms.Form):
+    effective_date = forms.DateField(label="Ngày hiệu lực", widget=_DATE_WIDGET)
+    legal_basis_number = forms.CharField(label="Số quyết định", required=False, max_length=100)
+    legal_basis_date = forms.DateField(label="Ngày quyết định", required=False, widget=_DATE_WIDGET)
+    reason = forms.CharField(label="Lý do", required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Tệp Excel (.xlsx)")
+    effective_date = forms.DateField(
+        label="Ngày hiệu lực của các thay đổi",
+        required=False,
+        widget=_DATE_WIDGET,
+        help_text="Để trống: hôm nay. Dùng cho đổi tên, chuyển cấp trên của đơn vị đã có.",
+    )
+    legal_basis_number = forms.CharField(label="Số quyết định", required=False, max_length=100)
+    legal_basis_date = forms.DateField(label="Ngày quyết định", required=False, widget=_DATE_WIDGET)
+    dry_run = forms.BooleanField(label="Chỉ kiểm tra, không ghi", required=False, initial=True)
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
+    scope_field = ""
+    edit_roles = MANAGE_UNIT_ROLES
+    form = UnitAdminForm
+    list_display = [
+        "tree_actions",
+        "indented_title",
+        "code",
+        "kind",
+        "status",
+        "valid_from",
+        "valid_to",
+    ]
+    list_display_links = ["indented_title"]
+    list_filter = ["kind", "status"]
+    search_fields = ["search_text"]  # folded in get_search_results
+    search_help_text = "Tìm theo tên (có hoặc không dấu), tên viết tắt hoặc mã định danh."
+    raw_id_fields = ["admin_unit"]  # ~13,000 administrative units: no select box
+    inlines = [UnitPeriodInline, UnitEventLinkInline]
+    actions = ["merge_selected", "split_selected", "dissolve_selected"]
+    expand_tree_by_default = True
+    list_per_page = 500
+
+    # -- form ---------------------------------------------------------------------------------
+    def get_form(self, request: HttpRequest, obj: Unit | None = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Unit | None = None) -> list[str]:
+        if obj is None:
+            return []
+        return ["valid_from", "legal_basis_number", "legal_basis_date", "status", "valid_to"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Unit | None = None) -> Any:
+        unit_fields = [
+            "name",
+            "short_name",
+            "code",
+            "kind",
+            "parent",
+            "national_code",
+            "admin_unit",
+        ]
+        founding = ["valid_from", "legal_basis_number", "legal_basis_date"]
+        if obj is None:
+            return [(None, {"fields": unit_fields}), ("Thành lập", {"fields": founding})]
+        return [
+            (None, {"fields": unit_fields}),
+            ("Thành lập và trạng thái", {"fields": [*founding, "status", "valid_to"]}),
+            (
+                "Căn cứ của thay đổi",
+                {
+                    "fields": [
+                        "change_effective_date",
+                        "change_reason",
+                        "change_legal_basis_number",
+                        "change_legal_basis_date",
+                    ],
+                    "description": "Thay đổi tên, mã, loại hoặc cấp trên được ghi thành một "
+                    "sự kiện có ngày hiệu lực và căn cứ pháp lý.",
+                },
+            ),
+        ]
+
+    def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
+        applied = form.applied
+        if applied is None:  # pragma: no cover - clean() always applies or adds errors
+            raise PermissionDenied
+        obj.pk = applied.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    def has_change_permission(self, request: HttpRequest, obj: Unit | None = None) -> bool:
+        if obj is not None and not obj.is_active:
+            return False  # closed units are history
+        return super().has_change_permission(request, obj)
+
+    # -- search -------------------------------------------------------------------------------
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Unit], search_term: str
+    ) -> tuple[QuerySet[Unit], bool]:
+        """Every word must match, without regard to diacritics or case (name or code)."""
+        for word in search_term.split():
+            folded = fold(word)
+            q = Q(code__icontains=word.strip())
+            if folded:
+                q |= Q(search_text__contains=folded)
+            queryset = queryset.filter(q | Q(search_text__contains=word.lower()))
+        return queryset, False
+
+    # -- drag and drop --------------------------------------------------------------------------
+    def _move_node(self, request: HttpRequest) -> HttpResponse:
+        position = request.POST.get("position")
+        queryset = self.get_queryset(request)
+        try:
+            unit = queryset.get(pk=request.POST.get("cut_item"))
+            pasted_on = queryset.get(pk=request.POST.get("pasted_on"))
+        except (Unit.DoesNotExist, TypeError, ValueError):
+            self.message_user(request, "Không tìm thấy đơn vị, hãy thử lại.", messages.ERROR)
+            return http.HttpResponse("FAIL, invalid objects.")
+        if position == "last-child":
+            new_parent = pasted_on
+        elif position in ("left", "right"):
+            new_parent = pasted_on.parent
+        else:
+            self.message_user(request, "Không hiểu thao tác kéo thả.", messages.ERROR)
+            return http.HttpResponse("FAIL, unknown instruction.")
+        scope = scope_for(request.user)
+        allowed = self.has_change_permission(request, unit) and (
+            scope.covers(new_parent, self.edit_roles) if new_parent else scope.is_national
+        )
+        if not allowed:
+            self.message_user(request, "Không có quyền chuyển đơn vị này.", messages.ERROR)
+            return http.HttpResponse("FAIL, no permission.")
+        try:
+            services.move_unit(
+                unit,
+                new_parent,
+                effective_date=timezone.localdate(),
+                actor=request.user,
+                reason="Kéo thả trong cây đơn vị",
+            )
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return http.HttpResponse("FAIL, invalid move.")
+        self.message_user(request, f"Đã chuyển “{unit.name}” (hiệu lực từ hôm nay).")
+        return http.HttpResponse("OK, moved.")
+
+    # -- history: view only -------------------------------------------------------------------
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ):
+        if request.method == "POST":
+            raise PermissionDenied(
+                "Không khôi phục phiên bản cũ; hãy dùng các thao tác cây tổ chức."
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    # -- actions --------------------------------------------------------------------------------
+    def _checked_units(self, request: HttpRequest, queryset: QuerySet[Unit]) -> list[Unit] | None:
+        units = list(queryset)
+        if not all(self.has_change_permission(request, u) for u in units):
+            self.message_user(
+                request,
+                "Chỉ chọn các đơn vị đang hoạt động trong phạm vi được quản lý.",
+                messages.ERROR,
+            )
+            return None
+        return units
+
+    def _action_page(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Unit],
+        form: forms.Form,
+        title: str,
+        action: str,
+    ) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "form": form,
+            "units": queryset,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/orgtree/unit_action.html", context)
+
+    @admin.action(description="Sáp nhập các đơn vị đã chọn vào một đơn vị")
+    def merge_selected(self, request: HttpRequest, queryset: QuerySet[Unit]) -> Any:
+        units = self._checked_units(request, queryset)
+        if units is None:
+            return None
+        form = MergeForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            data = form.cleaned_data
+            target = (
+                self.get_queryset(request)
+                .filter(code=data["target_code"].strip().upper(), status=Unit.Status.ACTIVE)
+                .first()
+            )
+            if target is None or not self.has_change_permission(request, target):
+                form.add_error(
+                    "target_code",
+                    "Không có đơn vị đích đang hoạt động với mã này trong phạm vi được quản lý.",
+                )
+            else:
+                try:
+                    services.merge_units(
+                        units,
+                        target=target,
+                        effective_date=data["effective_date"],
+                        legal_basis_number=data["legal_basis_number"],
+                        legal_basis_date=data["legal_basis_date"],
+                        reason=data["reason"],
+                        actor=request.user,
+                    )
+                except ValidationError as exc:
+                    _add_service_errors(form, exc)
+                else:
+                    self.message_user(
+                        request, f"Đã sáp nhập {len(units)} đơn vị vào “{target.name}”."
+                    )
+                    return None
+        return self._action_page(request, queryset, form, "Sáp nhập đơn vị", "merge_selected")
+
+    @admin.action(description="Chia, tách đơn vị đã chọn")
+    def split_selected(self, request: HttpRequest, queryset: QuerySet[Unit]) -> Any:
+        units = self._checked_units(request, queryset)
+        if units is None:
+            return None
+        if len(units) != 1:
+            self.message_user(request, "Chọn đúng một đơn vị để chia, tách.", messages.ERROR)
+            return None
+        source = units[0]
+        children = list(source.get_children().filter(status=Unit.Status.ACTIVE))
+        data = request.POST if "apply" in request.POST else None
+        form = SplitForm(data, source=source, children=children)
+        if data is not None and form.is_valid():
+            result = self._split(request, source, children, form)
+            if result is not None:
+                return result
+        return self._action_page(request, queryset, form, "Chia, tách đơn vị", "split_selected")
+
+    def _split(
+        self, request: HttpRequest, source: Unit, children: list[Unit], form: SplitForm
+    ) -> Any:
+        data = form.cleaned_data
+        existing = []
+        for code in data["existing_targets"]:
+            unit = self.get_queryset(request).filter(code=code, status=Unit.Status.ACTIVE).first()
+            if unit is None or not self.has_change_permission(request, unit):
+                form.add_error("existing_targets", f"Không có đơn vị đang hoạt động mã “{code}”.")
+                return None
+            existing.append(unit)
+        new_codes = {t["code"] for t in data["new_targets"]}
+        by_code = {u.code: u for u in existing}
+        mapping: dict[int, Any] = {}
+        for child in children:
+            code = form.cleaned_data.get(f"child_{child.pk}", "").strip().upper()
+            if not code:
+                continue
+            if code in new_codes:
+                mapping[child.pk] = code
+            elif code in by_code:
+                mapping[child.pk] = by_code[code].pk
+            else:
+                form.add_error(f"child_{child.pk}", "Mã này không thuộc các đơn vị tiếp nhận.")
+                return None
+        try:
+            targets, _, rest = services.split_unit(
+                source,
+                targets=[*data["new_targets"], *existing],
+                child_mapping=mapping,
+                effective_date=data["effective_date"],
+                legal_basis_number=data["legal_basis_number"],
+                legal_basis_date=data["legal_basis_date"],
+                reason=data["reason"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+            return None
+        message = f"Đã chia, tách “{source.name}” thành {len(targets)} đơn vị."
+        if rest:
+            names = ", ".join(u.name for u in rest)
+            message += f" Còn {len(rest)} đơn vị trực thuộc cần xem xét: {names}."
+        self.message_user(request, message, messages.WARNING if rest else messages.SUCCESS)
+        return redirect("admin:orgtree_unit_changelist")
+
+    @admin.action(description="Giải thể các đơn vị đã chọn")
+    def dissolve_selected(self, request: HttpRequest, queryset: QuerySet[Unit]) -> Any:
+        units = self._checked_units(request, queryset)
+        if units is None:
+            return None
+        form = DissolveForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            try:
+                with transaction.atomic():  # one decision: all of them or none
+                    for unit in sorted(units, key=lambda u: -u.level):  # children first
+                        services.dissolve_unit(unit, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                self.message_user(request, f"Đã giải thể {len(units)} đơn vị.")
+                return None
+        return self._action_page(request, queryset, form, "Giải thể đơn vị", "dissolve_selected")
+
+    # -- Excel import / export ----------------------------------------------------------------
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "import-excel/",
+                self.admin_site.admin_view(self.import_view),
+                name="orgtree_unit_import_excel",
+            ),
+            path(
+                "export-excel/",
+                self.admin_site.admin_view(self.export_view),
+                name="orgtree_unit_export_excel",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        result = None
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            upload = data["file"]
+            result = unit_io.import_units(
+                upload,
+                actor=request.user,
+                dry_run=data["dry_run"],
+                effective_date=data["effective_date"],
+                legal_basis_number=data["legal_basis_number"],
+                legal_basis_date=data["legal_basis_date"],
+                scope=scope_for(request.user),
+                file_name=upload.name,
+            )
+            if result.written:
+                self.message_user(request, result.summary())
+                return redirect("admin:orgtree_unit_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Nhập cây đơn vị từ Excel",
+            "form": form,
+            "result": result,
+            "columns": [header for _, header in unit_io.COLUMNS],
+        }
+        return TemplateResponse(request, "admin/orgtree/unit_import.html", context)
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="don-vi-{date.today():%Y%m%d}.xlsx"'
+        )
+        unit_io.export_units(response, scope=scope_for(request.user))
+        return response
+
+
+@admin.register(UnitChangeEvent)
+class UnitChangeEventAdmin(admin.ModelAdmin):
+    """Read-only: events are written by the tree services only."""
+
+    list_display = [
+        "__str__",
+        "kind",
+        "effective_date",
+        "legal_basis_number",
+        "actor",
+        "recorded_at",
+    ]
+    list_filter = ["kind", "effective_date"]
+    search_fields = ["legal_basis_number"]  # see get_search_results
+    date_hierarchy = "effective_date"
+    list_select_related = ["actor"]
+    fields = [
+        "kind",
+        "effective_date",
+        "legal_basis_number",
+        "legal_basis_date",
+        "reason",
+        "actor",
+        "recorded_at",
+        "unit_links",
+        "details_pretty",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[UnitChangeEvent]:
+        qs = super().get_queryset(request)
+        scope = scope_for(request.user)
+        if scope.is_national:
+            return qs
+        visible = UnitEventLink.objects.filter(scope.q("unit")).values("event_id")
+        return qs.filter(pk__in=visible)
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        """Decision number, reason, or a unit's name (without diacritics) or code."""
+        for word in search_term.split():
+            units = UnitEventLink.objects.filter(
+                Q(unit__search_text__contains=fold(word) or word.lower())
+                | Q(unit__code__icontains=word)
+            ).values("event_id")
+            queryset = queryset.filter(
+                Q(legal_basis_number__icontains=word) | Q(reason__icontains=word) | Q(pk__in=units)
+            )
+        return queryset, False
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and scope_for(request.user).has_any()
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return scope_for(request.user).has_any()
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="đơn vị liên quan")
+    def unit_links(self, event: UnitChangeEvent) -> str:
+        links = event.links.select_related("unit").order_by("role", "unit__name")
+        return format_html_join(
+            mark_safe("<br>"),
+            '{}: <a href="{}">{}</a> [{}]',
+            (
+                (
+                    link.get_role_display(),
+                    reverse("admin:orgtree_unit_change", args=[link.unit_id]),
+                    link.unit.name,
+                    link.unit.code,
+                )
+                for link in links
+            ),
+        )
+
+    @admin.display(description="chi tiết")
+    def details_pretty(self, event: UnitChangeEvent) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(event.details, ensure_ascii=False, indent=2))
