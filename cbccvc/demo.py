@@ -88,14 +88,20 @@ def _national_skeleton() -> str:
 
 
 def _merged_province() -> str:
-    from orgtree.demo_data import set_up_merged_phu_tho
+    from orgtree.scenarios import ensure_new_phu_tho
+    from orgtree.tree import descendants
 
-    summary = set_up_merged_phu_tho()
-    return summary
+    committee = ensure_new_phu_tho()
+    units = descendants(committee).filter(status=Unit.Status.ACTIVE).count()
+    return (
+        f"Tỉnh Phú Thọ mới ({committee.code}) hợp nhất từ Phú Thọ, Vĩnh Phúc, Hòa Bình "
+        f"ngày 01/7/2025: {units} đơn vị đang hoạt động."
+    )
 
 
 # The ordered steps of the demo; later work appends its own (profiles, keys, sync …).
-DEMO_STEPS: list[Callable[[], str]] = [_reference_data, _national_skeleton, _merged_province]
+# The merged province comes before the skeleton, which leaves existing codes alone.
+DEMO_STEPS: list[Callable[[], str]] = [_reference_data, _merged_province, _national_skeleton]
 
 
 def set_up_demo(log: Callable[[str], None] = print) -> DemoResult:

@@ -1,0 +1,190 @@
+"""A user of agency A can neither read nor change anything of agency B, by any admin path.
+
+The matrix is generic: every model registered in the admin whose list an agency user can open
+must either be shared reference data or have a factory below that creates one of agency B's
+objects, which is then attacked through every admin path. A model added later without a
+factory makes the test fail; a model with neither must answer 403 to agency users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db.models import Model
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from orgtree.admin.scoped import ScopedAdminMixin
+from orgtree.models import Role, Unit, UnitAssignment
+
+# Models every signed-in agency user may read: national reference data and shared tools
+# (the place-name lookup), never agency data.
+REFERENCE_MODELS = {
+    "orgtree.placelookup",
+    "orgtree.adminunitrelease",
+    "orgtree.adminunit",
+    "orgtree.adminunitconversion",
+    "orgtree.historicplacename",
+}
+
+
+@pytest.fixture
+def world(make_unit):
+    User = get_user_model()
+    a = make_unit("Ủy ban nhân dân tỉnh Phú Thọ", code="H25", kind=Unit.Kind.PROVINCE_PC)
+    a_dept = make_unit("Sở Nội vụ", parent=a, code="H25.01")
+    a_other = make_unit("Sở Tài chính", parent=a, code="H25.02")
+    b = make_unit("Ủy ban nhân dân thành phố Hà Nội", code="H12", kind=Unit.Kind.PROVINCE_PC)
+    b_dept = make_unit("Sở Nội vụ Hà Nội", parent=b, code="H12.01")
+    users = {}
+    for role in Role.values:
+        user = User.objects.create_user(f"a_{role}", password="x-Password-123", is_staff=True)
+        UnitAssignment.objects.create(user=user, unit=a, role=role)
+        users[role] = user
+    b_admin = User.objects.create_user("b_admin", password="x-Password-123", is_staff=True)
+    b_assignment = UnitAssignment.objects.create(user=b_admin, unit=b, role=Role.AGENCY_ADMIN)
+    dept_admin = User.objects.create_user("a_dept_admin", password="x", is_staff=True)
+    UnitAssignment.objects.create(user=dept_admin, unit=a_dept, role=Role.AGENCY_ADMIN)
+    return {
+        "a": a,
+        "a_dept": a_dept,
+        "a_other": a_other,
+        "b": b,
+        "b_dept": b_dept,
+        "users": users,
+        "dept_admin": dept_admin,
+        "b_admin": b_admin,
+        "b_assignment": b_assignment,
+    }
+
+
+def _creation_event(unit: Unit) -> Model:
+    return unit.events.get(kind="create")
+
+
+# label → factory(world) returning an object that belongs to agency B
+B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
+    "orgtree.unit": lambda w: w["b_dept"],
+    "orgtree.unitassignment": lambda w: w["b_assignment"],
+    "orgtree.unitchangeevent": lambda w: _creation_event(w["b_dept"]),
+}
+
+
+def _label(model: type[Model]) -> str:
+    return model._meta.label_lower
+
+
+def _url(model: type[Model], view: str, *args: Any) -> str | None:
+    try:
+        return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_every_scoped_admin_model_is_in_the_matrix():
+    missing = [
+        _label(m)
+        for m, ma in admin.site._registry.items()
+        if isinstance(ma, ScopedAdminMixin)
+        and _label(m) not in B_OBJECT_FACTORIES
+        and _label(m) not in REFERENCE_MODELS
+    ]
+    assert missing == [], f"scoped admin models without a factory in the matrix: {missing}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", Role.values)
+def test_agency_a_cannot_reach_agency_b_objects(world, role):
+    client = _client(world["users"][role])
+    for model in list(admin.site._registry):
+        label = _label(model)
+        if label in REFERENCE_MODELS:
+            continue
+        changelist = client.get(_url(model, "changelist"))
+        if label not in B_OBJECT_FACTORIES:
+            # Users, groups, the task queue …: closed to agency users.
+            assert changelist.status_code == 403, f"{label} is open but not in the matrix"
+            continue
+        obj = B_OBJECT_FACTORIES[label](world)
+        link = _url(model, "change", obj.pk)
+        if changelist.status_code == 200:
+            assert link not in changelist.content.decode(), (label, "listed")
+            for q in (str(obj.pk), "Hà Nội", "ha noi", "H12"):
+                searched = client.get(_url(model, "changelist"), {"q": q})
+                assert link not in searched.content.decode(), (label, "found by search", q)
+        else:
+            assert changelist.status_code == 403, label
+        # Guessed ids answer exactly as an id that does not exist.
+        for view in ("change", "delete", "history"):
+            url = _url(model, view, obj.pk)
+            if url is None:
+                continue
+            response = client.get(url)
+            unknown = client.get(_url(model, view, 987654321))
+            assert response.status_code == unknown.status_code, (label, view)
+            assert response.status_code in (302, 403, 404), (label, view)
+            assert str(obj) not in response.content.decode(), (label, view)
+        before = model._default_manager.filter(pk=obj.pk).values().first()
+        client.post(_url(model, "change", obj.pk), {"name": "HACKED", "role": "viewer"})
+        client.post(_url(model, "delete", obj.pk), {"post": "yes"})
+        after = model._default_manager.filter(pk=obj.pk).values().first()
+        assert before == after, (label, "changed by a POST")
+
+
+@pytest.mark.django_db
+def test_subtree_admin_sees_own_subtree_only(world):
+    client = _client(world["dept_admin"])
+    listing = client.get(reverse("admin:orgtree_unit_changelist")).content.decode()
+    assert "Sở Nội vụ" in listing
+    assert "Sở Tài chính" not in listing  # a sibling department of the same province
+    assert "Ủy ban nhân dân tỉnh Phú Thọ" not in listing  # the parent is outside the subtree
+    response = client.get(reverse("admin:orgtree_unit_change", args=[world["a_other"].pk]))
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_cannot_grant_roles_outside_own_subtree(world):
+    """An agency admin cannot create an assignment on another agency's unit."""
+    client = _client(world["users"][Role.AGENCY_ADMIN])
+    victim = get_user_model().objects.create_user("newcomer", is_staff=True)
+    response = client.post(
+        reverse("admin:orgtree_unitassignment_add"),
+        {"user": victim.pk, "unit": world["b"].pk, "role": Role.AGENCY_ADMIN},
+    )
+    assert response.status_code == 200  # the form comes back with an error
+    assert not UnitAssignment.objects.filter(user=victim).exists()
+    ok = client.post(
+        reverse("admin:orgtree_unitassignment_add"),
+        {"user": victim.pk, "unit": world["a_dept"].pk, "role": Role.VIEWER},
+    )
+    assert ok.status_code == 302
+    assignment = UnitAssignment.objects.get(user=victim)
+    assert assignment.granted_by == world["users"][Role.AGENCY_ADMIN]
+    assert assignment.history.first().history_user == world["users"][Role.AGENCY_ADMIN]
+
+
+@pytest.mark.django_db
+def test_scope_filters_querysets_by_subtree(world):
+    from orgtree.access import scope_for
+
+    hr = world["users"][Role.HR_OFFICER]
+    scope = scope_for(hr)
+    # tree positions shift as siblings are added: compare against rows as stored
+    for key in ("a_dept", "b_dept"):
+        world[key].refresh_from_db()
+    visible = set(scope.units().values_list("code", flat=True))
+    assert visible == {"H25", "H25.01", "H25.02"}
+    assert scope.covers(world["a_dept"])
+    assert not scope.covers(world["b_dept"])
+    assert not scope.covers(world["a_dept"], roles={Role.APPROVER})
+    assert scope_for(world["b_admin"]).units().filter(code__startswith="H25").count() == 0
