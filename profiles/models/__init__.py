@@ -1,0 +1,47 @@
+from .children import (
+    CHILD_MODELS,
+    AssetDeclaration,
+    CareerEvent,
+    Commendation,
+    Discipline,
+    Education,
+    FamilyMember,
+    HealthRecord,
+    Membership,
+    MilitaryService,
+    ProfileChild,
+    QualityAssessment,
+    SalaryHistory,
+    Training,
+    WorkHistory,
+)
+from .codelists import CodeItem, CodeList, CodeListRelease
+from .profile import DatePrecision, Profile, ProfileStatus
+from .workflow import Finding, ProfileVersion, VersionStatus
+
+__all__ = [
+    "CHILD_MODELS",
+    "AssetDeclaration",
+    "CareerEvent",
+    "CodeItem",
+    "CodeList",
+    "CodeListRelease",
+    "Commendation",
+    "DatePrecision",
+    "Discipline",
+    "Education",
+    "FamilyMember",
+    "Finding",
+    "HealthRecord",
+    "Membership",
+    "MilitaryService",
+    "Profile",
+    "ProfileChild",
+    "ProfileStatus",
+    "ProfileVersion",
+    "QualityAssessment",
+    "SalaryHistory",
+    "Training",
+    "VersionStatus",
+    "WorkHistory",
+]
