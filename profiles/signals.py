@@ -63,8 +63,11 @@ def profile_saved(sender, instance: Profile, raw: bool = False, **kwargs) -> Non
     validate_profile(instance)
 
 
-def child_changed(sender, instance, raw: bool = False, **kwargs) -> None:
+def child_changed(sender, instance, raw: bool = False, origin=None, **kwargs) -> None:
     if raw or _off():
+        return
+    origin_model = getattr(origin, "model", type(origin))
+    if origin_model is Profile:  # deleted in cascade with its profile
         return
     from .services import refresh_current
     from .validation import validate_profile

@@ -270,7 +270,7 @@ class PeopleGenerator:
         for n in range(0, min(years // 3, steps - 1) + 1):
             rows["salary"].append(
                 SalaryHistory(
-                    effective_date=start + timedelta(days=365 * 3 * n),
+                    effective_date=min(start + timedelta(days=365 * 3 * n), self.today),
                     salary_scale=scale.code,
                     grade_code=grade_code,
                     step=n + 1,
@@ -316,7 +316,7 @@ class PeopleGenerator:
         rows["member"].append(
             Membership(
                 organisation=Membership.Organisation.TRADE_UNION,
-                admission_date=start + timedelta(days=90),
+                admission_date=min(start + timedelta(days=90), self.today),
             )
         )
         # family: parents, maybe spouse and children
