@@ -640,7 +640,7 @@ class ValidationRun:
 def _store(records: list[Record], ctx: Context, now) -> ValidationRun:
     run = ValidationRun(profiles=len(records))
     findings: list[Finding] = []
-    updates: list[Profile] = []
+    counters: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     for rec in records:
         issues = check(rec, ctx)
         errors = sum(1 for i in issues if i.severity == ERROR)
@@ -658,24 +658,16 @@ def _store(records: list[Record], ctx: Context, now) -> ValidationRun:
             )
             for i in issues
         )
-        updates.append(
-            Profile(
-                id=rec["id"],
-                completeness=completeness(rec)[0],
-                error_count=errors,
-                warning_count=len(issues) - errors,
-                validated_at=now,
-            )
-        )
+        counters[(completeness(rec)[0], errors, len(issues) - errors)].append(rec["id"])
     ids = [rec["id"] for rec in records]
     with transaction.atomic():
         Finding.objects.filter(profile_id__in=ids).delete()
         Finding.objects.bulk_create(findings, batch_size=5000)
-        Profile.objects.bulk_update(
-            updates,
-            ["completeness", "error_count", "warning_count", "validated_at"],
-            batch_size=2000,
-        )
+        # few distinct (score, errors, warnings) triples per chunk: one UPDATE per triple
+        for (score, errors, warnings), pks in counters.items():
+            Profile.objects.filter(pk__in=pks).update(
+                completeness=score, error_count=errors, warning_count=warnings, validated_at=now
+            )
     return run
 
 
