@@ -469,6 +469,38 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             return queryset.filter(personal_id__startswith=term), False
         return queryset.filter(folded_name__contains=fold(term)), False
 
+    # -- "Sơ yếu lý lịch" (Mẫu 2C) --------------------------------------------------------------
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "<path:object_id>/so-yeu-ly-lich.<str:fmt>",
+                self.admin_site.admin_view(self.cv_view),
+                name="profiles_profile_cv",
+            ),
+            *super().get_urls(),
+        ]
+
+    def cv_view(self, request: HttpRequest, object_id: str, fmt: str) -> HttpResponse:
+        from django.http import Http404
+
+        from .export import render_docx, render_pdf
+
+        obj = self.get_object(request, object_id)  # None outside the user's scope
+        if obj is None or not self.has_view_permission(request, obj) or fmt not in {"pdf", "docx"}:
+            raise Http404("Không tìm thấy hồ sơ.")
+        if fmt == "pdf":
+            body, mime = render_pdf(obj), "application/pdf"
+        else:
+            body = render_docx(obj)
+            mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        response = HttpResponse(body, content_type=mime)
+        response["Content-Disposition"] = (
+            f'attachment; filename="so-yeu-ly-lich-{obj.personal_id}.{fmt}"'
+        )
+        return response
+
     # -- saving ---------------------------------------------------------------------------------
     def save_model(self, request: HttpRequest, obj: Profile, form: Any, change: bool) -> None:
         if not change:
