@@ -475,12 +475,35 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
         return [
             path(
+                "muc-day-du-theo-don-vi/",
+                self.admin_site.admin_view(self.completeness_view),
+                name="profiles_profile_completeness",
+            ),
+            path(
                 "<path:object_id>/so-yeu-ly-lich.<str:fmt>",
                 self.admin_site.admin_view(self.cv_view),
                 name="profiles_profile_cv",
             ),
             *super().get_urls(),
         ]
+
+    def completeness_view(self, request: HttpRequest) -> HttpResponse:
+        """Completeness and profiles with errors per unit, within the user's scope."""
+        from .validation import unit_completeness
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = unit_completeness(self.get_queryset(request))
+        return TemplateResponse(
+            request,
+            "admin/profiles/unit_completeness.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Mức đầy đủ hồ sơ theo đơn vị",
+                "rows": rows,
+                "opts": self.model._meta,
+            },
+        )
 
     def cv_view(self, request: HttpRequest, object_id: str, fmt: str) -> HttpResponse:
         from django.http import Http404

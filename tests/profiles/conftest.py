@@ -53,7 +53,7 @@ def user_with(db):
     def factory(username: str, *grants: tuple[Unit, str], superuser: bool = False):
         User = get_user_model()
         user = User.objects.create_user(
-            username, password="mat-khau-dai-1", is_staff=True, is_superuser=superuser
+            username, password=None, is_staff=True, is_superuser=superuser
         )
         for unit, role in grants:
             UnitAssignment.objects.create(user=user, unit=unit, role=role)

@@ -97,7 +97,7 @@ def test_bulk_approve_and_reject_through_the_workflow(client, hr, approver, peop
     assert Profile.objects.get(pk=people["an"].pk).status == ProfileStatus.APPROVED
 
     hoa = people["hoa"]
-    hr_home = type(hr).objects.create_user("cb_noivu", password="x" * 12, is_staff=True)
+    hr_home = type(hr).objects.create_user("cb_noivu", password=None, is_staff=True)
     from orgtree.models import UnitAssignment
 
     UnitAssignment.objects.create(user=hr_home, unit=hoa.unit, role=Role.HR_OFFICER)
@@ -163,3 +163,11 @@ def test_list_is_vietnamese(client, admin_user, people):
 
 def test_dates_fixture_sane():
     assert date(1985, 3, 14).year == 1985
+
+
+def test_completeness_per_unit_page_is_scoped(client, hr, people):
+    client.force_login(hr)
+    page = client.get(reverse("admin:profiles_profile_completeness"))
+    codes = {r["unit__code"] for r in page.context["rows"]}
+    assert codes == {"H40.10", "H40.10.01"}
+    assert "Mức đầy đủ theo đơn vị" in client.get(LIST).content.decode()
