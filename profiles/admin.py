@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from import_export import resources
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -43,7 +43,6 @@ from .models import (
     Membership,
     MilitaryService,
     Profile,
-    ProfileStatus,
     ProfileVersion,
     QualityAssessment,
     SalaryHistory,
@@ -618,11 +617,3 @@ class FindingAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-def findings_summary(profile: Profile) -> str:
-    rows = Finding.objects.filter(profile=profile).values_list("severity", "message")
-    return format_html_join("\n", "<li>[{}] {}</li>", rows)
-
-
-__all__ = ["ProfileAdmin", "ProfileStatus"]

@@ -136,7 +136,7 @@ def duplicate_key(row: Record) -> tuple:
 def find_duplicates(profiles: QuerySet[Profile] | None = None) -> dict[tuple, list[int]]:
     """Groups of profiles in one agency tree with the same folded name, birth date and sex.
 
-    Set-based: one grouping query, then one query for the members of the groups found.
+    Set-based: one grouping query, then one query per 500 groups for their members.
     ``profiles`` limits the groups to those touching these profiles.
     """
     base = Profile.objects.all()
@@ -144,20 +144,21 @@ def find_duplicates(profiles: QuerySet[Profile] | None = None) -> dict[tuple, li
     if profiles is not None:
         touched = profiles.values_list("folded_name", flat=True)
         keys = keys.filter(folded_name__in=touched)
-    groups = keys.annotate(n=Count("id")).filter(n__gt=1)
-    q = Q(pk__in=[])
-    for g in groups:
-        q |= Q(
-            unit__tree_id=g["unit__tree_id"],
-            folded_name=g["folded_name"],
-            date_of_birth=g["date_of_birth"],
-            sex=g["sex"],
-        )
+    groups = {
+        (g["unit__tree_id"], g["folded_name"], g["date_of_birth"], g["sex"])
+        for g in keys.annotate(n=Count("id")).filter(n__gt=1)
+    }
     out: dict[tuple, list[int]] = defaultdict(list)
-    for row in base.filter(q).values(
-        "id", *PROFILE_VALUES[-1:], "folded_name", "date_of_birth", "sex"
-    ):
-        out[duplicate_key(row)].append(row["id"])
+    ordered = sorted(groups, key=lambda k: (k[1], k[2]))
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        members = base.filter(
+            folded_name__in={k[1] for k in chunk}, date_of_birth__in={k[2] for k in chunk}
+        ).values("id", "unit__tree_id", "folded_name", "date_of_birth", "sex")
+        for row in members:
+            key = duplicate_key(row)
+            if key in groups:
+                out[key].append(row["id"])
     return dict(out)
 
 
