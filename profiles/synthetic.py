@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from orgtree.models import Unit
 from orgtree.tree import subtree_q
@@ -98,6 +99,43 @@ INSTITUTIONS = [
 ]
 
 
+class Row:
+    """A child row before insertion: attribute access like a model instance (for
+    :func:`~profiles.services.current_from_histories`) without the cost of ``Model.__init__``.
+    Values are keyed by attribute name (``unit_id``, not ``unit``); missing ones take the field
+    default."""
+
+    __slots__ = ("model", "values")
+    _defaults: dict[type, dict[str, object]] = {}
+
+    def __init__(self, model: type[models.Model], **values: object):
+        self.model = model
+        self.values = values
+
+    @classmethod
+    def defaults(cls, model: type[models.Model]) -> dict[str, object]:
+        if model not in cls._defaults:
+            cls._defaults[model] = {
+                f.attname: f.get_default() for f in model._meta.concrete_fields if not f.primary_key
+            }
+        return cls._defaults[model]
+
+    def __getattr__(self, name: str) -> object:
+        if name == "pk":
+            return None
+        values = object.__getattribute__(self, "values")
+        if name in values:
+            return values[name]
+        defaults = Row.defaults(object.__getattribute__(self, "model"))
+        if name in defaults:
+            return defaults[name]
+        raise AttributeError(name)
+
+    def as_list(self, attnames: list[str]) -> list[object]:
+        defaults = Row.defaults(self.model)
+        return [self.values[a] if a in self.values else defaults[a] for a in attnames]
+
+
 @dataclass
 class GenerationResult:
     profiles: int
@@ -170,7 +208,7 @@ class PeopleGenerator:
         family = self.rng.choices(self._family, self._family_w)[0]
         return f"{family} {self.rng.choice(MIDDLE_NAMES[sex])} {self.rng.choice(GIVEN_NAMES[sex])}"
 
-    def person(self) -> tuple[Profile, dict[str, list]]:
+    def person(self) -> tuple[Profile, dict[str, list[Row]]]:
         rng = self.rng
         parity = rng.randint(0, 1)
         sex_key = "female" if parity else "male"
@@ -197,7 +235,7 @@ class PeopleGenerator:
             unit=unit,
             last_verified_at=self._date(self.today - timedelta(days=700), self.today),
         )
-        rows: dict[str, list] = {
+        rows: dict[str, list[Row]] = {
             k: []
             for k in (
                 "work",
@@ -213,12 +251,16 @@ class PeopleGenerator:
         }
         grad = date(dob.year + rng.randint(21, 24), 6, 30)
         rows["edu"].append(
-            Education(
-                kind=Education.Kind.GENERAL, level_code="PT12", end_date=date(dob.year + 18, 6, 1)
+            Row(
+                Education,
+                kind=Education.Kind.GENERAL,
+                level_code="PT12",
+                end_date=date(dob.year + 18, 6, 1),
             )
         )
         rows["edu"].append(
-            Education(
+            Row(
+                Education,
                 kind=Education.Kind.PROFESSIONAL,
                 level_code="DH",
                 major=rng.choice(MAJORS),
@@ -232,10 +274,11 @@ class PeopleGenerator:
         if start > self.today:
             start = self.today - timedelta(days=30)
         rows["event"].append(
-            CareerEvent(
+            Row(
+                CareerEvent,
                 kind=CareerEvent.Kind.RECRUITMENT,
                 effective_date=start,
-                unit=unit,
+                unit_id=unit.pk,
                 decision_number=f"{rng.randint(1, 999)}/QĐ-UBND",
             )
         )
@@ -250,10 +293,11 @@ class PeopleGenerator:
             if not last and bounds[i + 1] <= begin:
                 continue
             rows["work"].append(
-                WorkHistory(
+                Row(
+                    WorkHistory,
                     start_date=begin,
                     end_date=None if last else bounds[i + 1] - timedelta(days=1),
-                    unit=unit if last else rng.choice(self.units),
+                    unit_id=unit.pk if last else rng.choice(self.units).pk,
                     position_code=position if last else "",
                     title_code=title,
                 )
@@ -269,7 +313,8 @@ class PeopleGenerator:
         steps = int(scale.extra["steps"])
         for n in range(0, min(years // 3, steps - 1) + 1):
             rows["salary"].append(
-                SalaryHistory(
+                Row(
+                    SalaryHistory,
                     effective_date=min(start + timedelta(days=365 * 3 * n), self.today),
                     salary_scale=scale.code,
                     grade_code=grade_code,
@@ -286,7 +331,8 @@ class PeopleGenerator:
         if self.pol and years > 5:
             end = self._date(start + timedelta(days=365 * 3), self.today)
             rows["train"].append(
-                Training(
+                Row(
+                    Training,
                     kind=Training.Kind.POLITICAL_THEORY,
                     level_code=rng.choice(self.pol[:2]),
                     start_date=end - timedelta(days=200),
@@ -296,7 +342,8 @@ class PeopleGenerator:
         if self.mgmt and years > 3:
             end = self._date(start + timedelta(days=365 * 2), self.today)
             rows["train"].append(
-                Training(
+                Row(
+                    Training,
                     kind=Training.Kind.STATE_MANAGEMENT,
                     level_code=self.mgmt[1 if senior else 0],
                     start_date=end - timedelta(days=60),
@@ -307,14 +354,16 @@ class PeopleGenerator:
         if rng.random() < 0.55 and (self.today - start).days > 800:
             adm = self._date(start + timedelta(days=180), self.today - timedelta(days=400))
             rows["member"].append(
-                Membership(
+                Row(
+                    Membership,
                     organisation=Membership.Organisation.PARTY,
                     admission_date=adm,
                     full_membership_date=adm + timedelta(days=365),
                 )
             )
         rows["member"].append(
-            Membership(
+            Row(
+                Membership,
                 organisation=Membership.Organisation.TRADE_UNION,
                 admission_date=min(start + timedelta(days=90), self.today),
             )
@@ -323,7 +372,8 @@ class PeopleGenerator:
         for rel, age_gap in (("BO", rng.randint(22, 35)), ("ME", rng.randint(20, 32))):
             if rel in self.rel:
                 rows["family"].append(
-                    FamilyMember(
+                    Row(
+                        FamilyMember,
                         relationship_code=rel,
                         full_name=self._name("male" if rel == "BO" else "female"),
                         birth_year=dob.year - age_gap,
@@ -333,7 +383,8 @@ class PeopleGenerator:
         if dob.year < 1997 and rng.random() < 0.8:
             rel = "VO" if parity == 0 else "CHONG"
             rows["family"].append(
-                FamilyMember(
+                Row(
+                    FamilyMember,
                     relationship_code=rel,
                     full_name=self._name("female" if parity == 0 else "male"),
                     birth_year=dob.year + rng.randint(-3, 4),
@@ -342,7 +393,8 @@ class PeopleGenerator:
             )
             for _ in range(rng.randint(0, 2)):
                 rows["family"].append(
-                    FamilyMember(
+                    Row(
+                        FamilyMember,
                         relationship_code="CON",
                         full_name=self._name(rng.choice(["male", "female"])),
                         birth_year=min(self.today.year, dob.year + rng.randint(24, 36)),
@@ -351,21 +403,24 @@ class PeopleGenerator:
                 )
         for year in range(max(start.year + 1, self.today.year - 3), self.today.year):
             rows["assess"].append(
-                QualityAssessment(
+                Row(
+                    QualityAssessment,
                     year=year,
                     rating_code=rng.choices(self.ratings, [20, 60, 18, 2][: len(self.ratings)])[0],
                 )
             )
         if self.commendations and rng.random() < 0.3:
             rows.setdefault("commend", []).append(
-                Commendation(
+                Row(
+                    Commendation,
                     kind_code=rng.choice(self.commendations),
                     awarded_on=self._date(start, self.today),
                     issuer="UBND tỉnh",
                 )
             )
         rows["health"].append(
-            HealthRecord(
+            Row(
+                HealthRecord,
                 recorded_on=self._date(self.today - timedelta(days=365), self.today),
                 status="Tốt",
                 height_cm=rng.randint(150, 180),
@@ -379,23 +434,54 @@ class PeopleGenerator:
         return profile, rows
 
 
-def insert_rows(model: type[models.Model], objs: list[models.Model]) -> None:
-    """Insert many new rows: PostgreSQL ``COPY`` (no per-row SQL), else ``bulk_create``.
+def insert_rows(model: type[models.Model], rows: list[Row]) -> None:
+    """Insert many new child rows: PostgreSQL ``COPY`` (no per-row SQL), else ``bulk_create``.
 
-    Only for models whose concrete fields need no ``pre_save`` (no auto_now): the child tables.
+    Only for models whose fields need no ``pre_save`` (no auto_now): the child tables.
     """
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=5000)
+        model.objects.bulk_create([model(**r.values) for r in rows], batch_size=5000)
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    attnames = [f.attname for f in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
-        for obj in objs:
-            copy.write_row([getattr(obj, f.attname) for f in fields])
+        for row in rows:
+            copy.write_row(row.as_list(attnames))
+
+
+def insert_profiles(profiles: list[Profile]) -> None:
+    """Insert new profiles and set their ids: on PostgreSQL ids are drawn from the sequence
+    and the rows sent with ``COPY``; elsewhere ``bulk_create`` returns them."""
+    if connection.vendor != "postgresql":
+        Profile.objects.bulk_create(profiles)
+        return
+    now = timezone.now()
+    table = Profile._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(profiles)],
+        )
+        for profile, (pk,) in zip(profiles, cursor.fetchall(), strict=True):
+            profile.pk = pk
+            profile.created_at = profile.updated_at = now
+    fields = Profile._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
+        ) as copy,
+    ):
+        for profile in profiles:
+            copy.write_row([getattr(profile, f.attname) for f in fields])
+    for profile in profiles:
+        profile._state.adding = False
 
 
 def generate_people(
@@ -411,14 +497,15 @@ def generate_people(
         n = min(chunk_size, count - done)
         people = [gen.person() for _ in range(n)]
         with transaction.atomic():
-            profiles = Profile.objects.bulk_create([p for p, _ in people])
+            profiles = [p for p, _ in people]
+            insert_profiles(profiles)
             created_ids.extend(p.pk for p in profiles)
-            by_model: dict[type, list] = {}
+            by_model: dict[type, list[Row]] = {}
             for profile, rows in people:
                 for objs in rows.values():
                     for obj in objs:
-                        obj.profile = profile
-                        by_model.setdefault(type(obj), []).append(obj)
+                        obj.values["profile_id"] = profile.pk
+                        by_model.setdefault(obj.model, []).append(obj)
             for model, objs in by_model.items():
                 insert_rows(model, objs)
                 total_rows += len(objs)
