@@ -50,8 +50,7 @@ from .models import (
     VersionStatus,
     WorkHistory,
 )
-
-ASSETS_PERMISSION = "profiles.view_assets_income"
+from .services import ASSETS_PERMISSION
 
 # ---------------------------------------------------------------------------------------------
 # Code lists: everyone with a role may look; only the national admin (superuser) may edit

@@ -166,3 +166,28 @@ def create_profile(*, unit, actor=None, reason: str = "Tạo hồ sơ", **fields
     profile.save()
     validate_profile(profile)
     return profile
+
+
+# -- access -------------------------------------------------------------------------------------
+ASSETS_PERMISSION = "profiles.view_assets_income"
+
+
+def visible_profiles(user: Any, roles: Any = None) -> models.QuerySet[Profile]:
+    """The profiles ``user`` may see (with ``roles``): every list, search, export and API call
+    starts here."""
+    from orgtree.access import ALL_ROLES, scope_for
+
+    return scope_for(user).filter(Profile.objects.all(), "unit", roles or ALL_ROLES)
+
+
+def asset_declarations(user: Any, profile: Profile) -> models.QuerySet:
+    """Group 9 (assets and income): only with the dedicated permission, inside the scope."""
+    from django.core.exceptions import PermissionDenied
+
+    from .models import AssetDeclaration
+
+    if not user.has_perm(ASSETS_PERMISSION):
+        raise PermissionDenied("Bạn không có quyền xem thông tin tài sản, thu nhập.")
+    if not visible_profiles(user).filter(pk=profile.pk).exists():
+        raise PermissionDenied("Hồ sơ nằm ngoài phạm vi được phân quyền.")
+    return AssetDeclaration.objects.filter(profile=profile)
