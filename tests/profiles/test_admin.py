@@ -171,3 +171,11 @@ def test_completeness_per_unit_page_is_scoped(client, hr, people):
     codes = {r["unit__code"] for r in page.context["rows"]}
     assert codes == {"H40.10", "H40.10.01"}
     assert "Mức đầy đủ theo đơn vị" in client.get(LIST).content.decode()
+
+
+def test_trigram_index_only_on_postgresql(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "profiles_profile")
+    assert ("profiles_profile_folded_trgm" in indexes) == (connection.vendor == "postgresql")
