@@ -395,7 +395,13 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_help_text = "Tìm theo số định danh hoặc họ tên (gõ có dấu hay không dấu đều được)."
     show_full_result_count = False
     list_per_page = 50
-    actions = ["submit_selected", "approve_selected", "reject_selected", "revalidate_selected"]
+    actions = [
+        "submit_selected",
+        "approve_selected",
+        "reject_selected",
+        "verify_selected",
+        "revalidate_selected",
+    ]
     readonly_fields = ("status", "version_number", "position", "title", "grade", "salary",
                        "completeness", "error_count", "warning_count", "validated_at")  # fmt: skip
     fieldsets = (
@@ -591,6 +597,17 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 "opts": self.model._meta,
             },
         )
+
+    @admin.action(description="Xác nhận đã xác minh các hồ sơ đã chọn (hôm nay)")
+    def verify_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from .services import mark_verified
+
+        def verify(profile: Profile) -> None:
+            if not scope_for(request.user).covers(profile.unit, EDIT_PROFILE_ROLES):
+                raise PermissionDenied("Bạn không có quyền sửa hồ sơ của đơn vị này.")
+            mark_verified(profile, request.user)
+
+        self._run(request, queryset, verify, "Đã xác minh")
 
     @admin.action(description="Kiểm tra lại dữ liệu các hồ sơ đã chọn")
     def revalidate_selected(self, request: HttpRequest, queryset: QuerySet) -> None:

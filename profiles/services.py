@@ -115,6 +115,8 @@ SNAPSHOT_EXCLUDED = {
     "created_at",
     "updated_at",
     "created_by",
+    # process metadata, not profile content: confirming a profile does not reopen its approval
+    "last_verified_at",
 }
 
 
@@ -165,6 +167,17 @@ def create_profile(*, unit, actor=None, reason: str = "Tạo hồ sơ", **fields
         profile._history_user = actor
     profile.save()
     validate_profile(profile)
+    return profile
+
+
+def mark_verified(profile: Profile, user: Any, on: date | None = None) -> Profile:
+    """Record that HR checked the profile against the originals or the person ("sống")."""
+    from django.utils import timezone
+
+    profile.last_verified_at = on or timezone.localdate()
+    profile._change_reason = "Xác minh hồ sơ"
+    profile._history_user = user
+    profile.save()
     return profile
 
 

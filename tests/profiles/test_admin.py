@@ -179,3 +179,16 @@ def test_trigram_index_only_on_postgresql(db):
     with connection.cursor() as cursor:
         indexes = connection.introspection.get_constraints(cursor, "profiles_profile")
     assert ("profiles_profile_folded_trgm" in indexes) == (connection.vendor == "postgresql")
+
+
+def test_verify_action_only_inside_edit_scope(client, hr, people):
+    client.force_login(hr)
+    Profile.objects.update(last_verified_at=None)
+    response = client.post(
+        LIST,
+        {"action": "verify_selected", "_selected_action": [people["an"].pk, people["hoa"].pk]},
+        follow=True,
+    )
+    assert "Đã xác minh: 1 hồ sơ" in response.content.decode()  # "hoa" is not in hr's scope
+    assert Profile.objects.get(pk=people["an"].pk).last_verified_at == date.today()
+    assert Profile.objects.get(pk=people["hoa"].pk).last_verified_at is None

@@ -160,3 +160,19 @@ def test_approval_refuses_a_snapshot_that_no_longer_matches(make_profile, hr, ap
     Profile.objects.filter(pk=p.pk).update(other_names="Sửa ngoài luồng")  # no signals
     with pytest.raises(WorkflowError, match="đã thay đổi sau khi trình"):
         workflow.approve(version, approver)
+
+
+def test_verifying_keeps_the_approval_and_clears_the_live_warning(make_profile, hr, approver):
+    from datetime import timedelta
+
+    from profiles.models import Finding
+    from profiles.services import mark_verified
+
+    p = make_profile(last_verified_at=date.today() - timedelta(days=900))
+    assert Finding.objects.filter(profile=p, code="NOT_VERIFIED").exists()
+    workflow.approve(workflow.submit(p, hr), approver)
+    mark_verified(Profile.objects.get(pk=p.pk), hr)
+    p.refresh_from_db()
+    assert p.status == ProfileStatus.APPROVED and p.last_verified_at == date.today()
+    assert not Finding.objects.filter(profile=p, code="NOT_VERIFIED").exists()
+    assert p.history.first().history_user == hr
