@@ -192,3 +192,11 @@ def test_verify_action_only_inside_edit_scope(client, hr, people):
     assert "Đã xác minh: 1 hồ sơ" in response.content.decode()  # "hoa" is not in hr's scope
     assert Profile.objects.get(pk=people["an"].pk).last_verified_at == date.today()
     assert Profile.objects.get(pk=people["hoa"].pk).last_verified_at is None
+
+
+def test_findings_list_is_scoped_and_filterable(client, hr, people):
+    client.force_login(hr)
+    url = reverse("admin:profiles_finding_changelist")
+    rows = client.get(url, {"severity__exact": "error"}).context["cl"].result_list
+    assert {f.profile_id for f in rows} == {people["bad"].pk}  # "an" has no error, "hoa" outside
+    assert {f.code for f in rows} == {"PID_CENTURY"}
