@@ -45,10 +45,24 @@ def _read(upload: Any, limit: int = MAX_UPLOAD) -> bytes:
     return upload.read()
 
 
+class BuiltInstanceForm(forms.ModelForm):
+    """An upload form whose ``clean()`` builds the (unsaved) object through a service."""
+
+    _built: Any
+
+    def save(self, commit: bool = True) -> Any:
+        self.instance = self._built
+        if commit:
+            self.instance.save()
+        else:
+            self.save_m2m = lambda: None
+        return self.instance
+
+
 # -- signing credentials ----------------------------------------------------------------------
 
 
-class Pkcs12UploadForm(forms.ModelForm):
+class Pkcs12UploadForm(BuiltInstanceForm):
     pkcs12_file = forms.FileField(label="Tệp khóa (.p12, .pfx)")
     pin = forms.CharField(
         label="Mã PIN của tệp khóa",
@@ -80,12 +94,6 @@ class Pkcs12UploadForm(forms.ModelForm):
             field = "pin" if exc.code == "wrong_pin" else "pkcs12_file"
             raise ValidationError({field: str(exc)}) from exc
         return data
-
-    def save(self, commit: bool = True) -> SigningCredential:
-        self.instance = self._built
-        if commit:
-            self.instance.save()
-        return self.instance
 
 
 @admin.register(SigningCredential)
@@ -202,7 +210,7 @@ class VerifyUploadForm(forms.Form):
 # -- trust store --------------------------------------------------------------------------------
 
 
-class TrustedCertificateUploadForm(forms.ModelForm):
+class TrustedCertificateUploadForm(BuiltInstanceForm):
     certificate_file = forms.FileField(label="Tệp chứng thư CA (PEM hoặc DER)")
 
     class Meta:
@@ -232,12 +240,6 @@ class TrustedCertificateUploadForm(forms.ModelForm):
         self._built.note = data.get("note") or ""
         return data
 
-    def save(self, commit: bool = True) -> TrustedCertificate:
-        self.instance = self._built
-        if commit:
-            self.instance.save()
-        return self.instance
-
 
 @admin.register(TrustedCertificate)
 class TrustedCertificateAdmin(admin.ModelAdmin):
@@ -266,7 +268,7 @@ class TrustedCertificateAdmin(admin.ModelAdmin):
         return () if obj is None else self.readonly_fields
 
 
-class RevocationListUploadForm(forms.ModelForm):
+class RevocationListUploadForm(BuiltInstanceForm):
     crl_file = forms.FileField(label="Tệp danh sách thu hồi (CRL, PEM hoặc DER)")
 
     class Meta:
@@ -287,12 +289,6 @@ class RevocationListUploadForm(forms.ModelForm):
         except ValidationError as exc:
             raise ValidationError({"crl_file": exc.messages}) from exc
         return data
-
-    def save(self, commit: bool = True) -> RevocationList:
-        self.instance = self._built
-        if commit:
-            self.instance.save()
-        return self.instance
 
 
 @admin.register(RevocationList)

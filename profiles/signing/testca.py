@@ -247,7 +247,8 @@ def make_test_ca(
         root_key.public_key(),
         issuer_cert=None,
         issuer_key=root_key,
-        not_before=now - timedelta(days=2),
+        # Back-dated so tests can issue certificates that were valid (and expired) in the past.
+        not_before=now - timedelta(days=800),
         not_after=now + timedelta(days=3650),
         ca=True,
         path_length=1,
@@ -259,7 +260,7 @@ def make_test_ca(
         inter_key.public_key(),
         issuer_cert=root_cert,
         issuer_key=root_key,
-        not_before=now - timedelta(days=2),
+        not_before=now - timedelta(days=800),
         not_after=now + timedelta(days=1825),
         ca=True,
         path_length=0,
@@ -328,3 +329,70 @@ def load_test_ca(ca: TestCA, *, load_credentials: bool = True) -> dict[str, Any]
                     )
                 )
     return {"anchors": anchors, "crls": crls, "credentials": credentials}
+
+
+def issue_on_token(
+    ca: TestCA,
+    *,
+    token_label: str,
+    pin: str,
+    username: str,
+    common_name: str,
+    key_id: str,
+    kind: str = "rsa",
+    module: str = "",
+) -> x509.Certificate:
+    """Generate a key pair *on* a PKCS#11 token (sensitive, not extractable), have the test CA
+    certify its public key, and store the certificate on the token next to the key."""
+    from pkcs11 import Attribute, KeyType, ObjectClass
+    from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
+    from pkcs11.util.x509 import decode_x509_certificate
+
+    from .keys import default_pkcs11_module, pkcs11_library
+
+    lib = pkcs11_library(module or default_pkcs11_module())
+    token = lib.get_token(token_label=token_label)
+    ident = bytes.fromhex(key_id)
+    private_template = {
+        Attribute.SENSITIVE: True,
+        Attribute.EXTRACTABLE: False,
+        Attribute.SIGN: True,
+    }
+    with token.open(user_pin=pin, rw=True) as session:
+        if kind == "ec":
+            params = session.create_domain_parameters(
+                KeyType.EC,
+                {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")},
+                local=True,
+            )
+            pub, _priv = params.generate_keypair(
+                store=True, id=ident, label=username, private_template=private_template
+            )
+            public_key = serialization.load_der_public_key(encode_ec_public_key(pub))
+        else:
+            pub, _priv = session.generate_keypair(
+                KeyType.RSA,
+                2048,
+                store=True,
+                id=ident,
+                label=username,
+                private_template=private_template,
+            )
+            public_key = rsa.RSAPublicNumbers(
+                int.from_bytes(pub[Attribute.PUBLIC_EXPONENT], "big"),
+                int.from_bytes(pub[Attribute.MODULUS], "big"),
+            ).public_key()
+        now = datetime.now(UTC)
+        cert = issue_certificate(
+            _name(f"{common_name} (THỬ NGHIỆM)", "Người ký thử nghiệm"),
+            public_key,
+            issuer_cert=ca.intermediate_cert,
+            issuer_key=ca.intermediate_key,
+            not_before=now - timedelta(days=1),
+            not_after=now + timedelta(days=730),
+        )
+        attrs = decode_x509_certificate(cert.public_bytes(serialization.Encoding.DER))
+        attrs.update({Attribute.ID: ident, Attribute.LABEL: username, Attribute.TOKEN: True})
+        session.create_object(attrs)
+        assert attrs[Attribute.CLASS] == ObjectClass.CERTIFICATE
+    return cert
