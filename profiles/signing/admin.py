@@ -150,9 +150,8 @@ class SigningCredentialAdmin(admin.ModelAdmin):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]
         if obj is None:
-            form = Pkcs12UploadForm
-            form.owner = request.user
-            return form
+            # A subclass per request: never share the user through a class attribute.
+            return type("Pkcs12UploadFormForUser", (Pkcs12UploadForm,), {"owner": request.user})
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: Any = None):  # type: ignore[no-untyped-def]
@@ -254,9 +253,12 @@ class TrustedCertificateAdmin(admin.ModelAdmin):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]
         if obj is None:
-            form = TrustedCertificateUploadForm
-            form.user = request.user
-            return form
+            # A subclass per request: never share the user through a class attribute.
+            return type(
+                "TrustedCertificateUploadFormForUser",
+                (TrustedCertificateUploadForm,),
+                {"user": request.user},
+            )
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: Any = None):  # type: ignore[no-untyped-def]
@@ -312,9 +314,12 @@ class RevocationListAdmin(admin.ModelAdmin):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]
         if obj is None:
-            form = RevocationListUploadForm
-            form.user = request.user
-            return form
+            # A subclass per request: never share the user through a class attribute.
+            return type(
+                "RevocationListUploadFormForUser",
+                (RevocationListUploadForm,),
+                {"user": request.user},
+            )
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: Any = None):  # type: ignore[no-untyped-def]

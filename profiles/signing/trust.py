@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.x509.verification import (
     Criticality,
     ExtensionPolicy,
@@ -64,6 +66,10 @@ class TrustStore:
     def __post_init__(self) -> None:
         self._store = Store(self.anchors) if self.anchors else None
         self._anchor_fps = {certificate_fingerprint(c) for c in self.anchors}
+        # Verifying a batch repeats the same signer, chain and CRLs: remember what was proven.
+        # A chain is reused only at a time inside the validity of all its certificates.
+        self._chains: dict[tuple[bytes, ...], list[x509.Certificate]] = {}
+        self._crl_signatures: dict[tuple[int, bytes], bool] = {}
 
     @classmethod
     def from_database(cls) -> TrustStore:
@@ -89,6 +95,13 @@ class TrustStore:
         """The path leaf → … → trusted anchor valid at ``at``; raises ``VerificationError``."""
         if self._store is None:
             raise VerificationError("empty trust store")
+        intermediates = list(intermediates)
+        key = tuple(c.fingerprint(hashes.SHA256()) for c in [leaf, *intermediates])
+        cached = self._chains.get(key)
+        if cached is not None and all(
+            c.not_valid_before_utc <= at <= c.not_valid_after_utc for c in cached
+        ):
+            return cached
         verifier = (
             PolicyBuilder()
             .store(self._store)
@@ -96,22 +109,34 @@ class TrustStore:
             .extension_policies(ca_policy=_ca_policy(), ee_policy=_ee_policy())
             .build_client_verifier()
         )
-        verified = verifier.verify(leaf, list(intermediates))
-        return list(verified.chain)
+        verified = verifier.verify(leaf, intermediates)
+        chain = list(verified.chain)
+        if len(self._chains) < 1024:
+            self._chains[key] = chain
+        return chain
+
+    def _crl_signed_by(
+        self, index: int, crl: x509.CertificateRevocationList, issuer: x509.Certificate
+    ) -> bool:
+        key = (index, issuer.fingerprint(hashes.SHA256()))
+        if key not in self._crl_signatures:
+            try:
+                valid = crl.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
+            except TypeError:
+                valid = False
+            self._crl_signatures[key] = valid
+        return self._crl_signatures[key]
 
     def revocation_status(
         self, cert: x509.Certificate, issuer: x509.Certificate, at: datetime
     ) -> RevocationStatus:
         """Look ``cert`` up in the CRLs issued (and signed) by ``issuer``."""
         candidates = []
-        for crl in self.crls:
+        for index, crl in enumerate(self.crls):
             if crl.issuer != issuer.subject:
                 continue
-            try:
-                if crl.is_signature_valid(issuer.public_key()):  # type: ignore[arg-type]
-                    candidates.append(crl)
-            except TypeError:
-                continue
+            if self._crl_signed_by(index, crl, issuer):
+                candidates.append(crl)
         if not candidates:
             return RevocationStatus("unknown")
         # A revocation stays in force: look at every CRL of this CA, newest first.
@@ -140,6 +165,7 @@ def load_crl(data: bytes) -> x509.CertificateRevocationList:
     return x509.load_der_x509_crl(data)
 
 
+@lru_cache(maxsize=1024)
 def describe_name(name: x509.Name) -> str:
     """A readable distinguished name (RFC 4514, Unicode kept)."""
     return name.rfc4514_string()
