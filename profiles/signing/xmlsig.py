@@ -212,11 +212,17 @@ PROBLEM_MESSAGES: dict[str, str] = {
 @dataclass(frozen=True)
 class Problem:
     code: str
-    message: str
+    message: str  # Vietnamese, for the user
     severity: str = "error"  # "error" fails the verification; "warning", "info" do not
+    technical: str = ""  # the library's own (English) wording, for logs and support
 
     def as_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message, "severity": self.severity}
+        return {
+            "code": self.code,
+            "message": self.message,
+            "severity": self.severity,
+            "technical": self.technical,
+        }
 
 
 @dataclass
@@ -249,11 +255,13 @@ class VerificationResult:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
-    def add(self, code: str, detail: str = "", severity: str = "error") -> None:
+    def add(
+        self, code: str, detail: str = "", severity: str = "error", technical: str = ""
+    ) -> None:
         message = PROBLEM_MESSAGES[code]
         if detail:
             message = f"{message} {detail}"
-        self.problems.append(Problem(code, message, severity))
+        self.problems.append(Problem(code, message, severity, technical))
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready summary, e.g. to store as "result of the last verification"."""
@@ -314,7 +322,7 @@ def verify_document(
     try:
         root = _parse(xml_bytes)
     except (etree.XMLSyntaxError, ValueError) as exc:
-        result.add("malformed", str(exc))
+        result.add("malformed", technical=str(exc))
         return result
     signatures = root.findall(".//ds:Signature", _NS)
     if not signatures:
@@ -386,17 +394,17 @@ def verify_document(
     except InvalidDigest as exc:
         text = str(exc)
         if "reference 0 " in text:
-            result.add("content_modified")
+            result.add("content_modified", technical=text)
         elif "certificate digest" in text:
-            result.add("certificate_mismatch")
+            result.add("certificate_mismatch", technical=text)
         else:
-            result.add("properties_modified")
-    except InvalidSignature:
-        result.add("signature_invalid")
+            result.add("properties_modified", technical=text)
+    except InvalidSignature as exc:
+        result.add("signature_invalid", technical=str(exc))
     except InvalidCertificate as exc:  # pragma: no cover - dates are checked below
-        result.add("signature_invalid", str(exc))
+        result.add("signature_invalid", technical=str(exc))
     except (InvalidInput, etree.XMLSyntaxError, ValueError, KeyError) as exc:
-        result.add("signature_structure", str(exc))
+        result.add("signature_structure", technical=str(exc))
     else:
         signature_ok = True
         assert isinstance(verified, list)
@@ -452,7 +460,7 @@ def verify_document(
         try:
             chain = trust_store.build_chain(leaf, intermediates, chain_time)
         except VerificationError as exc:
-            result.add("untrusted", f"Chi tiết: {exc}.")
+            result.add("untrusted", technical=str(exc))
         result.chain = [describe_name(c.subject) for c in chain]
 
     # 5. Revocation of every certificate below the trust anchor, per the loaded CRLs.

@@ -96,6 +96,8 @@ def test_untrusted_ca_fails_with_its_own_code(other_ca, sample_doc, test_ca):
     result = verify_document(signed, test_ca.trust_store())
     assert [p.code for p in result.errors] == ["untrusted"]
     assert "CA tin cậy" in result.errors[0].message
+    assert result.errors[0].technical  # the path builder's own words, kept apart
+    assert result.errors[0].technical not in result.errors[0].message
     # The same document is fine for a verifier that trusts the other CA.
     assert verify_document(signed, other_ca.trust_store()).ok
 
@@ -215,3 +217,33 @@ def test_trust_store_refuses_bad_uploads(test_ca, rsa_cred):
         add_revocation_list(b"not a crl")
     crl = add_revocation_list(test_ca.crl.public_bytes(Encoding.PEM))
     assert crl.revoked_count == 1 and "CA trung gian" in crl.issuer
+
+
+def test_weak_rsa_key_is_refused_for_signing_and_flagged_in_verification(test_ca, sample_doc):
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from lxml import etree
+
+    weak = test_ca.issue("yeu", "Khóa yếu", key=rsa.generate_private_key(65537, 1024))
+    with pytest.raises(UnusableKey, match="1024 bit"):
+        _sign(weak, sample_doc)
+    signer = XAdESSigner(signature_algorithm=SignatureMethod.RSA_SHA256)
+    root = signer.sign(
+        etree.fromstring(sample_doc),
+        key=weak.key,
+        cert=[weak.certificate, test_ca.intermediate_cert],
+        always_add_key_value=False,
+    )
+    result = verify_document(etree.tostring(root), test_ca.trust_store())
+    assert [p.code for p in result.errors] == ["weak_key"]
+
+
+def test_result_summary_is_json_ready(rsa_cred, sample_doc, test_ca):
+    import json
+
+    summary = verify_document(_sign(rsa_cred, sample_doc), test_ca.trust_store()).as_dict()
+    again = json.loads(json.dumps(summary))
+    assert again["ok"] is True and again["serial"] == format(
+        rsa_cred.certificate.serial_number, "X"
+    )
+    assert again["ocsp_checked"] is False
+    assert [p["code"] for p in again["problems"]] == ["ocsp_skipped"]
