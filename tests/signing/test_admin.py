@@ -114,3 +114,26 @@ def test_trust_store_is_not_editable_by_plain_staff(client, staff, test_ca):
     add_trusted_certificate(test_ca.root_cert.public_bytes(Encoding.PEM))
     response = client.get(reverse("admin:profiles_trustedcertificate_add"))
     assert response.status_code == 403
+
+
+def test_batch_page_shows_progress_and_failures_to_its_owner(client, staff, rsa_cred):
+    from profiles.signing.models import SigningBatch
+
+    cred = add_pkcs12_credential(staff, rsa_cred.pkcs12, rsa_cred.pin)
+    batch = SigningBatch.objects.create(
+        created_by=staff,
+        credential=cred,
+        provider="tests.signing.providers.provide",
+        item_ids=["a", "b"],
+        total=2,
+        done=1,
+        failed=1,
+        status=SigningBatch.Status.DONE_WITH_ERRORS,
+        results={"a": {"ok": True}, "b": {"ok": False, "error": "Không có hồ sơ 'b'."}},
+    )
+    url = reverse("admin:profiles_signingbatch_change", args=[batch.pk])
+    html = client.get(url).content.decode()
+    assert "2/2 (100%)" in html and "Không có hồ sơ &#x27;b&#x27;." in html
+    other = get_user_model().objects.create_user("binh", is_staff=True)
+    client.force_login(other)
+    assert client.get(url).status_code in {302, 403, 404}

@@ -253,3 +253,20 @@ def test_token_credential_round_trip(token, owner, sample_doc, test_ca):
             module=SOFTHSM_MODULE,
             certificate=token["ec"],
         )
+
+
+def test_register_token_key_command(token, owner, test_ca, tmp_path, monkeypatch):
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from django.core.management import CommandError, call_command
+
+    chain = tmp_path / "chain.pem"
+    chain.write_bytes(test_ca.intermediate_cert.public_bytes(Encoding.PEM))
+    args = ["--user", "an", "--token-label", TOKEN_LABEL, "--module", SOFTHSM_MODULE]
+    monkeypatch.setenv("CBCCVC_TOKEN_PIN", "000000")
+    with pytest.raises(CommandError, match="PIN"):
+        call_command("register_token_key", *args, "--key-id", "01")
+    monkeypatch.setenv("CBCCVC_TOKEN_PIN", TOKEN_PIN)
+    call_command("register_token_key", *args, "--key-id", "01", "--chain", str(chain))
+    cred = SigningCredential.objects.get()
+    assert cred.kind == "pkcs11" and cred.token_key_id == "01" and len(cred.chain) == 1
+    assert cred.certificate == token["rsa"]
