@@ -24,6 +24,7 @@ from .keys import (
     load_certificates,
     seal,
     unseal,
+    vn_time,
 )
 from .models import RevocationList, SigningCredential, TrustedCertificate
 from .trust import describe_name, load_crl
@@ -34,7 +35,7 @@ def _check_new_certificate(cert: x509.Certificate) -> str:
     now = datetime.now(UTC)
     if now > cert.not_valid_after_utc:
         raise UnusableKey(
-            f"Chứng thư số đã hết hạn ngày {cert.not_valid_after_utc:%d/%m/%Y}; không thể thêm."
+            f"Chứng thư số đã hết hạn lúc {vn_time(cert.not_valid_after_utc)}; không thể thêm."
         )
     if SigningCredential.objects.filter(fingerprint=certificate_fingerprint(cert)).exists():
         raise UnusableKey("Chứng thư số này đã được đăng ký.")

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cryptography import x509
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -141,17 +142,22 @@ def key_algorithm(public_key: Any) -> str:
     raise UnusableKey("Chỉ hỗ trợ khóa RSA (từ 2048 bit) hoặc ECDSA P-256.")
 
 
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vn_time(d: datetime) -> str:
+    """A time as Vietnamese users read it (ICT, UTC+7)."""
+    return d.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y (giờ Việt Nam)")
+
+
 def check_certificate_usable(cert: x509.Certificate, at: datetime) -> None:
     """Refuse to sign with a certificate that is not valid at ``at`` or not meant for signing."""
     if at < cert.not_valid_before_utc:
         raise UnusableKey(
-            "Chứng thư số chưa có hiệu lực (hiệu lực từ "
-            f"{cert.not_valid_before_utc:%d/%m/%Y %H:%M} UTC)."
+            f"Chứng thư số chưa có hiệu lực (hiệu lực từ {vn_time(cert.not_valid_before_utc)})."
         )
     if at > cert.not_valid_after_utc:
-        raise UnusableKey(
-            f"Chứng thư số đã hết hạn ngày {cert.not_valid_after_utc:%d/%m/%Y %H:%M} UTC."
-        )
+        raise UnusableKey(f"Chứng thư số đã hết hạn lúc {vn_time(cert.not_valid_after_utc)}.")
     try:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:

@@ -37,7 +37,14 @@ from signxml.xades import (
 )
 
 from .errors import SigningError
-from .keys import Signer, check_certificate_usable, common_name, key_algorithm, serial_hex
+from .keys import (
+    Signer,
+    check_certificate_usable,
+    common_name,
+    key_algorithm,
+    serial_hex,
+    vn_time,
+)
 from .trust import TrustStore, describe_name
 
 C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
@@ -287,10 +294,6 @@ class VerificationResult:
         }
 
 
-def _vn_time(d: datetime) -> str:
-    return d.astimezone(UTC).strftime("%d/%m/%Y %H:%M UTC")
-
-
 def _pick_leaf(certs: list[x509.Certificate]) -> x509.Certificate:
     """The certificate that issued none of the others (the signer), else the first."""
     issuers = {c.issuer.public_bytes() for c in certs}
@@ -405,6 +408,8 @@ def verify_document(
         result.add("signature_invalid", technical=str(exc))
     except (InvalidInput, etree.XMLSyntaxError, ValueError, KeyError) as exc:
         result.add("signature_structure", technical=str(exc))
+    except Exception as exc:  # verify_document must never raise on hostile input
+        result.add("signature_structure", technical=f"{type(exc).__name__}: {exc}")
     else:
         signature_ok = True
         assert isinstance(verified, list)
@@ -432,17 +437,17 @@ def verify_document(
     if signature_ok and result.signing_time is not None:
         st = result.signing_time
         if st > at + CLOCK_SKEW:
-            result.add("signing_time_in_future", f"(ký lúc {_vn_time(st)}).")
+            result.add("signing_time_in_future", f"(ký lúc {vn_time(st)}).")
         if not (leaf.not_valid_before_utc <= st <= leaf.not_valid_after_utc):
             result.add(
                 "signed_outside_validity",
-                f"Ký lúc {_vn_time(st)}; chứng thư có hiệu lực từ "
-                f"{_vn_time(leaf.not_valid_before_utc)} đến {_vn_time(leaf.not_valid_after_utc)}.",
+                f"Ký lúc {vn_time(st)}; chứng thư có hiệu lực từ "
+                f"{vn_time(leaf.not_valid_before_utc)} đến {vn_time(leaf.not_valid_after_utc)}.",
             )
     if at > leaf.not_valid_after_utc:
-        result.add("cert_expired", f"Hết hạn lúc {_vn_time(leaf.not_valid_after_utc)}.")
+        result.add("cert_expired", f"Hết hạn lúc {vn_time(leaf.not_valid_after_utc)}.")
     elif at < leaf.not_valid_before_utc:
-        result.add("cert_not_yet_valid", f"Có hiệu lực từ {_vn_time(leaf.not_valid_before_utc)}.")
+        result.add("cert_not_yet_valid", f"Có hiệu lực từ {vn_time(leaf.not_valid_before_utc)}.")
     try:
         usage = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
         if not (usage.digital_signature or usage.content_commitment):
@@ -476,7 +481,7 @@ def verify_document(
                 result.add(
                     "revoked",
                     f"'{name}' (số hiệu {serial_hex(cert)}) bị thu hồi lúc "
-                    f"{_vn_time(status.revoked_at)}{reason}.",
+                    f"{vn_time(status.revoked_at)}{reason}.",
                 )
             elif status.status == "unknown":
                 result.add("revocation_unknown", f"(CA: {common_name(issuer.subject)}).", "warning")
