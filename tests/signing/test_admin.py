@@ -137,3 +137,27 @@ def test_batch_page_shows_progress_and_failures_to_its_owner(client, staff, rsa_
     other = get_user_model().objects.create_user("binh", is_staff=True)
     client.force_login(other)
     assert client.get(url).status_code in {302, 403, 404}
+
+
+def test_every_signing_admin_page_renders(client, superuser, test_ca, rsa_cred):
+    from profiles.signing.credentials import add_revocation_list
+
+    client.force_login(superuser)
+    objects = {
+        "signingcredential": add_pkcs12_credential(superuser, rsa_cred.pkcs12, rsa_cred.pin),
+        "trustedcertificate": add_trusted_certificate(test_ca.root_cert.public_bytes(Encoding.PEM))[
+            0
+        ],
+        "revocationlist": add_revocation_list(test_ca.crl.public_bytes(Encoding.PEM)),
+    }
+    for model, obj in objects.items():
+        page = client.get(reverse(f"admin:profiles_{model}_change", args=[obj.pk]))
+        assert page.status_code == 200, model
+    for model in ("signingcredential", "trustedcertificate", "revocationlist", "signingbatch"):
+        changelist = client.get(reverse(f"admin:profiles_{model}_changelist"))
+        assert changelist.status_code == 200, model
+    for model in ("signingcredential", "trustedcertificate", "revocationlist"):
+        assert client.get(reverse(f"admin:profiles_{model}_add")).status_code == 200, model
+    listing = client.get(reverse("admin:profiles_signingcredential_changelist")).content.decode()
+    assert reverse("admin:profiles_signing_verify") in listing
+    assert client.get(reverse("admin:profiles_signing_verify")).status_code == 200
