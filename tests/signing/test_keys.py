@@ -270,3 +270,33 @@ def test_register_token_key_command(token, owner, test_ca, tmp_path, monkeypatch
     cred = SigningCredential.objects.get()
     assert cred.kind == "pkcs11" and cred.token_key_id == "01" and len(cred.chain) == 1
     assert cred.certificate == token["rsa"]
+
+
+def test_batch_signs_through_the_token(token, owner, test_ca):
+    from django.conf import settings
+    from django.test import override_settings
+
+    from profiles.signing.models import SigningBatch
+    from profiles.signing.tasks import start_batch
+
+    from . import providers
+
+    providers.SIGNED.clear()
+    cred = add_token_credential(
+        owner,
+        token_label=TOKEN_LABEL,
+        pin=TOKEN_PIN,
+        key_id="01",
+        module=SOFTHSM_MODULE,
+        chain=[test_ca.intermediate_cert],
+    )
+    ids = ["001085000001", "001085000002", "001085000003"]
+    with override_settings(Q_CLUSTER={**settings.Q_CLUSTER, "sync": True}):
+        batch = start_batch(
+            owner, cred, ids, provider=providers.__name__ + ".provide", pin=TOKEN_PIN
+        )
+    batch.refresh_from_db()
+    assert batch.status == SigningBatch.Status.DONE and batch.done == 3
+    assert batch.sealed_pin is None
+    for signed in providers.SIGNED.values():
+        assert verify_document(signed, test_ca.trust_store()).ok
