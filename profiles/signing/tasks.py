@@ -40,7 +40,8 @@ from .xmlsig import sign_document
 logger = logging.getLogger(__name__)
 
 Provider = Callable[[Any], tuple[bytes, Callable[[bytes], None]]]
-PROGRESS_EVERY = 20  # save progress every N items (and at the end)
+PROGRESS_EVERY = 20  # save the counters every N items (and at the end)
+RESULTS_EVERY = 500  # save the per-item results every N items (and at the end)
 
 
 def _load_provider(path: str) -> Provider:
@@ -142,9 +143,10 @@ def run_batch(batch_id: int) -> dict[str, int]:
                     done += 1
                     results[key] = {"ok": True, "signed_at": datetime.now(UTC).isoformat()}
                 if index % PROGRESS_EVERY == 0:
-                    SigningBatch.objects.filter(pk=batch.pk).update(
-                        done=done, failed=failed, results=results
-                    )
+                    progress: dict[str, Any] = {"done": done, "failed": failed}
+                    if index % RESULTS_EVERY == 0:
+                        progress["results"] = results
+                    SigningBatch.objects.filter(pk=batch.pk).update(**progress)
         status = SigningBatch.Status.DONE if failed == 0 else SigningBatch.Status.DONE_WITH_ERRORS
         error = ""
     except (SigningError, ValidationError, PermissionDenied) as exc:
