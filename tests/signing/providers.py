@@ -20,3 +20,15 @@ def provide(item_id: str) -> tuple[bytes, Callable[[bytes], None]]:
         SIGNED[item_id] = signed
 
     return doc, store
+
+
+PROGRESS_SEEN: list[tuple[int, int]] = []
+
+
+def provide_watching(item_id: str) -> tuple[bytes, Callable[[bytes], None]]:
+    """Like :func:`provide`, and records the running batch's progress as the database shows it."""
+    from profiles.signing.models import SigningBatch
+
+    batch = SigningBatch.objects.get(status=SigningBatch.Status.RUNNING)
+    PROGRESS_SEEN.append((batch.done, batch.total))
+    return provide(item_id)

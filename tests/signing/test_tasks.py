@@ -128,3 +128,14 @@ def test_stale_batches_lose_their_pin(approver, credential):
     assert wipe_stale_pins() == 1
     batch.refresh_from_db()
     assert batch.sealed_pin is None and batch.status == SigningBatch.Status.FAILED
+
+
+@override_settings(Q_CLUSTER=SYNC)
+def test_progress_is_readable_while_the_batch_runs(approver, credential, rsa_cred):
+    providers.PROGRESS_SEEN.clear()
+    ids = [f"00108500{i:04d}" for i in range(45)]
+    start_batch(approver, credential, ids, provider=PROVIDER + "_watching", pin=rsa_cred.pin)
+    seen = providers.PROGRESS_SEEN
+    assert len(seen) == 45 and {total for _, total in seen} == {45}
+    assert seen[0][0] == 0 and seen[-1][0] == 40  # saved every 20 items
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
