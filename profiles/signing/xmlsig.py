@@ -381,9 +381,19 @@ def verify_document(
     #    signature value, with the embedded signer certificate. Validity dates are checked
     #    below with their own codes, so signxml is asked to check at a time the certificate
     #    is valid.
+    # The first reference must be the whole document: URI="" or, when the root carries an Id
+    # (signxml then refers to it by id), "#<root id>" — signxml refuses ambiguous ids, so that
+    # reference can only resolve to the root.
     references = signature.findall("ds:SignedInfo/ds:Reference", _NS)
-    if not references or references[0].get("URI") != "":
-        result.add("signature_structure", 'Tham chiếu đầu tiên phải là toàn bộ tài liệu (URI="").')
+    root_ids = {
+        f"#{value}"
+        for name, value in root.attrib.items()
+        if etree.QName(name).localname in {"Id", "ID"}
+    }
+    if not references or (
+        references[0].get("URI") != "" and references[0].get("URI") not in root_ids
+    ):
+        result.add("signature_structure", "Tham chiếu đầu tiên phải là toàn bộ tài liệu.")
         return result
     config = XAdESSignatureConfiguration(
         location="./",

@@ -245,3 +245,42 @@ def test_second_signature_is_refused(signed_doc, test_ca):
 
     result = verify_document(_mutate(signed_doc, change), test_ca.trust_store())
     assert result.codes == ["signature_multiple"]
+
+
+ID_DOC = (
+    '<HoSo xmlns="urn:cbccvc:sample:ho-so:1" Id="hs-1"><HoVaTen>Lê Thị Hòa</HoVaTen>'
+    '<Muc Id="muc-1"><GhiChu>Quyết định 12/QĐ</GhiChu></Muc></HoSo>'
+).encode()
+
+
+def test_root_with_id_is_signed_whole_and_checked(rsa_signer, test_ca):
+    signed = sign_document(ID_DOC, rsa_signer)
+    assert verify_document(signed, test_ca.trust_store()).ok
+
+    def rename_id(root):
+        root.set("Id", "hs-2")
+
+    assert not verify_document(_mutate(signed, rename_id), test_ca.trust_store()).ok
+
+    def duplicate_id(root):
+        root.find("h:Muc", NS).set("Id", "hs-1")
+
+    result = verify_document(_mutate(signed, duplicate_id), test_ca.trust_store())
+    assert not result.ok and "signature_structure" in result.codes
+
+
+def test_signature_over_a_part_only_is_refused(rsa_cred, test_ca):
+    """Signed with a reference to an inner element: the rest could be changed freely."""
+    from signxml import SignatureMethod
+    from signxml.xades import XAdESSigner
+
+    root = XAdESSigner(signature_algorithm=SignatureMethod.RSA_SHA256).sign(
+        etree.fromstring(ID_DOC),
+        key=rsa_cred.key,
+        cert=[rsa_cred.certificate, test_ca.intermediate_cert],
+        reference_uri="#muc-1",
+        always_add_key_value=False,
+    )
+    root.find("h:HoVaTen", NS).text = "Người khác"
+    result = verify_document(etree.tostring(root), test_ca.trust_store())
+    assert result.codes == ["signature_structure"]
