@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -57,15 +58,19 @@ def _load_master_keys() -> list[bytes]:
     with _master_lock:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            key = Fernet.generate_key()
-            # O_EXCL: two processes starting at once cannot both write a different key.
+            # Written to a private temporary file, then hard-linked into place: the link fails
+            # if another process won the race, and nobody ever reads a half-written key.
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".master-")
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass
-            else:
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(key + b"\n")
+                    fh.write(Fernet.generate_key() + b"\n")
+                os.chmod(tmp, 0o600)
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    pass
+            finally:
+                os.unlink(tmp)
     return [line.strip() for line in path.read_bytes().splitlines() if line.strip()]
 
 
