@@ -300,3 +300,21 @@ def test_batch_signs_through_the_token(token, owner, test_ca):
     assert batch.sealed_pin is None
     for signed in providers.SIGNED.values():
         assert verify_document(signed, test_ca.trust_store()).ok
+
+
+def test_legacy_triple_des_pkcs12_opens(rsa_cred, test_ca):
+    """Files exported by older tools/tokens use PBE-SHA1-3DES; they must still open."""
+    from cryptography.hazmat.primitives.serialization import PrivateFormat, pkcs12
+
+    encryption = (
+        PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(2048)
+        .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
+        .build(b"123456")
+    )
+    legacy = pkcs12.serialize_key_and_certificates(
+        b"an", rsa_cred.key, rsa_cred.certificate, [test_ca.intermediate_cert], encryption
+    )
+    with KeyFileSigner.from_pkcs12(legacy, "123456") as signer:
+        assert signer.certificate == rsa_cred.certificate
+        assert signer.chain == [test_ca.intermediate_cert]
