@@ -216,6 +216,14 @@ PROBLEM_MESSAGES: dict[str, str] = {
 }
 
 
+REVOCATION_LABELS = {
+    "good": "Không bị thu hồi (theo CRL đã nạp)",
+    "revoked": "Đã bị thu hồi",
+    "unknown": "Không xác định (chưa nạp CRL của CA cấp)",
+    "not_checked": "Chưa kiểm tra",
+}
+
+
 @dataclass(frozen=True)
 class Problem:
     code: str
@@ -253,6 +261,10 @@ class VerificationResult:
     @property
     def ok(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
+
+    @property
+    def revocation_label(self) -> str:
+        return REVOCATION_LABELS[self.revocation]
 
     @property
     def codes(self) -> list[str]:

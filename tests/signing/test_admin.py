@@ -89,6 +89,9 @@ def test_trust_store_upload_and_verify_page(client, superuser, test_ca, rsa_cred
     response = client.post(crl_url, {"crl_file": SimpleUploadedFile("ca.crl", crl), "label": ""})
     assert response.status_code == 302
     assert RevocationList.objects.get().revoked_count == 1
+    from profiles.signing.credentials import add_revocation_list
+
+    add_revocation_list(test_ca.root_crl.public_bytes(Encoding.DER))  # the CRL for the CA level
 
     verify_url = reverse("admin:profiles_signing_verify")
     with KeyFileSigner.from_pkcs12(rsa_cred.pkcs12, rsa_cred.pin) as signer:
@@ -97,6 +100,7 @@ def test_trust_store_upload_and_verify_page(client, superuser, test_ca, rsa_cred
     html = page.content.decode()
     assert "Chữ ký số HỢP LỆ" in html and "Nguyễn Văn An" in html
     assert format(rsa_cred.certificate.serial_number, "X") in html
+    assert "Không bị thu hồi (theo CRL đã nạp)" in html
     tampered = signed.replace(b"Minh Khai", "Minh Khải".encode())
     page = client.post(verify_url, {"xml_file": SimpleUploadedFile("hs.xml", tampered)})
     html = page.content.decode()
