@@ -25,6 +25,9 @@ from orgtree.models import Role, Unit, UnitAssignment
 # (the place-name lookup), never agency data.
 REFERENCE_MODELS = {
     "orgtree.placelookup",
+    "profiles.codelist",
+    "profiles.codelistrelease",
+    "profiles.codeitem",
     "orgtree.adminunitrelease",
     "orgtree.adminunit",
     "orgtree.adminunitconversion",
@@ -66,11 +69,66 @@ def _creation_event(unit: Unit) -> Model:
     return unit.events.get(kind="create")
 
 
+def _b_profile(w: dict[str, Any]) -> Model:
+    from profiles.services import create_profile
+    from tests.profiles.conftest import valid_fields
+
+    if "b_profile" not in w:
+        w["b_profile"] = create_profile(
+            unit=w["b_dept"],
+            **valid_fields(personal_id="001085009999", full_name="Hoàng Thị Bí Mật"),
+        )
+    return w["b_profile"]
+
+
+def _b_finding(w: dict[str, Any]) -> Model:
+    from profiles.models import Finding
+
+    return Finding.objects.create(
+        profile=_b_profile(w),
+        severity=Finding.Severity.WARNING,
+        principle="đủ",
+        code="MATRIX_PROBE",
+        field="full_name",
+        message="Phát hiện thử của cơ quan B",
+    )
+
+
+@pytest.fixture(scope="module")
+def b_test_ca():
+    from profiles.signing.testca import make_test_ca
+
+    return make_test_ca([("b_admin", "Người ký cơ quan B")], with_ecdsa=False)
+
+
+def _b_credential(w: dict[str, Any]) -> Model:
+    from profiles.signing.credentials import add_pkcs12_credential
+
+    if "b_credential" not in w:
+        issued = w["b_test_ca"].credentials[0]
+        w["b_credential"] = add_pkcs12_credential(
+            w["b_admin"], issued.pkcs12, issued.pin, label="Khóa ký của cơ quan B"
+        )
+    return w["b_credential"]
+
+
+def _b_signing_batch(w: dict[str, Any]) -> Model:
+    from profiles.signing.models import SigningBatch
+
+    return SigningBatch.objects.create(
+        created_by=w["b_admin"], credential=_b_credential(w), provider="tests.none", item_ids=[]
+    )
+
+
 # label → factory(world) returning an object that belongs to agency B
 B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "orgtree.unit": lambda w: w["b_dept"],
     "orgtree.unitassignment": lambda w: w["b_assignment"],
     "orgtree.unitchangeevent": lambda w: _creation_event(w["b_dept"]),
+    "profiles.profile": _b_profile,
+    "profiles.finding": _b_finding,
+    "profiles.signingcredential": _b_credential,
+    "profiles.signingbatch": _b_signing_batch,
 }
 
 
@@ -104,7 +162,8 @@ def test_every_scoped_admin_model_is_in_the_matrix():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", Role.values)
-def test_agency_a_cannot_reach_agency_b_objects(world, role):
+def test_agency_a_cannot_reach_agency_b_objects(world, role, b_test_ca):
+    world["b_test_ca"] = b_test_ca
     client = _client(world["users"][role])
     for model in list(admin.site._registry):
         label = _label(model)

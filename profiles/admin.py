@@ -1,0 +1,639 @@
+"""Admin screens for profiles and code lists (everything in Vietnamese).
+
+Every path goes through :class:`~orgtree.admin.scoped.ScopedAdminMixin`: a user sees only the
+profiles of the subtrees where they hold a role. Behaviour (workflow, validation) is in the
+service modules; the actions here call them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from import_export import resources
+from import_export.admin import ExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from orgtree.access import ALL_ROLES, EDIT_PROFILE_ROLES, scope_for
+from orgtree.admin.scoped import ScopedAdminMixin
+from orgtree.models import Unit
+from orgtree.text import fold
+from orgtree.tree import subtree_q
+
+from . import codelists, workflow
+from .models import (
+    AssetDeclaration,
+    CareerEvent,
+    CodeItem,
+    CodeList,
+    CodeListRelease,
+    Commendation,
+    Discipline,
+    Education,
+    FamilyMember,
+    Finding,
+    HealthRecord,
+    Membership,
+    MilitaryService,
+    Profile,
+    ProfileVersion,
+    QualityAssessment,
+    SalaryHistory,
+    Training,
+    VersionStatus,
+    WorkHistory,
+)
+from .services import ASSETS_PERMISSION
+
+# ---------------------------------------------------------------------------------------------
+# Code lists: everyone with a role may look; only the national admin (superuser) may edit
+# ---------------------------------------------------------------------------------------------
+
+
+class NationalAdminEditsMixin:
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and scope_for(request.user).has_any(ALL_ROLES)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CodeItemResource(resources.ModelResource):
+    class Meta:
+        model = CodeItem
+        fields = ("release__code_list__key", "release__version", "code", "name", "extra",
+                  "verified", "sort_order")  # fmt: skip
+        export_order = fields
+
+
+class CodeItemInline(admin.TabularInline):
+    model = CodeItem
+    fields = ("sort_order", "code", "name", "extra", "verified")
+    extra = 0
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active
+
+
+@admin.register(CodeList)
+class CodeListAdmin(NationalAdminEditsMixin, admin.ModelAdmin):
+    list_display = ("key", "name", "current_version", "item_count")
+    search_fields = ("key", "name")
+
+    @admin.display(description="phiên bản đang hiệu lực")
+    def current_version(self, obj: CodeList) -> str:
+        release = obj.current_release()
+        return f"{release.version} (từ {release.effective_from:%d/%m/%Y})" if release else "—"
+
+    @admin.display(description="số mục")
+    def item_count(self, obj: CodeList) -> int:
+        return len(codelists.items(obj.key))
+
+
+@admin.register(CodeListRelease)
+class CodeListReleaseAdmin(NationalAdminEditsMixin, admin.ModelAdmin):
+    list_display = ("code_list", "version", "effective_from", "effective_to", "file_name")
+    list_filter = ("code_list",)
+    readonly_fields = ("file_name", "sha256", "loaded_at")
+    inlines = [CodeItemInline]
+
+
+@admin.register(CodeItem)
+class CodeItemAdmin(NationalAdminEditsMixin, ExportMixin, SimpleHistoryAdmin):
+    resource_classes = [CodeItemResource]
+    list_display = ("code", "name", "release", "verified")
+    list_filter = ("release__code_list", "verified")
+    search_fields = ("code", "name", "folded_name")
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request)
+
+
+# ---------------------------------------------------------------------------------------------
+# Profiles
+# ---------------------------------------------------------------------------------------------
+
+
+class ScopedInlineMixin:
+    """Inline rows belong to the parent profile: its unit decides access."""
+
+    def _covers(self, request: HttpRequest, obj: Profile | None, roles) -> bool:
+        scope = scope_for(request.user)
+        return scope.has_any(roles) if obj is None else scope.covers(obj.unit, roles)
+
+    def has_view_permission(self, request: HttpRequest, obj: Profile | None = None) -> bool:
+        return self._covers(request, obj, ALL_ROLES)
+
+    def has_change_permission(self, request: HttpRequest, obj: Profile | None = None) -> bool:
+        return self._covers(request, obj, EDIT_PROFILE_ROLES)
+
+    def has_add_permission(self, request: HttpRequest, obj: Profile | None = None) -> bool:
+        return self._covers(request, obj, EDIT_PROFILE_ROLES)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Profile | None = None) -> bool:
+        return self._covers(request, obj, EDIT_PROFILE_ROLES)
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs: Any):
+        if db_field.related_model is Unit:
+            kwargs["queryset"] = scope_for(request.user).units(ALL_ROLES).active()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+def _inline(model_cls, fields: tuple[str, ...], coded: dict[str, str] | None = None):
+    coded = coded or {}
+    field_names = fields
+
+    class Form(forms.ModelForm):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            for name, list_key in coded.items():
+                field = self.fields.get(name)
+                if field is not None:
+                    field.widget = forms.Select(choices=[("", "—"), *codelists.choices(list_key)])
+
+        class Meta:
+            model = model_cls
+            fields = field_names
+
+    return type(
+        f"{model_cls.__name__}Inline",
+        (ScopedInlineMixin, admin.TabularInline),
+        {"model": model_cls, "fields": fields, "extra": 0, "form": Form},
+    )
+
+
+WorkHistoryInline = _inline(
+    WorkHistory,
+    ("start_date", "end_date", "unit", "unit_name", "position_code", "title_code", "concurrent",
+     "description"),
+    {"position_code": "position", "title_code": "title"},
+)  # fmt: skip
+SalaryHistoryInline = _inline(
+    SalaryHistory,
+    ("effective_date", "grade_code", "salary_scale", "step", "coefficient", "position_allowance",
+     "seniority_allowance_percent", "other_allowances", "note"),
+    {"grade_code": "grade", "salary_scale": "salary-scale"},
+)  # fmt: skip
+EducationInline = _inline(
+    Education,
+    ("kind", "level_code", "major", "institution", "study_mode", "start_date", "end_date"),
+    {"level_code": "education-level"},
+)
+TrainingInline = _inline(
+    Training, ("kind", "level_code", "name", "institution", "start_date", "end_date")
+)
+CareerEventInline = _inline(
+    CareerEvent,
+    ("kind", "effective_date", "decision_number", "decision_date", "issuer", "unit", "note"),
+)
+CommendationInline = _inline(
+    Commendation,
+    ("kind_code", "awarded_on", "decision_number", "issuer", "reason"),
+    {"kind_code": "commendation-kind"},
+)
+DisciplineInline = _inline(
+    Discipline,
+    ("kind_code", "decided_on", "decision_number", "issuer", "reason", "expires_on"),
+    {"kind_code": "discipline-kind"},
+)
+FamilyInline = _inline(
+    FamilyMember,
+    ("side", "relationship_code", "full_name", "birth_year", "occupation", "address", "deceased"),
+    {"relationship_code": "relationship"},
+)
+MembershipInline = _inline(
+    Membership,
+    ("organisation", "admission_date", "full_membership_date", "card_number", "left_date",
+     "highest_post"),
+)  # fmt: skip
+MilitaryInline = _inline(
+    MilitaryService, ("enlisted_on", "discharged_on", "highest_rank", "branch")
+)
+AssessmentInline = _inline(
+    QualityAssessment, ("year", "rating_code", "note"), {"rating_code": "quality-rating"}
+)
+HealthInline = _inline(
+    HealthRecord, ("recorded_on", "status", "height_cm", "weight_kg", "blood_type", "disability")
+)
+AssetInline = _inline(
+    AssetDeclaration,
+    ("year", "declared_on", "annual_income", "land_and_houses", "other_assets"),
+)
+
+
+class ReadOnlyScopedInline(ScopedInlineMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class FindingInline(ReadOnlyScopedInline):
+    model = Finding
+    fk_name = "profile"
+    fields = ("severity", "principle", "field", "message", "related")
+    readonly_fields = fields
+    verbose_name_plural = "kết quả kiểm tra dữ liệu (đúng – đủ – sạch – sống)"
+
+    @admin.display(description="hồ sơ liên quan")
+    def related(self, obj: Finding) -> str:
+        if not obj.related_profile_id:
+            return ""
+        url = reverse("admin:profiles_profile_change", args=[obj.related_profile_id])
+        return format_html('<a href="{}">Xem hồ sơ #{}</a>', url, obj.related_profile_id)
+
+
+class VersionInline(ReadOnlyScopedInline):
+    model = ProfileVersion
+    fields = ("number", "status", "submitted_by", "submitted_at", "decided_by", "decided_at",
+              "rejection_reason", "signed_at", "synced_at", "content_hash")  # fmt: skip
+    readonly_fields = fields
+    verbose_name_plural = "các phiên bản đã trình"
+
+
+# -- filters ------------------------------------------------------------------------------------
+class UnitSubtreeFilter(admin.SimpleListFilter):
+    title = "cây đơn vị"
+    parameter_name = "unit_tree"
+
+    def lookups(self, request: HttpRequest, model_admin: Any):
+        units = scope_for(request.user).units(ALL_ROLES).active().order_by("tree_id", "lft")
+        return [(u.pk, f"{'— ' * u.level}{u.name}") for u in units[:500]]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if not self.value():
+            return queryset
+        root = Unit.objects.filter(pk=self.value()).first()
+        if root is None:
+            return queryset.none()
+        return queryset.filter(subtree_q(root, "unit"))
+
+
+class CompletenessFilter(admin.SimpleListFilter):
+    title = "mức đầy đủ"
+    parameter_name = "completeness"
+    BANDS = {"lt50": (0, 49), "50_79": (50, 79), "80_99": (80, 99), "100": (100, 100)}
+
+    def lookups(self, request, model_admin):
+        return [("lt50", "Dưới 50%"), ("50_79", "50–79%"), ("80_99", "80–99%"), ("100", "Đủ 100%")]
+
+    def queryset(self, request, queryset):
+        band = self.BANDS.get(self.value() or "")
+        return queryset.filter(completeness__range=band) if band else queryset
+
+
+class FindingsFilter(admin.SimpleListFilter):
+    title = "kết quả kiểm tra"
+    parameter_name = "findings"
+
+    def lookups(self, request, model_admin):
+        return [("errors", "Có lỗi"), ("warnings", "Chỉ có cảnh báo"), ("clean", "Không có gì")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "errors":
+            return queryset.filter(error_count__gt=0)
+        if self.value() == "warnings":
+            return queryset.filter(error_count=0, warning_count__gt=0)
+        if self.value() == "clean":
+            return queryset.filter(error_count=0, warning_count=0)
+        return queryset
+
+
+def _code_filter(field_name: str, list_key: str, label: str):
+    class CodeFilter(admin.SimpleListFilter):
+        title = label
+        parameter_name = field_name
+
+        def lookups(self, request, model_admin):
+            return codelists.choices(list_key)
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{field_name: self.value()}) if self.value() else queryset
+
+    CodeFilter.__name__ = f"{field_name}_filter"
+    return CodeFilter
+
+
+class ProfileForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="lý do thay đổi",
+        max_length=100,
+        required=False,
+        help_text="Ghi vào lịch sử hồ sơ (ví dụ: cập nhật theo quyết định số …).",
+    )
+
+    class Meta:
+        model = Profile
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose the fields shown
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, list_key in (
+            ("sex", "sex"),
+            ("ethnicity", "ethnicity"),
+            ("religion", "religion"),
+        ):
+            if name in self.fields:
+                self.fields[name].widget = forms.Select(
+                    choices=[("", "—"), *codelists.choices(list_key)]
+                )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label="lý do trả lại", widget=forms.Textarea, max_length=2000)
+
+
+@admin.register(Profile)
+class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    form = ProfileForm
+    scope_field = "unit"
+    edit_roles = EDIT_PROFILE_ROLES
+    list_display = ("full_name", "personal_id", "date_of_birth", "unit", "position", "grade",
+                    "status", "completeness", "error_count", "warning_count")  # fmt: skip
+    list_select_related = ("unit",)
+    list_filter = (
+        UnitSubtreeFilter,
+        "status",
+        CompletenessFilter,
+        FindingsFilter,
+        _code_filter("grade_code", "grade", "ngạch, chức danh nghề nghiệp"),
+        _code_filter("position_code", "position", "chức vụ"),
+    )
+    search_fields = ("personal_id",)  # the name search is done on the folded column below
+    search_help_text = "Tìm theo số định danh hoặc họ tên (gõ có dấu hay không dấu đều được)."
+    show_full_result_count = False
+    list_per_page = 50
+    actions = [
+        "submit_selected",
+        "approve_selected",
+        "reject_selected",
+        "verify_selected",
+        "revalidate_selected",
+    ]
+    readonly_fields = ("status", "version_number", "position", "title", "grade", "salary",
+                       "completeness", "error_count", "warning_count", "validated_at")  # fmt: skip
+    fieldsets = (
+        ("Nhóm 1 – Thông tin cá nhân", {"fields": (
+            ("personal_id", "old_id_number"), ("full_name", "other_names"),
+            ("sex", "date_of_birth", "birth_date_precision"), "birth_registration_province",
+            ("birthplace_text", "birthplace_province_code", "birthplace_commune_code",
+             "birthplace_needs_review"),
+            ("hometown_text", "hometown_province_code", "hometown_commune_code",
+             "hometown_needs_review"),
+            ("ethnicity", "religion"), "permanent_residence", "current_residence",
+            "social_origin", ("phone", "email"),
+        )}),
+        ("Nhóm 6 – Cơ quan, vị trí, lương hiện tại (tính từ quá trình công tác, lương)",
+         {"fields": ("unit", ("position", "title"), ("grade", "salary"))}),
+        ("Trạng thái và chất lượng dữ liệu", {"fields": (
+            ("status", "version_number"), ("completeness", "error_count", "warning_count"),
+            ("validated_at", "last_verified_at"), "change_reason",
+        )}),
+    )  # fmt: skip
+    base_inlines = [
+        WorkHistoryInline, SalaryHistoryInline, CareerEventInline, EducationInline,
+        TrainingInline, FamilyInline, MembershipInline, MilitaryInline, AssessmentInline,
+        CommendationInline, DisciplineInline, HealthInline,
+    ]  # fmt: skip
+
+    def get_inlines(self, request: HttpRequest, obj: Profile | None):
+        inlines = list(self.base_inlines)
+        if request.user.has_perm(ASSETS_PERMISSION):
+            inlines.append(AssetInline)
+        if obj is not None:
+            inlines += [FindingInline, VersionInline]
+        return inlines
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Profile | None = None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields.append("unit")  # moves go through the work history
+        return fields
+
+    # -- columns --------------------------------------------------------------------------------
+    @admin.display(description="chức vụ")
+    def position(self, obj: Profile) -> str:
+        return codelists.name_of("position", obj.position_code) if obj.position_code else ""
+
+    @admin.display(description="chức danh")
+    def title(self, obj: Profile) -> str:
+        return codelists.name_of("title", obj.title_code) if obj.title_code else ""
+
+    @admin.display(description="ngạch")
+    def grade(self, obj: Profile) -> str:
+        return codelists.name_of("grade", obj.grade_code) if obj.grade_code else ""
+
+    @admin.display(description="lương hiện tại")
+    def salary(self, obj: Profile) -> str:
+        if not obj.salary_scale:
+            return ""
+        return (
+            f"{obj.salary_scale}, bậc {obj.salary_step}, hệ số {obj.salary_coefficient} "
+            f"(từ {obj.salary_since:%d/%m/%Y})"
+        )
+
+    # -- search: ID prefix, or the folded name (no diacritics needed) ---------------------------
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if term.isdigit():
+            return queryset.filter(personal_id__startswith=term), False
+        return queryset.filter(folded_name__contains=fold(term)), False
+
+    # -- "Sơ yếu lý lịch" (Mẫu 2C) --------------------------------------------------------------
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "muc-day-du-theo-don-vi/",
+                self.admin_site.admin_view(self.completeness_view),
+                name="profiles_profile_completeness",
+            ),
+            path(
+                "<path:object_id>/so-yeu-ly-lich.<str:fmt>",
+                self.admin_site.admin_view(self.cv_view),
+                name="profiles_profile_cv",
+            ),
+            *super().get_urls(),
+        ]
+
+    def completeness_view(self, request: HttpRequest) -> HttpResponse:
+        """Completeness and profiles with errors per unit, within the user's scope."""
+        from .validation import unit_completeness
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = unit_completeness(self.get_queryset(request))
+        return TemplateResponse(
+            request,
+            "admin/profiles/unit_completeness.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Mức đầy đủ hồ sơ theo đơn vị",
+                "rows": rows,
+                "opts": self.model._meta,
+            },
+        )
+
+    def cv_view(self, request: HttpRequest, object_id: str, fmt: str) -> HttpResponse:
+        from django.http import Http404
+
+        from .export import render_docx, render_pdf
+
+        obj = self.get_object(request, object_id)  # None outside the user's scope
+        if obj is None or not self.has_view_permission(request, obj) or fmt not in {"pdf", "docx"}:
+            raise Http404("Không tìm thấy hồ sơ.")
+        if fmt == "pdf":
+            body, mime = render_pdf(obj), "application/pdf"
+        else:
+            body = render_docx(obj)
+            mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        response = HttpResponse(body, content_type=mime)
+        response["Content-Disposition"] = (
+            f'attachment; filename="so-yeu-ly-lich-{obj.personal_id}.{fmt}"'
+        )
+        return response
+
+    # -- saving ---------------------------------------------------------------------------------
+    def save_model(self, request: HttpRequest, obj: Profile, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        obj._change_reason = form.cleaned_data.get("change_reason") or (
+            "Sửa hồ sơ" if change else "Tạo hồ sơ"
+        )
+        super().save_model(request, obj, form, change)
+
+    # -- actions (through the workflow) ---------------------------------------------------------
+    def _run(self, request: HttpRequest, queryset: QuerySet, action, done: str) -> None:
+        ok, failed = 0, []
+        for profile in queryset:
+            try:
+                action(profile)
+                ok += 1
+            except (ValidationError, PermissionDenied) as exc:
+                text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                failed.append(f"{profile.full_name} ({profile.personal_id}): {text}")
+        if ok:
+            self.message_user(request, f"{done}: {ok} hồ sơ.", messages.SUCCESS)
+        for line in failed[:20]:
+            self.message_user(request, line, messages.ERROR)
+
+    def _pending(self, profile: Profile) -> ProfileVersion:
+        version = (
+            profile.versions.filter(status=VersionStatus.SUBMITTED).order_by("-number").first()
+        )
+        if version is None:
+            raise workflow.WorkflowError("Hồ sơ không có phiên bản nào đang chờ phê duyệt.")
+        return version
+
+    @admin.action(description="Trình duyệt các hồ sơ đã chọn")
+    def submit_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run(request, queryset, lambda p: workflow.submit(p, request.user), "Đã trình")
+
+    @admin.action(description="Phê duyệt các hồ sơ đã chọn")
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run(
+            request,
+            queryset,
+            lambda p: workflow.approve(self._pending(p), request.user),
+            "Đã phê duyệt",
+        )
+
+    @admin.action(description="Trả lại các hồ sơ đã chọn (ghi lý do)")
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._run(
+                request,
+                queryset,
+                lambda p: workflow.reject(self._pending(p), request.user, reason),
+                "Đã trả lại",
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/profiles/reject_reason.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Trả lại hồ sơ",
+                "form": form,
+                "profiles": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
+    @admin.action(description="Xác nhận đã xác minh các hồ sơ đã chọn (hôm nay)")
+    def verify_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from .services import mark_verified
+
+        def verify(profile: Profile) -> None:
+            if not scope_for(request.user).covers(profile.unit, EDIT_PROFILE_ROLES):
+                raise PermissionDenied("Bạn không có quyền sửa hồ sơ của đơn vị này.")
+            mark_verified(profile, request.user)
+
+        self._run(request, queryset, verify, "Đã xác minh")
+
+    @admin.action(description="Kiểm tra lại dữ liệu các hồ sơ đã chọn")
+    def revalidate_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        from .validation import validate_profiles
+
+        run = validate_profiles(queryset)
+        self.message_user(
+            request,
+            f"Đã kiểm tra {run.profiles} hồ sơ: {run.errors} lỗi, {run.warnings} cảnh báo.",
+        )
+
+
+@admin.register(Finding)
+class FindingAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_field = "profile__unit"
+    list_display = ("profile", "severity", "principle", "code", "field", "message")
+    list_filter = ("severity", "principle", "code")
+    list_select_related = ("profile",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# Signing: credentials, trust store, batches (registers its ModelAdmins on import).
+from .signing import admin as signing_admin  # noqa: E402, F401

@@ -1,0 +1,51 @@
+# Signing models live in their own package; Django discovers them through this module.
+from ..signing.models import *  # noqa: F403
+from ..signing.models import __all__ as _signing_all
+from .children import (
+    CHILD_MODELS,
+    AssetDeclaration,
+    CareerEvent,
+    Commendation,
+    Discipline,
+    Education,
+    FamilyMember,
+    HealthRecord,
+    Membership,
+    MilitaryService,
+    ProfileChild,
+    QualityAssessment,
+    SalaryHistory,
+    Training,
+    WorkHistory,
+)
+from .codelists import CodeItem, CodeList, CodeListRelease
+from .profile import DatePrecision, Profile, ProfileStatus
+from .workflow import Finding, ProfileVersion, VersionStatus
+
+__all__ = [
+    "CHILD_MODELS",
+    "AssetDeclaration",
+    "CareerEvent",
+    "CodeItem",
+    "CodeList",
+    "CodeListRelease",
+    "Commendation",
+    "DatePrecision",
+    "Discipline",
+    "Education",
+    "FamilyMember",
+    "Finding",
+    "HealthRecord",
+    "Membership",
+    "MilitaryService",
+    "Profile",
+    "ProfileChild",
+    "ProfileStatus",
+    "ProfileVersion",
+    "QualityAssessment",
+    "SalaryHistory",
+    "Training",
+    "VersionStatus",
+    "WorkHistory",
+    *_signing_all,
+]

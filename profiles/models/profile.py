@@ -1,0 +1,180 @@
+"""The electronic profile (hồ sơ điện tử) of Decree 27/2026/NĐ-CP: group 1 on :class:`Profile`,
+the other groups in child tables with effective dates (``children.py``).
+
+The current unit, position, title, grade and salary on :class:`Profile` are *derived*: written
+only by :func:`profiles.services.refresh_current` from the work and salary histories.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from orgtree.models import Unit
+from orgtree.text import clean, fold, title_case
+
+
+class ProfileStatus(models.TextChoices):
+    DRAFT = "draft", "Đang soạn"
+    SUBMITTED = "submitted", "Đã trình duyệt"
+    APPROVED = "approved", "Đã phê duyệt"
+    SIGNED = "signed", "Đã ký số"
+    SYNCED = "synced", "Đã đồng bộ"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Đủ ngày tháng năm"
+    MONTH = "month", "Tháng và năm"
+    YEAR = "year", "Chỉ có năm"
+
+
+class Profile(models.Model):
+    # -- group 1: identity ------------------------------------------------------------------
+    personal_id = models.CharField(
+        "số định danh cá nhân",
+        max_length=12,
+        unique=True,
+        help_text="12 chữ số (số CCCD); là mã của hồ sơ.",
+    )
+    old_id_number = models.CharField("số CMND cũ (9 số)", max_length=9, blank=True)
+    full_name = models.CharField("họ và tên khai sinh", max_length=120)
+    folded_name = models.CharField(max_length=120, editable=False, db_index=True)
+    other_names = models.CharField("tên gọi khác", max_length=200, blank=True)
+    sex = models.CharField("giới tính", max_length=10, help_text="Mã theo danh mục giới tính.")
+    date_of_birth = models.DateField("ngày sinh")
+    birth_date_precision = models.CharField(
+        "độ chính xác ngày sinh",
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    birth_registration_province = models.CharField(
+        "tỉnh đăng ký khai sinh (mã cũ, 3 số)",
+        max_length=3,
+        blank=True,
+        help_text="Theo mã tỉnh trên CCCD (63 tỉnh trước 2025), ví dụ 001 Hà Nội.",
+    )
+    birthplace_text = models.CharField("nơi sinh (nguyên văn)", max_length=255, blank=True)
+    birthplace_province_code = models.CharField("nơi sinh – mã tỉnh", max_length=10, blank=True)
+    birthplace_commune_code = models.CharField("nơi sinh – mã xã", max_length=10, blank=True)
+    birthplace_needs_review = models.BooleanField("nơi sinh cần xem lại", default=False)
+    hometown_text = models.CharField("quê quán (nguyên văn)", max_length=255, blank=True)
+    hometown_province_code = models.CharField("quê quán – mã tỉnh", max_length=10, blank=True)
+    hometown_commune_code = models.CharField("quê quán – mã xã", max_length=10, blank=True)
+    hometown_needs_review = models.BooleanField("quê quán cần xem lại", default=False)
+    ethnicity = models.CharField("dân tộc", max_length=10, blank=True)
+    religion = models.CharField("tôn giáo", max_length=10, blank=True)
+    permanent_residence = models.CharField("nơi thường trú", max_length=255, blank=True)
+    current_residence = models.CharField("nơi ở hiện nay", max_length=255, blank=True)
+    social_origin = models.CharField("thành phần gia đình xuất thân", max_length=100, blank=True)
+    phone = models.CharField("điện thoại", max_length=30, blank=True)
+    email = models.EmailField("thư điện tử", blank=True)
+
+    # -- group 6: derived from the histories (never typed) ----------------------------------
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name="cơ quan, đơn vị",
+        on_delete=models.PROTECT,
+        related_name="profiles",
+    )
+    position_code = models.CharField("chức vụ hiện tại", max_length=40, blank=True, editable=False)
+    title_code = models.CharField("chức danh hiện tại", max_length=40, blank=True, editable=False)
+    grade_code = models.CharField(
+        "ngạch/chức danh nghề nghiệp", max_length=40, blank=True, editable=False
+    )
+    salary_scale = models.CharField("bảng lương", max_length=20, blank=True, editable=False)
+    salary_step = models.PositiveSmallIntegerField("bậc lương", null=True, editable=False)
+    salary_coefficient = models.DecimalField(
+        "hệ số lương", max_digits=5, decimal_places=2, null=True, editable=False
+    )
+    salary_since = models.DateField("hưởng lương từ", null=True, editable=False)
+
+    # -- workflow and quality ---------------------------------------------------------------
+    status = models.CharField(
+        "trạng thái",
+        max_length=10,
+        choices=ProfileStatus.choices,
+        default=ProfileStatus.DRAFT,
+        editable=False,
+    )
+    version_number = models.PositiveIntegerField("phiên bản gần nhất", default=0, editable=False)
+    completeness = models.PositiveSmallIntegerField(
+        "mức đầy đủ (%)", default=0, editable=False, db_index=True
+    )
+    error_count = models.PositiveIntegerField("số lỗi", default=0, editable=False)
+    warning_count = models.PositiveIntegerField("số cảnh báo", default=0, editable=False)
+    validated_at = models.DateTimeField("kiểm tra lúc", null=True, editable=False)
+    last_verified_at = models.DateField(
+        "ngày xác minh gần nhất",
+        null=True,
+        blank=True,
+        help_text="Ngày cán bộ tổ chức đối chiếu hồ sơ với bản gốc hoặc với người có hồ sơ.",
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tạo",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    history = HistoricalRecords(
+        verbose_name="lịch sử hồ sơ",
+        excluded_fields=["folded_name", "validated_at", "updated_at"],
+    )
+
+    class Meta:
+        verbose_name = "hồ sơ CBCCVC"
+        verbose_name_plural = "hồ sơ CBCCVC"
+        ordering = ["folded_name", "id"]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="profile_unit_status"),
+            models.Index(fields=["unit", "folded_name"], name="profile_unit_name"),
+            models.Index(fields=["grade_code"], name="profile_grade"),
+            models.Index(fields=["position_code"], name="profile_position"),
+            models.Index(fields=["folded_name", "date_of_birth", "sex"], name="profile_dupkey"),
+            models.Index(fields=["error_count"], name="profile_errors"),
+        ]
+        permissions = [("view_assets_income", "Được xem tài sản, thu nhập (nhóm 9)")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.personal_id})"
+
+    def save(self, *args, **kwargs) -> None:
+        normalise_profile_text(self)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        # the place texts as loaded: they are resolved again only when they change
+        obj._original_places = (
+            obj.__dict__.get("birthplace_text"),
+            obj.__dict__.get("hometown_text"),
+        )
+        return obj
+
+
+TEXT_FIELDS = (
+    "other_names",
+    "birthplace_text",
+    "hometown_text",
+    "permanent_residence",
+    "current_residence",
+    "social_origin",
+)
+
+
+def normalise_profile_text(profile: Profile) -> None:
+    """Stored text: NFC, one tone style, trimmed; the name title-cased; the search key."""
+    profile.personal_id = (profile.personal_id or "").strip()
+    profile.old_id_number = (profile.old_id_number or "").strip()
+    profile.full_name = title_case(profile.full_name or "")
+    profile.folded_name = fold(profile.full_name)
+    for name in TEXT_FIELDS:
+        setattr(profile, name, clean(getattr(profile, name)))

@@ -1,0 +1,92 @@
+"""Approval versions and validation findings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from .profile import Profile
+
+
+class VersionStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Đã trình duyệt"
+    APPROVED = "approved", "Đã phê duyệt"
+    REJECTED = "rejected", "Bị trả lại"
+    WITHDRAWN = "withdrawn", "Đã rút (hồ sơ sửa sau khi trình)"
+    SIGNED = "signed", "Đã ký số"
+    SYNCED = "synced", "Đã đồng bộ"
+
+
+def _user_fk(label: str) -> models.ForeignKey:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=label,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
+class ProfileVersion(models.Model):
+    """A frozen snapshot of a whole profile, taken at submission, and what happened to it."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("số phiên bản")
+    status = models.CharField("trạng thái", max_length=10, choices=VersionStatus.choices)
+    snapshot = models.JSONField("bản chụp hồ sơ")
+    content_hash = models.CharField("mã băm SHA-256", max_length=64)
+    submitted_by = _user_fk("người trình")
+    submitted_at = models.DateTimeField("trình lúc")
+    decided_by = _user_fk("người phê duyệt/trả lại")
+    decided_at = models.DateTimeField("phê duyệt/trả lại lúc", null=True, blank=True)
+    rejection_reason = models.TextField("lý do trả lại", blank=True)
+    signed_by = _user_fk("người ký số")
+    signed_at = models.DateTimeField("ký số lúc", null=True, blank=True)
+    signature_reference = models.CharField("tham chiếu chữ ký", max_length=255, blank=True)
+    synced_at = models.DateTimeField("đồng bộ lúc", null=True, blank=True)
+    sync_reference = models.CharField("mã tiếp nhận CSDL quốc gia", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "phiên bản hồ sơ"
+        verbose_name_plural = "phiên bản hồ sơ"
+        ordering = ["profile", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "number"], name="profile_version_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile.full_name} – phiên bản {self.number} ({self.get_status_display()})"
+
+
+class Finding(models.Model):
+    """One result of a validation rule on one profile (recomputed, never edited)."""
+
+    class Severity(models.TextChoices):
+        ERROR = "error", "Lỗi"
+        WARNING = "warning", "Cảnh báo"
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="findings")
+    severity = models.CharField("mức độ", max_length=7, choices=Severity.choices)
+    principle = models.CharField("nguyên tắc", max_length=10)  # đúng / đủ / sạch / sống
+    code = models.CharField("mã quy tắc", max_length=40)
+    field = models.CharField("trường", max_length=80, blank=True)
+    message = models.CharField("nội dung", max_length=500)
+    related_profile = models.ForeignKey(
+        Profile,
+        verbose_name="hồ sơ liên quan",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    found_at = models.DateTimeField("phát hiện lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "kết quả kiểm tra"
+        verbose_name_plural = "kết quả kiểm tra dữ liệu"
+        ordering = ["profile", "-severity", "code"]
+        indexes = [models.Index(fields=["code", "severity"], name="finding_code")]
+
+    def __str__(self) -> str:
+        return f"[{self.get_severity_display()}] {self.message}"

@@ -1,0 +1,206 @@
+"""Profile services: the derived current fields, snapshots and the content hash.
+
+Behaviour lives here (and in :mod:`profiles.workflow`, :mod:`profiles.validation`), not in
+views or admin classes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+
+from .models import CHILD_MODELS, Profile, SalaryHistory, WorkHistory
+
+DERIVED_FIELDS = (
+    "unit_id",
+    "position_code",
+    "title_code",
+    "grade_code",
+    "salary_scale",
+    "salary_step",
+    "salary_coefficient",
+    "salary_since",
+)
+
+
+@dataclass
+class Current:
+    unit_id: int | None
+    position_code: str
+    title_code: str
+    grade_code: str
+    salary_scale: str
+    salary_step: int | None
+    salary_coefficient: Decimal | None
+    salary_since: date | None
+
+
+def current_from_histories(
+    work: Iterable[WorkHistory],
+    salary: Iterable[SalaryHistory],
+    on: date | None = None,
+    default_unit_id: int | None = None,
+) -> Current:
+    """The one place that says what a person's current unit, position and salary are.
+
+    Current work: the main (not concurrent) row in force on ``on`` with the latest start; the
+    unit comes from it when it names a unit of the tree, else stays ``default_unit_id``.
+    Current salary: the latest row effective on or before ``on``.
+    """
+    on = on or date.today()
+    in_force = [
+        w
+        for w in work
+        if w.start_date <= on and (w.end_date is None or w.end_date >= on) and not w.concurrent
+    ]
+    main = max(in_force, key=lambda w: (w.start_date, w.pk or 0), default=None)
+    paid = [s for s in salary if s.effective_date <= on]
+    pay = max(paid, key=lambda s: (s.effective_date, s.pk or 0), default=None)
+    return Current(
+        unit_id=(main.unit_id if main is not None and main.unit_id else default_unit_id),
+        position_code=main.position_code if main else "",
+        title_code=main.title_code if main else "",
+        grade_code=pay.grade_code if pay else "",
+        salary_scale=pay.salary_scale if pay else "",
+        salary_step=pay.step if pay else None,
+        salary_coefficient=pay.coefficient if pay else None,
+        salary_since=pay.effective_date if pay else None,
+    )
+
+
+def apply_current(profile: Profile, current: Current) -> list[str]:
+    """Write ``current`` onto ``profile`` in memory; return the names of the changed fields."""
+    changed = []
+    for name in DERIVED_FIELDS:
+        value = getattr(current, name)
+        if getattr(profile, name) != value:
+            setattr(profile, name, value)
+            changed.append(name)
+    return changed
+
+
+def refresh_current(profile: Profile, on: date | None = None, reason: str = "") -> list[str]:
+    """Recompute the derived fields of one profile from its histories and save them."""
+    current = current_from_histories(
+        WorkHistory.objects.filter(profile=profile),
+        SalaryHistory.objects.filter(profile=profile),
+        on,
+        default_unit_id=profile.unit_id,
+    )
+    changed = apply_current(profile, current)
+    if changed:
+        profile._change_reason = (
+            reason or "Cập nhật vị trí, lương hiện tại từ quá trình công tác, lương"
+        )
+        profile.save()
+    return changed
+
+
+# -- snapshot -----------------------------------------------------------------------------------
+SNAPSHOT_EXCLUDED = {
+    "folded_name",
+    "status",
+    "version_number",
+    "completeness",
+    "error_count",
+    "warning_count",
+    "validated_at",
+    "created_at",
+    "updated_at",
+    "created_by",
+    # process metadata, not profile content: confirming a profile does not reopen its approval
+    "last_verified_at",
+}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _row(obj: models.Model, excluded: set[str]) -> dict[str, Any]:
+    out = {}
+    for f in obj._meta.concrete_fields:
+        if f.name in excluded:
+            continue
+        out[f.attname] = _jsonable(getattr(obj, f.attname))
+    return out
+
+
+def snapshot(profile: Profile) -> dict[str, Any]:
+    """The whole profile as JSON-able data: group 1 and every child table, ordered by id.
+
+    Group 9 (assets and income) is included: the snapshot is what gets approved and signed.
+    """
+    data: dict[str, Any] = {"profile": _row(profile, SNAPSHOT_EXCLUDED)}
+    for name, model in CHILD_MODELS.items():
+        data[name] = [
+            _row(obj, {"profile"}) for obj in model.objects.filter(profile=profile).order_by("pk")
+        ]
+    return data
+
+
+def content_hash(data: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def create_profile(*, unit, actor=None, reason: str = "Tạo hồ sơ", **fields: Any) -> Profile:
+    """Create a profile (text cleaned on save) and validate it."""
+    from .validation import validate_profile
+
+    profile = Profile(unit=unit, created_by=actor, **fields)
+    profile._change_reason = reason
+    if actor is not None:
+        profile._history_user = actor
+    profile.save()
+    validate_profile(profile)
+    return profile
+
+
+def mark_verified(profile: Profile, user: Any, on: date | None = None) -> Profile:
+    """Record that HR checked the profile against the originals or the person ("sống")."""
+    from django.utils import timezone
+
+    profile.last_verified_at = on or timezone.localdate()
+    profile._change_reason = "Xác minh hồ sơ"
+    profile._history_user = user
+    profile.save()
+    return profile
+
+
+# -- access -------------------------------------------------------------------------------------
+ASSETS_PERMISSION = "profiles.view_assets_income"
+
+
+def visible_profiles(user: Any, roles: Any = None) -> models.QuerySet[Profile]:
+    """The profiles ``user`` may see (with ``roles``): every list, search, export and API call
+    starts here."""
+    from orgtree.access import ALL_ROLES, scope_for
+
+    return scope_for(user).filter(Profile.objects.all(), "unit", roles or ALL_ROLES)
+
+
+def asset_declarations(user: Any, profile: Profile) -> models.QuerySet:
+    """Group 9 (assets and income): only with the dedicated permission, inside the scope."""
+    from django.core.exceptions import PermissionDenied
+
+    from .models import AssetDeclaration
+
+    if not user.has_perm(ASSETS_PERMISSION):
+        raise PermissionDenied("Bạn không có quyền xem thông tin tài sản, thu nhập.")
+    if not visible_profiles(user).filter(pk=profile.pk).exists():
+        raise PermissionDenied("Hồ sơ nằm ngoài phạm vi được phân quyền.")
+    return AssetDeclaration.objects.filter(profile=profile)

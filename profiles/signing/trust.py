@@ -1,0 +1,175 @@
+"""The trust store: CA certificates a signature must chain to, and CRLs.
+
+:class:`TrustStore` is a plain in-memory object (so verification can run without the database,
+e.g. in the benchmark); :meth:`TrustStore.from_database` builds it from the active
+:class:`~profiles.signing.models.TrustedCertificate` and
+:class:`~profiles.signing.models.RevocationList` rows managed in the admin.
+
+Chain building uses ``cryptography``'s ``x509.verification`` (the Rust path builder): the
+trusted certificates are the anchors, the certificates embedded in the signature are candidate
+intermediates. Revocation is checked against loaded CRLs only; OCSP is not queried (the result
+says so), because the verifying server usually cannot reach the CA's responder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509.verification import (
+    Criticality,
+    ExtensionPolicy,
+    PolicyBuilder,
+    Store,
+    VerificationError,
+)
+
+from .keys import certificate_fingerprint
+
+
+@dataclass
+class RevocationStatus:
+    """Outcome of the CRL check for one certificate."""
+
+    status: str  # "good" | "revoked" | "unknown"
+    revoked_at: datetime | None = None
+    reason: str = ""
+    crl_stale: bool = False
+
+
+def _check_ca(policy: object, cert: x509.Certificate, bc: x509.BasicConstraints | None) -> None:
+    if bc is None or not bc.ca:
+        raise ValueError("not a CA certificate (BasicConstraints)")
+
+
+def _ca_policy() -> ExtensionPolicy:
+    # Lenient on purpose: government CAs are not Web PKI CAs. A CA must say it is one; key usage,
+    # when present, must allow certificate signing (checked by the path builder).
+    return ExtensionPolicy.permit_all().require_present(
+        x509.BasicConstraints, Criticality.AGNOSTIC, _check_ca
+    )
+
+
+def _ee_policy() -> ExtensionPolicy:
+    return ExtensionPolicy.permit_all()
+
+
+@dataclass
+class TrustStore:
+    anchors: list[x509.Certificate] = field(default_factory=list)
+    crls: list[x509.CertificateRevocationList] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._store = Store(self.anchors) if self.anchors else None
+        self._anchor_fps = {certificate_fingerprint(c) for c in self.anchors}
+        # Verifying a batch repeats the same signer, chain and CRLs: remember what was proven.
+        # A chain is reused only at a time inside the validity of all its certificates.
+        self._chains: dict[tuple[bytes, ...], list[x509.Certificate]] = {}
+        self._crl_signatures: dict[tuple[int, bytes], bool] = {}
+
+    @classmethod
+    def from_database(cls) -> TrustStore:
+        from .models import RevocationList, TrustedCertificate
+
+        anchors = [t.certificate for t in TrustedCertificate.objects.filter(active=True)]
+        crls = [r.crl for r in RevocationList.objects.filter(active=True)]
+        return cls(anchors=anchors, crls=crls)
+
+    @property
+    def empty(self) -> bool:
+        return not self.anchors
+
+    def is_anchor(self, cert: x509.Certificate) -> bool:
+        return certificate_fingerprint(cert) in self._anchor_fps
+
+    def build_chain(
+        self,
+        leaf: x509.Certificate,
+        intermediates: Iterable[x509.Certificate],
+        at: datetime,
+    ) -> list[x509.Certificate]:
+        """The path leaf → … → trusted anchor valid at ``at``; raises ``VerificationError``."""
+        if self._store is None:
+            raise VerificationError("empty trust store")
+        intermediates = list(intermediates)
+        key = tuple(c.fingerprint(hashes.SHA256()) for c in [leaf, *intermediates])
+        cached = self._chains.get(key)
+        if cached is not None and all(
+            c.not_valid_before_utc <= at <= c.not_valid_after_utc for c in cached
+        ):
+            return cached
+        verifier = (
+            PolicyBuilder()
+            .store(self._store)
+            .time(at.astimezone(UTC))
+            .extension_policies(ca_policy=_ca_policy(), ee_policy=_ee_policy())
+            .build_client_verifier()
+        )
+        verified = verifier.verify(leaf, intermediates)
+        chain = list(verified.chain)
+        if len(self._chains) < 1024:
+            self._chains[key] = chain
+        return chain
+
+    def _crl_signed_by(
+        self, index: int, crl: x509.CertificateRevocationList, issuer: x509.Certificate
+    ) -> bool:
+        key = (index, issuer.fingerprint(hashes.SHA256()))
+        if key not in self._crl_signatures:
+            try:
+                valid = crl.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
+            except TypeError:
+                valid = False
+            self._crl_signatures[key] = valid
+        return self._crl_signatures[key]
+
+    def revocation_status(
+        self, cert: x509.Certificate, issuer: x509.Certificate, at: datetime
+    ) -> RevocationStatus:
+        """Look ``cert`` up in the CRLs issued (and signed) by ``issuer``."""
+        candidates = []
+        for index, crl in enumerate(self.crls):
+            if crl.issuer != issuer.subject:
+                continue
+            if self._crl_signed_by(index, crl, issuer):
+                candidates.append(crl)
+        if not candidates:
+            return RevocationStatus("unknown")
+        # A revocation stays in force: look at every CRL of this CA, newest first.
+        candidates.sort(key=lambda c: c.last_update_utc, reverse=True)
+        for crl in candidates:
+            entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+            if entry is not None:
+                reason = ""
+                try:
+                    reason = entry.extensions.get_extension_for_class(
+                        x509.CRLReason
+                    ).value.reason.name
+                except x509.ExtensionNotFound:
+                    pass
+                return RevocationStatus(
+                    "revoked", revoked_at=entry.revocation_date_utc, reason=reason
+                )
+        next_update = candidates[0].next_update_utc
+        return RevocationStatus("good", crl_stale=next_update is not None and next_update < at)
+
+
+def load_crl(data: bytes) -> x509.CertificateRevocationList:
+    """A CRL from PEM or DER bytes."""
+    if b"-----BEGIN" in data:
+        return x509.load_pem_x509_crl(data)
+    return x509.load_der_x509_crl(data)
+
+
+@lru_cache(maxsize=1024)
+def describe_name(name: x509.Name) -> str:
+    """A readable distinguished name (RFC 4514, Unicode kept)."""
+    return name.rfc4514_string()
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

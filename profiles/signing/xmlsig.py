@@ -1,0 +1,519 @@
+"""Sign and verify XML documents: enveloped XAdES-BES signatures made with signxml.
+
+The signature covers the whole document (reference ``URI=""``, enveloped-signature transform,
+exclusive C14N 1.0, SHA-256), uses RSA-SHA256 (RSA-2048+) or ECDSA-SHA256 on P-256, embeds the
+signing certificate and its intermediates (``ds:X509Data``) and carries the XAdES signed
+properties ``SigningTime`` and ``SigningCertificateV2``; the ``KeyInfo`` element is signed too.
+
+:func:`verify_document` never raises on a bad document: it returns a
+:class:`VerificationResult` whose ``problems`` each have a stable ``code`` (see
+:data:`PROBLEM_MESSAGES`) and a Vietnamese message. Only the bytes covered by the signature
+(``VerificationResult.signed_content``) should be trusted by callers.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from base64 import b64encode
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from itertools import pairwise
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.verification import VerificationError
+from lxml import etree
+from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
+from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
+from signxml.util import ds_tag, namespaces, xades_tag
+from signxml.xades import (
+    XAdESDataObjectFormat,
+    XAdESSignatureConfiguration,
+    XAdESSigner,
+    XAdESVerifier,
+)
+
+from .errors import SigningError
+from .keys import (
+    Signer,
+    check_certificate_usable,
+    common_name,
+    key_algorithm,
+    serial_hex,
+    vn_time,
+)
+from .trust import TrustStore, describe_name
+
+C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
+SIGNATURE_METHODS = {
+    "rsa": SignatureMethod.RSA_SHA256,
+    "ec": SignatureMethod.ECDSA_SHA256,
+}
+ALGORITHM_LABELS = {
+    SignatureMethod.RSA_SHA256: "RSA-SHA256",
+    SignatureMethod.ECDSA_SHA256: "ECDSA-SHA256",
+}
+# A signing time this far ahead of the verifier's clock is refused.
+CLOCK_SKEW = timedelta(minutes=5)
+
+_NS = {"ds": namespaces.ds, "xades": namespaces.xades}
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False
+    )
+
+
+@lru_cache(maxsize=256)
+def _certificate_from_base64(text: str) -> x509.Certificate:
+    """A certificate from the base64 text of ``ds:X509Certificate`` (cached: batches repeat
+    the same signer). Avoids signxml's PEM re-wrapping, which dominates verification time."""
+    return x509.load_der_x509_certificate(base64.b64decode("".join(text.split()), validate=True))
+
+
+def _parse(xml_bytes: bytes) -> etree._Element:
+    root = etree.fromstring(xml_bytes, parser=_parser())
+    if root.getroottree().docinfo.doctype:
+        raise ValueError("DOCTYPE không được phép")
+    return root
+
+
+# -- signing --------------------------------------------------------------------------------------
+
+
+class _Signer(XAdESSigner):
+    """signxml's XAdES signer with the signing time fixed by the caller."""
+
+    def __init__(self, signing_time: datetime, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._signing_time = signing_time
+
+    def add_signing_time(self, signed_signature_properties, sig_root, signing_settings):  # type: ignore[no-untyped-def]
+        node = etree.SubElement(
+            signed_signature_properties, xades_tag("SigningTime"), nsmap=self.namespaces
+        )
+        node.text = self._signing_time.astimezone(UTC).isoformat(timespec="seconds")
+
+    def _add_reference_to_signed_info(self, sig_root, node_to_reference, **attrs):  # type: ignore[no-untyped-def]
+        # signxml 5 digests SignedProperties and KeyInfo with the configured C14N but names no
+        # transform, so a verifier (signxml included) would apply the default inclusive C14N
+        # and fail. Declare the transform explicitly, as XAdES verifiers expect.
+        signed_info = self._find(sig_root, "SignedInfo")
+        reference = etree.SubElement(signed_info, ds_tag("Reference"), nsmap=self.namespaces)
+        reference.set("URI", f"#{node_to_reference.get('Id')}")
+        for name, value in attrs.items():
+            reference.set(name, value)
+        transforms = etree.SubElement(reference, ds_tag("Transforms"), nsmap=self.namespaces)
+        etree.SubElement(
+            transforms, ds_tag("Transform"), nsmap=self.namespaces, Algorithm=self.c14n_alg.value
+        )
+        etree.SubElement(
+            reference,
+            ds_tag("DigestMethod"),
+            nsmap=self.namespaces,
+            Algorithm=self.digest_alg.value,
+        )
+        digest_value = etree.SubElement(reference, ds_tag("DigestValue"), nsmap=self.namespaces)
+        c14n = self._c14n(node_to_reference, algorithm=self.c14n_alg)
+        digest_value.text = b64encode(self._get_digest(c14n, algorithm=self.digest_alg)).decode()
+
+
+def sign_document(
+    xml_bytes: bytes, signer: Signer, *, signing_time: datetime | None = None
+) -> bytes:
+    """Return ``xml_bytes`` with an enveloped XAdES-BES signature appended to the root.
+
+    ``signing_time`` (default: now) is the claimed ``SigningTime``; the certificate must be
+    valid then and allow digital signatures. The input must not already be signed.
+    """
+    at = (signing_time or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    try:
+        root = _parse(xml_bytes)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise SigningError(f"Tài liệu cần ký không phải XML hợp lệ: {exc}") from exc
+    if root.find(".//ds:Signature", _NS) is not None:
+        raise SigningError("Tài liệu đã có chữ ký số; không ký chồng lên bản đã ký.")
+    check_certificate_usable(signer.certificate, at)
+    method = SIGNATURE_METHODS[key_algorithm(signer.certificate.public_key())]
+    xades = _Signer(
+        at,
+        signature_algorithm=method,
+        digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm=C14N,
+        data_object_format=XAdESDataObjectFormat(
+            Description="Tài liệu XML được ký số", MimeType="text/xml"
+        ),
+    )
+    try:
+        signed = xades.sign(
+            root,
+            key=signer.signing_key,
+            cert=[signer.certificate, *signer.chain],
+            always_add_key_value=False,
+        )
+    except SigningError:
+        raise
+    except (InvalidInput, ValueError, TypeError) as exc:
+        raise SigningError(f"Không tạo được chữ ký số: {exc}") from exc
+    return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
+
+
+# -- verification ---------------------------------------------------------------------------------
+
+
+class _Verifier(XAdESVerifier):
+    """signxml's XAdES verifier; only the loading of the embedded certificates is replaced
+    (same checks as signxml 5.2's ``_verify_cert_digests``, without the slow PEM re-wrapping)."""
+
+    def _verify_cert_digests(self, verify_result):  # type: ignore[no-untyped-def]
+        certs: list[x509.Certificate] = []
+        for x509_data in self._findall(verify_result.signature_xml, "ds:KeyInfo/ds:X509Data"):
+            for node in self._findall(x509_data, "X509Certificate"):
+                certs.append(_certificate_from_base64(node.text or ""))
+        signing_cert = self._find_signing_cert(verify_result, certs)
+        if signing_cert is not None:
+            self._add_cert_if_missing(certs, signing_cert)
+        props = self._find(verify_result.signed_xml, "xades:SignedSignatureProperties")
+        v1 = self._find(props, "xades:SigningCertificate", require=False)
+        v2 = self._find(props, "xades:SigningCertificateV2", require=False)
+        if (v1 is None) == (v2 is None):
+            raise InvalidInput(
+                "Expected exactly one of xades:SigningCertificate or xades:SigningCertificateV2"
+            )
+        self._verify_cert_digest(
+            v1 if v1 is not None else v2, certs=certs, signing_cert=signing_cert
+        )
+
+
+PROBLEM_MESSAGES: dict[str, str] = {
+    "malformed": "Tệp không phải tài liệu XML hợp lệ.",
+    "signature_missing": "Tài liệu không có chữ ký số.",
+    "signature_multiple": "Tài liệu có nhiều hơn một chữ ký số.",
+    "signature_structure": "Chữ ký không đúng cấu trúc XAdES-BES bao toàn bộ tài liệu.",
+    "certificate_missing": "Chữ ký không kèm chứng thư số của người ký.",
+    "algorithm_not_allowed": "Thuật toán ký không được chấp nhận (chỉ RSA-SHA256, ECDSA-SHA256).",
+    "weak_key": "Khóa của chứng thư số không đạt yêu cầu (RSA từ 2048 bit hoặc ECDSA P-256).",
+    "content_modified": "Nội dung tài liệu đã bị thay đổi sau khi ký.",
+    "properties_modified": "Thuộc tính chữ ký (thời điểm ký, chứng thư) đã bị thay đổi sau khi ký.",
+    "signature_invalid": "Giá trị chữ ký số không hợp lệ.",
+    "certificate_mismatch": "Chứng thư số kèm theo không phải chứng thư đã dùng để ký.",
+    "signing_time_missing": "Chữ ký không có thời điểm ký (SigningTime).",
+    "signing_time_in_future": "Thời điểm ký ở tương lai so với thời điểm kiểm tra.",
+    "signed_outside_validity": "Thời điểm ký nằm ngoài thời hạn hiệu lực của chứng thư số.",
+    "cert_expired": "Chứng thư số đã hết hạn.",
+    "cert_not_yet_valid": "Chứng thư số chưa có hiệu lực.",
+    "key_usage": "Chứng thư số không được phép dùng để ký số (KeyUsage).",
+    "trust_store_empty": "Kho tin cậy chưa có chứng thư CA nào.",
+    "untrusted": "Chứng thư số không được cấp bởi một CA tin cậy đã cấu hình.",
+    "revoked": "Chứng thư số đã bị thu hồi.",
+    "revocation_unknown": "Không có danh sách thu hồi (CRL) của CA cấp để kiểm tra thu hồi.",
+    "crl_stale": "Danh sách thu hồi (CRL) đã quá hạn cập nhật; cần nạp CRL mới.",
+    "ocsp_skipped": "Không kiểm tra OCSP; tình trạng thu hồi chỉ dựa trên CRL đã nạp.",
+}
+
+
+REVOCATION_LABELS = {
+    "good": "Không bị thu hồi (theo CRL đã nạp)",
+    "revoked": "Đã bị thu hồi",
+    "unknown": "Không xác định (chưa nạp CRL của CA cấp)",
+    "not_checked": "Chưa kiểm tra",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str  # Vietnamese, for the user
+    severity: str = "error"  # "error" fails the verification; "warning", "info" do not
+    technical: str = ""  # the library's own (English) wording, for logs and support
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "severity": self.severity,
+            "technical": self.technical,
+        }
+
+
+@dataclass
+class VerificationResult:
+    problems: list[Problem] = field(default_factory=list)
+    verified_at: datetime | None = None
+    signer_subject: str = ""
+    signer_name: str = ""
+    serial: str = ""
+    issuer: str = ""
+    not_before: datetime | None = None
+    not_after: datetime | None = None
+    signing_time: datetime | None = None
+    algorithm: str = ""
+    chain: list[str] = field(default_factory=list)
+    revocation: str = "not_checked"  # good | revoked | unknown | not_checked
+    ocsp_checked: bool = False
+    certificate: x509.Certificate | None = None
+    signed_content: bytes | None = None  # canonical bytes covered by the signature
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    @property
+    def revocation_label(self) -> str:
+        return REVOCATION_LABELS[self.revocation]
+
+    @property
+    def codes(self) -> list[str]:
+        return [p.code for p in self.problems]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def add(
+        self, code: str, detail: str = "", severity: str = "error", technical: str = ""
+    ) -> None:
+        message = PROBLEM_MESSAGES[code]
+        if detail:
+            message = f"{message} {detail}"
+        self.problems.append(Problem(code, message, severity, technical))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready summary, e.g. to store as "result of the last verification"."""
+
+        def iso(d: datetime | None) -> str | None:
+            return d.isoformat() if d else None
+
+        return {
+            "ok": self.ok,
+            "verified_at": iso(self.verified_at),
+            "signer_subject": self.signer_subject,
+            "signer_name": self.signer_name,
+            "serial": self.serial,
+            "issuer": self.issuer,
+            "not_before": iso(self.not_before),
+            "not_after": iso(self.not_after),
+            "signing_time": iso(self.signing_time),
+            "algorithm": self.algorithm,
+            "chain": self.chain,
+            "revocation": self.revocation,
+            "ocsp_checked": self.ocsp_checked,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def _pick_leaf(certs: list[x509.Certificate]) -> x509.Certificate:
+    """The certificate that issued none of the others (the signer), else the first."""
+    issuers = {c.issuer.public_bytes() for c in certs}
+    leaves = [
+        c
+        for c in certs
+        if c.subject.public_bytes() not in issuers
+        or c.subject.public_bytes() == c.issuer.public_bytes()
+    ]
+    non_ca = [c for c in leaves if not _is_ca(c)]
+    return (non_ca or leaves or certs)[0]
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def verify_document(
+    xml_bytes: bytes, trust_store: TrustStore, at: datetime | None = None
+) -> VerificationResult:
+    """Check the signature of ``xml_bytes`` at time ``at`` (default now); never raises."""
+    at = (at or datetime.now(UTC)).astimezone(UTC)
+    result = VerificationResult(verified_at=at)
+
+    # 1. Structure: one enveloped signature, directly under the root, with certificates.
+    try:
+        root = _parse(xml_bytes)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        result.add("malformed", technical=str(exc))
+        return result
+    signatures = root.findall(".//ds:Signature", _NS)
+    if not signatures:
+        result.add("signature_missing")
+        return result
+    if len(signatures) > 1:
+        result.add("signature_multiple")
+        return result
+    signature = signatures[0]
+    if signature.getparent() is not root:
+        result.add("signature_structure", "Chữ ký phải là phần tử con trực tiếp của gốc tài liệu.")
+        return result
+    cert_nodes = signature.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", _NS)
+    try:
+        certs = [_certificate_from_base64(n.text or "") for n in cert_nodes]
+    except (ValueError, binascii.Error):
+        result.add("certificate_missing", "Chứng thư kèm theo bị hỏng.")
+        return result
+    if not certs:
+        result.add("certificate_missing")
+        return result
+    leaf = _pick_leaf(certs)
+    intermediates = [c for c in certs if c is not leaf]
+    result.certificate = leaf
+    result.signer_subject = describe_name(leaf.subject)
+    result.signer_name = common_name(leaf.subject)
+    result.serial = serial_hex(leaf)
+    result.issuer = describe_name(leaf.issuer)
+    result.not_before = leaf.not_valid_before_utc
+    result.not_after = leaf.not_valid_after_utc
+
+    method_node = signature.find("ds:SignedInfo/ds:SignatureMethod", _NS)
+    method_uri = method_node.get("Algorithm", "") if method_node is not None else ""
+    try:
+        method = SignatureMethod(method_uri)
+    except ValueError:
+        method = None
+    if method not in ALGORITHM_LABELS:
+        result.add("algorithm_not_allowed", f"({method_uri or 'không rõ'})")
+        return result
+    assert method is not None
+    public_key = leaf.public_key()
+    if isinstance(public_key, rsa.RSAPublicKey):
+        result.algorithm = f"{ALGORITHM_LABELS[method]} ({public_key.key_size} bit)"
+    elif isinstance(public_key, ec.EllipticCurvePublicKey):
+        result.algorithm = f"{ALGORITHM_LABELS[method]} ({public_key.curve.name})"
+    try:
+        key_algorithm(public_key)
+    except SigningError as exc:
+        result.add("weak_key", str(exc))
+
+    # 2. Cryptography: digests of the document, the signed properties and KeyInfo, and the
+    #    signature value, with the embedded signer certificate. Validity dates are checked
+    #    below with their own codes, so signxml is asked to check at a time the certificate
+    #    is valid.
+    # The first reference must be the whole document: URI="" or, when the root carries an Id
+    # (signxml then refers to it by id), "#<root id>" — signxml refuses ambiguous ids, so that
+    # reference can only resolve to the root.
+    references = signature.findall("ds:SignedInfo/ds:Reference", _NS)
+    root_ids = {
+        f"#{value}"
+        for name, value in root.attrib.items()
+        if etree.QName(name).localname in {"Id", "ID"}
+    }
+    if not references or (
+        references[0].get("URI") != "" and references[0].get("URI") not in root_ids
+    ):
+        result.add("signature_structure", "Tham chiếu đầu tiên phải là toàn bộ tài liệu.")
+        return result
+    config = XAdESSignatureConfiguration(
+        location="./",
+        signature_methods=frozenset(ALGORITHM_LABELS),
+        digest_algorithms=frozenset({DigestAlgorithm.SHA256}),
+        verification_time=leaf.not_valid_before_utc,
+    )
+    signature_ok = False
+    try:
+        verified = _Verifier().verify(xml_bytes, x509_cert=leaf, expect_config=config)
+    except InvalidDigest as exc:
+        text = str(exc)
+        if "reference 0 " in text:
+            result.add("content_modified", technical=text)
+        elif "certificate digest" in text:
+            result.add("certificate_mismatch", technical=text)
+        else:
+            result.add("properties_modified", technical=text)
+    except InvalidSignature as exc:
+        result.add("signature_invalid", technical=str(exc))
+    except InvalidCertificate as exc:  # pragma: no cover - dates are checked below
+        result.add("signature_invalid", technical=str(exc))
+    except (InvalidInput, etree.XMLSyntaxError, ValueError, KeyError) as exc:
+        result.add("signature_structure", technical=str(exc))
+    except Exception as exc:  # verify_document must never raise on hostile input
+        result.add("signature_structure", technical=f"{type(exc).__name__}: {exc}")
+    else:
+        signature_ok = True
+        assert isinstance(verified, list)
+        result.signed_content = verified[0].signed_data
+        if verified[0].signed_xml is None or verified[0].signed_xml.tag != root.tag:
+            result.add("signature_structure", "Chữ ký không bao toàn bộ tài liệu.")
+        for item in verified:
+            props = getattr(item, "signed_properties", None)
+            if props is None:
+                continue
+            node = props.find("xades:SigningTime", _NS)
+            if node is None or not (node.text or "").strip():
+                break
+            try:
+                signing_time = datetime.fromisoformat(node.text.strip())
+            except ValueError:
+                break
+            if signing_time.tzinfo is None:
+                signing_time = signing_time.replace(tzinfo=UTC)
+            result.signing_time = signing_time.astimezone(UTC)
+        if result.signing_time is None:
+            result.add("signing_time_missing")
+
+    # 3. Certificate validity: at the signing time (only when the signature proved it) and now.
+    if signature_ok and result.signing_time is not None:
+        st = result.signing_time
+        if st > at + CLOCK_SKEW:
+            result.add("signing_time_in_future", f"(ký lúc {vn_time(st)}).")
+        if not (leaf.not_valid_before_utc <= st <= leaf.not_valid_after_utc):
+            result.add(
+                "signed_outside_validity",
+                f"Ký lúc {vn_time(st)}; chứng thư có hiệu lực từ "
+                f"{vn_time(leaf.not_valid_before_utc)} đến {vn_time(leaf.not_valid_after_utc)}.",
+            )
+    if at > leaf.not_valid_after_utc:
+        result.add("cert_expired", f"Hết hạn lúc {vn_time(leaf.not_valid_after_utc)}.")
+    elif at < leaf.not_valid_before_utc:
+        result.add("cert_not_yet_valid", f"Có hiệu lực từ {vn_time(leaf.not_valid_before_utc)}.")
+    try:
+        usage = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
+        if not (usage.digital_signature or usage.content_commitment):
+            result.add("key_usage")
+    except x509.ExtensionNotFound:
+        pass
+
+    # 4. Chain to a trusted CA, at a time inside the signer certificate's validity (its dates
+    #    were reported above); CA certificates must still be valid then.
+    chain_time = min(max(at, leaf.not_valid_before_utc), leaf.not_valid_after_utc)
+    chain: list[x509.Certificate] = []
+    if trust_store.empty:
+        result.add("trust_store_empty")
+    else:
+        try:
+            chain = trust_store.build_chain(leaf, intermediates, chain_time)
+        except VerificationError as exc:
+            result.add("untrusted", technical=str(exc))
+        result.chain = [describe_name(c.subject) for c in chain]
+
+    # 5. Revocation of every certificate below the trust anchor, per the loaded CRLs.
+    if chain:
+        statuses = []
+        for cert, issuer in pairwise(chain):
+            status = trust_store.revocation_status(cert, issuer, at)
+            statuses.append(status.status)
+            name = common_name(cert.subject) or describe_name(cert.subject)
+            if status.status == "revoked":
+                assert status.revoked_at is not None
+                reason = f", lý do {status.reason}" if status.reason else ""
+                result.add(
+                    "revoked",
+                    f"'{name}' (số hiệu {serial_hex(cert)}) bị thu hồi lúc "
+                    f"{vn_time(status.revoked_at)}{reason}.",
+                )
+            elif status.status == "unknown":
+                result.add("revocation_unknown", f"(CA: {common_name(issuer.subject)}).", "warning")
+            elif status.crl_stale:
+                result.add("crl_stale", f"(CA: {common_name(issuer.subject)}).", "warning")
+        if "revoked" in statuses:
+            result.revocation = "revoked"
+        elif "unknown" in statuses:
+            result.revocation = "unknown"
+        else:
+            result.revocation = "good"
+        result.add("ocsp_skipped", severity="info")
+    return result

@@ -1,0 +1,185 @@
+"""The approval workflow: draft → submitted → approved → signed → synced.
+
+* :func:`submit` freezes a snapshot of the whole profile (and its SHA-256) as a new
+  :class:`~profiles.models.ProfileVersion`; errors (severity "error") block it.
+* :func:`approve` / :func:`reject` are for users holding an approver role on the profile's unit
+  or an ancestor; rejection needs a reason and returns the profile to draft.
+* :func:`mark_signed` and :func:`mark_synced` are called by the signing and sync work.
+* :func:`note_profile_changed` runs after every change to a profile or a child row: an edit
+  after submission or approval returns the working copy to draft, so that a new version needs
+  approval again (the earlier versions stay as they were).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from orgtree.access import APPROVE_ROLES, EDIT_PROFILE_ROLES, scope_for
+
+from .models import Profile, ProfileStatus, ProfileVersion, VersionStatus
+from .services import content_hash, snapshot
+from .validation import blocking_errors
+
+
+class WorkflowError(ValidationError):
+    """A transition that is not allowed from the current status, or blocked by errors."""
+
+
+def _lock(profile: Profile) -> Profile:
+    return Profile.objects.select_for_update().select_related("unit").get(pk=profile.pk)
+
+
+def _set_status(profile: Profile, status: str, **extra: Any) -> None:
+    # update(): the workflow status is not a data change and must not re-open the profile
+    Profile.objects.filter(pk=profile.pk).update(status=status, **extra)
+    profile.status = status
+    for key, value in extra.items():
+        setattr(profile, key, value)
+
+
+def _errors_message(errors: list) -> str:
+    lines = "; ".join(e.message for e in errors[:5])
+    more = f" (và {len(errors) - 5} lỗi khác)" if len(errors) > 5 else ""
+    return f"Hồ sơ còn {len(errors)} lỗi phải sửa trước: {lines}{more}"
+
+
+@transaction.atomic
+def submit(profile: Profile, user: Any) -> ProfileVersion:
+    profile = _lock(profile)
+    if not scope_for(user).covers(profile.unit, EDIT_PROFILE_ROLES):
+        raise PermissionDenied("Bạn không có quyền trình hồ sơ của đơn vị này.")
+    if profile.status != ProfileStatus.DRAFT:
+        raise WorkflowError(
+            "Chỉ trình được hồ sơ đang soạn; hồ sơ đang ở trạng thái "
+            f"“{profile.get_status_display()}”."
+        )
+    errors = blocking_errors(profile)
+    if errors:
+        raise WorkflowError(_errors_message(errors))
+    data = snapshot(profile)
+    number = profile.version_number + 1
+    version = ProfileVersion.objects.create(
+        profile=profile,
+        number=number,
+        status=VersionStatus.SUBMITTED,
+        snapshot=data,
+        content_hash=content_hash(data),
+        submitted_by=user,
+        submitted_at=timezone.now(),
+    )
+    _set_status(profile, ProfileStatus.SUBMITTED, version_number=number)
+    return version
+
+
+def _check_approver(version: ProfileVersion, user: Any) -> Profile:
+    profile = _lock(version.profile)
+    if not scope_for(user).covers(profile.unit, APPROVE_ROLES):
+        raise PermissionDenied("Bạn không giữ vai trò phê duyệt ở đơn vị này hoặc đơn vị cấp trên.")
+    if version.status != VersionStatus.SUBMITTED:
+        raise WorkflowError(
+            f"Phiên bản {version.number} đang ở trạng thái “{version.get_status_display()}”, "
+            "không chờ phê duyệt."
+        )
+    return profile
+
+
+@transaction.atomic
+def approve(version: ProfileVersion, user: Any) -> ProfileVersion:
+    version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
+    profile = _check_approver(version, user)
+    if content_hash(snapshot(profile)) != version.content_hash:
+        raise WorkflowError(
+            "Hồ sơ đã thay đổi sau khi trình; phiên bản này không còn khớp, cần trình lại."
+        )
+    errors = blocking_errors(profile)
+    if errors:
+        raise WorkflowError(_errors_message(errors))
+    version.status = VersionStatus.APPROVED
+    version.decided_by = user
+    version.decided_at = timezone.now()
+    version.save(update_fields=["status", "decided_by", "decided_at"])
+    _set_status(profile, ProfileStatus.APPROVED)
+    return version
+
+
+@transaction.atomic
+def reject(version: ProfileVersion, user: Any, reason: str) -> ProfileVersion:
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError("Phải ghi lý do trả lại hồ sơ.")
+    version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
+    profile = _check_approver(version, user)
+    version.status = VersionStatus.REJECTED
+    version.decided_by = user
+    version.decided_at = timezone.now()
+    version.rejection_reason = reason
+    version.save(update_fields=["status", "decided_by", "decided_at", "rejection_reason"])
+    _set_status(profile, ProfileStatus.DRAFT)
+    return version
+
+
+def _latest(profile: Profile) -> ProfileVersion | None:
+    return profile.versions.order_by("-number").first()
+
+
+@transaction.atomic
+def mark_signed(
+    version: ProfileVersion, *, signed_by: Any = None, signature_reference: str = ""
+) -> ProfileVersion:
+    """Record that an approved version has been signed (called by the signing work)."""
+    version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != VersionStatus.APPROVED:
+        raise WorkflowError(
+            f"Chỉ ký số được phiên bản đã phê duyệt; phiên bản {version.number} đang ở trạng thái "
+            f"“{version.get_status_display()}”."
+        )
+    version.status = VersionStatus.SIGNED
+    version.signed_by = signed_by
+    version.signed_at = timezone.now()
+    version.signature_reference = signature_reference
+    version.save(update_fields=["status", "signed_by", "signed_at", "signature_reference"])
+    profile = _lock(version.profile)
+    if _latest(profile) == version and profile.status == ProfileStatus.APPROVED:
+        _set_status(profile, ProfileStatus.SIGNED)
+    return version
+
+
+@transaction.atomic
+def mark_synced(version: ProfileVersion, *, sync_reference: str = "") -> ProfileVersion:
+    """Record that a signed version was accepted by the national database (sync work)."""
+    version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != VersionStatus.SIGNED:
+        raise WorkflowError(
+            f"Chỉ đồng bộ được phiên bản đã ký số; phiên bản {version.number} đang ở trạng thái "
+            f"“{version.get_status_display()}”."
+        )
+    version.status = VersionStatus.SYNCED
+    version.synced_at = timezone.now()
+    version.sync_reference = sync_reference
+    version.save(update_fields=["status", "synced_at", "sync_reference"])
+    profile = _lock(version.profile)
+    if _latest(profile) == version and profile.status == ProfileStatus.SIGNED:
+        _set_status(profile, ProfileStatus.SYNCED)
+    return version
+
+
+def note_profile_changed(profile_id: int) -> None:
+    """After a data change: a submitted version is withdrawn, an approved/signed/synced working
+    copy goes back to draft — unless the content still equals the latest version's."""
+    profile = Profile.objects.filter(pk=profile_id).only("id", "status").first()
+    if profile is None or profile.status == ProfileStatus.DRAFT:
+        return
+    latest = _latest(profile)
+    if latest is not None and content_hash(snapshot(Profile.objects.get(pk=profile_id))) == (
+        latest.content_hash
+    ):
+        return
+    with transaction.atomic():
+        if latest is not None and latest.status == VersionStatus.SUBMITTED:
+            latest.status = VersionStatus.WITHDRAWN
+            latest.save(update_fields=["status"])
+        _set_status(profile, ProfileStatus.DRAFT)

@@ -1,0 +1,34 @@
+"""A document provider for batch-signing tests (the profiles app plugs in its own)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from profiles.signing.sample import sample_profile_document
+
+SIGNED: dict[str, bytes] = {}
+
+
+def provide(item_id: str) -> tuple[bytes, Callable[[bytes], None]]:
+    if item_id.startswith("thieu"):
+        raise LookupError(f"Không có hồ sơ '{item_id}'.")
+    if item_id.startswith("hong"):
+        return b"<HoSo><chua-dong>", SIGNED.__setitem__
+    doc = sample_profile_document(history_rows=2).replace(b"001085012345", item_id.encode())
+
+    def store(signed: bytes) -> None:
+        SIGNED[item_id] = signed
+
+    return doc, store
+
+
+PROGRESS_SEEN: list[tuple[int, int]] = []
+
+
+def provide_watching(item_id: str) -> tuple[bytes, Callable[[bytes], None]]:
+    """Like :func:`provide`, and records the running batch's progress as the database shows it."""
+    from profiles.signing.models import SigningBatch
+
+    batch = SigningBatch.objects.get(status=SigningBatch.Status.RUNNING)
+    PROGRESS_SEEN.append((batch.done, batch.total))
+    return provide(item_id)

@@ -1,0 +1,141 @@
+"""Batch signing through a real django-q2 task (run synchronously)."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import override_settings
+from django_q.models import Task
+
+from profiles.signing.credentials import add_pkcs12_credential
+from profiles.signing.errors import WrongPin
+from profiles.signing.models import SigningBatch
+from profiles.signing.tasks import run_batch, start_batch, wipe_stale_pins
+from profiles.signing.xmlsig import verify_document
+
+from . import providers
+
+PROVIDER = "tests.signing.providers.provide"
+SYNC = {**settings.Q_CLUSTER, "sync": True}
+
+
+@pytest.fixture
+def approver(db):
+    return get_user_model().objects.create_user("an")
+
+
+@pytest.fixture
+def credential(approver, rsa_cred):
+    return add_pkcs12_credential(approver, rsa_cred.pkcs12, rsa_cred.pin)
+
+
+@pytest.fixture(autouse=True)
+def _clear_store():
+    providers.SIGNED.clear()
+
+
+@override_settings(Q_CLUSTER=SYNC)
+def test_batch_signs_every_item_and_lists_failures(approver, credential, rsa_cred, test_ca):
+    ids = [f"0010850000{i:02d}" for i in range(25)] + ["thieu-1", "hong-2"]
+    batch = start_batch(approver, credential, ids, provider=PROVIDER, pin=rsa_cred.pin)
+    batch.refresh_from_db()
+    assert batch.status == SigningBatch.Status.DONE_WITH_ERRORS
+    assert (batch.total, batch.done, batch.failed) == (27, 25, 2)
+    assert batch.progress == 1.0
+    assert batch.started_at and batch.finished_at
+    assert batch.sealed_pin is None  # wiped at the end
+    failures = batch.failures()
+    assert set(failures) == {"thieu-1", "hong-2"}
+    assert "thieu-1" in failures["thieu-1"]["error"]
+    assert "XML" in failures["hong-2"]["error"]
+    assert set(providers.SIGNED) == set(ids[:25])
+    for item_id, signed in providers.SIGNED.items():
+        result = verify_document(signed, test_ca.trust_store())
+        assert result.ok and item_id.encode() in result.signed_content
+    # It really went through django-q2.
+    task = Task.objects.get(id=batch.task_id)
+    assert task.success and task.func == "profiles.signing.tasks.run_batch"
+
+
+@override_settings(Q_CLUSTER=SYNC)
+def test_wrong_pin_is_refused_before_any_batch_exists(approver, credential):
+    with pytest.raises(WrongPin):
+        start_batch(approver, credential, ["1"], provider=PROVIDER, pin="000000")
+    assert not SigningBatch.objects.exists()
+
+
+def test_only_the_owner_may_start_and_input_is_checked(approver, credential, rsa_cred):
+    other = get_user_model().objects.create_user("binh")
+    with pytest.raises(PermissionDenied):
+        start_batch(other, credential, ["1"], provider=PROVIDER, pin=rsa_cred.pin)
+    with pytest.raises(ValidationError, match="Chưa chọn"):
+        start_batch(approver, credential, [], provider=PROVIDER, pin=rsa_cred.pin)
+    with pytest.raises(ValidationError, match="trùng"):
+        start_batch(approver, credential, ["1", "1"], provider=PROVIDER, pin=rsa_cred.pin)
+    with pytest.raises(ValidationError, match="nguồn tài liệu"):
+        start_batch(approver, credential, ["1"], provider="khong.co.ham", pin=rsa_cred.pin)
+
+
+def test_queued_batch_keeps_only_a_sealed_pin_until_it_runs(approver, credential, rsa_cred):
+    """Not sync: the task is queued (ORM broker) on commit; the PIN is sealed meanwhile."""
+    batch = start_batch(approver, credential, ["1", "2"], provider=PROVIDER, pin=rsa_cred.pin)
+    assert batch.status == SigningBatch.Status.PENDING
+    sealed = bytes(batch.sealed_pin)
+    assert sealed and rsa_cred.pin.encode() not in sealed
+    # What a worker would do:
+    run_batch(batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == SigningBatch.Status.DONE and batch.done == 2
+    assert batch.sealed_pin is None
+
+
+def test_batch_whose_pin_changed_fails_and_wipes_the_pin(approver, credential, rsa_cred):
+    from profiles.signing.keys import seal
+
+    batch = SigningBatch.objects.create(
+        created_by=approver,
+        credential=credential,
+        provider=PROVIDER,
+        item_ids=["1"],
+        total=1,
+        sealed_pin=seal(b"sai-pin"),
+    )
+    run_batch(batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == SigningBatch.Status.FAILED
+    assert "PIN" in batch.error
+    assert batch.sealed_pin is None and batch.done == 0
+
+
+def test_stale_batches_lose_their_pin(approver, credential):
+    from datetime import UTC, datetime, timedelta
+
+    from profiles.signing.keys import seal
+
+    batch = SigningBatch.objects.create(
+        created_by=approver,
+        credential=credential,
+        provider=PROVIDER,
+        item_ids=["1"],
+        total=1,
+        sealed_pin=seal(b"123"),
+    )
+    SigningBatch.objects.filter(pk=batch.pk).update(
+        created_at=datetime.now(UTC) - timedelta(days=1)
+    )
+    assert wipe_stale_pins() == 1
+    batch.refresh_from_db()
+    assert batch.sealed_pin is None and batch.status == SigningBatch.Status.FAILED
+
+
+@override_settings(Q_CLUSTER=SYNC)
+def test_progress_is_readable_while_the_batch_runs(approver, credential, rsa_cred):
+    providers.PROGRESS_SEEN.clear()
+    ids = [f"00108500{i:04d}" for i in range(45)]
+    start_batch(approver, credential, ids, provider=PROVIDER + "_watching", pin=rsa_cred.pin)
+    seen = providers.PROGRESS_SEEN
+    assert len(seen) == 45 and {total for _, total in seen} == {45}
+    assert seen[0][0] == 0 and seen[-1][0] == 40  # saved every 20 items
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
