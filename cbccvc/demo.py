@@ -81,10 +81,15 @@ def _reference_data() -> str:
 
 
 def _national_skeleton() -> str:
-    from orgtree.skeleton import load_national_skeleton
+    from orgtree.skeleton import ensure_commune_committees, load_national_skeleton
 
     units = load_national_skeleton()
-    return f"Khung cây tổ chức quốc gia: {len(units)} đơn vị gốc."
+    committee = Unit.objects.active().get(code=MERGED_PROVINCE_CODE)
+    communes = ensure_commune_committees(committee)
+    return (
+        f"Khung cây tổ chức quốc gia: {len(units)} đơn vị gốc; "
+        f"{communes} UBND xã, phường mới của tỉnh Phú Thọ."
+    )
 
 
 def _merged_province() -> str:
@@ -99,9 +104,42 @@ def _merged_province() -> str:
     )
 
 
-# The ordered steps of the demo; later work appends its own (profiles, keys, sync …).
+def _code_lists() -> str:
+    from profiles.codelists import load_codelists
+
+    result = load_codelists()
+    return f"Danh mục dùng chung: {len(result.loaded) + len(result.unchanged)} danh mục đã nạp."
+
+
+DEMO_PEOPLE = 3000
+DEMO_SEED = 2025
+
+
+def _people() -> str:
+    from orgtree.tree import subtree_q
+    from profiles.models import Profile
+    from profiles.synthetic import generate_people
+
+    committee = Unit.objects.active().get(code=MERGED_PROVINCE_CODE)
+    existing = Profile.objects.filter(subtree_q(committee, "unit")).count()
+    if existing:
+        return f"Hồ sơ mẫu: đã có {existing} hồ sơ trong tỉnh Phú Thọ (giữ nguyên)."
+    result = generate_people(committee, DEMO_PEOPLE, seed=DEMO_SEED)
+    return (
+        f"Hồ sơ mẫu: {result.profiles} người ({result.rows} dòng dữ liệu) sinh trong "
+        f"{result.seconds:.0f} giây."
+    )
+
+
+# The ordered steps of the demo; later work appends its own (keys, sync …).
 # The merged province comes before the skeleton, which leaves existing codes alone.
-DEMO_STEPS: list[Callable[[], str]] = [_reference_data, _merged_province, _national_skeleton]
+DEMO_STEPS: list[Callable[[], str]] = [
+    _reference_data,
+    _merged_province,
+    _national_skeleton,
+    _code_lists,
+    _people,
+]
 
 
 def set_up_demo(log: Callable[[str], None] = print) -> DemoResult:
@@ -117,8 +155,18 @@ def set_up_demo(log: Callable[[str], None] = print) -> DemoResult:
     return result
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(host: str, port: int, log: Callable[[str], None] = print) -> int:
-    """Run the web app and a django-q2 worker until Ctrl-C; return an exit code."""
+    """Run the web app and a django-q2 worker until Ctrl-C or SIGTERM; return an exit code.
+
+    The handlers are installed explicitly: a shell starts background jobs with SIGINT ignored,
+    and Python would keep ignoring it.
+    """
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     env = dict(os.environ)
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
     processes = {
@@ -139,9 +187,10 @@ def serve(host: str, port: int, log: Callable[[str], None] = print) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        log("Đang dừng …")
         for proc in processes.values():
             if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
+                proc.terminate()  # SIGTERM: runserver exits, qcluster shuts down gracefully
         for proc in processes.values():
             try:
                 proc.wait(timeout=10)

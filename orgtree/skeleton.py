@@ -22,6 +22,46 @@ SKELETON_LEGAL_DATE = date(2025, 6, 12)
 
 
 @transaction.atomic
+def ensure_commune_committees(province_committee: Unit) -> int:
+    """Create the People's Committees of the province's communes (in force set), once.
+
+    Codes follow the left-to-right form ``<province code>.NNN`` numbered from 101 in GSO code
+    order (unverified, like the province codes); each is linked to its GSO commune. Returns the
+    number created.
+    """
+    if province_committee.admin_unit is None:
+        return 0
+    communes = AdminUnit.objects.filter(
+        release=province_committee.admin_unit.release,
+        level=AdminUnit.Level.COMMUNE,
+        province_code=province_committee.admin_unit.code,
+    ).order_by("code")
+    linked = set(
+        Unit.objects.active()
+        .filter(admin_unit__in=communes, kind=Unit.Kind.COMMUNE_PC)
+        .values_list("admin_unit_id", flat=True)
+    )
+    created = 0
+    for number, commune in enumerate(communes, start=101):
+        if commune.pk in linked:
+            continue
+        services.create_unit(
+            name=f"Ủy ban nhân dân {commune.full_name[0].lower()}{commune.full_name[1:]}",
+            short_name=f"UBND {commune.full_name}",
+            code=f"{province_committee.code}.{number:03d}",
+            kind=Unit.Kind.COMMUNE_PC,
+            parent=province_committee,
+            admin_unit=commune,
+            valid_from=SKELETON_VALID_FROM,
+            legal_basis_number=SKELETON_LEGAL_BASIS,
+            legal_basis_date=SKELETON_LEGAL_DATE,
+            reason="Chính quyền địa phương 2 cấp (dữ liệu mẫu)",
+        )
+        created += 1
+    return created
+
+
+@transaction.atomic
 def load_national_skeleton(path: Path = SKELETON_FILE) -> list[Unit]:
     """Create the skeleton's missing units; return every skeleton unit in file order."""
     with path.open(encoding="utf-8", newline="") as handle:
@@ -36,6 +76,14 @@ def load_national_skeleton(path: Path = SKELETON_FILE) -> list[Unit]:
     units: list[Unit] = []
     for row in rows:
         unit = existing.get(row["code"])
+        if unit is not None and unit.admin_unit is None and row["admin_unit_code"]:
+            # a committee created elsewhere first (the merger scenario) gets its GSO link
+            services.update_unit(
+                unit,
+                effective_date=unit.valid_from,
+                admin_unit=provinces.get(row["admin_unit_code"]),
+                reason="Liên kết đơn vị hành chính (dữ liệu mẫu)",
+            )
         if unit is None:
             parent = existing.get(row["parent_code"]) if row["parent_code"] else None
             unit = services.create_unit(

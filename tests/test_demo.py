@@ -1,0 +1,110 @@
+"""The README's first command: the demo sets up a merged province and starts the app."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from cbccvc.demo import DEMO_PASSWORD, DEMO_USERS
+from orgtree.models import Unit, UnitAssignment
+from orgtree.tree import subtree_q, successors, tree_as_of
+from profiles.models import Profile
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run_demo() -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("demo", "--no-serve", stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.slow
+def test_demo_sets_up_the_merged_province_once(reference_data, django_user_model):
+    out, err = _run_demo()
+    assert out == "H25\n"  # scripts read the merged committee's identifier code
+    assert "Hồ sơ mẫu" in err
+
+    committee = Unit.objects.active().get(code="H25")
+    in_province = Unit.objects.filter(subtree_q(committee)).active()
+    assert in_province.filter(kind=Unit.Kind.COMMUNE_PC).count() == 148  # GSO: Phú Thọ, 2025
+    assert in_province.filter(kind=Unit.Kind.DEPARTMENT).count() >= 5
+    assert Profile.objects.filter(subtree_q(committee, "unit")).count() == 3000
+    # the old provinces existed on 30/6/2025 and were merged into the new one on 1/7/2025
+    before = {node.code for node in tree_as_of(date(2025, 6, 30))}
+    assert {"000.00.00.H44", "000.00.00.H62", "000.00.00.H29"} <= before
+    old_hoa_binh = Unit.objects.get(code="000.00.00.H29")
+    assert successors(old_hoa_binh) == [committee]
+
+    for spec in DEMO_USERS:
+        user = authenticate(username=spec.username, password=DEMO_PASSWORD)
+        assert user is not None and user.is_staff, spec.username
+        if spec.role:
+            assert UnitAssignment.objects.filter(user=user, role=spec.role).exists()
+
+    counts = (Unit.objects.count(), Profile.objects.count(), django_user_model.objects.count())
+    again, _ = _run_demo()
+    assert again == "H25\n"
+    assert (Unit.objects.count(), Profile.objects.count(), django_user_model.objects.count()) == (
+        counts
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_demo_serves_the_web_app_and_worker(tmp_path):
+    """``manage.py demo`` on a fresh SQLite file answers HTTP and stops cleanly on Ctrl-C."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(CBCCVC_VAR_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "demo", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        body = ""
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/") as resp:
+                    body = resp.read().decode()
+                    break
+            except OSError:
+                time.sleep(1)
+        assert "Tên đăng nhập" in body, "the login page did not answer in Vietnamese"
+        assert (tmp_path / "cbccvc.sqlite3").exists()
+    finally:
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        try:
+            output, _ = proc.communicate(timeout=60)
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # never leave a server behind
+            except ProcessLookupError:
+                pass
+    assert proc.returncode == 0, output
+    assert "phutho.pheduyet" in output  # the logins are printed
+    assert f"http://127.0.0.1:{port}/admin/" in output
+    assert "qcluster" in output.lower() or "cluster" in output.lower()  # the worker started
