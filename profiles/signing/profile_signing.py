@@ -13,7 +13,7 @@ document (:mod:`profiles.document`), the signing engine and the workflow.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -295,3 +295,33 @@ def verify_version(
     signature.last_verification_ok = outcome.ok
     signature.last_verification = outcome.as_dict()
     return outcome
+
+
+def signable_items(profiles: Iterable[Profile], user: Any) -> tuple[list[str], list[str]]:
+    """Split selected profiles into batch items ``user`` may sign and refusals (one
+    Vietnamese message per refused profile, naming it). Nothing is signed here."""
+    items: list[str] = []
+    refused: list[str] = []
+    for profile in profiles:
+        try:
+            version = latest_signable_version(profile)
+            version.profile = profile
+            check_can_sign(version, user)
+        except (WorkflowError, PermissionDenied) as exc:
+            refused.append(_message(exc))
+        else:
+            items.append(batch_item(version, user))
+    return items, refused
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, WorkflowError):
+        return "; ".join(exc.messages)
+    return str(exc)
+
+
+def version_of_item(item_id: str) -> int | None:
+    try:
+        return int(str(item_id).split(":")[0])
+    except ValueError:
+        return None
