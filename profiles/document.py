@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ ASSETS_GROUP = 9
 ROW = "Dong"
 
 
+@lru_cache(maxsize=1024)
 def _q(name: str) -> str:
     return f"{{{NAMESPACE}}}{name}"
 
@@ -200,15 +202,18 @@ def _fields(parent: etree._Element, row: dict[str, Any], specs: tuple[FieldSpec,
         etree.SubElement(parent, _q(spec.name)).text = _text(value, spec, where)
 
 
-def render_snapshot(
+_ROW_TAG = f"{{{NAMESPACE}}}{ROW}"
+
+
+def build_snapshot_tree(
     data: dict[str, Any],
     *,
     personal_id: str,
     number: int,
     content_hash: str,
     include_assets: bool,
-) -> bytes:
-    """The canonical document of a snapshot (see the module docstring)."""
+) -> etree._Element:
+    """The canonical document of a snapshot as an element tree (see the module docstring)."""
     root = etree.Element(_q("HoSo"), nsmap={None: NAMESPACE})
     root.set("soDinhDanh", personal_id)
     root.set("phienBan", str(number))
@@ -223,22 +228,33 @@ def render_snapshot(
         for table in spec.tables:
             table_node = etree.SubElement(node, _q(table.key))
             for index, row in enumerate(data.get(table.key) or [], start=1):
-                row_node = etree.SubElement(table_node, _q(ROW), stt=str(index))
+                row_node = etree.SubElement(table_node, _ROW_TAG, stt=str(index))
                 _fields(row_node, row, table.fields, f"{table.label}, dòng {index}")
+    return root
+
+
+def render_snapshot(data: dict[str, Any], **kwargs: Any) -> bytes:
+    """The canonical document of a snapshot as UTF-8 bytes."""
+    root = build_snapshot_tree(data, **kwargs)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def render_profile_document(version: Any, *, include_assets: bool | None = None) -> bytes:
-    """Render one :class:`~profiles.models.ProfileVersion` (its frozen snapshot) as canonical
-    XML bytes. ``include_assets`` defaults to ``settings.CBCCVC_SIGN_ASSETS_INCOME``."""
+def version_tree(version: Any, *, include_assets: bool | None = None) -> etree._Element:
     data = version.snapshot
-    return render_snapshot(
+    return build_snapshot_tree(
         data,
         personal_id=str((data.get("profile") or {}).get("personal_id", "")),
         number=version.number,
         content_hash=version.content_hash,
         include_assets=assets_included_by_default() if include_assets is None else include_assets,
     )
+
+
+def render_profile_document(version: Any, *, include_assets: bool | None = None) -> bytes:
+    """Render one :class:`~profiles.models.ProfileVersion` (its frozen snapshot) as canonical
+    XML bytes. ``include_assets`` defaults to ``settings.CBCCVC_SIGN_ASSETS_INCOME``."""
+    root = version_tree(version, include_assets=include_assets)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 # -- the schema ---------------------------------------------------------------------------------

@@ -209,28 +209,40 @@ class VersionVerification:
         return data
 
 
-def _group_nodes(xml: bytes) -> tuple[dict[str, bytes], dict[str, str]]:
-    root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False))
+def _group_nodes(root: etree._Element) -> dict[str, bytes]:
     nodes = {}
     for child in root:
-        name = etree.QName(child).localname
-        if etree.QName(child).namespace == document.NAMESPACE:
-            nodes[name] = etree.tostring(child, method="c14n", exclusive=True)
-    return nodes, dict(root.attrib)
+        qname = etree.QName(child)
+        if qname.namespace == document.NAMESPACE:
+            nodes[qname.localname] = etree.tostring(child, method="c14n", exclusive=True)
+    return nodes
 
 
 def _compare_with_snapshot(
     version: ProfileVersion, signed_content: bytes
 ) -> tuple[list[int], list[dict[str, str]]]:
-    signed_groups, signed_attrs = _group_nodes(signed_content)
-    include_assets = signed_attrs.get("coTaiSanThuNhap") == "true"
+    """Re-render the version's snapshot and compare it with the signed content; on a
+    difference, name the groups (and root attributes) that differ."""
     problems: list[dict[str, str]] = []
+    if content_hash(version.snapshot) != version.content_hash:
+        problems.append(
+            {
+                "code": "snapshot_hash",
+                "message": "Bản chụp của phiên bản không còn khớp mã băm đã phê duyệt.",
+                "severity": "error",
+            }
+        )
+    signed_root = etree.fromstring(signed_content, parser=etree.XMLParser(resolve_entities=False))
+    include_assets = signed_root.get("coTaiSanThuNhap") == "true"
     try:
-        fresh = document.render_profile_document(version, include_assets=include_assets)
+        fresh_root = document.version_tree(version, include_assets=include_assets)
     except document.DocumentError as exc:
         message = "Bản chụp của phiên bản hồ sơ bị hỏng: " + "; ".join(exc.messages)
-        return [], [{"code": "snapshot_invalid", "message": message, "severity": "error"}]
-    fresh_groups, fresh_attrs = _group_nodes(fresh)
+        invalid = {"code": "snapshot_invalid", "message": message, "severity": "error"}
+        return [], [*problems, invalid]
+    if etree.tostring(fresh_root, method="c14n", exclusive=True) == signed_content:
+        return [], problems
+    signed_groups, fresh_groups = _group_nodes(signed_root), _group_nodes(fresh_root)
     changed = []
     for spec in document.groups():
         name = f"Nhom{spec.number}"
@@ -251,7 +263,7 @@ def _compare_with_snapshot(
         ("phienBan", "số phiên bản"),
         ("maBam", "mã băm bản chụp"),
     ):
-        if signed_attrs.get(attr) != fresh_attrs.get(attr):
+        if signed_root.get(attr) != fresh_root.get(attr):
             problems.append(
                 {
                     "code": "snapshot_mismatch",
@@ -259,11 +271,11 @@ def _compare_with_snapshot(
                     "severity": "error",
                 }
             )
-    if content_hash(version.snapshot) != version.content_hash:
+    if not changed and len(problems) == 0:
         problems.append(
             {
-                "code": "snapshot_hash",
-                "message": "Bản chụp của phiên bản không còn khớp mã băm đã phê duyệt.",
+                "code": "snapshot_mismatch",
+                "message": "Nội dung đã ký số khác với phiên bản hồ sơ đang lưu.",
                 "severity": "error",
             }
         )

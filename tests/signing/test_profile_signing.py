@@ -299,6 +299,13 @@ def test_a_change_of_any_group_in_the_snapshot_is_detected(version, signer, appr
     outcome = verify_version(version, trust_store=test_ca.trust_store())
     assert not outcome.ok and outcome.changed_groups == []
     assert any("mã băm" in m for m in outcome.messages)
+    # a snapshot value that cannot even be rendered is reported, naming the field
+    broken = copy.deepcopy(original)
+    broken["profile"]["date_of_birth"] = "không phải ngày"
+    ProfileVersion.objects.filter(pk=version.pk).update(snapshot=broken)
+    version.refresh_from_db()
+    outcome = verify_version(version, trust_store=test_ca.trust_store())
+    assert not outcome.ok and any("bị hỏng" in m and "date_of_birth" in m for m in outcome.messages)
     ProfileVersion.objects.filter(pk=version.pk).update(snapshot=original)
     version.refresh_from_db()
     assert verify_version(version, trust_store=test_ca.trust_store()).ok
