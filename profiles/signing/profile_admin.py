@@ -222,36 +222,29 @@ class ProfileSigningAdminMixin:
         if not rows:
             return "Chưa có phiên bản nào được ký số."
         url = reverse("admin:profiles_profile_reverify", args=[obj.pk])
-        body = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-            "<td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    s.version.number,
-                    s.signer_name or s.signed_by,
-                    s.signer_subject,
-                    s.certificate_serial,
-                    vn_time(s.signing_time),
-                    s.algorithm,
-                    verification_summary(s),
-                    format_html(
-                        '<button type="submit" formaction="{}" formmethod="post" '
-                        'formnovalidate name="_kiem_tra_chu_ky" value="{}">Kiểm tra lại chữ ký'
-                        "</button>",
-                        url,
-                        s.pk,
-                    ),
+        blocks = []
+        for s in rows:
+            facts = (
+                ("Phiên bản", s.version.number),
+                ("Người ký", s.signer_name or s.signed_by),
+                ("Chủ thể chứng thư", s.signer_subject),
+                ("Số hiệu chứng thư", s.certificate_serial),
+                ("Tổ chức cấp", s.issuer),
+                ("Thời điểm ký", vn_time(s.signing_time)),
+                ("Thuật toán", s.algorithm),
+                ("Kiểm tra gần nhất", verification_summary(s)),
+            )
+            blocks.append(
+                format_html(
+                    '<table class="chu-ky-so">{}</table><p><button type="submit" formaction="{}" '
+                    'formmethod="post" formnovalidate name="_kiem_tra_chu_ky" value="{}">'
+                    "Kiểm tra lại chữ ký</button></p>",
+                    format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", facts),
+                    url,
+                    s.pk,
                 )
-                for s in rows
-            ),
-        )
-        return format_html(
-            "<table><thead><tr><th>Phiên bản</th><th>Người ký</th><th>Chủ thể chứng thư</th>"
-            "<th>Số hiệu chứng thư</th><th>Thời điểm ký</th><th>Thuật toán</th>"
-            "<th>Kiểm tra gần nhất</th><th></th></tr></thead><tbody>{}</tbody></table>",
-            body,
-        )
+            )
+        return format_html_join("", "{}", ((b,) for b in blocks))
 
 
 def verification_summary(signature: ProfileSignature) -> str:
