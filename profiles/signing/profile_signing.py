@@ -12,6 +12,7 @@ document (:mod:`profiles.document`), the signing engine and the workflow.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -80,8 +81,6 @@ def _describe_signed(signed: bytes) -> _SignedInfo:
     root = etree.fromstring(signed, parser=etree.XMLParser(resolve_entities=False))
     sig = root.find("ds:Signature", _NS)
     cert_text = sig.findtext("ds:KeyInfo/ds:X509Data/ds:X509Certificate", namespaces=_NS)
-    import base64
-
     cert = x509.load_der_x509_certificate(base64.b64decode("".join((cert_text or "").split())))
     when = datetime.fromisoformat(sig.findtext(".//xades:SigningTime", namespaces=_NS).strip())
     method = sig.find("ds:SignedInfo/ds:SignatureMethod", _NS).get("Algorithm", "")
