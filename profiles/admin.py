@@ -51,6 +51,7 @@ from .models import (
     WorkHistory,
 )
 from .services import ASSETS_PERMISSION
+from .signing.profile_admin import ProfileSigningAdminMixin
 
 # ---------------------------------------------------------------------------------------------
 # Code lists: everyone with a role may look; only the national admin (superuser) may edit
@@ -376,7 +377,7 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Profile)
-class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     form = ProfileForm
     scope_field = "unit"
     edit_roles = EDIT_PROFILE_ROLES
@@ -401,9 +402,11 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "reject_selected",
         "verify_selected",
         "revalidate_selected",
+        "sign_selected",
     ]
     readonly_fields = ("status", "version_number", "position", "title", "grade", "salary",
-                       "completeness", "error_count", "warning_count", "validated_at")  # fmt: skip
+                       "completeness", "error_count", "warning_count", "validated_at",
+                       "signatures")  # fmt: skip
     fieldsets = (
         ("Nhóm 1 – Thông tin cá nhân", {"fields": (
             ("personal_id", "old_id_number"), ("full_name", "other_names"),
@@ -421,6 +424,7 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             ("status", "version_number"), ("completeness", "error_count", "warning_count"),
             ("validated_at", "last_verified_at"), "change_reason",
         )}),
+        ("Ký số", {"fields": ("signatures",)}),
     )  # fmt: skip
     base_inlines = [
         WorkHistoryInline, SalaryHistoryInline, CareerEventInline, EducationInline,

@@ -120,6 +120,32 @@ def _b_signing_batch(w: dict[str, Any]) -> Model:
     )
 
 
+def _b_profile_signature(w: dict[str, Any]) -> Model:
+    from django.utils import timezone
+
+    from profiles.models import ProfileSignature, ProfileVersion, VersionStatus
+
+    version = ProfileVersion.objects.create(
+        profile=_b_profile(w),
+        number=1,
+        status=VersionStatus.SIGNED,
+        snapshot={},
+        content_hash="0" * 64,
+        submitted_at=timezone.now(),
+    )
+    return ProfileSignature.objects.create(
+        version=version,
+        signed_document=b"<HoSo/>",
+        document_sha256="0" * 64,
+        signed_by=w["b_admin"],
+        signer_subject="CN=Người ký cơ quan B",
+        certificate_serial="01",
+        issuer="CN=CA",
+        signing_time=timezone.now(),
+        algorithm="RSA-SHA256",
+    )
+
+
 # label → factory(world) returning an object that belongs to agency B
 B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "orgtree.unit": lambda w: w["b_dept"],
@@ -129,6 +155,7 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "profiles.finding": _b_finding,
     "profiles.signingcredential": _b_credential,
     "profiles.signingbatch": _b_signing_batch,
+    "profiles.profilesignature": _b_profile_signature,
 }
 
 

@@ -20,6 +20,7 @@ from .children import (
 )
 from .codelists import CodeItem, CodeList, CodeListRelease
 from .profile import DatePrecision, Profile, ProfileStatus
+from .signature import ProfileSignature
 from .workflow import Finding, ProfileVersion, VersionStatus
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "MilitaryService",
     "Profile",
     "ProfileChild",
+    "ProfileSignature",
     "ProfileStatus",
     "ProfileVersion",
     "QualityAssessment",

@@ -1,0 +1,66 @@
+"""The signature of a profile version: the signed canonical document and what it says."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from ..signing.models import SigningCredential
+from .workflow import ProfileVersion
+
+
+class ProfileSignature(models.Model):
+    """One signed :class:`ProfileVersion` (a version is signed once; it is then immutable).
+
+    ``signed_document`` holds the exact bytes that were signed and that the sync sends; the
+    other fields describe the signature for the admin, and the last verification's result.
+    """
+
+    version = models.OneToOneField(
+        ProfileVersion,
+        verbose_name="phiên bản hồ sơ",
+        on_delete=models.PROTECT,
+        related_name="signature",
+    )
+    signed_document = models.BinaryField("tài liệu XML đã ký số", editable=False)
+    document_sha256 = models.CharField("mã băm SHA-256 của tài liệu đã ký", max_length=64)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người ký",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    credential = models.ForeignKey(
+        SigningCredential,
+        verbose_name="khóa ký số",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="profile_signatures",
+    )
+    signer_name = models.CharField("tên người ký (CN)", max_length=255, blank=True)
+    signer_subject = models.CharField("chủ thể chứng thư", max_length=500)
+    certificate_serial = models.CharField("số hiệu chứng thư (hex)", max_length=80)
+    issuer = models.CharField("tổ chức cấp chứng thư", max_length=500)
+    signing_time = models.DateTimeField("thời điểm ký")
+    algorithm = models.CharField("thuật toán", max_length=60)
+    includes_assets = models.BooleanField("có nhóm 9 (tài sản, thu nhập)", default=False)
+    last_verified_at = models.DateTimeField("kiểm tra gần nhất lúc", null=True, blank=True)
+    last_verification_ok = models.BooleanField("kết quả kiểm tra gần nhất", null=True)
+    last_verification = models.JSONField("chi tiết kiểm tra gần nhất", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "chữ ký số hồ sơ"
+        verbose_name_plural = "chữ ký số hồ sơ"
+        ordering = ["-signing_time"]
+
+    def __str__(self) -> str:
+        return f"Chữ ký số của {self.version} – {self.signer_name or self.signer_subject}"
+
+    @property
+    def last_verification_messages(self) -> list[str]:
+        return [
+            p.get("message", "")
+            for p in self.last_verification.get("problems", [])
+            if p.get("severity") != "info"
+        ]

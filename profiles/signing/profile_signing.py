@@ -1,0 +1,338 @@
+"""Signing and verifying profile versions ("ký số hồ sơ"): the glue between the canonical
+document (:mod:`profiles.document`), the signing engine and the workflow.
+
+* :func:`sign_version` signs one approved version as an approver and records it
+  (:class:`~profiles.models.ProfileSignature`, :func:`profiles.workflow.mark_signed`).
+* :func:`verify_version` checks the stored signed document against the trust store AND against
+  the version's snapshot (re-rendered): any change on either side is reported.
+* :func:`provide_profile_version` is the batch provider (see :mod:`.tasks`): items are
+  ``"<version id>:<user id>"`` so that every item is checked again, at signing time, against
+  the approver who started the batch.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography import x509
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from lxml import etree
+
+from orgtree.access import APPROVE_ROLES, scope_for
+
+from .. import document
+from ..models import Profile, ProfileSignature, ProfileStatus, ProfileVersion, VersionStatus
+from ..services import content_hash
+from ..workflow import WorkflowError, mark_signed
+from .keys import Signer, certificate_fingerprint, common_name, serial_hex
+from .models import SigningCredential
+from .trust import TrustStore, describe_name
+from .xmlsig import ALGORITHM_LABELS, sign_document, verify_document
+
+PROVIDER = "profiles.signing.profile_signing.provide_profile_version"
+_NS = {"ds": "http://www.w3.org/2000/09/xmldsig#", "xades": "http://uri.etsi.org/01903/v1.3.2#"}
+
+
+def _label(version: ProfileVersion) -> str:
+    profile = version.profile
+    return f"{profile.full_name} ({profile.personal_id}), phiên bản {version.number}"
+
+
+def check_can_sign(version: ProfileVersion, user: Any) -> None:
+    """Raise unless ``user`` may sign ``version`` now: an approver of the profile's unit or an
+    ancestor, the version approved, the latest one, and its snapshot intact."""
+    profile = version.profile
+    if not scope_for(user).covers(profile.unit, APPROVE_ROLES):
+        raise PermissionDenied(
+            f"{_label(version)}: bạn không giữ vai trò phê duyệt ở đơn vị của hồ sơ "
+            "hoặc đơn vị cấp trên; không được ký."
+        )
+    if version.status != VersionStatus.APPROVED:
+        raise WorkflowError(
+            f"{_label(version)}: chỉ ký số được phiên bản đã phê duyệt; phiên bản đang ở "
+            f"trạng thái “{version.get_status_display()}”."
+        )
+    latest = profile.versions.order_by("-number").values_list("pk", flat=True).first()
+    if latest != version.pk:
+        raise WorkflowError(f"{_label(version)}: hồ sơ đã có phiên bản mới hơn; không ký bản cũ.")
+    if content_hash(version.snapshot) != version.content_hash:
+        raise WorkflowError(
+            f"{_label(version)}: bản chụp của phiên bản không còn khớp mã băm đã phê duyệt; "
+            "không ký."
+        )
+
+
+@dataclass(frozen=True)
+class _SignedInfo:
+    certificate: x509.Certificate
+    signing_time: datetime
+    algorithm: str
+
+
+def _describe_signed(signed: bytes) -> _SignedInfo:
+    """The signer's certificate (the first embedded), the claimed signing time, the method."""
+    root = etree.fromstring(signed, parser=etree.XMLParser(resolve_entities=False))
+    sig = root.find("ds:Signature", _NS)
+    cert_text = sig.findtext("ds:KeyInfo/ds:X509Data/ds:X509Certificate", namespaces=_NS)
+    cert = x509.load_der_x509_certificate(base64.b64decode("".join((cert_text or "").split())))
+    when = datetime.fromisoformat(sig.findtext(".//xades:SigningTime", namespaces=_NS).strip())
+    method = sig.find("ds:SignedInfo/ds:SignatureMethod", _NS).get("Algorithm", "")
+    labels = {m.value: label for m, label in ALGORITHM_LABELS.items()}
+    return _SignedInfo(cert, when.astimezone(UTC), labels.get(method, method))
+
+
+@transaction.atomic
+def record_signature(
+    version: ProfileVersion,
+    signed: bytes,
+    user: Any,
+    *,
+    credential: SigningCredential | None = None,
+    includes_assets: bool,
+) -> ProfileSignature:
+    """Store the signed document and move the version to "signed" (all or nothing)."""
+    info = _describe_signed(signed)
+    version = mark_signed(
+        version, signed_by=user, signature_reference=f"{serial_hex(info.certificate)}"
+    )
+    if credential is None:
+        credential = SigningCredential.objects.filter(
+            owner=user, fingerprint=certificate_fingerprint(info.certificate)
+        ).first()
+    return ProfileSignature.objects.create(
+        version=version,
+        signed_document=signed,
+        document_sha256=hashlib.sha256(signed).hexdigest(),
+        signed_by=user,
+        credential=credential,
+        signer_name=common_name(info.certificate.subject)[:255],
+        signer_subject=describe_name(info.certificate.subject)[:500],
+        certificate_serial=serial_hex(info.certificate),
+        issuer=describe_name(info.certificate.issuer)[:500],
+        signing_time=info.signing_time,
+        algorithm=info.algorithm,
+        includes_assets=includes_assets,
+    )
+
+
+def sign_version(
+    version: ProfileVersion,
+    signer: Signer,
+    user: Any,
+    *,
+    credential: SigningCredential | None = None,
+    signing_time: datetime | None = None,
+) -> ProfileSignature:
+    """Sign one approved version as ``user`` (an approver in scope) with ``signer``."""
+    version = ProfileVersion.objects.select_related("profile__unit").get(pk=version.pk)
+    check_can_sign(version, user)
+    include_assets = document.assets_included_by_default()
+    xml = document.render_profile_document(version, include_assets=include_assets)
+    signed = sign_document(xml, signer, signing_time=signing_time)
+    return record_signature(
+        version, signed, user, credential=credential, includes_assets=include_assets
+    )
+
+
+# -- batch provider -----------------------------------------------------------------------------
+
+
+def batch_item(version: ProfileVersion, user: Any) -> str:
+    return f"{version.pk}:{user.pk}"
+
+
+def provide_profile_version(item_id: str) -> tuple[bytes, Callable[[bytes], None]]:
+    """Provider for :func:`profiles.signing.tasks.start_batch` (``"<version>:<user>"``)."""
+    try:
+        version_id, user_id = (int(part) for part in str(item_id).split(":"))
+    except ValueError as exc:
+        raise LookupError(f"Mục “{item_id}” không đúng dạng phiên bản:người ký.") from exc
+    version = ProfileVersion.objects.select_related("profile__unit").filter(pk=version_id).first()
+    if version is None:
+        raise LookupError(f"Không có phiên bản hồ sơ #{version_id}.")
+    user = get_user_model().objects.get(pk=user_id)
+    check_can_sign(version, user)
+    include_assets = document.assets_included_by_default()
+    xml = document.render_profile_document(version, include_assets=include_assets)
+
+    def store(signed: bytes) -> None:
+        record_signature(version, signed, user, includes_assets=include_assets)
+
+    return xml, store
+
+
+def latest_signable_version(profile: Profile) -> ProfileVersion:
+    """The version of ``profile`` a batch would sign, or a WorkflowError saying why none."""
+    version = profile.versions.order_by("-number").first()
+    if profile.status != ProfileStatus.APPROVED or version is None:
+        raise WorkflowError(
+            f"{profile.full_name} ({profile.personal_id}): hồ sơ đang ở trạng thái "
+            f"“{profile.get_status_display()}”, không phải “đã phê duyệt”; không ký."
+        )
+    return version
+
+
+# -- verification -------------------------------------------------------------------------------
+
+
+@dataclass
+class VersionVerification:
+    """The result of :func:`verify_version`: the signature's own check plus the comparison of
+    the signed content with the version's snapshot."""
+
+    signature: ProfileSignature
+    result: Any  # xmlsig.VerificationResult
+    changed_groups: list[int] = field(default_factory=list)
+    problems: list[dict[str, str]] = field(default_factory=list)  # snapshot comparison
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok and not self.problems
+
+    @property
+    def messages(self) -> list[str]:
+        return [p.message for p in self.result.errors] + [p["message"] for p in self.problems]
+
+    def as_dict(self) -> dict[str, Any]:
+        data = self.result.as_dict()
+        data["problems"] = data["problems"] + self.problems
+        data["ok"] = self.ok
+        data["changed_groups"] = self.changed_groups
+        return data
+
+
+def _group_nodes(root: etree._Element) -> dict[str, bytes]:
+    nodes = {}
+    for child in root:
+        qname = etree.QName(child)
+        if qname.namespace == document.NAMESPACE:
+            nodes[qname.localname] = etree.tostring(child, method="c14n", exclusive=True)
+    return nodes
+
+
+def _compare_with_snapshot(
+    version: ProfileVersion, signed_content: bytes
+) -> tuple[list[int], list[dict[str, str]]]:
+    """Re-render the version's snapshot and compare it with the signed content; on a
+    difference, name the groups (and root attributes) that differ."""
+    problems: list[dict[str, str]] = []
+    if content_hash(version.snapshot) != version.content_hash:
+        problems.append(
+            {
+                "code": "snapshot_hash",
+                "message": "Bản chụp của phiên bản không còn khớp mã băm đã phê duyệt.",
+                "severity": "error",
+            }
+        )
+    signed_root = etree.fromstring(signed_content, parser=etree.XMLParser(resolve_entities=False))
+    include_assets = signed_root.get("coTaiSanThuNhap") == "true"
+    try:
+        fresh_root = document.version_tree(version, include_assets=include_assets)
+    except document.DocumentError as exc:
+        message = "Bản chụp của phiên bản hồ sơ bị hỏng: " + "; ".join(exc.messages)
+        invalid = {"code": "snapshot_invalid", "message": message, "severity": "error"}
+        return [], [*problems, invalid]
+    if etree.tostring(fresh_root, method="c14n", exclusive=True) == signed_content:
+        return [], problems
+    signed_groups, fresh_groups = _group_nodes(signed_root), _group_nodes(fresh_root)
+    changed = []
+    for spec in document.groups():
+        name = f"Nhom{spec.number}"
+        if signed_groups.get(name) != fresh_groups.get(name):
+            changed.append(spec.number)
+            problems.append(
+                {
+                    "code": "snapshot_mismatch",
+                    "message": (
+                        f"Nhóm {spec.number} ({spec.label}) của phiên bản hồ sơ đang lưu khác "
+                        "với nội dung đã ký số: hồ sơ đã bị thay đổi sau khi ký."
+                    ),
+                    "severity": "error",
+                }
+            )
+    for attr, label in (
+        ("soDinhDanh", "số định danh"),
+        ("phienBan", "số phiên bản"),
+        ("maBam", "mã băm bản chụp"),
+    ):
+        if signed_root.get(attr) != fresh_root.get(attr):
+            problems.append(
+                {
+                    "code": "snapshot_mismatch",
+                    "message": f"{label.capitalize()} của phiên bản khác với bản đã ký số.",
+                    "severity": "error",
+                }
+            )
+    if not changed and len(problems) == 0:
+        problems.append(
+            {
+                "code": "snapshot_mismatch",
+                "message": "Nội dung đã ký số khác với phiên bản hồ sơ đang lưu.",
+                "severity": "error",
+            }
+        )
+    return changed, problems
+
+
+def verify_version(
+    version: ProfileVersion, *, trust_store: TrustStore | None = None, at: datetime | None = None
+) -> VersionVerification:
+    """Re-verify the stored signed document of ``version`` and compare the signed content with
+    the version's snapshot; store the outcome as the signature's last verification."""
+    signature = ProfileSignature.objects.filter(version=version).first()
+    if signature is None:
+        raise WorkflowError(f"Phiên bản {version.number} của hồ sơ chưa được ký số.")
+    trust_store = trust_store or TrustStore.from_database()
+    result = verify_document(bytes(signature.signed_document), trust_store, at=at)
+    outcome = VersionVerification(signature, result)
+    if result.signed_content is not None:
+        outcome.changed_groups, outcome.problems = _compare_with_snapshot(
+            version, result.signed_content
+        )
+    now = datetime.now(UTC)
+    ProfileSignature.objects.filter(pk=signature.pk).update(
+        last_verified_at=now,
+        last_verification_ok=outcome.ok,
+        last_verification=outcome.as_dict(),
+    )
+    signature.last_verified_at = now
+    signature.last_verification_ok = outcome.ok
+    signature.last_verification = outcome.as_dict()
+    return outcome
+
+
+def signable_items(profiles: Iterable[Profile], user: Any) -> tuple[list[str], list[str]]:
+    """Split selected profiles into batch items ``user`` may sign and refusals (one
+    Vietnamese message per refused profile, naming it). Nothing is signed here."""
+    items: list[str] = []
+    refused: list[str] = []
+    for profile in profiles:
+        try:
+            version = latest_signable_version(profile)
+            version.profile = profile
+            check_can_sign(version, user)
+        except (WorkflowError, PermissionDenied) as exc:
+            refused.append(_message(exc))
+        else:
+            items.append(batch_item(version, user))
+    return items, refused
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, WorkflowError):
+        return "; ".join(exc.messages)
+    return str(exc)
+
+
+def version_of_item(item_id: str) -> int | None:
+    try:
+        return int(str(item_id).split(":")[0])
+    except ValueError:
+        return None

@@ -1,0 +1,320 @@
+"""Profile signing end to end: the canonical document, signing a version through the real
+workflow, verification against the trust store and the snapshot, tampering per data group."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import override_settings
+from lxml import etree
+
+from orgtree.models import Role
+from profiles import document, workflow
+from profiles.models import (
+    CHILD_MODELS,
+    Profile,
+    ProfileSignature,
+    ProfileStatus,
+    ProfileVersion,
+    VersionStatus,
+)
+from profiles.services import DERIVED_FIELDS, snapshot
+from profiles.signing.keys import KeyFileSigner
+from profiles.signing.profile_signing import sign_version, verify_version
+from profiles.signing.trust import TrustStore
+from profiles.workflow import WorkflowError
+
+from .profile_helpers import approved_version, empty_tables, generated_person
+
+DSIG = "http://www.w3.org/2000/09/xmldsig#"
+
+
+@pytest.fixture(autouse=True)
+def _codelists(codelists_loaded):
+    from profiles.codelists import clear_cache
+
+    clear_cache()
+
+
+@pytest.fixture(scope="module")
+def approver_key(test_ca):
+    return test_ca.issue("lanh_dao", "Lê Văn Duyệt")
+
+
+@pytest.fixture(scope="module")
+def signer(approver_key) -> KeyFileSigner:
+    return KeyFileSigner.from_pkcs12(approver_key.pkcs12, approver_key.pin)
+
+
+@pytest.fixture
+def person(tree, reference_data):
+    return generated_person(tree["H40.10"], seed=11)
+
+
+@pytest.fixture
+def version(person, hr, approver):
+    return approved_version(person, hr, approver)
+
+
+# -- the document -------------------------------------------------------------------------------
+
+
+def test_document_is_stable_typed_and_valid(version, person):
+    assert empty_tables(person) == []  # every data group has content
+    first = document.render_profile_document(version)
+    again = document.render_profile_document(ProfileVersion.objects.get(pk=version.pk))
+    assert first == again
+    assert document.validate_document(first) == []
+    root = etree.fromstring(first)
+    assert root.tag == f"{{{document.NAMESPACE}}}HoSo"
+    names = [etree.QName(c).localname for c in root]
+    # Decree order, group 9 left out by default
+    assert names == [f"Nhom{n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 10)]
+    assert root.get("coTaiSanThuNhap") == "false"
+    assert "Ô tô con".encode() not in first
+    ns = {"h": document.NAMESPACE}
+    assert root.findtext("h:Nhom1/h:date_of_birth", namespaces=ns) == (
+        person.date_of_birth.isoformat()
+    )
+    coefficient = root.findtext(
+        "h:Nhom6/h:salary_history/h:Dong[last()]/h:coefficient", namespaces=ns
+    )
+    assert Decimal(coefficient) == Decimal(version.snapshot["salary_history"][-1]["coefficient"])
+    rows = root.findall("h:Nhom3/h:work_history/h:Dong", ns)
+    assert [r.get("stt") for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
+    assert [r.findtext("h:id", namespaces=ns) for r in rows] == [
+        str(r["id"]) for r in version.snapshot["work_history"]
+    ]
+
+
+def test_group_nine_only_when_configured(version):
+    with override_settings(CBCCVC_SIGN_ASSETS_INCOME=True):
+        xml = document.render_profile_document(version)
+    assert document.validate_document(xml) == []
+    root = etree.fromstring(xml)
+    assert [etree.QName(c).localname for c in root][8] == "Nhom9"
+    assert "Ô tô con".encode() in xml
+
+
+def test_committed_xsd_is_the_generated_one():
+    assert document.SCHEMA_PATH.read_bytes() == document.schema_document(), (
+        "Lược đồ XSD đã cũ: chạy python manage.py profile_schema --write"
+    )
+
+
+def test_every_snapshot_value_has_a_place_in_the_document(person):
+    data = snapshot(person)
+    profile_fields = {f.name for g in document.groups() for f in g.fields}
+    tables = {t.key: t for g in document.groups() for t in g.tables}
+    assert set(data["profile"]) == profile_fields
+    assert set(data) - {"profile"} == set(tables) == set(CHILD_MODELS)
+    for key, rows in data.items():
+        if key != "profile":
+            assert set(rows[0]) == {f.name for f in tables[key].fields}
+    current = {f.name for f in document.group(6).fields}
+    assert current == set(DERIVED_FIELDS)
+
+
+def test_a_bad_snapshot_value_names_the_field(version):
+    data = copy.deepcopy(version.snapshot)
+    data["work_history"][0]["start_date"] = "31/02/2020"
+    broken = ProfileVersion(
+        profile=version.profile, number=9, snapshot=data, content_hash=version.content_hash
+    )
+    with pytest.raises(document.DocumentError, match=r"quá trình công tác, dòng 1.*start_date"):
+        document.render_profile_document(broken)
+
+
+# -- signing ------------------------------------------------------------------------------------
+
+
+def test_sign_verify_and_a_later_edit_opens_a_new_version(
+    version, person, signer, approver, hr, test_ca
+):
+    signature = sign_version(version, signer, approver)
+    version.refresh_from_db()
+    person.refresh_from_db()
+    assert version.status == VersionStatus.SIGNED and version.signed_by == approver
+    assert person.status == ProfileStatus.SIGNED
+    assert int(signature.certificate_serial, 16) == signer.certificate.serial_number
+    assert "Lê Văn Duyệt" in signature.signer_name
+    assert signature.algorithm == "RSA-SHA256"
+    assert signature.includes_assets is False
+    signed = bytes(signature.signed_document)
+    # the signed document is the canonical one plus the signature, and still valid
+    assert document.validate_document(signed) == []
+    assert etree.QName(etree.fromstring(signed)[-1]).namespace == DSIG
+
+    outcome = verify_version(version, trust_store=test_ca.trust_store())
+    assert outcome.ok, outcome.messages
+    stored = ProfileSignature.objects.get(pk=signature.pk)
+    assert stored.last_verification_ok is True and stored.last_verified_at is not None
+    assert stored.last_verification["serial"] == signature.certificate_serial
+
+    # signed is final: signing again is refused
+    with pytest.raises(WorkflowError, match="đã phê duyệt"):
+        sign_version(version, signer, approver)
+
+    # an edit re-opens the profile; the signed version is untouched and still verifies
+    person.phone = "0987654321"
+    person._change_reason = "Sửa số điện thoại"
+    person.save()
+    workflow.note_profile_changed(person.pk)
+    person.refresh_from_db()
+    assert person.status == ProfileStatus.DRAFT
+    second = workflow.submit(person, hr)
+    assert second.number == version.number + 1
+    with pytest.raises(WorkflowError):
+        sign_version(second, signer, approver)  # not approved yet
+    workflow.approve(second, approver)
+    second.refresh_from_db()
+    sign_version(second, signer, approver)
+    assert verify_version(version, trust_store=test_ca.trust_store()).ok
+    assert verify_version(second, trust_store=test_ca.trust_store()).ok
+    assert b"0987654321" in bytes(second.signature.signed_document)
+    assert b"0987654321" not in bytes(ProfileSignature.objects.get(pk=signature.pk).signed_document)
+
+
+def test_only_an_approver_in_scope_signs_an_approved_version(
+    tree, user_with, person, hr, approver, signer
+):
+    submitted = workflow.submit(person, hr)
+    with pytest.raises(WorkflowError, match="đã phê duyệt"):
+        sign_version(submitted, signer, approver)
+    workflow.approve(submitted, approver)
+    outsider = user_with("pheduyet_ha_tinh", (tree["H42"], Role.APPROVER))
+    sibling = user_with("pheduyet_noi_vu", (tree["H40.11"], Role.APPROVER))
+    for user in (outsider, sibling, hr):
+        with pytest.raises(PermissionDenied, match="vai trò phê duyệt"):
+            sign_version(submitted, signer, user)
+    submitted.refresh_from_db()
+    assert submitted.status == VersionStatus.APPROVED
+    assert not ProfileSignature.objects.exists()
+
+
+def test_verification_against_another_trust_store_fails(version, signer, approver, other_ca):
+    sign_version(version, signer, approver)
+    outcome = verify_version(version, trust_store=other_ca.trust_store())
+    assert not outcome.ok
+    assert "untrusted" in outcome.result.codes
+    assert not ProfileSignature.objects.get().last_verification_ok
+    empty = verify_version(version, trust_store=TrustStore(anchors=[], crls=[]))
+    assert not empty.ok and "trust_store_empty" in empty.result.codes
+
+
+# -- tampering, group by group ------------------------------------------------------------------
+
+
+def _mutate_text(value: str, xsd_type: str) -> str:
+    if xsd_type == "xs:date":
+        d = date.fromisoformat(value)
+        return d.replace(year=d.year - 1).isoformat()
+    if xsd_type in {"xs:integer", "xs:decimal"}:
+        return str(Decimal(value) + 1)
+    if xsd_type == "xs:boolean":
+        return "false" if value == "true" else "true"
+    return value + "x"
+
+
+def _spec(number: int, name: str) -> document.FieldSpec:
+    g = document.group(number)
+    return next(f for f in (*g.fields, *(f for t in g.tables for f in t.fields)) if f.name == name)
+
+
+def _rendered_groups(include_assets: bool) -> list[int]:
+    return [g.number for g in document.groups() if include_assets or g.number != 9]
+
+
+@pytest.mark.parametrize("include_assets", [False, True])
+def test_a_change_of_any_group_in_the_signed_xml_is_detected(
+    version, signer, approver, test_ca, include_assets
+):
+    with override_settings(CBCCVC_SIGN_ASSETS_INCOME=include_assets):
+        signature = sign_version(version, signer, approver)
+    original = bytes(signature.signed_document)
+    ns = {"h": document.NAMESPACE}
+    for number in _rendered_groups(include_assets):
+        root = etree.fromstring(original)
+        node = next(
+            el
+            for el in root.find(f"h:Nhom{number}", ns).iter()
+            if el.text and el.text.strip() and etree.QName(el).localname != "id"
+        )
+        node.text = _mutate_text(node.text, _spec(number, etree.QName(node).localname).xsd_type)
+        tampered = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        ProfileSignature.objects.filter(pk=signature.pk).update(signed_document=tampered)
+        outcome = verify_version(version, trust_store=test_ca.trust_store())
+        assert not outcome.ok, f"nhóm {number}"
+        assert "content_modified" in outcome.result.codes, f"nhóm {number}"
+        assert any("thay đổi" in m for m in outcome.messages), outcome.messages
+    ProfileSignature.objects.filter(pk=signature.pk).update(signed_document=original)
+    assert verify_version(version, trust_store=test_ca.trust_store()).ok
+
+
+def _mutate_value(value, spec: document.FieldSpec):
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    return _mutate_text(value, spec.xsd_type)
+
+
+def _tamper_snapshot(data: dict, number: int) -> dict:
+    """Change one value (not an id) of group ``number`` in a copy of the snapshot."""
+    data = copy.deepcopy(data)
+    spec = document.group(number)
+    for f in spec.fields:
+        if f.name != "id" and data["profile"].get(f.name) not in (None, ""):
+            data["profile"][f.name] = _mutate_value(data["profile"][f.name], f)
+            return data
+    for table in spec.tables:
+        for row in data[table.key]:
+            for f in table.fields:
+                if f.name != "id" and row.get(f.name) not in (None, ""):
+                    row[f.name] = _mutate_value(row[f.name], f)
+                    return data
+    raise AssertionError(f"nhóm {number} không có dữ liệu để sửa")
+
+
+def test_a_change_of_any_group_in_the_snapshot_is_detected(version, signer, approver, test_ca):
+    sign_version(version, signer, approver)
+    original = version.snapshot
+    for number in _rendered_groups(include_assets=False):
+        ProfileVersion.objects.filter(pk=version.pk).update(
+            snapshot=_tamper_snapshot(original, number)
+        )
+        version.refresh_from_db()
+        outcome = verify_version(version, trust_store=test_ca.trust_store())
+        assert not outcome.ok
+        assert outcome.result.ok  # the signature itself is intact …
+        assert outcome.changed_groups == [number]  # … the version's data is not
+        assert any(f"Nhóm {number} (" in m and "sau khi ký" in m for m in outcome.messages)
+    # group 9 is not in the signed document by default: the approved hash still catches it
+    ProfileVersion.objects.filter(pk=version.pk).update(snapshot=_tamper_snapshot(original, 9))
+    version.refresh_from_db()
+    outcome = verify_version(version, trust_store=test_ca.trust_store())
+    assert not outcome.ok and outcome.changed_groups == []
+    assert any("mã băm" in m for m in outcome.messages)
+    # a snapshot value that cannot even be rendered is reported, naming the field
+    broken = copy.deepcopy(original)
+    broken["profile"]["date_of_birth"] = "không phải ngày"
+    ProfileVersion.objects.filter(pk=version.pk).update(snapshot=broken)
+    version.refresh_from_db()
+    outcome = verify_version(version, trust_store=test_ca.trust_store())
+    assert not outcome.ok and any("bị hỏng" in m and "date_of_birth" in m for m in outcome.messages)
+    ProfileVersion.objects.filter(pk=version.pk).update(snapshot=original)
+    version.refresh_from_db()
+    assert verify_version(version, trust_store=test_ca.trust_store()).ok
+
+
+def test_verify_unsigned_version_is_refused(version):
+    with pytest.raises(WorkflowError, match="chưa được ký số"):
+        verify_version(version)
+
+
+def test_profile_has_no_signature_before_signing(person):
+    assert not Profile.objects.get(pk=person.pk).versions.filter(signature__isnull=False).exists()
