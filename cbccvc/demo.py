@@ -131,14 +131,72 @@ def _people() -> str:
     )
 
 
-# The ordered steps of the demo; later work appends its own (keys, sync …).
-# The merged province comes before the skeleton, which leaves existing codes alone.
+def _users() -> str:
+    users = _create_users()
+    return f"Tài khoản mẫu: {len(users)} người dùng, mỗi vai trò một người."
+
+
+def _signing_material() -> str:
+    from profiles.signing.demo import set_up_demo_signing
+
+    return set_up_demo_signing(APPROVER_USERNAME)
+
+
+DEMO_SIGNED_PROFILES = 20
+
+
+def _signed_profiles() -> str:
+    """Submit, approve and sign a few profiles with the demo approver's TEST key."""
+    from orgtree.tree import subtree_q
+    from profiles import workflow
+    from profiles.models import Profile, ProfileStatus
+    from profiles.signing.credentials import open_signer
+    from profiles.signing.demo import DEMO_LABEL_PREFIX, demo_signing_dir
+    from profiles.signing.models import SigningCredential
+    from profiles.signing.profile_signing import sign_version
+
+    User = get_user_model()
+    hr = User.objects.get(username=HR_USERNAME)
+    approver = User.objects.get(username=APPROVER_USERNAME)
+    committee = Unit.objects.active().get(code=MERGED_PROVINCE_CODE)
+    in_province = Profile.objects.filter(subtree_q(committee, "unit"))
+    already = in_province.filter(status=ProfileStatus.SIGNED).count()
+    if already:
+        return f"Hồ sơ đã ký số: {already} (giữ nguyên)."
+    credential = SigningCredential.objects.get(
+        owner=approver, active=True, label__startswith=DEMO_LABEL_PREFIX
+    )
+    pins = dict(
+        line.split("\t", 1)
+        for line in (demo_signing_dir() / "PIN-THU-NGHIEM.txt").read_text("utf-8").splitlines()
+        if "\t" in line
+    )
+    signer = open_signer(credential, pins[f"{APPROVER_USERNAME}.p12"], user=approver)
+    candidates = in_province.filter(status=ProfileStatus.DRAFT, error_count=0).order_by("pk")
+    signed = 0
+    for profile in candidates[:DEMO_SIGNED_PROFILES]:
+        version = workflow.submit(profile, hr)
+        workflow.approve(version, approver)
+        sign_version(version, signer, approver, credential=credential)
+        signed += 1
+    return f"Hồ sơ đã trình, phê duyệt và ký số (khóa THỬ NGHIỆM): {signed}."
+
+
+HR_USERNAME = "phutho.nhansu"
+APPROVER_USERNAME = "phutho.pheduyet"
+
+# The ordered steps of the demo; later work appends its own (sync …).
+# The merged province comes before the skeleton, which leaves existing codes alone; the users
+# need both.
 DEMO_STEPS: list[Callable[[], str]] = [
     _reference_data,
     _merged_province,
     _national_skeleton,
+    _users,
     _code_lists,
     _people,
+    _signing_material,
+    _signed_profiles,
 ]
 
 
@@ -150,8 +208,7 @@ def set_up_demo(log: Callable[[str], None] = print) -> DemoResult:
             note = step()
         log(f"  ✓ {note}")
         result.notes.append(note)
-    with transaction.atomic():
-        result.users = _create_users()
+    result.users = DEMO_USERS
     return result
 
 

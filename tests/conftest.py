@@ -71,3 +71,13 @@ def reference_data(_reference_data_session, django_db_blocker, db):
         with django_db_blocker.unblock():
             return load_reference_data()
     return _reference_data_session
+
+
+@pytest.fixture(autouse=True)
+def _throwaway_var_dir(monkeypatch, tmp_path_factory):
+    """No test writes under the repository's ``var/``: each gets its own var dir, and signing
+    keys are sealed with a throw-away master key file there."""
+    from django.conf import settings
+
+    monkeypatch.delenv("CBCCVC_KEY_ENCRYPTION_KEY", raising=False)
+    monkeypatch.setattr(settings, "VAR_DIR", tmp_path_factory.mktemp("var"))

@@ -48,6 +48,15 @@ def test_demo_sets_up_the_merged_province_once(reference_data, django_user_model
     old_hoa_binh = Unit.objects.get(code="000.00.00.H29")
     assert successors(old_hoa_binh) == [committee]
 
+    # the approver signed some profiles with the TEST key; the signatures verify
+    from profiles.models import ProfileSignature
+    from profiles.signing.profile_signing import verify_version
+
+    signatures = ProfileSignature.objects.filter(version__profile__unit__tree_id=committee.tree_id)
+    assert signatures.count() == 20
+    result = verify_version(signatures.first().version)
+    assert result.ok, result
+
     for spec in DEMO_USERS:
         user = authenticate(username=spec.username, password=DEMO_PASSWORD)
         assert user is not None and user.is_staff, spec.username

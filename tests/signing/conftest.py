@@ -45,12 +45,3 @@ def rsa_signer(rsa_cred) -> KeyFileSigner:
 @pytest.fixture(scope="session")
 def sample_doc() -> bytes:
     return sample_profile_document()
-
-
-@pytest.fixture(autouse=True)
-def _master_key(monkeypatch, tmp_path_factory):
-    """Every test seals with a throw-away master key file under a temporary var dir."""
-    from django.conf import settings
-
-    monkeypatch.delenv("CBCCVC_KEY_ENCRYPTION_KEY", raising=False)
-    monkeypatch.setattr(settings, "VAR_DIR", tmp_path_factory.mktemp("var"))
