@@ -21,7 +21,7 @@ from import_export import resources
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from orgtree.access import ALL_ROLES, EDIT_PROFILE_ROLES, scope_for
+from orgtree.access import ALL_ROLES, APPROVE_ROLES, EDIT_PROFILE_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
 from orgtree.text import fold
@@ -43,6 +43,7 @@ from .models import (
     Membership,
     MilitaryService,
     Profile,
+    ProfileStatus,
     ProfileVersion,
     QualityAssessment,
     SalaryHistory,
@@ -528,6 +529,19 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         )
         return response
 
+    # -- the change page: why a profile came back -----------------------------------------------
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
+        """A profile returned to draft shows the approver's reason above the form."""
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, object_id)
+        if obj is not None and obj.status == ProfileStatus.DRAFT:
+            latest = obj.versions.select_related("decided_by").order_by("-number").first()
+            if latest is not None and latest.status == VersionStatus.REJECTED:
+                extra_context["rejected_version"] = latest
+        return super().change_view(request, object_id, form_url, extra_context)
+
     # -- saving ---------------------------------------------------------------------------------
     def save_model(self, request: HttpRequest, obj: Profile, form: Any, change: bool) -> None:
         if not change:
@@ -560,11 +574,15 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             raise workflow.WorkflowError("Hồ sơ không có phiên bản nào đang chờ phê duyệt.")
         return version
 
-    @admin.action(description="Trình duyệt các hồ sơ đã chọn")
+    # Actions are offered only to those who may run them: a viewer sees none of them.
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return scope_for(request.user).has_any(APPROVE_ROLES)
+
+    @admin.action(description="Trình duyệt các hồ sơ đã chọn", permissions=["change"])
     def submit_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._run(request, queryset, lambda p: workflow.submit(p, request.user), "Đã trình")
 
-    @admin.action(description="Phê duyệt các hồ sơ đã chọn")
+    @admin.action(description="Phê duyệt các hồ sơ đã chọn", permissions=["approve"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._run(
             request,
@@ -573,7 +591,7 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             "Đã phê duyệt",
         )
 
-    @admin.action(description="Trả lại các hồ sơ đã chọn (ghi lý do)")
+    @admin.action(description="Trả lại các hồ sơ đã chọn (ghi lý do)", permissions=["approve"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -598,7 +616,9 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             },
         )
 
-    @admin.action(description="Xác nhận đã xác minh các hồ sơ đã chọn (hôm nay)")
+    @admin.action(
+        description="Xác nhận đã xác minh các hồ sơ đã chọn (hôm nay)", permissions=["change"]
+    )
     def verify_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         from .services import mark_verified
 
@@ -609,7 +629,7 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
         self._run(request, queryset, verify, "Đã xác minh")
 
-    @admin.action(description="Kiểm tra lại dữ liệu các hồ sơ đã chọn")
+    @admin.action(description="Kiểm tra lại dữ liệu các hồ sơ đã chọn", permissions=["change"])
     def revalidate_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         from .validation import validate_profiles
 

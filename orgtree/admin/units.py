@@ -17,6 +17,7 @@ from typing import Any
 from django import forms, http
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -44,7 +45,9 @@ _ERROR_FIELD = {
     "legal_basis_date": "change_legal_basis_date",
     "unit": None,
 }
-_DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A text input in the Vietnamese form (dd/mm/yyyy, see cbccvc/formats/vi): the browser's own
+# date picker follows the computer's language and shows mm/dd/yyyy on an English system.
+_DATE_WIDGET = AdminDateWidget(attrs={"placeholder": "dd/mm/yyyy"})
 
 
 def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -167,6 +170,13 @@ class UnitAdminForm(forms.ModelForm):
         return unit
 
 
+def _sees_history(request: HttpRequest, unit: Unit | None) -> bool:
+    """A unit's periods and events are visible to whoever may see the unit (by scope, not by
+    Django model permissions, which agency users do not hold)."""
+    scope = scope_for(request.user)
+    return scope.has_any() if unit is None else scope.covers(unit)
+
+
 class UnitPeriodInline(admin.TabularInline):
     model = UnitPeriod
     fk_name = "unit"
@@ -182,6 +192,9 @@ class UnitPeriodInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _sees_history(request, obj)
 
     @admin.display(description="sự kiện")
     def event_link(self, period: UnitPeriod) -> str:
@@ -209,6 +222,9 @@ class UnitEventLinkInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _sees_history(request, obj)
 
     @admin.display(description="sự kiện")
     def event_link(self, link: UnitEventLink) -> str:
@@ -379,6 +395,17 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
         if obj is not None and not obj.is_active:
             return False  # closed units are history
         return super().has_change_permission(request, obj)
+
+    # -- the tree column ----------------------------------------------------------------------
+    @admin.display(description="Tên đơn vị")
+    def indented_title(self, item: Unit) -> str:
+        """The unit's name, indented by its depth; wrapped lines keep the indent (mptt's own
+        column indents the first line only and repeats the code shown in its own column)."""
+        return format_html(
+            '<div class="unit-title" style="padding-left:{}px">{}</div>',
+            item.level * self.mptt_level_indent,
+            item.name,
+        )
 
     # -- search -------------------------------------------------------------------------------
     def get_search_results(
