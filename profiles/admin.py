@@ -434,7 +434,9 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if request.user.has_perm(ASSETS_PERMISSION):
             inlines.append(AssetInline)
         if obj is not None:
-            inlines += [FindingInline, VersionInline]
+            # What to fix and what happened to the submissions come first, not after twelve
+            # data tables.
+            inlines = [FindingInline, VersionInline, *inlines]
         return inlines
 
     def get_readonly_fields(self, request: HttpRequest, obj: Profile | None = None):

@@ -183,9 +183,35 @@ class UnitPeriodInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = "Các giai đoạn (tên, mã, cấp trên theo thời gian)"
-    fields = ["valid_from", "valid_to", "name", "code", "kind", "parent", "event_link"]
+    fields = ["period_from", "period_to", "period_name", "period_code", "period_kind",
+              "period_parent", "event_link"]  # fmt: skip
     readonly_fields = fields
     ordering = ["valid_from"]
+
+    # The period model's fields have no Vietnamese names: these columns give them one.
+    @admin.display(description="từ ngày")
+    def period_from(self, period: UnitPeriod) -> str:
+        return f"{period.valid_from:%d/%m/%Y}"
+
+    @admin.display(description="đến ngày (không kể)")
+    def period_to(self, period: UnitPeriod) -> str:
+        return f"{period.valid_to:%d/%m/%Y}" if period.valid_to else "—"
+
+    @admin.display(description="tên đơn vị")
+    def period_name(self, period: UnitPeriod) -> str:
+        return period.name
+
+    @admin.display(description="mã định danh")
+    def period_code(self, period: UnitPeriod) -> str:
+        return period.code
+
+    @admin.display(description="loại đơn vị")
+    def period_kind(self, period: UnitPeriod) -> str:
+        return period.get_kind_display()
+
+    @admin.display(description="đơn vị cấp trên")
+    def period_parent(self, period: UnitPeriod) -> str:
+        return str(period.parent) if period.parent_id else "—"
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -210,8 +236,13 @@ class UnitEventLinkInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = "Sự kiện thay đổi liên quan"
-    fields = ["event_link", "role", "legal_basis", "actor"]
+    fields = ["event_link", "role_name", "legal_basis", "actor"]
     readonly_fields = fields
+
+    @admin.display(description="vai trò của đơn vị")
+    def role_name(self, link: UnitEventLink) -> str:
+        return link.get_role_display()
+
     ordering = ["-event__effective_date", "-event_id"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[UnitEventLink]:
@@ -330,7 +361,7 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
         "kind",
         "status",
         "valid_from",
-        "valid_to",
+        "ended_on",
     ]
     list_display_links = ["indented_title"]
     list_filter = ["kind", "status"]
@@ -400,12 +431,18 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
     @admin.display(description="Tên đơn vị")
     def indented_title(self, item: Unit) -> str:
         """The unit's name, indented by its depth; wrapped lines keep the indent (mptt's own
-        column indents the first line only and repeats the code shown in its own column)."""
+        column indents the first line only and repeats the code shown in its own column).
+        Closed units (merged, split, dissolved) are marked so the list can grey them out."""
         return format_html(
-            '<div class="unit-title" style="padding-left:{}px">{}</div>',
+            '<div class="unit-title{}" style="padding-left:{}px">{}</div>',
+            "" if item.is_active else " unit-closed",
             item.level * self.mptt_level_indent,
             item.name,
         )
+
+    @admin.display(description="Hết hiệu lực từ", ordering="valid_to", empty_value="—")
+    def ended_on(self, item: Unit) -> date | None:
+        return item.valid_to
 
     # -- search -------------------------------------------------------------------------------
     def get_search_results(
