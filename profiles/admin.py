@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from import_export import resources
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -278,10 +278,30 @@ class FindingInline(ReadOnlyScopedInline):
 
 class VersionInline(ReadOnlyScopedInline):
     model = ProfileVersion
-    fields = ("number", "status", "submitted_by", "submitted_at", "decided_by", "decided_at",
-              "rejection_reason", "signed_at", "synced_at", "content_hash")  # fmt: skip
+    fields = ("number", "status", "submitter", "submitted_at", "decider", "decided_at",
+              "rejection_reason", "signed_at", "synced_at", "short_hash")  # fmt: skip
     readonly_fields = fields
     verbose_name_plural = "các phiên bản đã trình"
+
+    # People by their names, and the 64-digit hash shortened: the whole table fits the page.
+    @staticmethod
+    def _person(user: Any) -> str:
+        if user is None:
+            return "—"
+        return user.get_full_name() or user.get_username()
+
+    @admin.display(description="người trình")
+    def submitter(self, version: ProfileVersion) -> str:
+        return self._person(version.submitted_by)
+
+    @admin.display(description="người phê duyệt/trả lại")
+    def decider(self, version: ProfileVersion) -> str:
+        return self._person(version.decided_by)
+
+    @admin.display(description="mã băm SHA-256")
+    def short_hash(self, version: ProfileVersion) -> str:
+        digest = version.content_hash or ""
+        return format_html('<span title="{}">{}…</span>', digest, digest[:12]) if digest else "—"
 
 
 # -- filters ------------------------------------------------------------------------------------
@@ -381,8 +401,8 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     form = ProfileForm
     scope_field = "unit"
     edit_roles = EDIT_PROFILE_ROLES
-    list_display = ("full_name", "personal_id", "date_of_birth", "unit", "position", "grade",
-                    "status", "completeness", "error_count", "warning_count")  # fmt: skip
+    list_display = ("full_name", "personal_id", "date_of_birth", "unit_name", "position",
+                    "grade", "status", "completeness", "findings_summary")  # fmt: skip
     list_select_related = ("unit",)
     list_filter = (
         UnitSubtreeFilter,
@@ -446,6 +466,23 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return fields
 
     # -- columns --------------------------------------------------------------------------------
+    # Nine columns must fit beside the filters on a 1366-pixel screen: the unit by its name (its
+    # code is in the unit filter), and the error and warning counts in one column.
+    @admin.display(description="cơ quan, đơn vị", ordering="unit__name")
+    def unit_name(self, obj: Profile) -> str:
+        return obj.unit.name if obj.unit_id else "—"
+
+    @admin.display(description="kết quả kiểm tra", ordering="-error_count")
+    def findings_summary(self, obj: Profile) -> str:
+        if not obj.error_count and not obj.warning_count:
+            return "—"
+        parts = []
+        if obj.error_count:
+            parts.append(format_html('<strong class="errors">{} lỗi</strong>', obj.error_count))
+        if obj.warning_count:
+            parts.append(format_html("{} cảnh báo", obj.warning_count))
+        return format_html_join(", ", "{}", ((part,) for part in parts))
+
     @admin.display(description="chức vụ")
     def position(self, obj: Profile) -> str:
         return codelists.name_of("position", obj.position_code) if obj.position_code else ""
