@@ -459,8 +459,31 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             inlines = [FindingInline, VersionInline, *inlines]
         return inlines
 
+    # Shown to those who may only look: coded values by their names, no "reason" input.
+    READ_ONLY_NAMES = {
+        "sex": "sex_name",
+        "ethnicity": "ethnicity_name",
+        "religion": "religion_name",
+    }
+
+    def get_fieldsets(self, request: HttpRequest, obj: Profile | None = None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+
+        def swap(entry: Any) -> Any:
+            if isinstance(entry, (tuple, list)):
+                return tuple(swap(e) for e in entry if e != "change_reason")
+            return self.READ_ONLY_NAMES.get(entry, entry)
+
+        return [
+            (title, {**options, "fields": swap(options["fields"])}) for title, options in fieldsets
+        ]
+
     def get_readonly_fields(self, request: HttpRequest, obj: Profile | None = None):
         fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields += list(self.READ_ONLY_NAMES.values())
         if obj is not None:
             fields.append("unit")  # moves go through the work history
         return fields
@@ -482,6 +505,18 @@ class ProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if obj.warning_count:
             parts.append(format_html("{} cảnh báo", obj.warning_count))
         return format_html_join(", ", "{}", ((part,) for part in parts))
+
+    @admin.display(description="giới tính")
+    def sex_name(self, obj: Profile) -> str:
+        return codelists.name_of("sex", obj.sex) if obj.sex else ""
+
+    @admin.display(description="dân tộc")
+    def ethnicity_name(self, obj: Profile) -> str:
+        return codelists.name_of("ethnicity", obj.ethnicity) if obj.ethnicity else ""
+
+    @admin.display(description="tôn giáo")
+    def religion_name(self, obj: Profile) -> str:
+        return codelists.name_of("religion", obj.religion) if obj.religion else ""
 
     @admin.display(description="chức vụ")
     def position(self, obj: Profile) -> str:

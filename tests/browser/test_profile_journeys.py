@@ -244,6 +244,10 @@ def test_viewer_sees_no_edit_buttons_and_another_province_finds_nothing(
     assert "Trần Văn Đức" in page.inner_text("#content")
     assert page.locator("input[name=_save], input[name=_continue]").count() == 0
     assert page.locator("#id_full_name").count() == 0  # read-only text, not an input
+    shown = page.inner_text("#profile_form")
+    assert "Nam" in page.inner_text(".field-sex_name")  # coded values by name, not "1"
+    assert "Kinh" in page.inner_text(".field-ethnicity_name")  # not "01"
+    assert "None" not in shown and "Change reason" not in shown
 
     outsider = other_page()
     log_in(outsider, "nghean.nhansu", PASSWORD)
