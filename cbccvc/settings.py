@@ -117,6 +117,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Vietnamese dates (dd/mm/yyyy) in every form and list; see cbccvc/formats/vi/formats.py.
+FORMAT_MODULE_PATH = ["cbccvc.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -165,6 +167,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CBCCVC_LOG_LEVEL", "INFO")},
 }
+
+# "Sống" (live): a profile not verified for this many days gets a warning finding.
+CBCCVC_VERIFY_MAX_AGE_DAYS = int(os.environ.get("CBCCVC_VERIFY_MAX_AGE_DAYS", "365"))
 
 # Reference data shipped with the project (see orgtree/data/PROVENANCE.md).
 ADMINUNITS_DATA_DIR = BASE_DIR / "orgtree" / "data" / "adminunits"

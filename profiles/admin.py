@@ -16,12 +16,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from import_export import resources
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from orgtree.access import ALL_ROLES, EDIT_PROFILE_ROLES, scope_for
+from orgtree.access import ALL_ROLES, APPROVE_ROLES, EDIT_PROFILE_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
 from orgtree.text import fold
@@ -43,6 +43,7 @@ from .models import (
     Membership,
     MilitaryService,
     Profile,
+    ProfileStatus,
     ProfileVersion,
     QualityAssessment,
     SalaryHistory,
@@ -278,10 +279,30 @@ class FindingInline(ReadOnlyScopedInline):
 
 class VersionInline(ReadOnlyScopedInline):
     model = ProfileVersion
-    fields = ("number", "status", "submitted_by", "submitted_at", "decided_by", "decided_at",
-              "rejection_reason", "signed_at", "synced_at", "content_hash")  # fmt: skip
+    fields = ("number", "status", "submitter", "submitted_at", "decider", "decided_at",
+              "rejection_reason", "signed_at", "synced_at", "short_hash")  # fmt: skip
     readonly_fields = fields
     verbose_name_plural = "các phiên bản đã trình"
+
+    # People by their names, and the 64-digit hash shortened: the whole table fits the page.
+    @staticmethod
+    def _person(user: Any) -> str:
+        if user is None:
+            return "—"
+        return user.get_full_name() or user.get_username()
+
+    @admin.display(description="người trình")
+    def submitter(self, version: ProfileVersion) -> str:
+        return self._person(version.submitted_by)
+
+    @admin.display(description="người phê duyệt/trả lại")
+    def decider(self, version: ProfileVersion) -> str:
+        return self._person(version.decided_by)
+
+    @admin.display(description="mã băm SHA-256")
+    def short_hash(self, version: ProfileVersion) -> str:
+        digest = version.content_hash or ""
+        return format_html('<span title="{}">{}…</span>', digest, digest[:12]) if digest else "—"
 
 
 # -- filters ------------------------------------------------------------------------------------
@@ -381,8 +402,8 @@ class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
     form = ProfileForm
     scope_field = "unit"
     edit_roles = EDIT_PROFILE_ROLES
-    list_display = ("full_name", "personal_id", "date_of_birth", "unit", "position", "grade",
-                    "status", "completeness", "error_count", "warning_count")  # fmt: skip
+    list_display = ("full_name", "personal_id", "date_of_birth", "unit_name", "position",
+                    "grade", "status", "completeness", "findings_summary")  # fmt: skip
     list_select_related = ("unit",)
     list_filter = (
         UnitSubtreeFilter,
@@ -437,16 +458,70 @@ class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
         if request.user.has_perm(ASSETS_PERMISSION):
             inlines.append(AssetInline)
         if obj is not None:
-            inlines += [FindingInline, VersionInline]
+            # What to fix and what happened to the submissions come first, not after twelve
+            # data tables.
+            inlines = [FindingInline, VersionInline, *inlines]
         return inlines
+
+    # Shown to those who may only look: coded values by their names, no "reason" input.
+    READ_ONLY_NAMES = {
+        "sex": "sex_name",
+        "ethnicity": "ethnicity_name",
+        "religion": "religion_name",
+    }
+
+    def get_fieldsets(self, request: HttpRequest, obj: Profile | None = None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+
+        def swap(entry: Any) -> Any:
+            if isinstance(entry, (tuple, list)):
+                return tuple(swap(e) for e in entry if e != "change_reason")
+            return self.READ_ONLY_NAMES.get(entry, entry)
+
+        return [
+            (title, {**options, "fields": swap(options["fields"])}) for title, options in fieldsets
+        ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Profile | None = None):
         fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields += list(self.READ_ONLY_NAMES.values())
         if obj is not None:
             fields.append("unit")  # moves go through the work history
         return fields
 
     # -- columns --------------------------------------------------------------------------------
+    # Nine columns must fit beside the filters on a 1366-pixel screen: the unit by its name (its
+    # code is in the unit filter), and the error and warning counts in one column.
+    @admin.display(description="cơ quan, đơn vị", ordering="unit__name")
+    def unit_name(self, obj: Profile) -> str:
+        return obj.unit.name if obj.unit_id else "—"
+
+    @admin.display(description="kết quả kiểm tra", ordering="-error_count")
+    def findings_summary(self, obj: Profile) -> str:
+        if not obj.error_count and not obj.warning_count:
+            return "—"
+        parts = []
+        if obj.error_count:
+            parts.append(format_html('<strong class="errors">{} lỗi</strong>', obj.error_count))
+        if obj.warning_count:
+            parts.append(format_html("{} cảnh báo", obj.warning_count))
+        return format_html_join(", ", "{}", ((part,) for part in parts))
+
+    @admin.display(description="giới tính")
+    def sex_name(self, obj: Profile) -> str:
+        return codelists.name_of("sex", obj.sex) if obj.sex else ""
+
+    @admin.display(description="dân tộc")
+    def ethnicity_name(self, obj: Profile) -> str:
+        return codelists.name_of("ethnicity", obj.ethnicity) if obj.ethnicity else ""
+
+    @admin.display(description="tôn giáo")
+    def religion_name(self, obj: Profile) -> str:
+        return codelists.name_of("religion", obj.religion) if obj.religion else ""
+
     @admin.display(description="chức vụ")
     def position(self, obj: Profile) -> str:
         return codelists.name_of("position", obj.position_code) if obj.position_code else ""
@@ -532,6 +607,19 @@ class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
         )
         return response
 
+    # -- the change page: why a profile came back -----------------------------------------------
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
+        """A profile returned to draft shows the approver's reason above the form."""
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, object_id)
+        if obj is not None and obj.status == ProfileStatus.DRAFT:
+            latest = obj.versions.select_related("decided_by").order_by("-number").first()
+            if latest is not None and latest.status == VersionStatus.REJECTED:
+                extra_context["rejected_version"] = latest
+        return super().change_view(request, object_id, form_url, extra_context)
+
     # -- saving ---------------------------------------------------------------------------------
     def save_model(self, request: HttpRequest, obj: Profile, form: Any, change: bool) -> None:
         if not change:
@@ -564,11 +652,15 @@ class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
             raise workflow.WorkflowError("Hồ sơ không có phiên bản nào đang chờ phê duyệt.")
         return version
 
-    @admin.action(description="Trình duyệt các hồ sơ đã chọn")
+    # Actions are offered only to those who may run them: a viewer sees none of them.
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return scope_for(request.user).has_any(APPROVE_ROLES)
+
+    @admin.action(description="Trình duyệt các hồ sơ đã chọn", permissions=["change"])
     def submit_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._run(request, queryset, lambda p: workflow.submit(p, request.user), "Đã trình")
 
-    @admin.action(description="Phê duyệt các hồ sơ đã chọn")
+    @admin.action(description="Phê duyệt các hồ sơ đã chọn", permissions=["approve"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._run(
             request,
@@ -577,7 +669,7 @@ class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
             "Đã phê duyệt",
         )
 
-    @admin.action(description="Trả lại các hồ sơ đã chọn (ghi lý do)")
+    @admin.action(description="Trả lại các hồ sơ đã chọn (ghi lý do)", permissions=["approve"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -602,7 +694,9 @@ class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
             },
         )
 
-    @admin.action(description="Xác nhận đã xác minh các hồ sơ đã chọn (hôm nay)")
+    @admin.action(
+        description="Xác nhận đã xác minh các hồ sơ đã chọn (hôm nay)", permissions=["change"]
+    )
     def verify_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         from .services import mark_verified
 
@@ -613,7 +707,7 @@ class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
 
         self._run(request, queryset, verify, "Đã xác minh")
 
-    @admin.action(description="Kiểm tra lại dữ liệu các hồ sơ đã chọn")
+    @admin.action(description="Kiểm tra lại dữ liệu các hồ sơ đã chọn", permissions=["change"])
     def revalidate_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         from .validation import validate_profiles
 

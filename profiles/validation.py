@@ -125,7 +125,7 @@ def build_context(today: date | None = None) -> Context:
     return Context(
         today=today,
         codes={key: codelists.items(key, today) for key in CODE_LISTS},
-        verify_max_age=timedelta(days=getattr(settings, "CBCCVC_VERIFY_MAX_AGE_DAYS", 365)),
+        verify_max_age=timedelta(days=settings.CBCCVC_VERIFY_MAX_AGE_DAYS),
     )
 
 

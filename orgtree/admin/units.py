@@ -17,6 +17,7 @@ from typing import Any
 from django import forms, http
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -44,7 +45,9 @@ _ERROR_FIELD = {
     "legal_basis_date": "change_legal_basis_date",
     "unit": None,
 }
-_DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A text input in the Vietnamese form (dd/mm/yyyy, see cbccvc/formats/vi): the browser's own
+# date picker follows the computer's language and shows mm/dd/yyyy on an English system.
+_DATE_WIDGET = AdminDateWidget(attrs={"placeholder": "dd/mm/yyyy"})
 
 
 def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -167,21 +170,57 @@ class UnitAdminForm(forms.ModelForm):
         return unit
 
 
+def _sees_history(request: HttpRequest, unit: Unit | None) -> bool:
+    """A unit's periods and events are visible to whoever may see the unit (by scope, not by
+    Django model permissions, which agency users do not hold)."""
+    scope = scope_for(request.user)
+    return scope.has_any() if unit is None else scope.covers(unit)
+
+
 class UnitPeriodInline(admin.TabularInline):
     model = UnitPeriod
     fk_name = "unit"
     extra = 0
     can_delete = False
     verbose_name_plural = "Các giai đoạn (tên, mã, cấp trên theo thời gian)"
-    fields = ["valid_from", "valid_to", "name", "code", "kind", "parent", "event_link"]
+    fields = ["period_from", "period_to", "period_name", "period_code", "period_kind",
+              "period_parent", "event_link"]  # fmt: skip
     readonly_fields = fields
     ordering = ["valid_from"]
+
+    # The period model's fields have no Vietnamese names: these columns give them one.
+    @admin.display(description="từ ngày")
+    def period_from(self, period: UnitPeriod) -> str:
+        return f"{period.valid_from:%d/%m/%Y}"
+
+    @admin.display(description="đến ngày (không kể)")
+    def period_to(self, period: UnitPeriod) -> str:
+        return f"{period.valid_to:%d/%m/%Y}" if period.valid_to else "—"
+
+    @admin.display(description="tên đơn vị")
+    def period_name(self, period: UnitPeriod) -> str:
+        return period.name
+
+    @admin.display(description="mã định danh")
+    def period_code(self, period: UnitPeriod) -> str:
+        return period.code
+
+    @admin.display(description="loại đơn vị")
+    def period_kind(self, period: UnitPeriod) -> str:
+        return period.get_kind_display()
+
+    @admin.display(description="đơn vị cấp trên")
+    def period_parent(self, period: UnitPeriod) -> str:
+        return str(period.parent) if period.parent_id else "—"
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _sees_history(request, obj)
 
     @admin.display(description="sự kiện")
     def event_link(self, period: UnitPeriod) -> str:
@@ -197,8 +236,13 @@ class UnitEventLinkInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = "Sự kiện thay đổi liên quan"
-    fields = ["event_link", "role", "legal_basis", "actor"]
+    fields = ["event_link", "role_name", "legal_basis", "actor"]
     readonly_fields = fields
+
+    @admin.display(description="vai trò của đơn vị")
+    def role_name(self, link: UnitEventLink) -> str:
+        return link.get_role_display()
+
     ordering = ["-event__effective_date", "-event_id"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[UnitEventLink]:
@@ -209,6 +253,9 @@ class UnitEventLinkInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _sees_history(request, obj)
 
     @admin.display(description="sự kiện")
     def event_link(self, link: UnitEventLink) -> str:
@@ -314,7 +361,7 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
         "kind",
         "status",
         "valid_from",
-        "valid_to",
+        "ended_on",
     ]
     list_display_links = ["indented_title"]
     list_filter = ["kind", "status"]
@@ -379,6 +426,23 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
         if obj is not None and not obj.is_active:
             return False  # closed units are history
         return super().has_change_permission(request, obj)
+
+    # -- the tree column ----------------------------------------------------------------------
+    @admin.display(description="Tên đơn vị")
+    def indented_title(self, item: Unit) -> str:
+        """The unit's name, indented by its depth; wrapped lines keep the indent (mptt's own
+        column indents the first line only and repeats the code shown in its own column).
+        Closed units (merged, split, dissolved) are marked so the list can grey them out."""
+        return format_html(
+            '<div class="unit-title{}" style="padding-left:{}px">{}</div>',
+            "" if item.is_active else " unit-closed",
+            item.level * self.mptt_level_indent,
+            item.name,
+        )
+
+    @admin.display(description="Hết hiệu lực từ", ordering="valid_to", empty_value="—")
+    def ended_on(self, item: Unit) -> date | None:
+        return item.valid_to
 
     # -- search -------------------------------------------------------------------------------
     def get_search_results(

@@ -55,13 +55,14 @@ def page(browser, live_server) -> Iterator[object]:
 
 @pytest.fixture
 def screenshot(request, page):
-    """``screenshot("step-name")`` saves a full-page PNG named after the test and the step."""
+    """``screenshot("step-name")`` saves a full-page PNG named after the test and the step;
+    ``screenshot("step-name", on=other_page)`` takes it from a second person's page."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     test_name = re.sub(r"[^\w.-]+", "_", request.node.name)
 
-    def take(step: str) -> Path:
+    def take(step: str, on=None) -> Path:
         path = SCREENSHOTS / f"{test_name}--{step}.png"
-        page.screenshot(path=str(path), full_page=True)
+        (on or page).screenshot(path=str(path), full_page=True)
         return path
 
     return take
