@@ -397,6 +397,26 @@ class RejectForm(forms.Form):
     reason = forms.CharField(label="lý do trả lại", widget=forms.Textarea, max_length=2000)
 
 
+# The profile page in tabs, one per data group of Decree 27/2026 (Điều 5). Each part of the
+# page is named by the start of a fieldset's title or by an inline's prefix; a part no tab
+# names lands in "Khác", so nothing is ever hidden.
+DATA_GROUP_TABS: list[dict[str, Any]] = [
+    {"id": "tong-quan", "title": "Tổng quan", "parts": [
+        "fieldset:Trạng thái", "fieldset:Ký số", "findings", "versions"]},
+    {"id": "nhom-1", "title": "1. Cá nhân", "parts": ["fieldset:Nhóm 1"]},
+    {"id": "nhom-2", "title": "2. Gia đình", "parts": ["family"]},
+    {"id": "nhom-3-4", "title": "3–4. Công tác, tuyển dụng", "parts": [
+        "work_history", "career_events"]},
+    {"id": "nhom-5", "title": "5. Đào tạo, bồi dưỡng", "parts": ["education", "trainings"]},
+    {"id": "nhom-6", "title": "6. Vị trí, lương, đánh giá", "parts": [
+        "fieldset:Nhóm 6", "salary_history", "assessments", "commendations", "disciplines"]},
+    {"id": "nhom-7", "title": "7. Đảng, đoàn thể", "parts": ["memberships"]},
+    {"id": "nhom-8", "title": "8. Lực lượng vũ trang", "parts": ["military_service"]},
+    {"id": "nhom-9", "title": "9. Tài sản, thu nhập", "parts": ["asset_declarations"]},
+    {"id": "nhom-10", "title": "10. Sức khỏe", "parts": ["health"]},
+]  # fmt: skip
+
+
 @admin.register(Profile)
 class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     form = ProfileForm
@@ -611,8 +631,10 @@ class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
     ) -> HttpResponse:
-        """A profile returned to draft shows the approver's reason above the form."""
+        """A profile returned to draft shows the approver's reason above the form; the page is
+        laid out in tabs per data group."""
         extra_context = dict(extra_context or {})
+        extra_context["data_group_tabs"] = DATA_GROUP_TABS
         obj = self.get_object(request, object_id)
         if obj is not None and obj.status == ProfileStatus.DRAFT:
             latest = obj.versions.select_related("decided_by").order_by("-number").first()

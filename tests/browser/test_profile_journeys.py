@@ -166,16 +166,25 @@ def test_hr_officer_finds_edits_and_submits_a_profile(page, screenshot, phu_tho)
     page.click("#result_list a:has-text('Nguyễn Thị Hương')")
     page.wait_for_selector("#profile_form")
     screenshot("mo-ho-so")
+    # one tab per data group of Decree 27/2026; the overview (checks, versions) opens first
+    tabs = page.locator(".profile-tabs button.profile-tab").all_inner_texts()
+    assert tabs[:3] == ["Tổng quan", "1. Cá nhân", "2. Gia đình"]
+    assert "10. Sức khỏe" in tabs
     body = page.inner_text("#content")
-    assert "Nhóm 1 – Thông tin cá nhân" in body
-    assert "Quá trình công tác" in body or "quá trình công tác" in body.lower()
     assert "kết quả kiểm tra dữ liệu" in body.lower()
+    assert "Quá trình công tác" not in body  # another tab's content is hidden
     finding = huong.findings.order_by("pk").first()
     assert finding is not None and finding.message in body  # the stored finding is shown
+    page.click("button.profile-tab:has-text('3–4. Công tác')")
+    assert "Quá trình công tác" in page.inner_text("#content")
+    assert "kết quả kiểm tra dữ liệu" not in page.inner_text("#content").lower()
+    screenshot("tab-cong-tac")
 
+    page.click("button.profile-tab:has-text('1. Cá nhân')")
     date_input = page.locator("#id_date_of_birth")
     assert date_input.input_value() == "12/05/1988"  # shown the Vietnamese way
     date_input.fill("21/05/1988")
+    page.click("button.profile-tab:has-text('Tổng quan')")
     page.fill("#id_change_reason", "Sửa ngày sinh theo giấy khai sinh")
     page.click("input[name=_save]")
     page.wait_for_selector("ul.messagelist")
@@ -244,6 +253,7 @@ def test_viewer_sees_no_edit_buttons_and_another_province_finds_nothing(
     assert "Trần Văn Đức" in page.inner_text("#content")
     assert page.locator("input[name=_save], input[name=_continue]").count() == 0
     assert page.locator("#id_full_name").count() == 0  # read-only text, not an input
+    page.click("button.profile-tab:has-text('1. Cá nhân')")
     shown = page.inner_text("#profile_form")
     assert "Nam" in page.inner_text(".field-sex_name")  # coded values by name, not "1"
     assert "Kinh" in page.inner_text(".field-ethnicity_name")  # not "01"
