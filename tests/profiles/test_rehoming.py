@@ -77,3 +77,44 @@ def test_a_failing_rehome_rolls_back(make_profile, tree):
         units_merged.disconnect(dispatch_uid="test-boom")
     assert calls and Profile.objects.get(pk=p.pk).unit_id == source.pk
     assert WorkHistory.objects.filter(profile=p).count() == 1
+
+
+def test_real_merge_and_split_through_the_tree_services(make_profile, hr):
+    """The same re-homing, driven by :func:`orgtree.services.merge_units` and ``split_unit``."""
+    from orgtree import services
+
+    def unit(name, code, parent=None):
+        return services.create_unit(
+            name=name, code=code, kind=Unit.Kind.DEPARTMENT if parent else Unit.Kind.PROVINCE_PC,
+            parent=parent, valid_from=date(2020, 1, 1),
+        )  # fmt: skip
+
+    province = unit("Ủy ban nhân dân tỉnh Thử", "H90")
+    planning = unit("Sở Kế hoạch và Đầu tư", "H90.03", province)
+    finance = unit("Sở Tài chính", "H90.02", province)
+    old = unit("Sở Nông nghiệp và Phát triển nông thôn", "H90.06", province)
+    planner = _working(make_profile, planning, "040085001234")
+    farmer = _working(make_profile, old, "040085004321")
+
+    services.merge_units(
+        [planning], target=finance, effective_date=date(2025, 7, 1),
+        legal_basis_number="202/2025/QH15", reason="Sáp nhập Sở KH&ĐT vào Sở Tài chính",
+    )  # fmt: skip
+    planner.refresh_from_db()
+    assert planner.unit_id == finance.pk
+    assert "202/2025/QH15" in planner.history.first().history_change_reason
+    assert WorkHistory.objects.filter(profile=planner, unit=finance, end_date=None).exists()
+
+    targets, _, _ = services.split_unit(
+        Unit.objects.get(pk=old.pk),
+        targets=[
+            {"name": "Sở Nông nghiệp và Môi trường", "code": "H90.07", "kind": Unit.Kind.DEPARTMENT,
+             "parent": province},
+            {"name": "Ban Quản lý rừng", "code": "H90.08", "kind": Unit.Kind.DEPARTMENT,
+             "parent": province},
+        ],
+        child_mapping={}, effective_date=date(2025, 7, 1), legal_basis_number="01/QĐ-UBND",
+    )  # fmt: skip
+    farmer.refresh_from_db()
+    assert farmer.unit_id == targets[0].pk  # the unit's own people go to the first target
+    assert "01/QĐ-UBND" in farmer.history.first().history_change_reason
