@@ -177,11 +177,25 @@ def _sees_history(request: HttpRequest, unit: Unit | None) -> bool:
     return scope.has_any() if unit is None else scope.covers(unit)
 
 
-class UnitPeriodInline(admin.TabularInline):
-    model = UnitPeriod
+class _UnitHistoryInline(admin.TabularInline):
+    """Read-only rows of a unit's history, shown to whoever may see the unit."""
+
     fk_name = "unit"
     extra = 0
     can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _sees_history(request, obj)
+
+
+class UnitPeriodInline(_UnitHistoryInline):
+    model = UnitPeriod
     verbose_name_plural = "Các giai đoạn (tên, mã, cấp trên theo thời gian)"
     fields = ["period_from", "period_to", "period_name", "period_code", "period_kind",
               "period_parent", "event_link"]  # fmt: skip
@@ -213,15 +227,6 @@ class UnitPeriodInline(admin.TabularInline):
     def period_parent(self, period: UnitPeriod) -> str:
         return str(period.parent) if period.parent_id else "—"
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _sees_history(request, obj)
-
     @admin.display(description="sự kiện")
     def event_link(self, period: UnitPeriod) -> str:
         if period.event_id is None:
@@ -230,11 +235,8 @@ class UnitPeriodInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, period.event)
 
 
-class UnitEventLinkInline(admin.TabularInline):
+class UnitEventLinkInline(_UnitHistoryInline):
     model = UnitEventLink
-    fk_name = "unit"
-    extra = 0
-    can_delete = False
     verbose_name_plural = "Sự kiện thay đổi liên quan"
     fields = ["event_link", "role_name", "legal_basis", "actor"]
     readonly_fields = fields
@@ -247,15 +249,6 @@ class UnitEventLinkInline(admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[UnitEventLink]:
         return super().get_queryset(request).select_related("event", "event__actor")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _sees_history(request, obj)
 
     @admin.display(description="sự kiện")
     def event_link(self, link: UnitEventLink) -> str:
