@@ -532,27 +532,27 @@ class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
 
     @admin.display(description="giới tính")
     def sex_name(self, obj: Profile) -> str:
-        return codelists.name_of("sex", obj.sex) if obj.sex else ""
+        return codelists.name_of("sex", obj.sex)
 
     @admin.display(description="dân tộc")
     def ethnicity_name(self, obj: Profile) -> str:
-        return codelists.name_of("ethnicity", obj.ethnicity) if obj.ethnicity else ""
+        return codelists.name_of("ethnicity", obj.ethnicity)
 
     @admin.display(description="tôn giáo")
     def religion_name(self, obj: Profile) -> str:
-        return codelists.name_of("religion", obj.religion) if obj.religion else ""
+        return codelists.name_of("religion", obj.religion)
 
     @admin.display(description="chức vụ")
     def position(self, obj: Profile) -> str:
-        return codelists.name_of("position", obj.position_code) if obj.position_code else ""
+        return codelists.name_of("position", obj.position_code)
 
     @admin.display(description="chức danh")
     def title(self, obj: Profile) -> str:
-        return codelists.name_of("title", obj.title_code) if obj.title_code else ""
+        return codelists.name_of("title", obj.title_code)
 
     @admin.display(description="ngạch")
     def grade(self, obj: Profile) -> str:
-        return codelists.name_of("grade", obj.grade_code) if obj.grade_code else ""
+        return codelists.name_of("grade", obj.grade_code)
 
     @admin.display(description="lương hiện tại")
     def salary(self, obj: Profile) -> str:

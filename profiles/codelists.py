@@ -205,7 +205,10 @@ def items(list_key: str, on: date | None = None) -> dict[str, CodeItem]:
     return _cache[cache_key]
 
 
-def name_of(list_key: str, code: str, on: date | None = None) -> str:
+def name_of(list_key: str, code: str | None, on: date | None = None) -> str:
+    """The item's name; the code itself when the list does not know it; "" for no code."""
+    if not code:
+        return ""
     item = items(list_key, on).get(code)
     return item.name if item else code
 

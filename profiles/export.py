@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from . import codelists
+from .codelists import name_of
 from .models import (
     CareerEvent,
     Education,
@@ -58,10 +59,6 @@ def _m(value: date | None) -> str:
     return f"{value:%m/%Y}" if value else "nay"
 
 
-def _name(list_key: str, code: str) -> str:
-    return codelists.name_of(list_key, code) if code else ""
-
-
 def cv_sections(profile: Profile) -> CV:
     p = profile
     unit = p.unit
@@ -85,7 +82,7 @@ def cv_sections(profile: Profile) -> CV:
         if not rows:
             return ""
         t = rows[-1]
-        return _name(list_key, t.level_code) if list_key else (t.name or t.level_code)
+        return name_of(list_key, t.level_code) if list_key else (t.name or t.level_code)
 
     party = Membership.objects.filter(profile=p, organisation="party").first()
     others = Membership.objects.filter(profile=p).exclude(organisation="party")
@@ -101,24 +98,24 @@ def cv_sections(profile: Profile) -> CV:
         f"1) Họ và tên khai sinh (viết chữ in hoa): {p.full_name.upper()}",
         f"2) Tên gọi khác: {p.other_names}",
         f"3) Sinh ngày: {_d(p.date_of_birth, p.birth_date_precision)}    "
-        f"Giới tính: {_name('sex', p.sex)}",
+        f"Giới tính: {name_of('sex', p.sex)}",
         f"4) Nơi sinh: {p.birthplace_text}",
         f"5) Quê quán: {p.hometown_text}",
-        f"6) Dân tộc: {_name('ethnicity', p.ethnicity)}    "
-        f"7) Tôn giáo: {_name('religion', p.religion)}",
+        f"6) Dân tộc: {name_of('ethnicity', p.ethnicity)}    "
+        f"7) Tôn giáo: {name_of('religion', p.religion)}",
         f"8) Nơi đăng ký hộ khẩu thường trú: {p.permanent_residence}",
         f"9) Nơi ở hiện nay: {p.current_residence or p.permanent_residence}",
         "11) Ngày tuyển dụng: "
         + (f"{_d(recruitment.effective_date)}, {recruitment.issuer or ''}" if recruitment else ""),
         f"12) Chức vụ (chức danh) hiện tại: "
-        f"{_name('position', p.position_code) or _name('title', p.title_code)}",
-        f"14) Ngạch công chức: {_name('grade', p.grade_code)}    Mã ngạch: {p.grade_code}    "
+        f"{name_of('position', p.position_code) or name_of('title', p.title_code)}",
+        f"14) Ngạch công chức: {name_of('grade', p.grade_code)}    Mã ngạch: {p.grade_code}    "
         f"Bậc lương: {p.salary_step or ''}    Hệ số: {p.salary_coefficient or ''}    "
         f"Ngày hưởng: {_d(p.salary_since) if p.salary_since else ''}",
         "15.1) Trình độ giáo dục phổ thông: "
-        + (_name("education-level", general.level_code) if general else ""),
+        + (name_of("education-level", general.level_code) if general else ""),
         "15.2) Trình độ chuyên môn cao nhất: "
-        + (f"{_name('education-level', best.level_code)} {best.major}" if best else ""),
+        + (f"{name_of('education-level', best.level_code)} {best.major}" if best else ""),
         f"15.3) Lý luận chính trị: {training(Training.Kind.POLITICAL_THEORY, 'political-theory')}",
         f"15.4) Quản lý nhà nước: {training(Training.Kind.STATE_MANAGEMENT, 'state-management')}",
         f"15.5) Ngoại ngữ: {training(Training.Kind.FOREIGN_LANGUAGE, None)}",
@@ -140,14 +137,14 @@ def cv_sections(profile: Profile) -> CV:
         ),
         "21) Khen thưởng: "
         + (
-            f"{_name('commendation-kind', top_commendation.kind_code)} "
+            f"{name_of('commendation-kind', top_commendation.kind_code)} "
             f"({top_commendation.awarded_on:%Y})"
             if top_commendation
             else ""
         ),
         "22) Kỷ luật: "
         + "; ".join(
-            f"{_name('discipline-kind', d.kind_code)} ({d.decided_on:%Y})"
+            f"{name_of('discipline-kind', d.kind_code)} ({d.decided_on:%Y})"
             for d in p.disciplines.all()
         ),
         "23) Tình trạng sức khỏe: "
@@ -171,7 +168,7 @@ def cv_sections(profile: Profile) -> CV:
                     e.institution,
                     e.major,
                     f"{_m(e.start_date)} – {_m(e.end_date)}",
-                    _name("education-level", e.level_code),
+                    name_of("education-level", e.level_code),
                 ]
                 for e in professional
             ]
@@ -180,7 +177,7 @@ def cv_sections(profile: Profile) -> CV:
                     t.institution,
                     t.name or t.get_kind_display(),
                     f"{_m(t.start_date)} – {_m(t.end_date)}",
-                    _name(
+                    name_of(
                         {
                             "political_theory": "political-theory",
                             "state_management": "state-management",
@@ -202,7 +199,7 @@ def cv_sections(profile: Profile) -> CV:
                     ", ".join(
                         part
                         for part in (
-                            _name("position", w.position_code) or _name("title", w.title_code),
+                            name_of("position", w.position_code) or name_of("title", w.title_code),
                             w.unit.name if w.unit_id else w.unit_name,
                             "(kiêm nhiệm)" if w.concurrent else "",
                         )
@@ -224,7 +221,7 @@ def cv_sections(profile: Profile) -> CV:
                 [0.16, 0.28, 0.12, 0.44],
                 [
                     [
-                        _name("relationship", f.relationship_code),
+                        name_of("relationship", f.relationship_code),
                         f.full_name,
                         str(f.birth_year or ""),
                         ", ".join(x for x in (f.occupation, f.address) if x),
