@@ -7,7 +7,7 @@ Every list, detail, search, export, admin action and API call filters through a 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -29,7 +29,6 @@ ALL_ROLES: frozenset[str] = frozenset(Role.values)
 MANAGE_UNIT_ROLES: frozenset[str] = frozenset({Role.AGENCY_ADMIN})
 EDIT_PROFILE_ROLES: frozenset[str] = frozenset({Role.AGENCY_ADMIN, Role.HR_OFFICER})
 APPROVE_ROLES: frozenset[str] = frozenset({Role.APPROVER})
-IMPORT_ROLES: frozenset[str] = frozenset({Role.AGENCY_ADMIN, Role.HR_OFFICER, Role.INTEGRATION})
 
 
 class Scope:
@@ -48,20 +47,11 @@ class Scope:
             ]
 
     # -- what the user holds ------------------------------------------------------------------
-    @property
-    def is_empty(self) -> bool:
-        return not self.is_national and not self._grants
-
     def roots(self, roles: Collection[str] = ALL_ROLES) -> list[Unit]:
         return [unit for unit, role in self._grants if role in roles]
 
     def has_any(self, roles: Collection[str] = ALL_ROLES) -> bool:
         return self.is_national or any(role in roles for _, role in self._grants)
-
-    def roles_on(self, unit: Unit) -> set[str]:
-        if self.is_national:
-            return set(ALL_ROLES)
-        return {role for root, role in self._grants if tree.is_within(unit, root)}
 
     def covers(self, unit: Unit | None, roles: Collection[str] = ALL_ROLES) -> bool:
         """True when ``unit`` lies in a subtree where the user holds one of ``roles``."""
@@ -111,8 +101,3 @@ def unit_of(obj: Model, field_path: str) -> Unit | None:
         if current is None:
             return None
     return current if isinstance(current, Unit) else None
-
-
-def units_in_scope(user: Any, units: Iterable[Unit], roles: Collection[str] = ALL_ROLES) -> bool:
-    scope = scope_for(user)
-    return all(scope.covers(u, roles) for u in units)

@@ -26,21 +26,13 @@ def make_unit(db):
     from orgtree import services
     from orgtree.models import Unit
 
-    counter = iter(range(10, 1000))
-
-    def factory(name: str, parent=None, code: str | None = None, kind=None, **kw):
-        if code is None:
-            base = parent.code if parent is not None and "." not in parent.code[:4] else "H99"
-            code = (
-                f"{base}.{next(counter):03d}" if parent is not None else f"G{next(counter):02d}"[:3]
-            )
+    def factory(name: str, parent=None, *, code: str, kind=None, valid_from=date(2020, 1, 1), **kw):
         return services.create_unit(
             name=name,
             code=code,
             kind=kind or (Unit.Kind.DEPARTMENT if parent else Unit.Kind.PROVINCE_PC),
             parent=parent,
-            valid_from=kw.pop("valid_from", date(2020, 1, 1)),
-            actor=kw.pop("actor", None),
+            valid_from=valid_from,
             **kw,
         )
 
