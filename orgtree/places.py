@@ -41,7 +41,7 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 
 from .models import AdminUnit, AdminUnitConversion, AdminUnitRelease, HistoricPlaceName
-from .text import _FOLD, clean, fold
+from .text import FOLD_TABLE, clean, fold
 
 __all__ = [
     "PlaceResolution",
@@ -103,7 +103,7 @@ _GLUED_NUMBER = re.compile(r"^(q|p|quan|phuong)(\d+)$")  # "Q1", "P7", "phuong12
 _SEPARATORS = ",;|\n\r"
 _SEPARATOR = re.compile(r"[,;|\n\r]")
 # fold()'s table, but keeping the segment separators (as ",") so the text is folded once
-_FOLD_KEEPING_SEPARATORS = {**_FOLD, **{ord(c): "," for c in _SEPARATORS}}
+_FOLD_KEEPING_SEPARATORS = {**FOLD_TABLE, **{ord(c): "," for c in _SEPARATORS}}
 _PUNCT_TO_SPACE = {
     cp: " " for cp in range(0x3000) if unicodedata.category(chr(cp))[0] in "PSZC" and chr(cp) != " "
 }

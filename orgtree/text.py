@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean", "fold", "fold_tokens", "has_diacritics", "title_case", "unify_tone_style"]
+__all__ = ["FOLD_TABLE", "clean", "fold", "title_case", "unify_tone_style"]
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
 # After NFD, a tone on the second vowel of a final "oa"/"oe"/"uy" (not after "q", where "u"
@@ -77,29 +77,20 @@ def _build_fold_table() -> dict[int, str | None]:
     return table
 
 
-_FOLD = _build_fold_table()
+# The ``str.translate`` table behind :func:`fold` (lower-casing and space-collapsing aside);
+# the place resolver extends it to keep address separators while folding in one pass.
+FOLD_TABLE = _build_fold_table()
 
 
 def fold(text: str | None) -> str:
     """Search key: "  TP. Hồ  Chí Minh " → "tp ho chi minh"."""
     if not text:
         return ""
-    return " ".join(text.translate(_FOLD).lower().split())
-
-
-def fold_tokens(text: str | None) -> list[str]:
-    return fold(text).split()
-
-
-def has_diacritics(text: str) -> bool:
-    return fold(text) != " ".join(text.lower().split())
-
-
-_LOWER_WORDS: frozenset[str] = frozenset()
+    return " ".join(text.translate(FOLD_TABLE).lower().split())
 
 
 def title_case(text: str) -> str:
     """Title-case a personal or place name word by word, keeping NFC ("NGUYỄN VĂN A" → "Nguyễn
     Văn A"). ``str.title`` would capitalise after apostrophes and digits; this does not."""
     words = clean(text).split(" ")
-    return " ".join(w[:1].upper() + w[1:].lower() if w not in _LOWER_WORDS else w for w in words)
+    return " ".join(w[:1].upper() + w[1:].lower() for w in words)

@@ -18,7 +18,6 @@ from .models import Unit, UnitPeriod, UnitSuccession
 
 __all__ = [
     "TreeNode",
-    "ancestors",
     "descendants",
     "is_within",
     "lock_tree",
@@ -54,10 +53,6 @@ def subtrees_q(roots: Iterable[Unit], field_name: str = "") -> Q:
 
 def descendants(root: Unit, include_self: bool = True) -> QuerySet[Unit]:
     return root.get_descendants(include_self=include_self)
-
-
-def ancestors(unit: Unit, include_self: bool = True) -> QuerySet[Unit]:
-    return unit.get_ancestors(include_self=include_self)
 
 
 def is_within(unit: Unit, root: Unit) -> bool:
@@ -112,14 +107,13 @@ def successors(unit: Unit) -> list[Unit]:
     frontier = [unit.pk]
     ends: list[int] = []
     while frontier:
-        links = dict.fromkeys(frontier, None)
         nxt: dict[int, list[int]] = {}
         for pred, succ in UnitSuccession.objects.filter(predecessor_id__in=frontier).values_list(
             "predecessor_id", "successor_id"
         ):
             nxt.setdefault(pred, []).append(succ)
-        frontier = []
-        for pk in links:
+        current, frontier = frontier, []
+        for pk in current:
             if pk not in nxt:
                 ends.append(pk)
                 continue
