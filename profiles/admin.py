@@ -27,8 +27,9 @@ from orgtree.models import Unit
 from orgtree.text import fold
 from orgtree.tree import subtree_q
 
-from . import codelists, workflow
+from . import codelists, signals, workflow
 from .models import (
+    CHILD_MODELS,
     AssetDeclaration,
     CareerEvent,
     CodeItem,
@@ -650,6 +651,17 @@ class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
             "Sửa hồ sơ" if change else "Tạo hồ sơ"
         )
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Inline rows are saved with the per-row receivers off; what a change of child rows
+        sets off (derived fields, re-opening, validation) then runs once, not once per row."""
+        with signals.suspended():
+            super().save_related(request, form, formsets, change)
+        changed = {fs.model for fs in formsets if fs.has_changed()}
+        if changed & set(CHILD_MODELS.values()):
+            signals.after_children_changed(
+                form.instance, histories_changed=bool(changed & {WorkHistory, SalaryHistory})
+            )
 
     # -- actions (through the workflow) ---------------------------------------------------------
     def _run(self, request: HttpRequest, queryset: QuerySet, action, done: str) -> None:

@@ -69,14 +69,21 @@ def child_changed(sender, instance, raw: bool = False, origin=None, **kwargs) ->
     origin_model = getattr(origin, "model", type(origin))
     if origin_model is Profile:  # deleted in cascade with its profile
         return
+    profile = Profile.objects.filter(pk=instance.profile_id).first()
+    if profile is None:  # deleted together with its profile
+        return
+    after_children_changed(profile, histories_changed=sender in (WorkHistory, SalaryHistory))
+
+
+def after_children_changed(profile: Profile, *, histories_changed: bool) -> None:
+    """What a change of child rows sets off, once: the derived current fields when work or
+    salary history changed, then re-opening and validation (unless the refresh saved the
+    profile, whose own receiver did both)."""
     from .services import refresh_current
     from .validation import validate_profile
     from .workflow import note_profile_changed
 
-    profile = Profile.objects.filter(pk=instance.profile_id).first()
-    if profile is None:  # deleted together with its profile
-        return
-    if sender in (WorkHistory, SalaryHistory) and refresh_current(profile):
+    if histories_changed and refresh_current(profile):
         return  # the profile was saved: profile_saved did the rest
     note_profile_changed(profile.pk)
     validate_profile(profile)

@@ -135,6 +135,32 @@ def test_add_profile_through_admin_records_reason_and_user(client, hr, tree):
     assert p.error_count == 1  # ID digit 4 says a man: PID_SEX
 
 
+def test_inline_history_rows_set_the_current_position_and_are_validated(client, hr, tree):
+    """Rows saved through the profile page's inlines set off the derived fields and the
+    validation (once for the whole save, not once per row)."""
+    client.force_login(hr)
+    data = {
+        "personal_id": "040085008888", "full_name": "Vũ Văn Nam", "sex": "1",
+        "date_of_birth": "1985-03-14", "birth_date_precision": "day",
+        "unit": tree["H40.10"].pk, "change_reason": "Nhập hồ sơ",
+        "work_history-TOTAL_FORMS": "2", "work_history-INITIAL_FORMS": "0",
+        "work_history-0-start_date": "1995-01-01", "work_history-0-end_date": "2009-12-31",
+        "work_history-0-unit_name": "Hợp tác xã Nam Đàn",
+        "work_history-1-start_date": "2010-01-01", "work_history-1-unit": tree["H40.10"].pk,
+        "work_history-1-position_code": "PGD",
+    }  # fmt: skip
+    for prefix in ("salary_history", "career_events", "education", "trainings", "family",
+                   "memberships", "military_service", "assessments", "commendations",
+                   "disciplines", "health"):  # fmt: skip
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    response = client.post(reverse("admin:profiles_profile_add"), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    p = Profile.objects.get(personal_id="040085008888")
+    assert p.work_history.count() == 2
+    assert p.position_code == "PGD"  # derived from the open work row, not typed
+    assert p.findings.filter(code="WORK_BEFORE_15").exists()  # the 1995 row: aged 9
+
+
 def test_code_lists_viewable_by_roles_editable_by_national_admin(client, hr, admin_user):
     item = CodeItem.objects.filter(release__code_list__key="ethnicity", code="01").first()
     url = reverse("admin:profiles_codeitem_change", args=[item.pk])
