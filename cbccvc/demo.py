@@ -150,9 +150,7 @@ def _signed_profiles() -> str:
     from orgtree.tree import subtree_q
     from profiles import workflow
     from profiles.models import Profile, ProfileStatus
-    from profiles.signing.credentials import open_signer
-    from profiles.signing.demo import DEMO_LABEL_PREFIX, demo_signing_dir
-    from profiles.signing.models import SigningCredential
+    from profiles.signing.demo import open_demo_signer
     from profiles.signing.profile_signing import sign_version
 
     User = get_user_model()
@@ -163,15 +161,7 @@ def _signed_profiles() -> str:
     already = in_province.filter(status=ProfileStatus.SIGNED).count()
     if already:
         return f"Hồ sơ đã ký số: {already} (giữ nguyên)."
-    credential = SigningCredential.objects.get(
-        owner=approver, active=True, label__startswith=DEMO_LABEL_PREFIX
-    )
-    pins = dict(
-        line.split("\t", 1)
-        for line in (demo_signing_dir() / "PIN-THU-NGHIEM.txt").read_text("utf-8").splitlines()
-        if "\t" in line
-    )
-    signer = open_signer(credential, pins[f"{APPROVER_USERNAME}.p12"], user=approver)
+    credential, signer = open_demo_signer(APPROVER_USERNAME)
     candidates = in_province.filter(status=ProfileStatus.DRAFT, error_count=0).order_by("pk")
     signed = 0
     for profile in candidates[:DEMO_SIGNED_PROFILES]:

@@ -4,14 +4,18 @@ approver, with the PINs written under the var dir. Clearly labelled test materia
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
+from .credentials import open_signer
+from .keys import Signer
 from .models import SigningCredential, TrustedCertificate
-from .testca import load_test_ca, make_test_ca
+from .testca import PIN_FILE_NAME, load_test_ca, make_test_ca, read_pins
 
 DEMO_APPROVER = "phutho.pheduyet"
 DEMO_LABEL_PREFIX = "Khóa THỬ NGHIỆM"
@@ -20,6 +24,20 @@ DEMO_ANCHOR_LABEL = "CA gốc THỬ NGHIỆM (không dùng thật)"
 
 def demo_signing_dir() -> Path:
     return Path(settings.VAR_DIR) / "demo-ky-so"
+
+
+def _demo_credentials(user: Any) -> QuerySet[SigningCredential]:
+    return SigningCredential.objects.filter(
+        owner=user, active=True, label__startswith=DEMO_LABEL_PREFIX
+    )
+
+
+def open_demo_signer(username: str = DEMO_APPROVER) -> tuple[SigningCredential, Signer]:
+    """The demo user's TEST credential, opened with the PIN that the set-up wrote."""
+    user = get_user_model().objects.get(username=username)
+    credential = _demo_credentials(user).get()
+    pin = read_pins(demo_signing_dir())[f"{username}.p12"]
+    return credential, open_signer(credential, pin, user=user)
 
 
 def set_up_demo_signing(username: str = DEMO_APPROVER) -> str:
@@ -32,10 +50,8 @@ def set_up_demo_signing(username: str = DEMO_APPROVER) -> str:
     if user is None:
         raise ValidationError(f"Chưa có người dùng '{username}' để cấp khóa ký số thử nghiệm.")
     out_dir = demo_signing_dir()
-    pin_file = out_dir / "PIN-THU-NGHIEM.txt"
-    credential = SigningCredential.objects.filter(
-        owner=user, active=True, label__startswith=DEMO_LABEL_PREFIX
-    ).first()
+    pin_file = out_dir / PIN_FILE_NAME
+    credential = _demo_credentials(user).first()
     trusted = TrustedCertificate.objects.filter(active=True, label=DEMO_ANCHOR_LABEL).exists()
     if credential is not None and trusted and pin_file.exists():
         return (
@@ -46,9 +62,7 @@ def set_up_demo_signing(username: str = DEMO_APPROVER) -> str:
     ca = make_test_ca([(username, full_name)], with_ecdsa=False)
     with transaction.atomic():
         # an earlier demo key whose PIN file is gone can no longer be used: retire it
-        SigningCredential.objects.filter(
-            owner=user, active=True, label__startswith=DEMO_LABEL_PREFIX
-        ).update(active=False)
+        _demo_credentials(user).update(active=False)
         loaded = load_test_ca(ca)
     ca.write(out_dir)
     new = loaded["credentials"][0]

@@ -158,6 +158,15 @@ class IssuedCredential:
         return f"{self.username}{'-ecdsa' if self.kind == 'ec' else ''}.p12"
 
 
+PIN_FILE_NAME = "PIN-THU-NGHIEM.txt"
+
+
+def read_pins(directory: Path) -> dict[str, str]:
+    """The PINs that :meth:`TestCA.write` put in ``directory``: key file name → PIN."""
+    lines = (directory / PIN_FILE_NAME).read_text(encoding="utf-8").splitlines()
+    return dict(line.split("\t", 1) for line in lines if "\t" in line)
+
+
 @dataclass
 class TestCA:
     root_cert: x509.Certificate
@@ -227,7 +236,7 @@ class TestCA:
             path = out_dir / name
             path.write_bytes(data)
             written.append(path)
-        pin_path = out_dir / "PIN-THU-NGHIEM.txt"
+        pin_path = out_dir / PIN_FILE_NAME
         pin_path.write_text("\n".join(pins) + "\n", encoding="utf-8")
         pin_path.chmod(0o600)
         for path in out_dir.glob("*.p12"):
