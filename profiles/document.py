@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,11 @@ class FieldSpec:
     xsd_type: str  # xs:string, xs:date, xs:decimal, xs:integer, xs:boolean
     optional: bool  # may be None (element left out)
     label: str  # Vietnamese verbose name, for messages and the XSD documentation
+
+    @cached_property
+    def tag(self) -> str:
+        """The element's qualified name."""
+        return _q(self.name)
 
 
 @dataclass(frozen=True)
@@ -170,24 +175,43 @@ class DocumentError(ValidationError):
     """A snapshot that cannot be rendered (a value of the wrong type)."""
 
 
+def _boolean(value: Any) -> str:
+    if not isinstance(value, bool):
+        raise TypeError
+    return "true" if value else "false"
+
+
+def _date(value: Any) -> str:
+    return date.fromisoformat(str(value)).isoformat()
+
+
+def _decimal(value: Any) -> str:
+    number = Decimal(str(value))
+    if not number.is_finite():
+        raise ValueError
+    return str(number)
+
+
+def _integer(value: Any) -> str:
+    if isinstance(value, bool):
+        raise TypeError
+    return str(int(value))
+
+
+# How a snapshot value of each XSD type is written; any other type is its str().
+_WRITERS: dict[str, Any] = {
+    "xs:boolean": _boolean,
+    "xs:date": _date,
+    "xs:decimal": _decimal,
+    "xs:integer": _integer,
+}
+
+
 def _text(value: Any, spec: FieldSpec, where: str) -> str:
+    if isinstance(value, str) and spec.xsd_type not in _WRITERS:
+        return value
     try:
-        if spec.xsd_type == "xs:boolean":
-            if not isinstance(value, bool):
-                raise TypeError
-            return "true" if value else "false"
-        if spec.xsd_type == "xs:date":
-            return date.fromisoformat(str(value)).isoformat()
-        if spec.xsd_type == "xs:decimal":
-            text = str(Decimal(str(value)))
-            if not Decimal(text).is_finite():
-                raise ValueError
-            return text
-        if spec.xsd_type == "xs:integer":
-            if isinstance(value, bool):
-                raise TypeError
-            return str(int(value))
-        return str(value)
+        return _WRITERS.get(spec.xsd_type, str)(value)
     except (TypeError, ValueError, ArithmeticError) as exc:
         raise DocumentError(
             f"{where}: giá trị “{value}” của trường “{spec.label}” ({spec.name}) không hợp lệ."
@@ -195,11 +219,11 @@ def _text(value: Any, spec: FieldSpec, where: str) -> str:
 
 
 def _fields(parent: etree._Element, row: dict[str, Any], specs: tuple[FieldSpec, ...], where: str):
+    sub = etree.SubElement
     for spec in specs:
         value = row.get(spec.name)
-        if value is None:
-            continue
-        etree.SubElement(parent, _q(spec.name)).text = _text(value, spec, where)
+        if value is not None:
+            sub(parent, spec.tag).text = _text(value, spec, where)
 
 
 _ROW_TAG = f"{{{NAMESPACE}}}{ROW}"

@@ -217,6 +217,21 @@ def _group_nodes(root: etree._Element) -> dict[str, bytes]:
     return nodes
 
 
+def _signed_for_snapshot(signed_root: etree._Element, version: ProfileVersion) -> bool:
+    """Whether the signed document names exactly this version and the SHA-256 hash of its
+    snapshot (the signed ``maBam`` attribute). The caller has already checked that the stored
+    snapshot still hashes to ``version.content_hash``, so the stored data is the data that was
+    rendered and signed: no need to re-render it. Re-rendering (and naming the groups that
+    differ) is only done when this binding fails; it also keeps old signatures valid if a
+    later release renders the same snapshot differently."""
+    personal_id = str((version.snapshot.get("profile") or {}).get("personal_id", ""))
+    return (
+        signed_root.get("maBam") == version.content_hash
+        and signed_root.get("soDinhDanh") == personal_id
+        and signed_root.get("phienBan") == str(version.number)
+    )
+
+
 def _compare_with_snapshot(
     version: ProfileVersion, signed_content: bytes
 ) -> tuple[list[int], list[dict[str, str]]]:
@@ -232,6 +247,8 @@ def _compare_with_snapshot(
             }
         )
     signed_root = etree.fromstring(signed_content, parser=etree.XMLParser(resolve_entities=False))
+    if not problems and _signed_for_snapshot(signed_root, version):
+        return [], problems
     include_assets = signed_root.get("coTaiSanThuNhap") == "true"
     try:
         fresh_root = document.version_tree(version, include_assets=include_assets)

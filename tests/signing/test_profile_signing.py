@@ -22,7 +22,7 @@ from profiles.models import (
     ProfileVersion,
     VersionStatus,
 )
-from profiles.services import DERIVED_FIELDS, snapshot
+from profiles.services import DERIVED_FIELDS, content_hash, snapshot
 from profiles.signing.keys import KeyFileSigner
 from profiles.signing.profile_signing import sign_version, verify_version
 from profiles.signing.trust import TrustStore
@@ -318,3 +318,17 @@ def test_verify_unsigned_version_is_refused(version):
 
 def test_profile_has_no_signature_before_signing(person):
     assert not Profile.objects.get(pk=person.pk).versions.filter(signature__isnull=False).exists()
+
+
+def test_a_change_with_a_recomputed_hash_is_still_detected(version, signer, approver, test_ca):
+    """Whoever rewrites the snapshot *and* its stored hash still meets the signed ``maBam``:
+    the version no longer matches what was signed, and the changed group is named."""
+    sign_version(version, signer, approver)
+    tampered = _tamper_snapshot(version.snapshot, 3)
+    ProfileVersion.objects.filter(pk=version.pk).update(
+        snapshot=tampered, content_hash=content_hash(tampered)
+    )
+    version.refresh_from_db()
+    outcome = verify_version(version, trust_store=test_ca.trust_store())
+    assert outcome.result.ok and not outcome.ok
+    assert outcome.changed_groups == [3]
