@@ -77,7 +77,9 @@ def endpoint(**methods: Handler) -> Callable[[HttpRequest], HttpResponse]:
             log.exception("national emulator: %s %s failed", request.method, request.path)
             return problem_response("internal_error")
 
-    return wraps(next(iter(methods.values())))(view)
+    wrapped = wraps(next(iter(methods.values())))(view)
+    wrapped.http_methods = sorted(methods)  # type: ignore[attr-defined]
+    return wrapped
 
 
 @csrf_exempt
@@ -114,6 +116,9 @@ schedule = endpoint(
     GET=lambda request, key, body: services.schedule_of(key),
     PUT=lambda request, key, body: services.report_schedule(key, body),
 )
+
+
+health.http_methods = ["GET"]  # type: ignore[attr-defined]
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
