@@ -491,7 +491,7 @@ def _reading(text: str, prefer: Encoding | None) -> tuple[Encoding, str | None]:
     return detect_encoding(text), None
 
 
-@lru_cache(maxsize=262144)  # names repeat, places, units and titles repeat a lot
+@lru_cache(maxsize=131072)  # names repeat, places, units and titles repeat a lot
 def _to_unicode(
     text: str, encoding: Encoding | None, capitals: bool | None, prefer: Encoding | None
 ) -> str:
