@@ -1,4 +1,6 @@
 # Signing models live in their own package; Django discovers them through this module.
+# Import jobs and mapping profiles live with the import pipeline.
+from ..importing.models import ImportJob, ImportMapping
 from ..signing.models import *  # noqa: F403
 from ..signing.models import __all__ as _signing_all
 from .children import (
@@ -37,6 +39,8 @@ __all__ = [
     "FamilyMember",
     "Finding",
     "HealthRecord",
+    "ImportJob",
+    "ImportMapping",
     "Membership",
     "MilitaryService",
     "Profile",
