@@ -199,8 +199,13 @@ def read_csv(path: Path, name: str) -> SheetData:
         try:
             yield from reader
         except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise FileReadError(
+                    f"Tệp “{name}”, dòng {reader.line_num}: một ô vượt giới hạn "
+                    f"{MAX_CELL_CHARS:,} ký tự của Excel: tệp hỏng hoặc không phải bảng tính."
+                ) from None
             raise FileReadError(
-                f"Tệp “{name}”, dòng {reader.line_num}: ô quá dài hoặc sai định dạng CSV ({exc})."
+                f"Tệp “{name}”, dòng {reader.line_num}: sai định dạng CSV ({exc})."
             ) from None
 
     head, rest = _split_head(name, rows())
