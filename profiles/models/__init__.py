@@ -19,6 +19,7 @@ from .children import (
     WorkHistory,
 )
 from .codelists import CodeItem, CodeList, CodeListRelease
+from .merging import MergeCandidate, ProfileMerge
 from .profile import DatePrecision, Profile, ProfileStatus
 from .signature import ProfileSignature
 from .workflow import Finding, ProfileVersion, VersionStatus
@@ -38,9 +39,11 @@ __all__ = [
     "Finding",
     "HealthRecord",
     "Membership",
+    "MergeCandidate",
     "MilitaryService",
     "Profile",
     "ProfileChild",
+    "ProfileMerge",
     "ProfileSignature",
     "ProfileStatus",
     "ProfileVersion",
