@@ -21,6 +21,7 @@ from .children import (
     WorkHistory,
 )
 from .codelists import CodeItem, CodeList, CodeListRelease
+from .merging import MergeCandidate, ProfileMerge
 from .profile import DatePrecision, Profile, ProfileStatus
 from .signature import ProfileSignature
 from .workflow import Finding, ProfileVersion, VersionStatus
@@ -42,9 +43,11 @@ __all__ = [
     "ImportJob",
     "ImportMapping",
     "Membership",
+    "MergeCandidate",
     "MilitaryService",
     "Profile",
     "ProfileChild",
+    "ProfileMerge",
     "ProfileSignature",
     "ProfileStatus",
     "ProfileVersion",
