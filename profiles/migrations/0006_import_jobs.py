@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgtree', '0002_refdata_historic_kind_place_lookup'),
-        ('profiles', '0004_profile_signature'),
+        ('profiles', '0005_merging'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
