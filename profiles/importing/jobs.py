@@ -205,6 +205,7 @@ def run_job(job_id: int, as_of: date | None = None) -> dict[str, Any]:
                 unit_mapping=job.unit_mapping or {},
                 all_or_nothing=job.all_or_nothing,
                 as_of=as_of,
+                job_id=str(job.pk),
             ),
             progress=progress,
         )

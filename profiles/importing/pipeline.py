@@ -174,7 +174,7 @@ class Plan:
     digest: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
     committed: bool = False
-    reviews: list[dict[str, Any]] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         total = dict.fromkeys(ACTIONS, 0)
@@ -527,6 +527,52 @@ class UnitResolver:
 
 
 # -- the pipeline -------------------------------------------------------------------------------
+class PlaceCache:
+    """Place texts resolved once per distinct text (as of the file's date when known)."""
+
+    def __init__(self, as_of: date | None):
+        self.as_of = as_of
+        self._cache: dict[str, tuple[str, str, bool]] = {}
+
+    def resolve(self, text: str) -> tuple[str, str, bool]:
+        hit = self._cache.get(text)
+        if hit is None:
+            from orgtree.places import resolve_place
+
+            res = resolve_place(text, self.as_of)
+            hit = (
+                (res.province or {}).get("code", ""),
+                (res.commune or {}).get("code", ""),
+                bool(res.needs_review),
+            )
+            self._cache[text] = hit
+        return hit
+
+
+def _profile_record(row: dict[str, Any], matching: Any) -> Any:
+    return matching.PersonRecord(
+        personal_id=row["personal_id"] or None,
+        old_id_number=row["old_id_number"] or None,
+        full_name=row["full_name"],
+        date_of_birth=row["date_of_birth"],
+        birth_date_precision=row["birth_date_precision"] or "day",
+        sex=row["sex"] or "",
+        home_province=row["hometown_province_code"] or "",
+        profile_id=row["id"],
+        ref=row["id"],
+    )
+
+
+@dataclass
+class Review:
+    """A row sent to the review queue: the pair the matcher was not sure of."""
+
+    row: RowPlan
+    result: Any
+    profile_id: int | None  # an existing profile
+    partner: RowPlan | None  # or a row of the files (its profile exists after the commit)
+
+
 @dataclass
 class SourceFile:
     path: Path
@@ -540,6 +586,7 @@ class Options:
     all_or_nothing: bool = False
     as_of: date | None = None
     validate_after: bool = True
+    job_id: str = ""  # recorded on merges and review-queue entries
 
 
 ProgressFn = Callable[[int, int], None]
@@ -571,6 +618,8 @@ class Pipeline:
         )
         self.overrides = (mapping.column_overrides if mapping else {}) or {}
         self.units = UnitResolver(self.root, self.allowed_units, self.options.unit_mapping)
+        self.places = PlaceCache(self.options.as_of)
+        self.aliases: dict[str, str] = {}
         self.can_assets = bool(actor and actor.has_perm(ASSETS_PERMISSION))
 
     # -- parse + clean ----------------------------------------------------------------------
@@ -715,8 +764,6 @@ class Pipeline:
                     col = PROFILE.by_field.get(issue.field)
                     header = col.header if col else issue.field
                     plan.fail(header, v.get(issue.field, ""), issue.message)
-            if not rec["personal_id"] and plan.action != "error":
-                plan.action = "review"
             self._embedded_required(plan)
 
     def _embedded_required(self, plan: RowPlan) -> None:
@@ -753,40 +800,141 @@ class Pipeline:
                 party["organisation"] = "party"
 
     # -- match + plan -----------------------------------------------------------------------
-    def match_and_plan(self, rows: list[RowPlan]) -> list[dict[str, Any]]:
+    def _record(self, plan: RowPlan, matching: Any) -> Any:
+        v = plan.values
+        home = ""
+        if v.get("hometown_text"):
+            home = self.places.resolve(v["hometown_text"])[0]
+        return matching.PersonRecord.from_row(
+            {**v, "hometown_province_code": home},
+            source=plan.file,
+            ref=(plan.file, plan.sheet, plan.row),
+        )
+
+    def match_and_plan(self, rows: list[RowPlan]) -> list[Review]:
+        """Who each row is (:mod:`profiles.matching`), then what to do with it.
+
+        * the personal ID of a profile in the database: that profile (an update), unless the
+          matcher finds the names too different (then a person reviews the pair);
+        * else the matcher against the agency's profiles (ID one edit apart, old 9-digit ID,
+          name + date of birth + sex + home province): certain → merged into that profile,
+          uncertain → review queue;
+        * else the matcher within the files: certain → one person (the later rows merge into
+          the first), uncertain → review queue;
+        * else a new person (a 12-digit ID is needed to create a profile).
+        """
+        from .. import matching
+
         profile_rows = [r for r in rows if r.table == "profile" and r.action != "error"]
         pids = {r.personal_id for r in rows if r.personal_id}
         existing = _load_profiles(pids)
-        old_ids = {
-            r.values["old_id_number"]
-            for r in profile_rows
-            if not r.personal_id and r.values.get("old_id_number")
-        }
-        by_old = _load_by_old_id(old_ids)
-        reviews: list[dict[str, Any]] = []
-        # people without an ID: by old ID, else the matcher's fuzzy rules
+        reviews: list[Review] = []
+        index = None
+        judge = matching.ProfileIndex()
+        fresh: list[RowPlan] = []  # rows of people not (certainly) in the database
+        self.aliases: dict[str, str] = {}
         for plan in profile_rows:
-            if plan.personal_id or plan.action == "error":
+            current = existing.get(plan.personal_id) if plan.personal_id else None
+            if current is not None:
+                if current["unit_id"] not in self.tree_ids or (
+                    current["unit_id"] not in self.allowed_units
+                ):
+                    continue  # reported below with the scope errors
+                rec = self._record(plan, matching)
+                other = _profile_record(current, matching)
+                result = judge.judge(rec, other, {"pid"})
+                if not result.is_certain:
+                    plan.action = "review"
+                    plan.reason = "Cùng số định danh nhưng khác người? " + "; ".join(result.reasons)
+                    reviews.append(Review(plan, result, current["id"], None))
                 continue
-            hit = by_old.get(plan.values.get("old_id_number", ""))
-            if hit is not None:
-                plan.personal_id = hit["personal_id"]
-                plan.values[PID_FIELD] = hit["personal_id"]
-                existing.setdefault(hit["personal_id"], hit)
-                plan.action = "create"
-                plan.warnings.append(
-                    f"Không có số định danh 12 số: khớp hồ sơ {hit['personal_id']} theo số CMND cũ."
-                )
-            else:
-                self._fuzzy(plan, reviews)
-        # one planned person per ID: the first row creates/updates, later rows merge into it
+            if index is None:
+                index = matching.ProfileIndex.for_unit(self.root)
+            rec = self._record(plan, matching)
+            result = index.match(rec)
+            if result.is_match and result.profile_id is not None:
+                if result.is_certain:
+                    target = Profile.objects.filter(pk=result.profile_id).values(
+                        *[f.attname for f in Profile._meta.concrete_fields]
+                    )[0]
+                    if target["unit_id"] not in self.allowed_units:
+                        plan.fail(
+                            "Số định danh cá nhân",
+                            plan.personal_id,
+                            "Trùng với một hồ sơ ngoài phạm vi được phân quyền nhập.",
+                        )
+                        continue
+                    plan.action = "merge"
+                    plan.target_id = result.profile_id
+                    plan.reason = (
+                        f"Cùng người với hồ sơ {target['personal_id']} ({result.rule}): "
+                        + "; ".join(result.reasons)
+                    )
+                    if plan.personal_id:
+                        self.aliases[plan.personal_id] = target["personal_id"]
+                    existing.setdefault(target["personal_id"], target)
+                else:
+                    plan.action = "review"
+                    plan.reason = "Có thể trùng một hồ sơ đã có: " + "; ".join(result.reasons)
+                    reviews.append(Review(plan, result, result.profile_id, None))
+                continue
+            fresh.append(plan)
+        # the same person in several rows/files
+        records = [self._record(p, matching) for p in fresh]
+        partner: dict[int, tuple[int, Any]] = {}
+        for i, j, result in matching.match_within_batch(records, judge.sex_parity):
+            if j not in partner:
+                partner[j] = (i, result)
+        key_of: dict[int, str] = {}
         planned: dict[str, dict[str, Any]] = {}
+        for j, plan in enumerate(fresh):
+            if j in partner:
+                i, result = partner[j]
+                first = fresh[i]
+                if result.is_certain and i in key_of:
+                    key = key_of[i]
+                    key_of[j] = key
+                    if plan.personal_id and plan.personal_id != key:
+                        self.aliases[plan.personal_id] = key
+                    self._merge_into(planned[key], plan, first, result)
+                    continue
+                if not result.is_certain and i in key_of:
+                    plan.action = "review"
+                    plan.reason = (
+                        f"Có thể trùng {first.file}, trang {first.sheet}, dòng {first.row}: "
+                        + "; ".join(result.reasons)
+                    )
+                    reviews.append(Review(plan, result, None, first))
+                    continue
+            key = plan.personal_id
+            if not key or len(key) != 12:
+                plan.fail(
+                    "Số định danh cá nhân",
+                    plan.values.get("old_id_number", ""),
+                    "Thiếu số định danh cá nhân 12 số và không khớp được hồ sơ nào đã có: "
+                    "không thể tạo hồ sơ.",
+                )
+                continue
+            if key in planned:  # same ID, the matcher did not pair them: still one person
+                self._merge_into(planned[key], plan, planned[key]["plan"], None)
+                key_of[j] = key
+                continue
+            key_of[j] = key
+            planned[key] = {
+                "plan": plan,
+                "values": dict(plan.values),
+                "embedded": {k: dict(v) for k, v in plan.embedded.items()},
+                "current": None,
+            }
+        # rows of people already in the database (exact ID)
         for plan in profile_rows:
-            if plan.action in ("error", "review"):
+            if plan.action in ("error", "review", "merge") or plan in fresh:
                 continue
             pid = plan.personal_id
             current = existing.get(pid)
-            if current is not None and current["unit_id"] not in self.tree_ids:
+            if current is None:
+                continue
+            if current["unit_id"] not in self.tree_ids:
                 plan.fail(
                     "Số định danh cá nhân",
                     pid,
@@ -794,7 +942,7 @@ class Pipeline:
                     "cơ quan này (đề nghị cơ quan đang quản lý chuyển hồ sơ).",
                 )
                 continue
-            if current is not None and current["unit_id"] not in self.allowed_units:
+            if current["unit_id"] not in self.allowed_units:
                 plan.fail(
                     "Số định danh cá nhân",
                     pid,
@@ -802,19 +950,7 @@ class Pipeline:
                 )
                 continue
             if pid in planned:
-                target = planned[pid]
-                plan.action = "merge"
-                first = target["plan"]
-                plan.reason = (
-                    f"Cùng người với {first.file}, trang {first.sheet}, dòng {first.row} "
-                    "(cùng số định danh): gộp, ô trống không ghi đè, "
-                    "giá trị sau thay giá trị trước."
-                )
-                for k, v in plan.values.items():
-                    if not _is_empty(v):
-                        target["values"][k] = v
-                for table, vals in plan.embedded.items():
-                    target["embedded"].setdefault(table, {}).update(vals)
+                self._merge_into(planned[pid], plan, planned[pid]["plan"], None)
                 continue
             planned[pid] = {
                 "plan": plan,
@@ -822,6 +958,10 @@ class Pipeline:
                 "embedded": {k: dict(v) for k, v in plan.embedded.items()},
                 "current": current,
             }
+        for plan in profile_rows:  # merges into the database: unit and flat columns as ids
+            if plan.action == "merge" and plan.target_id:
+                plan.values = _unit_ids(plan.values)
+                plan.embedded = {t: _unit_ids(v) for t, v in plan.embedded.items()}
         for entry in planned.values():
             plan = entry["plan"]
             current = entry["current"]
@@ -857,27 +997,23 @@ class Pipeline:
         self._plan_children(rows, planned, existing)
         return reviews
 
-    def _fuzzy(self, plan: RowPlan, reviews: list[dict[str, Any]]) -> None:
-        """Rows without a personal ID: the matcher decides; uncertain → review queue."""
-        v = plan.values
-        try:
-            from ..matching import match_candidates  # type: ignore[attr-defined]
-        except ImportError:
-            match_candidates = None
-        if match_candidates is None:
-            plan.fail(
-                "Số định danh cá nhân",
-                "",
-                "Thiếu số định danh cá nhân 12 số và không tìm được hồ sơ theo số CMND cũ.",
-            )
-            return
-        result = match_candidates(v, tree_ids=self.tree_ids)  # pragma: no cover - see matching
-        if getattr(result, "certain", False):
-            plan.personal_id = v[PID_FIELD] = result.profile.personal_id
-        else:
-            plan.action = "review"
-            plan.reason = "Không có số định danh; có hồ sơ gần giống: chuyển người xem xét."
-            reviews.append({"row": plan.as_dict()})
+    def _merge_into(
+        self, target: dict[str, Any], plan: RowPlan, first: RowPlan, result: Any
+    ) -> None:
+        """Row ``plan`` is the same person as ``target`` (planned from row ``first``)."""
+        plan.action = "merge"
+        why = "; ".join(result.reasons) if result is not None else "cùng số định danh"
+        plan.reason = (
+            f"Cùng người với {first.file}, trang {first.sheet}, dòng {first.row} ({why}): "
+            "gộp; ô trống không ghi đè, giá trị sau thay giá trị trước."
+        )
+        for k, v in plan.values.items():
+            if k in (PID_FIELD, "old_id_number") and not _is_empty(target["values"].get(k)):
+                continue  # the first row's IDs stay: a typo in a later file must not win
+            if not _is_empty(v):
+                target["values"][k] = v
+        for table, vals in plan.embedded.items():
+            target["embedded"].setdefault(table, {}).update(vals)
 
     def _plan_children(
         self,
@@ -887,6 +1023,8 @@ class Pipeline:
     ) -> None:
         profile_ids = {e["current"]["id"] for e in planned.values() if e["current"]}
         child_rows = [r for r in rows if r.table != "profile" and r.action != "error"]
+        for r in child_rows:
+            r.personal_id = self.aliases.get(r.personal_id, r.personal_id)
         for r in child_rows:
             if r.personal_id not in planned and r.personal_id in existing:
                 cur = existing[r.personal_id]
@@ -1125,7 +1263,6 @@ class Writer:
         self.actor = pipeline.actor
         self.touched: set[int] = set()
         self.now = timezone.now()
-        self._places: dict[str, tuple[str, str, bool]] = {}
 
     def write_all(self, atomic_chunks: bool) -> None:
         rows = [r for r in self.plan.rows if r.action in ("create", "update", "merge")]
@@ -1138,6 +1275,9 @@ class Writer:
             self._guarded(chunk, self._write_people, atomic_chunks)
             done += len(chunk)
             self._progress(done, total)
+        for row in [r for r in rows if r.table == "profile" and r.action == "merge"]:
+            if row.target_id:  # the same person as a profile in the database
+                self._guarded([row], self._merge_into_profile, atomic_chunks)
         pid_to_id = _load_ids({r.personal_id for r in children})
         for start in range(0, len(children), CHUNK * 5):
             chunk = children[start : start + CHUNK * 5]
@@ -1145,6 +1285,58 @@ class Writer:
             done += len(chunk)
             self._progress(done, total)
         self._refresh_current(sorted(self.touched), atomic_chunks)
+        self._propose_reviews()
+
+    def _merge_into_profile(self, chunk: list[RowPlan]) -> None:
+        from ..merging import FIELD_GROUPS, merge_row_into_profile
+
+        allowed = {n for names in FIELD_GROUPS.values() for n in names}
+        for row in chunk:
+            profile = Profile.objects.get(pk=row.target_id)
+            values = {k: v for k, v in row.values.items() if k in allowed and not _is_empty(v)}
+            children = {
+                table: [{k: v for k, v in vals.items() if not k.startswith("_")}]
+                for table, vals in row.embedded.items()
+            }
+            merge_row_into_profile(
+                profile,
+                values,
+                children=children,
+                actor=self.actor,
+                reason=_reason(row),
+                source=row.file,
+                source_date=self.p.options.as_of,
+                import_job_id=self.p.options.job_id,
+            )
+            self.touched.add(profile.pk)
+
+    def _propose_reviews(self) -> None:
+        from ..merging import propose_candidate
+
+        fields = {f.attname for f in Profile._meta.concrete_fields}
+        for review in self.plan.reviews:
+            if review.row.action != "review":
+                continue
+            if review.profile_id is not None:
+                profile = Profile.objects.filter(pk=review.profile_id).first()
+            elif review.partner is not None and review.partner.personal_id:
+                profile = Profile.objects.filter(personal_id=review.partner.personal_id).first()
+            else:
+                profile = None
+            if profile is None:
+                continue
+            incoming = {
+                k: _json(v)
+                for k, v in _unit_ids(review.row.values).items()
+                if k in fields and not _is_empty(v)
+            }
+            propose_candidate(
+                profile,
+                review.result,
+                incoming=incoming,
+                source=review.row.file,
+                import_job_id=self.p.options.job_id,
+            )
 
     def _progress(self, done: int, total: int) -> None:
         if self.p.progress:
@@ -1172,18 +1364,7 @@ class Writer:
 
     # -- people ---------------------------------------------------------------------------
     def _place(self, text: str) -> tuple[str, str, bool]:
-        hit = self._places.get(text)
-        if hit is None:
-            from orgtree.places import resolve_place
-
-            res = resolve_place(text, self.p.options.as_of)
-            hit = (
-                (res.province or {}).get("code", ""),
-                (res.commune or {}).get("code", ""),
-                bool(res.needs_review),
-            )
-            self._places[text] = hit
-        return hit
+        return self.p.places.resolve(text)
 
     def _apply_places(self, profile: Profile, fields: Iterable[str]) -> list[str]:
         changed = []

@@ -222,3 +222,44 @@ def test_the_command_writes_the_report(tmp_path, agency, hr):
     assert f["error_list"][0]["row"] == 3 and f["error_list"][0]["column"] == "Ngày sinh"
     assert {"updated", "unchanged", "merged", "skipped", "sent_to_review"} <= set(f)
     assert Profile.objects.count() == 1
+
+
+# -- matching (profiles.matching) -------------------------------------------------------------
+def test_an_id_typo_merges_into_the_existing_profile(tmp_path, agency, hr):
+    from profiles.models import ProfileMerge
+
+    run_import([_file(tmp_path, [person_row(1, **{"Tôn giáo": ""})])], agency["home"], hr)
+    typo = person_row(1, **{"Số định danh cá nhân": "025185000010", "Tôn giáo": "Phật giáo"})
+    plan = run_import([_file(tmp_path, [typo], "typo.xlsx")], agency["home"], hr)
+    assert actions(plan) == {"merge": 1}
+    assert plan.files[0].as_dict()["merged"] == 1
+    p = Profile.objects.get()
+    assert p.personal_id == "025185000001"  # the profile keeps its own ID
+    assert p.religion == "01"  # the empty field was filled from the row
+    assert ProfileMerge.objects.get().survivor == p
+
+
+def test_uncertain_pairs_go_to_the_review_queue(tmp_path, agency, hr):
+    from profiles.models import MergeCandidate
+
+    run_import([_file(tmp_path, [person_row(1)])], agency["home"], hr)
+    # no ID, the name one letter off, same birth date and sex: maybe the same person
+    maybe = person_row(1, **{"Số định danh cá nhân": "", "Họ và tên": "Nguyễn Thị Ngườj1"})
+    plan = run_import([_file(tmp_path, [maybe], "maybe.xlsx")], agency["home"], hr)
+    assert actions(plan) == {"review": 1}
+    assert plan.files[0].as_dict()["sent_to_review"] == 1
+    candidate = MergeCandidate.objects.get()
+    assert candidate.profile == Profile.objects.get()
+    assert candidate.incoming["full_name"] == "Nguyễn Thị Ngườj1"
+    assert Profile.objects.count() == 1
+
+
+def test_the_same_person_without_an_id_in_a_second_file_is_merged(tmp_path, agency, hr):
+    a = _file(tmp_path, [person_row(1), person_row(2)], "a.xlsx")
+    no_id = person_row(2, **{"Số định danh cá nhân": "", "Tôn giáo": "Công giáo"})
+    b = _file(tmp_path, [no_id, person_row(3, **{"Số định danh cá nhân": ""})], "b.xlsx")
+    plan = run_import([a, b], agency["home"], hr)
+    assert actions(plan) == {"create": 2, "merge": 1, "error": 1}
+    (error,) = [e for f in plan.files for e in f.errors]
+    assert error.file == "b.xlsx" and error.row == 3  # nobody to match, no ID to create
+    assert Profile.objects.get(personal_id="025085000002").religion == "02"
