@@ -222,7 +222,7 @@ _NUCLEI = (
     "ai|ao|au|ay|âu|ây|eo|êu|ia|iê|iu|oa|oă|oe|oi|ôi|ơi|oo|ua|uâ|uê|ui|uô|uơ|uy|ưa|ưi|ươ|ưu|yê|"
     "a|ă|â|e|ê|i|o|ô|ơ|u|ư|y"
 )
-_SYLLABLE = re.compile(rf"(?:{_ONSETS})?(?:{_NUCLEI})(?:ch|ng|nh|c|k|m|n|p|t)?")
+_SYLLABLE = re.compile(rf"(?:gi|qu|{_ONSETS})?(?:{_NUCLEI})(?:ch|ng|nh|c|k|m|n|p|t)?")
 _TONE_STRIP = {ord(m): None for m in _TONE_MARKS if m}
 _WORD = re.compile(r"[^\W\d_]+")
 # Latin-1 letters that occur in plain Unicode Vietnamese (and the look-alike eth).
@@ -347,18 +347,24 @@ def detect_column_encoding(values: Iterable[object]) -> Encoding:
 
 
 # -- capitals ------------------------------------------------------------------------------------
-_CAPITAL_RUN = re.compile(r"[A-Z]{2}")
 _LOWER_ASCII = re.compile(r"[a-z]")
 _LOWER_THEN_CAPITAL = re.compile(r"[^\x00-\x7f][A-Z]")
 _WORD_START = re.compile(r"(?:^|(?<=\s))(\w)")
 
 
 def _looks_capital(legacy: str, converted: str) -> bool:
-    """Caps-Lock typing in a TCVN3 font: no lower-case ASCII letter, and two capitals in a row
-    or a (necessarily lower-case) toned letter followed by a capital ("§¾K" = "ĐẮK")."""
+    """Caps-Lock typing in a TCVN3 font: no lower-case ASCII letter in the cell, and a word with
+    a converted letter whose ASCII letters are capitals, at least two of them ("NGUYÔN") or one
+    after the converted letter ("§¾K" = "ĐẮK"). "Sè CMND" stays "Số CMND"."""
     if _LOWER_ASCII.search(legacy):
         return False
-    return bool(_CAPITAL_RUN.search(legacy) or _LOWER_THEN_CAPITAL.search(converted))
+    for word in _WORD.findall(converted):
+        if word.isascii():
+            continue
+        capitals = sum(1 for ch in word if ch.isascii())
+        if capitals >= 2 or _LOWER_THEN_CAPITAL.search(word):
+            return True
+    return False
 
 
 def _repair_title_case(converted: str) -> str:

@@ -109,6 +109,10 @@ def test_capital_names(name, encoding):
         ("Phó Thä", "Phú Thọ"),
         ("TØnh VÜnh Phóc", "Tỉnh Vĩnh Phúc"),
         ("NGUYÔN V¡N AN", "NGUYỄN VĂN AN"),
+        ("§¾K L¾K", "ĐẮK LẮK"),
+        ("Giíi tÝnh", "Giới tính"),
+        ("Quª qu¸n", "Quê quán"),
+        ("Lª ThÞ Ngäc ¸nh", "Lê Thị Ngọc Ánh"),  # TCVN3 has no "Á": the capital is restored
         # VNI-Windows
         ("Nguyeãn Vaên", "Nguyễn Văn"),
         ("Hoà Ñöùc", "Hồ Đức"),
@@ -181,6 +185,15 @@ def test_ambiguous_cells_follow_the_column():
     assert converted[len(NAMES) :] == ["Tú", "Nguyen Van An", None, 5]
     # alone, the ambiguous cell stays Unicode
     assert to_unicode("Tó") == "Tó"
+
+
+def test_header_row_vote_keeps_ascii_capitals():
+    # "Sè" alone is a rare Unicode syllable; the row's vote makes it TCVN3 "Số", and the
+    # capital "CMND" does not make the cell a Caps-Lock cell
+    row = ["STT", "Hä vµ tªn", "Ngµy sinh", "Sè CMND/CCCD", "Quª qu¸n", "§¬n vÞ", ""]
+    encoding, converted = column_to_unicode(row)
+    assert encoding is Encoding.TCVN3
+    assert converted == ["STT", "Họ và tên", "Ngày sinh", "Số CMND/CCCD", "Quê quán", "Đơn vị", ""]
 
 
 def test_column_vote_for_each_encoding():
