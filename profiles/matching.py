@@ -362,8 +362,15 @@ class ProfileIndex:
     """
 
     def __init__(
-        self, records: Iterable[PersonRecord] = (), sex_parity: Mapping[str, int] | None = None
+        self,
+        records: Iterable[PersonRecord] = (),
+        sex_parity: Mapping[str, int] | None = None,
+        *,
+        certain_by_name: bool = True,
     ):
+        #: False sends every pair found without an ID (rule 4) to review, for agencies that
+        #: want no automatic merge on name + date of birth + sex + home province alone
+        self.certain_by_name = certain_by_name
         self.records: list[PersonRecord] = []
         self.by_pid: dict[str, list[int]] = defaultdict(list)
         self.by_old: dict[str, list[int]] = defaultdict(list)
@@ -396,7 +403,7 @@ class ProfileIndex:
         return i
 
     @classmethod
-    def for_profiles(cls, queryset: Any) -> ProfileIndex:
+    def for_profiles(cls, queryset: Any, *, certain_by_name: bool = True) -> ProfileIndex:
         """Index a Profile queryset (e.g. ``Profile.objects.filter(subtree_q(root, "unit"))``
         or :func:`profiles.services.visible_profiles`) reading only the needed columns."""
         from datetime import date as _date
@@ -418,7 +425,7 @@ class ProfileIndex:
             "sex",
             "hometown_province_code",
         ).order_by()
-        index = cls(sex_parity=parity)
+        index = cls(sex_parity=parity, certain_by_name=certain_by_name)
         for pk, pid, old, name, dob, prec, sex, home in rows.iterator(chunk_size=5000):
             index.add(
                 PersonRecord(
@@ -437,13 +444,15 @@ class ProfileIndex:
         return index
 
     @classmethod
-    def for_unit(cls, root: Any) -> ProfileIndex:
+    def for_unit(cls, root: Any, *, certain_by_name: bool = True) -> ProfileIndex:
         """Index every profile in ``root``'s subtree."""
         from orgtree.tree import subtree_q
 
         from .models import Profile
 
-        return cls.for_profiles(Profile.objects.filter(subtree_q(root, "unit")))
+        return cls.for_profiles(
+            Profile.objects.filter(subtree_q(root, "unit")), certain_by_name=certain_by_name
+        )
 
     # -- matching ---------------------------------------------------------------------------
     def candidates(self, rec: PersonRecord) -> dict[int, set[str]]:
@@ -635,11 +644,12 @@ class ProfileIndex:
             and cccd_ok is not False
             and rec.birth_date_precision in ("day", "")
         )
-        if exact_all and len(self.by_name_dob.get((rec.folded_name, rec.date_of_birth), ())) <= 1:
+        alone = len(self.by_name_dob.get((rec.folded_name, rec.date_of_birth), ())) <= 1
+        if exact_all and alone and self.certain_by_name:
             # nobody else with this name and date of birth in the agency
             reasons.append("không có hồ sơ nào khác cùng họ tên và ngày sinh")
             return result(MatchKind.CERTAIN, min(score, 89), "name", "; ".join(reasons) + ".")
-        if exact_all:
+        if exact_all and not alone:
             reasons.append("nhưng có nhiều hồ sơ cùng họ tên và ngày sinh")
         return result(MatchKind.UNCERTAIN, min(score, 84), "name", "; ".join(reasons) + ".")
 
