@@ -524,27 +524,34 @@ SHEETS: dict[str, SheetSpec] = {PROFILE.key: PROFILE, **{s.key: s for s in CHILD
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
-def header_key(text: Any) -> str:
+def header_key(text: Any, prefer: str | None = None) -> str:
     """The comparison key of a header cell: legacy text converted, folded, punctuation and
-    spaces removed ("Số CMND/CCCD" → "socmndcccd")."""
+    spaces removed ("Số CMND/CCCD" → "socmndcccd"). ``prefer``: the encoding of the header
+    area (a short cell alone, such as TCVN3 "Sè", is ambiguous)."""
     if text is None:
         return ""
     s = str(text)
     if not s.strip():
         return ""
-    s = _to_unicode(s)
+    s = _to_unicode(s, prefer)
     return _NON_ALNUM.sub("", fold(s))
 
 
-def _to_unicode(s: str) -> str:
+def _to_unicode(s: str, prefer: str | None = None) -> str:
+    from .legacy_text import to_unicode
+
     try:
-        from .legacy_text import to_unicode
-    except ImportError:  # pragma: no cover - before the legacy-text module lands
+        return to_unicode(s, prefer=prefer)
+    except ValueError:  # a header we cannot convert is compared as it is
         return s
-    try:
-        return to_unicode(s)
-    except Exception:
-        return s
+
+
+def header_encoding(rows: Sequence[Sequence[Any]]) -> str | None:
+    """The legacy encoding the header area is written in, by a vote over its text cells."""
+    from .legacy_text import detect_column_encoding
+
+    found = str(detect_column_encoding(c for r in rows for c in r if isinstance(c, str)))
+    return None if found in ("unicode", "ascii") else found
 
 
 def _index(spec: SheetSpec) -> dict[str, str]:
@@ -640,6 +647,9 @@ def recognise(
     """
     rows = [list(r) for r in rows[:HEADER_SCAN_ROWS]]
     _fill_merged(rows, merged)
+    prefer = header_encoding(rows)
+    if prefer:
+        rows = [[_to_unicode(c, prefer) if isinstance(c, str) else c for c in r] for r in rows]
     best: HeaderMatch | None = None
     name_key = header_key(sheet_name)
     for spec in specs or SHEETS.values():

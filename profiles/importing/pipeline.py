@@ -109,6 +109,10 @@ class RowPlan:
     warnings: list[str] = field(default_factory=list)
     target_id: int | None = None  # the existing row (profile or child) this row updates
     embedded: dict[str, dict[str, Any]] = field(default_factory=dict)  # flat child values
+    headers: dict[str, str] = field(default_factory=dict)  # field → header as the file writes it
+
+    def header(self, name: str, default: str) -> str:
+        return self.headers.get(name, default)
 
     def fail(self, column: str, value: Any, message: str) -> None:
         self.errors.append(Problem(self.file, self.sheet, self.row, column, _text(value), message))
@@ -148,6 +152,7 @@ class FileReport:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIONS, 0))
     rows_read: int = 0
     errors: list[Problem] = field(default_factory=list)
+    tables: dict[str, dict[str, int]] = field(default_factory=dict)  # table → action → rows
 
     def as_dict(self) -> dict[str, Any]:
         c = self.counts
@@ -162,6 +167,7 @@ class FileReport:
             "skipped": c["skip"],
             "sent_to_review": c["review"],
             "errors": c["error"],
+            "tables": self.tables,
             "error_list": [e.as_dict() for e in self.errors],
         }
 
@@ -683,6 +689,7 @@ class Pipeline:
         model = Profile if spec.key == "profile" else CHILD_MODELS[spec.key]
         by_field = spec.by_field
         cols = [(c, f, match.headers[c], by_field[f]) for c, f in match.columns.items()]
+        headers = {f: match.headers[c] for c, f in match.columns.items()}
         first = match.header_row + 1
         sample = sheet.head[first:]
         encodings = {
@@ -697,7 +704,7 @@ class Pipeline:
             if not any(not _is_empty(v) for v in cells):
                 continue
             report.rows_read += 1
-            plan = RowPlan(src.name, sheet.name, number, spec.key, "")
+            plan = RowPlan(src.name, sheet.name, number, spec.key, "", headers=headers)
             for c, f, header, col in cols:
                 raw = cells[c] if c < len(cells) else None
                 if _is_empty(raw):
@@ -733,7 +740,8 @@ class Pipeline:
                     continue  # no ID: the old ID or the matcher may still find the person
                 if col.required and not col.embedded and _is_empty(plan.values.get(col.field)):
                     if not any(e.column == _header_of(match, col.field) for e in plan.errors):
-                        plan.fail(col.header, "", f"Thiếu {col.header}.")
+                        written = headers.get(col.field, col.header)
+                        plan.fail(written, "", f"Thiếu {written}.")
             out.append(plan)
 
     # -- validate ---------------------------------------------------------------------------
@@ -762,7 +770,7 @@ class Pipeline:
                         plan.warnings.append(issue.message)
                         continue
                     col = PROFILE.by_field.get(issue.field)
-                    header = col.header if col else issue.field
+                    header = plan.header(issue.field, col.header if col else issue.field)
                     plan.fail(header, v.get(issue.field, ""), issue.message)
             self._embedded_required(plan)
 
@@ -859,7 +867,7 @@ class Pipeline:
                     )[0]
                     if target["unit_id"] not in self.allowed_units:
                         plan.fail(
-                            "Số định danh cá nhân",
+                            plan.header(PID_FIELD, "Số định danh cá nhân"),
                             plan.personal_id,
                             "Trùng với một hồ sơ ngoài phạm vi được phân quyền nhập.",
                         )
@@ -909,7 +917,7 @@ class Pipeline:
             key = plan.personal_id
             if not key or len(key) != 12:
                 plan.fail(
-                    "Số định danh cá nhân",
+                    plan.header(PID_FIELD, "Số định danh cá nhân"),
                     plan.values.get("old_id_number", ""),
                     "Thiếu số định danh cá nhân 12 số và không khớp được hồ sơ nào đã có: "
                     "không thể tạo hồ sơ.",
@@ -936,7 +944,7 @@ class Pipeline:
                 continue
             if current["unit_id"] not in self.tree_ids:
                 plan.fail(
-                    "Số định danh cá nhân",
+                    plan.header(PID_FIELD, "Số định danh cá nhân"),
                     pid,
                     f"Số định danh {pid} đã có hồ sơ thuộc cơ quan khác: không thể nhập vào "
                     "cơ quan này (đề nghị cơ quan đang quản lý chuyển hồ sơ).",
@@ -944,7 +952,7 @@ class Pipeline:
                 continue
             if current["unit_id"] not in self.allowed_units:
                 plan.fail(
-                    "Số định danh cá nhân",
+                    plan.header(PID_FIELD, "Số định danh cá nhân"),
                     pid,
                     f"Hồ sơ {pid} thuộc đơn vị ngoài phạm vi được phân quyền nhập.",
                 )
@@ -1064,7 +1072,7 @@ class Pipeline:
                 cur = existing[r.personal_id]
                 if cur["unit_id"] not in self.allowed_units:
                     r.fail(
-                        "Số định danh cá nhân",
+                        r.header(PID_FIELD, "Số định danh cá nhân"),
                         r.personal_id,
                         f"Hồ sơ {r.personal_id} thuộc cơ quan, đơn vị ngoài phạm vi được "
                         "phân quyền nhập.",
@@ -1073,7 +1081,7 @@ class Pipeline:
                 pid_id = cur["id"]
             else:
                 r.fail(
-                    "Số định danh cá nhân",
+                    r.header(PID_FIELD, "Số định danh cá nhân"),
                     r.personal_id,
                     f"Không có hồ sơ số định danh {r.personal_id} (trong tệp hoặc cơ sở dữ liệu).",
                 )
@@ -1110,6 +1118,8 @@ class Pipeline:
         for row in rows:
             report = by_file[row.file]
             report.counts[row.action] += 1
+            table = report.tables.setdefault(row.table, {})
+            table[row.action] = table.get(row.action, 0) + 1
             report.errors.extend(row.errors)
         digest = hashlib.sha256(
             json.dumps(
