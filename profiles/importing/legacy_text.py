@@ -314,6 +314,10 @@ def _unicode_valid(text: str) -> bool:
     return _UNICODE_INVALID.search(text) is None
 
 
+def _unicode_plausible(text: str) -> bool:
+    return _unicode_valid(text) and _plausible(text)
+
+
 # -- detection -----------------------------------------------------------------------------------
 @lru_cache(maxsize=65536)
 def candidates(text: str) -> frozenset[Encoding]:
@@ -334,13 +338,17 @@ def candidates(text: str) -> frozenset[Encoding]:
         return frozenset(found)
     if _BEYOND_LATIN1.search(text):
         return frozenset({Encoding.UNICODE})
-    found = set()
-    if _unicode_valid(text) and _plausible(text):
-        found.add(Encoding.UNICODE)
-    if _tcvn3_valid(text) and _plausible(_from_tcvn3(text)):
-        found.add(Encoding.TCVN3)
-    if _vni_valid(text) and _plausible(_from_vni(text)):
-        found.add(Encoding.VNI)
+    valid = [
+        (Encoding.UNICODE, text) if _unicode_valid(text) else None,
+        (Encoding.TCVN3, _from_tcvn3(text)) if _tcvn3_valid(text) else None,
+        (Encoding.VNI, _from_vni(text)) if _vni_valid(text) else None,
+    ]
+    readings = [v for v in valid if v is not None]
+    found = {encoding for encoding, reading in readings if _plausible(reading)}
+    if not found and len(readings) == 1:
+        # one encoding can hold these characters at all (minority-language names such as
+        # "Chư Păh" are not Vietnamese syllables): that one
+        found = {readings[0][0]}
     return frozenset(found or {Encoding.UNICODE})
 
 
@@ -472,19 +480,21 @@ def _reading(text: str, prefer: Encoding | None) -> tuple[Encoding, str | None]:
     """The encoding to read an auto-detected cell with (see :func:`to_unicode`), and the raw
     conversion when checking the column's reading already made it."""
     if text.isascii():
-        if prefer is Encoding.VIQR and Encoding.VIQR in candidates(text):
-            return Encoding.VIQR, None
+        if prefer is Encoding.VIQR and _VIQR_TOKEN.search(text):
+            return Encoding.VIQR, None  # a VIQR column: its marks are marks
         return detect_encoding(text), None
     if _BEYOND_LATIN1.search(text):
         return Encoding.UNICODE, None
     # only the column's reading is checked when it fits (the common case in a legacy column)
+    # (plausible, or at least the Unicode reading is not: minority-language names such as
+    # "Chư Păh" or "Ea Dăh" are not Vietnamese syllables but do occur in a legacy column)
     if prefer is Encoding.TCVN3 and _tcvn3_valid(text):
         converted = _from_tcvn3(text)
-        if _plausible(converted):
+        if _plausible(converted) or not _unicode_plausible(text):
             return prefer, converted
     elif prefer is Encoding.VNI and _vni_valid(text):
         converted = _from_vni(text)
-        if _plausible(converted):
+        if _plausible(converted) or not _unicode_plausible(text):
             return prefer, converted
     elif prefer is Encoding.UNICODE and Encoding.UNICODE in candidates(text):
         return prefer, None
