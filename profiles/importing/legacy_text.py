@@ -251,7 +251,6 @@ _TONE_STRIP = {ord(m): None for m in _TONE_MARKS if m}
 _WORD = re.compile(r"[^\W\d_]+")
 # Latin-1 letters that occur in plain Unicode Vietnamese (and the look-alike eth).
 _UNICODE_LATIN1 = frozenset("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝÐð")
-_HIGH = re.compile(r"[\u0080-\u009f\u00a1-\uffff]")  # not the no-break space
 
 
 def _invalid_outside(allowed: frozenset[str]) -> re.Pattern[str]:
@@ -262,6 +261,7 @@ def _invalid_outside(allowed: frozenset[str]) -> re.Pattern[str]:
 
 _TCVN3_INVALID = _invalid_outside(_TCVN3_CHARS)
 _UNICODE_INVALID = _invalid_outside(_UNICODE_LATIN1)
+_VNI_INVALID = _invalid_outside(frozenset(chr(c) for c in _VNI_TABLE))
 _BEYOND_LATIN1 = re.compile(r"[\u0100-\uffff]")
 
 
@@ -307,7 +307,7 @@ def _tcvn3_valid(text: str) -> bool:
 
 
 def _vni_valid(text: str) -> bool:
-    return _VNI_STRAY.search(text) is None
+    return _VNI_INVALID.search(text) is None and _VNI_STRAY.search(text) is None
 
 
 def _unicode_valid(text: str) -> bool:
@@ -402,7 +402,6 @@ def detect_column_encoding(values: Iterable[object]) -> Encoding:
 # -- capitals ------------------------------------------------------------------------------------
 _LOWER_ASCII = re.compile(r"[a-z]")
 _LOWER_THEN_CAPITAL = re.compile(r"[^\x00-\x7f][A-Z]")
-_WORD_START = re.compile(r"(?:^|(?<=\s))(\w)")
 
 
 def _looks_capital(legacy: str, converted: str) -> bool:
