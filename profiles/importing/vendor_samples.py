@@ -515,19 +515,22 @@ def make_vendor_samples(
         else:
             first, second = pairs[k % 3]
         clean_file, noisy_file = (first, second) if noise in ID_NOISES else (second, first)
-        # take the next person of the clean file that fits the noise
+        # the next person of the clean file not shared yet (none left: fewer shared people)
         pool = entries[clean_file]
-        while True:
-            entry = pool[cursor[clean_file] % len(pool)]
-            cursor[clean_file] += 1
-            p = entry.person
-            if entry.shared_as:
-                continue
-            if noise == "day_month_swap" and not (p.dob.day <= 12 and p.dob.day != p.dob.month):
-                continue
-            if noise == "old_id" and not p.old_id:
-                p.old_id = f"{rng.randint(10**8, 10**9 - 1)}"
-            break
+        free = [
+            e for e in pool[cursor[clean_file] :] + pool[: cursor[clean_file]] if not e.shared_as
+        ]
+        if not free:
+            continue
+        entry = free[0]
+        cursor[clean_file] = pool.index(entry) + 1
+        p = entry.person
+        if noise == "day_month_swap" and not (p.dob.day <= 12 and p.dob.day != p.dob.month):
+            # a day that can pass for a month (the ID holds only the year: it stays right)
+            day = p.dob.day if p.dob.day <= 12 else p.dob.day % 12 + 1
+            p.dob = p.dob.replace(day=day if day != p.dob.month else day % 12 + 1)
+        if noise == "old_id" and not p.old_id:
+            p.old_id = f"{rng.randint(10**8, 10**9 - 1)}"
         if noise == "tone_style":
             p.name = " ".join([*p.name.split(" ")[:-1], rng.choice(["Hòa", "Thúy", "Thủy"])])
         entry.shared_as = "clean"
