@@ -669,7 +669,15 @@ class Pipeline:
     def _parse_sheet(self, src: SourceFile, sheet, report: FileReport, out: list[RowPlan]):
         match = recognise(sheet.head, sheet.merged, sheet.name, self.overrides)
         if match is None:
-            report.sheets.append({"sheet": sheet.name, "table": None, "columns": {}})
+            first = next((r for r in sheet.head if any(not _is_empty(v) for v in r)), [])
+            report.sheets.append(
+                {
+                    "sheet": sheet.name,
+                    "table": None,
+                    "columns": {},
+                    "first_row": [_text(v) for v in first if not _is_empty(v)],
+                }
+            )
             if any(any(not _is_empty(v) for v in r) for r in sheet.head):
                 report.errors.append(
                     Problem(
