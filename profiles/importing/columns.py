@@ -597,17 +597,22 @@ def _fill_merged(rows: list[list[Any]], merged: Sequence[tuple[int, int, int, in
 
 
 def _match_row(
-    spec: SheetSpec, rows: list[list[Any]], r: int, overrides: dict[str, str]
+    spec: SheetSpec,
+    rows: list[list[Any]],
+    r: int,
+    overrides: dict[str, str],
+    keys: list[list[str]] | None = None,
 ) -> HeaderMatch:
     index = spec_index(spec)
     row = rows[r]
     above = rows[r - 1] if r > 0 else []
+    keys = keys or [[header_key(c) for c in x] for x in rows]
     columns: dict[int, str] = {}
     headers: dict[int, str] = {}
     unknown: list[str] = []
     for c, cell in enumerate(row):
-        key = header_key(cell)
-        parent = header_key(above[c]) if c < len(above) else ""
+        key = keys[r][c]
+        parent = keys[r - 1][c] if r > 0 and c < len(above) else ""
         written = str(cell).strip() if cell not in (None, "") else ""
         candidates = []
         if parent and key and parent != key:
@@ -652,10 +657,11 @@ def recognise(
         rows = [[_to_unicode(c, prefer) if isinstance(c, str) else c for c in r] for r in rows]
     best: HeaderMatch | None = None
     name_key = header_key(sheet_name)
+    keys = [[header_key(c) for c in r] for r in rows]
     for spec in specs or SHEETS.values():
         ov = {header_key(k): v for k, v in ((overrides or {}).get(spec.key) or {}).items()}
         for r in range(len(rows)):
-            m = _match_row(spec, rows, r, ov)
+            m = _match_row(spec, rows, r, ov, keys)
             if m.score <= 0:
                 continue
             required = [c.field for c in spec.columns if c.required and not c.embedded]

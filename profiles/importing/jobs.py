@@ -213,7 +213,7 @@ def run_job(job_id: int, as_of: date | None = None) -> dict[str, Any]:
         progress(0, len(plan.rows))
         if commit:
             pipeline.commit(plan, expected_digest=job.plan_hash)
-        report = plan.report(include_rows=not commit or len(plan.rows) <= 20_000, mode=job.mode)
+        report = plan.report(include_rows=True, mode=job.mode)
     except ImportError_ as exc:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, error=str(exc), finished_at=timezone.now()

@@ -64,12 +64,15 @@ from ..models import (
     WorkHistory,
 )
 from ..services import ASSETS_PERMISSION, apply_current, current_from_histories
+from . import bulkio
 from .columns import PID_FIELD, PROFILE, SHEETS, Column, SheetSpec, recognise
 from .readers import FileReadError, read_file
 
 ACTIONS = ("create", "update", "unchanged", "merge", "skip", "review", "error")
 CHUNK = 2000
 LOOKUP_BATCH = 5000
+#: above this many rows the report lists only the rows that need a look (not create/unchanged)
+ROWS_IN_REPORT = 20_000
 
 
 # -- the report ---------------------------------------------------------------------------------
@@ -103,7 +106,10 @@ class RowPlan:
     action: str = "create"
     reason: str = ""
     values: dict[str, Any] = field(default_factory=dict)
-    original: dict[str, str] = field(default_factory=dict)
+    #: the row's cells as read and the (column index, header) pairs of its sheet: the
+    #: original values are built from them only when shown (100,000 rows stay small)
+    cells: Sequence[Any] = ()
+    columns: Sequence[tuple[int, str]] = ()
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     errors: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -113,6 +119,15 @@ class RowPlan:
 
     def header(self, name: str, default: str) -> str:
         return self.headers.get(name, default)
+
+    @property
+    def original(self) -> dict[str, str]:
+        cells = self.cells
+        return {
+            header: _text(cells[c])
+            for c, header in self.columns
+            if c < len(cells) and not _is_empty(cells[c])
+        }
 
     def fail(self, column: str, value: Any, message: str) -> None:
         self.errors.append(Problem(self.file, self.sheet, self.row, column, _text(value), message))
@@ -216,7 +231,13 @@ class Plan:
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
         }
         if include_rows:
-            out["rows"] = [r.as_dict() for r in self.rows]
+            many = len(self.rows) > ROWS_IN_REPORT
+            out["rows"] = [
+                r.as_dict()
+                for r in self.rows
+                if not many or r.action not in ("create", "unchanged") or r.warnings
+            ]
+            out["rows_complete"] = not many
         return out
 
 
@@ -625,6 +646,7 @@ class Pipeline:
         self.overrides = (mapping.column_overrides if mapping else {}) or {}
         self.units = UnitResolver(self.root, self.allowed_units, self.options.unit_mapping)
         self.places = PlaceCache(self.options.as_of)
+        self._records: dict[int, Any] = {}
         self.aliases: dict[str, str] = {}
         self.can_assets = bool(actor and actor.has_perm(ASSETS_PERMISSION))
 
@@ -647,7 +669,15 @@ class Pipeline:
     def _parse_sheet(self, src: SourceFile, sheet, report: FileReport, out: list[RowPlan]):
         match = recognise(sheet.head, sheet.merged, sheet.name, self.overrides)
         if match is None:
-            report.sheets.append({"sheet": sheet.name, "table": None, "columns": {}})
+            first = next((r for r in sheet.head if any(not _is_empty(v) for v in r)), [])
+            report.sheets.append(
+                {
+                    "sheet": sheet.name,
+                    "table": None,
+                    "columns": {},
+                    "first_row": [_text(v) for v in first if not _is_empty(v)],
+                }
+            )
             if any(any(not _is_empty(v) for v in r) for r in sheet.head):
                 report.errors.append(
                     Problem(
@@ -690,6 +720,7 @@ class Pipeline:
         by_field = spec.by_field
         cols = [(c, f, match.headers[c], by_field[f]) for c, f in match.columns.items()]
         headers = {f: match.headers[c] for c, f in match.columns.items()}
+        shown = sorted((c, h) for c, h in match.headers.items())
         first = match.header_row + 1
         sample = sheet.head[first:]
         encodings = {
@@ -704,12 +735,14 @@ class Pipeline:
             if not any(not _is_empty(v) for v in cells):
                 continue
             report.rows_read += 1
-            plan = RowPlan(src.name, sheet.name, number, spec.key, "", headers=headers)
+            plan = RowPlan(
+                src.name, sheet.name, number, spec.key, "", headers=headers, cells=cells,
+                columns=shown,
+            )  # fmt: skip
             for c, f, header, col in cols:
                 raw = cells[c] if c < len(cells) else None
                 if _is_empty(raw):
                     continue
-                plan.original[header] = _text(raw)
                 try:
                     value = (
                         self.units.resolve(raw)
@@ -809,6 +842,13 @@ class Pipeline:
 
     # -- match + plan -----------------------------------------------------------------------
     def _record(self, plan: RowPlan, matching: Any) -> Any:
+        cached = self._records.get(id(plan))
+        if cached is not None:
+            return cached
+        rec = self._records[id(plan)] = self._new_record(plan, matching)
+        return rec
+
+    def _new_record(self, plan: RowPlan, matching: Any) -> Any:
         v = plan.values
         home = ""
         if v.get("hometown_text"):
@@ -859,7 +899,7 @@ class Pipeline:
             if index is None:
                 index = matching.ProfileIndex.for_unit(self.root)
             rec = self._record(plan, matching)
-            result = index.match(rec)
+            result = index.match(rec) if len(index) else matching.NO_MATCH
             if result.is_match and result.profile_id is not None:
                 if result.is_certain:
                     target = Profile.objects.filter(pk=result.profile_id).values(
@@ -935,8 +975,9 @@ class Pipeline:
                 "current": None,
             }
         # rows of people already in the database (exact ID)
+        fresh_ids = {id(p) for p in fresh}
         for plan in profile_rows:
-            if plan.action in ("error", "review", "merge") or plan in fresh:
+            if plan.action in ("error", "review", "merge") or id(plan) in fresh_ids:
                 continue
             pid = plan.personal_id
             current = existing.get(pid)
@@ -1271,7 +1312,8 @@ class Writer:
         self.p = pipeline
         self.plan = plan
         self.actor = pipeline.actor
-        self.touched: set[int] = set()
+        self.touched: set[int] = set()  # profiles written: their findings are recomputed
+        self.refresh: set[int] = set()  # profiles whose work/salary rows changed
         self.now = timezone.now()
 
     def write_all(self, atomic_chunks: bool) -> None:
@@ -1294,7 +1336,7 @@ class Writer:
             self._guarded(chunk, lambda c: self._write_children(c, pid_to_id), atomic_chunks)
             done += len(chunk)
             self._progress(done, total)
-        self._refresh_current(sorted(self.touched), atomic_chunks)
+        self._refresh_current(sorted(self.refresh), atomic_chunks)
         self._propose_reviews()
 
     def _merge_into_profile(self, chunk: list[RowPlan]) -> None:
@@ -1412,6 +1454,8 @@ class Writer:
                 profile = Profile(created_by=self.actor, **values)
                 normalise_profile_text(profile)
                 self._apply_places(profile, ("birthplace_text", "hometown_text"))
+                profile.created_at = profile.updated_at = self.now
+                _current_from_embedded(profile, row)
                 profile._change_reason = _reason(row)
                 profile._history_user = self.actor
                 creates.append(profile)
@@ -1437,15 +1481,11 @@ class Writer:
                     updates.append(profile)
                 embedded.append((row, profile))
         if creates:
-            _insert_profiles(creates, self.now)
-            Profile.history.bulk_history_create(
-                creates, default_user=self.actor, default_date=self.now, batch_size=5000
-            )
+            bulkio.insert(Profile, creates)
+            bulkio.insert_history(Profile, creates, user=self.actor, when=self.now)
         if updates:
-            Profile.objects.bulk_update(updates, sorted(update_fields), batch_size=2000)
-            Profile.history.bulk_history_create(
-                updates, update=True, default_user=self.actor, default_date=self.now
-            )
+            bulkio.update(Profile, updates, sorted(update_fields))
+            bulkio.insert_history(Profile, updates, user=self.actor, when=self.now, update=True)
             _reopen_workflow([p.pk for p in updates])
         self.touched.update(p.pk for p in creates)
         self.touched.update(p.pk for p in updates)
@@ -1470,6 +1510,7 @@ class Writer:
                 self.touched.add(profile.pk)
         for model, (creates_, updates_, fields_) in by_model.items():
             self._save_children(model, creates_, updates_, fields_)
+        self.refresh.difference_update(p.pk for p in creates)  # computed before the insert
 
     def _save_children(self, model, creates: list, updates: list, fields: set[str]) -> None:
         for obj in creates + updates:
@@ -1477,11 +1518,11 @@ class Writer:
                 setattr(obj, name, clean(getattr(obj, name)))
             for name in model.name_fields_:
                 setattr(obj, name, title_case(getattr(obj, name) or ""))
+        if model in (WorkHistory, SalaryHistory):
+            self.refresh.update(o.profile_id for o in creates + updates)
         if creates:
-            model.objects.bulk_create(creates, batch_size=5000)
-            model.history.bulk_history_create(
-                creates, default_user=self.actor, default_date=self.now, batch_size=5000
-            )
+            bulkio.insert(model, creates)
+            bulkio.insert_history(model, creates, user=self.actor, when=self.now)
         if updates:
             # only the imported fields change: re-read the others for the history rows
             stored = model.objects.in_bulk([o.pk for o in updates])
@@ -1492,10 +1533,8 @@ class Writer:
                     setattr(cur, name, getattr(obj, name))
                 cur._change_reason = getattr(obj, "_change_reason", "")
                 full.append(cur)
-            model.objects.bulk_update(full, sorted(fields), batch_size=2000)
-            model.history.bulk_history_create(
-                full, update=True, default_user=self.actor, default_date=self.now
-            )
+            bulkio.update(model, full, sorted(fields))
+            bulkio.insert_history(model, full, user=self.actor, when=self.now, update=True)
 
     def _write_children(self, chunk: list[RowPlan], pid_to_id: dict[str, int]) -> None:
         by_model: dict[type, tuple[list, list, set]] = {}
@@ -1544,9 +1583,9 @@ class Writer:
             if changed:
                 ctx = transaction.atomic() if atomic_chunks else _nullcontext()
                 with ctx:
-                    Profile.objects.bulk_update(changed, sorted(fields), batch_size=2000)
-                    Profile.history.bulk_history_create(
-                        changed, update=True, default_user=self.actor, default_date=self.now
+                    bulkio.update(Profile, changed, sorted(fields))
+                    bulkio.insert_history(
+                        Profile, changed, user=self.actor, when=self.now, update=True
                     )
 
 
@@ -1570,17 +1609,24 @@ def _load_ids(pids: set[str]) -> dict[str, int]:
     return out
 
 
-def _insert_profiles(profiles: list[Profile], now: datetime) -> None:
-    from django.db import connection
+def _current_from_embedded(profile: Profile, row: RowPlan) -> None:
+    """A new person's current unit, position and salary from the row's flat columns."""
+    from ..synthetic import Row
 
-    if connection.vendor == "postgresql":
-        from ..synthetic import insert_profiles
+    work = row.embedded.get("work_history")
+    pay = row.embedded.get("salary_history")
+    apply_current(
+        profile,
+        current_from_histories(
+            [Row(WorkHistory, **_fields(work))] if work else [],
+            [Row(SalaryHistory, **_fields(pay))] if pay else [],
+            default_unit_id=profile.unit_id,
+        ),
+    )
 
-        insert_profiles(profiles)
-        return
-    for p in profiles:
-        p.created_at = p.updated_at = now
-    Profile.objects.bulk_create(profiles, batch_size=2000)
+
+def _fields(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if not k.startswith("_")}
 
 
 def _reopen_workflow(ids: list[int]) -> None:
