@@ -55,7 +55,7 @@ def test_review_page_shows_both_sides_and_merges_with_the_picks(candidate, hr):
         {
             "merge": "Gộp",
             "keep": "profile",
-            "f_full_name": "profile",
+            "f_full_name": "other",  # against the rules' proposal (the accented one)
             "f_phone": "other",
             "f_permanent_residence": "profile",
             "reason": "Cùng một người theo hồ sơ giấy",
@@ -66,13 +66,16 @@ def test_review_page_shows_both_sides_and_merges_with_the_picks(candidate, hr):
     assert response["Location"] == reverse("admin:profiles_profilemerge_change", args=[merge.pk])
     a = Profile.objects.get(pk=candidate.profile_id)
     assert not Profile.objects.filter(pk=b_id).exists()
-    assert (a.full_name, a.phone) == ("Nguyễn Văn An", "0912345678")
+    assert (a.full_name, a.phone) == ("Nguyen Van An", "0912345678")
     assert a.permanent_residence == "Phường Vinh Tân, Nghệ An"  # the reviewer kept this one
     assert QualityAssessment.objects.filter(profile=a).count() == 1
     candidate.refresh_from_db()
     assert candidate.status == MergeCandidate.Status.MERGED and candidate.decided_by == hr
     assert merge.reason == "Cùng một người theo hồ sơ giấy"
-    assert merge.decisions["permanent_residence"]["rule"] == "decision"
+    # a pick that overrides the rules is a decision; a pick equal to the proposal keeps its rule
+    assert merge.decisions["full_name"]["rule"] == "decision"
+    assert merge.decisions["phone"]["rule"] == "non_empty"
+    assert merge.decisions["permanent_residence"]["rule"] == "survivor_default"
     detail = client.get(reverse("admin:profiles_profilemerge_change", args=[merge.pk]))
     assert detail.status_code == 200 and "Hoàn tác" in detail.content.decode()
 
