@@ -71,6 +71,7 @@ CLOSE_NAME = 85.0
 #: below this the names are "wildly different"
 WILD_NAME = 60.0
 _DIGITS = "0123456789"
+_DAY = frozenset({"day", "", None})
 
 
 class MatchKind(StrEnum):
@@ -380,27 +381,39 @@ class ProfileIndex:
         # only the records whose date is known to the month or year
         self.by_name_year_rough: dict[tuple[str, int], list[int]] = defaultdict(list)
         self.sex_parity: Mapping[str, int] = sex_parity or {}
-        for rec in records:
-            self.add(rec)
+        self.extend(records)
 
     def __len__(self) -> int:
         return len(self.records)
 
     def add(self, rec: PersonRecord) -> int:
-        i = len(self.records)
-        self.records.append(rec)
-        if rec.personal_id:
-            self.by_pid[rec.personal_id].append(i)
-        if rec.old_id_number:
-            self.by_old[rec.old_id_number].append(i)
-        if rec.date_of_birth is not None:
-            if rec.birth_date_precision in ("day", "", None):
-                self.by_name_dob[(rec.folded_name, rec.date_of_birth)].append(i)
-                self.by_dob_sex[(rec.date_of_birth, rec.sex)].append(i)
-                self.dob_sex_names[(rec.date_of_birth, rec.sex)].append(rec.folded_name)
-            if rec.birth_date_precision not in ("day", "", None):
-                self.by_name_year_rough[(rec.folded_name, rec.date_of_birth.year)].append(i)
-        return i
+        """Index one more record (e.g. a profile created during an import); its position."""
+        self.extend((rec,))
+        return len(self.records) - 1
+
+    def extend(self, records: Iterable[PersonRecord]) -> None:
+        """Index many records (one tight loop: local names, no per-record method call)."""
+        recs = self.records
+        by_pid, by_old = self.by_pid, self.by_old
+        by_name_dob, by_dob_sex = self.by_name_dob, self.by_dob_sex
+        dob_sex_names, rough = self.dob_sex_names, self.by_name_year_rough
+        i = len(recs)
+        for rec in records:
+            recs.append(rec)
+            if rec.personal_id:
+                by_pid[rec.personal_id].append(i)
+            if rec.old_id_number:
+                by_old[rec.old_id_number].append(i)
+            dob = rec.date_of_birth
+            if dob is not None:
+                if rec.birth_date_precision in _DAY:
+                    by_name_dob[(rec.folded_name, dob)].append(i)
+                    key = (dob, rec.sex)
+                    by_dob_sex[key].append(i)
+                    dob_sex_names[key].append(rec.folded_name)
+                else:
+                    rough[(rec.folded_name, dob.year)].append(i)
+            i += 1
 
     @classmethod
     def for_profiles(cls, queryset: Any, *, certain_by_name: bool = True) -> ProfileIndex:
@@ -426,21 +439,21 @@ class ProfileIndex:
             "hometown_province_code",
         ).order_by()
         index = cls(sex_parity=parity, certain_by_name=certain_by_name)
-        for pk, pid, old, name, dob, prec, sex, home in rows.iterator(chunk_size=5000):
-            index.add(
-                PersonRecord(
-                    personal_id=pid or None,
-                    old_id_number=old or None,
-                    full_name=name,
-                    date_of_birth=dob,
-                    birth_date_precision=prec or "day",
-                    sex=sex or "",
-                    home_province=home or "",
-                    source="hồ sơ hiện có",
-                    profile_id=pk,
-                    ref=pk,
-                )
+        index.extend(
+            PersonRecord(
+                personal_id=pid or None,
+                old_id_number=old or None,
+                full_name=name,
+                date_of_birth=dob,
+                birth_date_precision=prec or "day",
+                sex=sex or "",
+                home_province=home or "",
+                source="hồ sơ hiện có",
+                profile_id=pk,
+                ref=pk,
             )
+            for pk, pid, old, name, dob, prec, sex, home in rows.iterator(chunk_size=5000)
+        )
         return index
 
     @classmethod

@@ -79,6 +79,10 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+#: fields holding a code of a code list: shown with the item's name
+CODED_FIELDS = {"sex": "sex", "ethnicity": "ethnicity", "religion": "religion"}
+
+
 def _field_label(name: str) -> str:
     return str(Profile._meta.get_field(name).verbose_name).capitalize()
 
@@ -96,7 +100,7 @@ def _child_text(name: str, row: Any) -> str:
 
 @admin.register(MergeCandidate)
 class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
-    list_display = ("label", "other_label", "score_display", "rule", "status", "source", "review")
+    list_display = ("label", "other_label", "score_display", "rule", "status", "source")
     list_filter = ("status", "rule")
     search_fields = ("label", "other_label")
     list_select_related = ("unit",)
@@ -105,12 +109,6 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
     @admin.display(description="điểm", ordering="score")
     def score_display(self, obj: MergeCandidate) -> str:
         return f"{obj.score:.0f}"
-
-    @admin.display(description="")
-    def review(self, obj: MergeCandidate) -> str:
-        url = reverse("admin:profiles_mergecandidate_review", args=[obj.pk])
-        text = "Xem xét" if obj.status == MergeCandidate.Status.OPEN else "Xem"
-        return format_html('<a class="button" href="{}">{}</a>', url, text)
 
     def get_search_results(self, request, queryset, search_term):
         from orgtree.text import fold
@@ -151,6 +149,24 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
                 right["date_of_birth"] = date.fromisoformat(right["date_of_birth"][:10])
         return left, right
 
+    @staticmethod
+    def _side_text(values: dict[str, Any], lead: str, names: tuple[str, ...]) -> str:
+        from . import codelists
+
+        if lead in CODED_FIELDS:
+            code = values.get(lead)
+            item = codelists.items(CODED_FIELDS[lead]).get(code) if code else None
+            return f"{item.name} ({code})" if item else _show(code)
+        if lead == "date_of_birth":
+            text = _show(values.get("date_of_birth"))
+            precision = values.get("birth_date_precision") or "day"
+            if precision != "day":
+                label = dict(Profile._meta.get_field("birth_date_precision").choices)
+                text += f" ({str(label.get(precision, precision)).lower()})"
+            return text
+        shown = [_show(values.get(n)) for n in names[:3] if values.get(n) not in (None, "")]
+        return " · ".join(shown) or "—"
+
     def _rows(self, cand: MergeCandidate) -> list[dict[str, Any]]:
         left, right = self._sides(cand)
         plan = plan_fields(left, right, survivor_date=None, other_date=cand.source_date)
@@ -158,8 +174,8 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
         for lead, names in FIELD_GROUPS.items():
             if lead not in right and lead not in left:
                 continue
-            lv = " · ".join(_show(left.get(n)) for n in names[:3] if left.get(n) not in ("",))
-            rv = " · ".join(_show(right.get(n)) for n in names[:3] if right.get(n) not in ("",))
+            lv = self._side_text(left, lead, names)
+            rv = self._side_text(right, lead, names)
             step = plan.get(lead)
             default = "other" if step and step["chosen"] == "other" else "profile"
             rows.append(
@@ -231,10 +247,14 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
                 return HttpResponseRedirect(reverse("admin:profiles_mergecandidate_changelist"))
             if "merge" not in request.POST:
                 raise ValidationError("Hãy chọn Gộp hoặc Không phải cùng một người.")
+            # a pick equal to what the rules propose is recorded under the rule, not as a
+            # decision, so the history says why each value was kept
+            proposed = {row["lead"]: row["default"] for row in self._rows(cand)}
             decisions = {
                 lead: request.POST[f"f_{lead}"]
                 for lead in FIELD_GROUPS
                 if request.POST.get(f"f_{lead}") in ("profile", "other")
+                and request.POST[f"f_{lead}"] != proposed.get(lead)
             }
             keep = request.POST.get("keep", "profile")
             reason = (request.POST.get("reason") or "").strip() or (
@@ -268,8 +288,23 @@ class ProfileMergeAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
     list_filter = ("kind", ("undone_at", admin.EmptyFieldListFilter))
     search_fields = ("survivor_label", "merged_label")
     list_select_related = ("actor",)
-    exclude = ("survivor_before", "other_before")
-    readonly_fields = ("decision_table",)
+    fields = (
+        "kind",
+        "survivor",
+        "merged_label",
+        "unit",
+        "other_unit",
+        "source",
+        "import_job_id",
+        "actor",
+        "created_at",
+        "reason",
+        "decision_table",
+        "undo_state",
+        "undone_by",
+        "undo_reason",
+    )
+    readonly_fields = fields
     show_full_result_count = False
 
     @admin.display(description="hoàn tác")
@@ -292,8 +327,10 @@ class ProfileMergeAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
                 RULE_TEXT.get(step.get("rule", ""), ""),
             )
             for lead, step in obj.decisions.items()
-            if not lead.startswith("_") and lead in FIELD_GROUPS
+            if lead in FIELD_GROUPS and step.get("survivor") != step.get("other")
         ]
+        if not rows:
+            return "Hai bên giống nhau ở mọi trường."
         body = format_html_join(
             "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
         )
