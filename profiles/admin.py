@@ -28,6 +28,7 @@ from orgtree.text import fold
 from orgtree.tree import subtree_q
 
 from . import codelists, signals, workflow
+from .importing.admin import ProfileExportAdminMixin  # also registers the import admin
 from .models import (
     CHILD_MODELS,
     AssetDeclaration,
@@ -419,7 +420,9 @@ DATA_GROUP_TABS: list[dict[str, Any]] = [
 
 
 @admin.register(Profile)
-class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class ProfileAdmin(
+    ProfileExportAdminMixin, ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin
+):
     form = ProfileForm
     scope_field = "unit"
     edit_roles = EDIT_PROFILE_ROLES
@@ -768,4 +771,6 @@ class FindingAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 # Signing: credentials, trust store, batches (registers its ModelAdmins on import).
+# Review queue and merge history (registers its ModelAdmins on import).
+from . import merge_admin  # noqa: E402, F401
 from .signing import admin as signing_admin  # noqa: E402, F401
