@@ -249,7 +249,9 @@ class MatchResult:
         }
 
 
-NO_MATCH = MatchResult(MatchKind.NONE, reasons=["Không tìm thấy hồ sơ trùng."])
+def no_match() -> MatchResult:
+    """A fresh "none" result (callers may annotate it)."""
+    return MatchResult(MatchKind.NONE, reasons=["Không tìm thấy hồ sơ trùng."])
 
 
 # -- comparisons ------------------------------------------------------------------------------
@@ -541,7 +543,7 @@ class ProfileIndex:
             if result.kind != MatchKind.NONE:
                 results.append(result)
         if not results:
-            return NO_MATCH
+            return no_match()
         results.sort(key=lambda r: (r.kind == MatchKind.CERTAIN, r.score), reverse=True)
         best = results[0]
         rivals = [
@@ -601,7 +603,7 @@ class ProfileIndex:
                     return result(MatchKind.CERTAIN, 90, "pid1", reason)
                 if name_ok and (date_ok or dob == DateLevel.SWAPPED):
                     return result(MatchKind.UNCERTAIN, 75 + name_score / 20, "pid1", reason)
-                return NO_MATCH
+                return no_match()
         # rule 3: old 9-digit ID
         old_a, old_b = rec.old_id_number, other.old_id_number
         if old_a and old_a == old_b:
@@ -614,14 +616,14 @@ class ProfileIndex:
                 return result(MatchKind.UNCERTAIN, 75 + name_score / 20, "old", reason)
             if name != NameLevel.WILD:
                 return result(MatchKind.UNCERTAIN, 55, "old", reason)
-            return NO_MATCH
+            return no_match()
         if contradiction:
-            return NO_MATCH
+            return no_match()
         # rule 4: name + date of birth + sex + home province (and 9 vs 12 digits)
         if not name_ok or not same_sex:
-            return NO_MATCH
+            return no_match()
         if dob not in (DateLevel.EXACT, DateLevel.COMPATIBLE, DateLevel.SWAPPED):
-            return NO_MATCH
+            return no_match()
         reasons = [f"Không đối chiếu được số định danh; {facts}"]
         same_home = bool(rec.home_province) and rec.home_province == other.home_province
         if rec.sex and other.sex:
