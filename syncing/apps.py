@@ -6,4 +6,7 @@ class SyncingConfig(AppConfig):
     verbose_name = "Đồng bộ CSDL quốc gia"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 - connects the receivers
+        from . import (
+            admin_recon,  # noqa: F401 - org-tree sync, reconciliation, dashboard
+            receivers,  # noqa: F401 - connects the receivers
+        )

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -57,6 +57,7 @@ class ProgressRow:
     software: str = ""
     key_status: str = ""
     key_admin: str = ""
+    key_status_code: str = ""
     units_total: int = 0
     units_mapped: int = 0
     profiles_total: int = 0
@@ -107,12 +108,48 @@ def agencies() -> Any:
 # -- connection and sync facts (the queue's models) ---------------------------------------------
 def connection_facts(agency_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """agency id → software, key status and key administrator of its national connection."""
-    return {}
+    from .models import Connection, Destination
+
+    facts: dict[int, dict[str, Any]] = {}
+    for conn in Connection.objects.filter(
+        unit_id__in=list(agency_ids), destination=Destination.NATIONAL
+    ):
+        contact = ", ".join(p for p in (conn.admin_phone, conn.admin_email) if p)
+        facts[conn.unit_id] = {
+            "software": conn.software_name,
+            "key_status": conn.get_status_display(),
+            "key_status_code": conn.status,
+            "key_admin": f"{conn.admin_name} ({contact})" if contact else conn.admin_name,
+            "last_sync": conn.last_sync_at,
+            "status_message": conn.status_message,
+        }
+    return facts
 
 
 def sync_facts(unit_q: Q) -> tuple[dict[int, datetime], dict[int, int]]:
-    """(unit id → last confirmed sync, unit id → failed or dead sync items) for profile units."""
-    return {}, {}
+    """(unit id → last confirmed sync, unit id → failed or dead sync items), grouped by the
+    profile's unit, for the national destination; ``unit_q`` filters profiles by unit."""
+    from .models import Destination, SyncItem, SyncStatus
+
+    items = SyncItem.objects.filter(
+        destination=Destination.NATIONAL,
+        version__profile__in=Profile.objects.filter(unit_q).values("pk"),
+    )
+    last = dict(
+        items.filter(status=SyncStatus.SYNCED)
+        .values("version__profile__unit_id")
+        .annotate(last=Max("synced_at"))
+        .order_by()
+        .values_list("version__profile__unit_id", "last")
+    )
+    errors = dict(
+        items.filter(status__in=[SyncStatus.FAILED, SyncStatus.DEAD])
+        .values("version__profile__unit_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("version__profile__unit_id", "n")
+    )
+    return last, errors
 
 
 # -- counting -------------------------------------------------------------------------------------
@@ -149,9 +186,6 @@ def _per_unit_counts(roots: Sequence[Unit]) -> dict[int, dict[str, int]]:
         unit__status=Unit.Status.ACTIVE,
     ).values_list("unit_id", flat=True):
         counts[unit_id]["units_mapped"] = 1
-    _, errors = sync_facts(profile_q)
-    for unit_id, n in errors.items():
-        counts[unit_id]["sync_errors"] = n
     return counts
 
 
@@ -170,7 +204,9 @@ def progress_rows(roots: Sequence[Unit], *, children_of: Unit | None = None) -> 
     parent = {pk: parent_id for pk, parent_id, _ in units}
     shown_ids = {u.pk for u in shown}
     counts = _per_unit_counts(focus)
-    last_sync, _ = sync_facts(subtrees_q(focus, "unit"))
+    last_sync, errors = sync_facts(subtrees_q(focus, "unit"))
+    for unit_id, n in errors.items():
+        counts[unit_id]["sync_errors"] = n
     rows = {
         u.pk: ProgressRow(
             unit_id=u.pk,
@@ -203,6 +239,7 @@ def progress_rows(roots: Sequence[Unit], *, children_of: Unit | None = None) -> 
         row.software = info.get("software", "")
         row.key_status = info.get("key_status", "")
         row.key_admin = info.get("key_admin", "")
+        row.key_status_code = info.get("key_status_code", "")
     return [rows[u.pk] for u in shown]
 
 

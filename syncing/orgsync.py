@@ -63,6 +63,25 @@ def agency_units(agency: Unit) -> Any:
     return descendants(agency).filter(status=Unit.Status.ACTIVE)
 
 
+def client_for_agency(agency: Unit) -> Any:
+    """The national client of the agency's connection; a clear error when there is none or
+    its key is revoked (nothing is called then)."""
+    from .connections import client_for
+    from .models import Connection, ConnectionStatus, Destination
+
+    conn = Connection.objects.filter(unit=agency, destination=Destination.NATIONAL).first()
+    if conn is None:
+        raise ValidationError(
+            f"Cơ quan “{agency.name}” chưa có kết nối (khóa kết nối) tới CSDL quốc gia."
+        )
+    if conn.status == ConnectionStatus.REVOKED:
+        raise ValidationError(
+            f"Khóa kết nối {conn.key_id} của “{agency.name}” đã bị thu hồi; liên hệ Bộ Nội vụ "
+            "để được kích hoạt khóa của phần mềm đang dùng."
+        )
+    return client_for(conn)
+
+
 # -- pulling ------------------------------------------------------------------------------------
 def _field(row: Any, *names: str) -> str:
     for name in names:
@@ -122,10 +141,9 @@ def store_national_tree(agency: Unit, rows: Iterable[Any]) -> int:
 
 
 def pull_national_tree(agency: Unit, client: Any) -> int:
-    """Pull the agency's national tree through the client and store it."""
-    rows = client.pull_units(agency.national_code or agency.code)
-    units = rows.get("units", rows) if isinstance(rows, Mapping) else rows
-    return store_national_tree(agency, units)
+    """Pull the agency's whole national tree through the client (the key names the agency)
+    and store it."""
+    return store_national_tree(agency, client.pull_all_units())
 
 
 # -- suggesting -----------------------------------------------------------------------------------
@@ -225,16 +243,12 @@ def _check_admin(user: Any, unit: Unit) -> None:
         raise PermissionDenied("Đơn vị nằm ngoài phạm vi quản trị của bạn.")
 
 
-@transaction.atomic
-def confirm_match(match: UnitMatch, user: Any, national_code: str | None = None) -> UnitMatch:
-    """Confirm the suggestion (or the code the admin typed instead) and write it to the unit."""
-    match = UnitMatch.objects.select_for_update().select_related("unit").get(pk=match.pk)
-    unit = match.unit
-    _check_admin(user, unit)
-    code = (national_code if national_code is not None else match.national_code).strip().upper()
+def check_code(match: UnitMatch, code: str) -> NationalUnit:
+    """The national unit ``code`` names for ``match``'s agency; ValidationError (keyed
+    ``national_code``) when it is empty, unknown or already confirmed for another unit."""
     if not code:
         raise ValidationError({"national_code": "Chưa có mã trên cây quốc gia để xác nhận."})
-    nu = NationalUnit.objects.filter(agency=agency_of(unit), code=code).first()
+    nu = NationalUnit.objects.filter(agency=agency_of(match.unit), code=code).first()
     if nu is None:
         raise ValidationError(
             {"national_code": f"Mã “{code}” không có trên cây tổ chức quốc gia đã tải về."}
@@ -249,6 +263,17 @@ def confirm_match(match: UnitMatch, user: Any, national_code: str | None = None)
         raise ValidationError(
             {"national_code": f"Mã “{code}” đã được xác nhận cho đơn vị “{clash.unit.name}”."}
         )
+    return nu
+
+
+@transaction.atomic
+def confirm_match(match: UnitMatch, user: Any, national_code: str | None = None) -> UnitMatch:
+    """Confirm the suggestion (or the code the admin typed instead) and write it to the unit."""
+    match = UnitMatch.objects.select_for_update().select_related("unit").get(pk=match.pk)
+    unit = match.unit
+    _check_admin(user, unit)
+    code = (national_code if national_code is not None else match.national_code).strip().upper()
+    nu = check_code(match, code)
     if code != match.national_code:
         match.method = UnitMatch.Method.MANUAL
         match.score = 100
@@ -305,7 +330,7 @@ def unit_rows(agency: Unit) -> list[dict[str, str]]:
 def push_units(agency: Unit, client: Any) -> int:
     """Send the agency's units with their codes; mark confirmed mappings as pushed."""
     rows = unit_rows(agency)
-    client.push_units(agency.national_code or agency.code, rows)
+    client.push_units(rows)
     UnitMatch.objects.filter(
         unit__in=agency_units(agency), status=UnitMatch.Status.CONFIRMED
     ).update(pushed_at=timezone.now())

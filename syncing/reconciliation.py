@@ -129,8 +129,11 @@ def ingest(agency: Unit, rows: Iterable[Any]) -> PullResult:
     result = PullResult(received=len(rows))
     parsed: list[dict[str, Any]] = []
     for number, row in enumerate(rows, start=1):
-        external_id = str(_get(row, "id", "mismatch_id", "result_id")).strip()
         personal_id = str(_get(row, "personal_id", "citizen_id")).strip()
+        field_name = str(_get(row, "field", default="")).strip()
+        external_id = str(_get(row, "id", "mismatch_id", "result_id")).strip() or (
+            f"{personal_id}:{field_name}" if personal_id and field_name else ""
+        )
         if not external_id or not personal_id:
             raise ValidationError(
                 f"Kết quả đối khớp thứ {number} thiếu mã kết quả hoặc số định danh; "
@@ -148,7 +151,7 @@ def ingest(agency: Unit, rows: Iterable[Any]) -> PullResult:
                 "our_value": _display(_get(row, "our_value", "local_value")),
                 "population_value": _display(_get(row, "population_value", "registry_value")),
                 "since": since or timezone.localdate(),
-                "resolved": bool(_get(row, "resolved", default=False))
+                "resolved": bool(_get(row, "resolved", "resolved_on", default=False))
                 or str(_get(row, "status")).lower() == "resolved",
             }
         )
@@ -175,6 +178,16 @@ def ingest(agency: Unit, rows: Iterable[Any]) -> PullResult:
             result.created += 1
         else:
             result.updated += 1
+            if (
+                mismatch.status != Status.OPEN
+                and not item["resolved"]
+                and item["since"] > mismatch.since
+            ):
+                # the same field differs again after it was settled: a new case for HR
+                mismatch.status = Status.OPEN
+                mismatch.note = ""
+                mismatch.decided_by = None
+                mismatch.decided_at = None
         for name in ("kind", "field", "our_value", "population_value", "since"):
             setattr(mismatch, name, item[name])
         mismatch.last_seen_at = now
@@ -190,19 +203,24 @@ def ingest(agency: Unit, rows: Iterable[Any]) -> PullResult:
 
 
 def pull_mismatches(agency: Unit, client: Any) -> PullResult:
-    """Fetch the agency's new reconciliation results from where the last pull stopped.
+    """Fetch the agency's reconciliation results changed since the last pull.
 
-    Follows the national side's pages until it reports no more; the cursor is saved only with
-    the results it covers (a failed pull leaves both as they were and records the error).
+    The watermark (the latest ``updated_at`` received) is kept in :class:`PullState`; the
+    national side's pages are followed until it has no next cursor, each page stored in its own
+    transaction; the watermark moves only when the last page is stored, so a pull that fails
+    half-way starts again from the previous one (storing is idempotent: a result received twice
+    changes nothing) and the error is recorded for the dashboard.
     """
     state, _ = PullState.objects.get_or_create(agency=agency, feed=PullState.Feed.RECONCILIATION)
+    watermark = state.cursor or None
     total = PullResult(cursor=state.cursor)
-    cursor = state.cursor or None
+    page_cursor: str | None = None
     try:
-        for _ in range(1000):  # a bound: a misbehaving server cannot keep us here forever
-            page = client.reconciliation(cursor=cursor)
-            items = _get(page, "items", "results", default=[])
-            next_cursor = _get(page, "next_cursor", "cursor", default=None)
+        for _ in range(10_000):  # a bound: a misbehaving server cannot keep us here forever
+            page = client.reconciliation(since=watermark, cursor=page_cursor)
+            items = list(_get(page, "items", "results", default=[]))
+            page_cursor = _get(page, "next_cursor", default=None)
+            stamps = [str(_get(i, "updated_at")) for i in items if _get(i, "updated_at")]
             with transaction.atomic():
                 part = ingest(agency, items)
                 total.received += part.received
@@ -210,20 +228,19 @@ def pull_mismatches(agency: Unit, client: Any) -> PullResult:
                 total.updated += part.updated
                 total.resolved += part.resolved
                 total.unknown_profiles += part.unknown_profiles
-                if next_cursor:
-                    cursor = str(next_cursor)
+                if stamps:
+                    total.cursor = max([total.cursor, *stamps])
                 PullState.objects.filter(pk=state.pk).update(
-                    cursor=cursor or "",
+                    cursor=total.cursor if not page_cursor else state.cursor,
                     pulled_at=timezone.now(),
                     received=total.received,
                     last_error="",
                 )
-            if not items or not _get(page, "has_more", default=False):
+            if not items or not page_cursor:
                 break
     except Exception as exc:
         PullState.objects.filter(pk=state.pk).update(last_error=str(exc)[:2000])
         raise
-    total.cursor = cursor or ""
     return total
 
 
