@@ -311,10 +311,11 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_per_page = 50
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
-        if "status__exact" not in request.GET and not request.GET.get("_all"):
+        if "status__exact" not in request.GET and "q" not in request.GET:
+            # the worklist opens on what is still to do
             query = request.GET.copy()
             query["status__exact"] = Mismatch.Status.OPEN
-            return redirect(f"{request.path}?{query.urlencode()}")
+            request.GET = query
         extra_context = dict(extra_context or {})
         qs = self.get_queryset(request)
         counts = reconciliation.counts_by_kind(qs)
