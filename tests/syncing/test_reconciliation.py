@@ -16,15 +16,8 @@ from profiles import workflow
 from profiles.models import Profile, ProfileStatus, ProfileVersion, VersionStatus
 from syncing import reconciliation
 from syncing.models import Mismatch, MismatchDailyCount
-from tests.profiles.conftest import (  # noqa: F401 - fixtures
-    _codelists,
-    approver,
-    codelists_loaded,
-    hr,
-    make_profile,
-    tree,
-    user_with,
-)
+from tests.profiles.conftest import *  # noqa: F403 - the profile fixtures
+from tests.profiles.conftest import _codelists  # noqa: F401 - autouse fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -90,9 +83,7 @@ def test_national_side_resolving_closes_the_mismatch(tree, mismatch, person):
     assert mismatch.status == Mismatch.Status.RESOLVED
 
 
-def test_accept_corrects_the_profile_and_submits_a_new_version(
-    mismatch, person, hr, approver
-):
+def test_accept_corrects_the_profile_and_submits_a_new_version(mismatch, person, hr, approver):
     # the profile had been approved before: the correction needs approval again
     first = workflow.submit(person, hr)
     workflow.approve(first, approver)
@@ -175,7 +166,7 @@ def test_daily_counts_by_kind(tree, person, make_profile, hr):
         [
             _row(person),
             _row(second),
-            _row(second, field="date_of_birth", kind="date_of_birth", population_value="1985-03-15"),
+            _row(second, field="date_of_birth", kind="date_of_birth", population_value="1985"),
         ],
     )
     reconciliation.dispute(Mismatch.objects.filter(profile=second, kind="spelling").get(), hr, "x")
