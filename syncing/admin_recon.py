@@ -66,7 +66,10 @@ class NationalUnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class UnitMatchForm(forms.ModelForm):
     def clean_national_code(self) -> str:
         code = (self.cleaned_data.get("national_code") or "").strip().upper()
-        orgsync.check_code(self.instance, code)
+        try:
+            orgsync.check_code(self.instance, code)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict.get("national_code", exc.messages)) from None
         return code
 
     class Meta:

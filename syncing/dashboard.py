@@ -193,11 +193,12 @@ def progress_rows(roots: Sequence[Unit], *, children_of: Unit | None = None) -> 
     """One row per unit of ``roots`` — or, with ``children_of``, that unit then one row per
     active child — each counting its whole subtree."""
     if children_of is not None:
+        children_of = Unit.objects.get(pk=children_of.pk)  # fresh tree fields
         focus = [children_of]
         shown = [children_of, *Unit.objects.filter(parent=children_of, status="active")]
     else:
-        focus = list(roots)
-        shown = list(roots)
+        focus = list(Unit.objects.filter(pk__in=[r.pk for r in roots]).order_by("code"))
+        shown = focus
     if not focus:
         return []
     units = list(Unit.objects.filter(subtrees_q(focus)).values_list("pk", "parent_id", "status"))

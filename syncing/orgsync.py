@@ -52,6 +52,7 @@ PARENT_BONUS = 10
 # -- agencies ----------------------------------------------------------------------------------
 def agency_of(unit: Unit) -> Unit:
     """The root of the tree ``unit`` belongs to: the agency (a ministry or a province)."""
+    unit = Unit.objects.get(pk=unit.pk)
     for root in Unit.objects.filter(parent__isnull=True):
         if is_within(unit, root):
             return root
@@ -59,8 +60,8 @@ def agency_of(unit: Unit) -> Unit:
 
 
 def agency_units(agency: Unit) -> Any:
-    """The agency's active units (itself included)."""
-    return descendants(agency).filter(status=Unit.Status.ACTIVE)
+    """The agency's active units (itself included); tree fields read fresh from the database."""
+    return descendants(Unit.objects.get(pk=agency.pk)).filter(status=Unit.Status.ACTIVE)
 
 
 def client_for_agency(agency: Unit) -> Any:

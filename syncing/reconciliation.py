@@ -155,6 +155,7 @@ def ingest(agency: Unit, rows: Iterable[Any]) -> PullResult:
                 or str(_get(row, "status")).lower() == "resolved",
             }
         )
+    agency = Unit.objects.get(pk=agency.pk)  # fresh tree fields
     profiles = dict(
         Profile.objects.filter(subtree_q(agency, "unit"))
         .filter(personal_id__in={p["personal_id"] for p in parsed})
@@ -376,6 +377,7 @@ def counts_by_kind(queryset: Any) -> dict[str, dict[str, int]]:
 def snapshot_counts(agency: Unit, day: date | None = None) -> list[MismatchDailyCount]:
     """Record today's (or ``day``'s) counts per kind for ``agency``; idempotent per day."""
     day = day or timezone.localdate()
+    agency = Unit.objects.get(pk=agency.pk)  # fresh tree fields
     counts = counts_by_kind(Mismatch.objects.filter(subtree_q(agency, "profile__unit")))
     rows = []
     for kind in Kind.values:
