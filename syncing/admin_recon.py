@@ -220,13 +220,20 @@ class UnitMatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def push_view(self, request: HttpRequest) -> HttpResponse:
         agency = self._agency_from(request)
         try:
-            sent = orgsync.push_units(agency, _national_client(agency))
+            pushed = orgsync.push_units(agency, _national_client(agency))
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         except Exception as exc:
             messages.error(request, f"Không gửi được danh sách đơn vị: {exc}")
         else:
-            messages.success(request, f"Đã gửi {sent} đơn vị với mã định danh lên CSDL quốc gia.")
+            messages.success(
+                request,
+                f"Đã gửi {pushed.sent} đơn vị lên CSDL quốc gia: {pushed.created} mới, "
+                f"{pushed.updated} cập nhật, {pushed.unchanged} không đổi, "
+                f"{len(pushed.rejected)} bị từ chối.",
+            )
+            for text in pushed.rejected[:10]:
+                messages.warning(request, text)
         return redirect("admin:syncing_unitmatch_changelist")
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):

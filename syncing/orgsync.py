@@ -13,7 +13,7 @@ suggest which national code each local unit is, let the agency admin decide, pus
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -67,7 +67,7 @@ def agency_units(agency: Unit) -> Any:
 def client_for_agency(agency: Unit) -> Any:
     """The national client of the agency's connection; a clear error when there is none or
     its key is revoked (nothing is called then)."""
-    from .connections import client_for
+    from .client import NationalClient
     from .models import Connection, ConnectionStatus, Destination
 
     conn = Connection.objects.filter(unit=agency, destination=Destination.NATIONAL).first()
@@ -80,7 +80,7 @@ def client_for_agency(agency: Unit) -> Any:
             f"Khóa kết nối {conn.key_id} của “{agency.name}” đã bị thu hồi; liên hệ Bộ Nội vụ "
             "để được kích hoạt khóa của phần mềm đang dùng."
         )
-    return client_for(conn)
+    return NationalClient(conn.base_url, conn.key_id, conn.secret(), timeout=30.0)
 
 
 # -- pulling ------------------------------------------------------------------------------------
@@ -106,6 +106,8 @@ def store_national_tree(agency: Unit, rows: Iterable[Any]) -> int:
             raise ValidationError(
                 f"Đơn vị thứ {number} của cây quốc gia thiếu mã hoặc tên; không lưu lần tải này."
             )
+        if _field(row, "status") == "dissolved":
+            continue  # gone from the national tree: kept below as absent
         received[code] = (name, _field(row, "parent_code", "parent").strip().upper())
     existing = {nu.code: nu for nu in NationalUnit.objects.filter(agency=agency)}
     new, changed = [], []
@@ -148,6 +150,23 @@ def pull_national_tree(agency: Unit, client: Any) -> int:
 
 
 # -- suggesting -----------------------------------------------------------------------------------
+AGENCY_PREFIXES = ("uy ban nhan dan ", "ubnd ")
+
+
+def _locality_stripper(agency: Unit) -> Any:
+    """A function removing the agency's place ("tinh phu tho") at the end of a folded name:
+    "Sở Tài chính tỉnh Phú Thọ" and "Sở Tài chính" are the same department."""
+    place = fold(agency.name)
+    for prefix in AGENCY_PREFIXES:
+        place = place.removeprefix(prefix)
+    suffix = f" {place}" if place and place != fold(agency.name) else ""
+
+    def strip(folded: str) -> str:
+        return folded[: -len(suffix)] if suffix and folded.endswith(suffix) else folded
+
+    return strip
+
+
 @dataclass
 class MatchSummary:
     by_code: int = 0
@@ -188,13 +207,15 @@ def suggest_matches(agency: Unit) -> MatchSummary:
     mapped = {pk: p[0].code for pk, p in proposals.items() if p[0] is not None}
     mapped.update({pk: code for pk, code in decided.items() if code})
     free = [nu for nu in national if nu.code not in claimed]
+    strip = _locality_stripper(agency)
+    keys = [strip(nu.folded_name) for nu in free]
     for unit in units:
         if unit.pk in decided or unit.pk in proposals:
             continue
-        choices = {i: nu.folded_name for i, nu in enumerate(free) if nu.code not in claimed}
+        choices = {i: keys[i] for i, nu in enumerate(free) if nu.code not in claimed}
         if not choices:
             break
-        folded = fold(unit.name)
+        folded = strip(fold(unit.name))
         best: tuple[int, NationalUnit, int] | None = None
         for _, raw, i in process.extract(
             folded, choices, scorer=fuzz.token_sort_ratio, limit=5, score_cutoff=NAME_SCORE_CUTOFF
@@ -314,28 +335,53 @@ def reject_match(match: UnitMatch, user: Any) -> UnitMatch:
 
 # -- pushing --------------------------------------------------------------------------------------
 def unit_rows(agency: Unit) -> list[dict[str, str]]:
-    """The agency's active units as the contract sends them."""
-    units = list(agency_units(agency).select_related("parent").order_by("pk"))
+    """The agency's active units as the contract sends them, parents first. A unit is known
+    nationally by its confirmed national code, else by its own identifier code."""
+    units = list(agency_units(agency).select_related("parent"))  # tree order: parents first
+
+    def national(u: Unit) -> str:
+        return u.national_code or u.code
+
     return [
         {
-            "code": u.code,
-            "national_code": u.national_code,
+            "code": national(u),
+            "identifier_code": u.code,
             "name": u.name,
-            "parent_code": u.parent.code if u.parent_id and u.parent else "",
+            "short_name": u.short_name,
+            "parent_code": national(u.parent) if u.parent_id and u.pk != agency.pk else "",
             "kind": u.kind,
         }
         for u in units
     ]
 
 
-def push_units(agency: Unit, client: Any) -> int:
-    """Send the agency's units with their codes; mark confirmed mappings as pushed."""
+@dataclass
+class PushSummary:
+    sent: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[str] = field(default_factory=list)
+
+
+def push_units(agency: Unit, client: Any, chunk: int = 1000) -> PushSummary:
+    """Send the agency's units with their codes (in chunks the contract allows); mark
+    confirmed mappings as pushed. Rejections are returned with the national side's reason."""
     rows = unit_rows(agency)
-    client.push_units(rows)
+    summary = PushSummary(sent=len(rows))
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        for result in client.push_units(part):
+            status = str(result.get("status", ""))
+            if status in ("created", "updated", "unchanged"):
+                setattr(summary, status, getattr(summary, status) + 1)
+            else:
+                code = result.get("code") or part[int(result.get("index", 0))]["code"]
+                summary.rejected.append(f"{code}: {result.get('message', status)}")
     UnitMatch.objects.filter(
         unit__in=agency_units(agency), status=UnitMatch.Status.CONFIRMED
     ).update(pushed_at=timezone.now())
-    return len(rows)
+    return summary
 
 
 # -- counting -------------------------------------------------------------------------------------

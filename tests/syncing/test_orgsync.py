@@ -152,3 +152,62 @@ def test_admin_page_is_scoped_and_confirms(world):
         world["finance"].pk: 1,
         world["home"].pk: 1,
     }
+
+
+# -- over real HTTP against the emulator of the national side -------------------------------------
+def _connect(national_server, agency: Unit):
+    from syncing.models import Connection, Destination
+
+    issued = national_server.issue_key(agency.code)
+    conn = Connection(
+        unit=agency,
+        destination=Destination.NATIONAL,
+        software_name="cbccvc",
+        base_url=national_server.url,
+        key_id=issued.key.key_id,
+        admin_name="Nguyễn Văn Quản",
+    )
+    conn.set_secret(issued.secret)
+    conn.save()
+    return conn
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "national"])
+def test_pull_suggest_confirm_push_over_http(national_server, world):
+    from syncing.emulator.models import NationalUnit as Remote
+
+    root = Remote.objects.create(
+        code="H25", name="Ủy ban nhân dân tỉnh Phú Thọ", agency_code="H25", source="national"
+    )
+    for code, name in [("H25.01", "Sở Nội vụ"), ("H25.20", "Sở Tài chính tỉnh Phú Thọ")]:
+        Remote.objects.create(
+            code=code, name=name, parent=root, agency_code="H25", source="national"
+        )
+    Remote.objects.create(code="H12", name="UBND Hà Nội", agency_code="H12", source="national")
+    a = world["a"]
+    _connect(national_server, a)
+    client = orgsync.client_for_agency(a)
+    assert orgsync.pull_national_tree(a, client) == 3  # only the key's agency
+    summary = orgsync.suggest_matches(a)
+    assert (summary.by_code, summary.by_name) == (2, 1)
+    assert _match(world["finance"]).national_code == "H25.20"
+    orgsync.confirm_match(_match(world["finance"]), world["admin"])
+    pushed = orgsync.push_units(a, client)
+    assert pushed.rejected == []
+    assert (pushed.sent, pushed.created) == (5, 2)  # edu and office are new nationally
+    # the national side now knows our units, the finance department under its national code
+    assert Remote.objects.get(code="H25.20").name == "Sở Tài chính"
+    assert Remote.objects.get(code="H25.03").parent.code == "H25"
+    assert _match(world["finance"]).pushed_at is not None
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "national"])
+def test_revoked_key_stops_the_pull_with_a_clear_message(national_server, world):
+    from syncing.models import ConnectionStatus
+
+    conn = _connect(national_server, world["a"])
+    conn.status = ConnectionStatus.REVOKED
+    conn.save()
+    with pytest.raises(ValidationError, match="đã bị thu hồi"):
+        orgsync.client_for_agency(world["a"])
+    assert not NationalUnit.objects.exists()
