@@ -565,13 +565,14 @@ class ProgressDashboardAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def export_view(self, request: HttpRequest, fmt: str) -> HttpResponse:
         if not self.has_view_permission(request) or fmt not in {"xlsx", "pdf"}:
             raise Http404("Không có báo cáo này.")
-        rows, _ = self._rows(request)
+        rows, focus = self._rows(request)
         today = timezone.localdate()
+        drill = focus is not None  # the first row is the total of the others
         if fmt == "xlsx":
-            body = dashboard.render_xlsx(rows, today)
+            body = dashboard.render_xlsx(rows, today, drill=drill)
             mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         else:
-            body, mime = dashboard.render_pdf(rows, today), "application/pdf"
+            body, mime = dashboard.render_pdf(rows, today, drill=drill), "application/pdf"
         response = HttpResponse(body, content_type=mime)
         response["Content-Disposition"] = (
             f'attachment; filename="tien-do-dong-bo-{today:%Y-%m-%d}.{fmt}"'

@@ -245,7 +245,7 @@ def progress_rows(roots: Sequence[Unit], *, children_of: Unit | None = None) -> 
 
 
 def totals(rows: Iterable[ProgressRow]) -> ProgressRow:
-    total = ProgressRow(unit_id=0, code="", name="Tổng cộng", is_agency=False)
+    total = ProgressRow(unit_id=0, code="Cộng", name="Tổng cộng", is_agency=False)
     for row in rows:
         total.add({name: getattr(row, name) for name in ProgressRow.COUNTERS})
         if row.last_sync and (total.last_sync is None or row.last_sync > total.last_sync):
@@ -395,7 +395,7 @@ def report_title(day: date) -> str:
     return f"Báo cáo tiến độ đồng bộ CSDLQG về CBCCVC ngày {day:%d/%m/%Y}"
 
 
-def render_xlsx(rows: Sequence[ProgressRow], day: date) -> bytes:
+def render_xlsx(rows: Sequence[ProgressRow], day: date, *, drill: bool = False) -> bytes:
     import xlsxwriter
 
     out = io.BytesIO()
@@ -408,7 +408,7 @@ def render_xlsx(rows: Sequence[ProgressRow], day: date) -> bytes:
     for col, (_, label, share) in enumerate(EXPORT_COLUMNS):
         sheet.write(2, col, label, head)
         sheet.set_column(col, col, max(8, share * 160))
-    all_rows = [*rows, totals(rows)]
+    all_rows = list(rows) if drill or len(rows) < 2 else [*rows, totals(rows)]
     for r, row in enumerate(all_rows, start=3):
         for col, (name, _, _) in enumerate(EXPORT_COLUMNS):
             sheet.write(r, col, _cell(row, name), cell)
@@ -420,7 +420,7 @@ def render_xlsx(rows: Sequence[ProgressRow], day: date) -> bytes:
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
-def render_pdf(rows: Sequence[ProgressRow], day: date) -> bytes:
+def render_pdf(rows: Sequence[ProgressRow], day: date, *, drill: bool = False) -> bytes:
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
@@ -456,7 +456,7 @@ def render_pdf(rows: Sequence[ProgressRow], day: date) -> bytes:
         head = grid.row()
         for _, label, _ in EXPORT_COLUMNS:
             head.cell(label)
-        for row in [*rows, totals(rows)]:
+        for row in list(rows) if drill or len(rows) < 2 else [*rows, totals(rows)]:
             cells = grid.row()
             for name, _, _ in EXPORT_COLUMNS:
                 cells.cell(str(_cell(row, name)))

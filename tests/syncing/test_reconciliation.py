@@ -215,3 +215,87 @@ def test_decision_page_accepts_and_disputes(mismatch, hr, make_profile, tree):
     done = client.post(decide, {"action": "accept", "note": ""})
     assert done.status_code == 302
     assert Profile.objects.get(pk=mismatch.profile_id).status == ProfileStatus.SUBMITTED
+
+
+# -- the daily pull over real HTTP against the emulator -------------------------------------------
+@pytest.fixture
+def loaded_codelists():
+    """Transactional tests flush the database: load the code lists again."""
+    from profiles.codelists import clear_cache, load_codelists
+
+    load_codelists()
+    clear_cache()
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "national"])
+def test_daily_pull_over_http_resumes_from_its_watermark(
+    national_server, loaded_codelists, make_unit, reference_data
+):
+    from django.utils import timezone
+
+    from profiles.services import create_profile
+    from syncing.emulator.models import ReconciliationResult
+    from syncing.models import Connection, Destination, PullState
+    from tests.profiles.conftest import valid_fields
+
+    agency = make_unit("Ủy ban nhân dân tỉnh Nghệ An", code="H40", kind="province_pc")
+    dept = make_unit("Sở Nội vụ", parent=agency, code="H40.11")
+    people = [
+        create_profile(unit=dept, **valid_fields(personal_id=f"04008500{n:04d}"))
+        for n in range(1, 4)
+    ]
+    issued = national_server.issue_key("H40")
+    conn = Connection(
+        unit=agency,
+        destination=Destination.NATIONAL,
+        software_name="cbccvc",
+        base_url=national_server.url,
+        key_id=issued.key.key_id,
+    )
+    conn.set_secret(issued.secret)
+    conn.save()
+
+    def result(person, **kw):
+        now = timezone.now()
+        values = {
+            "agency_code": "H40",
+            "personal_id": person.personal_id,
+            "version_hash": "0" * 64,
+            "unit_code": "H40.11",
+            "field": "full_name",
+            "kind": "spelling",
+            "our_value": person.full_name,
+            "population_value": "Nguyễn Văn Ăn",
+            "since": now.date(),
+            "last_checked_on": now.date(),
+            "updated_at": now,
+        }
+        values.update(kw)
+        return ReconciliationResult.objects.create(**values)
+
+    for person in people:
+        result(person)
+    result(people[0], field="sex", kind="sex", our_value="1", population_value="2")
+    # another agency's result never reaches H40
+    result(people[1], agency_code="H12", field="date_of_birth", kind="date_of_birth")
+    client = orgsync_client(agency)
+    first = reconciliation.pull_mismatches(agency, client)
+    assert (first.created, first.unknown_profiles) == (4, [])
+    assert Mismatch.objects.filter(status="open").count() == 4
+    state = PullState.objects.get(agency=agency, feed="reconciliation")
+    assert state.cursor and state.last_error == ""
+    # the national side sees the sex fixed: the next pull only brings that change
+    row = ReconciliationResult.objects.get(personal_id=people[0].personal_id, field="sex")
+    row.resolved_on = timezone.localdate()
+    row.updated_at = timezone.now()
+    row.save()
+    second = reconciliation.pull_mismatches(agency, client)
+    assert (second.created, second.resolved) == (0, 1)
+    assert second.received <= 2  # the watermark row may come again, nothing older
+    assert Mismatch.objects.get(profile=people[0], kind="sex").status == "resolved"
+
+
+def orgsync_client(agency):
+    from syncing import orgsync
+
+    return orgsync.client_for_agency(agency)
