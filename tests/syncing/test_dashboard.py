@@ -296,12 +296,8 @@ def _pdf_text(data: bytes) -> str:
                 continue
             raw = _unescape(m.group(2))
             glyphs = cmaps.get(font, {})
-            pieces.append(
-                "".join(
-                    glyphs.get(int.from_bytes(raw[i : i + 2], "big"), "?")
-                    for i in range(0, len(raw), 2)
-                )  # fmt: skip
-            )
+            codes = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw), 2)]
+            pieces.append("".join(glyphs.get(code, "?") for code in codes))
     return " ".join(pieces)
 
 
