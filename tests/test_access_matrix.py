@@ -146,6 +146,58 @@ def _b_profile_signature(w: dict[str, Any]) -> Model:
     )
 
 
+def _b_national_unit(w: dict[str, Any]) -> Model:
+    from django.utils import timezone
+
+    from syncing.models import NationalUnit
+
+    if "b_national_unit" not in w:
+        w["b_national_unit"] = NationalUnit.objects.create(
+            agency=w["b"], code="H12.99", name="Sở Nội vụ Hà Nội", pulled_at=timezone.now()
+        )
+    return w["b_national_unit"]
+
+
+def _b_unit_match(w: dict[str, Any]) -> Model:
+    from syncing.models import UnitMatch
+
+    return UnitMatch.objects.create(
+        unit=w["b_dept"],
+        national_unit=_b_national_unit(w),
+        national_code="H12.99",
+        method="name",
+        score=90,
+        reason="Tên gần giống Hà Nội",
+    )
+
+
+def _b_mismatch(w: dict[str, Any]) -> Model:
+    from datetime import date
+
+    from django.utils import timezone
+
+    from syncing.models import Mismatch
+
+    return Mismatch.objects.create(
+        external_id="matrix-b",
+        profile=_b_profile(w),
+        kind="spelling",
+        field="full_name",
+        our_value="Hoàng Thị Bí Mật",
+        population_value="Hoàng Thị Bí Mật Hà Nội",
+        since=date(2025, 9, 12),
+        last_seen_at=timezone.now(),
+    )
+
+
+def _b_progress_snapshot(w: dict[str, Any]) -> Model:
+    from datetime import date
+
+    from syncing.models import ProgressSnapshot
+
+    return ProgressSnapshot.objects.create(agency=w["b"], day=date(2025, 9, 12), units_total=2)
+
+
 # label → factory(world) returning an object that belongs to agency B
 B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "orgtree.unit": lambda w: w["b_dept"],
@@ -156,6 +208,10 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "profiles.signingcredential": _b_credential,
     "profiles.signingbatch": _b_signing_batch,
     "profiles.profilesignature": _b_profile_signature,
+    "syncing.nationalunit": _b_national_unit,
+    "syncing.unitmatch": _b_unit_match,
+    "syncing.mismatch": _b_mismatch,
+    "syncing.progresssnapshot": _b_progress_snapshot,
 }
 
 
