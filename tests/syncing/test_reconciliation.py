@@ -4,10 +4,12 @@ scope of the worklist, and the counts by kind."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -235,7 +237,7 @@ def test_daily_pull_over_http_resumes_from_its_watermark(
 
     from profiles.services import create_profile
     from syncing.emulator.models import ReconciliationResult
-    from syncing.models import Connection, Destination, PullState
+    from syncing.models import Connection, Destination, ProgressSnapshot, PullState
     from tests.profiles.conftest import valid_fields
 
     agency = make_unit("Ủy ban nhân dân tỉnh Nghệ An", code="H40", kind="province_pc")
@@ -293,6 +295,15 @@ def test_daily_pull_over_http_resumes_from_its_watermark(
     assert (second.created, second.resolved) == (0, 1)
     assert second.received <= 2  # the watermark row may come again, nothing older
     assert Mismatch.objects.get(profile=people[0], kind="sex").status == "resolved"
+    # the daily job (its command): pulls again, records the day's counts and progress
+    out = io.StringIO()
+    call_command("pull_reconciliation", stdout=out)
+    assert "H40: nhận" in out.getvalue()
+    today = timezone.localdate()
+    spelling = MismatchDailyCount.objects.get(agency=agency, day=today, kind="spelling")
+    assert (spelling.open_count, spelling.total_count) == (3, 3)
+    snap = ProgressSnapshot.objects.get(agency=agency, day=today)
+    assert (snap.profiles_total, snap.profiles_mismatched) == (3, 3)
 
 
 def orgsync_client(agency):
