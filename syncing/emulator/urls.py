@@ -3,7 +3,7 @@
 from django.urls import path
 
 from .. import contract
-from . import views
+from . import national_view, views
 
 
 def _p(full: str) -> str:
@@ -20,6 +20,8 @@ urlpatterns = [
     path(_p(contract.PATH_SYNC_STATUS), views.sync_status, name="sync-status"),
     path(_p(contract.PATH_RECONCILIATION), views.reconciliation_results, name="reconciliation"),
     path(_p(contract.PATH_SCHEDULE), views.schedule, name="schedule"),
+    # the ministry's view of every agency (HTML, read-only)
+    path("", national_view.overview, name="national-overview"),
 ]
 
 handler404 = views.not_found

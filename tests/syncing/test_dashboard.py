@@ -310,3 +310,36 @@ def test_pdf_export_has_the_report_text(world):
     assert "Ủy ban nhân dân tỉnh Phú Thọ" in text
     assert "cbccvc 1.0" in text
     assert "Hà Nội" not in text
+
+
+# -- the emulator's national view ------------------------------------------------------------------
+@pytest.mark.django_db(transaction=True, databases=["default", "national"])
+def test_national_view_counts_like_the_ministry_report(
+    national_server, national_ca, signed_profiles
+):
+    import httpx
+
+    from syncing.emulator.models import ConnectionKey
+
+    national_server.trust(national_ca)
+    national_server.add_units("H25")
+    synced = national_server.client(national_server.issue_key("H25"))
+    assert synced.submit_profiles([p.item() for p in signed_profiles[:2]])[0].confirmed
+    connected = national_server.client(national_server.issue_key("H12"))
+    connected.check_auth()
+    national_server.issue_key("H23")  # reported its software and key admin, never called
+    revoked = national_server.issue_key("H01")
+    ConnectionKey.objects.filter(pk=revoked.key.pk).update(status="revoked")
+    page = httpx.get(national_server.url + "/", timeout=10)
+    assert page.status_code == 200
+    html = page.text
+    assert 'id="total-reported">4/36<' in html  # 2 ministries and 34 provinces
+    assert 'id="total-connected">2<' in html
+    assert 'id="total-synced">1<' in html
+    assert 'id="total-profiles">2<' in html
+    tiles = re.findall(r'class="tile stage-(\w+) tile-(\d+)"', html)
+    assert len(tiles) == 34
+    stages = {code: stage for stage, code in tiles}
+    assert stages["25"] == "synced" and stages["01"] == "connected"  # H25 Phú Thọ, H12 Hà Nội
+    assert stages["40"] == "reported" and stages["91"] == "revoked"  # H23 Nghệ An, H01 An Giang
+    assert list(stages.values()).count("none") == 30
