@@ -99,14 +99,39 @@ class EmulatorRequestHandler(WSGIRequestHandler):
         super().log_message(format, *args)
 
 
+class EmulatorServer(ThreadedWSGIServer):
+    """Django's threaded WSGI server, counting its request threads so that a stop can wait
+    for them (they share the test's in-memory database connections)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.active: set[threading.Thread] = set()
+        self._active_lock = threading.Lock()
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        me = threading.current_thread()
+        with self._active_lock:
+            self.active.add(me)
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._active_lock:
+                self.active.discard(me)
+
+    def wait_idle(self, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.active and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
 def make_server(
     host: str = "127.0.0.1",
     port: int = 0,
     *,
     quiet: bool = False,
     connections_override: dict[str, Any] | None = None,
-) -> ThreadedWSGIServer:
-    server = ThreadedWSGIServer(
+) -> EmulatorServer:
+    server = EmulatorServer(
         (host, port),
         EmulatorRequestHandler,
         ipv6=":" in host,
@@ -152,5 +177,6 @@ class EmulatorThread(threading.Thread):
         self.server.shutdown()
         self.server.server_close()
         self.join(timeout=5)
+        self.server.wait_idle()
         for conn in self.connections_override.values():
             conn.dec_thread_sharing()
