@@ -178,6 +178,12 @@ def _national_emulator() -> str:
     return set_up_national_demo()
 
 
+def _reconciliation() -> str:
+    from syncing.recon_demo import set_up_reconciliation_demo
+
+    return set_up_reconciliation_demo()
+
+
 HR_USERNAME = "phutho.nhansu"
 APPROVER_USERNAME = "phutho.pheduyet"
 
@@ -194,6 +200,7 @@ DEMO_STEPS: list[Callable[[], str]] = [
     _signing_material,
     _signed_profiles,
     _national_emulator,
+    _reconciliation,
 ]
 
 

@@ -300,13 +300,15 @@ def confirm_match(match: UnitMatch, user: Any, national_code: str | None = None)
         match.method = UnitMatch.Method.MANUAL
         match.score = 100
         match.reason = f"Quản trị chọn mã {code} ({nu.name})"
-    if unit.national_code != code:
+    # the national code is recorded on the unit only when it differs from its own code
+    desired = "" if code == unit.code else code
+    if unit.national_code != desired:
         unit_services.update_unit(
             unit,
             effective_date=timezone.localdate(),
             actor=user,
             reason=f"Ghép mã với cây tổ chức quốc gia: {code} ({nu.name})",
-            national_code=code,
+            national_code=desired,
         )
     match.national_unit = nu
     match.national_code = code

@@ -147,7 +147,9 @@ def test_admin_page_is_scoped_and_confirms(world):
         {"action": "confirm_selected", "_selected_action": [_match(world["home"]).pk]},
     )
     assert response.status_code == 302
-    assert Unit.objects.get(pk=world["home"].pk).national_code == "H25.01"
+    assert _match(world["home"]).status == UnitMatch.Status.CONFIRMED
+    # the same code as its own: nothing extra recorded on the unit
+    assert Unit.objects.get(pk=world["home"].pk).national_code == ""
     assert orgsync.mapped_counts(Unit.objects.all()) == {
         world["finance"].pk: 1,
         world["home"].pk: 1,
