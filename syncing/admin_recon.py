@@ -290,7 +290,6 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
     edit_roles = EDIT_PROFILE_ROLES
     list_display = [
         "person",
-        "unit_name",
         "kind",
         "our_value_cell",
         "population_value_cell",
@@ -357,21 +356,18 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
             for i, (kind, label) in enumerate(Mismatch.Kind.choices)
             if any(per_day[d].get(kind) for d in days)
         ]
-        return dashboard.chart_svg(days, series) if series else None
+        return dashboard.chart_svg(days, series, width=560) if series else None
 
     @admin.display(description="người", ordering="profile__folded_name")
     def person(self, obj: Mismatch) -> str:
         url = reverse("admin:profiles_profile_change", args=[obj.profile_id])
         return format_html(
-            '<a href="{}">{}</a><br><small>{}</small>',
+            '<a href="{}">{}</a><br><small>{} · {}</small>',
             url,
             obj.profile.full_name,
             obj.profile.personal_id,
+            obj.profile.unit.name,
         )
-
-    @admin.display(description="đơn vị")
-    def unit_name(self, obj: Mismatch) -> str:
-        return obj.profile.unit.name
 
     @admin.display(description="giá trị trong hồ sơ")
     def our_value_cell(self, obj: Mismatch) -> str:

@@ -166,8 +166,20 @@ class Mismatch(models.Model):
         ordering = ["status", "-since", "id"]
         indexes = [models.Index(fields=["kind", "status"], name="mismatch_kind_status")]
 
+    FIELD_LABELS = {
+        "full_name": "Họ và tên",
+        "date_of_birth": "Ngày sinh",
+        "sex": "Giới tính",
+        "personal_id": "Số định danh cá nhân",
+        "deceased_on": "Ngày chết",
+    }
+
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.profile_id}"
+
+    @property
+    def field_label(self) -> str:
+        return self.FIELD_LABELS.get(self.field, self.field)
 
 
 class MismatchDailyCount(models.Model):

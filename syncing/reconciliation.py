@@ -99,10 +99,21 @@ def _as_date(value: Any) -> date | None:
     return None
 
 
-def _display(value: Any) -> str:
+DATE_FIELDS = {"date_of_birth", "deceased_on"}
+
+
+def _display(value: Any, field_name: str = "") -> str:
+    """A value as HR reads it: dates dd/mm/yyyy, sex by name ("Nữ", not "2")."""
+    if field_name in DATE_FIELDS:
+        value = _as_date(value) or value
     if isinstance(value, date):
         return f"{value:%d/%m/%Y}"
-    return clean(str(value if value is not None else ""))[:255]
+    text = clean(str(value if value is not None else ""))
+    if field_name == "sex" and text in ("1", "2"):
+        from profiles.codelists import name_of
+
+        text = name_of("sex", text) or text
+    return text[:255]
 
 
 # -- pulling --------------------------------------------------------------------------------------
@@ -147,9 +158,11 @@ def ingest(agency: Unit, rows: Iterable[Any]) -> PullResult:
                 "external_id": external_id,
                 "personal_id": personal_id,
                 "kind": kind,
-                "field": str(_get(row, "field", default=CORRECTABLE.get(kind, "")))[:40],
-                "our_value": _display(_get(row, "our_value", "local_value")),
-                "population_value": _display(_get(row, "population_value", "registry_value")),
+                "field": (field_name or CORRECTABLE.get(kind, ""))[:40],
+                "our_value": _display(_get(row, "our_value", "local_value"), field_name),
+                "population_value": _display(
+                    _get(row, "population_value", "registry_value"), field_name
+                ),
                 "since": since or timezone.localdate(),
                 "resolved": bool(_get(row, "resolved", "resolved_on", default=False))
                 or str(_get(row, "status")).lower() == "resolved",
