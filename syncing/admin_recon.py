@@ -294,7 +294,6 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "our_value_cell",
         "population_value_cell",
         "since",
-        "status",
         "decide_link",
     ]
     list_filter = ["status", "kind", ScopedUnitFilter]
@@ -334,6 +333,7 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
             if k in counts
         ]
         extra_context["chart"] = self._chart(request)
+        extra_context["title"] = "Đối khớp với CSDL quốc gia về dân cư"
         return super().changelist_view(request, extra_context)
 
     def _chart(self, request: HttpRequest) -> Any:
@@ -377,12 +377,15 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def population_value_cell(self, obj: Mismatch) -> str:
         return format_html('<span class="recon-theirs">{}</span>', obj.population_value or "—")
 
-    @admin.display(description="")
+    @admin.display(description="xử lý", ordering="status")
     def decide_link(self, obj: Mismatch) -> str:
-        if obj.status != Mismatch.Status.OPEN:
-            return obj.decided_by.get_full_name() if obj.decided_by else ""
         url = reverse("admin:syncing_mismatch_decide", args=[obj.pk])
-        return format_html('<a class="button recon-decide" href="{}">Xử lý</a>', url)
+        if obj.status == Mismatch.Status.OPEN:
+            return format_html('<a class="button recon-decide" href="{}">Xử lý</a>', url)
+        who = obj.decided_by.get_full_name() or obj.decided_by.username if obj.decided_by else ""
+        return format_html(
+            '<a href="{}">{}</a><br><small>{}</small>', url, obj.get_status_display(), who
+        )
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         term = search_term.strip()
