@@ -159,6 +159,7 @@ class SyncItem(models.Model):
     attempts = models.PositiveIntegerField("số lần gửi", default=0)
     next_attempt_at = models.DateTimeField("gửi lần tới lúc", db_index=True)
     lease_until = models.DateTimeField("giữ để gửi đến", null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
     idempotency_key = models.CharField("khóa chống gửi trùng", max_length=120)
     last_error_code = models.CharField("mã lỗi gần nhất", max_length=60, blank=True)
     last_error_message = models.CharField("lỗi gần nhất", max_length=1000, blank=True)
