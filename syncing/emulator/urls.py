@@ -1,0 +1,26 @@
+"""The emulator's own URLconf: exactly the paths of ``docs/national-api.yaml``."""
+
+from django.urls import path
+
+from .. import contract
+from . import views
+
+
+def _p(full: str) -> str:
+    return full.removeprefix("/")
+
+
+urlpatterns = [
+    path(_p(contract.PATH_HEALTH), views.health, name="health"),
+    path(_p(contract.PATH_AUTH_CHECK), views.auth_check, name="auth-check"),
+    path(_p(contract.PATH_UNITS), views.units, name="units"),
+    path(_p(contract.PATH_PROFILE_BATCHES), views.profile_batches, name="profile-batches"),
+    path(_p(contract.PATH_PROFILE_STATUS), views.profile_status, name="profile-status"),
+    path(_p(contract.PATH_M51), views.m51, name="m51"),
+    path(_p(contract.PATH_SYNC_STATUS), views.sync_status, name="sync-status"),
+    path(_p(contract.PATH_RECONCILIATION), views.reconciliation_results, name="reconciliation"),
+    path(_p(contract.PATH_SCHEDULE), views.schedule, name="schedule"),
+]
+
+handler404 = views.not_found
+handler500 = views.server_error
