@@ -191,7 +191,14 @@ class SyncWindow(models.Model):
     connection = models.ForeignKey(
         Connection, verbose_name="kết nối", on_delete=models.CASCADE, related_name="windows"
     )
+
+    class Mode(models.TextChoices):
+        OFFICIAL = "official", "Đợt đồng bộ chính thức"
+        CONTINUOUS = "continuous", "Đồng bộ liên tục"
+        TEST = "test", "Đồng bộ thử"
+
     label = models.CharField("tên đợt", max_length=200)
+    mode = models.CharField("loại đợt", max_length=10, choices=Mode.choices, default=Mode.OFFICIAL)
     starts_on = models.DateField("từ ngày")
     ends_on = models.DateField("đến ngày", null=True, blank=True, help_text="Để trống: liên tục.")
     history = HistoricalRecords()
