@@ -172,6 +172,12 @@ def _signed_profiles() -> str:
     return f"Hồ sơ đã trình, phê duyệt và ký số (khóa THỬ NGHIỆM): {signed}."
 
 
+def _national_emulator() -> str:
+    from syncing.emulator.demo import set_up_national_demo
+
+    return set_up_national_demo()
+
+
 HR_USERNAME = "phutho.nhansu"
 APPROVER_USERNAME = "phutho.pheduyet"
 
@@ -187,6 +193,7 @@ DEMO_STEPS: list[Callable[[], str]] = [
     _people,
     _signing_material,
     _signed_profiles,
+    _national_emulator,
 ]
 
 
@@ -206,8 +213,11 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve(host: str, port: int, log: Callable[[str], None] = print) -> int:
-    """Run the web app and a django-q2 worker until Ctrl-C or SIGTERM; return an exit code.
+def serve(
+    host: str, port: int, log: Callable[[str], None] = print, *, national_port: int | None = None
+) -> int:
+    """Run the web app, a django-q2 worker and the emulator of the national database
+    (``NATIONAL_EMULATOR_PORT``, 8765) until Ctrl-C or SIGTERM; return an exit code.
 
     The handlers are installed explicitly: a shell starts background jobs with SIGINT ignored,
     and Python would keep ignoring it.
@@ -222,7 +232,12 @@ def serve(host: str, port: int, log: Callable[[str], None] = print) -> int:
         ),
         "worker": subprocess.Popen([*manage, "qcluster"], env=env),
     }
+    national_port = national_port or settings.NATIONAL_EMULATOR_PORT
+    processes["national"] = subprocess.Popen(
+        [*manage, "national_emulator", "--port", str(national_port)], env=env
+    )
     log(f"Đang chạy: ứng dụng web http://{host}:{port}/admin/ và tiến trình xử lý nền.")
+    log(f"CSDL quốc gia mô phỏng: http://127.0.0.1:{national_port}/api/v1/health")
     log("Nhấn Ctrl-C để dừng.")
     try:
         while True:

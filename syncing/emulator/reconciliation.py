@@ -185,6 +185,11 @@ def _compare(ours: Person, record: PopulationRecord | None) -> list[tuple[str, s
     return out
 
 
+def _chunked(pks: list[int], size: int = 500) -> Iterable[ReceivedProfile]:
+    for start in range(0, len(pks), size):
+        yield from ReceivedProfile.objects.filter(pk__in=pks[start : start + size]).order_by("pk")
+
+
 def reconcile(on: date | None = None) -> ReconciliationRun:
     """Compare the latest received version of every person with the population registry."""
     on = on or timezone.localdate()
@@ -192,9 +197,11 @@ def reconcile(on: date | None = None) -> ReconciliationRun:
     run, _ = ReconciliationRun.objects.update_or_create(
         run_on=on, defaults={"started_at": now, "finished_at": None}
     )
-    latest: dict[tuple[str, str], ReceivedProfile] = {}
-    for rec in ReceivedProfile.objects.order_by("received_at", "pk").iterator(chunk_size=500):
-        latest[(rec.agency_code, rec.personal_id)] = rec
+    # the latest received version per (agency, person); documents fetched in chunks later
+    latest: dict[tuple[str, str], int] = {}
+    received = ReceivedProfile.objects.order_by("received_at", "pk")
+    for pk, agency, pid in received.values_list("pk", "agency_code", "personal_id").iterator():
+        latest[(agency, pid)] = pk
     ids = sorted({pid for _, pid in latest})
     registry: dict[str, PopulationRecord] = {}
     for start in range(0, len(ids), 500):
@@ -206,7 +213,8 @@ def reconcile(on: date | None = None) -> ReconciliationRun:
     mismatches = 0
     seen: set[tuple[str, str, str]] = set()
     with transaction.atomic(using=NATIONAL_DB):
-        for (agency, pid), rec in latest.items():
+        for rec in _chunked(sorted(latest.values())):
+            agency, pid = rec.agency_code, rec.personal_id
             ours = document_person(bytes(rec.document))
             for field, kind, our_value, pop_value in _compare(ours, registry.get(pid)):
                 mismatches += 1

@@ -56,6 +56,12 @@ def endpoint(**methods: Handler) -> Callable[[HttpRequest], HttpResponse]:
             )
             response["Allow"] = ", ".join(sorted(methods))
             return response
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > contract.MAX_BODY_BYTES:
+            return problem_response("body_too_large")
+        # read the body ourselves: a batch of 100 signed documents is larger than Django's
+        # DATA_UPLOAD_MAX_MEMORY_SIZE, which guards form parsing, not this API
+        request._body = request.read(length) if length else b""
         try:
             key = authenticate(request)
         except AuthError as exc:
@@ -77,7 +83,9 @@ def endpoint(**methods: Handler) -> Callable[[HttpRequest], HttpResponse]:
             log.exception("national emulator: %s %s failed", request.method, request.path)
             return problem_response("internal_error")
 
-    return wraps(next(iter(methods.values())))(view)
+    wrapped = wraps(next(iter(methods.values())))(view)
+    wrapped.http_methods = sorted(methods)  # type: ignore[attr-defined]
+    return wrapped
 
 
 @csrf_exempt
@@ -114,6 +122,9 @@ schedule = endpoint(
     GET=lambda request, key, body: services.schedule_of(key),
     PUT=lambda request, key, body: services.report_schedule(key, body),
 )
+
+
+health.http_methods = ["GET"]  # type: ignore[attr-defined]
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
