@@ -215,7 +215,7 @@ class Emulator:
         self.proc.wait(10)
 
 
-def worker(max_seconds: float = 3600, idle: float = 5.0) -> subprocess.Popen:
+def worker(max_seconds: float = 3600, idle: float = 30.0) -> subprocess.Popen:
     args = [
         sys.executable,
         str(ROOT / "manage.py"),
@@ -283,8 +283,13 @@ def reset_queue(version_ids: list[int] | None = None) -> None:
     Connection.objects.update(consecutive_failures=0, circuit_open_until=None)
 
 
-def measure_throughput(n: int, workers: int) -> float:
+def measure_throughput(version_ids: list[int], workers: int) -> float:
+    """Workers start first (idle), then the items are released and timed until confirmed."""
+    reset_queue([])
     procs = [worker() for _ in range(workers)]
+    time.sleep(8)  # the workers' Django start-up is not part of the throughput
+    n = len(version_ids)
+    reset_queue(version_ids)
     try:
         seconds = wait_all_synced(n, timeout=max(600, n))
     finally:
@@ -419,8 +424,7 @@ def main() -> None:
         flush=True,
     )
     try:
-        reset_queue(ids[: args.throughput])
-        rate = measure_throughput(args.throughput, args.workers)
+        rate = measure_throughput(ids[: args.throughput], args.workers)
         reset_queue(ids[: args.baseline])
         base = measure_baseline(conn, ids[: args.baseline])
         print(

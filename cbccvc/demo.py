@@ -181,7 +181,14 @@ def _national_emulator() -> str:
 HR_USERNAME = "phutho.nhansu"
 APPROVER_USERNAME = "phutho.pheduyet"
 
+
 # The ordered steps of the demo; later work appends its own (sync …).
+def _sync_connection() -> str:
+    from syncing.demo import set_up_sync_demo
+
+    return set_up_sync_demo(MERGED_PROVINCE_CODE)
+
+
 # The merged province comes before the skeleton, which leaves existing codes alone; the users
 # need both.
 DEMO_STEPS: list[Callable[[], str]] = [
@@ -194,6 +201,7 @@ DEMO_STEPS: list[Callable[[], str]] = [
     _signing_material,
     _signed_profiles,
     _national_emulator,
+    _sync_connection,
 ]
 
 

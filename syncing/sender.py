@@ -276,7 +276,6 @@ def _verified_items(
     items: Sequence[SyncItem], adapter: Any, stats: RunStats
 ) -> list[tuple[SyncItem, Any]]:
     """Verify each version's signature; build what the adapter sends. Failures → dead."""
-    from profiles.signing.profile_signing import verify_version
     from profiles.signing.trust import TrustStore
 
     trust = TrustStore.from_database()
@@ -286,24 +285,34 @@ def _verified_items(
         )
     )
     out = []
-    for item in items:
-        try:
-            outcome = verify_version(item.version, trust_store=trust)
-        except WorkflowError as exc:
-            _mark_dead(item, "not_signed", "; ".join(exc.messages))
-            stats.dead += 1
-            continue
-        if not outcome.ok:
-            _mark_dead(
-                item,
-                "signature_invalid",
-                "Chữ ký số của phiên bản không còn hợp lệ, không gửi: "
-                + "; ".join(outcome.messages)[:900],
-            )
-            stats.dead += 1
-            continue
-        out.append((item, adapter.build_item(item.version, bytes(documents[item.version_id]))))
+    with transaction.atomic():  # one commit for the batch's verification records
+        for item in items:
+            built = _verify_one(item, trust, documents, adapter, stats)
+            if built is not None:
+                out.append((item, built))
     return out
+
+
+def _verify_one(item: SyncItem, trust: Any, documents: dict, adapter: Any, stats: RunStats) -> Any:
+    """The adapter's payload for a version whose signature still verifies; else dead."""
+    from profiles.signing.profile_signing import verify_version
+
+    try:
+        outcome = verify_version(item.version, trust_store=trust)
+    except WorkflowError as exc:
+        _mark_dead(item, "not_signed", "; ".join(exc.messages))
+        stats.dead += 1
+        return None
+    if not outcome.ok:
+        _mark_dead(
+            item,
+            "signature_invalid",
+            "Chữ ký số của phiên bản không còn hợp lệ, không gửi: "
+            + "; ".join(outcome.messages)[:900],
+        )
+        stats.dead += 1
+        return None
+    return adapter.build_item(item.version, bytes(documents[item.version_id]))
 
 
 def send_batch(
@@ -348,13 +357,21 @@ def send_batch(
         stats.errors.append(exc.message)
         return stats
     _record_success(conn)
+    with transaction.atomic():  # one commit for the batch's outcomes
+        _record_results(ready, results, adapter, config, stats)
+    return stats
+
+
+def _record_results(
+    ready: list, results: list, adapter: Any, config: SenderConfig, stats: RunStats
+) -> None:
     for (item, payload), result in zip(ready, results, strict=True):
         expected = adapter.version_hash_of(payload)
         if result.confirmed and result.version_hash == expected:
             if _mark_synced(item, result):
                 stats.synced += 1
         elif result.confirmed:
-            outcome = _mark_retry(
+            _mark_retry(
                 item,
                 "version_mismatch",
                 "Nơi nhận xác nhận một phiên bản khác với phiên bản đã gửi.",
@@ -367,7 +384,6 @@ def send_batch(
                 message += ": " + "; ".join(str(p.get("message", p)) for p in result.problems[:5])
             _mark_dead(item, result.code or result.status, message)
             stats.dead += 1
-    return stats
 
 
 # -- the loop -----------------------------------------------------------------------------------
