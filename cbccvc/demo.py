@@ -187,7 +187,14 @@ def _reconciliation() -> str:
 HR_USERNAME = "phutho.nhansu"
 APPROVER_USERNAME = "phutho.pheduyet"
 
+
 # The ordered steps of the demo; later work appends its own (sync …).
+def _sync_connection() -> str:
+    from syncing.demo import set_up_sync_demo
+
+    return set_up_sync_demo(MERGED_PROVINCE_CODE)
+
+
 # The merged province comes before the skeleton, which leaves existing codes alone; the users
 # need both.
 DEMO_STEPS: list[Callable[[], str]] = [
@@ -200,6 +207,7 @@ DEMO_STEPS: list[Callable[[], str]] = [
     _signing_material,
     _signed_profiles,
     _national_emulator,
+    _sync_connection,
     _reconciliation,
 ]
 

@@ -159,6 +159,7 @@ class SyncItem(models.Model):
     attempts = models.PositiveIntegerField("số lần gửi", default=0)
     next_attempt_at = models.DateTimeField("gửi lần tới lúc", db_index=True)
     lease_until = models.DateTimeField("giữ để gửi đến", null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
     idempotency_key = models.CharField("khóa chống gửi trùng", max_length=120)
     last_error_code = models.CharField("mã lỗi gần nhất", max_length=60, blank=True)
     last_error_message = models.CharField("lỗi gần nhất", max_length=1000, blank=True)
@@ -190,7 +191,14 @@ class SyncWindow(models.Model):
     connection = models.ForeignKey(
         Connection, verbose_name="kết nối", on_delete=models.CASCADE, related_name="windows"
     )
+
+    class Mode(models.TextChoices):
+        OFFICIAL = "official", "Đợt đồng bộ chính thức"
+        CONTINUOUS = "continuous", "Đồng bộ liên tục"
+        TEST = "test", "Đồng bộ thử"
+
     label = models.CharField("tên đợt", max_length=200)
+    mode = models.CharField("loại đợt", max_length=10, choices=Mode.choices, default=Mode.OFFICIAL)
     starts_on = models.DateField("từ ngày")
     ends_on = models.DateField("đến ngày", null=True, blank=True, help_text="Để trống: liên tục.")
     history = HistoricalRecords()

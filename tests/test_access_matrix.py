@@ -198,6 +198,41 @@ def _b_progress_snapshot(w: dict[str, Any]) -> Model:
     return ProgressSnapshot.objects.create(agency=w["b"], day=date(2025, 9, 12), units_total=2)
 
 
+def _b_connection(w: dict[str, Any]) -> Model:
+    from syncing.models import Connection
+
+    if "b_connection" not in w:
+        conn = Connection(unit=w["b"], software_name="Phần mềm B", base_url="http://127.0.0.1:9/",
+                          key_id="b-key")  # fmt: skip
+        conn.set_secret("b-secret")
+        conn.save()
+        w["b_connection"] = conn
+    return w["b_connection"]
+
+
+def _b_sync_item(w: dict[str, Any]) -> Model:
+    from django.utils import timezone
+
+    from profiles.models import ProfileVersion
+    from syncing.models import SyncItem
+
+    version = ProfileVersion.objects.filter(profile=_b_profile(w)).first()
+    if version is None:
+        version = _b_profile_signature(w).version
+    return SyncItem.objects.create(
+        version=version,
+        connection=_b_connection(w),
+        next_attempt_at=timezone.now(),
+        idempotency_key="001085009999:" + "0" * 64,
+    )
+
+
+def _b_test_sync_run(w: dict[str, Any]) -> Model:
+    from syncing.models import TestSyncRun
+
+    return TestSyncRun.objects.create(connection=_b_connection(w), results=[])
+
+
 # label → factory(world) returning an object that belongs to agency B
 B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "orgtree.unit": lambda w: w["b_dept"],
@@ -212,6 +247,9 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "syncing.unitmatch": _b_unit_match,
     "syncing.mismatch": _b_mismatch,
     "syncing.progresssnapshot": _b_progress_snapshot,
+    "syncing.connection": _b_connection,
+    "syncing.syncitem": _b_sync_item,
+    "syncing.testsyncrun": _b_test_sync_run,
 }
 
 

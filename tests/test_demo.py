@@ -74,6 +74,13 @@ def test_demo_sets_up_the_merged_province_once(reference_data, django_user_model
     assert NationalUnit.objects.filter(agency_code="H25", kind="commune_pc").count() == 148
     assert PopulationRecord.objects.count() > 2900  # a few people are "not found" on purpose
 
+    # our side: Phú Thọ's connection from that key, the signed profiles queued for sync
+    from syncing.models import Connection, SyncItem
+
+    connection = Connection.objects.get(unit=committee, destination="national")
+    assert (connection.key_id, connection.secret()) == (handoff["key_id"], handoff["secret"])
+    assert SyncItem.objects.filter(connection=connection).count() == 20
+
     counts = (Unit.objects.count(), Profile.objects.count(), django_user_model.objects.count())
     again, _ = _run_demo()
     assert again == "H25\n"

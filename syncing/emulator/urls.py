@@ -24,5 +24,13 @@ urlpatterns = [
     path("", national_view.overview, name="national-overview"),
 ]
 
+# The Party members database ("CSDL tổ chức đảng, đảng viên"), docs/party-api.md
+from . import party  # noqa: E402
+
+urlpatterns += [
+    path(_p(party.PATH_HEALTH), party.health, name="party-health"),
+    path(_p(party.PATH_BATCHES), party.member_batches, name="party-member-batches"),
+]
+
 handler404 = views.not_found
 handler500 = views.server_error

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('orgtree', '0002_refdata_historic_kind_place_lookup'),
         ('profiles', '0004_profile_signature'),
-        ('syncing', '0001_connections_and_queue'),
+        ('syncing', '0002_sync_window_mode'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
