@@ -67,7 +67,7 @@ def agency_units(agency: Unit) -> Any:
 def client_for_agency(agency: Unit) -> Any:
     """The national client of the agency's connection; a clear error when there is none or
     its key is revoked (nothing is called then)."""
-    from .client import NationalClient
+    from .connections import client_for
     from .models import Connection, ConnectionStatus, Destination
 
     conn = Connection.objects.filter(unit=agency, destination=Destination.NATIONAL).first()
@@ -80,7 +80,7 @@ def client_for_agency(agency: Unit) -> Any:
             f"Khóa kết nối {conn.key_id} của “{agency.name}” đã bị thu hồi; liên hệ Bộ Nội vụ "
             "để được kích hoạt khóa của phần mềm đang dùng."
         )
-    return NationalClient(conn.base_url, conn.key_id, conn.secret(), timeout=30.0)
+    return client_for(conn, timeout=30.0)
 
 
 # -- pulling ------------------------------------------------------------------------------------

@@ -47,10 +47,11 @@ def set_up_reconciliation_demo() -> str:
     credentials = _credentials(agency) if agency else None
     if agency is None or credentials is None:
         return "Đối khớp: bỏ qua (chưa có khóa kết nối của tỉnh Phú Thọ)."
-    run = reconcile()
     thread = EmulatorThread()
     thread.start()
     try:
+        delivered = _deliver_queue(thread.url)
+        run = reconcile()
         with NationalClient(thread.url, *credentials, timeout=30) as client:
             units = orgsync.pull_national_tree(agency, client)
             suggested = orgsync.suggest_matches(agency)
@@ -63,11 +64,30 @@ def set_up_reconciliation_demo() -> str:
     recon_tasks.ensure_schedule()
     open_count = agency_open_mismatches(agency)
     return (
-        f"Đối khớp: CSDL quốc gia mô phỏng kiểm tra {run.checked} hồ sơ, {run.mismatches} sai "
-        f"lệch; tỉnh Phú Thọ nhận {pulled.received} kết quả ({open_count} chờ xử lý). Cây tổ "
-        f"chức quốc gia: {units} đơn vị, {confirmed} mã trùng khớp đã xác nhận, "
-        f"{suggested.by_name} đề xuất theo tên chờ quản trị xác nhận."
+        f"Đối khớp: {delivered} hồ sơ đã ký số được gửi; CSDL quốc gia mô phỏng kiểm tra "
+        f"{run.checked} hồ sơ, {run.mismatches} sai lệch; tỉnh Phú Thọ nhận {pulled.received} "
+        f"kết quả ({open_count} chờ xử lý). Cây tổ chức quốc gia: {units} đơn vị, {confirmed} "
+        f"mã trùng khớp đã xác nhận, {suggested.by_name} đề xuất theo tên chờ xác nhận."
     )
+
+
+def _deliver_queue(url: str) -> int:
+    """Deliver the signed profiles waiting in the sync queue now (the demo's web processes are
+    not running yet), through the queue's own sender, to the emulator served at ``url``."""
+    from .destinations import adapter_for
+    from .sender import run_once
+
+    def adapter(conn: Any) -> Any:
+        conn.base_url = url  # in memory only: the sender never saves the connection row
+        return adapter_for(conn, timeout=30)
+
+    delivered = 0
+    for _ in range(50):  # each pass sends at most one batch per connection
+        stats = run_once(adapter_factory=adapter)
+        if not stats.claimed:
+            break
+        delivered += stats.synced
+    return delivered
 
 
 def _confirm_code_matches(agency: Unit) -> int:
