@@ -47,6 +47,7 @@ def set_up_reconciliation_demo() -> str:
     credentials = _credentials(agency) if agency else None
     if agency is None or credentials is None:
         return "Đối khớp: bỏ qua (chưa có khóa kết nối của tỉnh Phú Thọ)."
+    extra = _sign_people_the_registry_disagrees_with(agency)
     thread = EmulatorThread()
     thread.start()
     try:
@@ -64,11 +65,67 @@ def set_up_reconciliation_demo() -> str:
     recon_tasks.ensure_schedule()
     open_count = agency_open_mismatches(agency)
     return (
-        f"Đối khớp: {delivered} hồ sơ đã ký số được gửi; CSDL quốc gia mô phỏng kiểm tra "
-        f"{run.checked} hồ sơ, {run.mismatches} sai lệch; tỉnh Phú Thọ nhận {pulled.received} "
-        f"kết quả ({open_count} chờ xử lý). Cây tổ chức quốc gia: {units} đơn vị, {confirmed} "
-        f"mã trùng khớp đã xác nhận, {suggested.by_name} đề xuất theo tên chờ xác nhận."
+        f"Đối khớp: thêm {extra} hồ sơ ký số (người có sai lệch với CSDL dân cư mô phỏng, để "
+        f"danh sách đối khớp có nội dung); {delivered} hồ sơ được gửi; CSDL quốc gia mô phỏng "
+        f"kiểm tra {run.checked} hồ sơ, {run.mismatches} sai lệch; tỉnh Phú Thọ nhận "
+        f"{pulled.received} kết quả ({open_count} chờ xử lý). Cây tổ chức quốc gia: {units} "
+        f"đơn vị, {confirmed} mã trùng khớp đã xác nhận, {suggested.by_name} đề xuất theo tên "
+        "chờ xác nhận."
     )
+
+
+PER_KIND = 3  # profiles signed per kind of mismatch, for the demo's worklist
+HR_USERNAME = "phutho.nhansu"
+APPROVER_USERNAME = "phutho.pheduyet"
+
+
+def _sign_people_the_registry_disagrees_with(agency: Unit) -> int:
+    """Sign a few more profiles, chosen among the people the population registry disagrees
+    with (a few of each kind), so the reconciliation has something to return. Once: skipped
+    when the agency already has mismatches. The signing queues them for sync."""
+    from orgtree.tree import subtree_q
+    from profiles import workflow
+    from profiles.models import Profile, ProfileStatus
+    from profiles.signing.demo import open_demo_signer
+    from profiles.signing.profile_signing import sign_version
+
+    from .emulator.models import PopulationRecord
+    from .recon_models import Mismatch
+
+    agency = Unit.objects.get(pk=agency.pk)
+    if Mismatch.objects.filter(subtree_q(agency, "profile__unit")).exists():
+        return 0
+    User = get_user_model()
+    hr = User.objects.filter(username=HR_USERNAME).first()
+    approver = User.objects.filter(username=APPROVER_USERNAME).first()
+    if hr is None or approver is None:
+        return 0
+    drafts = dict(
+        Profile.objects.filter(
+            subtree_q(agency, "unit"), status=ProfileStatus.DRAFT, error_count=0
+        ).values_list("personal_id", "pk")
+    )
+    ids = list(drafts)
+    variants: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        variants.update(
+            PopulationRecord.objects.filter(personal_id__in=ids[start : start + 500]).values_list(
+                "personal_id", "variant"
+            )
+        )
+    chosen: dict[str, list[int]] = {}
+    for personal_id in sorted(ids):
+        variant = variants.get(personal_id, "not_found")
+        if variant != "exact" and len(chosen.setdefault(variant, [])) < PER_KIND:
+            chosen[variant].append(drafts[personal_id])
+    credential, signer = open_demo_signer(APPROVER_USERNAME)
+    signed = 0
+    for pk in sorted(pk for pks in chosen.values() for pk in pks):
+        version = workflow.submit(Profile.objects.get(pk=pk), hr)
+        workflow.approve(version, approver)
+        sign_version(version, signer, approver, credential=credential)
+        signed += 1
+    return signed
 
 
 def _deliver_queue(url: str) -> int:
