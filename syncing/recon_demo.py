@@ -51,12 +51,14 @@ def set_up_reconciliation_demo() -> str:
     thread = EmulatorThread()
     thread.start()
     try:
-        delivered = _deliver_queue(thread.url)
-        run = reconcile()
         with NationalClient(thread.url, *credentials, timeout=30) as client:
+            # the org tree first: profiles of units unknown nationally would be refused
             units = orgsync.pull_national_tree(agency, client)
             suggested = orgsync.suggest_matches(agency)
             confirmed = _confirm_code_matches(agency)
+            orgsync.push_units(agency, client)
+            delivered = _deliver_queue(thread.url)
+            run = reconcile()
             pulled = reconciliation.pull_mismatches(agency, client)
     finally:
         thread.stop()
