@@ -183,7 +183,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         "synced": sum(a.stage == Stage.SYNCED for a in rows),
         "profiles": sum(a.profiles for a in rows),
         "agencies": len(rows),
-        "legend": list(STAGE_LABELS.items()),
+        "legend": [
+            (stage, label, sum(a.stage == stage for a in rows))
+            for stage, label in STAGE_LABELS.items()
+        ],
         "tile_css": tile_css(),
     }
     return TemplateResponse(request, "national/overview.html", context)

@@ -13,8 +13,11 @@ from django.utils import timezone
 
 from orgtree.models import Role, Unit, UnitAssignment
 from profiles.models import Profile, ProfileStatus
+from tests.syncing import conftest as sync_fixtures
 
 from .conftest import log_in
+
+national_server = sync_fixtures.national_server  # the emulator served in a thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -190,3 +193,18 @@ def test_watch_the_dashboard(page, screenshot, phu_tho):
     with page.expect_download() as download:
         page.get_by_role("link", name="Xuất Excel").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "national"])
+def test_look_at_the_national_view(page, screenshot, national_server):
+    """The ministry's view in the emulator: totals, the tile map of the 34 provinces."""
+    from syncing.emulator.models import ConnectionKey
+
+    national_server.client(national_server.issue_key("H25")).check_auth()
+    national_server.issue_key("H23")
+    revoked = national_server.issue_key("H01")
+    ConnectionKey.objects.filter(pk=revoked.key.pk).update(status="revoked")
+    page.goto(national_server.url + "/")
+    assert page.locator("#province-tiles .tile").count() == 34
+    assert page.inner_text("#total-connected") == "1"
+    screenshot("toan-quoc")
