@@ -85,7 +85,7 @@ def set_up_national_demo(signing_dir: Path | None = None) -> str:
     from profiles.models import Profile
     from profiles.signing.demo import demo_signing_dir
 
-    from .reconciliation import people_from_profiles, seed_population
+    from .reconciliation import people_from_profiles, schedule_daily, seed_population
     from .seeding import seed_national_units
     from .services import add_trust
 
@@ -97,6 +97,7 @@ def set_up_national_demo(signing_dir: Path | None = None) -> str:
             add_trust((signing_dir / name).read_bytes(), f"{name} (demo THỬ NGHIỆM)")
     committee = Unit.objects.active().get(code=DEMO_AGENCY)
     key, new = _demo_key(committee.name)
+    schedule_daily()  # the worker runs the national side's daily reconciliation
     people = Profile.objects.filter(subtree_q(committee, "unit"))
     if not PopulationRecord.objects.exists():
         counts = seed_population(people_from_profiles(people))

@@ -61,3 +61,16 @@ def test_trust_seed_and_reconcile_commands(tmp_path):
     assert NationalUnit.objects.count() == 36
     assert "0 hồ sơ" in _run("reconcile", "--on", "2025-09-11")
     assert ReconciliationRun.objects.get().run_on.isoformat() == "2025-09-11"
+
+
+def test_daily_reconciliation_schedule_is_registered_once():
+    from django_q.models import Schedule
+
+    first = _run("schedule-reconcile", "--hour", "6")
+    _run("schedule-reconcile", "--hour", "7")
+    [schedule] = Schedule.objects.filter(func="syncing.emulator.reconciliation.reconcile")
+    assert schedule.schedule_type == Schedule.DAILY
+    from django.utils import timezone
+
+    assert timezone.localtime(schedule.next_run).hour == 7
+    assert "Đối khớp hằng ngày" in first

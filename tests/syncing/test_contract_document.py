@@ -35,8 +35,11 @@ def test_every_ref_resolves(spec):
 
 
 def _served() -> set[tuple[str, str]]:
+    """The API operations the emulator serves (its HTML pages, if any, are not the API)."""
     out = set()
     for pattern in get_resolver("syncing.emulator.urls").url_patterns:
+        if not ("/" + str(pattern.pattern)).startswith(contract.API_PREFIX + "/"):
+            continue
         assert isinstance(pattern, URLPattern)
         for method in pattern.callback.http_methods:
             out.add(("/" + str(pattern.pattern), method.lower()))

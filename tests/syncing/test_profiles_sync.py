@@ -117,3 +117,11 @@ def test_m51_takes_one_to_ten(client, signed_profiles, count):
         client.test_sync(items)
     assert info.value.code == "m51_item_count"
     assert info.value.status == 400
+
+
+def test_batches_larger_than_the_form_upload_limit_are_read(client, signed_profiles, settings):
+    # a batch of 100 real signed profiles is larger than Django's 2.5 MB form limit; the
+    # limit is lowered here so that three documents exceed it
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    results = client.submit_profiles([p.item() for p in signed_profiles[6:9]])
+    assert [r.status for r in results] == ["accepted"] * 3

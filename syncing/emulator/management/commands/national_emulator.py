@@ -99,6 +99,7 @@ class Command(BaseCommand):
         self.stdout.write(f"CSDL quốc gia (mô phỏng) đang chạy: http://{host}:{port}/api/v1/health")
         if state.faults.active:
             self.stdout.write(f"Lỗi giả lập: {state.faults}")
+        self.stdout.flush()
         try:
             server.serve_forever()
         except KeyboardInterrupt:
