@@ -85,7 +85,7 @@ def _env() -> dict[str, str]:
 
 def setup_databases() -> None:
     if connection.vendor == "postgresql":
-        connection.creation.create_test_db(verbosity=0)
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
     else:
         call_command("migrate", verbosity=0, interactive=False)
     call_command("migrate", database="national", verbosity=0, interactive=False)
@@ -343,12 +343,13 @@ def measure_latency(dept, hr, approver, signer, n: int, rate: float) -> tuple[fl
     return statistics.median(lags), statistics.quantiles(lags, n=20)[-1]
 
 
-def measure_reliability(n: int, workers: int) -> dict[str, int | float]:
+def measure_reliability(version_ids: list[int], workers: int) -> dict[str, int | float]:
     from django.db.models import Count
 
     from profiles.models import ProfileVersion
     from syncing.emulator.models import ReceivedProfile
 
+    n = len(version_ids)
     procs = [worker() for _ in range(workers)]
     killed = {"done": False}
 
@@ -368,7 +369,11 @@ def measure_reliability(n: int, workers: int) -> dict[str, int | float]:
                 p.terminate()
                 p.wait(10)
     held = set(ReceivedProfile.objects.values_list("personal_id", "version_hash"))
-    wanted = set(ProfileVersion.objects.values_list("profile__personal_id", "content_hash"))
+    wanted = set(
+        ProfileVersion.objects.filter(pk__in=version_ids).values_list(
+            "profile__personal_id", "content_hash"
+        )
+    )
     duplicates = (
         ReceivedProfile.objects.values("personal_id", "version_hash")
         .annotate(n=Count("pk"))
@@ -448,7 +453,7 @@ def main() -> None:
     emulator = Emulator(args.port, {"seed": 2026, "error_rate": 0.1, "error_after_rate": 0.1})
     try:
         reset_queue(ids[: args.count])
-        out = measure_reliability(args.count, args.workers)
+        out = measure_reliability(ids[: args.count], args.workers)
     finally:
         emulator.stop()
     print(

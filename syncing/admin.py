@@ -367,6 +367,17 @@ class TestSyncRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "connection", "created_by", "ok", "profile_count", "error"]
     list_select_related = ["connection__unit", "created_by"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TestSyncRun]:
+        # the agency's runs, and the runs the user sent (an HR officer of a department sends
+        # through the agency's connection)
+        own = TestSyncRun.objects.filter(created_by=request.user.pk)
+        return (super().get_queryset(request) | own).distinct()
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.created_by_id == request.user.pk:
+            return True
+        return super().has_view_permission(request, obj)
+
     @admin.display(description="số hồ sơ")
     def profile_count(self, obj: TestSyncRun) -> int:
         return len(obj.results)

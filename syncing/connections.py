@@ -132,9 +132,8 @@ def health_check(conn: Connection) -> tuple[bool, str]:
     else:
         ok = True
         status = health.get("status", "ok") if isinstance(health, dict) else "ok"
-        agency = (
-            key.get("agency_name") or key.get("agency_code") or "" if isinstance(key, dict) else ""
-        )
+        info = key.get("key", key) if isinstance(key, dict) else {}
+        agency = str(info.get("agency_name") or info.get("agency_code") or "")
         message = f"Kết nối tốt (máy chủ: {status}{', cơ quan: ' + agency if agency else ''})."
         if conn.status == ConnectionStatus.REVOKED:
             Connection.objects.filter(pk=conn.pk).update(

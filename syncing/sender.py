@@ -45,7 +45,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from profiles.models import ProfileSignature, ProfileVersion, VersionStatus
-from profiles.workflow import WorkflowError, mark_synced
+from profiles.workflow import mark_synced
 
 from .client import (
     AuthFailed,
@@ -275,44 +275,50 @@ def default_adapter(conn: Connection, config: SenderConfig | None = None) -> Any
 def _verified_items(
     items: Sequence[SyncItem], adapter: Any, stats: RunStats
 ) -> list[tuple[SyncItem, Any]]:
-    """Verify each version's signature; build what the adapter sends. Failures → dead."""
+    """Verify each version's signature (as :func:`~profiles.signing.profile_signing.
+    verify_version` does: trust chain, CRL, signed content against the snapshot); build what
+    the adapter sends. The CPU work runs outside any transaction; the outcomes are stored as
+    each signature's last verification in one short transaction. Failures → dead."""
+    from profiles.signing.profile_signing import verify_version
     from profiles.signing.trust import TrustStore
 
     trust = TrustStore.from_database()
-    documents = dict(
+    signed = set(
         ProfileSignature.objects.filter(version_id__in=[i.version_id for i in items]).values_list(
-            "version_id", "signed_document"
+            "version_id", flat=True
         )
     )
+    checked: list[tuple[SyncItem, Any]] = []
+    for item in items:
+        if item.version_id not in signed:
+            checked.append((item, None))
+            continue
+        checked.append((item, verify_version(item.version, trust_store=trust, store=False)))
+    now = timezone.now()
     out = []
-    with transaction.atomic():  # one commit for the batch's verification records
-        for item in items:
-            built = _verify_one(item, trust, documents, adapter, stats)
-            if built is not None:
-                out.append((item, built))
+    with transaction.atomic():
+        for item, outcome in checked:
+            if outcome is None:
+                _mark_dead(item, "not_signed", "Phiên bản hồ sơ chưa được ký số: không gửi.")
+                stats.dead += 1
+                continue
+            ProfileSignature.objects.filter(pk=outcome.signature.pk).update(
+                last_verified_at=now,
+                last_verification_ok=outcome.ok,
+                last_verification=outcome.as_dict(),
+            )
+            if not outcome.ok:
+                _mark_dead(
+                    item,
+                    "signature_invalid",
+                    "Chữ ký số của phiên bản không còn hợp lệ, không gửi: "
+                    + "; ".join(outcome.messages)[:900],
+                )
+                stats.dead += 1
+                continue
+            doc = bytes(outcome.signature.signed_document)
+            out.append((item, adapter.build_item(item.version, doc)))
     return out
-
-
-def _verify_one(item: SyncItem, trust: Any, documents: dict, adapter: Any, stats: RunStats) -> Any:
-    """The adapter's payload for a version whose signature still verifies; else dead."""
-    from profiles.signing.profile_signing import verify_version
-
-    try:
-        outcome = verify_version(item.version, trust_store=trust)
-    except WorkflowError as exc:
-        _mark_dead(item, "not_signed", "; ".join(exc.messages))
-        stats.dead += 1
-        return None
-    if not outcome.ok:
-        _mark_dead(
-            item,
-            "signature_invalid",
-            "Chữ ký số của phiên bản không còn hợp lệ, không gửi: "
-            + "; ".join(outcome.messages)[:900],
-        )
-        stats.dead += 1
-        return None
-    return adapter.build_item(item.version, bytes(documents[item.version_id]))
 
 
 def send_batch(
