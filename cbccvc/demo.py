@@ -178,6 +178,12 @@ def _national_emulator() -> str:
     return set_up_national_demo()
 
 
+def _reconciliation() -> str:
+    from syncing.recon_demo import set_up_reconciliation_demo
+
+    return set_up_reconciliation_demo()
+
+
 HR_USERNAME = "phutho.nhansu"
 APPROVER_USERNAME = "phutho.pheduyet"
 DEMO_REVIEW_PAIRS = 3
@@ -223,7 +229,13 @@ def _review_queue() -> str:
     return f"Hàng đợi đối khớp hồ sơ trùng: {proposed} cặp chờ xem xét."
 
 
-# The ordered steps of the demo; later work appends its own (sync …).
+def _sync_connection() -> str:
+    from syncing.demo import set_up_sync_demo
+
+    return set_up_sync_demo(MERGED_PROVINCE_CODE)
+
+
+# The ordered steps of the demo; later work appends its own.
 # The merged province comes before the skeleton, which leaves existing codes alone; the users
 # need both.
 DEMO_STEPS: list[Callable[[], str]] = [
@@ -237,6 +249,8 @@ DEMO_STEPS: list[Callable[[], str]] = [
     _signed_profiles,
     _national_emulator,
     _review_queue,
+    _sync_connection,
+    _reconciliation,
 ]
 
 

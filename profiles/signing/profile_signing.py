@@ -299,10 +299,15 @@ def _compare_with_snapshot(
 
 
 def verify_version(
-    version: ProfileVersion, *, trust_store: TrustStore | None = None, at: datetime | None = None
+    version: ProfileVersion,
+    *,
+    trust_store: TrustStore | None = None,
+    at: datetime | None = None,
+    store: bool = True,
 ) -> VersionVerification:
     """Re-verify the stored signed document of ``version`` and compare the signed content with
-    the version's snapshot; store the outcome as the signature's last verification."""
+    the version's snapshot; store the outcome as the signature's last verification (unless
+    ``store`` is false: the caller stores it, e.g. the sync queue, once per batch)."""
     signature = ProfileSignature.objects.filter(version=version).first()
     if signature is None:
         raise WorkflowError(f"Phiên bản {version.number} của hồ sơ chưa được ký số.")
@@ -313,6 +318,8 @@ def verify_version(
         outcome.changed_groups, outcome.problems = _compare_with_snapshot(
             version, result.signed_content
         )
+    if not store:
+        return outcome
     now = datetime.now(UTC)
     ProfileSignature.objects.filter(pk=signature.pk).update(
         last_verified_at=now,

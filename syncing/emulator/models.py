@@ -238,3 +238,24 @@ class TrustAnchor(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class ReceivedPartyRecord(models.Model):
+    """The Party members database ("CSDL tổ chức đảng, đảng viên", ``docs/party-api.md``):
+    one Party member's record per profile version, idempotent like the national records."""
+
+    idempotency_key = models.CharField(max_length=140, unique=True)
+    personal_id = models.CharField("số định danh", max_length=12, db_index=True)
+    version_hash = models.CharField("mã băm phiên bản", max_length=64)
+    agency_code = models.CharField("mã cơ quan", max_length=60, db_index=True)
+    key_id = models.CharField("mã khóa", max_length=64)
+    batch_id = models.CharField("mã lô", max_length=40)
+    record = models.JSONField("bản ghi đảng viên")
+    received_at = models.DateTimeField("nhận lúc", db_index=True)
+
+    class Meta:
+        verbose_name = "đảng viên đã nhận (CSDL đảng viên)"
+        verbose_name_plural = "đảng viên đã nhận (CSDL đảng viên)"
+
+    def __str__(self) -> str:
+        return self.idempotency_key

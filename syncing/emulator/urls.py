@@ -3,7 +3,7 @@
 from django.urls import path
 
 from .. import contract
-from . import views
+from . import national_view, views
 
 
 def _p(full: str) -> str:
@@ -20,6 +20,16 @@ urlpatterns = [
     path(_p(contract.PATH_SYNC_STATUS), views.sync_status, name="sync-status"),
     path(_p(contract.PATH_RECONCILIATION), views.reconciliation_results, name="reconciliation"),
     path(_p(contract.PATH_SCHEDULE), views.schedule, name="schedule"),
+    # the ministry's view of every agency (HTML, read-only)
+    path("", national_view.overview, name="national-overview"),
+]
+
+# The Party members database ("CSDL tổ chức đảng, đảng viên"), docs/party-api.md
+from . import party  # noqa: E402
+
+urlpatterns += [
+    path(_p(party.PATH_HEALTH), party.health, name="party-health"),
+    path(_p(party.PATH_BATCHES), party.member_batches, name="party-member-batches"),
 ]
 
 handler404 = views.not_found

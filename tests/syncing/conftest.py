@@ -180,3 +180,62 @@ def national_server(transactional_db, request) -> Iterator[NationalServer]:
         server.close()
         thread.stop()
         state.reset()
+
+
+# -- the queue (syncing.sender) ----------------------------------------------------------------
+# Signed profiles of the profiles tests' small tree (H40), our trust store and the emulator's
+# trusting the same test CA, and agency H40's connection with a key the emulator issued.
+
+from tests.profiles.conftest import approver, hr, tree, user_with  # noqa: E402, F401
+from tests.signing.conftest import rsa_cred, rsa_signer, test_ca  # noqa: E402, F401
+
+from .helpers import AGENCY as QUEUE_AGENCY  # noqa: E402
+from .helpers import UNITS as QUEUE_UNITS  # noqa: E402
+from .helpers import trust_test_ca  # noqa: E402
+
+
+@pytest.fixture
+def codelists(db):
+    """The code lists, (re)loaded: a transactional test starts from empty tables."""
+    from profiles.codelists import clear_cache, load_codelists
+
+    load_codelists()
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.fixture
+def signer(test_ca, rsa_signer, codelists):  # noqa: F811 - imported fixtures
+    trust_test_ca(test_ca)
+    return rsa_signer
+
+
+@pytest.fixture
+def national(national_server, test_ca):  # noqa: F811
+    """The emulator, trusting our test CA and knowing agency H40's units."""
+    national_server.trust(test_ca)
+    national_server.add_units(QUEUE_AGENCY, *QUEUE_UNITS)
+    return national_server
+
+
+@pytest.fixture
+def connection(national, tree):  # noqa: F811
+    """Agency H40's connection to the national database, with a key the emulator issued."""
+    from syncing.connections import create_connection
+    from syncing.models import Destination
+
+    issued = national.issue_key(QUEUE_AGENCY)
+    conn = create_connection(
+        unit=tree[QUEUE_AGENCY],
+        destination=Destination.NATIONAL,
+        software_name="Phần mềm QLCB thử nghiệm",
+        base_url=national.url,
+        key_id=issued.key.key_id,
+        secret=issued.secret,
+        admin_name="Nguyễn Văn Quản",
+        admin_phone="0912000111",
+        admin_email="quan@example.gov.vn",
+    )
+    conn.issued = issued
+    return conn
