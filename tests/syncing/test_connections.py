@@ -12,7 +12,8 @@ from django.urls import reverse
 from syncing.connections import confirm_rotation, health_check, start_rotation
 from syncing.emulator.keys import revoke_key
 from syncing.emulator.models import ReceivedProfile
-from syncing.models import Connection, ConnectionStatus, SyncItem, TestSyncRun
+from syncing.models import Connection, ConnectionStatus, SyncItem
+from syncing.models import TestSyncRun as M51Run
 
 from .conftest import NATIONAL_DB
 from .helpers import sign_people
@@ -69,7 +70,7 @@ def test_m51_test_sync_from_the_queue_list_shows_the_national_answer(
     url = reverse("admin:syncing_syncitem_changelist")
     items = list(SyncItem.objects.values_list("pk", flat=True))
     response = client.post(url, {"action": "m51_test_sync", "_selected_action": items})
-    run = TestSyncRun.objects.get()
+    run = M51Run.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:syncing_testsyncrun_change", args=[run.pk])
     assert run.ok and len(run.results) == 3
@@ -87,4 +88,4 @@ def test_m51_test_sync_from_the_queue_list_shows_the_national_answer(
         {"personal_ids": "\n".join(v.profile.personal_id for v in versions + many)},
     )
     assert "từ 1 đến 10" in form.content.decode()
-    assert TestSyncRun.objects.count() == 1
+    assert M51Run.objects.count() == 1
