@@ -21,6 +21,8 @@ from import_export import resources
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from cbccvc.audit import Kind as AuditKind
+from cbccvc.audit import record
 from orgtree.access import ALL_ROLES, APPROVE_ROLES, EDIT_PROFILE_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
@@ -622,6 +624,7 @@ class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
         else:
             body = render_docx(obj)
             mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        record(AuditKind.EXPORT, request=request, obj=obj, export="mau-2c", format=fmt)
         response = HttpResponse(body, content_type=mime)
         response["Content-Disposition"] = (
             f'attachment; filename="so-yeu-ly-lich-{obj.personal_id}.{fmt}"'
@@ -641,6 +644,10 @@ class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
             latest = obj.versions.select_related("decided_by").order_by("-number").first()
             if latest is not None and latest.status == VersionStatus.REJECTED:
                 extra_context["rejected_version"] = latest
+        if obj is not None and request.method == "GET":
+            # the page shows group 10 (health) and, with the permission, group 9 (assets)
+            groups = ["10", "9"] if request.user.has_perm(ASSETS_PERMISSION) else ["10"]
+            record(AuditKind.SENSITIVE_READ, request=request, obj=obj, groups=groups, via="admin")
         return super().change_view(request, object_id, form_url, extra_context)
 
     # -- saving ---------------------------------------------------------------------------------
