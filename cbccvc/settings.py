@@ -202,6 +202,9 @@ CBCCVC_UPLOAD_MAX_UNZIPPED_BYTES = int(
 CBCCVC_UPLOAD_MAX_ZIP_RATIO = int(os.environ.get("CBCCVC_UPLOAD_MAX_ZIP_RATIO", "100"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# django-import-export: neutralise formulas in exported cells (cf. cbccvc/xlsx_safety.py)
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
 # /metrics (django-prometheus) answers only these client networks.
 CBCCVC_METRICS_NETWORKS = env_list("CBCCVC_METRICS_NETWORKS", "127.0.0.0/8,::1/128")
 

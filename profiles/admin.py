@@ -135,6 +135,11 @@ class CodeItemAdmin(NationalAdminEditsMixin, ExportMixin, SimpleHistoryAdmin):
     list_filter = ("release__code_list", "verified")
     search_fields = ("code", "name", "folded_name")
 
+    def get_export_data(self, file_format: Any, request: HttpRequest, queryset: Any, **kw: Any):
+        data = super().get_export_data(file_format, request, queryset, **kw)
+        record(AuditKind.EXPORT, request=request, object_type="profiles.codeitem", export="admin")
+        return data
+
     def has_export_permission(self, request: HttpRequest) -> bool:
         return self.has_module_permission(request)
 
