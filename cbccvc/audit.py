@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -84,17 +85,11 @@ def _login_failed(
     )
 
 
-def _connect_axes() -> None:
-    from axes.signals import user_locked_out
-
-    @receiver(user_locked_out, dispatch_uid="cbccvc_audit_lockout")
-    def _locked_out(
-        sender: Any, request: HttpRequest, username: str | None = None, **kwargs: Any
-    ) -> None:
-        record(Kind.LOCKOUT, request=request, username=username or "")
-
-
-_connect_axes()
+@receiver(user_locked_out, dispatch_uid="cbccvc_audit_lockout")
+def _locked_out(
+    sender: Any, request: HttpRequest, username: str | None = None, **kwargs: Any
+) -> None:
+    record(Kind.LOCKOUT, request=request, username=username or "")
 
 
 # -- permission changes ------------------------------------------------------------------------
