@@ -100,6 +100,8 @@ class _Encrypted:
         return str(value)
 
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if hasattr(value, "as_sql"):  # an expression (bulk_update's CASE): its values come here
+            return value
         value = self.to_python(value)  # type: ignore[attr-defined]
         if value is None or value == "":
             return value
