@@ -31,11 +31,17 @@ ENROL_URL_NAME = "second_factor"
 
 class LoginForm(AdminAuthenticationForm):
     otp_token = forms.CharField(
-        label="Mã xác thực (nếu tài khoản đã bật xác thực hai lớp)",
+        label="Mã xác thực hai lớp",
         required=False,
         max_length=8,
+        help_text="Chỉ nhập khi tài khoản đã bật xác thực hai lớp.",
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "placeholder": "6 số trong ứng dụng xác thực",
+                "style": "width: 100%; box-sizing: border-box",
+            }
         ),
     )
 
@@ -46,6 +52,8 @@ class LoginForm(AdminAuthenticationForm):
         if not devices:
             return cleaned
         token = (cleaned.get("otp_token") or "").strip()
+        # the password was right: keep it in the form so that only the code is left to type
+        self.fields["password"].widget.render_value = True
         if not token:
             raise forms.ValidationError(
                 "Tài khoản này dùng xác thực hai lớp: nhập mã 6 số từ ứng dụng xác thực.",
