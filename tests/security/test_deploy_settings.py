@@ -16,7 +16,9 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env={
-            **os.environ,
+            # the browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE in this process;
+            # a deployment never has it
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
             "DJANGO_SETTINGS_MODULE": "cbccvc.settings_production",
             "CBCCVC_PRODUCTION": "1",
             **env,
