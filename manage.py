@@ -6,7 +6,12 @@ import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbccvc.settings")
+    os.environ.setdefault(
+        "DJANGO_SETTINGS_MODULE",
+        "cbccvc.settings_production"
+        if os.environ.get("CBCCVC_PRODUCTION") == "1"
+        else "cbccvc.settings",
+    )
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

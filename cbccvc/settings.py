@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_q",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
+    "django_prometheus",
     "cbccvc",
     "orgtree",
     "profiles",
@@ -54,15 +59,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "cbccvc.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "cbccvc.security.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # last, as django-axes asks: it turns a lockout into the lockout page
+    "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "cbccvc.urls"
@@ -77,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -120,13 +134,21 @@ if DATABASES["national"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["national"].get("NAME") == DATABASES["default"].get("NAME"):
     # one physical database for both: the test run still needs a separate test database
     DATABASES["national"]["TEST"] = {"NAME": f"test_{DATABASES['national']['NAME']}_national"}
-DATABASE_ROUTERS = ["syncing.emulator.routers.NationalRouter"]
 # Encrypts the connection-key secrets the emulator stores (derived from SECRET_KEY if unset).
 NATIONAL_KEY_ENCRYPTION_KEY = os.environ.get("NATIONAL_KEY_ENCRYPTION_KEY", "")
 # Fault injection of the emulator: JSON text, or the path of a JSON file (see
 # syncing/emulator/faults.py); empty = no faults.
 NATIONAL_FAULTS = os.environ.get("NATIONAL_FAULTS", "")
 NATIONAL_EMULATOR_PORT = int(os.environ.get("NATIONAL_EMULATOR_PORT", "8765"))
+# A read replica (optional): reports and exports read there inside cbccvc.db.use_replica().
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("CBCCVC_DB_CONN_MAX_AGE", "60")),
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# The emulator's router first: it claims its own models; the replica router takes the rest.
+DATABASE_ROUTERS = ["syncing.emulator.routers.NationalRouter", "cbccvc.db.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -139,6 +161,77 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# -- security -----------------------------------------------------------------------------------
+# django-axes: 5 failed logins for one username from one address lock that pair for 15 minutes;
+# an admin unlocks early by deleting the attempt ("Lượt đăng nhập" in the admin) or with
+# ``manage.py axes_reset_username``. Axes sits first so it sees every attempt.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("CBCCVC_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("CBCCVC_LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
+AXES_VERBOSE = False
+# Behind the proxy the client address is the first of X-Forwarded-For (see docs/deployment.md).
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("CBCCVC_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# TOTP second factor (django-otp): optional for everyone; when this is on, users holding an
+# approver or agency-admin role (and superusers) must enrol and use it before anything else.
+CBCCVC_OTP_REQUIRED = env_bool("CBCCVC_OTP_REQUIRED", False)
+OTP_TOTP_ISSUER = "cbccvc"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(os.environ.get("CBCCVC_SESSION_SECONDS", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp 4): no inline script anywhere (page scripts are static
+# files, data goes through json_script); styles may be inline (the admin templates use style
+# attributes), which carries far less risk than script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Field-level encryption of the sensitive groups (assets and income, health): see
+# cbccvc/crypto.py. Unset: derived from the key-encryption key (env or var/keys/ file).
+CBCCVC_FIELD_ENCRYPTION_KEY = os.environ.get("CBCCVC_FIELD_ENCRYPTION_KEY", "")
+
+# Uploads: the largest file any form accepts, and the zip-bomb limits (cbccvc/uploads.py).
+CBCCVC_UPLOAD_MAX_BYTES = int(os.environ.get("CBCCVC_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+CBCCVC_UPLOAD_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("CBCCVC_UPLOAD_MAX_UNZIPPED_BYTES", str(200 * 1024 * 1024))
+)
+CBCCVC_UPLOAD_MAX_ZIP_RATIO = int(os.environ.get("CBCCVC_UPLOAD_MAX_ZIP_RATIO", "100"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# django-import-export: neutralise formulas in exported cells (cf. cbccvc/xlsx_safety.py)
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
+# /metrics (django-prometheus) answers only these client networks.
+CBCCVC_METRICS_NETWORKS = env_list("CBCCVC_METRICS_NETWORKS", "127.0.0.0/8,::1/128")
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
@@ -186,11 +279,27 @@ if os.environ.get("CBCCVC_REDIS_URL"):
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = os.environ["CBCCVC_REDIS_URL"]
 
+# Logs: plain text by default; one JSON object a line (python-json-logger) with
+# CBCCVC_LOG_FORMAT=json, as production does. Every record carries the request id.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "cbccvc.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": os.environ.get("CBCCVC_LOG_FORMAT", "plain"),
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("CBCCVC_LOG_LEVEL", "INFO")},
 }
 

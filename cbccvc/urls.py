@@ -2,13 +2,21 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from . import observability, security
+
 admin.site.site_header = "CSDL cán bộ, công chức, viên chức"
 admin.site.site_title = "cbccvc"
 admin.site.index_title = "Quản trị hồ sơ CBCCVC"
+# the login form asks for the TOTP code of accounts that have one (cbccvc/security.py)
+admin.site.login_form = security.LoginForm
+admin.site.login_template = "security/login.html"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", observability.healthz, name="healthz"),
+    path("metrics", observability.metrics, name="metrics"),
+    path("tai-khoan/xac-thuc-hai-lop/", security.second_factor, name=security.ENROL_URL_NAME),
     path("admin/", admin.site.urls),
     path("api/sync/", include("syncing.urls")),
 ]

@@ -36,6 +36,8 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from cbccvc.xlsx_safety import safe_cell, unsafe_cell
+
 from . import services
 from .access import MANAGE_UNIT_ROLES, Scope
 from .models import IDENTIFIER_CODE_RE, Unit
@@ -142,6 +144,7 @@ class _Row:
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    value = unsafe_cell(value)  # our own exports quote text that looks like a formula
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
@@ -504,15 +507,18 @@ def export_units(
     for unit in units_for_export(root, scope):
         sheet.append(
             [
-                unit.code,
-                unit.name,
-                unit.short_name or None,
-                str(kind_labels.get(unit.kind, unit.kind)),
-                unit.parent.code if unit.parent_id else None,
-                unit.national_code or None,
-                unit.valid_from,
-                unit.legal_basis_number or None,
-                unit.legal_basis_date,
+                safe_cell(value)
+                for value in (
+                    unit.code,
+                    unit.name,
+                    unit.short_name or None,
+                    str(kind_labels.get(unit.kind, unit.kind)),
+                    unit.parent.code if unit.parent_id else None,
+                    unit.national_code or None,
+                    unit.valid_from,
+                    unit.legal_basis_number or None,
+                    unit.legal_basis_date,
+                )
             ]
         )
         count += 1

@@ -21,6 +21,8 @@ from import_export import resources
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from cbccvc.audit import Kind as AuditKind
+from cbccvc.audit import record
 from orgtree.access import ALL_ROLES, APPROVE_ROLES, EDIT_PROFILE_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
@@ -133,6 +135,11 @@ class CodeItemAdmin(NationalAdminEditsMixin, ExportMixin, SimpleHistoryAdmin):
     list_display = ("code", "name", "release", "verified")
     list_filter = ("release__code_list", "verified")
     search_fields = ("code", "name", "folded_name")
+
+    def get_export_data(self, file_format: Any, request: HttpRequest, queryset: Any, **kw: Any):
+        data = super().get_export_data(file_format, request, queryset, **kw)
+        record(AuditKind.EXPORT, request=request, object_type="profiles.codeitem", export="admin")
+        return data
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return self.has_module_permission(request)
@@ -625,6 +632,7 @@ class ProfileAdmin(
         else:
             body = render_docx(obj)
             mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        record(AuditKind.EXPORT, request=request, obj=obj, export="mau-2c", format=fmt)
         response = HttpResponse(body, content_type=mime)
         response["Content-Disposition"] = (
             f'attachment; filename="so-yeu-ly-lich-{obj.personal_id}.{fmt}"'
@@ -644,6 +652,10 @@ class ProfileAdmin(
             latest = obj.versions.select_related("decided_by").order_by("-number").first()
             if latest is not None and latest.status == VersionStatus.REJECTED:
                 extra_context["rejected_version"] = latest
+        if obj is not None and request.method == "GET":
+            # the page shows group 10 (health) and, with the permission, group 9 (assets)
+            groups = ["10", "9"] if request.user.has_perm(ASSETS_PERMISSION) else ["10"]
+            record(AuditKind.SENSITIVE_READ, request=request, obj=obj, groups=groups, via="admin")
         return super().change_view(request, object_id, form_url, extra_context)
 
     # -- saving ---------------------------------------------------------------------------------

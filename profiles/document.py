@@ -34,6 +34,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from lxml import etree
 
+from cbccvc.safexml import parse_untrusted
+
 NAMESPACE = "urn:cbccvc:ho-so:1.0"
 SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "ho-so-cbccvc-1.0.xsd"
@@ -355,7 +357,7 @@ def schema() -> etree.XMLSchema:
 def validate_document(xml_bytes: bytes) -> list[str]:
     """Errors of ``xml_bytes`` against the committed XSD (empty list: valid)."""
     xsd = schema()
-    doc = etree.fromstring(xml_bytes, parser=etree.XMLParser(resolve_entities=False))
+    doc = parse_untrusted(xml_bytes)
     if xsd.validate(doc):
         return []
     return [f"dòng {e.line}: {e.message}" for e in xsd.error_log]

@@ -203,4 +203,7 @@ def asset_declarations(user: Any, profile: Profile) -> models.QuerySet:
         raise PermissionDenied("Bạn không có quyền xem thông tin tài sản, thu nhập.")
     if not visible_profiles(user).filter(pk=profile.pk).exists():
         raise PermissionDenied("Hồ sơ nằm ngoài phạm vi được phân quyền.")
+    from cbccvc.audit import Kind, record
+
+    record(Kind.SENSITIVE_READ, user=user, obj=profile, groups=["9"], via="service")
     return AssetDeclaration.objects.filter(profile=profile)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from cbccvc.demo import DEMO_PASSWORD, DEMO_USERS
 from orgtree.models import Unit, UnitAssignment
@@ -66,7 +67,9 @@ def test_demo_sets_up_the_merged_province_once(reference_data, django_user_model
     assert MergeCandidate.objects.filter(status="open").count() == 3
 
     for spec in DEMO_USERS:
-        user = authenticate(username=spec.username, password=DEMO_PASSWORD)
+        # django-axes needs the request to throttle by address
+        request = RequestFactory().post("/admin/login/")
+        user = authenticate(request, username=spec.username, password=DEMO_PASSWORD)
         assert user is not None and user.is_staff, spec.username
         if spec.role:
             assert UnitAssignment.objects.filter(user=user, role=spec.role).exists()

@@ -341,6 +341,13 @@ class ImportForm(forms.Form):
     legal_basis_date = forms.DateField(label="Ngày quyết định", required=False, widget=_DATE_WIDGET)
     dry_run = forms.BooleanField(label="Chỉ kiểm tra, không ghi", required=False, initial=True)
 
+    def clean_file(self) -> Any:
+        from cbccvc.uploads import XLSX, check_upload
+
+        upload = self.cleaned_data["file"]
+        check_upload(upload, allowed={XLSX})  # size, type by content, zip bomb
+        return upload
+
 
 @admin.register(Unit)
 class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
@@ -708,7 +715,10 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
         response["Content-Disposition"] = (
             f'attachment; filename="don-vi-{date.today():%Y%m%d}.xlsx"'
         )
-        unit_io.export_units(response, scope=scope_for(request.user))
+        count = unit_io.export_units(response, scope=scope_for(request.user))
+        from cbccvc.audit import Kind, record
+
+        record(Kind.EXPORT, request=request, object_type="orgtree.unit", export="units", rows=count)
         return response
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from cbccvc.crypto import EncryptedCharField, EncryptedDecimalField, EncryptedTextField
 from orgtree.models import Unit
 from orgtree.text import clean, title_case
 
@@ -294,11 +295,12 @@ class QualityAssessment(ProfileChild):
 class HealthRecord(ProfileChild):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="health")
     recorded_on = models.DateField("ngày ghi nhận")
-    status = models.CharField("tình trạng sức khỏe", max_length=100, blank=True)
+    # encrypted at rest (cbccvc.crypto); heights and weights alone identify no condition
+    status = EncryptedCharField("tình trạng sức khỏe", max_length=100, blank=True)
     height_cm = models.PositiveSmallIntegerField("chiều cao (cm)", null=True, blank=True)
     weight_kg = models.PositiveSmallIntegerField("cân nặng (kg)", null=True, blank=True)
-    blood_type = models.CharField("nhóm máu", max_length=5, blank=True)
-    disability = models.CharField("khuyết tật, thương binh …", max_length=200, blank=True)
+    blood_type = EncryptedCharField("nhóm máu", max_length=5, blank=True)
+    disability = EncryptedCharField("khuyết tật, thương binh …", max_length=200, blank=True)
     clean_fields_ = ("status", "disability")
 
     class Meta:
@@ -316,11 +318,12 @@ class AssetDeclaration(ProfileChild):
     )
     year = models.PositiveSmallIntegerField("năm kê khai")
     declared_on = models.DateField("ngày kê khai")
-    annual_income = models.DecimalField(
+    # encrypted at rest (cbccvc.crypto)
+    annual_income = EncryptedDecimalField(
         "tổng thu nhập trong năm (đồng)", max_digits=16, decimal_places=0, null=True, blank=True
     )
-    land_and_houses = models.TextField("nhà, đất", blank=True)
-    other_assets = models.TextField("tài sản khác", blank=True)
+    land_and_houses = EncryptedTextField("nhà, đất", blank=True)
+    other_assets = EncryptedTextField("tài sản khác", blank=True)
     clean_fields_ = ("land_and_houses", "other_assets")
 
     class Meta:

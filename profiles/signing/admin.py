@@ -39,10 +39,17 @@ CERT_READONLY = (
 )
 
 
-def _read(upload: Any, limit: int = MAX_UPLOAD) -> bytes:
+def _read(upload: Any, limit: int = MAX_UPLOAD, allowed: Any = None) -> bytes:
+    from cbccvc.uploads import check_upload
+
     if upload.size > limit:
         raise ValidationError(f"Tệp quá lớn (tối đa {limit // 1024 // 1024} MB).")
+    if allowed is not None:
+        check_upload(upload, allowed=allowed, max_bytes=limit)  # type by content, not name
     return upload.read()
+
+
+from cbccvc.uploads import KEY_FILE, XML  # noqa: E402
 
 
 class BuiltInstanceForm(forms.ModelForm):
@@ -88,7 +95,7 @@ class Pkcs12UploadForm(BuiltInstanceForm):
             return data
         try:
             self._built = build_pkcs12_credential(
-                self.owner, _read(upload), pin, data.get("label") or ""
+                self.owner, _read(upload, allowed=KEY_FILE), pin, data.get("label") or ""
             )
         except SigningError as exc:
             field = "pin" if exc.code == "wrong_pin" else "pkcs12_file"
@@ -202,7 +209,7 @@ class VerifyUploadForm(forms.Form):
 
     def clean_xml_file(self) -> Any:
         upload = self.cleaned_data["xml_file"]
-        self.cleaned_data["xml_bytes"] = _read(upload, 20 * 1024 * 1024)
+        self.cleaned_data["xml_bytes"] = _read(upload, 20 * 1024 * 1024, allowed={XML})
         return upload
 
 

@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from lxml import etree
 
+from cbccvc.safexml import parse_untrusted
 from orgtree.access import APPROVE_ROLES, scope_for
 
 from .. import document
@@ -78,7 +79,7 @@ class _SignedInfo:
 
 def _describe_signed(signed: bytes) -> _SignedInfo:
     """The signer's certificate (the first embedded), the claimed signing time, the method."""
-    root = etree.fromstring(signed, parser=etree.XMLParser(resolve_entities=False))
+    root = parse_untrusted(signed)
     sig = root.find("ds:Signature", _NS)
     cert_text = sig.findtext("ds:KeyInfo/ds:X509Data/ds:X509Certificate", namespaces=_NS)
     cert = x509.load_der_x509_certificate(base64.b64decode("".join((cert_text or "").split())))
@@ -246,7 +247,7 @@ def _compare_with_snapshot(
                 "severity": "error",
             }
         )
-    signed_root = etree.fromstring(signed_content, parser=etree.XMLParser(resolve_entities=False))
+    signed_root = parse_untrusted(signed_content)
     if not problems and _signed_for_snapshot(signed_root, version):
         return [], problems
     include_assets = signed_root.get("coTaiSanThuNhap") == "true"

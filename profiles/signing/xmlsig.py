@@ -76,10 +76,9 @@ def _certificate_from_base64(text: str) -> x509.Certificate:
 
 
 def _parse(xml_bytes: bytes) -> etree._Element:
-    root = etree.fromstring(xml_bytes, parser=_parser())
-    if root.getroottree().docinfo.doctype:
-        raise ValueError("DOCTYPE không được phép")
-    return root
+    from cbccvc.safexml import parse_untrusted
+
+    return parse_untrusted(xml_bytes)  # UnsafeXML is a ValueError, as before
 
 
 # -- signing --------------------------------------------------------------------------------------

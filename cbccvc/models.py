@@ -1,0 +1,50 @@
+"""Project-wide models: the security audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event: a login, a failed login, a logout, an export, a change of
+    someone's permissions, a read of a sensitive data group. Append-only: written through
+    :func:`cbccvc.audit.record`, shown read-only to superusers."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "đăng nhập"
+        LOGIN_FAILED = "login_failed", "đăng nhập sai"
+        LOCKOUT = "lockout", "khóa đăng nhập"
+        LOGOUT = "logout", "đăng xuất"
+        EXPORT = "export", "xuất dữ liệu"
+        PERMISSION_CHANGE = "permission_change", "thay đổi phân quyền"
+        SENSITIVE_READ = "sensitive_read", "xem dữ liệu nhạy cảm"
+        SECOND_FACTOR = "second_factor", "xác thực hai lớp"
+
+    at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
+    kind = models.CharField("loại sự kiện", max_length=32, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người dùng",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # kept even when the account is deleted, and for failed logins of unknown names
+    username = models.CharField("tên đăng nhập", max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField("địa chỉ IP", null=True, blank=True)
+    request_id = models.CharField("mã yêu cầu", max_length=64, blank=True)
+    object_type = models.CharField("loại đối tượng", max_length=100, blank=True)
+    object_id = models.CharField("mã đối tượng", max_length=64, blank=True)
+    object_repr = models.CharField("đối tượng", max_length=200, blank=True)
+    details = models.JSONField("chi tiết", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "nhật ký an ninh"
+        verbose_name_plural = "nhật ký an ninh"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M:%S} {self.get_kind_display()} {self.username}"
