@@ -174,6 +174,48 @@ def _signed_profiles() -> str:
 
 HR_USERNAME = "phutho.nhansu"
 APPROVER_USERNAME = "phutho.pheduyet"
+DEMO_REVIEW_PAIRS = 3
+
+
+def _review_queue() -> str:
+    """Rows of an old system's export (ID digits swapped, name without diacritics, day and
+    month of birth swapped) that the matcher is unsure of: they wait in the review queue for a
+    person to compare side by side with the profile (no profile is created)."""
+    from orgtree.text import fold
+    from orgtree.tree import subtree_q
+    from profiles.matching import PersonRecord, ProfileIndex
+    from profiles.merging import propose_candidate
+    from profiles.models import MergeCandidate, Profile, ProfileStatus
+
+    committee = Unit.objects.active().get(code=MERGED_PROVINCE_CODE)
+    in_province = Profile.objects.filter(subtree_q(committee, "unit"))
+    if MergeCandidate.objects.filter(subtree_q(committee, "unit")).exists():
+        return "Hàng đợi đối khớp hồ sơ trùng: đã có (giữ nguyên)."
+    index = ProfileIndex.for_profiles(in_province)
+    proposed = 0
+    for person in in_province.filter(status=ProfileStatus.DRAFT).order_by("pk")[:200]:
+        dob, pid = person.date_of_birth, person.personal_id
+        if dob.day > 12 or dob.day == dob.month or pid[-1] == pid[-2]:
+            continue
+        row = {
+            "personal_id": pid[:-2] + pid[-1] + pid[-2],
+            "full_name": fold(person.full_name).upper(),
+            "sex": person.sex,
+            "date_of_birth": dob.replace(day=dob.month, month=dob.day).isoformat(),
+            "hometown_text": person.hometown_text,
+            "hometown_province_code": person.hometown_province_code,
+            "ethnicity": person.ethnicity,
+            "phone": "09" + pid[-8:],
+            "permanent_residence": person.permanent_residence,
+        }
+        result = index.match(PersonRecord.from_row(row))
+        if result.is_match and not result.is_certain and result.profile_id == person.pk:
+            source = "Tệp xuất từ phần mềm cũ của tỉnh Vĩnh Phúc"
+            proposed += propose_candidate(person, result, incoming=row, source=source) is not None
+        if proposed == DEMO_REVIEW_PAIRS:
+            break
+    return f"Hàng đợi đối khớp hồ sơ trùng: {proposed} cặp chờ xem xét."
+
 
 # The ordered steps of the demo; later work appends its own (sync …).
 # The merged province comes before the skeleton, which leaves existing codes alone; the users
@@ -187,6 +229,7 @@ DEMO_STEPS: list[Callable[[], str]] = [
     _people,
     _signing_material,
     _signed_profiles,
+    _review_queue,
 ]
 
 

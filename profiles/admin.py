@@ -771,4 +771,6 @@ class FindingAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 # Signing: credentials, trust store, batches (registers its ModelAdmins on import).
+# Review queue and merge history (registers its ModelAdmins on import).
+from . import merge_admin  # noqa: E402, F401
 from .signing import admin as signing_admin  # noqa: E402, F401

@@ -3,10 +3,13 @@
 A :class:`PersonRecord` is the matching view of a person, built from a :class:`Profile` or
 from an incoming import row. A :class:`ProfileIndex` is built once over the existing profiles
 of an agency subtree and answers :meth:`ProfileIndex.match` in microseconds through blocking
-keys (plain dicts): personal ID, old 9-digit ID, folded name + date of birth, date of birth +
-sex, folded name + birth year. IDs one edit apart are found by generating the query's
-neighbourhood (the 108 single-digit substitutions and 11 adjacent transpositions of a 12-digit
-ID) and looking each up in the personal-ID dict: no index-side structure, constant cost.
+keys (plain dicts): personal ID, old 9-digit ID, folded name + date of birth (and the date
+with day and month swapped), date of birth + sex (for typos in the name, checked with
+rapidfuzz), folded name + birth year (for dates known only to the month or year). IDs one edit
+apart need no block of their own: rule 2 requires the names and dates to agree, so its
+candidates are already in the name/date blocks and the IDs are compared pair by pair
+(:meth:`ProfileIndex.neighbours_by_id` also offers the query-side neighbourhood: 108
+substitutions and 11 adjacent transpositions looked up in the ID dict).
 
 Rules (the order they are tried; the best candidate wins, ties between two *different*
 profiles downgrade to "uncertain"):
@@ -42,15 +45,14 @@ Two 12-digit IDs that differ by more than one edit contradict: such a pair is ne
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from orgtree.text import clean, fold
@@ -69,6 +71,7 @@ CLOSE_NAME = 85.0
 #: below this the names are "wildly different"
 WILD_NAME = 60.0
 _DIGITS = "0123456789"
+_DAY = frozenset({"day", "", None})
 
 
 class MatchKind(StrEnum):
@@ -110,10 +113,6 @@ def normalise_id(value: Any) -> str | None:
     return digits
 
 
-def _has_marks(text: str) -> bool:
-    return any(unicodedata.combining(ch) or ch in "đĐ" for ch in unicodedata.normalize("NFD", text))
-
-
 def _to_date(value: Any) -> date | None:
     if value is None or value == "":
         return None
@@ -146,15 +145,25 @@ class PersonRecord:
     profile_id: int | None = None
     ref: Any = None
     folded_name: str = field(default="", init=False)
-    display_name: str = field(default="", init=False)
-    marked: bool = field(default=False, init=False)
+    _display: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.personal_id = self.personal_id or None
         self.old_id_number = self.old_id_number or None
-        self.display_name = clean(self.full_name).lower()
         self.folded_name = fold(self.full_name)
-        self.marked = _has_marks(self.display_name)
+
+    @property
+    def marked(self) -> bool:
+        """Written with diacritics (any non-ASCII letter or combining mark)."""
+        return not self.full_name.isascii()
+
+    @property
+    def display_name(self) -> str:
+        """The name as stored (NFC, traditional tone style), lower case: compared only when
+        two names fold equal and both carry diacritics."""
+        if self._display is None:
+            self._display = clean(self.full_name).lower()
+        return self._display
 
     @classmethod
     def from_profile(
@@ -354,37 +363,60 @@ class ProfileIndex:
     """
 
     def __init__(
-        self, records: Iterable[PersonRecord] = (), sex_parity: Mapping[str, int] | None = None
+        self,
+        records: Iterable[PersonRecord] = (),
+        sex_parity: Mapping[str, int] | None = None,
+        *,
+        certain_by_name: bool = True,
     ):
+        #: False sends every pair found without an ID (rule 4) to review, for agencies that
+        #: want no automatic merge on name + date of birth + sex + home province alone
+        self.certain_by_name = certain_by_name
         self.records: list[PersonRecord] = []
         self.by_pid: dict[str, list[int]] = defaultdict(list)
         self.by_old: dict[str, list[int]] = defaultdict(list)
         self.by_name_dob: dict[tuple[str, date], list[int]] = defaultdict(list)
         self.by_dob_sex: dict[tuple[date, str], list[int]] = defaultdict(list)
-        self.by_name_year: dict[tuple[str, int], list[int]] = defaultdict(list)
+        self.dob_sex_names: dict[tuple[date, str], list[str]] = defaultdict(list)
+        # only the records whose date is known to the month or year
+        self.by_name_year_rough: dict[tuple[str, int], list[int]] = defaultdict(list)
         self.sex_parity: Mapping[str, int] = sex_parity or {}
-        for rec in records:
-            self.add(rec)
+        self.extend(records)
 
     def __len__(self) -> int:
         return len(self.records)
 
     def add(self, rec: PersonRecord) -> int:
-        i = len(self.records)
-        self.records.append(rec)
-        if rec.personal_id:
-            self.by_pid[rec.personal_id].append(i)
-        if rec.old_id_number:
-            self.by_old[rec.old_id_number].append(i)
-        if rec.date_of_birth is not None:
-            if rec.birth_date_precision in ("day", "", None):
-                self.by_name_dob[(rec.folded_name, rec.date_of_birth)].append(i)
-                self.by_dob_sex[(rec.date_of_birth, rec.sex)].append(i)
-            self.by_name_year[(rec.folded_name, rec.date_of_birth.year)].append(i)
-        return i
+        """Index one more record (e.g. a profile created during an import); its position."""
+        self.extend((rec,))
+        return len(self.records) - 1
+
+    def extend(self, records: Iterable[PersonRecord]) -> None:
+        """Index many records (one tight loop: local names, no per-record method call)."""
+        recs = self.records
+        by_pid, by_old = self.by_pid, self.by_old
+        by_name_dob, by_dob_sex = self.by_name_dob, self.by_dob_sex
+        dob_sex_names, rough = self.dob_sex_names, self.by_name_year_rough
+        i = len(recs)
+        for rec in records:
+            recs.append(rec)
+            if rec.personal_id:
+                by_pid[rec.personal_id].append(i)
+            if rec.old_id_number:
+                by_old[rec.old_id_number].append(i)
+            dob = rec.date_of_birth
+            if dob is not None:
+                if rec.birth_date_precision in _DAY:
+                    by_name_dob[(rec.folded_name, dob)].append(i)
+                    key = (dob, rec.sex)
+                    by_dob_sex[key].append(i)
+                    dob_sex_names[key].append(rec.folded_name)
+                else:
+                    rough[(rec.folded_name, dob.year)].append(i)
+            i += 1
 
     @classmethod
-    def for_profiles(cls, queryset: Any) -> ProfileIndex:
+    def for_profiles(cls, queryset: Any, *, certain_by_name: bool = True) -> ProfileIndex:
         """Index a Profile queryset (e.g. ``Profile.objects.filter(subtree_q(root, "unit"))``
         or :func:`profiles.services.visible_profiles`) reading only the needed columns."""
         from datetime import date as _date
@@ -406,44 +438,50 @@ class ProfileIndex:
             "sex",
             "hometown_province_code",
         ).order_by()
-        index = cls(sex_parity=parity)
-        for pk, pid, old, name, dob, prec, sex, home in rows.iterator(chunk_size=5000):
-            index.add(
-                PersonRecord(
-                    personal_id=pid or None,
-                    old_id_number=old or None,
-                    full_name=name,
-                    date_of_birth=dob,
-                    birth_date_precision=prec or "day",
-                    sex=sex or "",
-                    home_province=home or "",
-                    source="hồ sơ hiện có",
-                    profile_id=pk,
-                    ref=pk,
-                )
+        index = cls(sex_parity=parity, certain_by_name=certain_by_name)
+        index.extend(
+            PersonRecord(
+                personal_id=pid or None,
+                old_id_number=old or None,
+                full_name=name,
+                date_of_birth=dob,
+                birth_date_precision=prec or "day",
+                sex=sex or "",
+                home_province=home or "",
+                source="hồ sơ hiện có",
+                profile_id=pk,
+                ref=pk,
             )
+            for pk, pid, old, name, dob, prec, sex, home in rows.iterator(chunk_size=5000)
+        )
         return index
 
     @classmethod
-    def for_unit(cls, root: Any) -> ProfileIndex:
+    def for_unit(cls, root: Any, *, certain_by_name: bool = True) -> ProfileIndex:
         """Index every profile in ``root``'s subtree."""
         from orgtree.tree import subtree_q
 
         from .models import Profile
 
-        return cls.for_profiles(Profile.objects.filter(subtree_q(root, "unit")))
+        return cls.for_profiles(
+            Profile.objects.filter(subtree_q(root, "unit")), certain_by_name=certain_by_name
+        )
 
     # -- matching ---------------------------------------------------------------------------
     def candidates(self, rec: PersonRecord) -> dict[int, set[str]]:
-        """Candidate record indexes and the blocks that found them."""
+        """Candidate record indexes and the blocks that found them.
+
+        IDs one edit apart need no block of their own here: rule 2 only ever pairs records
+        whose names are close and whose dates of birth agree (or are swapped), and every such
+        record is in the name + date or date + sex blocks; the IDs are then compared pair by
+        pair. :meth:`neighbours_by_id` searches the ID neighbourhood directly when a caller
+        needs it (e.g. to explain why a new ID looks like a typo of an existing one)."""
         found: dict[int, set[str]] = defaultdict(set)
+        exact_hit: set[str] = set()
         if rec.personal_id:
             for i in self.by_pid.get(rec.personal_id, ()):
                 found[i].add("pid")
-            if len(rec.personal_id) == 12:
-                for n in id_neighbours(rec.personal_id):
-                    for i in self.by_pid.get(n, ()):
-                        found[i].add("pid1")
+                exact_hit.add("pid")
         if rec.old_id_number:
             for i in self.by_old.get(rec.old_id_number, ()):
                 found[i].add("old")
@@ -459,15 +497,37 @@ class ProfileIndex:
                     for i in self.by_name_dob.get((rec.folded_name, swapped), ()):
                         found[i].add("name")
                 # typos in the name: same date (or swapped) and sex, similar name
-                for d in dates:
-                    for i in self.by_dob_sex.get((d, rec.sex), ()):
-                        if i not in found:
-                            other = self.records[i]
-                            if fuzz.ratio(rec.folded_name, other.folded_name) >= CLOSE_NAME:
-                                found[i].add("fuzzy")
-            for i in self.by_name_year.get((rec.folded_name, dob.year), ()):
+                # (one rapidfuzz call per block, in C); not needed after an exact ID hit
+                for d in dates if "pid" not in exact_hit else ():
+                    block = self.by_dob_sex.get((d, rec.sex))
+                    if not block:
+                        continue
+                    names = self.dob_sex_names[(d, rec.sex)]
+                    for _, _, k in process.extract(
+                        rec.folded_name,
+                        names,
+                        scorer=fuzz.ratio,
+                        processor=None,
+                        score_cutoff=CLOSE_NAME,
+                        limit=None,
+                    ):
+                        found[block[k]].add("fuzzy")
+            # a date known only to the month/year meets every date of that year, and a full
+            # date meets only the rough ones
+            for i in self.by_name_year_rough.get((rec.folded_name, dob.year), ()):
                 found[i].add("name")
+            if rec.birth_date_precision not in ("day", "", None):
+                day = date(dob.year, 1, 1)
+                while day.year == dob.year:
+                    for i in self.by_name_dob.get((rec.folded_name, day), ()):
+                        found[i].add("name")
+                    day += timedelta(days=1)
         return found
+
+    def neighbours_by_id(self, personal_id: str) -> list[PersonRecord]:
+        """Records whose personal ID is one substitution or adjacent transposition away
+        (query-side neighbourhood: 119 dict look-ups, no index-side structure)."""
+        return [self.records[i] for n in id_neighbours(personal_id) for i in self.by_pid.get(n, ())]
 
     def match(self, rec: PersonRecord, *, exclude: Any = None) -> MatchResult:
         """The best candidate for ``rec`` (or "none"), with the rule and the reasons."""
@@ -597,11 +657,12 @@ class ProfileIndex:
             and cccd_ok is not False
             and rec.birth_date_precision in ("day", "")
         )
-        if exact_all and len(self.by_name_dob.get((rec.folded_name, rec.date_of_birth), ())) <= 1:
+        alone = len(self.by_name_dob.get((rec.folded_name, rec.date_of_birth), ())) <= 1
+        if exact_all and alone and self.certain_by_name:
             # nobody else with this name and date of birth in the agency
             reasons.append("không có hồ sơ nào khác cùng họ tên và ngày sinh")
             return result(MatchKind.CERTAIN, min(score, 89), "name", "; ".join(reasons) + ".")
-        if exact_all:
+        if exact_all and not alone:
             reasons.append("nhưng có nhiều hồ sơ cùng họ tên và ngày sinh")
         return result(MatchKind.UNCERTAIN, min(score, 84), "name", "; ".join(reasons) + ".")
 

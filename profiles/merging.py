@@ -593,6 +593,17 @@ def undo_merge(merge: ProfileMerge, actor: Any, reason: str) -> ProfileMerge:
     is_pair = merge.kind == ProfileMerge.Kind.PROFILES
     if is_pair and Profile.objects.filter(pk=merge.merged_profile_id).exists():
         raise MergeError("Hồ sơ bị gộp đã tồn tại lại: không thể hoàn tác.")
+    if is_pair:
+        taken = (
+            Profile.objects.filter(personal_id=merge.other_before["row"]["personal_id"])
+            .exclude(pk=survivor.pk)
+            .first()
+        )
+        if taken is not None:
+            raise MergeError(
+                f"Số định danh {taken.personal_id} của hồ sơ bị gộp nay thuộc hồ sơ {taken}: "
+                "không thể hoàn tác."
+            )
     why = f"Hoàn tác gộp hồ sơ: {reason}"
     with suspended():
         for model in CHILD_MODELS.values():

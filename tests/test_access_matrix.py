@@ -160,6 +160,37 @@ def _b_import_job(w: dict[str, Any]) -> Model:
     )
 
 
+def _b_second_profile(w: dict[str, Any]) -> Model:
+    from profiles.services import create_profile
+    from tests.profiles.conftest import valid_fields
+
+    if "b_profile2" not in w:
+        w["b_profile2"] = create_profile(
+            unit=w["b_dept"],
+            **valid_fields(personal_id="001085009998", full_name="Hoàng Thị Bí Mật"),
+        )
+    return w["b_profile2"]
+
+
+def _b_merge_candidate(w: dict[str, Any]) -> Model:
+    from profiles.matching import MatchKind, MatchResult
+    from profiles.merging import propose_candidate
+
+    return propose_candidate(
+        _b_profile(w),
+        MatchResult(MatchKind.UNCERTAIN, score=80, reasons=["Thử ma trận quyền"], rule="name"),
+        other_profile=_b_second_profile(w),
+    )
+
+
+def _b_profile_merge(w: dict[str, Any]) -> Model:
+    from profiles.merging import merge_row_into_profile
+
+    return merge_row_into_profile(
+        _b_profile(w), {"phone": "0900000000"}, actor=w["b_admin"], reason="Thử ma trận quyền"
+    )
+
+
 # label → factory(world) returning an object that belongs to agency B
 B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "orgtree.unit": lambda w: w["b_dept"],
@@ -172,6 +203,8 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "profiles.profilesignature": _b_profile_signature,
     "profiles.importmapping": _b_import_mapping,
     "profiles.importjob": _b_import_job,
+    "profiles.mergecandidate": _b_merge_candidate,
+    "profiles.profilemerge": _b_profile_merge,
 }
 
 

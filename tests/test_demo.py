@@ -57,6 +57,11 @@ def test_demo_sets_up_the_merged_province_once(reference_data, django_user_model
     result = verify_version(signatures.first().version)
     assert result.ok, result
 
+    # a few rows of an old system's export wait in the review queue (đối khớp hồ sơ trùng)
+    from profiles.models import MergeCandidate
+
+    assert MergeCandidate.objects.filter(status="open").count() == 3
+
     for spec in DEMO_USERS:
         user = authenticate(username=spec.username, password=DEMO_PASSWORD)
         assert user is not None and user.is_staff, spec.username
@@ -69,6 +74,7 @@ def test_demo_sets_up_the_merged_province_once(reference_data, django_user_model
     assert (Unit.objects.count(), Profile.objects.count(), django_user_model.objects.count()) == (
         counts
     )
+    assert MergeCandidate.objects.count() == 3
 
 
 def _free_port() -> int:

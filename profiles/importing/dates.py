@@ -4,7 +4,8 @@ Accepted (surrounding spaces and the words "ngày", "tháng", "năm", "sinh" are
 
 * ``date`` / ``datetime`` objects (what a reader gives for a date-formatted cell);
 * Excel serial numbers (``int``/``float``) in the 1900 date system, including Excel's
-  fictitious 29/02/1900 (serial 60), which is refused; a fraction (the time) is dropped.
+  fictitious 29/02/1900 (serial 60), which is refused; a fraction (the time) is dropped;
+  a five-digit serial written as text ("29225", from a CSV saved by Excel) too.
   Integers from 1000 to 2999 are read as a **year**, not a serial (serial 1980 would be
   1905-06-02, which no HR file means), so 1899 is refused as a year before 1900;
 * ``dd/mm/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``, ``d/m/yyyy``, ``d/m/yy``, ``yyyy-mm-dd``
@@ -40,7 +41,7 @@ _EXCEL_EPOCH = date(1899, 12, 30)  # serial 61 and later; before the fictitious 
 _MAX_SERIAL = 2958465  # 31/12/9999
 _TIME = re.compile(r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$")
 _WORDS = re.compile(r"\b(?:ngay|thang|nam|sinh)\b")
-_NUMBER = re.compile(r"\d+")
+_TEXT_SERIAL = re.compile(r"\d{5}(?:[.,]\d+)?$")
 
 
 class DateParseError(ValueError):
@@ -134,6 +135,13 @@ def parse_date(
         )
     if not isinstance(value, str):
         raise _error(original, "không phải ngày")
+    if _TEXT_SERIAL.match(value.strip()):
+        # a serial number that reached us as text (a CSV saved from Excel); no date format
+        # has five digits, so this is no guess
+        serial_date = excel_serial_to_date(float(value.strip().replace(",", ".")), original)
+        return ParsedDate(
+            _check_range(serial_date, original, today, context), DatePrecision.DAY, original
+        )
     text = _TIME.sub("", value.strip())
     folded = _WORDS.sub(" ", fold(text))
     if not folded.strip():

@@ -34,6 +34,7 @@ auto-detecting entry point is memoised, so a 100,000-row file costs a few second
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from collections import Counter
@@ -127,8 +128,9 @@ for _v, _codes in _TCVN3_TONED.items():
     for _t, _b in enumerate(_codes, start=1):
         _TCVN3_ENCODE[_compose(_v, _t)] = chr(_b)
 _TCVN3_DECODE: dict[str, str] = {c: u for u, c in _TCVN3_ENCODE.items()}
-_TCVN3_TABLE = str.maketrans(_TCVN3_DECODE)
 _TCVN3_CHARS = frozenset(_TCVN3_DECODE)
+# A 256-entry charmap for codecs.charmap_decode (C speed; callers pass Latin-1 text only).
+_TCVN3_CHARMAP = "".join(_TCVN3_DECODE.get(chr(b), chr(b)) for b in range(256))
 
 # -- VNI-Windows ---------------------------------------------------------------------------------
 # Modifier characters (lower-case forms; the capital forms are the Latin-1 capitals).
@@ -172,12 +174,35 @@ for _u, _seq in _VNI_ENCODE.items():
         # Caps Lock typing mixes cases: the base letter decides the case of the result.
         base, mod = _seq
         _VNI_DECODE[base + mod.swapcase()] = _u
-_VNI_MODIFIERS = frozenset(
-    "".join(_VNI_TONE.values()) + "".join(_VNI_CIRCUMFLEX.values()) + "".join(_VNI_BREVE.values())
-)
-_VNI_MODIFIERS = _VNI_MODIFIERS | frozenset(m.upper() for m in _VNI_MODIFIERS)
-_VNI_TOKEN = re.compile("|".join(re.escape(k) for k in sorted(_VNI_DECODE, key=len, reverse=True)))
-_VNI_STRAY = re.compile("[" + re.escape("".join(sorted(_VNI_MODIFIERS))) + "]")
+
+
+def _vni_tables() -> tuple[dict[int, str], re.Pattern[str]]:
+    """Derived from the sequences above: each VNI character → what it adds in NFD (a single-byte
+    letter its letter, a modifier its combining marks), so decoding is one ``str.translate``
+    and one NFC; and a regex finding a modifier after a letter that cannot take it."""
+    nfd = {k: unicodedata.normalize("NFD", u) for k, u in _VNI_DECODE.items()}
+    table: dict[int, str] = {ord(k): v for k, v in nfd.items() if len(k) == 1}
+    bases: dict[str, set[str]] = {}
+    for key, decomposed in nfd.items():
+        if len(key) != 2:
+            continue
+        base, mod = key
+        base_nfd = nfd.get(base, base)
+        marks = decomposed[len(base_nfd) :]
+        assert decomposed.lower().startswith(base_nfd.lower()), key
+        assert table.setdefault(ord(mod), marks) == marks, key
+        bases.setdefault(mod, set()).add(base)
+    groups: dict[frozenset[str], str] = {}
+    for mod, allowed in bases.items():
+        groups[frozenset(allowed)] = groups.get(frozenset(allowed), "") + mod
+    stray = "|".join(
+        f"(?<![{re.escape(''.join(sorted(allowed)))}])[{re.escape(mods)}]"
+        for allowed, mods in groups.items()
+    )
+    return table, re.compile(stray)
+
+
+_VNI_TABLE, _VNI_STRAY = _vni_tables()
 
 # -- VIQR (RFC 1456) -----------------------------------------------------------------------------
 _VIQR_TONE = {1: "`", 2: "?", 3: "~", 4: "'", 5: "."}
@@ -192,10 +217,9 @@ for _v in _VOWELS:
         _VIQR_ENCODE[_compose(_v, _t).upper()] = _seq.upper()
 _VIQR_DECODE = {s: u for u, s in _VIQR_ENCODE.items()}
 _VIQR_DECODE["Dd"] = "Đ"
-_VIQR_TOKEN = re.compile(
-    r"\\([(^+'`?~.\\dD])|"
-    + "|".join(re.escape(k) for k in sorted(_VIQR_DECODE, key=len, reverse=True))
-)
+_VIQR_TOKEN = re.compile(r"\\([(^+'`?~.\\dD])|DD|Dd|dd|[aeiouyAEIOUY](?:[(^+][`'?~.]?|[`'?~.])")
+
+
 # Evidence that an ASCII cell is VIQR and not English: a modifier (( ^ +) or a grave or tilde
 # after a vowel, or two tone marks inside words ("I'm" alone is English).
 _VIQR_MODIFIED = re.compile(r"[aAeEoOuU][(^+]|[aeiouyAEIOUY][`~]")
@@ -227,10 +251,21 @@ _TONE_STRIP = {ord(m): None for m in _TONE_MARKS if m}
 _WORD = re.compile(r"[^\W\d_]+")
 # Latin-1 letters that occur in plain Unicode Vietnamese (and the look-alike eth).
 _UNICODE_LATIN1 = frozenset("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝÐð")
-_HIGH = re.compile(r"[\u0080-\u009f\u00a1-\uffff]")  # not the no-break space
+
+
+def _invalid_outside(allowed: frozenset[str]) -> re.Pattern[str]:
+    """A regex finding a non-ASCII character (no-break space aside) not in ``allowed``."""
+    bad = [chr(c) for c in range(0x80, 0x100) if chr(c) not in allowed and c != 0xA0]
+    return re.compile("[" + re.escape("".join(bad)) + "\u0100-\uffff]")
+
+
+_TCVN3_INVALID = _invalid_outside(_TCVN3_CHARS)
+_UNICODE_INVALID = _invalid_outside(_UNICODE_LATIN1)
+_VNI_INVALID = _invalid_outside(frozenset(chr(c) for c in _VNI_TABLE))
 _BEYOND_LATIN1 = re.compile(r"[\u0100-\uffff]")
 
 
+@lru_cache(maxsize=65536)  # Vietnamese has a few thousand syllables: nearly always a hit
 def _syllable_ok(word: str) -> bool:
     decomposed = unicodedata.normalize("NFD", word.lower())
     if sum(1 for ch in decomposed if ch in "\u0300\u0301\u0303\u0309\u0323") > 1:
@@ -246,27 +281,41 @@ def _plausible(text: str) -> bool:
 
 # -- raw conversions (no detection, no cleaning) ------------------------------------------------
 def _from_tcvn3(text: str) -> str:
-    return text.translate(_TCVN3_TABLE)
+    try:
+        return codecs.charmap_decode(text.encode("latin-1"), "strict", _TCVN3_CHARMAP)[0]
+    except UnicodeEncodeError:  # a character beyond Latin-1: only the table's characters change
+        return "".join(_TCVN3_DECODE.get(ch, ch) for ch in text)
+
+
+def _viqr_token(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1)  # an escaped mark: literal
+    token = match.group()
+    return _VIQR_DECODE.get(token, token)  # a mark the vowel cannot take ("i^") stays
 
 
 def _from_vni(text: str) -> str:
-    return _VNI_TOKEN.sub(lambda m: _VNI_DECODE[m.group()], text)
+    return unicodedata.normalize("NFC", text.translate(_VNI_TABLE))
 
 
 def _from_viqr(text: str) -> str:
-    return _VIQR_TOKEN.sub(lambda m: m.group(1) or _VIQR_DECODE[m.group()], text)
+    return _VIQR_TOKEN.sub(_viqr_token, text)
 
 
 def _tcvn3_valid(text: str) -> bool:
-    return all(ch in _TCVN3_CHARS for ch in _HIGH.findall(text))
+    return _TCVN3_INVALID.search(text) is None
 
 
 def _vni_valid(text: str) -> bool:
-    return _VNI_STRAY.search(_VNI_TOKEN.sub("", text)) is None
+    return _VNI_INVALID.search(text) is None and _VNI_STRAY.search(text) is None
 
 
 def _unicode_valid(text: str) -> bool:
-    return all(ch in _UNICODE_LATIN1 for ch in _HIGH.findall(text))
+    return _UNICODE_INVALID.search(text) is None
+
+
+def _unicode_plausible(text: str) -> bool:
+    return _unicode_valid(text) and _plausible(text)
 
 
 # -- detection -----------------------------------------------------------------------------------
@@ -289,13 +338,17 @@ def candidates(text: str) -> frozenset[Encoding]:
         return frozenset(found)
     if _BEYOND_LATIN1.search(text):
         return frozenset({Encoding.UNICODE})
-    found = set()
-    if _unicode_valid(text) and _plausible(text):
-        found.add(Encoding.UNICODE)
-    if _tcvn3_valid(text) and _plausible(_from_tcvn3(text)):
-        found.add(Encoding.TCVN3)
-    if _vni_valid(text) and _plausible(_from_vni(text)):
-        found.add(Encoding.VNI)
+    valid = [
+        (Encoding.UNICODE, text) if _unicode_valid(text) else None,
+        (Encoding.TCVN3, _from_tcvn3(text)) if _tcvn3_valid(text) else None,
+        (Encoding.VNI, _from_vni(text)) if _vni_valid(text) else None,
+    ]
+    readings = [v for v in valid if v is not None]
+    found = {encoding for encoding, reading in readings if _plausible(reading)}
+    if not found and len(readings) == 1:
+        # one encoding can hold these characters at all (minority-language names such as
+        # "Chư Păh" are not Vietnamese syllables): that one
+        found = {readings[0][0]}
     return frozenset(found or {Encoding.UNICODE})
 
 
@@ -349,7 +402,6 @@ def detect_column_encoding(values: Iterable[object]) -> Encoding:
 # -- capitals ------------------------------------------------------------------------------------
 _LOWER_ASCII = re.compile(r"[a-z]")
 _LOWER_THEN_CAPITAL = re.compile(r"[^\x00-\x7f][A-Z]")
-_WORD_START = re.compile(r"(?:^|(?<=\s))(\w)")
 
 
 def _looks_capital(legacy: str, converted: str) -> bool:
@@ -416,25 +468,53 @@ def to_unicode(
     """
     if not text:
         return ""
-    if encoding is None:
-        found = candidates(text)
-        preferred = Encoding(prefer) if prefer else None
-        if preferred is not None and preferred in found:
-            if preferred is Encoding.VIQR or Encoding.ASCII not in found:
-                encoding = preferred
-            else:
-                encoding = Encoding.ASCII
-        else:
-            encoding = detect_encoding(text)
-    encoding = Encoding(encoding)
-    if encoding is Encoding.TCVN3:
+    if encoding is not None and not isinstance(encoding, Encoding):
+        encoding = Encoding(encoding)
+    if prefer is not None and not isinstance(prefer, Encoding):
+        prefer = Encoding(prefer) if prefer else None
+    return _to_unicode(text, encoding, capitals, prefer)
+
+
+def _reading(text: str, prefer: Encoding | None) -> tuple[Encoding, str | None]:
+    """The encoding to read an auto-detected cell with (see :func:`to_unicode`), and the raw
+    conversion when checking the column's reading already made it."""
+    if text.isascii():
+        if prefer is Encoding.VIQR and _VIQR_TOKEN.search(text):
+            return Encoding.VIQR, None  # a VIQR column: its marks are marks
+        return detect_encoding(text), None
+    if _BEYOND_LATIN1.search(text):
+        return Encoding.UNICODE, None
+    # only the column's reading is checked when it fits (the common case in a legacy column)
+    # (plausible, or at least the Unicode reading is not: minority-language names such as
+    # "Chư Păh" or "Ea Dăh" are not Vietnamese syllables but do occur in a legacy column)
+    if prefer is Encoding.TCVN3 and _tcvn3_valid(text):
         converted = _from_tcvn3(text)
+        if _plausible(converted) or not _unicode_plausible(text):
+            return prefer, converted
+    elif prefer is Encoding.VNI and _vni_valid(text):
+        converted = _from_vni(text)
+        if _plausible(converted) or not _unicode_plausible(text):
+            return prefer, converted
+    elif prefer is Encoding.UNICODE and Encoding.UNICODE in candidates(text):
+        return prefer, None
+    return detect_encoding(text), None
+
+
+@lru_cache(maxsize=131072)  # names repeat, places, units and titles repeat a lot
+def _to_unicode(
+    text: str, encoding: Encoding | None, capitals: bool | None, prefer: Encoding | None
+) -> str:
+    converted: str | None = None
+    if encoding is None:
+        encoding, converted = _reading(text, prefer)
+    if encoding is Encoding.TCVN3:
+        converted = converted or _from_tcvn3(text)
         if capitals or (capitals is None and converted != text and _looks_capital(text, converted)):
             converted = converted.upper()
         elif capitals is None and converted != text:
             converted = _repair_title_case(converted)
     elif encoding is Encoding.VNI:
-        converted = _from_vni(text)
+        converted = converted or _from_vni(text)
         if capitals:
             converted = converted.upper()
     elif encoding is Encoding.VIQR:
@@ -443,7 +523,22 @@ def to_unicode(
             converted = converted.upper()
     else:
         converted = text.upper() if capitals else text
-    return clean(converted)
+    return _finish(converted)
+
+
+# What makes NFC text differ from its clean() form: a tone that unify_tone_style moves ("oà",
+# "oé", "uý"… before the end of a word), the look-alike eth, or irregular white space.
+_NOT_CLEAN = re.compile(
+    "[oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ](?![^\\W\\d_])|[uU][ỳýỷỹỵỲÝỶỸỴ](?![^\\W\\d_])"
+    "|[\u00d0\u00f0]|\\s\\s|[^\\S ]|^ | $"
+)
+
+
+def _finish(text: str) -> str:
+    """``orgtree.text.clean`` with a fast path: NFC text with nothing to fix is returned as is."""
+    if unicodedata.is_normalized("NFC", text) and _NOT_CLEAN.search(text) is None:
+        return text
+    return clean(text)
 
 
 def column_to_unicode(

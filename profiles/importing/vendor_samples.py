@@ -136,6 +136,7 @@ class SampleFile:
     main_sheet: str
     header_row: int  # the last header row (data start on the next one)
     rows: int  # data rows on the main sheet
+    csv_path: Path | None = None  # the main sheet as CSV (UTF-8), same row numbers
 
 
 @dataclass
@@ -155,7 +156,10 @@ class VendorSamples:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "files": [{**asdict(f), "path": str(f.path)} for f in self.files],
+            "files": [
+                {**asdict(f), "path": str(f.path), "csv_path": str(f.csv_path or "")}
+                for f in self.files
+            ],
             "people": {pid: asdict(p) for pid, p in self.people.items()},
             "shared": [asdict(s) for s in self.shared],
             "bad_rows": [asdict(b) for b in self.bad_rows],
@@ -483,8 +487,13 @@ def make_vendor_samples(
     shared_share: float = 0.05,
     bad_share: float = 0.02,
     today: date | None = None,
+    csv_copies: bool = False,
 ) -> VendorSamples:
-    """Write the three workbooks (and ``truth.json``) into ``out_dir``; return the truth."""
+    """Write the three workbooks (and ``truth.json``) into ``out_dir``; return the truth.
+
+    ``csv_copies`` also writes each main sheet as ``<name>.csv`` (UTF-8 with BOM, as Excel's
+    "CSV UTF-8" saves it: title rows kept, so the row numbers of the truth hold; serial dates
+    become digit strings)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
@@ -506,19 +515,22 @@ def make_vendor_samples(
         else:
             first, second = pairs[k % 3]
         clean_file, noisy_file = (first, second) if noise in ID_NOISES else (second, first)
-        # take the next person of the clean file that fits the noise
+        # the next person of the clean file not shared yet (none left: fewer shared people)
         pool = entries[clean_file]
-        while True:
-            entry = pool[cursor[clean_file] % len(pool)]
-            cursor[clean_file] += 1
-            p = entry.person
-            if entry.shared_as:
-                continue
-            if noise == "day_month_swap" and not (p.dob.day <= 12 and p.dob.day != p.dob.month):
-                continue
-            if noise == "old_id" and not p.old_id:
-                p.old_id = f"{rng.randint(10**8, 10**9 - 1)}"
-            break
+        free = [
+            e for e in pool[cursor[clean_file] :] + pool[: cursor[clean_file]] if not e.shared_as
+        ]
+        if not free:
+            continue
+        entry = free[0]
+        cursor[clean_file] = pool.index(entry) + 1
+        p = entry.person
+        if noise == "day_month_swap" and not (p.dob.day <= 12 and p.dob.day != p.dob.month):
+            # a day that can pass for a month (the ID holds only the year: it stays right)
+            day = p.dob.day if p.dob.day <= 12 else p.dob.day % 12 + 1
+            p.dob = p.dob.replace(day=day if day != p.dob.month else day % 12 + 1)
+        if noise == "old_id" and not p.old_id:
+            p.old_id = f"{rng.randint(10**8, 10**9 - 1)}"
         if noise == "tone_style":
             p.name = " ".join([*p.name.split(" ")[:-1], rng.choice(["Hòa", "Thúy", "Thủy"])])
         entry.shared_as = "clean"
@@ -573,6 +585,9 @@ def make_vendor_samples(
                 )
             )
     samples.shared.sort(key=lambda s: (s.noisy_file, s.noisy_row))
+    if csv_copies:
+        for sample in samples.files:
+            sample.csv_path = _write_csv(sample)
     samples.write_truth()
     return samples
 
@@ -684,3 +699,15 @@ def _write_workbook(
         SampleFile(path, style, vendor.province_name, ws.title, header_row, len(entries)),
         placed,
     )
+
+
+def _write_csv(sample: SampleFile) -> Path:
+    from openpyxl import load_workbook
+
+    path = sample.path.with_suffix(".csv")
+    ws = load_workbook(sample.path, read_only=True)[sample.main_sheet]
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        for row in ws.iter_rows(values_only=True):
+            writer.writerow(["" if v is None else v for v in row])
+    return path

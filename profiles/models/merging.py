@@ -142,7 +142,14 @@ class MergeCandidate(models.Model):
     import_job_id = models.CharField("mã lượt nhập", max_length=64, blank=True)
     pair_key = models.CharField("khóa cặp", max_length=120, db_index=True)
     score = models.FloatField("điểm")
-    rule = models.CharField("quy tắc", max_length=10, blank=True)
+
+    class Rule(models.TextChoices):
+        PERSONAL_ID = "pid", "Trùng số định danh"
+        PERSONAL_ID_ONE_EDIT = "pid1", "Số định danh lệch một chữ số"
+        OLD_ID = "old", "Trùng số CMND cũ"
+        NAME = "name", "Họ tên, ngày sinh, giới tính, quê quán"
+
+    rule = models.CharField("quy tắc", max_length=10, choices=Rule.choices, blank=True)
     reasons = models.JSONField("lý do nghi trùng", default=list, blank=True)
     status = models.CharField(
         "trạng thái", max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True

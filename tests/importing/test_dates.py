@@ -23,6 +23,8 @@ DAY, MONTH, YEAR = DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR
         (1, date(1900, 1, 1), DAY),
         (59, date(1900, 2, 28), DAY),
         (61, date(1900, 3, 1), DAY),  # after Excel's fictitious 29/02/1900
+        ("29225", date(1980, 1, 5), DAY),  # a serial as text (CSV saved from Excel)
+        ("29225.75", date(1980, 1, 5), DAY),
         (1980, date(1980, 1, 1), YEAR),
         (1980.0, date(1980, 1, 1), YEAR),
         ("05/01/1980", date(1980, 1, 5), DAY),
@@ -92,6 +94,8 @@ def test_excel_serial_helper():
         ("abc", "không đọc được"),
         ("05/01", "mm/yyyy"),
         ("5/1/198", "không đọc được"),
+        ("292251", "không đọc được"),
+        ("00060", "29/02/1900"),
         ("05/01/1980/1", "quá nhiều"),
         ("khoảng 1980", "không đọc được"),
         ("", "ô trống"),

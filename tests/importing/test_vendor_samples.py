@@ -19,7 +19,7 @@ from profiles.importing.vendor_samples import NOISES, make_vendor_samples
 
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory):
-    return make_vendor_samples(tmp_path_factory.mktemp("vendors"), 100, seed=7)
+    return make_vendor_samples(tmp_path_factory.mktemp("vendors"), 100, seed=7, csv_copies=True)
 
 
 def _sheet(path, name):
@@ -188,3 +188,22 @@ def test_command(tmp_path):
         "hoa_binh_nfd.xlsx",
         "truth.json",
     }
+
+
+def test_csv_copies_hold_the_same_rows(samples):
+    import csv
+
+    for sample in samples.files:
+        index, data = _table(sample)
+        with sample.csv_path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = {n: r for n, r in enumerate(csv.reader(fh), start=1)}
+        names = [rows[n][index[NAME[sample.style]]] for n in data]
+        _, converted = column_to_unicode(names)
+        by_row = dict(zip(data, converted, strict=True))
+        for person in samples.people.values():
+            if person.file != sample.path.name:
+                continue
+            assert by_row[person.row] == person.full_name
+            # serial dates become digit strings in a CSV: still read as the same date
+            dob = rows[person.row][index[DOB[sample.style]]]
+            assert parse_date(dob).value == date.fromisoformat(person.date_of_birth)

@@ -219,3 +219,44 @@ def test_normalise_id():
     assert normalise_id(" 040 085-001234 ") == "040085001234"
     assert normalise_id(40085001234.0) == "040085001234"  # Excel ate the leading zero
     assert normalise_id("") is None
+
+
+def test_agency_may_send_every_name_only_pair_to_review():
+    index = ProfileIndex([person(profile_id=1, ref=1)], sex_parity=PARITY, certain_by_name=False)
+    assert index.match(person(personal_id=None)).kind == MatchKind.UNCERTAIN
+    assert index.match(person()).kind == MatchKind.CERTAIN  # the ID rules are unaffected
+
+
+@pytest.mark.django_db
+def test_index_for_a_subtree_reads_the_profiles(make_profile, tree):
+    inside = make_profile(full_name="Trần Thị Hoa", sex="2", personal_id="040185001234")
+    make_profile(unit=tree["H42"], full_name="Trần Thị Hoa", sex="2", personal_id="040185004321")
+    index = ProfileIndex.for_unit(tree["H40"])
+    assert len(index) == 1
+    row = PersonRecord.from_row(
+        {"full_name": "TRAN THI HOA", "date_of_birth": date(1985, 3, 14), "sex": "2",
+         "hometown_province_code": "40"}
+    )  # fmt: skip
+    result = index.match(row)
+    assert (result.kind, result.profile_id) == (MatchKind.CERTAIN, inside.pk)
+
+
+def test_import_tally_counts_per_source():
+    from profiles.matching import MatchResult
+    from profiles.merging import ImportTally
+
+    tally = ImportTally()
+    tally["phutho.xlsx"].read += 3
+    tally["phutho.xlsx"].imported += 1
+    tally["phutho.xlsx"].count_match(MatchResult(MatchKind.CERTAIN, 7), auto_merged=True)
+    tally["phutho.xlsx"].error("ngày không hợp lệ")
+    tally["vinhphuc.xls"].read += 2
+    tally["vinhphuc.xls"].count_match(MatchResult(MatchKind.UNCERTAIN, 7), auto_merged=False)
+    tally["vinhphuc.xls"].error("ngày không hợp lệ")
+    tally["vinhphuc.xls"].error("thiếu họ tên")
+    report = tally.as_dict()
+    first, second = report["sources"]
+    assert (first["read"], first["imported"], first["merged"]) == (3, 1, 1)
+    assert second["sent_to_review"] == 1 and second["error_count"] == 2
+    assert report["total"]["read"] == 5
+    assert report["total"]["errors"] == {"ngày không hợp lệ": 2, "thiếu họ tên": 1}

@@ -215,3 +215,46 @@ def test_row_merge_rejects_unknown_fields(make_profile, hr):
     p = make_profile()
     with pytest.raises(MergeError, match="status"):
         merge_row_into_profile(p, {"status": "synced"}, actor=hr, reason="x")
+
+
+def test_taking_the_other_personal_id_and_undo(pair, hr):
+    a, b = pair
+    before_a, before_b = snapshot(a), snapshot(b)
+    merge = merge_profiles(a, b, actor=hr, reason="ID của hồ sơ kia đúng",
+                           decisions={"personal_id": "other"})  # fmt: skip
+    assert Profile.objects.get(pk=a.pk).personal_id == "040085001243"
+    undo_merge(merge, hr, "Nhầm")
+    assert snapshot(Profile.objects.get(pk=a.pk)) == before_a
+    assert snapshot(Profile.objects.get(pk=b.pk)) == before_b
+
+
+def test_undo_refuses_when_the_retired_id_was_reused(pair, hr, make_profile):
+    a, b = pair
+    merge = merge_profiles(a, b, actor=hr, reason="Gộp")
+    make_profile(personal_id="040085001243", full_name="Người Khác")
+    with pytest.raises(MergeError, match="không thể hoàn tác"):
+        undo_merge(merge, hr, "Nhầm")
+
+
+def test_a_signed_profile_cannot_be_the_one_retired(pair, hr):
+    from django.utils import timezone
+
+    from profiles.merging import choose_survivor
+    from profiles.models import ProfileSignature, ProfileVersion
+
+    a, b = pair
+    version = ProfileVersion.objects.create(
+        profile=b, number=1, status="signed", snapshot={}, content_hash="0" * 64,
+        submitted_at=timezone.now(),
+    )  # fmt: skip
+    ProfileSignature.objects.create(
+        version=version, signed_document=b"<HoSo/>", document_sha256="0" * 64, signed_by=hr,
+        signer_subject="CN=x", certificate_serial="01", issuer="CN=CA",
+        signing_time=timezone.now(), algorithm="RSA-SHA256",
+    )  # fmt: skip
+    with pytest.raises(MergeError, match="ký số"):
+        merge_profiles(a, b, actor=hr, reason="Gộp")
+    survivor, other = choose_survivor(a, b)
+    assert (survivor.pk, other.pk) == (b.pk, a.pk)
+    merge_profiles(survivor, other, actor=hr, reason="Gộp")
+    assert not Profile.objects.filter(pk=a.pk).exists()
