@@ -5,7 +5,9 @@ from an incoming import row. A :class:`ProfileIndex` is built once over the exis
 of an agency subtree and answers :meth:`ProfileIndex.match` in microseconds through blocking
 keys (plain dicts): personal ID, old 9-digit ID, folded name + date of birth (and the date
 with day and month swapped), date of birth + sex (for typos in the name, checked with
-rapidfuzz), folded name + birth year (for dates known only to the month or year). IDs one edit
+rapidfuzz, one C call per block; skipped after an exact ID hit), folded name + birth year for
+dates known only to the month or year (a rough query scans its year's days in the name + date
+block). IDs one edit
 apart need no block of their own: rule 2 requires the names and dates to agree, so its
 candidates are already in the name/date blocks and the IDs are compared pair by pair
 (:meth:`ProfileIndex.neighbours_by_id` also offers the query-side neighbourhood: 108
@@ -15,23 +17,26 @@ Rules (the order they are tried; the best candidate wins, ties between two *diff
 profiles downgrade to "uncertain"):
 
 1. **Exact personal ID.** Certain when the name is not wildly different (folded similarity
-   ≥ 60) and, if the date of birth disagrees, the folded names are equal. Otherwise
-   uncertain (an ID typed into the wrong row must not merge two people silently).
+   ≥ 60) and, if the date of birth disagrees, the names are equal (a day/month swap with a
+   name that is not equal is uncertain). Otherwise uncertain (an ID typed into the wrong row
+   must not merge two people silently).
 2. **Personal ID one edit apart** (one digit substituted, or two adjacent digits swapped).
-   Certain only with the same folded name *and* the same date of birth; uncertain when the
-   name is only close (typo) or the date has day and month swapped.
+   Certain only with the same name, the same date of birth and the same sex; uncertain when
+   the name is only close (typo) or the date has day and month swapped; else no match.
 3. **Old 9-digit ID (CMND).** The record's 9-digit number equal to the profile's
-   ``old_id_number``: certain with the same folded name and date of birth, uncertain when the
-   name is close or the date swapped. A record that carries only a 9-digit number while the
-   profile has only its 12-digit ID cannot be compared number to number (the CCCD is not
-   derived from the CMND): such a pair is judged by rule 4 and is at most uncertain, unless
-   the 12-digit ID's embedded sex/century digit and birth year agree and rule 4 is certain.
+   ``old_id_number``: certain with the same name and date of birth, uncertain when the name
+   is close or the date swapped, or when the two sides' 12-digit IDs contradict. A record
+   that carries only a 9-digit number while the profile has only its 12-digit ID cannot be
+   compared number to number (the CCCD is not derived from the CMND): such a pair is judged
+   by rule 4, and the 12-digit ID's century/sex digit and birth-year digits are checked
+   against the other side (a disagreement keeps it uncertain and lowers the score).
 4. **No usable ID**: folded name + date of birth + sex + home province. Uncertain by default.
    Certain only when all four agree *exactly* (the stored names equal letter for letter with
    their diacritics, or one side written without diacritics and folding equal; the full date
    known to the day; sex equal; the home province known and equal), nothing contradicts
    (no different 12-digit or 9-digit ID on both sides), and no other profile shares the same
-   name + date of birth (common Vietnamese names make such doubles real).
+   name + date of birth (common Vietnamese names make such doubles real). An agency that
+   wants every ID-less pair reviewed builds the index with ``certain_by_name=False``.
 
 Names are compared folded (:func:`orgtree.text.fold`: no diacritics, NFD-safe, tone style
 irrelevant) with rapidfuzz for typos. Two names that fold equal but carry *different*
@@ -249,7 +254,9 @@ class MatchResult:
         }
 
 
-NO_MATCH = MatchResult(MatchKind.NONE, reasons=["Không tìm thấy hồ sơ trùng."])
+def no_match() -> MatchResult:
+    """A fresh "none" result (callers may annotate it)."""
+    return MatchResult(MatchKind.NONE, reasons=["Không tìm thấy hồ sơ trùng."])
 
 
 # -- comparisons ------------------------------------------------------------------------------
@@ -541,7 +548,7 @@ class ProfileIndex:
             if result.kind != MatchKind.NONE:
                 results.append(result)
         if not results:
-            return NO_MATCH
+            return no_match()
         results.sort(key=lambda r: (r.kind == MatchKind.CERTAIN, r.score), reverse=True)
         best = results[0]
         rivals = [
@@ -601,7 +608,7 @@ class ProfileIndex:
                     return result(MatchKind.CERTAIN, 90, "pid1", reason)
                 if name_ok and (date_ok or dob == DateLevel.SWAPPED):
                     return result(MatchKind.UNCERTAIN, 75 + name_score / 20, "pid1", reason)
-                return NO_MATCH
+                return no_match()
         # rule 3: old 9-digit ID
         old_a, old_b = rec.old_id_number, other.old_id_number
         if old_a and old_a == old_b:
@@ -614,14 +621,14 @@ class ProfileIndex:
                 return result(MatchKind.UNCERTAIN, 75 + name_score / 20, "old", reason)
             if name != NameLevel.WILD:
                 return result(MatchKind.UNCERTAIN, 55, "old", reason)
-            return NO_MATCH
+            return no_match()
         if contradiction:
-            return NO_MATCH
+            return no_match()
         # rule 4: name + date of birth + sex + home province (and 9 vs 12 digits)
         if not name_ok or not same_sex:
-            return NO_MATCH
+            return no_match()
         if dob not in (DateLevel.EXACT, DateLevel.COMPATIBLE, DateLevel.SWAPPED):
-            return NO_MATCH
+            return no_match()
         reasons = [f"Không đối chiếu được số định danh; {facts}"]
         same_home = bool(rec.home_province) and rec.home_province == other.home_province
         if rec.sex and other.sex:
