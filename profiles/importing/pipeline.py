@@ -899,7 +899,7 @@ class Pipeline:
             if index is None:
                 index = matching.ProfileIndex.for_unit(self.root)
             rec = self._record(plan, matching)
-            result = index.match(rec) if len(index) else matching.NO_MATCH
+            result = index.match(rec) if len(index) else matching.no_match()
             if result.is_match and result.profile_id is not None:
                 if result.is_certain:
                     target = Profile.objects.filter(pk=result.profile_id).values(
