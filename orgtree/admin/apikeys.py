@@ -136,6 +136,3 @@ class ApiRequestLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-

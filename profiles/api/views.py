@@ -173,10 +173,11 @@ class ProfileChildViewSet(ProfileChildMixin, ModelViewSet):
     lookup_value_regex = r"\d+"
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        visible = self.profile()  # an invisible profile is 404 before any validation
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            profile = _lock_profile(self.profile().pk)
+            profile = _lock_profile(visible.pk)
             _check_can_edit(request.user, profile)
             obj = serializer.Meta.model(profile=profile, **serializer.validated_data)
             obj._change_reason = self.change_reason("Thêm dòng qua API")

@@ -52,7 +52,7 @@ class ApiClient:
 
 
 @pytest.fixture
-def agencies(make_unit, codelists_loaded):
+def agencies(make_unit, codelists_loaded):  # noqa: F811
     from profiles.models import WorkHistory
     from profiles.services import create_profile
 

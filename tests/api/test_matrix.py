@@ -1,0 +1,137 @@
+"""A key of agency A gets 404 for every object of agency B, on every endpoint and method.
+
+The URL patterns of the API are enumerated: a new endpoint without a case below fails
+``test_every_api_endpoint_has_a_case``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from profiles.models import ProfileVersion, VersionStatus
+
+pytestmark = pytest.mark.django_db
+
+UNKNOWN = 987654321
+METHODS = ("get", "put", "patch", "delete", "post")
+
+# endpoints that list or look up shared things: no agency object in their URL
+COLLECTIONS = {"unit-list", "unit-tree", "profile-list"}
+REFERENCE = {"root", "schema", "codelist-list", "codelist-detail", "place-resolve"}
+
+
+def api_url_names() -> set[str]:
+    resolver = get_resolver()
+    names: set[str] = set()
+
+    def walk(patterns: list, namespace: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and namespace == "api" and p.name:
+                names.add(p.name)
+
+    walk(resolver.url_patterns, "")
+    return names
+
+
+def _b_version(w: dict[str, Any]) -> ProfileVersion:
+    if "b_version" not in w:
+        w["b_version"] = ProfileVersion.objects.create(
+            profile=w["b_profile"],
+            number=1,
+            status=VersionStatus.SUBMITTED,
+            snapshot={},
+            content_hash="0" * 64,
+            submitted_at=timezone.now(),
+        )
+    return w["b_version"]
+
+
+def _detail_cases() -> dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]]:
+    from profiles.api.serializers import API_CHILD_MODELS
+
+    cases: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
+        "unit-detail": lambda w: [{"pk": w["b_dept"].pk}, {"pk": w["b"].pk}],
+        "unit-history": lambda w: [{"pk": w["b_dept"].pk}],
+        "unit-successors": lambda w: [{"pk": w["b_dept"].pk}],
+        "profile-detail": lambda w: [{"pk": w["b_profile"].pk}],
+        "profile-findings": lambda w: [{"pk": w["b_profile"].pk}],
+        "profile-submit": lambda w: [{"pk": w["b_profile"].pk}],
+        "profile-signature": lambda w: [{"pk": w["b_profile"].pk}],
+        "version-list": lambda w: [{"profile_pk": w["b_profile"].pk}],
+        "version-detail": lambda w: [
+            {"profile_pk": _b_version(w).profile_id, "number": _b_version(w).number}
+        ],
+    }
+    for name in API_CHILD_MODELS:
+        slug = name.replace("_", "-")
+        cases[f"profile-{slug}-list"] = lambda w: [{"profile_pk": w["b_profile"].pk}]
+        cases[f"profile-{slug}-detail"] = lambda w: [
+            {"profile_pk": w["b_profile"].pk, "pk": w["b_row"].pk},
+            # B's row under A's profile: no cross-linking either
+            {"profile_pk": w["a_profile"].pk, "pk": w["b_row"].pk},
+        ]
+    return cases
+
+
+DETAIL_CASES = _detail_cases()
+
+
+def test_every_api_endpoint_has_a_case():
+    missing = api_url_names() - set(DETAIL_CASES) - COLLECTIONS - REFERENCE
+    assert missing == set(), f"API endpoints without a case in the matrix: {sorted(missing)}"
+
+
+def _unknown(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {k: UNKNOWN for k in kwargs}
+
+
+def test_agency_a_key_gets_404_for_agency_b_objects(api, agencies):
+    client = api("a", write=True, import_=True)
+    _b_version(agencies)
+    before = _state(agencies)
+    for name, case in DETAIL_CASES.items():
+        for kwargs in case(agencies):
+            url = reverse(f"api:{name}", kwargs=kwargs)
+            unknown_url = reverse(f"api:{name}", kwargs=_unknown(kwargs))
+            for method in METHODS:
+                headers = {"If-Match": "*", "Idempotency-Key": f"{name}-{method}-{url}"}
+                body = {"phone": "0900000000", "description": "HACKED", "full_name": "HACKED"}
+                got = client.request(method, url, body, **headers)
+                headers["Idempotency-Key"] += "-unknown"
+                unknown = client.request(method, unknown_url, body, **headers)
+                assert got.status_code == unknown.status_code, (name, method, url, got.content)
+                assert got.status_code in (404, 405), (name, method, got.status_code)
+                assert got["Content-Type"] == "application/problem+json", (name, method)
+                for secret in ("Bí Mật", "001085009999", "H12"):
+                    assert secret not in got.content.decode(), (name, method, secret)
+    assert _state(agencies) == before
+
+
+def test_collections_never_show_agency_b(api, agencies):
+    client = api("a")
+    for name in COLLECTIONS:
+        url = reverse(f"api:{name}")
+        for params in ({}, {"q": "Bí Mật"}, {"q": "ha noi"}, {"unit": agencies["b"].pk},
+                       {"unit_code": "H12"}, {"personal_id": "001085009999"}):  # fmt: skip
+            response = client.get(url, params)
+            assert response.status_code == 200, (name, params, response.content)
+            text = response.content.decode()
+            for secret in ("Bí Mật", "001085009999", "H12", "Hà Nội"):
+                assert secret not in text, (name, params, secret)
+
+
+def _state(w: dict[str, Any]) -> tuple:
+    from profiles.models import Profile, WorkHistory
+
+    return (
+        tuple(Profile.objects.filter(pk=w["b_profile"].pk).values().first().items()),
+        tuple(WorkHistory.objects.filter(pk=w["b_row"].pk).values().first().items()),
+        ProfileVersion.objects.filter(profile=w["b_profile"]).count(),
+    )
