@@ -12,3 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("cbccvc.api.urls")),
 ]
+
+# Under /api/ an unknown path answers with RFC 9457 problem details, like every API error.
+handler404 = "cbccvc.api.views.not_found"
