@@ -28,6 +28,7 @@ from orgtree.text import fold
 from orgtree.tree import subtree_q
 
 from . import codelists, signals, workflow
+from .importing.admin import ProfileExportAdminMixin  # also registers the import admin
 from .models import (
     CHILD_MODELS,
     AssetDeclaration,
@@ -419,7 +420,9 @@ DATA_GROUP_TABS: list[dict[str, Any]] = [
 
 
 @admin.register(Profile)
-class ProfileAdmin(ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class ProfileAdmin(
+    ProfileExportAdminMixin, ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin
+):
     form = ProfileForm
     scope_field = "unit"
     edit_roles = EDIT_PROFILE_ROLES

@@ -172,6 +172,20 @@ def _b_api_request_log(w: dict[str, Any]) -> Model:
     )
 
 
+def _b_import_mapping(w: dict[str, Any]) -> Model:
+    from profiles.importing.models import ImportMapping
+
+    return ImportMapping.objects.create(name="Phần mềm của Hà Nội", unit=w["b"])
+
+
+def _b_import_job(w: dict[str, Any]) -> Model:
+    from profiles.importing.models import ImportJob
+
+    return ImportJob.objects.create(
+        created_by=w["b_admin"], unit=w["b_dept"], files=[{"name": "ha-noi.xlsx"}]
+    )
+
+
 # label → factory(world) returning an object that belongs to agency B
 B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "orgtree.unit": lambda w: w["b_dept"],
@@ -185,6 +199,8 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "profiles.signingcredential": _b_credential,
     "profiles.signingbatch": _b_signing_batch,
     "profiles.profilesignature": _b_profile_signature,
+    "profiles.importmapping": _b_import_mapping,
+    "profiles.importjob": _b_import_job,
 }
 
 

@@ -1,4 +1,6 @@
 # Signing models live in their own package; Django discovers them through this module.
+# Import jobs and mapping profiles live with the import pipeline.
+from ..importing.models import ImportJob, ImportMapping
 from ..signing.models import *  # noqa: F403
 from ..signing.models import __all__ as _signing_all
 from .children import (
@@ -19,6 +21,7 @@ from .children import (
     WorkHistory,
 )
 from .codelists import CodeItem, CodeList, CodeListRelease
+from .merging import MergeCandidate, ProfileMerge
 from .profile import DatePrecision, Profile, ProfileStatus
 from .signature import ProfileSignature
 from .workflow import Finding, ProfileVersion, VersionStatus
@@ -37,10 +40,14 @@ __all__ = [
     "FamilyMember",
     "Finding",
     "HealthRecord",
+    "ImportJob",
+    "ImportMapping",
     "Membership",
+    "MergeCandidate",
     "MilitaryService",
     "Profile",
     "ProfileChild",
+    "ProfileMerge",
     "ProfileSignature",
     "ProfileStatus",
     "ProfileVersion",

@@ -1,0 +1,283 @@
+"""Admin: the import wizard (upload → preview → confirm → progress → report), the mapping
+profiles, and the "Xuất Excel" export of the profile list.
+
+Why custom admin views rather than django-import-export's ``ImportMixin``: its flow imports
+one model through one ``Resource`` inside the request (form → ``import_data`` dry run →
+confirm form → ``import_data`` again). Our files hold a person and up to 13 child tables across
+several sheets, with header recognition, legacy encodings, matching across files, a plan digest
+that the commit must reproduce, and large files that must run in a django-q2 task with a
+progress bar. The views below keep the admin's look (the same base templates) and call the job
+service (:mod:`profiles.importing.jobs`) like the command and the API do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from simple_history.admin import SimpleHistoryAdmin
+
+from orgtree.access import EDIT_PROFILE_ROLES, scope_for
+from orgtree.admin.scoped import ScopedAdminMixin
+from orgtree.models import Unit
+
+from . import jobs
+from .models import ImportJob, ImportMapping
+from .pipeline import ImportError_
+
+PREVIEW_ROWS = 500
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ("name", "source_software", "unit")
+    search_fields = ("name", "source_software")
+    edit_roles = EDIT_PROFILE_ROLES
+    fields = ("name", "source_software", "unit", "column_overrides", "value_mappings", "notes")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(label="Tệp (.xlsx, .xls, .ods, .csv)")
+    unit = forms.ModelChoiceField(label="Đơn vị nhận", queryset=Unit.objects.none())
+    mapping = forms.ModelChoiceField(
+        label="Cấu hình nhập",
+        queryset=ImportMapping.objects.none(),
+        required=False,
+        empty_label="Tự nhận diện cột",
+    )
+    all_or_nothing = forms.BooleanField(
+        label="Tất cả hoặc không (có dòng lỗi thì không ghi dòng nào)", required=False
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scope = scope_for(user)
+        self.fields["unit"].queryset = scope.units(EDIT_PROFILE_ROLES).active().order_by("code")
+        self.fields["mapping"].queryset = scope.filter(ImportMapping.objects.all(), "unit")
+
+
+class MappingForm(forms.Form):
+    mapping = forms.ModelChoiceField(
+        label="Cấu hình nhập",
+        queryset=ImportMapping.objects.none(),
+        required=False,
+        empty_label="Tự nhận diện cột",
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mapping"].queryset = scope_for(user).filter(
+            ImportMapping.objects.all(), "unit"
+        )
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("__str__", "unit", "created_by", "mode", "status", "progress", "created_at")
+    list_filter = ("status", "mode")
+    edit_roles = EDIT_PROFILE_ROLES
+    view_roles = EDIT_PROFILE_ROLES
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+    @admin.display(description="tiến độ")
+    def progress(self, obj: ImportJob) -> str:
+        return f"{obj.done}/{obj.total}"
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:job_id>/xem-truoc/", view(self.preview_view), name="profiles_import_preview"
+            ),
+            path("<int:job_id>/trang-thai/", view(self.status_view), name="profiles_import_status"),
+            path(
+                "<int:job_id>/bao-cao.json", view(self.report_view), name="profiles_import_report"
+            ),
+            *super().get_urls(),
+        ]
+
+    def _job(self, request: HttpRequest, job_id: int) -> ImportJob:
+        try:
+            return jobs.get_job(request.user, job_id)
+        except jobs.JobNotFound:
+            raise Http404("Không tìm thấy lượt nhập.") from None
+
+    # -- upload (the "add" page) ---------------------------------------------------------------
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            uploads = form.cleaned_data["files"]
+            try:
+                job = jobs.start_import(
+                    user=request.user,
+                    unit=form.cleaned_data["unit"],
+                    files=[(f.name, f) for f in uploads],
+                    dry_run=True,
+                    mapping=form.cleaned_data["mapping"],
+                    all_or_nothing=form.cleaned_data["all_or_nothing"],
+                )
+            except ImportError_ as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("admin:profiles_import_preview", job.pk)
+        return TemplateResponse(
+            request,
+            "admin/profiles/import/upload.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Nhập hồ sơ từ tệp",
+                "form": form,
+                "opts": self.model._meta,
+            },
+        )
+
+    # -- preview, fix mapping, confirm ---------------------------------------------------------
+    def preview_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        job = self._job(request, job_id)
+        mapping_form = MappingForm(
+            request.POST if "recompute" in request.POST else None,
+            user=request.user,
+            initial={"mapping": job.mapping_id},
+        )
+        if request.method == "POST":
+            try:
+                if "recompute" in request.POST and mapping_form.is_valid():
+                    jobs.rerun_preview(request.user, job, mapping_form.cleaned_data["mapping"])
+                    messages.info(request, "Đã xem trước lại với cấu hình nhập đã chọn.")
+                    return redirect("admin:profiles_import_preview", job.pk)
+                if "confirm" in request.POST:
+                    jobs.confirm_job(request.user, job)
+                    return redirect("admin:profiles_import_preview", job.pk)
+            except ImportError_ as exc:
+                messages.error(request, str(exc))
+            except jobs.JobNotFound:
+                raise Http404 from None
+        report = job.report or {}
+        rows = report.get("rows", [])
+        problem_rows = [r for r in rows if r["action"] == "error"]
+        shown = (
+            problem_rows[:PREVIEW_ROWS]
+            + [r for r in rows if r["action"] != "error"][
+                : max(0, PREVIEW_ROWS - len(problem_rows))
+            ]
+        )
+        shown.sort(key=lambda r: (r["file"], r["sheet"], r["row"]))
+        return TemplateResponse(
+            request,
+            "admin/profiles/import/preview.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Lượt nhập #{job.pk}",
+                "job": job,
+                "report": report,
+                "rows": shown,
+                "row_count": len(rows),
+                "mapping_form": mapping_form,
+                "status_url": reverse("admin:profiles_import_status", args=[job.pk]),
+                "report_url": reverse("admin:profiles_import_report", args=[job.pk]),
+                "opts": self.model._meta,
+                "can_confirm": job.mode == ImportJob.Mode.DRY_RUN
+                and job.status == ImportJob.Status.PLANNED,
+            },
+        )
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        try:
+            return redirect("admin:profiles_import_preview", int(object_id))
+        except ValueError:
+            raise Http404 from None
+
+    def status_view(self, request: HttpRequest, job_id: int) -> JsonResponse:
+        return JsonResponse(self._job(request, job_id).status_json())
+
+    def report_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        job = self._job(request, job_id)
+        report_file = jobs.imports_dir() / str(job.pk) / "report.json"
+        if report_file.exists():
+            return FileResponse(
+                report_file.open("rb"),
+                as_attachment=True,
+                filename=f"bao-cao-nhap-{job.pk}.json",
+                content_type="application/json",
+            )
+        return JsonResponse(job.report or {}, json_dumps_params={"ensure_ascii": False})
+
+
+# -- export of the profile list ---------------------------------------------------------------
+class ProfileExportAdminMixin:
+    """The "Xuất Excel" button (the current filters and search, inside the scope) and the
+    "export selected" action, both through :func:`profiles.importing.export.export_profiles`."""
+
+    def get_urls(self):
+        return [
+            path(
+                "xuat-excel/",
+                self.admin_site.admin_view(self.export_xlsx_view),  # type: ignore[attr-defined]
+                name="profiles_profile_export_xlsx",
+            ),
+            *super().get_urls(),  # type: ignore[misc]
+        ]
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)  # type: ignore[misc]
+        func = type(self).export_selected_xlsx
+        actions["export_selected_xlsx"] = (
+            func,
+            "export_selected_xlsx",
+            "Xuất Excel các hồ sơ đã chọn",
+        )
+        return actions
+
+    def _xlsx_response(self, request: HttpRequest, queryset) -> HttpResponse:
+        import tempfile
+
+        from ..services import ASSETS_PERMISSION
+        from .export import export_profiles
+
+        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
+        tmp.close()
+        export_profiles(queryset, tmp.name, with_assets=request.user.has_perm(ASSETS_PERMISSION))
+        return FileResponse(
+            open(tmp.name, "rb"),
+            as_attachment=True,
+            filename="ho-so-cbccvc.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+    def export_selected_xlsx(self, request: HttpRequest, queryset) -> HttpResponse:
+        return self._xlsx_response(request, queryset)
+
+    def export_xlsx_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)  # type: ignore[attr-defined]
+        return self._xlsx_response(request, changelist.get_queryset(request))

@@ -1,0 +1,676 @@
+"""The column catalogue: which sheets and columns an import understands, and what export writes.
+
+One :class:`SheetSpec` per table (the profile's group 1 and the child tables of
+``profiles/models/children.py``), each :class:`Column` with its canonical Vietnamese header
+(written by export), its type and the header variants old HR software writes. Child sheets link
+to the person by the "Số định danh cá nhân" column.
+
+Header recognition (:func:`recognise`) is insensitive to case, diacritics, spacing, punctuation
+and legacy encodings (TCVN3/VNI/VIQR header cells are converted first); it scans the first
+:data:`HEADER_SCAN_ROWS` rows for the best-scoring header row, joins two-row headers (a merged
+group cell above its sub-columns) and decides which table a sheet holds from its headers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from orgtree.text import fold
+
+HEADER_SCAN_ROWS = 20
+
+PID_FIELD = "personal_id"
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    kind: str = "text"  # text name pid old_id date dob int decimal bool code choice unit email
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    code_list: str = ""  # for kind "code": the code list key (sex, ethnicity, grade …)
+    #: on the profile sheet: the child table a flat column feeds ("salary_history" …)
+    embedded: str = ""
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    key: str  # "profile" or a related name of CHILD_MODELS
+    title: str  # sheet name written by export
+    columns: tuple[Column, ...]
+    #: the fields that identify a child row of one person (same key → same row, updated)
+    natural_key: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()  # sheet names
+    restricted: bool = False  # group 9: only with the assets permission
+
+    @property
+    def by_field(self) -> dict[str, Column]:
+        return {c.field: c for c in self.columns}
+
+    def exported(self) -> list[Column]:
+        return [c for c in self.columns if not c.embedded]
+
+
+def C(field_: str, header: str, kind: str = "text", *syn: str, **kw: Any) -> Column:
+    return Column(field_, header, kind, tuple(syn), **kw)
+
+
+PID = C(
+    PID_FIELD,
+    "Số định danh cá nhân",
+    "pid",
+    "Số CCCD",
+    "Số CMND/CCCD",
+    "CMND/CCCD",
+    "Số căn cước công dân",
+    "Căn cước công dân",
+    "CCCD",
+    "Số căn cước",
+    "Mã định danh",
+    "Số ĐDCN",
+    "Mã định danh cá nhân",
+    "Số CMND/CCCD/ĐDCN",
+    "So dinh danh",
+    required=True,
+)
+
+PROFILE = SheetSpec(
+    "profile",
+    "Hồ sơ",
+    (
+        PID,
+        C(
+            "old_id_number",
+            "Số CMND cũ",
+            "old_id",
+            "Số CMND",
+            "CMND",
+            "Số chứng minh nhân dân",
+            "Số CMTND",
+            "CMND 9 số",
+        ),
+        C(
+            "full_name",
+            "Họ và tên khai sinh",
+            "name",
+            "Họ và tên",
+            "Họ tên",
+            "Họ, tên khai sinh",
+            "Họ tên khai sinh",
+            "Họ và tên cán bộ",
+            "Tên cán bộ",
+            "Họ và tên (khai sinh)",
+            "Ho ten",
+            required=True,
+        ),
+        C("other_names", "Tên gọi khác", "text", "Tên khác", "Bí danh"),
+        C(
+            "sex",
+            "Giới tính",
+            "code",
+            "Giới",
+            "Phái",
+            "Nam/Nữ",
+            "Nam (1)/Nữ (0)",
+            "GT",
+            code_list="sex",
+            required=True,
+        ),
+        C(
+            "date_of_birth",
+            "Ngày sinh",
+            "dob",
+            "Ngày tháng năm sinh",
+            "Ngày, tháng, năm sinh",
+            "Sinh ngày",
+            "NS",
+            "Năm sinh",
+            required=True,
+        ),
+        C(
+            "birth_registration_province",
+            "Mã tỉnh đăng ký khai sinh",
+            "text",
+            "Tỉnh đăng ký khai sinh",
+        ),
+        C("birthplace_text", "Nơi sinh", "text", "Nơi sinh (tỉnh)", "Sinh tại"),
+        C("hometown_text", "Quê quán", "text", "Nguyên quán", "Quê"),
+        C("ethnicity", "Dân tộc", "code", "Dân tộc (mã)", "DT", code_list="ethnicity"),
+        C("religion", "Tôn giáo", "code", "TG", code_list="religion"),
+        C(
+            "permanent_residence",
+            "Nơi thường trú",
+            "text",
+            "Hộ khẩu thường trú",
+            "Nơi đăng ký hộ khẩu thường trú",
+            "Địa chỉ thường trú",
+            "HKTT",
+        ),
+        C("current_residence", "Nơi ở hiện nay", "text", "Chỗ ở hiện nay", "Địa chỉ hiện nay"),
+        C(
+            "social_origin",
+            "Thành phần gia đình xuất thân",
+            "text",
+            "Thành phần xuất thân",
+            "Thành phần gia đình",
+        ),
+        C("phone", "Điện thoại", "text", "Số điện thoại", "SĐT", "Di động"),
+        C("email", "Thư điện tử", "email", "Email", "E-mail", "Địa chỉ email"),
+        C(
+            "unit",
+            "Mã đơn vị",
+            "unit",
+            "Đơn vị",
+            "Đơn vị công tác",
+            "Cơ quan, đơn vị",
+            "Cơ quan đơn vị",
+            "Phòng ban",
+            "Tên đơn vị",
+        ),
+        # -- flat columns of one-sheet vendor exports: the current work/salary/party rows --
+        C(
+            "start_date",
+            "Ngày bắt đầu công tác hiện tại",
+            "date",
+            "Ngày về đơn vị",
+            "Ngày tuyển dụng",
+            "Ngày vào cơ quan",
+            embedded="work_history",
+        ),
+        C(
+            "position_code",
+            "Chức vụ",
+            "code",
+            "Chức vụ hiện tại",
+            "Chức vụ (chức danh)",
+            code_list="position",
+            embedded="work_history",
+        ),
+        C(
+            "title_code",
+            "Chức danh",
+            "code",
+            "Chức danh hiện tại",
+            code_list="title",
+            embedded="work_history",
+        ),
+        C(
+            "grade_code",
+            "Mã ngạch",
+            "code",
+            "Ngạch",
+            "Ngạch công chức",
+            "Mã ngạch/chức danh nghề nghiệp",
+            "Mã CDNN",
+            "Ngạch/CDNN",
+            code_list="grade",
+            embedded="salary_history",
+        ),
+        C(
+            "salary_scale",
+            "Mã bảng lương",
+            "code",
+            "Bảng lương",
+            "Loại bảng lương",
+            code_list="salary-scale",
+            embedded="salary_history",
+        ),
+        C("step", "Bậc lương", "int", "Bậc", embedded="salary_history"),
+        C(
+            "coefficient",
+            "Hệ số lương",
+            "decimal",
+            "Hệ số",
+            "HSL",
+            "Hệ số lương hiện hưởng",
+            embedded="salary_history",
+        ),
+        C(
+            "effective_date",
+            "Ngày hưởng lương",
+            "date",
+            "Ngày hưởng",
+            "Thời điểm hưởng",
+            "Ngày xếp lương",
+            embedded="salary_history",
+        ),
+        C(
+            "admission_date",
+            "Ngày vào Đảng",
+            "date",
+            "Ngày kết nạp Đảng",
+            "Vào Đảng",
+            embedded="memberships",
+        ),
+        C(
+            "full_membership_date",
+            "Ngày chính thức vào Đảng",
+            "date",
+            "Ngày chính thức",
+            "Đảng viên chính thức",
+            embedded="memberships",
+        ),
+    ),
+    synonyms=("Hồ sơ", "Danh sách", "Thông tin chung", "Sơ yếu lý lịch", "Cán bộ", "DS"),
+)
+
+_DEC = ("Số quyết định", "Số QĐ", "QĐ số")
+
+
+def _child(
+    key: str,
+    title: str,
+    cols: Sequence[Column],
+    natural_key: tuple[str, ...],
+    *syn: str,
+    restricted: bool = False,
+) -> SheetSpec:
+    return SheetSpec(key, title, (PID, *cols), natural_key, (title, *syn), restricted=restricted)
+
+
+CHILD_SHEETS: tuple[SheetSpec, ...] = (
+    _child(
+        "work_history",
+        "Quá trình công tác",
+        (
+            C("start_date", "Từ ngày", "date", "Từ tháng năm", "Bắt đầu", required=True),
+            C("end_date", "Đến ngày", "date", "Đến tháng năm", "Kết thúc"),
+            C("unit", "Mã đơn vị", "unit", "Mã cơ quan"),
+            C("unit_name", "Đơn vị", "text", "Cơ quan, đơn vị", "Nơi công tác", "Đơn vị công tác"),
+            C("position_code", "Chức vụ", "code", code_list="position"),
+            C("title_code", "Chức danh", "code", code_list="title"),
+            C("concurrent", "Kiêm nhiệm", "bool"),
+            C("description", "Công việc", "text", "Công việc đảm nhiệm", "Nội dung"),
+        ),
+        ("start_date", "concurrent"),
+        "Công tác",
+        "QT công tác",
+    ),
+    _child(
+        "salary_history",
+        "Quá trình lương",
+        (
+            C("effective_date", "Ngày hưởng", "date", "Ngày hưởng lương", required=True),
+            C(
+                "salary_scale",
+                "Mã bảng lương",
+                "code",
+                "Bảng lương",
+                code_list="salary-scale",
+                required=True,
+            ),
+            C("grade_code", "Mã ngạch", "code", "Ngạch", code_list="grade", required=True),
+            C("step", "Bậc", "int", "Bậc lương", required=True),
+            C("coefficient", "Hệ số lương", "decimal", "Hệ số", "HSL", required=True),
+            C("position_allowance", "Phụ cấp chức vụ", "decimal", "PCCV"),
+            C(
+                "seniority_allowance_percent",
+                "Phụ cấp thâm niên vượt khung (%)",
+                "int",
+                "Thâm niên vượt khung",
+                "PCTNVK",
+            ),
+            C("other_allowances", "Phụ cấp khác", "decimal"),
+            C("note", "Ghi chú", "text"),
+        ),
+        ("effective_date",),
+        "Lương",
+        "QT lương",
+        "Diễn biến lương",
+    ),
+    _child(
+        "education",
+        "Đào tạo",
+        (
+            C("kind", "Loại đào tạo", "choice", "Loại", required=True),
+            C(
+                "level_code",
+                "Trình độ",
+                "code",
+                "Trình độ đào tạo",
+                "Văn bằng",
+                code_list="education-level",
+                required=True,
+            ),
+            C("major", "Chuyên ngành", "text", "Ngành"),
+            C("institution", "Cơ sở đào tạo", "text", "Trường", "Nơi đào tạo"),
+            C("study_mode", "Hình thức đào tạo", "text", "Hình thức", "Hệ đào tạo"),
+            C("start_date", "Từ ngày", "date"),
+            C("end_date", "Đến ngày", "date", "Năm tốt nghiệp", "Tốt nghiệp"),
+        ),
+        ("kind", "level_code", "end_date"),
+        "Giáo dục và đào tạo",
+        "Trình độ",
+    ),
+    _child(
+        "trainings",
+        "Bồi dưỡng",
+        (
+            C("kind", "Loại bồi dưỡng", "choice", required=True),
+            C("level_code", "Trình độ", "text"),
+            C("name", "Tên khóa, chứng chỉ", "text", "Tên khóa học", "Chứng chỉ"),
+            C("institution", "Cơ sở đào tạo", "text"),
+            C("start_date", "Từ ngày", "date"),
+            C("end_date", "Đến ngày", "date"),
+        ),
+        ("kind", "level_code", "end_date"),
+        "Bồi dưỡng, tập huấn",
+    ),
+    _child(
+        "career_events",
+        "Tuyển dụng, bổ nhiệm",
+        (
+            C("kind", "Loại quyết định", "choice", "Loại", required=True),
+            C("effective_date", "Ngày hiệu lực", "date", "Ngày", required=True),
+            C("decision_number", "Số quyết định", "text", *_DEC[1:]),
+            C("decision_date", "Ngày quyết định", "date", "Ngày ký"),
+            C("issuer", "Cơ quan ban hành", "text", "Cơ quan quyết định"),
+            C("unit", "Mã đơn vị", "unit"),
+            C("note", "Ghi chú", "text"),
+        ),
+        ("kind", "effective_date"),
+        "Tuyển dụng, bổ nhiệm, điều động",
+    ),
+    _child(
+        "commendations",
+        "Khen thưởng",
+        (
+            C(
+                "kind_code",
+                "Hình thức khen thưởng",
+                "code",
+                "Hình thức",
+                code_list="commendation-kind",
+                required=True,
+            ),
+            C("awarded_on", "Ngày quyết định", "date", "Ngày khen thưởng", required=True),
+            C("decision_number", "Số quyết định", "text", *_DEC[1:]),
+            C("issuer", "Cấp quyết định", "text", "Cấp khen"),
+            C("reason", "Lý do", "text", "Thành tích"),
+        ),
+        ("kind_code", "awarded_on"),
+    ),
+    _child(
+        "disciplines",
+        "Kỷ luật",
+        (
+            C(
+                "kind_code",
+                "Hình thức kỷ luật",
+                "code",
+                "Hình thức",
+                code_list="discipline-kind",
+                required=True,
+            ),
+            C("decided_on", "Ngày quyết định", "date", "Ngày kỷ luật", required=True),
+            C("decision_number", "Số quyết định", "text", *_DEC[1:]),
+            C("issuer", "Cấp quyết định", "text"),
+            C("reason", "Lý do", "text"),
+            C("expires_on", "Hết hiệu lực", "date", "Ngày hết hiệu lực"),
+        ),
+        ("kind_code", "decided_on"),
+    ),
+    _child(
+        "family",
+        "Quan hệ gia đình",
+        (
+            C("side", "Bên", "choice", "Bên nội/ngoại"),
+            C(
+                "relationship_code",
+                "Quan hệ",
+                "code",
+                "Mối quan hệ",
+                "Quan hệ với bản thân",
+                code_list="relationship",
+                required=True,
+            ),
+            C("full_name", "Họ và tên", "name", "Họ tên", required=True),
+            C("birth_year", "Năm sinh", "int"),
+            C(
+                "occupation",
+                "Nghề nghiệp, chức vụ, nơi công tác",
+                "text",
+                "Nghề nghiệp",
+                "Quê quán, nghề nghiệp",
+            ),
+            C("address", "Nơi ở", "text", "Địa chỉ"),
+            C("deceased", "Đã mất", "bool"),
+        ),
+        ("relationship_code", "full_name"),
+        "Gia đình",
+    ),
+    _child(
+        "memberships",
+        "Tổ chức chính trị – xã hội",
+        (
+            C("organisation", "Tổ chức", "choice", required=True),
+            C("admission_date", "Ngày vào", "date", "Ngày kết nạp", required=True),
+            C("full_membership_date", "Ngày chính thức", "date"),
+            C("card_number", "Số thẻ", "text"),
+            C("left_date", "Ngày ra khỏi tổ chức", "date"),
+            C("highest_post", "Chức vụ cao nhất", "text"),
+        ),
+        ("organisation",),
+        "Đảng, đoàn thể",
+    ),
+    _child(
+        "military_service",
+        "Lực lượng vũ trang",
+        (
+            C("enlisted_on", "Ngày nhập ngũ", "date", required=True),
+            C("discharged_on", "Ngày xuất ngũ", "date"),
+            C("highest_rank", "Quân hàm cao nhất", "text", "Quân hàm"),
+            C("branch", "Quân chủng, binh chủng", "text", "Binh chủng"),
+        ),
+        ("enlisted_on",),
+        "Quân đội",
+    ),
+    _child(
+        "assessments",
+        "Đánh giá, xếp loại",
+        (
+            C("year", "Năm", "int", "Năm đánh giá", required=True),
+            C(
+                "rating_code",
+                "Mức xếp loại",
+                "code",
+                "Xếp loại",
+                "Kết quả đánh giá",
+                code_list="quality-rating",
+                required=True,
+            ),
+            C("note", "Ghi chú", "text"),
+        ),
+        ("year",),
+        "Đánh giá",
+    ),
+    _child(
+        "health",
+        "Sức khỏe",
+        (
+            C("recorded_on", "Ngày ghi nhận", "date", "Ngày khám", required=True),
+            C("status", "Tình trạng sức khỏe", "text", "Sức khỏe"),
+            C("height_cm", "Chiều cao (cm)", "int", "Chiều cao"),
+            C("weight_kg", "Cân nặng (kg)", "int", "Cân nặng"),
+            C("blood_type", "Nhóm máu", "text"),
+            C("disability", "Khuyết tật, thương binh …", "text", "Khuyết tật"),
+        ),
+        ("recorded_on",),
+    ),
+    _child(
+        "asset_declarations",
+        "Tài sản, thu nhập",
+        (
+            C("year", "Năm kê khai", "int", required=True),
+            C("declared_on", "Ngày kê khai", "date", required=True),
+            C("annual_income", "Tổng thu nhập trong năm (đồng)", "decimal", "Thu nhập"),
+            C("land_and_houses", "Nhà, đất", "text"),
+            C("other_assets", "Tài sản khác", "text"),
+        ),
+        ("year",),
+        "Kê khai tài sản",
+        restricted=True,
+    ),
+)
+
+SHEETS: dict[str, SheetSpec] = {PROFILE.key: PROFILE, **{s.key: s for s in CHILD_SHEETS}}
+
+
+# -- recognition --------------------------------------------------------------------------------
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def header_key(text: Any, prefer: str | None = None) -> str:
+    """The comparison key of a header cell: legacy text converted, folded, punctuation and
+    spaces removed ("Số CMND/CCCD" → "socmndcccd"). ``prefer``: the encoding of the header
+    area (a short cell alone, such as TCVN3 "Sè", is ambiguous)."""
+    if text is None:
+        return ""
+    s = str(text)
+    if not s.strip():
+        return ""
+    s = _to_unicode(s, prefer)
+    return _NON_ALNUM.sub("", fold(s))
+
+
+def _to_unicode(s: str, prefer: str | None = None) -> str:
+    from .legacy_text import to_unicode
+
+    try:
+        return to_unicode(s, prefer=prefer)
+    except ValueError:  # a header we cannot convert is compared as it is
+        return s
+
+
+def header_encoding(rows: Sequence[Sequence[Any]]) -> str | None:
+    """The legacy encoding the header area is written in, by a vote over its text cells."""
+    from .legacy_text import detect_column_encoding
+
+    found = str(detect_column_encoding(c for r in rows for c in r if isinstance(c, str)))
+    return None if found in ("unicode", "ascii") else found
+
+
+def _index(spec: SheetSpec) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for col in spec.columns:
+        for text in (col.header, *col.synonyms):
+            out.setdefault(header_key(text), col.field)
+    return out
+
+
+_INDEXES: dict[str, dict[str, str]] = {}
+
+
+def spec_index(spec: SheetSpec) -> dict[str, str]:
+    if spec.key not in _INDEXES:
+        _INDEXES[spec.key] = _index(spec)
+    return _INDEXES[spec.key]
+
+
+@dataclass
+class HeaderMatch:
+    spec: SheetSpec
+    header_row: int  # 0-based index of the last header row; data starts after it
+    columns: dict[int, str]  # column index → field
+    headers: dict[int, str] = field(default_factory=dict)  # column index → header as written
+    unknown: list[str] = field(default_factory=list)  # headers not recognised
+    score: float = 0.0
+
+
+def _fill_merged(rows: list[list[Any]], merged: Sequence[tuple[int, int, int, int]]) -> None:
+    """Copy the value of each merged range's top-left cell into the range (header area)."""
+    for r0, c0, r1, c1 in merged:
+        if r0 >= len(rows):
+            continue
+        value = rows[r0][c0] if c0 < len(rows[r0]) else None
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([None] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if row[c] in (None, ""):
+                    row[c] = value
+
+
+def _match_row(
+    spec: SheetSpec, rows: list[list[Any]], r: int, overrides: dict[str, str]
+) -> HeaderMatch:
+    index = spec_index(spec)
+    row = rows[r]
+    above = rows[r - 1] if r > 0 else []
+    columns: dict[int, str] = {}
+    headers: dict[int, str] = {}
+    unknown: list[str] = []
+    for c, cell in enumerate(row):
+        key = header_key(cell)
+        parent = header_key(above[c]) if c < len(above) else ""
+        written = str(cell).strip() if cell not in (None, "") else ""
+        candidates = []
+        if parent and key and parent != key:
+            candidates.append((parent + key, f"{above[c]} {written}"))
+        if key:
+            candidates.append((key, written))
+        found = None
+        for cand, text in candidates:
+            target = overrides.get(cand) or index.get(cand)
+            if target and target not in columns.values():
+                found = (target, text)
+                break
+        if found:
+            columns[c] = found[0]
+            headers[c] = found[1]
+        elif written:
+            unknown.append(written)
+    required = [col.field for col in spec.columns if col.required]
+    have = set(columns.values())
+    score = len(have) + 3 * sum(1 for f in required if f in have)
+    if spec.key != "profile" and PID_FIELD not in have:
+        score = 0
+    return HeaderMatch(spec, r, columns, headers, unknown, float(score))
+
+
+def recognise(
+    rows: list[list[Any]],
+    merged: Sequence[tuple[int, int, int, int]] = (),
+    sheet_name: str = "",
+    overrides: dict[str, dict[str, str]] | None = None,
+    specs: Sequence[SheetSpec] | None = None,
+) -> HeaderMatch | None:
+    """Find the header row and the table of a sheet from its first rows.
+
+    ``overrides`` (from a mapping profile) is ``{sheet key: {header key: field}}``; they win
+    over the catalogue. Returns ``None`` when no table has its required columns.
+    """
+    rows = [list(r) for r in rows[:HEADER_SCAN_ROWS]]
+    _fill_merged(rows, merged)
+    prefer = header_encoding(rows)
+    if prefer:
+        rows = [[_to_unicode(c, prefer) if isinstance(c, str) else c for c in r] for r in rows]
+    best: HeaderMatch | None = None
+    name_key = header_key(sheet_name)
+    for spec in specs or SHEETS.values():
+        ov = {header_key(k): v for k, v in ((overrides or {}).get(spec.key) or {}).items()}
+        for r in range(len(rows)):
+            m = _match_row(spec, rows, r, ov)
+            if m.score <= 0:
+                continue
+            required = [c.field for c in spec.columns if c.required and not c.embedded]
+            if any(f not in m.columns.values() for f in required):
+                continue
+            if name_key and name_key in {header_key(s) for s in spec.synonyms}:
+                m.score += 2
+            if (
+                best is None
+                or m.score > best.score
+                or (best.spec is spec and m.score == best.score)  # two-row header: the lower
+            ):
+                best = m
+    return best
+
+
+def canonical_headers(spec: SheetSpec) -> list[str]:
+    return [c.header for c in spec.exported()]

@@ -1,0 +1,184 @@
+"""Dates as old HR software writes them, with their precision; impossible dates are refused.
+
+Accepted (surrounding spaces and the words "ngày", "tháng", "năm", "sinh" are ignored):
+
+* ``date`` / ``datetime`` objects (what a reader gives for a date-formatted cell);
+* Excel serial numbers (``int``/``float``) in the 1900 date system, including Excel's
+  fictitious 29/02/1900 (serial 60), which is refused; a fraction (the time) is dropped.
+  Integers from 1000 to 2999 are read as a **year**, not a serial (serial 1980 would be
+  1905-06-02, which no HR file means), so 1899 is refused as a year before 1900;
+* ``dd/mm/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``, ``d/m/yyyy``, ``d/m/yy``, ``yyyy-mm-dd``
+  (optionally with a ``00:00:00`` time), ``yyyymmdd``;
+* ``5/1980``, ``05/1980``, ``1980-05`` (month precision), ``1980`` (year precision).
+
+Two-digit years: ``yy`` is 20yy when that year is not later than a bound, else 19yy. The
+bound is this year, or this year minus 15 for birth dates (``context="birth"``: nobody under
+15 is a civil servant). In 2026 a birth date "5/1/08" is 2008-01-05 and "5/1/15" is
+1915-01-05; a decree date "5/1/15" is 2015-01-05.
+
+Refused with :class:`DateParseError` (a Vietnamese message naming the original value): month
+0 or > 12, a day the month does not have (31/02), years before 1900, future dates when the
+context is ``"birth"`` or ``"past"``, anything else. Day and month are never swapped to make
+a date valid.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from orgtree.text import fold
+from profiles.models import DatePrecision
+
+__all__ = ["DateContext", "DateParseError", "ParsedDate", "excel_serial_to_date", "parse_date"]
+
+DateContext = Literal["birth", "past"] | None
+MIN_YEAR = 1900
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 61 and later; before the fictitious 29/02/1900
+_MAX_SERIAL = 2958465  # 31/12/9999
+_TIME = re.compile(r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$")
+_WORDS = re.compile(r"\b(?:ngay|thang|nam|sinh)\b")
+_NUMBER = re.compile(r"\d+")
+
+
+class DateParseError(ValueError):
+    """A date that cannot be read or does not exist; the message names the original value."""
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    value: date  # the first day of the month/year for month/year precision
+    precision: DatePrecision
+    original: object = None
+
+
+def _error(original: object, reason: str) -> DateParseError:
+    return DateParseError(f"Ngày “{original}” không hợp lệ: {reason}.")
+
+
+def excel_serial_to_date(serial: float, original: object = None) -> date:
+    """A 1900-system Excel serial number as a date (29/02/1900 refused: it never existed)."""
+    original = serial if original is None else original
+    whole = int(serial)
+    if whole < 1 or whole > _MAX_SERIAL:
+        raise _error(original, "số ngày kiểu Excel nằm ngoài khoảng cho phép")
+    if whole == 60:
+        raise _error(original, "Excel coi 29/02/1900 là một ngày nhưng ngày này không tồn tại")
+    if whole < 60:
+        return date(1899, 12, 31) + timedelta(days=whole)
+    return _EXCEL_EPOCH + timedelta(days=whole)
+
+
+def _year(token: str, original: object, today: date, context: DateContext) -> int:
+    if len(token) == 4:
+        return int(token)
+    if len(token) == 2:
+        yy = int(token)
+        bound = today.year - 15 if context == "birth" else today.year
+        return 2000 + yy if 2000 + yy <= bound else 1900 + yy
+    raise _error(original, f"năm “{token}” phải có 2 hoặc 4 chữ số")
+
+
+def _build(
+    year: int, month: int, day: int | None, original: object, today: date, context: DateContext
+) -> date:
+    if not 1 <= month <= 12:
+        raise _error(original, f"tháng {month} không tồn tại")
+    if year < MIN_YEAR:
+        raise _error(original, f"năm {year} trước năm {MIN_YEAR}")
+    try:
+        value = date(year, month, day or 1)
+    except ValueError:
+        raise _error(original, f"tháng {month}/{year} không có ngày {day}") from None
+    if context in ("birth", "past"):
+        # a month or a year that has begun is not in the future
+        if value > today:
+            what = "ngày sinh" if context == "birth" else "ngày"
+            raise _error(original, f"{what} ở tương lai")
+    return value
+
+
+def _check_range(value: date, original: object, today: date, context: DateContext) -> date:
+    return _build(value.year, value.month, value.day, original, today, context)
+
+
+def parse_date(
+    value: object, *, context: DateContext = None, today: date | None = None
+) -> ParsedDate:
+    """Read one cell as a date with its precision; raise :class:`DateParseError` otherwise."""
+    today = today or date.today()
+    original = value
+    if isinstance(value, datetime):
+        return ParsedDate(
+            _check_range(value.date(), original, today, context), DatePrecision.DAY, original
+        )
+    if isinstance(value, date):
+        return ParsedDate(
+            _check_range(value, original, today, context), DatePrecision.DAY, original
+        )
+    if isinstance(value, bool) or value is None:
+        raise _error(original, "ô trống hoặc không phải ngày")
+    if isinstance(value, int | float):
+        if isinstance(value, float) and value != value:  # NaN
+            raise _error(original, "ô trống")
+        if float(value).is_integer() and 1000 <= value <= 2999:
+            year = int(value)
+            return ParsedDate(
+                _build(year, 1, None, original, today, context), DatePrecision.YEAR, original
+            )
+        serial_date = excel_serial_to_date(value, original)
+        return ParsedDate(
+            _check_range(serial_date, original, today, context), DatePrecision.DAY, original
+        )
+    if not isinstance(value, str):
+        raise _error(original, "không phải ngày")
+    text = _TIME.sub("", value.strip())
+    folded = _WORDS.sub(" ", fold(text))
+    if not folded.strip():
+        raise _error(original, "ô trống")
+    tokens = folded.split()
+    if not all(t.isdigit() for t in tokens):
+        raise _error(
+            original, "không đọc được (dạng nhận được: dd/mm/yyyy, yyyy-mm-dd, mm/yyyy, yyyy)"
+        )
+    if len(tokens) == 1:
+        token = tokens[0]
+        if len(token) == 4:
+            year = int(token)
+            return ParsedDate(
+                _build(year, 1, None, original, today, context), DatePrecision.YEAR, original
+            )
+        if len(token) == 8:
+            year, month, day = int(token[:4]), int(token[4:6]), int(token[6:])
+            return ParsedDate(
+                _build(year, month, day, original, today, context), DatePrecision.DAY, original
+            )
+        raise _error(original, "không đọc được (một số đơn lẻ phải là năm có 4 chữ số)")
+    if len(tokens) == 2:
+        first, second = tokens
+        if len(first) == 4 and len(second) <= 2:
+            year, month = int(first), int(second)
+        elif len(second) == 4 and len(first) <= 2:
+            year, month = int(second), int(first)
+        else:
+            raise _error(original, "tháng/năm phải có dạng mm/yyyy")
+        return ParsedDate(
+            _build(year, month, None, original, today, context), DatePrecision.MONTH, original
+        )
+    if len(tokens) == 3:
+        a, b, c = tokens
+        if len(a) == 4 and len(b) <= 2 and len(c) <= 2:
+            year, month, day = int(a), int(b), int(c)
+        elif len(a) <= 2 and len(b) <= 2 and len(c) in (2, 4):
+            year = _year(c, original, today, context)
+            month, day = int(b), int(a)
+        else:
+            raise _error(original, "không đọc được (dạng nhận được: dd/mm/yyyy, yyyy-mm-dd)")
+        if day == 0:
+            raise _error(original, "ngày 0 không tồn tại")
+        return ParsedDate(
+            _build(year, month, day, original, today, context), DatePrecision.DAY, original
+        )
+    raise _error(original, "không đọc được (quá nhiều thành phần)")

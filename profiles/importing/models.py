@@ -1,0 +1,128 @@
+"""Import mapping profiles and import jobs (Django discovers them through ``profiles.models``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from orgtree.models import Unit
+
+__all__ = ["ImportJob", "ImportMapping"]
+
+
+class ImportMapping(models.Model):
+    """How one source software writes its files: column and value overrides.
+
+    ``column_overrides``: ``{sheet key: {header as written: field}}``, e.g.
+    ``{"profile": {"Mã CB": "personal_id"}}``; they win over the built-in catalogue.
+    ``value_mappings``: ``{kind: {original: code}}``, e.g. ``{"sex": {"1": "1", "0": "2"}}``.
+    """
+
+    name = models.CharField("tên", max_length=100)
+    source_software = models.CharField("phần mềm nguồn", max_length=200, blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name="cơ quan sử dụng",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Cơ quan (cây đơn vị) được dùng cấu hình này.",
+    )
+    column_overrides = models.JSONField("ánh xạ cột", default=dict, blank=True)
+    value_mappings = models.JSONField("ánh xạ giá trị", default=dict, blank=True)
+    notes = models.TextField("ghi chú", blank=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    history = HistoricalRecords(verbose_name="lịch sử cấu hình nhập")
+
+    class Meta:
+        verbose_name = "cấu hình nhập dữ liệu"
+        verbose_name_plural = "cấu hình nhập dữ liệu"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="import_mapping_unit_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportJob(models.Model):
+    class Mode(models.TextChoices):
+        DRY_RUN = "dry_run", "Xem trước (không ghi)"
+        COMMIT = "commit", "Ghi vào cơ sở dữ liệu"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Chờ xử lý"
+        RUNNING = "running", "Đang xử lý"
+        PLANNED = "planned", "Đã xem trước"
+        DONE = "done", "Hoàn thành"
+        FAILED = "failed", "Thất bại"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người nhập",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name="đơn vị nhận", on_delete=models.PROTECT, related_name="+"
+    )
+    mapping = models.ForeignKey(
+        ImportMapping,
+        verbose_name="cấu hình nhập",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="jobs",
+    )
+    files = models.JSONField(
+        "tệp", default=list, help_text="[{name, path, sha256, size}] của các tệp đã tải lên."
+    )
+    unit_mapping = models.JSONField(
+        "ánh xạ đơn vị cũ",
+        default=dict,
+        blank=True,
+        help_text="{tên hoặc mã đơn vị cũ: mã đơn vị hiện nay}",
+    )
+    mode = models.CharField("chế độ", max_length=10, choices=Mode.choices, default=Mode.DRY_RUN)
+    all_or_nothing = models.BooleanField("tất cả hoặc không", default=False)
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    done = models.PositiveIntegerField("đã xử lý", default=0)
+    total = models.PositiveIntegerField("tổng số dòng", default=0)
+    plan_hash = models.CharField("mã băm kế hoạch", max_length=64, blank=True)
+    report = models.JSONField("báo cáo", default=dict, blank=True)
+    error = models.TextField("lỗi", blank=True)
+    task_id = models.CharField("mã tác vụ nền", max_length=64, blank=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lượt nhập dữ liệu"
+        verbose_name_plural = "lượt nhập dữ liệu"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        names = ", ".join(f.get("name", "") for f in self.files) or "—"
+        return f"Nhập {names} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+    def status_json(self) -> dict[str, Any]:
+        return {
+            "id": self.pk,
+            "status": self.status,
+            "status_display": self.get_status_display(),
+            "mode": self.mode,
+            "done": self.done,
+            "total": self.total,
+            "percent": self.percent,
+            "error": self.error,
+            "finished": self.status in (self.Status.DONE, self.Status.FAILED, self.Status.PLANNED),
+            "totals": (self.report or {}).get("totals", {}),
+        }

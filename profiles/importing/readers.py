@@ -1,0 +1,214 @@
+"""Reading spreadsheet files into rows: .xlsx/.xls/.ods through python-calamine, .csv with
+encoding and delimiter sniffing.
+
+Every failure is a :class:`FileReadError` with a message for a person (the file is encrypted,
+damaged, empty, too big, a cell is too long), never a stack trace.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+#: Excel's own limit on a cell's text; a longer cell means a damaged or hostile file
+MAX_CELL_CHARS = 32_767
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+ZIP_MAGIC = b"PK\x03\x04"
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+
+
+class FileReadError(ValueError):
+    """A file that cannot be read; the message says why, in Vietnamese."""
+
+
+def max_file_bytes() -> int:
+    return int(getattr(settings, "CBCCVC_IMPORT_MAX_FILE_MB", 200)) * 1024 * 1024
+
+
+@dataclass
+class SheetData:
+    name: str
+    rows: Iterator[list[Any]]  # streaming: every row after the ones already in ``head``
+    head: list[list[Any]] = field(default_factory=list)  # the first rows (header search)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
+    total: int = 0  # row count when known (progress), else 0
+
+
+def _check_cell(value: Any, sheet: str, row: int, col: int) -> Any:
+    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+        raise FileReadError(
+            f"Trang “{sheet}”, dòng {row}, cột {col}: ô dài {len(value):,} ký tự, vượt giới "
+            f"hạn {MAX_CELL_CHARS:,} ký tự của Excel: tệp hỏng hoặc không phải bảng tính."
+        )
+    return value
+
+
+def _checked_rows(rows: Iterator[list[Any]], sheet: str, first: int) -> Iterator[list[Any]]:
+    for n, row in enumerate(rows, start=first):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                _check_cell(value, sheet, n, c + 1)
+        yield row
+
+
+def _split_head(sheet: str, rows: Iterator[list[Any]], n: int = 60) -> tuple[list, Iterator]:
+    checked = _checked_rows(rows, sheet, 1)
+    head = []
+    for row in checked:
+        head.append(row)
+        if len(head) >= n:
+            break
+    return head, checked
+
+
+def _looks_encrypted(path: Path) -> bool:
+    with path.open("rb") as fh:
+        start = fh.read(8)
+        if start != OLE2_MAGIC:
+            return False
+        data = fh.read(4 * 1024 * 1024)
+    # an Office file protected by a password is an OLE2 container with an EncryptionInfo
+    # stream (xlsx) or a FILEPASS record (xls, reported by calamine's PasswordError)
+    return "EncryptionInfo".encode("utf-16-le") in data
+
+
+def check_file(path: Path) -> None:
+    if not path.exists():
+        raise FileReadError(f"Không tìm thấy tệp “{path.name}”.")
+    size = path.stat().st_size
+    if size == 0:
+        raise FileReadError(f"Tệp “{path.name}” rỗng.")
+    limit = max_file_bytes()
+    if size > limit:
+        raise FileReadError(
+            f"Tệp “{path.name}” dung lượng {size / 1048576:.0f} MB, vượt giới hạn "
+            f"{limit / 1048576:.0f} MB."
+        )
+
+
+def read_file(path: Path | str, display_name: str | None = None) -> list[SheetData]:
+    """The sheets of a file, rows streamed. Raises :class:`FileReadError`."""
+    path = Path(path)
+    name = display_name or path.name
+    check_file(path)
+    suffix = Path(name).suffix.lower()
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+    if suffix in CSV_SUFFIXES or (
+        suffix not in SPREADSHEET_SUFFIXES and not magic.startswith((ZIP_MAGIC, OLE2_MAGIC))
+    ):
+        return [read_csv(path, name)]
+    return read_spreadsheet(path, name)
+
+
+def read_spreadsheet(path: Path, name: str) -> list[SheetData]:
+    import python_calamine as pc
+
+    if _looks_encrypted(path):
+        raise FileReadError(
+            f"Tệp “{name}” được bảo vệ bằng mật khẩu (mã hóa): hãy mở bằng Excel, bỏ mật khẩu "
+            "rồi tải lên lại."
+        )
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+    except pc.PasswordError:
+        raise FileReadError(f"Tệp “{name}” được bảo vệ bằng mật khẩu.") from None
+    except Exception as exc:
+        raise FileReadError(
+            f"Không đọc được tệp “{name}”: tệp hỏng hoặc không phải bảng tính Excel/ODS "
+            f"({type(exc).__name__})."
+        ) from None
+    sheets: list[SheetData] = []
+    try:
+        for meta in wb.sheets_metadata:
+            if str(meta.typ) != "SheetTypeEnum.WorkSheet" and "WorkSheet" not in str(meta.typ):
+                continue
+            sheet = wb.get_sheet_by_name(meta.name)
+            if sheet.height == 0:
+                continue
+            r_off, c_off = sheet.start or (0, 0)
+            merged = []
+            for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
+                merged.append((r0 - r_off, c0 - c_off, r1 - r_off, c1 - c_off))
+            head, rest = _split_head(meta.name, sheet.iter_rows())
+            sheets.append(
+                SheetData(meta.name, rest, head, merged, total=max(sheet.height - len(head), 0))
+            )
+    except FileReadError:
+        raise
+    except Exception as exc:
+        raise FileReadError(
+            f"Không đọc được tệp “{name}”: tệp hỏng ({type(exc).__name__})."
+        ) from None
+    if not sheets:
+        raise FileReadError(f"Tệp “{name}” không có trang tính nào có dữ liệu.")
+    return sheets
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+_VI_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def sniff_encoding(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else cp1258 (Vietnamese Windows, with combining tones),
+    else cp1252 (which is also how TCVN3/VNI bytes read; the legacy-text step converts them)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("cp1258")
+    except UnicodeDecodeError:
+        return "cp1252"
+    marks = sum(1 for ch in text if ch in _VI_MARKS)
+    letters = sum(1 for ch in text if ch in "ăâđêôơưĂÂĐÊÔƠƯ")
+    return "cp1258" if marks + letters > 0 and marks * 20 >= letters else "cp1252"
+
+
+def read_csv(path: Path, name: str) -> SheetData:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise FileReadError(f"Tệp “{name}” rỗng.")
+    encoding = sniff_encoding(raw[: 1024 * 1024])
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    if encoding == "cp1258":
+        text = unicodedata.normalize("NFC", text)
+    sample = text[:65536]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    csv.field_size_limit(MAX_CELL_CHARS + 1)
+    reader = csv.reader(io.StringIO(text), dialect)
+
+    def rows() -> Iterator[list[Any]]:
+        try:
+            yield from reader
+        except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise FileReadError(
+                    f"Tệp “{name}”, dòng {reader.line_num}: một ô vượt giới hạn "
+                    f"{MAX_CELL_CHARS:,} ký tự của Excel: tệp hỏng hoặc không phải bảng tính."
+                ) from None
+            raise FileReadError(
+                f"Tệp “{name}”, dòng {reader.line_num}: sai định dạng CSV ({exc})."
+            ) from None
+
+    head, rest = _split_head(name, rows())
+    if not any(any(str(v).strip() for v in r) for r in head):
+        raise FileReadError(f"Tệp “{name}” không có dữ liệu.")
+    return SheetData(Path(name).stem, rest, head, [], total=max(text.count("\n") - len(head), 0))
