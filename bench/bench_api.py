@@ -98,7 +98,12 @@ def run(args) -> None:
     from profiles.synthetic import generate_people
 
     load_codelists()
-    root, other = build_tree(args.departments, args.divisions)
+    from orgtree.models import Unit
+
+    if Unit.objects.filter(code="H40").exists():  # --keepdb: reuse the generated data
+        root, other = Unit.objects.get(code="H40"), Unit.objects.get(code="H42")
+    else:
+        root, other = build_tree(args.departments, args.divisions)
     if not Profile.objects.exists():
         gen = generate_people(root, args.count, seed=2026, validate=False)
         generate_people(other, max(args.count // 50, 10), seed=7, validate=False)

@@ -1,9 +1,9 @@
 """API keys of integration clients: issue, revoke, authenticate, and the scope a key grants.
 
 A key looks like ``cbk_<prefix>_<secret>``; only SHA-256(secret) is stored. A key sees the
-subtree of its client's unit; ``write`` lets it edit profiles there (the HR officer role),
-``read`` only look (the integration role). Nothing a key does needs a human role: approval and
-signing stay with people.
+subtree of its client's unit; ``write`` lets it edit profiles there and ``import`` run imports
+(both need the HR officer role), ``read`` only look (the integration role). Approval and
+signing stay with people: no key holds those roles.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiKey, IntegrationClient, Role, Unit
+from .models import ApiKey, IntegrationClient, Role, Unit, UnitAssignment
 
 KEY_MARK = "cbk"
 #: last_used_at is written at most once per this interval (one UPDATE, not one per request)
@@ -37,15 +37,28 @@ def _hash(secret: str) -> str:
 
 
 def service_user_for(client: IntegrationClient) -> Any:
-    """The account the client's writes are recorded under (created on first use)."""
-    if client.service_user_id:
-        return client.service_user
-    User = get_user_model()
-    user = User(username=f"api.{client.pk}", first_name=client.name[:150], is_staff=False)
-    user.set_unusable_password()
-    user.save()
-    IntegrationClient.objects.filter(pk=client.pk).update(service_user=user)
-    client.service_user = user
+    """The account the client's writes are recorded under (created on first use).
+
+    It holds the client's unit with the integration and HR officer roles, so that work the
+    client starts and that runs later without the key (an import job in the task queue) keeps
+    the client's subtree. It cannot sign in (no usable password, not staff). During a request
+    the key's own scope (:func:`orgtree.access.scope_for_key`) applies, narrower when the key
+    lacks ``write``/``import``.
+    """
+    user = client.service_user if client.service_user_id else None
+    if user is None:
+        User = get_user_model()
+        user = User(username=f"api.{client.pk}", first_name=client.name[:150], is_staff=False)
+        user.set_unusable_password()
+        user.save()
+        IntegrationClient.objects.filter(pk=client.pk).update(service_user=user)
+        client.service_user = user
+    wanted = {(client.unit_id, Role.INTEGRATION), (client.unit_id, Role.HR_OFFICER)}
+    held = set(UnitAssignment.objects.filter(user=user).values_list("unit_id", "role"))
+    if held != wanted:
+        UnitAssignment.objects.filter(user=user).delete()
+        for unit_id, role in sorted(wanted):
+            UnitAssignment.objects.create(user=user, unit_id=unit_id, role=role)
     return user
 
 
@@ -133,6 +146,7 @@ def grants_of(key: ApiKey) -> list[tuple[Unit, str]]:
     grants: list[tuple[Unit, str]] = []
     if key.can_read or key.can_write or key.can_import:
         grants.append((unit, Role.INTEGRATION))
-    if key.can_write:
+    if key.can_write or key.can_import:
+        # what the key may change is narrowed further by its scopes (cbccvc.api.permissions)
         grants.append((unit, Role.HR_OFFICER))
     return grants

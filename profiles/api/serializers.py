@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orgtree.access import ALL_ROLES, EDIT_PROFILE_ROLES, scope_for
@@ -69,6 +71,7 @@ PROFILE_READ_ONLY = [
 ]
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedUnitField(serializers.PrimaryKeyRelatedField):
     """A unit id the caller may use: inside their scope (with ``roles``), active. Any other id
     answers "does not exist", exactly like an unknown id."""

@@ -21,7 +21,7 @@ UNKNOWN = 987654321
 METHODS = ("get", "put", "patch", "delete", "post")
 
 # endpoints that list or look up shared things: no agency object in their URL
-COLLECTIONS = {"unit-list", "unit-tree", "profile-list"}
+COLLECTIONS = {"unit-list", "unit-tree", "profile-list", "import-list"}
 REFERENCE = {"root", "schema", "codelist-list", "codelist-detail", "place-resolve"}
 
 
@@ -53,6 +53,20 @@ def _b_version(w: dict[str, Any]) -> ProfileVersion:
     return w["b_version"]
 
 
+def _b_import_job(w: dict[str, Any]) -> Any:
+    from orgtree.apikeys import service_user_for
+    from profiles.importing.models import ImportJob
+
+    if "b_import_job" not in w:
+        w["b_import_job"] = ImportJob.objects.create(
+            created_by=service_user_for(w["b_client"]),
+            unit=w["b_dept"],
+            files=[{"name": "ha-noi-Bí Mật.xlsx"}],
+            report={"note": "Bí Mật"},
+        )
+    return w["b_import_job"]
+
+
 def _detail_cases() -> dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]]:
     from profiles.api.serializers import API_CHILD_MODELS
 
@@ -65,6 +79,9 @@ def _detail_cases() -> dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]
         "profile-submit": lambda w: [{"pk": w["b_profile"].pk}],
         "profile-signature": lambda w: [{"pk": w["b_profile"].pk}],
         "version-list": lambda w: [{"profile_pk": w["b_profile"].pk}],
+        "import-detail": lambda w: [{"pk": _b_import_job(w).pk}],
+        "import-report": lambda w: [{"pk": _b_import_job(w).pk}],
+        "import-confirm": lambda w: [{"pk": _b_import_job(w).pk}],
         "version-detail": lambda w: [
             {"profile_pk": _b_version(w).profile_id, "number": _b_version(w).number}
         ],
@@ -95,6 +112,7 @@ def _unknown(kwargs: dict[str, Any]) -> dict[str, Any]:
 def test_agency_a_key_gets_404_for_agency_b_objects(api, agencies):
     client = api("a", write=True, import_=True)
     _b_version(agencies)
+    _b_import_job(agencies)
     before = _state(agencies)
     for name, case in DETAIL_CASES.items():
         for kwargs in case(agencies):
@@ -115,7 +133,8 @@ def test_agency_a_key_gets_404_for_agency_b_objects(api, agencies):
 
 
 def test_collections_never_show_agency_b(api, agencies):
-    client = api("a")
+    client = api("a", import_=True)
+    _b_import_job(agencies)
     for name in COLLECTIONS:
         url = reverse(f"api:{name}")
         for params in ({}, {"q": "Bí Mật"}, {"q": "ha noi"}, {"unit": agencies["b"].pk},
@@ -134,4 +153,7 @@ def _state(w: dict[str, Any]) -> tuple:
         tuple(Profile.objects.filter(pk=w["b_profile"].pk).values().first().items()),
         tuple(WorkHistory.objects.filter(pk=w["b_row"].pk).values().first().items()),
         ProfileVersion.objects.filter(profile=w["b_profile"]).count(),
+        tuple(
+            type(w["b_import_job"]).objects.filter(pk=w["b_import_job"].pk).values().first().items()
+        ),
     )
