@@ -172,10 +172,29 @@ def _signed_profiles() -> str:
     return f"Hồ sơ đã trình, phê duyệt và ký số (khóa THỬ NGHIỆM): {signed}."
 
 
+def _national_emulator() -> str:
+    from syncing.emulator.demo import set_up_national_demo
+
+    return set_up_national_demo()
+
+
+def _reconciliation() -> str:
+    from syncing.recon_demo import set_up_reconciliation_demo
+
+    return set_up_reconciliation_demo()
+
+
 HR_USERNAME = "phutho.nhansu"
 APPROVER_USERNAME = "phutho.pheduyet"
 
+
 # The ordered steps of the demo; later work appends its own (sync …).
+def _sync_connection() -> str:
+    from syncing.demo import set_up_sync_demo
+
+    return set_up_sync_demo(MERGED_PROVINCE_CODE)
+
+
 # The merged province comes before the skeleton, which leaves existing codes alone; the users
 # need both.
 DEMO_STEPS: list[Callable[[], str]] = [
@@ -187,6 +206,9 @@ DEMO_STEPS: list[Callable[[], str]] = [
     _people,
     _signing_material,
     _signed_profiles,
+    _national_emulator,
+    _sync_connection,
+    _reconciliation,
 ]
 
 
@@ -206,8 +228,11 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve(host: str, port: int, log: Callable[[str], None] = print) -> int:
-    """Run the web app and a django-q2 worker until Ctrl-C or SIGTERM; return an exit code.
+def serve(
+    host: str, port: int, log: Callable[[str], None] = print, *, national_port: int | None = None
+) -> int:
+    """Run the web app, a django-q2 worker and the emulator of the national database
+    (``NATIONAL_EMULATOR_PORT``, 8765) until Ctrl-C or SIGTERM; return an exit code.
 
     The handlers are installed explicitly: a shell starts background jobs with SIGINT ignored,
     and Python would keep ignoring it.
@@ -222,7 +247,12 @@ def serve(host: str, port: int, log: Callable[[str], None] = print) -> int:
         ),
         "worker": subprocess.Popen([*manage, "qcluster"], env=env),
     }
+    national_port = national_port or settings.NATIONAL_EMULATOR_PORT
+    processes["national"] = subprocess.Popen(
+        [*manage, "national_emulator", "--port", str(national_port)], env=env
+    )
     log(f"Đang chạy: ứng dụng web http://{host}:{port}/admin/ và tiến trình xử lý nền.")
+    log(f"CSDL quốc gia mô phỏng: http://127.0.0.1:{national_port}/api/v1/health")
     log("Nhấn Ctrl-C để dừng.")
     try:
         while True:

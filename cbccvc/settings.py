@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "orgtree",
     "profiles",
     "syncing",
+    "syncing.emulator",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +102,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# The emulator of the national side keeps its own database (alias "national"); the router
+# sends its models there and nothing else. Default: SQLite under var/.
+NATIONAL_SQLITE_PATH = VAR_DIR / "national.sqlite3"
+DATABASES["national"] = dj_database_url.parse(
+    os.environ.get("NATIONAL_DATABASE_URL", f"sqlite:///{NATIONAL_SQLITE_PATH}"), conn_max_age=0
+)
+if DATABASES["national"]["ENGINE"] == "django.db.backends.sqlite3":
+    if DATABASES["national"]["NAME"] == str(NATIONAL_SQLITE_PATH):
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["national"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA busy_timeout=20000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+elif DATABASES["national"].get("NAME") == DATABASES["default"].get("NAME"):
+    # one physical database for both: the test run still needs a separate test database
+    DATABASES["national"]["TEST"] = {"NAME": f"test_{DATABASES['national']['NAME']}_national"}
+DATABASE_ROUTERS = ["syncing.emulator.routers.NationalRouter"]
+# Encrypts the connection-key secrets the emulator stores (derived from SECRET_KEY if unset).
+NATIONAL_KEY_ENCRYPTION_KEY = os.environ.get("NATIONAL_KEY_ENCRYPTION_KEY", "")
+# Fault injection of the emulator: JSON text, or the path of a JSON file (see
+# syncing/emulator/faults.py); empty = no faults.
+NATIONAL_FAULTS = os.environ.get("NATIONAL_FAULTS", "")
+NATIONAL_EMULATOR_PORT = int(os.environ.get("NATIONAL_EMULATOR_PORT", "8765"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

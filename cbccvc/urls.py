@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("cbccvc.api.urls")),
+    path("api/sync/", include("syncing.urls")),
 ]
 
 # Under /api/ an unknown path answers with RFC 9457 problem details, like every API error.

@@ -17,12 +17,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from . import codelists
 from .models import CHILD_MODELS, CodeItem, Profile, SalaryHistory, WorkHistory
 
 _state = threading.local()
+
+# Sent by :func:`profiles.workflow.mark_signed` inside its transaction, with ``version``: the
+# sync queue enqueues the signed version (a failing receiver rolls the signing back).
+version_signed = Signal()
 
 
 @contextmanager

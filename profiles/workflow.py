@@ -145,6 +145,9 @@ def mark_signed(
     profile = _lock(version.profile)
     if _latest(profile) == version and profile.status == ProfileStatus.APPROVED:
         _set_status(profile, ProfileStatus.SIGNED)
+    from .signals import version_signed
+
+    version_signed.send(sender=ProfileVersion, version=version)
     return version
 
 

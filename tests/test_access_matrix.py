@@ -186,6 +186,93 @@ def _b_import_job(w: dict[str, Any]) -> Model:
     )
 
 
+def _b_national_unit(w: dict[str, Any]) -> Model:
+    from django.utils import timezone
+
+    from syncing.models import NationalUnit
+
+    if "b_national_unit" not in w:
+        w["b_national_unit"] = NationalUnit.objects.create(
+            agency=w["b"], code="H12.99", name="Sở Nội vụ Hà Nội", pulled_at=timezone.now()
+        )
+    return w["b_national_unit"]
+
+
+def _b_unit_match(w: dict[str, Any]) -> Model:
+    from syncing.models import UnitMatch
+
+    return UnitMatch.objects.create(
+        unit=w["b_dept"],
+        national_unit=_b_national_unit(w),
+        national_code="H12.99",
+        method="name",
+        score=90,
+        reason="Tên gần giống Hà Nội",
+    )
+
+
+def _b_mismatch(w: dict[str, Any]) -> Model:
+    from datetime import date
+
+    from django.utils import timezone
+
+    from syncing.models import Mismatch
+
+    return Mismatch.objects.create(
+        external_id="matrix-b",
+        profile=_b_profile(w),
+        kind="spelling",
+        field="full_name",
+        our_value="Hoàng Thị Bí Mật",
+        population_value="Hoàng Thị Bí Mật Hà Nội",
+        since=date(2025, 9, 12),
+        last_seen_at=timezone.now(),
+    )
+
+
+def _b_progress_snapshot(w: dict[str, Any]) -> Model:
+    from datetime import date
+
+    from syncing.models import ProgressSnapshot
+
+    return ProgressSnapshot.objects.create(agency=w["b"], day=date(2025, 9, 12), units_total=2)
+
+
+def _b_connection(w: dict[str, Any]) -> Model:
+    from syncing.models import Connection
+
+    if "b_connection" not in w:
+        conn = Connection(unit=w["b"], software_name="Phần mềm B", base_url="http://127.0.0.1:9/",
+                          key_id="b-key")  # fmt: skip
+        conn.set_secret("b-secret")
+        conn.save()
+        w["b_connection"] = conn
+    return w["b_connection"]
+
+
+def _b_sync_item(w: dict[str, Any]) -> Model:
+    from django.utils import timezone
+
+    from profiles.models import ProfileVersion
+    from syncing.models import SyncItem
+
+    version = ProfileVersion.objects.filter(profile=_b_profile(w)).first()
+    if version is None:
+        version = _b_profile_signature(w).version
+    return SyncItem.objects.create(
+        version=version,
+        connection=_b_connection(w),
+        next_attempt_at=timezone.now(),
+        idempotency_key="001085009999:" + "0" * 64,
+    )
+
+
+def _b_test_sync_run(w: dict[str, Any]) -> Model:
+    from syncing.models import TestSyncRun
+
+    return TestSyncRun.objects.create(connection=_b_connection(w), results=[])
+
+
 # label → factory(world) returning an object that belongs to agency B
 B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "orgtree.unit": lambda w: w["b_dept"],
@@ -201,6 +288,13 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "profiles.profilesignature": _b_profile_signature,
     "profiles.importmapping": _b_import_mapping,
     "profiles.importjob": _b_import_job,
+    "syncing.nationalunit": _b_national_unit,
+    "syncing.unitmatch": _b_unit_match,
+    "syncing.mismatch": _b_mismatch,
+    "syncing.progresssnapshot": _b_progress_snapshot,
+    "syncing.connection": _b_connection,
+    "syncing.syncitem": _b_sync_item,
+    "syncing.testsyncrun": _b_test_sync_run,
 }
 
 

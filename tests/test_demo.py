@@ -32,6 +32,7 @@ def _run_demo() -> tuple[str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.django_db(databases=["default", "national"])
 def test_demo_sets_up_the_merged_province_once(reference_data, django_user_model):
     out, err = _run_demo()
     assert out == "H25\n"  # scripts read the merged committee's identifier code
@@ -53,7 +54,9 @@ def test_demo_sets_up_the_merged_province_once(reference_data, django_user_model
     from profiles.signing.profile_signing import verify_version
 
     signatures = ProfileSignature.objects.filter(version__profile__unit__tree_id=committee.tree_id)
-    assert signatures.count() == 20
+    # 20 by the signing step, and a few of each kind the population registry disagrees with
+    # (the reconciliation step)
+    assert signatures.count() >= 20
     result = verify_version(signatures.first().version)
     assert result.ok, result
 
@@ -63,12 +66,40 @@ def test_demo_sets_up_the_merged_province_once(reference_data, django_user_model
         if spec.role:
             assert UnitAssignment.objects.filter(user=user, role=spec.role).exists()
 
+    # the emulator of the national side: a key for Phú Thọ's software, handed over in a file
+    from syncing.emulator.demo import read_handoff
+    from syncing.emulator.models import ConnectionKey, NationalUnit, PopulationRecord
+
+    handoff = read_handoff()
+    key = ConnectionKey.objects.get(key_id=handoff["key_id"])
+    assert (key.agency_code, key.status) == ("H25", ConnectionKey.Status.ACTIVE)
+    assert NationalUnit.objects.filter(agency_code="H25", kind="commune_pc").count() == 148
+    assert PopulationRecord.objects.count() > 2900  # a few people are "not found" on purpose
+
+    # our side: Phú Thọ's connection from that key, the signed profiles queued for sync
+    from syncing.models import Connection, SyncItem
+
+    connection = Connection.objects.get(unit=committee, destination="national")
+    assert (connection.key_id, connection.secret()) == (handoff["key_id"], handoff["secret"])
+    assert SyncItem.objects.filter(connection=connection).count() == signatures.count()
+
+    # reconciliation: the queue delivered, the national side reconciled, Phú Thọ pulled its
+    # mismatches and its national tree; the day's progress is recorded
+    from syncing.models import Mismatch, ProgressSnapshot, UnitMatch
+
+    assert SyncItem.objects.filter(connection=connection, status="synced").exists()
+    kinds = set(Mismatch.objects.values_list("kind", flat=True))
+    assert {"spelling", "dob", "sex"} <= kinds
+    assert UnitMatch.objects.filter(status="confirmed").count() >= 149  # H25 and its communes
+    assert ProgressSnapshot.objects.filter(agency=committee).exists()
+
     counts = (Unit.objects.count(), Profile.objects.count(), django_user_model.objects.count())
     again, _ = _run_demo()
     assert again == "H25\n"
     assert (Unit.objects.count(), Profile.objects.count(), django_user_model.objects.count()) == (
         counts
     )
+    assert read_handoff()["key_id"] == handoff["key_id"]  # the key is kept
 
 
 def _free_port() -> int:
@@ -80,9 +111,15 @@ def _free_port() -> int:
 @pytest.mark.slow
 def test_demo_serves_the_web_app_and_worker(tmp_path):
     """``manage.py demo`` on a fresh SQLite file answers HTTP and stops cleanly on Ctrl-C."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(CBCCVC_VAR_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
+    port, national_port = _free_port(), _free_port()
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "NATIONAL_DATABASE_URL"}
+    }
+    env.update(
+        CBCCVC_VAR_DIR=str(tmp_path),
+        PYTHONUNBUFFERED="1",
+        NATIONAL_EMULATOR_PORT=str(national_port),
+    )
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "demo", "--port", str(port)],
         cwd=ROOT,
@@ -104,6 +141,21 @@ def test_demo_serves_the_web_app_and_worker(tmp_path):
                 time.sleep(1)
         assert "Tên đăng nhập" in body, "the login page did not answer in Vietnamese"
         assert (tmp_path / "cbccvc.sqlite3").exists()
+        # the emulator of the national side answers too, and the handed-over key works
+        import json
+
+        from syncing.client import NationalClient
+
+        handoff = json.loads((tmp_path / "national-demo-key.json").read_text(encoding="utf-8"))
+        assert handoff["base_url"] == f"http://127.0.0.1:{national_port}"
+        with NationalClient(handoff["base_url"], handoff["key_id"], handoff["secret"]) as client:
+            for _ in range(30):
+                try:
+                    assert client.health()["status"] == "ok"
+                    break
+                except Exception:
+                    time.sleep(1)
+            assert client.check_auth()["key"]["agency_code"] == "H25"
     finally:
         proc.send_signal(signal.SIGINT)  # Ctrl-C
         try:
@@ -116,4 +168,5 @@ def test_demo_serves_the_web_app_and_worker(tmp_path):
     assert proc.returncode == 0, output
     assert "phutho.pheduyet" in output  # the logins are printed
     assert f"http://127.0.0.1:{port}/admin/" in output
+    assert f"http://127.0.0.1:{national_port}/api/v1/health" in output
     assert "qcluster" in output.lower() or "cluster" in output.lower()  # the worker started

@@ -1,0 +1,463 @@
+#!/usr/bin/env python
+"""Benchmark: the sync queue end to end against the national emulator on loopback.
+
+Run: ``.venv/bin/python bench/bench_sync.py [--count 10000] [--throughput 1000] [--workers 2]``
+
+Sets up its own throw-away databases in a temporary directory (SQLite files, so that worker
+processes share them; with ``DATABASE_URL`` set to PostgreSQL it creates a ``test_…`` database
+there instead), loads the code lists, generates people and takes every one of them through the
+real workflow (submit, approve, sign with a test CA's RSA-2048 key). The emulator runs as its
+own process (``manage.py national_emulator``) and verifies every signature on arrival
+(XSD + XML signature + chain + CRL); the queue workers are ``manage.py sync_send`` processes,
+which verify each signature again before sending. Then it measures:
+
+1. **throughput** — ``--throughput`` signed profiles queued, ``--workers`` workers, no faults:
+   profiles/s from start until the last one is confirmed; and, in the same run, the
+   **baseline** of sending ``--baseline`` of them one by one without the queue (verify + one
+   HTTP request per profile), with the ratio;
+2. **latency** — with one worker running, ``--latency`` profiles are signed at ``--rate`` per
+   second: the time from signing (the change entering the queue) to "synced", median and p95;
+3. **reliability** — ``--count`` profiles, the emulator failing 20 % of the calls (10 % 503
+   before processing, 10 % 500 after storing), ``--workers`` workers, one of them killed with
+   SIGKILL mid-run and replaced: missing and duplicate versions counted in the emulator's
+   database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TMP = Path(tempfile.mkdtemp(prefix="bench-sync-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbccvc.settings")
+os.environ["CBCCVC_VAR_DIR"] = str(TMP)
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP}/cbccvc.sqlite3")
+os.environ["NATIONAL_DATABASE_URL"] = f"sqlite:///{TMP}/national.sqlite3"
+os.environ["CBCCVC_SYNC_KICK"] = "0"
+os.environ.pop("CBCCVC_KEY_ENCRYPTION_KEY", None)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+settings.CBCCVC_SYNC_KICK = False
+WORKER_CONFIG = [
+    "--batch-size",
+    "100",
+    "--lease-seconds",
+    "20",
+    "--max-attempts",
+    "100",
+    "--backoff-base",
+    "0.05",
+    "--backoff-cap",
+    "1",
+    "--breaker-threshold",
+    "1000",
+]
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": _database_url(), "CBCCVC_REQUIRE_POSTGRES": ""}
+
+
+def setup_databases() -> None:
+    if connection.vendor == "postgresql":
+        connection.creation.create_test_db(verbosity=0)
+    else:
+        call_command("migrate", verbosity=0, interactive=False)
+    call_command("migrate", database="national", verbosity=0, interactive=False)
+
+
+def setup_people(count: int):
+    """An agency, its HR officer and approver, a trusted test CA; ``count`` signed people."""
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+
+    from orgtree.models import Role, Unit, UnitAssignment
+    from profiles.codelists import clear_cache, load_codelists
+    from profiles.signing.keys import KeyFileSigner
+    from profiles.signing.testca import load_test_ca, make_test_ca
+
+    load_codelists()
+    clear_cache()
+    root = Unit.objects.create(
+        name="UBND tỉnh Phú Thọ",
+        code="H25",
+        kind=Unit.Kind.PROVINCE_PC,
+        valid_from=date(2025, 7, 1),
+    )
+    dept = Unit.objects.create(
+        name="Sở Nội vụ", code="H25.01", parent=root, valid_from=date(2025, 7, 1)
+    )
+    users = get_user_model().objects
+    hr = users.create_user("bench_hr", is_staff=True)
+    approver = users.create_user("bench_approver", is_staff=True)
+    UnitAssignment.objects.create(user=hr, unit=root, role=Role.HR_OFFICER)
+    UnitAssignment.objects.create(user=approver, unit=root, role=Role.APPROVER)
+    ca = make_test_ca([("bench_approver", "Người ký đo hiệu năng")], with_ecdsa=False)
+    load_test_ca(ca, load_credentials=False)
+    cred = ca.credentials[0]
+    signer = KeyFileSigner.from_pkcs12(cred.pkcs12, cred.pin)
+    started = time.perf_counter()
+    sign_new_people(dept, count, hr, approver, signer, seed=1)
+    print(
+        f"set-up: {count} people generated, submitted, approved and signed in "
+        f"{time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+    return ca, root, dept, hr, approver, signer
+
+
+def sign_new_people(unit, count, hr, approver, signer, *, seed, rate: float = 0.0) -> list:
+    from profiles import workflow
+    from profiles.models import Profile
+    from profiles.signing.profile_signing import sign_version
+    from profiles.synthetic import generate_people
+
+    done = []
+    chunk = 500
+    for start in range(0, count, chunk):
+        n = min(chunk, count - start)
+        before = Profile.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        generate_people(unit, n, seed=seed + start)
+        for profile in Profile.objects.filter(pk__gt=before).order_by("pk"):
+            t0 = time.perf_counter()
+            version = workflow.approve(workflow.submit(profile, hr), approver)
+            sign_version(version, signer, approver)
+            done.append(version.pk)
+            if rate:
+                time.sleep(max(0.0, 1.0 / rate - (time.perf_counter() - t0)))
+    return done
+
+
+def seed_emulator(ca, agency: str, units: list[str]) -> tuple[str, str]:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from syncing.emulator.keys import issue_key
+    from syncing.emulator.models import NationalUnit
+    from syncing.emulator.services import add_trust
+
+    add_trust(ca.root_cert.public_bytes(Encoding.PEM), "CA THỬ NGHIỆM")
+    add_trust(ca.crl.public_bytes(Encoding.PEM), "CRL THỬ NGHIỆM")
+    root = NationalUnit.objects.create(
+        code=agency,
+        name="UBND tỉnh Phú Thọ",
+        kind="province_pc",
+        agency_code=agency,
+        source="national",
+    )
+    for code in units:
+        NationalUnit.objects.create(
+            code=code, name=code, parent=root, agency_code=agency, source="national"
+        )
+    issued = issue_key(
+        agency_code=agency,
+        software_name="Bench",
+        admin_name="Đo Hiệu Năng",
+        rate_limit_per_minute=10_000_000,
+        activate=True,
+    )
+    return issued.key.key_id, issued.secret
+
+
+class Emulator:
+    def __init__(self, port: int, faults: dict | None = None) -> None:
+        args = [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "national_emulator",
+            "--port",
+            str(port),
+            "--no-migrate",
+        ]
+        if faults:
+            args += ["--faults", json.dumps(faults)]
+        self.proc = subprocess.Popen(
+            args, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        self.url = f"http://127.0.0.1:{port}"
+        import httpx
+
+        for _ in range(200):
+            try:
+                httpx.get(self.url + "/api/v1/health", timeout=1)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("the emulator did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def worker(max_seconds: float = 3600, idle: float = 30.0) -> subprocess.Popen:
+    args = [
+        sys.executable,
+        str(ROOT / "manage.py"),
+        "sync_send",
+        "--max-seconds",
+        str(max_seconds),
+        "--idle-seconds",
+        str(idle),
+        "--poll",
+        "0.1",
+        *WORKER_CONFIG,
+    ]
+    return subprocess.Popen(
+        args, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def counts() -> dict[str, int]:
+    from django.db.models import Count
+
+    from syncing.models import SyncItem
+
+    return dict(SyncItem.objects.values_list("status").annotate(n=Count("pk")))
+
+
+def wait_all_synced(total: int, timeout: float, on_progress=None) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        synced = counts().get("synced", 0)
+        if on_progress:
+            on_progress(synced)
+        if synced >= total:
+            return time.perf_counter() - started
+        time.sleep(0.2)
+    raise RuntimeError(f"not all synced after {timeout} s: {counts()}")
+
+
+def reset_queue(version_ids: list[int] | None = None) -> None:
+    """Back to "signed, not sent" (and empty the emulator's received profiles)."""
+    from django.utils import timezone
+
+    from profiles.models import Profile, ProfileStatus, ProfileVersion, VersionStatus
+    from syncing.emulator.models import ReceivedProfile
+    from syncing.models import Connection, SyncItem
+
+    ReceivedProfile.objects.all().delete()
+    items = SyncItem.objects.all()
+    versions = ProfileVersion.objects.all()
+    if version_ids is not None:  # the others are parked in the dead letter
+        items.exclude(version_id__in=version_ids).update(status="dead")
+        items = items.filter(version_id__in=version_ids)
+        versions = versions.filter(pk__in=version_ids)
+    items.update(
+        status="pending",
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        lease_until=None,
+        claim_token="",
+        synced_at=None,
+        last_error_code="",
+        last_error_message="",
+    )
+    versions.update(status=VersionStatus.SIGNED, synced_at=None, sync_reference="")
+    Profile.objects.filter(versions__in=versions).update(status=ProfileStatus.SIGNED)
+    Connection.objects.update(consecutive_failures=0, circuit_open_until=None)
+
+
+def measure_throughput(version_ids: list[int], workers: int) -> float:
+    """Workers start first (idle), then the items are released and timed until confirmed."""
+    reset_queue([])
+    procs = [worker() for _ in range(workers)]
+    time.sleep(8)  # the workers' Django start-up is not part of the throughput
+    n = len(version_ids)
+    reset_queue(version_ids)
+    try:
+        seconds = wait_all_synced(n, timeout=max(600, n))
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(10)
+    return n / seconds
+
+
+def measure_baseline(conn, version_ids: list[int]) -> float:
+    """The same work without the queue: verify, then one HTTP request per profile."""
+    from profiles.models import ProfileSignature, ProfileVersion
+    from profiles.signing.profile_signing import verify_version
+    from profiles.signing.trust import TrustStore
+    from syncing.destinations import adapter_for
+
+    adapter = adapter_for(conn)
+    trust = TrustStore.from_database()
+    versions = list(
+        ProfileVersion.objects.filter(pk__in=version_ids).select_related("profile__unit")
+    )
+    docs = dict(
+        ProfileSignature.objects.filter(version__in=versions).values_list(
+            "version_id", "signed_document"
+        )
+    )
+    started = time.perf_counter()
+    for v in versions:
+        assert verify_version(v, trust_store=trust).ok
+        (result,) = adapter.submit([adapter.build_item(v, bytes(docs[v.pk]))])
+        assert result.confirmed, result
+    seconds = time.perf_counter() - started
+    adapter.close()
+    return len(versions) / seconds
+
+
+def measure_latency(dept, hr, approver, signer, n: int, rate: float) -> tuple[float, float]:
+    from syncing.models import SyncItem
+
+    proc = worker(idle=3600)
+    try:
+        ids = sign_new_people(dept, n, hr, approver, signer, seed=900_000, rate=rate)
+        wait_all_synced(n, timeout=300)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    lags = [
+        (item.synced_at - item.version.signed_at).total_seconds()
+        for item in SyncItem.objects.filter(version_id__in=ids).select_related("version")
+    ]
+    return statistics.median(lags), statistics.quantiles(lags, n=20)[-1]
+
+
+def measure_reliability(n: int, workers: int) -> dict[str, int | float]:
+    from django.db.models import Count
+
+    from profiles.models import ProfileVersion
+    from syncing.emulator.models import ReceivedProfile
+
+    procs = [worker() for _ in range(workers)]
+    killed = {"done": False}
+
+    def kill_one(synced: int) -> None:
+        if not killed["done"] and synced >= n * 0.3:
+            os.kill(procs[0].pid, signal.SIGKILL)
+            procs[0].wait(10)
+            killed["done"] = True
+            killed["at"] = synced
+            procs.append(worker())
+
+    try:
+        seconds = wait_all_synced(n, timeout=max(1800, n), on_progress=kill_one)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+                p.wait(10)
+    held = set(ReceivedProfile.objects.values_list("personal_id", "version_hash"))
+    wanted = set(ProfileVersion.objects.values_list("profile__personal_id", "content_hash"))
+    duplicates = (
+        ReceivedProfile.objects.values("personal_id", "version_hash")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
+    )
+    return {
+        "seconds": seconds,
+        "missing": len(wanted - held),
+        "duplicates": duplicates,
+        "unexpected": len(held - wanted),
+        "killed_at": killed.get("at", -1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=10_000, help="reliability scenario size")
+    parser.add_argument("--throughput", type=int, default=1000)
+    parser.add_argument("--baseline", type=int, default=200)
+    parser.add_argument("--latency", type=int, default=60)
+    parser.add_argument("--rate", type=float, default=4.0, help="profiles signed per second")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=18765)
+    args = parser.parse_args()
+    setup_databases()
+    size = max(args.count, args.throughput)
+    ca, root, dept, hr, approver, signer = setup_people(size)
+    key_id, secret = seed_emulator(ca, "H25", ["H25.01"])
+    from profiles.models import ProfileVersion
+    from syncing.connections import create_connection
+
+    emulator = Emulator(args.port)
+    conn = create_connection(
+        unit=root,
+        destination="national",
+        software_name="Bench",
+        base_url=emulator.url,
+        key_id=key_id,
+        secret=secret,
+    )
+    from syncing.queue import enqueue
+
+    for version in ProfileVersion.objects.all():
+        enqueue(version)  # signed before the connection existed: attach it
+    from syncing.models import SyncItem
+
+    SyncItem.objects.update(connection=conn)
+    ids = list(ProfileVersion.objects.order_by("pk").values_list("pk", flat=True))
+    print(
+        f"database: {connection.vendor}; workers: {args.workers}; "
+        f"emulator verifies every signature on arrival",
+        flush=True,
+    )
+    try:
+        rate = measure_throughput(ids[: args.throughput], args.workers)
+        reset_queue(ids[: args.baseline])
+        base = measure_baseline(conn, ids[: args.baseline])
+        print(
+            f"throughput: {rate:.1f} profiles/s through the queue ({args.throughput} profiles, "
+            f"{args.workers} workers, batches of 100)"
+        )
+        print(
+            f"baseline:   {base:.1f} profiles/s one by one without the queue "
+            f"({args.baseline} profiles, verify + one request each)"
+        )
+        print(f"ratio:      {rate / base:.2f}× the baseline", flush=True)
+        reset_queue([])
+        median, p95 = measure_latency(dept, hr, approver, signer, args.latency, args.rate)
+        print(
+            f"latency signed → synced ({args.latency} profiles signed at {args.rate}/s, "
+            f"1 worker): median {median:.2f} s, p95 {p95:.2f} s",
+            flush=True,
+        )
+    finally:
+        emulator.stop()
+    emulator = Emulator(args.port, {"seed": 2026, "error_rate": 0.1, "error_after_rate": 0.1})
+    try:
+        reset_queue(ids[: args.count])
+        out = measure_reliability(args.count, args.workers)
+    finally:
+        emulator.stop()
+    print(
+        f"reliability: {args.count} profiles, 20 % of calls failing, a worker killed "
+        f"(SIGKILL) at {out['killed_at']} synced and replaced: all synced in "
+        f"{out['seconds']:.0f} s; missing {out['missing']}, duplicates {out['duplicates']}, "
+        f"unexpected {out['unexpected']}"
+    )
+
+
+if __name__ == "__main__":
+    main()

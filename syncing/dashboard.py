@@ -1,0 +1,467 @@
+"""The progress dashboard ("tiến độ đồng bộ"): per agency and unit, what the ministry's daily
+progress report counts — the software and key, units mapped to national codes, profiles total /
+approved / signed / synced / with mismatches, the last sync and the errors.
+
+Counting is done with a handful of aggregate queries grouped by unit (never a loop over
+profiles); the per-unit counts are then rolled up the tree in Python over the units only, so a
+province of 300,000 profiles and a few thousand units costs the same few queries.
+
+Also here: the daily :class:`~syncing.recon_models.ProgressSnapshot`, the chart over time as an
+inline SVG (no JavaScript, no CDN: the app works offline) and the Excel and PDF exports.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from orgtree.models import Unit
+from orgtree.tree import subtrees_q
+from profiles.models import Profile, ProfileStatus
+
+from .recon_models import Mismatch, ProgressSnapshot, UnitMatch
+
+__all__ = [
+    "ProgressRow",
+    "agencies",
+    "chart_svg",
+    "progress_rows",
+    "render_pdf",
+    "render_xlsx",
+    "take_snapshots",
+]
+
+APPROVED = [ProfileStatus.APPROVED, ProfileStatus.SIGNED, ProfileStatus.SYNCED]
+SIGNED = [ProfileStatus.SIGNED, ProfileStatus.SYNCED]
+SYNCED = [ProfileStatus.SYNCED]
+
+
+@dataclass
+class ProgressRow:
+    unit_id: int
+    code: str
+    name: str
+    is_agency: bool
+    software: str = ""
+    key_status: str = ""
+    key_admin: str = ""
+    key_status_code: str = ""
+    units_total: int = 0
+    units_mapped: int = 0
+    profiles_total: int = 0
+    profiles_approved: int = 0
+    profiles_signed: int = 0
+    profiles_synced: int = 0
+    profiles_mismatched: int = 0
+    last_sync: datetime | None = None
+    sync_errors: int = 0
+    children: int = 0
+
+    COUNTERS = (
+        "units_total",
+        "units_mapped",
+        "profiles_total",
+        "profiles_approved",
+        "profiles_signed",
+        "profiles_synced",
+        "profiles_mismatched",
+        "sync_errors",
+    )
+
+    def add(self, other: dict[str, int]) -> None:
+        for name in self.COUNTERS:
+            setattr(self, name, getattr(self, name) + other.get(name, 0))
+
+    def percent(self, name: str) -> int:
+        return round(100 * getattr(self, name) / self.profiles_total) if self.profiles_total else 0
+
+    @property
+    def synced_percent(self) -> int:
+        return self.percent("profiles_synced")
+
+    @property
+    def signed_percent(self) -> int:
+        return self.percent("profiles_signed")
+
+    @property
+    def mapped_percent(self) -> int:
+        return round(100 * self.units_mapped / self.units_total) if self.units_total else 0
+
+
+def agencies() -> Any:
+    """Every agency: the active roots of the org tree (ministries, provincial committees)."""
+    return Unit.objects.filter(parent__isnull=True, status=Unit.Status.ACTIVE).order_by("code")
+
+
+# -- connection and sync facts (the queue's models) ---------------------------------------------
+def connection_facts(agency_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """agency id → software, key status and key administrator of its national connection."""
+    from .models import Connection, Destination
+
+    facts: dict[int, dict[str, Any]] = {}
+    for conn in Connection.objects.filter(
+        unit_id__in=list(agency_ids), destination=Destination.NATIONAL
+    ):
+        contact = ", ".join(p for p in (conn.admin_phone, conn.admin_email) if p)
+        facts[conn.unit_id] = {
+            "software": conn.software_name,
+            "key_status": conn.get_status_display(),
+            "key_status_code": conn.status,
+            "key_admin": f"{conn.admin_name} ({contact})" if contact else conn.admin_name,
+            "last_sync": conn.last_sync_at,
+            "status_message": conn.status_message,
+        }
+    return facts
+
+
+def sync_facts(unit_q: Q) -> tuple[dict[int, datetime], dict[int, int]]:
+    """(unit id → last confirmed sync, unit id → failed or dead sync items), grouped by the
+    profile's unit, for the national destination; ``unit_q`` filters profiles by unit."""
+    from .models import Destination, SyncItem, SyncStatus
+
+    items = SyncItem.objects.filter(
+        destination=Destination.NATIONAL,
+        version__profile__in=Profile.objects.filter(unit_q).values("pk"),
+    )
+    last = dict(
+        items.filter(status=SyncStatus.SYNCED)
+        .values("version__profile__unit_id")
+        .annotate(last=Max("synced_at"))
+        .order_by()
+        .values_list("version__profile__unit_id", "last")
+    )
+    errors = dict(
+        items.filter(status__in=[SyncStatus.FAILED, SyncStatus.DEAD])
+        .values("version__profile__unit_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("version__profile__unit_id", "n")
+    )
+    return last, errors
+
+
+# -- counting -------------------------------------------------------------------------------------
+def _per_unit_counts(roots: Sequence[Unit]) -> dict[int, dict[str, int]]:
+    """unit id → its own counters (not rolled up), from aggregate queries."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    profile_q = subtrees_q(roots, "unit")
+    for row in (
+        Profile.objects.filter(profile_q)
+        .values("unit_id")
+        .annotate(
+            total=Count("pk"),
+            approved=Count("pk", filter=Q(status__in=APPROVED)),
+            signed=Count("pk", filter=Q(status__in=SIGNED)),
+            synced=Count("pk", filter=Q(status__in=SYNCED)),
+        )
+        .order_by()
+    ):
+        c = counts[row["unit_id"]]
+        c["profiles_total"] = row["total"]
+        c["profiles_approved"] = row["approved"]
+        c["profiles_signed"] = row["signed"]
+        c["profiles_synced"] = row["synced"]
+    for row in (
+        Mismatch.objects.filter(subtrees_q(roots, "profile__unit"), status=Mismatch.Status.OPEN)
+        .values("profile__unit_id")
+        .annotate(n=Count("profile_id", distinct=True))
+        .order_by()
+    ):
+        counts[row["profile__unit_id"]]["profiles_mismatched"] = row["n"]
+    for unit_id in UnitMatch.objects.filter(
+        subtrees_q(roots, "unit"),
+        status=UnitMatch.Status.CONFIRMED,
+        unit__status=Unit.Status.ACTIVE,
+    ).values_list("unit_id", flat=True):
+        counts[unit_id]["units_mapped"] = 1
+    return counts
+
+
+def progress_rows(roots: Sequence[Unit], *, children_of: Unit | None = None) -> list[ProgressRow]:
+    """One row per unit of ``roots`` — or, with ``children_of``, that unit then one row per
+    active child — each counting its whole subtree."""
+    if children_of is not None:
+        children_of = Unit.objects.get(pk=children_of.pk)  # fresh tree fields
+        focus = [children_of]
+        shown = [children_of, *Unit.objects.filter(parent=children_of, status="active")]
+    else:
+        focus = list(Unit.objects.filter(pk__in=[r.pk for r in roots]).order_by("code"))
+        shown = focus
+    if not focus:
+        return []
+    units = list(Unit.objects.filter(subtrees_q(focus)).values_list("pk", "parent_id", "status"))
+    parent = {pk: parent_id for pk, parent_id, _ in units}
+    shown_ids = {u.pk for u in shown}
+    counts = _per_unit_counts(focus)
+    last_sync, errors = sync_facts(subtrees_q(focus, "unit"))
+    for unit_id, n in errors.items():
+        counts[unit_id]["sync_errors"] = n
+    rows = {
+        u.pk: ProgressRow(
+            unit_id=u.pk,
+            code=u.code,
+            name=u.name,
+            is_agency=u.parent_id is None,
+        )
+        for u in shown
+    }
+    for pk, _, status in units:
+        own = dict(counts.get(pk, {}))
+        if status == Unit.Status.ACTIVE:
+            own["units_total"] = 1
+        # walk up to every shown ancestor (the unit itself included)
+        node: int | None = pk
+        while node is not None:
+            if node in shown_ids:
+                rows[node].add(own)
+                if pk in last_sync and (
+                    rows[node].last_sync is None or last_sync[pk] > rows[node].last_sync
+                ):
+                    rows[node].last_sync = last_sync[pk]
+            node = parent.get(node)
+    active_children = Counter(par for _, par, st in units if st == Unit.Status.ACTIVE)
+    for pk in shown_ids:
+        rows[pk].children = active_children.get(pk, 0)
+    facts = connection_facts([u.pk for u in shown if u.parent_id is None])
+    for agency_id, info in facts.items():
+        row = rows[agency_id]
+        row.software = info.get("software", "")
+        row.key_status = info.get("key_status", "")
+        row.key_admin = info.get("key_admin", "")
+        row.key_status_code = info.get("key_status_code", "")
+    return [rows[u.pk] for u in shown]
+
+
+def totals(rows: Iterable[ProgressRow]) -> ProgressRow:
+    total = ProgressRow(unit_id=0, code="Cộng", name="Tổng cộng", is_agency=False)
+    for row in rows:
+        total.add({name: getattr(row, name) for name in ProgressRow.COUNTERS})
+        if row.last_sync and (total.last_sync is None or row.last_sync > total.last_sync):
+            total.last_sync = row.last_sync
+    return total
+
+
+# -- daily snapshots ------------------------------------------------------------------------------
+@transaction.atomic
+def take_snapshots(day: date | None = None, roots: Sequence[Unit] | None = None) -> int:
+    """Record the day's figures of every agency (idempotent: the day's row is replaced)."""
+    day = day or timezone.localdate()
+    rows = progress_rows(list(roots if roots is not None else agencies()))
+    for row in rows:
+        ProgressSnapshot.objects.update_or_create(
+            agency_id=row.unit_id,
+            day=day,
+            defaults={name: getattr(row, name) for name in ProgressRow.COUNTERS},
+        )
+    return len(rows)
+
+
+@dataclass
+class Series:
+    name: str
+    label: str
+    colour: str
+    values: list[int] = field(default_factory=list)
+
+
+CHART_SERIES = (
+    ("profiles_total", "Tổng số hồ sơ", "#9fb4c7"),
+    ("profiles_signed", "Đã ký số", "#417690"),
+    ("profiles_synced", "Đã đồng bộ", "#2e7d32"),
+    ("profiles_mismatched", "Có sai lệch đối khớp", "#c62828"),
+)
+
+
+def history(agency_ids: Sequence[int], days: int = 30) -> tuple[list[date], list[Series]]:
+    """The daily figures summed over ``agency_ids`` for the last ``days`` days with data."""
+    since = timezone.localdate() - timedelta(days=days - 1)
+    names = [name for name, _, _ in CHART_SERIES]
+    per_day: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(names, 0))
+    for snap in ProgressSnapshot.objects.filter(agency_id__in=agency_ids, day__gte=since).values(
+        "day", *names
+    ):
+        for name in names:
+            per_day[snap["day"]][name] += snap[name]
+    days_list = sorted(per_day)
+    series = [
+        Series(name, label, colour, [per_day[d][name] for d in days_list])
+        for name, label, colour in CHART_SERIES
+    ]
+    return days_list, series
+
+
+def chart_svg(days: Sequence[date], series: Sequence[Series], width: int = 760) -> SafeString:
+    """Grouped bars per day, with a y axis and a legend, as inline SVG."""
+    height, left, bottom, top = 240, 56, 34, 28
+    plot_w, plot_h = width - left - 12, height - top - bottom
+    peak = max([max(s.values, default=0) for s in series] + [1])
+    step = _nice_step(peak)
+    y_max = step * -(-peak // step)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="progress-chart" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="Biểu đồ tiến độ theo ngày">'
+    ]
+    for i in range(0, 5):
+        value = y_max * i // 4
+        y = top + plot_h - plot_h * value / y_max
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 12}" y2="{y:.1f}" stroke="#e0e0e0"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="#555">{value:,}</text>'.replace(",", ".")
+        )
+    if not days:
+        parts.append(
+            f'<text x="{left + plot_w / 2:.0f}" y="{top + plot_h / 2:.0f}" text-anchor="middle" '
+            'font-size="13" fill="#777">Chưa có số liệu theo ngày.</text>'
+        )
+    group_w = plot_w / max(len(days), 1)
+    bar_w = min(18.0, group_w * 0.8 / len(series))
+    label_every = max(1, len(days) // 10)
+    for d_i, day in enumerate(days):
+        x0 = left + d_i * group_w + (group_w - bar_w * len(series)) / 2
+        for s_i, s in enumerate(series):
+            value = s.values[d_i]
+            h = plot_h * value / y_max
+            x = x0 + s_i * bar_w
+            parts.append(
+                f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 1:.1f}" '
+                f'height="{h:.1f}" fill="{s.colour}"><title>{escape(s.label)} '
+                f"{day:%d/%m}: {value}</title></rect>"
+            )
+        if d_i % label_every == 0:
+            parts.append(
+                f'<text x="{left + d_i * group_w + group_w / 2:.1f}" y="{height - bottom + 16}" '
+                f'text-anchor="middle" font-size="11" fill="#555">{day:%d/%m}</text>'
+            )
+    x = left
+    for s in series:
+        parts.append(
+            f'<rect x="{x}" y="8" width="11" height="11" fill="{s.colour}"/>'
+            f'<text x="{x + 15}" y="17" font-size="12" fill="#333">{escape(s.label)}</text>'
+        )
+        x += 24 + 7 * len(s.label)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # built from numbers and escaped labels only
+
+
+def _nice_step(peak: int) -> int:
+    raw = max(peak / 4, 1)
+    magnitude = 10 ** (len(str(int(raw))) - 1)
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * magnitude:
+            return int(factor * magnitude)
+    return int(10 * magnitude)
+
+
+# -- exports --------------------------------------------------------------------------------------
+EXPORT_COLUMNS: tuple[tuple[str, str, float], ...] = (
+    ("code", "Mã", 0.09),
+    ("name", "Cơ quan, đơn vị", 0.22),
+    ("software", "Phần mềm", 0.09),
+    ("key_status", "Khóa kết nối", 0.07),
+    ("units_mapped_text", "Đơn vị đã ghép mã", 0.07),
+    ("profiles_total", "Tổng hồ sơ", 0.06),
+    ("profiles_approved", "Đã phê duyệt", 0.06),
+    ("profiles_signed", "Đã ký số", 0.06),
+    ("profiles_synced", "Đã đồng bộ", 0.06),
+    ("profiles_mismatched", "Có sai lệch", 0.06),
+    ("last_sync_text", "Đồng bộ gần nhất", 0.09),
+    ("sync_errors", "Lỗi", 0.04),
+)
+
+
+def _cell(row: ProgressRow, name: str) -> Any:
+    if name == "units_mapped_text":
+        return f"{row.units_mapped}/{row.units_total}"
+    if name == "last_sync_text":
+        return timezone.localtime(row.last_sync).strftime("%d/%m/%Y %H:%M") if row.last_sync else ""
+    return getattr(row, name)
+
+
+def report_title(day: date) -> str:
+    return f"Báo cáo tiến độ đồng bộ CSDLQG về CBCCVC ngày {day:%d/%m/%Y}"
+
+
+def render_xlsx(rows: Sequence[ProgressRow], day: date, *, drill: bool = False) -> bytes:
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Tiến độ")
+    bold = book.add_format({"bold": True, "font_size": 13})
+    head = book.add_format({"bold": True, "bg_color": "#DDE7EE", "border": 1, "text_wrap": True})
+    cell = book.add_format({"border": 1})
+    sheet.write(0, 0, report_title(day), bold)
+    for col, (_, label, share) in enumerate(EXPORT_COLUMNS):
+        sheet.write(2, col, label, head)
+        sheet.set_column(col, col, max(8, share * 160))
+    all_rows = list(rows) if drill or len(rows) < 2 else [*rows, totals(rows)]
+    for r, row in enumerate(all_rows, start=3):
+        for col, (name, _, _) in enumerate(EXPORT_COLUMNS):
+            sheet.write(r, col, _cell(row, name), cell)
+    sheet.freeze_panes(3, 2)
+    book.close()
+    return out.getvalue()
+
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def render_pdf(rows: Sequence[ProgressRow], day: date, *, drill: bool = False) -> bytes:
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    pdf = FPDF(orientation="L", format="A4")
+    pdf.set_margins(10, 10, 10)
+    pdf.set_auto_page_break(True, margin=10)
+    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(report_title(day))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 13)
+    pdf.cell(0, 8, report_title(day), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=8)
+    pdf.cell(
+        0,
+        5,
+        f"Lập lúc {timezone.localtime():%H:%M %d/%m/%Y}. Đã phê duyệt gồm cả hồ sơ đã ký số, "
+        "đã đồng bộ; đã ký số gồm cả hồ sơ đã đồng bộ.",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(2)
+    width = pdf.epw
+    with pdf.table(
+        col_widths=[share * width for _, _, share in EXPORT_COLUMNS],
+        headings_style=FontFace(emphasis="BOLD", fill_color=(221, 231, 238)),
+        line_height=4.4,
+        text_align="LEFT",
+        width=width,
+    ) as grid:
+        head = grid.row()
+        for _, label, _ in EXPORT_COLUMNS:
+            head.cell(label)
+        for row in list(rows) if drill or len(rows) < 2 else [*rows, totals(rows)]:
+            cells = grid.row()
+            for name, _, _ in EXPORT_COLUMNS:
+                cells.cell(str(_cell(row, name)))
+    return bytes(pdf.output())
+
+
+def row_dicts(rows: Iterable[ProgressRow]) -> list[dict[str, Any]]:
+    return [{f.name: getattr(r, f.name) for f in fields(r)} for r in rows]

@@ -1,0 +1,290 @@
+"""Sync with the national database: connections (keys), the outgoing queue, the schedule.
+
+* :class:`Connection` — one agency's connection key to one destination (the national CBCCVC
+  database or the Party members database). The secret is sealed with the master key
+  (:func:`profiles.signing.keys.seal`, a key that is *not* in the database); a rotation keeps
+  the old secret until the new one is confirmed by a successful health check.
+* :class:`SyncItem` — one signed profile version to deliver to one destination. The
+  idempotency key is ``<personal ID>:<version hash>``: a resubmission of the same version is
+  recognised by the national side, so the queue may retry freely.
+* :class:`SyncWindow` — the agency's sync schedule (e.g. the official 1/9–10/9 window, then
+  continuous), reported to the national side.
+* :class:`ExtraHoliday` — public holidays and compensation days beyond the ``holidays``
+  package, for the "not synced within 3 working days" flag.
+* :class:`TestSyncRun` — an "M51" test sync of 1–10 profiles and the national answer.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from orgtree.models import Unit
+from profiles.models import ProfileVersion
+
+
+class Destination(models.TextChoices):
+    NATIONAL = "national", "CSDL quốc gia về CBCCVC"
+    PARTY = "party", "CSDL tổ chức đảng, đảng viên"
+
+
+class ConnectionStatus(models.TextChoices):
+    ACTIVE = "active", "Đang hoạt động"
+    PENDING = "pending", "Chờ kích hoạt"
+    SUSPENDED = "suspended", "Tạm dừng"
+    REVOKED = "revoked", "Đã bị thu hồi"
+
+
+class Connection(models.Model):
+    """An agency's connection key ("khóa kết nối") to one destination."""
+
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name="cơ quan",
+        on_delete=models.PROTECT,
+        related_name="sync_connections",
+    )
+    destination = models.CharField(
+        "nơi nhận", max_length=10, choices=Destination.choices, default=Destination.NATIONAL
+    )
+    software_name = models.CharField("phần mềm quản lý hồ sơ", max_length=200)
+    base_url = models.URLField("địa chỉ API", max_length=300)
+    key_id = models.CharField("mã khóa kết nối", max_length=100)
+    secret_sealed = models.BinaryField("bí mật (đã mã hóa)", null=True, editable=False)
+    # rotation: the new key waits here until a health check with it succeeds
+    pending_key_id = models.CharField("mã khóa mới (chờ xác nhận)", max_length=100, blank=True)
+    pending_secret_sealed = models.BinaryField("bí mật mới (đã mã hóa)", null=True, editable=False)
+    rotated_at = models.DateTimeField("đổi khóa lúc", null=True, blank=True)
+    status = models.CharField(
+        "trạng thái",
+        max_length=10,
+        choices=ConnectionStatus.choices,
+        default=ConnectionStatus.ACTIVE,
+    )
+    status_message = models.CharField("thông báo trạng thái", max_length=500, blank=True)
+    status_changed_at = models.DateTimeField("đổi trạng thái lúc", null=True, blank=True)
+    admin_name = models.CharField("người quản trị khóa", max_length=120, blank=True)
+    admin_phone = models.CharField("điện thoại người quản trị khóa", max_length=30, blank=True)
+    admin_email = models.EmailField("thư điện tử người quản trị khóa", blank=True)
+    last_health_at = models.DateTimeField("kiểm tra kết nối lúc", null=True, blank=True)
+    last_health_ok = models.BooleanField("kết nối tốt", null=True, blank=True)
+    last_health_message = models.CharField("kết quả kiểm tra kết nối", max_length=500, blank=True)
+    # circuit breaker
+    consecutive_failures = models.PositiveIntegerField("số lần lỗi liên tiếp", default=0)
+    circuit_open_until = models.DateTimeField("tạm ngắt đến", null=True, blank=True)
+    last_sync_at = models.DateTimeField("đồng bộ gần nhất", null=True, blank=True)
+    schedule_reported_at = models.DateTimeField("báo lịch đồng bộ lúc", null=True, blank=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    history = HistoricalRecords(
+        excluded_fields=[
+            "secret_sealed",
+            "pending_secret_sealed",
+            "consecutive_failures",
+            "circuit_open_until",
+            "last_sync_at",
+            "last_health_at",
+            "last_health_ok",
+            "last_health_message",
+        ]
+    )
+
+    class Meta:
+        verbose_name = "kết nối (khóa kết nối)"
+        verbose_name_plural = "kết nối (khóa kết nối)"
+        ordering = ["unit__code", "destination"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "destination"], name="connection_unit_dest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} → {self.get_destination_display()} ({self.key_id})"
+
+    # -- the secret -----------------------------------------------------------------------
+    def set_secret(self, secret: str) -> None:
+        from profiles.signing.keys import seal
+
+        self.secret_sealed = seal(secret.encode("utf-8"))
+
+    def secret(self) -> str:
+        from profiles.signing.keys import unseal
+
+        if not self.secret_sealed:
+            return ""
+        return unseal(bytes(self.secret_sealed)).decode("utf-8")
+
+    def pending_secret(self) -> str:
+        from profiles.signing.keys import unseal
+
+        if not self.pending_secret_sealed:
+            return ""
+        return unseal(bytes(self.pending_secret_sealed)).decode("utf-8")
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.status == ConnectionStatus.REVOKED
+
+
+class SyncStatus(models.TextChoices):
+    PENDING = "pending", "Chờ gửi"
+    SENDING = "sending", "Đang gửi"
+    SYNCED = "synced", "Đã đồng bộ"
+    FAILED = "failed", "Lỗi, sẽ gửi lại"
+    DEAD = "dead", "Hết lượt gửi lại (cần xử lý)"
+
+
+class SyncItem(models.Model):
+    """One signed profile version to deliver to one destination."""
+
+    version = models.ForeignKey(
+        ProfileVersion,
+        verbose_name="phiên bản hồ sơ",
+        on_delete=models.CASCADE,
+        related_name="sync_items",
+    )
+    destination = models.CharField(
+        "nơi nhận", max_length=10, choices=Destination.choices, default=Destination.NATIONAL
+    )
+    connection = models.ForeignKey(
+        Connection,
+        verbose_name="kết nối",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+    )
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=SyncStatus.choices, default=SyncStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField("số lần gửi", default=0)
+    next_attempt_at = models.DateTimeField("gửi lần tới lúc", db_index=True)
+    lease_until = models.DateTimeField("giữ để gửi đến", null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
+    idempotency_key = models.CharField("khóa chống gửi trùng", max_length=120)
+    last_error_code = models.CharField("mã lỗi gần nhất", max_length=60, blank=True)
+    last_error_message = models.CharField("lỗi gần nhất", max_length=1000, blank=True)
+    created_at = models.DateTimeField("đưa vào hàng đợi lúc", auto_now_add=True)
+    changed_at = models.DateTimeField("thay đổi lúc", null=True, blank=True)
+    synced_at = models.DateTimeField("đồng bộ lúc", null=True, blank=True)
+    national_reference = models.CharField("mã tiếp nhận của nơi nhận", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "mục đồng bộ"
+        verbose_name_plural = "hàng đợi đồng bộ"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["destination", "idempotency_key"], name="syncitem_dest_idem"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="syncitem_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} → {self.get_destination_display()}"
+
+
+class SyncWindow(models.Model):
+    """A period in which the agency syncs (an open end means "continuous from then on")."""
+
+    connection = models.ForeignKey(
+        Connection, verbose_name="kết nối", on_delete=models.CASCADE, related_name="windows"
+    )
+
+    class Mode(models.TextChoices):
+        OFFICIAL = "official", "Đợt đồng bộ chính thức"
+        CONTINUOUS = "continuous", "Đồng bộ liên tục"
+        TEST = "test", "Đồng bộ thử"
+
+    label = models.CharField("tên đợt", max_length=200)
+    mode = models.CharField("loại đợt", max_length=10, choices=Mode.choices, default=Mode.OFFICIAL)
+    starts_on = models.DateField("từ ngày")
+    ends_on = models.DateField("đến ngày", null=True, blank=True, help_text="Để trống: liên tục.")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "lịch đồng bộ"
+        verbose_name_plural = "lịch đồng bộ"
+        ordering = ["connection", "starts_on"]
+
+    def __str__(self) -> str:
+        end = self.ends_on.strftime("%d/%m/%Y") if self.ends_on else "liên tục"
+        return f"{self.label}: {self.starts_on:%d/%m/%Y} – {end}"
+
+
+class ExtraHoliday(models.Model):
+    """A day the ``holidays`` package does not know: an extra day off (nghỉ bù, a holiday
+    decided for one year) or a compensation working day (làm bù, e.g. a Saturday)."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "off", "Ngày nghỉ (nghỉ lễ, nghỉ bù)"
+        WORKING_DAY = "work", "Ngày làm việc bù"
+
+    day = models.DateField("ngày", unique=True)
+    kind = models.CharField("loại", max_length=4, choices=Kind.choices, default=Kind.DAY_OFF)
+    name = models.CharField("tên", max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "ngày nghỉ/làm bù bổ sung"
+        verbose_name_plural = "ngày nghỉ/làm bù bổ sung"
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.name}"
+
+
+class TestSyncRun(models.Model):
+    """An "M51" test sync of 1–10 profiles: what was sent and the national answer."""
+
+    connection = models.ForeignKey(
+        Connection, verbose_name="kết nối", on_delete=models.CASCADE, related_name="test_runs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người gửi",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("gửi lúc", auto_now_add=True)
+    ok = models.BooleanField("thành công", default=False)
+    error = models.CharField("lỗi", max_length=1000, blank=True)
+    results = models.JSONField("kết quả từng hồ sơ", default=list)
+
+    class Meta:
+        verbose_name = "gửi thử (M51)"
+        verbose_name_plural = "gửi thử (M51)"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Gửi thử M51 {self.created_at:%d/%m/%Y %H:%M}"
+
+
+# Org-tree sync, reconciliation ("đối khớp") and the progress dashboard (syncing/recon_models.py).
+from .recon_models import (  # noqa: E402
+    Mismatch,
+    MismatchDailyCount,
+    NationalUnit,
+    ProgressSnapshot,
+    PullState,
+    UnitMatch,
+)
+
+__all__ = [
+    "Connection",
+    "ConnectionStatus",
+    "Destination",
+    "ExtraHoliday",
+    "Mismatch",
+    "MismatchDailyCount",
+    "NationalUnit",
+    "ProgressSnapshot",
+    "PullState",
+    "SyncItem",
+    "SyncStatus",
+    "SyncWindow",
+    "TestSyncRun",
+    "UnitMatch",
+]

@@ -1,0 +1,264 @@
+"""Org-tree sync, reconciliation ("đối khớp") and the progress dashboard: the stored state.
+
+* :class:`NationalUnit` — the national unit tree of an agency as last pulled;
+* :class:`UnitMatch` — a suggested (then confirmed, rejected or edited) mapping of a local unit
+  to a national unit code;
+* :class:`Mismatch` — one difference the national side found between a profile and the national
+  population database, with what HR decided;
+* :class:`MismatchDailyCount` and :class:`ProgressSnapshot` — one row per agency and day, for the
+  charts over time (the ministry's daily progress report counts the same things).
+
+The behaviour lives in :mod:`syncing.orgsync`, :mod:`syncing.reconciliation` and
+:mod:`syncing.dashboard`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from orgtree.models import Unit
+
+
+def _user_fk(label: str) -> models.ForeignKey:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=label,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
+# -- org-tree sync ---------------------------------------------------------------------------------
+
+
+class NationalUnit(models.Model):
+    """A unit of the national org tree of one agency, as the national side last returned it."""
+
+    agency = models.ForeignKey(
+        Unit,
+        verbose_name="cơ quan",
+        on_delete=models.PROTECT,
+        related_name="national_units",
+    )
+    code = models.CharField("mã trên cây quốc gia", max_length=40)
+    name = models.CharField("tên đơn vị (cây quốc gia)", max_length=255)
+    parent_code = models.CharField("mã đơn vị cấp trên", max_length=40, blank=True)
+    folded_name = models.CharField(max_length=255, editable=False, db_index=True)
+    present = models.BooleanField(
+        "còn trên cây quốc gia",
+        default=True,
+        help_text="Bỏ chọn khi lần tải gần nhất không còn trả về đơn vị này.",
+    )
+    pulled_at = models.DateTimeField("tải về lúc")
+
+    class Meta:
+        verbose_name = "đơn vị trên cây tổ chức quốc gia"
+        verbose_name_plural = "cây tổ chức quốc gia (bản tải về)"
+        ordering = ["agency", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "code"], name="national_unit_uniq_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.code}]"
+
+
+class UnitMatch(models.Model):
+    """The mapping of one local unit to a national code: suggested, then decided by an admin."""
+
+    class Method(models.TextChoices):
+        CODE = "code", "Trùng mã định danh"
+        NAME = "name", "Tên gần giống"
+        MANUAL = "manual", "Quản trị nhập tay"
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", "Đề xuất, chờ xác nhận"
+        CONFIRMED = "confirmed", "Đã xác nhận"
+        REJECTED = "rejected", "Đã từ chối"
+        UNMATCHED = "unmatched", "Chưa tìm được mã"
+
+    unit = models.OneToOneField(
+        Unit, verbose_name="đơn vị", on_delete=models.CASCADE, related_name="national_match"
+    )
+    national_unit = models.ForeignKey(
+        NationalUnit,
+        verbose_name="đơn vị trên cây quốc gia",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="matches",
+    )
+    national_code = models.CharField("mã trên cây quốc gia", max_length=40, blank=True)
+    method = models.CharField("cách ghép", max_length=10, choices=Method.choices, blank=True)
+    score = models.PositiveSmallIntegerField("độ tương đồng (%)", default=0)
+    reason = models.CharField("căn cứ", max_length=300, blank=True)
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=Status.choices, default=Status.SUGGESTED
+    )
+    decided_by = _user_fk("người xác nhận")
+    decided_at = models.DateTimeField("xác nhận lúc", null=True, blank=True)
+    pushed_at = models.DateTimeField("đã gửi lên CSDL quốc gia lúc", null=True, blank=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+
+    history = HistoricalRecords(verbose_name="lịch sử ghép mã đơn vị")
+
+    class Meta:
+        verbose_name = "ghép mã đơn vị với cây quốc gia"
+        verbose_name_plural = "ghép mã đơn vị với cây quốc gia"
+        ordering = ["status", "-score", "unit__name"]
+        indexes = [models.Index(fields=["status"], name="unit_match_status")]
+
+    def __str__(self) -> str:
+        return f"{self.unit.name} → {self.national_code or '?'}"
+
+
+# -- reconciliation ("đối khớp") ------------------------------------------------------------------
+
+
+class Mismatch(models.Model):
+    """One difference between a profile and the national population database (CSDLQG về dân cư),
+    as the national side's daily reconciliation returned it."""
+
+    class Kind(models.TextChoices):
+        SPELLING = "spelling", "Sai chính tả họ tên"
+        DATE_OF_BIRTH = "dob", "Sai ngày sinh"
+        SEX = "sex", "Sai giới tính"
+        ID_NOT_FOUND = "id_not_found", "Không tìm thấy số định danh"
+        DECEASED = "deceased", "Công dân đã chết"
+        OTHER = "other", "Sai lệch khác"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Chờ xử lý"
+        ACCEPTED = "accepted", "Đã chấp nhận, sửa hồ sơ"
+        DISPUTED = "disputed", "Đã khiếu nại"
+        RESOLVED = "resolved", "Đã xử lý xong"
+
+    external_id = models.CharField("mã sai lệch (CSDL quốc gia)", max_length=80, unique=True)
+    profile = models.ForeignKey(
+        "profiles.Profile",
+        verbose_name="hồ sơ",
+        on_delete=models.CASCADE,
+        related_name="mismatches",
+    )
+    kind = models.CharField("loại sai lệch", max_length=20, choices=Kind.choices)
+    field = models.CharField("trường", max_length=40, blank=True)
+    our_value = models.CharField("giá trị trong hồ sơ", max_length=255, blank=True)
+    population_value = models.CharField("giá trị CSDL dân cư", max_length=255, blank=True)
+    since = models.DateField("sai lệch từ ngày")
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    note = models.TextField("ghi chú, lý do khiếu nại", blank=True)
+    decided_by = _user_fk("người xử lý")
+    decided_at = models.DateTimeField("xử lý lúc", null=True, blank=True)
+    first_seen_at = models.DateTimeField("nhận lần đầu lúc", auto_now_add=True)
+    last_seen_at = models.DateTimeField("nhận gần nhất lúc")
+
+    history = HistoricalRecords(verbose_name="lịch sử xử lý sai lệch")
+
+    class Meta:
+        verbose_name = "sai lệch đối khớp"
+        verbose_name_plural = "đối khớp với CSDL dân cư"
+        ordering = ["status", "-since", "id"]
+        indexes = [models.Index(fields=["kind", "status"], name="mismatch_kind_status")]
+
+    FIELD_LABELS = {
+        "full_name": "Họ và tên",
+        "date_of_birth": "Ngày sinh",
+        "sex": "Giới tính",
+        "personal_id": "Số định danh cá nhân",
+        "deceased_on": "Ngày chết",
+    }
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.profile_id}"
+
+    @property
+    def field_label(self) -> str:
+        return self.FIELD_LABELS.get(self.field, self.field)
+
+
+class MismatchDailyCount(models.Model):
+    """How many mismatches of a kind an agency had open (and newly received) on a day."""
+
+    agency = models.ForeignKey(
+        Unit, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField("ngày")
+    kind = models.CharField("loại sai lệch", max_length=20, choices=Mismatch.Kind.choices)
+    open_count = models.PositiveIntegerField("đang chờ xử lý", default=0)
+    total_count = models.PositiveIntegerField("tổng đã nhận", default=0)
+
+    class Meta:
+        verbose_name = "số sai lệch theo ngày"
+        verbose_name_plural = "số sai lệch theo ngày"
+        ordering = ["-day", "agency", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "day", "kind"], name="mismatch_daily_count_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}: {self.open_count}"
+
+
+class PullState(models.Model):
+    """Where the last pull of a feed (reconciliation results, national tree) stopped."""
+
+    class Feed(models.TextChoices):
+        RECONCILIATION = "reconciliation", "Kết quả đối khớp"
+        ORG_TREE = "org_tree", "Cây tổ chức quốc gia"
+
+    agency = models.ForeignKey(
+        Unit, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+"
+    )
+    feed = models.CharField("dữ liệu", max_length=20, choices=Feed.choices)
+    cursor = models.CharField("con trỏ", max_length=200, blank=True)
+    pulled_at = models.DateTimeField("tải lúc", null=True, blank=True)
+    received = models.PositiveIntegerField("số bản ghi nhận lần gần nhất", default=0)
+    last_error = models.TextField("lỗi gần nhất", blank=True)
+
+    class Meta:
+        verbose_name = "trạng thái tải dữ liệu"
+        verbose_name_plural = "trạng thái tải dữ liệu"
+        constraints = [models.UniqueConstraint(fields=["agency", "feed"], name="pull_state_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.feed}"
+
+
+# -- progress dashboard ---------------------------------------------------------------------------
+
+
+class ProgressSnapshot(models.Model):
+    """The day's progress figures of one agency (what the ministry's daily report counts)."""
+
+    agency = models.ForeignKey(
+        Unit, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField("ngày")
+    units_total = models.PositiveIntegerField("số đơn vị", default=0)
+    units_mapped = models.PositiveIntegerField("đơn vị đã ghép mã", default=0)
+    profiles_total = models.PositiveIntegerField("tổng số hồ sơ", default=0)
+    profiles_approved = models.PositiveIntegerField("đã phê duyệt", default=0)
+    profiles_signed = models.PositiveIntegerField("đã ký số", default=0)
+    profiles_synced = models.PositiveIntegerField("đã đồng bộ", default=0)
+    profiles_mismatched = models.PositiveIntegerField("có sai lệch đối khớp", default=0)
+    sync_errors = models.PositiveIntegerField("lỗi đồng bộ", default=0)
+    taken_at = models.DateTimeField("chốt lúc", auto_now=True)
+
+    class Meta:
+        verbose_name = "tiến độ đồng bộ"
+        verbose_name_plural = "tiến độ đồng bộ"
+        ordering = ["-day", "agency"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day"], name="progress_snapshot_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day}"

@@ -1,0 +1,479 @@
+"""The sender: claim due queue items, verify, deliver through the destination adapter, record.
+
+**Claiming.** Items are claimed per connection in batches: ``pending``/``failed`` items whose
+``next_attempt_at`` has come, and ``sending`` items whose lease has expired (their worker died
+mid-batch). On PostgreSQL the candidates are locked with ``SELECT … FOR UPDATE SKIP LOCKED``;
+on every database the claim itself is a conditional ``UPDATE`` stamped with a fresh claim
+token, so two workers never hold the same item, and an item is never lost: a worker killed
+after claiming leaves it in ``sending`` until the lease runs out, then another worker
+re-sends it. The national side is idempotent on ``<personal ID>:<version hash>`` and answers a
+repeat with ``already_received``, which counts as a confirmation: exactly one national record.
+
+**Before sending** each version's signature is verified again
+(:func:`profiles.signing.profile_signing.verify_version`): a version whose signature or
+content no longer verifies is not sent (dead letter with the reason).
+
+**Outcomes.** ``accepted``/``already_received`` for the same version hash → synced (and, for
+the national destination, :func:`profiles.workflow.mark_synced`); ``rejected`` → dead letter
+(the national side will refuse it again); a transport failure → retry with exponential backoff
+and jitter; after ``max_attempts`` → dead letter, requeued from the admin.
+:class:`~syncing.client.KeyRevoked` marks the connection revoked and stops every call for it;
+:class:`~syncing.client.RateLimited` waits ``retry_after`` without counting an attempt.
+
+**Circuit breaker** (per connection): after ``breaker_threshold`` consecutive unavailability
+errors the circuit opens for ``breaker_cooldown`` seconds (no calls); then one probe batch of a
+single item is let through (half-open): success closes the circuit, failure re-opens it.
+
+**Schedule.** A connection with sync windows only sends on days inside a window.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection as db_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from profiles.models import ProfileSignature, ProfileVersion, VersionStatus
+from profiles.workflow import WorkflowError, mark_synced
+
+from .client import (
+    AuthFailed,
+    ContractError,
+    ItemResult,
+    KeyRevoked,
+    NationalError,
+    NationalUnavailable,
+    RateLimited,
+)
+from .models import Connection, ConnectionStatus, Destination, SyncItem, SyncStatus
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SenderConfig:
+    batch_size: int = 50
+    lease_seconds: float = 120.0
+    max_attempts: int = 8
+    backoff_base: float = 30.0  # seconds; attempt n waits base·2^(n-1), jittered ±50 %
+    backoff_cap: float = 6 * 3600.0
+    breaker_threshold: int = 5
+    breaker_cooldown: float = 60.0
+    timeout: float = 30.0
+
+    @classmethod
+    def from_settings(cls, **overrides: Any) -> SenderConfig:
+        values = dict(getattr(settings, "CBCCVC_SYNC", {}) or {})
+        values.update(overrides)
+        return cls(**{k: v for k, v in values.items() if k in cls.__dataclass_fields__})
+
+
+def backoff_delay(attempts: int, config: SenderConfig, rng: random.Random | None = None) -> float:
+    """Exponential backoff with jitter: ``base·2^(attempts-1)`` capped, times U(0.5, 1.5)."""
+    rng = rng or random
+    raw = min(config.backoff_cap, config.backoff_base * 2 ** max(0, attempts - 1))
+    return raw * rng.uniform(0.5, 1.5)
+
+
+# -- which connections may send now ---------------------------------------------------------
+
+
+def in_window(conn: Connection, today: Any = None) -> bool:
+    """No windows: always. Otherwise only on a day inside one of them."""
+    today = today or timezone.localdate()
+    windows = list(conn.windows.all())
+    if not windows:
+        return True
+    return any(w.starts_on <= today and (w.ends_on is None or today <= w.ends_on) for w in windows)
+
+
+def circuit_state(conn: Connection, config: SenderConfig, now: datetime) -> str:
+    """``closed`` | ``open`` | ``half_open``."""
+    if conn.consecutive_failures < config.breaker_threshold:
+        return "closed"
+    if conn.circuit_open_until and now < conn.circuit_open_until:
+        return "open"
+    return "half_open"
+
+
+# -- claiming --------------------------------------------------------------------------------
+
+
+def _claimable_q(now: datetime) -> Q:
+    return Q(status__in=[SyncStatus.PENDING, SyncStatus.FAILED], next_attempt_at__lte=now) | Q(
+        status=SyncStatus.SENDING, lease_until__lt=now
+    )
+
+
+def claim(conn: Connection, limit: int, config: SenderConfig) -> list[SyncItem]:
+    """Claim up to ``limit`` due items of ``conn`` for this worker (see the module doc)."""
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        candidates = SyncItem.objects.filter(_claimable_q(now), connection=conn).order_by(
+            "next_attempt_at", "pk"
+        )
+        if db_connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        # The condition is checked again by the UPDATE itself: safe without row locks too.
+        SyncItem.objects.filter(_claimable_q(now), pk__in=ids).update(
+            status=SyncStatus.SENDING,
+            lease_until=now + timedelta(seconds=config.lease_seconds),
+            claim_token=token,
+            attempts=F("attempts") + 1,
+        )
+    return list(
+        SyncItem.objects.filter(claim_token=token, status=SyncStatus.SENDING)
+        .select_related("version__profile__unit", "connection")
+        .order_by("pk")
+    )
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RunStats:
+    claimed: int = 0
+    synced: int = 0
+    failed: int = 0
+    dead: int = 0
+    batches: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: RunStats) -> None:
+        self.claimed += other.claimed
+        self.synced += other.synced
+        self.failed += other.failed
+        self.dead += other.dead
+        self.batches += other.batches
+        self.errors += other.errors
+
+
+def _mine(item: SyncItem) -> Any:
+    """The item, only while this worker still holds its claim."""
+    return SyncItem.objects.filter(
+        pk=item.pk, claim_token=item.claim_token, status=SyncStatus.SENDING
+    )
+
+
+def _mark_synced(item: SyncItem, result: ItemResult) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        updated = _mine(item).update(
+            status=SyncStatus.SYNCED,
+            synced_at=now,
+            lease_until=None,
+            national_reference=result.receipt_id[:255],
+            last_error_code="",
+            last_error_message="",
+        )
+        if not updated:
+            return False
+        if item.destination == Destination.NATIONAL:
+            version = ProfileVersion.objects.get(pk=item.version_id)
+            if version.status == VersionStatus.SIGNED:
+                mark_synced(version, sync_reference=result.receipt_id)
+    return True
+
+
+def _mark_retry(
+    item: SyncItem,
+    code: str,
+    message: str,
+    config: SenderConfig,
+    *,
+    delay: float | None = None,
+    count_attempt: bool = True,
+) -> str:
+    """Back to the queue with backoff, or to the dead letter after ``max_attempts``."""
+    attempts = item.attempts if count_attempt else max(0, item.attempts - 1)
+    if count_attempt and attempts >= config.max_attempts:
+        return _mark_dead(item, code, f"{message} (đã gửi {attempts} lần)")
+    wait = backoff_delay(attempts, config) if delay is None else delay
+    _mine(item).update(
+        status=SyncStatus.FAILED if count_attempt else SyncStatus.PENDING,
+        attempts=attempts,
+        lease_until=None,
+        next_attempt_at=timezone.now() + timedelta(seconds=wait),
+        last_error_code=code[:60],
+        last_error_message=message[:1000],
+    )
+    return SyncStatus.FAILED
+
+
+def _mark_dead(item: SyncItem, code: str, message: str) -> str:
+    _mine(item).update(
+        status=SyncStatus.DEAD,
+        lease_until=None,
+        last_error_code=code[:60],
+        last_error_message=message[:1000],
+    )
+    return SyncStatus.DEAD
+
+
+# -- the connection's state -------------------------------------------------------------------
+
+
+def record_revoked(conn: Connection, exc: NationalError) -> None:
+    """The national side says the key is revoked: stop every call for this connection."""
+    message = (
+        f"Khóa kết nối {conn.key_id} đã bị CSDL quốc gia thu hồi hoặc chưa được kích hoạt "
+        f"({exc.code or 'auth_key_revoked'}): đã dừng mọi lần gửi qua kết nối này. "
+        "Liên hệ Bộ Nội vụ để kích hoạt khóa của phần mềm đang dùng, rồi cập nhật khóa mới."
+    )
+    Connection.objects.filter(pk=conn.pk).update(
+        status=ConnectionStatus.REVOKED, status_message=message, status_changed_at=timezone.now()
+    )
+    conn.status = ConnectionStatus.REVOKED
+    conn.status_message = message
+
+
+def _record_unavailable(conn: Connection, config: SenderConfig) -> None:
+    Connection.objects.filter(pk=conn.pk).update(consecutive_failures=F("consecutive_failures") + 1)
+    conn.refresh_from_db(fields=["consecutive_failures"])
+    if conn.consecutive_failures >= config.breaker_threshold:
+        until = timezone.now() + timedelta(seconds=config.breaker_cooldown)
+        Connection.objects.filter(pk=conn.pk).update(circuit_open_until=until)
+        conn.circuit_open_until = until
+
+
+def _record_success(conn: Connection) -> None:
+    Connection.objects.filter(pk=conn.pk).update(
+        consecutive_failures=0, circuit_open_until=None, last_sync_at=timezone.now()
+    )
+    conn.consecutive_failures = 0
+    conn.circuit_open_until = None
+
+
+# -- one batch ---------------------------------------------------------------------------------
+
+
+AdapterFactory = Callable[[Connection], Any]
+
+
+def default_adapter(conn: Connection, config: SenderConfig | None = None) -> Any:
+    from .destinations import adapter_for
+
+    return adapter_for(conn, timeout=(config or SenderConfig.from_settings()).timeout)
+
+
+def _verified_items(
+    items: Sequence[SyncItem], adapter: Any, stats: RunStats
+) -> list[tuple[SyncItem, Any]]:
+    """Verify each version's signature; build what the adapter sends. Failures → dead."""
+    from profiles.signing.trust import TrustStore
+
+    trust = TrustStore.from_database()
+    documents = dict(
+        ProfileSignature.objects.filter(version_id__in=[i.version_id for i in items]).values_list(
+            "version_id", "signed_document"
+        )
+    )
+    out = []
+    with transaction.atomic():  # one commit for the batch's verification records
+        for item in items:
+            built = _verify_one(item, trust, documents, adapter, stats)
+            if built is not None:
+                out.append((item, built))
+    return out
+
+
+def _verify_one(item: SyncItem, trust: Any, documents: dict, adapter: Any, stats: RunStats) -> Any:
+    """The adapter's payload for a version whose signature still verifies; else dead."""
+    from profiles.signing.profile_signing import verify_version
+
+    try:
+        outcome = verify_version(item.version, trust_store=trust)
+    except WorkflowError as exc:
+        _mark_dead(item, "not_signed", "; ".join(exc.messages))
+        stats.dead += 1
+        return None
+    if not outcome.ok:
+        _mark_dead(
+            item,
+            "signature_invalid",
+            "Chữ ký số của phiên bản không còn hợp lệ, không gửi: "
+            + "; ".join(outcome.messages)[:900],
+        )
+        stats.dead += 1
+        return None
+    return adapter.build_item(item.version, bytes(documents[item.version_id]))
+
+
+def send_batch(
+    conn: Connection,
+    items: Sequence[SyncItem],
+    config: SenderConfig,
+    adapter: Any,
+) -> RunStats:
+    stats = RunStats(claimed=len(items), batches=1)
+    ready = _verified_items(items, adapter, stats)
+    if not ready:
+        return stats
+    try:
+        results = adapter.submit([payload for _, payload in ready])
+    except KeyRevoked as exc:
+        record_revoked(conn, exc)
+        for item, _ in ready:
+            _mark_retry(
+                item,
+                exc.code or "auth_key_revoked",
+                exc.message,
+                config,
+                delay=0,
+                count_attempt=False,
+            )
+        stats.errors.append(exc.message)
+        return stats
+    except RateLimited as exc:
+        for item, _ in ready:
+            _mark_retry(
+                item, exc.code, exc.message, config, delay=exc.retry_after, count_attempt=False
+            )
+        stats.errors.append(exc.message)
+        return stats
+    except (NationalUnavailable, AuthFailed, ContractError) as exc:
+        if isinstance(exc, NationalUnavailable):
+            _record_unavailable(conn, config)
+        for item, _ in ready:
+            outcome = _mark_retry(item, exc.code or type(exc).__name__, exc.message, config)
+            stats.dead += outcome == SyncStatus.DEAD
+            stats.failed += outcome == SyncStatus.FAILED
+        stats.errors.append(exc.message)
+        return stats
+    _record_success(conn)
+    with transaction.atomic():  # one commit for the batch's outcomes
+        _record_results(ready, results, adapter, config, stats)
+    return stats
+
+
+def _record_results(
+    ready: list, results: list, adapter: Any, config: SenderConfig, stats: RunStats
+) -> None:
+    for (item, payload), result in zip(ready, results, strict=True):
+        expected = adapter.version_hash_of(payload)
+        if result.confirmed and result.version_hash == expected:
+            if _mark_synced(item, result):
+                stats.synced += 1
+        elif result.confirmed:
+            _mark_retry(
+                item,
+                "version_mismatch",
+                "Nơi nhận xác nhận một phiên bản khác với phiên bản đã gửi.",
+                config,
+            )
+            stats.failed += 1
+        else:
+            message = result.message or result.code or result.status
+            if result.problems:
+                message += ": " + "; ".join(str(p.get("message", p)) for p in result.problems[:5])
+            _mark_dead(item, result.code or result.status, message)
+            stats.dead += 1
+
+
+# -- the loop -----------------------------------------------------------------------------------
+
+
+def sendable_connections(now: datetime | None = None) -> list[Connection]:
+    now = now or timezone.now()
+    conns = Connection.objects.filter(status=ConnectionStatus.ACTIVE).prefetch_related("windows")
+    return [c for c in conns if in_window(c, timezone.localtime(now).date())]
+
+
+def attach_connections() -> int:
+    """Queue items created before their agency had a connection get one now."""
+    from .queue import connection_for
+
+    done = 0
+    for item in (
+        SyncItem.objects.filter(connection__isnull=True)
+        .exclude(status__in=[SyncStatus.SYNCED])
+        .select_related("version__profile__unit")[:1000]
+    ):
+        conn = connection_for(item.version.profile.unit, item.destination)
+        if conn is not None:
+            done += SyncItem.objects.filter(pk=item.pk, connection__isnull=True).update(
+                connection=conn
+            )
+    return done
+
+
+def run_once(
+    config: SenderConfig | None = None, adapter_factory: AdapterFactory | None = None
+) -> RunStats:
+    """One pass: at most one batch per sendable connection."""
+    config = config or SenderConfig.from_settings()
+    stats = RunStats()
+    now = timezone.now()
+    for conn in sendable_connections(now):
+        state = circuit_state(conn, config, now)
+        if state == "open":
+            continue
+        limit = 1 if state == "half_open" else config.batch_size
+        items = claim(conn, limit, config)
+        if not items:
+            continue
+        adapter = (adapter_factory or (lambda c: default_adapter(c, config)))(conn)
+        try:
+            stats.add(send_batch(conn, items, config, adapter))
+        finally:
+            close = getattr(adapter, "close", None)
+            if close:
+                close()
+    return stats
+
+
+def run(
+    *,
+    max_seconds: float = 55.0,
+    idle_seconds: float = 5.0,
+    poll: float = 0.5,
+    config: SenderConfig | None = None,
+    adapter_factory: AdapterFactory | None = None,
+) -> RunStats:
+    """Send until nothing has been due for ``idle_seconds`` (or ``max_seconds`` passed)."""
+    config = config or SenderConfig.from_settings()
+    started = last_work = time.monotonic()
+    total = RunStats()
+    attach_connections()
+    while True:
+        stats = run_once(config, adapter_factory)
+        total.add(stats)
+        now = time.monotonic()
+        if stats.claimed:
+            last_work = now
+        elif now - last_work >= idle_seconds:
+            break
+        if now - started >= max_seconds:
+            break
+        if not stats.claimed:
+            time.sleep(poll)
+    return total
+
+
+# -- admin actions ------------------------------------------------------------------------------
+
+
+def requeue(items: Any) -> int:
+    """Dead-letter (or failed) items back to the queue, due now, with a fresh attempt count."""
+    return items.filter(status__in=[SyncStatus.DEAD, SyncStatus.FAILED]).update(
+        status=SyncStatus.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        lease_until=None,
+    )

@@ -1,0 +1,46 @@
+"""The first end-to-end path over real HTTP: health, auth, org tree, profile submission."""
+
+from __future__ import annotations
+
+import pytest
+
+from syncing import contract
+from syncing.client import ContractError
+
+from .conftest import AGENCY, NATIONAL_DB
+
+pytestmark = NATIONAL_DB
+
+
+def test_health_needs_no_key(national_server):
+    from syncing.client import NationalClient
+
+    with NationalClient(national_server.url, "none", "none") as client:
+        assert client.health()["status"] == "ok"
+
+
+def test_submit_then_duplicate_is_already_received(national_server, national_ca, signed_profiles):
+    from syncing.emulator.models import ReceivedProfile
+
+    national_server.trust(national_ca)
+    national_server.add_units(AGENCY)
+    client = national_server.client(national_server.issue_key())
+    items = [p.item() for p in signed_profiles[:3]]
+    first = client.submit_profiles(items)
+    assert [r.status for r in first] == [contract.ITEM_ACCEPTED] * 3, first
+    again = client.submit_profiles(items)
+    assert [r.status for r in again] == [contract.ITEM_ALREADY_RECEIVED] * 3
+    assert all(r.confirmed for r in again)
+    assert ReceivedProfile.objects.count() == 3
+
+
+def test_pull_units_pages(national_server):
+    national_server.add_units(AGENCY, "H25.101", "H25.102", "H25.103")
+    national_server.add_units("H12", "H12.101")
+    client = national_server.client(national_server.issue_key())
+    page = client.pull_units(limit=2)
+    assert [u["code"] for u in page.items] == ["H25", "H25.101"]
+    assert page.next_cursor
+    assert {u["code"] for u in client.pull_all_units()} == {"H25", "H25.101", "H25.102", "H25.103"}
+    with pytest.raises(ContractError):
+        client.pull_units(limit=0)

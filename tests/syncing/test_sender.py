@@ -1,0 +1,250 @@
+"""The queue against the emulator over real HTTP: sync, revoked key, circuit breaker, dead
+letter and requeue, rejections, signature re-verification, rate limits, schedule windows."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from profiles.models import Profile, ProfileSignature, ProfileStatus, VersionStatus
+from syncing.emulator.keys import revoke_key
+from syncing.emulator.models import ReceivedProfile
+from syncing.models import ConnectionStatus, SyncItem, SyncStatus, SyncWindow
+from syncing.sender import SenderConfig, run, run_once
+
+from .conftest import NATIONAL_DB
+from .helpers import sign_people
+
+pytestmark = NATIONAL_DB
+
+FAST = SenderConfig(
+    batch_size=10,
+    lease_seconds=5,
+    max_attempts=3,
+    backoff_base=0.01,
+    backoff_cap=0.05,
+    breaker_threshold=3,
+    breaker_cooldown=0.3,
+    timeout=5,
+)
+
+
+def _sign(tree, hr, approver, signer, n=5, seed=1):
+    return sign_people(
+        tree["H40.10"], n, hr_user=hr, approver_user=approver, signer=signer, seed=seed
+    )
+
+
+def _drain(config=FAST, seconds=20):
+    return run(max_seconds=seconds, idle_seconds=0.3, poll=0.02, config=config)
+
+
+def test_signed_profiles_are_synced_once_and_marked_synced(connection, tree, hr, approver, signer):
+    versions = _sign(tree, hr, approver, signer, n=5)
+    stats = _drain()
+    assert stats.synced == 5
+    assert SyncItem.objects.filter(status=SyncStatus.SYNCED).count() == 5
+    for v in versions:
+        v.refresh_from_db()
+        assert v.status == VersionStatus.SYNCED
+        assert v.sync_reference  # the national receipt
+        assert Profile.objects.get(pk=v.profile_id).status == ProfileStatus.SYNCED
+        assert (
+            ReceivedProfile.objects.filter(
+                personal_id=v.profile.personal_id, version_hash=v.content_hash
+            ).count()
+            == 1
+        )
+    # the signature was verified again before sending
+    assert all(s.last_verification_ok for s in ProfileSignature.objects.all())
+    connection.refresh_from_db()
+    assert connection.last_sync_at is not None
+    # nothing left to send: a further pass makes no call
+    assert run_once(FAST).claimed == 0
+
+
+def test_a_revoked_key_stops_every_call_with_a_clear_admin_message(
+    connection, tree, hr, approver, signer, user_with
+):
+    _sign(tree, hr, approver, signer, n=4)
+    revoke_key(connection.key_id, "Phần mềm không còn sử dụng")
+    stats = run_once(FAST)
+    assert stats.synced == 0
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.REVOKED
+    assert "thu hồi" in connection.status_message
+    assert ReceivedProfile.objects.count() == 0
+    assert SyncItem.objects.filter(status=SyncStatus.SYNCED).count() == 0
+    assert not Profile.objects.filter(status=ProfileStatus.SYNCED).exists()
+    assert SyncItem.objects.filter(status=SyncStatus.PENDING).count() == 4
+    # no further call is made for this connection
+    from syncing.emulator.models import ConnectionKey
+
+    used = ConnectionKey.objects.get(key_id=connection.key_id).last_used_at
+    assert run_once(FAST).claimed == 0
+    assert ConnectionKey.objects.get(key_id=connection.key_id).last_used_at == used
+    # the admin says so, on the connection list and on the queue
+    admin = user_with("quantri_tw", superuser=True)
+    client = Client()
+    client.force_login(admin)
+    for url in (
+        reverse("admin:syncing_connection_changelist"),
+        reverse("admin:syncing_syncitem_changelist"),
+    ):
+        page = client.get(url).content.decode()
+        assert "đã bị CSDL quốc gia thu hồi" in page
+        assert connection.key_id in page
+
+
+def test_the_circuit_breaker_opens_then_recovers(connection, national, tree, hr, approver, signer):
+    _sign(tree, hr, approver, signer, n=3)
+    CB = SenderConfig(**{**FAST.__dict__, "max_attempts": 100})
+    national.set_faults(error_rate=1.0, seed=1)
+    for _ in range(CB.breaker_threshold):
+        SyncItem.objects.update(next_attempt_at=timezone.now())
+        assert run_once(CB).claimed > 0
+    connection.refresh_from_db()
+    assert connection.consecutive_failures == CB.breaker_threshold
+    assert connection.circuit_open_until is not None
+    # open: time has not come, no call
+    SyncItem.objects.update(next_attempt_at=timezone.now())
+    assert run_once(CB).claimed == 0
+    time.sleep(CB.breaker_cooldown + 0.05)
+    SyncItem.objects.update(next_attempt_at=timezone.now())
+    # half-open: one probe item; it fails, the circuit opens again
+    assert run_once(CB).claimed == 1
+    assert run_once(CB).claimed == 0
+    national.set_faults()
+    time.sleep(CB.breaker_cooldown + 0.05)
+    SyncItem.objects.update(next_attempt_at=timezone.now(), attempts=0)
+    probe = run_once(CB)
+    assert probe.claimed == 1 and probe.synced == 1
+    connection.refresh_from_db()
+    assert connection.consecutive_failures == 0 and connection.circuit_open_until is None
+    _drain(CB)
+    assert SyncItem.objects.filter(status=SyncStatus.SYNCED).count() == 3
+
+
+def test_dead_letter_after_max_attempts_then_requeue_in_the_admin(
+    connection, national, tree, hr, approver, signer, user_with
+):
+    _sign(tree, hr, approver, signer, n=2)
+    national.set_faults(error_rate=1.0, seed=2)
+    config = SenderConfig(**{**FAST.__dict__, "breaker_threshold": 100})
+    _drain(config, seconds=10)
+    items = SyncItem.objects.all()
+    assert {i.status for i in items} == {SyncStatus.DEAD}
+    assert all(i.attempts == config.max_attempts for i in items)
+    assert all(i.last_error_code == "unavailable" for i in items), [
+        i.last_error_code for i in items
+    ]
+    assert ReceivedProfile.objects.count() == 0
+    national.set_faults()
+    hr_user = user_with("nhansu_h40", (tree["H40"], "hr_officer"))
+    client = Client()
+    client.force_login(hr_user)
+    url = reverse("admin:syncing_syncitem_changelist")
+    listing = client.get(url, {"status__exact": "dead"}).content.decode()
+    assert "Hết lượt gửi lại" in listing
+    response = client.post(
+        url, {"action": "requeue_items", "_selected_action": [i.pk for i in items]}
+    )
+    assert response.status_code == 302
+    assert set(SyncItem.objects.values_list("status", flat=True)) == {SyncStatus.PENDING}
+    _drain(config)
+    assert SyncItem.objects.filter(status=SyncStatus.SYNCED).count() == 2
+
+
+def test_a_rejected_item_goes_to_the_dead_letter_with_the_national_reason(
+    connection, tree, hr, approver, signer
+):
+    (version,) = sign_people(
+        tree["H40.10.01"], 1, hr_user=hr, approver_user=approver, signer=signer
+    )
+    from syncing.emulator.models import NationalUnit
+
+    NationalUnit.objects.filter(code="H40.10.01").delete()
+    _drain()
+    item = SyncItem.objects.get()
+    assert item.status == SyncStatus.DEAD
+    assert item.last_error_code == "unit_unknown"
+    version.refresh_from_db()
+    assert version.status == VersionStatus.SIGNED
+
+
+def test_a_version_whose_signature_no_longer_verifies_is_not_sent(
+    connection, tree, hr, approver, signer
+):
+    (version,) = _sign(tree, hr, approver, signer, n=1)
+    signature = ProfileSignature.objects.get(version=version)
+    tampered = bytes(signature.signed_document).replace(b"<", b" <", 1)
+    doc = bytes(signature.signed_document)
+    name = version.profile.full_name.encode()
+    tampered = doc.replace(name, name + b"x", 1) if name in doc else tampered
+    ProfileSignature.objects.filter(pk=signature.pk).update(signed_document=tampered)
+    _drain()
+    item = SyncItem.objects.get()
+    assert item.status == SyncStatus.DEAD
+    assert item.last_error_code == "signature_invalid"
+    assert ReceivedProfile.objects.count() == 0
+
+
+def test_rate_limited_batches_wait_without_spending_attempts(national, tree, hr, approver, signer):
+    from syncing.connections import create_connection
+
+    issued = national.issue_key("H40", rate_limit_per_minute=1)
+    conn = create_connection(
+        unit=tree["H40"],
+        destination="national",
+        software_name="HRM",
+        base_url=national.url,
+        key_id=issued.key.key_id,
+        secret=issued.secret,
+    )
+    _sign(tree, hr, approver, signer, n=2)
+    config = SenderConfig(**{**FAST.__dict__, "batch_size": 1})
+    first = run_once(config)
+    second = run_once(config)
+    assert first.synced + second.synced == 1
+    waiting = SyncItem.objects.exclude(status=SyncStatus.SYNCED).get()
+    assert waiting.status == SyncStatus.PENDING
+    assert waiting.attempts == 0
+    assert waiting.last_error_code == "rate_limited"
+    assert waiting.next_attempt_at > timezone.now()
+    assert conn.pk
+
+
+def test_the_sender_only_sends_inside_the_schedule_and_reports_it(
+    connection, tree, hr, approver, signer
+):
+    from syncing.connections import report_schedule
+    from syncing.emulator.models import ScheduleReport
+
+    today = timezone.localdate()
+    SyncWindow.objects.create(
+        connection=connection,
+        label="Đợt chính thức",
+        starts_on=today + timedelta(days=3),
+        ends_on=today + timedelta(days=12),
+    )
+    SyncWindow.objects.create(
+        connection=connection,
+        label="Liên tục",
+        mode="continuous",
+        starts_on=today + timedelta(days=13),
+    )
+    _sign(tree, hr, approver, signer, n=2)
+    assert run_once(FAST).claimed == 0
+    report_schedule(connection)
+    report = ScheduleReport.objects.get(agency_code="H40")
+    assert len(report.windows) == 2
+    assert report.windows[0]["start"] == (today + timedelta(days=3)).isoformat()
+    assert [w["mode"] for w in report.windows] == ["official", "continuous"]
+    connection.refresh_from_db()
+    assert connection.schedule_reported_at is not None
+    SyncWindow.objects.filter(label="Đợt chính thức").update(starts_on=date(2020, 1, 1))
+    assert _drain().synced == 2
