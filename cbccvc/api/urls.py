@@ -12,4 +12,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", include("orgtree.api.urls")),
     path("", include("profiles.api.urls")),
+    path("", include("syncing.api.urls")),
 ]

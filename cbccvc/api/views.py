@@ -13,7 +13,15 @@ from rest_framework.reverse import reverse
 from .problems import PROBLEM_CONTENT_TYPE, problem
 from .viewsets import ApiView
 
-COLLECTIONS = ["unit-list", "profile-list", "codelist-list", "place-resolve", "schema"]
+COLLECTIONS = [
+    "unit-list",
+    "profile-list",
+    "codelist-list",
+    "place-resolve",
+    "import-list",
+    "mismatch-list",
+    "schema",
+]
 
 
 class ApiRootView(ApiView):

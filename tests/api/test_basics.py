@@ -190,3 +190,41 @@ def test_units_tree_history_successors_places_codelists(api, agencies, reference
     assert lists
     detail = client.get(f"/api/v1/codelists/{lists[0]['key']}/").json()
     assert detail["items"]
+
+
+def test_sync_state_and_reconciliation_items(api, agencies):
+    from datetime import date
+
+    from profiles.models import ProfileVersion, VersionStatus
+    from syncing.models import Mismatch, SyncItem
+
+    profile = agencies["a_profile"]
+    version = ProfileVersion.objects.create(
+        profile=profile,
+        number=1,
+        status=VersionStatus.SIGNED,
+        snapshot={},
+        content_hash="0" * 64,
+        submitted_at=timezone.now(),
+    )
+    SyncItem.objects.create(
+        version=version, next_attempt_at=timezone.now(), idempotency_key="a-1", attempts=2
+    )
+    mismatch = Mismatch.objects.create(
+        external_id="a-1",
+        profile=profile,
+        kind="dob",
+        field="date_of_birth",
+        our_value="14/03/1985",
+        population_value="15/03/1985",
+        since=date(2025, 9, 11),
+        last_seen_at=timezone.now(),
+    )
+    client = api("a", write=False)
+    sync = client.get(f"{PROFILES}{profile.pk}/sync/")
+    assert sync.status_code == 200
+    assert [(s["version"], s["attempts"]) for s in sync.json()] == [(1, 2)]
+    items = client.get("/api/v1/reconciliation/", {"status": "open"}).json()["results"]
+    assert [m["id"] for m in items] == [mismatch.pk]
+    assert items[0]["personal_id"] == profile.personal_id
+    assert client.get("/api/v1/reconciliation/", {"kind": "sex"}).json()["results"] == []

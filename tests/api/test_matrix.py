@@ -21,7 +21,7 @@ UNKNOWN = 987654321
 METHODS = ("get", "put", "patch", "delete", "post")
 
 # endpoints that list or look up shared things: no agency object in their URL
-COLLECTIONS = {"unit-list", "unit-tree", "profile-list", "import-list"}
+COLLECTIONS = {"unit-list", "unit-tree", "profile-list", "import-list", "mismatch-list"}
 REFERENCE = {"root", "schema", "codelist-list", "codelist-detail", "place-resolve"}
 
 
@@ -67,6 +67,38 @@ def _b_import_job(w: dict[str, Any]) -> Any:
     return w["b_import_job"]
 
 
+def _b_sync_item(w: dict[str, Any]) -> Any:
+    from syncing.models import SyncItem
+
+    if "b_sync_item" not in w:
+        w["b_sync_item"] = SyncItem.objects.create(
+            version=_b_version(w),
+            next_attempt_at=timezone.now(),
+            idempotency_key="matrix-b-Bí Mật",
+            last_error_message="Bí Mật",
+        )
+    return w["b_sync_item"]
+
+
+def _b_mismatch(w: dict[str, Any]) -> Any:
+    from datetime import date
+
+    from syncing.models import Mismatch
+
+    if "b_mismatch" not in w:
+        w["b_mismatch"] = Mismatch.objects.create(
+            external_id="api-matrix-b",
+            profile=w["b_profile"],
+            kind="spelling",
+            field="full_name",
+            our_value="Hoàng Thị Bí Mật",
+            population_value="Hoàng Thị Bí Mật",
+            since=date(2025, 9, 11),
+            last_seen_at=timezone.now(),
+        )
+    return w["b_mismatch"]
+
+
 def _detail_cases() -> dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]]:
     from profiles.api.serializers import API_CHILD_MODELS
 
@@ -80,6 +112,12 @@ def _detail_cases() -> dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]
         "profile-signature": lambda w: [{"pk": w["b_profile"].pk}],
         "version-list": lambda w: [{"profile_pk": w["b_profile"].pk}],
         "import-detail": lambda w: [{"pk": _b_import_job(w).pk}],
+        "profile-sync-list": lambda w: [{"profile_pk": w["b_profile"].pk}],
+        "profile-sync-detail": lambda w: [
+            {"profile_pk": w["b_profile"].pk, "pk": _b_sync_item(w).pk},
+            {"profile_pk": w["a_profile"].pk, "pk": _b_sync_item(w).pk},
+        ],
+        "mismatch-detail": lambda w: [{"pk": _b_mismatch(w).pk}],
         "import-report": lambda w: [{"pk": _b_import_job(w).pk}],
         "import-confirm": lambda w: [{"pk": _b_import_job(w).pk}],
         "version-detail": lambda w: [
@@ -113,6 +151,8 @@ def test_agency_a_key_gets_404_for_agency_b_objects(api, agencies):
     client = api("a", write=True, import_=True)
     _b_version(agencies)
     _b_import_job(agencies)
+    _b_sync_item(agencies)
+    _b_mismatch(agencies)
     before = _state(agencies)
     for name, case in DETAIL_CASES.items():
         for kwargs in case(agencies):
@@ -135,6 +175,7 @@ def test_agency_a_key_gets_404_for_agency_b_objects(api, agencies):
 def test_collections_never_show_agency_b(api, agencies):
     client = api("a", import_=True)
     _b_import_job(agencies)
+    _b_mismatch(agencies)
     for name in COLLECTIONS:
         url = reverse(f"api:{name}")
         for params in ({}, {"q": "Bí Mật"}, {"q": "ha noi"}, {"unit": agencies["b"].pk},
