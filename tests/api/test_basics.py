@@ -228,3 +228,21 @@ def test_sync_state_and_reconciliation_items(api, agencies):
     assert [m["id"] for m in items] == [mismatch.pk]
     assert items[0]["personal_id"] == profile.personal_id
     assert client.get("/api/v1/reconciliation/", {"kind": "sex"}).json()["results"] == []
+
+
+def test_browsable_api_with_a_session_sees_the_users_scope(agencies, user_with):
+    from django.test import Client
+
+    from orgtree.models import Role
+
+    hr = user_with("a_hr", (agencies["a"], Role.HR_OFFICER))
+    browser = Client()
+    browser.force_login(hr)
+    page = browser.get(PROFILES, headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert page["Content-Type"].startswith("text/html")
+    html = page.content.decode()
+    assert "040085001234" in html and "001085009999" not in html
+    assert browser.get(f"{PROFILES}{agencies['b_profile'].pk}/").status_code == 404
+    schema = browser.get("/api/v1/schema/")
+    assert schema.status_code == 200 and b"openapi" in schema.content
