@@ -45,7 +45,26 @@ DESCRIPTIONS = {
 }
 
 
+#: integer bounds that come from the database's column types (SQLite and PostgreSQL differ):
+#: dropped, so that the committed schema does not depend on the database it was built on
+DB_INTEGER_BOUNDS = {32767, 2147483647, 9223372036854775807}
+
+
+def _drop_db_bounds(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "integer" and node.get("maximum") in DB_INTEGER_BOUNDS:
+            node.pop("maximum")
+            if node.get("format") == "int64":
+                node.pop("format")
+        for value in node.values():
+            _drop_db_bounds(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_db_bounds(value)
+
+
 def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, public: bool):
+    _drop_db_bounds(result.get("components", {}))
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     ref = {"$ref": "#/components/schemas/Problem"}
     for path, operations in result.get("paths", {}).items():
