@@ -38,7 +38,21 @@ def test_committed_schema_is_current():
 
 
 @pytest.fixture
-def token(make_unit):
+def _keep_test_connection():
+    """Calls go straight to the WSGI app (not Django's test client), so Django would close the
+    test's database connection at each request's end, as the test client avoids doing."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(make_unit, _keep_test_connection):
     from orgtree.apikeys import issue_key
     from orgtree.models import IntegrationClient
 
