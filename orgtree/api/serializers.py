@@ -50,7 +50,9 @@ class UnitPeriodSerializer(serializers.ModelSerializer):
 
 
 class UnitEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(
+        source="actor.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = UnitChangeEvent

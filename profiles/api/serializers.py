@@ -163,7 +163,9 @@ class SignatureStateSerializer(serializers.ModelSerializer):
 
 
 def _user(field: str) -> serializers.CharField:
-    return serializers.CharField(source=f"{field}.username", read_only=True, default=None)
+    return serializers.CharField(
+        source=f"{field}.username", read_only=True, default=None, allow_null=True
+    )
 
 
 class VersionSerializer(serializers.ModelSerializer):

@@ -30,7 +30,9 @@ class SyncItemSerializer(serializers.ModelSerializer):
 
 class MismatchSerializer(serializers.ModelSerializer):
     personal_id = serializers.CharField(source="profile.personal_id", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Mismatch
