@@ -252,15 +252,41 @@ LOGIN_URL = "admin:login"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "cbccvc.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "cbccvc.api.pagination.ApiCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["cbccvc.api.throttling.ApiKeyRateThrottle"],
+    "EXCEPTION_HANDLER": "cbccvc.api.problems.exception_handler",
+    "DEFAULT_VERSIONING_CLASS": None,
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "cbccvc API",
-    "DESCRIPTION": "Profiles of cadres, civil servants and public employees (CBCCVC).",
-    "VERSION": "0.1.0",
+    "DESCRIPTION": (
+        "Hồ sơ cán bộ, công chức, viên chức (CBCCVC) cho các hệ thống tích hợp. "
+        "Xác thực: `Authorization: Bearer <khóa API>`. Lỗi theo RFC 9457 "
+        "(`application/problem+json`)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cbccvc.api.schema.add_problem_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "orgtree.models.Unit.Kind",
+        "UnitStatusEnum": "orgtree.models.Unit.Status",
+        "ProfileStatusEnum": "profiles.models.ProfileStatus",
+        "VersionStatusEnum": "profiles.models.VersionStatus",
+    },
 }
 
 # django-q2: the ORM broker by default (no extra server); Redis when CBCCVC_REDIS_URL is set.

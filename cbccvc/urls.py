@@ -18,5 +18,9 @@ urlpatterns = [
     path("metrics", observability.metrics, name="metrics"),
     path("tai-khoan/xac-thuc-hai-lop/", security.second_factor, name=security.ENROL_URL_NAME),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("cbccvc.api.urls")),
     path("api/sync/", include("syncing.urls")),
 ]
+
+# Under /api/ an unknown path answers with RFC 9457 problem details, like every API error.
+handler404 = "cbccvc.api.views.not_found"

@@ -23,6 +23,7 @@ __all__ = [
     "MANAGE_UNIT_ROLES",
     "Scope",
     "scope_for",
+    "scope_for_key",
 ]
 
 ALL_ROLES: frozenset[str] = frozenset(Role.values)
@@ -91,6 +92,21 @@ def scope_for(user: Any) -> Scope:
             except AttributeError:  # pragma: no cover - exotic user objects
                 pass
     return cached
+
+
+def scope_for_key(user: Any, key: Any) -> Scope:
+    """The scope of an API key: its client's unit subtree with the roles of its scopes (see
+    :func:`orgtree.apikeys.grants_of`), never the roles of the account behind it. The scope is
+    cached on ``user``, so every later ``scope_for(user)`` in the request answers for the key."""
+    from .apikeys import grants_of
+
+    scope = Scope(None)
+    scope.user = user
+    scope._grants = [
+        (unit, role) for unit, role in grants_of(key) if unit.status == Unit.Status.ACTIVE
+    ]
+    user._cbccvc_scope = scope
+    return scope
 
 
 def unit_of(obj: Model, field_path: str) -> Unit | None:

@@ -469,3 +469,149 @@ class UnitAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.unit.name}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Integration clients and their API keys: an access grant bound to a unit subtree
+# ---------------------------------------------------------------------------------------------
+
+
+class IntegrationClient(models.Model):
+    """Another system (payroll, e-office, the agency's portal) reading or writing via the API.
+
+    Its keys see exactly the subtree of ``unit``. ``service_user`` is the account its writes
+    are recorded under in the history (it cannot sign in: no usable password, not staff).
+    """
+
+    name = models.CharField("tên hệ thống tích hợp", max_length=200)
+    unit = models.ForeignKey(
+        Unit, verbose_name="cơ quan, đơn vị", on_delete=models.PROTECT, related_name="+"
+    )
+    contact_name = models.CharField("người quản trị khóa", max_length=200, blank=True)
+    contact_email = models.EmailField("thư điện tử liên hệ", blank=True)
+    contact_phone = models.CharField("điện thoại liên hệ", max_length=30, blank=True)
+    service_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="tài khoản ghi lịch sử",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="integration_client",
+    )
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    history = HistoricalRecords(verbose_name="lịch sử hệ thống tích hợp")
+
+    class Meta:
+        verbose_name = "hệ thống tích hợp"
+        verbose_name_plural = "hệ thống tích hợp (API)"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name = clean(self.name)
+        self.contact_name = clean(self.contact_name)
+        super().save(*args, **kwargs)
+
+
+class ApiKey(models.Model):
+    """One key of a client. Only the SHA-256 of the secret is stored; the secret is shown once.
+
+    The secret has 256 bits of entropy, so a plain SHA-256 (no slow KDF) is enough and keeps
+    authentication to one indexed lookup per request.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Đọc"
+        WRITE = "write", "Ghi (sửa hồ sơ)"
+        IMPORT = "import", "Nhập dữ liệu từ tệp"
+
+    client = models.ForeignKey(
+        IntegrationClient,
+        verbose_name="hệ thống tích hợp",
+        on_delete=models.CASCADE,
+        related_name="keys",
+    )
+    label = models.CharField("tên khóa", max_length=100, blank=True)
+    prefix = models.CharField("mã nhận diện khóa", max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    can_read = models.BooleanField("quyền đọc", default=True)
+    can_write = models.BooleanField("quyền ghi", default=False)
+    can_import = models.BooleanField("quyền nhập tệp", default=False)
+    rate_per_minute = models.PositiveIntegerField(
+        "giới hạn số yêu cầu mỗi phút", default=600, help_text="Vượt quá thì trả lỗi 429."
+    )
+    expires_at = models.DateTimeField("hết hạn lúc", null=True, blank=True)
+    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField("dùng gần nhất lúc", null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người cấp",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("cấp lúc", auto_now_add=True)
+    history = HistoricalRecords(
+        verbose_name="lịch sử khóa API", excluded_fields=["last_used_at", "secret_hash"]
+    )
+
+    class Meta:
+        verbose_name = "khóa API"
+        verbose_name_plural = "khóa API"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.client.name} – {self.label or self.prefix} ({self.prefix}…)"
+
+    @property
+    def scopes(self) -> list[str]:
+        flags = (("read", self.can_read), ("write", self.can_write), ("import", self.can_import))
+        return [name for name, on in flags if on]
+
+
+class ApiRequestLog(models.Model):
+    """One API call made with a key (one insert per request)."""
+
+    api_key = models.ForeignKey(
+        ApiKey, verbose_name="khóa API", on_delete=models.CASCADE, related_name="requests"
+    )
+    at = models.DateTimeField("thời điểm", auto_now_add=True)
+    method = models.CharField("phương thức", max_length=10)
+    path = models.CharField("đường dẫn", max_length=500)
+    status = models.PositiveSmallIntegerField("mã trả về")
+    duration_ms = models.PositiveIntegerField("thời gian xử lý (ms)")
+
+    class Meta:
+        verbose_name = "nhật ký gọi API"
+        verbose_name_plural = "nhật ký gọi API"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["api_key", "-at"], name="apilog_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} → {self.status}"
+
+
+class IdempotencyRecord(models.Model):
+    """The answer to a POST sent with ``Idempotency-Key``, replayed for 24 hours."""
+
+    #: "key:<id>" for an API key, "user:<id>" for a signed-in browser session
+    caller = models.CharField(max_length=40)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.BinaryField(null=True)
+    response_headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["caller", "key"], name="idempotency_once_per_caller")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caller} {self.key}"

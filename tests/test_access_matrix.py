@@ -146,6 +146,32 @@ def _b_profile_signature(w: dict[str, Any]) -> Model:
     )
 
 
+def _b_integration_client(w: dict[str, Any]) -> Model:
+    from orgtree.models import IntegrationClient
+
+    if "b_integration_client" not in w:
+        w["b_integration_client"] = IntegrationClient.objects.create(
+            name="Cổng thông tin Hà Nội", unit=w["b"]
+        )
+    return w["b_integration_client"]
+
+
+def _b_api_key(w: dict[str, Any]) -> Model:
+    from orgtree.apikeys import issue_key
+
+    if "b_api_key" not in w:
+        w["b_api_key"] = issue_key(_b_integration_client(w), label="Khóa Hà Nội").key
+    return w["b_api_key"]
+
+
+def _b_api_request_log(w: dict[str, Any]) -> Model:
+    from orgtree.models import ApiRequestLog
+
+    return ApiRequestLog.objects.create(
+        api_key=_b_api_key(w), method="GET", path="/api/v1/profiles/", status=200, duration_ms=3
+    )
+
+
 def _b_import_mapping(w: dict[str, Any]) -> Model:
     from profiles.importing.models import ImportMapping
 
@@ -283,6 +309,9 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "orgtree.unit": lambda w: w["b_dept"],
     "orgtree.unitassignment": lambda w: w["b_assignment"],
     "orgtree.unitchangeevent": lambda w: _creation_event(w["b_dept"]),
+    "orgtree.integrationclient": _b_integration_client,
+    "orgtree.apikey": _b_api_key,
+    "orgtree.apirequestlog": _b_api_request_log,
     "profiles.profile": _b_profile,
     "profiles.finding": _b_finding,
     "profiles.signingcredential": _b_credential,

@@ -1,0 +1,24 @@
+"""Filters of the unit list."""
+
+from __future__ import annotations
+
+import django_filters
+
+from ..models import Unit
+from ..text import fold
+
+
+class UnitFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Tìm theo tên hoặc mã (không dấu)")
+    code = django_filters.CharFilter(field_name="code", lookup_expr="iexact", label="Mã định danh")
+    parent = django_filters.NumberFilter(field_name="parent_id", label="Đơn vị cấp trên (id)")
+    status = django_filters.ChoiceFilter(choices=Unit.Status.choices, label="Trạng thái")
+    kind = django_filters.ChoiceFilter(choices=Unit.Kind.choices, label="Loại đơn vị")
+
+    class Meta:
+        model = Unit
+        fields = ["q", "code", "parent", "status", "kind"]
+
+    def search(self, queryset, name, value):
+        key = fold(value or "")
+        return queryset.filter(search_text__contains=key) if key else queryset

@@ -1,0 +1,17 @@
+"""Filters of the reconciliation items."""
+
+from __future__ import annotations
+
+import django_filters
+
+from ..models import Mismatch
+
+
+class MismatchFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Mismatch.Status.choices, label="Trạng thái")
+    kind = django_filters.ChoiceFilter(choices=Mismatch.Kind.choices, label="Loại sai lệch")
+    profile = django_filters.NumberFilter(field_name="profile_id", label="Hồ sơ (id)")
+
+    class Meta:
+        model = Mismatch
+        fields = ["status", "kind", "profile"]
