@@ -111,8 +111,14 @@ def _code_lists() -> str:
     return f"Danh mục dùng chung: {len(result.loaded) + len(result.unchanged)} danh mục đã nạp."
 
 
+# How many people the demo generates; CBCCVC_DEMO_PEOPLE makes a smaller demo (the test that
+# only checks that the demo serves uses 300).
 DEMO_PEOPLE = 3000
 DEMO_SEED = 2025
+
+
+def demo_people() -> int:
+    return int(os.environ.get("CBCCVC_DEMO_PEOPLE", DEMO_PEOPLE))
 
 
 def _people() -> str:
@@ -124,7 +130,7 @@ def _people() -> str:
     existing = Profile.objects.filter(subtree_q(committee, "unit")).count()
     if existing:
         return f"Hồ sơ mẫu: đã có {existing} hồ sơ trong tỉnh Phú Thọ (giữ nguyên)."
-    result = generate_people(committee, DEMO_PEOPLE, seed=DEMO_SEED)
+    result = generate_people(committee, demo_people(), seed=DEMO_SEED)
     return (
         f"Hồ sơ mẫu: {result.profiles} người ({result.rows} dòng dữ liệu) sinh trong "
         f"{result.seconds:.0f} giây."

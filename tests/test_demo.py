@@ -126,6 +126,7 @@ def test_demo_serves_the_web_app_and_worker(tmp_path):
     }
     env.update(
         CBCCVC_VAR_DIR=str(tmp_path),
+        CBCCVC_DEMO_PEOPLE="300",  # this test is about serving: a small demo is enough
         PYTHONUNBUFFERED="1",
         NATIONAL_EMULATOR_PORT=str(national_port),
     )
