@@ -4,6 +4,7 @@ content types and bodies as documented)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ from schemathesis.specs.openapi.checks import (
 from cbccvc.wsgi import application
 
 SCHEMA_FILE = Path(settings.BASE_DIR) / "docs" / "openapi.yaml"
+# Generated requests per operation: 2 in CI (about 100 operations); raise it for a deeper run.
+EXAMPLES = int(os.environ.get("CBCCVC_API_FUZZ_EXAMPLES", "2"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -65,7 +68,7 @@ def token(make_unit, _keep_test_connection):
 @pytest.mark.django_db
 @schema.parametrize()
 @hsettings(
-    max_examples=3,
+    max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
     phases=[Phase.explicit, Phase.generate],
