@@ -169,6 +169,11 @@ class FileReport:
     errors: list[Problem] = field(default_factory=list)
     tables: dict[str, dict[str, int]] = field(default_factory=dict)  # table → action → rows
 
+    def add_error(self, problem: Problem) -> None:
+        """An error of the file or a sheet as a whole (not of one row): listed and counted."""
+        self.errors.append(problem)
+        self.counts["error"] += 1
+
     def as_dict(self) -> dict[str, Any]:
         c = self.counts
         return {
@@ -662,8 +667,7 @@ class Pipeline:
                 for sheet in sheets:
                     self._parse_sheet(src, sheet, report, rows)
             except FileReadError as exc:
-                report.errors.append(Problem(src.name, "", None, "", "", str(exc)))
-                report.counts["error"] += 1
+                report.add_error(Problem(src.name, "", None, "", "", str(exc)))
         return rows, reports
 
     def _parse_sheet(self, src: SourceFile, sheet, report: FileReport, out: list[RowPlan]):
@@ -679,7 +683,7 @@ class Pipeline:
                 }
             )
             if any(any(not _is_empty(v) for v in r) for r in sheet.head):
-                report.errors.append(
+                report.add_error(
                     Problem(
                         src.name,
                         sheet.name,
@@ -690,7 +694,6 @@ class Pipeline:
                         "“Số định danh cá nhân”, “Họ và tên”, “Ngày sinh”, “Giới tính”).",
                     )
                 )
-                report.counts["error"] += 1
             return
         spec = match.spec
         report.sheets.append(
@@ -703,7 +706,7 @@ class Pipeline:
             }
         )
         if spec.restricted and not self.can_assets:
-            report.errors.append(
+            report.add_error(
                 Problem(
                     src.name,
                     sheet.name,
@@ -714,7 +717,6 @@ class Pipeline:
                     "trang bị bỏ qua.",
                 )
             )
-            report.counts["error"] += 1
             return
         model = Profile if spec.key == "profile" else CHILD_MODELS[spec.key]
         by_field = spec.by_field
