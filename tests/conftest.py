@@ -20,6 +20,54 @@ def pytest_configure(config: pytest.Config) -> None:
             )
 
 
+# Fixtures through which a test reaches the test database.
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``database_free`` tests give the same result on every database, so the PostgreSQL run
+    (``CBCCVC_SKIP_DATABASE_FREE=1``, set by ``./run test-postgres``) leaves them to the SQLite
+    run. A test marked so that reaches the database is an error, not a silent skip."""
+    free = [item for item in items if item.get_closest_marker("database_free")]
+    wrong = [
+        item.nodeid
+        for item in free
+        if item.get_closest_marker("django_db")
+        or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    ]
+    if wrong:
+        raise pytest.UsageError(f"marked database_free but use the database: {wrong[:5]}")
+    if os.environ.get("CBCCVC_SKIP_DATABASE_FREE") == "1" and free:
+        config.hook.pytest_deselected(items=free)
+        items[:] = [item for item in items if not item.get_closest_marker("database_free")]
+        config._cbccvc_database_free = len(free)  # type: ignore[attr-defined]
+        if hasattr(config, "workeroutput"):  # an xdist worker: tell the controller
+            config.workeroutput["database_free"] = len(free)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """xdist's controller: take the count the workers deselected, for the summary line."""
+    count = getattr(node, "workeroutput", {}).get("database_free")
+    if count:
+        node.config._cbccvc_database_free = count
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if os.environ.get("CBCCVC_SKIP_DATABASE_FREE") == "1":
+        return "database-free tests (marker database_free) are left to the SQLite run"
+    return None
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    count = getattr(config, "_cbccvc_database_free", 0)
+    if count:
+        terminalreporter.write_line(
+            f"{count} database-free tests were left to the SQLite run "
+            "(CBCCVC_SKIP_DATABASE_FREE=1)."
+        )
+
+
 @pytest.fixture
 def make_unit(db):
     """Create a unit through the tree services (so periods and events exist)."""
@@ -40,9 +88,42 @@ def make_unit(db):
 
 
 # ``reference_data`` loads the shipped administrative-unit releases once per test session
-# (about 3 s on SQLite) outside the per-test transactions, so every test that asks for it sees
-# them and the per-test rollback leaves them in place. Tests that flush the database
-# (``transactional_db``) remove them; the fixture reloads them when it finds them missing.
+# outside the per-test transactions, so every test that asks for it sees them and the per-test
+# rollback leaves them in place. Tests that flush the database (``transactional_db``, every
+# browser journey) remove them; the fixture then restores them from a copy of the rows taken
+# after the first load, which is several times faster than reading and parsing the files again.
+
+
+def _reference_models() -> list:
+    from orgtree.models import AdminUnit, AdminUnitConversion, AdminUnitRelease, HistoricPlaceName
+
+    return [AdminUnitRelease, AdminUnit, AdminUnitConversion, HistoricPlaceName]
+
+
+def _copy_reference_rows() -> list[tuple[type, list[str], list[tuple]]]:
+    copies = []
+    for model in _reference_models():
+        names = [field.attname for field in model._meta.concrete_fields]
+        copies.append((model, names, list(model.objects.order_by("pk").values_list(*names))))
+    return copies
+
+
+def _restore_reference_rows(copies: list[tuple[type, list[str], list[tuple]]]) -> None:
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    from orgtree.places import invalidate_indexes
+
+    with transaction.atomic():
+        for model, names, rows in copies:
+            model.objects.bulk_create(
+                (model(**dict(zip(names, row, strict=True))) for row in rows), batch_size=2000
+            )
+        statements = connection.ops.sequence_reset_sql(no_style(), [m for m, _, _ in copies])
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    invalidate_indexes()
 
 
 @pytest.fixture(scope="session")
@@ -50,19 +131,52 @@ def _reference_data_session(django_db_setup, django_db_blocker):
     from orgtree.refdata import load_reference_data
 
     with django_db_blocker.unblock():
-        return load_reference_data()
+        results = load_reference_data()
+        return results, _copy_reference_rows()
 
 
 @pytest.fixture
 def reference_data(_reference_data_session, django_db_blocker, db):
-    """The loaded releases (list of ``LoadResult``); reloads them if a flush removed them."""
+    """The loaded releases (list of ``LoadResult``); restores them if a flush removed them."""
     from orgtree.models import AdminUnitRelease
-    from orgtree.refdata import load_reference_data, read_manifest
 
-    if AdminUnitRelease.objects.count() < len(read_manifest()):
+    results, copies = _reference_data_session
+    if not AdminUnitRelease.objects.exists():
         with django_db_blocker.unblock():
-            return load_reference_data()
-    return _reference_data_session
+            _restore_reference_rows(copies)
+    elif AdminUnitRelease.objects.count() < len(results):
+        from orgtree.refdata import load_reference_data
+
+        with django_db_blocker.unblock():
+            load_reference_data()  # idempotent: loads only the missing releases
+    return results
+
+
+# ``codelists_loaded`` loads the shipped code lists (danh mục) once per test session, outside
+# the per-test transactions. A flushing test (``transactional_db``) removes them, and under
+# xdist's work stealing a worker may run ordinary tests after one, so the fixture also reloads
+# the lists (about 0.1 s) as soon as a flush of the default database announces itself through
+# ``post_migrate``, outside any test transaction.
+
+
+@pytest.fixture(scope="session")
+def codelists_loaded(django_db_setup, django_db_blocker):
+    from django.db.models.signals import post_migrate
+
+    from profiles.codelists import clear_cache, load_codelists
+
+    def reload_after_flush(sender, using="default", **kwargs) -> None:
+        if sender.label == "profiles" and using == "default":
+            with django_db_blocker.unblock():
+                load_codelists()
+
+    with django_db_blocker.unblock():
+        load_codelists()
+    post_migrate.connect(reload_after_flush, weak=False, dispatch_uid="tests-reload-codelists")
+    clear_cache()
+    yield
+    post_migrate.disconnect(dispatch_uid="tests-reload-codelists")
+    clear_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from django.test import Client
 from orgtree.apikeys import issue_key
 from orgtree.models import IntegrationClient, Unit
 from tests.profiles.conftest import (  # noqa: F401 - shared profile fixtures
-    codelists_loaded,
     user_with,
     valid_fields,
 )
@@ -52,7 +51,7 @@ class ApiClient:
 
 
 @pytest.fixture
-def agencies(make_unit, codelists_loaded):  # noqa: F811
+def agencies(make_unit, codelists_loaded):
     from profiles.models import WorkHistory
     from profiles.services import create_profile
 

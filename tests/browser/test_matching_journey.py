@@ -20,8 +20,7 @@ PASSWORD = "Mật-khẩu-thử-2025"
 
 
 @pytest.fixture
-def pair(settings):
-    from orgtree.refdata import load_reference_data
+def pair(settings, reference_data):
     from profiles.codelists import clear_cache, load_codelists
     from profiles.matching import PersonRecord, ProfileIndex
     from profiles.merging import propose_candidate
@@ -29,7 +28,6 @@ def pair(settings):
     from profiles.services import create_profile
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    load_reference_data()
     load_codelists()
     clear_cache()
     province = services.create_unit(

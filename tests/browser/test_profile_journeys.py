@@ -55,14 +55,13 @@ def merged_province(transactional_db, fast_passwords) -> Unit:
 
 
 @pytest.fixture
-def phu_tho(merged_province):
+def phu_tho(merged_province, reference_data):
     """The merged province with two departments' people, one user per role, and another
     province with its own HR officer."""
-    from orgtree.refdata import load_reference_data
     from profiles.codelists import clear_cache, load_codelists
     from profiles.services import create_profile
 
-    load_reference_data()  # birthplaces resolve through the real resolver
+    # reference_data: birthplaces resolve through the real resolver
     load_codelists()
     clear_cache()
     province = merged_province

@@ -9,6 +9,9 @@ import pytest
 from profiles.importing.dates import DateParseError, excel_serial_to_date, parse_date
 from profiles.models import DatePrecision
 
+# Pure functions: no database; the PostgreSQL run leaves these to the SQLite run.
+pytestmark = pytest.mark.database_free
+
 TODAY = date(2026, 11, 21)
 DAY, MONTH, YEAR = DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR
 

@@ -20,6 +20,9 @@ from profiles.importing.legacy_text import (
     to_unicode,
 )
 
+# Pure functions: no database; the PostgreSQL run leaves these to the SQLite run.
+pytestmark = pytest.mark.database_free
+
 NAMES = [
     "Nguyễn Thị Hương",
     "Phú Thọ",

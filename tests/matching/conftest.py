@@ -8,7 +8,6 @@ import pytest
 
 from tests.profiles.conftest import (  # noqa: F401
     approver,
-    codelists_loaded,
     hr,
     make_profile,
     tree,
@@ -19,13 +18,8 @@ from tests.profiles.conftest import (  # noqa: F401
 @pytest.fixture(autouse=True)
 def _codelists(request):
     if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
-        from profiles.codelists import clear_cache, load_codelists
-        from profiles.models import CodeList
+        from profiles.codelists import clear_cache
 
         request.getfixturevalue("codelists_loaded")
-        if "transactional_db" not in request.fixturenames:
-            request.getfixturevalue("db")
-        if not CodeList.objects.exists():  # a flushing (transactional) test ran before
-            load_codelists()
         clear_cache()
     yield

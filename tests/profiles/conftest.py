@@ -11,17 +11,6 @@ from django.contrib.auth import get_user_model
 from orgtree.models import Role, Unit, UnitAssignment
 
 
-@pytest.fixture(scope="session")
-def codelists_loaded(django_db_setup, django_db_blocker):
-    from profiles.codelists import clear_cache, load_codelists
-
-    with django_db_blocker.unblock():
-        load_codelists()
-    clear_cache()
-    yield
-    clear_cache()
-
-
 @pytest.fixture(autouse=True)
 def _codelists(codelists_loaded):
     from profiles.codelists import clear_cache

@@ -9,7 +9,6 @@ from profiles.signing.sample import sample_profile_document
 from profiles.signing.testca import TestCA, make_test_ca
 from tests.profiles.conftest import (  # noqa: F401 - the profile fixtures, for profile signing
     approver,
-    codelists_loaded,
     hr,
     tree,
     user_with,

@@ -14,6 +14,9 @@ from profiles.signing.keys import KeyFileSigner
 from profiles.signing.sample import SAMPLE_NS, sample_profile_document
 from profiles.signing.xmlsig import PROBLEM_MESSAGES, sign_document, verify_document
 
+# Pure functions: no database; the PostgreSQL run leaves these to the SQLite run.
+pytestmark = pytest.mark.database_free
+
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.3.2#"
 NS = {"ds": DS, "xades": XADES, "h": SAMPLE_NS}

@@ -13,6 +13,9 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31
 
 from syncing import contract
 
+# Pure functions: no database; the PostgreSQL run leaves these to the SQLite run.
+pytestmark = pytest.mark.database_free
+
 YAML = Path(__file__).resolve().parents[2] / "docs" / "national-api.yaml"
 
 
