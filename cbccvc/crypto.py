@@ -12,13 +12,20 @@ text column. The key is never in the database:
 Encrypted columns cannot be searched, ordered or compared in SQL; none of these fields is.
 Rows written before encryption (no ``enc1:`` prefix) are read as they are, and the migration
 ``profiles.00xx_encrypt_sensitive_groups`` seals them.
+
+Copies of the sensitive groups inside JSON documents (the approval snapshots, the before-images
+kept to undo a merge) are sealed by :class:`SealedJSONField`: the value under each of its
+``sealed_keys``, wherever it occurs in the document, is stored as one ``enc1:`` token of its
+JSON; the rest of the document stays plain JSON. In Python the document is always plain.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import json
 import os
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
@@ -68,15 +75,19 @@ def encrypt(text: str) -> str:
     return PREFIX + field_fernet().encrypt(text.encode()).decode()
 
 
-def decrypt(stored: str) -> str:
-    if not stored.startswith(PREFIX):
-        return stored  # written before encryption; the migration seals these
+def _open_token(token: bytes) -> bytes:
     try:
-        return field_fernet().decrypt(stored[len(PREFIX) :].encode()).decode()
+        return field_fernet().decrypt(token)
     except InvalidToken as exc:
         raise ImproperlyConfigured(
             f"An encrypted field does not open with the configured key ({ENV})."
         ) from exc
+
+
+def decrypt(stored: str) -> str:
+    if not stored.startswith(PREFIX):
+        return stored  # written before encryption; the migration seals these
+    return _open_token(stored[len(PREFIX) :].encode()).decode()
 
 
 def is_encrypted(stored: Any) -> bool:
@@ -127,3 +138,75 @@ class EncryptedCharField(_Encrypted, models.CharField):
 class EncryptedDecimalField(_Encrypted, models.DecimalField):
     def _to_text(self, value: Any) -> str:
         return format(Decimal(value), "f")
+
+
+class EncryptedBinaryField(models.BinaryField):
+    """Bytes stored as ``enc1:`` + a Fernet token; in Python always the plain bytes. Used for
+    the signed profile documents, which carry groups 9 and 10 inside the signed XML: the bytes
+    that were signed come back unchanged, so signatures verify as before."""
+
+    BYTES_PREFIX = PREFIX.encode()
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if value is not None and not hasattr(value, "as_sql"):
+            value = self.BYTES_PREFIX + field_fernet().encrypt(bytes(value))
+        return super().get_db_prep_value(value, connection, prepared)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return value
+        value = bytes(value)
+        if not value.startswith(self.BYTES_PREFIX):
+            return value  # written before encryption; the migration seals these
+        return _open_token(value[len(self.BYTES_PREFIX) :])
+
+
+# -- sealed keys inside JSON documents ----------------------------------------------------------
+def seal_keys(value: Any, keys: Collection[str]) -> Any:
+    """A copy of the JSON value ``value`` with the value under each key in ``keys`` (at any
+    depth) replaced by an ``enc1:`` token of its compact JSON. Already sealed values, and
+    ``None``, stay as they are; ``value`` itself is not changed."""
+    if isinstance(value, dict):
+        return {k: (_seal_one(v) if k in keys else seal_keys(v, keys)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [seal_keys(v, keys) for v in value]
+    return value
+
+
+def open_keys(value: Any, keys: Collection[str]) -> Any:
+    """The inverse of :func:`seal_keys` (plain values, written before sealing, pass as they
+    are)."""
+    if isinstance(value, dict):
+        return {
+            k: (json.loads(decrypt(v)) if k in keys and is_encrypted(v) else open_keys(v, keys))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [open_keys(v, keys) for v in value]
+    return value
+
+
+def _seal_one(value: Any) -> Any:
+    if value is None or is_encrypted(value):
+        return value
+    return encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+class SealedJSONField(models.JSONField):
+    """A JSON document whose values under ``sealed_keys`` are encrypted at rest (see the
+    module docstring). Lookups into a sealed part of the document cannot match."""
+
+    def __init__(self, *args: Any, sealed_keys: Collection[str] = (), **kwargs: Any) -> None:
+        self.sealed_keys = tuple(sealed_keys)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["sealed_keys"] = self.sealed_keys
+        return name, path, args, kwargs
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        return super().get_db_prep_value(seal_keys(value, self.sealed_keys), connection, prepared)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        return open_keys(super().from_db_value(value, expression, connection), self.sealed_keys)

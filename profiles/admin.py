@@ -55,7 +55,14 @@ from .models import (
     VersionStatus,
     WorkHistory,
 )
-from .services import ASSETS_PERMISSION
+from .services import (
+    ASSETS_PERMISSION,
+    HIDDEN_NOTES,
+    SENSITIVE_GROUPS,
+    audit_sensitive_read,
+    can_view_health,
+    readable_groups,
+)
 from .signing.profile_admin import ProfileSigningAdminMixin
 
 # ---------------------------------------------------------------------------------------------
@@ -481,11 +488,15 @@ class ProfileAdmin(
     base_inlines = [
         WorkHistoryInline, SalaryHistoryInline, CareerEventInline, EducationInline,
         TrainingInline, FamilyInline, MembershipInline, MilitaryInline, AssessmentInline,
-        CommendationInline, DisciplineInline, HealthInline,
+        CommendationInline, DisciplineInline,
     ]  # fmt: skip
 
     def get_inlines(self, request: HttpRequest, obj: Profile | None):
+        # the sensitive groups only with their permissions (see change_view for the note
+        # shown instead, and the audit of the read)
         inlines = list(self.base_inlines)
+        if can_view_health(request.user):
+            inlines.append(HealthInline)
         if request.user.has_perm(ASSETS_PERMISSION):
             inlines.append(AssetInline)
         if obj is not None:
@@ -627,12 +638,15 @@ class ProfileAdmin(
         obj = self.get_object(request, object_id)  # None outside the user's scope
         if obj is None or not self.has_view_permission(request, obj) or fmt not in {"pdf", "docx"}:
             raise Http404("Không tìm thấy hồ sơ.")
+        with_health = can_view_health(request.user)  # item 23; without it, a note
         if fmt == "pdf":
-            body, mime = render_pdf(obj), "application/pdf"
+            body, mime = render_pdf(obj, with_health=with_health), "application/pdf"
         else:
-            body = render_docx(obj)
+            body = render_docx(obj, with_health=with_health)
             mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         record(AuditKind.EXPORT, request=request, obj=obj, export="mau-2c", format=fmt)
+        shown = ["health"] if with_health else []
+        audit_sensitive_read(shown, request=request, obj=obj, via="mau-2c")
         response = HttpResponse(body, content_type=mime)
         response["Content-Disposition"] = (
             f'attachment; filename="so-yeu-ly-lich-{obj.personal_id}.{fmt}"'
@@ -652,10 +666,16 @@ class ProfileAdmin(
             latest = obj.versions.select_related("decided_by").order_by("-number").first()
             if latest is not None and latest.status == VersionStatus.REJECTED:
                 extra_context["rejected_version"] = latest
+        readable = readable_groups(request.user)
+        # in place of a sensitive group the user may not read: a note, in that group's tab
+        extra_context["hidden_groups"] = [
+            {"prefix": key, "note": HIDDEN_NOTES[key]}
+            for key in SENSITIVE_GROUPS
+            if key not in readable
+        ]
         if obj is not None and request.method == "GET":
-            # the page shows group 10 (health) and, with the permission, group 9 (assets)
-            groups = ["10", "9"] if request.user.has_perm(ASSETS_PERMISSION) else ["10"]
-            record(AuditKind.SENSITIVE_READ, request=request, obj=obj, groups=groups, via="admin")
+            # the page shows the sensitive groups the user holds the permissions for
+            audit_sensitive_read(readable, request=request, obj=obj, via="admin")
         return super().change_view(request, object_id, form_url, extra_context)
 
     # -- saving ---------------------------------------------------------------------------------

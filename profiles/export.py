@@ -3,7 +3,9 @@
 :func:`cv_sections` turns a profile into a neutral document model (numbered lines and tables,
 following the items of Mẫu 2C); :func:`render_docx` (python-docx) and :func:`render_pdf`
 (fpdf2 with the DejaVu TrueType fonts, which cover Vietnamese) only lay it out. Group 9
-(assets and income) is not part of Mẫu 2C and is never exported here.
+(assets and income) is not part of Mẫu 2C and is never exported here; item 23 (health, group
+10) only when the caller says the reader holds its permission (``with_health``), otherwise a
+note says it is left out.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .models import (
     Profile,
     Training,
 )
+from .services import HEALTH_HIDDEN_NOTE
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 TITLE = "SƠ YẾU LÝ LỊCH CÁN BỘ, CÔNG CHỨC"
@@ -59,7 +62,7 @@ def _m(value: date | None) -> str:
     return f"{value:%m/%Y}" if value else "nay"
 
 
-def cv_sections(profile: Profile) -> CV:
+def cv_sections(profile: Profile, *, with_health: bool = False) -> CV:
     p = profile
     unit = p.unit
     agency = unit.get_root() if unit.parent_id else unit
@@ -92,7 +95,7 @@ def cv_sections(profile: Profile) -> CV:
         .order_by("effective_date")
         .first()
     )
-    health = p.health.order_by("recorded_on").last()
+    health = p.health.order_by("recorded_on").last() if with_health else None
     top_commendation = p.commendations.order_by("awarded_on").last()
     lines = [
         f"1) Họ và tên khai sinh (viết chữ in hoa): {p.full_name.upper()}",
@@ -152,7 +155,7 @@ def cv_sections(profile: Profile) -> CV:
             f"{health.status}    Chiều cao: {health.height_cm or ''} cm    "
             f"Cân nặng: {health.weight_kg or ''} kg    Nhóm máu: {health.blood_type}"
             if health
-            else ""
+            else ("" if with_health else HEALTH_HIDDEN_NOTE)
         ),
         f"25) Số định danh cá nhân (CCCD): {p.personal_id}"
         + (f"    Số CMND cũ: {p.old_id_number}" if p.old_id_number else ""),
@@ -245,12 +248,12 @@ def cv_sections(profile: Profile) -> CV:
 
 
 # -- DOCX ---------------------------------------------------------------------------------------
-def render_docx(profile: Profile) -> bytes:
+def render_docx(profile: Profile, *, with_health: bool = False) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
-    cv = cv_sections(profile)
+    cv = cv_sections(profile, with_health=with_health)
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21)
@@ -293,13 +296,13 @@ def render_docx(profile: Profile) -> bytes:
 
 
 # -- PDF ----------------------------------------------------------------------------------------
-def render_pdf(profile: Profile) -> bytes:
+def render_pdf(profile: Profile, *, with_health: bool = False) -> bytes:
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # font subsetting is chatty
 
-    cv = cv_sections(profile)
+    cv = cv_sections(profile, with_health=with_health)
     pdf = FPDF(format="A4")
     pdf.set_margins(18, 15, 15)
     pdf.set_auto_page_break(True, margin=15)

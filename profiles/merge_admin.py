@@ -34,7 +34,10 @@ from .merging import (
     resolve_candidate,
     undo_merge,
 )
-from .models import CHILD_MODELS, MergeCandidate, Profile, ProfileMerge
+from .models import CHILD_MODELS, HealthRecord, MergeCandidate, Profile, ProfileMerge
+from .services import HIDDEN_NOTES, audit_sensitive_read, can_view_health
+
+HEALTH_LABEL = str(HealthRecord._meta.verbose_name_plural).capitalize()
 
 
 class BothSidesScopedMixin(ScopedAdminMixin):
@@ -191,7 +194,7 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
             )
         return rows
 
-    def _children(self, cand: MergeCandidate) -> list[dict[str, Any]]:
+    def _children(self, cand: MergeCandidate, request: HttpRequest) -> list[dict[str, Any]]:
         out = []
         incoming_children = (cand.incoming or {}).get("children") or {}
         for name, model in CHILD_MODELS.items():
@@ -203,6 +206,10 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
             else:
                 right = list(incoming_children.get(name, []))
             if not left and not right:
+                continue
+            if name == "health" and not can_view_health(request.user):
+                # group 10 needs its permission: a note in place of the rows
+                out.append({"label": HEALTH_LABEL, "note": HIDDEN_NOTES[name]})
                 continue
             out.append(
                 {
@@ -220,6 +227,9 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
                 raise PermissionDenied("Bạn không có quyền gộp hồ sơ của đơn vị này.")
             return self._decide(request, cand)
         can_decide = self.can_decide(request, cand) and cand.status == MergeCandidate.Status.OPEN
+        children = self._children(cand, request) if cand.profile else []
+        if any(c["label"] == HEALTH_LABEL and "note" not in c for c in children):
+            audit_sensitive_read(["health"], request=request, obj=cand, via="merge_review")
         return TemplateResponse(
             request,
             "admin/profiles/mergecandidate/review.html",
@@ -229,7 +239,7 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
                 "opts": self.model._meta,
                 "cand": cand,
                 "rows": self._rows(cand) if cand.profile else [],
-                "children": self._children(cand) if cand.profile else [],
+                "children": children,
                 "can_decide": can_decide and cand.profile is not None,
                 "is_pair": cand.other_profile_ref is not None,
             },

@@ -183,6 +183,59 @@ def mark_verified(profile: Profile, user: Any, on: date | None = None) -> Profil
 
 # -- access -------------------------------------------------------------------------------------
 ASSETS_PERMISSION = "profiles.view_assets_income"
+HEALTH_PERMISSION = "profiles.view_health"
+
+#: the sensitive groups: snapshot key (CHILD_MODELS name) → (group number, permission)
+SENSITIVE_GROUPS: dict[str, tuple[str, str]] = {
+    "asset_declarations": ("9", ASSETS_PERMISSION),
+    "health": ("10", HEALTH_PERMISSION),
+}
+#: shown where a sensitive group is left out because the user lacks its permission
+HIDDEN_NOTES: dict[str, str] = {
+    "asset_declarations": "Không có quyền xem thông tin tài sản, thu nhập (nhóm 9).",
+    "health": "Không có quyền xem thông tin sức khỏe (nhóm 10).",
+}
+HEALTH_HIDDEN_NOTE = HIDDEN_NOTES["health"]
+
+
+def can_view_health(user: Any) -> bool:
+    return bool(user is not None and user.has_perm(HEALTH_PERMISSION))
+
+
+def readable_groups(user: Any) -> set[str]:
+    """The snapshot keys of the sensitive groups ``user`` holds the permission for."""
+    return {key for key, (_, perm) in SENSITIVE_GROUPS.items() if user.has_perm(perm)}
+
+
+def audit_sensitive_read(
+    keys: Iterable[str],
+    *,
+    via: str,
+    request: Any = None,
+    user: Any = None,
+    obj: Any = None,
+    object_type: str = "",
+) -> None:
+    """One audit event for a read that showed the sensitive groups ``keys`` (none: no event)."""
+    groups = [SENSITIVE_GROUPS[k][0] for k in sorted(set(keys), key=_group_order)]
+    if not groups:
+        return
+    from cbccvc.audit import Kind, record
+
+    record(
+        Kind.SENSITIVE_READ,
+        request=request,
+        user=user,
+        obj=obj,
+        object_type=object_type,
+        groups=groups,
+        via=via,
+    )
+
+
+def _group_order(key: str) -> int:
+    # group 10 first, then 9: the order the admin page has always recorded
+    return -int(SENSITIVE_GROUPS[key][0])
 
 
 def visible_profiles(user: Any, roles: Any = None) -> models.QuerySet[Profile]:
@@ -207,3 +260,25 @@ def asset_declarations(user: Any, profile: Profile) -> models.QuerySet:
 
     record(Kind.SENSITIVE_READ, user=user, obj=profile, groups=["9"], via="service")
     return AssetDeclaration.objects.filter(profile=profile)
+
+
+def health_records(user: Any, profile: Profile) -> models.QuerySet:
+    """Group 10 (health): only with the dedicated permission, inside the scope; audited."""
+    from django.core.exceptions import PermissionDenied
+
+    from .models import HealthRecord
+
+    if not can_view_health(user):
+        raise PermissionDenied("Bạn không có quyền xem thông tin sức khỏe.")
+    if not visible_profiles(user).filter(pk=profile.pk).exists():
+        raise PermissionDenied("Hồ sơ nằm ngoài phạm vi được phân quyền.")
+    audit_sensitive_read(["health"], user=user, obj=profile, via="service")
+    return HealthRecord.objects.filter(profile=profile)
+
+
+def without_hidden_groups(data: dict[str, Any], user: Any) -> tuple[dict[str, Any], set[str]]:
+    """A snapshot-like dict with the sensitive groups ``user`` may not read left out; returns
+    it and the keys of the groups that were kept (and are thus read)."""
+    allowed = readable_groups(user)
+    out = {k: v for k, v in data.items() if k not in SENSITIVE_GROUPS or k in allowed}
+    return out, {k for k in SENSITIVE_GROUPS if k in out}

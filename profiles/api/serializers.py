@@ -1,4 +1,5 @@
-"""Serializers of the profiles API. Group 9 (assets and income) is never exposed here."""
+"""Serializers of the profiles API. Group 9 (assets and income) is never exposed here; group 10
+(health) only to a caller holding ``profiles.view_health``."""
 
 from __future__ import annotations
 
@@ -201,9 +202,16 @@ class VersionDetailSerializer(VersionSerializer):
         read_only_fields = fields
 
     def get_snapshot(self, version: ProfileVersion) -> dict[str, Any]:
+        from ..services import without_hidden_groups
+
         data = dict(version.snapshot or {})
         data.pop("asset_declarations", None)  # group 9 stays out of the API
-        return data
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None:
+            data.pop("health", None)  # group 10 only for a caller with its permission
+            return data
+        return without_hidden_groups(data, user)[0]
 
     def to_representation(self, instance: ProfileVersion) -> dict[str, Any]:
         if not hasattr(instance, "signature"):

@@ -30,7 +30,16 @@ from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 
 from .. import codelists, workflow
 from ..models import CodeList, Profile, ProfileSignature, ProfileVersion
-from ..services import content_hash, create_profile, snapshot, visible_profiles
+from ..services import (
+    HIDDEN_NOTES,
+    SENSITIVE_GROUPS,
+    audit_sensitive_read,
+    content_hash,
+    create_profile,
+    readable_groups,
+    snapshot,
+    visible_profiles,
+)
 from .filtersets import ProfileFilterSet
 from .serializers import (
     API_CHILD_MODELS,
@@ -172,6 +181,33 @@ class ProfileChildViewSet(ProfileChildMixin, ModelViewSet):
     filter_backends: list[Any] = []
     lookup_value_regex = r"\d+"
 
+    # A sensitive group's table (health) answers 403 to a caller without its permission,
+    # after the 404 of a profile or row outside the scope (so the answer tells an unknown id
+    # from another agency's no more than on the other tables); every answer that carries its
+    # rows is audited.
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)
+        sensitive = SENSITIVE_GROUPS.get(self.child_name)
+        if sensitive is not None and not request.user.has_perm(sensitive[1]):
+            if self.lookup_field in self.kwargs:
+                row = self.kwargs[self.lookup_field]
+                if not self.get_queryset().filter(pk=row).exists():  # the profile: 404 too
+                    raise NotFound()
+            elif "profile_pk" in self.kwargs:
+                self.profile()
+            raise PermissionDenied(HIDDEN_NOTES[self.child_name])
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if (
+            self.child_name in SENSITIVE_GROUPS
+            and request.method in ("GET", "POST", "PUT", "PATCH")
+            and 200 <= response.status_code < 300
+            and "profile_pk" in self.kwargs
+        ):
+            audit_sensitive_read([self.child_name], request=request, obj=self.profile(), via="api")
+        return response
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         visible = self.profile()  # an invisible profile is 404 before any validation
         serializer = self.get_serializer(data=request.data)
@@ -258,6 +294,16 @@ class ProfileVersionViewSet(ReadOnlyViewSet):
 
     def get_serializer_class(self):
         return VersionSerializer if self.action == "list" else VersionDetailSerializer
+
+    # One version with its snapshot: the sensitive groups the caller may not read are left
+    # out (group 9 always, see VersionDetailSerializer); reading group 10 (health) is audited.
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        if response.status_code == 200:
+            shown = readable_groups(request.user) - {"asset_declarations"}
+            version = self.get_object()
+            audit_sensitive_read(shown, request=request, obj=version.profile, via="api")
+        return response
 
 
 class CodeListViewSet(ReadOnlyViewSet):

@@ -260,12 +260,31 @@ class ProfileExportAdminMixin:
     def _xlsx_response(self, request: HttpRequest, queryset) -> HttpResponse:
         import tempfile
 
-        from ..services import ASSETS_PERMISSION
+        from cbccvc.audit import Kind, record
+
+        from ..services import HIDDEN_NOTES, audit_sensitive_read, readable_groups
         from .export import export_profiles
 
+        readable = readable_groups(request.user)
         tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
         tmp.close()
-        export_profiles(queryset, tmp.name, with_assets=request.user.has_perm(ASSETS_PERMISSION))
+        result = export_profiles(
+            queryset,
+            tmp.name,
+            with_assets="asset_declarations" in readable,
+            with_health="health" in readable,
+        )
+        record(
+            Kind.EXPORT,
+            request=request,
+            object_type="profiles.profile",
+            export="xlsx",
+            profiles=result.profiles,
+        )
+        audit_sensitive_read(readable, request=request, via="xlsx", object_type="profiles.profile")
+        for key, note in HIDDEN_NOTES.items():
+            if key not in readable:
+                messages.info(request, f"Tệp Excel không có trang này: {note}")
         return FileResponse(
             open(tmp.name, "rb"),
             as_attachment=True,

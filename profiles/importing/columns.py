@@ -45,7 +45,6 @@ class SheetSpec:
     #: the fields that identify a child row of one person (same key → same row, updated)
     natural_key: tuple[str, ...] = ()
     synonyms: tuple[str, ...] = ()  # sheet names
-    restricted: bool = False  # group 9: only with the assets permission
 
     @property
     def by_field(self) -> dict[str, Column]:
@@ -267,9 +266,9 @@ def _child(
     cols: Sequence[Column],
     natural_key: tuple[str, ...],
     *syn: str,
-    restricted: bool = False,
 ) -> SheetSpec:
-    return SheetSpec(key, title, (PID, *cols), natural_key, (title, *syn), restricted=restricted)
+    # groups 9 and 10 (profiles.services.SENSITIVE_GROUPS) need their permission to import
+    return SheetSpec(key, title, (PID, *cols), natural_key, (title, *syn))
 
 
 CHILD_SHEETS: tuple[SheetSpec, ...] = (
@@ -513,7 +512,6 @@ CHILD_SHEETS: tuple[SheetSpec, ...] = (
         ),
         ("year",),
         "Kê khai tài sản",
-        restricted=True,
     ),
 )
 

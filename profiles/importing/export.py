@@ -3,8 +3,9 @@
 
 Memory stays flat: XlsxWriter's ``constant_memory`` mode writes each row to a temporary file as
 soon as the next begins, and the profiles are read in id order, chunk by chunk, with the child
-rows of each chunk fetched in one query per table. Group 9 (assets and income) only when the
-caller says the user holds its permission.
+rows of each chunk fetched in one query per table. Group 9 (assets and income) and group 10
+(health) only when the caller says the user holds their permissions; a left-out group is named
+in the workbook's comments.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.db.models import QuerySet
 from orgtree.models import Unit
 
 from ..models import CHILD_MODELS, Profile
+from ..services import HIDDEN_NOTES
 from .columns import CHILD_SHEETS, PID_FIELD, PROFILE, Column, SheetSpec
 
 CHUNK = 2000
@@ -97,6 +99,7 @@ def export_profiles(
     out: Path | str | IO[bytes],
     *,
     with_assets: bool = False,
+    with_health: bool = False,
     chunk_size: int = CHUNK,
 ) -> ExportResult:
     """Write ``profiles`` (already limited to the user's scope by the caller) to ``out``."""
@@ -111,7 +114,11 @@ def export_profiles(
         "header": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"}),
         "date": workbook.add_format({"num_format": "dd/mm/yyyy"}),
     }
-    sheets = [s for s in (PROFILE, *CHILD_SHEETS) if with_assets or not s.restricted]
+    allowed = {"asset_declarations": with_assets, "health": with_health}
+    sheets = [s for s in (PROFILE, *CHILD_SHEETS) if allowed.get(s.key, True)]
+    hidden = [HIDDEN_NOTES[key] for key, ok in allowed.items() if not ok]
+    if hidden:
+        workbook.set_properties({"comments": " ".join(hidden)})
     writers = {s.key: _SheetWriter(workbook, s, formats) for s in sheets}
     unit_codes: dict[int, str] = dict(Unit.objects.values_list("pk", "code").iterator())
     profile_fields = [f.attname for f in Profile._meta.concrete_fields]

@@ -63,7 +63,12 @@ from ..models import (
     VersionStatus,
     WorkHistory,
 )
-from ..services import ASSETS_PERMISSION, apply_current, current_from_histories
+from ..services import (
+    SENSITIVE_GROUPS,
+    apply_current,
+    current_from_histories,
+    readable_groups,
+)
 from . import bulkio
 from .columns import PID_FIELD, PROFILE, SHEETS, Column, SheetSpec, recognise
 from .readers import FileReadError, read_file
@@ -653,7 +658,9 @@ class Pipeline:
         self.places = PlaceCache(self.options.as_of)
         self._records: dict[int, Any] = {}
         self.aliases: dict[str, str] = {}
-        self.can_assets = bool(actor and actor.has_perm(ASSETS_PERMISSION))
+        # groups 9 and 10 are imported only by a user who may read them: otherwise whether a
+        # row came back "unchanged" would tell the existing values
+        self.readable = readable_groups(actor) if actor is not None else set()
 
     # -- parse + clean ----------------------------------------------------------------------
     def parse(self) -> tuple[list[RowPlan], list[FileReport]]:
@@ -705,7 +712,8 @@ class Pipeline:
                 "unknown_columns": match.unknown,
             }
         )
-        if spec.restricted and not self.can_assets:
+        if spec.key in SENSITIVE_GROUPS and spec.key not in self.readable:
+            group = SENSITIVE_GROUPS[spec.key][0]
             report.add_error(
                 Problem(
                     src.name,
@@ -713,7 +721,7 @@ class Pipeline:
                     None,
                     "",
                     "",
-                    "Bạn không có quyền nhập thông tin tài sản, thu nhập (nhóm 9): "
+                    f"Bạn không có quyền nhập thông tin {spec.title.lower()} (nhóm {group}): "
                     "trang bị bỏ qua.",
                 )
             )

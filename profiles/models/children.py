@@ -351,3 +351,7 @@ CHILD_MODELS: dict[str, type[ProfileChild]] = {
     "health": HealthRecord,
     "asset_declarations": AssetDeclaration,
 }
+
+#: the sensitive groups (9: assets and income, 10: health): their copies inside JSON documents
+#: (approval snapshots, merge before-images) are sealed at rest (:class:`SealedJSONField`)
+SENSITIVE_TABLES: tuple[str, ...] = ("asset_declarations", "health")

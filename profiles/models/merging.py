@@ -11,8 +11,10 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from cbccvc.crypto import SealedJSONField
 from orgtree.models import Unit
 
+from .children import SENSITIVE_TABLES
 from .profile import Profile
 
 
@@ -62,8 +64,13 @@ class ProfileMerge(models.Model):
     source = models.CharField("nguồn dữ liệu", max_length=200, blank=True)
     import_job_id = models.CharField("mã lượt nhập", max_length=64, blank=True)
     decisions = models.JSONField("quyết định từng trường", default=dict, blank=True)
-    survivor_before = models.JSONField("bản chụp hồ sơ giữ lại trước khi gộp", default=dict)
-    other_before = models.JSONField("bản chụp hồ sơ/dòng bị gộp", default=dict)
+    # the child rows and version snapshots inside: groups 9 and 10 sealed at rest
+    survivor_before = SealedJSONField(
+        "bản chụp hồ sơ giữ lại trước khi gộp", default=dict, sealed_keys=SENSITIVE_TABLES
+    )
+    other_before = SealedJSONField(
+        "bản chụp hồ sơ/dòng bị gộp", default=dict, sealed_keys=SENSITIVE_TABLES
+    )
     survivor_after_hash = models.CharField("mã băm hồ sơ sau khi gộp", max_length=64)
     actor = _user("người gộp")
     reason = models.CharField("lý do", max_length=255)
@@ -131,8 +138,9 @@ class MergeCandidate(models.Model):
     )
     label = models.CharField("hồ sơ", max_length=200)
     other_label = models.CharField("hồ sơ/dòng nghi trùng", max_length=200)
-    incoming = models.JSONField(
+    incoming = SealedJSONField(
         "dòng dữ liệu nhập vào",
+        sealed_keys=SENSITIVE_TABLES,
         default=dict,
         blank=True,
         help_text="Giá trị của dòng nhập (khi cặp là hồ sơ và một dòng chưa ghi vào CSDL).",

@@ -140,7 +140,10 @@ class Profile(models.Model):
             models.Index(fields=["folded_name", "date_of_birth", "sex"], name="profile_dupkey"),
             models.Index(fields=["error_count"], name="profile_errors"),
         ]
-        permissions = [("view_assets_income", "Được xem tài sản, thu nhập (nhóm 9)")]
+        permissions = [
+            ("view_assets_income", "Được xem tài sản, thu nhập (nhóm 9)"),
+            ("view_health", "Được xem thông tin sức khỏe (nhóm 10)"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.personal_id})"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from cbccvc.crypto import EncryptedBinaryField
+
 from ..signing.models import SigningCredential
 from .workflow import ProfileVersion
 
@@ -12,7 +14,8 @@ from .workflow import ProfileVersion
 class ProfileSignature(models.Model):
     """One signed :class:`ProfileVersion` (a version is signed once; it is then immutable).
 
-    ``signed_document`` holds the exact bytes that were signed and that the sync sends; the
+    ``signed_document`` holds the exact bytes that were signed and that the sync sends
+    (encrypted at rest, plain in Python); the
     other fields describe the signature for the admin, and the last verification's result.
     """
 
@@ -22,7 +25,8 @@ class ProfileSignature(models.Model):
         on_delete=models.PROTECT,
         related_name="signature",
     )
-    signed_document = models.BinaryField("tài liệu XML đã ký số", editable=False)
+    # encrypted at rest: the signed XML carries groups 9 (when configured) and 10
+    signed_document = EncryptedBinaryField("tài liệu XML đã ký số", editable=False)
     document_sha256 = models.CharField("mã băm SHA-256 của tài liệu đã ký", max_length=64)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

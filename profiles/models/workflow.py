@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from cbccvc.crypto import SealedJSONField
+
+from .children import SENSITIVE_TABLES
 from .profile import Profile
 
 
@@ -34,7 +37,8 @@ class ProfileVersion(models.Model):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField("số phiên bản")
     status = models.CharField("trạng thái", max_length=10, choices=VersionStatus.choices)
-    snapshot = models.JSONField("bản chụp hồ sơ")
+    # groups 9 and 10 sealed at rest; in Python (hash, rendering, signing) always plain
+    snapshot = SealedJSONField("bản chụp hồ sơ", sealed_keys=SENSITIVE_TABLES)
     content_hash = models.CharField("mã băm SHA-256", max_length=64)
     submitted_by = _user_fk("người trình")
     submitted_at = models.DateTimeField("trình lúc")

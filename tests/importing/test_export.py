@@ -26,11 +26,13 @@ def _sheets(path):
 def test_export_has_one_sheet_per_table_with_the_canonical_headers(tmp_path, agency):
     generate_people(agency["root"], 6, seed=3, validate=False)
     out = tmp_path / "xuat.xlsx"
-    result = export_profiles(Profile.objects.all(), out)
+    result = export_profiles(Profile.objects.all(), out, with_health=True)
     assert result.profiles == 6
     sheets = _sheets(out)
     assert next(iter(sheets)) == PROFILE.title
     assert "Tài sản, thu nhập" not in sheets  # group 9 only when asked
+    export_profiles(Profile.objects.all(), tmp_path / "no-health.xlsx")
+    assert "Sức khỏe" not in _sheets(tmp_path / "no-health.xlsx")  # group 10 only when asked
     for spec in (PROFILE, *CHILD_SHEETS[:-1]):
         rows = sheets[spec.title]
         assert rows[0] == [c.header for c in spec.exported()]
@@ -44,8 +46,8 @@ def test_round_trip_export_then_import_is_unchanged_for_every_row(tmp_path, agen
     profile = Profile.objects.order_by("pk").first()
     AssetDeclaration.objects.create(profile=profile, year=2024, declared_on="2024-12-31")
     out = tmp_path / "xuat.xlsx"
-    export_profiles(Profile.objects.all(), out, with_assets=True)
-    hr.user_permissions.add(*_assets_permission())
+    export_profiles(Profile.objects.all(), out, with_assets=True, with_health=True)
+    hr.user_permissions.add(*_sensitive_permissions())
     hr = type(hr).objects.get(pk=hr.pk)
     history_before = Profile.history.count()
     plan = run_import([out], agency["root"], hr)
@@ -68,7 +70,31 @@ def test_export_command_and_scope(tmp_path, agency):
     assert len(_sheets(other)[PROFILE.title]) == 1  # headers only: nobody in Hà Nội
 
 
-def _assets_permission():
+def _sensitive_permissions():
     from django.contrib.auth.models import Permission
 
-    return Permission.objects.filter(codename="view_assets_income")
+    return Permission.objects.filter(codename__in=["view_assets_income", "view_health"])
+
+
+def test_sensitive_sheets_are_refused_without_their_permission(tmp_path, agency, hr):
+    """Importing group 9 or 10 would let a user learn the stored values ("unchanged"), so a
+    user without the permission gets the sheet refused by name, and nothing of it is read."""
+    from profiles.models import HealthRecord
+
+    generate_people(agency["root"], 4, seed=11, validate=False)
+    profile = Profile.objects.order_by("pk").first()
+    AssetDeclaration.objects.create(profile=profile, year=2024, declared_on="2024-12-31")
+    HealthRecord.objects.create(profile=profile, recorded_on="2024-06-01", status="Tốt")
+    out = tmp_path / "xuat.xlsx"
+    export_profiles(Profile.objects.all(), out, with_assets=True, with_health=True)
+
+    plan = run_import([out], agency["root"], hr, dry_run=True)
+    messages = [e.message for report in plan.files for e in report.errors]
+    assert any("nhóm 9" in m and "bỏ qua" in m for m in messages), messages
+    assert any("sức khỏe (nhóm 10)" in m and "bỏ qua" in m for m in messages), messages
+    assert not {"asset_declarations", "health"} & {row.table for row in plan.rows}
+
+    hr.user_permissions.add(*_sensitive_permissions())
+    hr = type(hr).objects.get(pk=hr.pk)
+    plan = run_import([out], agency["root"], hr, dry_run=True)
+    assert {"asset_declarations", "health"} <= {row.table for row in plan.rows}

@@ -113,14 +113,21 @@ def test_assets_only_with_the_permission_and_every_read_audited(declared, tree, 
     page = client.get(reverse("admin:profiles_profile_change", args=[profile.pk]))
     assert LAND in page.content.decode()
     event = AuditEvent.objects.filter(kind="sensitive_read", user=hr).latest("id")
+    assert event.details == {"groups": ["9"], "via": "admin"}  # no health permission
+    hr.user_permissions.add(Permission.objects.get(codename="view_health"))
+    hr = type(hr).objects.get(pk=hr.pk)
+    client.force_login(hr)
+    client.get(reverse("admin:profiles_profile_change", args=[profile.pk]))
+    event = AuditEvent.objects.filter(kind="sensitive_read", user=hr).latest("id")
     assert event.details == {"groups": ["10", "9"], "via": "admin"}
 
     viewer = user_with("xem", (tree["H40"], Role.VIEWER))
     client.force_login(viewer)
     page = client.get(reverse("admin:profiles_profile_change", args=[profile.pk]))
     assert page.status_code == 200 and LAND not in page.content.decode()
-    event = AuditEvent.objects.filter(kind="sensitive_read", user=viewer).get()
-    assert event.details["groups"] == ["10"]
+    assert "Không có quyền xem thông tin tài sản, thu nhập" in page.content.decode()
+    # neither group shown to the viewer: no sensitive read to record
+    assert not AuditEvent.objects.filter(kind="sensitive_read", user=viewer).exists()
 
 
 def test_exports_are_audited(declared, tree, user_with):

@@ -132,6 +132,67 @@ def test_a_bad_snapshot_value_names_the_field(version):
 # -- signing ------------------------------------------------------------------------------------
 
 
+def test_the_signed_document_is_encrypted_at_rest_and_verifies_as_signed(
+    person, hr, approver, signer, test_ca
+):
+    """The signed XML carries group 10 (health): the column holds only a Fernet token, and the
+    bytes read back are the very bytes that were signed."""
+    from django.db import connection
+
+    from profiles.models import HealthRecord
+
+    condition = "Viêm gan B mạn tính, theo dõi định kỳ"
+    HealthRecord.objects.create(profile=person, recorded_on=date(2025, 6, 1), status=condition)
+    signature = sign_version(approved_version(person, hr, approver), signer, approver)
+    assert condition.encode() in signature.signed_document  # group 10 is in what was signed
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT signed_document FROM profiles_profilesignature WHERE id = %s", [signature.pk]
+        )
+        raw = bytes(cursor.fetchone()[0])
+    assert raw.startswith(b"enc1:")
+    assert condition.encode() not in raw and person.personal_id.encode() not in raw
+    fresh = ProfileSignature.objects.get(pk=signature.pk)
+    assert fresh.signed_document == signature.signed_document
+    assert verify_version(fresh.version, trust_store=test_ca.trust_store()).ok
+
+
+def test_signatures_stored_before_encryption_are_read_and_sealed_by_the_migration(
+    version, signer, approver, test_ca
+):
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    signature = sign_version(version, signer, approver)
+    signed = bytes(signature.signed_document)
+    with connection.cursor() as cursor:  # a row as it was before encryption
+        cursor.execute(
+            "UPDATE profiles_profilesignature SET signed_document = %s WHERE id = %s",
+            [signed, signature.pk],
+        )
+    assert ProfileSignature.objects.get(pk=signature.pk).signed_document == signed
+    migration = import_module("profiles.migrations.0010_encrypt_signed_documents")
+    editor = SimpleNamespace(connection=connection)
+    migration.seal_signed_documents(apps, editor)
+
+    def raw() -> bytes:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT signed_document FROM profiles_profilesignature WHERE id = %s",
+                [signature.pk],
+            )
+            return bytes(cursor.fetchone()[0])
+
+    assert raw().startswith(b"enc1:")
+    assert ProfileSignature.objects.get(pk=signature.pk).signed_document == signed
+    migration.open_signed_documents(apps, editor)
+    assert raw() == signed
+    assert verify_version(version, trust_store=test_ca.trust_store()).ok
+
+
 def test_sign_verify_and_a_later_edit_opens_a_new_version(
     version, person, signer, approver, hr, test_ca
 ):

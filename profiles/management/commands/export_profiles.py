@@ -1,4 +1,5 @@
-"""``export_profiles --unit CODE --out FILE.xlsx [--user USERNAME] [--with-assets]``."""
+"""``export_profiles --unit CODE --out FILE.xlsx [--user USERNAME] [--with-assets]
+[--with-health]``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from orgtree.models import Unit
 from orgtree.tree import subtree_q
 from profiles.importing.export import export_profiles
 from profiles.models import Profile
-from profiles.services import visible_profiles
+from profiles.services import HEALTH_PERMISSION, audit_sensitive_read, visible_profiles
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-assets", action="store_true", help="kèm nhóm 9 (tài sản, thu nhập)"
         )
+        parser.add_argument("--with-health", action="store_true", help="kèm nhóm 10 (sức khỏe)")
 
     def handle(self, *args, **options):
         code = options["unit"].strip().upper()
@@ -32,6 +34,8 @@ class Command(BaseCommand):
             raise CommandError(f"Không có đơn vị mã “{code}”.")
         qs = Profile.objects.filter(subtree_q(unit, "unit"))
         with_assets = options["with_assets"]
+        with_health = options["with_health"]
+        user = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
@@ -39,8 +43,18 @@ class Command(BaseCommand):
             qs = visible_profiles(user).filter(subtree_q(unit, "unit"))
             if with_assets and not user.has_perm("profiles.view_assets_income"):
                 raise CommandError("Người dùng không có quyền xem tài sản, thu nhập (nhóm 9).")
+            if with_health and not user.has_perm(HEALTH_PERMISSION):
+                raise CommandError("Người dùng không có quyền xem thông tin sức khỏe (nhóm 10).")
         out = Path(options["out"])
-        result = export_profiles(qs, out, with_assets=with_assets)
+        result = export_profiles(qs, out, with_assets=with_assets, with_health=with_health)
+        groups = [k for k, on in (("asset_declarations", with_assets), ("health", with_health))
+                  if on]  # fmt: skip
+        audit_sensitive_read(
+            groups,
+            user=user,
+            via="export_profiles",
+            object_type="profiles.profile",
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Đã xuất {result.profiles} hồ sơ, {result.rows} dòng vào {out} trong "
