@@ -20,6 +20,7 @@ class AuditEvent(models.Model):
         PERMISSION_CHANGE = "permission_change", "thay đổi phân quyền"
         SENSITIVE_READ = "sensitive_read", "xem dữ liệu nhạy cảm"
         SECOND_FACTOR = "second_factor", "xác thực hai lớp"
+        LOG_PURGE = "log_purge", "xóa nhật ký quá hạn"
 
     at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
     kind = models.CharField("loại sự kiện", max_length=32, choices=Kind.choices, db_index=True)

@@ -330,6 +330,8 @@ LOGGING = {
 }
 
 # "Sống" (live): a profile not verified for this many days gets a warning finding.
+# API call log rows older than this are deleted daily (orgtree.apikeys.purge_request_log).
+CBCCVC_API_LOG_RETENTION_DAYS = int(os.environ.get("CBCCVC_API_LOG_RETENTION_DAYS", "365"))
 CBCCVC_VERIFY_MAX_AGE_DAYS = int(os.environ.get("CBCCVC_VERIFY_MAX_AGE_DAYS", "365"))
 
 # Reference data shipped with the project (see orgtree/data/PROVENANCE.md).

@@ -24,6 +24,9 @@ from .models import ApiKey, IntegrationClient, Role, Unit, UnitAssignment
 KEY_MARK = "cbk"
 #: last_used_at is written at most once per this interval (one UPDATE, not one per request)
 LAST_USED_RESOLUTION = timedelta(seconds=60)
+#: the API call log is purged this many rows per DELETE, daily by a django-q2 schedule
+PURGE_CHUNK = 5000
+PURGE_SCHEDULE_NAME = "Xóa nhật ký gọi API quá hạn"
 
 
 @dataclass(frozen=True)
@@ -150,3 +153,47 @@ def grants_of(key: ApiKey) -> list[tuple[Unit, str]]:
         # what the key may change is narrowed further by its scopes (cbccvc.api.permissions)
         grants.append((unit, Role.HR_OFFICER))
     return grants
+
+
+def purge_request_log(*, older_than_days: int | None = None, user: Any = None) -> int:
+    """Delete API call log rows older than the retention (``CBCCVC_API_LOG_RETENTION_DAYS``,
+    default 365 days), in chunks so a large table is never locked in one statement; the purge
+    itself is written to the audit log. Returns how many rows went."""
+    from django.conf import settings
+
+    from cbccvc.audit import record
+    from cbccvc.models import AuditEvent
+
+    from .models import ApiRequestLog
+
+    days = settings.CBCCVC_API_LOG_RETENTION_DAYS if older_than_days is None else older_than_days
+    if days < 1:
+        raise ValueError("Thời hạn lưu nhật ký phải ít nhất một ngày.")
+    cutoff = timezone.now() - timedelta(days=days)
+    old = ApiRequestLog.objects.filter(at__lt=cutoff)
+    deleted = 0
+    while ids := list(old.order_by("pk").values_list("pk", flat=True)[:PURGE_CHUNK]):
+        deleted += ApiRequestLog.objects.filter(pk__in=ids).delete()[0]
+    record(
+        AuditEvent.Kind.LOG_PURGE,
+        user=user,
+        object_type="orgtree.apirequestlog",
+        deleted=deleted,
+        older_than=cutoff.isoformat(),
+    )
+    return deleted
+
+
+def ensure_purge_schedule() -> Any:
+    """Register the daily purge with django-q2 (idempotent)."""
+    from django_q.models import Schedule
+
+    schedule, _ = Schedule.objects.update_or_create(
+        name=PURGE_SCHEDULE_NAME,
+        defaults={
+            "func": "orgtree.apikeys.purge_request_log",
+            "schedule_type": Schedule.DAILY,
+            "repeats": -1,
+        },
+    )
+    return schedule

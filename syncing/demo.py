@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db import transaction
 
+from orgtree.apikeys import ensure_purge_schedule
 from orgtree.models import Unit
 from orgtree.tree import subtree_q
 from profiles.models import ProfileVersion, VersionStatus
@@ -62,6 +63,7 @@ def set_up_sync_demo(agency_code: str = "H25") -> str:
         subtree_q(unit, "version__profile__unit"), connection__isnull=True
     ).update(connection=conn)
     ensure_schedule()
+    ensure_purge_schedule()  # the API call log is kept CBCCVC_API_LOG_RETENTION_DAYS days
 
     def start() -> None:
         from django_q.tasks import async_task
