@@ -22,10 +22,11 @@ Canonical form:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,11 @@ class FieldSpec:
     def tag(self) -> str:
         """The element's qualified name."""
         return _q(self.name)
+
+    @cached_property
+    def writer(self) -> Any:
+        """How a value is written (see ``_WRITERS``); None: a text type, any value's str()."""
+        return _WRITERS.get(self.xsd_type)
 
 
 @dataclass(frozen=True)
@@ -209,26 +215,44 @@ _WRITERS: dict[str, Any] = {
 }
 
 
-def _text(value: Any, spec: FieldSpec, where: str) -> str:
-    if isinstance(value, str) and spec.xsd_type not in _WRITERS:
+def _text(value: Any, spec: FieldSpec, where: str | Callable[[], str]) -> str:
+    writer = spec.writer
+    if writer is None and value.__class__ is str:
         return value
     try:
-        return _WRITERS.get(spec.xsd_type, str)(value)
+        return (writer or str)(value)
     except (TypeError, ValueError, ArithmeticError) as exc:
+        place = where() if callable(where) else where
         raise DocumentError(
-            f"{where}: giá trị “{value}” của trường “{spec.label}” ({spec.name}) không hợp lệ."
+            f"{place}: giá trị “{value}” của trường “{spec.label}” ({spec.name}) không hợp lệ."
         ) from exc
 
 
-def _fields(parent: etree._Element, row: dict[str, Any], specs: tuple[FieldSpec, ...], where: str):
+def _fields(
+    parent: etree._Element,
+    row: dict[str, Any],
+    specs: tuple[FieldSpec, ...],
+    where: str | Callable[[], str],
+) -> None:
+    # The hot loop of rendering (one call per group and per table row): the place named in an
+    # error message is only formatted when there is an error.
     sub = etree.SubElement
+    get = row.get
     for spec in specs:
-        value = row.get(spec.name)
-        if value is not None:
+        value = get(spec.name)
+        if value is None:
+            continue
+        if spec.writer is None and value.__class__ is str:
+            sub(parent, spec.tag).text = value
+        else:
             sub(parent, spec.tag).text = _text(value, spec, where)
 
 
 _ROW_TAG = f"{{{NAMESPACE}}}{ROW}"
+
+
+def _row_place(label: str, index: int) -> str:
+    return f"{label}, dòng {index}"
 
 
 def build_snapshot_tree(
@@ -255,7 +279,7 @@ def build_snapshot_tree(
             table_node = etree.SubElement(node, _q(table.key))
             for index, row in enumerate(data.get(table.key) or [], start=1):
                 row_node = etree.SubElement(table_node, _ROW_TAG, stt=str(index))
-                _fields(row_node, row, table.fields, f"{table.label}, dòng {index}")
+                _fields(row_node, row, table.fields, partial(_row_place, table.label, index))
     return root
 
 

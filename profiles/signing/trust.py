@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -64,12 +65,40 @@ class TrustStore:
     crls: list[x509.CertificateRevocationList] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self._reset_anchors()
+        self._reset_crls()
+
+    # Verifying a batch repeats the same signer, chain and CRLs: what was proven is remembered,
+    # per trust store. The caches are tied to the anchors and CRLs they were computed from: the
+    # lists are public and may be changed in place (a CA added, a CRL appended), so every
+    # lookup first compares them, by identity, with the snapshot the caches were built on and
+    # starts afresh on any change. (The snapshots keep the old objects alive, so an identity
+    # cannot be reused by a new object.) ``TrustStore.from_database`` builds a new store, with
+    # empty caches, from the current rows.
+
+    def _reset_anchors(self) -> None:
+        self._anchors_seen = tuple(self.anchors)
         self._store = Store(self.anchors) if self.anchors else None
         self._anchor_fps = {certificate_fingerprint(c) for c in self.anchors}
-        # Verifying a batch repeats the same signer, chain and CRLs: remember what was proven.
         # A chain is reused only at a time inside the validity of all its certificates.
         self._chains: dict[tuple[bytes, ...], list[x509.Certificate]] = {}
+
+    def _reset_crls(self) -> None:
+        self._crls_seen = tuple(self.crls)
         self._crl_signatures: dict[tuple[int, bytes], bool] = {}
+        self._revocations: dict[tuple[x509.Certificate, x509.Certificate], _Revocation] = {}
+
+    @staticmethod
+    def _same(current: list[Any], seen: tuple[Any, ...]) -> bool:
+        return len(current) == len(seen) and all(a is b for a, b in zip(current, seen, strict=True))
+
+    def _check_anchors(self) -> None:
+        if not self._same(self.anchors, self._anchors_seen):
+            self._reset_anchors()
+
+    def _check_crls(self) -> None:
+        if not self._same(self.crls, self._crls_seen):
+            self._reset_crls()
 
     @classmethod
     def from_database(cls) -> TrustStore:
@@ -84,6 +113,7 @@ class TrustStore:
         return not self.anchors
 
     def is_anchor(self, cert: x509.Certificate) -> bool:
+        self._check_anchors()
         return certificate_fingerprint(cert) in self._anchor_fps
 
     def build_chain(
@@ -93,10 +123,11 @@ class TrustStore:
         at: datetime,
     ) -> list[x509.Certificate]:
         """The path leaf → … → trusted anchor valid at ``at``; raises ``VerificationError``."""
+        self._check_anchors()
         if self._store is None:
             raise VerificationError("empty trust store")
         intermediates = list(intermediates)
-        key = tuple(c.fingerprint(hashes.SHA256()) for c in [leaf, *intermediates])
+        key = tuple(_sha256(c) for c in [leaf, *intermediates])
         cached = self._chains.get(key)
         if cached is not None and all(
             c.not_valid_before_utc <= at <= c.not_valid_after_utc for c in cached
@@ -118,7 +149,7 @@ class TrustStore:
     def _crl_signed_by(
         self, index: int, crl: x509.CertificateRevocationList, issuer: x509.Certificate
     ) -> bool:
-        key = (index, issuer.fingerprint(hashes.SHA256()))
+        key = (index, _sha256(issuer))
         if key not in self._crl_signatures:
             try:
                 valid = crl.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
@@ -131,6 +162,20 @@ class TrustStore:
         self, cert: x509.Certificate, issuer: x509.Certificate, at: datetime
     ) -> RevocationStatus:
         """Look ``cert`` up in the CRLs issued (and signed) by ``issuer``."""
+        self._check_crls()
+        key = (cert, issuer)
+        found = self._revocations.get(key)
+        if found is None:
+            found = self._revocation(cert, issuer)
+            if len(self._revocations) < 4096:
+                self._revocations[key] = found
+        if found.status != "good":
+            return RevocationStatus(found.status, found.revoked_at, found.reason)
+        # Whether the newest CRL is past its next update depends on the time of the check.
+        next_update = found.next_update
+        return RevocationStatus("good", crl_stale=next_update is not None and next_update < at)
+
+    def _revocation(self, cert: x509.Certificate, issuer: x509.Certificate) -> _Revocation:
         candidates = []
         for index, crl in enumerate(self.crls):
             if crl.issuer != issuer.subject:
@@ -138,7 +183,7 @@ class TrustStore:
             if self._crl_signed_by(index, crl, issuer):
                 candidates.append(crl)
         if not candidates:
-            return RevocationStatus("unknown")
+            return _Revocation("unknown")
         # A revocation stays in force: look at every CRL of this CA, newest first.
         candidates.sort(key=lambda c: c.last_update_utc, reverse=True)
         for crl in candidates:
@@ -151,11 +196,23 @@ class TrustStore:
                     ).value.reason.name
                 except x509.ExtensionNotFound:
                     pass
-                return RevocationStatus(
-                    "revoked", revoked_at=entry.revocation_date_utc, reason=reason
-                )
-        next_update = candidates[0].next_update_utc
-        return RevocationStatus("good", crl_stale=next_update is not None and next_update < at)
+                return _Revocation("revoked", revoked_at=entry.revocation_date_utc, reason=reason)
+        return _Revocation("good", next_update=candidates[0].next_update_utc)
+
+
+@dataclass(frozen=True)
+class _Revocation:
+    """What the loaded CRLs say of one certificate, whatever the time of the check."""
+
+    status: str
+    revoked_at: datetime | None = None
+    reason: str = ""
+    next_update: datetime | None = None  # of the newest CRL of the issuer, when "good"
+
+
+@lru_cache(maxsize=1024)
+def _sha256(cert: x509.Certificate) -> bytes:
+    return cert.fingerprint(hashes.SHA256())
 
 
 def load_crl(data: bytes) -> x509.CertificateRevocationList:

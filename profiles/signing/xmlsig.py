@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
+import hashlib
 from base64 import b64encode
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,12 +25,17 @@ from itertools import pairwise
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.exceptions import InvalidSignature as CryptoInvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.verification import VerificationError
 from lxml import etree
 from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
+from signxml.algorithms import SignatureConstructionMethod
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
-from signxml.util import ds_tag, namespaces, xades_tag
+from signxml.util import _remove_sig, ds_tag, namespaces, strip_pem_header, xades_tag
 from signxml.xades import (
     XAdESDataObjectFormat,
     XAdESSignatureConfiguration,
@@ -84,12 +91,85 @@ def _parse(xml_bytes: bytes) -> etree._Element:
 # -- signing --------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=256)
+def _certificate_base64(cert: x509.Certificate) -> str:
+    """The ``ds:X509Certificate`` text of ``cert``: what signxml writes (the PEM body, its line
+    breaks kept), cached because a batch signs with the same certificates every time."""
+    return strip_pem_header(cert.public_bytes(Encoding.PEM))
+
+
+@lru_cache(maxsize=256)
+def _certificate_sha256(cert: x509.Certificate) -> bytes:
+    return cert.fingerprint(hashes.SHA256())
+
+
+def _all_certificates(chain: Any) -> bool:
+    return bool(chain) and all(isinstance(c, x509.Certificate) for c in chain)
+
+
 class _Signer(XAdESSigner):
-    """signxml's XAdES signer with the signing time fixed by the caller."""
+    """signxml's XAdES signer with the signing time fixed by the caller. The other overrides
+    build the same elements as signxml 5.2 does, only faster (see each)."""
 
     def __init__(self, signing_time: datetime, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._signing_time = signing_time
+
+    def get_root(self, data):  # type: ignore[no-untyped-def]
+        # signxml copies the element to sign through ``_fromstring(_tostring(data))``, twice
+        # (the tree that receives the signature and the digest input). ``sign_document`` only
+        # passes the root of a tree it has just parsed, for which a deep copy is the same tree
+        # (same canonical form: no parent whose namespaces could leak in) without serialising
+        # and parsing the document again. Anything else keeps signxml's behaviour.
+        if isinstance(data, etree._Element) and data.getparent() is None:
+            return copy.deepcopy(data)
+        return super().get_root(data)
+
+    def _add_key_info(self, sig_root, signing_settings):  # type: ignore[no-untyped-def]
+        # As signxml's, for our case (certificates given, no key name, no KeyValue), with the
+        # certificate text cached.
+        if signing_settings.key_info is not None or signing_settings.key_name is not None:
+            return super()._add_key_info(sig_root, signing_settings)
+        chain = signing_settings.cert_chain
+        if not _all_certificates(chain) or signing_settings.always_add_key_value:
+            return super()._add_key_info(sig_root, signing_settings)
+        key_info = etree.SubElement(sig_root, self._ds_tag("KeyInfo"))
+        x509_data = etree.SubElement(key_info, self._ds_tag("X509Data"))
+        for cert in chain:
+            etree.SubElement(x509_data, self._ds_tag("X509Certificate")).text = _certificate_base64(
+                cert
+            )
+        return None
+
+    def add_signing_certificate(self, signed_signature_properties, sig_root, signing_settings):  # type: ignore[no-untyped-def]
+        # As signxml's (SigningCertificateV2 only, SHA-256), with the certificate digests
+        # cached.
+        if (
+            self.use_deprecated_legacy_signing_certificate
+            or self.digest_alg != DigestAlgorithm.SHA256
+            or not _all_certificates(signing_settings.cert_chain)
+        ):
+            return super().add_signing_certificate(
+                signed_signature_properties, sig_root, signing_settings
+            )
+        signing_cert_v2 = etree.SubElement(
+            signed_signature_properties, xades_tag("SigningCertificateV2"), nsmap=self.namespaces
+        )
+        for cert in signing_settings.cert_chain:
+            cert_node = etree.SubElement(signing_cert_v2, xades_tag("Cert"), nsmap=self.namespaces)
+            cert_digest = etree.SubElement(
+                cert_node, xades_tag("CertDigest"), nsmap=self.namespaces
+            )
+            etree.SubElement(
+                cert_digest,
+                ds_tag("DigestMethod"),
+                nsmap=self.namespaces,
+                Algorithm=self.digest_alg.value,
+            )
+            etree.SubElement(
+                cert_digest, ds_tag("DigestValue"), nsmap=self.namespaces
+            ).text = b64encode(_certificate_sha256(cert)).decode()
+        return None
 
     def add_signing_time(self, signed_signature_properties, sig_root, signing_settings):  # type: ignore[no-untyped-def]
         node = etree.SubElement(
@@ -186,6 +266,225 @@ class _Verifier(XAdESVerifier):
         self._verify_cert_digest(
             v1 if v1 is not None else v2, certs=certs, signing_cert=signing_cert
         )
+
+
+# -- verification fast path ----------------------------------------------------------------------
+#
+# signxml's verifier is general (any reference, transform or key form) and copies the whole
+# document through ``_fromstring(_tostring(...))`` about a dozen times per signature; for a
+# profile that is most of the cost of verifying. ``_fast_verify`` checks exactly the signature
+# shape ``sign_document`` produces, with the same checks signxml makes on it, on the tree
+# already parsed: it only ever *accepts*. Anything else — another shape, a comment inside the
+# signature, an id used twice, any digest or signature that does not match — returns None and
+# the document goes through signxml's verifier exactly as before, which then gives the
+# problem code. So a tampered document is always judged (and refused) by signxml; the fast path
+# cannot accept anything signxml would refuse, because it requires a superset of signxml's
+# conditions:
+#
+# * the signature validates against signxml's XML-DSig/XAdES schemas (as signxml checks);
+# * SignedInfo is exclusive C14N 1.0 without comments; only its canonical bytes are verified
+#   and only those bytes (parsed again, "see what is signed") are read for the references;
+# * exactly three references: ``URI=""`` with [enveloped-signature, exc-C14N]; then the
+#   SignedProperties and the KeyInfo, each with [exc-C14N], each id carried by exactly one
+#   element of the whole document (signxml refuses an ambiguous id) and that element being the
+#   expected one; SHA-256 digests; no InclusiveNamespaces anywhere;
+# * KeyInfo holds only X509Data/X509Certificate (no KeyValue that could disagree with the
+#   certificate); the signature value verifies with the leaf certificate's key;
+# * the signed properties (read from their canonical bytes) carry SigningCertificateV2 only,
+#   every certificate digest SHA-256 and matching an embedded certificate, the first one the
+#   signer's.
+
+_EXC_C14N = C14N.value
+_ENVELOPED = SignatureConstructionMethod.enveloped.value
+_SHA256 = DigestAlgorithm.SHA256.value
+_XADES_SIGNED_PROPERTIES = xades_tag("SignedProperties")
+# Every attribute signxml may resolve a "#id" reference through (Id, ID, id, xml:id).
+_ID_ATTRIBUTES = etree.XPath(
+    "//@*[local-name() = 'Id' or local-name() = 'ID' or local-name() = 'id']"
+)
+_SIGNATURE_CHILDREN = [ds_tag(n) for n in ("SignedInfo", "SignatureValue", "KeyInfo", "Object")]
+
+
+@dataclass(frozen=True)
+class _FastVerified:
+    signed_data: bytes  # the document without the signature, exclusive C14N
+    signed_properties: etree._Element  # xades:SignedSignatureProperties, from signed bytes
+
+
+def _c14n(node: etree._Element) -> bytes:
+    return etree.tostring(node, method="c14n", exclusive=True, with_comments=False)
+
+
+def _b64(text: str | None) -> bytes:
+    return base64.b64decode("".join((text or "").split()), validate=True)
+
+
+def _only(parent: etree._Element, *tags: str) -> list[etree._Element] | None:
+    """The children of ``parent`` if they are exactly elements with ``tags`` (in order)."""
+    children = list(parent)
+    if [c.tag for c in children] != list(tags):
+        return None
+    return children
+
+
+def _reference_digest_ok(reference: etree._Element, transforms: list[str], data: bytes) -> bool:
+    parts = _only(reference, ds_tag("Transforms"), ds_tag("DigestMethod"), ds_tag("DigestValue"))
+    if parts is None:
+        return False
+    transform_nodes, digest_method, digest_value = parts
+    if [t.tag for t in transform_nodes] != [ds_tag("Transform")] * len(transforms):
+        return False
+    if any(
+        len(t) or t.get("Algorithm") != a for t, a in zip(transform_nodes, transforms, strict=True)
+    ):
+        return False
+    if digest_method.get("Algorithm") != _SHA256 or len(digest_method):
+        return False
+    return _b64(digest_value.text) == hashlib.sha256(data).digest()
+
+
+def _ids_resolve_only_to(
+    root: etree._Element, targets: list[tuple[str | None, etree._Element]]
+) -> bool:
+    """Whether each ``"#id"`` URI names exactly one id attribute in the whole document, carried
+    by the expected element (signxml refuses an id carried by several elements)."""
+    wanted: dict[str, etree._Element] = {}
+    for uri, expected in targets:
+        if not uri or not uri.startswith("#") or uri.startswith("#xpointer("):
+            return False
+        wanted[uri[1:]] = expected
+    if len(wanted) != len(targets):
+        return False
+    seen: set[str] = set()
+    for attribute in _ID_ATTRIBUTES(root):
+        value = str(attribute)
+        if value in wanted:
+            if value in seen or attribute.getparent() is not wanted[value]:
+                return False
+            seen.add(value)
+    return len(seen) == len(wanted)
+
+
+def _fast_verify(
+    root: etree._Element,
+    signature: etree._Element,
+    leaf: x509.Certificate,
+    certs: list[x509.Certificate],
+    method: SignatureMethod,
+) -> _FastVerified | None:
+    """Verify a signature of exactly the shape ``sign_document`` makes (see above); None when
+    the shape differs or anything fails — the caller then asks signxml."""
+    try:
+        return _fast_verify_or_none(root, signature, leaf, certs, method)
+    except (ValueError, TypeError, KeyError, binascii.Error, etree.LxmlError):
+        return None
+
+
+def _fast_verify_or_none(
+    root: etree._Element,
+    signature: etree._Element,
+    leaf: x509.Certificate,
+    certs: list[x509.Certificate],
+    method: SignatureMethod,
+) -> _FastVerified | None:
+    parts = _only(signature, *_SIGNATURE_CHILDREN)
+    if parts is None or signature.tail is not None:
+        return None
+    signed_info, signature_value, key_info, ds_object = parts
+    if next(signature.iter(etree.Comment, etree.ProcessingInstruction), None) is not None:
+        return None
+    if not any(schema.validate(signature) for schema in _Verifier.schemas()):
+        return None
+    # KeyInfo: certificates only.
+    x509_data = _only(key_info, ds_tag("X509Data"))
+    if x509_data is None or any(c.tag != ds_tag("X509Certificate") for c in x509_data[0]):
+        return None
+    # SignedInfo: verify its canonical bytes, then read only those bytes.
+    signed_info_c14n = _c14n(signed_info)
+    verified_info = etree.fromstring(signed_info_c14n, parser=_parser())
+    if len(verified_info) != 5:
+        return None
+    c14n_method, signature_method, ref_doc, ref_props, ref_key_info = verified_info
+    if c14n_method.tag != ds_tag("CanonicalizationMethod") or len(c14n_method):
+        return None
+    if c14n_method.get("Algorithm") != _EXC_C14N:
+        return None
+    if signature_method.tag != ds_tag("SignatureMethod") or len(signature_method):
+        return None
+    if signature_method.get("Algorithm") != method.value:
+        return None
+    if any(r.tag != ds_tag("Reference") for r in (ref_doc, ref_props, ref_key_info)):
+        return None
+    raw_signature = _b64(signature_value.text)
+    public_key = leaf.public_key()
+    try:
+        if method is SignatureMethod.RSA_SHA256 and isinstance(public_key, rsa.RSAPublicKey):
+            public_key.verify(raw_signature, signed_info_c14n, padding.PKCS1v15(), hashes.SHA256())
+        elif method is SignatureMethod.ECDSA_SHA256 and isinstance(
+            public_key, ec.EllipticCurvePublicKey
+        ):
+            size = (public_key.key_size + 7) // 8
+            if len(raw_signature) != 2 * size:
+                return None
+            r = int.from_bytes(raw_signature[:size], "big")
+            s = int.from_bytes(raw_signature[size:], "big")
+            public_key.verify(
+                encode_dss_signature(r, s), signed_info_c14n, ec.ECDSA(hashes.SHA256())
+            )
+        else:
+            return None
+    except CryptoInvalidSignature:
+        return None
+    # The signed properties and KeyInfo, each referenced by a unique id.
+    qualifying = _only(ds_object, xades_tag("QualifyingProperties"))
+    if qualifying is None:
+        return None
+    signed_props_node = _only(qualifying[0], _XADES_SIGNED_PROPERTIES)
+    if signed_props_node is None:
+        return None
+    props = signed_props_node[0]
+    if not _ids_resolve_only_to(
+        root, [(ref_props.get("URI"), props), (ref_key_info.get("URI"), key_info)]
+    ):
+        return None
+    props_c14n = _c14n(props)
+    if not _reference_digest_ok(ref_props, [_EXC_C14N], props_c14n):
+        return None
+    if not _reference_digest_ok(ref_key_info, [_EXC_C14N], _c14n(key_info)):
+        return None
+    # The whole document without the signature (the enveloped-signature transform, on a copy).
+    if ref_doc.get("URI") != "":
+        return None
+    document = copy.deepcopy(root)
+    _remove_sig(document[root.index(signature)])
+    signed_data = _c14n(document)
+    if not _reference_digest_ok(ref_doc, [_ENVELOPED, _EXC_C14N], signed_data):
+        return None
+    # The signing certificate reference, read from the signed bytes.
+    signed_props = etree.fromstring(props_c14n, parser=_parser())
+    ssp = signed_props.find("xades:SignedSignatureProperties", _NS)
+    if ssp is None or ssp.find("xades:SigningCertificate", _NS) is not None:
+        return None
+    v2 = ssp.findall("xades:SigningCertificateV2", _NS)
+    if len(v2) != 1:
+        return None
+    cert_nodes = v2[0].findall("xades:Cert", _NS)
+    if not cert_nodes:
+        return None
+    fingerprints = {_certificate_sha256(c) for c in certs}
+    for index, cert_node in enumerate(cert_nodes):
+        digest_method = cert_node.find("xades:CertDigest/ds:DigestMethod", _NS)
+        digest_value = cert_node.find("xades:CertDigest/ds:DigestValue", _NS)
+        if digest_method is None or digest_value is None:
+            return None
+        if digest_method.get("Algorithm") != _SHA256:
+            return None
+        value = _b64(digest_value.text)
+        if value not in fingerprints:
+            return None
+        if index == 0 and value != _certificate_sha256(leaf):
+            return None
+    return _FastVerified(signed_data, ssp)
 
 
 PROBLEM_MESSAGES: dict[str, str] = {
@@ -307,6 +606,12 @@ class VerificationResult:
 
 def _pick_leaf(certs: list[x509.Certificate]) -> x509.Certificate:
     """The certificate that issued none of the others (the signer), else the first."""
+    leaf = _pick_leaf_of(tuple(certs))  # cached: a batch repeats the same certificates
+    return next(c for c in certs if c == leaf)  # the caller's own object
+
+
+@lru_cache(maxsize=256)
+def _pick_leaf_of(certs: tuple[x509.Certificate, ...]) -> x509.Certificate:
     issuers = {c.issuer.public_bytes() for c in certs}
     leaves = [
         c
@@ -315,7 +620,7 @@ def _pick_leaf(certs: list[x509.Certificate]) -> x509.Certificate:
         or c.subject.public_bytes() == c.issuer.public_bytes()
     ]
     non_ca = [c for c in leaves if not _is_ca(c)]
-    return (non_ca or leaves or certs)[0]
+    return (non_ca or leaves or list(certs))[0]
 
 
 def _is_ca(cert: x509.Certificate) -> bool:
@@ -323,6 +628,46 @@ def _is_ca(cert: x509.Certificate) -> bool:
         return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
     except x509.ExtensionNotFound:
         return False
+
+
+def _verify_with_signxml(
+    xml_bytes: bytes,
+    root: etree._Element,
+    leaf: x509.Certificate,
+    config: XAdESSignatureConfiguration,
+    result: VerificationResult,
+    signed_properties: list[etree._Element],
+) -> bool:
+    """The general path: signxml's XAdES verifier; problems are added to ``result``."""
+    try:
+        verified = _Verifier().verify(xml_bytes, x509_cert=leaf, expect_config=config)
+    except InvalidDigest as exc:
+        text = str(exc)
+        if "reference 0 " in text:
+            result.add("content_modified", technical=text)
+        elif "certificate digest" in text:
+            result.add("certificate_mismatch", technical=text)
+        else:
+            result.add("properties_modified", technical=text)
+    except InvalidSignature as exc:
+        result.add("signature_invalid", technical=str(exc))
+    except InvalidCertificate as exc:  # pragma: no cover - dates are checked below
+        result.add("signature_invalid", technical=str(exc))
+    except (InvalidInput, etree.XMLSyntaxError, ValueError, KeyError) as exc:
+        result.add("signature_structure", technical=str(exc))
+    except Exception as exc:  # verify_document must never raise on hostile input
+        result.add("signature_structure", technical=f"{type(exc).__name__}: {exc}")
+    else:
+        assert isinstance(verified, list)
+        result.signed_content = verified[0].signed_data
+        if verified[0].signed_xml is None or verified[0].signed_xml.tag != root.tag:
+            result.add("signature_structure", "Chữ ký không bao toàn bộ tài liệu.")
+        for item in verified:
+            props = getattr(item, "signed_properties", None)
+            if props is not None:
+                signed_properties.append(props)
+        return True
+    return False
 
 
 def verify_document(
@@ -413,34 +758,18 @@ def verify_document(
         verification_time=leaf.not_valid_before_utc,
     )
     signature_ok = False
-    try:
-        verified = _Verifier().verify(xml_bytes, x509_cert=leaf, expect_config=config)
-    except InvalidDigest as exc:
-        text = str(exc)
-        if "reference 0 " in text:
-            result.add("content_modified", technical=text)
-        elif "certificate digest" in text:
-            result.add("certificate_mismatch", technical=text)
-        else:
-            result.add("properties_modified", technical=text)
-    except InvalidSignature as exc:
-        result.add("signature_invalid", technical=str(exc))
-    except InvalidCertificate as exc:  # pragma: no cover - dates are checked below
-        result.add("signature_invalid", technical=str(exc))
-    except (InvalidInput, etree.XMLSyntaxError, ValueError, KeyError) as exc:
-        result.add("signature_structure", technical=str(exc))
-    except Exception as exc:  # verify_document must never raise on hostile input
-        result.add("signature_structure", technical=f"{type(exc).__name__}: {exc}")
-    else:
+    signed_properties: list[etree._Element] = []
+    fast = _fast_verify(root, signature, leaf, certs, method)
+    if fast is not None:
         signature_ok = True
-        assert isinstance(verified, list)
-        result.signed_content = verified[0].signed_data
-        if verified[0].signed_xml is None or verified[0].signed_xml.tag != root.tag:
-            result.add("signature_structure", "Chữ ký không bao toàn bộ tài liệu.")
-        for item in verified:
-            props = getattr(item, "signed_properties", None)
-            if props is None:
-                continue
+        result.signed_content = fast.signed_data
+        signed_properties.append(fast.signed_properties)
+    else:
+        signature_ok = _verify_with_signxml(
+            xml_bytes, root, leaf, config, result, signed_properties
+        )
+    if signature_ok:
+        for props in signed_properties:
             node = props.find("xades:SigningTime", _NS)
             if node is None or not (node.text or "").strip():
                 break

@@ -247,3 +247,81 @@ def test_result_summary_is_json_ready(rsa_cred, sample_doc, test_ca):
     )
     assert again["ocsp_checked"] is False
     assert [p["code"] for p in again["problems"]] == ["ocsp_skipped"]
+
+
+# -- what a trust store remembers between verifications ------------------------------------------
+
+
+def _revoking_crl(test_ca, cert: x509.Certificate) -> x509.CertificateRevocationList:
+    """A newer CRL of the intermediate CA that also revokes ``cert``."""
+    return make_crl(
+        test_ca.intermediate_cert,
+        test_ca.intermediate_key,
+        [
+            (test_ca.revoked.certificate, NOW - timedelta(hours=1)),
+            (cert, NOW - timedelta(minutes=1)),
+        ],
+        this_update=NOW,
+        next_update=NOW + timedelta(days=7),
+    )
+
+
+@pytest.mark.parametrize("how", ["append", "replace"])
+def test_crl_added_after_a_cached_success_is_seen_at_the_next_verification(
+    test_ca, rsa_cred, sample_doc, how
+):
+    store = test_ca.trust_store()
+    signed = _sign(rsa_cred, sample_doc)
+    for _ in range(2):  # the second time from the store's caches
+        result = verify_document(signed, store)
+        assert result.ok and result.revocation == "good"
+    crl = _revoking_crl(test_ca, rsa_cred.certificate)
+    if how == "append":
+        store.crls.append(crl)
+    else:
+        store.crls[store.crls.index(test_ca.crl)] = crl
+    result = verify_document(signed, store)
+    assert [p.code for p in result.errors] == ["revoked"]
+    assert result.revocation == "revoked"
+
+
+def test_anchor_removed_after_a_cached_chain_is_seen_at_the_next_verification(
+    test_ca, other_ca, rsa_cred, sample_doc
+):
+    store = test_ca.trust_store()
+    signed = _sign(rsa_cred, sample_doc)
+    assert verify_document(signed, store).ok
+    assert verify_document(signed, store).ok
+    store.anchors[:] = [other_ca.root_cert]
+    assert [p.code for p in verify_document(signed, store).errors] == ["untrusted"]
+    store.anchors.clear()
+    assert [p.code for p in verify_document(signed, store).errors] == ["trust_store_empty"]
+
+
+def test_cached_chain_still_checks_the_time_of_each_verification(test_ca, rsa_cred, sample_doc):
+    store = test_ca.trust_store()
+    signed = _sign(rsa_cred, sample_doc)
+    assert verify_document(signed, store).ok
+    later = rsa_cred.certificate.not_valid_after_utc + timedelta(days=1)
+    result = verify_document(signed, store, at=later)
+    assert "cert_expired" in [p.code for p in result.errors]
+
+
+def test_stale_crl_warning_follows_the_time_of_each_verification(test_ca, rsa_cred, sample_doc):
+    store = test_ca.trust_store()
+    signed = _sign(rsa_cred, sample_doc)
+    assert "crl_stale" not in verify_document(signed, store).codes
+    after_next_update = test_ca.crl.next_update_utc + timedelta(hours=1)
+    assert "crl_stale" in verify_document(signed, store, at=after_next_update).codes
+
+
+@pytest.mark.django_db
+def test_crl_loaded_in_the_database_after_a_success_is_seen(test_ca, rsa_cred, sample_doc):
+    pem = Encoding.PEM
+    add_trusted_certificate(test_ca.root_cert.public_bytes(pem), label="CA gốc")
+    add_revocation_list(test_ca.crl.public_bytes(pem))
+    signed = _sign(rsa_cred, sample_doc)
+    assert verify_document(signed, TrustStore.from_database()).ok
+    add_revocation_list(_revoking_crl(test_ca, rsa_cred.certificate).public_bytes(pem))
+    result = verify_document(signed, TrustStore.from_database())
+    assert [p.code for p in result.errors] == ["revoked"]
