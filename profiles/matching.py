@@ -79,6 +79,18 @@ _DIGITS = "0123456789"
 _DAY = frozenset({"day", "", None})
 
 
+#: the profile fields the matcher reads, in the order of its index rows (after the pk)
+MATCH_FIELDS = (
+    "personal_id",
+    "old_id_number",
+    "full_name",
+    "date_of_birth",
+    "birth_date_precision",
+    "sex",
+    "hometown_province_code",
+)
+
+
 class MatchKind(StrEnum):
     CERTAIN = "certain"
     UNCERTAIN = "uncertain"
@@ -435,16 +447,7 @@ class ProfileIndex:
             for code, item in codelists.items("sex", _date.today()).items()
             if item.extra.get("cccd_parity") is not None
         }
-        rows = queryset.values_list(
-            "pk",
-            "personal_id",
-            "old_id_number",
-            "full_name",
-            "date_of_birth",
-            "birth_date_precision",
-            "sex",
-            "hometown_province_code",
-        ).order_by()
+        rows = queryset.values_list("pk", *MATCH_FIELDS).order_by()
         index = cls(sex_parity=parity, certain_by_name=certain_by_name)
         index.extend(
             PersonRecord(

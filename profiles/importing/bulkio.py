@@ -10,8 +10,10 @@ simple-history's ``bulk_history_create`` (tracked fields, user, date, reason fro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from django.db import connection, models
@@ -26,6 +28,79 @@ _PLAIN = {
     "DateTimeField", "DecimalField", "EmailField", "ForeignKey", "IntegerField",
     "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField", "TextField",
 }  # fmt: skip
+
+
+class Draft:
+    """A new row as plain attributes, for :func:`insert` and :func:`insert_history`.
+
+    What a model instance holds after ``Model(**values)`` (every concrete field's attribute,
+    defaults filled in), without what ``Model.__init__`` costs per instance (the pre/post-init
+    signals, descriptor look-ups, ~0.2 ms each: a third of the commit at 100,000 rows). It has
+    no ``save``: it only goes to the database through this module. Code that reads or sets
+    field attributes (``normalise_profile_text``, ``apply_current`` …) works on it unchanged.
+    """
+
+    def __init__(self, model: type[models.Model], values: dict[str, Any]):
+        self.__dict__.update(values)
+        self._model = model
+
+    @property
+    def pk(self) -> Any:
+        return getattr(self, self._model._meta.pk.attname)
+
+    @pk.setter
+    def pk(self, value: Any) -> None:
+        setattr(self, self._model._meta.pk.attname, value)
+
+    def instance(self) -> models.Model:
+        """The model instance with the same field values (for the ORM path)."""
+        return self._model(**{f.attname: getattr(self, f.attname) for f in _fields(self._model)})
+
+
+@cache
+def _fields(model: type[models.Model]) -> tuple[models.Field, ...]:
+    return tuple(model._meta.concrete_fields)
+
+
+@cache
+def _defaults(
+    model: type[models.Model],
+) -> tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...], frozenset[str]]:
+    """The constant defaults, the callable ones (called per row) and the attribute names."""
+    const: dict[str, Any] = {}
+    calls: list[tuple[str, Callable[[], Any]]] = []
+    for f in _fields(model):
+        if f.has_default() and callable(f.default):
+            calls.append((f.attname, f.default))
+        else:
+            const[f.attname] = f.get_default()
+    return const, tuple(calls), frozenset(f.attname for f in _fields(model))
+
+
+def draft(model: type[models.Model], **values: Any) -> Draft:
+    """A new ``model`` row: the field defaults, then ``values`` (keyed by attribute name)."""
+    const, calls, names = _defaults(model)
+    if not names.issuperset(values):
+        unknown = ", ".join(sorted(set(values) - names))
+        raise TypeError(f"{model.__name__} has no field {unknown}")
+    row = dict(const)
+    for name, fn in calls:
+        row[name] = fn()
+    row.update(values)
+    return Draft(model, row)
+
+
+def _row_getter(fields: Sequence[models.Field]) -> Callable[[Any], tuple[Any, ...]]:
+    """obj → the tuple of its column values (one C call when every field is plain)."""
+    if not fields:
+        return lambda obj: ()
+    if all(f.get_internal_type() in _PLAIN for f in fields):
+        get = attrgetter(*[f.attname for f in fields])
+        if len(fields) == 1:
+            return lambda obj: (get(obj),)
+        return get  # type: ignore[return-value]
+    getters = [_getter(f) for f in fields]
+    return lambda obj: tuple(g(obj) for g in getters)
 
 
 def _getter(f: models.Field):
@@ -46,10 +121,10 @@ def _copy_rows(model: type[models.Model], fields: Sequence[models.Field], rows) 
             copy.write_row(row)
 
 
-def _copy(model: type[models.Model], objs: Sequence[models.Model], with_pk: bool) -> None:
+def _copy(model: type[models.Model], objs: Sequence[Any], with_pk: bool) -> None:
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
-    getters = [_getter(f) for f in fields]
-    _copy_rows(model, fields, ([g(obj) for g in getters] for obj in objs))
+    row = _row_getter(fields)
+    _copy_rows(model, fields, map(row, objs))
 
 
 def _draw_ids(model: type[models.Model], count: int) -> list[int]:
@@ -61,18 +136,23 @@ def _draw_ids(model: type[models.Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """Insert new rows and set their ids (no signals, no ``save``)."""
+def insert(model: type[models.Model], objs: Sequence[Any]) -> None:
+    """Insert new rows (model instances or :class:`Draft` rows) and set their ids (no
+    signals, no ``save``)."""
     if not objs:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=BATCH)
+        instances = [o.instance() if isinstance(o, Draft) else o for o in objs]
+        model.objects.bulk_create(instances, batch_size=BATCH)
+        for obj, inst in zip(objs, instances, strict=True):
+            obj.pk = inst.pk
         return
     for obj, pk in zip(objs, _draw_ids(model, len(objs)), strict=True):
         obj.pk = pk
     _copy(model, objs, with_pk=True)
     for obj in objs:
-        obj._state.adding = False
+        if not isinstance(obj, Draft):
+            obj._state.adding = False
 
 
 def insert_history(
@@ -146,21 +226,19 @@ def _copy_history(history_model, objs, user: Any, when: datetime, update: bool) 
         return False
     kind = "~" if update else "+"
     user_id = getattr(user, "pk", None)
-
-    def reason(obj: Any) -> str:
-        return (get_change_reason_from_object(obj) or "")[:100]
-
-    getters = []
-    for f in fields:
-        if f.attname in names:
-            getters.append(_getter(f))
-        elif f.attname == "history_date":
-            getters.append(lambda obj: when)
-        elif f.attname == "history_type":
-            getters.append(lambda obj: kind)
-        elif f.attname == "history_user_id":
-            getters.append(lambda obj: user_id)
-        else:
-            getters.append(reason)
-    _copy_rows(history_model, fields, ([g(o) for g in getters] for o in objs))
+    tracked = [f for f in fields if f.attname in names]
+    rest = [f.attname for f in fields if f.attname not in names]
+    values = _row_getter(tracked)
+    extras: dict[str, Callable[[Any], Any]] = {
+        "history_date": lambda obj: when,
+        "history_type": lambda obj: kind,
+        "history_user_id": lambda obj: user_id,
+        "history_change_reason": lambda obj: (get_change_reason_from_object(obj) or "")[:100],
+    }
+    tail = [extras[name] for name in rest]
+    _copy_rows(
+        history_model,
+        tracked + [history_model._meta.get_field(n) for n in rest],
+        (values(o) + tuple(g(o) for g in tail) for o in objs),
+    )
     return True

@@ -1,0 +1,72 @@
+"""The import's bulk writer: Draft rows go in with their history rows, attributable."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from profiles.importing import bulkio
+from profiles.models import Profile, ProfileStatus, SalaryHistory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_draft_fills_the_field_defaults_and_rejects_unknown_fields():
+    row = bulkio.draft(Profile, full_name="Nguyễn Văn A")
+    assert row.full_name == "Nguyễn Văn A"
+    assert row.status == ProfileStatus.DRAFT  # the model's default
+    assert row.birth_date_precision == "day"
+    assert row.pk is None
+    with pytest.raises(TypeError, match="no_such_field"):
+        bulkio.draft(Profile, no_such_field=1)
+
+
+def test_draft_rows_are_inserted_with_ids_and_history(make_unit):
+    unit = make_unit("Sở Nội vụ", code="H25.01")
+    user = get_user_model().objects.create_user("nhansu", password=None)
+    now = timezone.now()
+    people = []
+    for n, name in enumerate(["Nguyễn Văn A", "Trần Thị B"]):
+        p = bulkio.draft(
+            Profile,
+            personal_id=f"02508500{n:04d}",
+            full_name=name,
+            folded_name=name.lower(),
+            date_of_birth=date(1985, 3, 14),
+            sex="1",
+            unit_id=unit.pk,
+            created_at=now,
+            updated_at=now,
+        )
+        p._change_reason = f"Nhập từ tệp a.xlsx, dòng {n + 2}"
+        people.append(p)
+    bulkio.insert(Profile, people)
+    bulkio.insert_history(Profile, people, user=user, when=now)
+
+    assert all(p.pk for p in people)
+    stored = Profile.objects.get(pk=people[1].pk)
+    assert stored.full_name == "Trần Thị B" and stored.unit_id == unit.pk
+    history = Profile.history.filter(id=people[1].pk).get()
+    assert history.history_type == "+"
+    assert history.history_user_id == user.pk
+    assert history.history_change_reason == "Nhập từ tệp a.xlsx, dòng 3"
+    assert history.full_name == "Trần Thị B"
+
+    pay = bulkio.draft(
+        SalaryHistory,
+        profile_id=people[0].pk,
+        effective_date=date(2024, 1, 1),
+        grade_code="01.003",
+        salary_scale="A1",
+        step=3,
+        coefficient=Decimal("3.00"),
+    )
+    pay._change_reason = "Nhập từ tệp a.xlsx, dòng 2"
+    bulkio.insert(SalaryHistory, [pay])
+    bulkio.insert_history(SalaryHistory, [pay], user=user, when=now)
+    assert SalaryHistory.objects.get(pk=pay.pk).profile_id == people[0].pk
+    assert SalaryHistory.history.get(id=pay.pk).history_user_id == user.pk
