@@ -4,7 +4,8 @@
   :class:`~profiles.models.ProfileVersion`; errors (severity "error") block it.
 * :func:`approve` / :func:`reject` are for users holding an approver role on the profile's unit
   or an ancestor; rejection needs a reason and returns the profile to draft.
-* :func:`mark_signed` and :func:`mark_synced` are called by the signing and sync work.
+* :func:`mark_signed` and :func:`mark_synced` are called by the signing and sync work
+  (:func:`mark_versions_synced`: the same for a whole confirmed batch, in a few queries).
 * :func:`note_profile_changed` runs after every change to a profile or a child row: an edit
   after submission or approval returns the working copy to draft, so that a new version needs
   approval again (the earlier versions stay as they were).
@@ -12,10 +13,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from orgtree.access import APPROVE_ROLES, EDIT_PROFILE_ROLES, scope_for
@@ -160,14 +164,55 @@ def mark_synced(version: ProfileVersion, *, sync_reference: str = "") -> Profile
             f"Chỉ đồng bộ được phiên bản đã ký số; phiên bản {version.number} đang ở trạng thái "
             f"“{version.get_status_display()}”."
         )
-    version.status = VersionStatus.SYNCED
-    version.synced_at = timezone.now()
-    version.sync_reference = sync_reference
-    version.save(update_fields=["status", "synced_at", "sync_reference"])
-    profile = _lock(version.profile)
-    if _latest(profile) == version and profile.status == ProfileStatus.SIGNED:
-        _set_status(profile, ProfileStatus.SYNCED)
+    mark_versions_synced({version.pk: sync_reference})
+    version.refresh_from_db(fields=["status", "synced_at", "sync_reference"])
     return version
+
+
+def mark_versions_synced(references: Mapping[int, str]) -> list[int]:
+    """:func:`mark_synced` for many versions at once (version id → sync reference), in a
+    constant number of queries: the versions, then their profiles, are locked (in id order,
+    as :func:`mark_synced` locks a version before its profile); versions that are no longer
+    "signed" are left alone. A profile becomes "synced" when the version is its latest and
+    the profile is "signed". Returns the ids of the versions marked. Runs in one transaction
+    (the caller's, if any)."""
+    if not references:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            ProfileVersion.objects.select_for_update()
+            .filter(pk__in=list(references), status=VersionStatus.SIGNED)
+            .order_by("pk")
+            .values_list("pk", "profile_id", "number")
+        )
+        if not rows:
+            return []
+        by_reference: dict[str, list[int]] = defaultdict(list)
+        for pk, _, _ in rows:
+            by_reference[references[pk][:255]].append(pk)
+        for reference, ids in by_reference.items():
+            ProfileVersion.objects.filter(pk__in=ids).update(
+                status=VersionStatus.SYNCED, synced_at=now, sync_reference=reference
+            )
+        profile_ids = sorted({profile_id for _, profile_id, _ in rows})
+        signed = set(
+            Profile.objects.select_for_update()
+            .filter(pk__in=profile_ids, status=ProfileStatus.SIGNED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        latest = dict(
+            ProfileVersion.objects.filter(profile_id__in=signed)
+            .order_by()
+            .values("profile_id")
+            .annotate(latest=Max("number"))
+            .values_list("profile_id", "latest")
+        )
+        done = [pid for _, pid, number in rows if pid in signed and latest.get(pid) == number]
+        if done:
+            Profile.objects.filter(pk__in=done).update(status=ProfileStatus.SYNCED)
+    return [pk for pk, _, _ in rows]
 
 
 def note_profile_changed(profile_id: int) -> None:

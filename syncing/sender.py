@@ -14,7 +14,8 @@ repeat with ``already_received``, which counts as a confirmation: exactly one na
 content no longer verifies is not sent (dead letter with the reason).
 
 **Outcomes.** ``accepted``/``already_received`` for the same version hash → synced (and, for
-the national destination, :func:`profiles.workflow.mark_synced`); ``rejected`` → dead letter
+the national destination, :func:`profiles.workflow.mark_versions_synced`, for the whole
+batch at once); ``rejected`` → dead letter
 (the national side will refuse it again); a transport failure → retry with exponential backoff
 and jitter; after ``max_attempts`` → dead letter, requeued from the admin.
 :class:`~syncing.client.KeyRevoked` marks the connection revoked and stops every call for it;
@@ -33,6 +34,7 @@ import logging
 import random
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,8 +46,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from profiles.models import ProfileSignature, ProfileVersion, VersionStatus
-from profiles.workflow import mark_synced
+from profiles.models import ProfileSignature
+from profiles.workflow import mark_versions_synced
 
 from .client import (
     AuthFailed,
@@ -171,24 +173,46 @@ def _mine(item: SyncItem) -> Any:
     )
 
 
-def _mark_synced(item: SyncItem, result: ItemResult) -> bool:
+def _mark_synced(confirmed: Sequence[tuple[SyncItem, ItemResult]]) -> int:
+    """Record confirmed items as synced, in a few queries for the whole batch: each item only
+    while this worker still holds its claim (the conditional UPDATE), then, for the national
+    destination, their versions (:func:`profiles.workflow.mark_versions_synced`). Returns how
+    many items this worker marked."""
+    if not confirmed:
+        return 0
     now = timezone.now()
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for item, result in confirmed:
+        groups[(item.claim_token, result.receipt_id[:255])].append(item.pk)
     with transaction.atomic():
-        updated = _mine(item).update(
-            status=SyncStatus.SYNCED,
-            synced_at=now,
-            lease_until=None,
-            national_reference=result.receipt_id[:255],
-            last_error_code="",
-            last_error_message="",
+        for (token, reference), ids in groups.items():
+            SyncItem.objects.filter(
+                pk__in=ids, claim_token=token, status=SyncStatus.SENDING
+            ).update(
+                status=SyncStatus.SYNCED,
+                synced_at=now,
+                lease_until=None,
+                national_reference=reference,
+                last_error_code="",
+                last_error_message="",
+            )
+        # The rows just updated: synced under one of our claim tokens at ``now`` (the row
+        # locks taken by the UPDATE keep every other worker off them until the commit).
+        mine = set(
+            SyncItem.objects.filter(
+                pk__in=[item.pk for item, _ in confirmed],
+                claim_token__in={token for token, _ in groups},
+                status=SyncStatus.SYNCED,
+                synced_at=now,
+            ).values_list("pk", flat=True)
         )
-        if not updated:
-            return False
-        if item.destination == Destination.NATIONAL:
-            version = ProfileVersion.objects.get(pk=item.version_id)
-            if version.status == VersionStatus.SIGNED:
-                mark_synced(version, sync_reference=result.receipt_id)
-    return True
+        references = {
+            item.version_id: result.receipt_id
+            for item, result in confirmed
+            if item.pk in mine and item.destination == Destination.NATIONAL
+        }
+        mark_versions_synced(references)
+    return len(mine)
 
 
 def _mark_retry(
@@ -278,7 +302,8 @@ def _verified_items(
     """Verify each version's signature (as :func:`~profiles.signing.profile_signing.
     verify_version` does: trust chain, CRL, signed content against the snapshot); build what
     the adapter sends. The CPU work runs outside any transaction; the outcomes are stored as
-    each signature's last verification in one short transaction. Failures → dead."""
+    each signature's last verification in one short transaction (one bulk UPDATE). Failures
+    → dead."""
     from profiles.signing.profile_signing import verify_version
     from profiles.signing.trust import TrustStore
 
@@ -296,17 +321,18 @@ def _verified_items(
         checked.append((item, verify_version(item.version, trust_store=trust, store=False)))
     now = timezone.now()
     out = []
+    verified = []
     with transaction.atomic():
         for item, outcome in checked:
             if outcome is None:
                 _mark_dead(item, "not_signed", "Phiên bản hồ sơ chưa được ký số: không gửi.")
                 stats.dead += 1
                 continue
-            ProfileSignature.objects.filter(pk=outcome.signature.pk).update(
-                last_verified_at=now,
-                last_verification_ok=outcome.ok,
-                last_verification=outcome.as_dict(),
-            )
+            signature = outcome.signature
+            signature.last_verified_at = now
+            signature.last_verification_ok = outcome.ok
+            signature.last_verification = outcome.as_dict()
+            verified.append(signature)
             if not outcome.ok:
                 _mark_dead(
                     item,
@@ -318,6 +344,9 @@ def _verified_items(
                 continue
             doc = bytes(outcome.signature.signed_document)
             out.append((item, adapter.build_item(item.version, doc)))
+        ProfileSignature.objects.bulk_update(
+            verified, ["last_verified_at", "last_verification_ok", "last_verification"]
+        )
     return out
 
 
@@ -335,31 +364,34 @@ def send_batch(
         results = adapter.submit([payload for _, payload in ready])
     except KeyRevoked as exc:
         record_revoked(conn, exc)
-        for item, _ in ready:
-            _mark_retry(
-                item,
-                exc.code or "auth_key_revoked",
-                exc.message,
-                config,
-                delay=0,
-                count_attempt=False,
-            )
+        with transaction.atomic():  # one commit for the batch's outcomes
+            for item, _ in ready:
+                _mark_retry(
+                    item,
+                    exc.code or "auth_key_revoked",
+                    exc.message,
+                    config,
+                    delay=0,
+                    count_attempt=False,
+                )
         stats.errors.append(exc.message)
         return stats
     except RateLimited as exc:
-        for item, _ in ready:
-            _mark_retry(
-                item, exc.code, exc.message, config, delay=exc.retry_after, count_attempt=False
-            )
+        with transaction.atomic():
+            for item, _ in ready:
+                _mark_retry(
+                    item, exc.code, exc.message, config, delay=exc.retry_after, count_attempt=False
+                )
         stats.errors.append(exc.message)
         return stats
     except (NationalUnavailable, AuthFailed, ContractError) as exc:
         if isinstance(exc, NationalUnavailable):
             _record_unavailable(conn, config)
-        for item, _ in ready:
-            outcome = _mark_retry(item, exc.code or type(exc).__name__, exc.message, config)
-            stats.dead += outcome == SyncStatus.DEAD
-            stats.failed += outcome == SyncStatus.FAILED
+        with transaction.atomic():
+            for item, _ in ready:
+                outcome = _mark_retry(item, exc.code or type(exc).__name__, exc.message, config)
+                stats.dead += outcome == SyncStatus.DEAD
+                stats.failed += outcome == SyncStatus.FAILED
         stats.errors.append(exc.message)
         return stats
     _record_success(conn)
@@ -371,11 +403,11 @@ def send_batch(
 def _record_results(
     ready: list, results: list, adapter: Any, config: SenderConfig, stats: RunStats
 ) -> None:
+    confirmed: list[tuple[SyncItem, ItemResult]] = []
     for (item, payload), result in zip(ready, results, strict=True):
         expected = adapter.version_hash_of(payload)
         if result.confirmed and result.version_hash == expected:
-            if _mark_synced(item, result):
-                stats.synced += 1
+            confirmed.append((item, result))
         elif result.confirmed:
             _mark_retry(
                 item,
@@ -390,6 +422,7 @@ def _record_results(
                 message += ": " + "; ".join(str(p.get("message", p)) for p in result.problems[:5])
             _mark_dead(item, result.code or result.status, message)
             stats.dead += 1
+    stats.synced += _mark_synced(confirmed)
 
 
 # -- the loop -----------------------------------------------------------------------------------
@@ -419,11 +452,59 @@ def attach_connections() -> int:
     return done
 
 
+class AdapterPool:
+    """The destination adapters of one worker, kept between batches so that their HTTP
+    connections stay open (keep-alive) instead of one new connection per batch. An adapter
+    is replaced when its connection's address or key changes (rotation)."""
+
+    def __init__(self, factory: AdapterFactory) -> None:
+        self.factory = factory
+        self._adapters: dict[int, tuple[tuple[Any, ...], Any]] = {}
+
+    @staticmethod
+    def _identity(conn: Connection) -> tuple[Any, ...]:
+        sealed = bytes(conn.secret_sealed) if conn.secret_sealed else b""
+        return (conn.destination, conn.base_url, conn.key_id, sealed)
+
+    def get(self, conn: Connection) -> Any:
+        identity = self._identity(conn)
+        held = self._adapters.get(conn.pk)
+        if held is not None and held[0] == identity:
+            return held[1]
+        if held is not None:
+            _close(held[1])
+        adapter = self.factory(conn)
+        self._adapters[conn.pk] = (identity, adapter)
+        return adapter
+
+    def discard(self, conn: Connection) -> None:
+        held = self._adapters.pop(conn.pk, None)
+        if held is not None:
+            _close(held[1])
+
+    def close(self) -> None:
+        for _, adapter in self._adapters.values():
+            _close(adapter)
+        self._adapters.clear()
+
+
+def _close(adapter: Any) -> None:
+    close = getattr(adapter, "close", None)
+    if close:
+        close()
+
+
 def run_once(
-    config: SenderConfig | None = None, adapter_factory: AdapterFactory | None = None
+    config: SenderConfig | None = None,
+    adapter_factory: AdapterFactory | None = None,
+    *,
+    adapters: AdapterPool | None = None,
 ) -> RunStats:
-    """One pass: at most one batch per sendable connection."""
+    """One pass: at most one batch per sendable connection. With ``adapters`` (a pool kept by
+    the caller) the adapters and their HTTP connections are reused between passes; without,
+    each batch has its own adapter, closed after it."""
     config = config or SenderConfig.from_settings()
+    factory = adapter_factory or (lambda c: default_adapter(c, config))
     stats = RunStats()
     now = timezone.now()
     for conn in sendable_connections(now):
@@ -434,13 +515,18 @@ def run_once(
         items = claim(conn, limit, config)
         if not items:
             continue
-        adapter = (adapter_factory or (lambda c: default_adapter(c, config)))(conn)
+        adapter = adapters.get(conn) if adapters is not None else factory(conn)
         try:
             stats.add(send_batch(conn, items, config, adapter))
+        except BaseException:
+            if adapters is not None:
+                adapters.discard(conn)
+            raise
         finally:
-            close = getattr(adapter, "close", None)
-            if close:
-                close()
+            if adapters is None:
+                _close(adapter)
+        if adapters is not None and conn.status != ConnectionStatus.ACTIVE:
+            adapters.discard(conn)  # revoked: no more calls with this key
     return stats
 
 
@@ -454,21 +540,25 @@ def run(
 ) -> RunStats:
     """Send until nothing has been due for ``idle_seconds`` (or ``max_seconds`` passed)."""
     config = config or SenderConfig.from_settings()
+    adapters = AdapterPool(adapter_factory or (lambda c: default_adapter(c, config)))
     started = last_work = time.monotonic()
     total = RunStats()
     attach_connections()
-    while True:
-        stats = run_once(config, adapter_factory)
-        total.add(stats)
-        now = time.monotonic()
-        if stats.claimed:
-            last_work = now
-        elif now - last_work >= idle_seconds:
-            break
-        if now - started >= max_seconds:
-            break
-        if not stats.claimed:
-            time.sleep(poll)
+    try:
+        while True:
+            stats = run_once(config, adapter_factory, adapters=adapters)
+            total.add(stats)
+            now = time.monotonic()
+            if stats.claimed:
+                last_work = now
+            elif now - last_work >= idle_seconds:
+                break
+            if now - started >= max_seconds:
+                break
+            if not stats.claimed:
+                time.sleep(poll)
+    finally:
+        adapters.close()
     return total
 
 

@@ -271,8 +271,22 @@ def _items(body: Any) -> list[Any]:
     return items
 
 
-def check_item(key: ConnectionKey, index: int, raw: Any, units: set[str]) -> Checked:
-    """Every check of one item except idempotency; never raises."""
+def _parser() -> etree.XMLParser:
+    parser = getattr(_local, "parser", None)  # one per server thread, as the schema
+    if parser is None:
+        parser = _local.parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    return parser
+
+
+def check_item(
+    key: ConnectionKey,
+    index: int,
+    raw: Any,
+    units: set[str],
+    store: TrustStore | None = None,
+) -> Checked:
+    """Every check of one item except idempotency; never raises. ``store``: the trust store
+    read once for the whole batch (by default read here)."""
     if not isinstance(raw, dict):
         return Checked(index, "", "", "").reject("request_invalid", "Mục phải là đối tượng JSON.")
     item = Checked(
@@ -287,9 +301,7 @@ def check_item(key: ConnectionKey, index: int, raw: Any, units: set[str]) -> Che
         return item.reject("request_invalid", "“version_hash” phải là SHA-256 dạng hex.")
     try:
         data = base64.b64decode(str(raw.get("document", "")), validate=True)
-        root = etree.fromstring(
-            data, parser=etree.XMLParser(resolve_entities=False, no_network=True)
-        )
+        root = etree.fromstring(data, parser=_parser())
     except (binascii.Error, ValueError, etree.XMLSyntaxError) as exc:
         return item.reject("document_malformed", str(exc)[:200])
     schema = _schema()
@@ -300,7 +312,7 @@ def check_item(key: ConnectionKey, index: int, raw: Any, units: set[str]) -> Che
             errors[0] if errors else "",
             [{"code": "xsd_invalid", "message": e} for e in errors],
         )
-    verification = verify_document(data, trust_store())
+    verification = verify_document(data, store or trust_store())
     if not verification.ok:
         problems = [p.as_dict() for p in verification.errors]
         return item.reject(
@@ -320,7 +332,8 @@ def _check_all(key: ConnectionKey, raw_items: Sequence[Any]) -> list[Checked]:
     units = set(
         agency_units(key).filter(status=NationalUnit.Status.ACTIVE).values_list("code", flat=True)
     )
-    return [check_item(key, i, raw, units) for i, raw in enumerate(raw_items)]
+    store = trust_store()
+    return [check_item(key, i, raw, units, store) for i, raw in enumerate(raw_items)]
 
 
 def _key_of(raw: Mapping[str, Any]) -> str:
@@ -356,7 +369,8 @@ def submit_profiles(key: ConnectionKey, body: Any) -> dict[str, Any]:
     units = set(
         agency_units(key).filter(status=NationalUnit.Status.ACTIVE).values_list("code", flat=True)
     )
-    checked = [check_item(key, index, raw, units) for index, raw in to_check]
+    store = trust_store() if to_check else None  # one read of the trust anchors per batch
+    checked = [check_item(key, index, raw, units, store) for index, raw in to_check]
     for item in checked:
         if not item.ok:
             results[item.index] = item.result(contract.ITEM_REJECTED)

@@ -176,3 +176,33 @@ def test_verifying_keeps_the_approval_and_clears_the_live_warning(make_profile, 
     assert p.status == ProfileStatus.APPROVED and p.last_verified_at == date.today()
     assert not Finding.objects.filter(profile=p, code="NOT_VERIFIED").exists()
     assert p.history.first().history_user == hr
+
+
+def test_mark_versions_synced_marks_a_batch_like_mark_synced_one_by_one(make_profile, hr, approver):
+    def signed(profile):
+        version = workflow.approve(workflow.submit(profile, hr), approver)
+        return workflow.mark_signed(version, signed_by=approver, signature_reference="sig")
+
+    first, second, third = (signed(make_profile(personal_id=f"04008500123{i}")) for i in range(3))
+    # ``third``'s profile has a newer version: the profile stays in its own status
+    p3 = Profile.objects.get(pk=third.profile_id)
+    ProfileVersion.objects.create(
+        profile=p3, number=2, status=VersionStatus.SUBMITTED, snapshot={}, content_hash="0" * 64,
+        submitted_at=third.submitted_at,
+    )  # fmt: skip
+    workflow.mark_synced(second, sync_reference="BNV-2")  # already synced: left alone
+    done = workflow.mark_versions_synced({first.pk: "BNV-A", second.pk: "BNV-B", third.pk: "BNV-A"})
+    assert sorted(done) == sorted([first.pk, third.pk])
+    for version, reference in ((first, "BNV-A"), (second, "BNV-2"), (third, "BNV-A")):
+        version.refresh_from_db()
+        assert version.status == VersionStatus.SYNCED
+        assert version.sync_reference == reference and version.synced_at is not None
+    statuses = dict(
+        Profile.objects.filter(
+            pk__in=[first.profile_id, second.profile_id, third.profile_id]
+        ).values_list("pk", "status")
+    )
+    assert statuses[first.profile_id] == ProfileStatus.SYNCED
+    assert statuses[second.profile_id] == ProfileStatus.SYNCED
+    assert statuses[third.profile_id] == ProfileStatus.SIGNED  # not its latest version
+    assert workflow.mark_versions_synced({}) == []

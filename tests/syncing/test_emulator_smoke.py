@@ -44,3 +44,33 @@ def test_pull_units_pages(national_server):
     assert {u["code"] for u in client.pull_all_units()} == {"H25", "H25.101", "H25.102", "H25.103"}
     with pytest.raises(ContractError):
         client.pull_units(limit=0)
+
+
+def test_intake_queries_do_not_grow_with_the_batch(national_server, national_ca, signed_profiles):
+    """The trust anchors, units and idempotency keys are read once per batch and the new
+    versions stored in one insert: a batch of 9 costs the queries of a batch of 2."""
+    import base64
+
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    from syncing.emulator import services
+    from syncing.emulator.models import ReceivedProfile
+
+    national_server.trust(national_ca)
+    national_server.add_units(AGENCY)
+    key = national_server.issue_key().key
+    services.trust_store()  # built once (and again only when the anchors change)
+    counts = []
+    for part in (signed_profiles[:2], signed_profiles[2:11]):
+        body = {"items": [p.item().as_json() for p in part]}
+        with CaptureQueriesContext(connections["national"]) as queries:
+            answer = services.submit_profiles(key, body)
+        assert [r["status"] for r in answer["results"]] == [contract.ITEM_ACCEPTED] * len(part)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    assert ReceivedProfile.objects.count() == 11
+    stored = ReceivedProfile.objects.get(personal_id=signed_profiles[5].personal_id)
+    assert bytes(stored.document) == base64.b64decode(
+        signed_profiles[5].item().as_json()["document"]
+    )

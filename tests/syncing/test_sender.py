@@ -248,3 +248,50 @@ def test_the_sender_only_sends_inside_the_schedule_and_reports_it(
     assert connection.schedule_reported_at is not None
     SyncWindow.objects.filter(label="Đợt chính thức").update(starts_on=date(2020, 1, 1))
     assert _drain().synced == 2
+
+
+def test_a_batch_costs_a_constant_number_of_queries_plus_one_read_per_profile(
+    connection, tree, hr, approver, signer
+):
+    """Claim, verify, record the verification, mark synced (items, versions, profiles): the
+    queries do not grow with the batch, except the signature each verification reads."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    _sign(tree, hr, approver, signer, n=8)
+    counts = []
+    for size in (2, 6):
+        config = SenderConfig(**{**FAST.__dict__, "batch_size": size})
+        with CaptureQueriesContext(db) as queries:
+            stats = run_once(config)
+        assert stats.synced == size
+        counts.append(len(queries))
+    assert counts[1] - counts[0] <= 4, counts
+    assert Profile.objects.filter(status=ProfileStatus.SYNCED).count() == 8
+    assert set(SyncItem.objects.values_list("status", flat=True)) == {SyncStatus.SYNCED}
+
+
+def test_a_worker_keeps_one_http_client_between_batches(connection, tree, hr, approver, signer):
+    from syncing.sender import AdapterPool, default_adapter
+
+    _sign(tree, hr, approver, signer, n=6)
+    made = []
+
+    def factory(conn):
+        made.append(default_adapter(conn, FAST))
+        return made[-1]
+
+    config = SenderConfig(**{**FAST.__dict__, "batch_size": 2})
+    stats = run(max_seconds=20, idle_seconds=0.3, poll=0.02, config=config, adapter_factory=factory)
+    assert (stats.synced, stats.batches) == (6, 3)
+    assert len(made) == 1
+    assert made[0].client._http.is_closed  # closed when the worker stops
+    # a rotated key gets a new client, and the old one is closed
+    pool = AdapterPool(factory)
+    first = pool.get(connection)
+    assert pool.get(connection) is first
+    connection.key_id = "khoa-moi"
+    second = pool.get(connection)
+    assert second is not first and first.client._http.is_closed
+    pool.close()
+    assert second.client._http.is_closed
