@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbccvc.settings")
 
 
@@ -65,31 +66,34 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=300_000)
     parser.add_argument("--baseline-count", type=int, default=5000)
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="export the profiles already in DATABASE_URL's database (e.g. the one that "
+        "bench_load.py setup filled) instead of a test database of --count generated people",
+    )
     args = parser.parse_args()
 
     import django
 
     django.setup()
+    from benchdb import test_database
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    test_db = connection.creation.create_test_db(verbosity=0)
-    print(f"database: {connection.vendor} {test_db}")
-    try:
+    if args.existing:
+        from profiles.models import Profile
+
+        args.count = Profile.objects.count()
+        print(f"database: {connection.vendor} {connection.settings_dict['NAME']} (existing)")
+        export_and_baseline(args)
+        return
+    with test_database():
         run(args)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run(args) -> None:
-    from import_export import resources
-
     from orgtree.models import Unit
     from profiles.codelists import load_codelists
-    from profiles.importing.export import export_profiles
-    from profiles.models import Profile
     from profiles.synthetic import generate_people
 
     load_codelists()
@@ -109,10 +113,18 @@ def run(args) -> None:
 
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
+    export_and_baseline(args)
+
+
+def export_and_baseline(args) -> None:
+    from import_export import resources
+
+    from profiles.importing.export import export_profiles
+    from profiles.models import Profile
 
     out = Path(tempfile.mkdtemp(prefix="bench-export-")) / "ho-so.xlsx"
     with Sampler() as mem:
-        result = export_profiles(Profile.objects.all(), out)
+        result = export_profiles(Profile.objects.all(), out, with_health=True)
     size = out.stat().st_size / 1048576
     print(f"export: {result.profiles} profiles, {result.rows} rows (all sheets) in "
           f"{result.seconds:.1f} s = {result.profiles / result.seconds:.0f} profiles/s, "

@@ -22,11 +22,14 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbccvc.settings")
 
 HEADERS = [
@@ -52,6 +55,24 @@ def rss_mb() -> float:
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextmanager
+def profiled(folder: str | None, name: str) -> Iterator[None]:
+    """cProfile stats of the block in ``folder/name.prof`` (nothing when no folder)."""
+    if not folder:
+        yield
+        return
+    import cProfile
+
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    prof = cProfile.Profile()
+    prof.enable()
+    try:
+        yield
+    finally:
+        prof.disable()
+        prof.dump_stats(str(Path(folder) / f"{name}.prof"))
 
 
 def build_tree():
@@ -179,24 +200,19 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--baseline-rows", type=int, default=1000)
     parser.add_argument("--keepdb", action="store_true")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the baseline step")
+    parser.add_argument(
+        "--profile", metavar="DIR", help="write cProfile stats of the import and re-import here"
+    )
     args = parser.parse_args()
 
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment
+    from benchdb import test_database
 
-    setup_test_environment()
-    settings.DEBUG = False
-    old_name = connection.settings_dict["NAME"]
-    test_db = connection.creation.create_test_db(verbosity=0, keepdb=args.keepdb)
-    print(f"database: {connection.vendor} {test_db}")
-    try:
+    with test_database(keepdb=args.keepdb):
         run(args)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)
 
 
 def run(args) -> None:
@@ -224,32 +240,52 @@ def run(args) -> None:
           f"written in {time.perf_counter() - t:.1f} s")  # fmt: skip
 
     rss_before = rss_mb()
+    peak_before = peak_mb()
     t = time.perf_counter()
-    pipeline = Pipeline([SourceFile(path, path.name)], root, user, Options(validate_after=False))
-    plan = pipeline.plan()
-    pipeline.commit(plan)
+    with profiled(args.profile, "import"):
+        pipeline = Pipeline(
+            [SourceFile(path, path.name)], root, user, Options(validate_after=False)
+        )
+        plan = pipeline.plan()
+        pipeline.commit(plan)
     total = time.perf_counter() - t
     counts = plan.report()["totals"]
+    peak = peak_mb()
     print(f"import end to end: {total:.1f} s = {args.rows / total:.0f} rows/s; "
-          f"RSS before {rss_before:.0f} MB, peak {peak_mb():.0f} MB")  # fmt: skip
+          f"RSS before {rss_before:.0f} MB, peak {peak:.0f} MB"
+          f"{'' if peak > peak_before else ' (reached before the import)'}")  # fmt: skip
     print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in plan.seconds.items()))
     print(f"  totals: {counts}")
     print(f"  in the database: {Profile.objects.count()} profiles, "
           f"{SalaryHistory.objects.count()} salary rows, "
           f"{Profile.history.count()} profile history rows")  # fmt: skip
+    del plan, pipeline
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
 
     t = time.perf_counter()
-    pipeline = Pipeline([SourceFile(path, path.name)], root, user, Options(validate_after=False))
-    again = pipeline.plan()
-    pipeline.commit(again)
-    print(f"re-import of the same file: {time.perf_counter() - t:.1f} s, "
-          f"{again.report()['totals']['unchanged']} rows unchanged")  # fmt: skip
+    with profiled(args.profile, "reimport"):
+        pipeline = Pipeline(
+            [SourceFile(path, path.name)], root, user, Options(validate_after=False)
+        )
+        again = pipeline.plan()
+        pipeline.commit(again)
+    print(
+        f"re-import of the same file: {time.perf_counter() - t:.1f} s, "
+        f"{again.report()['totals']['unchanged']} rows unchanged; peak RSS {peak_mb():.0f} MB"
+    )
+    print("  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in again.seconds.items()))
+    del again, pipeline
+    if args.no_baseline:
+        return
 
     # -- baseline: stock ModelResource on the first rows, into an empty agency ---------------
-    Profile.objects.all().delete()
+    if connection.vendor == "postgresql":  # the ORM's delete collects and signals per row
+        with connection.cursor() as cur:
+            cur.execute(f"TRUNCATE {Profile._meta.db_table} CASCADE")
+    else:
+        Profile.objects.all().delete()
     n = min(args.baseline_rows, args.rows)
     seconds = baseline(path, root, user, n)
     per_row = seconds / n

@@ -39,6 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbccvc.settings")
 
 NEW_STYLE = {"òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ", "úy": "uý",
@@ -173,16 +174,10 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
+    from benchdb import test_database
 
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0)
-    try:
+    with test_database():
         run(args)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run(args) -> None:
@@ -277,6 +272,16 @@ def run(args) -> None:
     )
     if wrong_certain:
         print(f"  wrong certain pairs by row kind: {dict(wrong_certain)}")
+
+        def shape(rec) -> str:
+            return ("12" if rec.personal_id else "") + ("+9" if rec.old_id_number else "") or "-"
+
+        detail = Counter(
+            f"{res.rule}: row {shape(rec)} / profile {shape(res.candidate)}"
+            for res, want, rec in zip(results, truth, incoming, strict=True)
+            if res.kind == MatchKind.CERTAIN and res.profile_id != want and res.candidate
+        )
+        print(f"  wrong certain pairs by rule and IDs (row / profile): {dict(detail)}")
     by_rule = Counter(r.rule for r in results if r.kind == MatchKind.CERTAIN)
     print(f"  certain by rule: {dict(by_rule)}")
     missed = Counter()
