@@ -182,6 +182,11 @@ class ScopedInlineMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
 
+#: unit fields are searched (the unit admin's folded-name search), never listed in full: a
+#: select of every unit in scope, once per history row, made the profile page slow to render
+UNIT_AUTOCOMPLETE = ("unit",)
+
+
 def _inline(model_cls, fields: tuple[str, ...], coded: dict[str, str] | None = None):
     coded = coded or {}
     field_names = fields
@@ -201,7 +206,14 @@ def _inline(model_cls, fields: tuple[str, ...], coded: dict[str, str] | None = N
     return type(
         f"{model_cls.__name__}Inline",
         (ScopedInlineMixin, admin.TabularInline),
-        {"model": model_cls, "fields": fields, "extra": 0, "form": Form},
+        {
+            "model": model_cls,
+            "fields": fields,
+            "extra": 0,
+            "form": Form,
+            # a province has thousands of units: a search box, not a select per history row
+            "autocomplete_fields": UNIT_AUTOCOMPLETE if "unit" in fields else (),
+        },
     )
 
 
@@ -443,6 +455,7 @@ class ProfileAdmin(
     list_display = ("full_name", "personal_id", "date_of_birth", "unit_name", "position",
                     "grade", "status", "completeness", "findings_summary")  # fmt: skip
     list_select_related = ("unit",)
+    autocomplete_fields = UNIT_AUTOCOMPLETE
     list_filter = (
         UnitSubtreeFilter,
         "status",

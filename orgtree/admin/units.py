@@ -349,6 +349,12 @@ class ImportForm(forms.Form):
         return upload
 
 
+def _is_autocomplete(request: HttpRequest) -> bool:
+    """A request of the admin's autocomplete view (a unit field's search box)."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name == "autocomplete"
+
+
 @admin.register(Unit)
 class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
     scope_field = ""
@@ -448,7 +454,11 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Unit], search_term: str
     ) -> tuple[QuerySet[Unit], bool]:
-        """Every word must match, without regard to diacritics or case (name or code)."""
+        """Every word must match, without regard to diacritics or case (name or code). The
+        search box of a unit field elsewhere (the admin's autocomplete) offers only units that
+        are still active, the only ones those fields accept."""
+        if _is_autocomplete(request):
+            queryset = queryset.filter(status=Unit.Status.ACTIVE)
         for word in search_term.split():
             folded = fold(word)
             q = Q(code__icontains=word.strip())

@@ -200,6 +200,31 @@ def test_hr_officer_finds_edits_and_submits_a_profile(page, screenshot, phu_tho)
     assert Profile.objects.get(pk=huong.pk).status == ProfileStatus.SUBMITTED
 
 
+def test_a_work_history_unit_is_found_by_typing_its_name(page, screenshot, phu_tho):
+    """Unit fields are search boxes (a province has thousands of units): typing a name without
+    diacritics offers the active units of the officer's scope, and picking one fills the row."""
+    log_in(page, "phutho.nhansu", PASSWORD)
+    page.goto(f"{LIST}{phu_tho.people.huong.pk}/change/")
+    page.click("button.profile-tab:has-text('3–4. Công tác')")
+    page.click("#work_history-group .add-row a")
+    page.click("#work_history-0 .field-unit .select2-selection")
+    # opening the box lists the units of the officer's scope, without another province's
+    page.wait_for_selector(".select2-results__option:has-text('[H25]')")
+    offered = page.locator(".select2-results__option").all_inner_texts()
+    assert any("[H25.01]" in text for text in offered)
+    assert not any("[H24" in text for text in offered)
+    page.fill(".select2-search__field", "giao duc")
+    page.wait_for_selector(".select2-results__option:has-text('[H25]')", state="detached")
+    page.wait_for_selector(".select2-results__option.loading-results", state="detached")
+    offered = page.locator(".select2-results__option").all_inner_texts()
+    screenshot("tim-don-vi-cong-tac")
+    assert offered and all("Giáo dục" in text for text in offered), offered
+    page.click(".select2-results__option:has-text('H25.03')")
+    assert page.locator("#id_work_history-0-unit").input_value() == str(
+        Unit.objects.get(code="H25.03").pk
+    )
+
+
 def test_approver_approves_in_bulk_and_rejects_with_a_reason(page, other_page, screenshot, phu_tho):
     from profiles import workflow
     from profiles.models import Profile, ProfileStatus

@@ -226,3 +226,51 @@ def test_findings_list_is_scoped_and_filterable(client, hr, people):
     rows = client.get(url, {"severity__exact": "error"}).context["cl"].result_list
     assert {f.profile_id for f in rows} == {people["bad"].pk}  # "an" has no error, "hoa" outside
     assert {f.code for f in rows} == {"PID_CENTURY"}
+
+
+def test_unit_fields_are_search_boxes_that_offer_only_active_units_in_scope(
+    client, hr, people, tree
+):
+    """A province has thousands of units: the profile page must not list them all in a select
+    per history row. Unit fields are autocomplete boxes; their search answers only the units
+    the user's scope holds that are still active (the only ones the field accepts)."""
+    from orgtree.models import Unit
+    from profiles.models import WorkHistory
+
+    profile = people["an"]  # in H40.10.01, inside the officer's H40.10
+    WorkHistory.objects.create(profile=profile, start_date=date(2010, 1, 1), unit=tree["H40.10.01"])
+    Unit.objects.filter(code="H40.10").update(name="Sở Tài chính (cũ)")
+    closed = Unit.objects.create(
+        name="Phòng Tài chính cũ",
+        code="H40.10.09",
+        kind=Unit.Kind.DIVISION,
+        parent=tree["H40.10"],
+        valid_from=date(2020, 1, 1),
+    )
+    Unit.objects.filter(pk=closed.pk).update(status=Unit.Status.DISSOLVED)
+    client.force_login(hr)
+
+    page = client.get(reverse("admin:profiles_profile_change", args=[profile.pk]))
+    assert page.status_code == 200
+    form = page.context["inline_admin_formsets"]
+    work = next(f for f in form if f.formset.prefix == "work_history")
+    widget = work.formset.forms[0].fields["unit"].widget
+    assert widget.widget.__class__.__name__ == "AutocompleteSelect"
+    html = page.content.decode()
+    assert "Sở Tài chính (cũ)" not in html  # no option per unit in scope, only the chosen one
+    assert "Phòng Ngân sách" in html
+
+    def search(term: str = "", **params: str) -> set[str]:
+        query = {"app_label": "profiles", "model_name": "workhistory", "field_name": "unit"}
+        response = client.get(reverse("admin:autocomplete"), {**query, "term": term, **params})
+        assert response.status_code == 200
+        return {row["text"] for row in response.json()["results"]}
+
+    found = search()
+    assert {"Sở Tài chính (cũ) [H40.10]", "Phòng Ngân sách [H40.10.01]"} <= found
+    assert not any("H40.11" in t or "H42" in t for t in found)  # outside the officer's scope
+    assert not any("H40.10.09" in t for t in found)  # dissolved
+    assert search("ngan sach") == {"Phòng Ngân sách [H40.10.01]"}  # without diacritics
+    # the unit tree's own search still shows dissolved units
+    listing = client.get(reverse("admin:orgtree_unit_changelist"), {"q": "tai chinh cu"})
+    assert "Phòng Tài chính cũ" in listing.content.decode()
