@@ -75,7 +75,10 @@ def setup(count: int) -> None:
                 user=user, unit=departments[n % len(departments)], role=Role.HR_OFFICER
             )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # what autovacuum does on a production server after a bulk load (it is off on these
+        # machines' test server): statistics, and the visibility map that lets the scoped
+        # counts of the list pages be index-only scans (127 ms -> 2 ms per count)
+        cursor.execute("VACUUM ANALYZE")
     print(f"profiles: {Profile.objects.count()}, units: {Unit.objects.count()}, officers: 50")
 
 
