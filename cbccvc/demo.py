@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import transaction
 
@@ -30,6 +31,8 @@ class DemoUser:
     full_name: str
     role: str | None  # None: national admin (superuser)
     unit_code: str | None
+    #: the sensitive groups' permissions ("app_label.codename"), held by few people
+    permissions: tuple[str, ...] = ()
 
 
 @dataclass
@@ -45,8 +48,22 @@ OTHER_PROVINCE_CODE = "H12"  # Hà Nội: a second agency, to show that scopes a
 DEMO_USERS: list[DemoUser] = [
     DemoUser("quantri", "Quản trị quốc gia", None, None),
     DemoUser("phutho.quantri", "Nguyễn Văn Quản", Role.AGENCY_ADMIN, MERGED_PROVINCE_CODE),
-    DemoUser("phutho.nhansu", "Trần Thị Nhân", Role.HR_OFFICER, MERGED_PROVINCE_CODE),
-    DemoUser("phutho.pheduyet", "Lê Văn Duyệt", Role.APPROVER, MERGED_PROVINCE_CODE),
+    # the HR officer keeps the health group (10); the approver signs whole profiles, group 9
+    # (assets and income) included; the others see a note in place of these groups
+    DemoUser(
+        "phutho.nhansu",
+        "Trần Thị Nhân",
+        Role.HR_OFFICER,
+        MERGED_PROVINCE_CODE,
+        permissions=("profiles.view_health",),
+    ),
+    DemoUser(
+        "phutho.pheduyet",
+        "Lê Văn Duyệt",
+        Role.APPROVER,
+        MERGED_PROVINCE_CODE,
+        permissions=("profiles.view_health", "profiles.view_assets_income"),
+    ),
     DemoUser("phutho.xem", "Phạm Thị Xem", Role.VIEWER, MERGED_PROVINCE_CODE),
     DemoUser("phutho.tichhop", "Hệ thống tích hợp Phú Thọ", Role.INTEGRATION, MERGED_PROVINCE_CODE),
     DemoUser("hanoi.nhansu", "Đỗ Văn Hà", Role.HR_OFFICER, OTHER_PROVINCE_CODE),
@@ -70,6 +87,11 @@ def _create_users() -> list[DemoUser]:
         if spec.role is not None and spec.unit_code is not None:
             unit = Unit.objects.active().get(code=spec.unit_code)
             UnitAssignment.objects.get_or_create(user=user, unit=unit, role=spec.role)
+        for name in spec.permissions:
+            app_label, codename = name.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
     return DEMO_USERS
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.test import RequestFactory
 
@@ -76,6 +76,12 @@ def test_demo_sets_up_the_merged_province_once(reference_data, django_user_model
         assert user is not None and user.is_staff, spec.username
         if spec.role:
             assert UnitAssignment.objects.filter(user=user, role=spec.role).exists()
+        for name in spec.permissions:
+            assert user.has_perm(name), (spec.username, name)
+    # the sensitive groups: a few people only
+    viewer = get_user_model().objects.get(username="phutho.xem")
+    assert not viewer.has_perm("profiles.view_health")
+    assert get_user_model().objects.get(username="phutho.nhansu").has_perm("profiles.view_health")
 
     # the emulator of the national side: a key for Phú Thọ's software, handed over in a file
     from syncing.emulator.demo import read_handoff
