@@ -207,6 +207,8 @@ def test_a_work_history_unit_is_found_by_typing_its_name(page, screenshot, phu_t
     page.goto(f"{LIST}{phu_tho.people.huong.pk}/change/")
     page.click("button.profile-tab:has-text('3–4. Công tác')")
     page.click("#work_history-group .add-row a")
+    # the history table is wider than the page: it scrolls inside its box, the page does not
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.click("#work_history-0 .field-unit .select2-selection")
     # opening the box lists the units of the officer's scope, without another province's
     page.wait_for_selector(".select2-results__option:has-text('[H25]')")
