@@ -260,9 +260,9 @@ def test_unit_fields_are_search_boxes_that_offer_only_active_units_in_scope(
     assert "Sở Tài chính (cũ)" not in html  # no option per unit in scope, only the chosen one
     assert "Phòng Ngân sách" in html
 
-    def search(term: str = "", **params: str) -> set[str]:
+    def search(term: str = "") -> set[str]:
         query = {"app_label": "profiles", "model_name": "workhistory", "field_name": "unit"}
-        response = client.get(reverse("admin:autocomplete"), {**query, "term": term, **params})
+        response = client.get(reverse("admin:autocomplete"), {**query, "term": term})
         assert response.status_code == 200
         return {row["text"] for row in response.json()["results"]}
 
