@@ -29,7 +29,7 @@ from orgtree.models import Unit
 
 from . import jobs
 from .models import ImportJob, ImportMapping
-from .pipeline import ImportError_
+from .pipeline import ACTION_LABELS, ImportError_
 
 PREVIEW_ROWS = 500
 
@@ -191,6 +191,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
             ]
         )
         shown.sort(key=lambda r: (r["file"], r["sheet"], r["row"]))
+        shown = [{**r, "action_label": ACTION_LABELS.get(r["action"], r["action"])} for r in shown]
         return TemplateResponse(
             request,
             "admin/profiles/import/preview.html",

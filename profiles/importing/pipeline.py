@@ -77,6 +77,16 @@ from .columns import PID_FIELD, PROFILE, SHEETS, Column, SheetSpec, recognise
 from .readers import FileReadError, read_file
 
 ACTIONS = ("create", "update", "unchanged", "merge", "skip", "review", "error")
+#: what a person reads for each action (the preview, the report's totals)
+ACTION_LABELS = {
+    "create": "Tạo mới",
+    "update": "Cập nhật",
+    "unchanged": "Không đổi",
+    "merge": "Gộp",
+    "skip": "Bỏ qua",
+    "review": "Chờ xem xét",
+    "error": "Lỗi",
+}
 CHUNK = 2000
 LOOKUP_BATCH = 5000
 #: above this many rows the report lists only the rows that need a look (not create/unchanged)

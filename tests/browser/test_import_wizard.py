@@ -54,7 +54,16 @@ def test_upload_three_vendor_files_preview_fix_mapping_commit(page, screenshot, 
     page.wait_for_selector("#import-plan")
     assert "Kế hoạch nhập (chưa ghi)" in page.content()
     assert page.locator("#import-plan tr.action-error").count() == len(samples.bad_rows)
+    # the original values sit side by side: a row of the plan stays a few lines high (with
+    # one value per line rows took 153 px at the median and up to 409 px: a 78,000 px page)
+    heights = sorted(
+        page.evaluate(
+            "[...document.querySelectorAll('#import-plan tbody tr')]"
+            ".map(r => r.getBoundingClientRect().height)"
+        )
+    )
     screenshot("2-preview")
+    assert heights[len(heights) // 2] < 100 and heights[-1] < 300, heights
     assert Profile.objects.count() == 0
     # pick the mapping and compute the preview again
     page.select_option("#import-mapping select[name=mapping]", label="Phần mềm Hòa Bình")

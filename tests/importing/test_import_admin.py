@@ -63,6 +63,7 @@ def test_upload_preview_fix_mapping_confirm(tmp_path, agency, hr):
     assert job.report["totals"]["created"] == 2 and job.report["totals"]["errors"] == 0
     page = client.get(url).content.decode()
     assert 'class="action-create"' in page and "Nguyễn Thị Người1" in page
+    assert '<td class="action">Tạo mới</td>' in page  # the action in words, not its code
     assert Profile.objects.count() == 0
     client.post(url, {"confirm": "1"})
     job.refresh_from_db()
