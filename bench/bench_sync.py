@@ -143,19 +143,26 @@ def setup_people(count: int, *, fast: bool = False):
     return ca, root, dept, hr, approver, signer
 
 
-def sign_new_people(unit, count, hr, approver, signer, *, seed, rate: float = 0.0) -> list:
-    from profiles import workflow
+def generated_chunks(unit, count: int, *, seed: int, chunk: int = 500):
+    """Generate ``count`` people under ``unit`` in chunks; yield each chunk's new profiles and
+    how many have been generated so far."""
     from profiles.models import Profile
-    from profiles.signing.profile_signing import sign_version
     from profiles.synthetic import generate_people
 
-    done = []
-    chunk = 500
     for start in range(0, count, chunk):
         n = min(chunk, count - start)
         before = Profile.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         generate_people(unit, n, seed=seed + start)
-        for profile in Profile.objects.filter(pk__gt=before).order_by("pk"):
+        yield list(Profile.objects.filter(pk__gt=before).order_by("pk")), start + n
+
+
+def sign_new_people(unit, count, hr, approver, signer, *, seed, rate: float = 0.0) -> list:
+    from profiles import workflow
+    from profiles.signing.profile_signing import sign_version
+
+    done = []
+    for profiles, _ in generated_chunks(unit, count, seed=seed):
+        for profile in profiles:
             t0 = time.perf_counter()
             version = workflow.approve(workflow.submit(profile, hr), approver)
             sign_version(version, signer, approver)
@@ -186,17 +193,11 @@ def sign_people_fast(unit, count, hr, approver, signer, *, seed) -> list:
     from profiles.signing.keys import common_name, serial_hex
     from profiles.signing.trust import describe_name
     from profiles.signing.xmlsig import sign_document
-    from profiles.synthetic import generate_people
 
     cert = signer.certificate
     include_assets = document.assets_included_by_default()
     done = []
-    chunk = 500
-    for start in range(0, count, chunk):
-        n = min(chunk, count - start)
-        before = Profile.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        generate_people(unit, n, seed=seed + start)
-        profiles = list(Profile.objects.filter(pk__gt=before).order_by("pk"))
+    for profiles, generated in generated_chunks(unit, count, seed=seed):
         now = timezone.now()
         versions = []
         for profile in profiles:
@@ -232,7 +233,7 @@ def sign_people_fast(unit, count, hr, approver, signer, *, seed) -> list:
                 status=ProfileStatus.SIGNED
             )
         done += [v.pk for v in versions]
-        print(f"  … {start + n} signed", flush=True)
+        print(f"  … {generated} signed", flush=True)
     return done
 
 
