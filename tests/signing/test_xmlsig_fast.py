@@ -29,15 +29,21 @@ XADES = "http://uri.etsi.org/01903/v1.3.2#"
 NS = {"ds": DS, "xades": XADES}
 
 
-def _fast(signed: bytes) -> xmlsig._FastVerified | None:
-    """Run the fast path the way ``verify_document`` does."""
+def _parts(signed: bytes) -> tuple:
+    """The document's root, its signature, the embedded certificates and the signer's, as
+    ``verify_document`` finds them."""
     root = etree.fromstring(signed)
     signature = root.find("ds:Signature", NS)
     certs = [
         xmlsig._certificate_from_base64(n.text)
         for n in signature.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS)
     ]
-    leaf = xmlsig._pick_leaf(certs)
+    return root, signature, certs, xmlsig._pick_leaf(certs)
+
+
+def _fast(signed: bytes) -> xmlsig._FastVerified | None:
+    """Run the fast path the way ``verify_document`` does."""
+    root, signature, certs, leaf = _parts(signed)
     method = SignatureMethod(
         signature.find("ds:SignedInfo/ds:SignatureMethod", NS).get("Algorithm")
     )
@@ -46,13 +52,7 @@ def _fast(signed: bytes) -> xmlsig._FastVerified | None:
 
 def _signxml_signed_data(signed: bytes, test_ca) -> bytes | None:
     """The signed bytes according to signxml alone (None: signxml refuses)."""
-    root = etree.fromstring(signed)
-    signature = root.find("ds:Signature", NS)
-    certs = [
-        xmlsig._certificate_from_base64(n.text)
-        for n in signature.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS)
-    ]
-    leaf = xmlsig._pick_leaf(certs)
+    root, _, _, leaf = _parts(signed)
     config = xmlsig.XAdESSignatureConfiguration(
         location="./",
         signature_methods=frozenset(xmlsig.ALGORITHM_LABELS),
