@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import itertools
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -217,7 +217,8 @@ def test_signer_overrides_write_the_same_bytes_as_signxml(rsa_signer, sample_doc
         _add_key_info = XAdESSigner._add_key_info
         add_signing_certificate = XAdESSigner.add_signing_certificate
 
-    at = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+    # A fixed signing time inside the certificate's validity, whatever today's date is.
+    at = rsa_signer.certificate.not_valid_before_utc + timedelta(hours=1)
     outputs = []
     for cls in (xmlsig._Signer, PlainSigner):
         tokens = (f"{n:08X}" for n in itertools.count())
