@@ -16,6 +16,12 @@ It measures, in the same run:
 * a second naive baseline: a linear scan over every folded unit name per part (run on a
   sample, it is slow);
 and prints the rates and the ratios.
+
+It also scores the resolver on the checked-in noisy corpus (``tests/orgtree/data/
+resolver_corpus.jsonl``, made by ``tests/orgtree/make_resolver_corpus.py`` from the official
+conversion table, with expected province and commune codes): accuracy (province, commune), the
+share sent to review, the share silently wrong (an answer not flagged for review that names a
+wrong province or commune), per noise class, and the speed on those texts.
 """
 
 from __future__ import annotations
@@ -131,6 +137,66 @@ def make_texts(count: int, seed: int = 20250701) -> list[str]:
     return sorted(texts)
 
 
+CORPUS = ROOT / "tests" / "orgtree" / "data" / "resolver_corpus.jsonl"
+
+
+def load_corpus(path: Path = CORPUS) -> tuple[str, list[dict]]:
+    """(as_of, items) of the noisy corpus."""
+    import json
+
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    return header["as_of"], [json.loads(line) for line in lines[1:] if line.strip()]
+
+
+def score_corpus(items: list[dict], as_of: str) -> dict[str, dict[str, float]]:
+    """Per noise class (and "all"): n, province, commune, review, wrong (shares)."""
+    from orgtree.places import resolve_place
+
+    tallies: dict[str, list[float]] = {}
+    for item in items:
+        r = resolve_place(item["text"], as_of=as_of)
+        province = r.province["code"] if r.province else None
+        commune = r.commune["code"] if r.commune else None
+        wrong = not r.needs_review and (
+            (province is not None and province != item["province"])
+            or (commune is not None and commune != item["commune"])
+        )
+        row = (
+            1.0,
+            float(province == item["province"]),
+            float(commune == item["commune"]),
+            float(r.needs_review),
+            float(wrong),
+        )
+        for key in ("all", *item["classes"]):
+            tally = tallies.setdefault(key, [0.0] * 5)
+            for i, value in enumerate(row):
+                tally[i] += value
+    return {
+        key: {
+            "n": t[0],
+            "province": t[1] / t[0],
+            "commune": t[2] / t[0],
+            "review": t[3] / t[0],
+            "wrong": t[4] / t[0],
+        }
+        for key, t in tallies.items()
+    }
+
+
+def print_corpus_scores(scores: dict[str, dict[str, float]]) -> None:
+    print(
+        f"{'corpus class':14s} {'n':>5s} {'province':>9s} {'commune':>9s} "
+        f"{'review':>8s} {'wrong':>7s}"
+    )
+    for key, s in sorted(scores.items(), key=lambda kv: (kv[0] != "all", kv[0])):
+        print(
+            f"{key:14s} {s['n']:5.0f} {s['province']:9.1%} {s['commune']:9.1%} "
+            f"{s['review']:8.1%} {s['wrong']:7.2%}"
+        )
+
+
 def rate(func, texts: list[str], seconds: float) -> tuple[float, float]:
     """(resolutions per wall-clock second, per CPU second of this process). On a shared
     machine the second is the steadier figure."""
@@ -226,7 +292,13 @@ def main() -> None:
         f"needs review {review / len(texts):.1%}"
     )
 
+    as_of, corpus = load_corpus()
+    print(f"noisy corpus: {len(corpus)} texts from {CORPUS.relative_to(ROOT)}, as of {as_of}")
+    print_corpus_scores(score_corpus(corpus, as_of))
+
     print(f"load average before timing: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    corpus_texts = [item["text"] for item in corpus]
+    corpus_rate = rate(lambda t: resolve_place(t, as_of), corpus_texts, args.seconds)
     no_cache = rate(resolve_place, texts, args.seconds)
     cached_fn = lru_cache(maxsize=None)(resolve_place)
     with_cache = rate(cached_fn, texts, args.seconds)
@@ -236,6 +308,7 @@ def main() -> None:
 
     print(f"{'resolutions/s':34s} {'wall clock':>12s} {'CPU time':>12s}")
     for label, (wall, cpu) in [
+        ("resolve_place, noisy corpus", corpus_rate),
         ("resolve_place, no result cache", no_cache),
         ("resolve_place + lru_cache", with_cache),
         ("baseline: DB query per part", db_rate),
