@@ -13,7 +13,14 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import CONTENT_SECURITY_POLICY, DATABASES, SECRET_KEY, env_bool
+from .settings import (
+    CONTENT_SECURITY_POLICY,
+    DATABASE_ROUTERS,
+    DATABASES,
+    INSTALLED_APPS,
+    SECRET_KEY,
+    env_bool,
+)
 
 if SECRET_KEY.startswith("insecure-demo-key") or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set CBCCVC_SECRET_KEY to a random value of at least 50 characters.")
@@ -36,6 +43,12 @@ CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
 
 # Second factor mandatory for approvers and admins unless explicitly turned off.
 CBCCVC_OTP_REQUIRED = env_bool("CBCCVC_OTP_REQUIRED", True)
+
+# The emulator of the national side is a demo and test tool: production talks to the real
+# national database, so neither the emulator's app, nor its database, nor its router is here.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if not app.startswith("syncing.emulator")]
+DATABASE_ROUTERS = [r for r in DATABASE_ROUTERS if not r.startswith("syncing.emulator.")]
+DATABASES.pop("national", None)
 
 # Persistent connections; a shared cache (Redis) so that every gunicorn host sees the same.
 for _db in DATABASES.values():

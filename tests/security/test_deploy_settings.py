@@ -47,3 +47,22 @@ def test_check_deploy_is_clean(tmp_path):
 def test_production_refuses_the_demo_secret_key(tmp_path):
     result = _run({"CBCCVC_SECRET_KEY": "", "CBCCVC_VAR_DIR": str(tmp_path)}, "check")
     assert result.returncode != 0 and "CBCCVC_SECRET_KEY" in result.stderr
+
+
+def test_production_does_not_install_the_national_emulator(tmp_path):
+    """The emulator (its app, database and router) exists for the demo and the tests only."""
+    env = {
+        "CBCCVC_SECRET_KEY": secrets.token_urlsafe(64),
+        "CBCCVC_ALLOWED_HOSTS": "cbccvc.example.gov.vn",
+        "CBCCVC_VAR_DIR": str(tmp_path),
+    }
+    probe = (
+        "from django.apps import apps; from django.conf import settings; "
+        "print(apps.is_installed('syncing.emulator'), 'national' in settings.DATABASES, "
+        "any('emulator' in r for r in settings.DATABASE_ROUTERS))"
+    )
+    result = _run(env, "shell", "-c", probe)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["False", "False", "False"]
+    commands = _run(env, "help", "--commands")
+    assert "national_emulator" not in commands.stdout.split()
