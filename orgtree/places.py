@@ -41,6 +41,8 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 
 from .models import AdminUnit, AdminUnitConversion, AdminUnitRelease, HistoricPlaceName
+from .place_fuzzy import FuzzyIndex, nearest
+from .place_steps import decode, normalise, strip_noise
 from .text import FOLD_TABLE, clean, fold
 
 __all__ = [
@@ -74,6 +76,7 @@ _PREFIXES: dict[tuple[str, ...], frozenset[str]] = {
     ("x",): frozenset({COMMUNE}),
     ("phuong",): frozenset({COMMUNE}),
     ("p",): frozenset({COMMUNE}),
+    ("f",): frozenset({COMMUNE}),  # "F3": a ward in Saigon shorthand
     ("thi", "tran"): frozenset({COMMUNE}),
     ("tt",): frozenset({COMMUNE}),
     ("dac", "khu"): frozenset({COMMUNE}),
@@ -95,11 +98,12 @@ _PREFIX_TYPE: dict[tuple[str, ...], str] = {
     ("x",): "xa",
     ("phuong",): "phuong",
     ("p",): "phuong",
+    ("f",): "phuong",
     ("thi", "tran"): "thi tran",
     ("tt",): "thi tran",
     ("dac", "khu"): "dac khu",
 }
-_GLUED_NUMBER = re.compile(r"^(q|p|quan|phuong)(\d+)$")  # "Q1", "P7", "phuong12"
+_GLUED_NUMBER = re.compile(r"^(q|p|f|quan|phuong)(\d+)$")  # "Q1", "P7", "F3", "phuong12"
 _SEPARATORS = ",;|\n\r"
 _SEPARATOR = re.compile(r"[,;|\n\r]")
 # fold()'s table, but keeping the segment separators (as ",") so the text is folded once
@@ -278,6 +282,13 @@ def parse_segments(text: str, known: dict[str, frozenset[str]] | None = None) ->
             continue
         if not folded.replace(" ", "").isalpha():
             tokens = _normalise_tokens(tokens)
+        if known is not None:
+            stripped = strip_noise(tokens, known["any"])
+            if not stripped:
+                continue  # only a house number, a lane, a hamlet
+            if stripped is not tokens:
+                tokens = stripped
+                raw = " ".join(tokens)
         segment = _segment(raw, tokens)
         segment.raw_is_ascii = ascii_text
         if known is not None and len(tokens) >= 3:
@@ -508,6 +519,7 @@ class Catalogue:
     historic_compact: dict[str, tuple[HistoricEntry, ...]]
     known: dict[str, frozenset[str]]  # every name key per level, all releases and historic
     fingerprint: tuple
+    fuzzy: FuzzyIndex = field(default_factory=FuzzyIndex)
     checked_at: float = field(default_factory=time.monotonic)
     _targets: dict[date, UnitIndex | None] = field(default_factory=dict)
     _sources: dict[str, list[ConversionIndex]] = field(default_factory=dict)
@@ -628,7 +640,47 @@ def _build() -> Catalogue:
         historic={k: tuple(v) for k, v in historic.items()},
         historic_compact={k: tuple(v) for k, v in compact.items()},
         fingerprint=fingerprint,
+        fuzzy=_fuzzy_index(units, historic),
     )
+
+
+def _fuzzy_index(units: list[UnitIndex], historic: dict[str, list[HistoricEntry]]) -> FuzzyIndex:
+    """Every known name grouped under the province names (see :mod:`orgtree.place_fuzzy`)."""
+    fuzzy = FuzzyIndex()
+    by_key = {u.key: u for u in units}
+    for u in units:
+        p_keys: dict[str, list[str]] = defaultdict(list)
+        for key, codes in u.provinces.items():
+            for code in codes:
+                p_keys[code].append(key)
+        for name, entries in historic.items():
+            for h in entries:
+                if h.release_key == u.key:
+                    p_keys[h.province].append(name)
+        districts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        district_keys: dict[str, list[str]] = defaultdict(list)
+        for key, codes in u.districts.items():
+            for code in codes:
+                district_keys[code].append(key)
+        communes: dict[str, list[str]] = defaultdict(list)
+        for key, codes in u.communes.items():
+            for code in codes:
+                province = u.province_of[COMMUNE, code]
+                communes[province].append(key)
+                district = u.district_of.get(code)
+                for d_key in district_keys.get(district or "", ()):
+                    districts[province][d_key].append(key)
+        for code, keys in p_keys.items():
+            if (PROVINCE, code) not in u.name:
+                continue
+            d_items = list(districts[code].items())
+            for d_code, d_keys in district_keys.items():
+                if u.province_of[DISTRICT, d_code] == code:
+                    d_items.extend((k, ()) for k in d_keys)
+            fuzzy.add(keys, d_items, communes[code])
+    del by_key
+    fuzzy.freeze()
+    return fuzzy
 
 
 def get_catalogue() -> Catalogue:
@@ -1161,24 +1213,148 @@ def _choose(outcomes: list[Outcome]) -> Outcome:
 
 
 def resolve_place(text: str, as_of: date | datetime | str | None = None) -> PlaceResolution:
-    """Resolve a place name or address to the province (and commune) in force on ``as_of``."""
+    """Resolve a place name or address to the province (and commune) in force on ``as_of``.
+
+    The pipeline: :func:`~orgtree.place_steps.decode` (legacy encodings) →
+    :func:`~orgtree.place_steps.normalise` → :func:`parse_segments` (levels, street noise) →
+    exact candidates by level in each release (:func:`_read`) → when that leaves names
+    unexplained, fuzzy candidates (:func:`_corrected`) → the decision (:func:`_choose`)."""
     on = _as_date(as_of)
     text = text or ""
     catalogue = get_catalogue()
     target = catalogue.target_for(on)
     if target is None:
         return PlaceResolution(text, on, None, None, None, 0.0, [], True, "Chưa nạp dữ liệu ĐVHC")
-    segments = parse_segments(text, catalogue.known)
-    if not segments:
+    best: Outcome | None = None
+    for reading in decode(text):
+        outcome = _resolve_text(normalise(reading), catalogue, target)
+        if outcome is not None and (best is None or _rank(outcome) > _rank(best)):
+            best = outcome
+    if best is None:
         return PlaceResolution(text, on, target.key, None, None, 0.0, [], True, "Văn bản trống")
-    plan = _plan(segments)
+    return _resolution(text, on, target, best)
+
+
+def _rank(outcome: Outcome) -> tuple:
+    return (
+        outcome.province is not None,
+        outcome.commune is not None,
+        not outcome.needs_review,
+        outcome.score,
+        outcome.confidence,
+    )
+
+
+def _outcome(plan: Plan, catalogue: Catalogue, target: UnitIndex) -> Outcome:
+    """Exact candidates in every release, scored, and the decision."""
     outcomes = [_direct_outcome(_read(target, plan, catalogue))]
     for conversion in catalogue.sources_for(target):
         reading = _read(conversion.source, plan, catalogue)
         if reading.score > 0:
             outcomes.append(_converted_outcome(reading, conversion, target))
-    outcome = _choose(outcomes)
-    return _resolution(text, on, target, outcome)
+    return _choose(outcomes)
+
+
+# a corrected spelling costs a little confidence; the reason says what was corrected
+_CORRECTION_FACTOR = 0.97
+
+
+def _resolve_text(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome | None:
+    segments = parse_segments(text, catalogue.known)
+    if not segments:
+        return None
+    outcome = _outcome(_plan(segments), catalogue, target)
+    if outcome.commune is not None and not outcome.needs_review:
+        return outcome
+    corrected = _corrected(segments, catalogue)
+    if corrected is None:
+        return outcome
+    fixed_segments, changes = corrected
+    fixed = _outcome(_plan(fixed_segments), catalogue, target)
+    if fixed.score <= outcome.score and _rank(fixed)[:3] <= _rank(outcome)[:3]:
+        return outcome
+    fixed.confidence *= _CORRECTION_FACTOR ** len(changes)
+    fixed.reason += " (sửa chính tả: " + "; ".join(changes) + ")"
+    return fixed
+
+
+def _with_key(seg: Segment, key: str) -> Segment:
+    tokens = seg.full_key.split()[: seg.prefix_len] + key.split()
+    fixed = _segment(" ".join(tokens), tokens)
+    fixed.raw_is_ascii = True  # the corrected name has no spelling of its own to compare
+    return fixed
+
+
+def _corrected(
+    segments: list[Segment], catalogue: Catalogue
+) -> tuple[list[Segment], list[str]] | None:
+    """Fuzzy candidates: the nearest known names for the misspelt ones, the province first
+    (from the end of the text), then a district and the communes inside it. None when no
+    name needed or allowed a correction."""
+    known, fuzzy = catalogue.known, catalogue.fuzzy
+    fixed = list(segments)
+    changes: list[str] = []
+    province: str | None = None
+    p_index = -1
+    tried = 0
+    for i in range(len(segments) - 1, -1, -1):
+        seg = segments[i]
+        if seg.numeric or (seg.hint is not None and PROVINCE not in seg.hint):
+            continue
+        if seg.key in known[PROVINCE]:
+            province, p_index = seg.key, i
+            break
+        if seg.hint is None and seg.full_key in known[PROVINCE]:
+            province, p_index = seg.full_key, i
+            break
+        if seg.key in known[DISTRICT] or seg.key in known[COMMUNE]:
+            continue  # a district-level city ("TP Đà Lạt") or a bare commune
+        tried += 1
+        found = fuzzy.province(seg.key)
+        if found is not None:
+            province, p_index = found, i
+            fixed[i] = _with_key(seg, found)
+            changes.append(f"{seg.key} → {found}")
+            break
+        if tried >= 2 or (seg.hint is not None and DISTRICT not in seg.hint):
+            break
+    if province is None:
+        return None
+    districts = fuzzy.districts([province])
+    district: str | None = None
+    rest = [i for i in range(len(segments) - 1, -1, -1) if i != p_index]
+    for i in rest:  # the district nearest the province, exact or misspelt
+        seg = segments[i]
+        if seg.numeric and seg.hint is None:
+            continue
+        if seg.hint is not None and DISTRICT not in seg.hint:
+            continue
+        if seg.key in districts:
+            district = seg.key
+            break
+        if seg.hint is not None and PROVINCE not in seg.hint:
+            found = nearest(seg.key, districts)
+            if found is not None:
+                district = found
+                fixed[i] = _with_key(seg, found)
+                changes.append(f"{seg.key} → {found}")
+                rest.remove(i)
+                break
+    communes = fuzzy.communes([province], district)
+    for i in rest:
+        seg = segments[i]
+        if seg.numeric or seg.key == district or fixed[i] is not segments[i]:
+            continue
+        if seg.hint is not None and COMMUNE not in seg.hint:
+            continue
+        if seg.key in communes:
+            break
+        found = nearest(seg.key, communes)
+        if found is not None:
+            fixed[i] = _with_key(seg, found)
+            changes.append(f"{seg.key} → {found}")
+            break
+    return (fixed, changes) if changes else None
 
 
 def _resolution(text: str, on: date, target: UnitIndex, outcome: Outcome) -> PlaceResolution:

@@ -1,0 +1,190 @@
+"""The text steps of the place-name resolver that need no index: decode and normalise.
+
+The resolver (:mod:`orgtree.places`) is a small pipeline:
+
+1. :func:`decode` — the readings of a text that may be in a legacy encoding (TCVN3, VNI): the
+   resolver reads each and keeps the one that names real places;
+2. :func:`normalise` — Unicode-level repairs before folding: separators glued to names
+   ("TỉnhĐồng Nai", "TBắc Ninh", "HồChíMinh"), English level words ("Ba Dinh Ward",
+   "District 5", "Hanoi City"), "HCMC"/"Tp.HCM"/"Sai Gon";
+3. :func:`strip_noise` (on folded tokens, per segment) — house numbers, lanes, hamlets and
+   groups before a commune ("so nha 12 to 4 xa tan lap" → "xa tan lap");
+4. then the indexes: exact candidates by level (:mod:`orgtree.places`), fuzzy candidates for
+   misspelt names (:mod:`orgtree.place_fuzzy`), scoring and the decision.
+
+Everything here is pure and fast: the common clean text passes each step with one regex search
+or a set lookup.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .legacy_text import Encoding, candidates, to_unicode
+
+__all__ = ["decode", "normalise", "strip_noise"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. decode
+# ---------------------------------------------------------------------------------------------
+
+
+def decode(text: str) -> list[str]:
+    """The readings worth trying, the text as given first. Plain Unicode Vietnamese and ASCII
+    give only themselves; text that can only be TCVN3 or VNI gives its conversion; text valid
+    both ways gives both (the resolver keeps the reading that names places)."""
+    if text.isascii():
+        return [text]
+    found = candidates(text)
+    if found == {Encoding.UNICODE} or not found:
+        return [text]
+    readings: list[str] = [] if Encoding.UNICODE not in found else [text]
+    for encoding in (Encoding.TCVN3, Encoding.VNI):
+        if encoding in found:
+            converted = to_unicode(text, encoding)
+            if converted not in readings:
+                readings.append(converted)
+    return readings or [text]
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. normalise
+# ---------------------------------------------------------------------------------------------
+
+
+def _letters(predicate) -> str:
+    chars = [chr(cp) for cp in range(0x41, 0x2000) if predicate(chr(cp)) and chr(cp).isalpha()]
+    chars += [chr(cp) for cp in range(0x1E00, 0x1F00) if predicate(chr(cp))]
+    return re.escape("".join(dict.fromkeys(chars)))
+
+
+_LOWER = _letters(str.islower)
+_UPPER = _letters(str.isupper)
+# "HồChíMinh", "TỉnhĐồng", "xãĐạ": a lower-case letter directly before a capital
+_CAMEL = re.compile(rf"(?<=[{_LOWER}])(?=[{_UPPER}])")
+# "TBắc Ninh", "XThần Lĩnh", "FTân Đông Hiệp", "TPHồ Chí Minh": an abbreviated level word
+# glued to a capitalised name
+_GLUED_ABBREV = re.compile(rf"\b(T|H|X|P|Q|F|TP|Tp|TX|Tx|TT|Tt)(?=[{_UPPER}][{_LOWER}])")
+# "T.P Hồ Chí Minh", "T.P. Huế"
+_DOTTED_TP = re.compile(r"\b[Tt]\.\s?[Pp]\b\.?")
+_HCM = re.compile(r"(?i)\b(?:tp\.?\s*)?(?:hcmc|hcm)\b|\bsai\s*gon\b|\bsài\s*gòn\b|\bsg\b")
+_ENGLISH_NUMBERED = re.compile(r"(?i)\b(ward|district)\s+0*(\d{1,2})\b")
+_NUMBER_ENGLISH = re.compile(r"(?i)(?<![\w/])0*(\d{1,2})\s+(ward|district)\b")
+_ENGLISH_SUFFIX = re.compile(
+    r"(?i)([^\W\d_][^,;|\n]*?)\s*\b(ward|commune|district|town|city|province|special zone)\s*"
+    r"(?=$|[,;|\n.\-])"
+)
+_ENGLISH_PREFIX = {
+    "ward": "Phường ",
+    "commune": "Xã ",
+    "district": "Huyện ",
+    "town": "",
+    "city": "Thành phố ",
+    "province": "Tỉnh ",
+    "special zone": "Đặc khu ",
+}
+_ENGLISH_NAMES = re.compile(r"(?i)\b(hanoi|haiphong)\b")
+_ENGLISH_NAME = {"hanoi": "Hà Nội", "haiphong": "Hải Phòng"}
+_SPACES_ONLY = re.compile(r"(?i)\b(?:ward|commune|district|town|city|province|zone)\b")
+_NEEDS = re.compile(
+    rf"[{_LOWER}][{_UPPER}]|\b[THXPQF][{_UPPER}][{_LOWER}]|\bT[PXT][{_UPPER}]"
+    r"|(?i:\bt\.\s?p\b|hcm|\bsai\s*gon|sài\s*gòn|\bsg\b|ward|commune|district|town|city"
+    r"|province|zone|hanoi|haiphong)"
+)
+
+
+def _english(match: re.Match[str]) -> str:
+    name, word = match.group(1).strip(), match.group(2).lower()
+    if word == "district" and name.isdigit():
+        return f"Quận {name}"
+    return f"{_ENGLISH_PREFIX[word]}{name}"
+
+
+def normalise(text: str) -> str:
+    """Repair separators and informal or English spellings (see the module docstring).
+    Returns the text unchanged (the same object) when there is nothing to repair."""
+    if _NEEDS.search(text) is None:
+        return text
+    text = _DOTTED_TP.sub("TP ", text)
+    text = _GLUED_ABBREV.sub(r"\1 ", text)
+    text = _CAMEL.sub(" ", text)
+    text = _HCM.sub(" Hồ Chí Minh ", text)
+    text = _ENGLISH_NAMES.sub(lambda m: _ENGLISH_NAME[m.group(1).lower()], text)
+    text = _ENGLISH_NUMBERED.sub(
+        lambda m: ("Phường " if m.group(1).lower() == "ward" else "Quận ") + m.group(2), text
+    )
+    text = _NUMBER_ENGLISH.sub(
+        lambda m: ("Phường " if m.group(2).lower() == "ward" else "Quận ") + m.group(1), text
+    )
+    text = _ENGLISH_SUFFIX.sub(_english, text)
+    return unicodedata.normalize("NFC", text)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. street-level noise (folded tokens of one segment)
+# ---------------------------------------------------------------------------------------------
+
+# folded words that open a street-level part of an address (not a unit)
+NOISE_WORDS = frozenset(
+    {
+        "so",
+        "sn",
+        "so nha",
+        "to",
+        "thon",
+        "ap",
+        "kp",
+        "khu",
+        "ngo",
+        "ngach",
+        "hem",
+        "kiet",
+        "km",
+        "xom",
+        "duong",
+        "khom",
+        "tdp",
+        "ql",
+        "tl",
+        "dt",
+        "sonha",
+    }
+)
+# folded level words a real unit name starts with after the noise
+LEVEL_WORDS = frozenset(
+    {"xa", "x", "phuong", "p", "f", "tt", "thi", "quan", "q", "huyen", "h", "tinh", "tp", "thanh"}
+)
+_LEVEL_PAIRS = {"thi": ("tran", "xa"), "thanh": ("pho",)}
+
+
+def _noise_start(token: str) -> bool:
+    if token in NOISE_WORDS:
+        return True
+    # "so12", "km5", "ql1a", "to4"
+    stem = token.rstrip("0123456789abc")
+    return stem != token and stem in NOISE_WORDS
+
+
+def strip_noise(tokens: list[str], known: frozenset[str]) -> list[str] | None:
+    """The tokens of one segment without a street-level start ("so nha 12", "to 4", "thon
+    dong tam", "km 5 ql1a"): from the first level word after the noise, or ``None`` when the
+    segment is only noise. A segment that is a known name ("Bản Lầu" bare) is kept."""
+    if not tokens or not _noise_start(tokens[0]):
+        return tokens
+    if " ".join(tokens) in known:
+        return tokens
+    for i in range(1, len(tokens)):
+        token = tokens[i]
+        if token not in LEVEL_WORDS or i + 1 >= len(tokens):
+            continue
+        pair = _LEVEL_PAIRS.get(token)
+        if pair is not None and tokens[i + 1] not in pair:
+            continue
+        if token in ("thi", "thanh") and i + 2 >= len(tokens):
+            continue
+        if token == "x" and tokens[i + 1].isdigit():
+            continue
+        return tokens[i:]
+    return None
