@@ -74,6 +74,7 @@ from ..services import (
 )
 from . import bulkio
 from .columns import PID_FIELD, PROFILE, SHEETS, Column, SheetSpec, recognise
+from .mojibake import guard_child_action, guard_text_changes, warner
 from .readers import FileReadError, read_file
 
 ACTIONS = ("create", "update", "unchanged", "merge", "skip", "review", "error")
@@ -697,6 +698,8 @@ class Pipeline:
                 sheets = read_file(src.path, src.name)
                 for sheet in sheets:
                     self._parse_sheet(src, sheet, report, rows)
+                    if sheet.notes and report.sheets:  # how the file was decoded (CSV)
+                        report.sheets[-1]["notes"] = list(sheet.notes)
             except FileReadError as exc:
                 report.add_error(Problem(src.name, "", None, "", "", str(exc)))
         return rows, reports
@@ -773,6 +776,8 @@ class Pipeline:
                 src.name, sheet.name, number, spec.key, "", headers=headers, cells=cells,
                 columns=shown,
             )  # fmt: skip
+            if sheet.row_notes and number in sheet.row_notes:  # a line in a legacy encoding
+                plan.warnings.append(sheet.row_notes[number])
             width = len(cells)
             for c, f, header, col in cols:
                 raw = cells[c] if c < width else None
@@ -1071,6 +1076,7 @@ class Pipeline:
                     for k, v in values.items()
                     if k in current and not _is_empty(v) and current.get(k) != v
                 }
+                changes = guard_text_changes(changes, values, warner(plan))
                 plan.changes = changes
                 plan.values = values
                 plan.action = "update" if changes else "unchanged"
@@ -1134,6 +1140,7 @@ class Pipeline:
                 action, target, changes = _child_action(
                     spec, values, stored[table].get(pid_id, []) if pid_id else []
                 )
+                action, changes = guard_child_action(action, changes, values, warner(plan))
                 entry["embedded"][table] = {**values, "_action": action, "_target": target}
                 if action != "unchanged":
                     child_changes.append(spec.title)
@@ -1177,6 +1184,7 @@ class Pipeline:
             action, target, changes = _child_action(
                 spec, r.values, stored[r.table].get(pid_id, []) if pid_id else []
             )
+            action, changes = guard_child_action(action, changes, r.values, warner(r))
             r.action, r.target_id, r.changes = action, target, changes
             r.reason = {
                 "create": f"Thêm {spec.title.lower()}.",

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+
+from .csv_text import decode_csv, legacy_codec
 
 #: Excel's own limit on a cell's text; a longer cell means a damaged or hostile file
 MAX_CELL_CHARS = 32_767
@@ -40,6 +41,10 @@ class SheetData:
     head: list[list[Any]] = field(default_factory=list)  # the first rows (header search)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
     total: int = 0  # row count when known (progress), else 0
+    #: what the report must say about how the sheet was read (a CSV's guessed encoding)
+    notes: list[str] = field(default_factory=list)
+    #: 1-based row number → a warning for that row (a CSV line read in a legacy encoding)
+    row_notes: dict[int, str] = field(default_factory=dict)
 
 
 def _check_cell(value: Any, sheet: str, row: int, col: int) -> Any:
@@ -154,9 +159,6 @@ def read_spreadsheet(path: Path, name: str) -> list[SheetData]:
 
 
 # -- CSV ----------------------------------------------------------------------------------------
-_VI_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-
 def sniff_encoding(raw: bytes) -> str:
     """UTF-8 (with or without BOM), else cp1258 (Vietnamese Windows, with combining tones),
     else cp1252 (which is also how TCVN3/VNI bytes read; the legacy-text step converts them)."""
@@ -167,26 +169,15 @@ def sniff_encoding(raw: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    try:
-        text = raw.decode("cp1258")
-    except UnicodeDecodeError:
-        return "cp1252"
-    marks = sum(1 for ch in text if ch in _VI_MARKS)
-    letters = sum(1 for ch in text if ch in "ăâđêôơưĂÂĐÊÔƠƯ")
-    return "cp1258" if marks + letters > 0 and marks * 20 >= letters else "cp1252"
+    return legacy_codec(raw)
 
 
 def read_csv(path: Path, name: str) -> SheetData:
     raw = path.read_bytes()
     if not raw.strip():
         raise FileReadError(f"Tệp “{name}” rỗng.")
-    encoding = sniff_encoding(raw[: 1024 * 1024])
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    if encoding == "cp1258":
-        text = unicodedata.normalize("NFC", text)
+    decoded = decode_csv(raw)  # the whole file: never a guess from a prefix
+    text = decoded.text
     sample = text[:65536]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
@@ -195,9 +186,19 @@ def read_csv(path: Path, name: str) -> SheetData:
     csv.field_size_limit(MAX_CELL_CHARS + 1)
     reader = csv.reader(io.StringIO(text), dialect)
 
+    row_notes: dict[int, str] = {}
+
     def rows() -> Iterator[list[Any]]:
         try:
-            yield from reader
+            line = 0
+            legacy = decoded.legacy_lines
+            for number, row in enumerate(reader, start=1):
+                if legacy:  # the physical lines of this record (a quoted cell may span lines)
+                    for n in range(line + 1, reader.line_num + 1):
+                        if n in legacy:
+                            row_notes[number] = legacy[n]
+                    line = reader.line_num
+                yield row
         except csv.Error as exc:
             if "field limit" in str(exc):
                 raise FileReadError(
@@ -211,4 +212,12 @@ def read_csv(path: Path, name: str) -> SheetData:
     head, rest = _split_head(name, rows())
     if not any(any(str(v).strip() for v in r) for r in head):
         raise FileReadError(f"Tệp “{name}” không có dữ liệu.")
-    return SheetData(Path(name).stem, rest, head, [], total=max(text.count("\n") - len(head), 0))
+    return SheetData(
+        Path(name).stem,
+        rest,
+        head,
+        [],
+        total=max(text.count("\n") - len(head), 0),
+        notes=decoded.notes,
+        row_notes=row_notes,
+    )
