@@ -12,6 +12,7 @@ from .models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
+    access_scope = "national"
     list_display = ("at", "kind", "username", "ip_address", "object_type", "object_repr")
     list_filter = ("kind", "at")
     search_fields = ("username", "object_repr", "object_id", "ip_address", "request_id")

@@ -185,6 +185,22 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # TOTP second factor (django-otp): optional for everyone; when this is on, users holding an
 # approver or agency-admin role (and superusers) must enrol and use it before anything else.
 CBCCVC_OTP_REQUIRED = env_bool("CBCCVC_OTP_REQUIRED", False)
+# Admins registered by other packages that only the national admin reaches (Django's model
+# permissions, which agency users do not hold); see orgtree/checks.py.
+CBCCVC_NATIONAL_ADMIN_MODELS = frozenset(
+    {
+        "auth.group",
+        "auth.user",
+        "django_q.schedule",
+        "django_q.success",
+        "django_q.failure",
+        "django_q.ormq",
+        "axes.accessattempt",
+        "axes.accesslog",
+        "axes.accessfailurelog",
+        "otp_totp.totpdevice",
+    }
+)
 OTP_TOTP_ISSUER = "cbccvc"
 
 SESSION_COOKIE_HTTPONLY = True

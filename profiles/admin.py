@@ -71,6 +71,8 @@ from .signing.profile_admin import ProfileSigningAdminMixin
 
 
 class NationalAdminEditsMixin:
+    access_scope = "reference"  # every agency reads the code lists; the national admin edits
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and scope_for(request.user).has_any(ALL_ROLES)
 

@@ -432,6 +432,8 @@ class TestSyncRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class ExtraHolidayAdmin(SimpleHistoryAdmin):
     """National calendar corrections: only the national admin edits them."""
 
+    access_scope = "national"
+
     list_display = ["day", "kind", "name"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:

@@ -23,15 +23,11 @@ from orgtree.models import Role, Unit, UnitAssignment
 
 # Models every signed-in agency user may read: national reference data and shared tools
 # (the place-name lookup), never agency data.
+# Shared reference data every staff user reads: the admins that declare it (orgtree/checks.py).
 REFERENCE_MODELS = {
-    "orgtree.placelookup",
-    "profiles.codelist",
-    "profiles.codelistrelease",
-    "profiles.codeitem",
-    "orgtree.adminunitrelease",
-    "orgtree.adminunit",
-    "orgtree.adminunitconversion",
-    "orgtree.historicplacename",
+    m._meta.label_lower
+    for m, ma in admin.site._registry.items()
+    if getattr(ma, "access_scope", None) == "reference"
 }
 
 

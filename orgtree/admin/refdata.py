@@ -33,6 +33,8 @@ from ..text import fold
 class ReadOnlyReferenceAdmin(admin.ModelAdmin):
     """Staff may view; nobody may add, change or delete (the loader owns these rows)."""
 
+    access_scope = "reference"
+
     list_per_page = 100
     show_full_result_count = False
 

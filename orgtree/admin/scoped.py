@@ -24,6 +24,7 @@ class ScopedAdminMixin:
     for the user: the admin answers as for an unknown id.
     """
 
+    access_scope = "subtree"  # see orgtree/checks.py
     scope_field: str = "unit"
     view_roles: Collection[str] = ALL_ROLES
     edit_roles: Collection[str] = EDIT_PROFILE_ROLES

@@ -736,6 +736,8 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
 class UnitChangeEventAdmin(admin.ModelAdmin):
     """Read-only: events are written by the tree services only."""
 
+    access_scope = "subtree"  # get_queryset keeps the events touching the user's units
+
     list_display = [
         "__str__",
         "kind",

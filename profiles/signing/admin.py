@@ -105,6 +105,7 @@ class Pkcs12UploadForm(BuiltInstanceForm):
 
 @admin.register(SigningCredential)
 class SigningCredentialAdmin(admin.ModelAdmin):
+    access_scope = "owner"
     list_display = (
         "label",
         "owner",
@@ -249,6 +250,7 @@ class TrustedCertificateUploadForm(BuiltInstanceForm):
 
 @admin.register(TrustedCertificate)
 class TrustedCertificateAdmin(admin.ModelAdmin):
+    access_scope = "national"  # the trust store: Django's model permissions
     list_display = ("label", "common_name", "is_self_signed", "serial", "not_after", "active")
     list_filter = ("active", "is_self_signed")
     search_fields = ("label", "subject", "serial", "fingerprint")
@@ -302,6 +304,7 @@ class RevocationListUploadForm(BuiltInstanceForm):
 
 @admin.register(RevocationList)
 class RevocationListAdmin(admin.ModelAdmin):
+    access_scope = "national"  # the trust store: Django's model permissions
     list_display = ("__str__", "issuer", "this_update", "next_update", "revoked_count", "active")
     list_filter = ("active",)
     search_fields = ("label", "issuer")
@@ -343,6 +346,7 @@ class RevocationListAdmin(admin.ModelAdmin):
 
 @admin.register(SigningBatch)
 class SigningBatchAdmin(admin.ModelAdmin):
+    access_scope = "owner"
     list_display = (
         "__str__",
         "created_by",
