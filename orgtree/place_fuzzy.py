@@ -86,12 +86,21 @@ class FuzzyIndex:
 
     def freeze(self) -> None:
         self.province_keys = sorted(self._provinces)
+        compact: dict[str, list[str]] = defaultdict(list)
+        for key in self.province_keys:
+            compact[key.replace(" ", "")].append(key)
+        self._compact = {k: v[0] for k, v in compact.items() if len(set(v)) == 1}
+        self._compact_keys = sorted(self._compact)
 
     def province(self, key: str) -> str | None:
-        """The province name nearest a misspelt one."""
+        """The province name nearest a misspelt one. The ~130 province names are far apart,
+        so two edits are allowed from six letters on; spaces do not count ("Cầm hTơ")."""
         if key in self._provinces:
             return key
-        return nearest(key, self.province_keys)
+        letters = key.replace(" ", "")
+        limit = 2 if len(letters) >= 6 else max_edits(key)
+        found = nearest(letters, self._compact_keys, limit)
+        return self._compact[found] if found is not None else None
 
     def districts(self, provinces: Sequence[str]) -> tuple[str, ...]:
         return self._cached(("d", *provinces), lambda p: p.districts.keys(), provinces)

@@ -21,7 +21,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .legacy_text import Encoding, candidates, to_unicode
+from .legacy_text import (
+    VIETNAMESE_LETTERS,
+    Encoding,
+    _tcvn3_valid,
+    _vni_valid,
+    candidates,
+    to_unicode,
+)
 
 __all__ = ["decode", "normalise", "strip_noise"]
 
@@ -31,13 +38,32 @@ __all__ = ["decode", "normalise", "strip_noise"]
 # ---------------------------------------------------------------------------------------------
 
 
+# Latin-1 characters that are not Vietnamese letters: the mark of TCVN3/VNI mojibake
+# ("Tænh", "Xaõ", "X·", "TØnh") even when a glued or misspelt word keeps the legacy reading
+# from looking like well-formed syllables
+_MOJIBAKE = re.compile(
+    "["
+    + re.escape(
+        "".join(chr(c) for c in range(0xA1, 0x100) if chr(c) not in set(VIETNAMESE_LETTERS))
+    )
+    + "]"
+)
+
+
 def decode(text: str) -> list[str]:
     """The readings worth trying, the text as given first. Plain Unicode Vietnamese and ASCII
     give only themselves; text that can only be TCVN3 or VNI gives its conversion; text valid
-    both ways gives both (the resolver keeps the reading that names places)."""
+    several ways gives each (the resolver keeps the reading that names places)."""
     if text.isascii():
         return [text]
     found = candidates(text)
+    if found == {Encoding.UNICODE} and _MOJIBAKE.search(text) is not None:
+        # the detector keeps doubtful text as Unicode; a place name may still be legacy
+        found = frozenset(
+            {Encoding.UNICODE}
+            | ({Encoding.TCVN3} if _tcvn3_valid(text) else set())
+            | ({Encoding.VNI} if _vni_valid(text) else set())
+        )
     if found == {Encoding.UNICODE} or not found:
         return [text]
     readings: list[str] = [] if Encoding.UNICODE not in found else [text]
@@ -54,14 +80,15 @@ def decode(text: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _letters(predicate) -> str:
-    chars = [chr(cp) for cp in range(0x41, 0x2000) if predicate(chr(cp)) and chr(cp).isalpha()]
-    chars += [chr(cp) for cp in range(0x1E00, 0x1F00) if predicate(chr(cp))]
-    return re.escape("".join(dict.fromkeys(chars)))
+def _letters(lower: bool) -> str:
+    """A character class body: the ASCII and Vietnamese letters of one case ("Ð" included)."""
+    letters = [*VIETNAMESE_LETTERS, "Ð", "ð"]
+    chosen = "".join(c for c in letters if c.islower() == lower)
+    return ("a-z" if lower else "A-Z") + re.escape(chosen)
 
 
-_LOWER = _letters(str.islower)
-_UPPER = _letters(str.isupper)
+_LOWER = _letters(lower=True)
+_UPPER = _letters(lower=False)
 # "HồChíMinh", "TỉnhĐồng", "xãĐạ": a lower-case letter directly before a capital
 _CAMEL = re.compile(rf"(?<=[{_LOWER}])(?=[{_UPPER}])")
 # "TBắc Ninh", "XThần Lĩnh", "FTân Đông Hiệp", "TPHồ Chí Minh": an abbreviated level word
@@ -70,6 +97,12 @@ _GLUED_ABBREV = re.compile(rf"\b(T|H|X|P|Q|F|TP|Tp|TX|Tx|TT|Tt)(?=[{_UPPER}][{_L
 # "T.P Hồ Chí Minh", "T.P. Huế"
 _DOTTED_TP = re.compile(r"\b[Tt]\.\s?[Pp]\b\.?")
 _HCM = re.compile(r"(?i)\b(?:tp\.?\s*)?(?:hcmc|hcm)\b|\bsai\s*gon\b|\bsài\s*gòn\b|\bsg\b")
+# "Xã A - Huyện B - Tỉnh C": a dash between parts when a level word follows it
+_DASH = re.compile(
+    r"\s+[-–]\s*(?=(?:tỉnh|tinh|t\.|tp|thành|thanh|huyện|huyen|h\.|quận|quan|q\.|xã|xa|x\.|"
+    r"phường|phuong|p\.|thị|thi|tt|tx)\b)",
+    re.IGNORECASE,
+)
 _ENGLISH_NUMBERED = re.compile(r"(?i)\b(ward|district)\s+0*(\d{1,2})\b")
 _NUMBER_ENGLISH = re.compile(r"(?i)(?<![\w/])0*(\d{1,2})\s+(ward|district)\b")
 _ENGLISH_SUFFIX = re.compile(
@@ -88,11 +121,14 @@ _ENGLISH_PREFIX = {
 _ENGLISH_NAMES = re.compile(r"(?i)\b(hanoi|haiphong)\b")
 _ENGLISH_NAME = {"hanoi": "Hà Nội", "haiphong": "Hải Phòng"}
 _SPACES_ONLY = re.compile(r"(?i)\b(?:ward|commune|district|town|city|province|zone)\b")
-_NEEDS = re.compile(
-    rf"[{_LOWER}][{_UPPER}]|\b[THXPQF][{_UPPER}][{_LOWER}]|\bT[PXT][{_UPPER}]"
-    r"|(?i:\bt\.\s?p\b|hcm|\bsai\s*gon|sài\s*gòn|\bsg\b|ward|commune|district|town|city"
-    r"|province|zone|hanoi|haiphong)"
+_NEEDS_CASE = re.compile(rf"[{_LOWER}][{_UPPER}]|\b[THXPQF][PXT]?[{_UPPER}][{_LOWER}]")
+_NEEDS_WORD = re.compile(
+    r"hcm|sài|sai|sg|t\. ?p| [-–]|ward|commune|district|town|city|province|zone|hanoi|haiphong"
 )
+
+
+def _needs(text: str) -> bool:
+    return _NEEDS_CASE.search(text) is not None or _NEEDS_WORD.search(text.lower()) is not None
 
 
 def _english(match: re.Match[str]) -> str:
@@ -105,9 +141,10 @@ def _english(match: re.Match[str]) -> str:
 def normalise(text: str) -> str:
     """Repair separators and informal or English spellings (see the module docstring).
     Returns the text unchanged (the same object) when there is nothing to repair."""
-    if _NEEDS.search(text) is None:
+    if not _needs(text):
         return text
     text = _DOTTED_TP.sub("TP ", text)
+    text = _DASH.sub(", ", text)
     text = _GLUED_ABBREV.sub(r"\1 ", text)
     text = _CAMEL.sub(" ", text)
     text = _HCM.sub(" Hồ Chí Minh ", text)

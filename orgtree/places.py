@@ -104,6 +104,8 @@ _PREFIX_TYPE: dict[tuple[str, ...], str] = {
     ("dac", "khu"): "dac khu",
 }
 _GLUED_NUMBER = re.compile(r"^(q|p|f|quan|phuong)(\d+)$")  # "Q1", "P7", "F3", "phuong12"
+# "thanhpho", "thixa", "thitran", "dackhu": a two-word level word written as one
+_GLUED_PREFIX = {"".join(head): head for head in _PREFIXES if len(head) == 2}
 _SEPARATORS = ",;|\n\r"
 _SEPARATOR = re.compile(r"[,;|\n\r]")
 # fold()'s table, but keeping the segment separators (as ",") so the text is folded once
@@ -282,6 +284,9 @@ def parse_segments(text: str, known: dict[str, frozenset[str]] | None = None) ->
             continue
         if not folded.replace(" ", "").isalpha():
             tokens = _normalise_tokens(tokens)
+        glued = _GLUED_PREFIX.get(tokens[0])
+        if glued is not None:
+            tokens = [*glued, *tokens[1:]]  # "Thànhphố Hải Phòng"
         if known is not None:
             stripped = strip_noise(tokens, known["any"])
             if not stripped:

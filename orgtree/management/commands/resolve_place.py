@@ -7,8 +7,15 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from orgtree.places import resolve_place
+
+SETUP_HINT = (
+    "Cơ sở dữ liệu chưa được tạo (chưa có bảng). Chạy trước: ./run demo --no-serve, "
+    "hoặc ./run manage migrate && ./run manage load_adminunits"
+)
+NO_DATA_HINT = "Chưa nạp danh mục ĐVHC. Chạy trước: ./run manage load_adminunits"
 
 
 class Command(BaseCommand):
@@ -48,7 +55,12 @@ class Command(BaseCommand):
         else:
             texts = iter([options["text"]])
         for text in texts:
-            result = resolve_place(text, as_of=as_of)
+            try:
+                result = resolve_place(text, as_of=as_of)
+            except DatabaseError as exc:  # a checkout whose database was never set up
+                raise CommandError(SETUP_HINT + f" ({exc.__class__.__name__}: {exc})") from exc
+            if result.release is None:
+                self.stderr.write(NO_DATA_HINT)
             if options["json"]:
                 self.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False))
             else:
