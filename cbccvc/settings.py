@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "profiles",
     "syncing",
     "syncing.emulator",
+    "conversion",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
+from orgtree.reform import UnitCodes, codes_in_force
 from orgtree.text import clean, title_case
 
 from . import codelists
@@ -70,6 +71,17 @@ PROFILE_VALUES = (
     "social_origin",
     "last_verified_at",
     "unit__tree_id",
+    # for the reform rule (codes and unit no longer in force)
+    "birthplace_commune_code",
+    "hometown_commune_code",
+    "permanent_residence_province_code",
+    "permanent_residence_commune_code",
+    "current_residence_province_code",
+    "current_residence_commune_code",
+    "unit_id",
+    "unit__name",
+    "unit__status",
+    "unit__valid_to",
 )
 # Group 9 is never needed by the rules and is not loaded.
 VALIDATED_CHILDREN = [name for name in CHILD_MODELS if name != "asset_declarations"]
@@ -93,6 +105,26 @@ class Context:
     codes: dict[str, dict[str, Any]]
     duplicates: dict[tuple, list[int]] = field(default_factory=dict)
     verify_max_age: timedelta = timedelta(days=365)
+    _unit_codes: Any = field(default=None, repr=False)
+    _unit_successors: dict[int, list[str]] = field(default_factory=dict, repr=False)
+
+    def unit_codes(self) -> UnitCodes | None:
+        """The administrative-unit codes in force on ``today`` (loaded on first use)."""
+        if self._unit_codes is None:
+            self._unit_codes = codes_in_force(self.today) or False
+        return self._unit_codes or None
+
+    def unit_successors(self, unit_id: int) -> list[str]:
+        """ "Name [code]" of the units a closed unit went to (cached per unit)."""
+        if unit_id not in self._unit_successors:
+            from orgtree.models import Unit
+            from orgtree.tree import successors
+
+            unit = Unit.objects.get(pk=unit_id)
+            self._unit_successors[unit_id] = [
+                f"{u.name} [{u.code}]" for u in successors(unit) if u.pk != unit_id
+            ]
+        return self._unit_successors[unit_id]
 
     def item(self, list_key: str, code: str) -> Any:
         return self.codes.get(list_key, {}).get(code)
@@ -538,6 +570,77 @@ def rule_places(rec: Record, ctx: Context) -> Iterator[Issue]:
             )
 
 
+#: place fields checked by :func:`rule_reform`: (prefix, label); codes in ``{prefix}_*_code``
+REFORM_PLACES = (
+    ("birthplace", "Nơi sinh"),
+    ("hometown", "Quê quán"),
+    ("permanent_residence", "Nơi thường trú"),
+    ("current_residence", "Nơi ở hiện nay"),
+)
+
+
+def _successors_text(successors: Iterable[Any]) -> str:
+    labels = [s.label() for s in successors]
+    if not labels:
+        return "không có đơn vị kế thừa trong bảng chuyển đổi"
+    if len(labels) == 1:
+        return f"nay là {labels[0]}"
+    return "nay chia cho: " + "; ".join(labels) + " (cần người chọn)"
+
+
+def rule_reform(rec: Record, ctx: Context) -> Iterator[Issue]:
+    """Place codes and the unit that are no longer in force on the reference date (a province
+    merged in 2025, a merged commune, a closed unit), with the successor suggested."""
+    codes = ctx.unit_codes()
+    on = f"{ctx.today:%d/%m/%Y}"
+    if codes is not None:
+        for prefix, label in REFORM_PLACES:
+            commune = rec.get(f"{prefix}_commune_code") or ""
+            province = rec.get(f"{prefix}_province_code") or ""
+            if commune and not codes.commune_in_force(commune):
+                name = codes.old_communes.get(commune, "")
+                yield Issue(
+                    WARNING,
+                    SONG,
+                    "PLACE_NOT_IN_FORCE",
+                    f"{prefix}_commune_code",
+                    f"{label}: mã xã {commune} {name}".rstrip()
+                    + f" không còn hiệu lực ngày {on}; "
+                    + _successors_text(codes.commune_successors.get(commune, ()))
+                    + ".",
+                )
+            if province and not codes.province_in_force(province):
+                name = codes.old_provinces.get(province, "")
+                yield Issue(
+                    WARNING,
+                    SONG,
+                    "PLACE_NOT_IN_FORCE",
+                    f"{prefix}_province_code",
+                    f"{label}: mã tỉnh {province} {name}".rstrip()
+                    + f" không còn hiệu lực ngày {on}; "
+                    + _successors_text(codes.province_successors.get(province, ()))
+                    + ".",
+                )
+    status = rec.get("unit__status")
+    valid_to = rec.get("unit__valid_to")
+    if rec.get("unit_id") and (
+        (status and status != "active") or (valid_to is not None and valid_to <= ctx.today)
+    ):
+        names = ctx.unit_successors(rec["unit_id"])
+        where = (
+            f"nay là {names[0]}"
+            if len(names) == 1
+            else ("nay thuộc: " + "; ".join(names) if names else "không có đơn vị kế thừa")
+        )
+        yield Issue(
+            WARNING,
+            SONG,
+            "UNIT_NOT_IN_FORCE",
+            "unit",
+            f"Đơn vị “{rec.get('unit__name', '')}” không còn hoạt động ngày {on}; {where}.",
+        )
+
+
 def rule_duplicates(rec: Record, ctx: Context) -> Iterator[Issue]:
     for other in ctx.duplicates.get(duplicate_key(rec), ()):
         if other != rec["id"]:
@@ -622,6 +725,7 @@ RULES: list[Callable[[Record, Context], Iterable[Issue]]] = [
     rule_duplicates,
     rule_completeness,
     rule_verified,
+    rule_reform,
 ]
 
 

@@ -300,6 +300,29 @@ def _b_test_sync_run(w: dict[str, Any]) -> Model:
     return TestSyncRun.objects.create(connection=_b_connection(w), results=[])
 
 
+def _b_campaign(w: dict[str, Any]) -> Model:
+    from datetime import date
+
+    from conversion.models import Campaign
+
+    if "b_campaign" not in w:
+        w["b_campaign"] = Campaign.objects.create(scope_unit=w["b"], as_of=date(2026, 1, 10))
+    return w["b_campaign"]
+
+
+def _b_change_row(w: dict[str, Any]) -> Model:
+    from conversion.models import ChangeRow
+
+    return ChangeRow.objects.create(
+        campaign=_b_campaign(w),
+        profile=_b_profile(w),
+        field="hometown",
+        outcome="review",
+        rule="review",
+        old_text="Xã Vầy Nưa, Huyện Đà Bắc",
+    )
+
+
 # label → factory(world) returning an object that belongs to agency B
 B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "orgtree.unit": lambda w: w["b_dept"],
@@ -324,6 +347,8 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "syncing.connection": _b_connection,
     "syncing.syncitem": _b_sync_item,
     "syncing.testsyncrun": _b_test_sync_run,
+    "conversion.campaign": _b_campaign,
+    "conversion.changerow": _b_change_row,
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from orgtree.models import Unit
@@ -66,7 +67,33 @@ class Profile(models.Model):
     ethnicity = models.CharField("dân tộc", max_length=10, blank=True)
     religion = models.CharField("tôn giáo", max_length=10, blank=True)
     permanent_residence = models.CharField("nơi thường trú", max_length=255, blank=True)
+    permanent_residence_province_code = models.CharField(
+        _("nơi thường trú – mã tỉnh"), max_length=10, blank=True
+    )
+    permanent_residence_commune_code = models.CharField(
+        _("nơi thường trú – mã xã"), max_length=10, blank=True
+    )
     current_residence = models.CharField("nơi ở hiện nay", max_length=255, blank=True)
+    current_residence_province_code = models.CharField(
+        _("nơi ở hiện nay – mã tỉnh"), max_length=10, blank=True
+    )
+    current_residence_commune_code = models.CharField(
+        _("nơi ở hiện nay – mã xã"), max_length=10, blank=True
+    )
+    # The text as first written, kept when a reform conversion (app ``conversion``) replaces the
+    # place text by the official names in force; empty while the text was never converted.
+    birthplace_original = models.CharField(
+        _("nơi sinh – nguyên văn trước chuyển đổi"), max_length=255, blank=True
+    )
+    hometown_original = models.CharField(
+        _("quê quán – nguyên văn trước chuyển đổi"), max_length=255, blank=True
+    )
+    permanent_residence_original = models.CharField(
+        _("nơi thường trú – nguyên văn trước chuyển đổi"), max_length=255, blank=True
+    )
+    current_residence_original = models.CharField(
+        _("nơi ở hiện nay – nguyên văn trước chuyển đổi"), max_length=255, blank=True
+    )
     social_origin = models.CharField("thành phần gia đình xuất thân", max_length=100, blank=True)
     phone = models.CharField("điện thoại", max_length=30, blank=True)
     email = models.EmailField("thư điện tử", blank=True)

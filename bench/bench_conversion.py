@@ -1,0 +1,168 @@
+#!/usr/bin/env python
+"""Benchmark of the reform conversion campaign (app ``conversion``).
+
+Creates its own test database, loads the shipped reference data and code lists, makes
+``--count`` profiles (bulk) whose place texts are drawn from a pool of old addresses (from the
+official conversion table: "Xã A, Huyện B, Tỉnh C", with a house number in front for the
+residences), current ones and split communes, then measures in the same run:
+
+* preview of the whole campaign (profiles/s), and a per-profile baseline on a sample: one
+  ``resolve_place`` call per value (no cache per distinct text) and one ``ChangeRow.save()``
+  per row;
+* commit (profiles/s), and a per-profile baseline on a sample: ``profile.save()`` through the
+  normal receivers (resolution, workflow, validation per profile).
+
+    .venv/bin/python bench/bench_conversion.py            # 2,000 profiles
+    DATABASE_URL=postgres://… .venv/bin/python bench/bench_conversion.py --count 300000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbccvc.settings")
+
+AS_OF = date(2026, 1, 10)
+
+
+def address_pool(rng: random.Random, size: int) -> list[str]:
+    from orgtree.models import AdminUnitConversion
+
+    rows = list(
+        AdminUnitConversion.objects.order_by("pk").values_list(
+            "old_commune_name",
+            "old_district_name",
+            "old_province_name",
+            "new_commune_name",
+            "new_province_name",
+        )
+    )
+    pool = []
+    for old_c, old_d, old_p, new_c, new_p in rng.sample(rows, min(size, len(rows))):
+        pool.append(f"{old_c}, {old_d}, {old_p}".strip(", "))
+        pool.append(f"{new_c}, {new_p}")
+    return pool
+
+
+def make_people(count: int, unit, rng: random.Random) -> None:
+    from profiles.models import Profile
+    from profiles.signals import suspended
+
+    pool = address_pool(rng, max(50, count // 20))
+    people = []
+    for i in range(count):
+        dob = date(1970 + i % 30, 1 + i % 12, 1 + i % 28)
+        people.append(
+            Profile(
+                personal_id=f"040{(dob.year // 100 - 19) * 2}{dob.year % 100:02d}{i:06d}",
+                full_name=f"Người Thứ {i}",
+                folded_name=f"nguoi thu {i}",
+                sex="1",
+                date_of_birth=dob,
+                birthplace_text=rng.choice(pool),
+                hometown_text=rng.choice(pool),
+                permanent_residence=f"Số {rng.randint(1, 300)}, {rng.choice(pool)}",
+                current_residence=rng.choice(pool),
+                unit=unit,
+            )
+        )
+    with suspended():
+        Profile.objects.bulk_create(people, batch_size=2000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--sample", type=int, default=100, help="profiles for the baselines")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from benchdb import test_database
+
+    with test_database():
+        run(args)
+
+
+def run(args) -> None:
+    from django.contrib.auth import get_user_model
+
+    from conversion import services
+    from conversion.models import ChangeRow
+    from orgtree.models import Unit
+    from orgtree.places import resolve_place
+    from orgtree.refdata import load_reference_data
+    from profiles.codelists import load_codelists
+    from profiles.models import Profile
+
+    load_reference_data()
+    load_codelists()
+    resolve_place("Hà Nội", AS_OF)  # build the resolver's indexes before timing
+    admin = get_user_model().objects.create_superuser("bench", password=None)
+    root = Unit.objects.create(
+        name="UBND tỉnh", code="H99", kind=Unit.Kind.PROVINCE_PC, valid_from=date(2020, 1, 1)
+    )
+    rng = random.Random(7)
+    t = time.perf_counter()
+    make_people(args.count, root, rng)
+    print(f"{args.count} profiles made in {time.perf_counter() - t:.1f} s")
+
+    t = time.perf_counter()
+    campaign = services.preview(unit=root, as_of=AS_OF, user=admin)
+    preview_s = time.perf_counter() - t
+    stats = campaign.stats
+    print(
+        f"preview: {args.count / preview_s:8.0f} profiles/s ({stats.rows} rows, "
+        f"{stats.distinct_texts} distinct texts, {stats.resolver_calls} resolver calls)"
+    )
+    print("  outcomes:", campaign.counts["outcomes"])
+
+    # baseline: a resolver call per value and a row saved per value
+    sample = list(Profile.objects.order_by("pk")[: args.sample])
+    t = time.perf_counter()
+    for p in sample:
+        for field in ("birthplace_text", "hometown_text", "permanent_residence",
+                      "current_residence"):  # fmt: skip
+            r = resolve_place(getattr(p, field), AS_OF)
+            ChangeRow(
+                campaign=campaign, profile=p, field="hometown", outcome="current", rule="base",
+                new_province_code=(r.province or {}).get("code", ""),
+            ).save()  # fmt: skip
+    base_preview = len(sample) / (time.perf_counter() - t)
+    ChangeRow.objects.filter(rule="base").delete()
+    print(f"  baseline (per profile): {base_preview:8.0f} profiles/s "
+          f"→ campaign ×{args.count / preview_s / base_preview:.1f}")  # fmt: skip
+
+    t = time.perf_counter()
+    result = services.commit(campaign, admin)
+    commit_s = time.perf_counter() - t
+    print(
+        f"commit:  {args.count / commit_s:8.0f} profiles/s ({result.profiles} profiles, "
+        f"{result.values} values written, history and validation included)"
+    )
+
+    # baseline: the normal per-profile save (receivers: resolve, workflow, validate)
+    sample = list(Profile.objects.order_by("-pk")[: args.sample])
+    t = time.perf_counter()
+    for p in sample:
+        p.hometown_text = p.birthplace_text
+        p._change_reason = "bench"
+        p._history_user = admin
+        p.save()
+    base_commit = len(sample) / (time.perf_counter() - t)
+    print(f"  baseline (profile.save() each): {base_commit:8.0f} profiles/s "
+          f"→ campaign ×{args.count / commit_s / base_commit:.1f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

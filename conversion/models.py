@@ -1,0 +1,168 @@
+"""A reform conversion campaign ("Chuyển đổi hồ sơ theo địa giới và tổ chức mới").
+
+A :class:`Campaign` covers a unit and its subtree on a reference date. The preview stores one
+:class:`ChangeRow` per profile and place field (and the unit): what the value becomes and by
+which rule. People decide ambiguous texts once (:class:`TextDecision`), for every profile that
+carries the text. The commit writes the converted values and keeps, per profile, the values
+before and after in a :class:`ProfileCommit`, which is what undo restores.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from orgtree.models import Unit
+from profiles.models import Profile
+
+DEFAULT_TITLE = "Chuyển đổi hồ sơ theo địa giới và tổ chức mới"
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Đã xem trước")
+        COMMITTED = "committed", _("Đã ghi vào hồ sơ")
+        UNDONE = "undone", _("Đã hoàn tác")
+
+    title = models.CharField(_("tên đợt"), max_length=200, default=DEFAULT_TITLE)
+    scope_unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị (gồm đơn vị trực thuộc)"), on_delete=models.PROTECT
+    )
+    as_of = models.DateField(_("ngày tham chiếu"))
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PREVIEWED
+    )
+    profile_count = models.PositiveIntegerField(_("số hồ sơ"), default=0)
+    counts = models.JSONField(_("thống kê"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người lập"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("lập lúc"), auto_now_add=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    committed_at = models.DateTimeField(_("ghi lúc"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người hoàn tác"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    undone_at = models.DateTimeField(_("hoàn tác lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("đợt chuyển đổi hồ sơ")
+        verbose_name_plural = _("đợt chuyển đổi hồ sơ")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} #{self.pk} – {self.scope_unit.name} ({self.as_of:%d/%m/%Y})"
+
+
+class Outcome(models.TextChoices):
+    CONVERTED = "converted", _("Chuyển đổi")
+    CURRENT = "current", _("Đã đúng hiện hành")
+    REVIEW = "review", _("Cần người chọn")
+    UNRESOLVABLE = "unresolvable", _("Không xác định được")
+
+
+class FieldName(models.TextChoices):
+    BIRTHPLACE = "birthplace", _("Nơi sinh")
+    HOMETOWN = "hometown", _("Quê quán")
+    PERMANENT = "permanent_residence", _("Nơi thường trú")
+    CURRENT = "current_residence", _("Nơi ở hiện nay")
+    UNIT = "unit", _("Cơ quan, đơn vị")
+
+
+class ChangeRow(models.Model):
+    """What one field of one profile becomes, and why."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rows")
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="+")
+    field = models.CharField(_("trường"), max_length=20, choices=FieldName.choices)
+    outcome = models.CharField(_("kết quả"), max_length=12, choices=Outcome.choices)
+    rule = models.CharField(_("quy tắc"), max_length=20)
+    reason = models.CharField(_("lý do"), max_length=300, blank=True)
+    confidence = models.FloatField(_("độ tin cậy"), default=0.0)
+    old_text = models.CharField(_("nguyên văn"), max_length=255, blank=True, db_index=True)
+    new_text = models.CharField(_("văn bản mới"), max_length=255, blank=True)
+    old_province_code = models.CharField(_("mã tỉnh cũ"), max_length=10, blank=True)
+    old_commune_code = models.CharField(_("mã xã cũ"), max_length=10, blank=True)
+    new_province_code = models.CharField(_("mã tỉnh mới"), max_length=10, blank=True)
+    new_commune_code = models.CharField(_("mã xã mới"), max_length=10, blank=True)
+    old_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    new_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    candidates = models.JSONField(_("phương án"), default=list, blank=True)
+    applied = models.BooleanField(_("đã ghi"), default=False)
+
+    class Meta:
+        verbose_name = _("dòng chuyển đổi")
+        verbose_name_plural = _("dòng chuyển đổi")
+        ordering = ["campaign", "profile_id", "id"]
+        indexes = [
+            models.Index(fields=["campaign", "outcome"], name="conv_row_outcome"),
+            models.Index(fields=["campaign", "old_text"], name="conv_row_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()}: {self.old_text} → {self.new_text}"
+
+
+class TextDecision(models.Model):
+    """A person's choice for one old text, applied to every profile carrying it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="decisions")
+    text = models.CharField(_("nguyên văn"), max_length=255)
+    province_code = models.CharField(_("mã tỉnh"), max_length=10)
+    commune_code = models.CharField(_("mã xã"), max_length=10, blank=True)
+    label = models.CharField(_("đơn vị được chọn"), max_length=300)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("quyết định chọn địa danh")
+        verbose_name_plural = _("quyết định chọn địa danh")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "text"], name="conv_decision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text} → {self.label}"
+
+
+class ProfileCommit(models.Model):
+    """The values one commit changed on one profile: before (for undo) and after."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="commits")
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="+")
+    before = models.JSONField()
+    after = models.JSONField()
+    withdrawn_versions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ đã chuyển đổi")
+        verbose_name_plural = _("hồ sơ đã chuyển đổi")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "profile"], name="conv_commit_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.campaign_id} – {self.profile_id}"

@@ -1,0 +1,177 @@
+"""What one place text becomes on a reference date: the rules of the conversion.
+
+:class:`TextConverter` calls :func:`orgtree.places.resolve_place` once per distinct text and
+keeps the answer; every profile carrying the same text reuses it. The answer does not depend
+on the profile: whether a profile's value is already current (same text, same codes) is
+decided by :func:`place_outcome` against the stored codes.
+
+Rules (``ChangeRow.rule``):
+
+* ``direct`` – the text already names units in force; the text stays, the codes are filled in.
+* ``conversion`` – the text names units no longer in force (the 2025 merger, a historic name):
+  the administrative part is replaced by the official names in force, the rest of the text
+  (house number, street, village) is kept in front.
+* ``decision`` – a person chose the unit for this text (:class:`~conversion.models.TextDecision`).
+* ``review`` – a split commune or an ambiguous text: the candidates go to a person.
+* ``unresolved`` – the resolver found no place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from orgtree.models import AdminUnit, HistoricPlaceName
+from orgtree.places import PlaceResolution, resolve_place
+from orgtree.text import clean, fold
+
+from .models import Outcome
+
+#: folded level prefixes that start an administrative segment ("Xã …", "H. …", "TP …")
+_ONE_WORD_PREFIXES = frozenset(
+    {"xa", "phuong", "huyen", "quan", "tinh", "tp", "tx", "tt", "h", "q", "p", "x", "t"}
+)
+_TWO_WORD_PREFIXES = frozenset({("thi", "tran"), ("thi", "xa"), ("thanh", "pho"), ("dac", "khu")})
+#: reasons of the resolver for a reading of the set in force (not through a conversion table)
+_DIRECT_REASONS = ("Khớp",)
+
+
+@dataclass(frozen=True)
+class TextResult:
+    """The conversion of one text, independent of the profile carrying it."""
+
+    rule: str
+    reason: str
+    confidence: float
+    province_code: str = ""
+    commune_code: str = ""
+    new_text: str = ""
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def resolved(self) -> bool:
+        return self.rule in ("direct", "conversion", "decision")
+
+
+def _strip_prefix(words: list[str]) -> tuple[list[str], bool]:
+    if len(words) > 2 and (words[0], words[1]) in _TWO_WORD_PREFIXES:
+        return words[2:], True
+    if len(words) > 1 and words[0] in _ONE_WORD_PREFIXES:
+        return words[1:], True
+    return words, False
+
+
+def known_names() -> frozenset[str]:
+    """Folded names of every administrative unit of every release and the historic names."""
+    names = set(AdminUnit.objects.values_list("folded_name", flat=True).distinct())
+    names.update(HistoricPlaceName.objects.values_list("folded_name", flat=True).distinct())
+    return frozenset(n for n in names if n)
+
+
+def split_detail(text: str, names: frozenset[str]) -> list[str]:
+    """The leading segments of an address that are not administrative units ("Số 12",
+    "thôn Đông"): the trailing segments with a level prefix or a known unit name are cut."""
+    segments = [s.strip() for s in text.replace(";", ",").split(",")]
+    segments = [s for s in segments if s]
+    end = len(segments)
+    while end > 0:
+        words = fold(segments[end - 1]).split()
+        rest, prefixed = _strip_prefix(words)
+        if not (prefixed or " ".join(rest) in names):
+            break
+        end -= 1
+    return segments[:end]
+
+
+def official_suffix(resolution_or_choice: dict[str, Any]) -> str:
+    """ "Xã Tam Hồng, Tỉnh Phú Thọ" from ``{"commune": {...}|None, "province": {...}}``."""
+    parts = [
+        part["name"]
+        for part in (resolution_or_choice.get("commune"), resolution_or_choice.get("province"))
+        if part
+    ]
+    return ", ".join(parts)
+
+
+def compose(detail: list[str], suffix: str) -> str:
+    return clean(", ".join([*detail, suffix]))[:255]
+
+
+def _candidates(result: PlaceResolution) -> list[dict[str, Any]]:
+    if result.candidates:
+        return [dict(c) for c in result.candidates]
+    if result.province is not None:  # one answer, but not sure enough
+        return [{"province": result.province, "commune": result.commune, "reason": result.reason}]
+    return []
+
+
+class TextConverter:
+    """Converts texts on one date, caching the answer per distinct text."""
+
+    def __init__(self, as_of: date, decisions: dict[str, dict[str, Any]] | None = None) -> None:
+        self.as_of = as_of
+        self.decisions = decisions or {}
+        self._names: frozenset[str] | None = None
+        self._cache: dict[str, TextResult] = {}
+        self.resolver_calls = 0
+
+    @property
+    def names(self) -> frozenset[str]:
+        if self._names is None:
+            self._names = known_names()
+        return self._names
+
+    def convert(self, text: str) -> TextResult:
+        found = self._cache.get(text)
+        if found is None:
+            found = self._cache[text] = self._convert(text)
+        return found
+
+    def _convert(self, text: str) -> TextResult:
+        decision = self.decisions.get(text)
+        if decision is not None:
+            return self.decided(text, decision)
+        self.resolver_calls += 1
+        result = resolve_place(text, self.as_of)
+        if result.province is None and not result.candidates:
+            return TextResult("unresolved", result.reason or "Không xác định được địa danh", 0.0)
+        if result.needs_review:
+            return TextResult(
+                "review",
+                result.reason or "Chưa chắc chắn",
+                result.confidence,
+                province_code=(result.province or {}).get("code", ""),
+                candidates=_candidates(result),
+            )
+        province = result.province["code"] if result.province else ""
+        commune = result.commune["code"] if result.commune else ""
+        if result.reason.startswith(_DIRECT_REASONS):
+            return TextResult("direct", result.reason, result.confidence, province, commune, text)
+        new_text = compose(split_detail(text, self.names), official_suffix(result.to_dict()))
+        rule = "direct" if new_text == text else "conversion"
+        return TextResult(rule, result.reason, result.confidence, province, commune, new_text)
+
+    def decided(self, text: str, decision: dict[str, Any]) -> TextResult:
+        new_text = compose(split_detail(text, self.names), decision["label"])
+        reason = f"Người dùng chọn: {decision['label']}"
+        return TextResult(
+            "decision", reason, 1.0, decision["province_code"], decision["commune_code"], new_text
+        )
+
+
+def place_outcome(
+    result: TextResult, text: str, province: str, commune: str, needs_review: bool
+) -> str:
+    """The outcome for one profile's value, given its stored codes and review flag."""
+    if result.rule in ("review",):
+        return Outcome.REVIEW
+    if result.rule == "unresolved":
+        return Outcome.UNRESOLVABLE
+    unchanged = (
+        result.new_text == text
+        and result.province_code == province
+        and result.commune_code == commune
+        and not needs_review
+    )
+    return Outcome.CURRENT if unchanged else Outcome.CONVERTED

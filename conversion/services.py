@@ -1,0 +1,554 @@
+"""The conversion campaign: preview, decisions, commit, undo.
+
+Every function checks that the user may edit profiles of the campaign's unit
+(:data:`orgtree.access.EDIT_PROFILE_ROLES` over the unit's subtree) and runs in one
+transaction. Profiles are read in chunks (``iterator(chunk_size=…)``), texts are resolved once
+per distinct text (:class:`~conversion.rules.TextConverter`), rows are written in bulk. The
+commit writes profiles the way the import does (:mod:`profiles.importing.bulkio`: one
+statement per batch plus a simple-history row per profile with the reason and the user), then
+the workflow rule for edited profiles (:func:`profiles.receivers._reopen`: a submitted version
+is withdrawn, an approved/signed copy goes back to draft) and the validation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgtree.access import EDIT_PROFILE_ROLES, scope_for
+from orgtree.models import Unit
+from orgtree.tree import subtree_q, successors
+from profiles.importing import bulkio
+from profiles.models import Profile, ProfileVersion, VersionStatus
+from profiles.receivers import _reopen
+from profiles.validation import validate_profiles
+
+from .models import (
+    Campaign,
+    ChangeRow,
+    FieldName,
+    Outcome,
+    ProfileCommit,
+    TextDecision,
+)
+from .rules import TextConverter, place_outcome
+
+CHUNK = 2000
+ROW_BATCH = 5000
+
+#: field → (text, province code, commune code, review flag or None, original text)
+PLACE_FIELDS: dict[str, tuple[str, str, str, str | None, str]] = {
+    FieldName.BIRTHPLACE: (
+        "birthplace_text",
+        "birthplace_province_code",
+        "birthplace_commune_code",
+        "birthplace_needs_review",
+        "birthplace_original",
+    ),
+    FieldName.HOMETOWN: (
+        "hometown_text",
+        "hometown_province_code",
+        "hometown_commune_code",
+        "hometown_needs_review",
+        "hometown_original",
+    ),
+    FieldName.PERMANENT: (
+        "permanent_residence",
+        "permanent_residence_province_code",
+        "permanent_residence_commune_code",
+        None,
+        "permanent_residence_original",
+    ),
+    FieldName.CURRENT: (
+        "current_residence",
+        "current_residence_province_code",
+        "current_residence_commune_code",
+        None,
+        "current_residence_original",
+    ),
+}
+READ_FIELDS = ["id", "unit_id"] + [
+    name for names in PLACE_FIELDS.values() for name in names[:4] if name is not None
+]
+
+
+class ConversionError(ValidationError):
+    """A step that is not allowed in the campaign's state."""
+
+
+def check_scope(user: Any, unit: Unit) -> None:
+    if not scope_for(user).covers(unit, EDIT_PROFILE_ROLES):
+        raise PermissionDenied(_("Bạn không có quyền sửa hồ sơ của đơn vị này."))
+
+
+def campaign_profiles(campaign: Campaign):
+    unit = Unit.objects.get(pk=campaign.scope_unit_id)
+    return Profile.objects.filter(subtree_q(unit, "unit"))
+
+
+# -- preview ------------------------------------------------------------------------------------
+class _UnitRules:
+    """The unit outcome per distinct unit (one look-up per unit, not per profile)."""
+
+    def __init__(self, as_of: date) -> None:
+        self.as_of = as_of
+        self._cache: dict[int, dict[str, Any]] = {}
+
+    def get(self, unit_id: int) -> dict[str, Any]:
+        found = self._cache.get(unit_id)
+        if found is None:
+            found = self._cache[unit_id] = self._rule(Unit.objects.get(pk=unit_id))
+        return found
+
+    def _rule(self, unit: Unit) -> dict[str, Any]:
+        in_force = unit.status == Unit.Status.ACTIVE and (
+            unit.valid_to is None or unit.valid_to > self.as_of
+        )
+        base = {"old_unit_id": unit.pk, "old_text": f"{unit.name} [{unit.code}]"[:255]}
+        if in_force:
+            return base | {
+                "outcome": Outcome.CURRENT,
+                "rule": "unit_active",
+                "reason": "Đơn vị đang hoạt động",
+                "new_text": base["old_text"],
+                "new_unit_id": unit.pk,
+                "candidates": [],
+            }
+        ends = [u for u in successors(unit) if u.pk != unit.pk]
+        candidates = [{"unit": {"id": u.pk, "code": u.code, "name": u.name}} for u in ends]
+        return base | {
+            "outcome": Outcome.REVIEW if ends else Outcome.UNRESOLVABLE,
+            "rule": "unit_successor" if ends else "unit_closed",
+            "reason": (
+                f"Đơn vị {unit.get_status_display().lower()}; chuyển hồ sơ bằng quá trình "
+                "công tác (điều động) sang đơn vị kế thừa"
+                if ends
+                else f"Đơn vị {unit.get_status_display().lower()}, không có đơn vị kế thừa"
+            ),
+            "new_text": f"{ends[0].name} [{ends[0].code}]"[:255] if len(ends) == 1 else "",
+            "new_unit_id": ends[0].pk if len(ends) == 1 else None,
+            "candidates": candidates,
+        }
+
+
+def _decisions(campaign: Campaign) -> dict[str, dict[str, Any]]:
+    return {
+        d["text"]: d
+        for d in TextDecision.objects.filter(campaign=campaign).values(
+            "text", "province_code", "commune_code", "label"
+        )
+    }
+
+
+def _rows_for(
+    campaign: Campaign, values: dict[str, Any], converter: TextConverter, units: _UnitRules
+) -> Iterator[ChangeRow]:
+    pid = values["id"]
+    for name, (text_f, prov_f, comm_f, review_f, _orig) in PLACE_FIELDS.items():
+        text = values[text_f] or ""
+        if not text:
+            continue
+        province, commune = values[prov_f] or "", values[comm_f] or ""
+        review = bool(values[review_f]) if review_f else False
+        result = converter.convert(text)
+        outcome = place_outcome(result, text, province, commune, review)
+        yield ChangeRow(
+            campaign=campaign,
+            profile_id=pid,
+            field=name,
+            outcome=outcome,
+            rule=result.rule,
+            reason=result.reason[:300],
+            confidence=result.confidence,
+            old_text=text,
+            new_text=result.new_text if result.resolved else "",
+            old_province_code=province,
+            old_commune_code=commune,
+            new_province_code=result.province_code,
+            new_commune_code=result.commune_code,
+            candidates=result.candidates,
+        )
+    unit = units.get(values["unit_id"])
+    yield ChangeRow(
+        campaign=campaign,
+        profile_id=pid,
+        field=FieldName.UNIT,
+        outcome=unit["outcome"],
+        rule=unit["rule"],
+        reason=unit["reason"][:300],
+        confidence=1.0,
+        old_text=unit["old_text"],
+        new_text=unit["new_text"],
+        old_unit_id=unit["old_unit_id"],
+        new_unit_id=unit["new_unit_id"],
+        candidates=unit["candidates"],
+    )
+
+
+@dataclass
+class PreviewStats:
+    profiles: int = 0
+    rows: int = 0
+    distinct_texts: int = 0
+    resolver_calls: int = 0
+
+
+def preview(
+    *, unit: Unit, as_of: date, user: Any, title: str = "", chunk_size: int = CHUNK
+) -> Campaign:
+    """Create a campaign over ``unit``'s subtree and store what every value becomes."""
+    check_scope(user, unit)
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            scope_unit=unit,
+            as_of=as_of,
+            created_by=user if getattr(user, "pk", None) else None,
+            **({"title": title} if title else {}),
+        )
+        stats = _fill_rows(campaign, chunk_size)
+        campaign.profile_count = stats.profiles
+        campaign.counts = summarise(campaign) | {
+            "resolver_calls": stats.resolver_calls,
+            "distinct_texts": stats.distinct_texts,
+        }
+        campaign.save(update_fields=["profile_count", "counts"])
+    campaign.stats = stats  # type: ignore[attr-defined]
+    return campaign
+
+
+def _fill_rows(campaign: Campaign, chunk_size: int) -> PreviewStats:
+    converter = TextConverter(campaign.as_of, _decisions(campaign))
+    units = _UnitRules(campaign.as_of)
+    stats = PreviewStats()
+    batch: list[ChangeRow] = []
+    query = campaign_profiles(campaign).order_by().values(*READ_FIELDS)
+    for values in query.iterator(chunk_size=chunk_size):
+        stats.profiles += 1
+        batch.extend(_rows_for(campaign, values, converter, units))
+        if len(batch) >= ROW_BATCH:
+            ChangeRow.objects.bulk_create(batch, batch_size=ROW_BATCH)
+            stats.rows += len(batch)
+            batch = []
+    ChangeRow.objects.bulk_create(batch, batch_size=ROW_BATCH)
+    stats.rows += len(batch)
+    stats.resolver_calls = converter.resolver_calls
+    stats.distinct_texts = len(converter._cache)
+    return stats
+
+
+def summarise(campaign: Campaign) -> dict[str, Any]:
+    """Counts per outcome, per field and outcome, and per rule (one grouping query)."""
+    by_outcome: Counter[str] = Counter()
+    by_field: dict[str, Counter[str]] = defaultdict(Counter)
+    by_rule: Counter[str] = Counter()
+    rows = (
+        ChangeRow.objects.filter(campaign=campaign)
+        .order_by()
+        .values_list("field", "outcome", "rule")
+        .annotate(n=Count("id"))
+    )
+    for fname, outcome, rule, n in rows:
+        by_outcome[outcome] += n
+        by_field[fname][outcome] += n
+        by_rule[rule] += n
+    return {
+        "outcomes": {o: by_outcome.get(o, 0) for o in Outcome.values},
+        "fields": {f: dict(c) for f, c in by_field.items()},
+        "rules": dict(by_rule),
+    }
+
+
+# -- review -------------------------------------------------------------------------------------
+def review_texts(campaign: Campaign) -> list[dict[str, Any]]:
+    """The distinct texts waiting for a person, with how many values carry them."""
+    texts = (
+        ChangeRow.objects.filter(campaign=campaign, outcome=Outcome.REVIEW)
+        .exclude(field=FieldName.UNIT)
+        .order_by()
+        .values("old_text")
+        .annotate(n=Count("id"))
+        .order_by("-n", "old_text")
+    )
+    out = []
+    for entry in texts:
+        row = ChangeRow.objects.filter(
+            campaign=campaign, outcome=Outcome.REVIEW, old_text=entry["old_text"]
+        ).first()
+        out.append({"text": entry["old_text"], "count": entry["n"], "candidates": row.candidates})
+    return out
+
+
+@transaction.atomic
+def decide_text(campaign: Campaign, text: str, choice: int, user: Any) -> int:
+    """Choose candidate number ``choice`` (from 0) for ``text``: every value carrying that text
+    in the campaign is converted to it. Returns the number of values changed."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    check_scope(user, campaign.scope_unit)
+    if campaign.status != Campaign.Status.PREVIEWED:
+        raise ConversionError(_("Chỉ chọn được khi đợt chuyển đổi chưa ghi vào hồ sơ."))
+    rows = ChangeRow.objects.filter(
+        campaign=campaign, old_text=text, outcome=Outcome.REVIEW
+    ).exclude(field=FieldName.UNIT)
+    sample = rows.first()
+    if sample is None:
+        raise ConversionError(_("Không có giá trị nào chờ chọn với văn bản này."))
+    if not 0 <= choice < len(sample.candidates):
+        raise ConversionError(_("Phương án không có trong danh sách."))
+    chosen = sample.candidates[choice]
+    province = chosen["province"]
+    commune = chosen.get("commune") or {}
+    label = ", ".join(x["name"] for x in (commune, province) if x)
+    decision = {
+        "text": text,
+        "province_code": province["code"],
+        "commune_code": commune.get("code", ""),
+        "label": label,
+    }
+    TextDecision.objects.update_or_create(
+        campaign=campaign,
+        text=text,
+        defaults={**{k: v for k, v in decision.items() if k != "text"}, "decided_by": user},
+    )
+    result = TextConverter(campaign.as_of).decided(text, decision)
+    changed = rows.update(
+        outcome=Outcome.CONVERTED,
+        rule=result.rule,
+        reason=result.reason[:300],
+        confidence=result.confidence,
+        new_text=result.new_text,
+        new_province_code=result.province_code,
+        new_commune_code=result.commune_code,
+    )
+    campaign.counts = {**campaign.counts, **summarise(campaign)}
+    campaign.save(update_fields=["counts"])
+    return changed
+
+
+# -- commit -------------------------------------------------------------------------------------
+@dataclass
+class CommitResult:
+    profiles: int = 0
+    values: int = 0
+    stale: list[int] = field(default_factory=list)  # profiles changed since the preview
+
+
+def _reason(campaign: Campaign, undo: bool = False) -> str:
+    what = "Hoàn tác chuyển đổi" if undo else "Chuyển đổi"
+    return f"{what} địa danh theo địa giới mới (đợt #{campaign.pk}, {campaign.as_of:%d/%m/%Y})"
+
+
+def commit(campaign: Campaign, user: Any, chunk_size: int = CHUNK) -> CommitResult:
+    """Write the converted values into the profiles, with history; re-open and re-validate."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        check_scope(user, campaign.scope_unit)
+        if campaign.status != Campaign.Status.PREVIEWED:
+            raise ConversionError(_("Đợt chuyển đổi này đã được ghi hoặc đã hoàn tác."))
+        now = timezone.now()
+        result = CommitResult()
+        ids = list(
+            ChangeRow.objects.filter(campaign=campaign, outcome=Outcome.CONVERTED)
+            .exclude(field=FieldName.UNIT)
+            .order_by("profile_id")
+            .values_list("profile_id", flat=True)
+            .distinct()
+        )
+        for start in range(0, len(ids), chunk_size):
+            _commit_chunk(campaign, ids[start : start + chunk_size], user, now, result)
+        if result.profiles:
+            written = list(
+                ProfileCommit.objects.filter(campaign=campaign).values_list("profile_id", flat=True)
+            )
+            _reopen(written)  # the workflow rule for edited profiles, then validation
+        campaign.status = Campaign.Status.COMMITTED
+        campaign.committed_by = user if getattr(user, "pk", None) else None
+        campaign.committed_at = now
+        campaign.counts = {
+            **campaign.counts,
+            "committed_profiles": result.profiles,
+            "committed_values": result.values,
+            "stale_profiles": len(result.stale),
+        }
+        campaign.save()
+    return result
+
+
+def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: CommitResult) -> None:
+    rows: dict[int, list[ChangeRow]] = defaultdict(list)
+    for row in ChangeRow.objects.filter(
+        campaign=campaign, profile_id__in=ids, outcome=Outcome.CONVERTED
+    ).exclude(field=FieldName.UNIT):
+        rows[row.profile_id].append(row)
+    profiles = Profile.objects.in_bulk(ids)
+    submitted = defaultdict(list)
+    for vid, pid in ProfileVersion.objects.filter(
+        profile_id__in=ids, status=VersionStatus.SUBMITTED
+    ).values_list("pk", "profile_id"):
+        submitted[pid].append(vid)
+    changed: list[Profile] = []
+    commits: list[ProfileCommit] = []
+    applied: list[int] = []
+    names: set[str] = set()
+    reason = _reason(campaign)
+    for pid in ids:
+        profile = profiles.get(pid)
+        if profile is None:
+            continue
+        before: dict[str, Any] = {"status": profile.status}
+        after: dict[str, Any] = {}
+        stale = False
+        for row in rows[pid]:
+            text_f, prov_f, comm_f, review_f, orig_f = PLACE_FIELDS[row.field]
+            current = (getattr(profile, text_f), getattr(profile, prov_f), getattr(profile, comm_f))
+            if current != (row.old_text, row.old_province_code, row.old_commune_code):
+                stale = True
+                continue
+            new = {
+                text_f: row.new_text,
+                prov_f: row.new_province_code,
+                comm_f: row.new_commune_code,
+            }
+            if review_f:
+                new[review_f] = False
+            if row.new_text != row.old_text and not getattr(profile, orig_f):
+                new[orig_f] = row.old_text
+            for attr, value in new.items():
+                before[attr] = getattr(profile, attr)
+                after[attr] = value
+                setattr(profile, attr, value)
+            applied.append(row.pk)
+        if stale:
+            result.stale.append(pid)
+        if not after:
+            continue
+        names.update(after)
+        profile._change_reason = reason
+        changed.append(profile)
+        commits.append(
+            ProfileCommit(
+                campaign=campaign,
+                profile_id=pid,
+                before=before,
+                after=after,
+                withdrawn_versions=submitted.get(pid, []),
+            )
+        )
+    bulkio.update(Profile, changed, sorted(names))
+    bulkio.insert_history(Profile, changed, user=_user(user), when=now, update=True)
+    ProfileCommit.objects.bulk_create(commits, batch_size=ROW_BATCH)
+    ChangeRow.objects.filter(pk__in=applied).update(applied=True)
+    result.profiles += len(changed)
+    result.values += len(applied)
+
+
+def _user(user: Any) -> Any:
+    return user if getattr(user, "pk", None) else None
+
+
+# -- undo ---------------------------------------------------------------------------------------
+@dataclass
+class UndoResult:
+    profiles: int = 0
+    blockers: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        return not self.blockers
+
+
+def undo_blockers(campaign: Campaign, chunk_size: int = CHUNK) -> list[dict[str, Any]]:
+    """The profiles changed since the commit (another edit recorded in their history, or a
+    converted value that differs now): they block the undo."""
+    blockers: list[dict[str, Any]] = []
+    later = set(
+        Profile.history.filter(
+            id__in=ProfileCommit.objects.filter(campaign=campaign).values("profile_id"),
+            history_date__gt=campaign.committed_at,
+        )
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    every = sorted({attr for names in PLACE_FIELDS.values() for attr in names if attr})
+    commits = list(ProfileCommit.objects.filter(campaign=campaign).order_by("profile_id"))
+    for start in range(0, len(commits), chunk_size):
+        chunk = commits[start : start + chunk_size]
+        current = {
+            row["id"]: row
+            for row in Profile.objects.filter(pk__in=[c.profile_id for c in chunk]).values(
+                "id", "full_name", *every
+            )
+        }
+        for entry in chunk:
+            now = current.get(entry.profile_id)
+            if now is None:
+                blockers.append({"profile_id": entry.profile_id, "reason": _("Hồ sơ đã bị xóa")})
+                continue
+            differs = [f for f in sorted(entry.after) if now[f] != entry.after[f]]
+            if differs or entry.profile_id in later:
+                why = _("Hồ sơ đã được sửa sau khi chuyển đổi")
+                if differs:
+                    why += f" ({', '.join(differs)})"
+                blockers.append(
+                    {"profile_id": entry.profile_id, "full_name": now["full_name"], "reason": why}
+                )
+    return blockers
+
+
+def undo(campaign: Campaign, user: Any, chunk_size: int = CHUNK) -> UndoResult:
+    """Restore every profile of a committed campaign exactly as it was, or change nothing and
+    list the profiles that block it."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        check_scope(user, campaign.scope_unit)
+        if campaign.status != Campaign.Status.COMMITTED:
+            raise ConversionError(_("Chỉ hoàn tác được đợt chuyển đổi đã ghi vào hồ sơ."))
+        result = UndoResult(blockers=undo_blockers(campaign, chunk_size))
+        if result.blockers:
+            return result
+        now = timezone.now()
+        reason = _reason(campaign, undo=True)
+        ids: list[int] = []
+        commits = list(ProfileCommit.objects.filter(campaign=campaign).order_by("profile_id"))
+        for start in range(0, len(commits), chunk_size):
+            chunk = commits[start : start + chunk_size]
+            profiles = Profile.objects.in_bulk([c.profile_id for c in chunk])
+            changed, names = [], set()
+            for entry in chunk:
+                profile = profiles[entry.profile_id]
+                data = {k: v for k, v in entry.before.items() if k != "status"}
+                for attr, value in data.items():
+                    setattr(profile, attr, value)
+                names.update(data)
+                profile._change_reason = reason
+                changed.append(profile)
+            bulkio.update(Profile, changed, sorted(names))
+            bulkio.insert_history(Profile, changed, user=_user(user), when=now, update=True)
+            ids.extend(p.pk for p in changed)
+        by_status: dict[str, list[int]] = defaultdict(list)
+        versions: list[int] = []
+        for entry in commits:
+            by_status[entry.before["status"]].append(entry.profile_id)
+            versions.extend(entry.withdrawn_versions)
+        for status, pids in by_status.items():
+            Profile.objects.filter(pk__in=pids).update(status=status)
+        ProfileVersion.objects.filter(pk__in=versions, status=VersionStatus.WITHDRAWN).update(
+            status=VersionStatus.SUBMITTED
+        )
+        if ids:
+            validate_profiles(Profile.objects.filter(pk__in=ids))
+        ChangeRow.objects.filter(campaign=campaign, applied=True).update(applied=False)
+        campaign.status = Campaign.Status.UNDONE
+        campaign.undone_by = _user(user)
+        campaign.undone_at = now
+        campaign.save(update_fields=["status", "undone_by", "undone_at"])
+        result.profiles = len(ids)
+    return result
