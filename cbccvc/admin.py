@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from . import otp_admin  # noqa: F401 - replaces django-otp's TOTP device admin
 from .models import AuditEvent
 
 

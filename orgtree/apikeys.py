@@ -121,7 +121,8 @@ class KeyRejected(Exception):
 
 def authenticate_token(token: str) -> ApiKey:
     parts = (token or "").strip().split("_", 2)
-    if len(parts) != 3 or parts[0] != KEY_MARK:
+    # a key is ASCII: anything else (a header read as Latin-1) is malformed, not a 500
+    if len(parts) != 3 or parts[0] != KEY_MARK or not token.isascii():
         raise KeyRejected("Khóa API không đúng định dạng.")
     key = (
         ApiKey.objects.select_related("client", "client__unit", "client__service_user")
