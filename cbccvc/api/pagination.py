@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
@@ -13,6 +14,17 @@ class ApiCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "id"
+
+    def get_page_size(self, request: Any) -> int:
+        # DRF falls back to the default on ``page_size=null`` or ``page_size=``: a client
+        # sending a wrong value must learn it, not get pages of another size (400)
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (
+            raw.strip().isascii() and raw.strip().isdigit() and int(raw) > 0
+        ):
+            message = _("Cần một số nguyên dương (tối đa %(max)d).") % {"max": self.max_page_size}
+            raise ValidationError({self.page_size_query_param: [message]})
+        return super().get_page_size(request)
 
     def decode_cursor(self, request: Any) -> Any:
         # a malformed cursor is a bad request (400), not a missing page (DRF answers 404)

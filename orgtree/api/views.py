@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
@@ -12,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cbccvc.api.params import query_date
 from cbccvc.api.viewsets import ApiView, ReadOnlyViewSet
 
 from .. import tree
@@ -59,12 +59,7 @@ class UnitViewSet(ReadOnlyViewSet):
     @action(detail=False, pagination_class=None, filter_backends=[])
     def tree(self, request: Request) -> Response:
         """Cây đơn vị tại một ngày (theo các giai đoạn đã ghi), trong phạm vi của khóa."""
-        try:
-            on = date.fromisoformat(request.query_params.get("as_of") or date.today().isoformat())
-        except ValueError:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"as_of": ["Ngày không hợp lệ (YYYY-MM-DD)."]}) from None
+        on = query_date(request, "as_of")
         scope = scope_for(request.user)
         if scope.is_national:
             nodes = tree.tree_as_of(on)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
+from cbccvc.api.params import NonBlankIsoDateTimeFilter
 from orgtree.access import scope_for
 from orgtree.text import fold
 from orgtree.tree import subtree_q
@@ -21,7 +22,7 @@ class ProfileFilterSet(django_filters.FilterSet):
     personal_id = django_filters.CharFilter(field_name="personal_id", label="Số định danh")
     q = django_filters.CharFilter(method="search", label="Tìm theo họ tên (có dấu hay không)")
     has_errors = django_filters.BooleanFilter(method="with_errors", label="Còn lỗi dữ liệu")
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = NonBlankIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label="Cập nhật từ"
     )
 

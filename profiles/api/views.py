@@ -9,7 +9,6 @@ client account and the reason (``X-Change-Reason`` or ``change_reason``).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -25,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cbccvc.api.mixins import etag_of
+from cbccvc.api.params import query_date
 from cbccvc.api.viewsets import GenericViewSet, ModelViewSet, ReadOnlyViewSet
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 
@@ -322,12 +322,7 @@ class CodeListViewSet(ReadOnlyViewSet):
     )
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         code_list = self.get_object()
-        try:
-            on = date.fromisoformat(request.query_params.get("as_of") or date.today().isoformat())
-        except ValueError:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"as_of": ["Ngày không hợp lệ (YYYY-MM-DD)."]}) from None
+        on = query_date(request, "as_of")
         release = code_list.current_release(on)
         items = list(codelists.items(code_list.key, on).values())
         data = {

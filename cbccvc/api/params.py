@@ -1,0 +1,45 @@
+"""Query parameters that are either valid or a 400 problem: an empty ``as_of=`` or
+``updated_since=`` is an error, not "no filter" (a client that sends ``?updated_since=`` after
+a failed template expansion must not receive every record)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+
+BLANK = _("Không được để trống: bỏ tham số đi nếu không dùng.")
+
+
+def query_date(request: Request, name: str = "as_of") -> date:
+    """The date ``name`` of the query string (YYYY-MM-DD), today when absent; 400 when it is
+    present but empty or not a date."""
+    if name not in request.query_params:
+        return timezone.localdate()
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        raise ValidationError({name: [str(BLANK)]})
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError({name: [str(_("Ngày không hợp lệ (YYYY-MM-DD)."))]}) from None
+
+
+class NonBlankIsoDateTimeField(IsoDateTimeField):
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise forms.ValidationError(str(BLANK), code="blank")
+        return super().clean(value)
+
+
+class NonBlankIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time filter: absent means no filter, present and empty is a 400."""
+
+    field_class = NonBlankIsoDateTimeField

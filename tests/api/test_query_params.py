@@ -1,0 +1,46 @@
+"""Invalid query values are 400 problem details, never silently ignored."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+PROFILES = "/api/v1/profiles/"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        (PROFILES, {"page_size": "null"}, "page_size"),
+        (PROFILES, {"page_size": ""}, "page_size"),
+        (PROFILES, {"page_size": "-5"}, "page_size"),
+        (PROFILES, {"updated_since": ""}, "updated_since"),
+        (PROFILES, {"updated_since": "hôm qua"}, "updated_since"),
+        ("/api/v1/units/tree/", {"as_of": ""}, "as_of"),
+        ("/api/v1/units/tree/", {"as_of": "2024-13-01"}, "as_of"),
+        ("/api/v1/codelists/ethnicity/", {"as_of": ""}, "as_of"),
+    ],
+)
+def test_an_invalid_or_empty_query_value_is_a_400_problem(api, agencies, path, params, field):
+    response = api("a").get(path, params)
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert field in str(response.json())
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        (PROFILES, {"page_size": "1"}),
+        (PROFILES, {"updated_since": "2000-01-01T00:00:00Z"}),
+        ("/api/v1/units/tree/", {"as_of": "2024-01-01"}),
+        ("/api/v1/units/tree/", {}),
+        ("/api/v1/codelists/ethnicity/", {}),
+    ],
+)
+def test_valid_or_absent_values_still_work(api, agencies, path, params):
+    response = api("a").get(path, params)
+    assert response.status_code == 200, response.content
+    if params.get("page_size") == "1":
+        assert len(response.json()["results"]) == 1
