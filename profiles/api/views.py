@@ -218,7 +218,7 @@ class ProfileChildViewSet(ProfileChildMixin, ModelViewSet):
             obj = serializer.Meta.model(profile=profile, **serializer.validated_data)
             obj._change_reason = self.change_reason("Thêm dòng qua API")
             obj._history_user = request.user
-            obj.full_clean(exclude=["profile"])
+            _validate_row(obj)
             obj.save()
         response = Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
         response["ETag"] = self.current_etag(obj)
@@ -239,7 +239,7 @@ class ProfileChildViewSet(ProfileChildMixin, ModelViewSet):
                 setattr(obj, name, value)
             obj._change_reason = self.change_reason("Sửa dòng qua API")
             obj._history_user = request.user
-            obj.full_clean(exclude=["profile"])
+            _validate_row(obj)
             obj.save()
         response = Response(self.get_serializer(obj).data)
         response["ETag"] = self.current_etag(obj)
@@ -256,6 +256,15 @@ class ProfileChildViewSet(ProfileChildMixin, ModelViewSet):
             obj._history_user = request.user
             obj.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _validate_row(obj: Any) -> None:
+    """The model's checks before a write: fields (lengths, choices) without the profile the
+    view sets, then the unique constraints with it (one assessment a year), so a duplicate is
+    a 400 problem, not an IntegrityError (500). The profile row is locked: no race."""
+    obj.full_clean(exclude=["profile"])
+    obj.validate_unique()
+    obj.validate_constraints()
 
 
 def child_viewset(name: str) -> type[ProfileChildViewSet]:

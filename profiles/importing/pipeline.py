@@ -74,6 +74,7 @@ from ..services import (
 )
 from . import bulkio
 from .columns import PID_FIELD, PROFILE, SHEETS, Column, SheetSpec, recognise
+from .field_checks import check_row
 from .mojibake import guard_child_action, guard_text_changes, warner
 from .readers import FileReadError, read_file
 
@@ -822,6 +823,8 @@ class Pipeline:
         from ..validation import build_context, rule_birth_date, rule_old_id, rule_personal_id
 
         ctx = build_context()
+        for plan in rows:  # the model's field checks: a bad value fails its row only
+            check_row(plan)
         for plan in rows:
             if plan.action == "error" or plan.table != "profile":
                 continue
