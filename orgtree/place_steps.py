@@ -122,13 +122,11 @@ _ENGLISH_NAMES = re.compile(r"(?i)\b(hanoi|haiphong)\b")
 _ENGLISH_NAME = {"hanoi": "Hà Nội", "haiphong": "Hải Phòng"}
 _SPACES_ONLY = re.compile(r"(?i)\b(?:ward|commune|district|town|city|province|zone)\b")
 _NEEDS_CASE = re.compile(rf"[{_LOWER}][{_UPPER}]|\b[THXPQF][PXT]?[{_UPPER}][{_LOWER}]")
-_NEEDS_WORD = re.compile(
-    r"hcm|sài|sai|sg|t\. ?p| [-–]|ward|commune|district|town|city|province|zone|hanoi|haiphong"
-)
-
-
-def _needs(text: str) -> bool:
-    return _NEEDS_CASE.search(text) is not None or _NEEDS_WORD.search(text.lower()) is not None
+# cheap gates, each a superset of what its substitutions can match (lower-cased text)
+_NEEDS_HCM = re.compile(r"hcm|sài|sai|sg")
+_NEEDS_DOTTED = re.compile(r"t\.\s?p")
+_NEEDS_DASH = re.compile(r"\s[-–]")
+_NEEDS_ENGLISH = re.compile(r"ward|commune|district|town|city|province|zone|hanoi|haiphong")
 
 
 def _english(match: re.Match[str]) -> str:
@@ -140,22 +138,36 @@ def _english(match: re.Match[str]) -> str:
 
 def normalise(text: str) -> str:
     """Repair separators and informal or English spellings (see the module docstring).
-    Returns the text unchanged (the same object) when there is nothing to repair."""
-    if not _needs(text):
+    Returns the text unchanged (the same object) when there is nothing to repair.
+
+    Each group of substitutions runs only when a cheap search (a superset of what it can
+    match) finds something: most texts need one or two groups, many none."""
+    lower = text.lower()
+    case = _NEEDS_CASE.search(text) is not None
+    dotted = "." in text and _NEEDS_DOTTED.search(lower) is not None
+    dash = ("-" in text or "–" in text) and _NEEDS_DASH.search(text) is not None
+    hcm = _NEEDS_HCM.search(lower) is not None
+    english = _NEEDS_ENGLISH.search(lower) is not None
+    if not (case or dotted or dash or hcm or english):
         return text
-    text = _DOTTED_TP.sub("TP ", text)
-    text = _DASH.sub(", ", text)
-    text = _GLUED_ABBREV.sub(r"\1 ", text)
-    text = _CAMEL.sub(" ", text)
-    text = _HCM.sub(" Hồ Chí Minh ", text)
-    text = _ENGLISH_NAMES.sub(lambda m: _ENGLISH_NAME[m.group(1).lower()], text)
-    text = _ENGLISH_NUMBERED.sub(
-        lambda m: ("Phường " if m.group(1).lower() == "ward" else "Quận ") + m.group(2), text
-    )
-    text = _NUMBER_ENGLISH.sub(
-        lambda m: ("Phường " if m.group(2).lower() == "ward" else "Quận ") + m.group(1), text
-    )
-    text = _ENGLISH_SUFFIX.sub(_english, text)
+    if dotted:
+        text = _DOTTED_TP.sub("TP ", text)
+    if dash:
+        text = _DASH.sub(", ", text)
+    if case:
+        text = _GLUED_ABBREV.sub(r"\1 ", text)
+        text = _CAMEL.sub(" ", text)
+    if hcm:
+        text = _HCM.sub(" Hồ Chí Minh ", text)
+    if english:
+        text = _ENGLISH_NAMES.sub(lambda m: _ENGLISH_NAME[m.group(1).lower()], text)
+        text = _ENGLISH_NUMBERED.sub(
+            lambda m: ("Phường " if m.group(1).lower() == "ward" else "Quận ") + m.group(2), text
+        )
+        text = _NUMBER_ENGLISH.sub(
+            lambda m: ("Phường " if m.group(2).lower() == "ward" else "Quận ") + m.group(1), text
+        )
+        text = _ENGLISH_SUFFIX.sub(_english, text)
     return unicodedata.normalize("NFC", text)
 
 

@@ -30,7 +30,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -53,6 +53,7 @@ __all__ = [
 ]
 
 INDEX_RECHECK_SECONDS = 30.0
+DECISION_CACHE_SIZE = 16384
 REVIEW_THRESHOLD = 0.7
 
 PROVINCE = AdminUnit.Level.PROVINCE.value
@@ -109,10 +110,17 @@ _GLUED_PREFIX = {"".join(head): head for head in _PREFIXES if len(head) == 2}
 _SEPARATORS = ",;|\n\r"
 _SEPARATOR = re.compile(r"[,;|\n\r]")
 # fold()'s table, but keeping the segment separators (as ",") so the text is folded once
-_FOLD_KEEPING_SEPARATORS = {**FOLD_TABLE, **{ord(c): "," for c in _SEPARATORS}}
-_PUNCT_TO_SPACE = {
-    cp: " " for cp in range(0x3000) if unicodedata.category(chr(cp))[0] in "PSZC" and chr(cp) != " "
+# (with an identity entry for every other ASCII character: ``str.translate`` pays for a
+# missing key with an exception)
+_FOLD_KEEPING_SEPARATORS = {
+    **{cp: chr(cp) for cp in range(0x80)},
+    **FOLD_TABLE,
+    **{ord(c): "," for c in _SEPARATORS},
 }
+_PUNCT_TO_SPACE = {
+    cp: " " if unicodedata.category(chr(cp))[0] in "PSZC" else chr(cp) for cp in range(0x3000)
+}
+_PUNCT_TO_SPACE[ord(" ")] = " "
 
 
 def _normalise_tokens(tokens: list[str]) -> list[str]:
@@ -136,6 +144,7 @@ def name_key(name: str) -> str:
     return " ".join(_normalise_tokens(fold(name).split()))
 
 
+@lru_cache(maxsize=8192)
 def _accent_key(text: str) -> str:
     return " ".join(clean(text).lower().translate(_PUNCT_TO_SPACE).split())
 
@@ -270,42 +279,66 @@ def _split_run(tokens: list[str], known: dict[str, frozenset[str]]) -> list[list
     return [tokens[i:j] for i, j in pieces]
 
 
-def parse_segments(text: str, known: dict[str, frozenset[str]] | None = None) -> list[Segment]:
+_PART_CACHE_SIZE = 32768
+
+
+def parse_segments(
+    text: str,
+    known: dict[str, frozenset[str]] | None = None,
+    cache: dict[tuple[str, bool], tuple[Segment, ...]] | None = None,
+) -> list[Segment]:
     """Cut the text at commas (";", "|", new lines) into segments with their level prefix.
     With ``known`` names, a segment that is not itself a known name and has several words is
-    further cut by :func:`_split_run` (addresses written without commas)."""
+    further cut by :func:`_split_run` (addresses written without commas). ``cache`` (made for
+    one ``known``) remembers the segments of each part: province and district parts repeat
+    across addresses; the segments are shared, so nothing may change them."""
     segments: list[Segment] = []
     ascii_text = text.isascii()
     folded_parts = text.translate(_FOLD_KEEPING_SEPARATORS).lower().split(",")
     raws = _SEPARATOR.split(text) if len(folded_parts) > 1 else [text]
     for raw, folded in zip(raws, folded_parts, strict=True):
-        tokens = folded.split()
-        if not tokens:
+        if cache is None:
+            segments.extend(_parse_part(raw, folded, ascii_text, known))
             continue
-        if not folded.replace(" ", "").isalpha():
-            tokens = _normalise_tokens(tokens)
-        glued = _GLUED_PREFIX.get(tokens[0])
-        if glued is not None:
-            tokens = [*glued, *tokens[1:]]  # "Thànhphố Hải Phòng"
-        if known is not None:
-            stripped = strip_noise(tokens, known["any"])
-            if not stripped:
-                continue  # only a house number, a lane, a hamlet
-            if stripped is not tokens:
-                tokens = stripped
-                raw = " ".join(tokens)
-        segment = _segment(raw, tokens)
-        segment.raw_is_ascii = ascii_text
-        if known is not None and len(tokens) >= 3:
-            names = known[_HINT_KEY_OF.get(segment.hint, "any")]
-            if segment.key not in names:
-                pieces = _split_run(tokens, known)
-                if pieces:
-                    # the pieces lose the original spelling: no diacritics to compare
-                    segments.extend(_segment(" ".join(p), p) for p in pieces)
-                    continue
-        segments.append(segment)
+        found = cache.get((raw, ascii_text))
+        if found is None:
+            found = tuple(_parse_part(raw, folded, ascii_text, known))
+            if len(cache) >= _PART_CACHE_SIZE:
+                cache.clear()
+            cache[raw, ascii_text] = found
+        segments.extend(found)
     return segments
+
+
+def _parse_part(
+    raw: str, folded: str, ascii_text: bool, known: dict[str, frozenset[str]] | None
+) -> list[Segment]:
+    """The segments of one comma-separated part (``folded`` is ``raw`` folded)."""
+    tokens = folded.split()
+    if not tokens:
+        return []
+    if not folded.replace(" ", "").isalpha():
+        tokens = _normalise_tokens(tokens)
+    glued = _GLUED_PREFIX.get(tokens[0])
+    if glued is not None:
+        tokens = [*glued, *tokens[1:]]  # "Thànhphố Hải Phòng"
+    if known is not None:
+        stripped = strip_noise(tokens, known["any"])
+        if not stripped:
+            return []  # only a house number, a lane, a hamlet
+        if stripped is not tokens:
+            tokens = stripped
+            raw = " ".join(tokens)
+    segment = _segment(raw, tokens)
+    segment.raw_is_ascii = ascii_text
+    if known is not None and len(tokens) >= 3:
+        names = known[_HINT_KEY_OF.get(segment.hint, "any")]
+        if segment.key not in names:
+            pieces = _split_run(tokens, known)
+            if pieces:
+                # the pieces lose the original spelling: no diacritics to compare
+                return [_segment(" ".join(p), p) for p in pieces]
+    return [segment]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -516,6 +549,40 @@ def _strip_type(full_name: str) -> str:
     return full_name
 
 
+class Decisions:
+    """A bounded LRU of decisions keyed by (text, target release key). A decision depends
+    only on the text, the catalogue and the target set, so every date in force of one set
+    shares it; it lives on the :class:`Catalogue` and goes when the catalogue is rebuilt."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, str], Outcome | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> tuple[bool, Outcome | None]:
+        with self._lock:
+            try:
+                found = self._items[key]
+            except KeyError:
+                return False, None
+            self._items.move_to_end(key)
+            return True, found
+
+    def put(self, key: tuple[str, str], outcome: Outcome | None) -> None:
+        with self._lock:
+            self._items[key] = outcome
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 @dataclass
 class Catalogue:
     units: list[UnitIndex]  # by effective_from
@@ -528,6 +595,14 @@ class Catalogue:
     checked_at: float = field(default_factory=time.monotonic)
     _targets: dict[date, UnitIndex | None] = field(default_factory=dict)
     _sources: dict[str, list[ConversionIndex]] = field(default_factory=dict)
+    # decisions per (text, target release): dropped with the catalogue when data change
+    decisions: Decisions = field(default_factory=lambda: Decisions(DECISION_CACHE_SIZE))
+    parts: dict[tuple[str, bool], tuple[Segment, ...]] = field(default_factory=dict)
+
+    def forget(self) -> None:
+        """Drop the remembered decisions and parsed parts (the indexes stay)."""
+        self.decisions.clear()
+        self.parts.clear()
 
     def target_for(self, on: date) -> UnitIndex | None:
         found = self._targets.get(on)
@@ -1223,21 +1298,34 @@ def resolve_place(text: str, as_of: date | datetime | str | None = None) -> Plac
     The pipeline: :func:`~orgtree.place_steps.decode` (legacy encodings) →
     :func:`~orgtree.place_steps.normalise` → :func:`parse_segments` (levels, street noise) →
     exact candidates by level in each release (:func:`_read`) → when that leaves names
-    unexplained, fuzzy candidates (:func:`_corrected`) → the decision (:func:`_choose`)."""
+    unexplained, fuzzy candidates (:func:`_corrected`) → the decision (:func:`_choose`).
+    Decisions are remembered per (text, set in force) in a bounded LRU
+    (``DECISION_CACHE_SIZE``) that goes with the indexes when reference data change."""
     on = _as_date(as_of)
     text = text or ""
     catalogue = get_catalogue()
     target = catalogue.target_for(on)
     if target is None:
         return PlaceResolution(text, on, None, None, None, 0.0, [], True, "Chưa nạp dữ liệu ĐVHC")
+    key = (text, target.key)
+    found, best = catalogue.decisions.get(key)
+    if not found:
+        best = _decide(text, catalogue, target)
+        catalogue.decisions.put(key, best)
+    if best is None:
+        return PlaceResolution(text, on, target.key, None, None, 0.0, [], True, "Văn bản trống")
+    return _resolution(text, on, target, best)
+
+
+def _decide(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome | None:
+    """The best outcome over the readings of the text (legacy encodings), None when empty.
+    The outcome is cached: nothing downstream may change it."""
     best: Outcome | None = None
     for reading in decode(text):
         outcome = _resolve_text(normalise(reading), catalogue, target)
         if outcome is not None and (best is None or _rank(outcome) > _rank(best)):
             best = outcome
-    if best is None:
-        return PlaceResolution(text, on, target.key, None, None, 0.0, [], True, "Văn bản trống")
-    return _resolution(text, on, target, best)
+    return best
 
 
 def _rank(outcome: Outcome) -> tuple:
@@ -1265,7 +1353,7 @@ _CORRECTION_FACTOR = 0.97
 
 
 def _resolve_text(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome | None:
-    segments = parse_segments(text, catalogue.known)
+    segments = parse_segments(text, catalogue.known, catalogue.parts)
     if not segments:
         return None
     outcome = _outcome(_plan(segments), catalogue, target)

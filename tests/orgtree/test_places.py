@@ -583,3 +583,30 @@ def test_commune_name_is_not_cut_at_a_city_name(reference_data):
     expected = {r[2] for r in _raw_conversion() if r[4] == "21490"}
     result = resolve_place("Xa Ba Vinh Huyen Ba To Tinh Quang Ngai")
     assert result.commune is not None and {result.commune["code"]} == expected
+
+
+def test_remembered_decisions_are_per_call_copies_and_follow_the_data(reference_data):
+    from orgtree.models import AdminUnitRelease
+    from orgtree.places import get_catalogue, invalidate_indexes
+
+    text = "Xã Nga Thành, Huyện Nga Sơn, Tỉnh Thanh Hóa"
+    first = resolve_place(text, as_of=date(2026, 8, 1))
+    assert len(get_catalogue().decisions) >= 1
+    first.candidates.append({"mutated": True})
+    first.province["name"] = "mutated"
+    again = resolve_place(text, as_of=date(2026, 9, 1))  # same set in force: remembered
+    assert again.as_of == date(2026, 9, 1)
+    assert again.province is not None and again.province["name"] != "mutated"
+    assert {"mutated": True} not in again.candidates
+    assert again.to_dict() | {"as_of": None} == first.to_dict() | {
+        "as_of": None,
+        "province": again.province,
+        "candidates": again.candidates,
+    }
+    # a decision remembered before the reference data change is not reused after it
+    assert resolve_place("Hà Tây").province is not None
+    AdminUnitRelease.objects.get(key="historic-place-names-v1").delete()  # rolled back
+    try:
+        assert resolve_place("Hà Tây").province is None
+    finally:
+        invalidate_indexes()
