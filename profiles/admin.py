@@ -23,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from cbccvc.audit import Kind as AuditKind
 from cbccvc.audit import record
+from cbccvc.xlsx_safety import FormulaSafeResource
 from orgtree.access import ALL_ROLES, APPROVE_ROLES, EDIT_PROFILE_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
@@ -89,7 +90,7 @@ class NationalAdminEditsMixin:
         return False
 
 
-class CodeItemResource(resources.ModelResource):
+class CodeItemResource(FormulaSafeResource, resources.ModelResource):
     class Meta:
         model = CodeItem
         fields = ("release__code_list__key", "release__version", "code", "name", "extra",

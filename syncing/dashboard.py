@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from cbccvc.xlsx_safety import write_cell
 from orgtree.models import Unit
 from orgtree.tree import subtrees_q
 from profiles.models import Profile, ProfileStatus
@@ -404,14 +405,14 @@ def render_xlsx(rows: Sequence[ProgressRow], day: date, *, drill: bool = False) 
     bold = book.add_format({"bold": True, "font_size": 13})
     head = book.add_format({"bold": True, "bg_color": "#DDE7EE", "border": 1, "text_wrap": True})
     cell = book.add_format({"border": 1})
-    sheet.write(0, 0, report_title(day), bold)
+    write_cell(sheet, 0, 0, report_title(day), bold)
     for col, (_, label, share) in enumerate(EXPORT_COLUMNS):
-        sheet.write(2, col, label, head)
+        write_cell(sheet, 2, col, label, head)
         sheet.set_column(col, col, max(8, share * 160))
     all_rows = list(rows) if drill or len(rows) < 2 else [*rows, totals(rows)]
     for r, row in enumerate(all_rows, start=3):
         for col, (name, _, _) in enumerate(EXPORT_COLUMNS):
-            sheet.write(r, col, _cell(row, name), cell)
+            write_cell(sheet, r, col, _cell(row, name), cell)  # unit names: never formulas
     sheet.freeze_panes(3, 2)
     book.close()
     return out.getvalue()

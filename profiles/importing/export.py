@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 
+from cbccvc.xlsx_safety import write_cell
 from orgtree.models import Unit
 
 from ..models import CHILD_MODELS, Profile
@@ -53,7 +54,7 @@ class _SheetWriter:
             c.field: _choice_labels(model, c.field) for c in self.cols if c.kind == "choice"
         }
         for i, col in enumerate(self.cols):
-            self.ws.write_string(0, i, col.header, formats["header"])
+            write_cell(self.ws, 0, i, col.header, formats["header"])
             self.ws.set_column(i, i, max(12, min(40, len(col.header) + 2)))
         self.ws.freeze_panes(1, 0)
         self.row = 1
@@ -71,7 +72,7 @@ class _SheetWriter:
             if value is None or value == "":
                 continue
             if col.kind == "choice":
-                ws.write_string(r, i, self.choices[name].get(str(value), str(value)))
+                write_cell(ws, r, i, self.choices[name].get(str(value), str(value)))
             elif isinstance(value, bool):
                 ws.write_boolean(r, i, value)
             elif isinstance(value, (date, datetime)):
@@ -79,8 +80,8 @@ class _SheetWriter:
                                   self.formats["date"])  # fmt: skip
             elif isinstance(value, (int, float, Decimal)) and col.kind in ("int", "decimal"):
                 ws.write_number(r, i, float(value))
-            else:
-                ws.write_string(r, i, str(value))
+            else:  # text: quoted when it would read as a formula
+                write_cell(ws, r, i, str(value))
         self.row += 1
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.conf import settings
 
+from cbccvc.xlsx_safety import QUOTE, unsafe_cell
+
 from .csv_text import decode_csv, legacy_codec
 
 #: Excel's own limit on a cell's text; a longer cell means a damaged or hostile file
@@ -59,8 +61,11 @@ def _check_cell(value: Any, sheet: str, row: int, col: int) -> Any:
 def _checked_rows(rows: Iterator[list[Any]], sheet: str, first: int) -> Iterator[list[Any]]:
     for n, row in enumerate(rows, start=first):
         for c, value in enumerate(row):
-            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-                _check_cell(value, sheet, n, c + 1)
+            if isinstance(value, str):
+                if len(value) > MAX_CELL_CHARS:
+                    _check_cell(value, sheet, n, c + 1)
+                elif value[:1] == QUOTE:  # our exports quote text that looks like a formula
+                    row[c] = unsafe_cell(value)
         yield row
 
 
