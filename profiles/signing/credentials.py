@@ -93,6 +93,15 @@ def add_token_credential(
         chain=chain,
     ) as signer:
         cert = signer.certificate
+        # Signing keys only: a key that may also decrypt or unwrap is refused (see README).
+        forbidden = signer.key_use_problems()
+        if forbidden:
+            raise UnusableKey(
+                "Khóa trên thiết bị ký không chỉ dùng để ký số ("
+                + ", ".join(forbidden)
+                + "). Chỉ đăng ký khóa dành riêng cho ký số: tạo khóa mới trên thiết bị với "
+                "CKA_SIGN=true, CKA_DECRYPT=false, CKA_UNWRAP=false."
+            )
         # Prove the token key matches the certificate: sign a probe and verify it.
         _probe(signer)
     algorithm = _check_new_certificate(cert)

@@ -394,6 +394,7 @@ class TokenSigner(Signer):
                 certificate = self._read_certificate(query)
             self.certificate = certificate
             self.chain = list(chain or [])
+            self._priv = priv
             public_key = certificate.public_key()
             algorithm = key_algorithm(public_key)
             if algorithm == "rsa":
@@ -408,6 +409,23 @@ class TokenSigner(Signer):
         except BaseException:
             self._session.close()
             raise
+
+    def key_use_problems(self) -> list[str]:
+        """The PKCS#11 attributes of the private key that break "signing only" (see
+        :data:`REQUIRED_KEY_USES`), e.g. ``["CKA_DECRYPT=true"]``; an attribute the token
+        does not report is not held against the key."""
+        from pkcs11 import Attribute
+        from pkcs11.exceptions import PKCS11Error
+
+        problems = []
+        for name, wanted in REQUIRED_KEY_USES.items():
+            try:
+                value = bool(self._priv[getattr(Attribute, name.removeprefix("CKA_"))])
+            except (PKCS11Error, KeyError):
+                continue
+            if value != wanted:
+                problems.append(f"{name}={'true' if value else 'false'}")
+        return problems
 
     def _read_certificate(self, query: dict[Any, Any]) -> x509.Certificate:
         from pkcs11 import Attribute, ObjectClass
@@ -424,6 +442,22 @@ class TokenSigner(Signer):
         session, self._session = getattr(self, "_session", None), None
         if session is not None:
             session.close()
+
+
+def signing_only_template() -> dict[Any, bool]:
+    """PKCS#11 attributes of a private key that may sign and nothing else."""
+    from pkcs11 import Attribute
+
+    return {
+        Attribute.SIGN: True,
+        Attribute.DECRYPT: False,
+        Attribute.UNWRAP: False,
+        Attribute.DERIVE: False,
+    }
+
+
+# What a registered token key must allow (True) or must not allow (False).
+REQUIRED_KEY_USES = {"CKA_SIGN": True, "CKA_DECRYPT": False, "CKA_UNWRAP": False}
 
 
 def _kw(query: dict[Any, Any]) -> dict[str, Any]:

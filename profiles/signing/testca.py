@@ -350,23 +350,34 @@ def issue_on_token(
     key_id: str,
     kind: str = "rsa",
     module: str = "",
+    allow_decrypt: bool = False,
 ) -> x509.Certificate:
-    """Generate a key pair *on* a PKCS#11 token (sensitive, not extractable), have the test CA
-    certify its public key, and store the certificate on the token next to the key."""
-    from pkcs11 import Attribute, KeyType, ObjectClass
+    """Generate a key pair *on* a PKCS#11 token (sensitive, not extractable, signing only:
+    CKA_SIGN true, CKA_DECRYPT/CKA_UNWRAP/CKA_DERIVE false), have the test CA certify its
+    public key, and store the certificate on the token next to the key. ``allow_decrypt``
+    makes a key that may also decrypt, which registration refuses (for its tests)."""
+    from pkcs11 import Attribute, KeyType, MechanismFlag, ObjectClass
     from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
     from pkcs11.util.x509 import decode_x509_certificate
 
-    from .keys import default_pkcs11_module, pkcs11_library
+    from .keys import default_pkcs11_module, pkcs11_library, signing_only_template
 
     lib = pkcs11_library(module or default_pkcs11_module())
     token = lib.get_token(token_label=token_label)
     ident = bytes.fromhex(key_id)
+    # Signing only: the private key may sign, never decrypt, unwrap or derive (a key that can
+    # also decrypt turns every signature request into a possible decryption oracle).
+    capabilities = MechanismFlag.SIGN | MechanismFlag.VERIFY
     private_template = {
+        **signing_only_template(),
         Attribute.SENSITIVE: True,
         Attribute.EXTRACTABLE: False,
-        Attribute.SIGN: True,
     }
+    public_template = {Attribute.VERIFY: True, Attribute.ENCRYPT: False, Attribute.WRAP: False}
+    if allow_decrypt:  # only to test that such a key is refused at registration
+        capabilities |= MechanismFlag.DECRYPT | MechanismFlag.ENCRYPT
+        private_template[Attribute.DECRYPT] = True
+        public_template[Attribute.ENCRYPT] = True
     with token.open(user_pin=pin, rw=True) as session:
         if kind == "ec":
             params = session.create_domain_parameters(
@@ -375,7 +386,12 @@ def issue_on_token(
                 local=True,
             )
             pub, _priv = params.generate_keypair(
-                store=True, id=ident, label=username, private_template=private_template
+                store=True,
+                id=ident,
+                label=username,
+                capabilities=capabilities,
+                public_template=public_template,
+                private_template=private_template,
             )
             public_key = serialization.load_der_public_key(encode_ec_public_key(pub))
         else:
@@ -385,6 +401,8 @@ def issue_on_token(
                 store=True,
                 id=ident,
                 label=username,
+                capabilities=capabilities,
+                public_template=public_template,
                 private_template=private_template,
             )
             public_key = rsa.RSAPublicNumbers(

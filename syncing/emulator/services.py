@@ -22,12 +22,11 @@ from lxml import etree
 
 from orgtree.text import clean
 from profiles import document
-from profiles.signing.trust import TrustStore
-from profiles.signing.xmlsig import verify_document
 
 from .. import contract
 from .models import ConnectionKey, NationalUnit, ReceivedProfile, ScheduleReport, TrustAnchor
 from .routers import NATIONAL_DB
+from .xmlsec_verify import Trust, verify
 
 _DER = Encoding.DER
 PERSONAL_ID = re.compile(r"^\d{12}$")
@@ -48,8 +47,9 @@ _trust_cache: dict[str, Any] = {"key": None, "store": None}
 _local = threading.local()
 
 
-def trust_store() -> TrustStore:
-    """The emulator's trust store, rebuilt when the anchors change."""
+def trust_store() -> Trust:
+    """The emulator's trust store (its own anchors and CRLs; the signatures are checked by
+    :mod:`.xmlsec_verify`, independently of our signing engine), rebuilt when they change."""
     rows = list(TrustAnchor.objects.filter(active=True).order_by("pk").values_list("pk", "kind"))
     key = tuple(rows)
     with _trust_lock:
@@ -61,7 +61,7 @@ def trust_store() -> TrustStore:
                     crls.append(x509.load_pem_x509_crl(data))
                 else:
                     anchors.append(x509.load_pem_x509_certificate(data))
-            _trust_cache.update(key=key, store=TrustStore(anchors=anchors, crls=crls))
+            _trust_cache.update(key=key, store=Trust(anchors=anchors, crls=crls))
         return _trust_cache["store"]
 
 
@@ -283,7 +283,7 @@ def check_item(
     index: int,
     raw: Any,
     units: set[str],
-    store: TrustStore | None = None,
+    store: Trust | None = None,
 ) -> Checked:
     """Every check of one item except idempotency; never raises. ``store``: the trust store
     read once for the whole batch (by default read here)."""
@@ -312,9 +312,9 @@ def check_item(
             errors[0] if errors else "",
             [{"code": "xsd_invalid", "message": e} for e in errors],
         )
-    verification = verify_document(data, store or trust_store())
+    verification = verify(data, store or trust_store())
     if not verification.ok:
-        problems = [p.as_dict() for p in verification.errors]
+        problems = verification.errors
         return item.reject(
             "signature_invalid", "; ".join(p["message"] for p in problems)[:500], problems
         )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import stat
-import subprocess
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,10 +24,7 @@ from profiles.signing.models import SigningCredential
 from profiles.signing.testca import issue_on_token
 from profiles.signing.xmlsig import sign_document, verify_document
 
-SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
-TOKEN_LABEL = "cbccvc-thu-nghiem"
-TOKEN_PIN = "246810"
-
+from .conftest import SOFTHSM_MODULE, TOKEN_LABEL, TOKEN_PIN
 
 # -- master key ------------------------------------------------------------------------------------
 
@@ -140,49 +135,6 @@ def test_duplicate_wrong_pin_and_expired_uploads_are_refused(owner, rsa_cred, te
 # -- PKCS#11 token (SoftHSM2) ----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def token(tmp_path_factory, test_ca):
-    """A SoftHSM2 token in a private directory, with an RSA and an EC key generated on it."""
-    base = tmp_path_factory.mktemp("softhsm")
-    (base / "tokens").mkdir()
-    conf = base / "softhsm2.conf"
-    conf.write_text(
-        f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\n"
-        "log.level = ERROR\nslots.removable = false\n"
-    )
-    # Must be set before the PKCS#11 library is loaded (first use below).
-    os.environ["SOFTHSM2_CONF"] = str(conf)
-    subprocess.run(
-        [
-            "softhsm2-util",
-            "--init-token",
-            "--free",
-            "--label",
-            TOKEN_LABEL,
-            "--pin",
-            TOKEN_PIN,
-            "--so-pin",
-            "13579246",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    certs = {
-        kind: issue_on_token(
-            test_ca,
-            token_label=TOKEN_LABEL,
-            pin=TOKEN_PIN,
-            username=f"an-{kind}",
-            common_name="Nguyễn Văn An (token)",
-            key_id=key_id,
-            kind=kind,
-            module=SOFTHSM_MODULE,
-        )
-        for kind, key_id in (("rsa", "01"), ("ec", "02"))
-    }
-    return certs
-
-
 @pytest.mark.parametrize(
     ("kind", "key_id", "algorithm"), [("rsa", "01", "RSA"), ("ec", "02", "ECDSA")]
 )
@@ -215,6 +167,63 @@ def test_token_private_key_is_not_extractable(token):
         assert priv[Attribute.EXTRACTABLE] is False
         with pytest.raises(AttributeSensitive):
             priv[Attribute.PRIVATE_EXPONENT]
+
+
+@pytest.mark.parametrize("key_id", [b"\x01", b"\x02"])
+def test_token_keys_are_generated_for_signing_only(token, key_id):
+    from pkcs11 import Attribute, ObjectClass
+
+    from profiles.signing.keys import pkcs11_library
+
+    lib = pkcs11_library(SOFTHSM_MODULE)
+    with lib.get_token(token_label=TOKEN_LABEL).open(user_pin=TOKEN_PIN) as session:
+        priv = session.get_key(object_class=ObjectClass.PRIVATE_KEY, id=key_id)
+        assert priv[Attribute.SIGN] is True
+        assert priv[Attribute.DECRYPT] is False
+        assert priv[Attribute.UNWRAP] is False
+        assert priv[Attribute.DERIVE] is False
+        pub = session.get_key(object_class=ObjectClass.PUBLIC_KEY, id=key_id)
+        assert pub[Attribute.VERIFY] is True
+        assert pub[Attribute.ENCRYPT] is False and pub[Attribute.WRAP] is False
+
+
+def test_a_token_key_that_may_decrypt_is_refused(token, owner, test_ca, monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    issue_on_token(
+        test_ca,
+        token_label=TOKEN_LABEL,
+        pin=TOKEN_PIN,
+        username="an-giai-ma",
+        common_name="Khóa giải mã",
+        key_id="03",
+        module=SOFTHSM_MODULE,
+        allow_decrypt=True,
+    )
+    with TokenSigner(
+        token_label=TOKEN_LABEL, pin=TOKEN_PIN, key_id="03", module=SOFTHSM_MODULE
+    ) as signer:
+        assert signer.key_use_problems() == ["CKA_DECRYPT=true"]
+    with pytest.raises(UnusableKey, match="CKA_DECRYPT=true") as info:
+        add_token_credential(
+            owner, token_label=TOKEN_LABEL, pin=TOKEN_PIN, key_id="03", module=SOFTHSM_MODULE
+        )
+    assert "dành riêng cho ký số" in str(info.value)
+    monkeypatch.setenv("CBCCVC_TOKEN_PIN", TOKEN_PIN)
+    with pytest.raises(CommandError, match="CKA_DECRYPT=true"):
+        call_command(
+            "register_token_key",
+            user=owner.username,
+            token_label=TOKEN_LABEL,
+            key_id="03",
+            module=SOFTHSM_MODULE,
+        )
+    assert not SigningCredential.objects.filter(token_key_id="03").exists()
+    # The signing-only keys of the same token register fine.
+    with TokenSigner(
+        token_label=TOKEN_LABEL, pin=TOKEN_PIN, key_id="01", module=SOFTHSM_MODULE
+    ) as signer:
+        assert signer.key_use_problems() == []
 
 
 def test_token_wrong_pin_and_unknown_token(token):
