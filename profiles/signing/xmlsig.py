@@ -244,9 +244,47 @@ def sign_document(
 # -- verification ---------------------------------------------------------------------------------
 
 
+# Reference transforms accepted from other signers (README "Accepted profile"): the enveloped
+# signature transform or its XPath form, and one canonicalisation.
+_XPATH_FILTER = "http://www.w3.org/TR/1999/REC-xpath-19991116"
+ENVELOPED_XPATH = "not(ancestor-or-self::ds:Signature)"
+ALLOWED_TRANSFORMS = frozenset(
+    {SignatureConstructionMethod.enveloped.value, _XPATH_FILTER}
+    | {m.value for m in CanonicalizationMethod}
+)
+
+
+class _TransformRefused(InvalidInput):
+    """A reference transform outside the accepted profile."""
+
+
 class _Verifier(XAdESVerifier):
-    """signxml's XAdES verifier; only the loading of the embedded certificates is replaced
-    (same checks as signxml 5.2's ``_verify_cert_digests``, without the slow PEM re-wrapping)."""
+    """signxml's XAdES verifier. The loading of the embedded certificates is replaced (same
+    checks as signxml 5.2's ``_verify_cert_digests``, without the slow PEM re-wrapping), and
+    reference transforms are checked against the accepted profile: signxml ignores transforms
+    it does not know (an XPath filter among them), which would end as a false "content
+    modified"; the XPath filter that only removes the signature is applied as the enveloped
+    transform it is equivalent to, any other one is refused by name."""
+
+    def _apply_transforms(self, payload, *, transforms_node, signature):  # type: ignore[no-untyped-def]
+        transforms = [] if transforms_node is None else self._findall(transforms_node, "Transform")
+        for transform in transforms:
+            algorithm = transform.get("Algorithm", "")
+            if algorithm not in ALLOWED_TRANSFORMS:
+                raise _TransformRefused(f"transform {algorithm[:200]}")
+            if algorithm == _XPATH_FILTER:
+                expressions = transform.findall("ds:XPath", _NS)
+                text = " ".join((expressions[0].text or "").split()) if expressions else ""
+                if (
+                    len(expressions) != 1
+                    or text != ENVELOPED_XPATH
+                    or expressions[0].nsmap.get("ds") != namespaces.ds
+                ):
+                    raise _TransformRefused(f"XPath {text[:200]}")
+                _remove_sig(signature, idempotent=True)
+        return super()._apply_transforms(
+            payload, transforms_node=transforms_node, signature=signature
+        )
 
     def _verify_cert_digests(self, verify_result):  # type: ignore[no-untyped-def]
         certs: list[x509.Certificate] = []
@@ -495,6 +533,8 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "certificate_missing": "Chữ ký không kèm chứng thư số của người ký.",
     "algorithm_not_allowed": "Thuật toán ký không được chấp nhận (chỉ RSA-SHA256, ECDSA-SHA256).",
     "weak_key": "Khóa của chứng thư số không đạt yêu cầu (RSA từ 2048 bit hoặc ECDSA P-256).",
+    "transform_not_allowed": "Chữ ký dùng phép biến đổi (Transform) ngoài hồ sơ chữ ký được "
+    "chấp nhận.",
     "content_modified": "Nội dung tài liệu đã bị thay đổi sau khi ký.",
     "properties_modified": "Thuộc tính chữ ký (thời điểm ký, chứng thư) đã bị thay đổi sau khi ký.",
     "signature_invalid": "Giá trị chữ ký số không hợp lệ.",
@@ -649,6 +689,8 @@ def _verify_with_signxml(
             result.add("certificate_mismatch", technical=text)
         else:
             result.add("properties_modified", technical=text)
+    except _TransformRefused as exc:
+        result.add("transform_not_allowed", f"({exc})", technical=str(exc))
     except InvalidSignature as exc:
         result.add("signature_invalid", technical=str(exc))
     except InvalidCertificate as exc:  # pragma: no cover - dates are checked below
@@ -756,6 +798,10 @@ def verify_document(
         signature_methods=frozenset(ALGORITHM_LABELS),
         digest_algorithms=frozenset({DigestAlgorithm.SHA256}),
         verification_time=leaf.not_valid_before_utc,
+        # Our signer writes three references; other XAdES-BES signers often two (no KeyInfo
+        # reference). Any number: the first must be the whole document (checked above) and
+        # signxml requires the SignedProperties one.
+        expect_references=True,
     )
     signature_ok = False
     signed_properties: list[etree._Element] = []
