@@ -615,3 +615,7 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.caller} {self.key}"
+
+
+# Operations that wait (scheduled operations, a split's profile review) live in their own module.
+from .operations_models import ScheduledOperation, SplitAssignment  # noqa: E402, F401

@@ -21,7 +21,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import signals
+from . import signals, split_review
 from .models import (
     AdminUnit,
     Unit,
@@ -777,7 +777,9 @@ def split_unit(
 
     ``child_mapping`` maps an active child of the source (id or Unit) to its target, named by
     id, Unit, or — for a target created here — its identifier code. Children left out stay
-    under the closed source and are returned for review (also recorded in the event).
+    under the closed source and are returned for review (also recorded in the event). The
+    profiles attached to the source itself go to the review list of
+    :mod:`orgtree.split_review` and keep their unit until assigned to a successor.
     """
     effective_date = _require_date(effective_date, "effective_date")
     legal_basis = _legal_basis(legal_basis_number, legal_basis_date)
@@ -914,6 +916,8 @@ def split_unit(
     )
     for unit in [source, *result]:
         unit.refresh_from_db()
+    # The split unit's own people wait in review (orgtree.split_review), not moved by default.
+    split_review.open_review(event, source)
     signals.unit_split.send(
         sender=Unit, event=event, source=source, targets=result, child_mapping=mapping
     )

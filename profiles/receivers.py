@@ -10,6 +10,7 @@ operation back.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.dispatch import receiver
 
 from orgtree.models import Unit, UnitChangeEvent
 from orgtree.signals import unit_split, units_merged
+from orgtree.split_review import split_profiles_assigned
 
 from .models import CareerEvent, Profile, ProfileStatus, ProfileVersion, VersionStatus, WorkHistory
 from .services import apply_current, current_from_histories
@@ -31,20 +33,31 @@ def _reason(event: UnitChangeEvent, source: Unit, target: Unit) -> str:
     )[:100]
 
 
-def rehome_profiles(event: UnitChangeEvent, source: Unit, target: Unit) -> list[int]:
-    """Move every profile of ``source`` to ``target`` from ``event.effective_date``."""
+def rehome_profiles(
+    event: UnitChangeEvent,
+    source: Unit,
+    target: Unit,
+    profile_ids: Collection[int] | None = None,
+    actor: Any = None,
+) -> list[int]:
+    """Move the profiles of ``source`` (all, or those in ``profile_ids``) to ``target`` from
+    ``event.effective_date``; ``actor`` defaults to the event's."""
     moved: list[int] = []
     start = event.effective_date
     reason = _reason(event, source, target)
+    user = actor or event.actor
+    profiles = Profile.objects.filter(unit=source)
+    if profile_ids is not None:
+        profiles = profiles.filter(pk__in=list(profile_ids))
     with suspended():
-        for profile in Profile.objects.filter(unit=source).order_by("pk"):
+        for profile in profiles.order_by("pk"):
             open_rows = list(
                 WorkHistory.objects.filter(profile=profile, unit=source, end_date__isnull=True)
             )
             for row in open_rows:
                 row.end_date = max(row.start_date, start - timedelta(days=1))
                 row._change_reason = reason
-                row._history_user = event.actor
+                row._history_user = user
                 row.save()
             main = next((r for r in open_rows if not r.concurrent), None)
             new_row = WorkHistory(
@@ -56,7 +69,7 @@ def rehome_profiles(event: UnitChangeEvent, source: Unit, target: Unit) -> list[
                 description=main.description if main else "",
             )
             new_row._change_reason = reason
-            new_row._history_user = event.actor
+            new_row._history_user = user
             new_row.save()
             CareerEvent(
                 profile=profile,
@@ -77,7 +90,7 @@ def rehome_profiles(event: UnitChangeEvent, source: Unit, target: Unit) -> list[
                 ),
             )
             profile._change_reason = reason
-            profile._history_user = event.actor
+            profile._history_user = user
             profile.save()
             moved.append(profile.pk)
     if moved:
@@ -114,7 +127,18 @@ def on_unit_split(
     child_mapping: dict[int, int] | None = None,
     **kw: Any,
 ):
-    """People of the split unit itself go to the first target (the successor named first in
-    the decision); the move is in their history so HR can transfer them on if needed."""
-    if targets:
-        rehome_profiles(event, source, targets[0])
+    """People of the split unit itself stay where they are: the split puts them in the review
+    list of ``orgtree.split_review``, and HR assigns each to a successor (see below)."""
+
+
+@receiver(split_profiles_assigned, dispatch_uid="profiles-rehome-split-assigned")
+def on_split_profiles_assigned(
+    sender,
+    event: UnitChangeEvent,
+    source: Unit,
+    target: Unit,
+    profile_ids: list[int],
+    actor: Any = None,
+    **kw: Any,
+):
+    rehome_profiles(event, source, target, profile_ids=profile_ids, actor=actor)

@@ -9,6 +9,7 @@ factory makes the test fail; a model with neither must answer 403 to agency user
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -63,6 +64,26 @@ def world(make_unit):
 
 def _creation_event(unit: Unit) -> Model:
     return unit.events.get(kind="create")
+
+
+def _b_scheduled_operation(w: dict[str, Any]) -> Model:
+    from orgtree.models import ScheduledOperation
+
+    return ScheduledOperation.objects.create(
+        kind=ScheduledOperation.Kind.DISSOLVE,
+        unit=w["b_dept"],
+        parameters={"unit": {"unit": w["b_dept"].pk}},
+        effective_date=date(2099, 1, 1),
+        reason="Giải thể thử của cơ quan B",
+    )
+
+
+def _b_split_assignment(w: dict[str, Any]) -> Model:
+    from orgtree.models import SplitAssignment
+
+    return SplitAssignment.objects.create(
+        event=_creation_event(w["b_dept"]), source=w["b_dept"], profile=_b_profile(w)
+    )
 
 
 def _b_profile(w: dict[str, Any]) -> Model:
@@ -277,6 +298,20 @@ def _b_connection(w: dict[str, Any]) -> Model:
     return w["b_connection"]
 
 
+def _b_hr_system(w: dict[str, Any]) -> Model:
+    from syncing.models import HrSystem
+
+    if "b_hr_system" not in w:
+        w["b_hr_system"] = HrSystem.objects.create(agency=w["b"], name="Phần mềm cũ Hà Tây")
+    return w["b_hr_system"]
+
+
+def _b_system_key(w: dict[str, Any]) -> Model:
+    from syncing.models import SystemKey
+
+    return SystemKey.objects.create(system=_b_hr_system(w), key_id="KN-H12-cu")
+
+
 def _b_sync_item(w: dict[str, Any]) -> Model:
     from django.utils import timezone
 
@@ -331,6 +366,8 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "orgtree.integrationclient": _b_integration_client,
     "orgtree.apikey": _b_api_key,
     "orgtree.apirequestlog": _b_api_request_log,
+    "orgtree.scheduledoperation": _b_scheduled_operation,
+    "orgtree.splitassignment": _b_split_assignment,
     "profiles.profile": _b_profile,
     "profiles.finding": _b_finding,
     "profiles.signingcredential": _b_credential,
@@ -347,6 +384,8 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "syncing.connection": _b_connection,
     "syncing.syncitem": _b_sync_item,
     "syncing.testsyncrun": _b_test_sync_run,
+    "syncing.hrsystem": _b_hr_system,
+    "syncing.systemkey": _b_system_key,
     "conversion.campaign": _b_campaign,
     "conversion.changerow": _b_change_row,
 }

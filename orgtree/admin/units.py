@@ -31,11 +31,14 @@ from django.utils.safestring import mark_safe
 from mptt.admin import DraggableMPTTAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .. import services, unit_io
+from .. import scheduling, services, unit_io
 from ..access import MANAGE_UNIT_ROLES, scope_for
-from ..models import Unit, UnitChangeEvent, UnitEventLink, UnitPeriod
+from ..models import ScheduledOperation, Unit, UnitChangeEvent, UnitEventLink, UnitPeriod
 from ..text import fold
+from . import unit_ops
 from .scoped import ScopedAdminMixin
+
+OpKind = ScheduledOperation.Kind
 
 # Service argument → form field, for showing a refusal next to the right input.
 _ERROR_FIELD = {
@@ -156,7 +159,7 @@ class UnitAdminForm(forms.ModelForm):
         }
         if changes:
             try:
-                services.update_unit(unit, **common, **changes)
+                self._submit(OpKind.UPDATE, unit=unit, **common, **changes)
             except ValidationError as exc:
                 if getattr(exc, "code", None) != "no_change":  # e.g. only the letter case
                     raise
@@ -165,9 +168,17 @@ class UnitAdminForm(forms.ModelForm):
                 raise ValidationError(
                     {"parent": "Chỉ quản trị cấp quốc gia được bỏ đơn vị cấp trên."}
                 )
-            services.move_unit(unit, parent, **common)
+            self._submit(OpKind.MOVE, unit=unit, new_parent=parent, **common)
         unit.refresh_from_db()
         return unit
+
+    scheduled: list[ScheduledOperation]
+
+    def _submit(self, kind: str, **params: Any) -> None:
+        """Apply now, or schedule when the change's effective date is after today."""
+        submitted = scheduling.submit(kind, today=timezone.localdate(), **params)
+        if submitted.is_scheduled:
+            self.scheduled = [*getattr(self, "scheduled", []), submitted.scheduled]
 
 
 def _sees_history(request: HttpRequest, unit: Unit | None) -> bool:
@@ -349,6 +360,20 @@ class ImportForm(forms.Form):
         return upload
 
 
+class _RollBack(Exception):
+    """Raised to roll back a dry run of several operations."""
+
+
+def _posted(request: HttpRequest) -> bool:
+    """The action page was submitted (to preview or to apply)."""
+    return "apply" in request.POST or unit_ops.PREVIEW in request.POST
+
+
+def _basis(data: dict[str, Any]) -> dict[str, Any]:
+    keys = ("effective_date", "legal_basis_number", "legal_basis_date", "reason")
+    return {k: data[k] for k in keys}
+
+
 def _is_autocomplete(request: HttpRequest) -> bool:
     """A request of the admin's autocomplete view (a unit field's search box)."""
     match = getattr(request, "resolver_match", None)
@@ -427,6 +452,8 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
         obj.pk = applied.pk
         obj._state.adding = False
         obj.refresh_from_db()
+        for operation in getattr(form, "scheduled", []):
+            self.message_user(request, unit_ops.scheduled_message(operation), messages.INFO)
 
     def has_change_permission(self, request: HttpRequest, obj: Unit | None = None) -> bool:
         if obj is not None and not obj.is_active:
@@ -537,6 +564,7 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
         form: forms.Form,
         title: str,
         action: str,
+        impact: scheduling.Impact | None = None,
     ) -> TemplateResponse:
         context = {
             **self.admin_site.each_context(request),
@@ -546,6 +574,8 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
             "units": queryset,
             "action": action,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "impact": impact,
+            "today": timezone.localdate(),
         }
         return TemplateResponse(request, "admin/orgtree/unit_action.html", context)
 
@@ -554,8 +584,10 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
         units = self._checked_units(request, queryset)
         if units is None:
             return None
-        form = MergeForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
+        posted = _posted(request)
+        form = MergeForm(request.POST if posted else None)
+        impact = None
+        if posted and form.is_valid():
             data = form.cleaned_data
             target = (
                 self.get_queryset(request)
@@ -568,24 +600,20 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
                     "Không có đơn vị đích đang hoạt động với mã này trong phạm vi được quản lý.",
                 )
             else:
-                try:
-                    services.merge_units(
-                        units,
-                        target=target,
-                        effective_date=data["effective_date"],
-                        legal_basis_number=data["legal_basis_number"],
-                        legal_basis_date=data["legal_basis_date"],
-                        reason=data["reason"],
-                        actor=request.user,
-                    )
-                except ValidationError as exc:
-                    _add_service_errors(form, exc)
-                else:
-                    self.message_user(
-                        request, f"Đã sáp nhập {len(units)} đơn vị vào “{target.name}”."
-                    )
+                params = {"sources": units, "target": target, **_basis(data)}
+                state, outcome = unit_ops.run(
+                    request, form, OpKind.MERGE, params, field_map=_ERROR_FIELD
+                )
+                if state == "done":
+                    if not outcome.is_scheduled:
+                        self.message_user(
+                            request, f"Đã sáp nhập {len(units)} đơn vị vào “{target.name}”."
+                        )
                     return None
-        return self._action_page(request, queryset, form, "Sáp nhập đơn vị", "merge_selected")
+                impact = outcome
+        return self._action_page(
+            request, queryset, form, "Sáp nhập đơn vị", "merge_selected", impact
+        )
 
     @admin.action(description="Chia, tách đơn vị đã chọn")
     def split_selected(self, request: HttpRequest, queryset: QuerySet[Unit]) -> Any:
@@ -597,13 +625,18 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
             return None
         source = units[0]
         children = list(source.get_children().filter(status=Unit.Status.ACTIVE))
-        data = request.POST if "apply" in request.POST else None
+        data = request.POST if _posted(request) else None
         form = SplitForm(data, source=source, children=children)
+        impact = None
         if data is not None and form.is_valid():
             result = self._split(request, source, children, form)
-            if result is not None:
+            if isinstance(result, scheduling.Impact):
+                impact = result
+            elif result is not None:
                 return result
-        return self._action_page(request, queryset, form, "Chia, tách đơn vị", "split_selected")
+        return self._action_page(
+            request, queryset, form, "Chia, tách đơn vị", "split_selected", impact
+        )
 
     def _split(
         self, request: HttpRequest, source: Unit, children: list[Unit], form: SplitForm
@@ -630,21 +663,25 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
             else:
                 form.add_error(f"child_{child.pk}", "Mã này không thuộc các đơn vị tiếp nhận.")
                 return None
-        try:
-            targets, _, rest = services.split_unit(
-                source,
-                targets=[*data["new_targets"], *existing],
-                child_mapping=mapping,
-                effective_date=data["effective_date"],
-                legal_basis_number=data["legal_basis_number"],
-                legal_basis_date=data["legal_basis_date"],
-                reason=data["reason"],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-            return None
+        params = {
+            "source": source,
+            "targets": [*data["new_targets"], *existing],
+            "child_mapping": mapping,
+            **_basis(data),
+        }
+        state, outcome = unit_ops.run(request, form, OpKind.SPLIT, params, field_map=_ERROR_FIELD)
+        if state != "done":
+            return outcome  # the impact of a preview, or None after an error
+        if outcome.is_scheduled:
+            return redirect("admin:orgtree_unit_changelist")
+        targets, _, rest = outcome.result
         message = f"Đã chia, tách “{source.name}” thành {len(targets)} đơn vị."
+        review = source.split_assignments.filter(status="pending").count()
+        if review:
+            message += (
+                f" {review} hồ sơ của đơn vị chờ phân về đơn vị mới trong "
+                "“Hồ sơ chờ phân sau chia, tách”."
+            )
         if rest:
             names = ", ".join(u.name for u in rest)
             message += f" Còn {len(rest)} đơn vị trực thuộc cần xem xét: {names}."
@@ -656,18 +693,54 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
         units = self._checked_units(request, queryset)
         if units is None:
             return None
-        form = DissolveForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
+        posted = _posted(request)
+        form = DissolveForm(request.POST if posted else None)
+        impact = None
+        if posted and form.is_valid():
+            ordered = sorted(units, key=lambda u: -u.level)  # children first
             try:
-                with transaction.atomic():  # one decision: all of them or none
-                    for unit in sorted(units, key=lambda u: -u.level):  # children first
-                        services.dissolve_unit(unit, actor=request.user, **form.cleaned_data)
+                impact = self._dissolve(request, ordered, form.cleaned_data)
             except ValidationError as exc:
                 _add_service_errors(form, exc)
             else:
-                self.message_user(request, f"Đã giải thể {len(units)} đơn vị.")
-                return None
-        return self._action_page(request, queryset, form, "Giải thể đơn vị", "dissolve_selected")
+                if impact is None:
+                    return None
+        return self._action_page(
+            request, queryset, form, "Giải thể đơn vị", "dissolve_selected", impact
+        )
+
+    def _dissolve(
+        self, request: HttpRequest, units: list[Unit], data: dict[str, Any]
+    ) -> scheduling.Impact | None:
+        """Dissolve ``units`` as one decision (all or none): a preview, now, or scheduled."""
+
+        def each(fn: Any) -> list[Any]:
+            with transaction.atomic():
+                return [fn(unit) for unit in units]
+
+        preview = unit_ops.PREVIEW in request.POST
+        future = data["effective_date"] > timezone.localdate()
+        if preview or future:  # validate the batch together, then roll it back
+            try:
+                with transaction.atomic():
+                    for unit in units:
+                        services.dissolve_unit(unit, actor=request.user, **data)
+                    raise _RollBack
+            except _RollBack:
+                pass
+        if preview:
+            return scheduling.Impact(closed=units)
+        done = each(
+            lambda unit: scheduling.submit(
+                OpKind.DISSOLVE, actor=request.user, validate=False, unit=unit, **data
+            )
+        )
+        if future:
+            for submitted in done:
+                self.message_user(request, unit_ops.scheduled_message(submitted.scheduled))
+        else:
+            self.message_user(request, f"Đã giải thể {len(units)} đơn vị.")
+        return None
 
     # -- Excel import / export ----------------------------------------------------------------
     def get_urls(self) -> list[Any]:

@@ -2,6 +2,7 @@ from datetime import date
 
 from orgtree.models import Unit, UnitChangeEvent
 from orgtree.signals import unit_split, units_merged
+from orgtree.split_review import split_profiles_assigned
 from profiles import workflow
 from profiles.models import CareerEvent, Profile, ProfileStatus, WorkHistory
 
@@ -43,7 +44,7 @@ def test_merge_moves_profiles_and_writes_their_history(make_profile, tree, hr, a
     assert Profile.objects.get(pk=stay.pk).unit_id == tree["H40.10"].pk
 
 
-def test_split_moves_the_unit_own_people_to_the_first_target(make_profile, tree):
+def test_split_keeps_the_unit_own_people_until_assigned(make_profile, tree):
     source = tree["H40.10"]
     p = _working(make_profile, source, "040085001234")
     child = _working(make_profile, tree["H40.10.01"], "040085004321")
@@ -51,8 +52,13 @@ def test_split_moves_the_unit_own_people_to_the_first_target(make_profile, tree)
     targets = [tree["H40.11"], tree["H40"]]
     unit_split.send(sender=Unit, event=event, source=source, targets=targets,
                     child_mapping={tree["H40.10.01"].pk: tree["H40.11"].pk})  # fmt: skip
-    assert Profile.objects.get(pk=p.pk).unit_id == tree["H40.11"].pk
+    assert Profile.objects.get(pk=p.pk).unit_id == source.pk  # waits in orgtree.split_review
     assert Profile.objects.get(pk=child.pk).unit_id == tree["H40.10.01"].pk  # follows its unit
+    split_profiles_assigned.send(sender=Unit, event=event, source=source, target=targets[1],
+                                 profile_ids=[p.pk], actor=None)  # fmt: skip
+    assert Profile.objects.get(pk=p.pk).unit_id == tree["H40"].pk
+    rows = WorkHistory.objects.filter(profile=p).order_by("start_date")
+    assert [r.unit_id for r in rows] == [source.pk, tree["H40"].pk]
 
 
 def test_a_failing_rehome_rolls_back(make_profile, tree):
@@ -116,5 +122,13 @@ def test_real_merge_and_split_through_the_tree_services(make_profile, hr):
         child_mapping={}, effective_date=date(2025, 7, 1), legal_basis_number="01/QĐ-UBND",
     )  # fmt: skip
     farmer.refresh_from_db()
-    assert farmer.unit_id == targets[0].pk  # the unit's own people go to the first target
+    assert farmer.unit_id == old.pk  # the unit's own people wait in the split's review list
+    from orgtree import split_review
+    from orgtree.models import SplitAssignment
+
+    review = list(SplitAssignment.objects.filter(source=old))
+    assert [r.profile_id for r in review] == [farmer.pk]
+    split_review.assign(review, targets[1], actor=hr)
+    farmer.refresh_from_db()
+    assert farmer.unit_id == targets[1].pk
     assert "01/QĐ-UBND" in farmer.history.first().history_change_reason
