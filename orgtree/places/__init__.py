@@ -1,0 +1,62 @@
+"""The place-name resolver: free text ("Xã A, Huyện B, Tỉnh C", "TP.HCM", "Đà Lạt") → the
+province and, when the text allows, the commune in force on a date.
+
+How it works
+------------
+* The text is cut into segments at commas (and ``;``, ``|``, new lines). Each segment is folded
+  (:func:`orgtree.text.fold`: no diacritics, lower case, punctuation as spaces, so NFC/NFD,
+  both tone styles, "Ð", ALL CAPS and stray punctuation all give the same key) and its level
+  prefix is read: "Tỉnh", "TP", "T.", "Huyện", "H.", "Q.1", "P.7", "TX", "TT", "Xã" …
+* Each units release gets an in-memory :class:`UnitIndex` (dicts keyed by folded name, by
+  (district code, name), by (province code, name)); the old → new conversion table and the
+  historic names become dicts as well. They are built once and cached; the cache is dropped
+  when a release is loaded or deleted, and re-checked against the database every
+  ``INDEX_RECHECK_SECONDS``. Resolving is then pure dict work.
+* The segments are read against the set in force on ``as_of`` ("direct" reading) and against
+  each older set that a conversion table links to it (then carried forward through the table).
+  A reading takes a province first (from the end of the text), then a district inside it, then
+  a commune inside those; segments with an explicit prefix are preferred to bare ones. The
+  reading that explains more of the text wins; equal readings that disagree are handed back as
+  candidates for a person.
+* An old commune split across several new communes never gets a single answer: its new
+  communes come back as candidates with ``needs_review``.
+
+Codes are the keys everywhere: 243 commune names repeat nationally.
+
+Modules
+-------
+* :mod:`.parse` — segments, level prefixes, addresses without commas;
+* :mod:`.index` — :class:`~.index.UnitIndex`, :class:`~.index.ConversionIndex`, carrying an old
+  commune into a newer set;
+* :mod:`.catalogue` — the cached indexes and the remembered decisions (a bounded LRU per
+  (text, set in force), dropped with the indexes);
+* :mod:`.reading` — exact candidates by level in one release, and their outcome;
+* :mod:`.resolve` — :func:`resolve_place`, :class:`PlaceResolution`, the choice between
+  readings, the fuzzy corrections.
+"""
+
+from __future__ import annotations
+
+from .catalogue import (
+    DECISION_CACHE_SIZE,
+    INDEX_RECHECK_SECONDS,
+    Catalogue,
+    get_catalogue,
+    invalidate_indexes,
+)
+from .parse import Segment, name_key, parse_segments
+from .resolve import REVIEW_THRESHOLD, PlaceResolution, resolve_place
+
+__all__ = [
+    "DECISION_CACHE_SIZE",
+    "INDEX_RECHECK_SECONDS",
+    "REVIEW_THRESHOLD",
+    "Catalogue",
+    "PlaceResolution",
+    "Segment",
+    "get_catalogue",
+    "invalidate_indexes",
+    "name_key",
+    "parse_segments",
+    "resolve_place",
+]

@@ -1,0 +1,271 @@
+"""The cached catalogue of indexes (built once, rebuilt when the loaded releases change) and
+the decisions remembered on it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db.models.signals import post_delete, post_save
+
+from ..models import AdminUnit, AdminUnitConversion, AdminUnitRelease, HistoricPlaceName
+from ..place_fuzzy import FuzzyIndex
+from .index import ConversionIndex, HistoricEntry, UnitIndex
+from .parse import (
+    _HINT_KEY,
+    COMMUNE,
+    DISTRICT,
+    PROVINCE,
+    Segment,
+    name_key,
+)
+
+if TYPE_CHECKING:
+    from .reading import Outcome
+
+
+INDEX_RECHECK_SECONDS = 30.0
+DECISION_CACHE_SIZE = 16384
+
+
+class Decisions:
+    """A bounded LRU of decisions keyed by (text, target release key). A decision depends
+    only on the text, the catalogue and the target set, so every date in force of one set
+    shares it; it lives on the :class:`Catalogue` and goes when the catalogue is rebuilt."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, str], Outcome | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> tuple[bool, Outcome | None]:
+        with self._lock:
+            try:
+                found = self._items[key]
+            except KeyError:
+                return False, None
+            self._items.move_to_end(key)
+            return True, found
+
+    def put(self, key: tuple[str, str], outcome: Outcome | None) -> None:
+        with self._lock:
+            self._items[key] = outcome
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass
+class Catalogue:
+    units: list[UnitIndex]  # by effective_from
+    conversions: list[ConversionIndex]
+    historic: dict[str, tuple[HistoricEntry, ...]]
+    historic_compact: dict[str, tuple[HistoricEntry, ...]]
+    known: dict[str, frozenset[str]]  # every name key per level, all releases and historic
+    fingerprint: tuple
+    fuzzy: FuzzyIndex = field(default_factory=FuzzyIndex)
+    checked_at: float = field(default_factory=time.monotonic)
+    _targets: dict[date, UnitIndex | None] = field(default_factory=dict)
+    _sources: dict[str, list[ConversionIndex]] = field(default_factory=dict)
+    # decisions per (text, target release): dropped with the catalogue when data change
+    decisions: Decisions = field(default_factory=lambda: Decisions(DECISION_CACHE_SIZE))
+    parts: dict[tuple[str, bool], tuple[Segment, ...]] = field(default_factory=dict)
+
+    def forget(self) -> None:
+        """Drop the remembered decisions and parsed parts (the indexes stay)."""
+        self.decisions.clear()
+        self.parts.clear()
+
+    def target_for(self, on: date) -> UnitIndex | None:
+        found = self._targets.get(on)
+        if found is None:
+            found = self._targets[on] = self._target_for(on)
+        return found
+
+    def _target_for(self, on: date) -> UnitIndex | None:
+        if not self.units:
+            return None
+        for index in reversed(self.units):
+            if index.in_force(on):
+                return index
+        if on < self.units[0].effective_from:
+            return self.units[0]
+        return self.units[-1]
+
+    def sources_for(self, target: UnitIndex) -> list[ConversionIndex]:
+        found = self._sources.get(target.key)
+        if found is None:
+            found = [c for c in self.conversions if target.key in c._carried]
+            self._sources[target.key] = found
+        return found
+
+
+_lock = threading.Lock()
+_catalogue: Catalogue | None = None
+
+
+def _fingerprint() -> tuple:
+    return tuple(AdminUnitRelease.objects.order_by("pk").values_list("pk", "key", "sha256"))
+
+
+def _build() -> Catalogue:
+    fingerprint = _fingerprint()
+    releases = list(AdminUnitRelease.objects.order_by("effective_from", "key"))
+    units: list[UnitIndex] = []
+    by_key: dict[str, UnitIndex] = {}
+    for release in releases:
+        if release.kind != AdminUnitRelease.Kind.UNITS:
+            continue
+        rows = list(
+            AdminUnit.objects.filter(release=release).values_list(
+                "level",
+                "code",
+                "name",
+                "full_name",
+                "unit_type",
+                "province_code",
+                "district_code",
+            )
+        )
+        index = UnitIndex(release, rows)
+        units.append(index)
+        by_key[release.key] = index
+    conversions: list[ConversionIndex] = []
+    for release in releases:
+        if release.kind != AdminUnitRelease.Kind.CONVERSION:
+            continue
+        source = next((u for u in units if u.effective_to == release.effective_from), None)
+        if source is None:
+            continue
+        rows = list(
+            AdminUnitConversion.objects.filter(release=release).values_list(
+                "new_province_code",
+                "new_commune_code",
+                "new_commune_name",
+                "old_commune_code",
+                "old_commune_name",
+                "old_district_code",
+                "kind",
+                "note",
+            )
+        )
+        conversion = ConversionIndex(release, source, rows)
+        source.add_aliases(conversion.aliases)
+        for target in units:
+            if target is not source and target.effective_from >= release.effective_from:
+                conversion.prepare(target)
+        conversions.append(conversion)
+    historic: dict[str, list[HistoricEntry]] = defaultdict(list)
+    compact: dict[str, list[HistoricEntry]] = defaultdict(list)
+    for item in HistoricPlaceName.objects.filter(level=PROVINCE):
+        if item.successor_release_key not in by_key:
+            continue
+        entry = HistoricEntry(
+            name=item.name,
+            kind=item.kind,
+            release_key=item.successor_release_key,
+            province=item.successor_province_code,
+            valid_until=item.valid_until,
+            legal_basis=item.legal_basis,
+        )
+        key = name_key(item.name)
+        historic[key].append(entry)
+        compact[key.replace(" ", "")].append(entry)
+    known = {
+        PROVINCE: frozenset(k for u in units for k in u.provinces) | frozenset(historic),
+        DISTRICT: frozenset(k for u in units for k in u.districts),
+        COMMUNE: frozenset(k for u in units for k in u.communes),
+    }
+    stems: set[str] = set()
+    for level in list(known):
+        for name in known[level]:
+            words = name.split(" ")
+            stems.update(" ".join(words[:k]) for k in range(1, len(words) + 1))
+    known["stems"] = frozenset(stems)
+    for hint in {*_HINT_KEY.values(), "any"}:
+        levels = hint.split("|") if hint != "any" else [PROVINCE, DISTRICT, COMMUNE]
+        known[hint] = frozenset().union(*(known[level] for level in levels))
+    return Catalogue(
+        known=known,
+        units=units,
+        conversions=conversions,
+        historic={k: tuple(v) for k, v in historic.items()},
+        historic_compact={k: tuple(v) for k, v in compact.items()},
+        fingerprint=fingerprint,
+        fuzzy=_fuzzy_index(units, historic),
+    )
+
+
+def _fuzzy_index(units: list[UnitIndex], historic: dict[str, list[HistoricEntry]]) -> FuzzyIndex:
+    """Every known name grouped under the province names (see :mod:`orgtree.place_fuzzy`)."""
+    fuzzy = FuzzyIndex()
+    by_key = {u.key: u for u in units}
+    for u in units:
+        p_keys: dict[str, list[str]] = defaultdict(list)
+        for key, codes in u.provinces.items():
+            for code in codes:
+                p_keys[code].append(key)
+        for name, entries in historic.items():
+            for h in entries:
+                if h.release_key == u.key:
+                    p_keys[h.province].append(name)
+        districts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        district_keys: dict[str, list[str]] = defaultdict(list)
+        for key, codes in u.districts.items():
+            for code in codes:
+                district_keys[code].append(key)
+        communes: dict[str, list[str]] = defaultdict(list)
+        for key, codes in u.communes.items():
+            for code in codes:
+                province = u.province_of[COMMUNE, code]
+                communes[province].append(key)
+                district = u.district_of.get(code)
+                for d_key in district_keys.get(district or "", ()):
+                    districts[province][d_key].append(key)
+        for code, keys in p_keys.items():
+            if (PROVINCE, code) not in u.name:
+                continue
+            d_items = list(districts[code].items())
+            for d_code, d_keys in district_keys.items():
+                if u.province_of[DISTRICT, d_code] == code:
+                    d_items.extend((k, ()) for k in d_keys)
+            fuzzy.add(keys, d_items, communes[code])
+    del by_key
+    fuzzy.freeze()
+    return fuzzy
+
+
+def get_catalogue() -> Catalogue:
+    """The cached indexes, rebuilt when the loaded releases changed."""
+    global _catalogue
+    catalogue = _catalogue
+    now = time.monotonic()
+    if catalogue is not None and now - catalogue.checked_at < INDEX_RECHECK_SECONDS:
+        return catalogue
+    with _lock:
+        if _catalogue is not None and _catalogue.fingerprint == _fingerprint():
+            _catalogue.checked_at = now
+            return _catalogue
+        _catalogue = _build()
+        return _catalogue
+
+
+def invalidate_indexes(*args: Any, **kwargs: Any) -> None:
+    global _catalogue
+    with _lock:
+        _catalogue = None
+
+
+post_save.connect(invalidate_indexes, sender=AdminUnitRelease, dispatch_uid="places-save")
+post_delete.connect(invalidate_indexes, sender=AdminUnitRelease, dispatch_uid="places-delete")

@@ -1,0 +1,292 @@
+"""Parsing a place text into segments: commas, level prefixes ("Tỉnh", "H.", "Q.1"), street
+noise, and addresses written without commas (cut against the known names)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..models import AdminUnit
+from ..place_steps import strip_noise
+from ..text import FOLD_TABLE, clean, fold
+
+PROVINCE = AdminUnit.Level.PROVINCE.value
+DISTRICT = AdminUnit.Level.DISTRICT.value
+COMMUNE = AdminUnit.Level.COMMUNE.value
+
+# Folded prefix → the levels it announces. "Thành phố"/"TP" is a province or (before 2025) a
+# district-level city; "Thị xã" only a district.
+_PREFIXES: dict[tuple[str, ...], frozenset[str]] = {
+    ("tinh",): frozenset({PROVINCE}),
+    ("t",): frozenset({PROVINCE}),
+    ("thanh", "pho"): frozenset({PROVINCE, DISTRICT}),
+    ("tp",): frozenset({PROVINCE, DISTRICT}),
+    ("huyen",): frozenset({DISTRICT}),
+    ("h",): frozenset({DISTRICT}),
+    ("quan",): frozenset({DISTRICT}),
+    ("q",): frozenset({DISTRICT}),
+    ("thi", "xa"): frozenset({DISTRICT}),
+    ("tx",): frozenset({DISTRICT}),
+    ("xa",): frozenset({COMMUNE}),
+    ("x",): frozenset({COMMUNE}),
+    ("phuong",): frozenset({COMMUNE}),
+    ("p",): frozenset({COMMUNE}),
+    ("f",): frozenset({COMMUNE}),  # "F3": a ward in Saigon shorthand
+    ("thi", "tran"): frozenset({COMMUNE}),
+    ("tt",): frozenset({COMMUNE}),
+    ("dac", "khu"): frozenset({COMMUNE}),
+}
+# Folded prefix → the folded unit type it names, to choose between same-named units of one
+# level ("Huyện Hòa Bình" in Bạc Liêu, not "Thành phố Hòa Bình").
+_PREFIX_TYPE: dict[tuple[str, ...], str] = {
+    ("tinh",): "tinh",
+    ("t",): "tinh",
+    ("thanh", "pho"): "thanh pho",
+    ("tp",): "thanh pho",
+    ("huyen",): "huyen",
+    ("h",): "huyen",
+    ("quan",): "quan",
+    ("q",): "quan",
+    ("thi", "xa"): "thi xa",
+    ("tx",): "thi xa",
+    ("xa",): "xa",
+    ("x",): "xa",
+    ("phuong",): "phuong",
+    ("p",): "phuong",
+    ("f",): "phuong",
+    ("thi", "tran"): "thi tran",
+    ("tt",): "thi tran",
+    ("dac", "khu"): "dac khu",
+}
+_GLUED_NUMBER = re.compile(r"^(q|p|f|quan|phuong)(\d+)$")  # "Q1", "P7", "F3", "phuong12"
+# "thanhpho", "thixa", "thitran", "dackhu": a two-word level word written as one
+_GLUED_PREFIX = {"".join(head): head for head in _PREFIXES if len(head) == 2}
+_SEPARATORS = ",;|\n\r"
+_SEPARATOR = re.compile(r"[,;|\n\r]")
+# fold()'s table, but keeping the segment separators (as ",") so the text is folded once
+# (with an identity entry for every other ASCII character: ``str.translate`` pays for a
+# missing key with an exception)
+_FOLD_KEEPING_SEPARATORS = {
+    **{cp: chr(cp) for cp in range(0x80)},
+    **FOLD_TABLE,
+    **{ord(c): "," for c in _SEPARATORS},
+}
+_PUNCT_TO_SPACE = {
+    cp: " " if unicodedata.category(chr(cp))[0] in "PSZC" else chr(cp) for cp in range(0x3000)
+}
+_PUNCT_TO_SPACE[ord(" ")] = " "
+
+
+def _normalise_tokens(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        if token.isalpha():
+            out.append(token)
+            continue
+        glued = _GLUED_NUMBER.match(token)
+        if glued:
+            out.append(glued.group(1))
+            token = glued.group(2)
+        if token.isdigit():
+            token = str(int(token))  # "Phường 07" = "Phường 7"
+        out.append(token)
+    return out
+
+
+def name_key(name: str) -> str:
+    """The index key of a stored name ("Phường 07" → "phuong 7", "Đắk Lắk" → "dak lak")."""
+    return " ".join(_normalise_tokens(fold(name).split()))
+
+
+@lru_cache(maxsize=8192)
+def _accent_key(text: str) -> str:
+    return " ".join(clean(text).lower().translate(_PUNCT_TO_SPACE).split())
+
+
+@dataclass(slots=True)
+class Segment:
+    raw: str
+    hint: frozenset[str] | None  # levels announced by a prefix; None for a bare name
+    unit_type: str  # folded unit type named by the prefix ("huyen"), "" for a bare name
+    key: str  # folded name without its prefix
+    full_key: str  # folded segment with its prefix
+    prefix_len: int
+    numeric: bool
+    raw_is_ascii: bool = True
+    _accent: str | None = None
+
+    def accent_key(self) -> str:
+        """The name with its diacritics (lower case, prefix removed), for same-fold ties."""
+        if self._accent is None:
+            words = _accent_key(self.raw).split()
+            self._accent = " ".join(words[self.prefix_len :]) if words else ""
+        return self._accent
+
+    @property
+    def has_accents(self) -> bool:
+        """Whether the writer used diacritics: then "NGA THANH" means Nga Thanh, not Nga
+        Thành. Judged on the whole text (a name may have none of its own)."""
+        return not self.raw_is_ascii
+
+
+def _segment(raw: str, tokens: list[str]) -> Segment:
+    hint: frozenset[str] | None = None
+    unit_type = ""
+    prefix_len = 0
+    n = len(tokens)
+    if n > 1:
+        head = (tokens[0], tokens[1])
+        if n > 2 and head in _PREFIXES:
+            prefix_len = 2
+        else:
+            head = (tokens[0],)
+            if head in _PREFIXES:
+                prefix_len = 1
+        if prefix_len:
+            hint = _PREFIXES[head]
+            unit_type = _PREFIX_TYPE[head]
+    key_tokens = tokens[prefix_len:] if prefix_len else tokens
+    key = " ".join(key_tokens)
+    return Segment(
+        raw=raw,
+        hint=hint,
+        unit_type=unit_type,
+        key=key,
+        full_key=" ".join(tokens) if prefix_len else key,
+        prefix_len=prefix_len,
+        numeric=key.replace(" ", "").isdigit(),
+    )
+
+
+_MAX_NAME_TOKENS = 6
+# Scoring of a cut: words covered by known names, a bonus for a piece with its prefix, a cost
+# per piece (so "xa ba vinh" stays one commune rather than "xa ba" + the city "vinh") and
+# more for a bare one-word piece.
+_EXPLICIT_BONUS = 0.5
+_PIECE_COST = 0.3
+_ONE_WORD_COST = 0.2
+
+
+def _hint_key(hint: frozenset[str] | None) -> str:
+    """The name of the set of known names for a prefix's levels ("province|district")."""
+    if hint is None:
+        return "any"
+    return "|".join(level for level in (PROVINCE, DISTRICT, COMMUNE) if level in hint)
+
+
+_HINT_KEY = {head: _hint_key(levels) for head, levels in _PREFIXES.items()}
+_HINT_KEY_OF = {levels: _hint_key(levels) for levels in _PREFIXES.values()}
+
+
+def _split_run(tokens: list[str], known: dict[str, frozenset[str]]) -> list[list[str]] | None:
+    """Cut an address written without commas ("xa dang xa huyen gia lam ha noi") into pieces
+    that are known names, each with its optional prefix; unknown words (house numbers,
+    streets, villages) are skipped. Dynamic programming over the tokens (see the scoring
+    constants above). None when fewer than two pieces are found."""
+    n = len(tokens)
+    any_level = known["any"]
+    province_or_district = known["province|district"]
+    stems = known["stems"]  # every leading run of words of every known name
+    best: list[tuple[float, list[tuple[int, int]]]] = [(0.0, [])] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        score, pieces = best[i + 1]
+        choice = (score, pieces)  # skip token i (a house number, a street, a village)
+        for size in (2, 1):
+            if i + size >= n:
+                continue
+            head = (tokens[i], tokens[i + 1]) if size == 2 else (tokens[i],)
+            if head not in _PREFIXES:
+                continue
+            names = known[_HINT_KEY[head]]
+            name = ""
+            for j in range(i + size, min(n, i + size + _MAX_NAME_TOKENS)):
+                name = f"{name} {tokens[j]}" if name else tokens[j]
+                if name not in stems:
+                    break
+                if name in names:
+                    value = (j + 1 - i) + _EXPLICIT_BONUS - _PIECE_COST + best[j + 1][0]
+                    if value > choice[0]:
+                        choice = (value, [(i, j + 1), *best[j + 1][1]])
+        name = ""
+        for j in range(i, min(n, i + _MAX_NAME_TOKENS)):
+            name = f"{name} {tokens[j]}" if name else tokens[j]
+            if name not in stems:
+                break
+            if j == i:
+                ok = name in province_or_district and not name.isdigit()
+            else:
+                ok = name in any_level
+            if ok:
+                value = (j + 1 - i) - _PIECE_COST - (_ONE_WORD_COST if j == i else 0.0)
+                value += best[j + 1][0]
+                if value > choice[0]:
+                    choice = (value, [(i, j + 1), *best[j + 1][1]])
+        best[i] = choice
+    pieces = best[0][1]
+    if len(pieces) < 2:
+        return None
+    return [tokens[i:j] for i, j in pieces]
+
+
+_PART_CACHE_SIZE = 32768
+
+
+def parse_segments(
+    text: str,
+    known: dict[str, frozenset[str]] | None = None,
+    cache: dict[tuple[str, bool], tuple[Segment, ...]] | None = None,
+) -> list[Segment]:
+    """Cut the text at commas (";", "|", new lines) into segments with their level prefix.
+    With ``known`` names, a segment that is not itself a known name and has several words is
+    further cut by :func:`_split_run` (addresses written without commas). ``cache`` (made for
+    one ``known``) remembers the segments of each part: province and district parts repeat
+    across addresses; the segments are shared, so nothing may change them."""
+    segments: list[Segment] = []
+    ascii_text = text.isascii()
+    folded_parts = text.translate(_FOLD_KEEPING_SEPARATORS).lower().split(",")
+    raws = _SEPARATOR.split(text) if len(folded_parts) > 1 else [text]
+    for raw, folded in zip(raws, folded_parts, strict=True):
+        if cache is None:
+            segments.extend(_parse_part(raw, folded, ascii_text, known))
+            continue
+        found = cache.get((raw, ascii_text))
+        if found is None:
+            found = tuple(_parse_part(raw, folded, ascii_text, known))
+            if len(cache) >= _PART_CACHE_SIZE:
+                cache.clear()
+            cache[raw, ascii_text] = found
+        segments.extend(found)
+    return segments
+
+
+def _parse_part(
+    raw: str, folded: str, ascii_text: bool, known: dict[str, frozenset[str]] | None
+) -> list[Segment]:
+    """The segments of one comma-separated part (``folded`` is ``raw`` folded)."""
+    tokens = folded.split()
+    if not tokens:
+        return []
+    if not folded.replace(" ", "").isalpha():
+        tokens = _normalise_tokens(tokens)
+    glued = _GLUED_PREFIX.get(tokens[0])
+    if glued is not None:
+        tokens = [*glued, *tokens[1:]]  # "Thànhphố Hải Phòng"
+    if known is not None:
+        stripped = strip_noise(tokens, known["any"])
+        if not stripped:
+            return []  # only a house number, a lane, a hamlet
+        if stripped is not tokens:
+            tokens = stripped
+            raw = " ".join(tokens)
+    segment = _segment(raw, tokens)
+    segment.raw_is_ascii = ascii_text
+    if known is not None and len(tokens) >= 3:
+        names = known[_HINT_KEY_OF.get(segment.hint, "any")]
+        if segment.key not in names:
+            pieces = _split_run(tokens, known)
+            if pieces:
+                # the pieces lose the original spelling: no diacritics to compare
+                return [_segment(" ".join(p), p) for p in pieces]
+    return [segment]

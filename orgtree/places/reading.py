@@ -1,0 +1,346 @@
+"""Reading the segments against one release (exact candidates by level) and turning a reading
+into an outcome, directly or through a conversion table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..models import HistoricPlaceName
+from .catalogue import Catalogue
+from .index import ConversionIndex, HistoricEntry, UnitIndex
+from .parse import (
+    COMMUNE,
+    DISTRICT,
+    PROVINCE,
+    Segment,
+)
+
+# weights of a matched segment: province 3, district 2, commune 2 (in _read)
+_BARE_COMMUNE_ALONE = 1.0  # a lone bare name read as a commune is weak evidence
+
+
+@dataclass(slots=True)
+class Reading:
+    index: UnitIndex
+    provinces: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    communes: tuple[str, ...] = ()
+    score: float = 0.0
+    factor: float = 1.0
+    notes: list[str] = field(default_factory=list)
+    historic: tuple[HistoricEntry, ...] = ()
+
+
+def _prefer(
+    index: UnitIndex, level: str, seg: Segment, codes: tuple[str, ...], explicit: bool
+) -> tuple[str, ...]:
+    """Among same-named units, keep those whose type matches the prefix ("Huyện" vs "Thành
+    phố") and whose diacritics match the text ("Tân Hòa" vs "Tân Hoa"), when any do."""
+    if len(codes) < 2:
+        return codes
+    if explicit and seg.unit_type:
+        kept = tuple(c for c in codes if index.unit_type.get((level, c)) == seg.unit_type)
+        codes = kept or codes
+        if len(codes) < 2:
+            return codes
+    if not seg.has_accents:
+        return codes
+    wanted = seg.accent_key()
+    kept = tuple(c for c in codes if index.accent.get((level, c)) == wanted)
+    return kept or codes
+
+
+Candidate = tuple[int, str, bool]  # (segment index, key to look up, explicit prefix)
+
+
+@dataclass(slots=True)
+class Plan:
+    """The segments and, per level, which to try in which order (same for every reading):
+    segments with a matching prefix first, from the end of the text, then bare names."""
+
+    segments: list[Segment]
+    province: tuple[Candidate, ...]
+    district: tuple[Candidate, ...]
+    commune: tuple[Candidate, ...]
+    explicit: tuple[int, ...]
+
+
+def _plan(segments: list[Segment]) -> Plan:
+    province: list[Candidate] = []
+    district: list[Candidate] = []
+    commune: list[Candidate] = []
+    bare: list[Candidate] = []
+    explicit: list[int] = []
+    for i in range(len(segments) - 1, -1, -1):  # from the end of the text
+        seg = segments[i]
+        hint = seg.hint
+        if hint is None:
+            if not seg.numeric:
+                bare.append((i, seg.key, False))
+            continue
+        explicit.append(i)
+        candidate = (i, seg.key, True)
+        if PROVINCE in hint:
+            province.append(candidate)
+        if DISTRICT in hint:
+            district.append(candidate)
+        if COMMUNE in hint:
+            commune.append(candidate)
+        if seg.full_key != seg.key:
+            bare.append((i, seg.full_key, False))  # "H'Bông" folds to "h bong": no prefix
+    return Plan(
+        segments=segments,
+        province=(*province, *bare),
+        district=(*district, *bare),
+        commune=(*commune, *bare),
+        explicit=tuple(explicit),
+    )
+
+
+def _read(index: UnitIndex, plan: Plan, catalogue: Catalogue) -> Reading:
+    reading = Reading(index)
+    segments = plan.segments
+    used_p = used_d = used_c = -1
+
+    # 1. the province
+    for i, key, explicit in plan.province:
+        compact = False
+        historic: tuple[HistoricEntry, ...] = ()
+        codes = index.provinces.get(key)
+        if not codes and " " not in key:
+            codes = index.compact[PROVINCE].get(key)
+            compact = bool(codes)
+        if not codes:
+            historic = catalogue.historic.get(key) or (
+                catalogue.historic_compact.get(key, ()) if " " not in key else ()
+            )
+            if historic:
+                historic = tuple(h for h in historic if h.release_key == index.key)
+                codes = tuple(dict.fromkeys(h.province for h in historic))
+        if codes:
+            used_p = i
+            if len(codes) > 1:
+                codes = _prefer(index, PROVINCE, segments[i], codes, explicit)
+            reading.provinces = codes
+            reading.historic = historic
+            reading.score += 3.0
+            if compact:
+                reading.factor *= 0.9
+            break
+
+    # 2. the district (old sets only)
+    if index.has_districts:
+        provinces = reading.provinces
+        for i, key, explicit in plan.district:
+            if i == used_p:
+                continue
+            compact = False
+            codes = index.districts.get(key)
+            if not codes and " " not in key:
+                codes = index.compact[DISTRICT].get(key)
+                compact = bool(codes)
+            if codes and provinces:
+                codes = tuple(c for c in codes if index.province_of[DISTRICT, c] in provinces)
+            if codes:
+                used_d = i
+                if len(codes) > 1:
+                    codes = _prefer(index, DISTRICT, segments[i], codes, explicit)
+                reading.districts = codes
+                reading.score += 2.0
+                if compact:
+                    reading.factor *= 0.9
+                break
+
+    # 3. the commune
+    districts, provinces = reading.districts, reading.provinces
+    for i, key, explicit in plan.commune:
+        if i == used_p or i == used_d:
+            continue
+        if districts:
+            if len(districts) == 1:
+                codes = index.communes_in_district.get((districts[0], key))
+            else:
+                codes = tuple(
+                    c for d in districts for c in index.communes_in_district.get((d, key), ())
+                )
+        elif provinces:
+            if len(provinces) == 1:
+                codes = index.communes_in_province.get((provinces[0], key))
+            else:
+                codes = tuple(
+                    c for p in provinces for c in index.communes_in_province.get((p, key), ())
+                )
+        else:
+            codes = index.communes.get(key)
+            if not codes and " " not in key:
+                codes = index.compact[COMMUNE].get(key)
+                if codes:
+                    reading.factor *= 0.9
+        if codes:
+            used_c = i
+            if len(codes) > 1:
+                codes = _prefer(index, COMMUNE, segments[i], codes, explicit)
+            reading.communes = codes
+            alone = not explicit and len(segments) == 1
+            reading.score += _BARE_COMMUNE_ALONE if alone else 2.0
+            break
+
+    # explicit segments left unexplained weaken the reading ("Huyện X" read in the new set)
+    for i in plan.explicit:
+        if i != used_p and i != used_d and i != used_c:
+            reading.score -= 1.0
+            reading.factor *= 0.9
+    return reading
+
+
+# ---------------------------------------------------------------------------------------------
+# Outcomes
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Outcome:
+    province: str | None
+    commune: str | None
+    confidence: float
+    candidates: list[tuple[str, str | None, str]]  # (province code, commune code, reason)
+    needs_review: bool
+    score: float
+    reason: str
+
+
+def _collapse(
+    options: list[tuple[str, str | None, str]], confidence: float, reason: str, score: float
+) -> Outcome:
+    """One answer when every option agrees; otherwise the common province and candidates."""
+    if len(options) == 1:
+        province, commune, _why = options[0]
+        return Outcome(province, commune, confidence, [], False, score, reason)
+    distinct = list(dict.fromkeys((p, c) for p, c, _ in options))
+    if len(distinct) == 1:
+        province, commune = distinct[0]
+        return Outcome(province, commune, confidence, [], False, score, reason)
+    provinces = {p for p, _ in distinct}
+    province = provinces.pop() if len(provinces) == 1 else None
+    unique: dict[tuple[str, str | None], str] = {}
+    for p, c, why in options:
+        unique.setdefault((p, c), why)
+    candidates = [(p, c, why) for (p, c), why in unique.items()]
+    conf = min(0.5, confidence) if province else min(0.4, confidence)
+    return Outcome(province, None, conf, candidates, True, score, reason)
+
+
+def _direct_outcome(reading: Reading) -> Outcome:
+    index = reading.index
+    score, factor = reading.score, reading.factor
+    historic_note = _historic_note(reading.historic)
+    if reading.communes:
+        options = [
+            (index.province_of[COMMUNE, c], c, "Trùng tên xã trong danh mục")
+            for c in reading.communes
+        ]
+        base = 0.95 if (reading.provinces or reading.districts) else 0.85
+        return _collapse(options, base * factor, "Khớp tên xã" + historic_note, score)
+    if reading.districts:
+        options = [
+            (index.province_of[DISTRICT, d], None, f"Thuộc {index.name[DISTRICT, d]}")
+            for d in reading.districts
+        ]
+        return _collapse(options, 0.9 * factor, "Khớp tên quận, huyện", score)
+    if reading.provinces:
+        options = [(p, None, "Khớp tên tỉnh" + historic_note) for p in reading.provinces]
+        conf = (0.95 if reading.historic else 0.98) * factor
+        return _collapse(options, conf, "Khớp tên tỉnh" + historic_note, score)
+    return Outcome(None, None, 0.0, [], True, score, "")
+
+
+def _historic_note(historic: tuple[HistoricEntry, ...]) -> str:
+    if not historic:
+        return ""
+    h = historic[0]
+    if h.kind == HistoricPlaceName.Kind.VARIANT:
+        return f" (cách viết khác: {h.name})"
+    basis = f", {h.legal_basis}" if h.legal_basis else ""
+    return f" (tên cũ {h.name}{basis})"
+
+
+def _converted_outcome(reading: Reading, conversion: ConversionIndex, target: UnitIndex) -> Outcome:
+    source = reading.index
+    score, factor = reading.score, reading.factor
+
+    if len(reading.communes) == 1:
+        # the common case: one old commune that went, whole or in part, to one new commune
+        one = conversion.carried(target, reading.communes[0])
+        if len(one.options) == 1 and not one.split and not one.missing:
+            base = 0.8 if one.by_name else (0.85 if one.partial else 0.95)
+            if not (reading.provinces or reading.districts):
+                base -= 0.1
+            province, commune, _why = one.options[0]
+            reason = "Theo bảng chuyển đổi ĐVHC" + _historic_note(reading.historic)
+            return Outcome(province, commune, base * factor, [], False, score, reason)
+
+    if reading.communes:
+        carried = [conversion.carried(target, old) for old in reading.communes]
+        options = [o for c in carried for o in c.options]
+        if not options:
+            return Outcome(None, None, 0.0, [], True, score, "")
+        if any(c.split for c in carried):
+            # never a silent answer: the candidates go to a person
+            outcome = _collapse(options, 0.45, "Xã cũ bị chia cho nhiều xã mới", score)
+            outcome.commune = None
+            outcome.needs_review = True
+            if not outcome.candidates:
+                outcome.candidates = options
+            outcome.confidence = min(outcome.confidence, 0.45)
+            return outcome
+        if any(c.missing for c in carried):
+            outcome = _collapse(options, 0.6 * factor, "Xã cũ thiếu trong bảng chuyển đổi", score)
+            outcome.commune = None
+            outcome.needs_review = True
+            outcome.confidence = min(outcome.confidence, 0.6)
+            return outcome
+        base = 0.85 if any(c.partial for c in carried) else 0.95
+        if any(c.by_name for c in carried):
+            base = 0.8
+        if not (reading.provinces or reading.districts):
+            base -= 0.1
+        reason = "Theo bảng chuyển đổi ĐVHC" + _historic_note(reading.historic)
+        return _collapse(options, base * factor, reason, score)
+
+    historic_note = _historic_note(reading.historic)
+    if reading.districts:
+        options = []
+        for d in reading.districts:
+            for p, share in conversion.district_targets.get(d, ()):
+                if (PROVINCE, p) in target.name:
+                    why = f"{source.name[DISTRICT, d]} ({share:.0%} số xã) nay thuộc"
+                    options.append((p, None, why))
+        if not options:
+            return Outcome(None, None, 0.0, [], True, score, "")
+        outcome = _collapse(options, 0.9 * factor, "Quận, huyện cũ", score)
+        if len(options) > 1 and outcome.province is None:
+            outcome.needs_review = True
+        return outcome
+
+    if reading.provinces:
+        options = []
+        top_share = 1.0
+        for p_old in reading.provinces:
+            targets = conversion.province_targets.get(p_old, ())
+            if targets:
+                top_share = min(top_share, targets[0][1])
+                p_new = targets[0][0]
+                if (PROVINCE, p_new) in target.name:
+                    old_name = source.name[PROVINCE, p_old]
+                    options.append((p_new, None, f"{old_name} nay thuộc" + historic_note))
+        if not options:
+            return Outcome(None, None, 0.0, [], True, score, "")
+        conf = (0.93 if reading.historic else 0.95) * top_share * factor
+        variant = reading.historic and reading.historic[0].kind == HistoricPlaceName.Kind.VARIANT
+        reason = (
+            f"Cách viết khác của {source.name[PROVINCE, reading.provinces[0]]}"
+            if variant
+            else "Tỉnh trước sắp xếp" + historic_note
+        )
+        return _collapse(options, conf, reason, score)
+    return Outcome(None, None, 0.0, [], True, score, "")

@@ -1,0 +1,324 @@
+"""The public function :func:`resolve_place`, its result :class:`PlaceResolution`, the choice
+between readings and the fuzzy corrections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from ..place_fuzzy import nearest
+from ..place_steps import decode, normalise
+from .catalogue import Catalogue, get_catalogue
+from .index import UnitIndex
+from .parse import (
+    COMMUNE,
+    DISTRICT,
+    PROVINCE,
+    Segment,
+    _segment,
+    parse_segments,
+)
+from .reading import Outcome, Plan, _converted_outcome, _direct_outcome, _plan, _read
+
+REVIEW_THRESHOLD = 0.7
+
+
+@dataclass
+class PlaceResolution:
+    """What :func:`resolve_place` found. ``province``/``commune`` are ``{"code", "name"}``."""
+
+    text: str
+    as_of: date
+    release: str | None
+    province: dict[str, str] | None
+    commune: dict[str, str] | None
+    confidence: float
+    candidates: list[dict[str, Any]]
+    needs_review: bool
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "as_of": self.as_of.isoformat(),
+            "release": self.release,
+            "province": self.province,
+            "commune": self.commune,
+            "confidence": self.confidence,
+            "candidates": self.candidates,
+            "needs_review": self.needs_review,
+            "reason": self.reason,
+        }
+
+    def describe(self) -> str:
+        """One readable Vietnamese line."""
+        if self.province is None and not self.candidates:
+            return f"“{self.text}”: không xác định được địa danh."
+        parts = []
+        if self.commune:
+            parts.append(self.commune["name"])
+        if self.province:
+            parts.append(self.province["name"])
+        answer = ", ".join(parts) if parts else "chưa xác định"
+        line = f"“{self.text}” → {answer} (độ tin cậy {self.confidence:.2f}"
+        line += f", theo danh mục {self.release} ngày {self.as_of:%d/%m/%Y})"
+        if self.reason:
+            line += f" – {self.reason}"
+        if self.needs_review:
+            options = "; ".join(
+                ", ".join(x["name"] for x in (c.get("commune"), c.get("province")) if x is not None)
+                for c in self.candidates
+            )
+            line += " – CẦN NGƯỜI XEM XÉT"
+            if options:
+                line += f": {options}"
+        return line
+
+
+@lru_cache(maxsize=1)
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _as_date(as_of: date | datetime | str | None) -> date:
+    if as_of is None:
+        return datetime.now(_zone()).date()
+    if isinstance(as_of, datetime):
+        return as_of.date()
+    if isinstance(as_of, date):
+        return as_of
+    try:
+        return date.fromisoformat(str(as_of))
+    except ValueError as exc:
+        raise ValueError(f"Ngày “{as_of}” không hợp lệ (cần dạng YYYY-MM-DD).") from exc
+
+
+def _choose(outcomes: list[Outcome]) -> Outcome:
+    live = [o for o in outcomes if o.province is not None or o.candidates]
+    if not live:
+        return Outcome(None, None, 0.0, [], True, 0.0, "Không khớp địa danh nào")
+    best = max(o.score for o in live)
+    top = [o for o in live if o.score == best]
+    if len(top) == 1:
+        return top[0]
+    answers = {(o.province, o.commune) for o in top}
+    if len(answers) == 1 and not any(o.needs_review for o in top):
+        return max(top, key=lambda o: o.confidence)
+    # equal readings disagree (e.g. an address valid both before and after 1/7/2025)
+    first = top[0]  # the direct reading comes first
+    candidates: list[tuple[str, str | None, str]] = []
+    for o in top:
+        if o.candidates:
+            candidates.extend(o.candidates)
+        elif o.province is not None:
+            candidates.append((o.province, o.commune, o.reason))
+    seen: dict[tuple[str, str | None], tuple[str, str | None, str]] = {}
+    for p, c, why in candidates:
+        seen.setdefault((p, c), (p, c, why))
+    candidates = list(seen.values())
+    provinces = {p for p, _, _ in candidates}
+    if first.needs_review:
+        province = first.province if len(provinces) == 1 else None
+        return Outcome(
+            province, None, min(o.confidence for o in top), candidates, True, best, first.reason
+        )
+    province = first.province if provinces == {first.province} else None
+    commune = first.commune if province else None
+    return Outcome(
+        province,
+        commune,
+        min(0.6, first.confidence),
+        candidates,
+        True,
+        best,
+        "Địa chỉ có thể hiểu theo địa giới cũ hoặc mới",
+    )
+
+
+def resolve_place(text: str, as_of: date | datetime | str | None = None) -> PlaceResolution:
+    """Resolve a place name or address to the province (and commune) in force on ``as_of``.
+
+    The pipeline: :func:`~orgtree.place_steps.decode` (legacy encodings) →
+    :func:`~orgtree.place_steps.normalise` → :func:`parse_segments` (levels, street noise) →
+    exact candidates by level in each release (:func:`_read`) → when that leaves names
+    unexplained, fuzzy candidates (:func:`_corrected`) → the decision (:func:`_choose`).
+    Decisions are remembered per (text, set in force) in a bounded LRU
+    (``DECISION_CACHE_SIZE``) that goes with the indexes when reference data change."""
+    on = _as_date(as_of)
+    text = text or ""
+    catalogue = get_catalogue()
+    target = catalogue.target_for(on)
+    if target is None:
+        return PlaceResolution(text, on, None, None, None, 0.0, [], True, "Chưa nạp dữ liệu ĐVHC")
+    key = (text, target.key)
+    found, best = catalogue.decisions.get(key)
+    if not found:
+        best = _decide(text, catalogue, target)
+        catalogue.decisions.put(key, best)
+    if best is None:
+        return PlaceResolution(text, on, target.key, None, None, 0.0, [], True, "Văn bản trống")
+    return _resolution(text, on, target, best)
+
+
+def _decide(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome | None:
+    """The best outcome over the readings of the text (legacy encodings), None when empty.
+    The outcome is cached: nothing downstream may change it."""
+    best: Outcome | None = None
+    for reading in decode(text):
+        outcome = _resolve_text(normalise(reading), catalogue, target)
+        if outcome is not None and (best is None or _rank(outcome) > _rank(best)):
+            best = outcome
+    return best
+
+
+def _rank(outcome: Outcome) -> tuple:
+    return (
+        outcome.province is not None,
+        outcome.commune is not None,
+        not outcome.needs_review,
+        outcome.score,
+        outcome.confidence,
+    )
+
+
+def _outcome(plan: Plan, catalogue: Catalogue, target: UnitIndex) -> Outcome:
+    """Exact candidates in every release, scored, and the decision."""
+    outcomes = [_direct_outcome(_read(target, plan, catalogue))]
+    for conversion in catalogue.sources_for(target):
+        reading = _read(conversion.source, plan, catalogue)
+        if reading.score > 0:
+            outcomes.append(_converted_outcome(reading, conversion, target))
+    return _choose(outcomes)
+
+
+# a corrected spelling costs a little confidence; the reason says what was corrected
+_CORRECTION_FACTOR = 0.97
+
+
+def _resolve_text(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome | None:
+    segments = parse_segments(text, catalogue.known, catalogue.parts)
+    if not segments:
+        return None
+    outcome = _outcome(_plan(segments), catalogue, target)
+    if outcome.commune is not None and not outcome.needs_review:
+        return outcome
+    corrected = _corrected(segments, catalogue)
+    if corrected is None:
+        return outcome
+    fixed_segments, changes = corrected
+    fixed = _outcome(_plan(fixed_segments), catalogue, target)
+    if fixed.score <= outcome.score and _rank(fixed)[:3] <= _rank(outcome)[:3]:
+        return outcome
+    fixed.confidence *= _CORRECTION_FACTOR ** len(changes)
+    fixed.reason += " (sửa chính tả: " + "; ".join(changes) + ")"
+    return fixed
+
+
+def _with_key(seg: Segment, key: str) -> Segment:
+    tokens = seg.full_key.split()[: seg.prefix_len] + key.split()
+    fixed = _segment(" ".join(tokens), tokens)
+    fixed.raw_is_ascii = True  # the corrected name has no spelling of its own to compare
+    return fixed
+
+
+def _corrected(
+    segments: list[Segment], catalogue: Catalogue
+) -> tuple[list[Segment], list[str]] | None:
+    """Fuzzy candidates: the nearest known names for the misspelt ones, the province first
+    (from the end of the text), then a district and the communes inside it. None when no
+    name needed or allowed a correction."""
+    known, fuzzy = catalogue.known, catalogue.fuzzy
+    fixed = list(segments)
+    changes: list[str] = []
+    province: str | None = None
+    p_index = -1
+    tried = 0
+    for i in range(len(segments) - 1, -1, -1):
+        seg = segments[i]
+        if seg.numeric or (seg.hint is not None and PROVINCE not in seg.hint):
+            continue
+        if seg.key in known[PROVINCE]:
+            province, p_index = seg.key, i
+            break
+        if seg.hint is None and seg.full_key in known[PROVINCE]:
+            province, p_index = seg.full_key, i
+            break
+        if seg.key in known[DISTRICT] or seg.key in known[COMMUNE]:
+            continue  # a district-level city ("TP Đà Lạt") or a bare commune
+        tried += 1
+        found = fuzzy.province(seg.key)
+        if found is not None:
+            province, p_index = found, i
+            fixed[i] = _with_key(seg, found)
+            changes.append(f"{seg.key} → {found}")
+            break
+        if tried >= 2 or (seg.hint is not None and DISTRICT not in seg.hint):
+            break
+    if province is None:
+        return None
+    districts = fuzzy.districts([province])
+    district: str | None = None
+    rest = [i for i in range(len(segments) - 1, -1, -1) if i != p_index]
+    for i in rest:  # the district nearest the province, exact or misspelt
+        seg = segments[i]
+        if seg.numeric and seg.hint is None:
+            continue
+        if seg.hint is not None and DISTRICT not in seg.hint:
+            continue
+        if seg.key in districts:
+            district = seg.key
+            break
+        if seg.hint is not None and PROVINCE not in seg.hint:
+            found = nearest(seg.key, districts)
+            if found is not None:
+                district = found
+                fixed[i] = _with_key(seg, found)
+                changes.append(f"{seg.key} → {found}")
+                rest.remove(i)
+                break
+    communes = fuzzy.communes([province], district)
+    for i in rest:
+        seg = segments[i]
+        if seg.numeric or seg.key == district or fixed[i] is not segments[i]:
+            continue
+        if seg.hint is not None and COMMUNE not in seg.hint:
+            continue
+        if seg.key in communes:
+            break
+        found = nearest(seg.key, communes)
+        if found is not None:
+            fixed[i] = _with_key(seg, found)
+            changes.append(f"{seg.key} → {found}")
+            break
+    return (fixed, changes) if changes else None
+
+
+def _resolution(text: str, on: date, target: UnitIndex, outcome: Outcome) -> PlaceResolution:
+    province = target.ref(PROVINCE, outcome.province) if outcome.province else None
+    commune = target.ref(COMMUNE, outcome.commune) if outcome.commune else None
+    candidates = [
+        {
+            "province": target.ref(PROVINCE, p),
+            "commune": target.ref(COMMUNE, c) if c else None,
+            "reason": why,
+        }
+        for p, c, why in outcome.candidates
+    ]
+    confidence = round(max(0.0, min(1.0, outcome.confidence)), 3)
+    needs_review = outcome.needs_review or confidence < REVIEW_THRESHOLD
+    return PlaceResolution(
+        text=text,
+        as_of=on,
+        release=target.key,
+        province=province,
+        commune=commune,
+        confidence=confidence,
+        candidates=candidates,
+        needs_review=needs_review,
+        reason=outcome.reason,
+    )
