@@ -106,7 +106,10 @@ def sniff(head: bytes, stream: IO[bytes]) -> str | None:
                 head[:-3].decode("utf-8")  # a multi-byte character cut by the read
                 return CSV
             except UnicodeDecodeError:
-                return None
+                pass
+        # 8-bit text (Windows-1258, TCVN3 read as Windows-1252): no control byte but TAB/CR/LF
+        if all(b >= 0x20 or b in (0x09, 0x0A, 0x0D) for b in head):
+            return CSV
     return None
 
 
@@ -141,6 +144,28 @@ def check_zip(stream: IO[bytes], compressed_size: int) -> int:
         raise ValidationError("Tệp có tỉ lệ nén bất thường (nghi ngờ “bom nén”).", code="zip_bomb")
     stream.seek(0)
     return total
+
+
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+def check_xml_parts(stream: IO[bytes], head_bytes: int = 8192) -> None:
+    """Refuse an Office/ODS archive whose XML parts declare a DOCTYPE or entities (billion
+    laughs, external entities): only the first bytes of each part are inflated, after
+    :func:`check_zip` has bounded the entry count and sizes."""
+    stream.seek(0)
+    with zipfile.ZipFile(stream) as archive:
+        for info in archive.infolist():
+            if not info.filename.lower().endswith(XML_SUFFIXES) or info.is_dir():
+                continue
+            with archive.open(info) as part:
+                start = part.read(head_bytes).upper()
+            if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
+                raise ValidationError(
+                    "Tệp có phần XML khai báo DOCTYPE/ENTITY: không được chấp nhận.",
+                    code="xml_entities",
+                )
+    stream.seek(0)
 
 
 def check_upload(
@@ -179,6 +204,8 @@ def check_upload(
             code="wrong_type",
         )
     unzipped = check_zip(stream, size) if kind in {XLSX, ODS} else None
+    if kind in {XLSX, ODS}:
+        check_xml_parts(stream)
     stream.seek(0)
     return CheckedUpload(
         kind=kind,

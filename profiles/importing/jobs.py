@@ -30,6 +30,7 @@ from orgtree.models import Unit
 
 from .models import ImportJob, ImportMapping
 from .pipeline import ImportError_, Options, Pipeline, SourceFile
+from .upload_checks import UploadRefused, check_stored
 
 log = logging.getLogger(__name__)
 
@@ -116,12 +117,19 @@ def start_import(
                     _copy(fh, out, digest)
             else:
                 _copy(source, out, digest)
+        try:  # size, type, zip bomb, XML entities: before anything reads the file
+            checked = check_stored(target, Path(name).name)
+        except UploadRefused as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            job.delete()
+            raise exc from None
         stored.append(
             {
                 "name": Path(name).name,
                 "path": str(target),
                 "sha256": digest.hexdigest(),
                 "size": target.stat().st_size,
+                "unzipped": checked.uncompressed_size or 0,
             }
         )
     job.files = stored
@@ -142,7 +150,8 @@ def _copy(src: BinaryIO, out: BinaryIO, digest: Any) -> None:
 def dispatch(job: ImportJob, run: str = "auto") -> None:
     if run == "none":
         return
-    size = sum(f.get("size", 0) for f in job.files)
+    # an xlsx is zipped: what the reader will hold is its uncompressed size
+    size = sum(max(f.get("size", 0), f.get("unzipped", 0)) for f in job.files)
     if run == "task" or (run == "auto" and size > ASYNC_THRESHOLD_BYTES):
         from django_q.tasks import async_task
 
@@ -196,6 +205,8 @@ def run_job(job_id: int, as_of: date | None = None) -> dict[str, Any]:
     files = [SourceFile(Path(f["path"]), f["name"]) for f in job.files]
     commit = job.mode == ImportJob.Mode.COMMIT
     try:
+        for f in files:  # checked at upload; again here, before any parsing
+            check_stored(f.path, f.name)
         pipeline = Pipeline(
             files,
             job.unit,
