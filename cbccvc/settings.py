@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "syncing",
     "syncing.emulator",
     "conversion",
+    "portal",
 ]
 
 MIDDLEWARE = [

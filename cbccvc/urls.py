@@ -22,5 +22,8 @@ urlpatterns = [
     path("api/sync/", include("syncing.urls")),
 ]
 
-# Under /api/ an unknown path answers with RFC 9457 problem details, like every API error.
-handler404 = "cbccvc.api.views.not_found"
+# Under /api/ an unknown path answers with RFC 9457 problem details, like every API error
+# (portal.views.page_not_found hands it to cbccvc.api.views.not_found); elsewhere the 403 and
+# 404 pages are in the admin's layout and the user's language.
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
