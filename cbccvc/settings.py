@@ -142,6 +142,13 @@ NATIONAL_KEY_ENCRYPTION_KEY = os.environ.get("NATIONAL_KEY_ENCRYPTION_KEY", "")
 # syncing/emulator/faults.py); empty = no faults.
 NATIONAL_FAULTS = os.environ.get("NATIONAL_FAULTS", "")
 NATIONAL_EMULATOR_PORT = int(os.environ.get("NATIONAL_EMULATOR_PORT", "8765"))
+# E-mail (e.g. connection-key administrators are told of every key change): written to files
+# under var/mail/ unless CBCCVC_EMAIL_BACKEND says otherwise; production uses SMTP.
+EMAIL_BACKEND = os.environ.get(
+    "CBCCVC_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("CBCCVC_DEFAULT_FROM_EMAIL", "cbccvc@localhost")
 # A read replica (optional): reports and exports read there inside cbccvc.db.use_replica().
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(

@@ -64,3 +64,15 @@ if os.environ.get("CBCCVC_REDIS_URL"):
 LOGGING["handlers"]["console"]["formatter"] = os.environ.get(  # noqa: F405
     "CBCCVC_LOG_FORMAT", "json"
 )
+
+# E-mail over SMTP, configured from the environment.
+EMAIL_BACKEND = os.environ.get(
+    "CBCCVC_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("CBCCVC_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CBCCVC_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("CBCCVC_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CBCCVC_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("CBCCVC_EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("CBCCVC_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("CBCCVC_EMAIL_TIMEOUT", "10"))

@@ -75,6 +75,7 @@ class ConnectionForm(forms.ModelForm):
             "software_name",
             "base_url",
             "key_id",
+            "is_official",
             "admin_name",
             "admin_phone",
             "admin_email",
@@ -108,13 +109,14 @@ class ConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "destination",
         "software_name",
         "key_id",
+        "is_official",
         "status_badge",
         "admin_name",
         "admin_phone",
         "last_health",
         "last_sync_at",
     ]
-    list_filter = ["destination", "status"]
+    list_filter = ["destination", "status", "is_official"]
     search_fields = ["unit__name", "unit__code", "software_name", "key_id", "admin_name"]
     readonly_fields = [
         "status",
@@ -132,7 +134,7 @@ class ConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     actions = ["check_health", "confirm_new_key", "send_schedule", "reset_circuit"]
 
     def get_fieldsets(self, request: HttpRequest, obj: Connection | None = None) -> Any:
-        main = ["unit", "destination", "software_name", "base_url", "key_id"]
+        main = ["unit", "destination", "software_name", "base_url", "key_id", "is_official"]
         if obj is None:
             main.append("secret")
         sets: list[Any] = [

@@ -20,6 +20,7 @@ class SyncingConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (
+            admin_inventory,  # noqa: F401 - systems inventory and keys (letter 5034)
             admin_recon,  # noqa: F401 - org-tree sync, reconciliation, dashboard
             receivers,  # noqa: F401 - connects the receivers
         )

@@ -312,3 +312,23 @@ class NationalClient:
 
     def get_schedule(self) -> dict[str, Any]:
         return self.request("GET", contract.PATH_SCHEDULE)
+
+    # -- connection keys of the agency (letter 5034) --------------------------------------------
+
+    def list_keys(self) -> list[dict[str, Any]]:
+        """Every connection key the national side issued to this key's agency."""
+        data = self.request("GET", contract.PATH_KEYS)
+        if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
+            raise ContractError("Danh sách khóa kết nối không đúng hợp đồng API (thiếu keys).")
+        return data["keys"]
+
+    def request_key_revocation(self, key_ids: Sequence[str], reason: str) -> list[dict[str, Any]]:
+        """Ask the national side to revoke the agency's keys of software no longer used; one
+        result per key id (``revoked``, ``already_revoked`` or ``rejected`` with a code)."""
+        body = {"key_ids": list(key_ids), "reason": reason}
+        data = self.request("POST", contract.PATH_KEY_REVOCATIONS, json_body=body)
+        if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+            raise ContractError("Câu trả lời thu hồi khóa không đúng hợp đồng API.")
+        if len(data["results"]) != len(body["key_ids"]):
+            raise ContractError("Câu trả lời thu hồi khóa không có đúng một kết quả mỗi khóa.")
+        return data["results"]

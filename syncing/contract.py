@@ -35,12 +35,15 @@ PATH_M51 = f"{API_PREFIX}/m51/test-sync"
 PATH_SYNC_STATUS = f"{API_PREFIX}/sync/status"
 PATH_RECONCILIATION = f"{API_PREFIX}/reconciliation"
 PATH_SCHEDULE = f"{API_PREFIX}/schedule"
+PATH_KEYS = f"{API_PREFIX}/keys"  # GET: the agency's connection keys
+PATH_KEY_REVOCATIONS = f"{API_PREFIX}/keys/revocations"  # POST: revoke old software's keys
 
 # -- limits -------------------------------------------------------------------------------------
 MAX_BATCH = 100  # profiles per batch
 M51_MIN, M51_MAX = 1, 10  # the M51 test sync takes 1–10 profiles
 MAX_STATUS_LOOKUP = 500
 MAX_UNITS_PUSH = 1000
+MAX_KEY_REVOCATIONS = 50  # keys per revocation request
 MAX_PAGE = 500
 DEFAULT_PAGE = 100
 MAX_BODY_BYTES = 64 * 1024 * 1024

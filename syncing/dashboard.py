@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from cbccvc.xlsx_safety import write_cell
+from cbccvc.xlsx_safety import safe_cell, write_cell
 from orgtree.models import Unit
 from orgtree.tree import subtrees_q
 from profiles.models import Profile, ProfileStatus
@@ -58,6 +58,7 @@ class ProgressRow:
     software: str = ""
     key_status: str = ""
     key_admin: str = ""
+    key_contact: str = ""  # name, phone, e-mail of the official key's administrator
     key_status_code: str = ""
     units_total: int = 0
     units_mapped: int = 0
@@ -113,7 +114,7 @@ def connection_facts(agency_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
 
     facts: dict[int, dict[str, Any]] = {}
     for conn in Connection.objects.filter(
-        unit_id__in=list(agency_ids), destination=Destination.NATIONAL
+        unit_id__in=list(agency_ids), destination=Destination.NATIONAL, is_official=True
     ):
         contact = ", ".join(p for p in (conn.admin_phone, conn.admin_email) if p)
         facts[conn.unit_id] = {
@@ -121,6 +122,9 @@ def connection_facts(agency_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
             "key_status": conn.get_status_display(),
             "key_status_code": conn.status,
             "key_admin": f"{conn.admin_name} ({contact})" if contact else conn.admin_name,
+            "key_contact": "\n".join(
+                p for p in (conn.admin_name, conn.admin_phone, conn.admin_email) if p
+            ),
             "last_sync": conn.last_sync_at,
             "status_message": conn.status_message,
         }
@@ -241,6 +245,7 @@ def progress_rows(roots: Sequence[Unit], *, children_of: Unit | None = None) -> 
         row.software = info.get("software", "")
         row.key_status = info.get("key_status", "")
         row.key_admin = info.get("key_admin", "")
+        row.key_contact = info.get("key_contact", "")
         row.key_status_code = info.get("key_status_code", "")
     return [rows[u.pk] for u in shown]
 
@@ -382,9 +387,17 @@ EXPORT_COLUMNS: tuple[tuple[str, str, float], ...] = (
     ("last_sync_text", "Đồng bộ gần nhất", 0.09),
     ("sync_errors", "Lỗi", 0.04),
 )
+# the Excel report also names whom to call about each agency's key
+XLSX_COLUMNS: tuple[tuple[str, str, float], ...] = (
+    *EXPORT_COLUMNS[:4],
+    ("key_contact", "Người quản trị khóa (điện thoại, thư điện tử)", 0.12),
+    *EXPORT_COLUMNS[4:],
+)
 
 
 def _cell(row: ProgressRow, name: str) -> Any:
+    if name == "key_contact":
+        return safe_cell(row.key_contact)  # typed by people (a phone "+84…"): never a formula
     if name == "units_mapped_text":
         return f"{row.units_mapped}/{row.units_total}"
     if name == "last_sync_text":
@@ -406,12 +419,12 @@ def render_xlsx(rows: Sequence[ProgressRow], day: date, *, drill: bool = False) 
     head = book.add_format({"bold": True, "bg_color": "#DDE7EE", "border": 1, "text_wrap": True})
     cell = book.add_format({"border": 1})
     write_cell(sheet, 0, 0, report_title(day), bold)
-    for col, (_, label, share) in enumerate(EXPORT_COLUMNS):
+    for col, (_, label, share) in enumerate(XLSX_COLUMNS):
         write_cell(sheet, 2, col, label, head)
         sheet.set_column(col, col, max(8, share * 160))
     all_rows = list(rows) if drill or len(rows) < 2 else [*rows, totals(rows)]
     for r, row in enumerate(all_rows, start=3):
-        for col, (name, _, _) in enumerate(EXPORT_COLUMNS):
+        for col, (name, _, _) in enumerate(XLSX_COLUMNS):
             write_cell(sheet, r, col, _cell(row, name), cell)  # unit names: never formulas
     sheet.freeze_panes(3, 2)
     book.close()

@@ -27,7 +27,9 @@ def set_up_sync_demo(agency_code: str = "H25") -> str:
     if not handoff:
         return "Đồng bộ: chưa có khóa kết nối của CSDL quốc gia mô phỏng, bỏ qua."
     unit = Unit.objects.active().get(code=agency_code)
-    conn = Connection.objects.filter(unit=unit, destination=Destination.NATIONAL).first()
+    conn = Connection.objects.filter(
+        unit=unit, destination=Destination.NATIONAL, is_official=True
+    ).first()
     if conn is None:
         conn = Connection(unit=unit, destination=Destination.NATIONAL)
     conn.software_name = handoff.get("software_name") or "cbccvc"

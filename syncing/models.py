@@ -64,6 +64,11 @@ class Connection(models.Model):
     )
     status_message = models.CharField("thông báo trạng thái", max_length=500, blank=True)
     status_changed_at = models.DateTimeField("đổi trạng thái lúc", null=True, blank=True)
+    is_official = models.BooleanField(
+        "kết nối chính thức",
+        default=True,
+        help_text="Hàng đợi chỉ gửi qua kết nối chính thức; mỗi cơ quan và nơi nhận có một.",
+    )
     admin_name = models.CharField("người quản trị khóa", max_length=120, blank=True)
     admin_phone = models.CharField("điện thoại người quản trị khóa", max_length=30, blank=True)
     admin_email = models.EmailField("thư điện tử người quản trị khóa", blank=True)
@@ -92,9 +97,14 @@ class Connection(models.Model):
     class Meta:
         verbose_name = "kết nối (khóa kết nối)"
         verbose_name_plural = "kết nối (khóa kết nối)"
-        ordering = ["unit__code", "destination"]
+        ordering = ["unit__code", "destination", "-is_official"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "destination"], name="connection_unit_dest")
+            # several keys per agency and destination (the old systems' ones too), one official
+            models.UniqueConstraint(
+                fields=["unit", "destination"],
+                condition=models.Q(is_official=True),
+                name="connection_official_unit_dest",
+            )
         ]
 
     def __str__(self) -> str:
@@ -262,7 +272,9 @@ class TestSyncRun(models.Model):
         return f"Gửi thử M51 {self.created_at:%d/%m/%Y %H:%M}"
 
 
-# Org-tree sync, reconciliation ("đối khớp") and the progress dashboard (syncing/recon_models.py).
+# Org-tree sync, reconciliation ("đối khớp") and the progress dashboard (syncing/recon_models.py);
+# the inventory of HR systems and their keys (letter 5034, syncing/inventory.py).
+from .inventory import HrSystem, KeyState, SystemKey, SystemStatus  # noqa: E402
 from .recon_models import (  # noqa: E402
     Mismatch,
     MismatchDailyCount,
@@ -277,6 +289,8 @@ __all__ = [
     "ConnectionStatus",
     "Destination",
     "ExtraHoliday",
+    "HrSystem",
+    "KeyState",
     "Mismatch",
     "MismatchDailyCount",
     "NationalUnit",
@@ -285,6 +299,8 @@ __all__ = [
     "SyncItem",
     "SyncStatus",
     "SyncWindow",
+    "SystemKey",
+    "SystemStatus",
     "TestSyncRun",
     "UnitMatch",
 ]

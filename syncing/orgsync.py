@@ -70,7 +70,9 @@ def client_for_agency(agency: Unit) -> Any:
     from .connections import client_for
     from .models import Connection, ConnectionStatus, Destination
 
-    conn = Connection.objects.filter(unit=agency, destination=Destination.NATIONAL).first()
+    conn = Connection.objects.filter(
+        unit=agency, destination=Destination.NATIONAL, is_official=True
+    ).first()
     if conn is None:
         raise ValidationError(
             f"Cơ quan “{agency.name}” chưa có kết nối (khóa kết nối) tới CSDL quốc gia."

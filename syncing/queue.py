@@ -26,7 +26,9 @@ def idempotency_key(version: ProfileVersion) -> str:
 def connection_for(unit: Unit, destination: str) -> Connection | None:
     """The connection of the agency whose subtree holds ``unit`` (the nearest one)."""
     best: Connection | None = None
-    for conn in Connection.objects.filter(destination=destination).select_related("unit"):
+    for conn in Connection.objects.filter(destination=destination, is_official=True).select_related(
+        "unit"
+    ):
         if is_within(unit, conn.unit) and (best is None or conn.unit.level > best.unit.level):
             best = conn
     return best

@@ -27,7 +27,9 @@ def _credentials(agency: Unit) -> tuple[str, str] | None:
     """(key id, secret) of the agency's connection, else of the emulator's hand-over file."""
     from .models import Connection, Destination
 
-    conn = Connection.objects.filter(unit=agency, destination=Destination.NATIONAL).first()
+    conn = Connection.objects.filter(
+        unit=agency, destination=Destination.NATIONAL, is_official=True
+    ).first()
     if conn is not None:
         return conn.key_id, conn.secret()
     from .emulator.demo import read_handoff

@@ -29,7 +29,9 @@ def connected_agencies() -> list[Unit]:
     """Agencies with a national connection (the ones the national side reconciles)."""
     from .models import Connection, Destination
 
-    ids = Connection.objects.filter(destination=Destination.NATIONAL).values("unit_id")
+    ids = Connection.objects.filter(destination=Destination.NATIONAL, is_official=True).values(
+        "unit_id"
+    )
     return list(Unit.objects.filter(pk__in=ids).order_by("code"))
 
 

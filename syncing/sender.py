@@ -430,7 +430,9 @@ def _record_results(
 
 def sendable_connections(now: datetime | None = None) -> list[Connection]:
     now = now or timezone.now()
-    conns = Connection.objects.filter(status=ConnectionStatus.ACTIVE).prefetch_related("windows")
+    conns = Connection.objects.filter(
+        status=ConnectionStatus.ACTIVE, is_official=True
+    ).prefetch_related("windows")
     return [c for c in conns if in_window(c, timezone.localtime(now).date())]
 
 

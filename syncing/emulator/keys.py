@@ -21,6 +21,7 @@ from django.utils import timezone
 from orgtree.text import clean
 
 from .models import ConnectionKey
+from .notify import notify_key_change
 from .routers import NATIONAL_DB
 
 
@@ -60,9 +61,12 @@ def issue_key(
     admin_email: str = "",
     agency_name: str = "",
     software_vendor: str = "",
+    destination: str = ConnectionKey.Destination.NATIONAL,
     rate_limit_per_minute: int = 600,
     activate: bool = False,
 ) -> IssuedKey:
+    """A new key (shown once). With ``activate`` it is activated in the same operation, which
+    revokes the agency's keys of other software (see :func:`activate_key`)."""
     agency_code = clean(agency_code).strip()
     if not agency_code or not clean(software_name).strip() or not clean(admin_name).strip():
         raise ValidationError(
@@ -78,6 +82,7 @@ def issue_key(
             agency_name=clean(agency_name),
             software_name=clean(software_name),
             software_vendor=clean(software_vendor),
+            destination=destination,
             secret_encrypted=encrypt_secret(secret),
             admin_name=clean(admin_name),
             admin_phone=clean(admin_phone),
@@ -87,6 +92,8 @@ def issue_key(
         )
         if activate:
             key = activate_key(key.key_id)
+        else:
+            notify_key_change(key, "issued")
     return IssuedKey(key, secret)
 
 
@@ -97,15 +104,62 @@ def _get(key_id: str) -> ConnectionKey:
     return key
 
 
-def activate_key(key_id: str) -> ConnectionKey:
+def other_program_keys(key: ConnectionKey) -> list[ConnectionKey]:
+    """The agency's active keys of *other* software for the same destination (a key of the
+    same software — a rotation — may be active beside it)."""
+    return list(
+        ConnectionKey.objects.select_for_update()
+        .filter(
+            agency_code=key.agency_code,
+            destination=key.destination,
+            status=ConnectionKey.Status.ACTIVE,
+        )
+        .exclude(software_name=key.software_name)
+        .exclude(pk=key.pk)
+        .order_by("issued_at")
+    )
+
+
+def revoke_locked(key: ConnectionKey, reason: str) -> None:
+    key.status = ConnectionKey.Status.REVOKED
+    key.revoked_at = timezone.now()
+    key.revoked_reason = clean(reason)[:255]
+    key.save(update_fields=["status", "revoked_at", "revoked_reason"])
+    notify_key_change(key, "revoked", key.revoked_reason)
+
+
+def activate_key(key_id: str, *, revoke_others: bool = True) -> ConnectionKey:
+    """Activate a key. One software per agency and destination (letter 5034): the agency's
+    active keys of other software are revoked in the same operation, with the reason recorded;
+    with ``revoke_others=False`` the activation is refused while such a key is active."""
     with transaction.atomic(using=NATIONAL_DB):
         key = _get(key_id)
         if key.status == ConnectionKey.Status.REVOKED:
             raise ValidationError(f"Khóa {key_id} đã bị thu hồi; không kích hoạt lại được.")
-        if key.status != ConnectionKey.Status.ACTIVE:
-            key.status = ConnectionKey.Status.ACTIVE
-            key.activated_at = timezone.now()
-            key.save(update_fields=["status", "activated_at"])
+        if key.status == ConnectionKey.Status.ACTIVE:
+            return key
+        others = other_program_keys(key)
+        if others and not revoke_others:
+            listed = ", ".join(f"{o.key_id} ({o.software_name})" for o in others)
+            raise ValidationError(
+                f"Cơ quan {key.agency_code} đang có khóa kết nối của phần mềm khác còn hoạt động: "
+                f"{listed}. Mỗi cơ quan chỉ dùng một phần mềm; phải thu hồi khóa đó cùng lúc "
+                "kích hoạt khóa mới."
+            )
+        reason = (
+            f"Cơ quan đã chọn phần mềm {key.software_name} (khóa {key.key_id}); "
+            "khóa của phần mềm không còn sử dụng bị thu hồi."
+        )
+        for other in others:
+            revoke_locked(other, reason)
+        key.status = ConnectionKey.Status.ACTIVE
+        key.activated_at = timezone.now()
+        key.save(update_fields=["status", "activated_at"])
+        notify_key_change(
+            key,
+            "activated",
+            f"thu hồi cùng lúc {len(others)} khóa của phần mềm khác" if others else "",
+        )
     return key
 
 
@@ -113,8 +167,5 @@ def revoke_key(key_id: str, reason: str = "") -> ConnectionKey:
     with transaction.atomic(using=NATIONAL_DB):
         key = _get(key_id)
         if key.status != ConnectionKey.Status.REVOKED:
-            key.status = ConnectionKey.Status.REVOKED
-            key.revoked_at = timezone.now()
-            key.revoked_reason = clean(reason)[:255]
-            key.save(update_fields=["status", "revoked_at", "revoked_reason"])
+            revoke_locked(key, reason)
     return key

@@ -56,8 +56,16 @@ class ConnectionKey(models.Model):
         ACTIVE = "active", "đang hoạt động"
         REVOKED = "revoked", "đã thu hồi"
 
+    class Destination(models.TextChoices):
+        NATIONAL = "national", "CSDL quốc gia về CBCCVC"
+        PARTY = "party", "CSDL tổ chức đảng, đảng viên"
+
     key_id = models.CharField("mã khóa", max_length=64, unique=True)
     agency_code = models.CharField("mã cơ quan", max_length=60, db_index=True)
+    # one program (software) per agency and destination may hold active keys (letter 5034)
+    destination = models.CharField(
+        "nơi nhận", max_length=10, choices=Destination.choices, default=Destination.NATIONAL
+    )
     agency_name = models.CharField("tên cơ quan", max_length=255, blank=True)
     software_name = models.CharField("phần mềm", max_length=200)
     software_vendor = models.CharField("đơn vị cung cấp", max_length=200, blank=True)

@@ -20,6 +20,8 @@ urlpatterns = [
     path(_p(contract.PATH_SYNC_STATUS), views.sync_status, name="sync-status"),
     path(_p(contract.PATH_RECONCILIATION), views.reconciliation_results, name="reconciliation"),
     path(_p(contract.PATH_SCHEDULE), views.schedule, name="schedule"),
+    path(_p(contract.PATH_KEYS), views.keys, name="keys"),
+    path(_p(contract.PATH_KEY_REVOCATIONS), views.key_revocations, name="key-revocations"),
     # the ministry's view of every agency (HTML, read-only)
     path("", national_view.overview, name="national-overview"),
 ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from .. import contract
-from . import reconciliation, services
+from . import key_requests, reconciliation, services
 from .auth import AuthError, authenticate
 from .models import ConnectionKey
 from .state import RateLimiter
@@ -121,6 +121,10 @@ reconciliation_results = endpoint(
 schedule = endpoint(
     GET=lambda request, key, body: services.schedule_of(key),
     PUT=lambda request, key, body: services.report_schedule(key, body),
+)
+keys = endpoint(GET=lambda request, key, body: key_requests.list_keys(key))
+key_revocations = endpoint(
+    POST=lambda request, key, body: key_requests.request_revocations(key, body)
 )
 
 

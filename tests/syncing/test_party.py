@@ -26,7 +26,9 @@ FAST = SenderConfig(batch_size=20, lease_seconds=5, backoff_base=0.01, backoff_c
 def test_party_members_reach_the_party_database_with_the_entitled_fields_only(
     connection, national, tree, hr, approver, signer
 ):
-    issued = national.issue_key("H40", software_name="Phần mềm QLCB – kết nối CSDL đảng viên")
+    issued = national.issue_key(
+        "H40", software_name="Phần mềm QLCB – kết nối CSDL đảng viên", destination="party"
+    )
     party = create_connection(
         unit=tree["H40"],
         destination=Destination.PARTY,
@@ -68,7 +70,9 @@ def test_party_members_reach_the_party_database_with_the_entitled_fields_only(
 
 
 def test_the_party_database_refuses_fields_it_is_not_entitled_to(national, connection):
-    issued = national.issue_key("H40", software_name="Phần mềm QLCB – CSDL đảng viên")
+    issued = national.issue_key(
+        "H40", software_name="Phần mềm QLCB – CSDL đảng viên", destination="party"
+    )
     adapter = PartyAdapter(national.client(issued))
     record = {"personal_id": "001085001234", "full_name": "Nguyễn Văn A", "phone": "0912"}
     (result,) = adapter.submit([PartyItem("001085001234", "a" * 64, record)])

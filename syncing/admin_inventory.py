@@ -1,0 +1,142 @@
+"""Admin of the systems inventory (letter 5034): the agency's HR systems with the keys each
+holds, the choice of one system, and the revocation request for the old systems' keys. Scoped
+to the user's subtree; behaviour lives in :mod:`.inventory_actions`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import ForeignKey, ManyToManyField, QuerySet
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from orgtree.access import MANAGE_UNIT_ROLES, scope_for
+from orgtree.admin.scoped import ScopedAdminMixin
+from orgtree.models import Unit
+
+from . import inventory_actions
+from .inventory import HrSystem, SystemKey
+from .models import Connection
+
+
+class SystemKeyInline(admin.TabularInline):
+    model = SystemKey
+    extra = 0
+    fields = [
+        "key_id",
+        "destination",
+        "state",
+        "admin_name",
+        "admin_position",
+        "admin_phone",
+        "admin_email",
+        "connection",
+        "state_note",
+    ]
+    readonly_fields = ["state_note"]
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.related_model is Connection:
+            kwargs["queryset"] = scope_for(request.user).filter(
+                Connection.objects.all(), "unit", MANAGE_UNIT_ROLES
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(HrSystem)
+class HrSystemAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope_field = "agency"
+    edit_roles = MANAGE_UNIT_ROLES
+    inlines = [SystemKeyInline]
+    list_display = [
+        "name",
+        "agency",
+        "vendor",
+        "product",
+        "version",
+        "profile_count",
+        "status",
+        "is_chosen",
+    ]
+    list_filter = ["status", "is_chosen"]
+    search_fields = ["name", "vendor", "product", "agency__code", "agency__name"]
+    filter_horizontal = ["units_served"]
+    fieldsets = [
+        (None, {"fields": ["agency", "name", "vendor", "product", "version", "profile_count"]}),
+        ("Sử dụng", {"fields": ["units_served", "status", "in_use_since", "retired_on"]}),
+        ("Lựa chọn (Công văn 5034)", {"fields": ["is_chosen", "choice_reason", "chosen_on"]}),
+        (None, {"fields": ["note"]}),
+    ]
+    actions = ["request_revocation", "refresh_states"]
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.related_model is Unit:
+            # old (dissolved) units count too: they are the ones that used the old systems
+            kwargs["queryset"] = scope_for(request.user).units(self.edit_roles)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _agencies(self, request: HttpRequest, queryset: QuerySet[HrSystem]) -> list[Unit]:
+        scope = scope_for(request.user)
+        seen: dict[int, Unit] = {}
+        for system in queryset.select_related("agency"):
+            if scope.covers(system.agency, self.edit_roles):
+                seen.setdefault(system.agency_id, system.agency)
+        return list(seen.values())
+
+    @admin.action(description="Đề nghị CSDL quốc gia thu hồi khóa của các hệ thống không chọn")
+    def request_revocation(self, request: HttpRequest, queryset: QuerySet[HrSystem]) -> None:
+        for agency in self._agencies(request, queryset):
+            try:
+                outcome = inventory_actions.request_old_key_revocation(agency, actor=request.user)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+                continue
+            level = messages.WARNING if outcome.rejected else messages.SUCCESS
+            self.message_user(request, f"{agency}: {outcome.summary()}", level)
+
+    @admin.action(description="Cập nhật trạng thái khóa theo CSDL quốc gia")
+    def refresh_states(self, request: HttpRequest, queryset: QuerySet[HrSystem]) -> None:
+        for agency in self._agencies(request, queryset):
+            try:
+                changed = inventory_actions.refresh_key_states(agency, actor=request.user)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{agency}: {changed} khóa đổi trạng thái.", messages.SUCCESS
+                )
+
+
+@admin.register(SystemKey)
+class SystemKeyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope_field = "system__agency"
+    edit_roles = MANAGE_UNIT_ROLES
+    list_display = [
+        "key_id",
+        "system",
+        "destination",
+        "state",
+        "admin_name",
+        "admin_position",
+        "admin_phone",
+        "admin_email",
+    ]
+    list_filter = ["destination", "state"]
+    search_fields = ["key_id", "system__name", "admin_name", "system__agency__code"]
+    readonly_fields = ["state_changed_at", "state_note"]
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        scope = scope_for(request.user)
+        if db_field.related_model is HrSystem:
+            kwargs["queryset"] = scope.filter(HrSystem.objects.all(), "agency", self.edit_roles)
+        elif db_field.related_model is Connection:
+            kwargs["queryset"] = scope.filter(Connection.objects.all(), "unit", self.edit_roles)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,0 +1,145 @@
+"""What the agency does with its systems inventory (letter 5034): ask the Ministry to revoke the
+keys of the systems it no longer uses, and bring the recorded key states in line with the
+national register. Both go through the official connection of the agency (the chosen system's
+key); the answers are recorded on each :class:`SystemKey` with its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from orgtree.models import Unit
+
+from .client import KeyRevoked, NationalError
+from .inventory import HrSystem, KeyState, SystemKey
+from .models import Connection, ConnectionStatus, Destination
+
+
+@dataclass
+class RevocationOutcome:
+    revoked: list[str] = field(default_factory=list)
+    rejected: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        parts = [f"đã thu hồi {len(self.revoked)} khóa"]
+        if self.rejected:
+            parts.append(
+                "không thu hồi được: "
+                + "; ".join(f"{key} ({why})" for key, why in self.rejected.items())
+            )
+        return ", ".join(parts) + "."
+
+
+def official_connection(agency: Unit, destination: str = Destination.NATIONAL) -> Connection:
+    conn = Connection.objects.filter(unit=agency, destination=destination, is_official=True).first()
+    if conn is None or conn.status != ConnectionStatus.ACTIVE:
+        raise ValidationError(
+            f"{agency}: chưa có kết nối chính thức đang hoạt động để gửi đề nghị tới CSDL quốc gia."
+        )
+    return conn
+
+
+def old_keys(agency: Unit, destination: str = Destination.NATIONAL) -> list[SystemKey]:
+    """Keys of the agency's systems that are not the chosen one, not yet revoked."""
+    return list(
+        SystemKey.objects.filter(
+            system__agency=agency, system__is_chosen=False, destination=destination
+        )
+        .exclude(state=KeyState.REVOKED)
+        .select_related("system")
+        .order_by("key_id")
+    )
+
+
+def _set_state(key: SystemKey, state: str, note: str, actor: Any, reason: str) -> None:
+    key.state = state
+    key.state_note = note[:500]
+    key.state_changed_at = timezone.now()
+    key._change_reason = reason
+    if actor is not None:
+        key._history_user = actor
+    key.save()
+
+
+def request_old_key_revocation(
+    agency: Unit, *, reason: str = "", actor: Any = None, destination: str = Destination.NATIONAL
+) -> RevocationOutcome:
+    """Send the keys of the non-chosen systems to the national side for revocation."""
+    from .connections import client_for
+
+    chosen = HrSystem.objects.filter(agency=agency, is_chosen=True).first()
+    if chosen is None:
+        raise ValidationError(f"{agency}: chưa chọn hệ thống sử dụng; chưa thể đề nghị thu hồi.")
+    keys = old_keys(agency, destination)
+    if not keys:
+        return RevocationOutcome()
+    conn = official_connection(agency, destination)
+    reason = reason.strip() or (
+        f"Cơ quan đã chọn hệ thống {chosen} (Công văn 5034/BNV-CCVC); "
+        "phần mềm cũ không còn sử dụng."
+    )
+    try:
+        with client_for(conn) as client:
+            answers = client.request_key_revocation([k.key_id for k in keys], reason)
+    except KeyRevoked as exc:
+        raise ValidationError(
+            f"Khóa của kết nối chính thức không dùng được: {exc.message}"
+        ) from exc
+    except NationalError as exc:
+        raise ValidationError(f"Không gửi được đề nghị thu hồi khóa: {exc.message}") from exc
+    outcome = RevocationOutcome()
+    by_id = {str(a.get("key_id")): a for a in answers if isinstance(a, dict)}
+    with transaction.atomic():
+        for key in keys:
+            answer = by_id.get(key.key_id, {})
+            status = answer.get("status")
+            if status in ("revoked", "already_revoked"):
+                note = str(answer.get("revoked_reason") or reason)
+                _set_state(key, KeyState.REVOKED, note, actor, "CSDL quốc gia đã thu hồi khóa")
+                outcome.revoked.append(key.key_id)
+            else:
+                message = str(answer.get("message") or answer.get("code") or "không rõ")
+                _set_state(
+                    key,
+                    KeyState.REVOCATION_REQUESTED,
+                    f"CSDL quốc gia chưa thu hồi: {message}",
+                    actor,
+                    "Đề nghị thu hồi khóa",
+                )
+                outcome.rejected[key.key_id] = message
+    return outcome
+
+
+NATIONAL_STATES = {
+    "issued": KeyState.ISSUED,
+    "active": KeyState.ACTIVE,
+    "revoked": KeyState.REVOKED,
+}
+
+
+def refresh_key_states(agency: Unit, *, actor: Any = None) -> int:
+    """Bring the recorded states of the agency's keys in line with the national register;
+    return how many changed."""
+    from .connections import client_for
+
+    conn = official_connection(agency)
+    try:
+        with client_for(conn) as client:
+            national = {str(k.get("key_id")): k for k in client.list_keys()}
+    except NationalError as exc:
+        raise ValidationError(f"Không tra cứu được khóa kết nối: {exc.message}") from exc
+    changed = 0
+    with transaction.atomic():
+        for key in SystemKey.objects.filter(system__agency=agency):
+            info = national.get(key.key_id)
+            state = NATIONAL_STATES.get(str(info.get("status"))) if info else None
+            if state is None or state == key.state:
+                continue
+            note = str(info.get("revoked_reason") or "") if info else ""
+            _set_state(key, state, note, actor, "Cập nhật theo CSDL quốc gia")
+            changed += 1
+    return changed
