@@ -355,3 +355,30 @@ def test_one_count_per_card(world):
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
     assert len(counts) == 3
     assert len(queries.captured_queries) <= 5, [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.mark.django_db
+def test_scheduled_tree_operations_card_when_the_model_exists(world):
+    """The card appears only where the scheduled-operations model and its admin exist."""
+    from datetime import date
+
+    from django.apps import apps
+    from django.contrib import admin
+
+    try:
+        model = apps.get_model("orgtree.ScheduledOperation")
+    except LookupError:
+        pytest.skip("no scheduled tree operations in this code base")
+    if model not in admin.site._registry:
+        pytest.skip("scheduled tree operations have no admin")
+    title = "Thao tác cây đơn vị đã lên lịch"
+    for unit, status in [(world["a_dept"], "scheduled"), (world["a_dept"], "cancelled"),
+                         (world["b"], "scheduled")]:  # fmt: skip
+        model.objects.create(kind="dissolve", unit=unit, effective_date=date(2030, 1, 1),
+                             status=status)  # fmt: skip
+    a_admin = world["users"]["a_admin"]
+    card = _cards(a_admin)[title]
+    assert card.count == 1
+    assert len(_listed(a_admin, card.url)) == 1
+    assert _cards(world["users"]["national"])[title].count == 2
+    assert title not in _cards(world["users"]["a_hr"])
