@@ -358,6 +358,14 @@ def _b_change_row(w: dict[str, Any]) -> Model:
     )
 
 
+def _b_imported_source_data(w: dict[str, Any]) -> Model:
+    from profiles.importing.models import ImportedSourceData
+
+    return ImportedSourceData.objects.create(
+        profile=_b_profile(w), file="b.xlsx", sheet="DS", row=2, data={"extra": {"Ghi chú": "x"}}
+    )
+
+
 # label → factory(world) returning an object that belongs to agency B
 B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "orgtree.unit": lambda w: w["b_dept"],
@@ -375,6 +383,7 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "profiles.profilesignature": _b_profile_signature,
     "profiles.importmapping": _b_import_mapping,
     "profiles.importjob": _b_import_job,
+    "profiles.importedsourcedata": _b_imported_source_data,
     "profiles.mergecandidate": _b_merge_candidate,
     "profiles.profilemerge": _b_profile_merge,
     "syncing.nationalunit": _b_national_unit,

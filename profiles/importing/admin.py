@@ -28,7 +28,7 @@ from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
 
 from . import jobs
-from .models import ImportJob, ImportMapping
+from .models import ImportedSourceData, ImportJob, ImportMapping
 from .pipeline import ACTION_LABELS, ImportError_
 
 PREVIEW_ROWS = 500
@@ -40,6 +40,24 @@ class ImportMappingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ("name", "source_software")
     edit_roles = EDIT_PROFILE_ROLES
     fields = ("name", "source_software", "unit", "column_overrides", "value_mappings", "notes")
+
+
+@admin.register(ImportedSourceData)
+class ImportedSourceDataAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """What imported rows carried that no field takes (unknown codes, unknown columns), read
+    only: the officer maps the values and edits the profile."""
+
+    scope_field = "profile__unit"
+    list_display = ("profile", "file", "sheet", "row", "updated_at")
+    search_fields = ("profile__personal_id", "profile__full_name", "file")
+    list_select_related = ("profile",)
+    readonly_fields = ("profile", "file", "sheet", "row", "data", "updated_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -137,7 +137,7 @@ PROFILE = SheetSpec(
             "Tỉnh đăng ký khai sinh",
         ),
         C("birthplace_text", "Nơi sinh", "text", "Nơi sinh (tỉnh)", "Sinh tại"),
-        C("hometown_text", "Quê quán", "text", "Nguyên quán", "Quê"),
+        C("hometown_text", "Quê quán", "text", "Nguyên quán", "Quê", "QQ"),
         C("ethnicity", "Dân tộc", "code", "Dân tộc (mã)", "DT", code_list="ethnicity"),
         C("religion", "Tôn giáo", "code", "TG", code_list="religion"),
         C(
@@ -186,6 +186,8 @@ PROFILE = SheetSpec(
             "code",
             "Chức vụ hiện tại",
             "Chức vụ (chức danh)",
+            "CV",
+            "Chức vụ, chức danh",
             code_list="position",
             embedded="work_history",
         ),
@@ -439,7 +441,8 @@ CHILD_SHEETS: tuple[SheetSpec, ...] = (
             C("address", "Nơi ở", "text", "Địa chỉ"),
             C("deceased", "Đã mất", "bool"),
         ),
-        ("relationship_code", "full_name"),
+        # two children may share a name and relationship: the birth year tells them apart
+        ("relationship_code", "full_name", "birth_year"),
         "Gia đình",
     ),
     _child(
@@ -642,38 +645,17 @@ def recognise(
     sheet_name: str = "",
     overrides: dict[str, dict[str, str]] | None = None,
     specs: Sequence[SheetSpec] | None = None,
-) -> HeaderMatch | None:
-    """Find the header row and the table of a sheet from its first rows.
+) -> Any:
+    """Find the header rows and the table of a sheet from its first rows
+    (:func:`profiles.importing.headers.recognise_table`: annotations, typos, multi-row and
+    composite headers).
 
-    ``overrides`` (from a mapping profile) is ``{sheet key: {header key: field}}``; they win
-    over the catalogue. Returns ``None`` when no table has its required columns.
+    ``overrides`` (from a mapping profile) is ``{sheet key: {header: field}}``; they win over
+    the catalogue. Returns ``None`` when no table has its required columns.
     """
-    rows = [list(r) for r in rows[:HEADER_SCAN_ROWS]]
-    _fill_merged(rows, merged)
-    prefer = header_encoding(rows)
-    if prefer:
-        rows = [[_to_unicode(c, prefer) if isinstance(c, str) else c for c in r] for r in rows]
-    best: HeaderMatch | None = None
-    name_key = header_key(sheet_name)
-    keys = [[header_key(c) for c in r] for r in rows]
-    for spec in specs or SHEETS.values():
-        ov = {header_key(k): v for k, v in ((overrides or {}).get(spec.key) or {}).items()}
-        for r in range(len(rows)):
-            m = _match_row(spec, rows, r, ov, keys)
-            if m.score <= 0:
-                continue
-            required = [c.field for c in spec.columns if c.required and not c.embedded]
-            if any(f not in m.columns.values() for f in required):
-                continue
-            if name_key and name_key in {header_key(s) for s in spec.synonyms}:
-                m.score += 2
-            if (
-                best is None
-                or m.score > best.score
-                or (best.spec is spec and m.score == best.score)  # two-row header: the lower
-            ):
-                best = m
-    return best
+    from .headers import recognise_table
+
+    return recognise_table(rows, merged, sheet_name, overrides, specs)
 
 
 def canonical_headers(spec: SheetSpec) -> list[str]:

@@ -10,7 +10,9 @@ Accepted (surrounding spaces and the words "ngày", "tháng", "năm", "sinh" are
   1905-06-02, which no HR file means), so 1899 is refused as a year before 1900;
 * ``dd/mm/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``, ``d/m/yyyy``, ``d/m/yy``, ``yyyy-mm-dd``
   (optionally with a ``00:00:00`` time), ``yyyymmdd``;
-* ``5/1980``, ``05/1980``, ``1980-05`` (month precision), ``1980`` (year precision).
+* ``5/1980``, ``05/1980``, ``1980-05`` (month precision), ``1980`` (year precision);
+* an unknown day or month written as ``x``: ``x/1985`` and ``x/x/1985`` (year),
+  ``x/03/1985`` (month).
 
 Two-digit years: ``yy`` is 20yy when that year is not later than a bound, else 19yy. The
 bound is this year, or this year minus 15 for birth dates (``context="birth"``: nobody under
@@ -42,6 +44,7 @@ _MAX_SERIAL = 2958465  # 31/12/9999
 _TIME = re.compile(r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$")
 _WORDS = re.compile(r"\b(?:ngay|thang|nam|sinh)\b")
 _TEXT_SERIAL = re.compile(r"\d{5}(?:[.,]\d+)?$")
+_UNKNOWN_PART = frozenset({"x", "xx"})
 
 
 class DateParseError(ValueError):
@@ -147,6 +150,9 @@ def parse_date(
     if not folded.strip():
         raise _error(original, "ô trống")
     tokens = folded.split()
+    # an unknown day or month written as "x" ("x/1985", "x/x/1985", "xx/03/1985")
+    while len(tokens) > 1 and tokens[0] in _UNKNOWN_PART:
+        tokens.pop(0)
     if not all(t.isdigit() for t in tokens):
         raise _error(
             original, "không đọc được (dạng nhận được: dd/mm/yyyy, yyyy-mm-dd, mm/yyyy, yyyy)"

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from orgtree.models import Unit
 
-__all__ = ["ImportJob", "ImportMapping"]
+__all__ = ["ImportJob", "ImportMapping", "ImportedSourceData"]
 
 
 class ImportMapping(models.Model):
@@ -126,3 +126,32 @@ class ImportJob(models.Model):
             "finished": self.status in (self.Status.DONE, self.Status.FAILED, self.Status.PLANNED),
             "totals": (self.report or {}).get("totals", {}),
         }
+
+
+class ImportedSourceData(models.Model):
+    """What an imported row carried that no field of the profile takes, kept as written:
+    values of a code list nobody knows (a position of the old structure, an ethnicity
+    spelling) and the columns the import does not know ("Số sổ BHXH" …).
+
+    ``data``: ``{"unrecognised": {header: text}, "extra": {header: text}}``. One per profile:
+    the latest import that carried such values.
+    """
+
+    profile = models.OneToOneField(
+        "profiles.Profile",
+        verbose_name="hồ sơ",
+        on_delete=models.CASCADE,
+        related_name="import_source",
+    )
+    file = models.CharField("tệp", max_length=255)
+    sheet = models.CharField("trang", max_length=100, blank=True)
+    row = models.PositiveIntegerField("dòng")
+    data = models.JSONField("dữ liệu gốc", default=dict, blank=True)
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+
+    class Meta:
+        verbose_name = "dữ liệu gốc từ tệp nhập"
+        verbose_name_plural = "dữ liệu gốc từ tệp nhập"
+
+    def __str__(self) -> str:
+        return f"{self.file}, dòng {self.row}"

@@ -136,6 +136,10 @@ class RowPlan:
     target_id: int | None = None  # the existing row (profile or child) this row updates
     embedded: dict[str, dict[str, Any]] = field(default_factory=dict)  # flat child values
     headers: dict[str, str] = field(default_factory=dict)  # field → header as the file writes it
+    #: what the row carries that no field takes: {"unrecognised": {header: text}, "extra": …}
+    source: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the problems that did not stop the row (reported with its errors if something else does)
+    soft: list[Problem] = field(default_factory=list)
 
     def header(self, name: str, default: str) -> str:
         return self.headers.get(name, default)
@@ -153,6 +157,12 @@ class RowPlan:
         self.errors.append(Problem(self.file, self.sheet, self.row, column, _text(value), message))
         self.action = "error"
 
+    def keep(self, column: str, value: Any, message: str) -> None:
+        """A value no field takes: a warning naming it, the original kept as source data."""
+        self.warnings.append(message)
+        self.source.setdefault("unrecognised", {})[column] = _text(value)
+        self.soft.append(Problem(self.file, self.sheet, self.row, column, _text(value), message))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "file": self.file,
@@ -166,6 +176,7 @@ class RowPlan:
             "changes": {k: [_json(a), _json(b)] for k, (a, b) in self.changes.items()},
             "errors": [e.as_dict() for e in self.errors],
             "warnings": self.warnings,
+            "kept": self.source,
         }
 
     def digest_key(self) -> list[Any]:
@@ -190,6 +201,30 @@ class FileReport:
     rows_read: int = 0
     errors: list[Problem] = field(default_factory=list)
     tables: dict[str, dict[str, int]] = field(default_factory=dict)  # table → action → rows
+    #: layout rows (column numbers, sections, subtotals, footer): never people, never errors
+    skipped_rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_skipped(self, sheet: str, row: int, kind: str, label: str, text: str) -> None:
+        self.skipped_rows.append(
+            {"sheet": sheet, "row": row, "kind": kind, "reason": label, "text": text[:120]}
+        )
+        self.counts["skip"] += 1
+
+    def people(self) -> dict[str, int]:
+        """What became of the rows of people (the profile table) of this file."""
+        t = self.tables.get("profile", {})
+        return {
+            "rows": sum(t.values()),
+            "created": t.get("create", 0),
+            "updated": t.get("update", 0),
+            "unchanged": t.get("unchanged", 0),
+            "merged": t.get("merge", 0),
+            "held": t.get("review", 0) + t.get("error", 0),
+            "sent_to_review": t.get("review", 0),
+            "rejected": t.get("error", 0),
+            "skipped": t.get("skip", 0),
+            "layout_rows_skipped": len(self.skipped_rows),
+        }
 
     def add_error(self, problem: Problem) -> None:
         """An error of the file or a sheet as a whole (not of one row): listed and counted."""
@@ -210,6 +245,8 @@ class FileReport:
             "sent_to_review": c["review"],
             "errors": c["error"],
             "tables": self.tables,
+            "people": self.people(),
+            "skipped_rows": self.skipped_rows[:ROWS_IN_REPORT],
             "error_list": [e.as_dict() for e in self.errors],
         }
 
@@ -358,7 +395,7 @@ class Cleaner:
                 raise ValueError("họ tên dài quá 120 ký tự.")
             return out
         if kind == "pid":
-            return _digits(raw, "số định danh")
+            return _digits(raw, "số định danh", pad=False)
         if kind == "old_id":
             return _digits(raw, "số CMND")
         if kind in ("date", "dob"):
@@ -450,11 +487,13 @@ def _max_length(model: type[models.Model], name: str) -> int | None:
         return None
 
 
-def _digits(raw: Any, what: str) -> str:
+def _digits(raw: Any, what: str, pad: bool = True) -> str:
     if isinstance(raw, float):
         if not raw.is_integer():
             raise ValueError(f"{what} không phải dãy chữ số.")
         text = str(int(raw))
+        if not pad:  # the personal ID: padded with a warning (rows.fix_personal_id)
+            return text
         # Excel stored the number and dropped the leading zeros: 12-digit IDs start with 0
         if len(text) in (10, 11):
             text = text.zfill(12)
@@ -706,6 +745,15 @@ class Pipeline:
         return rows, reports
 
     def _parse_sheet(self, src: SourceFile, sheet, report: FileReport, out: list[RowPlan]):
+        from .rows import (
+            LAYOUT_LABELS,
+            RowSorter,
+            assemble,
+            complete_person,
+            extra_columns,
+            fix_personal_id,
+        )
+
         match = recognise(sheet.head, sheet.merged, sheet.name, self.overrides)
         if match is None:
             first = next((r for r in sheet.head if any(not _is_empty(v) for v in r)), [])
@@ -726,17 +774,23 @@ class Pipeline:
                         "",
                         "",
                         "Không nhận ra bảng dữ liệu của trang này (thiếu cột bắt buộc, ví dụ "
-                        "“Số định danh cá nhân”, “Họ và tên”, “Ngày sinh”, “Giới tính”).",
+                        "“Số định danh cá nhân”, “Họ và tên”).",
                     )
                 )
             return
         spec = match.spec
+        width = match.width
+        composites = match.composites
         report.sheets.append(
             {
                 "sheet": sheet.name,
                 "table": spec.key,
                 "header_row": match.header_row + 1,
                 "columns": {match.headers[c]: f for c, f in sorted(match.columns.items())},
+                "composite_columns": {comp.header: comp.field for comp in composites},
+                "recognised_by": {
+                    match.headers.get(c, str(c)): r for c, r in sorted(match.reasons.items())
+                },
                 "unknown_columns": match.unknown,
             }
         )
@@ -756,32 +810,58 @@ class Pipeline:
             return
         model = Profile if spec.key == "profile" else CHILD_MODELS[spec.key]
         by_field = spec.by_field
+        people = spec is PROFILE
         cols = [(c, f, match.headers[c], by_field[f]) for c, f in match.columns.items()]
-        headers = {f: match.headers[c] for c, f in match.columns.items()}
-        shown = sorted((c, h) for c, h in match.headers.items())
+        cols += [
+            (width + k, comp.field, comp.header, by_field[comp.field])
+            for k, comp in enumerate(composites)
+        ]
+        headers = {f: h for _, f, h, _ in cols}
+        shown = sorted(match.written.items())
+        extras = extra_columns(match) if people else []
         first = match.header_row + 1
         sample = sheet.head[first:]
+
+        def extend(cells: list[Any]) -> tuple[list[Any], list[str]]:
+            if not composites:
+                return cells, []
+            values, notes = assemble(composites, cells)
+            row = list(cells[:width])
+            row.extend([None] * (width - len(row)))
+            return row + values, notes
+
+        ext_sample = [extend(r)[0] for r in sample]
         encodings = {
-            c: column_encoding(r[c] for r in sample if c < len(r))
-            for c, f in match.columns.items()
-            if by_field[f].kind in ("text", "name", "code", "choice", "unit")
+            c: column_encoding(r[c] for r in ext_sample if c < len(r))
+            for c, f, _, col in cols
+            if col.kind in ("text", "name", "code", "choice", "unit")
         }
+        provinces = set(self.cleaner.codes("cccd-province"))
+        sorter = RowSorter(match, sheet.head[match.first_header_row : first])
+        pid_col = next((c for c, f in match.columns.items() if f == PID_FIELD), None)
         data = iter(sample)
         number = first
-        for cells in _chain(data, sheet.rows):
+        for original in _chain(data, sheet.rows):
             number += 1
-            if not any(not _is_empty(v) for v in cells):
+            if not any(not _is_empty(v) for v in original):
+                continue
+            kind = sorter.layout(original)
+            if kind is not None:
+                text = " ".join(_text(v) for v in original if not _is_empty(v))
+                report.add_skipped(sheet.name, number, kind, LAYOUT_LABELS[kind], text)
                 continue
             report.rows_read += 1
+            cells, notes = extend(original)
             plan = RowPlan(
-                src.name, sheet.name, number, spec.key, "", headers=headers, cells=cells,
+                src.name, sheet.name, number, spec.key, "", headers=headers, cells=original,
                 columns=shown,
             )  # fmt: skip
+            plan.warnings.extend(notes)
             if sheet.row_notes and number in sheet.row_notes:  # a line in a legacy encoding
                 plan.warnings.append(sheet.row_notes[number])
-            width = len(cells)
+            cells_width = len(cells)
             for c, f, header, col in cols:
-                raw = cells[c] if c < width else None
+                raw = cells[c] if c < cells_width else None
                 if raw is None or (isinstance(raw, str) and not raw.strip()):
                     continue  # _is_empty, inline: this runs once per cell
                 try:
@@ -796,7 +876,10 @@ class Pipeline:
                         )
                     )
                 except ValueError as exc:
-                    plan.fail(header, raw, f"{header}: {exc}")
+                    if people and f not in (PID_FIELD, "full_name"):
+                        self._soft_failure(plan, col, header, raw, exc, encodings.get(c))
+                    else:
+                        plan.fail(header, raw, f"{header}: {exc}")
                     continue
                 if col.embedded:
                     plan.embedded.setdefault(col.embedded, {})[f] = value
@@ -805,18 +888,66 @@ class Pipeline:
                 else:
                     plan.values[f] = value
             pid = plan.values.get(PID_FIELD, "")
-            if pid and len(pid) == 9 and spec.key == "profile":
+            if pid and len(pid) < 12 and pid_col is not None:
+                raw = original[pid_col] if pid_col < len(original) else None
+                pid, warning = fix_personal_id(
+                    pid,
+                    provinces,
+                    isinstance(raw, (int, float)),
+                    plan.values.get("date_of_birth") if people else None,
+                )
+                if warning:
+                    plan.values[PID_FIELD] = pid
+                    plan.warnings.append(warning)
+            if pid and len(pid) == 9 and people:
                 plan.values.setdefault("old_id_number", pid)
                 plan.values[PID_FIELD] = pid = ""
             plan.personal_id = pid
+            if people:
+                plan.warnings.extend(
+                    complete_person(
+                        plan.values,
+                        headers.get("sex", "Giới tính"),
+                        headers.get("date_of_birth", "Ngày sinh"),
+                    )
+                )
+                for c, header in extras:
+                    if c < len(original) and not _is_empty(original[c]):
+                        plan.source.setdefault("extra", {})[header] = _text(original[c])
             for col in spec.columns:
-                if spec is PROFILE and col.field == PID_FIELD:
+                if people and col.field == PID_FIELD:
                     continue  # no ID: the old ID or the matcher may still find the person
                 if col.required and not col.embedded and _is_empty(plan.values.get(col.field)):
-                    if not any(e.column == _header_of(match, col.field) for e in plan.errors):
-                        written = headers.get(col.field, col.header)
+                    written = headers.get(col.field, col.header)
+                    if not any(e.column == written for e in (*plan.errors, *plan.soft)):
                         plan.fail(written, "", f"Thiếu {written}.")
             out.append(plan)
+
+    def _soft_failure(
+        self, plan: RowPlan, col: Column, header: str, raw: Any, exc: ValueError, prefer: str | None
+    ) -> None:
+        """A bad value in a person's row that does not identify them: the person still imports;
+        the value is kept as written with a warning. A grade title in the position column
+        ("Chuyên viên", as lists write it for staff without a leadership post) is the grade."""
+        if col.field == "position_code":
+            try:
+                grade = self.cleaner.code("grade", raw, prefer)
+            except ValueError:
+                grade = ""
+            if grade:
+                salary = plan.embedded.setdefault("salary_history", {})
+                salary.setdefault("grade_code", grade)
+                plan.source.setdefault("unrecognised", {})[header] = _text(raw)
+                plan.warnings.append(
+                    f"{header} “{_text(raw)}” là tên ngạch, không phải chức vụ lãnh đạo: "
+                    f"ghi nhận ngạch {grade}, không ghi chức vụ."
+                )
+                return
+        plan.keep(
+            header,
+            raw,
+            f"{header} “{_text(raw)}”: {exc} Vẫn nhập người này; giữ nguyên văn giá trị để xử lý.",
+        )
 
     # -- validate ---------------------------------------------------------------------------
     def validate(self, rows: list[RowPlan]) -> None:
@@ -842,7 +973,9 @@ class Pipeline:
                 rules.insert(0, rule_personal_id)
             for rule in rules:
                 for issue in rule(rec, ctx):
-                    if issue.severity != "error":
+                    # an ID that contradicts the sex or birth year is still the person's ID:
+                    # imported, and the finding says what to check
+                    if issue.severity != "error" or issue.code in _PID_CROSS_CHECKS:
                         plan.warnings.append(issue.message)
                         continue
                     col = PROFILE.by_field.get(issue.field)
@@ -1110,6 +1243,8 @@ class Pipeline:
                 target["values"][k] = v
         for table, vals in plan.embedded.items():
             target["embedded"].setdefault(table, {}).update(vals)
+        for part, vals in plan.source.items():
+            target["plan"].source.setdefault(part, {}).update(vals)
 
     def _plan_children(
         self,
@@ -1211,6 +1346,9 @@ class Pipeline:
         by_file = {r.file: r for r in reports}
         for row in rows:
             report = by_file[row.file]
+            if row.action == "error" and row.soft:  # a refused row: every problem it has
+                row.errors.extend(row.soft)
+                row.soft = []
             report.counts[row.action] += 1
             table = report.tables.setdefault(row.table, {})
             table[row.action] = table.get(row.action, 0) + 1
@@ -1321,6 +1459,9 @@ def _where_in(qs: models.QuerySet, name: str, values: Sequence[Any]) -> models.Q
     return qs.extra(where=[f"{column} = ANY(%s)"], params=[prepared])
 
 
+#: the ID's cross-checks against the sex and birth date: warnings at import, findings after
+_PID_CROSS_CHECKS = frozenset({"PID_SEX", "PID_YEAR", "PID_CENTURY"})
+
 #: the profile columns the matcher and the plan read whatever the files carry
 _PROFILE_KEYS = frozenset({"id", "unit_id", *MATCH_FIELDS})
 
@@ -1384,6 +1525,24 @@ def _child_action(
                 if k in row and not _is_empty(v) and _norm(row.get(k)) != _norm(v)
             }
             return ("update" if changes else "unchanged"), row["id"], changes
+    # a key field empty on one side (a family member stored without a birth year): the one
+    # stored row that agrees on the other key fields is the same row
+    loose = [
+        row
+        for row in stored
+        if all(
+            _is_empty(k) or _is_empty(_norm(row.get(f))) or _norm(row.get(f)) == k
+            for f, k in zip(spec.natural_key, key, strict=True)
+        )
+    ]
+    if len(loose) == 1 and len(spec.natural_key) > 1:
+        row = loose[0]
+        changes = {
+            k: (row.get(k), v)
+            for k, v in values.items()
+            if k in row and not _is_empty(v) and _norm(row.get(k)) != _norm(v)
+        }
+        return ("update" if changes else "unchanged"), row["id"], changes
     return "create", None, {}
 
 
@@ -1446,6 +1605,7 @@ class Writer:
                 table: [{k: v for k, v in vals.items() if not k.startswith("_")}]
                 for table, vals in row.embedded.items()
             }
+            _save_source_data([(row, profile.pk)] if row.source else [])
             merge_row_into_profile(
                 profile,
                 values,
@@ -1607,6 +1767,7 @@ class Writer:
         for model, (creates_, updates_, fields_) in by_model.items():
             self._save_children(model, creates_, updates_, fields_)
         self.refresh.difference_update(p.pk for p in creates)  # computed before the insert
+        _save_source_data([(row, profile.pk) for row, profile in embedded if row.source])
 
     def _save_children(self, model, creates: list, updates: list, fields: set[str]) -> None:
         for obj in creates + updates:
@@ -1691,6 +1852,29 @@ class _nullcontext:
 
     def __exit__(self, *exc: Any) -> None:
         return None
+
+
+def _save_source_data(rows: list[tuple[RowPlan, int]]) -> None:
+    """The values no field takes, kept as written (one query for a chunk of people)."""
+    if not rows:
+        return
+    from .models import ImportedSourceData
+
+    ImportedSourceData.objects.bulk_create(
+        [
+            ImportedSourceData(
+                profile_id=pk,
+                file=row.file[:255],
+                sheet=row.sheet[:100],
+                row=row.row,
+                data=row.source,
+            )
+            for row, pk in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["profile"],
+        update_fields=["file", "sheet", "row", "data", "updated_at"],
+    )
 
 
 def _load_ids(pids: set[str]) -> dict[str, int]:

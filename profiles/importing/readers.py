@@ -177,6 +177,13 @@ def sniff_encoding(raw: bytes) -> str:
     return legacy_codec(raw)
 
 
+def _tabular_lines(sample: str) -> str:
+    """The lines of a CSV sample that hold a separator: a title row above the table ("DANH
+    SÁCH CÔNG CHỨC") must not make the sniffer miss ";"."""
+    lines = [line for line in sample.splitlines() if any(d in line for d in ",;\t|")]
+    return "\n".join(lines[:200]) or sample
+
+
 def read_csv(path: Path, name: str) -> SheetData:
     raw = path.read_bytes()
     if not raw.strip():
@@ -185,7 +192,7 @@ def read_csv(path: Path, name: str) -> SheetData:
     text = decoded.text
     sample = text[:65536]
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        dialect: Any = csv.Sniffer().sniff(_tabular_lines(sample), delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
     csv.field_size_limit(MAX_CELL_CHARS + 1)

@@ -126,6 +126,14 @@ class BadRow:
     kind: str  # date, id, grade, name
     value: str
     reason: str
+    personal_id: str = ""  # the person's true ID
+    #: "error": the row is refused (no usable ID or name); "warning": the person imports and
+    #: the bad value is reported and kept as written
+    outcome: str = "error"
+
+
+#: spoiled fields that do not identify the person: the row still imports, with a warning
+SOFT_BAD_KINDS = ("date", "grade")
 
 
 @dataclass
@@ -654,7 +662,8 @@ def _write_workbook(
             f, value, reason = _apply_bad(values, entry, style)
             samples.bad_rows.append(
                 BadRow(vendor.file_name, ws.title, row, headers[f], kind=entry.bad,
-                       value=str(value), reason=reason)
+                       value=str(value), reason=reason, personal_id=entry.person.personal_id,
+                       outcome="warning" if entry.bad in SOFT_BAD_KINDS else "error")
             )  # fmt: skip
         for c, f in enumerate(fields, start=1):
             cell = ws.cell(row, c, values[f] if values[f] != "" else None)

@@ -79,11 +79,11 @@ def test_upload_preview_fix_mapping_confirm(tmp_path, agency, hr):
 def test_errors_are_highlighted_in_the_preview(tmp_path, agency, hr):
     path = write_xlsx(
         tmp_path / "x.xlsx",
-        {"DS": [PROFILE_HEADERS, person_row(1, **{"Ngày sinh": "30/02/1985"})]},
+        {"DS": [PROFILE_HEADERS, person_row(1, **{"Số định danh cá nhân": "02508"})]},
     )
     client = _client(hr)
     page = client.get(_upload(client, agency["home"], path)["Location"]).content.decode()
-    assert 'class="action-error"' in page and "30/02/1985" in page
+    assert 'class="action-error"' in page and "02508" in page
 
 
 def test_scope_of_the_wizard(tmp_path, agency, hr, other_hr):

@@ -78,20 +78,27 @@ def test_bad_rows_are_reported_and_the_others_written(tmp_path, agency, hr):
         person_row(1),
         person_row(2, **{"Ngày sinh": "31/02/1985"}),  # impossible date
         person_row(3, **{"Giới tính": "Không rõ"}),  # unknown value
-        person_row(4, **{"Số định danh cá nhân": "0250850000"}),  # 10 digits
+        person_row(4, **{"Số định danh cá nhân": "0250850000", "Ngày sinh": "32/01/1985"}),
     ]
     plan = run_import([_file(tmp_path, rows)], agency["home"], hr)
-    assert actions(plan) == {"create": 1, "error": 3}
-    errors = {e.row: e for f in plan.files for e in f.errors}
-    assert set(errors) == {3, 4, 5}  # the header is row 1
-    assert errors[3].column == "Ngày sinh" and errors[3].value == "31/02/1985"
-    assert errors[4].column == "Giới tính"
-    assert "12 chữ số" in errors[5].message
-    assert Profile.objects.count() == 1
+    # a bad date or sex does not cost the person: the ID gives the year and the sex
+    assert actions(plan) == {"create": 3, "error": 1}
+    by_row = {r.row: r for r in plan.rows}
+    assert any("31/02/1985" in w for w in by_row[3].warnings)
+    assert any("Không rõ" in w for w in by_row[4].warnings)
+    errors = [e for f in plan.files for e in f.errors]
+    assert {e.row for e in errors} == {5}  # the header is row 1
+    # a refused row: every problem it has, not only the first
+    assert {e.column for e in errors} == {"Số định danh cá nhân", "Ngày sinh"}
+    assert any("12 chữ số" in e.message for e in errors)
+    assert Profile.objects.count() == 3
+    p2 = Profile.objects.get(personal_id=by_row[3].personal_id)
+    assert (p2.date_of_birth.year, p2.birth_date_precision) == (1985, "year")
+    assert Profile.objects.get(personal_id=by_row[4].personal_id).sex == "2"
 
 
 def test_all_or_nothing_leaves_the_database_as_it_was(tmp_path, agency, hr):
-    rows = [person_row(1), person_row(2, **{"Ngày sinh": "1985-13-01"})]
+    rows = [person_row(1), person_row(2, **{"Số định danh cá nhân": "12345"})]
     plan = run_import([_file(tmp_path, rows)], agency["home"], hr, all_or_nothing=True)
     assert not plan.committed
     assert Profile.objects.count() == 0
@@ -212,14 +219,16 @@ def test_csv_in_windows_1258_with_semicolons(tmp_path, agency, hr):
 def test_the_command_writes_the_report(tmp_path, agency, hr):
     from django.core.management import call_command
 
-    path = _file(tmp_path, [person_row(1), person_row(2, **{"Ngày sinh": "x"})])
+    path = _file(tmp_path, [person_row(1), person_row(2, **{"Số định danh cá nhân": "x"})])
     report = tmp_path / "report.json"
     call_command("import_profiles", str(path), "--unit", "H25.01", "--report", str(report),
                  "--user", hr.username)  # fmt: skip
     data = json.loads(report.read_text(encoding="utf-8"))
     (f,) = data["files"]
     assert (f["rows_read"], f["created"], f["errors"]) == (2, 1, 1)
-    assert f["error_list"][0]["row"] == 3 and f["error_list"][0]["column"] == "Ngày sinh"
+    assert f["error_list"][0]["row"] == 3
+    assert f["error_list"][0]["column"] == "Số định danh cá nhân"
+    assert f["people"]["created"] == 1 and f["people"]["rejected"] == 1
     assert {"updated", "unchanged", "merged", "skipped", "sent_to_review"} <= set(f)
     assert Profile.objects.count() == 1
 

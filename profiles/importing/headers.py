@@ -1,0 +1,483 @@
+"""Header recognition that generalises to exports it has never seen.
+
+:func:`recognise_table` finds a sheet's header (one to three rows, merged group cells above
+their sub-columns) and tells which column holds which field, each with a score and a reason a
+person can read:
+
+* a header cell is compared as written, then without its annotations, line breaks, footnote
+  marks and numbering ("Giới tính (1: Nam, 0: Nữ)", "Số CCCD\\n(12 số)", "Hệ số lương*",
+  "3. Quê quán"), then by a fuzzy score (rapidfuzz) against every known header, for small typos;
+* a group cell above its sub-columns is read as parent + child ("Ngạch công chức" over "Tên
+  ngạch" | "Mã ngạch");
+* composite columns are assembled into one field per row (:class:`Composite`): the date of
+  birth written in the column that gives the sex ("Ngày, tháng, năm sinh" over "Nam" | "Nữ"),
+  sex as an "x" under "Nam" | "Nữ", the name split into "Họ và đệm" | "Tên", an address split
+  into "Xã" | "Huyện" | "Tỉnh", and a second column of a field already found (read when the
+  first is empty).
+
+Columns nobody knows are listed (:attr:`TableMatch.unknown_columns`) so that the pipeline keeps
+their values as the source's extra data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from orgtree.text import fold
+
+#: rows searched for the header
+HEADER_SCAN_ROWS = 25
+#: fuzzy matches below this rapidfuzz ratio are not taken
+FUZZY_CUTOFF = 88.0
+#: keys shorter than this are matched exactly only ("Mã CB" must not become "Mã ĐV")
+FUZZY_MIN_LEN = 6
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_ANNOTATION = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_FOOTNOTE = re.compile(r"[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+")
+_NUMBERING = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[a-zđ][.)]|[IVX]{1,4}[.)])\s*", re.IGNORECASE)
+_TRAILING_NUMBER = re.compile(r"\s*\(?\d{1,2}\)?\s*$")
+
+# -- reasons shown to the officer ------------------------------------------------------------
+EXACT = "khớp tên cột"
+STRIPPED = "khớp sau khi bỏ chú thích, xuống dòng, dấu chú thích, số thứ tự"
+GROUP = "khớp tên nhóm cột và cột con"
+PARENT = "khớp tên nhóm cột"
+
+_MALE = {"nam"}
+_FEMALE = {"nu"}
+_FAMILY_NAME = {"hovadem", "hodem", "ho", "hovatendem", "hotendem", "hochulot", "hovachulot"}
+_GIVEN_NAME = {"ten"}
+#: address parts, smallest first (the order they are joined in)
+_ADDRESS_PARTS = {
+    "thon": 0,
+    "thonxom": 0,
+    "xom": 0,
+    "thonto": 0,
+    "xa": 1,
+    "xaphuong": 1,
+    "phuongxa": 1,
+    "xaphuongthitran": 1,
+    "phuong": 1,
+    "huyen": 2,
+    "quanhuyen": 2,
+    "huyenquan": 2,
+    "huyenthixa": 2,
+    "tinh": 3,
+    "tinhthanhpho": 3,
+    "tinhthanh": 3,
+    "thanhpho": 3,
+    "tinhtp": 3,
+}
+ADDRESS_FIELDS = {"hometown_text", "birthplace_text", "permanent_residence", "current_residence"}
+
+
+@dataclass(frozen=True)
+class Composite:
+    """One field assembled from several columns of a row."""
+
+    field: str
+    kind: str  # dob_by_sex sex_marks name_parts address_parts fallback
+    sources: tuple[int, ...]  # column indexes, in the order they are read
+    header: str  # how the report names it
+    #: dob_by_sex and sex_marks: the sex of each source column ("Nam"/"Nữ")
+    labels: tuple[str, ...] = ()
+
+
+@dataclass
+class ColumnFind:
+    field: str
+    header: str
+    score: float
+    reason: str
+
+
+@dataclass
+class TableMatch:
+    spec: Any  # columns.SheetSpec
+    header_row: int  # 0-based index of the last header row
+    columns: dict[int, str]
+    headers: dict[int, str] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    score: float = 0.0
+    first_header_row: int = 0
+    composites: list[Composite] = field(default_factory=list)
+    #: column index → how its field was found ({"field", "score", "reason"})
+    reasons: dict[int, dict[str, Any]] = field(default_factory=dict)
+    unknown_columns: dict[int, str] = field(default_factory=dict)  # index → header as written
+    width: int = 0  # columns of the header area
+    written: dict[int, str] = field(default_factory=dict)  # index → header text, every column
+
+    def fields(self) -> set[str]:
+        return set(self.columns.values()) | {c.field for c in self.composites}
+
+
+# -- header text -------------------------------------------------------------------------------
+def _to_unicode(s: str, prefer: str | None = None) -> str:
+    from .legacy_text import to_unicode
+
+    try:
+        return to_unicode(s, prefer=prefer)
+    except ValueError:
+        return s
+
+
+def _key(text: str) -> str:
+    return _NON_ALNUM.sub("", fold(text))
+
+
+@lru_cache(maxsize=20_000)
+def header_keys(text: str) -> tuple[str, str]:
+    """(the key as written, the key without annotations/footnotes/numbering) of Unicode text."""
+    full = _key(text)
+    s = " ".join(text.split())  # line breaks
+    s = _FOOTNOTE.sub("", s)
+    s = _NUMBERING.sub("", s)
+    s = _ANNOTATION.sub(" ", s)
+    s = _TRAILING_NUMBER.sub("", s)
+    stripped = _key(s)
+    return full, stripped or full
+
+
+# -- the catalogue's keys ----------------------------------------------------------------------
+@lru_cache(maxsize=64)
+def _catalogue(spec_key: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    from .columns import SHEETS
+
+    spec = SHEETS[spec_key]
+    out: dict[str, str] = {}
+    for col in spec.columns:
+        for text in (col.header, *col.synonyms):
+            full = header_keys(text)[0]
+            out.setdefault(full, col.field)
+    for col in spec.columns:
+        for text in (col.header, *col.synonyms):
+            out.setdefault(header_keys(text)[1], col.field)
+    return out, tuple(k for k in out if len(k) >= FUZZY_MIN_LEN)
+
+
+def _fuzzy(spec_key: str, key: str) -> tuple[str, str, float] | None:
+    if len(key) < FUZZY_MIN_LEN:
+        return None
+    return _fuzzy_cached(spec_key, key)
+
+
+@lru_cache(maxsize=50_000)
+def _fuzzy_cached(spec_key: str, key: str) -> tuple[str, str, float] | None:
+    from rapidfuzz import fuzz, process
+
+    index, long_keys = _catalogue(spec_key)
+    hit = process.extractOne(key, long_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    if hit is None:
+        return None
+    return index[hit[0]], hit[0], float(hit[1])
+
+
+# -- the header area ---------------------------------------------------------------------------
+def fill_merged(rows: list[list[Any]], merged: Sequence[tuple[int, int, int, int]]) -> None:
+    """Copy the value of each merged range's top-left cell into the range (header area)."""
+    for r0, c0, r1, c1 in merged:
+        if r0 >= len(rows):
+            continue
+        value = rows[r0][c0] if c0 < len(rows[r0]) else None
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([None] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if row[c] in (None, ""):
+                    row[c] = value
+
+
+def _text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def _levels(texts: list[list[str]], r: int, c: int, depth: int) -> list[str]:
+    """The header texts of column ``c`` from row ``r - depth + 1`` down to ``r``, a group cell
+    written once over its sub-columns (no merge recorded) carried to the right."""
+    out: list[str] = []
+    for rr in range(max(0, r - depth + 1), r + 1):
+        row = texts[rr]
+        value = row[c] if c < len(row) else ""
+        if not value and rr < r:
+            # a group cell not merged in the file: carried over the sub-columns below it
+            below = texts[r]
+            k = c
+            while k > 0 and not (row[k] if k < len(row) else "") and k < len(below) and below[k]:
+                k -= 1
+                if k < len(row) and row[k] and k < len(below) and below[k]:
+                    value = row[k]
+                    break
+        if value and (not out or out[-1] != value):
+            out.append(value)
+    return out
+
+
+def _find(
+    spec_key: str,
+    levels: list[str],
+    overrides: dict[str, str],
+    strict: bool,
+) -> ColumnFind | None:
+    """The field of one column from its header texts (top to bottom)."""
+    if not levels:
+        return None
+    index, _ = _catalogue(spec_key)
+    keys = [header_keys(t) for t in levels]
+    child = keys[-1]
+    combos: list[tuple[str, str, str]] = []  # key, text, reason
+    if len(levels) > 1:
+        for start in range(len(levels) - 1):
+            text = " ".join(levels[start:])
+            combos.append(("".join(k[0] for k in keys[start:]), text, GROUP))
+            combos.append(("".join(k[1] for k in keys[start:]), text, GROUP))
+    combos.append((child[0], levels[-1], EXACT))
+    combos.append((child[1], levels[-1], STRIPPED))
+    for key, text, reason in combos:
+        target = overrides.get(key) or index.get(key)
+        if target:
+            return ColumnFind(target, text, 100.0, reason)
+    if strict:
+        return None
+    hit = _fuzzy(spec_key, child[1])
+    if hit:
+        target, known, score = hit
+        return ColumnFind(target, levels[-1], score, f"gần giống “{known}” (điểm {score:.0f})")
+    if len(levels) > 1:  # the group cell alone ("Ngạch công chức" over "Tên ngạch")
+        for k, text in zip(keys[-2::-1], levels[-2::-1], strict=False):
+            target = overrides.get(k[0]) or index.get(k[0]) or index.get(k[1])
+            if target:
+                return ColumnFind(target, f"{text} – {levels[-1]}", 90.0, PARENT)
+    return None
+
+
+def _parent_field(spec_key: str, levels: list[str], overrides: dict[str, str]) -> str | None:
+    if len(levels) < 2:
+        return None
+    index, _ = _catalogue(spec_key)
+    for text in levels[-2::-1]:
+        full, stripped = header_keys(text)
+        target = overrides.get(full) or index.get(full) or index.get(stripped)
+        if target:
+            return target
+        hit = _fuzzy(spec_key, stripped)
+        if hit:
+            return hit[0]
+    return None
+
+
+def _match_at(
+    spec: Any,
+    texts: list[list[str]],
+    r: int,
+    depth: int,
+    overrides: dict[str, str],
+) -> TableMatch:
+    width = max((len(t) for t in texts[max(0, r - depth + 1) : r + 1]), default=0)
+    levels = {c: _levels(texts, r, c, depth) for c in range(width)}
+    columns: dict[int, str] = {}
+    headers: dict[int, str] = {}
+    reasons: dict[int, dict[str, Any]] = {}
+    composites: list[Composite] = []
+    used: set[int] = set()
+    spec_key = spec.key
+
+    # 1. composite columns, told by their group cell and sub-column names
+    child_keys = {c: header_keys(lv[-1])[1] if lv else "" for c, lv in levels.items()}
+    parents = {c: _parent_field(spec_key, lv, overrides) for c, lv in levels.items()}
+    by_parent: dict[tuple[str, str], list[int]] = {}
+    for c in range(width):
+        p = parents[c]
+        key = child_keys[c]
+        if p in ("date_of_birth", "sex") and key in _MALE | _FEMALE:
+            by_parent.setdefault((p, "sex"), []).append(c)
+        elif p in ADDRESS_FIELDS and key in _ADDRESS_PARTS:
+            by_parent.setdefault((p, "address"), []).append(c)
+    for (p, kind), cols in by_parent.items():
+        if kind == "sex":
+            labels = tuple("Nam" if child_keys[c] in _MALE else "Nữ" for c in cols)
+            if len(set(labels)) < 2:
+                continue
+            head = levels[cols[0]][-2]
+            composites.append(
+                Composite(
+                    p,
+                    "dob_by_sex" if p == "date_of_birth" else "sex_marks",
+                    tuple(cols),
+                    f"{head} ({'/'.join(labels)})",
+                    labels,
+                )
+            )
+            if p == "date_of_birth":
+                composites.append(
+                    Composite("sex", "sex_of_dob", tuple(cols), f"{head} (cột Nam/Nữ)", labels)
+                )
+        else:
+            ordered = tuple(sorted(cols, key=lambda c: (_ADDRESS_PARTS[child_keys[c]], c)))
+            head = levels[cols[0]][-2]
+            composites.append(
+                Composite(
+                    p,
+                    "address_parts",
+                    ordered,
+                    f"{head} ({', '.join(levels[c][-1] for c in cols)})",
+                )
+            )
+        used.update(cols)
+    for c in range(width):  # "Họ và đệm" | "Tên"
+        if c in used or child_keys[c] not in _FAMILY_NAME:
+            continue
+        nxt = c + 1
+        if nxt < width and nxt not in used and child_keys[nxt] in _GIVEN_NAME:
+            composites.append(
+                Composite(
+                    "full_name",
+                    "name_parts",
+                    (c, nxt),
+                    f"{levels[c][-1]} + {levels[nxt][-1]}",
+                )
+            )
+            used.update((c, nxt))
+            break
+
+    # 2. plain columns: exact matches first, then fuzzy and group-only ones
+    taken = {comp.field for comp in composites if comp.kind != "sex_of_dob"}
+    pending: list[tuple[int, ColumnFind]] = []
+    for strict in (True, False):
+        for c in range(width):
+            if c in used or c in columns or not levels[c]:
+                continue
+            found = _find(spec_key, levels[c], overrides, strict)
+            if found is None:
+                continue
+            if found.field in taken:
+                if not strict:
+                    pending.append((c, found))
+                continue
+            columns[c] = found.field
+            headers[c] = found.header
+            reasons[c] = {"field": found.field, "score": found.score, "reason": found.reason}
+            taken.add(found.field)
+    for c, found in pending:  # a second column of a field: read when the first is empty
+        if found.field in ("full_name", PID_FIELD_NAME):
+            continue
+        first = next((k for k, f in columns.items() if f == found.field), None)
+        if first is None:
+            continue
+        composites.append(
+            Composite(found.field, "fallback", (first, c), f"{headers[first]} / {found.header}")
+        )
+        del columns[first]
+        used.update((first, c))
+        reasons[c] = {"field": found.field, "score": found.score, "reason": found.reason}
+
+    if "sex" in columns.values():  # a sex column of its own wins over the Nam/Nữ date pair
+        composites = [comp for comp in composites if comp.kind != "sex_of_dob"]
+    unknown_columns = {
+        c: " ".join(levels[c])
+        for c in range(width)
+        if levels[c] and c not in columns and c not in used
+    }
+    have = set(columns.values()) | {comp.field for comp in composites}
+    required = [col.field for col in spec.columns if col.required]
+    score = len(have) + 3 * sum(1 for f in required if f in have)
+    # a header found only through the cell above it, or by a fuzzy score, counts a little less:
+    # the first data row under a two-row header is not the header
+    score -= sum(
+        0.5 if x["reason"] == PARENT else 0.2 if x["score"] < 100 else 0 for x in reasons.values()
+    )
+    if spec.key != "profile" and PID_FIELD_NAME not in have:
+        score = 0
+    return TableMatch(
+        spec,
+        r,
+        columns,
+        headers,
+        list(unknown_columns.values()),
+        float(score),
+        max(0, r - depth + 1),
+        composites,
+        reasons,
+        unknown_columns,
+        width,
+        {c: " ".join(levels[c]) for c in range(width) if levels[c]},
+    )
+
+
+PID_FIELD_NAME = "personal_id"
+
+#: fields a sheet of people must have a column for (the others can be derived from the ID)
+PEOPLE_REQUIRED = ("personal_id", "full_name")
+
+
+def recognise_table(
+    rows: list[list[Any]],
+    merged: Sequence[tuple[int, int, int, int]] = (),
+    sheet_name: str = "",
+    overrides: dict[str, dict[str, str]] | None = None,
+    specs: Sequence[Any] | None = None,
+) -> TableMatch | None:
+    """The header rows and the table of a sheet from its first rows, or ``None``."""
+    from .columns import SHEETS, header_encoding
+
+    rows = [list(r) for r in rows[:HEADER_SCAN_ROWS]]
+    fill_merged(rows, merged)
+    prefer = header_encoding(rows)
+    texts = [
+        [_to_unicode(_text(c), prefer) if isinstance(c, str) and c.strip() else _text(c) for c in r]
+        for r in rows
+    ]
+    name_key = _key(sheet_name)
+    best: TableMatch | None = None
+    for spec in specs or SHEETS.values():
+        ov: dict[str, str] = {}
+        for k, v in ((overrides or {}).get(spec.key) or {}).items():
+            full, stripped = header_keys(_to_unicode(str(k)))
+            ov.setdefault(full, v)
+            ov.setdefault(stripped, v)
+        if spec.key == "profile":
+            required = list(PEOPLE_REQUIRED)
+        else:
+            required = [c.field for c in spec.columns if c.required and not c.embedded]
+        synonyms = {_key(s) for s in spec.synonyms}
+        for r in range(len(texts)):
+            if not any(texts[r]):
+                continue
+            for depth in (1, 2, 3):
+                if depth > 1 and (r - depth + 1 < 0 or not any(texts[r - depth + 1])):
+                    break
+                m = _match_at(spec, texts, r, depth, ov)
+                if m.score <= 0:
+                    continue
+                have = m.fields()
+                if any(f not in have for f in required):
+                    continue
+                if spec.key == "profile" and not (
+                    have & {"date_of_birth", "sex"} or len(have) >= len(required) + 2
+                ):
+                    continue
+                if name_key and name_key in synonyms:
+                    m.score += 2
+                if (
+                    best is None
+                    or m.score > best.score
+                    # a deeper header of the same table, or its lower row: the fuller reading
+                    or (
+                        best.spec is spec
+                        and m.score == best.score
+                        and r > best.header_row
+                        # not the same header repeated further down (a printed list's pages)
+                        and m.first_header_row <= best.header_row + 1
+                    )
+                ):
+                    best = m
+    return best

@@ -1,0 +1,280 @@
+"""The rows of a recognised table: layout rows told from people, composite columns assembled,
+and what a citizen ID says about its holder.
+
+* :class:`RowSorter` tells the rows that are part of the sheet's layout, not people: the row of
+  column numbers under the header ("1 2 3 …", "(1) (2)"), group and section rows ("I. KHỐI
+  ĐẢNG, ĐOÀN THỂ", "Phòng Nội vụ"), subtotal rows ("Tổng cộng"), a repeated header and the
+  signature footer ("Người lập biểu", "(Ký, ghi rõ họ tên)", a name without an ID). They are
+  reported as skipped with their row numbers, never as people and never as errors. A row that
+  carries a person's data (a birth date, a sex, an ID cell, many cells) is never skipped: when
+  it cannot be imported it is reported with its problems.
+* :func:`assemble` reads the composite columns of :mod:`.headers` into one value each.
+* :func:`cccd_facts` and :func:`complete_person`: the 12-digit personal ID's 4th digit gives the
+  sex and century, its 5th–6th digits the year of birth; a missing sex or birth date is derived
+  from them (with a warning), a contradiction is a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from itertools import pairwise
+from typing import Any
+
+from orgtree.text import fold
+
+from .headers import Composite, TableMatch, header_keys
+
+#: why a row was skipped, as the report says it
+LAYOUT_LABELS = {
+    "column_numbers": "Dòng đánh số thứ tự cột",
+    "section": "Dòng tiêu đề nhóm, khối, phòng ban",
+    "subtotal": "Dòng cộng, tổng số",
+    "footer": "Phần ký tên cuối bảng",
+    "header_repeat": "Dòng tên cột lặp lại",
+}
+
+_NUMBER_CELL = re.compile(r"^[(\[]?\s*(\d{1,3}|[a-zA-Z])\s*[)\]]?$")
+_FORMULA_CELL = re.compile(r"^[(\[]?\s*\d{1,3}(\s*[=+\-x*/]\s*\d{1,3})+\s*[)\]]?$")
+_SUBTOTAL = re.compile(
+    r"^(tong cong|tong so|cong|tong)(\s*[:.(]|\s*$|\s+\d|\s+(toan|cac|chung|khoi|phong|muc))"
+)
+_FOOTER = re.compile(
+    r"nguoi lap|ky,? ghi ro|ky ten|ky va ghi|dong dau|thu truong|xac nhan|giam doc|chu tich"
+    r"|truong phong|noi nhan|\bkt\b|\btm\b|\bq\b|ngay\s*[.…_]*\s*\d*\s*thang"
+)
+_MARK_EMPTY = {"", "0", "-", "không", "khong"}
+
+
+def _empty(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _digits_in(v: Any) -> int:
+    if isinstance(v, bool):
+        return 0
+    if isinstance(v, (int, float)):
+        return len(str(int(v))) if float(v).is_integer() else 0
+    return sum(ch.isdigit() for ch in str(v))
+
+
+class RowSorter:
+    """Tells layout rows from rows of people, row by row down one table."""
+
+    def __init__(self, match: TableMatch, header_rows: Sequence[Sequence[Any]] = ()):
+        self.pid_cols = [c for c, f in match.columns.items() if f == "personal_id"]
+        # the cells that make a row a person's: an ID or a date (with digits), a short sex
+        person_fields = {"date_of_birth", "sex", "personal_id", "old_id_number"}
+        cols = [c for c, f in match.columns.items() if f in person_fields]
+        for comp in match.composites:
+            if comp.field in person_fields:
+                cols.extend(comp.sources)
+        self.person_cols = sorted(set(cols))
+        self.sex_cols = {c for c, f in match.columns.items() if f == "sex"}
+        self.mapped = set(match.columns) | {c for comp in match.composites for c in comp.sources}
+        self.footer_seen = False
+        self.header_keys = {
+            header_keys(str(c))[1] for r in header_rows for c in r if not _empty(c)
+        } - {""}
+
+    def layout(self, cells: Sequence[Any]) -> str | None:
+        """The kind of layout row (a key of :data:`LAYOUT_LABELS`), or ``None`` for data."""
+        width = len(cells)
+        for c in self.pid_cols:  # the fast path: an ID of nine digits or more is a person
+            if c < width and _digits_in(cells[c]) >= 9:
+                return None
+        filled = [(c, v) for c, v in enumerate(cells) if not _empty(v)]
+        if not filled:
+            return None
+        texts = [
+            str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
+            for _, v in filled
+        ]
+        if len(filled) >= 2 and all(_NUMBER_CELL.match(t) or _FORMULA_CELL.match(t) for t in texts):
+            if not self.footer_seen and self._numbering(filled):
+                return "column_numbers"
+        folded = [fold(t) for t in texts if not _NUMBER_CELL.match(t)]
+        if self.header_keys and len(filled) >= 3:
+            same = sum(1 for t in texts if header_keys(t)[1] in self.header_keys)
+            if same * 2 >= len(filled):
+                return "header_repeat"
+        if folded and _SUBTOTAL.match(folded[0]):
+            return "subtotal"
+        person_like = (
+            any(c < width and self._personal(c, cells[c]) for c in self.person_cols)
+            or sum(1 for c, _ in filled if c in self.mapped) >= 4
+        )
+        if person_like:
+            return None
+        if any(_FOOTER.search(t) for t in folded):
+            self.footer_seen = True
+            return "footer"
+        if self.footer_seen:
+            return "footer"
+        if len(filled) <= 3:
+            return "section"
+        return None
+
+    def _personal(self, c: int, v: Any) -> bool:
+        if _empty(v):
+            return False
+        if c in self.sex_cols:
+            return len(str(v).strip()) <= 5
+        return _digits_in(v) > 0
+
+    @staticmethod
+    def _numbering(filled: list[tuple[int, Any]]) -> bool:
+        """Cells numbered along the columns: "1 2 3", "(1) (2)", "A B C", "4=2+3"."""
+        if len(filled) < 3:
+            return False
+        numbers = []
+        for _, v in filled:
+            t = str(v).strip().strip("()[] ")
+            if t.isdigit():
+                numbers.append(int(t))
+            elif isinstance(v, float) and v.is_integer():
+                numbers.append(int(v))
+        if len(numbers) >= 3:
+            rising = sum(1 for a, b in pairwise(numbers) if b > a)
+            return rising * 2 >= len(numbers) - 1
+        return True  # letters and formulas only
+
+
+def _is_mark(v: Any) -> bool:
+    if _empty(v):
+        return False
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return v != 0
+    return fold(str(v)) not in _MARK_EMPTY
+
+
+def assemble(composites: Sequence[Composite], cells: Sequence[Any]) -> tuple[list[Any], list[str]]:
+    """The value of each composite column of a row (in order) and the conflicts found."""
+    width = len(cells)
+    out: list[Any] = []
+    notes: list[str] = []
+    for comp in composites:
+        values = [cells[c] if c < width else None for c in comp.sources]
+        kind = comp.kind
+        if kind in ("dob_by_sex", "sex_of_dob"):
+            filled = [i for i, v in enumerate(values) if not _empty(v)]
+            if not filled:
+                out.append(None)
+                continue
+            i = filled[0]
+            if len(filled) > 1 and kind == "dob_by_sex":
+                notes.append(
+                    f"{comp.header}: có ngày sinh ở cả cột Nam và cột Nữ; lấy cột {comp.labels[i]}."
+                )
+            out.append(values[i] if kind == "dob_by_sex" else comp.labels[i])
+        elif kind == "sex_marks":
+            marked = [i for i, v in enumerate(values) if _is_mark(v)]
+            if len(marked) > 1:
+                notes.append(f"{comp.header}: đánh dấu cả Nam và Nữ.")
+            out.append(comp.labels[marked[0]] if len(marked) == 1 else None)
+        elif kind == "name_parts":
+            parts = [str(v).strip() for v in values if not _empty(v)]
+            out.append(" ".join(parts) or None)
+        elif kind == "address_parts":
+            parts = [
+                str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
+                for v in values
+                if not _empty(v)
+            ]
+            out.append(", ".join(parts) or None)
+        else:  # fallback: the first non-empty column
+            out.append(next((v for v in values if not _empty(v)), None))
+    return out, notes
+
+
+# -- the citizen ID ----------------------------------------------------------------------------
+_CENTURY = {
+    0: 1900,
+    1: 1900,
+    2: 2000,
+    3: 2000,
+    4: 2100,
+    5: 2100,
+    6: 2200,
+    7: 2200,
+    8: 1800,
+    9: 1800,
+}
+SEX_NAMES = {"1": "Nam", "2": "Nữ"}
+
+
+def cccd_facts(pid: str) -> tuple[str, int] | None:
+    """(sex code "1" male / "2" female, year of birth) from a 12-digit personal ID."""
+    if len(pid) != 12 or not pid.isdigit():
+        return None
+    digit = int(pid[3])
+    return ("1" if digit % 2 == 0 else "2"), _CENTURY[digit] + int(pid[4:6])
+
+
+def plausible_cccd(pid: str, provinces: set[str] | None = None) -> bool:
+    """A 12-digit ID whose first three digits are a province code (when the list is known)."""
+    if len(pid) != 12 or not pid.isdigit():
+        return False
+    return provinces is None or pid[:3] in provinces
+
+
+def complete_person(values: dict[str, Any], sex_header: str, dob_header: str) -> list[str]:
+    """Fill a missing sex or birth date from the personal ID; the warnings to report."""
+    facts = cccd_facts(values.get("personal_id") or "")
+    if facts is None:
+        return []
+    sex, year = facts
+    warnings: list[str] = []
+    given = values.get("sex") or ""
+    if not given:
+        values["sex"] = sex
+        warnings.append(
+            f"{sex_header}: không có, lấy theo chữ số thứ 4 của số định danh ({SEX_NAMES[sex]})."
+        )
+    elif given in SEX_NAMES and given != sex:
+        warnings.append(
+            f"{sex_header} “{SEX_NAMES[given]}” mâu thuẫn với chữ số thứ 4 của số định danh "
+            f"({SEX_NAMES[sex]}): giữ giá trị trong tệp, cần kiểm tra."
+        )
+    if values.get("date_of_birth") is None:
+        values["date_of_birth"] = date(year, 1, 1)
+        values["birth_date_precision"] = "year"
+        warnings.append(
+            f"{dob_header}: không có hoặc không đọc được, lấy năm sinh {year} theo số định danh."
+        )
+    return warnings
+
+
+def fix_personal_id(
+    pid: str, provinces: set[str], numeric: bool, born: date | None = None
+) -> tuple[str, str]:
+    """A personal ID stored as a number loses its leading zeros (11 or 10 digits left): padded
+    back when the result is a valid CCCD (a province code first; the century digit and year
+    digits agreeing with the birth date when it is known). An ID typed as text with a digit
+    missing is padded only when the birth date confirms it. (ID, warning or "")."""
+    if not (pid.isdigit() and len(pid) in (10, 11)):
+        return pid, ""
+    padded = pid.zfill(12)
+    if padded[:3] not in provinces:
+        return pid, ""
+    facts = cccd_facts(padded)
+    agrees = born is not None and facts is not None and facts[1] == born.year
+    if not (agrees or (numeric and born is None)):
+        return pid, ""
+    return padded, (
+        f"Số định danh “{pid}” chỉ có {len(pid)} chữ số (Excel lưu dạng số, bỏ số 0 ở đầu): "
+        f"đã thêm thành “{padded}”."
+    )
+
+
+#: headers of row-number columns: not kept as extra data
+_ROW_NUMBER_KEYS = {"stt", "tt", "sott", "sothutu", "thutu", "so"}
+
+
+def extra_columns(match: TableMatch) -> list[tuple[int, str]]:
+    """The columns no field takes whose values are kept as the source's extra data."""
+    return [
+        (c, h) for c, h in sorted(match.unknown_columns.items())
+        if header_keys(h)[1] not in _ROW_NUMBER_KEYS
+    ]  # fmt: skip
