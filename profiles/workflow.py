@@ -3,7 +3,8 @@
 * :func:`submit` freezes a snapshot of the whole profile (and its SHA-256) as a new
   :class:`~profiles.models.ProfileVersion`; errors (severity "error") block it.
 * :func:`approve` / :func:`reject` are for users holding an approver role on the profile's unit
-  or an ancestor; rejection needs a reason and returns the profile to draft.
+  or an ancestor; rejection needs a reason and returns the profile to draft. The approver is
+  never the submitter nor the last editor (:mod:`profiles.four_eyes`).
 * :func:`mark_signed` and :func:`mark_synced` are called by the signing and sync work
   (:func:`mark_versions_synced`: the same for a whole confirmed batch, in a few queries).
 * :func:`note_profile_changed` runs after every change to a profile or a child row: an edit
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from orgtree.access import APPROVE_ROLES, EDIT_PROFILE_ROLES, scope_for
 
+from . import four_eyes
 from .models import Profile, ProfileStatus, ProfileVersion, VersionStatus
 from .services import content_hash, snapshot
 from .validation import blocking_errors
@@ -95,6 +97,7 @@ def _check_approver(version: ProfileVersion, user: Any) -> Profile:
 def approve(version: ProfileVersion, user: Any) -> ProfileVersion:
     version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
     profile = _check_approver(version, user)
+    four_eyes.check(version, profile, user)  # never the submitter nor the last editor
     if content_hash(snapshot(profile)) != version.content_hash:
         raise WorkflowError(
             "Hồ sơ đã thay đổi sau khi trình; phiên bản này không còn khớp, cần trình lại."

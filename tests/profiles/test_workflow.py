@@ -206,3 +206,38 @@ def test_mark_versions_synced_marks_a_batch_like_mark_synced_one_by_one(make_pro
     assert statuses[second.profile_id] == ProfileStatus.SYNCED
     assert statuses[third.profile_id] == ProfileStatus.SIGNED  # not its latest version
     assert workflow.mark_versions_synced({}) == []
+
+
+# -- four eyes ----------------------------------------------------------------------------------
+def test_a_user_with_both_roles_cannot_approve_their_own_submission(
+    make_profile, user_with, tree, approver
+):
+    both = user_with("ca_hai_vai", (tree["H40"], Role.HR_OFFICER), (tree["H40"], Role.APPROVER))
+    p = make_profile()
+    version = workflow.submit(p, both)
+    with pytest.raises(PermissionDenied, match="hai người"):
+        workflow.approve(version, both)
+    version.refresh_from_db()
+    assert version.status == VersionStatus.SUBMITTED
+    workflow.approve(version, approver)  # a second person may
+    version.refresh_from_db()
+    assert version.status == VersionStatus.APPROVED and version.decided_by == approver
+
+
+def test_the_last_editor_cannot_approve(make_profile, user_with, tree, hr):
+    both = user_with("ca_hai_vai", (tree["H40"], Role.HR_OFFICER), (tree["H40"], Role.APPROVER))
+    p = make_profile()
+    row = WorkHistory.objects.create(profile=p, start_date=date(2020, 1, 1), unit=p.unit)
+    row.description = "Chuyên viên chính"
+    row._history_user = both
+    row.save()
+    version = workflow.submit(Profile.objects.get(pk=p.pk), hr)
+    with pytest.raises(PermissionDenied, match="sửa hồ sơ sau cùng"):
+        workflow.approve(version, both)
+
+
+def test_four_eyes_can_be_turned_off_for_an_agency(make_profile, user_with, tree, settings):
+    both = user_with("ca_hai_vai", (tree["H40"], Role.HR_OFFICER), (tree["H40"], Role.APPROVER))
+    settings.CBCCVC_FOUR_EYES_EXEMPT_AGENCIES = ["H40"]
+    version = workflow.approve(workflow.submit(make_profile(), both), both)
+    assert version.status == VersionStatus.APPROVED
