@@ -194,6 +194,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # TOTP second factor (django-otp): optional for everyone; when this is on, users holding an
 # approver or agency-admin role (and superusers) must enrol and use it before anything else.
 CBCCVC_OTP_REQUIRED = env_bool("CBCCVC_OTP_REQUIRED", False)
+# Four eyes (profiles/four_eyes.py): the approver of a version is never its submitter or last
+# editor. On everywhere unless turned off; the listed agencies (root unit codes) are exempt.
+CBCCVC_FOUR_EYES = env_bool("CBCCVC_FOUR_EYES", True)
+CBCCVC_FOUR_EYES_EXEMPT_AGENCIES = env_list("CBCCVC_FOUR_EYES_EXEMPT_AGENCIES", "")
 # Admins registered by other packages that only the national admin reaches (Django's model
 # permissions, which agency users do not hold); see orgtree/checks.py.
 CBCCVC_NATIONAL_ADMIN_MODELS = frozenset(
