@@ -7,7 +7,9 @@ decided by :func:`place_outcome` against the stored codes.
 
 Rules (``ChangeRow.rule``):
 
-* ``direct`` – the text already names units in force; the text stays, the codes are filled in.
+* ``direct`` – the text already names units in force by their official names (checked against
+  the codes and names in force on the date, :func:`names_in_force`); the text stays, the codes
+  are filled in.
 * ``conversion`` – the text names units no longer in force (the 2025 merger, a historic name):
   the administrative part is replaced by the official names in force, the rest of the text
   (house number, street, village) is kept in front.
@@ -24,6 +26,7 @@ from typing import Any
 
 from orgtree.models import AdminUnit, HistoricPlaceName
 from orgtree.places import PlaceResolution, resolve_place
+from orgtree.reform import UnitCodes, codes_in_force
 from orgtree.text import clean, fold
 
 from .models import Outcome
@@ -33,8 +36,6 @@ _ONE_WORD_PREFIXES = frozenset(
     {"xa", "phuong", "huyen", "quan", "tinh", "tp", "tx", "tt", "h", "q", "p", "x", "t"}
 )
 _TWO_WORD_PREFIXES = frozenset({("thi", "tran"), ("thi", "xa"), ("thanh", "pho"), ("dac", "khu")})
-#: reasons of the resolver for a reading of the set in force (not through a conversion table)
-_DIRECT_REASONS = ("Khớp",)
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,20 @@ def known_names() -> frozenset[str]:
     return frozenset(n for n in names if n)
 
 
+def _segments(text: str) -> list[str]:
+    return [s for s in (part.strip() for part in text.replace(";", ",").split(",")) if s]
+
+
+def bare_name(segment: str) -> str:
+    """The folded name of an administrative segment without its level prefix:
+    "Tỉnh Nghệ An", "tinh nghe an" and "Nghệ An" all give "nghe an"."""
+    return " ".join(_strip_prefix(fold(segment).split())[0])
+
+
 def split_detail(text: str, names: frozenset[str]) -> list[str]:
     """The leading segments of an address that are not administrative units ("Số 12",
     "thôn Đông"): the trailing segments with a level prefix or a known unit name are cut."""
-    segments = [s.strip() for s in text.replace(";", ",").split(",")]
-    segments = [s for s in segments if s]
+    segments = _segments(text)
     end = len(segments)
     while end > 0:
         words = fold(segments[end - 1]).split()
@@ -82,6 +92,34 @@ def split_detail(text: str, names: frozenset[str]) -> list[str]:
             break
         end -= 1
     return segments[:end]
+
+
+def names_in_force(
+    text: str,
+    detail: list[str],
+    province: dict[str, str],
+    commune: dict[str, str] | None,
+    codes: UnitCodes | None,
+) -> bool:
+    """Whether ``text`` already says what the resolver found, in the set in force: the found
+    codes are in force on the date (:func:`orgtree.reform.codes_in_force`) and every
+    administrative segment of the text (after ``detail``) is the official current name of the
+    found commune or province (prefix and spelling aside), the commune, if any, named.
+
+    Structural on purpose: it reads neither the resolver's reason nor its wording."""
+    if codes is None or not codes.province_in_force(province["code"]):
+        return False
+    official = {bare_name(codes.provinces[province["code"]])}
+    commune_name = ""
+    if commune:
+        if not codes.commune_in_force(commune["code"]):
+            return False
+        commune_name = bare_name(codes.communes[commune["code"]][0])
+        official.add(commune_name)
+    said = [bare_name(s) for s in _segments(text)[len(detail) :]]
+    if not said or not set(said) <= official:
+        return False
+    return not commune_name or commune_name in said
 
 
 def official_suffix(resolution_or_choice: dict[str, Any]) -> str:
@@ -113,6 +151,7 @@ class TextConverter:
         self.as_of = as_of
         self.decisions = decisions or {}
         self._names: frozenset[str] | None = None
+        self._codes: UnitCodes | None = codes_in_force(as_of)
         self._cache: dict[str, TextResult] = {}
         self.resolver_calls = 0
 
@@ -146,9 +185,12 @@ class TextConverter:
             )
         province = result.province["code"] if result.province else ""
         commune = result.commune["code"] if result.commune else ""
-        if result.reason.startswith(_DIRECT_REASONS):
+        detail = split_detail(text, self.names)
+        if result.province and names_in_force(
+            text, detail, result.province, result.commune, self._codes
+        ):
             return TextResult("direct", result.reason, result.confidence, province, commune, text)
-        new_text = compose(split_detail(text, self.names), official_suffix(result.to_dict()))
+        new_text = compose(detail, official_suffix(result.to_dict()))
         rule = "direct" if new_text == text else "conversion"
         return TextResult(rule, result.reason, result.confidence, province, commune, new_text)
 
