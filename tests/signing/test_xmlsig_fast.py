@@ -20,7 +20,7 @@ from lxml import etree
 from signxml import SignatureMethod
 from signxml.xades import XAdESSigner
 
-from profiles.signing import xmlsig
+from profiles.signing import fastsign, xmlsig
 from profiles.signing.keys import KeyFileSigner
 from profiles.signing.xmlsig import sign_document, verify_document
 
@@ -209,8 +209,9 @@ def test_comment_in_signed_info_is_left_to_signxml(signed_doc, test_ca):
 
 
 def test_signer_overrides_write_the_same_bytes_as_signxml(rsa_signer, sample_doc, monkeypatch):
-    """``_Signer`` caches certificate text and digests and copies the tree without
-    re-parsing; the signed document is byte for byte what signxml's own methods write."""
+    """``_Signer`` (the signxml reference signer) caches certificate text and digests and
+    copies the tree without re-parsing; the signed document is byte for byte what signxml's
+    own methods write."""
 
     class PlainSigner(xmlsig._Signer):
         get_root = XAdESSigner.get_root
@@ -224,7 +225,7 @@ def test_signer_overrides_write_the_same_bytes_as_signxml(rsa_signer, sample_doc
         tokens = (f"{n:08X}" for n in itertools.count())
         monkeypatch.setattr(XAdESSigner, "_get_token", lambda self, length=4, t=tokens: next(t))
         monkeypatch.setattr(xmlsig, "_Signer", cls)
-        outputs.append(sign_document(sample_doc, rsa_signer, signing_time=at))
+        outputs.append(xmlsig.sign_document_with_signxml(sample_doc, rsa_signer, signing_time=at))
     assert outputs[0] == outputs[1]
 
 
@@ -234,9 +235,7 @@ def test_signed_document_with_an_id_used_twice_is_refused(rsa_signer, test_ca, m
 
     def sign_with_fixed_ids(xml: bytes) -> bytes:
         counter = itertools.count()
-        monkeypatch.setattr(
-            XAdESSigner, "_get_token", lambda self, length=4: f"{next(counter):08X}"
-        )
+        monkeypatch.setattr(fastsign, "_token", lambda: f"{next(counter):08X}")
         return sign_document(xml, rsa_signer)
 
     plain = sign_with_fixed_ids(b'<HoSo xmlns="urn:x"><Muc>1</Muc></HoSo>')
@@ -267,9 +266,13 @@ def test_signed_wrong_certificate_reference_is_refused(
             return b"\0" * 32 if cert == intermediate else cert.fingerprint(hashes.SHA256())
         return intermediate.fingerprint(hashes.SHA256())
 
-    monkeypatch.setattr(xmlsig, "_certificate_sha256", fake_digest)
-    signed = sign_document(sample_doc, rsa_signer)
-    monkeypatch.undo()
+    monkeypatch.setattr(fastsign, "_certificate_digest", fake_digest)
+    fastsign._template.cache_clear()  # the template holds the certificate digests
+    try:
+        signed = sign_document(sample_doc, rsa_signer)
+    finally:
+        monkeypatch.undo()
+        fastsign._template.cache_clear()
     assert _fast(signed) is None
     result = verify_document(signed, test_ca.trust_store())
     assert not result.ok

@@ -1,0 +1,206 @@
+"""The template signer: our XAdES-BES signature shape, with the minimum of work per document.
+
+``xmlsig.sign_document`` writes exactly the signature signxml's ``XAdESSigner`` writes with our
+settings (see the README, "Signature format"), byte for byte when the ids are the same, but does
+not run signxml per document: signxml builds ~40 elements in Python, validates the signature
+against the XML-DSig/XAdES schemas, copies the document and canonicalises four times.
+
+Here the whole ``ds:Signature`` element is built **once per certificate chain and algorithm**
+(:func:`_template`: the certificates' text, their SHA-256 digests, every algorithm URI, the
+``DataObjectFormat``) and, per document:
+
+* deep-copied (one C call) and filled: four ids, the signing time, three digests and the
+  signature value;
+* the document is canonicalised once (exclusive C14N, before the signature is added, which is
+  what the enveloped-signature transform removes), the ``SignedProperties`` and ``SignedInfo``
+  once each; the ``KeyInfo`` digest comes from its canonical form computed with the template,
+  split around its ``Id`` (exclusive C14N of a subtree does not depend on where it sits, and
+  the id is hex, which C14N writes as is);
+* ``SignedInfo`` is signed through the signer's ``signing_key`` (a ``cryptography`` key, or
+  the PKCS#11 adapter of :class:`~.keys.TokenSigner`): RSA PKCS#1 v1.5 SHA-256 or ECDSA
+  SHA-256, the ECDSA value written as ``r || s`` as XML-DSig requires.
+
+The tests sign the same documents with signxml (``xmlsig.sign_document_with_signxml``) and
+compare the bytes, and have the output verified by signxml's verifier and ``xmlsec1``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import secrets
+from base64 import b64encode
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.serialization import Encoding
+from lxml import etree
+from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
+from signxml.algorithms import SignatureConstructionMethod
+from signxml.util import ds_tag, namespaces, strip_pem_header, xades_tag
+
+from .keys import Signer, key_algorithm
+
+C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0.value
+SHA256 = DigestAlgorithm.SHA256.value
+ENVELOPED = SignatureConstructionMethod.enveloped.value
+SIGNATURE_METHODS = {"rsa": SignatureMethod.RSA_SHA256, "ec": SignatureMethod.ECDSA_SHA256}
+SIGNED_PROPERTIES_TYPE = "http://uri.etsi.org/01903#SignedProperties"
+DATA_OBJECT_DESCRIPTION = "Tài liệu XML được ký số"
+DATA_OBJECT_MIME_TYPE = "text/xml"
+
+# signxml's namespace map, in its order (the order of the xmlns declarations written).
+_NSMAP = {"ds": namespaces.ds, "xades": namespaces.xades}
+# Placeholder of the KeyInfo id in the template's canonical KeyInfo.
+_KEY_INFO_ID = "SignXMLCertificate@ID@"
+
+
+def _token() -> str:
+    """A random id part, as signxml makes them (8 hex digits, upper case)."""
+    return secrets.token_hex(4).upper()
+
+
+def _tokens(count: int) -> list[str]:
+    """``count`` distinct tokens (signxml never repeats one within a signature)."""
+    tokens: list[str] = []
+    while len(tokens) < count:
+        token = _token()
+        if token not in tokens:
+            tokens.append(token)
+    return tokens
+
+
+def _c14n(node: etree._Element) -> bytes:
+    return etree.tostring(node, method="c14n", exclusive=True, with_comments=False)
+
+
+def _b64_sha256(data: bytes) -> str:
+    return b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def _certificate_digest(cert: x509.Certificate) -> bytes:
+    return cert.fingerprint(hashes.SHA256())
+
+
+@dataclass(frozen=True)
+class _Template:
+    signature: etree._Element  # ds:Signature with placeholder ids, time, digests and value
+    key_info_c14n: tuple[bytes, bytes]  # canonical KeyInfo before / after its Id value
+    algorithm: str  # "rsa" | "ec"
+    key_size: int
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    node = etree.SubElement(parent, tag, nsmap=_NSMAP)
+    for name, value in attrs.items():
+        node.set(name, value)
+    if text is not None:
+        node.text = text
+    return node
+
+
+def _reference(signed_info: etree._Element, uri: str, transforms: list[str], **attrs: str) -> None:
+    reference = _sub(signed_info, ds_tag("Reference"), URI=uri, **attrs)
+    transforms_node = _sub(reference, ds_tag("Transforms"))
+    for algorithm in transforms:
+        _sub(transforms_node, ds_tag("Transform"), Algorithm=algorithm)
+    _sub(reference, ds_tag("DigestMethod"), Algorithm=SHA256)
+    _sub(reference, ds_tag("DigestValue"), "")
+
+
+@lru_cache(maxsize=64)
+def _template(certificates: tuple[x509.Certificate, ...]) -> _Template:
+    """The signature element for this chain (signer first), in signxml 5.2's layout: element
+    order, attribute order and namespace declarations as ``XAdESSigner.sign`` writes them (with
+    ``xmlsig._Signer``'s explicit C14N transform on the SignedProperties and KeyInfo
+    references)."""
+    public_key = certificates[0].public_key()
+    algorithm = key_algorithm(public_key)
+    signature = etree.Element(ds_tag("Signature"), nsmap=_NSMAP)
+    signed_info = _sub(signature, ds_tag("SignedInfo"))
+    _sub(signed_info, ds_tag("CanonicalizationMethod"), Algorithm=C14N)
+    _sub(signed_info, ds_tag("SignatureMethod"), Algorithm=SIGNATURE_METHODS[algorithm].value)
+    # The Id attributes are set after URI, as signxml does (attribute order is written order).
+    _reference(signed_info, "", [ENVELOPED, C14N])
+    _sub(signature, ds_tag("SignatureValue"), "")
+    key_info = _sub(signature, ds_tag("KeyInfo"))
+    x509_data = _sub(key_info, ds_tag("X509Data"))
+    for cert in certificates:
+        text = strip_pem_header(cert.public_bytes(Encoding.PEM))
+        _sub(x509_data, ds_tag("X509Certificate"), text)
+    ds_object = _sub(signature, ds_tag("Object"))
+    signature.set("Id", "SignXMLSignature")
+    key_info.set("Id", _KEY_INFO_ID)
+    qualifying = _sub(ds_object, xades_tag("QualifyingProperties"), Target="#")
+    signed_properties = _sub(qualifying, xades_tag("SignedProperties"), Id="")
+    ssp = _sub(signed_properties, xades_tag("SignedSignatureProperties"))
+    _sub(ssp, xades_tag("SigningTime"), "")
+    signing_certificate = _sub(ssp, xades_tag("SigningCertificateV2"))
+    for cert in certificates:
+        cert_digest = _sub(_sub(signing_certificate, xades_tag("Cert")), xades_tag("CertDigest"))
+        _sub(cert_digest, ds_tag("DigestMethod"), Algorithm=SHA256)
+        _sub(cert_digest, ds_tag("DigestValue"), b64encode(_certificate_digest(cert)).decode())
+    sdop = _sub(signed_properties, xades_tag("SignedDataObjectProperties"))
+    signed_info[2].set("Id", "SignXMLReference")
+    data_object_format = _sub(sdop, xades_tag("DataObjectFormat"), ObjectReference="#")
+    _sub(data_object_format, xades_tag("Description"), DATA_OBJECT_DESCRIPTION)
+    _sub(data_object_format, xades_tag("MimeType"), DATA_OBJECT_MIME_TYPE)
+    _reference(signed_info, "#", [C14N], Type=SIGNED_PROPERTIES_TYPE)
+    _reference(signed_info, "#", [C14N])
+    before, found, after = _c14n(key_info).partition(_KEY_INFO_ID.encode())
+    assert found and _KEY_INFO_ID.encode() not in after
+    return _Template(signature, (before, after), algorithm, public_key.key_size)
+
+
+def _signature_value(signer: Signer, template: _Template, signed_info: bytes) -> bytes:
+    key = signer.signing_key
+    if template.algorithm == "rsa":
+        return key.sign(signed_info, padding.PKCS1v15(), hashes.SHA256())
+    r, s = decode_dss_signature(key.sign(signed_info, ec.ECDSA(hashes.SHA256())))
+    size = (template.key_size + 7) // 8
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+def sign_tree(root: etree._Element, signer: Signer, at: datetime) -> bytes:
+    """Append our XAdES-BES signature to ``root`` (the root of a parsed, unsigned document)
+    and return the signed document's bytes. The caller checks the document and the
+    certificate (``xmlsig.sign_document``)."""
+    template = _template((signer.certificate, *signer.chain))
+    document_digest = _b64_sha256(_c14n(root))
+
+    signature = copy.deepcopy(template.signature)
+    signed_info, signature_value, key_info, ds_object = signature
+    ref_document, ref_properties, ref_key_info = signed_info[2], signed_info[3], signed_info[4]
+    signed_properties = ds_object[0][0]
+    t_signature, t_key_info, t_properties, t_reference = _tokens(4)
+    signature_id = f"SignXMLSignature{t_signature}"
+    key_info_id = f"SignXMLCertificate{t_key_info}"
+    properties_id = f"{signature_id}-SignedProperties{t_properties}"
+    reference_id = f"SignXMLReference{t_reference}"
+    signature.set("Id", signature_id)
+    key_info.set("Id", key_info_id)
+    ref_document.set("Id", reference_id)
+    root_id = root.get("Id", root.get("ID"))
+    if root_id is not None:  # signxml then refers to the root by its id
+        ref_document.set("URI", f"#{root_id}")
+    ds_object[0].set("Target", f"#{signature_id}")
+    signed_properties.set("Id", properties_id)
+    signed_properties[0][0].text = at.astimezone(UTC).isoformat(timespec="seconds")
+    signed_properties[1][0].set("ObjectReference", f"#{reference_id}")
+    ref_properties.set("URI", f"#{properties_id}")
+    ref_key_info.set("URI", f"#{key_info_id}")
+
+    ref_document[2].text = document_digest
+    ref_properties[2].text = _b64_sha256(_c14n(signed_properties))
+    before, after = template.key_info_c14n
+    ref_key_info[2].text = _b64_sha256(before + key_info_id.encode() + after)
+    signature_value.text = b64encode(
+        _signature_value(signer, template, _c14n(signed_info))
+    ).decode()
+    root.append(signature)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

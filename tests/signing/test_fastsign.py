@@ -1,0 +1,167 @@
+"""The template signer (``fastsign``, behind ``sign_document``) against signxml, the reference.
+
+The same documents are signed both ways with the same ids and signing time: the bytes are the
+same (RSA PKCS#1 v1.5 is deterministic; ECDSA is not, so there everything but the signature
+value), and signxml's own verifier accepts what the template signer writes — for keys in
+PKCS#12 files and on a PKCS#11 token. ``test_xmlsec1_cli.py`` has ``xmlsec1`` verify it too
+(it signs through ``sign_document``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import timedelta
+
+import pytest
+from lxml import etree
+from signxml import SignatureMethod
+from signxml.xades import XAdESSigner
+
+from profiles.signing import fastsign, xmlsig
+from profiles.signing.keys import KeyFileSigner, TokenSigner
+from profiles.signing.xmlsig import sign_document, sign_document_with_signxml, verify_document
+
+from .conftest import SOFTHSM_MODULE, TOKEN_LABEL, TOKEN_PIN
+
+DS = "http://www.w3.org/2000/09/xmldsig#"
+XADES = "http://uri.etsi.org/01903/v1.3.2#"
+NS = {"ds": DS, "xades": XADES}
+
+DOCUMENTS = {
+    "default_namespace": '<HoSo xmlns="urn:x" a="1"><Muc>Lê Thị Hòa</Muc>\n</HoSo>'.encode(),
+    "prefixed_root_declaring_ds": (
+        f'<h:HoSo xmlns:h="urn:h" xmlns:ds="{DS}"><ds:Ghi>1</ds:Ghi>t<h:Muc/></h:HoSo>'
+    ).encode(),
+    "empty_root": b"<HoSo/>",
+    "root_with_id": b'<HoSo xmlns="urn:x" Id="hs-1"><Muc Id="m-1">1</Muc></HoSo>',
+    "comment_and_pi": b"<HoSo><!-- ghi chu --><?pi x?><Muc>&lt;&amp;&gt;</Muc></HoSo>",
+}
+
+
+def _fixed_tokens(monkeypatch) -> None:
+    """The same ids for both signers: 00000000, 00000001, … in the order signxml asks."""
+    signxml_tokens = itertools.count()
+    monkeypatch.setattr(
+        XAdESSigner, "_get_token", lambda self, length=4: f"{next(signxml_tokens):08X}"
+    )
+    fast_tokens = itertools.count()
+    monkeypatch.setattr(fastsign, "_token", lambda: f"{next(fast_tokens):08X}")
+
+
+def _both(doc: bytes, signer, monkeypatch) -> tuple[bytes, bytes]:
+    """(template signer, signxml) signatures of ``doc`` with the same ids and a signing time
+    inside the certificate's validity, whatever today's date is."""
+    at = signer.certificate.not_valid_before_utc + timedelta(hours=3)
+    _fixed_tokens(monkeypatch)
+    fast = sign_document(doc, signer, signing_time=at)
+    reference = sign_document_with_signxml(doc, signer, signing_time=at)
+    return fast, reference
+
+
+def _accepted_by_signxml(signed: bytes) -> bytes | None:
+    """The signed bytes according to signxml's XAdES verifier alone (None: refused)."""
+    root = etree.fromstring(signed)
+    certs = [
+        xmlsig._certificate_from_base64(n.text)
+        for n in root.findall("ds:Signature/ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS)
+    ]
+    leaf = xmlsig._pick_leaf(certs)
+    config = xmlsig.XAdESSignatureConfiguration(
+        location="./",
+        signature_methods=frozenset(xmlsig.ALGORITHM_LABELS),
+        digest_algorithms=frozenset({xmlsig.DigestAlgorithm.SHA256}),
+        verification_time=leaf.not_valid_before_utc,
+        expect_references=True,
+    )
+    result = xmlsig.VerificationResult()
+    if not xmlsig._verify_with_signxml(signed, root, leaf, config, result, []):
+        return None
+    return result.signed_content
+
+
+def _without_signature_value(signed: bytes) -> bytes:
+    return re.sub(rb"<ds:SignatureValue>[^<]*</ds:SignatureValue>", b"", signed)
+
+
+def _c14n_unsigned(doc: bytes) -> bytes:
+    return etree.tostring(etree.fromstring(doc), method="c14n", exclusive=True, with_comments=False)
+
+
+@pytest.mark.parametrize("name", [*DOCUMENTS, "sample_profile"])
+def test_rsa_same_bytes_as_signxml_and_signxml_accepts_them(
+    name, rsa_signer, sample_doc, test_ca, monkeypatch
+):
+    doc = sample_doc if name == "sample_profile" else DOCUMENTS[name]
+    fast, reference = _both(doc, rsa_signer, monkeypatch)
+    assert fast == reference
+    assert _accepted_by_signxml(fast) == _c14n_unsigned(doc)
+    result = verify_document(fast, test_ca.trust_store())
+    assert result.ok, result.codes
+
+
+@pytest.mark.parametrize("name", ["default_namespace", "root_with_id"])
+def test_ecdsa_same_bytes_but_the_signature_value(name, ec_cred, test_ca, monkeypatch):
+    with KeyFileSigner.from_pkcs12(ec_cred.pkcs12, ec_cred.pin) as signer:
+        fast, reference = _both(DOCUMENTS[name], signer, monkeypatch)
+    assert fast != reference  # ECDSA signatures are randomised
+    assert _without_signature_value(fast) == _without_signature_value(reference)
+    value = etree.fromstring(fast).findtext("ds:Signature/ds:SignatureValue", namespaces=NS)
+    assert len(value.strip()) == 88  # r || s, 2 × 32 bytes in base64, not DER
+    assert _accepted_by_signxml(fast) == _c14n_unsigned(DOCUMENTS[name])
+    assert verify_document(fast, test_ca.trust_store()).ok
+
+
+@pytest.mark.parametrize("kind", ["rsa", "ec"])
+def test_token_signature_is_accepted_by_signxml(kind, token, test_ca, sample_doc, monkeypatch):
+    with TokenSigner(
+        token_label=TOKEN_LABEL,
+        pin=TOKEN_PIN,
+        key_id={"rsa": "01", "ec": "02"}[kind],
+        module=SOFTHSM_MODULE,
+        chain=[test_ca.intermediate_cert],
+    ) as signer:
+        fast, reference = _both(sample_doc, signer, monkeypatch)
+    if kind == "rsa":
+        assert fast == reference
+    else:
+        assert _without_signature_value(fast) == _without_signature_value(reference)
+    assert _accepted_by_signxml(fast) == _c14n_unsigned(sample_doc)
+    assert verify_document(fast, test_ca.trust_store()).ok
+
+
+def test_each_document_gets_its_own_ids_and_the_template_stays_blank(rsa_signer, test_ca):
+    at = rsa_signer.certificate.not_valid_before_utc + timedelta(days=2)
+    first = sign_document(DOCUMENTS["default_namespace"], rsa_signer, signing_time=at)
+    second = sign_document(
+        DOCUMENTS["default_namespace"], rsa_signer, signing_time=at + timedelta(minutes=1)
+    )
+
+    def ids(signed: bytes) -> set[str]:
+        return set(re.findall(rb'Id="([^"]+)"', signed))
+
+    assert len(ids(first)) == 4 and ids(first).isdisjoint(ids(second))
+    for signed, when in ((first, at), (second, at + timedelta(minutes=1))):
+        result = verify_document(signed, test_ca.trust_store(), at=at + timedelta(days=1))
+        assert result.ok, result.codes
+        assert result.signing_time == when
+    template = fastsign._template((rsa_signer.certificate, *rsa_signer.chain))
+    assert template.signature.getparent() is None
+    assert template.signature.findtext(".//xades:SigningTime", namespaces=NS) == ""
+
+
+def test_signature_method_follows_the_key(rsa_signer, ec_cred):
+    with KeyFileSigner.from_pkcs12(ec_cred.pkcs12, ec_cred.pin) as ec_signer:
+        for signer, method in (
+            (rsa_signer, SignatureMethod.RSA_SHA256),
+            (ec_signer, SignatureMethod.ECDSA_SHA256),
+        ):
+            signed = sign_document(
+                b"<a/>",
+                signer,
+                signing_time=signer.certificate.not_valid_before_utc + timedelta(hours=1),
+            )
+            node = etree.fromstring(signed).find(
+                "ds:Signature/ds:SignedInfo/ds:SignatureMethod", NS
+            )
+            assert node.get("Algorithm") == method.value
