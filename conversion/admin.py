@@ -18,9 +18,10 @@ from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from orgtree.admin.scoped import ScopedAdminMixin
+from profiles.admin import NationalAdminEditsMixin
 
 from . import services
-from .models import Campaign, ChangeRow, FieldName, Outcome
+from .models import Campaign, ChangeRow, CodeMapping, Outcome
 from .report import write_report
 
 
@@ -140,8 +141,7 @@ class ChangeRowAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def _choose(self, request: HttpRequest, queryset: QuerySet[ChangeRow], choice: int) -> None:
         texts = (
-            queryset.filter(outcome=Outcome.REVIEW)
-            .exclude(field=FieldName.UNIT)
+            queryset.filter(outcome=Outcome.REVIEW, field__in=list(services.PLACE_FIELDS))
             .values_list("campaign_id", "old_text")
             .distinct()
         )
@@ -172,3 +172,13 @@ class ChangeRowAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Chọn phương án 4 cho văn bản này (mọi hồ sơ cùng văn bản)"))
     def choose_4(self, request: HttpRequest, queryset: QuerySet[ChangeRow]) -> None:
         self._choose(request, queryset, 3)
+
+
+@admin.register(CodeMapping)
+class CodeMappingAdmin(NationalAdminEditsMixin, admin.ModelAdmin):
+    """The old → new position and title table: every agency reads it, the national admin
+    edits it (``access_scope = "reference"`` from the mixin)."""
+
+    list_display = ("list_key", "old_code", "old_name", "new_code", "candidates", "effective_from")
+    list_filter = ("list_key", "effective_from")
+    search_fields = ("old_code", "old_name", "new_code")

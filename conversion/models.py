@@ -84,6 +84,8 @@ class FieldName(models.TextChoices):
     PERMANENT = "permanent_residence", _("Nơi thường trú")
     CURRENT = "current_residence", _("Nơi ở hiện nay")
     UNIT = "unit", _("Cơ quan, đơn vị")
+    POSITION = "position_code", _("Chức vụ")
+    TITLE = "title_code", _("Chức danh")
 
 
 class ChangeRow(models.Model):
@@ -108,6 +110,8 @@ class ChangeRow(models.Model):
     new_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    old_code = models.CharField(_("mã cũ"), max_length=40, blank=True)
+    new_code = models.CharField(_("mã mới"), max_length=40, blank=True)
     candidates = models.JSONField(_("phương án"), default=list, blank=True)
     applied = models.BooleanField(_("đã ghi"), default=False)
 
@@ -166,3 +170,45 @@ class ProfileCommit(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.campaign_id} – {self.profile_id}"
+
+
+class CodeMapping(models.Model):
+    """Old → new code of a position or title across a reform, kept by the national admin.
+
+    ``new_code`` empty: the post disappeared (the district level in 2025): the campaign sends
+    it to a person, with ``candidates`` (codes in force) as suggestions, never as a guess.
+    Shipped with a starter table (``conversion/data/code-mapping-2025.json``)."""
+
+    class ListKey(models.TextChoices):
+        POSITION = "position", _("Chức vụ")
+        TITLE = "title", _("Chức danh")
+
+    list_key = models.CharField(_("danh mục"), max_length=20, choices=ListKey.choices)
+    old_code = models.CharField(_("mã cũ"), max_length=40)
+    old_name = models.CharField(_("tên cũ"), max_length=255, blank=True)
+    new_code = models.CharField(
+        _("mã mới"),
+        max_length=40,
+        blank=True,
+        help_text=_("Để trống khi chức vụ, chức danh không còn: hồ sơ chuyển cho người xem xét."),
+    )
+    candidates = models.JSONField(
+        _("gợi ý cho người xem xét"), default=list, blank=True, help_text=_("Danh sách mã mới.")
+    )
+    effective_from = models.DateField(_("áp dụng từ"))
+    source = models.TextField(_("căn cứ"), blank=True)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("chuyển đổi chức vụ, chức danh")
+        verbose_name_plural = _("bảng chuyển đổi chức vụ, chức danh")
+        ordering = ["list_key", "old_code", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["list_key", "old_code", "effective_from"], name="conv_code_mapping_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_list_key_display()} {self.old_code} → {self.new_code or '∅'}"

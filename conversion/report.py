@@ -41,6 +41,8 @@ def _candidate_labels(candidates: list[dict[str, Any]]) -> str:
     for i, c in enumerate(candidates, start=1):
         if "unit" in c:
             labels.append(f"{i}) {c['unit']['name']} [{c['unit']['code']}]")
+        elif "code" in c:  # a position or title in force
+            labels.append(f"{i}) {c['name']} [{c['code']}]")
         else:
             parts = [x["name"] for x in (c.get("commune"), c.get("province")) if x]
             labels.append(f"{i}) {', '.join(parts)}")

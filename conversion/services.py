@@ -28,10 +28,11 @@ from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.models import Unit
 from orgtree.tree import subtree_q, successors
 from profiles.importing import bulkio
-from profiles.models import Profile, ProfileVersion, VersionStatus
+from profiles.models import Profile, ProfileVersion, VersionStatus, WorkHistory
 from profiles.receivers import _reopen
 from profiles.validation import validate_profiles
 
+from .codes import LISTS, CodeConverter
 from .models import (
     Campaign,
     ChangeRow,
@@ -76,9 +77,13 @@ PLACE_FIELDS: dict[str, tuple[str, str, str, str | None, str]] = {
         "current_residence_original",
     ),
 }
-READ_FIELDS = ["id", "unit_id"] + [
+READ_FIELDS = ["id", "unit_id", *LISTS] + [
     name for names in PLACE_FIELDS.values() for name in names[:4] if name is not None
 ]
+#: the fields the commit writes from the rows (places, then position and title codes)
+WRITTEN_FIELDS = [*PLACE_FIELDS, *LISTS]
+#: key of :attr:`ProfileCommit.before`/``after`` holding the work rows' codes
+WORK_KEY = "work_history"
 
 
 class ConversionError(ValidationError):
@@ -150,9 +155,32 @@ def _decisions(campaign: Campaign) -> dict[str, dict[str, Any]]:
 
 
 def _rows_for(
-    campaign: Campaign, values: dict[str, Any], converter: TextConverter, units: _UnitRules
+    campaign: Campaign,
+    values: dict[str, Any],
+    converter: TextConverter,
+    units: _UnitRules,
+    codes: CodeConverter,
 ) -> Iterator[ChangeRow]:
     pid = values["id"]
+    for name, list_key in LISTS.items():
+        code = values[name] or ""
+        if not code:
+            continue
+        found = codes.convert(list_key, code)
+        yield ChangeRow(
+            campaign=campaign,
+            profile_id=pid,
+            field=name,
+            outcome=found.outcome,
+            rule=found.rule,
+            reason=found.reason[:300],
+            confidence=1.0,
+            old_text=found.old_text,
+            new_text=found.new_text,
+            old_code=code,
+            new_code=found.new_code,
+            candidates=found.candidates,
+        )
     for name, (text_f, prov_f, comm_f, review_f, _orig) in PLACE_FIELDS.items():
         text = values[text_f] or ""
         if not text:
@@ -228,12 +256,13 @@ def preview(
 def _fill_rows(campaign: Campaign, chunk_size: int) -> PreviewStats:
     converter = TextConverter(campaign.as_of, _decisions(campaign))
     units = _UnitRules(campaign.as_of)
+    codes = CodeConverter(campaign.as_of)
     stats = PreviewStats()
     batch: list[ChangeRow] = []
     query = campaign_profiles(campaign).order_by().values(*READ_FIELDS)
     for values in query.iterator(chunk_size=chunk_size):
         stats.profiles += 1
-        batch.extend(_rows_for(campaign, values, converter, units))
+        batch.extend(_rows_for(campaign, values, converter, units, codes))
         if len(batch) >= ROW_BATCH:
             ChangeRow.objects.bulk_create(batch, batch_size=ROW_BATCH)
             stats.rows += len(batch)
@@ -271,8 +300,9 @@ def summarise(campaign: Campaign) -> dict[str, Any]:
 def review_texts(campaign: Campaign) -> list[dict[str, Any]]:
     """The distinct texts waiting for a person, with how many values carry them."""
     texts = (
-        ChangeRow.objects.filter(campaign=campaign, outcome=Outcome.REVIEW)
-        .exclude(field=FieldName.UNIT)
+        ChangeRow.objects.filter(
+            campaign=campaign, outcome=Outcome.REVIEW, field__in=list(PLACE_FIELDS)
+        )
         .order_by()
         .values("old_text")
         .annotate(n=Count("id"))
@@ -296,8 +326,8 @@ def decide_text(campaign: Campaign, text: str, choice: int, user: Any) -> int:
     if campaign.status != Campaign.Status.PREVIEWED:
         raise ConversionError(_("Chỉ chọn được khi đợt chuyển đổi chưa ghi vào hồ sơ."))
     rows = ChangeRow.objects.filter(
-        campaign=campaign, old_text=text, outcome=Outcome.REVIEW
-    ).exclude(field=FieldName.UNIT)
+        campaign=campaign, old_text=text, outcome=Outcome.REVIEW, field__in=list(PLACE_FIELDS)
+    )
     sample = rows.first()
     if sample is None:
         raise ConversionError(_("Không có giá trị nào chờ chọn với văn bản này."))
@@ -343,7 +373,10 @@ class CommitResult:
 
 def _reason(campaign: Campaign, undo: bool = False) -> str:
     what = "Hoàn tác chuyển đổi" if undo else "Chuyển đổi"
-    return f"{what} địa danh theo địa giới mới (đợt #{campaign.pk}, {campaign.as_of:%d/%m/%Y})"
+    return (
+        f"{what} địa danh, chức vụ, chức danh theo địa giới và tổ chức mới "
+        f"(đợt #{campaign.pk}, {campaign.as_of:%d/%m/%Y})"
+    )
 
 
 def commit(campaign: Campaign, user: Any, chunk_size: int = CHUNK) -> CommitResult:
@@ -356,8 +389,9 @@ def commit(campaign: Campaign, user: Any, chunk_size: int = CHUNK) -> CommitResu
         now = timezone.now()
         result = CommitResult()
         ids = list(
-            ChangeRow.objects.filter(campaign=campaign, outcome=Outcome.CONVERTED)
-            .exclude(field=FieldName.UNIT)
+            ChangeRow.objects.filter(
+                campaign=campaign, outcome=Outcome.CONVERTED, field__in=WRITTEN_FIELDS
+            )
             .order_by("profile_id")
             .values_list("profile_id", flat=True)
             .distinct()
@@ -385,9 +419,11 @@ def commit(campaign: Campaign, user: Any, chunk_size: int = CHUNK) -> CommitResu
 def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: CommitResult) -> None:
     rows: dict[int, list[ChangeRow]] = defaultdict(list)
     for row in ChangeRow.objects.filter(
-        campaign=campaign, profile_id__in=ids, outcome=Outcome.CONVERTED
-    ).exclude(field=FieldName.UNIT):
+        campaign=campaign, profile_id__in=ids, outcome=Outcome.CONVERTED, field__in=WRITTEN_FIELDS
+    ):
         rows[row.profile_id].append(row)
+    work = _current_work_rows(ids, campaign.as_of)
+    work_changed: dict[int, WorkHistory] = {}
     profiles = Profile.objects.in_bulk(ids)
     submitted = defaultdict(list)
     for vid, pid in ProfileVersion.objects.filter(
@@ -407,6 +443,24 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
         after: dict[str, Any] = {}
         stale = False
         for row in rows[pid]:
+            if row.field in LISTS:
+                if getattr(profile, row.field) != row.old_code:
+                    stale = True
+                    continue
+                before[row.field], after[row.field] = row.old_code, row.new_code
+                setattr(profile, row.field, row.new_code)
+                for entry in work.get(pid, []):
+                    if getattr(entry, row.field) == row.old_code:
+                        key = str(entry.pk)
+                        before.setdefault(WORK_KEY, {}).setdefault(key, {})[row.field] = (
+                            row.old_code
+                        )
+                        after.setdefault(WORK_KEY, {}).setdefault(key, {})[row.field] = row.new_code
+                        setattr(entry, row.field, row.new_code)
+                        entry._change_reason = reason
+                        work_changed[entry.pk] = entry
+                applied.append(row.pk)
+                continue
             text_f, prov_f, comm_f, review_f, orig_f = PLACE_FIELDS[row.field]
             current = (getattr(profile, text_f), getattr(profile, prov_f), getattr(profile, comm_f))
             if current != (row.old_text, row.old_province_code, row.old_commune_code):
@@ -430,7 +484,7 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
             result.stale.append(pid)
         if not after:
             continue
-        names.update(after)
+        names.update(k for k in after if k != WORK_KEY)
         profile._change_reason = reason
         changed.append(profile)
         commits.append(
@@ -444,6 +498,9 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
         )
     bulkio.update(Profile, changed, sorted(names))
     bulkio.insert_history(Profile, changed, user=_user(user), when=now, update=True)
+    entries = list(work_changed.values())
+    bulkio.update(WorkHistory, entries, list(LISTS))
+    bulkio.insert_history(WorkHistory, entries, user=_user(user), when=now, update=True)
     ProfileCommit.objects.bulk_create(commits, batch_size=ROW_BATCH)
     ChangeRow.objects.filter(pk__in=applied).update(applied=True)
     result.profiles += len(changed)
@@ -452,6 +509,20 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
 
 def _user(user: Any) -> Any:
     return user if getattr(user, "pk", None) else None
+
+
+def _current_work_rows(ids: list[int], on: date) -> dict[int, list[WorkHistory]]:
+    """The main (not concurrent) work row in force on ``on`` per profile: the row the
+    profile's current position and title come from
+    (:func:`profiles.services.current_from_histories`)."""
+    found: dict[int, list[WorkHistory]] = defaultdict(list)
+    rows = WorkHistory.objects.filter(
+        profile_id__in=ids, start_date__lte=on, concurrent=False
+    ).exclude(end_date__lt=on)
+    for row in rows.order_by("profile_id", "-start_date", "-pk"):
+        if not found[row.profile_id]:  # the latest start, as current_from_histories
+            found[row.profile_id].append(row)
+    return found
 
 
 # -- undo ---------------------------------------------------------------------------------------
@@ -477,7 +548,7 @@ def undo_blockers(campaign: Campaign, chunk_size: int = CHUNK) -> list[dict[str,
         .values_list("id", flat=True)
         .distinct()
     )
-    every = sorted({attr for names in PLACE_FIELDS.values() for attr in names if attr})
+    every = sorted({attr for names in PLACE_FIELDS.values() for attr in names if attr} | set(LISTS))
     commits = list(ProfileCommit.objects.filter(campaign=campaign).order_by("profile_id"))
     for start in range(0, len(commits), chunk_size):
         chunk = commits[start : start + chunk_size]
@@ -492,7 +563,8 @@ def undo_blockers(campaign: Campaign, chunk_size: int = CHUNK) -> list[dict[str,
             if now is None:
                 blockers.append({"profile_id": entry.profile_id, "reason": _("Hồ sơ đã bị xóa")})
                 continue
-            differs = [f for f in sorted(entry.after) if now[f] != entry.after[f]]
+            differs = [f for f in sorted(entry.after) if f != WORK_KEY and now[f] != entry.after[f]]
+            differs += _work_differs(entry.after.get(WORK_KEY, {}))
             if differs or entry.profile_id in later:
                 why = _("Hồ sơ đã được sửa sau khi chuyển đổi")
                 if differs:
@@ -522,9 +594,10 @@ def undo(campaign: Campaign, user: Any, chunk_size: int = CHUNK) -> UndoResult:
             chunk = commits[start : start + chunk_size]
             profiles = Profile.objects.in_bulk([c.profile_id for c in chunk])
             changed, names = [], set()
+            _restore_work(chunk, reason, user, now)
             for entry in chunk:
                 profile = profiles[entry.profile_id]
-                data = {k: v for k, v in entry.before.items() if k != "status"}
+                data = {k: v for k, v in entry.before.items() if k not in ("status", WORK_KEY)}
                 for attr, value in data.items():
                     setattr(profile, attr, value)
                 names.update(data)
@@ -552,3 +625,33 @@ def undo(campaign: Campaign, user: Any, chunk_size: int = CHUNK) -> UndoResult:
         campaign.save(update_fields=["status", "undone_by", "undone_at"])
         result.profiles = len(ids)
     return result
+
+
+def _work_differs(after: dict[str, dict[str, str]]) -> list[str]:
+    """The work rows whose converted code changed since the commit (or that were deleted)."""
+    if not after:
+        return []
+    now = WorkHistory.objects.in_bulk([int(k) for k in after])
+    out = []
+    for key, values in after.items():
+        row = now.get(int(key))
+        if row is None or any(getattr(row, f) != v for f, v in values.items()):
+            out.append(f"{WORK_KEY}#{key}")
+    return out
+
+
+def _restore_work(commits: list[ProfileCommit], reason: str, user: Any, now) -> None:
+    before = {
+        int(key): values
+        for entry in commits
+        for key, values in entry.before.get(WORK_KEY, {}).items()
+    }
+    if not before:
+        return
+    rows = list(WorkHistory.objects.filter(pk__in=list(before)))
+    for row in rows:
+        for attr, value in before[row.pk].items():
+            setattr(row, attr, value)
+        row._change_reason = reason
+    bulkio.update(WorkHistory, rows, list(LISTS))
+    bulkio.insert_history(WorkHistory, rows, user=_user(user), when=now, update=True)
