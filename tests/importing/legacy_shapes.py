@@ -7,7 +7,8 @@ returns a :class:`Shape`: the people in it (name, birth date and precision, sex)
 numbers of the layout rows the import must skip, and the rows it must refuse with the columns
 of every problem they have.
 
-.xls (BIFF8) is not among them: no installed library writes it (python-calamine only reads).
+The .xls (BIFF8) shape is written with xlwt, as the old HR software of the 2000s wrote its
+files (python-calamine reads it).
 """
 
 from __future__ import annotations
@@ -99,6 +100,39 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]], merges: dict[str,
         for rng in merges.get(name, []):
             ws.merge_cells(rng)
     wb.save(path)
+
+
+def write_xls(path: Path, sheets: dict[str, list[list[Any]]], merges: dict[str, list[str]]):
+    """BIFF8 through xlwt: ``date`` cells as real date cells (a number with a date format),
+    merges given as "A2:A3" ranges."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    date_style = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    for name, rows in sheets.items():
+        ws = book.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                if v is None:
+                    continue
+                if isinstance(v, date):
+                    ws.write(r, c, v, date_style)
+                else:
+                    ws.write(r, c, v)
+        for rng in merges.get(name, []):
+            first, last = rng.split(":")
+            (c1, r1), (c2, r2) = _cell_ref(first), _cell_ref(last)
+            ws.merge(r1, r2, c1, c2)
+    book.save(str(path))
+
+
+def _cell_ref(ref: str) -> tuple[int, int]:
+    """(column, row), 0-based, of "B3"."""
+    letters = "".join(ch for ch in ref if ch.isalpha())
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch.upper()) - 64
+    return col - 1, int(ref[len(letters) :]) - 1
 
 
 def write_ods(path: Path, sheets: dict[str, list[list[Any]]]) -> None:
@@ -440,6 +474,27 @@ def shape_repeated_header_pages(out: Path) -> Shape:
     return Shape("repeated_header", path, ps, {"DS": g.layout})
 
 
+def shape_xls_biff8(out: Path) -> Shape:
+    """.xls (BIFF8, the Excel 97–2003 format): a letterhead, a two-row merged header with the
+    sex as "x" under "Nam" | "Nữ", birth dates as real date cells and as text, IDs as numbers
+    (the leading zero lost), a column-number row, a subtotal and the signature footer."""
+    ps = people(7, 300)
+    g = Grid([["UBND HUYỆN THANH THỦY"], ["DANH SÁCH CÁN BỘ, CÔNG CHỨC NĂM 2009"]])
+    g.add(["STT", "Họ và tên", "Ngày sinh", "Giới tính", None, "Số CMND/CCCD", "Chức vụ"])
+    g.add([None, None, None, "Nam", "Nữ", None, None])
+    g.add([1, 2, 3, 4, 5, 6, 7], layout=True)
+    for i, p in enumerate(ps):
+        born: Any = p.dob if i % 2 else dmy(p.dob)
+        g.add([i + 1, p.name, born, None if p.female else "x", "x" if p.female else None,
+               int(p.pid), "Chuyên viên"])  # fmt: skip
+    g.add([None, "Cộng: 7 người"], layout=True)
+    g.footer()
+    path = out / "thanh_thuy_2009.xls"
+    merges = ["A3:A4", "B3:B4", "C3:C4", "D3:E3", "F3:F4", "G3:G4"]
+    write_xls(path, {"DSCB": g.rows}, {"DSCB": merges})
+    return Shape("xls_biff8", path, ps, {"DSCB": g.layout})
+
+
 BUILDERS: tuple[Callable[[Path], Shape], ...] = (
     shape_unicode_sections,
     shape_tcvn3_serials,
@@ -454,6 +509,7 @@ BUILDERS: tuple[Callable[[Path], Shape], ...] = (
     shape_workbook_several_tables,
     shape_bad_rows,
     shape_repeated_header_pages,
+    shape_xls_biff8,
 )
 
 
