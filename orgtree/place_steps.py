@@ -124,6 +124,9 @@ _SPACES_ONLY = re.compile(r"(?i)\b(?:ward|commune|district|town|city|province|zo
 _NEEDS_CASE = re.compile(rf"[{_LOWER}][{_UPPER}]|\b[THXPQF][PXT]?[{_UPPER}][{_LOWER}]")
 # cheap gates, each a superset of what its substitutions can match (lower-cased text)
 _NEEDS_HCM = re.compile(r"hcm|sài|sai|sg")
+_NEEDS_ANY = re.compile(
+    r"hcm|sài|sai|sg|t\.\s?p|\s[-–]|ward|commune|district|town|city|province|zone|hanoi|haiphong"
+)
 _NEEDS_DOTTED = re.compile(r"t\.\s?p")
 _NEEDS_DASH = re.compile(r"\s[-–]")
 _NEEDS_ENGLISH = re.compile(r"ward|commune|district|town|city|province|zone|hanoi|haiphong")
@@ -144,6 +147,8 @@ def normalise(text: str) -> str:
     match) finds something: most texts need one or two groups, many none."""
     lower = text.lower()
     case = _NEEDS_CASE.search(text) is not None
+    if not case and _NEEDS_ANY.search(lower) is None:
+        return text
     dotted = "." in text and _NEEDS_DOTTED.search(lower) is not None
     dash = ("-" in text or "–" in text) and _NEEDS_DASH.search(text) is not None
     hcm = _NEEDS_HCM.search(lower) is not None
