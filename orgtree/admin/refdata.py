@@ -196,6 +196,9 @@ class PlaceLookupAdmin(ReadOnlyReferenceAdmin):
             "form": form,
             "result": result,
             "result_dict": result.to_dict() if result else None,
+            # a district column only for a set that has districts (before 1/7/2025)
+            "candidate_districts": bool(result)
+            and any(c.get("district") for c in result.candidates),
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/orgtree/place_lookup.html", context)

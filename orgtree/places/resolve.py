@@ -30,7 +30,9 @@ REVIEW_THRESHOLD = 0.7
 
 @dataclass
 class PlaceResolution:
-    """What :func:`resolve_place` found. ``province``/``commune`` are ``{"code", "name"}``."""
+    """What :func:`resolve_place` found. ``province``/``commune`` are ``{"code", "name"}``;
+    each candidate has ``province``, ``district`` (None in a set without districts),
+    ``commune`` (None when only the province is known) and ``reason``."""
 
     text: str
     as_of: date
@@ -304,6 +306,7 @@ def _resolution(text: str, on: date, target: UnitIndex, outcome: Outcome) -> Pla
     candidates = [
         {
             "province": target.ref(PROVINCE, p),
+            "district": _district_of(target, c),
             "commune": target.ref(COMMUNE, c) if c else None,
             "reason": why,
         }
@@ -322,3 +325,13 @@ def _resolution(text: str, on: date, target: UnitIndex, outcome: Outcome) -> Pla
         needs_review=needs_review,
         reason=outcome.reason,
     )
+
+
+def _district_of(target: UnitIndex, commune: str | None) -> dict[str, str] | None:
+    """The district of a candidate commune in a set that has districts (before 1/7/2025)."""
+    if not commune or not target.has_districts:
+        return None
+    district = target.district_of.get(commune)
+    if not district or (DISTRICT, district) not in target.name:
+        return None
+    return target.ref(DISTRICT, district)

@@ -610,3 +610,51 @@ def test_remembered_decisions_are_per_call_copies_and_follow_the_data(reference_
         assert resolve_place("Hà Tây").province is None
     finally:
         invalidate_indexes()
+
+
+def _nga_thanh_rows() -> list[dict[str, str]]:
+    # Huyện Nga Sơn (Thanh Hóa) had Xã Nga Thanh and Xã Nga Thành: without diacritics the text
+    # fits both, so the answer goes to a person with both communes
+    rows = [r for r in _raw_legacy() if r["Mã PX"] in ("16123", "16141")]
+    assert len(rows) == 2 and {r["Mã QH"] for r in rows} == {"401"}
+    return rows
+
+
+def test_lookup_page_shows_the_reason_and_the_candidate_communes(reference_data, admin_client):
+    rows = _nga_thanh_rows()
+    page = admin_client.get(
+        "/admin/orgtree/placelookup/",
+        {"text": "xa nga thanh, huyen nga son, thanh hoa", "as_of": "2024-06-01"},
+    )
+    html = page.content.decode()
+    result = page.context["result"]
+    assert result.needs_review and result.commune is None and result.reason
+    assert f"<td>{result.reason}</td>" in html
+    assert page.context["candidate_districts"] is True
+    assert "Cần người chọn: Các khả năng (2)" in html
+    for row in rows:
+        assert f"{row['Phường Xã']} ({row['Mã PX']})" in html
+        assert f"{row['Quận Huyện']} ({row['Mã QH']})" in html
+        assert f"{row['Tỉnh Thành Phố']} ({row['Mã TP']})" in html
+    # the set in force today has no districts: no district column
+    new = admin_client.get(
+        "/admin/orgtree/placelookup/",
+        {"text": "Xã Kỳ Lợi, Thị xã Kỳ Anh, Tỉnh Hà Tĩnh", "as_of": "2025-08-01"},
+    )
+    assert new.context["candidate_districts"] is False
+    assert "<th>Quận, huyện</th>" not in new.content.decode()
+
+
+def test_api_place_answer_carries_the_reason_and_the_candidate_communes(reference_data):
+    from orgtree.api.serializers import PlaceResolutionSerializer
+
+    rows = _nga_thanh_rows()
+    found = resolve_place("xa nga thanh, huyen nga son, thanh hoa", as_of=date(2024, 6, 1))
+    data = PlaceResolutionSerializer(found.to_dict()).data  # what PlaceResolveView returns
+    assert data["needs_review"] is True and data["commune"] is None and data["reason"]
+    assert data["province"] == {"code": rows[0]["Mã TP"], "name": rows[0]["Tỉnh Thành Phố"]}
+    got = {(c["commune"]["code"], c["commune"]["name"]) for c in data["candidates"]}
+    assert got == {(r["Mã PX"], r["Phường Xã"]) for r in rows}
+    assert all(c["reason"] and c["province"]["code"] == "38" for c in data["candidates"])
+    # the resolver also names the district of each candidate in a set that has districts
+    assert {c["district"]["code"] for c in found.candidates} == {"401"}
