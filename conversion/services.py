@@ -25,11 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
-from orgtree.models import Unit
+from orgtree.models import Unit, UnitSuccession
 from orgtree.tree import subtree_q, successors
 from profiles.importing import bulkio
 from profiles.models import Profile, ProfileVersion, VersionStatus, WorkHistory
-from profiles.receivers import _reopen
+from profiles.receivers import _reopen, rehome_profiles
 from profiles.validation import validate_profiles
 
 from .codes import LISTS, CodeConverter
@@ -130,6 +130,30 @@ class _UnitRules:
             }
         ends = [u for u in successors(unit) if u.pk != unit.pk]
         candidates = [{"unit": {"id": u.pk, "code": u.code, "name": u.name}} for u in ends]
+        if len(ends) == 1:  # merged (through one or more reforms): the commit re-homes
+            return base | {
+                "outcome": Outcome.CONVERTED,
+                "rule": "unit_merged",
+                "reason": (
+                    f"Đơn vị {unit.get_status_display().lower()}, kế thừa bởi một đơn vị: "
+                    "chuyển hồ sơ sang đơn vị kế thừa (ghi quá trình công tác)"
+                ),
+                "new_text": f"{ends[0].name} [{ends[0].code}]"[:255],
+                "new_unit_id": ends[0].pk,
+                "candidates": candidates,
+            }
+        if len(ends) > 1:  # split: the tree's split review assigns each person
+            return base | {
+                "outcome": Outcome.REVIEW,
+                "rule": "unit_split",
+                "reason": (
+                    "Đơn vị bị chia tách: phân công từng hồ sơ cho đơn vị kế thừa tại "
+                    "“Phân công hồ sơ sau chia tách” (Cơ cấu tổ chức; orgtree.split_review)"
+                ),
+                "new_text": "",
+                "new_unit_id": None,
+                "candidates": candidates,
+            }
         return base | {
             "outcome": Outcome.REVIEW if ends else Outcome.UNRESOLVABLE,
             "rule": "unit_successor" if ends else "unit_closed",
@@ -368,6 +392,7 @@ def decide_text(campaign: Campaign, text: str, choice: int, user: Any) -> int:
 class CommitResult:
     profiles: int = 0
     values: int = 0
+    moved: int = 0  # profiles re-homed to the successor of their merged unit
     stale: list[int] = field(default_factory=list)  # profiles changed since the preview
 
 
@@ -403,6 +428,10 @@ def commit(campaign: Campaign, user: Any, chunk_size: int = CHUNK) -> CommitResu
                 ProfileCommit.objects.filter(campaign=campaign).values_list("profile_id", flat=True)
             )
             _reopen(written)  # the workflow rule for edited profiles, then validation
+        _commit_units(campaign, user, result)
+        # the re-homing is the tree's (work history, career event), not undone by the campaign:
+        # the commit time is taken after it so that its history does not block the undo
+        now = timezone.now() if result.moved else now
         campaign.status = Campaign.Status.COMMITTED
         campaign.committed_by = user if getattr(user, "pk", None) else None
         campaign.committed_at = now
@@ -411,6 +440,7 @@ def commit(campaign: Campaign, user: Any, chunk_size: int = CHUNK) -> CommitResu
             "committed_profiles": result.profiles,
             "committed_values": result.values,
             "stale_profiles": len(result.stale),
+            "moved_profiles": result.moved,
         }
         campaign.save()
     return result
@@ -505,6 +535,37 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
     ChangeRow.objects.filter(pk__in=applied).update(applied=True)
     result.profiles += len(changed)
     result.values += len(applied)
+
+
+def _commit_units(campaign: Campaign, user: Any, result: CommitResult) -> None:
+    """Move the profiles whose unit was merged to its successor through the tree's re-homing
+    path (:func:`profiles.receivers.rehome_profiles`: work rows closed and opened on the merge
+    date, a career event, history with the merge decision as reason, re-approval). Split units
+    stay with :mod:`orgtree.split_review`."""
+    moves: dict[tuple[int, int], list[int]] = defaultdict(list)
+    rows = ChangeRow.objects.filter(
+        campaign=campaign, field=FieldName.UNIT, outcome=Outcome.CONVERTED, rule="unit_merged"
+    ).values_list("pk", "profile_id", "old_unit_id", "new_unit_id")
+    pks: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for pk, pid, old, new in rows:
+        moves[old, new].append(pid)
+        pks[old, new].append(pk)
+    for (old, new), pids in moves.items():
+        succession = (
+            UnitSuccession.objects.filter(predecessor_id=old)
+            .select_related("event")
+            .order_by("effective_date", "pk")
+            .first()
+        )
+        if succession is None:
+            continue
+        source, target = Unit.objects.get(pk=old), Unit.objects.get(pk=new)
+        moved = rehome_profiles(
+            succession.event, source, target, profile_ids=pids, actor=_user(user)
+        )
+        result.moved += len(moved)
+        result.stale.extend(sorted(set(pids) - set(moved)))  # no longer in the merged unit
+        ChangeRow.objects.filter(pk__in=pks[old, new], profile_id__in=moved).update(applied=True)
 
 
 def _user(user: Any) -> Any:
