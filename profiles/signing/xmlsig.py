@@ -369,6 +369,36 @@ _ID_ATTRIBUTES = etree.XPath(
     "//@*[local-name() = 'Id' or local-name() = 'ID' or local-name() = 'id']"
 )
 _SIGNATURE_CHILDREN = [ds_tag(n) for n in ("SignedInfo", "SignatureValue", "KeyInfo", "Object")]
+# The ds: tags the fast path compares with, computed once (signxml's ds_tag is a Python call).
+_TAG = {
+    name: ds_tag(name)
+    for name in (
+        "Transforms",
+        "Transform",
+        "DigestMethod",
+        "DigestValue",
+        "X509Data",
+        "X509Certificate",
+        "CanonicalizationMethod",
+        "SignatureMethod",
+        "Reference",
+    )
+}
+# Index of the XAdES schema that accepted the last signature: tried first next time (the
+# first of signxml's list refuses our signatures; the second accepts them).
+_schema_hint = [0]
+
+
+def _valid_against_a_schema(node: etree._Element) -> bool:
+    """Whether ``node`` validates against one of signxml's XAdES schemas (as ``any`` over
+    them, starting with the one that accepted last)."""
+    schemas = _Verifier.schemas()
+    first = _schema_hint[0] if _schema_hint[0] < len(schemas) else 0
+    for index in (first, *(i for i in range(len(schemas)) if i != first)):
+        if schemas[index].validate(node):
+            _schema_hint[0] = index
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -394,11 +424,11 @@ def _only(parent: etree._Element, *tags: str) -> list[etree._Element] | None:
 
 
 def _reference_digest_ok(reference: etree._Element, transforms: list[str], data: bytes) -> bool:
-    parts = _only(reference, ds_tag("Transforms"), ds_tag("DigestMethod"), ds_tag("DigestValue"))
+    parts = _only(reference, _TAG["Transforms"], _TAG["DigestMethod"], _TAG["DigestValue"])
     if parts is None:
         return False
     transform_nodes, digest_method, digest_value = parts
-    if [t.tag for t in transform_nodes] != [ds_tag("Transform")] * len(transforms):
+    if [t.tag for t in transform_nodes] != [_TAG["Transform"]] * len(transforms):
         return False
     if any(
         len(t) or t.get("Algorithm") != a for t, a in zip(transform_nodes, transforms, strict=True)
@@ -454,16 +484,16 @@ def _fast_verify_or_none(
     method: SignatureMethod,
 ) -> _FastVerified | None:
     parts = _only(signature, *_SIGNATURE_CHILDREN)
-    if parts is None or signature.tail is not None:
+    if parts is None or signature.tail is not None or signature.getparent() is not root:
         return None
     signed_info, signature_value, key_info, ds_object = parts
     if next(signature.iter(etree.Comment, etree.ProcessingInstruction), None) is not None:
         return None
-    if not any(schema.validate(signature) for schema in _Verifier.schemas()):
+    if not _valid_against_a_schema(signature):
         return None
     # KeyInfo: certificates only.
-    x509_data = _only(key_info, ds_tag("X509Data"))
-    if x509_data is None or any(c.tag != ds_tag("X509Certificate") for c in x509_data[0]):
+    x509_data = _only(key_info, _TAG["X509Data"])
+    if x509_data is None or any(c.tag != _TAG["X509Certificate"] for c in x509_data[0]):
         return None
     # SignedInfo: verify its canonical bytes, then read only those bytes.
     signed_info_c14n = _c14n(signed_info)
@@ -471,15 +501,15 @@ def _fast_verify_or_none(
     if len(verified_info) != 5:
         return None
     c14n_method, signature_method, ref_doc, ref_props, ref_key_info = verified_info
-    if c14n_method.tag != ds_tag("CanonicalizationMethod") or len(c14n_method):
+    if c14n_method.tag != _TAG["CanonicalizationMethod"] or len(c14n_method):
         return None
     if c14n_method.get("Algorithm") != _EXC_C14N:
         return None
-    if signature_method.tag != ds_tag("SignatureMethod") or len(signature_method):
+    if signature_method.tag != _TAG["SignatureMethod"] or len(signature_method):
         return None
     if signature_method.get("Algorithm") != method.value:
         return None
-    if any(r.tag != ds_tag("Reference") for r in (ref_doc, ref_props, ref_key_info)):
+    if any(r.tag != _TAG["Reference"] for r in (ref_doc, ref_props, ref_key_info)):
         return None
     raw_signature = _b64(signature_value.text)
     public_key = leaf.public_key()
@@ -521,9 +551,15 @@ def _fast_verify_or_none(
     # The whole document without the signature (the enveloped-signature transform, on a copy).
     if ref_doc.get("URI") != "":
         return None
-    document = copy.deepcopy(root)
-    _remove_sig(document[root.index(signature)])
-    signed_data = _c14n(document)
+    # The signature has no tail (checked above), so taking it out of the tree for the C14N
+    # and putting it back at its place is the enveloped-signature transform without copying
+    # the document.
+    index = root.index(signature)
+    root.remove(signature)
+    try:
+        signed_data = _c14n(root)
+    finally:
+        root.insert(index, signature)
     if not _reference_digest_ok(ref_doc, [_ENVELOPED, _EXC_C14N], signed_data):
         return None
     # The signing certificate reference, read from the signed bytes.

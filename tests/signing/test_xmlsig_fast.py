@@ -277,3 +277,19 @@ def test_signed_wrong_certificate_reference_is_refused(
     result = verify_document(signed, test_ca.trust_store())
     assert not result.ok
     assert "certificate_mismatch" in result.codes
+
+
+@pytest.mark.parametrize("tamper", [None, _change_text], ids=["good", "content_changed"])
+def test_fast_path_leaves_the_parsed_tree_as_it_was(signed_doc, tamper):
+    """The document digest is computed with the signature taken out of the tree and put back:
+    afterwards the tree is the same, whether the fast path accepts or not."""
+    data = signed_doc if tamper is None else _mutate(signed_doc, tamper)
+    root, signature, certs, leaf = _parts(data)
+    before = etree.tostring(root)
+    method = SignatureMethod(
+        signature.find("ds:SignedInfo/ds:SignatureMethod", NS).get("Algorithm")
+    )
+    fast = xmlsig._fast_verify(root, signature, leaf, certs, method)
+    assert (fast is not None) == (tamper is None)
+    assert etree.tostring(root) == before
+    assert root[-1] is signature
