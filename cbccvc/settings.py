@@ -306,9 +306,25 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # paths relative to the server: a client sets its host, the schema says where the API is
+    "SERVERS": [
+        {"url": "/api/v1", "description": "Trên máy chủ đang phục vụ lược đồ này."},
+        {"url": "https://cbccvc.example/api/v1", "description": "Ví dụ một máy chủ triển khai."},
+    ],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SCHEMA_PATH_PREFIX_TRIM": True,
+    "TAGS": [
+        {"name": "units", "description": "Cây đơn vị: danh sách, cây theo ngày, lịch sử, kế thừa."},
+        {"name": "places", "description": "Tra cứu địa danh (tỉnh, xã) theo tên cũ hoặc mới."},
+        {"name": "profiles", "description": "Hồ sơ, bảng con, phiên bản, kiểm tra, trình duyệt."},
+        {"name": "codelists", "description": "Danh mục dùng chung (dữ liệu tham chiếu)."},
+        {"name": "imports", "description": "Nhập hồ sơ từ tệp: tải lên, báo cáo, xác nhận."},
+        {"name": "reconciliation", "description": "Sai lệch với CSDL dân cư (chỉ đọc)."},
+    ],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cbccvc.api.schema.add_problem_responses",
+        "cbccvc.api.schema.add_http_headers",
     ],
     "ENUM_NAME_OVERRIDES": {
         "UnitKindEnum": "orgtree.models.Unit.Kind",

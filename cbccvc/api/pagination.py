@@ -33,3 +33,12 @@ class ApiCursorPagination(CursorPagination):
         except NotFound:
             message = str(self.invalid_cursor_message)
             raise ValidationError({self.cursor_query_param: [message]}) from None
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        # DRF's examples name another API and the ``next`` one ends in a stray quote (an
+        # invalid URI): examples of this API instead
+        result = super().get_paginated_response_schema(schema)
+        base = "https://cbccvc.example/api/v1/profiles/?" + self.cursor_query_param
+        result["properties"]["next"]["example"] = base + "=cD00ODY%3D"
+        result["properties"]["previous"]["example"] = base + "=cj0xJnA9NDg3"
+        return result

@@ -1,8 +1,21 @@
-"""drf-spectacular post-processing: every operation documents its problem-details answers."""
+"""drf-spectacular post-processing: what a client generated from the schema needs to succeed.
+
+- every operation documents its problem-details answers (``ProblemDetails``, RFC 9457);
+- the conditional-write contract: ``If-Match`` (required) on PUT, PATCH and DELETE with 412
+  and 428, the ``ETag`` response header on every object read and write answer;
+- ``Idempotency-Key`` (optional) on every POST with 409/422, ``X-Change-Reason`` on the writes
+  that record a reason, ``Retry-After`` on 429;
+- fixes of what drf-spectacular emits that OpenAPI 3.0 validators reject (``nullable`` beside
+  ``allOf`` without a ``type``).
+
+The headers are declared once under ``components`` and referenced by every operation.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+PROBLEM_COMPONENT = "ProblemDetails"
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -37,13 +50,77 @@ DESCRIPTIONS = {
     "405": "Phương thức không được hỗ trợ.",
     "406": "Không trả được định dạng yêu cầu.",
     "409": "Yêu cầu cùng Idempotency-Key đang được xử lý.",
-    "412": "ETag trong If-Match đã cũ: đối tượng đã bị sửa.",
+    "412": "ETag trong If-Match đã cũ: đối tượng đã bị sửa. Đọc lại rồi gửi lại thay đổi.",
     "415": "Định dạng dữ liệu gửi lên không được hỗ trợ.",
-    "422": "Idempotency-Key đã dùng cho một yêu cầu khác.",
+    "422": "Idempotency-Key đã dùng cho một yêu cầu khác (khác nội dung).",
     "428": "Thiếu If-Match.",
-    "429": "Vượt giới hạn số yêu cầu của khóa.",
+    "429": "Vượt giới hạn số yêu cầu của khóa; chờ `Retry-After` giây.",
 }
 
+#: request headers, referenced as ``#/components/parameters/<name>``
+PARAMETERS: dict[str, dict[str, Any]] = {
+    "IfMatch": {
+        "name": "If-Match",
+        "in": "header",
+        "required": True,
+        "description": (
+            "ETag của lần đọc gần nhất (header `ETag` của GET hoặc của lần ghi trước), "
+            "nguyên văn kể cả dấu nháy kép; `*` bỏ qua kiểm tra. Thiếu: 428; đã cũ: 412."
+        ),
+        "schema": {"type": "string", "minLength": 1},
+        "example": '"5d41402abc4b2a76b9719d911017c592"',
+    },
+    "IdempotencyKey": {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": (
+            "Khóa do máy khách sinh (ví dụ UUID) cho mỗi thao tác. Gửi lại cùng khóa với cùng "
+            "nội dung trong 24 giờ: nhận lại đúng câu trả lời đầu (header "
+            "`Idempotent-Replayed: true`); cùng khóa với nội dung khác: 422; lần đầu còn "
+            "đang xử lý: 409. Chỉ 255 ký tự đầu có nghĩa."
+        ),
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+        "example": "7f9c2ba4-e88f-4d5a-9b1e-2c3d4e5f6a7b",
+    },
+    "XChangeReason": {
+        "name": "X-Change-Reason",
+        "in": "header",
+        "required": False,
+        "description": (
+            "Lý do thay đổi, ghi vào lịch sử hồ sơ (UTF-8, mã hóa phần trăm như một thành "
+            "phần URL). Thay cho trường `change_reason` trong nội dung."
+        ),
+        "schema": {"type": "string", "pattern": "^[!-~ ]*$"},
+        "example": "C%E1%BA%ADp%20nh%E1%BA%ADt%20s%E1%BB%91%20%C4%91i%E1%BB%87n%20tho%E1%BA%A1i",
+    },
+}
+
+#: response headers, referenced as ``#/components/headers/<name>``
+HEADERS: dict[str, dict[str, Any]] = {
+    "ETag": {
+        "description": "Phiên bản hiện tại của đối tượng: gửi lại trong `If-Match` khi sửa, xóa.",
+        "required": True,
+        "schema": {"type": "string", "pattern": '^"[^"]+"$'},
+    },
+    "Location": {
+        "description": "Địa chỉ của đối tượng vừa tạo.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "IdempotentReplayed": {
+        "description": "`true` khi đây là câu trả lời đã lưu cho cùng `Idempotency-Key`.",
+        "required": False,
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+    "RetryAfter": {
+        "description": "Số giây cần chờ trước khi gọi lại.",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
+
+WRITE_METHODS = ("put", "patch", "delete")
 
 #: integer bounds that come from the database's column types (SQLite and PostgreSQL differ):
 #: dropped, so that the committed schema does not depend on the database it was built on
@@ -63,10 +140,61 @@ def _drop_db_bounds(node: Any) -> None:
             _drop_db_bounds(value)
 
 
+def _typed_nullable(node: Any, schemas: dict[str, Any]) -> None:
+    """OpenAPI 3.0 allows ``nullable`` only beside a ``type``: drf-spectacular wraps a nullable
+    reference as ``{allOf: [$ref], nullable: true}``; give it the referenced schema's type."""
+    if isinstance(node, dict):
+        if node.get("nullable") and "type" not in node and len(node.get("allOf", [])) == 1:
+            ref = node["allOf"][0].get("$ref", "")
+            target = schemas.get(ref.rsplit("/", 1)[-1], {})
+            if "type" in target:
+                node["type"] = target["type"]
+        for value in node.values():
+            _typed_nullable(value, schemas)
+    elif isinstance(node, list):
+        for value in node:
+            _typed_nullable(value, schemas)
+
+
+#: the problem answers, referenced as ``#/components/responses/<name>``
+RESPONSE_NAMES = {
+    "400": "BadRequest",
+    "401": "Unauthorized",
+    "403": "Forbidden",
+    "404": "NotFound",
+    "405": "MethodNotAllowed",
+    "406": "NotAcceptable",
+    "409": "IdempotencyConflict",
+    "412": "PreconditionFailed",
+    "415": "UnsupportedMediaType",
+    "422": "IdempotencyKeyReused",
+    "428": "PreconditionRequired",
+    "429": "TooManyRequests",
+}
+
+
+def _problem_response(code: str) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": DESCRIPTIONS[code],
+        "content": {
+            "application/problem+json": {
+                "schema": {"$ref": f"#/components/schemas/{PROBLEM_COMPONENT}"}
+            }
+        },
+    }
+    if code == "429":
+        response["headers"] = {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}}
+    return response
+
+
 def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, public: bool):
-    _drop_db_bounds(result.get("components", {}))
-    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-    ref = {"$ref": "#/components/schemas/Problem"}
+    components = result.setdefault("components", {})
+    _drop_db_bounds(components)
+    components.setdefault("schemas", {})[PROBLEM_COMPONENT] = PROBLEM_SCHEMA
+    _typed_nullable(result, components["schemas"])
+    components.setdefault("responses", {}).update(
+        {name: _problem_response(code) for code, name in RESPONSE_NAMES.items()}
+    )
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             codes = ["401", "403", "405", "406", "429"]
@@ -78,15 +206,69 @@ def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, 
                 codes += ["400", "415"]
             if method == "post":
                 codes += ["409", "422"]
-            if method in ("put", "patch", "delete"):
+            if method in WRITE_METHODS:
                 codes += ["412", "428"]
             responses = operation.setdefault("responses", {})
             for code in codes:
-                responses.setdefault(
-                    code,
-                    {
-                        "description": DESCRIPTIONS[code],
-                        "content": {"application/problem+json": {"schema": ref}},
-                    },
-                )
+                ref = f"#/components/responses/{RESPONSE_NAMES[code]}"
+                responses.setdefault(code, {"$ref": ref})
+    return result
+
+
+def _is_object_path(path: str) -> bool:
+    """``/units/{id}/``: one object (not a collection, not an action on an object)."""
+    return path.rstrip("/").endswith("}")
+
+
+def _editable_collections(paths: dict[str, Any]) -> set[str]:
+    """Collections whose items are written with If-Match: a POST there creates such an item
+    (the answer carries its ETag and Location; the history records a reason)."""
+    out = set()
+    for path, operations in paths.items():
+        if _is_object_path(path) and any(m in operations for m in WRITE_METHODS):
+            out.add(path.rstrip("/").rsplit("/", 1)[0] + "/")
+    return out
+
+
+def _add_parameter(operation: dict[str, Any], name: str) -> None:
+    ref = {"$ref": f"#/components/parameters/{name}"}
+    parameters = operation.setdefault("parameters", [])
+    if ref not in parameters:
+        parameters.append(ref)
+
+
+def _add_header(response: dict[str, Any], name: str, component: str) -> None:
+    response.setdefault("headers", {})[name] = {"$ref": f"#/components/headers/{component}"}
+
+
+def _success(operation: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for code, r in operation.get("responses", {}).items() if code.startswith("2")]
+
+
+def add_http_headers(result: dict[str, Any], generator: Any, request: Any, public: bool):
+    """Request and response headers of the write contract (runs after add_problem_responses)."""
+    components = result.setdefault("components", {})
+    components.setdefault("parameters", {}).update(PARAMETERS)
+    components.setdefault("headers", {}).update(HEADERS)
+    paths = result.get("paths", {})
+    creates = _editable_collections(paths)
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            responses = operation.get("responses", {})
+            if method == "get" and _is_object_path(path) and "200" in responses:
+                _add_header(responses["200"], "ETag", "ETag")
+            if method in WRITE_METHODS:
+                _add_parameter(operation, "IfMatch")
+                _add_parameter(operation, "XChangeReason")
+                if method != "delete" and "200" in responses:
+                    _add_header(responses["200"], "ETag", "ETag")
+            if method == "post":
+                _add_parameter(operation, "IdempotencyKey")
+                for response in _success(operation):
+                    _add_header(response, "Idempotent-Replayed", "IdempotentReplayed")
+                if path in creates:
+                    _add_parameter(operation, "XChangeReason")
+                    if "201" in responses:
+                        _add_header(responses["201"], "ETag", "ETag")
+                        _add_header(responses["201"], "Location", "Location")
     return result
