@@ -28,6 +28,7 @@ from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
 
 from . import jobs
+from .heartbeat import reap_stale_import_jobs
 from .models import ImportedSourceData, ImportJob, ImportMapping
 from .pipeline import ACTION_LABELS, ImportError_
 
@@ -127,6 +128,25 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    actions = ["resume_jobs"]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        reap_stale_import_jobs()  # a job whose worker died is shown failed, not "running"
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Chạy tiếp các lượt nhập đã thất bại hoặc bị dừng")
+    def resume_jobs(self, request: HttpRequest, queryset) -> None:
+        resumed = 0
+        for job in queryset:
+            try:
+                jobs.resume_job(request.user, job)
+            except (ImportError_, jobs.JobNotFound) as exc:
+                messages.warning(request, f"{job}: {exc}")
+            else:
+                resumed += 1
+        if resumed:
+            messages.success(request, f"Đã chạy tiếp {resumed} lượt nhập.")
 
     def get_urls(self):
         view = self.admin_site.admin_view

@@ -28,6 +28,7 @@ from django.utils import timezone
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.models import Unit
 
+from . import heartbeat
 from .models import ImportJob, ImportMapping
 from .pipeline import ImportError_, Options, Pipeline, SourceFile
 from .upload_checks import UploadRefused, check_stored
@@ -52,7 +53,9 @@ def _safe_name(name: str) -> str:
 
 
 def visible_jobs(user: Any) -> QuerySet[ImportJob]:
-    return scope_for(user).filter(ImportJob.objects.all(), "unit", EDIT_PROFILE_ROLES)
+    jobs = scope_for(user).filter(ImportJob.objects.all(), "unit", EDIT_PROFILE_ROLES)
+    heartbeat.reap_stale_import_jobs(jobs=jobs)  # a dead job is never shown "running"
+    return jobs
 
 
 def get_job(user: Any, job_id: Any) -> ImportJob:
@@ -194,13 +197,48 @@ def rerun_preview(user: Any, job: ImportJob, mapping: ImportMapping | None) -> I
     return job
 
 
-def run_job(job_id: int, as_of: date | None = None) -> dict[str, Any]:
-    """The task body: plan (dry run) or plan and commit; the report is stored on the job."""
-    job = ImportJob.objects.select_related("unit", "created_by", "mapping").get(pk=job_id)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, error="")
+def resume_job(user: Any, job: ImportJob, run: str = "auto") -> ImportJob:
+    """Run a failed job again from its stored files (e.g. after its worker was killed): the
+    rows it had written are matched as existing, so the rerun finishes the work without
+    duplicates. The plan is recomputed against today's data (no preview digest to match)."""
+    if job.status != ImportJob.Status.FAILED:
+        raise ImportError_("Chỉ chạy tiếp được lượt nhập đã thất bại hoặc bị dừng.")
+    if not scope_for(user).covers(job.unit, EDIT_PROFILE_ROLES):
+        raise JobNotFound(job.pk)
+    if not job.files or not all(Path(f["path"]).exists() for f in job.files):
+        raise ImportError_("Không còn tệp đã tải lên của lượt nhập này; hãy tải tệp lên lại.")
+    previous = {"error": job.error, **(job.report or {}).get("interrupted", {})}
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.FAILED).update(
+        status=ImportJob.Status.PENDING,
+        error="",
+        plan_hash="",
+        done=0,
+        report={"previous_attempt": previous},
+        finished_at=None,
+    )
+    if not updated:
+        raise ImportError_("Lượt nhập đã được chạy tiếp.")
+    job.refresh_from_db()
+    dispatch(job, run)
+    job.refresh_from_db()
+    return job
 
-    def progress(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+
+def run_job(job_id: int, as_of: date | None = None) -> dict[str, Any]:
+    """The task body: plan (dry run) or plan and commit; the report is stored on the job.
+    Only a pending job runs: a task django-q re-delivers after its worker died finds the job
+    failed by the reaper (or resumed, or done) and does nothing."""
+    if not heartbeat.claim(job_id):
+        status = ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
+        log.warning("import job %s not pending (%s): not run again", job_id, status)
+        return {"skipped": status}
+    with heartbeat.Heartbeat(job_id) as beat:
+        return _run_claimed_job(job_id, as_of, beat)
+
+
+def _run_claimed_job(job_id: int, as_of: date | None, beat: heartbeat.Heartbeat) -> dict[str, Any]:
+    job = ImportJob.objects.select_related("unit", "created_by", "mapping").get(pk=job_id)
+    progress = beat.progress
 
     files = [SourceFile(Path(f["path"]), f["name"]) for f in job.files]
     commit = job.mode == ImportJob.Mode.COMMIT
@@ -217,6 +255,7 @@ def run_job(job_id: int, as_of: date | None = None) -> dict[str, Any]:
                 all_or_nothing=job.all_or_nothing,
                 as_of=as_of,
                 job_id=str(job.pk),
+                on_chunk=beat.on_chunk if commit else None,
             ),
             progress=progress,
         )
@@ -239,6 +278,8 @@ def run_job(job_id: int, as_of: date | None = None) -> dict[str, Any]:
         )
         return {"error": str(exc)}
     report["files_sha256"] = {f["name"]: f["sha256"] for f in job.files}
+    if "previous_attempt" in (job.report or {}):  # a resumed job keeps what stopped it
+        report["previous_attempt"] = job.report["previous_attempt"]
     if commit and job.all_or_nothing and not plan.committed:
         status = ImportJob.Status.FAILED
         error = "Tệp có lỗi; theo lựa chọn “tất cả hoặc không”, không ghi dòng nào."

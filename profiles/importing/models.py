@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from orgtree.models import Unit
 
-__all__ = ["ImportJob", "ImportMapping", "ImportedSourceData"]
+__all__ = ["ImportChunk", "ImportJob", "ImportMapping", "ImportedSourceData"]
 
 
 class ImportMapping(models.Model):
@@ -99,6 +99,12 @@ class ImportJob(models.Model):
     task_id = models.CharField("mã tác vụ nền", max_length=64, blank=True)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        "còn chạy lúc",
+        null=True,
+        blank=True,
+        help_text="Lần cuối tiến trình nhập báo còn chạy (vài giây một lần).",
+    )
 
     class Meta:
         verbose_name = "lượt nhập dữ liệu"
@@ -126,6 +132,28 @@ class ImportJob(models.Model):
             "finished": self.status in (self.Status.DONE, self.Status.FAILED, self.Status.PLANNED),
             "totals": (self.report or {}).get("totals", {}),
         }
+
+
+class ImportChunk(models.Model):
+    """One committed chunk of an import job, written in the chunk's own transaction: after a
+    crash these rows say exactly what was written (a rolled-back chunk leaves none)."""
+
+    job = models.ForeignKey(
+        ImportJob, verbose_name="lượt nhập", on_delete=models.CASCADE, related_name="chunks"
+    )
+    table = models.CharField("bảng", max_length=40)
+    rows = models.PositiveIntegerField("số dòng đã ghi")
+    first_row = models.PositiveIntegerField("từ dòng", default=0)
+    last_row = models.PositiveIntegerField("đến dòng", default=0)
+    committed_at = models.DateTimeField("ghi lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "nhóm dòng đã ghi"
+        verbose_name_plural = "nhóm dòng đã ghi"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.table}: {self.rows} dòng"
 
 
 class ImportedSourceData(models.Model):

@@ -689,6 +689,9 @@ class Options:
     as_of: date | None = None
     validate_after: bool = True
     job_id: str = ""  # recorded on merges and review-queue entries
+    # called inside each chunk's transaction with (table, rows written): a job records its
+    # progress there, so after a crash the record is exactly what was committed
+    on_chunk: Callable[[str, list[Any]], None] | None = None
 
 
 ProgressFn = Callable[[int, int], None]
@@ -1579,16 +1582,18 @@ class Writer:
         done = 0
         for start in range(0, len(people), CHUNK):
             chunk = people[start : start + CHUNK]
-            self._guarded(chunk, self._write_people, atomic_chunks)
+            self._written("profile", chunk, self._write_people, atomic_chunks)
             done += len(chunk)
             self._progress(done, total)
         for row in [r for r in rows if r.table == "profile" and r.action == "merge"]:
             if row.target_id:  # the same person as a profile in the database
-                self._guarded([row], self._merge_into_profile, atomic_chunks)
+                self._written("profile", [row], self._merge_into_profile, atomic_chunks)
         pid_to_id = _load_ids({r.personal_id for r in children})
         for start in range(0, len(children), CHUNK * 5):
             chunk = children[start : start + CHUNK * 5]
-            self._guarded(chunk, lambda c: self._write_children(c, pid_to_id), atomic_chunks)
+            self._written(
+                "children", chunk, lambda c: self._write_children(c, pid_to_id), atomic_chunks
+            )
             done += len(chunk)
             self._progress(done, total)
         self._refresh_current(sorted(self.refresh), atomic_chunks)
@@ -1649,6 +1654,17 @@ class Writer:
     def _progress(self, done: int, total: int) -> None:
         if self.p.progress:
             self.p.progress(done, total)
+
+    def _written(self, table: str, chunk: list[RowPlan], fn, atomic_chunks: bool) -> None:
+        """A chunk and its progress record in one transaction (a savepoint around the chunk
+        keeps the row-by-row retry of :meth:`_guarded`)."""
+        on_chunk = self.p.options.on_chunk
+        if on_chunk is None:
+            self._guarded(chunk, fn, atomic_chunks)
+            return
+        with transaction.atomic() if atomic_chunks else _nullcontext():
+            self._guarded(chunk, fn, atomic_chunks)
+            on_chunk(table, [r for r in chunk if r.action != "error"])
 
     def _guarded(self, chunk: list[RowPlan], fn, atomic_chunks: bool) -> None:
         if not atomic_chunks:
