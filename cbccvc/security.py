@@ -3,7 +3,8 @@
 The admin login form asks for a 6-digit code when the account has a confirmed TOTP device
 (django-otp). With ``CBCCVC_OTP_REQUIRED`` on, a user who holds an approver or agency-admin
 role (or is a superuser) is sent to the enrolment page until a device is confirmed, and can
-do nothing else. A wrong code counts as a failed login for django-axes.
+do nothing else; so is, whatever the setting, an account an agency admin required it of.
+A wrong code counts as a failed login for django-axes.
 """
 
 from __future__ import annotations
@@ -73,17 +74,22 @@ class LoginForm(AdminAuthenticationForm):
 
 
 def needs_second_factor(user: Any) -> bool:
-    """Approvers, agency admins and superusers must use a second factor when it is required."""
+    """Approvers, agency admins and superusers must use a second factor when it is required;
+    so must an account an agency admin required it of (orgtree.users.set_otp_required)."""
     from orgtree.access import APPROVE_ROLES, MANAGE_UNIT_ROLES
     from orgtree.models import UnitAssignment
+    from orgtree.users import otp_required_for
 
-    if not settings.CBCCVC_OTP_REQUIRED or not user.is_authenticated:
+    if not user.is_authenticated:
         return False
-    if user.is_superuser:
+    if settings.CBCCVC_OTP_REQUIRED and (
+        user.is_superuser
+        or UnitAssignment.objects.filter(
+            user=user, role__in=APPROVE_ROLES | MANAGE_UNIT_ROLES
+        ).exists()
+    ):
         return True
-    return UnitAssignment.objects.filter(
-        user=user, role__in=APPROVE_ROLES | MANAGE_UNIT_ROLES
-    ).exists()
+    return otp_required_for(user)
 
 
 _EXEMPT_PREFIXES = ("/static/", "/healthz", "/metrics", "/i18n/", "/admin/logout/", "/admin/login/")
@@ -96,8 +102,7 @@ class RequireSecondFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if (
-            settings.CBCCVC_OTP_REQUIRED
-            and user is not None
+            user is not None
             and user.is_authenticated
             and not user.is_verified()
             and not request.path.startswith(_EXEMPT_PREFIXES)

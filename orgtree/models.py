@@ -619,3 +619,6 @@ class IdempotencyRecord(models.Model):
 
 # Operations that wait (scheduled operations, a split's profile review) live in their own module.
 from .operations_models import ScheduledOperation, SplitAssignment  # noqa: E402, F401
+
+# Accounts as agency admins manage them (proxy of auth.User, per-account security settings).
+from .user_models import AccountSecurity, AgencyUser  # noqa: E402, F401

@@ -366,6 +366,27 @@ def _b_imported_source_data(w: dict[str, Any]) -> Model:
     )
 
 
+def _b_held_row(w: dict[str, Any]) -> Model:
+    from profiles.models import HeldRow
+
+    return HeldRow.objects.create(
+        unit=w["b_dept"],
+        file="ha-noi.xlsx",
+        sheet="DS",
+        row=7,
+        personal_id="00108500",
+        full_name="Hoàng Văn Chờ",
+        cells=[["Họ và tên", "Hoàng Văn Chờ"], ["Số CCCD", "00108500"]],
+        problems=[{"column": "Số CCCD", "value": "00108500", "message": "Sai số định danh."}],
+    )
+
+
+def _b_account(w: dict[str, Any]) -> Model:
+    from orgtree.models import AgencyUser
+
+    return AgencyUser.objects.get(pk=w["b_admin"].pk)
+
+
 # label → factory(world) returning an object that belongs to agency B
 B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "orgtree.unit": lambda w: w["b_dept"],
@@ -376,6 +397,7 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "orgtree.apirequestlog": _b_api_request_log,
     "orgtree.scheduledoperation": _b_scheduled_operation,
     "orgtree.splitassignment": _b_split_assignment,
+    "orgtree.agencyuser": _b_account,
     "profiles.profile": _b_profile,
     "profiles.finding": _b_finding,
     "profiles.signingcredential": _b_credential,
@@ -384,6 +406,7 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "profiles.importmapping": _b_import_mapping,
     "profiles.importjob": _b_import_job,
     "profiles.importedsourcedata": _b_imported_source_data,
+    "profiles.heldrow": _b_held_row,
     "profiles.mergecandidate": _b_merge_candidate,
     "profiles.profilemerge": _b_profile_merge,
     "syncing.nationalunit": _b_national_unit,

@@ -3,4 +3,4 @@
 One module per concern; importing them registers their ModelAdmins.
 """
 
-from . import apikeys, assignments, operations, refdata, units  # noqa: F401
+from . import apikeys, assignments, operations, refdata, units, users  # noqa: F401
