@@ -36,6 +36,14 @@ DOCUMENTS = {
     "empty_root": b"<HoSo/>",
     "root_with_id": b'<HoSo xmlns="urn:x" Id="hs-1"><Muc Id="m-1">1</Muc></HoSo>',
     "comment_and_pi": b"<HoSo><!-- ghi chu --><?pi x?><Muc>&lt;&amp;&gt;</Muc></HoSo>",
+    "top_level_comments": (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b"<!-- dau --><?pi a?><HoSo>x</HoSo><!-- cuoi -->"
+    ),
+    "root_ID_and_another_xades_prefix": (
+        b'<HoSo xmlns:xades="urn:khac" ID="q&quot;1"><xades:a/></HoSo>'
+    ),
+    "latin1": '<?xml version="1.0" encoding="ISO-8859-1"?><HoSo>\xe9</HoSo>'.encode("latin-1"),
 }
 
 
