@@ -31,6 +31,7 @@ from orgtree.text import fold
 from orgtree.tree import subtree_q
 
 from . import codelists, signals, workflow
+from .importing import holding_admin  # noqa: F401 - registers the holding area's admin
 from .importing.admin import ProfileExportAdminMixin  # also registers the import admin
 from .models import (
     CHILD_MODELS,

@@ -264,6 +264,10 @@ def _run_claimed_job(job_id: int, as_of: date | None, beat: heartbeat.Heartbeat)
         if commit:
             pipeline.commit(plan, expected_digest=job.plan_hash)
         report = plan.report(include_rows=True, mode=job.mode)
+        if commit and plan.committed:  # refused rows held, re-imported ones resolve theirs
+            from .holding import record as hold_rows
+
+            report["holding"] = hold_rows(job, plan)
     except ImportError_ as exc:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, error=str(exc), finished_at=timezone.now()

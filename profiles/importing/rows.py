@@ -270,11 +270,14 @@ def fix_personal_id(
 
 #: headers of row-number columns: not kept as extra data
 _ROW_NUMBER_KEYS = {"stt", "tt", "sott", "sothutu", "thutu", "so"}
+#: the columns the holding area's workbook adds ("Mã dòng chờ", "Lý do", see .holding):
+#: recognised and ignored, never kept as extra data
+HOLDING_KEYS = frozenset({"madongcho", "lydo"})
 
 
 def extra_columns(match: TableMatch) -> list[tuple[int, str]]:
     """The columns no field takes whose values are kept as the source's extra data."""
     return [
         (c, h) for c, h in sorted(match.unknown_columns.items())
-        if header_keys(h)[1] not in _ROW_NUMBER_KEYS
+        if header_keys(h)[1] not in _ROW_NUMBER_KEYS | HOLDING_KEYS
     ]  # fmt: skip

@@ -1,5 +1,6 @@
 # Signing models live in their own package; Django discovers them through this module.
 # Import jobs and mapping profiles live with the import pipeline.
+from ..importing.holding_models import HeldRow
 from ..importing.models import ImportJob, ImportMapping
 from ..signing.models import *  # noqa: F403
 from ..signing.models import __all__ as _signing_all
@@ -40,6 +41,7 @@ __all__ = [
     "FamilyMember",
     "Finding",
     "HealthRecord",
+    "HeldRow",
     "ImportJob",
     "ImportMapping",
     "Membership",

@@ -1,0 +1,183 @@
+"""Admin of the holding area ("Dòng chờ xử lý"): the rows an import refused, scoped by the
+target unit. The change form shows one input per original cell; the actions re-import the
+fixed rows ("Nhập lại các dòng đã sửa", through the job service like a file) and download
+them as Excel with a "Lý do" column (fixed, the file goes through the normal import)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from orgtree.access import EDIT_PROFILE_ROLES
+from orgtree.admin.scoped import ScopedAdminMixin
+
+from . import holding
+from .holding_models import HeldRow
+from .pipeline import ImportError_
+
+_INFO = (
+    "status",
+    "unit",
+    "file",
+    "sheet",
+    "row",
+    "table",
+    "problem_list",
+    "job",
+    "profile",
+    "resolved_job",
+    "resolved_at",
+    "edited_at",
+)
+
+
+class HeldRowForm(forms.ModelForm):
+    """The original cells, one input each (``cell_0`` …, labelled by their header)."""
+
+    class Meta:
+        model = HeldRow
+        fields: list[str] = []
+
+    def cell_names(self) -> list[str]:
+        return [f"cell_{i}" for i in range(len(self.instance.cells or []))]
+
+    def save(self, commit: bool = True) -> HeldRow:
+        obj = self.instance
+        cells = [list(c) for c in obj.cells or []]
+        changed = False
+        for i, cell in enumerate(cells):
+            value = (self.cleaned_data.get(f"cell_{i}") or "").strip()
+            if value != cell[1]:
+                cell[1] = value
+                changed = True
+        if changed:
+            obj.cells = cells
+            obj.edited_at = timezone.now()
+        return super().save(commit)
+
+
+def _form_for(obj: HeldRow | None) -> type[HeldRowForm]:
+    attrs: dict[str, Any] = {}
+    for i, (header, value) in enumerate((obj.cells if obj else None) or []):
+        attrs[f"cell_{i}"] = forms.CharField(
+            label=header or f"Cột {i + 1}",
+            required=False,
+            initial=value,
+            max_length=1000,
+            widget=forms.TextInput(attrs={"size": 60}),
+        )
+    return type("HeldRowCellsForm", (HeldRowForm,), attrs)
+
+
+@admin.register(HeldRow)
+class HeldRowAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_field = "unit"
+    view_roles = EDIT_PROFILE_ROLES
+    edit_roles = EDIT_PROFILE_ROLES
+    list_display = (
+        "__str__",
+        "personal_id",
+        "first_problem",
+        "status",
+        "edited_at",
+        "profile",
+        "updated_at",
+    )
+    list_filter = ("status", "table")
+    search_fields = ("file", "personal_id", "full_name")
+    list_select_related = ("profile", "unit")
+    actions = ["reimport_rows", "download_rows"]
+    readonly_fields = _INFO
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # rows come from imports
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.status != HeldRow.Status.OPEN:
+            return False  # an imported row is the profile's now
+        return super().has_change_permission(request, obj)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kw: Any):
+        form = _form_for(obj)
+        kw["form"] = form
+        kw["fields"] = [n for n in form.base_fields if n.startswith("cell_")]
+        return super().get_form(request, obj, change, **kw)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None):
+        cells = [f"cell_{i}" for i in range(len((obj.cells if obj else None) or []))]
+        if not self.has_change_permission(request, obj):
+            cells = ["cell_table"]
+        return [
+            (None, {"fields": _INFO}),
+            (_("Các ô của dòng (sửa rồi chọn “Nhập lại các dòng đã sửa”)"), {"fields": cells}),
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
+        if not self.has_change_permission(request, obj):
+            return (*_INFO, "cell_table")
+        return _INFO
+
+    @admin.display(description=_("lý do"))
+    def problem_list(self, obj: HeldRow) -> str:
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join("", "<li>{}</li>", ((p.get("message", ""),) for p in obj.problems)),
+        )
+
+    @admin.display(description=_("lý do đầu tiên"))
+    def first_problem(self, obj: HeldRow) -> str:
+        first = obj.problems[0].get("message", "") if obj.problems else ""
+        more = len(obj.problems) - 1
+        return f"{first} (+{more})" if more > 0 else first
+
+    @admin.display(description=_("các ô gốc"))
+    def cell_table(self, obj: HeldRow) -> str:
+        return format_html(
+            "<table>{}</table>",
+            format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", obj.cells or []),
+        )
+
+    # -- actions ------------------------------------------------------------------------------
+    @admin.action(description=_("Nhập lại các dòng đã sửa"))
+    def reimport_rows(self, request: HttpRequest, queryset: QuerySet[HeldRow]) -> None:
+        rows = [
+            h
+            for h in queryset.select_related("unit")
+            if h.status == HeldRow.Status.OPEN and self.has_change_permission(request, h)
+        ]
+        if not rows:
+            messages.warning(request, _("Không có dòng chờ nào để nhập lại."))
+            return
+        try:
+            started = holding.reimport(request.user, rows)
+        except ImportError_ as exc:
+            messages.error(request, str(exc))
+            return
+        pks = [h.pk for h in rows]
+        resolved = HeldRow.objects.filter(pk__in=pks, status=HeldRow.Status.RESOLVED).count()
+        for job in started:
+            url = reverse("admin:profiles_importjob_change", args=[job.pk])
+            messages.info(request, format_html('Lượt nhập <a href="{}">{}</a>', url, job))
+        messages.success(
+            request,
+            _("Đã nhập lại %(done)d/%(all)d dòng; các dòng còn lỗi vẫn chờ với lý do mới.")
+            % {"done": resolved, "all": len(rows)},
+        )
+
+    @admin.action(description=_("Tải Excel các dòng chờ (có cột “Lý do”)"))
+    def download_rows(self, request: HttpRequest, queryset: QuerySet[HeldRow]) -> HttpResponse:
+        data = holding.build_workbook(queryset.filter(status=HeldRow.Status.OPEN))
+        response = HttpResponse(
+            data,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="dong-cho-xu-ly.xlsx"'
+        return response
