@@ -53,7 +53,12 @@ def test_upload_three_vendor_files_preview_fix_mapping_commit(page, screenshot, 
     page.click("input[type=submit][value='Xem trước']")
     page.wait_for_selector("#import-plan")
     assert "Kế hoạch nhập (chưa ghi)" in page.content()
-    assert page.locator("#import-plan tr.action-error").count() == len(samples.bad_rows)
+    # a row is refused only when it has no usable ID or name; a bad date or grade costs the
+    # person nothing (imported with a warning)
+    hard = [b for b in samples.bad_rows if b.outcome == "error"]
+    soft = {b.personal_id for b in samples.bad_rows if b.outcome == "warning"}
+    assert hard and soft
+    assert page.locator("#import-plan tr.action-error").count() == len(hard)
     # the original values sit side by side: a row of the plan stays a few lines high (with
     # one value per line rows took 153 px at the median and up to 409 px: a 78,000 px page)
     heights = sorted(
@@ -74,4 +79,4 @@ def test_upload_three_vendor_files_preview_fix_mapping_commit(page, screenshot, 
     page.wait_for_selector("text=Kết quả nhập")
     assert page.locator("#import-progress").get_attribute("value") == "100"
     screenshot("4-report")
-    assert Profile.objects.count() == len(samples.people)
+    assert Profile.objects.count() == len(samples.people) + len(soft)
