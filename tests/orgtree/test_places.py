@@ -373,7 +373,10 @@ def test_to_dict_is_json(reference_data):
     data = json.loads(json.dumps(resolve_place("Xã Kỳ Lợi, TX Kỳ Anh, Hà Tĩnh").to_dict()))
     assert set(data) >= {"province", "commune", "confidence", "candidates", "needs_review"}
     assert isinstance(data["confidence"], float) and 0 <= data["confidence"] <= 1
-    assert all(set(c) == {"province", "commune", "reason"} for c in data["candidates"])
+    # a split commune: every successor is a candidate, with its district (None after 1/7/2025)
+    assert data["needs_review"] and len(data["candidates"]) == 3
+    assert all(set(c) == {"province", "district", "commune", "reason"} for c in data["candidates"])
+    assert all(c["district"] is None for c in data["candidates"])
 
 
 # ---------------------------------------------------------------------------------------------
