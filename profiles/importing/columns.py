@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from orgtree.text import fold
@@ -555,90 +555,6 @@ def header_encoding(rows: Sequence[Sequence[Any]]) -> str | None:
     return None if found in ("unicode", "ascii") else found
 
 
-def _index(spec: SheetSpec) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for col in spec.columns:
-        for text in (col.header, *col.synonyms):
-            out.setdefault(header_key(text), col.field)
-    return out
-
-
-_INDEXES: dict[str, dict[str, str]] = {}
-
-
-def spec_index(spec: SheetSpec) -> dict[str, str]:
-    if spec.key not in _INDEXES:
-        _INDEXES[spec.key] = _index(spec)
-    return _INDEXES[spec.key]
-
-
-@dataclass
-class HeaderMatch:
-    spec: SheetSpec
-    header_row: int  # 0-based index of the last header row; data starts after it
-    columns: dict[int, str]  # column index → field
-    headers: dict[int, str] = field(default_factory=dict)  # column index → header as written
-    unknown: list[str] = field(default_factory=list)  # headers not recognised
-    score: float = 0.0
-
-
-def _fill_merged(rows: list[list[Any]], merged: Sequence[tuple[int, int, int, int]]) -> None:
-    """Copy the value of each merged range's top-left cell into the range (header area)."""
-    for r0, c0, r1, c1 in merged:
-        if r0 >= len(rows):
-            continue
-        value = rows[r0][c0] if c0 < len(rows[r0]) else None
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
-            row = rows[r]
-            if len(row) <= c1:
-                row.extend([None] * (c1 + 1 - len(row)))
-            for c in range(c0, c1 + 1):
-                if row[c] in (None, ""):
-                    row[c] = value
-
-
-def _match_row(
-    spec: SheetSpec,
-    rows: list[list[Any]],
-    r: int,
-    overrides: dict[str, str],
-    keys: list[list[str]] | None = None,
-) -> HeaderMatch:
-    index = spec_index(spec)
-    row = rows[r]
-    above = rows[r - 1] if r > 0 else []
-    keys = keys or [[header_key(c) for c in x] for x in rows]
-    columns: dict[int, str] = {}
-    headers: dict[int, str] = {}
-    unknown: list[str] = []
-    for c, cell in enumerate(row):
-        key = keys[r][c]
-        parent = keys[r - 1][c] if r > 0 and c < len(above) else ""
-        written = str(cell).strip() if cell not in (None, "") else ""
-        candidates = []
-        if parent and key and parent != key:
-            candidates.append((parent + key, f"{above[c]} {written}"))
-        if key:
-            candidates.append((key, written))
-        found = None
-        for cand, text in candidates:
-            target = overrides.get(cand) or index.get(cand)
-            if target and target not in columns.values():
-                found = (target, text)
-                break
-        if found:
-            columns[c] = found[0]
-            headers[c] = found[1]
-        elif written:
-            unknown.append(written)
-    required = [col.field for col in spec.columns if col.required]
-    have = set(columns.values())
-    score = len(have) + 3 * sum(1 for f in required if f in have)
-    if spec.key != "profile" and PID_FIELD not in have:
-        score = 0
-    return HeaderMatch(spec, r, columns, headers, unknown, float(score))
-
-
 def recognise(
     rows: list[list[Any]],
     merged: Sequence[tuple[int, int, int, int]] = (),
@@ -656,7 +572,3 @@ def recognise(
     from .headers import recognise_table
 
     return recognise_table(rows, merged, sheet_name, overrides, specs)
-
-
-def canonical_headers(spec: SheetSpec) -> list[str]:
-    return [c.header for c in spec.exported()]
