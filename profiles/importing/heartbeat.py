@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +118,11 @@ class Heartbeat:
         try:
             path = beat_file(self.job_id)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.touch()
+            # the time itself, from the clock the reaper and heartbeat_at use (a file's mtime
+            # comes from the file system's clock); replaced whole, so never read half written
+            partial = path.with_suffix(".tmp")
+            partial.write_text(timezone.now().isoformat(), encoding="ascii")
+            partial.replace(path)
         except OSError:  # the database heartbeat still counts
             log.debug("import job %s: heartbeat file not written", self.job_id, exc_info=True)
 
@@ -138,10 +142,9 @@ class Heartbeat:
 
 def _file_beat(job_id: int) -> datetime | None:
     try:
-        mtime = beat_file(job_id).stat().st_mtime
-    except OSError:
+        return datetime.fromisoformat(beat_file(job_id).read_text(encoding="ascii"))
+    except (OSError, ValueError):
         return None
-    return datetime.fromtimestamp(mtime, tz=UTC)
 
 
 def written_before_stop(job: ImportJob) -> dict[str, Any]:
