@@ -19,8 +19,22 @@ from profiles.models import Profile
 DEFAULT_TITLE = "Chuyển đổi hồ sơ theo địa giới và tổ chức mới"
 
 
+class Task(models.TextChoices):
+    PREVIEW = "preview", _("Xem trước")
+    COMMIT = "commit", _("Ghi vào hồ sơ")
+    UNDO = "undo", _("Hoàn tác")
+
+
+class TaskState(models.TextChoices):
+    PENDING = "pending", _("Đang chờ xử lý")
+    RUNNING = "running", _("Đang chạy")
+    DONE = "done", _("Hoàn thành")
+    FAILED = "failed", _("Thất bại")
+
+
 class Campaign(models.Model):
     class Status(models.TextChoices):
+        PREPARING = "preparing", _("Đang xem trước")
         PREVIEWED = "previewed", _("Đã xem trước")
         COMMITTED = "committed", _("Đã ghi vào hồ sơ")
         UNDONE = "undone", _("Đã hoàn tác")
@@ -61,6 +75,16 @@ class Campaign(models.Model):
         related_name="+",
     )
     undone_at = models.DateTimeField(_("hoàn tác lúc"), null=True, blank=True)
+    # the background task of the last step asked for (see conversion/jobs.py)
+    task = models.CharField(_("bước đang chạy"), max_length=10, choices=Task.choices, blank=True)
+    task_state = models.CharField(
+        _("tình trạng tác vụ"), max_length=10, choices=TaskState.choices, blank=True
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+    task_error = models.TextField(_("lỗi"), blank=True)
+    done = models.PositiveIntegerField(_("đã xử lý"), default=0)
+    total = models.PositiveIntegerField(_("tổng số"), default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("đợt chuyển đổi hồ sơ")

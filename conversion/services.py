@@ -13,7 +13,7 @@ is withdrawn, an approved/signed copy goes back to draft) and the validation.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -254,38 +254,70 @@ class PreviewStats:
     resolver_calls: int = 0
 
 
+#: ``progress(done, total)``: called as the work advances (the background task's bar)
+Progress = Callable[[int, int], None]
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
 def preview(
     *, unit: Unit, as_of: date, user: Any, title: str = "", chunk_size: int = CHUNK
 ) -> Campaign:
     """Create a campaign over ``unit``'s subtree and store what every value becomes."""
+    campaign = create_campaign(unit=unit, as_of=as_of, user=user, title=title)
+    return fill_preview(campaign, user, chunk_size)
+
+
+def create_campaign(*, unit: Unit, as_of: date, user: Any, title: str = "") -> Campaign:
+    """An empty campaign ("đang xem trước") that :func:`fill_preview` fills."""
     check_scope(user, unit)
+    return Campaign.objects.create(
+        scope_unit=unit,
+        as_of=as_of,
+        status=Campaign.Status.PREPARING,
+        created_by=user if getattr(user, "pk", None) else None,
+        **({"title": title} if title else {}),
+    )
+
+
+def fill_preview(
+    campaign: Campaign, user: Any, chunk_size: int = CHUNK, progress: Progress = _no_progress
+) -> Campaign:
+    """Store the rows of a campaign being prepared (one transaction: all rows or none)."""
     with transaction.atomic():
-        campaign = Campaign.objects.create(
-            scope_unit=unit,
-            as_of=as_of,
-            created_by=user if getattr(user, "pk", None) else None,
-            **({"title": title} if title else {}),
-        )
-        stats = _fill_rows(campaign, chunk_size)
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        check_scope(user, campaign.scope_unit)
+        if campaign.status != Campaign.Status.PREPARING:
+            raise ConversionError(_("Đợt chuyển đổi này đã được xem trước."))
+        stats = _fill_rows(campaign, chunk_size, progress)
+        campaign.status = Campaign.Status.PREVIEWED
         campaign.profile_count = stats.profiles
         campaign.counts = summarise(campaign) | {
             "resolver_calls": stats.resolver_calls,
             "distinct_texts": stats.distinct_texts,
         }
-        campaign.save(update_fields=["profile_count", "counts"])
+        campaign.save(update_fields=["status", "profile_count", "counts"])
     campaign.stats = stats  # type: ignore[attr-defined]
     return campaign
 
 
-def _fill_rows(campaign: Campaign, chunk_size: int) -> PreviewStats:
+def _fill_rows(
+    campaign: Campaign, chunk_size: int, progress: Progress = _no_progress
+) -> PreviewStats:
     converter = TextConverter(campaign.as_of, _decisions(campaign))
     units = _UnitRules(campaign.as_of)
     codes = CodeConverter(campaign.as_of)
     stats = PreviewStats()
     batch: list[ChangeRow] = []
     query = campaign_profiles(campaign).order_by().values(*READ_FIELDS)
+    total = campaign_profiles(campaign).count()
+    progress(0, total)
     for values in query.iterator(chunk_size=chunk_size):
         stats.profiles += 1
+        if stats.profiles % chunk_size == 0:
+            progress(stats.profiles, total)
         batch.extend(_rows_for(campaign, values, converter, units, codes))
         if len(batch) >= ROW_BATCH:
             ChangeRow.objects.bulk_create(batch, batch_size=ROW_BATCH)
@@ -293,6 +325,7 @@ def _fill_rows(campaign: Campaign, chunk_size: int) -> PreviewStats:
             batch = []
     ChangeRow.objects.bulk_create(batch, batch_size=ROW_BATCH)
     stats.rows += len(batch)
+    progress(stats.profiles, max(total, stats.profiles))
     stats.resolver_calls = converter.resolver_calls
     stats.distinct_texts = len(converter._cache)
     return stats
@@ -404,7 +437,9 @@ def _reason(campaign: Campaign, undo: bool = False) -> str:
     )
 
 
-def commit(campaign: Campaign, user: Any, chunk_size: int = CHUNK) -> CommitResult:
+def commit(
+    campaign: Campaign, user: Any, chunk_size: int = CHUNK, progress: Progress = _no_progress
+) -> CommitResult:
     """Write the converted values into the profiles, with history; re-open and re-validate."""
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -421,8 +456,10 @@ def commit(campaign: Campaign, user: Any, chunk_size: int = CHUNK) -> CommitResu
             .values_list("profile_id", flat=True)
             .distinct()
         )
+        progress(0, len(ids))
         for start in range(0, len(ids), chunk_size):
             _commit_chunk(campaign, ids[start : start + chunk_size], user, now, result)
+            progress(min(start + chunk_size, len(ids)), len(ids))
         if result.profiles:
             written = list(
                 ProfileCommit.objects.filter(campaign=campaign).values_list("profile_id", flat=True)
@@ -636,7 +673,9 @@ def undo_blockers(campaign: Campaign, chunk_size: int = CHUNK) -> list[dict[str,
     return blockers
 
 
-def undo(campaign: Campaign, user: Any, chunk_size: int = CHUNK) -> UndoResult:
+def undo(
+    campaign: Campaign, user: Any, chunk_size: int = CHUNK, progress: Progress = _no_progress
+) -> UndoResult:
     """Restore every profile of a committed campaign exactly as it was, or change nothing and
     list the profiles that block it."""
     with transaction.atomic():
@@ -651,7 +690,9 @@ def undo(campaign: Campaign, user: Any, chunk_size: int = CHUNK) -> UndoResult:
         reason = _reason(campaign, undo=True)
         ids: list[int] = []
         commits = list(ProfileCommit.objects.filter(campaign=campaign).order_by("profile_id"))
+        progress(0, len(commits))
         for start in range(0, len(commits), chunk_size):
+            progress(start, len(commits))
             chunk = commits[start : start + chunk_size]
             profiles = Profile.objects.in_bulk([c.profile_id for c in chunk])
             changed, names = [], set()
