@@ -55,7 +55,7 @@ def address_pool(rng: random.Random, size: int) -> list[str]:
 
 def make_people(count: int, unit, rng: random.Random) -> None:
     from profiles.models import Profile
-    from profiles.signals import suspended
+    from profiles.receivers import suspended
 
     pool = address_pool(rng, max(50, count // 20))
     people = []

@@ -19,6 +19,8 @@ class ProfilesConfig(AppConfig):
     verbose_name = "Hồ sơ CBCCVC"
 
     def ready(self) -> None:
-        from . import receivers, signals  # noqa: F401
+        from . import receivers
+
+        receivers.connect()
 
         post_migrate.connect(_ensure_schedules, sender=self, dispatch_uid="profiles-schedules")

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 
 from .models import CHILD_MODELS, Profile, SalaryHistory, WorkHistory
 
@@ -87,7 +87,10 @@ def apply_current(profile: Profile, current: Current) -> list[str]:
 
 
 def refresh_current(profile: Profile, on: date | None = None, reason: str = "") -> list[str]:
-    """Recompute the derived fields of one profile from its histories and save them."""
+    """Recompute the derived fields of one profile from its histories and save them (with
+    the receivers: the workflow rule and the findings follow)."""
+    from .actions import save_row
+
     current = current_from_histories(
         WorkHistory.objects.filter(profile=profile),
         SalaryHistory.objects.filter(profile=profile),
@@ -96,10 +99,11 @@ def refresh_current(profile: Profile, on: date | None = None, reason: str = "") 
     )
     changed = apply_current(profile, current)
     if changed:
-        profile._change_reason = (
-            reason or "Cập nhật vị trí, lương hiện tại từ quá trình công tác, lương"
+        save_row(
+            profile,
+            acting_user=None,
+            reason=reason or "Cập nhật vị trí, lương hiện tại từ quá trình công tác, lương",
         )
-        profile.save()
     return changed
 
 
@@ -156,29 +160,21 @@ def content_hash(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-@transaction.atomic
 def create_profile(*, unit, actor=None, reason: str = "Tạo hồ sơ", **fields: Any) -> Profile:
-    """Create a profile (text cleaned on save) and validate it."""
-    from .validation import validate_profile
+    """Create a profile (text cleaned on save) and validate it: see
+    :func:`profiles.actions.do_create_profile`."""
+    from .actions import do_create_profile
 
-    profile = Profile(unit=unit, created_by=actor, **fields)
-    profile._change_reason = reason
-    if actor is not None:
-        profile._history_user = actor
-    profile.save()
-    validate_profile(profile)
-    return profile
+    return do_create_profile(
+        Profile(unit=unit, created_by=actor, **fields), acting_user=actor, reason=reason
+    )
 
 
 def mark_verified(profile: Profile, user: Any, on: date | None = None) -> Profile:
-    """Record that HR checked the profile against the originals or the person ("sống")."""
-    from django.utils import timezone
+    """Record that HR checked the profile: :func:`profiles.actions.do_mark_verified`."""
+    from .actions import do_mark_verified
 
-    profile.last_verified_at = on or timezone.localdate()
-    profile._change_reason = "Xác minh hồ sơ"
-    profile._history_user = user
-    profile.save()
-    return profile
+    return do_mark_verified(profile, acting_user=user, on=on)
 
 
 # -- access -------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@
   never the submitter nor the last editor (:mod:`profiles.four_eyes`).
 * :func:`mark_signed` and :func:`mark_synced` are called by the signing and sync work
   (:func:`mark_versions_synced`: the same for a whole confirmed batch, in a few queries).
-* :func:`note_profile_changed` runs after every change to a profile or a child row: an edit
-  after submission or approval returns the working copy to draft, so that a new version needs
-  approval again (the earlier versions stay as they were).
+* an edit after submission or approval returns the working copy to draft, so that a new
+  version needs approval again (the earlier versions stay as they were): the rule is
+  :func:`profiles.actions.reopen_edited`, applied by every write (:mod:`profiles.actions`).
 """
 
 from __future__ import annotations
@@ -219,18 +219,8 @@ def mark_versions_synced(references: Mapping[int, str]) -> list[int]:
 
 
 def note_profile_changed(profile_id: int) -> None:
-    """After a data change: a submitted version is withdrawn, an approved/signed/synced working
-    copy goes back to draft — unless the content still equals the latest version's."""
-    profile = Profile.objects.filter(pk=profile_id).only("id", "status").first()
-    if profile is None or profile.status == ProfileStatus.DRAFT:
-        return
-    latest = _latest(profile)
-    if latest is not None and content_hash(snapshot(Profile.objects.get(pk=profile_id))) == (
-        latest.content_hash
-    ):
-        return
-    with transaction.atomic():
-        if latest is not None and latest.status == VersionStatus.SUBMITTED:
-            latest.status = VersionStatus.WITHDRAWN
-            latest.save(update_fields=["status"])
-        _set_status(profile, ProfileStatus.DRAFT)
+    """After a data change: the workflow rule for an edited profile
+    (:func:`profiles.actions.reopen_edited`, where it is written once)."""
+    from .actions import reopen_edited
+
+    reopen_edited([profile_id])

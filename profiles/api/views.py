@@ -1,10 +1,9 @@
 """Profiles API: profiles (list, detail, create, update), child tables, versions, signing
 state, findings, submission for approval; code lists.
 
-Writes go through the same services, receivers and history as the admin: a profile is created
-by :func:`profiles.services.create_profile`; every save runs the derived-field refresh, the
-validation and the workflow re-opening (``profiles.signals``); the history records the key's
-client account and the reason (``X-Change-Reason`` or ``change_reason``).
+Writes go through the actions (:mod:`profiles.actions`) like the admin's: each runs the
+derived-field refresh, the validation and the workflow re-opening; the history records the
+key's client account and the reason (``X-Change-Reason`` or ``change_reason``).
 """
 
 from __future__ import annotations
@@ -28,14 +27,13 @@ from cbccvc.api.params import query_date
 from cbccvc.api.viewsets import GenericViewSet, ModelViewSet, ReadOnlyViewSet
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 
-from .. import codelists, workflow
+from .. import actions, codelists, workflow
 from ..models import CodeList, Profile, ProfileSignature, ProfileVersion
 from ..services import (
     HIDDEN_NOTES,
     SENSITIVE_GROUPS,
     audit_sensitive_read,
     content_hash,
-    create_profile,
     readable_groups,
     snapshot,
     visible_profiles,
@@ -97,11 +95,10 @@ class ProfileViewSet(ModelViewSet):
         data = dict(serializer.validated_data)
         data.pop("change_reason", None)
         unit = data.pop("unit")
-        profile = create_profile(
-            unit=unit,
-            actor=request.user,
+        profile = actions.do_create_profile(
+            Profile(unit=unit, **data),
+            acting_user=request.user,
             reason=self.change_reason("Tạo hồ sơ qua API"),
-            **data,
         )
         response = self._respond(profile, status.HTTP_201_CREATED)
         response["Location"] = f"{request.path.rstrip('/')}/{profile.pk}/"
@@ -116,12 +113,12 @@ class ProfileViewSet(ModelViewSet):
             _check_can_edit(request.user, profile)
             serializer = self.get_serializer(profile, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
-            for name, value in serializer.validated_data.items():
-                if name != "change_reason":
-                    setattr(profile, name, value)
-            profile._change_reason = self.change_reason("Cập nhật hồ sơ qua API")
-            profile._history_user = request.user
-            profile.save()
+            actions.do_update_profile(
+                profile,
+                {k: v for k, v in serializer.validated_data.items() if k != "change_reason"},
+                acting_user=request.user,
+                reason=self.change_reason("Cập nhật hồ sơ qua API"),
+            )
         return self._respond(profile)
 
     @extend_schema(responses=FindingSerializer(many=True))
@@ -215,11 +212,14 @@ class ProfileChildViewSet(ProfileChildMixin, ModelViewSet):
         with transaction.atomic():
             profile = _lock_profile(visible.pk)
             _check_can_edit(request.user, profile)
-            obj = serializer.Meta.model(profile=profile, **serializer.validated_data)
-            obj._change_reason = self.change_reason("Thêm dòng qua API")
-            obj._history_user = request.user
-            _validate_row(obj)
-            obj.save()
+            obj = actions.do_add_child(
+                profile,
+                serializer.Meta.model,
+                serializer.validated_data,
+                acting_user=request.user,
+                reason=self.change_reason("Thêm dòng qua API"),
+                check=True,  # a duplicate is a 400 problem; the profile row is locked: no race
+            )
         response = Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
         response["ETag"] = self.current_etag(obj)
         response["Location"] = f"{request.path.rstrip('/')}/{obj.pk}/"
@@ -235,12 +235,13 @@ class ProfileChildViewSet(ProfileChildMixin, ModelViewSet):
             _check_can_edit(request.user, profile)
             serializer = self.get_serializer(obj, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
-            for name, value in serializer.validated_data.items():
-                setattr(obj, name, value)
-            obj._change_reason = self.change_reason("Sửa dòng qua API")
-            obj._history_user = request.user
-            _validate_row(obj)
-            obj.save()
+            actions.do_update_child(
+                obj,
+                serializer.validated_data,
+                acting_user=request.user,
+                reason=self.change_reason("Sửa dòng qua API"),
+                check=True,
+            )
         response = Response(self.get_serializer(obj).data)
         response["ETag"] = self.current_etag(obj)
         return response
@@ -252,19 +253,10 @@ class ProfileChildViewSet(ProfileChildMixin, ModelViewSet):
             obj = type(visible).objects.get(pk=visible.pk)
             self.check_if_match(obj)
             _check_can_edit(request.user, profile)
-            obj._change_reason = self.change_reason("Xóa dòng qua API")
-            obj._history_user = request.user
-            obj.delete()
+            actions.do_delete_child(
+                obj, acting_user=request.user, reason=self.change_reason("Xóa dòng qua API")
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _validate_row(obj: Any) -> None:
-    """The model's checks before a write: fields (lengths, choices) without the profile the
-    view sets, then the unique constraints with it (one assessment a year), so a duplicate is
-    a 400 problem, not an IntegrityError (500). The profile row is locked: no race."""
-    obj.full_clean(exclude=["profile"])
-    obj.validate_unique()
-    obj.validate_constraints()
 
 
 def child_viewset(name: str) -> type[ProfileChildViewSet]:
