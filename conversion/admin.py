@@ -1,8 +1,10 @@
 """Admin: campaigns (commit, undo, report) and their rows (choose a candidate for a text).
 
 Both lists are limited to the user's part of the tree (:class:`ScopedAdminMixin`); the
-services check again that the user may edit the campaign's whole scope. Campaigns are created
-by ``manage.py reform_convert`` or :func:`conversion.services.preview`.
+services check again that the user may edit the campaign's whole scope. A campaign is started
+here ("Thêm": unit and date; the preview runs in the background, :mod:`conversion.jobs`), by
+``manage.py reform_convert`` or :func:`conversion.services.preview`; its page shows the
+progress, the counts, the review queue and the commit, report and undo buttons.
 """
 
 from __future__ import annotations
@@ -11,18 +13,27 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
+from orgtree.models import Unit
 from profiles.admin import NationalAdminEditsMixin
 
-from . import services
-from .models import Campaign, ChangeRow, CodeMapping, Outcome
+from . import jobs, review, services
+from .models import Campaign, ChangeRow, CodeMapping, FieldName, Outcome, Task
 from .report import write_report
+
+#: rows shown on the campaign page (the Excel report has them all)
+SAMPLE_ROWS = 50
 
 
 def _message(exc: Exception) -> str:
@@ -31,8 +42,43 @@ def _message(exc: Exception) -> str:
     return str(exc)
 
 
+class StartForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị (gồm các đơn vị trực thuộc)"), queryset=Unit.objects.none()
+    )
+    as_of = forms.DateField(
+        label=_("Ngày tham chiếu"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    title = forms.CharField(label=_("Tên đợt"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = scope_for(user).units(EDIT_PROFILE_ROLES).active().order_by("code")
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class ReviewFilter(forms.Form):
+    field = forms.ChoiceField(label=_("Trường"), required=False, choices=[("", _("Mọi trường"))])
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị"), required=False, queryset=Unit.objects.none(), empty_label=_("Mọi đơn vị")
+    )
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [  # type: ignore[attr-defined]
+            ("", _("Mọi trường")),
+            *review.PLACE_FIELD_CHOICES,
+        ]
+        self.fields["unit"].queryset = review.review_units(campaign)  # type: ignore[attr-defined]
+
+
 @admin.register(Campaign)
 class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The campaign page: start (background preview), progress, counts, the review queue with
+    the candidates as buttons, commit, report, undo."""
+
     scope_field = "scope_unit"
     list_display = (
         "id",
@@ -40,18 +86,17 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "scope_unit",
         "as_of",
         "status",
+        "task_state",
         "profile_count",
         "converted",
         "to_review",
         "created_by",
         "created_at",
     )
+    list_display_links = ("id", "title")
     list_filter = ("status",)
     readonly_fields = [f.name for f in Campaign._meta.fields]
     actions = ("commit_action", "undo_action", "report_action")
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
 
     @admin.display(description=_("chuyển đổi"))
     def converted(self, obj: Campaign) -> int:
@@ -61,54 +106,193 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def to_review(self, obj: Campaign) -> int:
         return obj.counts.get("outcomes", {}).get(Outcome.REVIEW, 0)
 
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:campaign_id>/dot/", view(self.page_view), name="conversion_campaign_page"),
+            path(
+                "<int:campaign_id>/trang-thai/",
+                view(self.status_view),
+                name="conversion_campaign_status",
+            ),
+            path(
+                "<int:campaign_id>/bao-cao.xlsx",
+                view(self.report_view),
+                name="conversion_campaign_report",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _campaign(self, request: HttpRequest, campaign_id: int) -> Campaign:
+        found = self.get_queryset(request).filter(pk=campaign_id).first()
+        if found is None:
+            raise Http404(_("Không tìm thấy đợt chuyển đổi."))
+        return found
+
+    # -- start ------------------------------------------------------------------------------------
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = StartForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                campaign = jobs.start_preview(
+                    user=request.user,
+                    unit=form.cleaned_data["unit"],
+                    as_of=form.cleaned_data["as_of"],
+                    title=form.cleaned_data["title"],
+                )
+            except (PermissionDenied, ValidationError) as exc:
+                form.add_error(None, _message(exc))
+            else:
+                return redirect("admin:conversion_campaign_page", campaign.pk)
+        return TemplateResponse(
+            request,
+            "admin/conversion/start.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Chuyển đổi hồ sơ theo địa giới và tổ chức mới"),
+                "form": form,
+                "opts": self.model._meta,
+            },
+        )
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        try:
+            return redirect("admin:conversion_campaign_page", int(object_id))
+        except ValueError:
+            raise Http404 from None
+
+    # -- the campaign page ------------------------------------------------------------------------
+    def page_view(self, request: HttpRequest, campaign_id: int) -> HttpResponse:
+        campaign = self._campaign(request, campaign_id)
+        page_url = reverse("admin:conversion_campaign_page", args=[campaign.pk])
+        if request.method == "POST":
+            if not self.has_change_permission(request, campaign):
+                raise PermissionDenied
+            try:
+                self._post(request, campaign)
+            except (PermissionDenied, ValidationError) as exc:
+                messages.error(request, _message(exc))
+            query = request.POST.get("filter_query", "")
+            return redirect(f"{page_url}?{query}" if query else page_url)
+        status = jobs.status_json(campaign)
+        campaign.refresh_from_db()
+        filters = ReviewFilter(request.GET or None, campaign=campaign)
+        field_name, unit = "", None
+        if filters.is_valid():
+            field_name = filters.cleaned_data["field"] or ""
+            unit = filters.cleaned_data["unit"]
+        groups = (
+            review.review_groups(campaign, field_name, unit)
+            if campaign.status == Campaign.Status.PREVIEWED
+            else []
+        )
+        field_labels = dict(FieldName.choices)
+        outcomes = campaign.counts.get("outcomes", {})
+        fields = [
+            {
+                "label": field_labels.get(name, name),
+                "counts": [by.get(o, 0) for o in Outcome.values],
+            }
+            for name, by in campaign.counts.get("fields", {}).items()
+        ]
+        samples = (
+            ChangeRow.objects.filter(campaign=campaign)
+            .exclude(outcome=Outcome.CURRENT)
+            .select_related("profile")
+            .order_by("outcome", "profile_id", "id")[:SAMPLE_ROWS]
+            if campaign.status != Campaign.Status.PREPARING
+            else []
+        )
+        return TemplateResponse(
+            request,
+            "admin/conversion/campaign.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": str(campaign),
+                "campaign": campaign,
+                "status": status,
+                "status_url": reverse("admin:conversion_campaign_status", args=[campaign.pk]),
+                "report_url": reverse("admin:conversion_campaign_report", args=[campaign.pk]),
+                "outcome_labels": [Outcome(o).label for o in Outcome.values],
+                "outcomes": [(Outcome(o).label, outcomes.get(o, 0)) for o in Outcome.values],
+                "fields": fields,
+                "samples": samples,
+                "groups": [
+                    {
+                        "group": g,
+                        "fields": ", ".join(
+                            f"{field_labels.get(k, k)}: {n}" for k, n in sorted(g.fields.items())
+                        ),
+                    }
+                    for g in groups
+                ],
+                "filters": filters,
+                "filter_query": request.GET.urlencode(),
+                "blockers": campaign.counts.get("undo_blockers", []),
+                "can_edit": self.has_change_permission(request, campaign),
+                "running": status["task_state"] in jobs.ACTIVE,
+                "opts": self.model._meta,
+            },
+        )
+
+    def _post(self, request: HttpRequest, campaign: Campaign) -> None:
+        post = request.POST
+        if "choose" in post:
+            texts = post.getlist("text")
+            changed = review.decide_group(campaign, texts, post["choose"], request.user)
+            messages.success(
+                request,
+                _("Đã chọn cho %(t)s văn bản: %(n)s giá trị của mọi hồ sơ mang văn bản đó.")
+                % {"t": len(texts), "n": changed},
+            )
+        elif "commit" in post:
+            jobs.start_step(request.user, campaign, Task.COMMIT)
+        elif "undo" in post:
+            jobs.start_step(request.user, campaign, Task.UNDO)
+        elif "retry" in post:
+            jobs.start_step(request.user, campaign, Task.PREVIEW)
+
+    def status_view(self, request: HttpRequest, campaign_id: int) -> JsonResponse:
+        return JsonResponse(jobs.status_json(self._campaign(request, campaign_id)))
+
+    def report_view(self, request: HttpRequest, campaign_id: int) -> FileResponse:
+        campaign = self._campaign(request, campaign_id)
+        if campaign.status == Campaign.Status.PREPARING:
+            raise Http404(_("Đợt chuyển đổi chưa xem trước xong."))
+        path = Path(tempfile.mkdtemp()) / f"chuyen-doi-{campaign.pk}.xlsx"
+        write_report(campaign, path, user=request.user)
+        return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+    # -- list actions (the same steps, as background tasks) ---------------------------------------
     @admin.action(description=_("Ghi các giá trị chuyển đổi vào hồ sơ"))
     def commit_action(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
-        for campaign in queryset:
-            try:
-                result = services.commit(campaign, request.user)
-            except (PermissionDenied, ValidationError) as exc:
-                self.message_user(request, _message(exc), messages.ERROR)
-                continue
-            self.message_user(
-                request,
-                _("Đợt #%(id)s: đã ghi %(values)s giá trị vào %(profiles)s hồ sơ.")
-                % {"id": campaign.pk, "values": result.values, "profiles": result.profiles},
-            )
+        self._start(request, queryset, Task.COMMIT)
 
     @admin.action(description=_("Hoàn tác đợt chuyển đổi"))
     def undo_action(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        self._start(request, queryset, Task.UNDO)
+
+    def _start(self, request: HttpRequest, queryset: QuerySet[Campaign], task: Task) -> None:
         for campaign in queryset:
             try:
-                result = services.undo(campaign, request.user)
+                jobs.start_step(request.user, campaign, task)
             except (PermissionDenied, ValidationError) as exc:
-                self.message_user(request, _message(exc), messages.ERROR)
+                self.message_user(request, f"#{campaign.pk}: {_message(exc)}", messages.ERROR)
                 continue
-            if result.done:
-                self.message_user(
-                    request,
-                    _("Đợt #%(id)s: đã khôi phục %(n)s hồ sơ.")
-                    % {"id": campaign.pk, "n": result.profiles},
-                )
-            else:
-                names = "; ".join(
-                    f"{b.get('full_name', b['profile_id'])}: {b['reason']}"
-                    for b in result.blockers[:20]
-                )
-                self.message_user(
-                    request,
-                    _("Đợt #%(id)s chưa hoàn tác được, %(n)s hồ sơ đã sửa sau đó: %(names)s")
-                    % {"id": campaign.pk, "n": len(result.blockers), "names": names},
-                    messages.ERROR,
-                )
+            self.message_user(
+                request,
+                _("Đợt #%(id)s: đã bắt đầu bước “%(task)s” (chạy nền, xem tiến độ ở trang đợt).")
+                % {"id": campaign.pk, "task": task.label},
+            )
 
     @admin.action(description=_("Tải báo cáo Excel"))
     def report_action(self, request: HttpRequest, queryset: QuerySet[Campaign]):
         campaign = queryset.first()
         if campaign is None:
             return None
-        path = Path(tempfile.mkdtemp()) / f"chuyen-doi-{campaign.pk}.xlsx"
-        write_report(campaign, path, user=request.user)
-        return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+        return redirect("admin:conversion_campaign_report", campaign.pk)
 
 
 @admin.register(ChangeRow)

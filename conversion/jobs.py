@@ -1,0 +1,308 @@
+"""The campaign's steps as background tasks (django-q2), with a progress bar.
+
+The admin (and anyone else) asks for a step with :func:`start_preview` / :func:`start_step`;
+the step runs in a worker (:func:`run_task`), or in the request with ``run="now"`` (the
+command line). Like the import (:mod:`profiles.importing.jobs`):
+
+* the campaign row says which step was asked for and where it is (``task``, ``task_state``,
+  ``done``/``total``, ``task_error``); only a *pending* step is claimed, so a task that
+  django-q re-delivers after its worker died does nothing;
+* a step writes in one transaction (all or nothing), so its progress cannot go through the
+  database: it goes to a small file next to the campaign (:func:`progress_file`), written as
+  each chunk ends and every :data:`BEAT_SECONDS` by a timer thread while the step runs; the
+  status view (:func:`status_json`) reads the file and the row;
+* a step "running" whose last sign of life is older than :data:`STALE_AFTER` is failed by
+  :func:`reap_stale` (run whenever a status is read, and as a django-q2 schedule): its
+  transaction was rolled back with the process, so nothing was written and it may be asked
+  again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgtree.models import Unit
+
+from . import services
+from .models import Campaign, Task, TaskState
+
+log = logging.getLogger(__name__)
+
+BEAT_SECONDS = 5.0
+STALE_AFTER = timedelta(seconds=90)
+SCHEDULE_NAME = "conversion-campaign-reaper"
+ACTIVE = (TaskState.PENDING, TaskState.RUNNING)
+
+#: the campaign status each step needs
+NEEDS = {
+    Task.PREVIEW: Campaign.Status.PREPARING,
+    Task.COMMIT: Campaign.Status.PREVIEWED,
+    Task.UNDO: Campaign.Status.COMMITTED,
+}
+
+
+def progress_file(campaign_id: int) -> Path:
+    return Path(settings.VAR_DIR) / "conversion" / str(campaign_id) / "progress.json"
+
+
+def _write_progress(campaign_id: int, done: int, total: int) -> None:
+    path = progress_file(campaign_id)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".tmp")  # replaced whole: never read half written
+        partial.write_text(
+            json.dumps({"done": done, "total": total, "at": timezone.now().isoformat()}),
+            encoding="ascii",
+        )
+        partial.replace(path)
+    except OSError:
+        log.debug("campaign %s: progress file not written", campaign_id, exc_info=True)
+
+
+def read_progress(campaign_id: int) -> dict[str, Any] | None:
+    try:
+        data = json.loads(progress_file(campaign_id).read_text(encoding="ascii"))
+        data["at"] = datetime.fromisoformat(data["at"])
+        return data
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+class Beat:
+    """The signs of life and the progress of one run of a step."""
+
+    def __init__(self, campaign_id: int, seconds: float = BEAT_SECONDS) -> None:
+        self.campaign_id = campaign_id
+        self.seconds = seconds
+        self.done = 0
+        self.total = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Beat:
+        _write_progress(self.campaign_id, 0, 0)
+        self._thread = threading.Thread(
+            target=self._run, name=f"conversion-beat-{self.campaign_id}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        _write_progress(self.campaign_id, done, total)
+
+    def _run(self) -> None:  # the file only: no database connection in this thread
+        while not self._stop.wait(self.seconds):
+            _write_progress(self.campaign_id, self.done, self.total)
+
+
+# -- asking for a step ----------------------------------------------------------------------------
+def start_preview(
+    *, user: Any, unit: Unit, as_of: Any, title: str = "", run: str = "task"
+) -> Campaign:
+    """Create a campaign over ``unit``'s subtree and compute its preview in the background."""
+    campaign = services.create_campaign(unit=unit, as_of=as_of, user=user, title=title)
+    return start_step(user, campaign, Task.PREVIEW, run=run)
+
+
+def start_step(user: Any, campaign: Campaign, task: str, run: str = "task") -> Campaign:
+    """Ask for ``task`` (preview again after a failure, commit, undo) on ``campaign``."""
+    services.check_scope(user, campaign.scope_unit)
+    reap_stale(Campaign.objects.filter(pk=campaign.pk))
+    with transaction.atomic():
+        current = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if current.task_state in ACTIVE:
+            raise services.ConversionError(
+                _("Đợt chuyển đổi đang có một bước chạy (%(task)s); hãy chờ bước đó xong.")
+                % {"task": current.get_task_display()}
+            )
+        if current.status != NEEDS[Task(task)]:
+            raise services.ConversionError(
+                _("Không thực hiện được bước “%(task)s” khi đợt chuyển đổi “%(status)s”.")
+                % {"task": Task(task).label, "status": current.get_status_display()}
+            )
+        Campaign.objects.filter(pk=campaign.pk).update(
+            task=task,
+            task_state=TaskState.PENDING,
+            task_error="",
+            task_id="",
+            done=0,
+            total=0,
+            heartbeat_at=timezone.now(),
+        )
+    user_id = getattr(user, "pk", None)
+    if run == "now":
+        run_task(campaign.pk, user_id)
+    elif run == "task":
+        from django_q.tasks import async_task
+
+        task_id = async_task(
+            "conversion.jobs.run_task",
+            campaign.pk,
+            user_id,
+            task_name=f"Chuyển đổi hồ sơ #{campaign.pk}: {task}",
+            # read now (django-q reads its settings once): tests run the task in-process
+            sync=bool(getattr(settings, "Q_CLUSTER", {}).get("sync", False)),
+        )
+        Campaign.objects.filter(pk=campaign.pk, task_id="").update(task_id=str(task_id or ""))
+    campaign.refresh_from_db()
+    return campaign
+
+
+# -- the task body ---------------------------------------------------------------------------------
+def _claim(campaign_id: int) -> bool:
+    return bool(
+        Campaign.objects.filter(pk=campaign_id, task_state=TaskState.PENDING).update(
+            task_state=TaskState.RUNNING, heartbeat_at=timezone.now()
+        )
+    )
+
+
+def run_task(campaign_id: int, user_id: int | None = None) -> dict[str, Any]:
+    """Run the step asked for on the campaign; its outcome is stored on the campaign."""
+    if not _claim(campaign_id):
+        state = Campaign.objects.filter(pk=campaign_id).values_list("task_state", flat=True)
+        log.warning("campaign %s: step not pending (%s), not run again", campaign_id, state)
+        return {"skipped": list(state)}
+    campaign = Campaign.objects.select_related("scope_unit").get(pk=campaign_id)
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    outcome: dict[str, Any] = {}
+    error = ""
+    with Beat(campaign_id) as beat:
+        try:
+            if campaign.task == Task.PREVIEW:
+                done = services.fill_preview(campaign, user, progress=beat.progress)
+                outcome = {"profiles": done.profile_count}
+            elif campaign.task == Task.COMMIT:
+                result = services.commit(campaign, user, progress=beat.progress)
+                outcome = {"profiles": result.profiles, "values": result.values}
+            elif campaign.task == Task.UNDO:
+                undone = services.undo(campaign, user, progress=beat.progress)
+                outcome = {"profiles": undone.profiles, "blockers": undone.blockers}
+                if undone.blockers:
+                    error = blockers_message(undone.blockers)
+            else:
+                error = f"Bước không rõ: {campaign.task!r}"
+        except (PermissionDenied, ValidationError) as exc:
+            error = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        except Exception as exc:
+            log.exception("campaign %s: step %s failed", campaign_id, campaign.task)
+            error = f"Lỗi không mong đợi: {type(exc).__name__}: {exc}"[:2000]
+        done_n, total_n = beat.done, beat.total
+    fields: dict[str, Any] = {
+        "task_state": TaskState.FAILED if error else TaskState.DONE,
+        "task_error": error,
+        "done": done_n,
+        "total": total_n,
+        "heartbeat_at": timezone.now(),
+    }
+    if campaign.task == Task.UNDO:
+        fresh = Campaign.objects.get(pk=campaign_id)
+        fields["counts"] = {**fresh.counts, "undo_blockers": outcome.get("blockers", [])}
+    Campaign.objects.filter(pk=campaign_id).update(**fields)
+    return outcome | ({"error": error} if error else {})
+
+
+def blockers_message(blockers: list[dict[str, Any]], shown: int = 20) -> str:
+    names = "; ".join(
+        f"{b.get('full_name') or b['profile_id']} (#{b['profile_id']}): {b['reason']}"
+        for b in blockers[:shown]
+    )
+    more = len(blockers) - shown
+    return _(
+        "Chưa hoàn tác được: %(n)s hồ sơ đã được sửa sau khi chuyển đổi: %(names)s%(more)s"
+    ) % {"n": len(blockers), "names": names, "more": f" … và {more} hồ sơ khác" if more > 0 else ""}
+
+
+# -- status and the reaper -------------------------------------------------------------------------
+def last_sign_of_life(campaign: Campaign) -> datetime | None:
+    found = read_progress(campaign.pk)
+    beats = [t for t in (campaign.heartbeat_at, found and found["at"]) if t]
+    return max(beats) if beats else campaign.created_at
+
+
+def reap_stale(campaigns: Any = None, now: datetime | None = None) -> list[int]:
+    """Fail the running steps silent for longer than :data:`STALE_AFTER` (their process died:
+    the step's transaction was rolled back with it). The django-q2 schedule's task."""
+    now = now or timezone.now()
+    qs = campaigns if campaigns is not None else Campaign.objects.all()
+    failed = []
+    for campaign in qs.filter(task_state=TaskState.RUNNING):
+        last = last_sign_of_life(campaign)
+        if last is not None and last >= now - STALE_AFTER:
+            continue
+        when = timezone.localtime(last).strftime("%H:%M:%S ngày %d/%m/%Y") if last else "?"
+        message = _(
+            "Bước “%(task)s” bị dừng đột ngột: tiến trình xử lý không còn báo hiệu từ %(when)s. "
+            "Bước này ghi trong một giao dịch nên chưa ghi gì; có thể chạy lại."
+        ) % {"task": campaign.get_task_display(), "when": when}
+        if Campaign.objects.filter(
+            pk=campaign.pk, task_state=TaskState.RUNNING, heartbeat_at=campaign.heartbeat_at
+        ).update(task_state=TaskState.FAILED, task_error=message):
+            log.warning(
+                "campaign %s: step %s silent since %s, failed", campaign.pk, campaign.task, last
+            )
+            failed.append(campaign.pk)
+    return failed
+
+
+def ensure_schedule() -> Any:
+    """The django-q2 schedule of the reaper, every minute (idempotent)."""
+    from django_q.models import Schedule
+
+    schedule, _created = Schedule.objects.update_or_create(
+        name=SCHEDULE_NAME,
+        defaults={
+            "func": "conversion.jobs.reap_stale",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+            "repeats": -1,
+        },
+    )
+    return schedule
+
+
+def status_json(campaign: Campaign) -> dict[str, Any]:
+    """What the progress bar shows."""
+    reap_stale(Campaign.objects.filter(pk=campaign.pk))
+    campaign.refresh_from_db()
+    done, total = campaign.done, campaign.total
+    if campaign.task_state in ACTIVE:
+        found = read_progress(campaign.pk)
+        if found is not None:
+            done, total = found["done"], found["total"]
+    percent = (
+        100 if campaign.task_state == TaskState.DONE else (int(100 * done / total) if total else 0)
+    )
+    return {
+        "id": campaign.pk,
+        "status": campaign.status,
+        "status_display": campaign.get_status_display(),
+        "task": campaign.task,
+        "task_display": campaign.get_task_display() if campaign.task else "",
+        "task_state": campaign.task_state,
+        "task_state_display": campaign.get_task_state_display() if campaign.task_state else "",
+        "done": done,
+        "total": total,
+        "percent": min(percent, 100),
+        "error": campaign.task_error,
+        "finished": campaign.task_state not in ACTIVE,
+        "outcomes": campaign.counts.get("outcomes", {}),
+    }

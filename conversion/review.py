@@ -1,0 +1,144 @@
+"""The review queue of a campaign: the place texts waiting for a person, filtered by field and
+unit, grouped so that identical cases are decided once.
+
+Two texts are *identical cases* when the resolver found the same candidate communes for both
+(e.g. "Xã Vầy Nưa, Huyện Đà Bắc, Tỉnh Hòa Bình" and "xa Vay Nua, Da Bac, Hoa Binh"): the
+queue shows them as one group, and one click on a candidate decides every text of the group
+(:func:`decide_group`), each through :func:`conversion.services.decide_text`, so each text
+keeps its own :class:`~conversion.models.TextDecision` and every profile carrying it follows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, QuerySet
+
+from orgtree.models import Unit
+
+from . import services
+from .models import Campaign, ChangeRow, FieldName, Outcome
+
+PLACE_FIELD_CHOICES = [(f.value, f.label) for f in FieldName if f.value in services.PLACE_FIELDS]
+
+
+def candidate_key(candidate: dict[str, Any]) -> str:
+    """``province code/commune code`` of a place candidate (commune empty for a province)."""
+    commune = candidate.get("commune") or {}
+    return f"{candidate['province']['code']}/{commune.get('code', '')}"
+
+
+def candidate_label(candidate: dict[str, Any]) -> str:
+    commune = candidate.get("commune") or {}
+    parts = [commune.get("name", ""), candidate["province"]["name"]]
+    label = ", ".join(p for p in parts if p)
+    district = commune.get("district") or {}
+    if district.get("name"):
+        label += f" (trước đây thuộc {district['name']})"
+    return label
+
+
+@dataclass
+class ReviewGroup:
+    """Texts with the same candidates; ``count`` values in all (``per_text``: per text)."""
+
+    candidates: list[dict[str, Any]]
+    texts: list[str] = field(default_factory=list)
+    per_text: dict[str, int] = field(default_factory=dict)
+    fields: dict[str, int] = field(default_factory=dict)
+    count: int = 0
+
+    @property
+    def choices(self) -> list[dict[str, str]]:
+        return [{"key": candidate_key(c), "label": candidate_label(c)} for c in self.candidates]
+
+
+def review_rows(
+    campaign: Campaign, field_name: str = "", unit: Unit | None = None
+) -> QuerySet[ChangeRow]:
+    """The place rows of ``campaign`` waiting for a person, of one field and/or of the
+    profiles of one unit's subtree."""
+    from orgtree.tree import subtree_q
+
+    rows = ChangeRow.objects.filter(
+        campaign=campaign, outcome=Outcome.REVIEW, field__in=list(services.PLACE_FIELDS)
+    )
+    if field_name:
+        rows = rows.filter(field=field_name)
+    if unit is not None:
+        rows = rows.filter(subtree_q(unit, "profile__unit"))
+    return rows
+
+
+def review_groups(
+    campaign: Campaign, field_name: str = "", unit: Unit | None = None
+) -> list[ReviewGroup]:
+    """The waiting texts grouped by their candidates, the largest group first."""
+    rows = review_rows(campaign, field_name, unit)
+    counts = rows.order_by().values_list("old_text", "field").annotate(n=Count("id")).order_by()
+    per_text: dict[str, dict[str, int]] = defaultdict(dict)
+    for text, fname, n in counts:
+        per_text[text][fname] = n
+    candidates_of: dict[str, list[dict[str, Any]]] = {}
+    for text, candidates in (
+        ChangeRow.objects.filter(
+            campaign=campaign, outcome=Outcome.REVIEW, old_text__in=list(per_text)
+        )
+        .order_by("old_text", "id")
+        .values_list("old_text", "candidates")
+    ):
+        candidates_of.setdefault(text, candidates)
+    groups: dict[tuple[str, ...], ReviewGroup] = {}
+    for text in sorted(per_text):
+        candidates = candidates_of.get(text, [])
+        key = tuple(sorted(candidate_key(c) for c in candidates)) or (f"text:{text}",)
+        group = groups.setdefault(key, ReviewGroup(candidates=candidates))
+        group.texts.append(text)
+        group.per_text[text] = sum(per_text[text].values())
+        for fname, n in per_text[text].items():
+            group.fields[fname] = group.fields.get(fname, 0) + n
+        group.count += group.per_text[text]
+    return sorted(groups.values(), key=lambda g: (-g.count, g.texts[0]))
+
+
+def review_units(campaign: Campaign) -> QuerySet[Unit]:
+    """The units whose profiles have values waiting (the unit filter's choices)."""
+    ids = (
+        ChangeRow.objects.filter(
+            campaign=campaign, outcome=Outcome.REVIEW, field__in=list(services.PLACE_FIELDS)
+        )
+        .order_by()
+        .values("profile__unit_id")
+        .distinct()
+    )
+    return Unit.objects.filter(pk__in=ids).order_by("code")
+
+
+@transaction.atomic
+def decide_group(campaign: Campaign, texts: list[str], key: str, user: Any) -> int:
+    """Choose the candidate ``key`` (:func:`candidate_key`) for every text of ``texts``: each
+    text is decided once for every profile carrying it. Returns the values changed."""
+    changed = 0
+    for text in texts:
+        sample = (
+            ChangeRow.objects.filter(
+                campaign=campaign,
+                old_text=text,
+                outcome=Outcome.REVIEW,
+                field__in=list(services.PLACE_FIELDS),
+            )
+            .order_by("id")
+            .first()
+        )
+        if sample is None:
+            raise services.ConversionError(f"Không có giá trị nào chờ chọn với văn bản “{text}”.")
+        keys = [candidate_key(c) for c in sample.candidates]
+        if key not in keys:
+            raise services.ConversionError(
+                f"Phương án {key} không có trong danh sách của “{text}”."
+            )
+        changed += services.decide_text(campaign, text, keys.index(key), user)
+    return changed
