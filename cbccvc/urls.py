@@ -17,6 +17,8 @@ urlpatterns = [
     path("healthz", observability.healthz, name="healthz"),
     path("metrics", observability.metrics, name="metrics"),
     path("tai-khoan/xac-thuc-hai-lop/", security.second_factor, name=security.ENROL_URL_NAME),
+    # the approver's inbox (portal.inbox), in the admin's layout and behind its login
+    path("admin/hop-duyet/", include("portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("cbccvc.api.urls")),
     path("api/sync/", include("syncing.urls")),

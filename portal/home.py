@@ -40,6 +40,9 @@ class Card:
     lines: list[str] = field(default_factory=list)
     #: "attention" when the queue is not empty and needs someone
     tone: str = ""
+    #: a second link on the card (e.g. the approver's inbox for the same queue)
+    action_url: str = ""
+    action_label: str = ""
 
 
 @dataclass
@@ -161,14 +164,19 @@ def approver_cards(request: HttpRequest) -> list[Card | None]:
     from profiles.models import Profile, ProfileStatus
     from syncing.models import SyncItem, SyncStatus
 
+    waiting = queue_card(
+        request,
+        Profile,
+        _("Chờ phê duyệt"),
+        {"status": ProfileStatus.SUBMITTED},
+        hint=_("Hồ sơ đã trình, chờ phê duyệt hoặc trả lại."),
+    )
+    if waiting is not None:
+        # the inbox: each profile's changes since its last approval, and the decisions
+        waiting.action_url = reverse("portal:inbox")
+        waiting.action_label = str(_("Mở hộp duyệt hồ sơ"))
     return [
-        queue_card(
-            request,
-            Profile,
-            _("Chờ phê duyệt"),
-            {"status": ProfileStatus.SUBMITTED},
-            hint=_("Hồ sơ đã trình, chờ phê duyệt hoặc trả lại."),
-        ),
+        waiting,
         queue_card(
             request,
             Profile,
