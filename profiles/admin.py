@@ -30,7 +30,7 @@ from orgtree.models import Unit
 from orgtree.text import fold
 from orgtree.tree import subtree_q
 
-from . import codelists, signals, workflow
+from . import actions, codelists, workflow
 from .importing import holding_admin  # noqa: F401 - registers the holding area's admin
 from .importing.admin import ProfileExportAdminMixin  # also registers the import admin
 from .models import (
@@ -697,23 +697,34 @@ class ProfileAdmin(
 
     # -- saving ---------------------------------------------------------------------------------
     def save_model(self, request: HttpRequest, obj: Profile, form: Any, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user
-        obj._change_reason = form.cleaned_data.get("change_reason") or (
-            "Sửa hồ sơ" if change else "Tạo hồ sơ"
-        )
-        super().save_model(request, obj, form, change)
+        reason = form.cleaned_data.get("change_reason") or ("Sửa hồ sơ" if change else "Tạo hồ sơ")
+        if change:
+            actions.do_save_profile(obj, acting_user=request.user, reason=reason)
+        else:
+            actions.do_create_profile(obj, acting_user=request.user, reason=reason)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """Inline rows are saved with the per-row receivers off; what a change of child rows
-        sets off (derived fields, re-opening, validation) then runs once, not once per row."""
-        with signals.suspended():
+        """Inline rows are saved in one block (:func:`profiles.actions.editing_children`): each
+        row's history carries the user and the reason; what a change of child rows sets off
+        (derived fields, re-opening, validation) then runs once, not once per row."""
+        reason = form.cleaned_data.get("change_reason") or ("Sửa hồ sơ" if change else "Tạo hồ sơ")
+        with actions.editing_children(
+            form.instance, acting_user=request.user, reason=reason
+        ) as edit:
+            request._child_edit = edit  # type: ignore[attr-defined]  # read by save_formset
             super().save_related(request, form, formsets, change)
-        changed = {fs.model for fs in formsets if fs.has_changed()}
-        if changed & set(CHILD_MODELS.values()):
-            signals.after_children_changed(
-                form.instance, histories_changed=bool(changed & {WorkHistory, SalaryHistory})
-            )
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        edit = getattr(request, "_child_edit", None)
+        if edit is None or formset.model not in CHILD_MODELS.values():
+            super().save_formset(request, form, formset, change)
+            return
+        rows = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            edit.delete(obj)
+        for obj in rows:
+            edit.save(obj)
+        formset.save_m2m()
 
     # -- actions (through the workflow) ---------------------------------------------------------
     def _run(self, request: HttpRequest, queryset: QuerySet, action, done: str) -> None:
@@ -784,12 +795,10 @@ class ProfileAdmin(
         description="Xác nhận đã xác minh các hồ sơ đã chọn (hôm nay)", permissions=["change"]
     )
     def verify_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        from .services import mark_verified
-
         def verify(profile: Profile) -> None:
             if not scope_for(request.user).covers(profile.unit, EDIT_PROFILE_ROLES):
                 raise PermissionDenied("Bạn không có quyền sửa hồ sơ của đơn vị này.")
-            mark_verified(profile, request.user)
+            actions.do_mark_verified(profile, acting_user=request.user)
 
         self._run(request, queryset, verify, "Đã xác minh")
 

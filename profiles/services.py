@@ -170,13 +170,6 @@ def create_profile(*, unit, actor=None, reason: str = "Tạo hồ sơ", **fields
     )
 
 
-def mark_verified(profile: Profile, user: Any, on: date | None = None) -> Profile:
-    """Record that HR checked the profile: :func:`profiles.actions.do_mark_verified`."""
-    from .actions import do_mark_verified
-
-    return do_mark_verified(profile, acting_user=user, on=on)
-
-
 # -- access -------------------------------------------------------------------------------------
 ASSETS_PERMISSION = "profiles.view_assets_income"
 HEALTH_PERMISSION = "profiles.view_health"

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from orgtree.models import Role
 from profiles import workflow
-from profiles.models import CodeItem, Profile, ProfileStatus, VersionStatus
+from profiles.models import CodeItem, Profile, ProfileStatus, VersionStatus, WorkHistory
 
 LIST = reverse("admin:profiles_profile_changelist")
 
@@ -159,6 +159,11 @@ def test_inline_history_rows_set_the_current_position_and_are_validated(client, 
     assert p.work_history.count() == 2
     assert p.position_code == "PGD"  # derived from the open work row, not typed
     assert p.findings.filter(code="WORK_BEFORE_15").exists()  # the 1995 row: aged 9
+    # each inline row's history names who saved it and why (profiles.actions.editing_children)
+    rows = WorkHistory.history.filter(profile_id=p.pk)
+    assert [(r.history_user_id, r.history_change_reason) for r in rows] == [
+        (hr.pk, "Nhập hồ sơ")
+    ] * 2
 
 
 def test_code_lists_viewable_by_roles_editable_by_national_admin(client, hr, admin_user):

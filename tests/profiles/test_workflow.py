@@ -165,13 +165,13 @@ def test_approval_refuses_a_snapshot_that_no_longer_matches(make_profile, hr, ap
 def test_verifying_keeps_the_approval_and_clears_the_live_warning(make_profile, hr, approver):
     from datetime import timedelta
 
+    from profiles.actions import do_mark_verified
     from profiles.models import Finding
-    from profiles.services import mark_verified
 
     p = make_profile(last_verified_at=date.today() - timedelta(days=900))
     assert Finding.objects.filter(profile=p, code="NOT_VERIFIED").exists()
     workflow.approve(workflow.submit(p, hr), approver)
-    mark_verified(Profile.objects.get(pk=p.pk), hr)
+    do_mark_verified(Profile.objects.get(pk=p.pk), acting_user=hr)
     p.refresh_from_db()
     assert p.status == ProfileStatus.APPROVED and p.last_verified_at == date.today()
     assert not Finding.objects.filter(profile=p, code="NOT_VERIFIED").exists()
