@@ -10,6 +10,7 @@
   read piece by piece. Every such line is named in the report (row warning), since the reading
   is a guess.
 * Bytes no encoding can read are replaced by "�" and counted in the report.
+* UTF-16 (Excel's "Unicode Text", with or without its BOM) is read as such.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ LABELS = {"cp1258": "Windows-1258", "cp1252": "Windows-1252"}
 @dataclass
 class DecodedText:
     text: str
-    encoding: str  # "utf-8", "utf-8-sig", "cp1258", "cp1252" or "mixed"
+    encoding: str  # "utf-8", "utf-8-sig", "utf-16", "cp1258", "cp1252" or "mixed"
     #: 1-based physical lines not read as UTF-8 → how each was read (for the row warnings)
     legacy_lines: dict[int, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # file-level notes for the report
@@ -69,7 +70,26 @@ def _legacy(raw: bytes, codec: str) -> tuple[str, int]:
     return raw.decode(codec, errors="replace"), len(raw) - len(raw.decode(codec, errors="ignore"))
 
 
+def looks_utf16(head: bytes) -> bool:
+    """UTF-16 text (Excel's "Unicode Text" export): a UTF-16 BOM, or ASCII characters with a
+    zero byte beside each."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = head[:2048]
+    if len(sample) < 8:
+        return False
+    odd, even = sample[1::2], sample[0::2]
+    return odd.count(0) * 10 >= len(odd) * 6 or even.count(0) * 10 >= len(even) * 6
+
+
 def decode_csv(raw: bytes) -> DecodedText:
+    if looks_utf16(raw[:2048]):
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            codec = "utf-16"
+        else:
+            codec = "utf-16-le" if raw[1:2048:2].count(0) >= raw[0:2048:2].count(0) else "utf-16-be"
+        text = raw.decode(codec, errors="replace").replace("\r\n", "\n")
+        return DecodedText(unicodedata.normalize("NFC", text), "utf-16")
     if raw.startswith(BOM):
         body, encoding = raw[len(BOM) :], "utf-8-sig"
     else:

@@ -11,7 +11,8 @@ person can read:
   ngạch" | "Mã ngạch");
 * composite columns are assembled into one field per row (:class:`Composite`): the date of
   birth written in the column that gives the sex ("Ngày, tháng, năm sinh" over "Nam" | "Nữ"),
-  sex as an "x" under "Nam" | "Nữ", the name split into "Họ và đệm" | "Tên", an address split
+  sex as an "x" under "Nam" | "Nữ", the name split into "Họ và đệm" | "Tên" or "Họ" | "Đệm" |
+  "Tên", a date in "Ngày" | "Tháng" | "Năm" under its group cell, an address split
   into "Xã" | "Huyện" | "Tỉnh", and a second column of a field already found (read when the
   first is empty).
 
@@ -52,6 +53,11 @@ _MALE = {"nam"}
 _FEMALE = {"nu"}
 _FAMILY_NAME = {"hovadem", "hodem", "ho", "hovatendem", "hotendem", "hochulot", "hovachulot"}
 _GIVEN_NAME = {"ten"}
+#: the middle name between "Họ" and "Tên" ("Họ" | "Đệm" | "Tên")
+_MIDDLE_NAME = {"dem", "tendem", "chudem", "tenlot", "chulot", "lot"}
+#: a date written in three columns under its group cell ("Ngày" | "Tháng" | "Năm"): the part
+#: each column holds, in the order they are read
+_DATE_PARTS = {"ngay": 0, "thang": 1, "nam": 2}
 #: address parts, smallest first (the order they are joined in)
 _ADDRESS_PARTS = {
     "thon": 0,
@@ -81,10 +87,11 @@ class Composite:
     """One field assembled from several columns of a row."""
 
     field: str
-    kind: str  # dob_by_sex sex_marks name_parts address_parts fallback
+    kind: str  # dob_by_sex sex_marks name_parts date_parts address_parts fallback
     sources: tuple[int, ...]  # column indexes, in the order they are read
     header: str  # how the report names it
-    #: dob_by_sex and sex_marks: the sex of each source column ("Nam"/"Nữ")
+    #: dob_by_sex and sex_marks: the sex of each source column ("Nam"/"Nữ"); date_parts:
+    #: the part of each ("ngay", "thang", "nam")
     labels: tuple[str, ...] = ()
 
 
@@ -295,7 +302,30 @@ def _match_at(
     child_keys = {c: header_keys(lv[-1])[1] if lv else "" for c, lv in levels.items()}
     parents = {c: _parent_field(spec_key, lv, overrides) for c, lv in levels.items()}
     by_parent: dict[tuple[str, str], list[int]] = {}
+    date_fields = {col.field for col in spec.columns if col.kind in ("date", "dob")}
+    parts: dict[str, list[int]] = {}
+    for c in range(width):  # "Ngày" | "Tháng" | "Năm" under a date's group cell
+        if parents[c] in date_fields and child_keys[c] in _DATE_PARTS:
+            parts.setdefault(parents[c] or "", []).append(c)
+    for p, cols in parts.items():
+        keys = {child_keys[c] for c in cols}
+        if not {"thang", "nam"} <= keys or len(keys) != len(cols):
+            continue  # "Nam" | "Nữ" under the date: the date written in the sex's column
+        ordered = tuple(sorted(cols, key=lambda c: _DATE_PARTS[child_keys[c]]))
+        head = levels[cols[0]][-2]
+        composites.append(
+            Composite(
+                p,
+                "date_parts",
+                ordered,
+                f"{head} ({' | '.join(levels[c][-1] for c in ordered)})",
+                tuple(child_keys[c] for c in ordered),
+            )
+        )
+        used.update(cols)
     for c in range(width):
+        if c in used:
+            continue
         p = parents[c]
         key = child_keys[c]
         if p in ("date_of_birth", "sex") and key in _MALE | _FEMALE:
@@ -333,20 +363,25 @@ def _match_at(
                 )
             )
         used.update(cols)
-    for c in range(width):  # "Họ và đệm" | "Tên"
+    for c in range(width):  # "Họ và đệm" | "Tên", "Họ" | "Đệm" | "Tên"
         if c in used or child_keys[c] not in _FAMILY_NAME:
             continue
+        run = [c]
         nxt = c + 1
+        while nxt < width and nxt not in used and child_keys[nxt] in _MIDDLE_NAME and len(run) < 3:
+            run.append(nxt)
+            nxt += 1
         if nxt < width and nxt not in used and child_keys[nxt] in _GIVEN_NAME:
+            run.append(nxt)
             composites.append(
                 Composite(
                     "full_name",
                     "name_parts",
-                    (c, nxt),
-                    f"{levels[c][-1]} + {levels[nxt][-1]}",
+                    tuple(run),
+                    " + ".join(levels[k][-1] for k in run),
                 )
             )
-            used.update((c, nxt))
+            used.update(run)
             break
 
     # 2. plain columns: exact matches first, then fuzzy and group-only ones

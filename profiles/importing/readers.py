@@ -1,5 +1,7 @@
-"""Reading spreadsheet files into rows: .xlsx/.xls/.ods through python-calamine, .csv with
-encoding and delimiter sniffing.
+"""Reading spreadsheet files into rows, by what their bytes are (never their name):
+.xlsx/.xls/.ods through python-calamine, HTML tables and XML Spreadsheet 2003 saved as .xls
+through :mod:`.markup`, CSV/TSV/Excel "Unicode Text" (UTF-16) with encoding and delimiter
+sniffing.
 
 Every failure is a :class:`FileReadError` with a message for a person (the file is encrypted,
 damaged, empty, too big, a cell is too long), never a stack trace.
@@ -18,7 +20,8 @@ from django.conf import settings
 
 from cbccvc.xlsx_safety import QUOTE, unsafe_cell
 
-from .csv_text import decode_csv, legacy_codec
+from .csv_text import decode_csv, legacy_codec, looks_utf16
+from .markup import MarkupError, read_html, read_spreadsheetml, sniff_markup
 
 #: Excel's own limit on a cell's text; a longer cell means a damaged or hostile file
 MAX_CELL_CHARS = 32_767
@@ -104,19 +107,62 @@ def check_file(path: Path) -> None:
         )
 
 
+def sniff_format(path: Path) -> str:
+    """What a file is by its bytes, never by its name: "spreadsheet" (xlsx/xlsm/xlsb/ods zip
+    or an OLE2 .xls), "html" (a web page's table saved as .xls), "spreadsheetml" (XML
+    Spreadsheet 2003), "text" (CSV/TSV in any encoding, UTF-16 included) or "binary"."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith((ZIP_MAGIC, OLE2_MAGIC)):
+        return "spreadsheet"
+    markup = sniff_markup(head)
+    if markup:
+        return markup
+    if looks_utf16(head) or b"\x00" not in head:
+        return "text"
+    return "binary"
+
+
 def read_file(path: Path | str, display_name: str | None = None) -> list[SheetData]:
-    """The sheets of a file, rows streamed. Raises :class:`FileReadError`."""
+    """The sheets of a file, rows streamed, read as its content says (an .xls that is an
+    HTML table or SpreadsheetML, a .txt that is UTF-16 tab-separated text …). Raises
+    :class:`FileReadError`."""
     path = Path(path)
     name = display_name or path.name
     check_file(path)
-    suffix = Path(name).suffix.lower()
-    with path.open("rb") as fh:
-        magic = fh.read(8)
-    if suffix in CSV_SUFFIXES or (
-        suffix not in SPREADSHEET_SUFFIXES and not magic.startswith((ZIP_MAGIC, OLE2_MAGIC))
-    ):
+    kind = sniff_format(path)
+    if kind in ("html", "spreadsheetml"):
+        return read_markup(path, name, kind)
+    if kind == "text":
         return [read_csv(path, name)]
-    return read_spreadsheet(path, name)
+    return read_spreadsheet(path, name)  # a damaged file gets the spreadsheet reader's message
+
+
+def read_markup(path: Path, name: str, kind: str) -> list[SheetData]:
+    raw = path.read_bytes()
+    try:
+        found = read_html(raw, Path(name).stem) if kind == "html" else read_spreadsheetml(raw)
+    except MarkupError as exc:
+        raise FileReadError(f"Không đọc được tệp “{name}”: {exc}.") from None
+    sheets = []
+    for sheet in found:
+        if not any(any(v not in (None, "") for v in r) for r in sheet.rows):
+            continue
+        head, rest = _split_head(sheet.name, iter(sheet.rows))
+        label = "bảng HTML" if kind == "html" else "XML Spreadsheet 2003"
+        sheets.append(
+            SheetData(
+                sheet.name,
+                rest,
+                head,
+                sheet.merged,
+                total=max(len(sheet.rows) - len(head), 0),
+                notes=[f"Tệp là {label} (lưu dưới tên “{name}”): đã đọc theo nội dung."],
+            )
+        )
+    if not sheets:
+        raise FileReadError(f"Tệp “{name}” không có bảng nào có dữ liệu.")
+    return sheets
 
 
 def read_spreadsheet(path: Path, name: str) -> list[SheetData]:

@@ -176,6 +176,8 @@ def assemble(composites: Sequence[Composite], cells: Sequence[Any]) -> tuple[lis
         elif kind == "name_parts":
             parts = [str(v).strip() for v in values if not _empty(v)]
             out.append(" ".join(parts) or None)
+        elif kind == "date_parts":
+            out.append(_date_from_parts(comp.labels, values))
         elif kind == "address_parts":
             parts = [
                 str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
@@ -186,6 +188,26 @@ def assemble(composites: Sequence[Composite], cells: Sequence[Any]) -> tuple[lis
         else:  # fallback: the first non-empty column
             out.append(next((v for v in values if not _empty(v)), None))
     return out, notes
+
+
+def _part(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _date_from_parts(labels: Sequence[str], values: Sequence[Any]) -> str | None:
+    """ "d/m/yyyy", "m/yyyy" or "yyyy" from the "Ngày" | "Tháng" | "Năm" cells of a row, for
+    the date parser to read (and refuse with the original parts when they make no date)."""
+    got = {label: _part(v) for label, v in zip(labels, values, strict=False) if not _empty(v)}
+    if not got:
+        return None
+    year = got.get("nam", "")
+    if "ngay" in got and "thang" in got:
+        return f"{got['ngay']}/{got['thang']}/{year}"
+    if "thang" in got:
+        return f"{got['thang']}/{year}"
+    return year or "/".join(got.values())
 
 
 # -- the citizen ID ----------------------------------------------------------------------------

@@ -209,7 +209,7 @@ def shape_html_table_xls(out: Path) -> UnseenShape:
              (1, 5): (2, 1), (len(rows) - 1, 0): (1, 6)}  # fmt: skip
     path = out / "DanhSachCanBo.xls"
     write_html_xls(path, rows, spans, head_rows=2)
-    return UnseenShape("html_table_xls", path, ps, {"DanhSachCanBo": {1, len(rows)}})
+    return UnseenShape("html_table_xls", path, ps, {"DanhSachCanBo": {len(rows)}})
 
 
 def shape_spreadsheetml_2003(out: Path) -> UnseenShape:
