@@ -30,8 +30,10 @@ from orgtree.tree import subtree_q, successors
 from profiles.importing import bulkio
 from profiles.models import Profile, ProfileVersion, VersionStatus, WorkHistory
 from profiles.receivers import _reopen, rehome_profiles
+from profiles.services import DERIVED_FIELDS
 from profiles.validation import validate_profiles
 
+from . import moves as unit_moves
 from .codes import LISTS, CodeConverter
 from .models import (
     Campaign,
@@ -466,8 +468,9 @@ def commit(
             )
             _reopen(written)  # the workflow rule for edited profiles, then validation
         _commit_units(campaign, user, result)
-        # the re-homing is the tree's (work history, career event), not undone by the campaign:
-        # the commit time is taken after it so that its history does not block the undo
+        # the re-homing (work history, career event) is recorded by conversion.moves and
+        # undone with the campaign; the commit time is taken after it so that its own history
+        # rows do not count as later edits
         now = timezone.now() if result.moved else now
         campaign.status = Campaign.Status.COMMITTED
         campaign.committed_by = user if getattr(user, "pk", None) else None
@@ -597,9 +600,11 @@ def _commit_units(campaign: Campaign, user: Any, result: CommitResult) -> None:
         if succession is None:
             continue
         source, target = Unit.objects.get(pk=old), Unit.objects.get(pk=new)
+        before = unit_moves.snapshot(old, pids)
         moved = rehome_profiles(
             succession.event, source, target, profile_ids=pids, actor=_user(user)
         )
+        unit_moves.record(campaign, before, moved, new)  # what undo takes back
         result.moved += len(moved)
         result.stale.extend(sorted(set(pids) - set(moved)))  # no longer in the merged unit
         ChangeRow.objects.filter(pk__in=pks[old, new], profile_id__in=moved).update(applied=True)
@@ -646,8 +651,13 @@ def undo_blockers(campaign: Campaign, chunk_size: int = CHUNK) -> list[dict[str,
         .values_list("id", flat=True)
         .distinct()
     )
-    every = sorted({attr for names in PLACE_FIELDS.values() for attr in names if attr} | set(LISTS))
+    every = sorted(
+        {attr for names in PLACE_FIELDS.values() for attr in names if attr}
+        | set(LISTS)
+        | set(DERIVED_FIELDS)
+    )
     commits = list(ProfileCommit.objects.filter(campaign=campaign).order_by("profile_id"))
+    moved_rows = unit_moves.changed_rows_since(commits, campaign.committed_at)
     for start in range(0, len(commits), chunk_size):
         chunk = commits[start : start + chunk_size]
         current = {
@@ -661,9 +671,14 @@ def undo_blockers(campaign: Campaign, chunk_size: int = CHUNK) -> list[dict[str,
             if now is None:
                 blockers.append({"profile_id": entry.profile_id, "reason": _("Hồ sơ đã bị xóa")})
                 continue
-            differs = [f for f in sorted(entry.after) if f != WORK_KEY and now[f] != entry.after[f]]
+            differs = [
+                f
+                for f in sorted(entry.after)
+                if f not in (WORK_KEY, unit_moves.MOVE_KEY) and now[f] != entry.after[f]
+            ]
             differs += _work_differs(entry.after.get(WORK_KEY, {}))
-            if differs or entry.profile_id in later:
+            differs += unit_moves.differs(now, entry.after.get(unit_moves.MOVE_KEY, {}))
+            if differs or entry.profile_id in later | moved_rows:
                 why = _("Hồ sơ đã được sửa sau khi chuyển đổi")
                 if differs:
                     why += f" ({', '.join(differs)})"
@@ -699,7 +714,14 @@ def undo(
             _restore_work(chunk, reason, user, now)
             for entry in chunk:
                 profile = profiles[entry.profile_id]
-                data = {k: v for k, v in entry.before.items() if k not in ("status", WORK_KEY)}
+                data = {
+                    **unit_moves.restore(entry, reason, _user(user)),  # the unit move, if any
+                    **{
+                        k: v
+                        for k, v in entry.before.items()
+                        if k not in ("status", WORK_KEY, unit_moves.MOVE_KEY)
+                    },
+                }
                 for attr, value in data.items():
                     setattr(profile, attr, value)
                 names.update(data)

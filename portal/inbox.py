@@ -381,7 +381,8 @@ def _approve_and_sign(
     approved = _approve_all(request, profiles)
     if not approved:
         return redirect(back)
-    items, refused = signable_items(approved, request.user)
+    fresh = Profile.objects.filter(pk__in=[p.pk for p in approved]).select_related("unit")
+    items, refused = signable_items(fresh.order_by("folded_name", "pk"), request.user)
     for line in refused:
         messages.error(request, line)
     if not items:

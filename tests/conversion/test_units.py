@@ -82,3 +82,71 @@ def test_a_split_unit_goes_to_review_with_a_pointer_and_is_not_moved(tree, make_
     assert {c["unit"]["code"] for c in row.candidates} == {"H40.10.02", "H40.10.03"}
     assert services.commit(campaign, hr).moved == 0
     assert Profile.objects.get(pk=person.pk).unit_id == source.pk
+
+
+def _world(profile):
+    """Everything of one person the move touches: the profile, its work rows, its events."""
+    from profiles.services import snapshot
+
+    p = Profile.objects.get(pk=profile.pk)
+    work = list(
+        WorkHistory.objects.filter(profile=p)
+        .order_by("pk")
+        .values("pk", "unit_id", "start_date", "end_date", "position_code", "title_code")
+    )
+    events = list(CareerEvent.objects.filter(profile=p).order_by("pk").values("pk", "kind"))
+    versions = list(p.versions.order_by("number").values_list("number", "status"))
+    return snapshot(p), p.status, p.unit_id, work, events, versions
+
+
+def test_undo_takes_the_unit_move_back_exactly(tree, make_profile, province_hr, approver):
+    from profiles import workflow
+
+    merge_units([tree["H40.11"]], target=tree["H40.10"], effective_date=MERGED_ON)
+    closed = Unit.objects.get(pk=tree["H40.11"].pk)
+    person = _attach(
+        make_profile(hometown_text="Xã Tam Hồng, Huyện Yên Lạc, Tỉnh Vĩnh Phúc"), closed
+    )
+    WorkHistory.objects.create(
+        profile=person,
+        start_date=date(2020, 1, 1),
+        unit=closed,
+        position_code="",
+    )
+    only_moved = _attach(
+        make_profile(personal_id="040085001235", full_name="Trần Văn Bình"), closed
+    )
+    WorkHistory.objects.create(profile=only_moved, start_date=date(2019, 3, 1), unit=closed)
+    workflow.submit(only_moved, province_hr)  # waits for approval: the move withdraws it
+    before = {p.pk: _world(p) for p in (person, only_moved)}
+
+    campaign = services.preview(unit=tree["H40"], as_of=AS_OF, user=province_hr)
+    result = services.commit(campaign, province_hr)
+    assert result.moved == 2
+    for p in (person, only_moved):
+        assert _world(p) != before[p.pk]
+        assert Profile.objects.get(pk=p.pk).unit_id == tree["H40.10"].pk
+
+    undone = services.undo(campaign, province_hr)
+    assert undone.done and undone.profiles == 2
+    assert {p.pk: _world(p) for p in (person, only_moved)} == before
+
+
+def test_undo_is_refused_when_the_moved_work_row_was_edited(tree, make_profile, province_hr):
+    merge_units([tree["H40.11"]], target=tree["H40.10"], effective_date=MERGED_ON)
+    closed = Unit.objects.get(pk=tree["H40.11"].pk)
+    person = _attach(make_profile(), closed)
+    WorkHistory.objects.create(profile=person, start_date=date(2020, 1, 1), unit=closed)
+    campaign = services.preview(unit=tree["H40"], as_of=AS_OF, user=province_hr)
+    services.commit(campaign, province_hr)
+    row = WorkHistory.objects.get(profile=person, unit=tree["H40.10"])
+    row.description = "Chuyên viên phòng Ngân sách"
+    row._change_reason = "Bổ sung mô tả"
+    row.save()
+
+    result = services.undo(campaign, province_hr)
+    assert not result.done
+    assert [(b["profile_id"], b["full_name"]) for b in result.blockers] == [
+        (person.pk, person.full_name)
+    ]
+    assert Profile.objects.get(pk=person.pk).unit_id == tree["H40.10"].pk  # nothing undone
