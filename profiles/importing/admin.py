@@ -21,18 +21,17 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
 
-from . import jobs
+from . import jobs, wizard
 from .heartbeat import reap_stale_import_jobs
 from .models import ImportedSourceData, ImportJob, ImportMapping
-from .pipeline import ACTION_LABELS, ImportError_
-
-PREVIEW_ROWS = 500
+from .pipeline import ImportError_
 
 
 @admin.register(ImportMapping)
@@ -212,6 +211,15 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     jobs.rerun_preview(request.user, job, mapping_form.cleaned_data["mapping"])
                     messages.info(request, "Đã xem trước lại với cấu hình nhập đã chọn.")
                     return redirect("admin:profiles_import_preview", job.pk)
+                if "save_mapping" in request.POST:
+                    mapping = self._save_mapping(request, job)
+                    jobs.rerun_preview(request.user, job, mapping)
+                    messages.success(
+                        request,
+                        _("Đã lưu lựa chọn vào cấu hình nhập “%(name)s” và xem trước lại.")
+                        % {"name": mapping.name},
+                    )
+                    return redirect("admin:profiles_import_preview", job.pk)
                 if "confirm" in request.POST:
                     jobs.confirm_job(request.user, job)
                     return redirect("admin:profiles_import_preview", job.pk)
@@ -221,15 +229,18 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 raise Http404 from None
         report = job.report or {}
         rows = report.get("rows", [])
-        problem_rows = [r for r in rows if r["action"] == "error"]
-        shown = (
-            problem_rows[:PREVIEW_ROWS]
-            + [r for r in rows if r["action"] != "error"][
-                : max(0, PREVIEW_ROWS - len(problem_rows))
-            ]
+        filter_key = request.GET.get("loc", "all")
+        page = wizard.preview_page(report, filter_key, request.GET.get("trang", 1))
+        can_confirm = job.mode == ImportJob.Mode.DRY_RUN and job.status == ImportJob.Status.PLANNED
+        unknown_columns, unknown_values = (
+            wizard.unknowns(report, job.mapping) if can_confirm else ([], [])
         )
-        shown.sort(key=lambda r: (r["file"], r["sheet"], r["row"]))
-        shown = [{**r, "action_label": ACTION_LABELS.get(r["action"], r["action"])} for r in shown]
+        held_url = ""
+        if report.get("committed") and (report.get("holding") or {}).get("held"):
+            held_url = (
+                reverse("admin:profiles_heldrow_changelist")
+                + f"?job__id__exact={job.pk}&status__exact=open"
+            )
         return TemplateResponse(
             request,
             "admin/profiles/import/preview.html",
@@ -238,15 +249,42 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 "title": f"Lượt nhập #{job.pk}",
                 "job": job,
                 "report": report,
-                "rows": shown,
+                "rows": page.object_list,
+                "page": page,
+                "filter_key": page_filter(filter_key),
+                "filters": wizard.filter_counts(rows),
                 "row_count": len(rows),
                 "mapping_form": mapping_form,
+                "unknown_columns": unknown_columns,
+                "unknown_values": unknown_values,
+                "KEEP": wizard.KEEP,
+                "SKIP": wizard.SKIP,
+                "editable_mappings": wizard.mappings_for(request.user),
+                "default_mapping_name": wizard.default_name(job),
+                "held_url": held_url,
                 "status_url": reverse("admin:profiles_import_status", args=[job.pk]),
                 "report_url": reverse("admin:profiles_import_report", args=[job.pk]),
                 "opts": self.model._meta,
-                "can_confirm": job.mode == ImportJob.Mode.DRY_RUN
-                and job.status == ImportJob.Status.PLANNED,
+                "can_confirm": can_confirm,
             },
+        )
+
+    def _save_mapping(self, request: HttpRequest, job: ImportJob) -> ImportMapping:
+        columns, values = wizard.parse_choices(request.POST)
+        target = request.POST.get("target_mapping", "")
+        mapping = None
+        if target:
+            mapping = wizard.mappings_for(request.user).filter(pk=target).first()
+            if mapping is None:
+                raise ImportError_(_("Cấu hình nhập nằm ngoài phạm vi của bạn."))
+        return wizard.save_choices(
+            request.user,
+            job,
+            mapping=mapping,
+            name=request.POST.get("mapping_name", ""),
+            source_software=request.POST.get("source_software", ""),
+            columns=columns,
+            values=values,
         )
 
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
@@ -269,6 +307,10 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 content_type="application/json",
             )
         return JsonResponse(job.report or {}, json_dumps_params={"ensure_ascii": False})
+
+
+def page_filter(key: str) -> str:
+    return key if key in wizard.FILTERS else "all"
 
 
 # -- export of the profile list ---------------------------------------------------------------

@@ -19,6 +19,8 @@ class ImportMapping(models.Model):
     ``column_overrides``: ``{sheet key: {header as written: field}}``, e.g.
     ``{"profile": {"Mã CB": "personal_id"}}``; they win over the built-in catalogue.
     ``value_mappings``: ``{kind: {original: code}}``, e.g. ``{"sex": {"1": "1", "0": "2"}}``.
+    ``skipped_columns``: ``{sheet key: [header]}``: unknown columns not kept as source data
+    (by default an unknown column of the people sheet is kept on the profile).
     """
 
     name = models.CharField("tên", max_length=100)
@@ -32,6 +34,13 @@ class ImportMapping(models.Model):
     )
     column_overrides = models.JSONField("ánh xạ cột", default=dict, blank=True)
     value_mappings = models.JSONField("ánh xạ giá trị", default=dict, blank=True)
+    skipped_columns = models.JSONField(
+        "cột bỏ qua",
+        default=dict,
+        blank=True,
+        help_text="{bảng: [tiêu đề cột]}: cột không nhận ra mà không giữ làm dữ liệu gốc.",
+    )
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True, null=True)
     notes = models.TextField("ghi chú", blank=True)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     history = HistoricalRecords(verbose_name="lịch sử cấu hình nhập")

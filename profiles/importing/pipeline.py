@@ -177,7 +177,25 @@ class RowPlan:
             "errors": [e.as_dict() for e in self.errors],
             "warnings": self.warnings,
             "kept": self.source,
+            "stored": self.stored(),
         }
+
+    def stored(self) -> dict[str, list[Any]]:
+        """``{header: [field, value to store]}`` for the cells whose stored form differs from
+        the text as written (a date, a code, a padded ID): the preview shows both."""
+        original = self.original
+        out: dict[str, list[Any]] = {}
+        for values in (self.values, *self.embedded.values()):
+            for name, value in values.items():
+                header = self.headers.get(name)
+                if header is None or value is None or value == "":
+                    continue
+                shown = _json(value)
+                if not isinstance(shown, (str, int, float, bool)):
+                    shown = str(shown)  # a unit: its name
+                if str(shown) != original.get(header):
+                    out[header] = [name, shown]
+        return out
 
     def digest_key(self) -> list[Any]:
         return [
@@ -203,6 +221,12 @@ class FileReport:
     tables: dict[str, dict[str, int]] = field(default_factory=dict)  # table → action → rows
     #: layout rows (column numbers, sections, subtotals, footer): never people, never errors
     skipped_rows: list[dict[str, Any]] = field(default_factory=list)
+    #: coded values no code list knows: (sheet, table, header, code list) → {value: rows}
+    unknown_values: dict[tuple[str, str, str, str], dict[str, int]] = field(default_factory=dict)
+
+    def add_unknown_value(self, sheet: str, table: str, header: str, kind: str, value: str):
+        counts = self.unknown_values.setdefault((sheet, table, header, kind), {})
+        counts[value] = counts.get(value, 0) + 1
 
     def add_skipped(self, sheet: str, row: int, kind: str, label: str, text: str) -> None:
         self.skipped_rows.append(
@@ -248,6 +272,19 @@ class FileReport:
             "people": self.people(),
             "skipped_rows": self.skipped_rows[:ROWS_IN_REPORT],
             "error_list": [e.as_dict() for e in self.errors],
+            "unknown_values": [
+                {
+                    "sheet": sheet,
+                    "table": table,
+                    "column": header,
+                    "kind": kind,
+                    "values": [
+                        {"value": v, "count": n}
+                        for v, n in sorted(counts.items(), key=lambda vn: (-vn[1], vn[0]))
+                    ],
+                }
+                for (sheet, table, header, kind), counts in self.unknown_values.items()
+            ],
         }
 
 
@@ -372,6 +409,7 @@ class Cleaner:
         self._codes: dict[str, dict[str, Any]] = {}
         self._code_cache: dict[tuple[str, str], str] = {}
         self._date_cache: dict[Any, Any] = {}
+        self.notes: list[str] = []  # warnings of the last row's cells (a date's order)
 
     def codes(self, key: str) -> dict[str, Any]:
         if key not in self._codes:
@@ -399,7 +437,7 @@ class Cleaner:
         if kind == "old_id":
             return _digits(raw, "số CMND")
         if kind in ("date", "dob"):
-            return self.date(raw, col)
+            return self.date(raw, col, prefer)  # for a date column: its day/month order
         if kind == "int":
             return _int(raw)
         if kind == "decimal":
@@ -414,29 +452,37 @@ class Cleaner:
             return _text(raw).strip().lower()
         return clean_text(_text(raw), prefer)
 
-    def date(self, raw: Any, col: Column) -> Any:
-        key = (raw, col.kind)
+    def date(self, raw: Any, col: Column, order: str | None = None) -> Any:
+        """A date cell's value; a day/month order read against the column's ``order``
+        (.dates.column_order) leaves its warning in :attr:`notes`."""
+        key = (raw, col.kind, order)
         hit = self._date_cache.get(key)
         if hit is None:
             from .dates import DateParseError, parse_date
 
+            note = ""
             try:
                 parsed = parse_date(
                     _unicode(raw) if isinstance(raw, str) else raw,
                     context="birth" if col.kind == "dob" else None,
                     today=self.today,
+                    order=order if order in ("dmy", "mdy") else None,  # type: ignore[arg-type]
                 )
             except DateParseError as exc:
-                hit = ValueError(str(exc))
+                value: Any = ValueError(str(exc))
             else:
+                note = parsed.note
                 if col.kind == "dob":
-                    hit = (parsed.value, _precision(parsed.precision))
+                    value = (parsed.value, _precision(parsed.precision))
                 else:
-                    hit = parsed.value
-            self._date_cache[key] = hit
-        if isinstance(hit, ValueError):
-            raise hit
-        return hit
+                    value = parsed.value
+            hit = self._date_cache[key] = (value, note)
+        value, note = hit
+        if note:
+            self.notes.append(note)
+        if isinstance(value, ValueError):
+            raise value
+        return value
 
     def code(self, list_key: str, raw: Any, prefer: str | None = None) -> str:
         text = _unicode(_text(raw).strip(), prefer)
@@ -756,6 +802,7 @@ class Pipeline:
             extra_columns,
             fix_personal_id,
         )
+        from .tables import CarryDown, date_orders, next_table
 
         match = recognise(sheet.head, sheet.merged, sheet.name, self.overrides)
         if match is None:
@@ -821,7 +868,8 @@ class Pipeline:
         ]
         headers = {f: h for _, f, h, _ in cols}
         shown = sorted(match.written.items())
-        extras = extra_columns(match) if people else []
+        skip = set((getattr(self.options.mapping, "skipped_columns", None) or {}).get(spec.key, ()))
+        extras = [(c, h) for c, h in extra_columns(match) if h not in skip] if people else []
         first = match.header_row + 1
         sample = sheet.head[first:]
 
@@ -839,22 +887,32 @@ class Pipeline:
             for c, f, _, col in cols
             if col.kind in ("text", "name", "code", "choice", "unit")
         }
+        encodings.update(date_orders(cols, ext_sample))  # a date column: its day/month order
+        carry = CarryDown(match, ext_sample)
         provinces = set(self.cleaner.codes("cccd-province"))
         sorter = RowSorter(match, sheet.head[match.first_header_row : first])
         pid_col = next((c for c, f in match.columns.items() if f == PID_FIELD), None)
         data = iter(sample)
-        number = first
-        for original in _chain(data, sheet.rows):
+        number = first + sheet.first_row
+        stream = _chain(data, sheet.rows)
+        for original in stream:
             number += 1
             if not any(not _is_empty(v) for v in original):
                 continue
             kind = sorter.layout(original)
+            if kind in (None, "header_repeat"):  # another table's header: read it on its own
+                stacked = next_table(sheet, match, original, number, stream)
+                if stacked is not None:
+                    self._parse_sheet(src, stacked, report, out)
+                    return
             if kind is not None:
                 text = " ".join(_text(v) for v in original if not _is_empty(v))
                 report.add_skipped(sheet.name, number, kind, LAYOUT_LABELS[kind], text)
                 continue
             report.rows_read += 1
             cells, notes = extend(original)
+            if carry:
+                cells = carry(cells)
             plan = RowPlan(
                 src.name, sheet.name, number, spec.key, "", headers=headers, cells=original,
                 columns=shown,
@@ -879,6 +937,14 @@ class Pipeline:
                         )
                     )
                 except ValueError as exc:
+                    if col.kind == "code" and col.code_list:
+                        report.add_unknown_value(
+                            sheet.name,
+                            spec.key,
+                            header,
+                            col.code_list,
+                            _unicode(_text(raw).strip(), encodings.get(c)),
+                        )
                     if people and f not in (PID_FIELD, "full_name"):
                         self._soft_failure(plan, col, header, raw, exc, encodings.get(c))
                     else:
@@ -890,6 +956,9 @@ class Pipeline:
                     plan.values[f], plan.values["birth_date_precision"] = value
                 else:
                     plan.values[f] = value
+            if self.cleaner.notes:  # a date read in the other day/month order
+                plan.warnings.extend(self.cleaner.notes)
+                self.cleaner.notes.clear()
             pid = plan.values.get(PID_FIELD, "")
             if pid and len(pid) < 12 and pid_col is not None:
                 raw = original[pid_col] if pid_col < len(original) else None
