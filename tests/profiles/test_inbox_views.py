@@ -187,3 +187,53 @@ def test_home_card_links_to_the_inbox(world):
     assert f'href="{INBOX}"' in page and "Mở hộp duyệt hồ sơ" in page
     page = _page(_client(world["hr"]).get("/admin/"))
     assert f'href="{INBOX}"' not in page
+
+
+def test_sensitive_groups_only_with_their_permission_and_audited(world, user_with):
+    from datetime import date
+
+    from django.contrib.auth.models import Permission
+
+    from cbccvc.models import AuditEvent
+    from profiles.models import HealthRecord
+
+    an = world["profiles"]["an"]
+    workflow.approve(an.versions.get(number=1), world["finance"])
+    hr = world["hr"]
+    record = HealthRecord(profile=an, recorded_on=date(2025, 3, 1), status="Tốt")
+    record._history_user = hr
+    record.save()
+    workflow.submit(Profile.objects.get(pk=an.pk), hr)
+    url = reverse("portal:inbox_detail", args=[an.pk])
+
+    page = _page(_client(world["finance"]).get(url))
+    assert 'data-group="health"' not in page
+    assert "Không có quyền xem thông tin sức khỏe (nhóm 10)." in page
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.SENSITIVE_READ).exists()
+
+    doctor = user_with("duyet_suckhoe", (world["tree"]["H40"], Role.APPROVER))
+    doctor.user_permissions.add(Permission.objects.get(codename="view_health"))
+    page = _page(_client(doctor).get(url))
+    assert 'data-group="health"' in page and "Tốt" in page
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.SENSITIVE_READ)
+    assert event.username == "duyet_suckhoe" and event.details["groups"] == ["10"]
+    assert event.details["via"] == "inbox"
+
+
+def test_the_list_costs_the_same_queries_for_more_rows(world, make_profile, tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(world["finance"])
+    client.get(INBOX)  # warm the session and the scope caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(INBOX).status_code == 200
+    for n in range(7, 10):
+        profile = make_profile(
+            unit=tree["H40.10"], personal_id=f"04008500123{n}", full_name=f"Người {n}"
+        )
+        workflow.submit(profile, world["hr"])
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(INBOX)
+    assert len(response.context["rows"]) == 5
+    assert len(many.captured_queries) == len(few.captured_queries)
