@@ -54,17 +54,18 @@ REFRESH_REASON = "Cập nhật vị trí, lương hiện tại từ quá trình 
 # -- history ------------------------------------------------------------------------------------
 def _attribute(obj: Any, acting_user: Any, reason: str) -> None:
     """What simple-history writes into the history row of ``obj``'s next save or delete."""
-    obj._change_reason = (reason or "")[:100]
+    if reason:
+        obj._change_reason = reason[:100]
     if getattr(acting_user, "pk", None) is not None:
         obj._history_user = acting_user
 
 
-def save_row(obj: models.Model, *, acting_user: Any, reason: str) -> None:
+def save_row(obj: models.Model, *, acting_user: Any, reason: str, **save_kwargs: Any) -> None:
     """Save one row (a profile, a child row, a merge record) with its history row attributed.
     The low-level step the actions (and :mod:`profiles.merging`) build on; it sets off
     nothing by itself while the receivers are off."""
     _attribute(obj, acting_user, reason)
-    obj.save()
+    obj.save(**save_kwargs)
 
 
 def delete_row(obj: models.Model, *, acting_user: Any, reason: str) -> None:
@@ -317,18 +318,30 @@ class ChildEdit:
 
 
 @contextmanager
-def editing_children(profile: Profile, *, acting_user: Any, reason: str) -> Iterator[ChildEdit]:
+def editing_children(
+    profile: Profile, *, acting_user: Any, reason: str, refresh: bool = False
+) -> Iterator[ChildEdit]:
     """Many row writes on one profile (the admin's inlines, a merge), in one transaction: the
     per-row receivers are off inside the block and what the changes set off runs once after
-    it (:func:`after_profile_changed`), when the block recorded any."""
+    it (:func:`after_profile_changed`), when the block recorded any or with ``refresh`` (the
+    derived fields then recomputed in any case)."""
     with transaction.atomic():
-        edit = ChildEdit(acting_user, reason)
+        edit = ChildEdit(acting_user, reason, histories=refresh)
         with suspended():
             yield edit
-        if edit.models:
+        if edit.models or refresh:
             after_profile_changed(
                 profile, histories_changed=edit.histories, acting_user=acting_user
             )
+
+
+@contextmanager
+def restoring() -> Iterator[None]:
+    """Rows put back exactly as they were (undoing a merge), in one transaction: no derived
+    fields, no workflow rule (the stored statuses come back too); the caller recomputes the
+    findings. Rows are written with :func:`save_row`/:func:`delete_row`."""
+    with transaction.atomic(), suspended():
+        yield
 
 
 # -- moves --------------------------------------------------------------------------------------

@@ -25,9 +25,10 @@ undo equals the one before the merge. A profile with a signed version cannot be 
 retired (its signature protects the version): choose it as the survivor
 (:func:`choose_survivor` does). Undo refuses when the survivor changed after the merge.
 
-Everything runs in one transaction, with the profile receivers suspended and run once at the
-end (derived fields, workflow, validation); simple-history records each change with the
-actor and the reason.
+Everything runs in one transaction through the actions (:mod:`profiles.actions`): the rows
+are written in an ``editing_children`` block whose effects (derived fields, workflow,
+validation) run once at the end; simple-history records each change with the actor and the
+reason.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from django.utils import timezone
 
 from orgtree.text import fold
 
+from .actions import delete_row, editing_children, restoring, save_row
 from .matching import MatchResult
 from .models import (
     CHILD_MODELS,
@@ -56,7 +58,6 @@ from .models import (
     ProfileVersion,
 )
 from .services import content_hash, snapshot
-from .signals import after_children_changed, suspended
 
 __all__ = [
     "FIELD_GROUPS",
@@ -297,11 +298,6 @@ def _apply_plan(profile: Profile, plan: Mapping[str, Mapping[str, Any]], other: 
                 setattr(profile, name, other[name])
 
 
-def _attribute(obj: models.Model, actor: Any, reason: str) -> None:
-    obj._history_user = actor  # type: ignore[attr-defined]
-    obj._change_reason = reason[:100]  # type: ignore[attr-defined]
-
-
 def _fill_empty(target: models.Model, source: Mapping[str, Any]) -> bool:
     changed = False
     for f in target._meta.concrete_fields:
@@ -340,8 +336,7 @@ def _unite_children(
                     else row
                 )
                 if _fill_empty(target, values):
-                    _attribute(target, actor, reason)
-                    target.save()
+                    save_row(target, acting_user=actor, reason=reason)
                     filled += 1
                 continue
             if isinstance(row, models.Model):
@@ -349,8 +344,7 @@ def _unite_children(
                 obj = row
             else:
                 obj = model(profile=survivor, **{n: v for n, v in row.items() if n != "id"})
-            _attribute(obj, actor, reason)
-            obj.save()
+            save_row(obj, acting_user=actor, reason=reason)
             existing[k] = obj
             added += 1
         if added or filled or dup:
@@ -418,7 +412,7 @@ def merge_profiles(
     other_values = _values_of(other)
     other_label = str(other)[:200]
     other_unit_id = other.unit_id
-    with suspended():
+    with editing_children(survivor, acting_user=actor, reason=reason, refresh=True):
         children = {
             name: list(model.objects.filter(profile=other).order_by("pk"))
             for name, model in CHILD_MODELS.items()
@@ -438,16 +432,15 @@ def merge_profiles(
                 )
                 qs.update(**{rel.field.attname: survivor.pk})
         other_before["relations"] = relations
-        _attribute(other, actor, f"Gộp vào hồ sơ {survivor.personal_id}: {reason}")
-        other.delete()
+        delete_row(
+            other, acting_user=actor, reason=f"Gộp vào hồ sơ {survivor.personal_id}: {reason}"
+        )
         _apply_plan(survivor, plan, other_values)
         if other.last_verified_at and (
             not survivor.last_verified_at or other.last_verified_at > survivor.last_verified_at
         ):
             survivor.last_verified_at = other.last_verified_at
-        _attribute(survivor, actor, f"Gộp hồ sơ {other_label}: {reason}")
-        survivor.save()
-    after_children_changed(survivor, histories_changed=True)
+        save_row(survivor, acting_user=actor, reason=f"Gộp hồ sơ {other_label}: {reason}")
     survivor.refresh_from_db()
     plan["_children"] = counts  # type: ignore[assignment]
     return ProfileMerge.objects.create(
@@ -508,12 +501,14 @@ def merge_row_into_profile(
     )
     label = str(profile)[:200]
     incoming_label = f"{values.get('full_name', '')} ({source or 'dòng nhập'})"[:200]
-    with suspended():
+    with editing_children(profile, acting_user=actor, reason=reason, refresh=True):
         counts = _unite_children(profile, children or {}, actor, reason)
         _apply_plan(profile, plan, values)
-        _attribute(profile, actor, f"Gộp dữ liệu nhập từ {source or 'tệp'}: {reason}")
-        profile.save()
-    after_children_changed(profile, histories_changed=True)
+        save_row(
+            profile,
+            acting_user=actor,
+            reason=f"Gộp dữ liệu nhập từ {source or 'tệp'}: {reason}",
+        )
     profile.refresh_from_db()
     plan["_children"] = counts  # type: ignore[assignment]
     return ProfileMerge.objects.create(
@@ -549,8 +544,7 @@ def _restore_profile_row(row: Mapping[str, Any], *, insert: bool, actor: Any, wh
         profile = Profile.objects.get(pk=values["id"])
         for name, value in values.items():
             setattr(profile, name, value)
-    _attribute(profile, actor, why)
-    profile.save(force_insert=insert)
+    save_row(profile, acting_user=actor, reason=why, force_insert=insert)
     # auto_now / auto_now_add fields: put the stored times back
     Profile.objects.filter(pk=profile.pk).update(
         created_at=values["created_at"], updated_at=values["updated_at"]
@@ -563,8 +557,7 @@ def _restore_children(state: Mapping[str, Any], actor: Any, why: str) -> None:
         model = CHILD_MODELS[name]
         for row in rows:
             obj = model(**_from_row(model, row))
-            _attribute(obj, actor, why)
-            obj.save(force_insert=True)
+            save_row(obj, acting_user=actor, reason=why, force_insert=True)
 
 
 def _restore_versions(state: Mapping[str, Any]) -> None:
@@ -605,11 +598,10 @@ def undo_merge(merge: ProfileMerge, actor: Any, reason: str) -> ProfileMerge:
                 "không thể hoàn tác."
             )
     why = f"Hoàn tác gộp hồ sơ: {reason}"
-    with suspended():
+    with restoring():
         for model in CHILD_MODELS.values():
             for obj in model.objects.filter(profile=survivor):
-                _attribute(obj, actor, why)
-                obj.delete()
+                delete_row(obj, acting_user=actor, reason=why)
         survivor = _restore_profile_row(
             merge.survivor_before["row"], insert=False, actor=actor, why=why
         )
@@ -636,15 +628,13 @@ def undo_merge(merge: ProfileMerge, actor: Any, reason: str) -> ProfileMerge:
     merge.undone_at = timezone.now()
     merge.undone_by = actor
     merge.undo_reason = reason[:255]
-    merge._history_user = actor  # type: ignore[attr-defined]
-    merge.save()
+    save_row(merge, acting_user=actor, reason="")
     for cand in merge.candidates.all():
         cand.status = MergeCandidate.Status.UNDONE
         cand.profile_id = cand.profile_ref
         if cand.other_profile_ref is not None:
             cand.other_profile_id = cand.other_profile_ref
-        cand._history_user = actor  # type: ignore[attr-defined]
-        cand.save()
+        save_row(cand, acting_user=actor, reason="")
     return merge
 
 
@@ -772,8 +762,7 @@ def resolve_candidate(
     candidate.merge = merge
     candidate.decided_by = actor
     candidate.decided_at = timezone.now()
-    candidate._history_user = actor  # type: ignore[attr-defined]
-    candidate.save()
+    save_row(candidate, acting_user=actor, reason="")
     return merge
 
 
@@ -787,8 +776,7 @@ def mark_not_same(candidate: MergeCandidate, *, actor: Any) -> MergeCandidate:
     candidate.status = MergeCandidate.Status.NOT_SAME
     candidate.decided_by = actor
     candidate.decided_at = timezone.now()
-    candidate._history_user = actor  # type: ignore[attr-defined]
-    candidate.save()
+    save_row(candidate, acting_user=actor, reason="")
     return candidate
 
 

@@ -9,17 +9,3 @@ from django.dispatch import Signal
 # sync queue enqueues the signed version (a failing receiver rolls the signing back).
 version_signed = Signal()
 
-
-def __getattr__(name: str):  # transitional: removed once the admin and merging use the actions
-    if name == "suspended":
-        from .receivers import suspended
-
-        return suspended
-    if name == "after_children_changed":
-        from .actions import after_profile_changed
-
-        def after_children_changed(profile, *, histories_changed: bool) -> None:
-            after_profile_changed(profile, histories_changed=histories_changed)
-
-        return after_children_changed
-    raise AttributeError(name)
