@@ -580,3 +580,109 @@ def from_unicode(text: str, encoding: Encoding | str) -> str:
 
         return text.translate({k: v for k, v in FOLD_TABLE.items() if v != " "})
     return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Text damaged on its way: UTF-8 read as Windows-1252, keystrokes of an input method left on
+# ---------------------------------------------------------------------------------------------
+
+# Windows-1252 characters at 0x80–0x9F → their byte; everything else below 0x100 is itself
+_CP1252_BYTE = {
+    ch: b for b in range(0x80, 0xA0) for ch in [bytes([b]).decode("cp1252", errors="ignore")] if ch
+}
+# the lead bytes of 2- and 3-byte UTF-8 sequences of Vietnamese letters, as Windows-1252
+# shows them ("Ã", "Ä", "Æ", "á"): a cheap gate before trying to repair
+_MOJIBAKE_LEAD = re.compile("[\u00c3\u00c4\u00c6\u00e1\u00c2][\u0080-\u00bf\u0152-\u2122 ]")
+
+
+_LOST_90 = re.compile("\u00c4(?![\u0080-\u00bf\u2018\u2019])")
+
+
+def from_mojibake(text: str) -> str | None:
+    """Text whose UTF-8 bytes were read as Windows-1252 (or Latin-1) and saved again
+    ("HÃ  Ná»™i" → "Hà Nội"), or ``None`` when the text is not that. The repair is exact or
+    not at all: the recovered bytes must be valid UTF-8 with a letter beyond ASCII; a no-break
+    space lost to a plain space after "Ã" ("à" = C3 A0) is restored."""
+    if text.isascii() or _MOJIBAKE_LEAD.search(text) is None:
+        return None
+    # "Đ" is C4 90 and 0x90 has no Windows-1252 character: often dropped on the way
+    lost = _LOST_90.sub("\u00c4\u0090", text.replace("\u00c3 ", "\u00c3\u00a0"))
+    for candidate in dict.fromkeys((text, lost)):
+        raw = bytearray()
+        for ch in candidate:
+            code = ord(ch)
+            if code < 0x100:
+                raw.append(code)
+            else:
+                b = _CP1252_BYTE.get(ch)
+                if b is None:
+                    return None
+                raw.append(b)
+        try:
+            repaired = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if repaired != text and not repaired.isascii():
+            return repaired
+    return None
+
+
+_VOWELS_ASCII = frozenset("aeiouyAEIOUY")
+_TELEX_TONES = frozenset("sfrxjzSFRXJZ")
+_TELEX_DOUBLE = re.compile(r"([aeoAEO])\1|([dD])[dD]")
+# a level word glued to its number ("P5", "Q12", "phuong7"), a road ("QL1A"): not keystrokes
+_GLUED_NUMBER = re.compile(r"(?i)^(?:p|f|q|x|h|tt|tx|tp|ql|tl|dt|km|so|sn|phuong|quan)\d+[a-z]?$")
+_KEYSTROKE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+
+
+def _telex_word(word: str) -> str:
+    if any(c.isdigit() for c in word):
+        return word  # "P5", "QL1A": not Telex
+    first_vowel = next((i for i, c in enumerate(word) if c in _VOWELS_ASCII), -1)
+    if first_vowel < 0:
+        return word
+    head, tail = word[: first_vowel + 1], word[first_vowel + 1 :]
+    tail = "".join(c for c in tail if c not in _TELEX_TONES and c not in "wW")
+    return _TELEX_DOUBLE.sub(lambda m: m.group(1) or m.group(2), head + tail)
+
+
+def _vni_word(word: str) -> str:
+    if _GLUED_NUMBER.match(word):
+        return word
+    first_vowel = next((i for i, c in enumerate(word) if c in _VOWELS_ASCII), -1)
+    if first_vowel < 0:
+        return word
+    return word[: first_vowel + 1] + "".join(
+        c for c in word[first_vowel + 1 :] if not ("1" <= c <= "9")
+    )
+
+
+_VNI_KEYS = re.compile(r"[aeiouyAEIOUY][A-Za-z]*[1-9]")
+_TELEX_KEYS = re.compile(
+    r"[aeiouyAEIOUY][a-zA-Z]*[sfrxjSFRXJ]\b|([aeoAEO])\1|[dD][dD]|[aouAOU][wW]"
+)
+
+
+def from_keystrokes(text: str) -> list[str]:
+    """Readings of ASCII text typed with a Vietnamese input method switched off: VNI
+    ("Ha2 No6i5": digits after the vowels) and Telex ("Haf Nooij": tone letters after the
+    vowel, doubled vowels, "w", "dd"). Only the letters are kept (the marks are dropped): the
+    place names are compared without diacritics anyway. Empty when the text shows no sign of
+    either; the caller keeps a reading only when it names real places."""
+    if not text.isascii():
+        return []
+    out: list[str] = []
+    if _VNI_KEYS.search(text):
+        vni = _KEYSTROKE_WORD.sub(lambda m: _vni_word(m.group(0)), text)
+        if vni != text:
+            out.append(vni)
+    if _TELEX_KEYS.search(text):
+        telex = _KEYSTROKE_WORD.sub(
+            lambda m: (
+                m.group(0) if any(c.isdigit() for c in m.group(0)) else _telex_word(m.group(0))
+            ),
+            text,
+        )
+        if telex != text:
+            out.append(telex)
+    return out

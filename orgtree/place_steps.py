@@ -27,10 +27,12 @@ from .legacy_text import (
     _tcvn3_valid,
     _vni_valid,
     candidates,
+    from_keystrokes,
+    from_mojibake,
     to_unicode,
 )
 
-__all__ = ["decode", "normalise", "strip_noise"]
+__all__ = ["decode", "keystroke_readings", "normalise", "strip_noise"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -56,6 +58,9 @@ def decode(text: str) -> list[str]:
     several ways gives each (the resolver keeps the reading that names places)."""
     if text.isascii():
         return [text]
+    repaired = from_mojibake(text)
+    if repaired is not None:
+        return [repaired]  # exact: valid UTF-8 recovered from Windows-1252 characters
     found = candidates(text)
     if found == {Encoding.UNICODE} and _MOJIBAKE.search(text) is not None:
         # the detector keeps doubtful text as Unicode; a place name may still be legacy
@@ -73,6 +78,13 @@ def decode(text: str) -> list[str]:
             if converted not in readings:
                 readings.append(converted)
     return readings or [text]
+
+
+def keystroke_readings(text: str) -> list[str]:
+    """Readings of ASCII text typed with the input method off (VNI "Ha2 Noi65", Telex
+    "Haf Nooij"), tried only when the text as given names no place (see
+    :func:`orgtree.legacy_text.from_keystrokes`)."""
+    return from_keystrokes(text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,11 +108,14 @@ _CAMEL = re.compile(rf"(?<=[{_LOWER}])(?=[{_UPPER}])")
 _GLUED_ABBREV = re.compile(rf"\b(T|H|X|P|Q|F|TP|Tp|TX|Tx|TT|Tt)(?=[{_UPPER}][{_LOWER}])")
 # "T.P Hồ Chí Minh", "T.P. Huế"
 _DOTTED_TP = re.compile(r"\b[Tt]\.\s?[Pp]\b\.?")
-_HCM = re.compile(r"(?i)\b(?:tp\.?\s*)?(?:hcmc|hcm)\b|\bsai\s*gon\b|\bsài\s*gòn\b|\bsg\b")
+_HCM = re.compile(
+    r"(?i)\bs[àa]i\s*g[òo]n\s*[-–]?\s*gia\s*[đd][ịi]nh\b|"  # "Sài Gòn - Gia Định" (1975-76)
+    r"\b(?:tp\.?\s*)?(?:hcmc|hcm)\b|\bsai\s*gon\b|\bsài\s*gòn\b|\bsaigon\b|\bsg\b"
+)
 # "Xã A - Huyện B - Tỉnh C": a dash between parts when a level word follows it
 _DASH = re.compile(
     r"\s+[-–]\s*(?=(?:tỉnh|tinh|t\.|tp|thành|thanh|huyện|huyen|h\.|quận|quan|q\.|xã|xa|x\.|"
-    r"phường|phuong|p\.|thị|thi|tt|tx)\b)",
+    r"phường|phuong|p\.|thị|thi|tt|tx)\b)|\s+[-–]\s+|\s*–\s*",
     re.IGNORECASE,
 )
 _ENGLISH_NUMBERED = re.compile(r"(?i)\b(ward|district)\s+0*(\d{1,2})\b")
@@ -123,12 +138,12 @@ _ENGLISH_NAME = {"hanoi": "Hà Nội", "haiphong": "Hải Phòng"}
 _SPACES_ONLY = re.compile(r"(?i)\b(?:ward|commune|district|town|city|province|zone)\b")
 _NEEDS_CASE = re.compile(rf"[{_LOWER}][{_UPPER}]|\b[THXPQF][PXT]?[{_UPPER}][{_LOWER}]")
 # cheap gates, each a superset of what its substitutions can match (lower-cased text)
-_NEEDS_HCM = re.compile(r"hcm|sài|sai|sg")
+_NEEDS_HCM = re.compile(r"hcm|sài|sai|sg")  # "saigon" included
 _NEEDS_ANY = re.compile(
-    r"hcm|sài|sai|sg|t\.\s?p|\s[-–]|ward|commune|district|town|city|province|zone|hanoi|haiphong"
+    r"hcm|sài|sai|sg|t\.\s?p|\s[-–]|–|ward|commune|district|town|city|province|zone|hanoi|haiphong"
 )
 _NEEDS_DOTTED = re.compile(r"t\.\s?p")
-_NEEDS_DASH = re.compile(r"\s[-–]")
+_NEEDS_DASH = re.compile(r"\s[-–]|–")
 _NEEDS_ENGLISH = re.compile(r"ward|commune|district|town|city|province|zone|hanoi|haiphong")
 
 
@@ -139,12 +154,65 @@ def _english(match: re.Match[str]) -> str:
     return f"{_ENGLISH_PREFIX[word]}{name}"
 
 
+# "Quê quán: …", "Địa chỉ - …": a form's label before the place
+_LABEL = re.compile(
+    r"(?i)^\s*(?:quê\s*quán|que\s*quan|nguyên\s*quán|nguyen\s*quan|nơi\s*sinh|noi\s*sinh|"
+    r"địa\s*chỉ(?:\s*thường\s*trú)?|dia\s*chi|thường\s*trú|thuong\s*tru|tạm\s*trú|"
+    r"hộ\s*khẩu(?:\s*thường\s*trú)?|hktt|chỗ\s*ở(?:\s*hiện\s*nay)?)\s*[:\-–]\s*"
+)
+# "(nay là Xã D, Tỉnh E)": the writer gives the new name: prefer it
+_NOW = re.compile(
+    r"(?i)\(\s*(?:nay\s+là|nay\s+thuộc|nay\s+la|nay\s+thuoc|nay|now)\s*:?\s*([^)]*)\)"
+)
+_PARENS = re.compile(r"\([^)]*\)?")
+# "tỉnh Hà Tây cũ" (no unit name ends in "Cũ"; "mới" only in parentheses: "Chợ Mới")
+_OLD_NEW = re.compile(r"(?i)\s+cũ(?=\s*(?:$|[,;|\n.]))")
+# a phone number, a postcode, the country at the end
+_PHONE = re.compile(
+    r"(?i)[,;\s]*(?:(?:s?đt|s?dt|tel|điện\s*thoại|dien\s*thoai)\s*[:.]?\s*)?"
+    r"(?:\+?84|0)[\d .]{8,13}\d\s*$|[,;\s]*(?:s?đt|s?dt|tel)\s*[:.]?\s*[\d .]{6,}\s*$"
+)
+_TAIL = re.compile(r"(?i)(?:[,;\s\-–]+(?:việt\s*nam|viet\s*nam|vietnam|vn|vnm|\d{5,6}))+[\s.,;]*$")
+_SLASH = re.compile(r"(?<=[^\W\d_])\s*/\s*(?=[^\W\d_])")
+_NEEDS_NOTES = re.compile(
+    r"[(:/]|việt|viet|vn\b|\d{5}|cũ|mới|quê|que\s*quan|^\s*(?:nơi|noi|địa|dia|hktt|thường|hộ)"
+)
+
+
+def strip_notes(text: str) -> str:
+    """A form's label ("Quê quán:"), a note in parentheses (the new name of "(nay là …)" is
+    kept instead of the old address), "cũ"/"mới" after a name, a slash between names, and
+    the country, a postcode or a phone number at the end. The text itself when none."""
+    lower = text.lower()
+    if _NEEDS_NOTES.search(lower) is None:
+        return text
+    text = _LABEL.sub("", text)
+    if "(" in text:
+        now = _NOW.search(text)
+        if now is not None and now.group(1).strip():
+            after = text[now.end() :].strip(" ,;.")
+            new = now.group(1).strip()
+            if after:
+                new = f"{new}, {after}"
+            elif "," not in new:  # "(nay là xã D)": the province is the old text's last part
+                new = f"{new}, {text[: now.start()].rsplit(',', 1)[-1].strip()}"
+            text = new
+        text = _PARENS.sub(" ", text)
+    text = _OLD_NEW.sub("", text)
+    if "/" in text:
+        text = _SLASH.sub(", ", text)
+    text = _PHONE.sub("", text)
+    text = _TAIL.sub("", text)
+    return text
+
+
 def normalise(text: str) -> str:
     """Repair separators and informal or English spellings (see the module docstring).
     Returns the text unchanged (the same object) when there is nothing to repair.
 
     Each group of substitutions runs only when a cheap search (a superset of what it can
     match) finds something: most texts need one or two groups, many none."""
+    text = strip_notes(text)
     lower = text.lower()
     case = _NEEDS_CASE.search(text) is not None
     if not case and _NEEDS_ANY.search(lower) is None:
@@ -157,13 +225,13 @@ def normalise(text: str) -> str:
         return text
     if dotted:
         text = _DOTTED_TP.sub("TP ", text)
-    if dash:
-        text = _DASH.sub(", ", text)
     if case:
         text = _GLUED_ABBREV.sub(r"\1 ", text)
         text = _CAMEL.sub(" ", text)
-    if hcm:
+    if hcm:  # before the dashes: "Sài Gòn - Gia Định" is one name
         text = _HCM.sub(" Hồ Chí Minh ", text)
+    if dash:
+        text = _DASH.sub(", ", text)
     if english:
         text = _ENGLISH_NAMES.sub(lambda m: _ENGLISH_NAME[m.group(1).lower()], text)
         text = _ENGLISH_NUMBERED.sub(

@@ -89,8 +89,8 @@ def _normalise_tokens(tokens: list[str]) -> list[str]:
         if glued:
             out.append(glued.group(1))
             token = glued.group(2)
-        if token.isdigit():
-            token = str(int(token))  # "Phường 07" = "Phường 7"
+        if token.isdecimal() and token.isascii():
+            token = str(int(token))  # "Phường 07" = "Phường 7" (not "¹", a digit to isdigit)
         out.append(token)
     return out
 
@@ -258,7 +258,26 @@ def parse_segments(
                 cache.clear()
             cache[raw, ascii_text] = found
         segments.extend(found)
+    if known is not None and len(segments) > 1:
+        return _join_names(segments, known["any"])
     return segments
+
+
+def _join_names(segments: list[Segment], names: frozenset[str]) -> list[Segment]:
+    """Join a segment to the bare one after it when together they are one known name that a
+    dash or comma had cut: "Gia Lai - Kon Tum", "Bà Rịa - Vũng Tàu", "Quảng Nam - Đà Nẵng",
+    "Phan Rang - Tháp Chàm", "Văn Miếu - Quốc Tử Giám"."""
+    out = segments
+    i = 0
+    while i < len(out) - 1:
+        a, b = out[i], out[i + 1]
+        if b.hint is None and not b.numeric and f"{a.key} {b.key}" in names:
+            tokens = [*a.full_key.split(), *b.key.split()]
+            joined = _segment(f"{a.raw} {b.raw}", tokens)
+            joined.raw_is_ascii = a.raw_is_ascii
+            out = [*out[:i], joined, *out[i + 2 :]]
+        i += 1
+    return out
 
 
 def _parse_part(

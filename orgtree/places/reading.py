@@ -119,7 +119,8 @@ def _read(index: UnitIndex, plan: Plan, catalogue: Catalogue) -> Reading:
                 codes = tuple(dict.fromkeys(h.province for h in historic))
         if codes:
             used_p = i
-            if len(codes) > 1:
+            if len(codes) > 1 and not historic:
+                # the successors of a former province keep all their types and spellings
                 codes = _prefer(index, PROVINCE, segments[i], codes, explicit)
             reading.provinces = codes
             reading.historic = historic

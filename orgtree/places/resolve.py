@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from ..place_fuzzy import nearest
-from ..place_steps import decode, normalise
+from ..place_steps import decode, keystroke_readings, normalise
 from .catalogue import Catalogue, get_catalogue
 from .index import UnitIndex
 from .parse import (
@@ -173,9 +173,30 @@ def _decide(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome | Non
     best: Outcome | None = None
     for reading in decode(text):
         outcome = _resolve_text(normalise(reading), catalogue, target)
-        if outcome is not None and (best is None or _rank(outcome) > _rank(best)):
+        if outcome is not None and (best is None or _explains_more(outcome, best)):
             best = outcome
+    if best is None or best.province is None or best.needs_review:
+        # ASCII typed with the input method off ("Ha2 Noi65", "Haf Nooij"): tried only when
+        # the text as given names nothing for sure, and kept only when it names more
+        for reading in keystroke_readings(text):
+            outcome = _resolve_text(normalise(reading), catalogue, target)
+            if outcome is not None and (best is None or _explains_more(outcome, best)):
+                best = outcome
     return best
+
+
+def _explains_more(other: Outcome, first: Outcome) -> bool:
+    """Whether another reading of the text (a legacy encoding, keystrokes) beats the first:
+    it must name more places or explain more of the text. Being free of doubt is not enough:
+    a misread text that happens to name one province must not silence a reading that found
+    two candidates ("Gia Lai - Kon Tum")."""
+    if first.province is None and not first.candidates:
+        return other.province is not None or bool(other.candidates)
+    if other.score != first.score:
+        return other.score > first.score
+    return _rank(other) > _rank(first) and (other.commune is not None) >= (
+        first.commune is not None or bool(first.candidates)
+    )
 
 
 def _rank(outcome: Outcome) -> tuple:

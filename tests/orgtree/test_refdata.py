@@ -83,7 +83,7 @@ def test_loading_twice_changes_nothing(reference_data):
         "historic": HistoricPlaceName.objects.count(),
     }
     results = load_reference_data()
-    assert [r.created for r in results] == [False] * 4
+    assert [r.created for r in results] == [False] * 5
     after = {
         "releases": list(AdminUnitRelease.objects.order_by("pk").values_list("pk", "sha256")),
         "units": AdminUnit.objects.count(),
@@ -102,7 +102,7 @@ def test_command_prints_counts(reference_data, capsys):
     assert "63 tỉnh, 696 huyện, 10051 xã" in out
     assert "34 tỉnh, 3321 xã" in out
     assert "10571 dòng chuyển đổi" in out
-    assert "0 phiên bản mới, 4 đã có" in out
+    assert "0 phiên bản mới, 5 đã có" in out
 
 
 @pytest.mark.parametrize(
@@ -200,7 +200,8 @@ def _data_copy(tmp_path: Path, entries: list[dict]) -> Path:
     for name in ("legacy-wards-2025-01-04.csv", "units-current-2026-07-25.json"):
         shutil.copy(DATA_DIR / name, tmp_path / name)
     shutil.copy(DATA_DIR / "conversion-2025-07-01.csv", tmp_path / "conversion-2025-07-01.csv")
-    shutil.copy(DATA_DIR / "historic-place-names.csv", tmp_path / "historic-place-names.csv")
+    for name in ("historic-place-names.csv", "historic-provinces-1976-2021.csv"):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
     manifest = json.loads((DATA_DIR / "releases.json").read_text(encoding="utf-8"))
     (tmp_path / "releases.json").write_text(json.dumps(manifest + entries), encoding="utf-8")
     return tmp_path
@@ -236,7 +237,7 @@ def test_new_release_gets_new_key_and_old_stays_queryable(reference_data, tmp_pa
         "effective_from": "2027-01-01",
     }
     results = load_reference_data(_data_copy(tmp_path, [entry]))
-    assert [r.created for r in results] == [False, False, False, False, True]
+    assert [r.created for r in results] == [False, False, False, False, False, True]
     assert AdminUnitRelease.objects.filter(kind="units").count() == 3
     assert _units(CURRENT, "commune").count() == 3321  # the old release is untouched
     assert resolve_place("Phường Thử Nghiệm, Hà Nội", as_of="2027-02-01").commune == {
