@@ -33,6 +33,8 @@ from typing import Any
 
 from django.db import models, transaction
 
+from cbccvc.history import attribute, delete_with_history, save_with_history
+
 from .models import (
     CHILD_MODELS,
     CareerEvent,
@@ -52,26 +54,16 @@ REFRESH_REASON = "Cập nhật vị trí, lương hiện tại từ quá trình 
 
 
 # -- history ------------------------------------------------------------------------------------
-def _attribute(obj: Any, acting_user: Any, reason: str) -> None:
-    """What simple-history writes into the history row of ``obj``'s next save or delete."""
-    if reason:
-        obj._change_reason = reason[:100]
-    if getattr(acting_user, "pk", None) is not None:
-        obj._history_user = acting_user
-
-
 def save_row(obj: models.Model, *, acting_user: Any, reason: str, **save_kwargs: Any) -> None:
-    """Save one row (a profile, a child row, a merge record) with its history row attributed.
-    The low-level step the actions (and :mod:`profiles.merging`) build on; it sets off
-    nothing by itself while the receivers are off."""
-    _attribute(obj, acting_user, reason)
-    obj.save(**save_kwargs)
+    """Save one row (a profile, a child row, a merge record) with its history row attributed
+    (:mod:`cbccvc.history`). The low-level step the actions (and :mod:`profiles.merging`)
+    build on; it sets off nothing by itself while the receivers are off."""
+    save_with_history(obj, acting_user=acting_user, reason=reason, **save_kwargs)
 
 
 def delete_row(obj: models.Model, *, acting_user: Any, reason: str) -> None:
     """Delete one row, its history row attributed (see :func:`save_row`)."""
-    _attribute(obj, acting_user, reason)
-    obj.delete()
+    delete_with_history(obj, acting_user=acting_user, reason=reason)
 
 
 # -- the workflow rule for an edited profile ----------------------------------------------------
@@ -424,7 +416,7 @@ def do_bulk_update_rows(
     if not rows:
         return 0
     for obj in rows:
-        obj._change_reason = reason[:100]
+        attribute(obj, acting_user=None, reason=reason)
     user = acting_user if getattr(acting_user, "pk", None) is not None else None
     with transaction.atomic():
         bulkio.update(model, rows, sorted(fields))

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
+from cbccvc.history import save_with_history
 from orgtree import services as unit_services
 from orgtree.access import MANAGE_UNIT_ROLES, scope_for
 from orgtree.models import Unit
@@ -256,8 +257,9 @@ def suggest_matches(agency: Unit) -> MatchSummary:
         match.score = score
         match.reason = reason[:300]
         match.status = UnitMatch.Status.SUGGESTED if nu else UnitMatch.Status.UNMATCHED
-        match._change_reason = "Đề xuất ghép mã theo cây tổ chức quốc gia"
-        match.save()
+        save_with_history(
+            match, acting_user=None, reason="Đề xuất ghép mã theo cây tổ chức quốc gia"
+        )
     return summary
 
 
@@ -318,9 +320,7 @@ def confirm_match(match: UnitMatch, user: Any, national_code: str | None = None)
     match.decided_by = user
     match.decided_at = timezone.now()
     match.pushed_at = None
-    match._change_reason = "Xác nhận ghép mã"
-    match._history_user = user
-    match.save()
+    save_with_history(match, acting_user=user, reason="Xác nhận ghép mã")
     return match
 
 
@@ -331,9 +331,7 @@ def reject_match(match: UnitMatch, user: Any) -> UnitMatch:
     match.status = UnitMatch.Status.REJECTED
     match.decided_by = user
     match.decided_at = timezone.now()
-    match._change_reason = "Từ chối đề xuất ghép mã"
-    match._history_user = user
-    match.save()
+    save_with_history(match, acting_user=user, reason="Từ chối đề xuất ghép mã")
     return match
 
 

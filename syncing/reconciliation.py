@@ -27,11 +27,12 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from cbccvc.history import save_with_history
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.models import Unit
 from orgtree.text import clean, fold
 from orgtree.tree import subtree_q
-from profiles import workflow
+from profiles import actions, workflow
 from profiles.models import Profile, ProfileVersion
 
 from .recon_models import Mismatch, MismatchDailyCount, PullState
@@ -209,10 +210,10 @@ def ingest(agency: Unit, rows: Iterable[Any]) -> PullResult:
             mismatch.status = Status.RESOLVED
             mismatch.decided_at = now
             result.resolved += 1
-            mismatch._change_reason = "CSDL quốc gia báo sai lệch đã hết"
+            why = "CSDL quốc gia báo sai lệch đã hết"
         else:
-            mismatch._change_reason = "Nhận kết quả đối khớp hằng ngày"
-        mismatch.save()
+            why = "Nhận kết quả đối khớp hằng ngày"
+        save_with_history(mismatch, acting_user=None, reason=why)
     return result
 
 
@@ -280,9 +281,7 @@ def _close(mismatch: Mismatch, status: str, user: Any, note: str, reason: str) -
     mismatch.note = note
     mismatch.decided_by = user
     mismatch.decided_at = timezone.now()
-    mismatch._change_reason = reason[:100]
-    mismatch._history_user = user
-    mismatch.save()
+    save_with_history(mismatch, acting_user=user, reason=reason)
 
 
 def population_value_for(mismatch: Mismatch) -> Any:
@@ -329,13 +328,15 @@ def accept(mismatch: Mismatch, user: Any) -> AcceptResult:
     value = population_value_for(mismatch)
     profile = Profile.objects.select_for_update().get(pk=mismatch.profile_id)
     label = FIELD_LABELS[field_name]
-    setattr(profile, field_name, value)
-    profile._change_reason = (
-        f"Đối khớp CSDL dân cư: sửa {label} “{mismatch.our_value}” thành "
-        f"“{mismatch.population_value}”"
-    )[:100]
-    profile._history_user = user
-    profile.save()
+    actions.do_update_profile(
+        profile,
+        {field_name: value},
+        acting_user=user,
+        reason=(
+            f"Đối khớp CSDL dân cư: sửa {label} “{mismatch.our_value}” thành "
+            f"“{mismatch.population_value}”"
+        ),
+    )
     profile.refresh_from_db()
     version, submit_error = None, ""
     try:
