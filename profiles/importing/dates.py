@@ -19,15 +19,29 @@ bound is this year, or this year minus 15 for birth dates (``context="birth"``: 
 15 is a civil servant). In 2026 a birth date "5/1/08" is 2008-01-05 and "5/1/15" is
 1915-01-05; a decree date "5/1/15" is 2015-01-05.
 
+* ``T5/1980``, ``Th05/1980`` (month precision), "ngày 12 tháng 5 năm 1980", "Sinh ngày …".
+
 Refused with :class:`DateParseError` (a Vietnamese message naming the original value): month
 0 or > 12, a day the month does not have (31/02), years before 1900, future dates when the
-context is ``"birth"`` or ``"past"``, anything else. Day and month are never swapped to make
-a date valid.
+context is ``"birth"`` or ``"past"``, anything else.
+
+**Day and month order.** Without ``order`` a date is read day first and never swapped. The
+import passes the order of the cell's column (:func:`column_order`: what its header declares,
+"mm/dd/yyyy", else what its values prove, a first number above 12 proving day first and a
+second above 12 month first, else day first, the Vietnamese order). Then:
+
+* a value that can only be read in the other order (its "month" above 12, its "day" not) is
+  read in that order, with a note (a warning on the row): the swap is certain, not a guess;
+* in a month-first column a value that reads both ways ("03/04/1980") is read month first,
+  the column's order, with a note asking to check it; in a day-first column it is read day
+  first without a note (the normal case);
+* nothing else is ever swapped ("31/02/1980" stays refused).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -35,7 +49,15 @@ from typing import Literal
 from orgtree.text import fold
 from profiles.models import DatePrecision
 
-__all__ = ["DateContext", "DateParseError", "ParsedDate", "excel_serial_to_date", "parse_date"]
+__all__ = [
+    "DateContext",
+    "DateOrder",
+    "DateParseError",
+    "ParsedDate",
+    "column_order",
+    "excel_serial_to_date",
+    "parse_date",
+]
 
 DateContext = Literal["birth", "past"] | None
 MIN_YEAR = 1900
@@ -45,10 +67,14 @@ _TIME = re.compile(r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$")
 _WORDS = re.compile(r"\b(?:ngay|thang|nam|sinh)\b")
 _TEXT_SERIAL = re.compile(r"\d{5}(?:[.,]\d+)?$")
 _UNKNOWN_PART = frozenset({"x", "xx"})
+_MONTH_MARK = re.compile(r"\b(?:th|t)(?=\d{1,2}\b)")  # "T5/1980", "Th05/1980"
 
 
 class DateParseError(ValueError):
     """A date that cannot be read or does not exist; the message names the original value."""
+
+
+DateOrder = Literal["dmy", "mdy"] | None
 
 
 @dataclass(frozen=True)
@@ -56,6 +82,8 @@ class ParsedDate:
     value: date  # the first day of the month/year for month/year precision
     precision: DatePrecision
     original: object = None
+    #: what the reader must be told (a day and month read in the other order), else ""
+    note: str = ""
 
 
 def _error(original: object, reason: str) -> DateParseError:
@@ -109,9 +137,16 @@ def _check_range(value: date, original: object, today: date, context: DateContex
 
 
 def parse_date(
-    value: object, *, context: DateContext = None, today: date | None = None
+    value: object,
+    *,
+    context: DateContext = None,
+    today: date | None = None,
+    order: DateOrder = None,
 ) -> ParsedDate:
-    """Read one cell as a date with its precision; raise :class:`DateParseError` otherwise."""
+    """Read one cell as a date with its precision; raise :class:`DateParseError` otherwise.
+
+    ``order``: the order of day and month the cell's column is written in (see
+    :func:`column_order`); ``None`` reads day first and never swaps."""
     today = today or date.today()
     original = value
     if isinstance(value, datetime):
@@ -146,7 +181,7 @@ def parse_date(
             _check_range(serial_date, original, today, context), DatePrecision.DAY, original
         )
     text = _TIME.sub("", value.strip())
-    folded = _WORDS.sub(" ", fold(text))
+    folded = _MONTH_MARK.sub("", _WORDS.sub(" ", fold(text)))
     if not folded.strip():
         raise _error(original, "ô trống")
     tokens = folded.split()
@@ -183,16 +218,56 @@ def parse_date(
         )
     if len(tokens) == 3:
         a, b, c = tokens
+        note = ""
         if len(a) == 4 and len(b) <= 2 and len(c) <= 2:
             year, month, day = int(a), int(b), int(c)
         elif len(a) <= 2 and len(b) <= 2 and len(c) in (2, 4):
             year = _year(c, original, today, context)
-            month, day = int(b), int(a)
+            day, month = (int(b), int(a)) if order == "mdy" else (int(a), int(b))
+            if order and month > 12 and day <= 12:  # only the other order makes a date
+                day, month = month, day
+                note = (
+                    f"Ngày “{original}” ghi tháng trước ngày (không phải thứ tự của cột)"
+                    if order == "dmy"
+                    else f"Ngày “{original}” ghi ngày trước tháng (không phải thứ tự của cột)"
+                ) + f": số {day} > 12 chỉ có thể là ngày, đọc là {day:02d}/{month:02d}/{year}."
+            elif order == "mdy" and day != month and day <= 12:
+                note = (
+                    f"Ngày “{original}”: cột này ghi tháng trước ngày (mm/dd/yyyy), đọc là "
+                    f"{day:02d}/{month:02d}/{year}; cần kiểm tra."
+                )
         else:
             raise _error(original, "không đọc được (dạng nhận được: dd/mm/yyyy, yyyy-mm-dd)")
         if day == 0:
             raise _error(original, "ngày 0 không tồn tại")
         return ParsedDate(
-            _build(year, month, day, original, today, context), DatePrecision.DAY, original
+            _build(year, month, day, original, today, context), DatePrecision.DAY, original, note
         )
     raise _error(original, "không đọc được (quá nhiều thành phần)")
+
+
+_DMY_PAIR = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*\d{2,4}\b")
+_DECLARED_MDY = re.compile(r"mm\W?dd\W?(yy|yyyy)\b")
+_DECLARED_DMY = re.compile(r"dd\W?mm\W?(yy|yyyy)\b")
+
+
+def column_order(header: str, values: Iterable[object]) -> Literal["dmy", "mdy"]:
+    """The order of day and month in a date column: what the header declares ("Ngày sinh
+    (mm/dd/yyyy)"), else what the values prove (a first number above 12 is a day: day first;
+    a second above 12: month first; the larger count wins, a tie is day first), else day
+    first."""
+    folded = fold(header or "")
+    if _DECLARED_MDY.search(folded):
+        return "mdy"
+    if _DECLARED_DMY.search(folded):
+        return "dmy"
+    dmy = mdy = 0
+    for v in values:
+        if not isinstance(v, str):
+            continue
+        m = _DMY_PAIR.match(v)
+        if m:
+            a, b = int(m.group(1)), int(m.group(2))
+            dmy += a > 12 >= b
+            mdy += b > 12 >= a
+    return "mdy" if mdy > dmy else "dmy"

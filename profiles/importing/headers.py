@@ -515,4 +515,25 @@ def recognise_table(
                     )
                 ):
                     best = m
+    if best is not None and best.first_header_row > 1:
+        # several tables stacked on one sheet: the best header may be a later table's; an
+        # earlier header with people (personal IDs) below it starts the sheet's first table
+        earlier = recognise_table(
+            rows[: best.first_header_row], merged, sheet_name, overrides, [best.spec]
+        )
+        if earlier is not None and any(
+            _holds_id(r) for r in rows[earlier.header_row + 1 : best.first_header_row]
+        ):
+            return earlier
     return best
+
+
+def _holds_id(row: Sequence[Any]) -> bool:
+    """A cell of nine digits or more (a personal ID or an old CMND)."""
+    for v in row:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if float(v).is_integer() and abs(v) >= 100_000_000:
+                return True
+        elif isinstance(v, str) and sum(ch.isdigit() for ch in v) >= 9:
+            return True
+    return False

@@ -50,6 +50,8 @@ class SheetData:
     notes: list[str] = field(default_factory=list)
     #: 1-based row number → a warning for that row (a CSV line read in a legacy encoding)
     row_notes: dict[int, str] = field(default_factory=dict)
+    #: rows of the sheet above ``head`` (a table stacked below another on the same sheet)
+    first_row: int = 0
 
 
 def _check_cell(value: Any, sheet: str, row: int, col: int) -> Any:

@@ -521,7 +521,8 @@ def _col(i: int) -> str:
 
 def shape_stacked_tables(out: Path) -> UnseenShape:
     """Several people tables on one sheet, each with a title and its own header, the second
-    in another column order with one more column."""
+    in another column order with one more column. The titles between the tables are layout
+    rows; each header is a header (not a skipped row)."""
     a, b, c = people(3, 680), people(3, 690), people(2, 700)
     g = Grid([["I. CÁN BỘ"]])
     g.add(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD"])
@@ -529,13 +530,12 @@ def shape_stacked_tables(out: Path) -> UnseenShape:
         g.add([i + 1, p.name, dmy(p.dob), p.sex_word, p.pid])
     g.add([])
     g.add(["II. CÔNG CHỨC"], layout=True)
-    g.add(["TT", "Số định danh cá nhân", "Họ tên", "Giới tính", "Chức vụ", "Ngày tháng năm sinh"],
-          layout=True)  # fmt: skip
+    g.add(["TT", "Số định danh cá nhân", "Họ tên", "Giới tính", "Chức vụ", "Ngày tháng năm sinh"])
     for i, p in enumerate(b):
         g.add([i + 1, p.pid, p.name, p.sex_word, "Chuyên viên", dmy(p.dob)])
     g.add([])
     g.add(["III. HỢP ĐỒNG"], layout=True)
-    g.add(["STT", "Giới tính", "Họ và tên", "Số CCCD", "Năm sinh"], layout=True)
+    g.add(["STT", "Giới tính", "Họ và tên", "Số CCCD", "Năm sinh"])
     for i, p in enumerate(c):
         p.precision = "year"
         g.add([i + 1, p.sex_word, p.name, p.pid, p.dob.year])

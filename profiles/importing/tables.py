@@ -1,0 +1,123 @@
+"""What a table's rows say about the table itself, beyond its header (used by the pipeline's
+sheet loop):
+
+* :func:`date_orders`: the day/month order of each date column (:func:`.dates.column_order`);
+* :class:`CarryDown`: a unit written once per group of people — in the first row of the group
+  with the cells below left empty, or in a cell merged down over the group — is carried down
+  to the rows below it;
+* :func:`next_table`: several people tables stacked on one sheet, each with its own header (in
+  another column order, with other columns): the row that starts the next table ends the
+  current one, and the rest of the sheet is read as a sheet of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .dates import column_order
+from .headers import PID_FIELD_NAME, TableMatch
+from .readers import SheetData
+from .rows import _digits_in, _empty
+
+#: fields whose value, written once for a group of rows, holds for the rows below it
+CARRIED_FIELDS = frozenset({"unit"})
+
+
+def date_orders(cols: Sequence[tuple[int, str, str, Any]], sample: Sequence[Sequence[Any]]):
+    """{column index: "dmy" | "mdy"} for the date columns (``cols`` as the pipeline has them:
+    index, field, header as written, Column)."""
+    return {
+        c: column_order(header, (r[c] for r in sample if c < len(r)))
+        for c, _f, header, col in cols
+        if col.kind in ("date", "dob")
+    }
+
+
+class CarryDown:
+    """Fill the empty unit cells of a row from the last row that had one. Active only when the
+    sample shows the pattern: the first row of people has a unit and a later one has none."""
+
+    def __init__(self, match: TableMatch, sample: Sequence[Sequence[Any]]):
+        pid_cols = [c for c, f in match.columns.items() if f == PID_FIELD_NAME]
+        carried = [c for c, f in match.columns.items() if f in CARRIED_FIELDS]
+        people = [r for r in sample if any(c < len(r) and _digits_in(r[c]) >= 9 for c in pid_cols)]
+        self.columns = [
+            c
+            for c in carried
+            if people
+            and c < len(people[0])
+            and not _empty(people[0][c])
+            and any(c >= len(r) or _empty(r[c]) for r in people[1:])
+        ]
+        self.pid_cols = pid_cols
+        self.last: dict[int, Any] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.columns)
+
+    def __call__(self, cells: list[Any]) -> list[Any]:
+        out = cells
+        for c in self.columns:
+            value = cells[c] if c < len(cells) else None
+            if not _empty(value):
+                self.last[c] = value
+            elif c in self.last:
+                if out is cells:
+                    out = list(cells)  # never change the row as read (kept for held rows)
+                out.extend([None] * (c + 1 - len(out)))
+                out[c] = self.last[c]
+        return out
+
+
+def _looks_like_header(row: Sequence[Any], pid_cols: Sequence[int]) -> bool:
+    """Cheap test first (this runs on every row): no personal ID in the ID column, three text
+    cells or more, most of them without digits."""
+    for c in pid_cols:
+        if c < len(row) and _digits_in(row[c]) >= 9:
+            return False
+    texts = [v for v in row if isinstance(v, str) and v.strip()]
+    if len(texts) < 3:
+        return False
+    return sum(1 for t in texts if not any(ch.isdigit() for ch in t)) * 4 >= len(texts) * 3
+
+
+def next_table(
+    sheet: SheetData,
+    match: TableMatch,
+    row: list[Any],
+    number: int,
+    stream: Iterable[list[Any]],
+) -> SheetData | None:
+    """When ``row`` (row ``number`` of the sheet) is the header of another people table — its
+    columns hold other fields than the current header's, or the same fields in other
+    places — the rest of the sheet from that row as a sheet of its own, else ``None``."""
+    pid_cols = [c for c, f in match.columns.items() if f == PID_FIELD_NAME]
+    if not _looks_like_header(row, pid_cols):
+        return None
+    from .columns import PROFILE
+    from .headers import recognise_table
+
+    found = recognise_table([row], specs=[match.spec] if match.spec.key == "profile" else [PROFILE])
+    if found is None or found.header_row != 0:
+        return None
+    same = found.columns == match.columns and [(c.field, c.sources) for c in found.composites] == [
+        (c.field, c.sources) for c in match.composites
+    ]
+    if same:
+        return None  # the header repeated (a printed list's pages): a layout row
+    rest = iter(stream)
+    head = [row]
+    for more in rest:
+        head.append(more)
+        if len(head) >= 60:
+            break
+    return SheetData(
+        sheet.name,
+        rest,
+        head,
+        [],
+        total=0,
+        row_notes=sheet.row_notes,
+        first_row=number - 1,
+    )
