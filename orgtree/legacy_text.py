@@ -591,8 +591,8 @@ _CP1252_BYTE = {
     ch: b for b in range(0x80, 0xA0) for ch in [bytes([b]).decode("cp1252", errors="ignore")] if ch
 }
 # the lead bytes of 2- and 3-byte UTF-8 sequences of Vietnamese letters, as Windows-1252
-# shows them ("Ã", "Ä", "Æ", "á"): a cheap gate before trying to repair
-_MOJIBAKE_LEAD = re.compile("[\u00c3\u00c4\u00c6\u00e1\u00c2][\u0080-\u00bf\u0152-\u2122 ]")
+# shows them ("Ã", "Ä", "Å" of "ũ", "Æ", "á"): a cheap gate before trying to repair
+_MOJIBAKE_LEAD = re.compile("[\u00c3\u00c4\u00c5\u00c6\u00e1][\u0080-\u00bf\u0152-\u2122 ]")
 
 
 _LOST_90 = re.compile("\u00c4(?![\u0080-\u00bf\u2018\u2019])")
@@ -603,7 +603,15 @@ def from_mojibake(text: str) -> str | None:
     ("HÃ  Ná»™i" → "Hà Nội"), or ``None`` when the text is not that. The repair is exact or
     not at all: the recovered bytes must be valid UTF-8 with a letter beyond ASCII; a no-break
     space lost to a plain space after "Ã" ("à" = C3 A0) is restored."""
-    if text.isascii() or _MOJIBAKE_LEAD.search(text) is None:
+    if not (
+        "\u00c3" in text
+        or "\u00c4" in text
+        or "\u00c5" in text
+        or "\u00c6" in text
+        or "\u00e1" in text
+    ):
+        return None  # the common case, cheaper than the regex below
+    if _MOJIBAKE_LEAD.search(text) is None:
         return None
     # "Đ" is C4 90 and 0x90 has no Windows-1252 character: often dropped on the way
     lost = _LOST_90.sub("\u00c4\u0090", text.replace("\u00c3 ", "\u00c3\u00a0"))

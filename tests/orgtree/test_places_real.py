@@ -36,6 +36,7 @@ def _codes(text: str) -> tuple[str | None, str | None, bool]:
         ("HÃ\u00a0Ná»™i", "HàNội"),
         ("Tá»‰nh Äá»“ng ThÃ¡p", "Tỉnh Đồng Tháp"),  # 0x90 of "Đ" lost on the way
         ("XÃ£ Má»¹ An", "Xã Mỹ An"),
+        ("XÃ£ PhÅ©", "Xã Phũ"),  # "ũ" is C5 A9: "Å©"
     ],
 )
 def test_mojibake_is_repaired_exactly(text, expected):
