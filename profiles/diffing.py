@@ -139,8 +139,14 @@ def char_diff(old: str, new: str) -> tuple[list[Part], list[Part]]:
 class Labeller:
     """Display texts for snapshot values, with the unit names fetched once per diff."""
 
-    def __init__(self, unit_names: Mapping[int, str] | None = None) -> None:
+    def __init__(
+        self,
+        unit_names: Mapping[int, str] | None = None,
+        place_names: Mapping[tuple[str, str], str] | None = None,
+    ) -> None:
         self.unit_names = dict(unit_names or {})
+        #: (level, code) → the administrative unit's full name, newest release first
+        self.place_names = dict(place_names or {})
 
     @staticmethod
     def model_for(table: str) -> type[models.Model]:
@@ -169,6 +175,9 @@ class Labeller:
         if f.choices:
             shown = dict(f.flatchoices).get(value)
             return str(shown) if shown is not None else str(value)
+        level = _place_level(f.attname)
+        if level and self.place_names.get((level, str(value))):
+            return f"{value} – {self.place_names[(level, str(value))]}"
         list_key = CODED_FIELDS.get((table, f.attname))
         if table == "trainings" and f.attname == "level_code":
             list_key = TRAINING_LEVEL_LISTS.get(str(row.get("kind") or ""))
@@ -194,12 +203,47 @@ def _unit_ids(snapshots: Iterable[Mapping[str, Any]]) -> set[int]:
     return ids
 
 
+def _place_level(attname: str) -> str:
+    if attname.endswith("_province_code"):
+        return "province"
+    if attname.endswith("_commune_code"):
+        return "commune"
+    return ""
+
+
+def _place_codes(snapshots: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
+    codes = set()
+    for data in snapshots:
+        for name, value in (data.get("profile") or {}).items():
+            level = _place_level(name)
+            if level and value:
+                codes.add((level, str(value)))
+    return codes
+
+
 def labeller_for(*snapshots: Mapping[str, Any]) -> Labeller:
-    from orgtree.models import Unit
+    """A :class:`Labeller` with the names of the units and places the snapshots mention (two
+    queries at most, whatever the number of rows)."""
+    from django.db.models import Q
+
+    from orgtree.models import AdminUnit, Unit
 
     ids = _unit_ids(snapshots)
     names = dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
-    return Labeller(names)
+    places: dict[tuple[str, str], str] = {}
+    codes = _place_codes(snapshots)
+    if codes:
+        wanted = Q()
+        for level, code in codes:
+            wanted |= Q(level=level, code=code)
+        rows = (
+            AdminUnit.objects.filter(wanted)
+            .order_by("release__effective_from", "pk")
+            .values_list("level", "code", "full_name")
+        )
+        for level, code, full_name in rows:
+            places[(level, code)] = full_name  # the newest release wins
+    return Labeller(names, places)
 
 
 # -- comparing -----------------------------------------------------------------------------------

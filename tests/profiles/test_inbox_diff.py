@@ -77,6 +77,9 @@ def test_first_submission_shows_the_content_in_names(make_profile, hr, tree):
     assert by_label["Dân tộc"].new == "01 – Kinh"
     assert by_label["Họ và tên khai sinh"].new == "Nguyễn Văn An"
     assert by_label["Ngày sinh"].new == "14/03/1985"
+    # a place code with the administrative unit's name (the newest release that has it)
+    assert by_label["Nơi sinh – mã tỉnh"].new.startswith("40 – ")
+    assert "Nghệ An" in by_label["Nơi sinh – mã tỉnh"].new
     assert all(f.old == "" for f in diff.fields)
     assert "id" not in {f.name for f in diff.fields}
     (work,) = [g for g in diff.groups if g.key == "work_history"]
