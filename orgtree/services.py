@@ -21,6 +21,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cbccvc.history import attribute, save_with_history
+
 from . import signals, split_review
 from .models import (
     AdminUnit,
@@ -258,9 +260,7 @@ def _link(event: UnitChangeEvent, pairs: Iterable[tuple[Unit | None, str]]) -> N
 
 
 def _save(unit: Unit, event: UnitChangeEvent, actor: Any) -> None:
-    unit._history_user = actor if getattr(actor, "pk", None) else None
-    unit._change_reason = _history_reason(event)
-    unit.save()
+    save_with_history(unit, acting_user=actor, reason=_history_reason(event))
 
 
 def _period_values(unit: Unit) -> dict[str, Any]:
@@ -317,8 +317,7 @@ def _rehome(moves: list[tuple[Unit, Unit]], on: date, event: UnitChangeEvent, ac
     user = actor if getattr(actor, "pk", None) else None
     children = [child for child, _ in moves]
     for child in children:
-        child._history_user = user
-        child._change_reason = _history_reason(event)
+        attribute(child, acting_user=user, reason=_history_reason(event))
     Unit.history.bulk_history_create(children, update=True, default_user=user)
 
 
