@@ -36,6 +36,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -546,10 +547,23 @@ def _digits(raw: Any, what: str, pad: bool = True) -> str:
         elif len(text) == 8:
             text = text.zfill(9)
         return text
-    text = "".join(_text(raw).split()).replace(".", "").replace("-", "").lstrip("'")
+    written = _text(raw)
+    if _SCIENTIFIC.match(written.strip()):  # "2.50185E+11": Excel kept only 6 digits
+        raise ValueError(
+            f"{what} “{written}” ở dạng số mũ của Excel, đã mất các chữ số cuối: cần nhập lại "
+            "số đầy đủ (không tự thêm số)."
+        )
+    text = "".join(written.split()).translate(_ID_PUNCTUATION).lstrip("'")
     if not text.isdigit():
-        raise ValueError(f"{what} “{_text(raw)}” có ký tự không phải chữ số.")
+        raise ValueError(f"{what} “{written}” có ký tự không phải chữ số.")
     return text
+
+
+#: what people type between the digits of an ID ("001 085 012 345", "001.085.012.345",
+#: "001-085-012345", a zero-width space or BOM pasted from a web page); two IDs in one cell
+#: ("123456789/001085012345") are not joined
+_ID_PUNCTUATION = str.maketrans("", "", ".-\u200b\ufeff")
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 
 
 def _int(raw: Any) -> int:
