@@ -4,10 +4,10 @@ Every function checks that the user may edit profiles of the campaign's unit
 (:data:`orgtree.access.EDIT_PROFILE_ROLES` over the unit's subtree) and runs in one
 transaction. Profiles are read in chunks (``iterator(chunk_size=…)``), texts are resolved once
 per distinct text (:class:`~conversion.rules.TextConverter`), rows are written in bulk. The
-commit writes profiles the way the import does (:mod:`profiles.importing.bulkio`: one
-statement per batch plus a simple-history row per profile with the reason and the user), then
-the workflow rule for edited profiles (:func:`profiles.receivers._reopen`: a submitted version
-is withdrawn, an approved/signed copy goes back to draft) and the validation.
+commit writes profiles through the bulk actions (:func:`profiles.actions.do_bulk_update_rows`:
+one statement per batch plus a simple-history row per profile with the reason and the user),
+then the workflow rule for edited profiles (:func:`profiles.actions.reopen_and_validate`: a
+submitted version is withdrawn, an approved/signed copy goes back to draft) and the validation.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from django.utils.translation import gettext as _
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.models import Unit, UnitSuccession
 from orgtree.tree import subtree_q, successors
-from profiles.importing import bulkio
+from profiles import actions
 from profiles.models import Profile, ProfileVersion, VersionStatus, WorkHistory
-from profiles.receivers import _reopen, rehome_profiles
+from profiles.receivers import rehome_profiles
 from profiles.services import DERIVED_FIELDS
 from profiles.validation import validate_profiles
 
@@ -466,7 +466,7 @@ def commit(
             written = list(
                 ProfileCommit.objects.filter(campaign=campaign).values_list("profile_id", flat=True)
             )
-            _reopen(written)  # the workflow rule for edited profiles, then validation
+            actions.reopen_and_validate(written)  # the workflow rule, then validation
         _commit_units(campaign, user, result)
         # the re-homing (work history, career event) is recorded by conversion.moves and
         # undone with the campaign; the commit time is taken after it so that its own history
@@ -527,7 +527,6 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
                         )
                         after.setdefault(WORK_KEY, {}).setdefault(key, {})[row.field] = row.new_code
                         setattr(entry, row.field, row.new_code)
-                        entry._change_reason = reason
                         work_changed[entry.pk] = entry
                 applied.append(row.pk)
                 continue
@@ -555,7 +554,6 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
         if not after:
             continue
         names.update(k for k in after if k != WORK_KEY)
-        profile._change_reason = reason
         changed.append(profile)
         commits.append(
             ProfileCommit(
@@ -566,11 +564,13 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
                 withdrawn_versions=submitted.get(pid, []),
             )
         )
-    bulkio.update(Profile, changed, sorted(names))
-    bulkio.insert_history(Profile, changed, user=_user(user), when=now, update=True)
+    actions.do_bulk_update_profiles(
+        changed, names, acting_user=_user(user), reason=reason, when=now
+    )
     entries = list(work_changed.values())
-    bulkio.update(WorkHistory, entries, list(LISTS))
-    bulkio.insert_history(WorkHistory, entries, user=_user(user), when=now, update=True)
+    actions.do_bulk_update_rows(
+        WorkHistory, entries, LISTS, acting_user=_user(user), reason=reason, when=now
+    )
     ProfileCommit.objects.bulk_create(commits, batch_size=ROW_BATCH)
     ChangeRow.objects.filter(pk__in=applied).update(applied=True)
     result.profiles += len(changed)
@@ -725,10 +725,10 @@ def undo(
                 for attr, value in data.items():
                     setattr(profile, attr, value)
                 names.update(data)
-                profile._change_reason = reason
                 changed.append(profile)
-            bulkio.update(Profile, changed, sorted(names))
-            bulkio.insert_history(Profile, changed, user=_user(user), when=now, update=True)
+            actions.do_bulk_update_profiles(
+                changed, names, acting_user=_user(user), reason=reason, when=now
+            )
             ids.extend(p.pk for p in changed)
         by_status: dict[str, list[int]] = defaultdict(list)
         versions: list[int] = []
@@ -776,6 +776,6 @@ def _restore_work(commits: list[ProfileCommit], reason: str, user: Any, now) -> 
     for row in rows:
         for attr, value in before[row.pk].items():
             setattr(row, attr, value)
-        row._change_reason = reason
-    bulkio.update(WorkHistory, rows, list(LISTS))
-    bulkio.insert_history(WorkHistory, rows, user=_user(user), when=now, update=True)
+    actions.do_bulk_update_rows(
+        WorkHistory, rows, LISTS, acting_user=_user(user), reason=reason, when=now
+    )
