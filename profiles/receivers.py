@@ -156,9 +156,3 @@ def connect() -> None:
     split_profiles_assigned.connect(
         on_split_profiles_assigned, dispatch_uid="profiles-rehome-split-assigned"
     )
-
-
-def _reopen(profile_ids: list[int]) -> None:  # transitional: until conversion uses the actions
-    from .actions import reopen_and_validate
-
-    reopen_and_validate(profile_ids)
