@@ -128,3 +128,53 @@ def test_approver_returns_one_profile_and_approves_another(page, screenshot, inb
     screenshot("5-da-phe-duyet")
     # the other province's profile was never touched
     assert Profile.objects.get(pk=outside.pk).status == ProfileStatus.SUBMITTED
+
+
+def test_approver_approves_several_after_confirming_open_errors(page, screenshot, inbox_world):
+    huong, duc = inbox_world["huong"], inbox_world["duc"]
+    # an error found after submission (e.g. a rule that changed); the workflow re-checks
+    Profile.objects.filter(pk=duc.pk).update(error_count=1)
+    log_in(page, "nghean.pheduyet", PASSWORD)
+    page.locator("#portal-approver").get_by_role("link", name="Mở hộp duyệt hồ sơ").click()
+    page.wait_for_selector("#inbox-list")
+    assert "1 lỗi" in page.locator("#inbox-list tr", has_text="Trần Văn Đức").inner_text()
+    page.check("#chon-tat-ca")
+    assert page.locator("#inbox-list input[name=profile]:checked").count() == 2
+    page.click("button[name=action][value=approve]")
+    page.wait_for_selector("#ho-so-con-loi")
+    assert "Trần Văn Đức" in page.inner_text("#ho-so-con-loi")
+    assert "Nguyễn Thị Hường" not in page.inner_text("#ho-so-con-loi")
+    screenshot("1-xac-nhan-loi")
+    for profile in (huong, duc):  # nothing approved before the confirmation
+        assert Profile.objects.get(pk=profile.pk).status == ProfileStatus.SUBMITTED
+    page.get_by_role("button", name="Vẫn phê duyệt").click()
+    page.wait_for_selector("ul.messagelist")
+    assert "Đã phê duyệt 2 hồ sơ." in page.inner_text("ul.messagelist")
+    screenshot("2-da-phe-duyet")
+    assert _version(huong, 2).status == VersionStatus.APPROVED
+    assert _version(duc, 1).status == VersionStatus.APPROVED
+    assert _version(duc, 1).decided_by == inbox_world["approver"]
+
+
+def test_the_submitter_sees_why_they_cannot_approve(page, screenshot, inbox_world):
+    from profiles.services import create_profile
+    from tests.profiles.conftest import valid_fields
+
+    approver = inbox_world["approver"]
+    nghe_an = Unit.objects.get(code="H40")
+    UnitAssignment.objects.create(user=approver, unit=nghe_an, role=Role.HR_OFFICER)
+    own = create_profile(
+        unit=nghe_an, **valid_fields(personal_id="040085000004", full_name="Lê Văn Tự")
+    )
+    workflow.submit(own, get_user_model().objects.get(pk=approver.pk))  # its new scope
+    log_in(page, "nghean.pheduyet", PASSWORD)
+    page.locator("#portal-approver").get_by_role("link", name="Mở hộp duyệt hồ sơ").click()
+    row = page.locator("#inbox-list tr", has_text="Lê Văn Tự")
+    assert "một người khác phải phê duyệt" in row.inner_text()
+    row.get_by_role("link", name="Lê Văn Tự").click()
+    page.wait_for_selector("#diff")
+    button = page.locator("button[name=action][value=approve]")
+    assert button.is_disabled()
+    assert "Nguyên tắc hai người" in page.inner_text("#ly-do-khong-duyet")
+    screenshot("nut-phe-duyet-bi-khoa")
+    assert Profile.objects.get(pk=own.pk).status == ProfileStatus.SUBMITTED
