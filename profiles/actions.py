@@ -292,7 +292,7 @@ class ChildEdit:
 
     acting_user: Any
     reason: str
-    models: set[type[models.Model]] = field(default_factory=set)
+    tables: set[type[models.Model]] = field(default_factory=set)
     histories: bool = False
 
     def save(self, obj: models.Model, *, reason: str = "") -> None:
@@ -305,7 +305,7 @@ class ChildEdit:
 
     def changed(self, model: type[models.Model], *, histories: bool = False) -> None:
         """Record a change made another way (a formset, a queryset update)."""
-        self.models.add(model)
+        self.tables.add(model)
         self.histories = self.histories or histories or model in HISTORY_MODELS
 
 
@@ -321,7 +321,7 @@ def editing_children(
         edit = ChildEdit(acting_user, reason, histories=refresh)
         with suspended():
             yield edit
-        if edit.models or refresh:
+        if edit.tables or refresh:
             after_profile_changed(
                 profile, histories_changed=edit.histories, acting_user=acting_user
             )
