@@ -14,7 +14,7 @@ from django.db.models.signals import post_delete, post_save
 
 from ..models import AdminUnit, AdminUnitConversion, AdminUnitRelease, HistoricPlaceName
 from ..place_fuzzy import FuzzyIndex
-from .index import ConversionIndex, HistoricEntry, UnitIndex
+from .index import ConversionIndex, HistoricEntry, UnitIndex, strip_type
 from .parse import (
     _HINT_KEY,
     COMMUNE,
@@ -72,6 +72,8 @@ class Catalogue:
     conversions: list[ConversionIndex]
     historic: dict[str, tuple[HistoricEntry, ...]]
     historic_compact: dict[str, tuple[HistoricEntry, ...]]
+    # former districts ("Quận 2", "Quận 9" → Thành phố Thủ Đức) by name key without the type
+    historic_districts: dict[str, tuple[HistoricEntry, ...]]
     known: dict[str, frozenset[str]]  # every name key per level, all releases and historic
     fingerprint: tuple
     fuzzy: FuzzyIndex = field(default_factory=FuzzyIndex)
@@ -182,9 +184,25 @@ def _build() -> Catalogue:
         key = name_key(item.name)
         historic[key].append(entry)
         compact[key.replace(" ", "")].append(entry)
+    districts: dict[str, list[HistoricEntry]] = defaultdict(list)
+    for item in HistoricPlaceName.objects.filter(level=DISTRICT):
+        target = by_key.get(item.successor_release_key)
+        if target is None or (DISTRICT, item.successor_district_code) not in target.name:
+            continue
+        districts[name_key(strip_type(item.name))].append(
+            HistoricEntry(
+                name=item.name,
+                kind=item.kind,
+                release_key=item.successor_release_key,
+                province=item.successor_province_code,
+                valid_until=item.valid_until,
+                legal_basis=item.legal_basis,
+                district=item.successor_district_code,
+            )
+        )
     known = {
         PROVINCE: frozenset(k for u in units for k in u.provinces) | frozenset(historic),
-        DISTRICT: frozenset(k for u in units for k in u.districts),
+        DISTRICT: frozenset(k for u in units for k in u.districts) | frozenset(districts),
         COMMUNE: frozenset(k for u in units for k in u.communes),
     }
     stems: set[str] = set()
@@ -202,6 +220,7 @@ def _build() -> Catalogue:
         conversions=conversions,
         historic={k: tuple(v) for k, v in historic.items()},
         historic_compact={k: tuple(v) for k, v in compact.items()},
+        historic_districts={k: tuple(v) for k, v in districts.items()},
         fingerprint=fingerprint,
         fuzzy=_fuzzy_index(units, historic),
     )

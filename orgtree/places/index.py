@@ -107,6 +107,7 @@ class HistoricEntry:
     province: str
     valid_until: date | None
     legal_basis: str
+    district: str = ""  # a former district: the district it went to in ``release_key``
 
 
 class ConversionIndex:
@@ -213,6 +214,11 @@ _TYPE_WORDS = (
     "tinh",
     "xa",
 )
+
+
+def strip_type(full_name: str) -> str:
+    """The name without its unit type ("Quận 2" → "2", "Huyện Yên Lạc" → "Yên Lạc")."""
+    return _strip_type(full_name)
 
 
 def _strip_type(full_name: str) -> str:

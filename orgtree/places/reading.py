@@ -29,6 +29,7 @@ class Reading:
     factor: float = 1.0
     notes: list[str] = field(default_factory=list)
     historic: tuple[HistoricEntry, ...] = ()
+    former_district: HistoricEntry | None = None
 
 
 def _prefer(
@@ -136,10 +137,21 @@ def _read(index: UnitIndex, plan: Plan, catalogue: Catalogue) -> Reading:
             if i == used_p:
                 continue
             compact = False
+            former: HistoricEntry | None = None
             codes = index.districts.get(key)
             if not codes and " " not in key:
                 codes = index.compact[DISTRICT].get(key)
                 compact = bool(codes)
+            if not codes and explicit:
+                # a former district ("Quận 9" → Thành phố Thủ Đức), only with its prefix
+                found = [
+                    h
+                    for h in catalogue.historic_districts.get(key, ())
+                    if h.release_key == index.key
+                ]
+                if found:
+                    former = found[0]
+                    codes = tuple(dict.fromkeys(h.district for h in found))
             if codes and provinces:
                 codes = tuple(c for c in codes if index.province_of[DISTRICT, c] in provinces)
             if codes:
@@ -147,6 +159,7 @@ def _read(index: UnitIndex, plan: Plan, catalogue: Catalogue) -> Reading:
                 if len(codes) > 1:
                     codes = _prefer(index, DISTRICT, segments[i], codes, explicit)
                 reading.districts = codes
+                reading.former_district = former
                 reading.score += 2.0
                 if compact:
                     reading.factor *= 0.9
@@ -253,6 +266,16 @@ def _direct_outcome(reading: Reading) -> Outcome:
         conf = (0.95 if reading.historic else 0.98) * factor
         return _collapse(options, conf, "Khớp tên tỉnh" + historic_note, score)
     return Outcome(None, None, 0.0, [], True, score, "")
+
+
+def with_district_note(outcome: Outcome, reading: Reading) -> Outcome:
+    """Say so when the reading went through a former district ("Quận 9" → Thủ Đức)."""
+    former = reading.former_district
+    if former is not None and outcome.reason:
+        now = reading.index.name.get((DISTRICT, former.district), "")
+        basis = f", {former.legal_basis}" if former.legal_basis else ""
+        outcome.reason += f" ({former.name} nay thuộc {now}{basis})"
+    return outcome
 
 
 def _historic_note(historic: tuple[HistoricEntry, ...]) -> str:

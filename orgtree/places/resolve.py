@@ -23,7 +23,15 @@ from .parse import (
     _segment,
     parse_segments,
 )
-from .reading import Outcome, Plan, _converted_outcome, _direct_outcome, _plan, _read
+from .reading import (
+    Outcome,
+    Plan,
+    _converted_outcome,
+    _direct_outcome,
+    _plan,
+    _read,
+    with_district_note,
+)
 
 REVIEW_THRESHOLD = 0.7
 
@@ -211,11 +219,13 @@ def _rank(outcome: Outcome) -> tuple:
 
 def _outcome(plan: Plan, catalogue: Catalogue, target: UnitIndex) -> Outcome:
     """Exact candidates in every release, scored, and the decision."""
-    outcomes = [_direct_outcome(_read(target, plan, catalogue))]
+    direct = _read(target, plan, catalogue)
+    outcomes = [with_district_note(_direct_outcome(direct), direct)]
     for conversion in catalogue.sources_for(target):
         reading = _read(conversion.source, plan, catalogue)
         if reading.score > 0:
-            outcomes.append(_converted_outcome(reading, conversion, target))
+            outcome = _converted_outcome(reading, conversion, target)
+            outcomes.append(with_district_note(outcome, reading))
     return _choose(outcomes)
 
 

@@ -213,3 +213,32 @@ def test_real_corpus_accuracy(reference_data):
     assert province / n >= 0.98
     assert commune / n >= 0.92
     assert wrong / n <= 0.005
+
+
+# -- Thủ Đức city (1/1/2021) written with its former districts -----------------------------------
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        (
+            "Phường Tân Phú, Quận 9, Thành phố Hồ Chí Minh",
+            "Phường Tân Phú, Thành phố Thủ Đức, Thành phố Hồ Chí Minh",
+        ),
+        ("Phường Thảo Điền, Q2, TP.HCM", "Phường Thảo Điền, Thành phố Thủ Đức, TP Hồ Chí Minh"),
+        (
+            "Phường Linh Trung, Quận Thủ Đức, TP HCM",
+            "Phường Linh Trung, Thành phố Thủ Đức, TP Hồ Chí Minh",
+        ),
+    ],
+)
+def test_former_districts_of_thu_duc(reference_data, text, clean):
+    want = _codes(clean)
+    assert want[1] is not None and not want[2]
+    assert _codes(text) == want
+    if "Quận 9" in text or "Q2" in text:
+        assert "nay thuộc Thành phố Thủ Đức" in resolve_place(text, as_of=AS_OF).reason
+
+
+def test_a_former_district_needs_its_prefix(reference_data):
+    # a bare "9" is a house number or a ward, never Quận 9
+    r = resolve_place("Phường Tân Phú, 9, Thành phố Hồ Chí Minh", as_of=AS_OF)
+    assert "Thủ Đức" not in r.reason
