@@ -178,3 +178,12 @@ def test_the_submitter_sees_why_they_cannot_approve(page, screenshot, inbox_worl
     assert "Nguyên tắc hai người" in page.inner_text("#ly-do-khong-duyet")
     screenshot("nut-phe-duyet-bi-khoa")
     assert Profile.objects.get(pk=own.pk).status == ProfileStatus.SUBMITTED
+    # at phone width the page and the list fit: wide tables scroll inside their box
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("390px-trang-duyet")
+    page.get_by_role("link", name="Hộp duyệt hồ sơ").click()
+    page.wait_for_selector("#inbox-list")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("390px-hop-duyet")
