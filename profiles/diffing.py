@@ -55,6 +55,23 @@ TRAINING_LEVEL_LISTS: dict[str, str] = {
     Training.Kind.POLITICAL_THEORY: "political-theory",
     Training.Kind.STATE_MANAGEMENT: "state-management",
 }
+#: what identifies a row when its id changed (deleted and entered again, re-imported): a
+#: removed and an added row with the same key, alone on each side, are one changed row
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "work_history": ("start_date", "concurrent"),
+    "salary_history": ("effective_date",),
+    "education": ("kind", "level_code"),
+    "trainings": ("kind", "name"),
+    "career_events": ("kind", "effective_date"),
+    "commendations": ("kind_code", "awarded_on"),
+    "disciplines": ("kind_code", "decided_on"),
+    "family": ("relationship_code", "full_name"),
+    "memberships": ("organisation",),
+    "military_service": ("enlisted_on",),
+    "assessments": ("year",),
+    "health": ("recorded_on",),
+    "asset_declarations": ("year",),
+}
 #: snapshot keys that are not shown (the row's own id, the owner)
 HIDDEN_KEYS = {"id", "profile_id"}
 
@@ -311,13 +328,33 @@ def diff_rows(
             removed.remove(twin)
             readded.append(row)
     added = [row for row in added if row not in readded]
+    # then a row whose id changed but whose natural key did not
+    paired: dict[int, Mapping[str, Any]] = {}  # id() of the new row → its old row
+    fields_of_key = NATURAL_KEYS.get(table)
+    if fields_of_key and removed and added:
+
+        def by_key(rows: list[Mapping[str, Any]]) -> dict[tuple, list[Mapping[str, Any]]]:
+            out: dict[tuple, list[Mapping[str, Any]]] = {}
+            for row in rows:
+                out.setdefault(tuple(row.get(k) for k in fields_of_key), []).append(row)
+            return out
+
+        old_keys, new_keys = by_key(removed), by_key(added)
+        for natural, olds in old_keys.items():
+            news = new_keys.get(natural, [])
+            if len(olds) == 1 and len(news) == 1:
+                paired[id(news[0])] = olds[0]
+        removed = [row for row in removed if all(row is not o for o in paired.values())]
+        added = [row for row in added if id(row) not in paired]
+    added_ids = {id(row) for row in added}
     for row in new_rows:
         key = row.get("id")
-        if key in old_by_id:
-            fields = _field_changes(table, old_by_id[key], row, labeller)
+        before = old_by_id.get(key) if key in old_by_id else paired.get(id(row))
+        if before is not None:
+            fields = _field_changes(table, before, row, labeller)
             if fields:
                 changes.append(RowChange(CHANGED, _summary(table, row, labeller), fields))
-        elif row in added:
+        elif id(row) in added_ids:
             fields = _field_changes(table, None, row, labeller, all_fields=True)
             changes.append(RowChange(ADDED, _summary(table, row, labeller), fields))
     for row in removed:

@@ -151,6 +151,26 @@ def test_a_row_deleted_and_entered_again_unchanged_is_no_change(approved_profile
     assert [g.key for g in diff.groups] == []
 
 
+def test_a_row_entered_again_with_another_value_is_one_changed_row(approved_profile, hr):
+    """A re-import deletes and re-creates rows: the salary row of 2015 (same date, new
+    coefficient) is shown as changed, not as one row removed and one added."""
+    old = SalaryHistory.objects.get(profile=approved_profile, step=2)
+    old.delete()
+    SalaryHistory.objects.create(
+        profile=approved_profile,
+        effective_date=date(2015, 1, 1),
+        salary_scale="A1",
+        grade_code="01.003",
+        step=2,
+        coefficient=Decimal("2.66"),
+    )
+    version = workflow.submit(Profile.objects.get(pk=approved_profile.pk), hr)
+    groups = {g.key: g for g in diff_versions(version).groups}
+    (row,) = groups["salary_history"].rows
+    assert row.kind == CHANGED
+    assert [(f.label, f.old, f.new) for f in row.fields] == [("Hệ số", "2.67", "2.66")]
+
+
 def test_the_base_is_the_last_approved_or_signed_version_not_a_returned_one(
     approved_profile, hr, approver
 ):
