@@ -9,7 +9,7 @@ Accepted (surrounding spaces and the words "ngày", "tháng", "năm", "sinh" are
   Integers from 1000 to 2999 are read as a **year**, not a serial (serial 1980 would be
   1905-06-02, which no HR file means), so 1899 is refused as a year before 1900;
 * ``dd/mm/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``, ``d/m/yyyy``, ``d/m/yy``, ``yyyy-mm-dd``
-  (optionally with a ``00:00:00`` time), ``yyyymmdd``;
+  (optionally with a time, "12:00:00 SA"/"AM" included, which is dropped), ``yyyymmdd``;
 * ``5/1980``, ``05/1980``, ``1980-05`` (month precision), ``1980`` (year precision);
 * an unknown day or month written as ``x``: ``x/1985`` and ``x/x/1985`` (year),
   ``x/03/1985`` (month).
@@ -63,7 +63,12 @@ DateContext = Literal["birth", "past"] | None
 MIN_YEAR = 1900
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 61 and later; before the fictitious 29/02/1900
 _MAX_SERIAL = 2958465  # 31/12/9999
-_TIME = re.compile(r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$")
+#: a time after the date, with the AM/PM mark of en-US or vi-VN ("SA" sáng, "CH" chiều), as
+#: .NET's DateTime.ToString() writes it in web applications' exports
+_TIME = re.compile(
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:AM|PM|SA|CH|a\.m\.|p\.m\.))?)$",
+    re.IGNORECASE,
+)
 _WORDS = re.compile(r"\b(?:ngay|thang|nam|sinh)\b")
 _TEXT_SERIAL = re.compile(r"\d{5}(?:[.,]\d+)?$")
 _UNKNOWN_PART = frozenset({"x", "xx"})

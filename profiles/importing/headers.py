@@ -415,6 +415,18 @@ def _match_at(
         used.update((first, c))
         reasons[c] = {"field": found.field, "score": found.score, "reason": found.reason}
 
+    if spec.key == "profile" and PID_FIELD_NAME not in columns.values():
+        # "Số CMND" the table's only ID column: lists kept that header when the 12-digit CCCD
+        # replaced the 9-digit card; a 9-digit value in it is still read as the old card
+        old = next((c for c, f in columns.items() if f == "old_id_number"), None)
+        if old is not None:
+            columns[old] = PID_FIELD_NAME
+            reasons[old] = {
+                "field": PID_FIELD_NAME,
+                "score": reasons[old]["score"],
+                "reason": f"{reasons[old]['reason']}; cột số giấy tờ duy nhất của bảng: đọc là "
+                "số định danh (số 9 chữ số là CMND cũ)",
+            }
     if "sex" in columns.values():  # a sex column of its own wins over the Nam/Nữ date pair
         composites = [comp for comp in composites if comp.kind != "sex_of_dob"]
     unknown_columns = {

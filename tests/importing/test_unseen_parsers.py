@@ -33,6 +33,10 @@ TODAY = date(2026, 11, 21)
         ("12/5/80", date(1980, 5, 12), "day"),
         ("29353", date(1980, 5, 12), "day"),
         (datetime(1980, 5, 12, 0, 0), date(1980, 5, 12), "day"),
+        ("12/05/1980 12:00:00 SA", date(1980, 5, 12), "day"),  # .NET DateTime in vi-VN
+        ("12/05/1980 1:30:00 CH", date(1980, 5, 12), "day"),
+        ("12/05/1980 0:00:00", date(1980, 5, 12), "day"),
+        ("12/05/1980 12:00:00 AM", date(1980, 5, 12), "day"),
     ],
 )
 def test_date_spellings(value, expected, precision):
@@ -122,6 +126,17 @@ def test_an_id_in_scientific_notation_is_refused_never_padded(written):
 def test_two_ids_in_one_cell_are_not_joined():
     with pytest.raises(ValueError, match="không phải chữ số"):
         _digits("131234567/025085012345", "số định danh", pad=False)
+
+
+def test_an_old_card_header_over_the_only_id_column_is_the_personal_id():
+    from profiles.importing.headers import recognise_table
+
+    match = recognise_table([["STT", "HoTen", "NgaySinh", "GioiTinh", "SoCMND"]])
+    assert match is not None and match.columns[4] == "personal_id"
+    assert "CMND cũ" in match.reasons[4]["reason"]
+    both = recognise_table([["Họ và tên", "Ngày sinh", "Số CMND", "Số CCCD"]])
+    assert both is not None and both.columns[2] == "old_id_number"
+    assert both.columns[3] == "personal_id"
 
 
 # -- sex -----------------------------------------------------------------------------------------

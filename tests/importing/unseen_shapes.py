@@ -546,6 +546,38 @@ def shape_stacked_tables(out: Path) -> UnseenShape:
     return UnseenShape("stacked_tables", path, a + b + c, {"Tổng hợp DS": g.layout})
 
 
+def shape_aspnet_gridview(out: Path) -> UnseenShape:
+    """An ASP.NET GridView rendered to HTML and sent as "Export.xls" (UTF-8 with a BOM): the
+    database's field names as headers ("HoTen", "NgaySinh", "SoCMND" …), dates as .NET writes
+    a DateTime in vi-VN ("12/05/1980 12:00:00 SA"), "&nbsp;" in empty cells, the 12-digit
+    IDs under the old header "SoCMND" (its only ID column), one person with only a 9-digit
+    CMND (held: a new profile needs the 12-digit personal ID)."""
+    ps = people(6, 720)
+    head = ["STT", "HoTen", "NgaySinh", "GioiTinh", "SoCMND", "DanToc", "ChucVu"]
+    body = []
+    for i, p in enumerate(ps):
+        when = p.dob.strftime("%d/%m/%Y") + (" 12:00:00 SA" if i % 2 else " 0:00:00")
+        body.append([i + 1, p.name, when, p.sex_word, p.pid, "Kinh", None])
+    body.append([7, "Hà Thị Cũ", "04/05/1970 12:00:00 SA", "Nữ", "131234567", "Kinh", None])
+    cells = "".join(f'<th scope="col">{h}</th>' for h in head)
+    rows = [f"<tr>{cells}</tr>"]
+    for r in body:
+        tds = "".join(f"<td>{'&nbsp;' if v is None else escape(str(v))}</td>" for v in r)
+        rows.append(f"<tr>{tds}</tr>")
+    html = (
+        '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />'
+        '<div>\r\n\t<table cellspacing="0" rules="all" border="1" id="ctl00_Main_GridView1" '
+        'style="border-collapse:collapse;">\r\n\t\t'
+        + "\r\n\t\t".join(rows)
+        + "\r\n\t</table>\r\n</div>"
+    )
+    path = out / "Export.xls"
+    path.write_bytes(b"\xef\xbb\xbf" + html.encode("utf-8"))
+    shape = UnseenShape("aspnet_gridview", path, ps, {"Export": set()})
+    shape.bad_rows[("Export", len(body) + 1)] = {"SoCMND"}
+    return shape
+
+
 BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_html_table_xls,
     shape_spreadsheetml_2003,
@@ -562,6 +594,7 @@ BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_formulas_hidden_filter,
     shape_wide_history,
     shape_stacked_tables,
+    shape_aspnet_gridview,
 )
 
 
