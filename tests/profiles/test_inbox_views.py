@@ -237,3 +237,18 @@ def test_the_list_costs_the_same_queries_for_more_rows(world, make_profile, tree
         response = client.get(INBOX)
     assert len(response.context["rows"]) == 5
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_paging_keeps_the_unit_filter(world, monkeypatch):
+    import portal.inbox
+
+    monkeypatch.setattr(portal.inbox, "PAGE_SIZE", 1)  # two waiting profiles, two pages
+    client = _client(world["finance"])
+    finance = world["tree"]["H40.10"]
+    first = client.get(INBOX, {"don_vi": finance.pk})
+    assert [row.profile.full_name for row in first.context["rows"]] == ["An"]
+    page = _page(first)
+    assert "Trang 1/2" in page
+    assert f'href="?trang=2&don_vi={finance.pk}"' in page
+    second = client.get(INBOX, {"don_vi": finance.pk, "trang": 2})
+    assert [row.profile.full_name for row in second.context["rows"]] == ["Bình"]
