@@ -1,9 +1,10 @@
-// Campaign page: while a step runs in the background, poll the JSON status view, move the
-// progress bar, and reload the page when the step has finished (counts, queue, buttons).
+// Campaign page (#campaign-job: the admin sidebar already uses #conversion-campaign): while a
+// step runs in the background, poll the JSON status view, move the progress bar, and reload
+// the page when the step has finished (counts, review queue, buttons).
 (function () {
   "use strict";
   function start() {
-    var box = document.getElementById("conversion-campaign");
+    var box = document.getElementById("campaign-job");
     if (!box || !box.dataset.running) { return; }
     var bar = document.getElementById("conversion-progress");
     var text = document.getElementById("conversion-progress-text");
