@@ -60,7 +60,7 @@ def test_approver_lands_on_the_home_page_and_opens_the_waiting_profiles(page, sc
     assert to_sign.locator(".portal-card__count").inner_text() == "1"
     screenshot("trang-chu-nguoi-phe-duyet")
 
-    waiting.locator("a").click()
+    waiting.get_by_role("link", name="Chờ phê duyệt").click()  # the card also links the inbox
     page.wait_for_selector("#result_list")
     screenshot("cho-phe-duyet")
     assert "status=submitted" in page.url
