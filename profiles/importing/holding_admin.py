@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -65,14 +66,22 @@ class HeldRowForm(forms.ModelForm):
 
 
 def _form_for(obj: HeldRow | None) -> type[HeldRowForm]:
+    """One input per cell; a cell a problem names carries that problem under its input."""
     attrs: dict[str, Any] = {}
+    problems: dict[str, list[str]] = {}
+    for p in (obj.problems if obj else None) or []:
+        problems.setdefault(p.get("column", ""), []).append(p.get("message", ""))
     for i, (header, value) in enumerate((obj.cells if obj else None) or []):
+        named = problems.get(header, [])
         attrs[f"cell_{i}"] = forms.CharField(
             label=header or f"Cột {i + 1}",
             required=False,
             initial=value,
             max_length=1000,
-            widget=forms.TextInput(attrs={"size": 60}),
+            help_text=" · ".join(named),
+            widget=forms.TextInput(
+                attrs={"size": 60, **({"class": "held-problem"} if named else {})}
+            ),
         )
     return type("HeldRowCellsForm", (HeldRowForm,), attrs)
 
@@ -96,6 +105,28 @@ class HeldRowAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("profile", "unit")
     actions = ["reimport_rows", "download_rows"]
     readonly_fields = _INFO
+    change_form_template = "admin/profiles/import/heldrow_change_form.html"
+
+    def response_change(self, request: HttpRequest, obj: HeldRow) -> HttpResponse:
+        """ "Lưu và nhập lại dòng này": the row just saved goes through the import at once."""
+        if "_reimport" not in request.POST:
+            return super().response_change(request, obj)
+        try:
+            started = holding.reimport(request.user, [obj])
+        except ImportError_ as exc:
+            messages.error(request, str(exc))
+            return redirect(request.path)
+        obj.refresh_from_db()
+        for job in started:
+            url = reverse("admin:profiles_importjob_change", args=[job.pk])
+            messages.info(request, format_html('Lượt nhập <a href="{}">{}</a>', url, job))
+        if obj.status == HeldRow.Status.RESOLVED:
+            messages.success(request, _("Đã nhập dòng %(row)s.") % {"row": obj})
+            return redirect(reverse("admin:profiles_heldrow_changelist") + "?status__exact=open")
+        messages.warning(
+            request, _("Dòng vẫn chưa nhập được; lý do mới: %(why)s") % {"why": obj.reasons()}
+        )
+        return redirect(request.path)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False  # rows come from imports

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -350,15 +351,24 @@ def _stored_text(table: str, name: str, value: Any) -> str:
     return str(value)
 
 
+def _same_to_the_eye(shown: str, text: str) -> bool:
+    if shown.endswith("]") and " [" in shown:  # a code's name: the same name is no news
+        shown = shown.rsplit(" [", 1)[0]
+    return fold(" ".join(shown.split())) == fold(" ".join(text.split())) and (
+        unicodedata.normalize("NFC", shown).casefold()
+        == unicodedata.normalize("NFC", " ".join(text.split())).casefold()
+    )
+
+
 def _decorate(row: Mapping[str, Any]) -> dict[str, Any]:
     stored = row.get("stored") or {}
     cells = []
     for header, text in (row.get("original") or {}).items():
         pair = stored.get(header)
         shown = _stored_text(row["table"], pair[0], pair[1]) if pair else None
-        cells.append(
-            {"header": header, "original": text, "stored": shown if shown != text else None}
-        )
+        if shown is not None and _same_to_the_eye(shown, text):
+            shown = None  # NFD → NFC, spacing, "Nam" → "Nam [1]": nothing a person would see
+        cells.append({"header": header, "original": text, "stored": shown})
     problems = [e.get("message", "") for e in row.get("errors", [])]
     return {
         **row,

@@ -248,6 +248,8 @@ def test_preview_filters_and_pages_on_the_server(tmp_path, agency, hr):
     errors = client.get(url + "?loc=error").content.decode()
     assert errors.count('<tr class="action-error') == 1 and '<tr class="action-create' not in errors
     assert client.get(url + "?loc=unchanged").content.decode().count('<tr class="action-') == 0
-    # a date is shown as written and as stored; the code of the sex as its name
-    assert "Ngày sinh:</b> 02/03/1985 → <ins>02/03/1985</ins>" not in page
-    assert "Giới tính:</b> Nữ → <ins>Nữ [2]</ins>" in page
+    # the stored value is shown where a person would see a difference: a coefficient written
+    # "3" is stored 3.00; a date stored as written, "Nữ" stored as the code of Nữ are not news
+    assert "Hệ số lương:</b> 3 → <ins>3.00</ins>" in page
+    assert "Ngày sinh:</b> 02/03/1985</span>" in page
+    assert "Giới tính:</b> Nữ</span>" in page
