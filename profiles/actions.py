@@ -25,7 +25,7 @@ ORM (tests, the shell, the demo data); the actions switch them off and do the wo
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -398,38 +398,79 @@ def do_move_profiles(
 
 
 # -- bulk ---------------------------------------------------------------------------------------
-def do_bulk_update_rows(
+#: one reason for every row, or one per row (the import: file and row of each)
+Reasons = str | Sequence[str]
+
+
+def _attribute_all(rows: Sequence[Any], reason: Reasons) -> None:
+    if isinstance(reason, str):
+        for obj in rows:
+            attribute(obj, acting_user=None, reason=reason)
+        return
+    if len(reason) != len(rows):
+        raise ValueError(f"{len(reason)} reasons for {len(rows)} rows")
+    for obj, why in zip(rows, reason, strict=True):
+        attribute(obj, acting_user=None, reason=why)
+
+
+def _user_or_none(acting_user: Any) -> Any:
+    return acting_user if getattr(acting_user, "pk", None) is not None else None
+
+
+def do_bulk_create_rows(
     model: type[models.Model],
-    rows: list[Any],
-    fields: Collection[str],
+    rows: Sequence[Any],
     *,
     acting_user: Any,
-    reason: str,
+    reason: Reasons,
     when: datetime,
 ) -> int:
-    """Write ``fields`` of many rows of one model (profiles or child rows) and their history
-    rows in a few statements (:mod:`profiles.importing.bulkio`): no receivers, no effects — the
-    caller runs :func:`reopen_and_validate` once for all the ids it changed. Returns the number
-    of rows."""
+    """Insert many new rows of one model (profiles or child rows; model instances or
+    :class:`profiles.importing.bulkio.Draft` rows) and their history rows ("+") in a few
+    statements (:mod:`profiles.importing.bulkio`): no receivers, no effects. ``reason`` is one
+    for all or one per row. Returns the number of rows (their ids are set)."""
     from .importing import bulkio
 
     if not rows:
         return 0
-    for obj in rows:
-        attribute(obj, acting_user=None, reason=reason)
-    user = acting_user if getattr(acting_user, "pk", None) is not None else None
+    _attribute_all(rows, reason)
+    with transaction.atomic():
+        bulkio.insert(model, rows)
+        bulkio.insert_history(model, rows, user=_user_or_none(acting_user), when=when)
+    return len(rows)
+
+
+def do_bulk_update_rows(
+    model: type[models.Model],
+    rows: Sequence[Any],
+    fields: Collection[str],
+    *,
+    acting_user: Any,
+    reason: Reasons,
+    when: datetime,
+) -> int:
+    """Write ``fields`` of many rows of one model (profiles or child rows) and their history
+    rows ("~") in a few statements (:mod:`profiles.importing.bulkio`): no receivers, no
+    effects — the caller runs :func:`reopen_and_validate` (or :func:`reopen_edited` and its own
+    validation) once for all the ids it changed. ``reason`` is one for all or one per row.
+    Returns the number of rows."""
+    from .importing import bulkio
+
+    if not rows:
+        return 0
+    _attribute_all(rows, reason)
     with transaction.atomic():
         bulkio.update(model, rows, sorted(fields))
-        bulkio.insert_history(model, rows, user=user, when=when, update=True)
+        bulkio.insert_history(model, rows, user=_user_or_none(acting_user), when=when, update=True)
     return len(rows)
 
 
 def do_bulk_update_profiles(
-    profiles: list[Profile],
+    profiles: Sequence[Profile],
     fields: Collection[str],
     *,
     acting_user: Any,
-    reason: str,
+    reason: Reasons,
     when: datetime,
 ) -> int:
     """:func:`do_bulk_update_rows` for profiles."""

@@ -56,15 +56,12 @@ from orgtree.models import Unit
 from orgtree.text import clean, fold, title_case
 from orgtree.tree import subtree_q, successors
 
-from .. import codelists
+from .. import actions, codelists
 from ..matching import MATCH_FIELDS
 from ..models import (
     CHILD_MODELS,
     Profile,
-    ProfileStatus,
-    ProfileVersion,
     SalaryHistory,
-    VersionStatus,
     WorkHistory,
 )
 from ..services import (
@@ -1795,6 +1792,8 @@ class Writer:
 
         creates: list[Any] = []  # bulkio.Draft rows
         updates: list[Profile] = []
+        create_reasons: list[str] = []
+        update_reasons: list[str] = []
         update_fields: set[str] = set()
         embedded: list[tuple[RowPlan, Any]] = []
         existing_ids = [r.target_id for r in chunk if r.target_id]
@@ -1811,9 +1810,8 @@ class Writer:
                 self._apply_places(profile, ("birthplace_text", "hometown_text"))
                 profile.created_at = profile.updated_at = self.now
                 _current_from_embedded(profile, row)
-                profile._change_reason = _reason(row)
-                profile._history_user = self.actor
                 creates.append(profile)
+                create_reasons.append(_reason(row))
                 embedded.append((row, profile))
             else:
                 profile = current.get(row.target_id)
@@ -1831,21 +1829,22 @@ class Writer:
                     changed += ["folded_name", "updated_at"]
                     profile.updated_at = self.now
                     update_fields.update(changed)
-                    profile._change_reason = _reason(row)
-                    profile._history_user = self.actor
                     updates.append(profile)
+                    update_reasons.append(_reason(row))
                 embedded.append((row, profile))
-        if creates:
-            bulkio.insert(Profile, creates)
-            bulkio.insert_history(Profile, creates, user=self.actor, when=self.now)
+        actions.do_bulk_create_rows(
+            Profile, creates, acting_user=self.actor, reason=create_reasons, when=self.now
+        )
         if updates:
-            bulkio.update(Profile, updates, sorted(update_fields))
-            bulkio.insert_history(Profile, updates, user=self.actor, when=self.now, update=True)
-            _reopen_workflow([p.pk for p in updates])
+            actions.do_bulk_update_profiles(
+                updates, update_fields, acting_user=self.actor, reason=update_reasons, when=self.now
+            )
+            # the workflow rule for edited profiles (the findings follow: _refresh_findings)
+            actions.reopen_edited([p.pk for p in updates], unless_unchanged=False)
         self.touched.update(p.pk for p in creates)
         self.touched.update(p.pk for p in updates)
         # the flat columns' child rows
-        by_model: dict[type, tuple[list, list, set]] = {}
+        by_model: dict[type, _Batch] = {}
         for row, profile in embedded:
             for table, vals in row.embedded.items():
                 action = vals.get("_action")
@@ -1853,22 +1852,20 @@ class Writer:
                     continue
                 model = CHILD_MODELS[table]
                 data = {k: v for k, v in vals.items() if not k.startswith("_")}
-                creates_, updates_, fields_ = by_model.setdefault(model, ([], [], set()))
+                batch = by_model.setdefault(model, _Batch())
                 if action == "create":
-                    obj = bulkio.draft(model, profile_id=profile.pk, **data)
-                    creates_.append(obj)
+                    batch.create(bulkio.draft(model, profile_id=profile.pk, **data), row)
                 else:
                     obj = model(pk=vals["_target"], profile_id=profile.pk, **data)
-                    updates_.append(obj)
-                    fields_.update(data)
-                obj._change_reason = _reason(row)
+                    batch.update(obj, row, data)
                 self.touched.add(profile.pk)
-        for model, (creates_, updates_, fields_) in by_model.items():
-            self._save_children(model, creates_, updates_, fields_)
+        for model, batch in by_model.items():
+            self._save_children(model, batch)
         self.refresh.difference_update(p.pk for p in creates)  # computed before the insert
         _save_source_data([(row, profile.pk) for row, profile in embedded if row.source])
 
-    def _save_children(self, model, creates: list, updates: list, fields: set[str]) -> None:
+    def _save_children(self, model, batch: _Batch) -> None:
+        creates, updates, fields = batch.creates, batch.updates, batch.fields
         for obj in creates + updates:
             for name in model.clean_fields_:
                 setattr(obj, name, clean(getattr(obj, name)))
@@ -1876,9 +1873,9 @@ class Writer:
                 setattr(obj, name, title_case(getattr(obj, name) or ""))
         if model in (WorkHistory, SalaryHistory):
             self.refresh.update(o.profile_id for o in creates + updates)
-        if creates:
-            bulkio.insert(model, creates)
-            bulkio.insert_history(model, creates, user=self.actor, when=self.now)
+        actions.do_bulk_create_rows(
+            model, creates, acting_user=self.actor, reason=batch.create_reasons, when=self.now
+        )
         if updates:
             # only the imported fields change: re-read the others for the history rows
             stored = model.objects.in_bulk([o.pk for o in updates])
@@ -1887,31 +1884,32 @@ class Writer:
                 cur = stored[obj.pk]
                 for name in fields:
                     setattr(cur, name, getattr(obj, name))
-                cur._change_reason = getattr(obj, "_change_reason", "")
                 full.append(cur)
-            bulkio.update(model, full, sorted(fields))
-            bulkio.insert_history(model, full, user=self.actor, when=self.now, update=True)
+            actions.do_bulk_update_rows(
+                model,
+                full,
+                fields,
+                acting_user=self.actor,
+                reason=batch.update_reasons,
+                when=self.now,
+            )
 
     def _write_children(self, chunk: list[RowPlan], pid_to_id: dict[str, int]) -> None:
-        by_model: dict[type, tuple[list, list, set]] = {}
+        by_model: dict[type, _Batch] = {}
         for row in chunk:
             profile_id = pid_to_id.get(row.personal_id)
             if profile_id is None:
                 raise DatabaseError(f"không có hồ sơ {row.personal_id}")
             model = CHILD_MODELS[row.table]
-            creates, updates, fields = by_model.setdefault(model, ([], [], set()))
+            batch = by_model.setdefault(model, _Batch())
             if row.action == "create":
-                obj = bulkio.draft(model, profile_id=profile_id, **row.values)
-                creates.append(obj)
+                batch.create(bulkio.draft(model, profile_id=profile_id, **row.values), row)
             else:
                 data = {k: v for k, v in row.values.items() if k in row.changes}
-                obj = model(pk=row.target_id, profile_id=profile_id, **data)
-                updates.append(obj)
-                fields.update(data)
-            obj._change_reason = _reason(row)
+                batch.update(model(pk=row.target_id, profile_id=profile_id, **data), row, data)
             self.touched.add(profile_id)
-        for model, (creates, updates, fields) in by_model.items():
-            self._save_children(model, creates, updates, fields)
+        for model, batch in by_model.items():
+            self._save_children(model, batch)
 
     def _refresh_current(self, ids: list[int], atomic_chunks: bool) -> None:
         """The derived current unit, position, grade and salary from the histories."""
@@ -1935,14 +1933,33 @@ class Writer:
                 if names:
                     changed.append(profile)
                     fields.update(names)
-                    profile._change_reason = "Nhập từ tệp: cập nhật vị trí, lương hiện tại"
-            if changed:
-                ctx = transaction.atomic() if atomic_chunks else _nullcontext()
-                with ctx:
-                    bulkio.update(Profile, changed, sorted(fields))
-                    bulkio.insert_history(
-                        Profile, changed, user=self.actor, when=self.now, update=True
-                    )
+            actions.do_bulk_update_profiles(
+                changed,
+                fields,
+                acting_user=self.actor,
+                reason="Nhập từ tệp: cập nhật vị trí, lương hiện tại",
+                when=self.now,
+            )
+
+
+@dataclass
+class _Batch:
+    """New and changed rows of one child table in a chunk, each with its history reason."""
+
+    creates: list[Any] = field(default_factory=list)
+    create_reasons: list[str] = field(default_factory=list)
+    updates: list[Any] = field(default_factory=list)
+    update_reasons: list[str] = field(default_factory=list)
+    fields: set[str] = field(default_factory=set)
+
+    def create(self, obj: Any, row: RowPlan) -> None:
+        self.creates.append(obj)
+        self.create_reasons.append(_reason(row))
+
+    def update(self, obj: Any, row: RowPlan, data: dict[str, Any]) -> None:
+        self.updates.append(obj)
+        self.update_reasons.append(_reason(row))
+        self.fields.update(data)
 
 
 class _nullcontext:
@@ -2007,16 +2024,6 @@ def _current_from_embedded(profile: Any, row: RowPlan) -> None:
 
 def _fields(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if not k.startswith("_")}
-
-
-def _reopen_workflow(ids: list[int]) -> None:
-    """Changed profiles need a new approval (as an edit in the admin would)."""
-    ProfileVersion.objects.filter(profile_id__in=ids, status=VersionStatus.SUBMITTED).update(
-        status=VersionStatus.WITHDRAWN
-    )
-    Profile.objects.filter(pk__in=ids).exclude(status=ProfileStatus.DRAFT).update(
-        status=ProfileStatus.DRAFT
-    )
 
 
 def _refresh_findings(ids: list[int]) -> None:
