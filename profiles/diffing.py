@@ -17,10 +17,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from difflib import SequenceMatcher
 from typing import Any
 
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -201,6 +203,11 @@ class Labeller:
         if list_key:
             name = codelists.name_of(list_key, str(value))
             return f"{value} – {name}" if name and name != str(value) else str(value)
+        if isinstance(f, models.DecimalField):
+            try:
+                return formats.number_format(Decimal(str(value)))
+            except ArithmeticError:
+                return str(value)
         if isinstance(f, models.DateField) and isinstance(value, str):
             try:
                 return date.fromisoformat(value).strftime("%d/%m/%Y")

@@ -168,7 +168,8 @@ def test_a_row_entered_again_with_another_value_is_one_changed_row(approved_prof
     groups = {g.key: g for g in diff_versions(version).groups}
     (row,) = groups["salary_history"].rows
     assert row.kind == CHANGED
-    assert [(f.label, f.old, f.new) for f in row.fields] == [("Hệ số", "2.67", "2.66")]
+    # numbers as the language writes them (Vietnamese: decimal comma)
+    assert [(f.label, f.old, f.new) for f in row.fields] == [("Hệ số", "2,67", "2,66")]
 
 
 def test_the_base_is_the_last_approved_or_signed_version_not_a_returned_one(
