@@ -237,10 +237,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         )
         held_url = ""
         if report.get("committed") and (report.get("holding") or {}).get("held"):
-            held_url = (
-                reverse("admin:profiles_heldrow_changelist")
-                + f"?job__id__exact={job.pk}&status__exact=open"
-            )
+            held_url = reverse("admin:profiles_heldrow_grid") + f"?job={job.pk}"
         return TemplateResponse(
             request,
             "admin/profiles/import/preview.html",

@@ -5,6 +5,8 @@ them as Excel with a "Lý do" column (fixed, the file goes through the normal im
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -12,7 +14,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +24,7 @@ from orgtree.access import EDIT_PROFILE_ROLES
 from orgtree.admin.scoped import ScopedAdminMixin
 
 from . import holding
+from .columns import SHEETS
 from .holding_models import HeldRow
 from .pipeline import ImportError_
 
@@ -65,6 +69,50 @@ class HeldRowForm(forms.ModelForm):
         return super().save(commit)
 
 
+def grid_headers(rows: Sequence[HeldRow]) -> list[tuple[str, int]]:
+    """The columns of a grid of held rows: the union of their headers, in order."""
+    return holding._headers(rows)  # the Excel file's columns, the same order
+
+
+def grid_values(h: HeldRow, headers: Sequence[tuple[str, int]]) -> list[str]:
+    """The row's cell under each of ``headers`` ("" where the row has no such cell)."""
+    values: dict[tuple[str, int], str] = {}
+    count: dict[str, int] = defaultdict(int)
+    for header, value in h.cells or []:
+        values[(header, count[header])] = value
+        count[header] += 1
+    return [values.get(key, "") for key in headers]
+
+
+def grid_cells(headers: Sequence[tuple[str, int]], values: Sequence[str]) -> list[list[str]]:
+    """The row's cells back from the grid's values, in the headers' order."""
+    return [[header, value] for (header, _), value in zip(headers, values, strict=True)]
+
+
+def _problem_columns(h: HeldRow) -> set[str]:
+    return {p.get("column", "") for p in h.problems or []}
+
+
+#: rows the grid shows at once (the rest after these are fixed, or through the Excel file)
+GRID_ROWS = 200
+
+
+def _grid_edits(rows: list[HeldRow], post: Any) -> list[HeldRow]:
+    """Apply the grid's inputs (``r<pk>-<column>``) to ``rows``; the rows that changed."""
+    edited = []
+    now = timezone.now()
+    for h in rows:
+        headers = grid_headers([h])
+        values = grid_values(h, headers)
+        new = [str(post.get(f"r{h.pk}-{j}", values[j])).strip()[:1000] for j in range(len(headers))]
+        if new != values:
+            h.cells = grid_cells(headers, new)
+            h.edited_at = now
+            h.updated_at = now
+            edited.append(h)
+    return edited
+
+
 def _form_for(obj: HeldRow | None) -> type[HeldRowForm]:
     """One input per cell; a cell a problem names carries that problem under its input."""
     attrs: dict[str, Any] = {}
@@ -106,6 +154,78 @@ class HeldRowAdmin(ScopedAdminMixin, admin.ModelAdmin):
     actions = ["reimport_rows", "download_rows"]
     readonly_fields = _INFO
     change_form_template = "admin/profiles/import/heldrow_change_form.html"
+    change_list_template = "admin/profiles/import/heldrow_change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "luoi/",
+                self.admin_site.admin_view(self.grid_view),
+                name="profiles_heldrow_grid",
+            ),
+            *super().get_urls(),
+        ]
+
+    # -- the editable grid ----------------------------------------------------------------------
+    def grid_view(self, request: HttpRequest) -> HttpResponse:
+        """The open held rows (of one job with ``?job=``) as a grid: one input per cell, every
+        problem of the row beside it; save the edits, or save and import the ticked rows."""
+        qs = self.get_queryset(request).filter(status=HeldRow.Status.OPEN).select_related("unit")
+        job_id = request.GET.get("job", "")
+        if job_id.isdigit():
+            qs = qs.filter(job_id=int(job_id))
+        rows = [h for h in qs[:GRID_ROWS] if self.has_change_permission(request, h)]
+        if request.method == "POST":
+            edited = _grid_edits(rows, request.POST)
+            if edited:
+                HeldRow.objects.bulk_update(edited, ["cells", "edited_at", "updated_at"])
+            chosen = {int(v) for v in request.POST.getlist("chon") if v.isdigit()}
+            if "_reimport" in request.POST:
+                picked = [h for h in rows if h.pk in chosen]
+                if not picked:
+                    messages.warning(request, _("Chọn các dòng cần nhập lại."))
+                else:
+                    self.reimport_rows(
+                        request, HeldRow.objects.filter(pk__in=[h.pk for h in picked])
+                    )
+            elif edited:
+                messages.success(request, _("Đã lưu %(n)d dòng đã sửa.") % {"n": len(edited)})
+            return redirect(request.get_full_path())
+        tables: dict[str, list[HeldRow]] = {}
+        for h in rows:
+            tables.setdefault(h.table, []).append(h)
+        grids = []
+        for table, held in tables.items():
+            headers = grid_headers(held)
+            grids.append(
+                {
+                    "table": SHEETS[table].title if table in SHEETS else table,
+                    "headers": [h for h, _ in headers],
+                    "rows": [
+                        {
+                            "held": h,
+                            "cells": [
+                                (j, value, headers[j][0] in _problem_columns(h))
+                                for j, value in enumerate(grid_values(h, headers))
+                            ],
+                        }
+                        for h in held
+                    ],
+                }
+            )
+        return TemplateResponse(
+            request,
+            "admin/profiles/import/heldrow_grid.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Sửa các dòng chờ xử lý"),
+                "opts": self.model._meta,
+                "grids": grids,
+                "job_id": job_id,
+                "shown": len(rows),
+                "limit": GRID_ROWS,
+            },
+        )
 
     def response_change(self, request: HttpRequest, obj: HeldRow) -> HttpResponse:
         """ "Lưu và nhập lại dòng này": the row just saved goes through the import at once."""

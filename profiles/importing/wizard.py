@@ -312,8 +312,9 @@ def save_choices(
         mapping.value_mappings = {k: v for k, v in pairs.items() if v}
         reason = _("Chọn trong trình nhập, lượt nhập #%(job)s") % {"job": job.pk}
         # simple-history's documented hooks: who made this version, and why
-        mapping._history_user = user  # type: ignore[attr-defined]
-        mapping._change_reason = reason  # type: ignore[attr-defined]
+        versioned: Any = mapping
+        versioned._history_user = user
+        versioned._change_reason = reason
         mapping.save()
     return mapping
 

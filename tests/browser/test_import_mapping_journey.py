@@ -147,19 +147,18 @@ def test_map_in_the_wizard_fix_held_rows_in_the_browser_and_in_excel(
     # every problem of the row, not only the first
     assert {p["column"] for p in wrong.problems} >= {ID, "Ngày sinh"}
 
-    # 4. the report links to the held rows; fix one in the browser and import it
+    # 4. the report links to the held rows of this job as a grid: fix one there, import it
     page.click("#import-held-link")
-    page.wait_for_selector("#result_list")
-    screenshot("4-held-rows")
-    page.click(f"#result_list a:has-text('{WRONG_ID['name']}')")
-    page.wait_for_selector("#held-reimport")
+    page.wait_for_selector("#held-grid")
+    screenshot("4-held-rows-grid")
+    line = page.locator(f"tr[data-held='{wrong.pk}']")
+    assert "Ngày sinh" in line.locator("td.problems").inner_text()  # every problem shown
     headers = [h for h, _ in wrong.cells]
-    # the cells a problem names are marked, the problem under them
-    assert "held-problem" in (
-        page.locator(f"input[name=cell_{headers.index(ID)}]").get_attribute("class") or ""
-    )
-    page.fill(f"input[name=cell_{headers.index(ID)}]", WRONG_ID["fixed"])
-    page.fill(f"input[name=cell_{headers.index('Ngày sinh')}]", "28/02/1980")
+    id_input = line.locator(f"input[name=r{wrong.pk}-{headers.index(ID)}]")
+    assert "held-problem" in (id_input.get_attribute("class") or "")  # the cell is marked
+    id_input.fill(WRONG_ID["fixed"])
+    line.locator(f"input[name=r{wrong.pk}-{headers.index('Ngày sinh')}]").fill("28/02/1980")
+    line.locator("input[name=chon]").check()
     screenshot("5-held-row-fixed")
     page.click("input[name=_reimport]")
     page.wait_for_selector("ul.messagelist")
