@@ -22,6 +22,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
@@ -79,16 +80,17 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label="Tệp (.xlsx, .xls, .ods, .csv)")
-    unit = forms.ModelChoiceField(label="Đơn vị nhận", queryset=Unit.objects.none())
+    files = MultipleFileField(label=gettext_lazy("Tệp (.xlsx, .xls, .ods, .csv)"))
+    unit = forms.ModelChoiceField(label=gettext_lazy("Đơn vị nhận"), queryset=Unit.objects.none())
     mapping = forms.ModelChoiceField(
-        label="Cấu hình nhập",
+        label=gettext_lazy("Cấu hình nhập"),
         queryset=ImportMapping.objects.none(),
         required=False,
-        empty_label="Tự nhận diện cột",
+        empty_label=gettext_lazy("Tự nhận diện cột"),
     )
     all_or_nothing = forms.BooleanField(
-        label="Tất cả hoặc không (có dòng lỗi thì không ghi dòng nào)", required=False
+        label=gettext_lazy("Tất cả hoặc không (có dòng lỗi thì không ghi dòng nào)"),
+        required=False,
     )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -100,10 +102,10 @@ class UploadForm(forms.Form):
 
 class MappingForm(forms.Form):
     mapping = forms.ModelChoiceField(
-        label="Cấu hình nhập",
+        label=gettext_lazy("Cấu hình nhập"),
         queryset=ImportMapping.objects.none(),
         required=False,
-        empty_label="Tự nhận diện cột",
+        empty_label=gettext_lazy("Tự nhận diện cột"),
     )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -209,7 +211,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
             try:
                 if "recompute" in request.POST and mapping_form.is_valid():
                     jobs.rerun_preview(request.user, job, mapping_form.cleaned_data["mapping"])
-                    messages.info(request, "Đã xem trước lại với cấu hình nhập đã chọn.")
+                    messages.info(request, _("Đã xem trước lại với cấu hình nhập đã chọn."))
                     return redirect("admin:profiles_import_preview", job.pk)
                 if "save_mapping" in request.POST:
                     mapping = self._save_mapping(request, job)
