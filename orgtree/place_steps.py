@@ -174,9 +174,11 @@ _PHONE = re.compile(
 )
 _TAIL = re.compile(r"(?i)(?:[,;\s\-–]+(?:việt\s*nam|viet\s*nam|vietnam|vn|vnm|\d{5,6}))+[\s.,;]*$")
 _SLASH = re.compile(r"(?<=[^\W\d_])\s*/\s*(?=[^\W\d_])")
-_NEEDS_NOTES = re.compile(
-    r"[(:/]|việt|viet|vn\b|\d{5}|cũ|mới|quê|que\s*quan|^\s*(?:nơi|noi|địa|dia|hktt|thường|hộ)"
+# cheap gates: a label opens the text, a country, postcode or phone number ends it
+_NEEDS_LABEL = re.compile(
+    r"\s*(?:quê|que|nguyên|nguyen|nơi|noi|địa|dia|hktt|thường|thuong|tạm|hộ|chỗ)"
 )
+_NEEDS_TAIL = re.compile(r"nam|vn|vnm|\d{5}")
 
 
 def strip_notes(text: str) -> str:
@@ -184,7 +186,14 @@ def strip_notes(text: str) -> str:
     kept instead of the old address), "cũ"/"mới" after a name, a slash between names, and
     the country, a postcode or a phone number at the end. The text itself when none."""
     lower = text.lower()
-    if _NEEDS_NOTES.search(lower) is None:
+    if not (
+        "(" in text
+        or ":" in text
+        or "/" in text
+        or "cũ" in lower
+        or _NEEDS_TAIL.search(lower, len(lower) - 14) is not None
+        or _NEEDS_LABEL.match(lower) is not None
+    ):
         return text
     text = _LABEL.sub("", text)
     if "(" in text:
