@@ -263,6 +263,13 @@ def _sync_connection() -> str:
     return set_up_sync_demo(MERGED_PROVINCE_CODE)
 
 
+def _reform_profiles() -> str:
+    """Profiles still written the pre-reform way, for the conversion campaign."""
+    from .demo_reform import set_up_reform_profiles
+
+    return set_up_reform_profiles(MERGED_PROVINCE_CODE)
+
+
 # The ordered steps of the demo; later work appends its own.
 # The merged province comes before the skeleton, which leaves existing codes alone; the users
 # need both.
@@ -279,6 +286,7 @@ DEMO_STEPS: list[Callable[[], str]] = [
     _review_queue,
     _sync_connection,
     _reconciliation,
+    _reform_profiles,
 ]
 
 
