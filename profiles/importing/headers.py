@@ -30,8 +30,8 @@ from typing import Any
 
 from orgtree.text import fold
 
-#: rows searched for the header
-HEADER_SCAN_ROWS = 25
+#: rows searched for the header (templates put long notes above it)
+HEADER_SCAN_ROWS = 60
 #: fuzzy matches below this rapidfuzz ratio are not taken
 FUZZY_CUTOFF = 88.0
 #: keys shorter than this are matched exactly only ("Mã CB" must not become "Mã ĐV")
@@ -48,6 +48,10 @@ EXACT = "khớp tên cột"
 STRIPPED = "khớp sau khi bỏ chú thích, xuống dòng, dấu chú thích, số thứ tự"
 GROUP = "khớp tên nhóm cột và cột con"
 PARENT = "khớp tên nhóm cột"
+BILINGUAL = "khớp một phần của tên cột ghi hai thứ tiếng (“Họ và tên / Full name”)"
+
+#: what separates the two languages of a bilingual header cell
+_BILINGUAL = re.compile(r"\s*(?:/|\||\n|\s[-–]\s)\s*")
 
 _MALE = {"nam"}
 _FEMALE = {"nu"}
@@ -253,6 +257,16 @@ def _find(
         target = overrides.get(key) or index.get(key)
         if target:
             return ColumnFind(target, text, 100.0, reason)
+    parts = [p for p in _BILINGUAL.split(levels[-1]) if p.strip()]
+    if len(parts) > 1:  # "Họ và tên / Full name": every part that is known names one field
+        fields = set()
+        for part in parts:
+            full, stripped = header_keys(part)
+            target = overrides.get(full) or index.get(full) or index.get(stripped)
+            if target:
+                fields.add(target)
+        if len(fields) == 1:
+            return ColumnFind(fields.pop(), levels[-1], 95.0, BILINGUAL)
     if strict:
         return None
     hit = _fuzzy(spec_key, child[1])
@@ -497,7 +511,7 @@ def recognise_table(
             required = [c.field for c in spec.columns if c.required and not c.embedded]
         synonyms = {_key(s) for s in spec.synonyms}
         for r in range(len(texts)):
-            if not any(texts[r]):
+            if sum(1 for t in texts[r] if t) < 2:  # a header row names two columns or more
                 continue
             for depth in (1, 2, 3):
                 if depth > 1 and (r - depth + 1 < 0 or not any(texts[r - depth + 1])):

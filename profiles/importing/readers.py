@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,6 +233,41 @@ def _tabular_lines(sample: str) -> str:
     return "\n".join(lines[:200]) or sample
 
 
+_SEP_HINT = re.compile(r'^"?sep=(.)"?\s*$', re.IGNORECASE)
+
+
+def _dialect(sample: str) -> Any:
+    """The CSV dialect: Excel's "sep=;" first line when there is one, else the sniffer's
+    guess over the lines that hold a separator, else the separator that splits the most of
+    those lines into the same number of cells."""
+    first = sample.split("\n", 1)[0].strip()
+    hint = _SEP_HINT.match(first)
+    if hint:
+        return _with_delimiter(hint.group(1))
+    lines = _tabular_lines(sample)
+    try:
+        return csv.Sniffer().sniff(lines, delimiters=",;\t|")
+    except csv.Error:
+        pass
+    best, best_lines = ",", 0
+    for d in ",;\t|":
+        counts = [line.count(d) for line in lines.splitlines() if d in line]
+        if not counts:
+            continue
+        common = max(set(counts), key=counts.count)
+        if counts.count(common) > best_lines:
+            best, best_lines = d, counts.count(common)
+    return _with_delimiter(best)
+
+
+def _with_delimiter(delimiter: str) -> Any:
+    class Dialect(csv.excel):
+        pass
+
+    Dialect.delimiter = delimiter
+    return Dialect
+
+
 def read_csv(path: Path, name: str) -> SheetData:
     raw = path.read_bytes()
     if not raw.strip():
@@ -239,10 +275,7 @@ def read_csv(path: Path, name: str) -> SheetData:
     decoded = decode_csv(raw)  # the whole file: never a guess from a prefix
     text = decoded.text
     sample = text[:65536]
-    try:
-        dialect: Any = csv.Sniffer().sniff(_tabular_lines(sample), delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
+    dialect = _dialect(sample)
     csv.field_size_limit(MAX_CELL_CHARS + 1)
     reader = csv.reader(io.StringIO(text), dialect)
 

@@ -276,3 +276,48 @@ def test_the_upload_check_takes_markup_and_utf16_by_content_and_refuses_entities
     junk.write_bytes(b"\x00\x01garbage" * 10)
     with pytest.raises(UploadRefused, match="Nội dung tệp"):
         check_stored(junk, "e.xls")
+
+
+# -- headers and CSV dialects --------------------------------------------------------------------
+def test_a_bilingual_header_is_matched_by_its_known_part_and_never_split_across_fields():
+    from profiles.importing.headers import BILINGUAL, recognise_table
+
+    match = recognise_table(
+        [
+            [
+                "Họ và tên / Full name",
+                "Ngày sinh\n(Date of birth)",
+                "Giới tính - Sex",
+                "Số CCCD | ID No",
+                "Ngày sinh/Nơi sinh",
+            ]
+        ]
+    )
+    assert match is not None
+    assert match.columns == {0: "full_name", 1: "date_of_birth", 2: "sex", 3: "personal_id"}
+    assert match.reasons[0]["reason"] == BILINGUAL
+    assert 4 in match.unknown_columns  # two fields in one column: not guessed
+
+
+def test_the_header_is_found_below_long_notes():
+    from profiles.importing.headers import recognise_table
+
+    rows = [[f"{i}. Ghi chú"] for i in range(40)]
+    rows.append(["Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD"])
+    match = recognise_table(rows)
+    assert match is not None and match.header_row == 40
+
+
+@pytest.mark.parametrize(
+    ("sample", "delimiter"),
+    [
+        ("sep=;\nSTT;Họ và tên;Số CCCD\n1;A B;025075000001\n", ";"),
+        ('"sep=|"\nSTT|Họ và tên\n1|A\n', "|"),
+        ("STT\tHọ và tên\tSố\n1\tA\t2\n", "\t"),
+        ("DANH SÁCH\nSTT;Họ và tên;Ngày sinh\n1;Lê Văn A;01/02/1980\n2;Lê B;3/4/1981\n", ";"),
+    ],
+)
+def test_csv_dialects(sample, delimiter):
+    from profiles.importing.readers import _dialect
+
+    assert _dialect(sample).delimiter == delimiter

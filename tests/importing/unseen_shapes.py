@@ -578,6 +578,54 @@ def shape_aspnet_gridview(out: Path) -> UnseenShape:
     return shape
 
 
+def shape_long_notes_above(out: Path) -> UnseenShape:
+    """A template whose instructions fill the top of the same sheet: 30 rows of notes before
+    the header."""
+    ps = people(5, 740)
+    g = Grid([["BIỂU MẪU SỐ 2 - DANH SÁCH CÁN BỘ"], ["Ghi chú:"]])
+    for i in range(28):
+        g.rows.append([f"{i + 1}. Cột {i + 1} ghi theo hướng dẫn tại Thông tư số 06/2023/TT-BNV."])
+    g.add(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số định danh cá nhân"])
+    for i, p in enumerate(ps):
+        g.add([i + 1, p.name, dmy(p.dob), p.sex_word, p.pid])
+    path = out / "bieu_mau_2.xlsx"
+    from .legacy_shapes import write_xlsx
+
+    write_xlsx(path, {"Biểu 2": g.rows}, {})
+    return UnseenShape("long_notes_above", path, ps, {"Biểu 2": set()})
+
+
+def shape_csv_sep_hint(out: Path) -> UnseenShape:
+    """A CSV that starts with Excel's "sep=;" line (so that Excel opens it in any locale),
+    Windows-1258, CRLF."""
+    ps = people(5, 760)
+    rows: list[list[Any]] = [["sep=;"], ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD"]]
+    for i, p in enumerate(ps):
+        rows.append([i + 1, p.name, dmy(p.dob), p.sex_word, p.pid])
+    path = out / "xuat_excel.csv"
+    text = "\r\n".join(";".join(str(v) for v in r) for r in rows) + "\r\n"
+    from .legacy_shapes import cp1258_tones
+
+    path.write_bytes(cp1258_tones(text).encode("cp1258"))
+    return UnseenShape("csv_sep_hint", path, ps, {path.stem: set()})
+
+
+def shape_bilingual_headers(out: Path) -> UnseenShape:
+    """Headers in both languages in one cell, as projects with foreign partners write them:
+    "Họ và tên / Full name", "Ngày sinh\n(Date of birth)", "Giới tính - Sex"."""
+    ps = people(5, 780)
+    g = Grid()
+    g.add(["TT / No.", "Họ và tên / Full name", "Ngày sinh\n(Date of birth)", "Giới tính - Sex",
+           "Số định danh cá nhân / Personal ID", "Chức vụ / Position"])  # fmt: skip
+    for i, p in enumerate(ps):
+        g.add([i + 1, p.name, dmy(p.dob), p.sex_word, p.pid, "Chuyên viên"])
+    path = out / "song_ngu.xlsx"
+    from .legacy_shapes import write_xlsx
+
+    write_xlsx(path, {"Staff list": g.rows}, {})
+    return UnseenShape("bilingual_headers", path, ps, {"Staff list": set()})
+
+
 BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_html_table_xls,
     shape_spreadsheetml_2003,
@@ -595,6 +643,9 @@ BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_wide_history,
     shape_stacked_tables,
     shape_aspnet_gridview,
+    shape_long_notes_above,
+    shape_csv_sep_hint,
+    shape_bilingual_headers,
 )
 
 
