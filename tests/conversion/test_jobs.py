@@ -178,3 +178,17 @@ def test_admin_pages_start_show_decide_and_report(people, hr, tree, client, user
         client.get(reverse("admin:conversion_campaign_status", args=[campaign.pk])).status_code
         == 404
     )
+
+
+def test_the_schedules_exist_after_migrate(db):
+    """Registered by the app's post_migrate handler (the test database was migrated)."""
+    from django_q.models import Schedule
+
+    reaper = Schedule.objects.get(name=jobs.SCHEDULE_NAME)
+    assert (reaper.func, reaper.schedule_type, reaper.minutes) == (
+        "conversion.jobs.reap_stale",
+        Schedule.MINUTES,
+        1,
+    )
+    daily = Schedule.objects.get(name="orgtree-apply-scheduled-operations")
+    assert (daily.func, daily.schedule_type) == ("orgtree.scheduling.daily_task", Schedule.DAILY)
