@@ -13,6 +13,7 @@ often shared):
 * ``resolve_place`` after warm-up, with its caches (decisions, parsed parts) emptied before
   every pass over the distinct texts (every call does the whole work, except for parts that
   repeat within the pass);
+* the same with the parsed parts kept (a long-running process) and only decisions emptied;
 * the same with the decision cache warm (repeated texts are common in HR records);
 * a naive baseline: for each comma-separated part, one database query on the folded name
   (``AdminUnit.folded_name``), then the conversion table by query for an old commune;
@@ -20,11 +21,15 @@ often shared):
   sample, it is slow);
 and prints the rates and the ratios.
 
-It also scores the resolver on the checked-in noisy corpus (``tests/orgtree/data/
-resolver_corpus.jsonl``, made by ``tests/orgtree/make_resolver_corpus.py`` from the official
-conversion table, with expected province and commune codes): accuracy (province, commune), the
+It also scores the resolver on the checked-in corpora (``--corpus PATH``, repeatable; default
+both): ``tests/orgtree/data/resolver_corpus.jsonl`` (made by
+``tests/orgtree/make_resolver_corpus.py`` from the official conversion table) and the second,
+independent ``resolver_corpus_real.jsonl`` (``make_resolver_corpus_real.py``: the shapes of
+real records), with expected province and commune codes: accuracy (province, commune), the
 share sent to review, the share silently wrong (an answer not flagged for review that names a
-wrong province or commune), per noise class, and the speed on those texts.
+wrong province or commune, or any answer not flagged where only review is right), per class,
+and the speed on those texts with nothing remembered. ``--only-corpus`` skips the rest,
+``--show N`` prints the first N texts not resolved right.
 """
 
 from __future__ import annotations
@@ -355,6 +360,8 @@ def main() -> None:
             print(f"{label[:34]:34s} {wall:12,.0f} {cpu:12,.0f}")
         return
     no_cache = rate(resolve_place, texts, args.seconds, forget)
+    # a long-running process: the parsed parts (provinces, districts) stay, decisions go
+    parts_warm = rate(resolve_place, texts, args.seconds, get_catalogue().decisions.clear)
     with_cache = rate(resolve_place, texts, args.seconds)
     sample = texts[:: max(1, len(texts) // 400)]
     db_rate = rate(naive_db, sample, min(args.seconds, 2.0))
@@ -364,6 +371,7 @@ def main() -> None:
     for label, (wall, cpu) in [
         *corpus_rates,
         ("resolve_place, no result cache", no_cache),
+        ("resolve_place, parsed parts warm", parts_warm),
         ("resolve_place, warm decision cache", with_cache),
         ("baseline: DB query per part", db_rate),
         ("baseline: linear scan per part", scan_rate),
