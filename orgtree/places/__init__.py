@@ -3,6 +3,13 @@ province and, when the text allows, the commune in force on a date.
 
 How it works
 ------------
+* Before folding (:mod:`orgtree.place_steps`): UTF-8 read as Windows-1252 is repaired exactly
+  ("HÃ  Ná»™i"), TCVN3/VNI readings are offered, and another reading is kept only when it
+  explains more of the text; labels ("Quê quán:"), notes ("(nay là …)" gives the new name,
+  "(cũ)", "(mới)"), the country, a postcode or a phone number at the end, slashes and spaced
+  dashes between parts, English and romanised names are repaired. ASCII typed with a Vietnamese
+  input method off ("Ha2 Noi65", "Haf Nooij") is tried only when the text as given names
+  nothing for sure.
 * The text is cut into segments at commas (and ``;``, ``|``, new lines). Each segment is folded
   (:func:`orgtree.text.fold`: no diacritics, lower case, punctuation as spaces, so NFC/NFD,
   both tone styles, "Ð", ALL CAPS and stray punctuation all give the same key) and its level
@@ -18,6 +25,10 @@ How it works
   a commune inside those; segments with an explicit prefix are preferred to bare ones. The
   reading that explains more of the text wins; equal readings that disagree are handed back as
   candidates for a person.
+* Parts that a dash or comma cut inside one known name are joined again ("Gia Lai - Kon Tum",
+  "Văn Miếu - Quốc Tử Giám"). Former provinces (Hà Sơn Bình … 1991, Hà Tây 2008) and former
+  districts (Quận 2, Quận 9 → Thành phố Thủ Đức) come from the historic names; a former
+  province with several successors in the set in force goes to review with each of them.
 * An old commune split across several new communes never gets a single answer: its new
   communes come back as candidates with ``needs_review``.
 
