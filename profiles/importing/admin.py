@@ -40,7 +40,15 @@ class ImportMappingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "source_software", "unit")
     search_fields = ("name", "source_software")
     edit_roles = EDIT_PROFILE_ROLES
-    fields = ("name", "source_software", "unit", "column_overrides", "value_mappings", "notes")
+    fields = (
+        "name",
+        "source_software",
+        "unit",
+        "column_overrides",
+        "skipped_columns",
+        "value_mappings",
+        "notes",
+    )
 
 
 @admin.register(ImportedSourceData)

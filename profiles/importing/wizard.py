@@ -115,6 +115,11 @@ class ValueItem:
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.kind, self.kind)
 
+    @property
+    def where(self) -> list[str]:
+        """The file's column headers, when they do not just repeat the code list's name."""
+        return [c for c in self.columns if fold(c) != fold(self.kind_label)]
+
 
 KIND_LABELS = {
     "sex": "Giới tính",
