@@ -156,9 +156,9 @@ def _english(match: re.Match[str]) -> str:
 
 # "Quê quán: …", "Địa chỉ - …": a form's label before the place
 _LABEL = re.compile(
-    r"(?i)^\s*(?:quê\s*quán|que\s*quan|nguyên\s*quán|nguyen\s*quan|nơi\s*sinh|noi\s*sinh|"
+    r"(?i)^\s*(?:quê\s*quán|que\s*quan|quê|nguyên\s*quán|nguyen\s*quan|nơi\s*sinh|noi\s*sinh|"
     r"địa\s*chỉ(?:\s*thường\s*trú)?|dia\s*chi|thường\s*trú|thuong\s*tru|tạm\s*trú|"
-    r"hộ\s*khẩu(?:\s*thường\s*trú)?|hktt|chỗ\s*ở(?:\s*hiện\s*nay)?)\s*[:\-–]\s*"
+    r"hộ\s*khẩu(?:\s*thường\s*trú)?|hktt|chỗ\s*ở(?:\s*hiện\s*nay)?)(?:\s*tại)?\s*[:\-–]\s*"
 )
 # "(nay là Xã D, Tỉnh E)": the writer gives the new name: prefer it
 _NOW = re.compile(

@@ -72,6 +72,9 @@ def test_keystrokes_leave_abbreviations_and_plain_text_alone(text):
     [
         ("Quê quán: Hà Tây", "Hà Tây"),
         ("Nơi sinh - Nghệ An", "Nghệ An"),
+        ("Thường trú tại: Xã A, Tỉnh B", "Xã A, Tỉnh B"),
+        ("Quê: Hà Tây", "Hà Tây"),
+        ("Xã A, Tỉnh B (nay là Xã C, Tỉnh D", "Xã A, Tỉnh B  "),  # unclosed: the old address
         ("Xã A, Huyện B, Tỉnh C (nay là Xã D, Tỉnh E)", "Xã D, Tỉnh E"),
         ("Xã A, Huyện B, Tỉnh C (nay là xã D)", "xã D, Tỉnh C"),
         ("tỉnh Hà Tây cũ", "tỉnh Hà Tây"),
