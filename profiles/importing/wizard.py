@@ -7,9 +7,10 @@
 * :func:`save_choices` writes the officer's choices into an
   :class:`~profiles.importing.models.ImportMapping` of the user's scope (a new one or the
   chosen one; simple-history keeps who changed what) and computes the preview again with it;
-* :func:`preview_page` filters the report's rows (new, updated, unchanged, review, held,
-  warning) and pages them on the server; each row shows the value as written beside the value
-  that will be stored (a date, a code and its name, a padded ID) and every problem of the row.
+* :func:`preview_page` filters the report's rows (new, updated, unchanged, held = refused or
+  sent to review, refused, sent to review, with a warning) and pages them on the server; each
+  row shows the value as written beside the value that will be stored (a date, a code and its
+  name, a padded ID) and every problem of the row.
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ FILTERS: dict[str, str] = {
     "create": "Tạo mới",
     "update": "Cập nhật",
     "unchanged": "Không đổi",
-    "review": "Chờ xem xét",
+    "held": "Giữ lại (lỗi hoặc chờ xem xét)",
     "error": "Lỗi (vào dòng chờ xử lý)",
+    "review": "Chờ xem xét",
     "warning": "Có cảnh báo",
 }
 
@@ -65,6 +67,8 @@ def _matches(row: Mapping[str, Any], key: str) -> bool:
         return True
     if key == "update":
         return action in ("update", "merge")
+    if key == "held":  # as the report counts people held: refused or sent to review
+        return action in ("error", "review")
     if key == "warning":
         return bool(row.get("warnings"))
     return action == key

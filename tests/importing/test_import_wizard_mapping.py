@@ -241,6 +241,7 @@ def test_preview_filters_and_pages_on_the_server(tmp_path, agency, hr):
     counts = {k: n for k, _, n in wizard.filter_counts(job.report["rows"])}
     assert counts["all"] == 251 and counts["error"] == 1
     assert counts["create"] + counts["review"] == 250 and counts["create"] > 200
+    assert counts["held"] == counts["review"] + counts["error"]
     last = client.get(url + "?loc=create&trang=3").content.decode()
     assert last.count('<tr class="action-create') == counts["create"] - 200
     assert '<tr class="action-review' not in last and '<tr class="action-error' not in last
@@ -248,6 +249,9 @@ def test_preview_filters_and_pages_on_the_server(tmp_path, agency, hr):
     errors = client.get(url + "?loc=error").content.decode()
     assert errors.count('<tr class="action-error') == 1 and '<tr class="action-create' not in errors
     assert client.get(url + "?loc=unchanged").content.decode().count('<tr class="action-') == 0
+    held = client.get(url + "?loc=held").content.decode()
+    assert held.count('<tr class="action-') == counts["held"]
+    assert '<tr class="action-create' not in held
     # the stored value is shown where a person would see a difference: a coefficient written
     # "3" is stored 3.00; a date stored as written, "Nữ" stored as the code of Nữ are not news
     assert "Hệ số lương:</b> 3 → <ins>3.00</ins>" in page
