@@ -138,7 +138,7 @@ def set_up_reform_profiles(committee_code: str = "H25") -> str:
         profile.permanent_residence_province_code = ""
         profile.permanent_residence_commune_code = ""
         if i % 3 == 0:
-            profile.current_residence = split[i % len(split)].text
+            profile.current_residence = split[(i // 3) % len(split)].text
             profile.current_residence_province_code = ""
             profile.current_residence_commune_code = ""
         if i % 7 == 0:

@@ -55,7 +55,8 @@ class StartForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = scope_for(user).units(EDIT_PROFILE_ROLES).active().order_by("code")
+        units = scope_for(user).filter(Unit.objects.active(), "", EDIT_PROFILE_ROLES)
+        units = units.order_by("code")
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
 

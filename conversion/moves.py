@@ -17,7 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Field, Max
 
 from profiles.models import CareerEvent, Profile, ProfileVersion, VersionStatus, WorkHistory
 from profiles.services import DERIVED_FIELDS
@@ -163,6 +163,12 @@ def changed_rows_since(commits: list[ProfileCommit], since: Any) -> set[int]:
     return {rows[i] for i in edited}
 
 
+def _note(obj: Any, reason: str, user: Any) -> None:
+    """The history entry's reason (its column holds 100 characters) and author."""
+    obj._change_reason = reason[:100]
+    obj._history_user = user
+
+
 def restore(entry: ProfileCommit, reason: str, user: Any) -> dict[str, Any]:
     """Take one profile's move back; return the profile fields to set (the caller saves)."""
     before = entry.before.get(MOVE_KEY)
@@ -170,22 +176,19 @@ def restore(entry: ProfileCommit, reason: str, user: Any) -> dict[str, Any]:
     if not before or not after:
         return {}
     for row in WorkHistory.objects.filter(pk__in=after["new_work"]):
-        row._change_reason = reason
-        row._history_user = user
+        _note(row, reason, user)
         row.delete()
     for event in CareerEvent.objects.filter(pk__in=after["new_events"]):
-        event._change_reason = reason
-        event._history_user = user
+        _note(event, reason, user)
         event.delete()
     for row in WorkHistory.objects.filter(pk__in=[int(k) for k in before["closed_rows"]]):
         row.end_date = None
-        row._change_reason = reason
-        row._history_user = user
+        _note(row, reason, user)
         row.save()
-    fields = {}
+    fields: dict[str, Any] = {}
     for name, value in before["fields"].items():
         model_field = Profile._meta.get_field(name.removesuffix("_id"))
-        fields[name] = (
-            value if name.endswith("_id") or value is None else model_field.to_python(value)
-        )
+        if value is not None and not name.endswith("_id") and isinstance(model_field, Field):
+            value = model_field.to_python(value)
+        fields[name] = value
     return fields
