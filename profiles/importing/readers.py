@@ -193,10 +193,12 @@ def read_spreadsheet(path: Path, name: str) -> list[SheetData]:
             sheet = wb.get_sheet_by_name(meta.name)
             if sheet.height == 0:
                 continue
-            r_off, c_off = sheet.start or (0, 0)
+            # calamine's rows start at the sheet's first row (empty rows above the data
+            # included) but at its first used column: merged ranges are moved by columns only
+            c_off = (sheet.start or (0, 0))[1]
             merged = []
             for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
-                merged.append((r0 - r_off, c0 - c_off, r1 - r_off, c1 - c_off))
+                merged.append((r0, c0 - c_off, r1, c1 - c_off))
             head, rest = _split_head(meta.name, sheet.iter_rows())
             sheets.append(
                 SheetData(meta.name, rest, head, merged, total=max(sheet.height - len(head), 0))

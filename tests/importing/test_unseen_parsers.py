@@ -321,3 +321,13 @@ def test_csv_dialects(sample, delimiter):
     from profiles.importing.readers import _dialect
 
     assert _dialect(sample).delimiter == delimiter
+
+
+def test_merged_ranges_of_a_table_off_the_corner_cover_the_cells_they_merge(tmp_path):
+    from tests.importing.unseen_shapes import shape_table_off_the_corner
+
+    shape = shape_table_off_the_corner(tmp_path)
+    (sheet,) = read_file(shape.path)
+    assert sheet.head[2][:3] == ["STT", "Họ và tên", "Ngày tháng năm sinh"]
+    # "Ngày tháng năm sinh" is merged over D3:E3, column B is the first used one
+    assert (2, 2, 2, 3) in sheet.merged and (2, 0, 3, 0) in sheet.merged

@@ -626,6 +626,25 @@ def shape_bilingual_headers(out: Path) -> UnseenShape:
     return UnseenShape("bilingual_headers", path, ps, {"Staff list": set()})
 
 
+def shape_table_off_the_corner(out: Path) -> UnseenShape:
+    """A table that does not start at A1: two empty rows and an empty column first, then a
+    two-row merged header (the birth date under "Nam" | "Nữ", "Giới tính" left out)."""
+    ps = people(5, 800)
+    g = Grid([[], []])
+    g.add([None, "STT", "Họ và tên", "Ngày tháng năm sinh", None, "Số CCCD", "Quê quán"])
+    g.add([None, None, None, "Nam", "Nữ", None, None])
+    for i, p in enumerate(ps):
+        d = dmy(p.dob)
+        g.add([None, i + 1, p.name, None if p.female else d, d if p.female else None, p.pid,
+               "Phú Thọ"])  # fmt: skip
+    path = out / "lech_goc.xlsx"
+    from .legacy_shapes import write_xlsx
+
+    merges = ["B3:B4", "C3:C4", "D3:E3", "F3:F4", "G3:G4"]
+    write_xlsx(path, {"DS": g.rows}, {"DS": merges})
+    return UnseenShape("table_off_the_corner", path, ps, {"DS": set()})
+
+
 BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_html_table_xls,
     shape_spreadsheetml_2003,
@@ -646,6 +665,7 @@ BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_long_notes_above,
     shape_csv_sep_hint,
     shape_bilingual_headers,
+    shape_table_off_the_corner,
 )
 
 
