@@ -283,6 +283,7 @@ from .recon_models import (  # noqa: E402
     PullState,
     UnitMatch,
 )
+from .reports import MinistryReport, ReportKind, ReportSubmission  # noqa: E402
 
 __all__ = [
     "Connection",
@@ -291,11 +292,14 @@ __all__ = [
     "ExtraHoliday",
     "HrSystem",
     "KeyState",
+    "MinistryReport",
     "Mismatch",
     "MismatchDailyCount",
     "NationalUnit",
     "ProgressSnapshot",
     "PullState",
+    "ReportKind",
+    "ReportSubmission",
     "SyncItem",
     "SyncStatus",
     "SyncWindow",

@@ -1,0 +1,120 @@
+"""The agency's reports to the Ministry of Home Affairs (letter 5034/BNV-CCVC and its follow-up).
+
+* the **software review report** ("Báo cáo rà soát, lựa chọn phần mềm và khóa kết nối"): the
+  old systems of the merged units and their keys with each administrator's contact, the system
+  chosen and why (from :mod:`.inventory`);
+* the **status report** ("Báo cáo tình hình xây dựng, triển khai cơ sở dữ liệu", due 19/9):
+  figures of the agency's subtree at a date and a narrative the officer writes.
+
+:class:`MinistryReport` holds what the officer enters and, once produced, the frozen PDF (what
+is submitted is exactly what was previewed). :class:`ReportSubmission` records every sending
+through the national contract: who, when, which document (its SHA-256) and the ministry's
+receipt. Producing and submitting live in :mod:`.report_documents`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from orgtree.models import Unit
+
+
+class ReportKind(models.TextChoices):
+    SOFTWARE = "software", "Báo cáo rà soát, lựa chọn phần mềm và khóa kết nối"
+    STATUS = "status", "Báo cáo tình hình xây dựng, triển khai cơ sở dữ liệu"
+
+
+class MinistryReport(models.Model):
+    agency = models.ForeignKey(
+        Unit, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="ministry_reports"
+    )
+    kind = models.CharField("loại báo cáo", max_length=10, choices=ReportKind.choices)
+    number = models.CharField("số, ký hiệu", max_length=60, help_text="Ví dụ: 125/BC-UBND")
+    place = models.CharField("địa danh", max_length=120, blank=True, help_text="Ví dụ: Phú Thọ")
+    report_date = models.DateField("ngày báo cáo")
+    figures_date = models.DateField(
+        "số liệu tính đến ngày",
+        null=True,
+        blank=True,
+        help_text="Báo cáo tình hình: ngày chốt số liệu (để trống: ngày báo cáo).",
+    )
+    recipient = models.CharField("kính gửi", max_length=200, default="Bộ Nội vụ")
+    narrative = models.TextField(
+        "nội dung đánh giá, kiến nghị",
+        blank=True,
+        help_text="Phần cán bộ tự viết: kết quả, khó khăn, vướng mắc, kiến nghị.",
+    )
+    signer_name = models.CharField("người ký", max_length=120)
+    signer_position = models.CharField("chức vụ người ký", max_length=120)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người lập",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("lập lúc", auto_now_add=True)
+    # the produced document, frozen: what is previewed is what is submitted
+    document = models.BinaryField("tệp PDF", null=True, editable=False)
+    document_sha256 = models.CharField("mã băm SHA-256 tệp PDF", max_length=64, blank=True)
+    produced_at = models.DateTimeField("xuất tệp lúc", null=True, blank=True)
+    produced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người xuất tệp",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["document"])
+
+    class Meta:
+        verbose_name = "báo cáo gửi Bộ Nội vụ"
+        verbose_name_plural = "báo cáo gửi Bộ Nội vụ"
+        ordering = ["-report_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "number"], name="ministry_report_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} – {self.get_kind_display()}"
+
+
+class ReportSubmission(models.Model):
+    """One sending of a report's PDF to the national side, with the ministry's answer."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "Đã tiếp nhận"
+        ALREADY_RECEIVED = "already_received", "Đã tiếp nhận trước đó"
+        FAILED = "failed", "Gửi không thành công"
+
+    report = models.ForeignKey(
+        MinistryReport,
+        verbose_name="báo cáo",
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người gửi",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField("gửi lúc")
+    document_sha256 = models.CharField("mã băm tệp đã gửi", max_length=64)
+    status = models.CharField("kết quả", max_length=20, choices=Status.choices)
+    receipt_id = models.CharField("mã tiếp nhận của Bộ", max_length=80, blank=True)
+    received_at = models.DateTimeField("Bộ nhận lúc", null=True, blank=True)
+    message = models.CharField("thông báo", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "lần gửi báo cáo"
+        verbose_name_plural = "các lần gửi báo cáo"
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report} – {self.get_status_display()}"
