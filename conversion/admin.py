@@ -202,7 +202,7 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
             ChangeRow.objects.filter(campaign=campaign)
             .exclude(outcome=Outcome.CURRENT)
             .select_related("profile")
-            .order_by("outcome", "profile_id", "id")[:SAMPLE_ROWS]
+            .order_by("id")[:SAMPLE_ROWS]
             if campaign.status != Campaign.Status.PREPARING
             else []
         )
