@@ -178,23 +178,44 @@ _SLASH = re.compile(r"(?<=[^\W\d_])\s*/\s*(?=[^\W\d_])")
 _NEEDS_LABEL = re.compile(
     r"\s*(?:quê|que|nguyên|nguyen|nơi|noi|địa|dia|hktt|thường|thuong|tạm|hộ|chỗ)"
 )
-_NEEDS_TAIL = re.compile(r"nam|vn|vnm|\d{5}")
+_NEEDS_TAIL = re.compile(r"(?:việt\s*nam|viet\s*nam|vietnam|vn|vnm|\d{5,})[\s.,;)]*$")
 
 
 def strip_notes(text: str) -> str:
     """A form's label ("Quê quán:"), a note in parentheses (the new name of "(nay là …)" is
     kept instead of the old address), "cũ"/"mới" after a name, a slash between names, and
-    the country, a postcode or a phone number at the end. The text itself when none."""
+    the country, a postcode or a phone number at the end. The text itself when none.
+
+    Each repair runs only when its cheap gate finds something: most texts pass untouched."""
     lower = text.lower()
-    if not (
-        "(" in text
-        or ":" in text
-        or "/" in text
-        or "cũ" in lower
-        or _NEEDS_TAIL.search(lower, len(lower) - 14) is not None
-        or _NEEDS_LABEL.match(lower) is not None
-    ):
+    label = _NEEDS_LABEL.match(lower) is not None
+    tail = _NEEDS_TAIL.search(lower, max(0, len(lower) - 16)) is not None
+    parens = "(" in text
+    old = "cũ" in lower
+    slash = "/" in text
+    if not (label or tail or parens or old or slash or ":" in text):
         return text
+    if label or ":" in text:
+        text = _LABEL.sub("", text)
+    if parens:
+        now = _NOW.search(text)
+        if now is not None and now.group(1).strip():
+            after = text[now.end() :].strip(" ,;.")
+            new = now.group(1).strip()
+            if after:
+                new = f"{new}, {after}"
+            elif "," not in new:  # "(nay là xã D)": the province is the old text's last part
+                new = f"{new}, {text[: now.start()].rsplit(',', 1)[-1].strip()}"
+            text = new
+        text = _PARENS.sub(" ", text)
+    if old:
+        text = _OLD_NEW.sub("", text)
+    if slash:
+        text = _SLASH.sub(", ", text)
+    if tail or parens:
+        text = _PHONE.sub("", text)
+        text = _TAIL.sub("", text)
+    return text
     text = _LABEL.sub("", text)
     if "(" in text:
         now = _NOW.search(text)
