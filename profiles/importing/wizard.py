@@ -42,6 +42,8 @@ SKIP = "__skip__"  # ignore the column
 AS_WRITTEN = ""
 
 SUGGESTIONS = 3
+#: cells of an unrecognised sheet's first row offered for mapping
+UNRECOGNISED_COLUMNS = 60
 PER_PAGE = 100
 
 #: filter key → (label, test on a report row)
@@ -200,7 +202,17 @@ def unknowns(
     for f in report.get("files", []):
         for s in f.get("sheets", []):
             table = s.get("table")
-            if not table or table not in SHEETS:
+            if not table:  # a sheet not recognised: its first row is likely its header; a
+                # people sheet is the likely table (a required column named otherwise)
+                for header in s.get("first_row", [])[:UNRECOGNISED_COLUMNS]:
+                    if not header.strip() or header_keys(header)[1].isdigit():
+                        continue
+                    item = columns.setdefault(("profile", header), ColumnItem("profile", header))
+                    item.where.append(
+                        f"{f['file']} › {s['sheet']} ({_('trang chưa nhận ra bảng')})"
+                    )
+                continue
+            if table not in SHEETS:
                 continue
             taken.setdefault(table, set()).update(s.get("columns", {}).values())
             for header in s.get("unknown_columns", []):

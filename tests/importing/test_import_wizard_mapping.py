@@ -257,3 +257,27 @@ def test_preview_filters_and_pages_on_the_server(tmp_path, agency, hr):
     assert "Hệ số lương:</b> 3 → <ins>3.00</ins>" in page
     assert "Ngày sinh:</b> 02/03/1985</span>" in page
     assert "Giới tính:</b> Nữ</span>" in page
+
+
+def test_a_sheet_not_recognised_gets_its_columns_mapped_in_the_wizard(tmp_path, agency, hr):
+    # a vendor that calls the ID column "Mã CB": the sheet is not recognised at all
+    headers = ["Mã CB" if h == "Số định danh cá nhân" else h for h in PROFILE_HEADERS]
+    path = write_xlsx(tmp_path / "vendor.xlsx", {"DS": [headers, person_row(1), person_row(2)]})
+    client = _client(hr)
+    job = _start(client, agency["home"], path)
+    assert job.report["totals"]["errors"] == 1 and job.report["totals"]["created"] == 0
+    columns, _ = wizard.unknowns(job.report)
+    offered = {c.header: c for c in columns}
+    assert "Mã CB" in offered and "Họ và tên" in offered
+    assert "trang chưa nhận ra bảng" in offered["Mã CB"].where[0]
+    form = {
+        "save_mapping": "1",
+        "target_mapping": "",
+        "mapping_name": "Phần mềm X",
+        "col-key-0": offered["Mã CB"].key,
+        "col-0": "personal_id",
+    }
+    client.post(reverse("admin:profiles_import_preview", args=[job.pk]), form)
+    job.refresh_from_db()
+    assert job.mapping.column_overrides == {"profile": {"Mã CB": "personal_id"}}
+    assert job.report["totals"]["created"] == 2 and job.report["totals"]["errors"] == 0
