@@ -71,6 +71,7 @@ class ReviewFilter(forms.Form):
         self.fields["field"].choices = [  # type: ignore[attr-defined]
             ("", _("Mọi trường")),
             *review.PLACE_FIELD_CHOICES,
+            *review.CODE_FIELD_CHOICES,
         ]
         self.fields["unit"].queryset = review.review_units(campaign)  # type: ignore[attr-defined]
 
@@ -184,11 +185,9 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if filters.is_valid():
             field_name = filters.cleaned_data["field"] or ""
             unit = filters.cleaned_data["unit"]
-        groups = (
-            review.review_groups(campaign, field_name, unit)
-            if campaign.status == Campaign.Status.PREVIEWED
-            else []
-        )
+        previewed = campaign.status == Campaign.Status.PREVIEWED
+        groups = review.review_groups(campaign, field_name, unit) if previewed else []
+        code_groups = review.code_groups(campaign, field_name, unit) if previewed else []
         field_labels = dict(FieldName.choices)
         outcomes = campaign.counts.get("outcomes", {})
         fields = [
@@ -229,6 +228,9 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     }
                     for g in groups
                 ],
+                "code_groups": [
+                    {"group": g, "field": field_labels.get(g.field, g.field)} for g in code_groups
+                ],
                 "filters": filters,
                 "filter_query": request.GET.urlencode(),
                 "blockers": campaign.counts.get("undo_blockers", []),
@@ -247,6 +249,18 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 request,
                 _("Đã chọn cho %(t)s văn bản: %(n)s giá trị của mọi hồ sơ mang văn bản đó.")
                 % {"t": len(texts), "n": changed},
+            )
+        elif "choose_code" in post:
+            changed = review.decide_code(
+                campaign,
+                post.get("field", ""),
+                post.get("old_code", ""),
+                post["choose_code"],
+                request.user,
+            )
+            messages.success(
+                request,
+                _("Đã chọn cho %(n)s giá trị có cùng mã cũ.") % {"n": changed},
             )
         elif "commit" in post:
             jobs.start_step(request.user, campaign, Task.COMMIT)

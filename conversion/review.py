@@ -20,6 +20,7 @@ from django.db.models import Count, QuerySet
 from orgtree.models import Unit
 
 from . import services
+from .codes import LISTS
 from .models import Campaign, ChangeRow, FieldName, Outcome
 
 PLACE_FIELD_CHOICES = [(f.value, f.label) for f in FieldName if f.value in services.PLACE_FIELDS]
@@ -141,4 +142,85 @@ def decide_group(campaign: Campaign, texts: list[str], key: str, user: Any) -> i
                 f"Phương án {key} không có trong danh sách của “{text}”."
             )
         changed += services.decide_text(campaign, text, keys.index(key), user)
+    return changed
+
+
+# -- positions and titles that disappeared (district posts): a person chooses ------------------
+CODE_FIELD_CHOICES = [(f.value, f.label) for f in FieldName if f.value in LISTS]
+
+
+@dataclass
+class CodeGroup:
+    """Every value of one old position or title code waiting for a person."""
+
+    field: str
+    old_code: str
+    old_text: str
+    reason: str
+    candidates: list[dict[str, Any]]
+    count: int
+
+
+def code_groups(
+    campaign: Campaign, field_name: str = "", unit: Unit | None = None
+) -> list[CodeGroup]:
+    from orgtree.tree import subtree_q
+
+    rows = ChangeRow.objects.filter(
+        campaign=campaign, outcome=Outcome.REVIEW, field__in=list(LISTS)
+    )
+    if field_name:
+        rows = rows.filter(field=field_name)
+    if unit is not None:
+        rows = rows.filter(subtree_q(unit, "profile__unit"))
+    counts = rows.order_by().values_list("field", "old_code").annotate(n=Count("id"))
+    out = []
+    for fname, old_code, n in counts:
+        sample = (
+            ChangeRow.objects.filter(
+                campaign=campaign, outcome=Outcome.REVIEW, field=fname, old_code=old_code
+            )
+            .order_by("id")
+            .first()
+        )
+        if sample is not None:
+            out.append(
+                CodeGroup(fname, old_code, sample.old_text, sample.reason, sample.candidates, n)
+            )
+    return sorted(out, key=lambda g: (-g.count, g.field, g.old_code))
+
+
+@transaction.atomic
+def decide_code(
+    campaign: Campaign, field_name: str, old_code: str, new_code: str, user: Any
+) -> int:
+    """Choose ``new_code`` (one of the candidates) for every value of ``old_code`` in
+    ``field_name`` waiting in the campaign; the commit then writes it to the profile and its
+    current work row. Returns the values changed."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    services.check_scope(user, campaign.scope_unit)
+    if campaign.status != Campaign.Status.PREVIEWED:
+        raise services.ConversionError("Chỉ chọn được khi đợt chuyển đổi chưa ghi vào hồ sơ.")
+    if field_name not in LISTS:
+        raise services.ConversionError(f"Trường “{field_name}” không phải chức vụ, chức danh.")
+    rows = ChangeRow.objects.filter(
+        campaign=campaign, field=field_name, old_code=old_code, outcome=Outcome.REVIEW
+    )
+    sample = rows.order_by("id").first()
+    if sample is None:
+        raise services.ConversionError(f"Không có giá trị nào chờ chọn với mã “{old_code}”.")
+    chosen = next((c for c in sample.candidates if c.get("code") == new_code), None)
+    if chosen is None:
+        raise services.ConversionError(f"Mã {new_code} không có trong danh sách gợi ý.")
+    who = getattr(user, "username", "") or "?"
+    changed = rows.update(
+        outcome=Outcome.CONVERTED,
+        rule="decision",
+        reason=f"Người dùng {who} chọn cho mọi hồ sơ có mã {old_code}"[:300],
+        confidence=1.0,
+        new_code=new_code,
+        new_text=f"{chosen['name']} [{new_code}]"[:255],
+    )
+    campaign.counts = {**campaign.counts, **services.summarise(campaign)}
+    campaign.save(update_fields=["counts"])
     return changed

@@ -116,3 +116,45 @@ def test_undo_is_blocked_when_the_work_row_changed_since(posts, hr):
     result = services.undo(campaign, hr)
     assert not result.done
     assert "work_history" in result.blockers[0]["reason"]
+
+
+def test_a_district_post_is_chosen_once_by_click_for_every_profile_and_undone(
+    posts, hr, make_profile, client
+):
+    from django.urls import reverse
+
+    from conversion import review
+
+    other = _with_post(make_profile, "040085001238", "CTUBH", full_name="Vũ Giang")
+    campaign = services.preview(unit=posts["renamed"].unit, as_of=AS_OF, user=hr)
+    groups = {(g.field, g.old_code): g for g in review.code_groups(campaign)}
+    district = groups["position_code", "CTUBH"]
+    assert district.count == 2 and [c["code"] for c in district.candidates] == [
+        "CTUBX",
+        "GD",
+        "PGD",
+    ]
+    assert review.code_groups(campaign, "title_code") == []  # the field filter
+    with pytest.raises(services.ConversionError, match="gợi ý"):
+        review.decide_code(campaign, "position_code", "CTUBH", "TP", hr)  # not a candidate
+
+    client.force_login(hr)
+    page = reverse("admin:conversion_campaign_page", args=[campaign.pk])
+    html = client.get(page, {"field": "position_code"}).content.decode()
+    assert 'name="choose_code" value="CTUBX"' in html and 'value="CTUBH"' in html
+    response = client.post(
+        page, {"choose_code": "CTUBX", "field": "position_code", "old_code": "CTUBH"}
+    )
+    assert response.status_code == 302
+    rows = ChangeRow.objects.filter(campaign=campaign, field="position_code", old_code="CTUBH")
+    assert {(r.outcome, r.rule, r.new_code) for r in rows} == {
+        (Outcome.CONVERTED, "decision", "CTUBX")
+    }
+    assert "canbo_tc" in rows.first().reason  # who chose
+
+    services.commit(campaign, hr)
+    for person in (posts["district"], other):
+        assert _codes(person)[0::2] == ("CTUBX", "CTUBX")  # the profile and its work row
+    assert services.undo(campaign, hr).done
+    for person in (posts["district"], other):
+        assert _codes(person)[0::2] == ("CTUBH", "CTUBH")
