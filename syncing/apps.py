@@ -22,6 +22,7 @@ class SyncingConfig(AppConfig):
         from . import (
             admin_inventory,  # noqa: F401 - systems inventory and keys (letter 5034)
             admin_recon,  # noqa: F401 - org-tree sync, reconciliation, dashboard
+            admin_reports,  # noqa: F401 - reports to the ministry (letter 5034, 19/9)
             receivers,  # noqa: F401 - connects the receivers
         )
 

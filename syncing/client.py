@@ -14,6 +14,7 @@ typed exceptions:
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -332,3 +333,40 @@ class NationalClient:
         if len(data["results"]) != len(body["key_ids"]):
             raise ContractError("Câu trả lời thu hồi khóa không có đúng một kết quả mỗi khóa.")
         return data["results"]
+
+    # -- reports to the ministry (letter 5034 and its follow-up) --------------------------------
+
+    def submit_report(
+        self,
+        *,
+        kind: str,
+        number: str,
+        report_date: str,
+        title: str,
+        document: bytes,
+        signer_name: str = "",
+    ) -> dict[str, Any]:
+        """Send one report (its PDF) to the ministry; idempotent on the document's SHA-256: a
+        second sending of the same bytes answers ``already_received`` with the first receipt."""
+        body = {
+            "kind": kind,
+            "number": number,
+            "report_date": report_date,
+            "title": title,
+            "signer_name": signer_name,
+            "document": base64.b64encode(document).decode("ascii"),
+            "document_sha256": hashlib.sha256(document).hexdigest(),
+        }
+        data = self.request("POST", contract.PATH_REPORTS, json_body=body)
+        if not isinstance(data, dict) or data.get("status") not in ("accepted", "already_received"):
+            raise ContractError("Câu trả lời tiếp nhận báo cáo không đúng hợp đồng API.")
+        if not data.get("receipt_id"):
+            raise ContractError("Câu trả lời tiếp nhận báo cáo thiếu mã tiếp nhận.")
+        return data
+
+    def list_reports(self) -> list[dict[str, Any]]:
+        """The reports the ministry holds from this key's agency, newest first."""
+        data = self.request("GET", contract.PATH_REPORTS)
+        if not isinstance(data, dict) or not isinstance(data.get("reports"), list):
+            raise ContractError("Danh sách báo cáo không đúng hợp đồng API (thiếu reports).")
+        return data["reports"]

@@ -37,6 +37,7 @@ PATH_RECONCILIATION = f"{API_PREFIX}/reconciliation"
 PATH_SCHEDULE = f"{API_PREFIX}/schedule"
 PATH_KEYS = f"{API_PREFIX}/keys"  # GET: the agency's connection keys
 PATH_KEY_REVOCATIONS = f"{API_PREFIX}/keys/revocations"  # POST: revoke old software's keys
+PATH_REPORTS = f"{API_PREFIX}/reports"  # POST: a report to the ministry (PDF); GET: those sent
 
 # -- limits -------------------------------------------------------------------------------------
 MAX_BATCH = 100  # profiles per batch
@@ -44,6 +45,8 @@ M51_MIN, M51_MAX = 1, 10  # the M51 test sync takes 1–10 profiles
 MAX_STATUS_LOOKUP = 500
 MAX_UNITS_PUSH = 1000
 MAX_KEY_REVOCATIONS = 50  # keys per revocation request
+MAX_REPORT_BYTES = 10 * 1024 * 1024  # one report's PDF
+REPORT_KINDS = ("software", "status")  # software review (letter 5034), status report (19/9)
 MAX_PAGE = 500
 DEFAULT_PAGE = 100
 MAX_BODY_BYTES = 64 * 1024 * 1024

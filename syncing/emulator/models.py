@@ -267,3 +267,33 @@ class ReceivedPartyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.idempotency_key
+
+
+class ReceivedReport(models.Model):
+    """A report an agency sent the ministry (letter 5034: the software review and its keys; the
+    status report of 19/9). Idempotent on the agency and the document's SHA-256."""
+
+    receipt_id = models.CharField("mã tiếp nhận", max_length=40, unique=True)
+    agency_code = models.CharField("mã cơ quan", max_length=60, db_index=True)
+    key_id = models.CharField("mã khóa gửi", max_length=64)
+    kind = models.CharField("loại báo cáo", max_length=10)
+    number = models.CharField("số, ký hiệu", max_length=60)
+    report_date = models.DateField("ngày báo cáo")
+    title = models.CharField("trích yếu", max_length=300)
+    signer_name = models.CharField("người ký", max_length=120, blank=True)
+    document = models.BinaryField("tệp PDF")
+    document_sha256 = models.CharField("mã băm SHA-256", max_length=64)
+    received_at = models.DateTimeField("nhận lúc", db_index=True)
+
+    class Meta:
+        verbose_name = "báo cáo đã nhận"
+        verbose_name_plural = "báo cáo đã nhận"
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency_code", "document_sha256"], name="national_report_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_code} {self.number}"

@@ -4,28 +4,34 @@ how many profiles were received — with a tile map of the 34 provinces.
 
 Counted the way the ministry's urging letter of September 2025 counts: an agency *reported*
 when it told the ministry its chosen software and key administrator (a key registered for it)
-or its sync schedule; it *connected* when its active key has called the national API; it
-*synced* when at least one profile was received. The agency list is the national skeleton
-(ministries and the 34 provincial People's Committees after 1/7/2025) plus any other agency
-the emulator has heard from.
+or its sync schedule, or sent a report (``POST /api/v1/reports``); it *connected* when its
+active key has called the national API; it *synced* when at least one profile was received.
+The agency list is the national skeleton (ministries and the 34 provincial People's Committees
+after 1/7/2025) plus any other agency the emulator has heard from.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Max
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from orgtree.skeleton import SKELETON_FILE
 from orgtree.text import clean
 
-from .models import ConnectionKey, ReceivedProfile, ReconciliationResult, ScheduleReport
+from .models import (
+    ConnectionKey,
+    ReceivedProfile,
+    ReceivedReport,
+    ReconciliationResult,
+    ScheduleReport,
+)
 
 # Tile-map positions (column, row) of the 34 provinces by GSO province code: north at the top,
 # the Mekong delta at the bottom, roughly where each lies.
@@ -75,6 +81,7 @@ class AgencyStatus:
     versions: int = 0
     last_received: datetime | None = None
     mismatched: int = 0
+    reports: list[ReceivedReport] = field(default_factory=list)
     stage: str = Stage.NONE
 
     @property
@@ -136,7 +143,10 @@ def national_report() -> list[AgencyStatus]:
         .order_by()
         .values_list("agency_code", "n")
     )
-    for code in sorted(set(keys) | set(received) | set(schedules)):
+    reports: dict[str, list[ReceivedReport]] = {}
+    for report in ReceivedReport.objects.defer("document").order_by("-received_at"):
+        reports.setdefault(report.agency_code, []).append(report)
+    for code in sorted(set(keys) | set(received) | set(schedules) | set(reports)):
         if code not in agencies:
             name = next((k.agency_name for k in keys.get(code, []) if k.agency_name), code)
             agencies[code] = AgencyStatus(code=code, name=name, short_name=name, kind="other")
@@ -157,11 +167,12 @@ def national_report() -> list[AgencyStatus]:
             agency.profiles, agency.versions = got["profiles"], got["versions"]
             agency.last_received = got["last"]
         agency.mismatched = mismatched.get(code, 0)
+        agency.reports = reports.get(code, [])
         if agency.profiles:
             agency.stage = Stage.SYNCED
         elif agency.last_call:
             agency.stage = Stage.CONNECTED
-        elif active or agency.schedule_reported:
+        elif active or agency.schedule_reported or agency.reports:
             agency.stage = Stage.REPORTED
         elif agency_keys:
             agency.stage = Stage.REVOKED
@@ -188,5 +199,18 @@ def overview(request: HttpRequest) -> HttpResponse:
             for stage, label in STAGE_LABELS.items()
         ],
         "tile_css": tile_css(),
+        "received_reports": sorted(
+            (r for a in rows for r in a.reports), key=lambda r: r.received_at, reverse=True
+        ),
     }
     return TemplateResponse(request, "national/overview.html", context)
+
+
+def report_pdf(request: HttpRequest, receipt_id: str) -> HttpResponse:
+    """One received report's PDF, as the ministry's officer opens it."""
+    report = ReceivedReport.objects.filter(receipt_id=receipt_id).first()
+    if report is None:
+        raise Http404("Không có báo cáo này.")
+    response = HttpResponse(bytes(report.document), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{report.receipt_id}.pdf"'
+    return response

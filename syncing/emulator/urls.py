@@ -22,8 +22,10 @@ urlpatterns = [
     path(_p(contract.PATH_SCHEDULE), views.schedule, name="schedule"),
     path(_p(contract.PATH_KEYS), views.keys, name="keys"),
     path(_p(contract.PATH_KEY_REVOCATIONS), views.key_revocations, name="key-revocations"),
+    path(_p(contract.PATH_REPORTS), views.ministry_reports, name="reports"),
     # the ministry's view of every agency (HTML, read-only)
     path("", national_view.overview, name="national-overview"),
+    path("reports/<str:receipt_id>.pdf", national_view.report_pdf, name="national-report-pdf"),
 ]
 
 # The Party members database ("CSDL tổ chức đảng, đảng viên"), docs/party-api.md

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from .. import contract
-from . import key_requests, reconciliation, services
+from . import key_requests, reconciliation, reports, services
 from .auth import AuthError, authenticate
 from .models import ConnectionKey
 from .state import RateLimiter
@@ -125,6 +125,10 @@ schedule = endpoint(
 keys = endpoint(GET=lambda request, key, body: key_requests.list_keys(key))
 key_revocations = endpoint(
     POST=lambda request, key, body: key_requests.request_revocations(key, body)
+)
+ministry_reports = endpoint(
+    GET=lambda request, key, body: reports.list_reports(key),
+    POST=lambda request, key, body: reports.submit_report(key, body),
 )
 
 

@@ -1,0 +1,211 @@
+"""Admin of the reports to the ministry (letter 5034 and the status report of 19/9): enter a
+report, produce its PDF from the database and look at it, download it as DOCX, submit it through
+the national contract. Scoped to the agency admin's subtree; every submission is recorded with
+who sent which document and the ministry's receipt. Behaviour lives in
+:mod:`.report_documents`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ForeignKey
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+from simple_history.admin import SimpleHistoryAdmin
+
+from orgtree.access import MANAGE_UNIT_ROLES, scope_for
+from orgtree.admin.scoped import ScopedAdminMixin
+from orgtree.models import Unit
+
+from . import report_documents
+from .reports import MinistryReport, ReportSubmission
+
+
+class SubmissionInline(admin.TabularInline):
+    model = ReportSubmission
+    extra = 0
+    can_delete = False
+    fields = [
+        "submitted_at",
+        "submitted_by",
+        "document_sha256",
+        "status",
+        "receipt_id",
+        "received_at",
+        "message",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MinistryReport)
+class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope_field = "agency"
+    edit_roles = MANAGE_UNIT_ROLES
+    inlines = [SubmissionInline]
+    list_display = ["number", "kind", "agency", "report_date", "produced_at", "last_submission"]
+    list_filter = ["kind"]
+    search_fields = ["number", "agency__name", "agency__code"]
+    fieldsets = [
+        (None, {"fields": ["agency", "kind", "number", "place", "report_date", "figures_date"]}),
+        ("Nội dung", {"fields": ["recipient", "narrative"]}),
+        ("Người ký", {"fields": ["signer_name", "signer_position"]}),
+        (
+            "Tệp báo cáo và gửi Bộ Nội vụ",
+            {"fields": ["document_links", "document_sha256", "produced_at", "produced_by"]},
+        ),
+    ]
+    readonly_fields = ["document_links", "document_sha256", "produced_at", "produced_by"]
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.related_model is Unit:
+            kwargs["queryset"] = scope_for(request.user).units(self.edit_roles)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(
+        self, request: HttpRequest, obj: MinistryReport, form: Any, change: bool
+    ) -> None:
+        if not change:
+            obj.created_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Lần gửi gần nhất")
+    def last_submission(self, obj: MinistryReport) -> str:
+        last = obj.submissions.order_by("-submitted_at").first()
+        if last is None:
+            return "chưa gửi"
+        receipt = f" – {last.receipt_id}" if last.receipt_id else ""
+        return f"{last.get_status_display()}{receipt}"
+
+    @admin.display(description="Tệp báo cáo")
+    def document_links(self, obj: MinistryReport) -> str:
+        if obj.pk is None:
+            return "Lưu báo cáo trước, rồi xuất tệp."
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}"
+        pdf = (
+            format_html(
+                '<a href="{}" target="_blank" id="report-pdf">Xem tệp PDF</a> · ',
+                reverse(f"{name}_pdf", args=[obj.pk]),
+            )
+            if obj.document
+            else "Chưa xuất tệp. "
+        )
+        # buttons of the change form itself (its CSRF token), posted to their own views
+        return format_html(
+            '{}<a href="{}" id="report-docx">Tải DOCX</a> '
+            '<button type="submit" formaction="{}" formnovalidate id="report-produce">'
+            "Xuất tệp từ số liệu đã lưu</button> "
+            '<button type="submit" formaction="{}" formnovalidate id="report-submit">'
+            "Gửi Bộ Nội vụ</button>",
+            pdf,
+            reverse(f"{name}_docx", args=[obj.pk]),
+            reverse(f"{name}_produce", args=[obj.pk]),
+            reverse(f"{name}_submit", args=[obj.pk]),
+        )
+
+    # -- produce, view, submit ------------------------------------------------------------------
+    def get_urls(self) -> list[Any]:
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "<path:object_id>/pdf/",
+                self.admin_site.admin_view(self.pdf_view),
+                name=f"{name}_pdf",
+            ),
+            path(
+                "<path:object_id>/docx/",
+                self.admin_site.admin_view(self.docx_view),
+                name=f"{name}_docx",
+            ),
+            path(
+                "<path:object_id>/xuat-tep/",
+                self.admin_site.admin_view(self.produce_view),
+                name=f"{name}_produce",
+            ),
+            path(
+                "<path:object_id>/gui-bo/",
+                self.admin_site.admin_view(self.submit_view),
+                name=f"{name}_submit",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _visible(self, request: HttpRequest, object_id: str) -> MinistryReport:
+        obj = self.get_object(request, object_id)  # None outside the user's scope
+        if obj is None:
+            raise Http404("Không tìm thấy báo cáo.")
+        return obj
+
+    def _editable(self, request: HttpRequest, object_id: str) -> MinistryReport:
+        obj = self._visible(request, object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def _back(self, obj: MinistryReport) -> HttpResponseRedirect:
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
+        return HttpResponseRedirect(reverse(name, args=[obj.pk]))
+
+    def pdf_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self._visible(request, object_id)
+        if not obj.document:
+            raise Http404("Báo cáo chưa xuất tệp.")
+        response = HttpResponse(bytes(obj.document), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="bao-cao-{obj.pk}.pdf"'
+        return response
+
+    def docx_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self._visible(request, object_id)
+        try:
+            data = report_documents.render_docx(report_documents.build_document(obj))
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+            return self._back(obj)
+        response = HttpResponse(
+            data,
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        response["Content-Disposition"] = f'attachment; filename="bao-cao-{obj.pk}.docx"'
+        return response
+
+    def produce_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return require_POST(self._produce)(request, object_id)
+
+    def _produce(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self._editable(request, object_id)
+        try:
+            report_documents.produce(obj, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(
+                request, f"Đã xuất tệp báo cáo {obj.number}; hãy xem lại trước khi gửi."
+            )
+        return self._back(obj)
+
+    def submit_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return require_POST(self._submit)(request, object_id)
+
+    def _submit(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self._editable(request, object_id)
+        try:
+            record = report_documents.submit(obj, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"Báo cáo {obj.number}: {record.message} Mã tiếp nhận {record.receipt_id}.",
+            )
+        return self._back(obj)
