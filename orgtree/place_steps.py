@@ -60,7 +60,9 @@ def decode(text: str) -> list[str]:
         return [text]
     repaired = from_mojibake(text)
     if repaired is not None:
-        return [repaired]  # exact: valid UTF-8 recovered from Windows-1252 characters
+        # valid UTF-8 recovered from Windows-1252 characters first; the text as given stays a
+        # reading ("NGÃ BA" in capitals is Latin-1 and could pass for "à" with a lost byte)
+        return [repaired, text]
     found = candidates(text)
     if found == {Encoding.UNICODE} and _MOJIBAKE.search(text) is not None:
         # the detector keeps doubtful text as Unicode; a place name may still be legacy
