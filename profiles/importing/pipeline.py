@@ -431,7 +431,15 @@ class Cleaner:
                 raise ValueError("họ tên dài quá 120 ký tự.")
             return out
         if kind == "pid":
-            return _digits(raw, "số định danh", pad=False)
+            from .rows import split_id_cell
+
+            pid, rest = split_id_cell(raw)  # "025085012345, 01/01/2021, Cục CS QLHC"
+            if rest:
+                self.notes.append(
+                    f"Số định danh “{_text(raw)}”: lấy “{pid}”, phần sau (ngày cấp, nơi cấp) "
+                    "không được ghi."
+                )
+            return _digits(pid, "số định danh", pad=False)
         if kind == "old_id":
             return _digits(raw, "số CMND")
         if kind in ("date", "dob"):

@@ -210,6 +210,26 @@ def _date_from_parts(labels: Sequence[str], values: Sequence[Any]) -> str | None
     return year or "/".join(got.values())
 
 
+_ID_THEN_TEXT = re.compile(
+    r"^\s*'?((?:\d[\s.\-]?){8,11}\d)\s*(?:[,;(/]|\s(?=\D))\s*(.*\S)\s*$", re.S
+)
+
+
+def split_id_cell(raw: Any) -> tuple[Any, str]:
+    """A personal ID followed in the same cell by what the 2C form puts beside it ("Số CMND/
+    CCCD, ngày cấp, nơi cấp": "025085012345, 01/01/2021, Cục CS QLHC"): (the ID, the rest);
+    (the cell, "") for anything else. Only a 9- or 12-digit number is taken."""
+    if not isinstance(raw, str):
+        return raw, ""
+    m = _ID_THEN_TEXT.match(raw)
+    if m is None:
+        return raw, ""
+    digits = sum(ch.isdigit() for ch in m.group(1))
+    if digits not in (9, 12) or not any(ch.isalpha() or ch in "/" for ch in m.group(2)):
+        return raw, ""
+    return m.group(1), m.group(2)
+
+
 # -- the citizen ID ----------------------------------------------------------------------------
 _CENTURY = {
     0: 1900,

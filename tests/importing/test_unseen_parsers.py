@@ -331,3 +331,21 @@ def test_merged_ranges_of_a_table_off_the_corner_cover_the_cells_they_merge(tmp_
     assert sheet.head[2][:3] == ["STT", "Họ và tên", "Ngày tháng năm sinh"]
     # "Ngày tháng năm sinh" is merged over D3:E3, column B is the first used one
     assert (2, 2, 2, 3) in sheet.merged and (2, 0, 3, 0) in sheet.merged
+
+
+@pytest.mark.parametrize(
+    ("cell", "pid", "rest"),
+    [
+        ("025085012345, 01/01/2021, Cục CS QLHC", "025085012345", "01/01/2021, Cục CS QLHC"),
+        ("025085012345 cấp ngày 1/1/2021", "025085012345", "cấp ngày 1/1/2021"),
+        ("131234567 (CA Phú Thọ)", "131234567", "CA Phú Thọ)"),
+        ("025 085 012 345", "025 085 012 345", ""),  # all of it is the ID
+        ("025085012345/131234567", "025085012345/131234567", ""),  # two IDs: not split
+        ("0250850123, CA Phú Thọ", "0250850123, CA Phú Thọ", ""),  # 10 digits: no ID
+        (25085012345.0, 25085012345.0, ""),
+    ],
+)
+def test_an_id_cell_with_its_issue_date_and_place(cell, pid, rest):
+    from profiles.importing.rows import split_id_cell
+
+    assert split_id_cell(cell) == (pid, rest)

@@ -645,6 +645,27 @@ def shape_table_off_the_corner(out: Path) -> UnseenShape:
     return UnseenShape("table_off_the_corner", path, ps, {"DS": set()})
 
 
+def shape_id_with_issue_details(out: Path) -> UnseenShape:
+    """The 2C form's column "Số CMND/CCCD, ngày cấp, nơi cấp": the ID, its issue date and
+    the issuing office in one cell (the ID is taken, with a warning)."""
+    ps = people(5, 820)
+    g = Grid([["TRÍCH NGANG SƠ YẾU LÝ LỊCH"]])
+    g.add(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CMND/CCCD, ngày cấp, nơi cấp"])
+    places = ["Cục CS QLHC về TTXH", "CA tỉnh Phú Thọ"]
+    for i, p in enumerate(ps):
+        if i % 2:
+            cell = f"{p.pid}, 1{i}/0{i + 1}/2021, {places[i % 2]}"
+        else:
+            cell = f"{p.pid} cấp ngày 0{i + 1}/05/2022 tại {places[0]}"
+        g.add([i + 1, p.name, dmy(p.dob), p.sex_word, cell])
+    path = out / "trich_ngang_2c.xlsx"
+    from .legacy_shapes import write_xlsx
+
+    write_xlsx(path, {"DS": g.rows}, {})
+    return UnseenShape("id_with_issue_details", path, ps, {"DS": set()},
+                       warned={p.pid: "ngày cấp, nơi cấp" for p in ps})  # fmt: skip
+
+
 BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_html_table_xls,
     shape_spreadsheetml_2003,
@@ -666,6 +687,7 @@ BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_csv_sep_hint,
     shape_bilingual_headers,
     shape_table_off_the_corner,
+    shape_id_with_issue_details,
 )
 
 
