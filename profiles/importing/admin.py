@@ -245,6 +245,11 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         unknown_columns, unknown_values = (
             wizard.unknowns(report, job.mapping) if can_confirm else ([], [])
         )
+        # the most frequent values first; a file of a thousand free-text positions must not
+        # make a page of a thousand drop-downs: the rest after these are mapped
+        more_values = max(0, len(unknown_values) - wizard.MAX_VALUES)
+        unknown_values = sorted(unknown_values, key=lambda v: -(v.count or 0))[: wizard.MAX_VALUES]
+        unknown_values.sort(key=lambda v: (v.kind, -(v.count or 0), v.value))
         held_url = ""
         if report.get("committed") and (report.get("holding") or {}).get("held"):
             held_url = reverse("admin:profiles_heldrow_grid") + f"?job={job.pk}"
@@ -264,6 +269,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 "mapping_form": mapping_form,
                 "unknown_columns": unknown_columns,
                 "unknown_values": unknown_values,
+                "more_values": more_values,
                 "KEEP": wizard.KEEP,
                 "SKIP": wizard.SKIP,
                 "editable_mappings": wizard.mappings_for(request.user),

@@ -42,6 +42,8 @@ SKIP = "__skip__"  # ignore the column
 AS_WRITTEN = ""
 
 SUGGESTIONS = 3
+#: distinct unknown values offered at once (the most frequent)
+MAX_VALUES = 150
 #: cells of an unrecognised sheet's first row offered for mapping
 UNRECOGNISED_COLUMNS = 60
 PER_PAGE = 100

@@ -281,3 +281,16 @@ def test_a_sheet_not_recognised_gets_its_columns_mapped_in_the_wizard(tmp_path, 
     job.refresh_from_db()
     assert job.mapping.column_overrides == {"profile": {"Mã CB": "personal_id"}}
     assert job.report["totals"]["created"] == 2 and job.report["totals"]["errors"] == 0
+
+
+def test_the_most_frequent_values_are_offered_first_and_the_page_stays_small(
+    tmp_path, agency, hr, monkeypatch
+):
+    monkeypatch.setattr(wizard, "MAX_VALUES", 2)  # 3 distinct values in the file
+    client = _client(hr)
+    job = _start(client, agency["home"], _messy(tmp_path))
+    page = client.get(reverse("admin:profiles_import_preview", args=[job.pk])).content.decode()
+    assert page.count('name="val-key-') == 2
+    assert "Mán</strong> — 3 dòng" in page and "Trưởng phòng Nội vụ huyện</strong> — 2" in page
+    assert "Kinhh</strong>" not in page  # one row only: after the others are mapped
+    assert "Còn 1 giá trị ít gặp hơn" in page
