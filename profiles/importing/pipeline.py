@@ -472,7 +472,7 @@ class Cleaner:
                     _unicode(raw) if isinstance(raw, str) else raw,
                     context="birth" if col.kind == "dob" else None,
                     today=self.today,
-                    order=order if order in ("dmy", "mdy") else None,  # type: ignore[arg-type]
+                    order="mdy" if order == "mdy" else "dmy" if order == "dmy" else None,
                 )
             except DateParseError as exc:
                 value: Any = ValueError(str(exc))
