@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import Field, Max
 
+from profiles import actions
 from profiles.models import CareerEvent, Profile, ProfileVersion, VersionStatus, WorkHistory
 from profiles.services import DERIVED_FIELDS
 
@@ -163,28 +164,23 @@ def changed_rows_since(commits: list[ProfileCommit], since: Any) -> set[int]:
     return {rows[i] for i in edited}
 
 
-def _note(obj: Any, reason: str, user: Any) -> None:
-    """The history entry's reason (its column holds 100 characters) and author."""
-    obj._change_reason = reason[:100]
-    obj._history_user = user
-
-
 def restore(entry: ProfileCommit, reason: str, user: Any) -> dict[str, Any]:
-    """Take one profile's move back; return the profile fields to set (the caller saves)."""
+    """Take one profile's move back; return the profile fields to set (the caller saves).
+
+    The rows are put back exactly (:func:`profiles.actions.restoring`: no derived fields, no
+    workflow rule set off by the row writes; each write's history row attributed)."""
     before = entry.before.get(MOVE_KEY)
     after = entry.after.get(MOVE_KEY)
     if not before or not after:
         return {}
-    for row in WorkHistory.objects.filter(pk__in=after["new_work"]):
-        _note(row, reason, user)
-        row.delete()
-    for event in CareerEvent.objects.filter(pk__in=after["new_events"]):
-        _note(event, reason, user)
-        event.delete()
-    for row in WorkHistory.objects.filter(pk__in=[int(k) for k in before["closed_rows"]]):
-        row.end_date = None
-        _note(row, reason, user)
-        row.save()
+    with actions.restoring():
+        for row in WorkHistory.objects.filter(pk__in=after["new_work"]):
+            actions.delete_row(row, acting_user=user, reason=reason)
+        for event in CareerEvent.objects.filter(pk__in=after["new_events"]):
+            actions.delete_row(event, acting_user=user, reason=reason)
+        for row in WorkHistory.objects.filter(pk__in=[int(k) for k in before["closed_rows"]]):
+            row.end_date = None
+            actions.save_row(row, acting_user=user, reason=reason)
     fields: dict[str, Any] = {}
     for name, value in before["fields"].items():
         model_field = Profile._meta.get_field(name.removesuffix("_id"))
