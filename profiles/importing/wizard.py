@@ -394,11 +394,22 @@ def _decorate(row: Mapping[str, Any]) -> dict[str, Any]:
             shown = None  # NFD → NFC, spacing, "Nam" → "Nam [1]": nothing a person would see
         cells.append({"header": header, "original": text, "stored": shown})
     problems = [e.get("message", "") for e in row.get("errors", [])]
+    spec = SHEETS.get(row["table"])
+    updates = []
+    for name, pair in (row.get("changes") or {}).items():
+        if not isinstance(pair, list) or len(pair) != 2:
+            continue
+        col = spec.by_field.get(name) if spec else None
+        old, new = (
+            _stored_text(row["table"], name, v) if v not in (None, "") else "—" for v in pair
+        )
+        updates.append({"label": col.header if col else name, "old": old, "new": new})
     return {
         **row,
         "action_label": ACTION_LABELS.get(row["action"], row["action"]),
         "cells": cells,
         "problems": problems,
+        "updates": updates,
     }
 
 

@@ -294,3 +294,20 @@ def test_the_most_frequent_values_are_offered_first_and_the_page_stays_small(
     assert "Mán</strong> — 3 dòng" in page and "Trưởng phòng Nội vụ huyện</strong> — 2" in page
     assert "Kinhh</strong>" not in page  # one row only: after the others are mapped
     assert "Còn 1 giá trị ít gặp hơn" in page
+
+
+def test_an_update_row_shows_the_stored_value_and_the_new_one(tmp_path, agency, hr):
+    from profiles.importing import jobs
+
+    first = write_xlsx(tmp_path / "a.xlsx", {"DS": [PROFILE_HEADERS, person_row(1)]})
+    jobs.start_import(user=hr, unit=agency["home"], files=[("a.xlsx", first)], dry_run=False)
+    assert Profile.objects.get().ethnicity == "01"
+    again = write_xlsx(
+        tmp_path / "b.xlsx", {"DS": [PROFILE_HEADERS, person_row(1, **{"Dân tộc": "Tày"})]}
+    )
+    client = _client(hr)
+    job = _start(client, agency["home"], again)
+    url = reverse("admin:profiles_import_preview", args=[job.pk])
+    page = client.get(url + "?loc=update").content.decode()
+    assert page.count('<tr class="action-update') == 1
+    assert "Dân tộc: Kinh [01] → <ins>Tày [02]</ins>" in page
