@@ -263,6 +263,14 @@ def _sync_connection() -> str:
     return set_up_sync_demo(MERGED_PROVINCE_CODE)
 
 
+def _ministry_report() -> str:
+    """Letter 5034: the old provinces' systems and keys, the choice, the report sent, the old
+    keys revoked (issue 16)."""
+    from syncing.demo import set_up_ministry_report_demo
+
+    return set_up_ministry_report_demo(MERGED_PROVINCE_CODE)
+
+
 def _reform_profiles() -> str:
     """Profiles still written the pre-reform way, for the conversion campaign."""
     from .demo_reform import set_up_reform_profiles
@@ -287,6 +295,7 @@ DEMO_STEPS: list[Callable[[], str]] = [
     _sync_connection,
     _reconciliation,
     _reform_profiles,
+    _ministry_report,
 ]
 
 

@@ -78,3 +78,138 @@ def set_up_sync_demo(agency_code: str = "H25") -> str:
         f"Đồng bộ: kết nối {conn.key_id} của {unit.code}, lịch đồng bộ 01/09–10/09/2025 rồi "
         f"liên tục; {queued} hồ sơ đã ký số chờ gửi (tiến trình nền gửi khi ứng dụng chạy)."
     )
+
+
+# -- letter 5034: the old provinces' systems and keys, the choice, the report (issue 16) ---------
+OLD_SYSTEMS = [
+    # (old province code, system name, vendor, version, profiles, key administrator, e-mail)
+    ("H44", "QLCB tỉnh Phú Thọ", "VNPT Phú Thọ", "3.1", 41250, "Hoàng Văn Tùng", "tung.hv"),
+    ("H62", "HRM Vĩnh Phúc", "Viettel Vĩnh Phúc", "2019", 38400, "Trần Thị Vĩnh", "vinh.tt"),
+    ("H29", "QLHS CBCCVC Hòa Bình", "TT CNTT Hòa Bình", "2.0", 27300, "Bùi Văn Hòa", "hoa.bv"),
+]  # fmt: skip
+DEMO_REPORT_NUMBER = "215/BC-UBND"
+
+
+def set_up_ministry_report_demo(agency_code: str = "H25") -> str:
+    """The new province's inventory of the three old provinces' HR systems and their keys (as
+    the emulator issued them before the merger), the choice of the system in use, the report
+    to the ministry produced and submitted, and the old keys revoked at its request — through
+    the real client and contract, the emulator served in a thread for the step. Idempotent."""
+    from django.contrib.auth import get_user_model
+
+    from syncing.emulator.keys import issue_key
+    from syncing.emulator.models import ConnectionKey
+    from syncing.emulator.server import EmulatorThread
+
+    from . import inventory_actions, report_documents
+    from .inventory import HrSystem, SystemKey, SystemStatus
+    from .reports import MinistryReport, ReportKind, ReportSubmission
+
+    agency = Unit.objects.active().get(code=agency_code)
+    conn = Connection.objects.filter(
+        unit=agency, destination=Destination.NATIONAL, is_official=True
+    ).first()
+    if conn is None:
+        return "Báo cáo Bộ Nội vụ: bỏ qua (chưa có kết nối chính thức)."
+    done = ReportSubmission.objects.filter(
+        report__agency=agency,
+        report__number=DEMO_REPORT_NUMBER,
+        status__in=["accepted", "already_received"],
+    ).first()
+    if done is not None:
+        return f"Báo cáo Bộ Nội vụ {DEMO_REPORT_NUMBER}: đã gửi (mã tiếp nhận {done.receipt_id})."
+    actor = get_user_model().objects.filter(username="phutho.quantri").first()
+    chosen, _ = HrSystem.objects.get_or_create(
+        agency=agency,
+        name=conn.software_name,
+        defaults={
+            "product": conn.software_name,
+            "vendor": "cbccvc (mã nguồn mở)",
+            "profile_count": 41250 + 38400 + 27300,
+            "is_chosen": True,
+            "chosen_on": date(2025, 7, 15),
+            "in_use_since": date(2025, 7, 1),
+            "choice_reason": (
+                "Dùng chung cho toàn tỉnh sau hợp nhất; đã kết nối thử thành công với CSDL quốc "
+                "gia; chuyển đổi được dữ liệu của cả ba phần mềm cũ."
+            ),
+        },
+    )
+    chosen.units_served.add(agency)
+    SystemKey.objects.get_or_create(
+        system=chosen,
+        key_id=conn.key_id,
+        defaults={
+            "connection": conn,
+            "admin_name": conn.admin_name,
+            "admin_position": "Phó Trưởng phòng CNTT, Sở Nội vụ",
+            "admin_phone": conn.admin_phone,
+            "admin_email": conn.admin_email,
+        },
+    )
+    for code, name, vendor, version, count, admin, mailbox in OLD_SYSTEMS:
+        system, created = HrSystem.objects.get_or_create(
+            agency=agency,
+            name=name,
+            defaults={
+                "product": name,
+                "vendor": vendor,
+                "version": version,
+                "profile_count": count,
+                "status": SystemStatus.RETIRED,
+                "in_use_since": date(2018, 1, 1),
+                "retired_on": date(2025, 6, 30),
+            },
+        )
+        old_unit = Unit.objects.filter(code=code).first()
+        if old_unit is not None:
+            system.units_served.add(old_unit)
+        if created or not system.keys.exists():
+            old_key = issue_key(  # issued before the merger, to the old program
+                agency_code=agency_code,
+                agency_name=agency.name,
+                software_name=name,
+                software_vendor=vendor,
+                admin_name=admin,
+                admin_phone="0210 3846 000",
+                admin_email=f"{mailbox}@example.gov.vn",
+            ).key
+            SystemKey.objects.create(
+                system=system,
+                key_id=old_key.key_id,
+                state=old_key.status,
+                admin_name=admin,
+                admin_position="Chuyên viên CNTT, Sở Nội vụ tỉnh cũ",
+                admin_phone=old_key.admin_phone,
+                admin_email=old_key.admin_email,
+            )
+    report, _ = MinistryReport.objects.get_or_create(
+        agency=agency,
+        number=DEMO_REPORT_NUMBER,
+        defaults={
+            "kind": ReportKind.SOFTWARE,
+            "place": "Phú Thọ",
+            "report_date": date(2025, 7, 18),
+            "signer_name": "Nguyễn Văn Khánh",
+            "signer_position": "KT. Chủ tịch\nPhó Chủ tịch",
+            "created_by": actor,
+        },
+    )
+    report_documents.produce(report, actor=actor)
+    thread = EmulatorThread()
+    thread.start()
+    try:
+        record = report_documents.submit(report, actor=actor, base_url=thread.url)
+        outcome = inventory_actions.request_old_key_revocation(
+            agency, actor=actor, base_url=thread.url
+        )
+    finally:
+        thread.stop()
+    active = ConnectionKey.objects.filter(
+        agency_code=agency_code, status=ConnectionKey.Status.ACTIVE
+    ).count()
+    return (
+        f"Báo cáo Bộ Nội vụ {report.number}: 3 phần mềm cũ của Phú Thọ, Vĩnh Phúc, Hòa Bình và "
+        f"khóa kết nối của chúng, hệ thống được chọn {chosen.name}; đã gửi (mã tiếp nhận "
+        f"{record.receipt_id}); {outcome.summary()[:-1]}, {active} khóa đang hoạt động."
+    )

@@ -66,9 +66,15 @@ def _set_state(key: SystemKey, state: str, note: str, actor: Any, reason: str) -
 
 
 def request_old_key_revocation(
-    agency: Unit, *, reason: str = "", actor: Any = None, destination: str = Destination.NATIONAL
+    agency: Unit,
+    *,
+    reason: str = "",
+    actor: Any = None,
+    destination: str = Destination.NATIONAL,
+    base_url: str = "",
 ) -> RevocationOutcome:
-    """Send the keys of the non-chosen systems to the national side for revocation."""
+    """Send the keys of the non-chosen systems to the national side for revocation
+    (``base_url``: another address of the national side, e.g. the demo's emulator thread)."""
     from .connections import client_for
 
     chosen = HrSystem.objects.filter(agency=agency, is_chosen=True).first()
@@ -78,6 +84,7 @@ def request_old_key_revocation(
     if not keys:
         return RevocationOutcome()
     conn = official_connection(agency, destination)
+    conn.base_url = base_url or conn.base_url  # not saved
     reason = reason.strip() or (
         f"Cơ quan đã chọn hệ thống {chosen} (Công văn 5034/BNV-CCVC); "
         "phần mềm cũ không còn sử dụng."

@@ -502,9 +502,10 @@ def produce(report: MinistryReport, *, actor: Any = None, today: date | None = N
     return pdf
 
 
-def submit(report: MinistryReport, *, actor: Any = None) -> ReportSubmission:
+def submit(report: MinistryReport, *, actor: Any = None, base_url: str = "") -> ReportSubmission:
     """Send the frozen PDF to the ministry through the agency's official connection; every
-    attempt is recorded, a failed one too (then ValidationError with the reason)."""
+    attempt is recorded, a failed one too (then ValidationError with the reason). ``base_url``:
+    another address of the national side (the demo's emulator thread)."""
     from .client import NationalError
     from .connections import client_for
     from .inventory_actions import official_connection
@@ -520,6 +521,7 @@ def submit(report: MinistryReport, *, actor: Any = None) -> ReportSubmission:
     )
     try:
         conn = official_connection(report.agency.get_root())
+        conn.base_url = base_url or conn.base_url  # not saved
         with client_for(conn) as client:
             answer = client.submit_report(
                 kind=report.kind,
