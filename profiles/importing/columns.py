@@ -74,6 +74,14 @@ PID = C(
     "Mã định danh cá nhân",
     "Số CMND/CCCD/ĐDCN",
     "So dinh danh",
+    # the Law on Identification 2023 (in force 1/7/2024) renamed the card "thẻ căn cước"
+    "Số thẻ căn cước",
+    "Thẻ căn cước",
+    "Số thẻ căn cước công dân",
+    "Số thẻ CCCD",
+    "Số căn cước công dân",
+    "Mã số định danh",
+    "Số định danh",
     # English headers (newer systems, exports for donors, mixed-language templates)
     "ID number",
     "ID No",
@@ -113,6 +121,12 @@ PROFILE = SheetSpec(
             "Tên cán bộ",
             "Họ và tên (khai sinh)",
             "Ho ten",
+            # the forms of Thông tư 06/2023/TT-BNV and the identification law's wording
+            "Họ, chữ đệm và tên",
+            "Họ, chữ đệm và tên khai sinh",
+            "Họ chữ đệm và tên",
+            "Họ, chữ đệm, tên",
+            "Họ và tên đầy đủ",
             "Full name",
             "Name",
             "Fullname",

@@ -55,7 +55,8 @@ _BILINGUAL = re.compile(r"\s*(?:/|\||\n|\s[-–]\s)\s*")
 
 _MALE = {"nam"}
 _FEMALE = {"nu"}
-_FAMILY_NAME = {"hovadem", "hodem", "ho", "hovatendem", "hotendem", "hochulot", "hovachulot"}
+_FAMILY_NAME = {"hovadem", "hodem", "ho", "hovatendem", "hotendem", "hochulot", "hovachulot",
+                "hochudem", "hovachudem"}  # fmt: skip
 _GIVEN_NAME = {"ten"}
 #: the middle name between "Họ" and "Tên" ("Họ" | "Đệm" | "Tên")
 _MIDDLE_NAME = {"dem", "tendem", "chudem", "tenlot", "chulot", "lot"}
@@ -265,6 +266,8 @@ def _find(
             target = overrides.get(full) or index.get(full) or index.get(stripped)
             if target:
                 fields.add(target)
+        if fields == {PID_FIELD_NAME, "old_id_number"}:  # "Số CCCD/CMND": either card
+            fields = {PID_FIELD_NAME}
         if len(fields) == 1:
             return ColumnFind(fields.pop(), levels[-1], 95.0, BILINGUAL)
     if strict:

@@ -349,3 +349,24 @@ def test_an_id_cell_with_its_issue_date_and_place(cell, pid, rest):
     from profiles.importing.rows import split_id_cell
 
     assert split_id_cell(cell) == (pid, rest)
+
+
+@pytest.mark.parametrize(
+    ("header", "columns", "composite"),
+    [
+        (["Họ, chữ đệm và tên khai sinh", "Ngày sinh", "Giới tính", "Số thẻ căn cước"],
+         {0: "full_name", 1: "date_of_birth", 2: "sex", 3: "personal_id"}, None),
+        (["Họ, chữ đệm", "Tên", "Ngày sinh", "Giới tính", "Số định danh cá nhân"],
+         {2: "date_of_birth", 3: "sex", 4: "personal_id"}, ("full_name", (0, 1))),
+        (["Họ", "Chữ đệm", "Tên", "Ngày sinh", "Giới tính", "Số CCCD"],
+         {3: "date_of_birth", 4: "sex", 5: "personal_id"}, ("full_name", (0, 1, 2))),
+        (["Họ và tên", "Ngày sinh", "Giới tính", "Số căn cước/CMND"],
+         {0: "full_name", 1: "date_of_birth", 2: "sex", 3: "personal_id"}, None),
+    ],
+)  # fmt: skip
+def test_headers_in_the_2023_forms_wording(header, columns, composite):
+    from profiles.importing.headers import recognise_table
+
+    match = recognise_table([header])
+    assert match is not None and match.columns == columns
+    assert [(c.field, c.sources) for c in match.composites] == ([composite] if composite else [])

@@ -666,6 +666,30 @@ def shape_id_with_issue_details(out: Path) -> UnseenShape:
                        warned={p.pid: "ngày cấp, nơi cấp" for p in ps})  # fmt: skip
 
 
+def shape_identification_law_headers(out: Path) -> UnseenShape:
+    """Headers in the wording of the 2023 forms and the Law on Identification (the card is a
+    "thẻ căn cước" since 1/7/2024): "Họ, chữ đệm" | "Tên", "Họ, chữ đệm và tên khai sinh",
+    "Số thẻ căn cước", "Số căn cước/CMND" (either card: a 9-digit one is held)."""
+    a, b = people(3, 840), people(3, 850)
+    first = [["STT", "Họ, chữ đệm", "Tên", "Ngày, tháng, năm sinh", "Giới tính",
+              "Số thẻ căn cước"]]  # fmt: skip
+    for i, p in enumerate(a):
+        first.append([i + 1, p.family, p.given, dmy(p.dob), p.sex_word, p.pid])
+    second: list[list[Any]] = [["STT", "Họ, chữ đệm và tên khai sinh", "Sinh ngày", "Giới tính",
+                                "Số căn cước/CMND"]]  # fmt: skip
+    for i, p in enumerate(b):
+        second.append([i + 1, p.name, dmy(p.dob), p.sex_word, p.pid])
+    second.append([4, "Đinh Thị Cũ", "04/05/1970", "Nữ", "131234567"])
+    path = out / "mau_2023.xlsx"
+    from .legacy_shapes import write_xlsx
+
+    write_xlsx(path, {"Khối Đảng": first, "Khối chính quyền": second}, {})
+    shape = UnseenShape("identification_law_headers", path, a + b,
+                        {"Khối Đảng": set(), "Khối chính quyền": set()})  # fmt: skip
+    shape.bad_rows[("Khối chính quyền", 5)] = {"Số căn cước/CMND"}
+    return shape
+
+
 BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_html_table_xls,
     shape_spreadsheetml_2003,
@@ -688,6 +712,7 @@ BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_bilingual_headers,
     shape_table_off_the_corner,
     shape_id_with_issue_details,
+    shape_identification_law_headers,
 )
 
 
