@@ -246,7 +246,9 @@ def do_add_child(
     with suspended():
         save_row(obj, acting_user=acting_user, reason=reason)
     after_profile_changed(
-        profile, histories_changed=model in HISTORY_MODELS, acting_user=acting_user
+        Profile.objects.get(pk=profile.pk),  # as stored: the caller's copy may be stale
+        histories_changed=model in HISTORY_MODELS,
+        acting_user=acting_user,
     )
     return obj
 
