@@ -147,6 +147,7 @@ def start_step(user: Any, campaign: Campaign, task: str, run: str = "task") -> C
             total=0,
             heartbeat_at=timezone.now(),
         )
+    _write_progress(campaign.pk, 0, 0)  # not the last step's bar
     user_id = getattr(user, "pk", None)
     if run == "now":
         run_task(campaign.pk, user_id)

@@ -124,6 +124,11 @@ def record(campaign: Campaign, snap: MoveSnapshot, moved: list[int], target_id: 
         else:  # the place/code part was written first: its "before" already holds the status
             entry.before[MOVE_KEY] = before
             entry.after[MOVE_KEY] = after
+            # the move recomputes the current position and title from the work rows: the
+            # state after the commit is what the move left (undo still restores the original)
+            for name in DERIVED_FIELDS:
+                if name in entry.after:
+                    entry.after[name] = now[pid][name]
             updated.append(entry)
     ProfileCommit.objects.bulk_create(created)
     ProfileCommit.objects.bulk_update(updated, ["before", "after"])

@@ -150,3 +150,26 @@ def test_undo_is_refused_when_the_moved_work_row_was_edited(tree, make_profile, 
         (person.pk, person.full_name)
     ]
     assert Profile.objects.get(pk=person.pk).unit_id == tree["H40.10"].pk  # nothing undone
+
+
+def test_undo_after_a_move_that_recomputed_a_converted_position(tree, make_profile, province_hr):
+    """The move recomputes the current position from the open work row (which starts after
+    the reference date, so the code conversion did not touch it): the committed state is the
+    move's, and undo still restores the original exactly."""
+    merge_units([tree["H40.11"]], target=tree["H40.10"], effective_date=MERGED_ON)
+    closed = Unit.objects.get(pk=tree["H40.11"].pk)
+    person = _attach(make_profile(), closed)
+    WorkHistory.objects.create(
+        profile=person, start_date=date(2026, 3, 1), unit=closed, position_code="CTUBTT"
+    )
+    Profile.objects.filter(pk=person.pk).update(position_code="CTUBTT")
+    before = _world(person)
+
+    campaign = services.preview(unit=tree["H40"], as_of=AS_OF, user=province_hr)
+    assert ChangeRow.objects.get(
+        campaign=campaign, profile=person, field="position_code"
+    ).outcome == (Outcome.CONVERTED)
+    assert services.commit(campaign, province_hr).moved == 1
+    undone = services.undo(campaign, province_hr)
+    assert undone.done, undone.blockers
+    assert _world(person) == before
