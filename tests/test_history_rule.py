@@ -29,8 +29,6 @@ ALLOWED = {
 EXCEPTIONS = {
     # the import wizard's saved mappings (work in progress in profiles/importing/)
     "profiles/importing/wizard.py",
-    # the campaign's undo of unit moves (conversion, work in progress)
-    "conversion/moves.py",
     # orgtree records that are not profiles: API keys, scheduled operations, split review,
     # role assignments
     "orgtree/apikeys.py",
@@ -42,6 +40,9 @@ EXCEPTIONS = {
     "syncing/connections.py",
     "syncing/demo.py",
     "syncing/inventory_actions.py",
+    # the ministry report's export record (added while this rule was written; to move to
+    # cbccvc.history.save_with_history)
+    "syncing/report_documents.py",
 }
 
 
