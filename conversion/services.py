@@ -730,6 +730,7 @@ def undo(
                 changed, names, acting_user=_user(user), reason=reason, when=now
             )
             ids.extend(p.pk for p in changed)
+        progress(len(commits), len(commits))
         by_status: dict[str, list[int]] = defaultdict(list)
         versions: list[int] = []
         for entry in commits:

@@ -75,6 +75,7 @@ def test_preview_runs_as_a_task_with_progress_and_a_step_at_a_time(people, hr, t
 
     campaign = jobs.start_step(hr, campaign, Task.UNDO)
     assert campaign.status == Campaign.Status.UNDONE and campaign.task_state == TaskState.DONE
+    assert campaign.done == campaign.total == converted  # the bar ends full
     assert Profile.objects.get(pk=people[0].pk).hometown_text == TAM_HONG
 
 
