@@ -16,11 +16,12 @@ class ApiCursorPagination(CursorPagination):
     ordering = "id"
 
     def get_page_size(self, request: Any) -> int:
-        # DRF falls back to the default on ``page_size=null`` or ``page_size=``: a client
-        # sending a wrong value must learn it, not get pages of another size (400)
+        # DRF falls back to the default on ``page_size=null`` or ``page_size=`` and cuts a
+        # size above the maximum: a client sending a wrong value must learn it, not get pages
+        # of another size (400)
         raw = request.query_params.get(self.page_size_query_param)
         if raw is not None and not (
-            raw.strip().isascii() and raw.strip().isdigit() and int(raw) > 0
+            raw.strip().isascii() and raw.strip().isdigit() and 0 < int(raw) <= self.max_page_size
         ):
             message = _("Cần một số nguyên dương (tối đa %(max)d).") % {"max": self.max_page_size}
             raise ValidationError({self.page_size_query_param: [message]})
@@ -33,6 +34,14 @@ class ApiCursorPagination(CursorPagination):
         except NotFound:
             message = str(self.invalid_cursor_message)
             raise ValidationError({self.cursor_query_param: [message]}) from None
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        # the bounds get_page_size enforces, so that a client (and schemathesis) knows them
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         # DRF's examples name another API and the ``next`` one ends in a stray quote (an

@@ -15,6 +15,9 @@ PROFILES = "/api/v1/profiles/"
         (PROFILES, {"page_size": "null"}, "page_size"),
         (PROFILES, {"page_size": ""}, "page_size"),
         (PROFILES, {"page_size": "-5"}, "page_size"),
+        # the deep schemathesis run: 0 was allowed by the schema, above 500 was cut silently
+        (PROFILES, {"page_size": "0"}, "page_size"),
+        (PROFILES, {"page_size": "501"}, "page_size"),
         (PROFILES, {"updated_since": ""}, "updated_since"),
         (PROFILES, {"updated_since": "hôm qua"}, "updated_since"),
         ("/api/v1/units/tree/", {"as_of": ""}, "as_of"),
@@ -33,6 +36,7 @@ def test_an_invalid_or_empty_query_value_is_a_400_problem(api, agencies, path, p
     ("path", "params"),
     [
         (PROFILES, {"page_size": "1"}),
+        (PROFILES, {"page_size": "500"}),
         (PROFILES, {"updated_since": "2000-01-01T00:00:00Z"}),
         ("/api/v1/units/tree/", {"as_of": "2024-01-01"}),
         ("/api/v1/units/tree/", {}),
@@ -44,3 +48,15 @@ def test_valid_or_absent_values_still_work(api, agencies, path, params):
     assert response.status_code == 200, response.content
     if params.get("page_size") == "1":
         assert len(response.json()["results"]) == 1
+
+
+def test_the_schema_states_the_page_size_bounds():
+    from pathlib import Path
+
+    import yaml
+    from django.conf import settings
+
+    schema = yaml.safe_load((Path(settings.BASE_DIR) / "docs" / "openapi.yaml").read_text())
+    parameters = schema["paths"]["/profiles/"]["get"]["parameters"]
+    page_size = next(p for p in parameters if p["name"] == "page_size")
+    assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 500}
