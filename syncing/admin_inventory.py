@@ -12,7 +12,7 @@ from django.db.models import ForeignKey, ManyToManyField, QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from orgtree.access import MANAGE_UNIT_ROLES, scope_for
+from orgtree.access import ALL_ROLES, MANAGE_UNIT_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
 
@@ -36,6 +36,24 @@ class SystemKeyInline(admin.TabularInline):
         "state_note",
     ]
     readonly_fields = ["state_note"]
+
+    # the keys belong to the system: its agency decides access (not Django's model
+    # permissions, which agency admins do not hold)
+    def _covers(self, request: HttpRequest, obj: HrSystem | None, roles: Any) -> bool:
+        scope = scope_for(request.user)
+        return scope.has_any(roles) if obj is None else scope.covers(obj.agency, roles)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._covers(request, obj, ALL_ROLES)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._covers(request, obj, MANAGE_UNIT_ROLES)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._covers(request, obj, MANAGE_UNIT_ROLES)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._covers(request, obj, MANAGE_UNIT_ROLES)
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any

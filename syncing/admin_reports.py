@@ -10,14 +10,14 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import ForeignKey
+from django.db.models import ForeignKey, Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from orgtree.access import MANAGE_UNIT_ROLES, scope_for
+from orgtree.access import ALL_ROLES, MANAGE_UNIT_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
 
@@ -29,7 +29,7 @@ class SubmissionInline(admin.TabularInline):
     model = ReportSubmission
     extra = 0
     can_delete = False
-    fields = [
+    fields = (
         "submitted_at",
         "submitted_by",
         "document_sha256",
@@ -37,13 +37,21 @@ class SubmissionInline(admin.TabularInline):
         "receipt_id",
         "received_at",
         "message",
-    ]
+    )
     readonly_fields = fields
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # the report's agency decides (agency admins hold no Django model permissions)
+        scope = scope_for(request.user)
+        return scope.has_any(ALL_ROLES) if obj is None else scope.covers(obj.agency, ALL_ROLES)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -73,10 +81,8 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             kwargs["queryset"] = scope_for(request.user).units(self.edit_roles)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(
-        self, request: HttpRequest, obj: MinistryReport, form: Any, change: bool
-    ) -> None:
-        if not change:
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        if not change and isinstance(obj, MinistryReport):
             obj.created_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
 
@@ -104,9 +110,11 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         # buttons of the change form itself (its CSRF token), posted to their own views
         return format_html(
             '{}<a href="{}" id="report-docx">Tải DOCX</a> '
-            '<button type="submit" formaction="{}" formnovalidate id="report-produce">'
+            '<button type="submit" formaction="{}" formnovalidate class="button"'
+            ' id="report-produce">'
             "Xuất tệp từ số liệu đã lưu</button> "
-            '<button type="submit" formaction="{}" formnovalidate id="report-submit">'
+            '<button type="submit" formaction="{}" formnovalidate class="button"'
+            ' id="report-submit">'
             "Gửi Bộ Nội vụ</button>",
             pdf,
             reverse(f"{name}_docx", args=[obj.pk]),

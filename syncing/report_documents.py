@@ -95,7 +95,9 @@ def _header(report: MinistryReport) -> dict[str, Any]:
         "kind_label": "BÁO CÁO",
         "title": TITLES[ReportKind(report.kind)],
         "recipient": report.recipient,
-        "signer_position": report.signer_position.upper(),
+        "signer_position": "\n".join(
+            line.strip().upper() for line in report.signer_position.splitlines() if line.strip()
+        ),
         "signer_name": report.signer_name,
         "copies_to": ["Như trên;", f"Lưu: VT, {report.agency.short_name or 'đơn vị'}."],
     }
@@ -406,6 +408,7 @@ def render_pdf(doc: ReportDocument) -> bytes:
                 headings_style=FontFace(emphasis="BOLD"),
                 line_height=4.4,
                 text_align="LEFT",
+                align="LEFT",
                 width=pdf.epw,
             ) as grid:
                 head = grid.row()

@@ -47,7 +47,11 @@ class MinistryReport(models.Model):
         help_text="Phần cán bộ tự viết: kết quả, khó khăn, vướng mắc, kiến nghị.",
     )
     signer_name = models.CharField("người ký", max_length=120)
-    signer_position = models.CharField("chức vụ người ký", max_length=120)
+    signer_position = models.TextField(
+        "chức vụ người ký",
+        max_length=200,
+        help_text="Mỗi dòng một dòng của khối chữ ký, ví dụ: “KT. Chủ tịch” rồi “Phó Chủ tịch”.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="người lập",

@@ -239,6 +239,9 @@ def test_the_admin_page_produces_and_submits_within_the_subtree(connection, tree
     assert web.post(produce).status_code == 404
     assert web.post(submit).status_code == 404
     web.force_login(admin)
+    # the agency admin (no Django model permissions) may add keys to a system of its agency
+    system_page = web.get(reverse("admin:syncing_hrsystem_add")).content.decode()
+    assert 'name="keys-__prefix__-admin_email"' in system_page
     page = web.get(change)
     assert page.status_code == 200 and "report-produce" in page.content.decode()
     assert web.get(produce).status_code == 405  # producing writes: POST only
@@ -253,6 +256,8 @@ def test_the_admin_page_produces_and_submits_within_the_subtree(connection, tree
     record = ReportSubmission.objects.get(report=report)
     assert record.submitted_by == admin and record.status == "accepted"
     assert record.receipt_id in answer.content.decode()
+    # the submissions stay listed on the report's page (the message is shown once)
+    assert record.receipt_id in web.get(change).content.decode()
     assert ReceivedReport.objects.filter(receipt_id=record.receipt_id).exists()
     # the outsider's list does not show it
     web.force_login(outsider)
