@@ -415,11 +415,71 @@ def _check_historic_successors(items: Iterable[HistoricPlaceName], file: str) ->
             )
 
 
+def read_former_communes_csv(release: AdminUnitRelease, path: Path) -> list[HistoricPlaceName]:
+    """Communes merged or renamed 2019–2024 (former-communes-2019-2024.csv) as historic names
+    at the commune level; the note ends with the successor's code ("… (mã 27139)", read by
+    ``orgtree.places.index.FORMER_COMMUNE_NOTE``)."""
+    file = path.name
+    reader = csv.DictReader(io.StringIO(_read_text(path)))
+    required = {
+        "province_code",
+        "district_code",
+        "former_type",
+        "former_key",
+        "successor_commune_code",
+        "successor_name",
+        "also_current",
+        "source",
+    }
+    missing = required - set(reader.fieldnames or [])
+    if missing:
+        raise ReferenceDataError(f"{file}: thiếu cột {', '.join(sorted(missing))}.")
+    successor_release = "gso-units-2025-01-04"
+    known = {
+        code: (province, district)
+        for code, province, district in AdminUnit.objects.filter(
+            release__key=successor_release, level=AdminUnit.Level.COMMUNE
+        ).values_list("code", "province_code", "district_code")
+    }
+    out: list[HistoricPlaceName] = []
+    for row_number, row in enumerate(reader, start=2):
+        province = _code(
+            row["province_code"], width=2, row=row_number, column="province_code", file=file
+        )
+        district = (row["district_code"] or "").strip()
+        code = (row["successor_commune_code"] or "").strip()
+        if known.get(code) != (province, district):
+            raise ReferenceDataError(
+                f"{file}, dòng {row_number}, cột “successor_commune_code”: xã {code!r} không "
+                f"thuộc huyện {district} tỉnh {province} của phiên bản {successor_release} "
+                "(phiên bản đó phải nạp trước)."
+            )
+        name = clean(f"{row['former_type']} {row['former_key']}")
+        if not row["former_key"].strip():
+            raise ReferenceDataError(f"{file}, dòng {row_number}, cột “former_key”: trống.")
+        item = HistoricPlaceName(
+            release=release,
+            name=name,
+            kind=HistoricPlaceName.Kind.HISTORIC,
+            level=AdminUnit.Level.COMMUNE,
+            successor_release_key=successor_release,
+            successor_province_code=province,
+            successor_district_code=district,
+            valid_until=None,
+            legal_basis=clean(row["source"])[:200],
+            note=f"Nhập vào {clean(row['successor_name'])} (mã {code})",
+        )
+        item.folded_name = fold(name)
+        out.append(item)
+    return out
+
+
 _READERS: dict[str, tuple[Callable[[AdminUnitRelease, Path], list], str]] = {
     "gso-legacy-csv": (read_gso_legacy_csv, "units"),
     "thanglequoc-json": (read_thanglequoc_json, "units"),
     "gso-conversion-csv": (read_gso_conversion_csv, "conversion"),
     "historic-csv": (read_historic_csv, "historic"),
+    "former-communes-csv": (read_former_communes_csv, "historic"),
 }
 
 

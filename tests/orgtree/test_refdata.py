@@ -83,7 +83,7 @@ def test_loading_twice_changes_nothing(reference_data):
         "historic": HistoricPlaceName.objects.count(),
     }
     results = load_reference_data()
-    assert [r.created for r in results] == [False] * 5
+    assert [r.created for r in results] == [False] * 6
     after = {
         "releases": list(AdminUnitRelease.objects.order_by("pk").values_list("pk", "sha256")),
         "units": AdminUnit.objects.count(),
@@ -102,7 +102,7 @@ def test_command_prints_counts(reference_data, capsys):
     assert "63 tỉnh, 696 huyện, 10051 xã" in out
     assert "34 tỉnh, 3321 xã" in out
     assert "10571 dòng chuyển đổi" in out
-    assert "0 phiên bản mới, 5 đã có" in out
+    assert "0 phiên bản mới, 6 đã có" in out
 
 
 @pytest.mark.parametrize(
@@ -200,7 +200,11 @@ def _data_copy(tmp_path: Path, entries: list[dict]) -> Path:
     for name in ("legacy-wards-2025-01-04.csv", "units-current-2026-07-25.json"):
         shutil.copy(DATA_DIR / name, tmp_path / name)
     shutil.copy(DATA_DIR / "conversion-2025-07-01.csv", tmp_path / "conversion-2025-07-01.csv")
-    for name in ("historic-place-names.csv", "historic-provinces-1976-2021.csv"):
+    for name in (
+        "historic-place-names.csv",
+        "historic-provinces-1976-2021.csv",
+        "former-communes-2019-2024.csv",
+    ):
         shutil.copy(DATA_DIR / name, tmp_path / name)
     manifest = json.loads((DATA_DIR / "releases.json").read_text(encoding="utf-8"))
     (tmp_path / "releases.json").write_text(json.dumps(manifest + entries), encoding="utf-8")
@@ -237,7 +241,7 @@ def test_new_release_gets_new_key_and_old_stays_queryable(reference_data, tmp_pa
         "effective_from": "2027-01-01",
     }
     results = load_reference_data(_data_copy(tmp_path, [entry]))
-    assert [r.created for r in results] == [False, False, False, False, False, True]
+    assert [r.created for r in results] == [False] * 6 + [True]
     assert AdminUnitRelease.objects.filter(kind="units").count() == 3
     assert _units(CURRENT, "commune").count() == 3321  # the old release is untouched
     assert resolve_place("Phường Thử Nghiệm, Hà Nội", as_of="2027-02-01").commune == {
@@ -325,3 +329,28 @@ def test_admin_search_ignores_diacritics(reference_data, admin_client):
     assert {r.old_commune_code for r in conversions.context["cl"].result_list} >= {"18796"}
     by_code = admin_client.get("/admin/orgtree/adminunitconversion/", {"q": "18796"})
     assert len(by_code.context["cl"].result_list) == 3
+
+
+def test_former_communes_load_with_their_successor(reference_data):
+    from orgtree.places.index import FORMER_COMMUNE_NOTE
+
+    rows = HistoricPlaceName.objects.filter(release__key="former-communes-2019-2024")
+    assert rows.count() == 247 and set(rows.values_list("level", flat=True)) == {"commune"}
+    p10 = rows.get(successor_district_code="770", name="Phường 10")  # Quận 3, HCMC
+    found = FORMER_COMMUNE_NOTE.search(p10.note)
+    assert found and found.group(1) == "27142"  # Phường 9 of Quận 3 in the 4/1/2025 list
+
+
+def test_a_former_commune_whose_successor_is_elsewhere_is_refused(reference_data, tmp_path):
+    from orgtree.refdata import ReferenceDataError, read_former_communes_csv
+
+    bad = tmp_path / "former.csv"
+    bad.write_text(
+        "province_code,district_code,former_type,former_key,successor_commune_code,"
+        "successor_name,also_current,source\n"
+        "79,770,Phường,10,00001,Phường Phúc Xá,,https://example.org\n",
+        encoding="utf-8",
+    )
+    where = r"former.csv, dòng 2, cột “successor_commune_code”"
+    with pytest.raises(ReferenceDataError, match=where):
+        read_former_communes_csv(AdminUnitRelease(key="t"), bad)

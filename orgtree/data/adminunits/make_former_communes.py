@@ -1,0 +1,142 @@
+"""Build former-communes-2019-2024.csv: communes merged or renamed before 4/1/2025 → successor.
+
+Input: sources/vietnamadminunits-alias_ward-extract.csv, the base forms ("phuong…", "xa…",
+"thitran…"; spelling variants such as p10/ward10/f10 and rows whose source is "typing" left
+out) of data/alias_keywords/legacy/alias_ward.csv in github.com/tranngocminhhieu/
+vietnamadminunits (MIT licence), rows in that file's order up to its Hà Nội block. Its keys
+are folded names without spaces or tones: ``thanhphohochiminh,quan3,phuong9,phuong10`` means
+the former Phường 10 of Quận 3 is now part of Phường 9.
+
+Each row is joined to legacy-wards-2025-01-04.csv (the commune list after the 2019–2024
+rounds) by the same folding of province, district (with or without its type word: Huyện Thủy
+Nguyên became a city) and successor commune. Rows that do not join to exactly one commune are
+reported and dropped. ``also_current`` says the former name is still the name of another
+commune of the same district (the resolver must then ask a person).
+
+Run from the repository root: ``python orgtree/data/adminunits/make_former_communes.py``.
+Data only; no code of the source project is used.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE / "sources" / "vietnamadminunits-alias_ward-extract.csv"
+UNITS = HERE / "legacy-wards-2025-01-04.csv"
+OUTPUT = HERE / "former-communes-2019-2024.csv"
+
+_TYPES = (  # folded type word → written type, longest first
+    ("thanhpho", "Thành phố"),
+    ("thitran", "Thị trấn"),
+    ("thixa", "Thị xã"),
+    ("phuong", "Phường"),
+    ("huyen", "Huyện"),
+    ("quan", "Quận"),
+    ("tinh", "Tỉnh"),
+    ("xa", "Xã"),
+)
+COLUMNS = [
+    "province_code",
+    "district_code",
+    "former_type",
+    "former_key",
+    "successor_commune_code",
+    "successor_name",
+    "also_current",
+    "source",
+]
+
+
+def compact(text: str) -> str:
+    """Lower case, no tones, no spaces or punctuation: "Phường 09" → "phuong9"."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn").lower()
+    out = "".join(c for c in text if c.isalnum())
+    # "phuong09" → "phuong9", as the source writes numbered wards
+    head = out.rstrip("0123456789")
+    digits = out[len(head) :]
+    return head + (str(int(digits)) if digits else "")
+
+
+def split_type(key: str) -> tuple[str, str]:
+    for folded, written in _TYPES:
+        if key.startswith(folded) and len(key) > len(folded):
+            return written, key[len(folded) :]
+    return "", key
+
+
+def main() -> int:
+    provinces: dict[str, str] = {}
+    districts: dict[tuple[str, str], set[str]] = defaultdict(set)
+    communes: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    bare: dict[tuple[str, str], list[str]] = defaultdict(list)  # (district, name) → codes
+    with UNITS.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            p, d, c = row["Mã TP"], row["Mã QH"], row["Mã PX"]
+            provinces[compact(row["Tỉnh Thành Phố"])] = p
+            dkey = compact(row["Quận Huyện"])
+            districts[p, dkey].add(d)
+            districts[p, split_type(dkey)[1]].add(d)
+            if c:
+                full = row["Phường Xã"]
+                communes[d, compact(full)].append((c, full))
+                bare[d, split_type(compact(full))[1]].append(c)
+    rows: list[dict[str, str]] = []
+    dropped: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    with SOURCE.open(encoding="utf-8", newline="") as fh:
+        for number, row in enumerate(csv.DictReader(fh), start=2):
+            where = f"{SOURCE.name}, dòng {number}"
+            p = provinces.get(row["province_key"])
+            if p is None:
+                dropped.append(f"{where}: tỉnh {row['province_key']} không có")
+                continue
+            dkey = row["district_key"]
+            found = districts.get((p, dkey)) or districts.get((p, split_type(dkey)[1])) or set()
+            if len(found) != 1:
+                dropped.append(f"{where}: huyện {dkey} khớp {len(found)} huyện")
+                continue
+            d = next(iter(found))
+            successors = communes.get((d, row["ward_key"]), [])
+            if len(successors) != 1:
+                dropped.append(f"{where}: xã {row['ward_key']} khớp {len(successors)} xã")
+                continue
+            code, name = successors[0]
+            former_type, former_key = split_type(row["alias_keyword"])
+            if not former_type:
+                dropped.append(f"{where}: “{row['alias_keyword']}” không có loại đơn vị")
+                continue
+            if (d, row["alias_keyword"]) in seen:
+                continue
+            seen.add((d, row["alias_keyword"]))
+            others = [x for x in bare.get((d, former_key), []) if x != code]
+            rows.append(
+                {
+                    "province_code": p,
+                    "district_code": d,
+                    "former_type": former_type,
+                    "former_key": former_key,
+                    "successor_commune_code": code,
+                    "successor_name": name,
+                    "also_current": " ".join(others),
+                    "source": row["source"],
+                }
+            )
+    with OUTPUT.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    for line in dropped:
+        print("bỏ:", line, file=sys.stderr)
+    print(f"{len(rows)} dòng ghi vào {OUTPUT.name}; bỏ {len(dropped)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
