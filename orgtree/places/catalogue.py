@@ -14,7 +14,14 @@ from django.db.models.signals import post_delete, post_save
 
 from ..models import AdminUnit, AdminUnitConversion, AdminUnitRelease, HistoricPlaceName
 from ..place_fuzzy import FuzzyIndex
-from .index import ConversionIndex, HistoricEntry, UnitIndex, strip_type
+from .index import (
+    FORMER_COMMUNE_NOTE,
+    ConversionIndex,
+    FormerCommune,
+    HistoricEntry,
+    UnitIndex,
+    strip_type,
+)
 from .parse import (
     _HINT_KEY,
     COMMUNE,
@@ -74,6 +81,10 @@ class Catalogue:
     historic_compact: dict[str, tuple[HistoricEntry, ...]]
     # former districts ("Quận 2", "Quận 9" → Thành phố Thủ Đức) by name key without the type
     historic_districts: dict[str, tuple[HistoricEntry, ...]]
+    # communes merged or renamed 2019–2024, by (district code, name key without type or spaces)
+    # and by (province code, the same key); release keys are in each entry
+    former_communes: dict[tuple[str, str], tuple[FormerCommune, ...]]
+    former_communes_in_province: dict[tuple[str, str], tuple[FormerCommune, ...]]
     known: dict[str, frozenset[str]]  # every name key per level, all releases and historic
     fingerprint: tuple
     fuzzy: FuzzyIndex = field(default_factory=FuzzyIndex)
@@ -200,6 +211,7 @@ def _build() -> Catalogue:
                 district=item.successor_district_code,
             )
         )
+    former, former_p = _former_communes(by_key)
     known = {
         PROVINCE: frozenset(k for u in units for k in u.provinces) | frozenset(historic),
         DISTRICT: frozenset(k for u in units for k in u.districts) | frozenset(districts),
@@ -221,8 +233,47 @@ def _build() -> Catalogue:
         historic={k: tuple(v) for k, v in historic.items()},
         historic_compact={k: tuple(v) for k, v in compact.items()},
         historic_districts={k: tuple(v) for k, v in districts.items()},
+        former_communes=former,
+        former_communes_in_province=former_p,
         fingerprint=fingerprint,
         fuzzy=_fuzzy_index(units, historic),
+    )
+
+
+def former_key(name_without_type: str) -> str:
+    """The key of a former commune's name: folded, no spaces ("Tân Dương" → "tanduong")."""
+    return name_key(name_without_type).replace(" ", "")
+
+
+def _former_communes(
+    by_key: dict[str, UnitIndex],
+) -> tuple[
+    dict[tuple[str, str], tuple[FormerCommune, ...]],
+    dict[tuple[str, str], tuple[FormerCommune, ...]],
+]:
+    """Communes merged 2019–2024 (historic names at the commune level, successor code at the end
+    of the note, see ``refdata.read_former_communes_csv``)."""
+    in_district: dict[tuple[str, str], list[FormerCommune]] = defaultdict(list)
+    in_province: dict[tuple[str, str], list[FormerCommune]] = defaultdict(list)
+    for item in HistoricPlaceName.objects.filter(level=COMMUNE):
+        target = by_key.get(item.successor_release_key)
+        found = FORMER_COMMUNE_NOTE.search(item.note)
+        if target is None or found is None or (COMMUNE, found.group(1)) not in target.name:
+            continue
+        entry = FormerCommune(
+            name=item.name,
+            release_key=item.successor_release_key,
+            province=item.successor_province_code,
+            district=item.successor_district_code,
+            successor=found.group(1),
+            source=item.legal_basis,
+        )
+        key = former_key(strip_type(item.name))
+        in_district[entry.district, key].append(entry)
+        in_province[entry.province, key].append(entry)
+    return (
+        {k: tuple(v) for k, v in in_district.items()},
+        {k: tuple(v) for k, v in in_province.items()},
     )
 
 

@@ -4,6 +4,7 @@ into a newer set (:class:`Carried`)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -108,6 +109,22 @@ class HistoricEntry:
     valid_until: date | None
     legal_basis: str
     district: str = ""  # a former district: the district it went to in ``release_key``
+
+
+# a former commune's successor code, at the end of the note ``refdata`` writes ("… (mã 27139)")
+FORMER_COMMUNE_NOTE = re.compile(r"\(mã (\d{5})\)$")
+
+
+@dataclass(frozen=True, slots=True)
+class FormerCommune:
+    """A commune merged or renamed 2019–2024 and the commune of ``release_key`` it went to."""
+
+    name: str  # "Phường 10", "Xã tanduong" (folded key when the source had no tones)
+    release_key: str
+    province: str
+    district: str
+    successor: str  # commune code in ``release_key``
+    source: str
 
 
 class ConversionIndex:

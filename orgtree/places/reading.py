@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..models import HistoricPlaceName
 from .catalogue import Catalogue
-from .index import ConversionIndex, HistoricEntry, UnitIndex
+from .index import ConversionIndex, FormerCommune, HistoricEntry, UnitIndex
 from .parse import (
     COMMUNE,
     DISTRICT,
@@ -30,6 +30,9 @@ class Reading:
     notes: list[str] = field(default_factory=list)
     historic: tuple[HistoricEntry, ...] = ()
     former_district: HistoricEntry | None = None
+    # the commune came through a name merged away 2019–2024 (and the text that named it)
+    former_commune: FormerCommune | None = None
+    former_text: str = ""
 
 
 def _prefer(
@@ -190,9 +193,12 @@ def _read(index: UnitIndex, plan: Plan, catalogue: Catalogue) -> Reading:
                 codes = index.compact[COMMUNE].get(key)
                 if codes:
                     reading.factor *= 0.9
+        conflict = False
+        if (districts or provinces) and catalogue.former_communes:
+            codes, conflict = _with_former(reading, catalogue, key, codes, segments[i].raw)
         if codes:
             used_c = i
-            if len(codes) > 1:
+            if len(codes) > 1 and not conflict:
                 codes = _prefer(index, COMMUNE, segments[i], codes, explicit)
             reading.communes = codes
             alone = not explicit and len(segments) == 1
@@ -266,6 +272,39 @@ def _direct_outcome(reading: Reading) -> Outcome:
         conf = (0.95 if reading.historic else 0.98) * factor
         return _collapse(options, conf, "Khớp tên tỉnh" + historic_note, score)
     return Outcome(None, None, 0.0, [], True, score, "")
+
+
+def _with_former(
+    reading: Reading, catalogue: Catalogue, key: str, codes: tuple[str, ...] | None, raw: str
+) -> tuple[tuple[str, ...] | None, bool]:
+    """Add the successors of a commune merged away 2019–2024 that bears this name in the
+    district (or province) read. When a current commune of the scope has the name too, both
+    stay (a person chooses): returns the codes and whether they conflict."""
+    index, compact = reading.index, key.replace(" ", "")
+    if reading.districts:
+        table, scope = catalogue.former_communes, reading.districts
+    else:
+        table, scope = catalogue.former_communes_in_province, reading.provinces
+    hits = [h for s in scope for h in table.get((s, compact), ()) if h.release_key == index.key]
+    if not hits:
+        return codes, False
+    extra = tuple(dict.fromkeys(h.successor for h in hits if h.successor not in (codes or ())))
+    if not extra:
+        return codes, False
+    reading.former_commune, reading.former_text = hits[0], raw
+    if codes:
+        return tuple(codes) + extra, True
+    return extra, len(extra) > 1
+
+
+def with_former_note(outcome: Outcome, reading: Reading) -> Outcome:
+    """Say so when the commune was read through a name merged away 2019–2024."""
+    former = reading.former_commune
+    if former is not None and outcome.reason:
+        now = reading.index.name.get((COMMUNE, former.successor), former.successor)
+        text = reading.former_text.strip() or former.name
+        outcome.reason += f" ({text} đã sáp nhập vào {now} (2019–2024))"
+    return outcome
 
 
 def with_district_note(outcome: Outcome, reading: Reading) -> Outcome:

@@ -31,6 +31,7 @@ from .reading import (
     _plan,
     _read,
     with_district_note,
+    with_former_note,
 )
 
 REVIEW_THRESHOLD = 0.7
@@ -220,12 +221,12 @@ def _rank(outcome: Outcome) -> tuple:
 def _outcome(plan: Plan, catalogue: Catalogue, target: UnitIndex) -> Outcome:
     """Exact candidates in every release, scored, and the decision."""
     direct = _read(target, plan, catalogue)
-    outcomes = [with_district_note(_direct_outcome(direct), direct)]
+    outcomes = [with_former_note(with_district_note(_direct_outcome(direct), direct), direct)]
     for conversion in catalogue.sources_for(target):
         reading = _read(conversion.source, plan, catalogue)
         if reading.score > 0:
             outcome = _converted_outcome(reading, conversion, target)
-            outcomes.append(with_district_note(outcome, reading))
+            outcomes.append(with_former_note(with_district_note(outcome, reading), reading))
     return _choose(outcomes)
 
 

@@ -46,10 +46,16 @@ theirs is copied, the names and codes are ours):
 * ``public``: shapes of the public test suites above rebuilt on our own data (a street,
   a bare commune, a bare district, "tp ho chi minh").
 
-Not covered, said plainly: communes merged or renamed between 2019 and 2024 (before the
-1/1/2025 list) — a public list exists (tranngocminhhieu/vietnamadminunits,
-``data/alias_keywords/legacy/alias_ward.csv``, MIT, sources per row) but it is not shipped
-with cbccvc yet, so no expected code can come from our files.
+* ``former_commune`` (issue 21, class 6): communes merged or renamed 2019–2024, before the
+  4/1/2025 list, from ``orgtree/data/adminunits/former-communes-2019-2024.csv`` (made from
+  the public list of tranngocminhhieu/vietnamadminunits,
+  ``data/alias_keywords/legacy/alias_ward.csv``, MIT, sources per row; see PROVENANCE.md):
+  the former name with its district and province, full, without level words, or after a
+  street. The expected commune is the successor's one new commune in the conversion table;
+  when the table splits the successor, only review is right. Names the source gives without
+  tones are written as it gives them ("Xã tanduong"); numbered wards are exact ("Phường 10").
+  These items are appended after the shuffle with their own random stream, so the items of
+  the other classes are unchanged.
 """
 
 from __future__ import annotations
@@ -80,6 +86,7 @@ CLASSES = (
     "district_only",
     "same_name",
     "public",
+    "former_commune",
 )
 
 
@@ -129,6 +136,7 @@ class Data:
             if d is not None:
                 by_old_province[d.province_code][row.new_province_code] += 1
                 by_old_district[d.code][row.new_province_code] += 1
+        self.targets = targets
         self.one_target = {
             old: next(iter(t))
             for old, t in targets.items()
@@ -427,6 +435,38 @@ def build(count: int, seed: int) -> list[dict]:
         add(shape, p_new, c_new, ["public"])
 
     rng.shuffle(items)
+
+    # 10. communes merged or renamed 2019–2024 (after the shuffle, with their own stream)
+    rng_former = random.Random(seed * 1000 + 6)
+    with (ROOT / "orgtree/data/adminunits/former-communes-2019-2024.csv").open(
+        encoding="utf-8"
+    ) as fh:
+        former_rows = list(csv.DictReader(fh))
+    for row in former_rows:
+        if row["also_current"]:
+            continue
+        targets = data.targets.get(row["successor_commune_code"], set())
+        if not targets:
+            continue
+        d = data.old["district", row["district_code"]]
+        p = data.old["province", row["province_code"]]
+        former = f"{row['former_type']} {row['former_key']}"
+        if len(targets) == 1:
+            p_new, c_new = next(iter(targets))
+            if ("commune", c_new) not in data.new:
+                continue
+            review = False
+        else:
+            news = {t[0] for t in targets}
+            p_new, c_new, review = (next(iter(news)) if len(news) == 1 else None), None, True
+        shape = rng_former.choice([
+            f"{former}, {d.full_name}, {p.full_name}",
+            f"P.{row['former_key']}, {d.full_name}, {p.name}"
+            if row["former_key"].isdigit()
+            else f"{row['former_key']}, {split_type(d.full_name)[1]}, {p.name}",
+            f"Số {rng_former.randint(1, 300)} đường Lê Lợi, {former}, {d.full_name}, {p.full_name}",
+        ])  # fmt: skip
+        add(shape, p_new, c_new, ["former_commune"], review=review)
     return items
 
 

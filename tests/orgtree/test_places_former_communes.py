@@ -1,0 +1,124 @@
+"""Communes merged or renamed 2019–2024 (issue 21, class 6): the former name reaches the 2025
+commune through its successor of 4/1/2025 and the conversion table.
+
+Expected codes come from the data files (former-communes-2019-2024.csv and the conversion
+table, read without the resolver)."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+
+import pytest
+
+from orgtree.places import resolve_place
+from orgtree.refdata import DATA_DIR
+
+AS_OF = "2026-08-01"
+FORMER = DATA_DIR / "former-communes-2019-2024.csv"
+
+
+def _former() -> dict[tuple[str, str, str], str]:
+    """(province, district, former key) → successor commune code of 4/1/2025."""
+    with FORMER.open(encoding="utf-8") as fh:
+        return {
+            (r["province_code"], r["district_code"], r["former_key"]): r["successor_commune_code"]
+            for r in csv.DictReader(fh)
+        }
+
+
+def _targets() -> dict[str, set[tuple[str, str]]]:
+    """Old commune code → {(new province, new commune)} from the official conversion table."""
+    from orgtree.models import AdminUnitRelease
+    from orgtree.refdata import read_gso_conversion_csv
+
+    rows = read_gso_conversion_csv(
+        AdminUnitRelease(key="t"), DATA_DIR / "conversion-2025-07-01.csv"
+    )
+    out: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for row in rows:
+        if row.old_commune_code:
+            out[row.old_commune_code].add((row.new_province_code, row.new_commune_code))
+    return out
+
+
+def _expected(province: str, district: str, key: str) -> tuple[str, str]:
+    successor = _former()[province, district, key]
+    (target,) = _targets()[successor]
+    return target
+
+
+def _codes(text: str):
+    r = resolve_place(text, as_of=AS_OF)
+    return (r.province and r.province["code"], r.commune and r.commune["code"], r.needs_review)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # HCMC, 1/1/2025: Phường 10 of Quận 3 went into Phường 9
+        ("Phường 10, Quận 3, Thành phố Hồ Chí Minh", ("79", "770", "10")),
+        ("P.10, Q.3, TP.HCM", ("79", "770", "10")),
+        # Quận 8: Phường 1, 2, 3 → Phường Rạch Ông
+        ("Phường 2, Quận 8, TP Hồ Chí Minh", ("79", "776", "2")),
+        # Hà Nội, rural commune merged in the 2023–2025 round (Ứng Hòa: Viên Nội → Hòa Viên)
+        ("Xã Viên Nội, Huyện Ứng Hòa, Thành phố Hà Nội", ("01", "281", "viennoi")),
+        ("Viên Nội, Ứng Hòa, Hà Nội", ("01", "281", "viennoi")),
+        # Hà Nam (northern province): Bối Cầu → Bình An, Huyện Bình Lục
+        ("Xã Bối Cầu, Huyện Bình Lục, Tỉnh Hà Nam", ("35", "352", "boicau")),
+        # a former township: Thị trấn Núi Đèo (Thủy Nguyên, Hải Phòng) → Phường Thủy Đường
+        ("Thị trấn Núi Đèo, Huyện Thủy Nguyên, Thành phố Hải Phòng", ("31", "311", "nuideo")),
+    ],
+)
+def test_a_former_commune_reaches_the_new_commune(reference_data, text, where):
+    province, commune = _expected(*where)
+    assert _codes(text) == (province, commune, False)
+    reason = resolve_place(text, as_of=AS_OF).reason
+    assert "đã sáp nhập vào" in reason and "(2019–2024)" in reason
+
+
+def _new_of(code: str) -> set[tuple[str, str]]:
+    return _targets()[code]
+
+
+def test_a_former_commune_whose_successor_was_split_goes_to_review(reference_data):
+    # Phường 14 of Quận 4 went into Phường 15 (1/1/2025), which the 2025 table splits in two
+    successor = _former()["79", "773", "14"]
+    assert len(_new_of(successor)) > 1  # the data make it a split
+    r = resolve_place("Phường 14, Quận 4, Thành phố Hồ Chí Minh", as_of=AS_OF)
+    assert r.needs_review and r.commune is None
+    assert {c["commune"]["code"] for c in r.candidates if c.get("commune")} == {
+        c for _p, c in _new_of(successor)
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "former", "current"),
+    [
+        # Xã Minh Tân (Thủy Nguyên) went into Xã Bạch Đằng; Kiến Thụy still has a Xã Minh Tân
+        ("Xã Minh Tân, Thành phố Hải Phòng", ("31", "311", "minhtan"), "11725"),
+        # Phường Ninh Xá (TP Bắc Ninh) went into Tiền Ninh Vệ; Thuận Thành has a Phường Ninh Xá
+        ("Phường Ninh Xá, Tỉnh Bắc Ninh", ("27", "256", "ninhxa"), "09445"),
+    ],
+)
+def test_a_former_name_that_a_current_commune_still_bears_goes_to_review(
+    reference_data, text, former, current
+):
+    r = resolve_place(text, as_of=AS_OF)
+    assert r.needs_review  # a person chooses (a suggestion may be shown, flagged)
+    got = {c["commune"]["code"] for c in r.candidates if c.get("commune")}
+    successor = _former()[former]
+    assert {c for _p, c in _new_of(successor)} <= got
+    assert {c for _p, c in _new_of(current)} <= got
+
+
+def test_with_its_district_the_current_commune_is_answered(reference_data):
+    # the district names the current Xã Minh Tân; the former one of Thủy Nguyên is not a reading
+    (target,) = _new_of("11725")
+    assert _codes("Xã Minh Tân, Huyện Kiến Thụy, Thành phố Hải Phòng") == (*target, False)
+
+
+def test_a_former_name_needs_a_district_or_province(reference_data):
+    # "Phường 10" alone is any Phường 10 of the country, never Quận 3's former one
+    r = resolve_place("Phường 10", as_of=AS_OF)
+    assert "đã sáp nhập" not in r.reason
