@@ -27,7 +27,7 @@ from django.utils import timezone
 from orgtree.models import Unit
 from orgtree.tree import subtrees_q
 
-from .inventory import HrSystem, SystemKey
+from .inventory import HrSystem, KeyState, SystemKey
 from .models import Connection, Destination, SyncWindow
 from .recon_models import Mismatch, ProgressSnapshot
 from .reports import MinistryReport, ReportKind, ReportSubmission
@@ -203,11 +203,19 @@ def software_document(report: MinistryReport) -> ReportDocument:
         + (f", quyết định ngày {_d(chosen.chosen_on)}" if chosen.chosen_on else "")
         + f". Lý do: {chosen.choice_reason.strip()}"
     )
-    old = [k.key_id for s, k in keys if not s.is_chosen]
-    if old:
+    old = [k for s, k in keys if not s.is_chosen]
+    to_revoke = [k.key_id for k in old if k.state != KeyState.REVOKED]
+    revoked = [k.key_id for k in old if k.state == KeyState.REVOKED]
+    if to_revoke:
         doc.blocks.append(
             "4. Đề nghị: Bộ Nội vụ thu hồi các khóa kết nối của phần mềm không còn sử dụng: "
-            + ", ".join(old)
+            + ", ".join(to_revoke)
+            + "."
+        )
+    if revoked:
+        doc.blocks.append(
+            "Các khóa kết nối của phần mềm không còn sử dụng đã được thu hồi: "
+            + ", ".join(revoked)
             + "."
         )
     if report.narrative.strip():

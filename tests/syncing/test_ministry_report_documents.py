@@ -128,6 +128,14 @@ def test_the_software_report_reads_in_the_official_layout(tree):
     assert report.history.first().history_change_reason == "Xuất tệp báo cáo"
 
 
+def test_revoked_old_keys_are_reported_as_revoked_not_asked_for(tree):
+    _inventory(tree)
+    SystemKey.objects.filter(key_id="KN-VP-0042").update(state=KeyState.REVOKED)
+    text = report_documents.build_document(_report(tree["H40"], ReportKind.SOFTWARE)).text()
+    assert "Đề nghị" not in text
+    assert "không còn sử dụng đã được thu hồi: KN-VP-0042." in text
+
+
 def test_no_software_report_without_a_chosen_system(tree):
     HrSystem.objects.create(agency=tree["H40"], name="QLCB Vĩnh Phúc")
     report = _report(tree["H40"], ReportKind.SOFTWARE)
