@@ -106,10 +106,13 @@ def review_groups(
 
 
 def review_units(campaign: Campaign) -> QuerySet[Unit]:
-    """The units whose profiles have values waiting (the unit filter's choices)."""
+    """The units whose profiles have places, positions or titles waiting (the unit filter's
+    choices)."""
     ids = (
         ChangeRow.objects.filter(
-            campaign=campaign, outcome=Outcome.REVIEW, field__in=list(services.PLACE_FIELDS)
+            campaign=campaign,
+            outcome=Outcome.REVIEW,
+            field__in=[*services.PLACE_FIELDS, *LISTS],
         )
         .order_by()
         .values("profile__unit_id")

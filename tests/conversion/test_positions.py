@@ -119,7 +119,7 @@ def test_undo_is_blocked_when_the_work_row_changed_since(posts, hr):
 
 
 def test_a_district_post_is_chosen_once_by_click_for_every_profile_and_undone(
-    posts, hr, make_profile, client
+    posts, hr, make_profile, client, tree
 ):
     from django.urls import reverse
 
@@ -135,6 +135,10 @@ def test_a_district_post_is_chosen_once_by_click_for_every_profile_and_undone(
         "PGD",
     ]
     assert review.code_groups(campaign, "title_code") == []  # the field filter
+    unit = posts["district"].unit  # the unit filter offers the units with codes waiting
+    assert list(review.review_units(campaign)) == [unit]
+    assert review.code_groups(campaign, "", unit)
+    assert review.code_groups(campaign, "", tree["H40.11"]) == []  # nobody waits there
     with pytest.raises(services.ConversionError, match="gợi ý"):
         review.decide_code(campaign, "position_code", "CTUBH", "TP", hr)  # not a candidate
 
