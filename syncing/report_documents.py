@@ -244,12 +244,16 @@ FIXED = [Mismatch.Status.ACCEPTED, Mismatch.Status.RESOLVED]
 
 def status_figures(agency: Unit, day: date, *, today: date | None = None) -> StatusFigures:
     """The figures of ``agency``'s subtree at ``day``. Units and profiles: counted live when
-    ``day`` is today (or later), otherwise from that day's progress snapshot (the daily
+    ``day`` is today, otherwise from that day's progress snapshot (the daily
     figures the dashboard records); mismatches from their own dates."""
     from .dashboard import progress_rows
 
     today = today or timezone.localdate()
-    if day >= today:
+    if day > today:
+        raise ValidationError(
+            f"Ngày chốt số liệu {_d(day)} ở sau hôm nay ({_d(today)}): chưa có số liệu."
+        )
+    if day == today:
         row = progress_rows([agency])[0]
         figures = StatusFigures(day=day, source="số liệu tại thời điểm lập báo cáo")
         for name in (

@@ -243,6 +243,8 @@ def test_status_figures_of_a_past_day_come_from_that_days_snapshot(figures_world
     assert "chốt ngày 12/09/2025" in f.source
     with pytest.raises(ValidationError, match="Không có số liệu chốt ngày 11/09/2025"):
         report_documents.status_figures(agency, date(2025, 9, 11), today=DAY)
+    with pytest.raises(ValidationError, match="19/09/2025 ở sau hôm nay"):
+        report_documents.status_figures(agency, date(2025, 9, 19), today=DAY)
 
 
 def test_the_status_report_carries_the_figures_and_the_narrative(figures_world):
