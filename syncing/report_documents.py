@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cbccvc.history import save_with_history
 from orgtree.models import Unit
 from orgtree.tree import subtrees_q
 
@@ -510,10 +511,7 @@ def produce(report: MinistryReport, *, actor: Any = None, today: date | None = N
     report.document_sha256 = hashlib.sha256(pdf).hexdigest()
     report.produced_at = timezone.now()
     report.produced_by = actor if getattr(actor, "pk", None) else None
-    report._change_reason = "Xuất tệp báo cáo"  # type: ignore[attr-defined]
-    if actor is not None and getattr(actor, "pk", None):
-        report._history_user = actor  # type: ignore[attr-defined]
-    report.save()
+    save_with_history(report, acting_user=actor, reason="Xuất tệp báo cáo")
     return pdf
 
 
