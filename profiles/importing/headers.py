@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -501,6 +502,7 @@ def recognise_table(
         for r in rows
     ]
     name_key = _key(sheet_name)
+    data_rows = {r for r, row in enumerate(rows) if _data_row(row)}
     best: TableMatch | None = None
     for spec in specs or SHEETS.values():
         ov: dict[str, str] = {}
@@ -514,8 +516,8 @@ def recognise_table(
             required = [c.field for c in spec.columns if c.required and not c.embedded]
         synonyms = {_key(s) for s in spec.synonyms}
         for r in range(len(texts)):
-            if sum(1 for t in texts[r] if t) < 2:  # a header row names two columns or more
-                continue
+            if r in data_rows or sum(1 for t in texts[r] if t) < 2:
+                continue  # a header row names two columns or more, and holds no person
             for depth in (1, 2, 3):
                 if depth > 1 and (r - depth + 1 < 0 or not any(texts[r - depth + 1])):
                     break
@@ -555,6 +557,23 @@ def recognise_table(
         ):
             return earlier
     return best
+
+
+def _data_row(row: Sequence[Any]) -> bool:
+    """A row that holds a person's data, never a header: a cell of nine digits or more (an
+    ID), a date cell, or two cells with six digits or more (dates written as text)."""
+    dated = 0
+    for v in row:
+        if isinstance(v, date):
+            return True
+        if isinstance(v, str):
+            digits = sum(ch.isdigit() for ch in v)
+            if digits >= 9:
+                return True
+            dated += digits >= 6
+        elif isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= 100_000_000:
+            return True
+    return dated >= 2
 
 
 def _holds_id(row: Sequence[Any]) -> bool:
