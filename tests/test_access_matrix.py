@@ -312,6 +312,20 @@ def _b_system_key(w: dict[str, Any]) -> Model:
     return SystemKey.objects.create(system=_b_hr_system(w), key_id="KN-H12-cu")
 
 
+def _b_ministry_report(w: dict[str, Any]) -> Model:
+    from syncing.models import MinistryReport
+
+    return MinistryReport.objects.create(
+        agency=w["b"],
+        kind="software",
+        number="77/BC-UBND",
+        report_date=date(2025, 9, 18),
+        signer_name="Người ký Hà Nội",
+        signer_position="Chủ tịch",
+        document=b"%PDF-1.4 b",
+    )
+
+
 def _b_sync_item(w: dict[str, Any]) -> Model:
     from django.utils import timezone
 
@@ -418,6 +432,7 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "syncing.testsyncrun": _b_test_sync_run,
     "syncing.hrsystem": _b_hr_system,
     "syncing.systemkey": _b_system_key,
+    "syncing.ministryreport": _b_ministry_report,
     "conversion.campaign": _b_campaign,
     "conversion.changerow": _b_change_row,
 }

@@ -263,4 +263,8 @@ def test_the_admin_page_produces_and_submits_within_the_subtree(connection, tree
     web.force_login(outsider)
     listing = web.get(reverse("admin:syncing_ministryreport_changelist")).content.decode()
     assert "125/BC-UBND" not in listing
+    # nor the produced document, by guessing its address
+    for view in ("pdf", "docx"):
+        url = reverse(f"admin:syncing_ministryreport_{view}", args=[report.pk])
+        assert web.get(url).status_code == 404
     assert UnitAssignment.objects.filter(user=outsider).count() == 1
