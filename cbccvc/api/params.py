@@ -43,3 +43,30 @@ class NonBlankIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     """An ISO 8601 date-time filter: absent means no filter, present and empty is a 400."""
 
     field_class = NonBlankIsoDateTimeField
+
+
+class IntegerFilter(django_filters.Filter):
+    """An id filter: ``unit=0.5`` or ``unit=1e3`` is a 400, not a decimal compared to ids."""
+
+    field_class = forms.IntegerField
+
+
+class StrictBooleanField(forms.Field):
+    """``true`` or ``false`` (any case); anything else present, ``null`` and an empty value
+    included, is an error instead of "no filter" as Django's NullBooleanField makes it."""
+
+    VALUES = {"true": True, "false": False}
+
+    def clean(self, value: Any) -> bool | None:
+        if value is None:
+            return None  # absent
+        if isinstance(value, str) and not value.strip():
+            raise forms.ValidationError(str(BLANK), code="blank")
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError(str(_("Cần true hoặc false.")), code="invalid") from None
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField

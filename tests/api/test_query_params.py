@@ -18,6 +18,13 @@ PROFILES = "/api/v1/profiles/"
         # the deep schemathesis run: 0 was allowed by the schema, above 500 was cut silently
         (PROFILES, {"page_size": "0"}, "page_size"),
         (PROFILES, {"page_size": "501"}, "page_size"),
+        # ids are integers: a decimal was compared to the ids and answered an empty page
+        (PROFILES, {"unit": "0.5"}, "unit"),
+        ("/api/v1/units/", {"parent": "1e3"}, "parent"),
+        ("/api/v1/reconciliation/", {"profile": "1.5"}, "profile"),
+        # a boolean is true or false: "null" and "" meant no filter
+        (PROFILES, {"has_errors": "null"}, "has_errors"),
+        (PROFILES, {"has_errors": ""}, "has_errors"),
         (PROFILES, {"updated_since": ""}, "updated_since"),
         (PROFILES, {"updated_since": "hôm qua"}, "updated_since"),
         ("/api/v1/units/tree/", {"as_of": ""}, "as_of"),
@@ -37,6 +44,8 @@ def test_an_invalid_or_empty_query_value_is_a_400_problem(api, agencies, path, p
     [
         (PROFILES, {"page_size": "1"}),
         (PROFILES, {"page_size": "500"}),
+        (PROFILES, {"has_errors": "false"}),
+        (PROFILES, {"has_errors": "True"}),
         (PROFILES, {"updated_since": "2000-01-01T00:00:00Z"}),
         ("/api/v1/units/tree/", {"as_of": "2024-01-01"}),
         ("/api/v1/units/tree/", {}),

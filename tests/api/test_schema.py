@@ -4,6 +4,7 @@ content types and bodies as documented)."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -25,30 +27,41 @@ from schemathesis.specs.openapi.checks import (
 from cbccvc.wsgi import application
 
 SCHEMA_FILE = Path(settings.BASE_DIR) / "docs" / "openapi.yaml"
+# CBCCVC_API_FUZZ_DEEP=1 is the nightly run: 25 examples per operation, every check schemathesis
+# has (negative data rejected, positive data accepted, missing auth and required headers,
+# unsupported methods, use after free …), the whole coverage phase and the stateful phase.
+DEEP = os.environ.get("CBCCVC_API_FUZZ_DEEP", "") not in ("", "0")
 # Generated requests per operation: 2 in CI (about 100 operations); raise it for a deeper run.
-EXAMPLES = int(os.environ.get("CBCCVC_API_FUZZ_EXAMPLES", "2"))
-CHECKS = [
+EXAMPLES = int(os.environ.get("CBCCVC_API_FUZZ_EXAMPLES", "25" if DEEP else "2"))
+SHALLOW_CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
     response_headers_conformance,  # ETag, Location … where the schema says they are required
     response_schema_conformance,
 ]
+CHECKS = None if DEEP else SHALLOW_CHECKS  # None: every check enabled in schemathesis's config
 
 # Schemathesis's coverage phase adds, per operation, every boundary and invalid value the
 # schema defines (hundreds of requests per operation, generated at collection). CI runs its
 # valid ("positive") half, which finds 5xx on edge values; CBCCVC_API_FUZZ_COVERAGE=all adds the
 # invalid half (4xx conformance of every rejected input), =off leaves the phase out.
-COVERAGE = os.environ.get("CBCCVC_API_FUZZ_COVERAGE", "positive")
+COVERAGE = os.environ.get("CBCCVC_API_FUZZ_COVERAGE", "all" if DEEP else "positive")
 
 schema = schemathesis.openapi.from_path(SCHEMA_FILE)
 schema.app = application
+# CBCCVC_API_FUZZ_PATHS=<regex>: only the operations whose path matches (a deep run in parts)
+if only := os.environ.get("CBCCVC_API_FUZZ_PATHS"):
+    schema = schema.include(path_regex=only)
 if COVERAGE == "off":
     schema.config.phases.coverage.enabled = False
 elif COVERAGE == "positive":
     schema.config.phases.coverage.generation.modes = [GenerationMode.POSITIVE]
 elif COVERAGE != "all":
     raise ValueError(f"CBCCVC_API_FUZZ_COVERAGE must be off, positive or all, not {COVERAGE!r}")
+# DRF refuses a NUL character in any text (PostgreSQL cannot store it), which JSON Schema has no
+# keyword for: valid data is generated without it.
+schema.config.generation.update(allow_x00=False)
 
 
 def test_committed_schema_is_current():
@@ -80,18 +93,91 @@ def token(make_unit, _keep_test_connection):
     return issue_key(client, write=True, rate_per_minute=1_000_000).token
 
 
+def _settings() -> hsettings:
+    return hsettings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+
+
+_calls = itertools.count()
+
+
+def _own_idempotency_key(case) -> None:
+    """Generated cases share a few Idempotency-Key values ("0" …), and the same key with another
+    body is rightly a 422 (draft-ietf-httpapi-idempotency-key-header): each call gets its own
+    key, keeping the generated one as its prefix."""
+    key = (case.headers or {}).get("Idempotency-Key")
+    if isinstance(key, str) and key.strip():
+        case.headers["Idempotency-Key"] = f"{key.strip()}-{next(_calls)}"
+
+
+# A request the schema allows may still be refused for a rule no JSON schema can state: it
+# names a unit or code that does not exist (``does_not_exist``), or its pagination cursor is not
+# one the server issued (an opaque token). That refusal is a 400 problem each of whose errors is
+# one of these; any other refusal of a schema-valid request still fails (schemathesis's
+# positive_data_acceptance).
+# A text of spaces only is trimmed, then refused as blank ("blank"): JSON Schema's minLength
+# counts the spaces.
+REFERENCE_ERROR_CODES = {"does_not_exist", "blank"}
+OPAQUE_FIELDS = {"cursor"}
+
+
+def positive_data_acceptance_but_references(ctx, response, case):
+    if response.status_code == 400:
+        try:
+            errors = response.json().get("errors") or []
+        except ValueError:
+            errors = []
+        if errors and all(
+            error.get("code") in REFERENCE_ERROR_CODES or error.get("field") in OPAQUE_FIELDS
+            for error in errors
+        ):
+            return None
+    return positive_data_acceptance(ctx, response, case)
+
+
+DEEP_CHECK_CHANGES = {
+    "excluded_checks": [positive_data_acceptance],
+    "additional_checks": [positive_data_acceptance_but_references],
+}
+
+
 @pytest.mark.django_db
 @schema.parametrize()
-@hsettings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
+@_settings()
 def test_api_conforms_to_its_schema(case, token):
+    _own_idempotency_key(case)
     case.call_and_validate(
         base_url="http://testserver/api/v1",  # the schema's server: paths are relative
         headers={"Authorization": f"Bearer {token}"},
         checks=CHECKS,
+        **({} if CHECKS else DEEP_CHECK_CHANGES),
     )
+
+
+@pytest.mark.skipif(not DEEP, reason="stateful phase only in the deep run (CBCCVC_API_FUZZ_DEEP=1)")
+@pytest.mark.django_db
+def test_api_stateful_sequences(token):
+    """Sequences of calls linked by the ids one response gives the next request (links inferred
+    by schemathesis from the schema): create, read, update, delete … with every check."""
+    headers = {"Authorization": f"Bearer {token}"}
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]  # a class built at runtime
+        def get_call_kwargs(self, case):
+            _own_idempotency_key(case)
+            return {"base_url": "http://testserver/api/v1", "headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response,
+                **DEEP_CHECK_CHANGES,
+                headers=headers,
+                transport_kwargs=kwargs or None,
+                recorder=self.recorder,
+            )
+
+    Workflow.run(settings=hsettings(_settings(), max_examples=EXAMPLES, stateful_step_count=6))
