@@ -52,7 +52,8 @@ theirs is copied, the names and codes are ours):
   ``data/alias_keywords/legacy/alias_ward.csv``, MIT, sources per row; see PROVENANCE.md):
   the former name with its district and province, full, without level words, or after a
   street. The expected commune is the successor's one new commune in the conversion table;
-  when the table splits the successor, only review is right. Names the source gives without
+  when the table splits the successor, or a current commune of the district bears the former
+  name (``also_current``), only review is right. Names the source gives without
   tones are written as it gives them ("Xã tanduong"); numbered wards are exact ("Phường 10").
   These items are appended after the shuffle with their own random stream, so the items of
   the other classes are unchanged.
@@ -443,11 +444,11 @@ def build(count: int, seed: int) -> list[dict]:
     ) as fh:
         former_rows = list(csv.DictReader(fh))
     for row in former_rows:
-        if row["also_current"]:
-            continue
-        targets = data.targets.get(row["successor_commune_code"], set())
+        targets = set(data.targets.get(row["successor_commune_code"], set()))
         if not targets:
             continue
+        for other in row["also_current"].split():  # the name is still a current commune's
+            targets |= data.targets.get(other, set()) or {("?", "?")}
         d = data.old["district", row["district_code"]]
         p = data.old["province", row["province_code"]]
         former = f"{row['former_type']} {row['former_key']}"
@@ -457,7 +458,7 @@ def build(count: int, seed: int) -> list[dict]:
                 continue
             review = False
         else:
-            news = {t[0] for t in targets}
+            news = {t[0] for t in targets} - {"?"}
             p_new, c_new, review = (next(iter(news)) if len(news) == 1 else None), None, True
         shape = rng_former.choice([
             f"{former}, {d.full_name}, {p.full_name}",

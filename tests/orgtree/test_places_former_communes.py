@@ -112,6 +112,22 @@ def test_a_former_name_that_a_current_commune_still_bears_goes_to_review(
     assert {c for _p, c in _new_of(current)} <= got
 
 
+def test_a_former_name_still_borne_in_the_same_district_goes_to_review(reference_data):
+    # Thị trấn Mỹ Lộc went into Phường Hưng Lộc (Thành phố Nam Định); Xã Mỹ Lộc still exists
+    with FORMER.open(encoding="utf-8") as fh:
+        (row,) = [r for r in csv.DictReader(fh) if r["former_key"] == "myloc"]
+    assert row["also_current"]  # the data say so
+    # in the set of 4/1/2025 the two are different communes: a person chooses
+    text = "Thị trấn Mỹ Lộc, Thành phố Nam Định, Tỉnh Nam Định"
+    r = resolve_place(text, as_of="2025-03-01")
+    assert r.needs_review and r.commune is None
+    got = {c["commune"]["code"] for c in r.candidates if c.get("commune")}
+    assert got == {row["successor_commune_code"], row["also_current"]}
+    # since 1/7/2025 both went into one new commune: then the answer is that commune
+    (new,) = _new_of(row["successor_commune_code"]) | _new_of(row["also_current"])
+    assert _codes(text) == (*new, False)
+
+
 def test_with_its_district_the_current_commune_is_answered(reference_data):
     # the district names the current Xã Minh Tân; the former one of Thủy Nguyên is not a reading
     (target,) = _new_of("11725")

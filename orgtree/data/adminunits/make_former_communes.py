@@ -3,7 +3,8 @@
 Input: sources/vietnamadminunits-alias_ward-extract.csv, the base forms ("phuong…", "xa…",
 "thitran…"; spelling variants such as p10/ward10/f10 and rows whose source is "typing" left
 out) of data/alias_keywords/legacy/alias_ward.csv in github.com/tranngocminhhieu/
-vietnamadminunits (MIT licence), rows in that file's order up to its Hà Nội block. Its keys
+vietnamadminunits (MIT licence as described; see PROVENANCE.md), rows in that file's order
+from its start into its Nam Định block. Its keys
 are folded names without spaces or tones: ``thanhphohochiminh,quan3,phuong9,phuong10`` means
 the former Phường 10 of Quận 3 is now part of Phường 9.
 
