@@ -29,6 +29,11 @@ How it works
   "Văn Miếu - Quốc Tử Giám"). Former provinces (Hà Sơn Bình … 1991, Hà Tây 2008) and former
   districts (Quận 2, Quận 9 → Thành phố Thủ Đức) come from the historic names; a former
   province with several successors in the set in force goes to review with each of them.
+* Communes merged or renamed 2019–2024, before the 4/1/2025 list ("Phường 10, Quận 3",
+  "Xã Viên Nội, Huyện Ứng Hòa"; ``former-communes-2019-2024.csv``), are read only inside the
+  district or province the text names: the commune they went to in the 4/1/2025 set, then the
+  conversion table; the reason says "… đã sáp nhập vào … (2019–2024)". When a current commune
+  of the same scope bears the name too, both come back for a person.
 * An old commune split across several new communes never gets a single answer: its new
   communes come back as candidates with ``needs_review``.
 
