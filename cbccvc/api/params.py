@@ -45,10 +45,18 @@ class NonBlankIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = NonBlankIsoDateTimeField
 
 
-class IntegerFilter(django_filters.Filter):
-    """An id filter: ``unit=0.5`` or ``unit=1e3`` is a 400, not a decimal compared to ids."""
+class NonBlankIntegerField(forms.IntegerField):
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise forms.ValidationError(str(BLANK), code="blank")
+        return super().clean(value)
 
-    field_class = forms.IntegerField
+
+class IntegerFilter(django_filters.Filter):
+    """An id filter: ``unit=0.5`` or ``unit=1e3`` is a 400, not a decimal compared to ids, and
+    ``unit=`` is a 400, not "no filter"."""
+
+    field_class = NonBlankIntegerField
 
 
 class StrictBooleanField(forms.Field):

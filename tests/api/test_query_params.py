@@ -22,6 +22,7 @@ PROFILES = "/api/v1/profiles/"
         (PROFILES, {"unit": "0.5"}, "unit"),
         ("/api/v1/units/", {"parent": "1e3"}, "parent"),
         ("/api/v1/reconciliation/", {"profile": "1.5"}, "profile"),
+        ("/api/v1/units/", {"parent": ""}, "parent"),
         # a boolean is true or false: "null" and "" meant no filter
         (PROFILES, {"has_errors": "null"}, "has_errors"),
         (PROFILES, {"has_errors": ""}, "has_errors"),
