@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hsettings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.schemas import BaseSchema
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     positive_data_acceptance,
@@ -48,7 +49,7 @@ CHECKS = None if DEEP else SHALLOW_CHECKS  # None: every check enabled in schema
 # invalid half (4xx conformance of every rejected input), =off leaves the phase out.
 COVERAGE = os.environ.get("CBCCVC_API_FUZZ_COVERAGE", "all" if DEEP else "positive")
 
-schema = schemathesis.openapi.from_path(SCHEMA_FILE)
+schema: BaseSchema = schemathesis.openapi.from_path(SCHEMA_FILE)
 schema.app = application
 # CBCCVC_API_FUZZ_PATHS=<regex>: only the operations whose path matches (a deep run in parts)
 if only := os.environ.get("CBCCVC_API_FUZZ_PATHS"):
@@ -166,7 +167,7 @@ def test_api_stateful_sequences(token):
     by schemathesis from the schema): create, read, update, delete … with every check."""
     headers = {"Authorization": f"Bearer {token}"}
 
-    class Workflow(schema.as_state_machine()):  # type: ignore[misc]  # a class built at runtime
+    class Workflow(schema.as_state_machine()):
         def get_call_kwargs(self, case):
             _own_idempotency_key(case)
             return {"base_url": "http://testserver/api/v1", "headers": headers}
