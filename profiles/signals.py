@@ -8,4 +8,3 @@ from django.dispatch import Signal
 # Sent by :func:`profiles.workflow.mark_signed` inside its transaction, with ``version``: the
 # sync queue enqueues the signed version (a failing receiver rolls the signing back).
 version_signed = Signal()
-
