@@ -82,7 +82,7 @@ def set_up_sync_demo(agency_code: str = "H25") -> str:
 
 # -- letter 5034: the old provinces' systems and keys, the choice, the report (issue 16) ---------
 OLD_SYSTEMS = [
-    # (old province code, system name, vendor, version, profiles, key administrator, e-mail)
+    # (old province (000.00.00.Hnn), system name, vendor, version, profiles, key admin, e-mail)
     ("H44", "QLCB tỉnh Phú Thọ", "VNPT Phú Thọ", "3.1", 41250, "Hoàng Văn Tùng", "tung.hv"),
     ("H62", "HRM Vĩnh Phúc", "Viettel Vĩnh Phúc", "2019", 38400, "Trần Thị Vĩnh", "vinh.tt"),
     ("H29", "QLHS CBCCVC Hòa Bình", "TT CNTT Hòa Bình", "2.0", 27300, "Bùi Văn Hòa", "hoa.bv"),
@@ -161,7 +161,7 @@ def set_up_ministry_report_demo(agency_code: str = "H25") -> str:
                 "retired_on": date(2025, 6, 30),
             },
         )
-        old_unit = Unit.objects.filter(code=code).first()
+        old_unit = Unit.objects.filter(code=f"000.00.00.{code}").first()  # dissolved 1/7/2025
         if old_unit is not None:
             system.units_served.add(old_unit)
         if created or not system.keys.exists():

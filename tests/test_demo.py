@@ -111,6 +111,26 @@ def test_demo_sets_up_the_merged_province_once(reference_data, django_user_model
     assert UnitMatch.objects.filter(status="confirmed").count() >= 149  # H25 and its communes
     assert ProgressSnapshot.objects.filter(agency=committee).exists()
 
+    # letter 5034: the three old provinces' systems and keys, the choice, the report received,
+    # the old keys revoked and the chosen one the only active key
+    from syncing.emulator.models import ReceivedReport
+    from syncing.models import HrSystem, ReportSubmission
+
+    old_systems = HrSystem.objects.filter(agency=committee, is_chosen=False)
+    assert {u.code for s in old_systems for u in s.units_served.all()} == {
+        "000.00.00.H44",
+        "000.00.00.H62",
+        "000.00.00.H29",
+    }
+    old_keys = [k.key_id for s in old_systems for k in s.keys.all()]
+    assert len(old_keys) == 3
+    states = ConnectionKey.objects.filter(key_id__in=old_keys).values_list("status", flat=True)
+    assert set(states) == {"revoked"}
+    active = ConnectionKey.objects.filter(agency_code="H25", status="active")
+    assert list(active.values_list("key_id", flat=True)) == [handoff["key_id"]]
+    submission = ReportSubmission.objects.get(report__agency=committee)
+    assert ReceivedReport.objects.filter(receipt_id=submission.receipt_id).exists()
+
     counts = (Unit.objects.count(), Profile.objects.count(), django_user_model.objects.count())
     again, _ = _run_demo()
     assert again == "H25\n"
@@ -119,6 +139,7 @@ def test_demo_sets_up_the_merged_province_once(reference_data, django_user_model
     )
     assert read_handoff()["key_id"] == handoff["key_id"]  # the key is kept
     assert MergeCandidate.objects.count() == 3
+    assert ReceivedReport.objects.count() == 1 and ReportSubmission.objects.count() == 1
 
 
 def _free_port() -> int:
