@@ -170,6 +170,13 @@ def codelists_loaded(django_db_setup, django_db_blocker):
             with django_db_blocker.unblock():
                 load_codelists()
 
+    from django.db import connection
+
+    if connection.in_atomic_block:
+        # loaded inside a test's transaction, the lists would vanish at its rollback and every
+        # later test of the session would run without them: request the fixture before ``db``
+        # (a test asks for ``db`` as an argument, not through the ``django_db`` marker)
+        raise RuntimeError("codelists_loaded was first requested inside a test transaction")
     with django_db_blocker.unblock():
         load_codelists()
     post_migrate.connect(reload_after_flush, weak=False, dispatch_uid="tests-reload-codelists")

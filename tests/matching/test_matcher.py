@@ -227,8 +227,7 @@ def test_agency_may_send_every_name_only_pair_to_review():
     assert index.match(person()).kind == MatchKind.CERTAIN  # the ID rules are unaffected
 
 
-@pytest.mark.django_db
-def test_index_for_a_subtree_reads_the_profiles(make_profile, tree):
+def test_index_for_a_subtree_reads_the_profiles(db, make_profile, tree):
     inside = make_profile(full_name="Trần Thị Hoa", sex="2", personal_id="040185001234")
     make_profile(unit=tree["H42"], full_name="Trần Thị Hoa", sex="2", personal_id="040185004321")
     index = ProfileIndex.for_unit(tree["H40"])
