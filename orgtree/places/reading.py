@@ -288,6 +288,16 @@ def _with_former(
     hits = [h for s in scope for h in table.get((s, compact), ()) if h.release_key == index.key]
     if not hits:
         return codes, False
+    if not codes:
+        # a current commune of the scope written without its spaces ("chiengly") is one too
+        codes = (
+            tuple(
+                c
+                for c in index.compact[COMMUNE].get(compact, ())
+                if index.district_of.get(c) in scope or index.province_of[COMMUNE, c] in scope
+            )
+            or None
+        )
     extra = tuple(dict.fromkeys(h.successor for h in hits if h.successor not in (codes or ())))
     if not extra:
         return codes, False

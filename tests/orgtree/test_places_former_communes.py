@@ -128,6 +128,18 @@ def test_a_former_name_still_borne_in_the_same_district_goes_to_review(reference
     assert _codes(text) == (*new, False)
 
 
+def test_a_former_name_written_without_spaces_still_meets_the_current_commune(reference_data):
+    # Xã Chiềng Ly (Thuận Châu, Sơn La) is listed as merged into Thị trấn Thuận Châu but is
+    # still in the 4/1/2025 list; written "chiengly" (as the source writes it) both stay
+    with FORMER.open(encoding="utf-8") as fh:
+        (row,) = [r for r in csv.DictReader(fh) if r["former_key"] == "chiengly"]
+    assert row["also_current"]
+    r = resolve_place("Xã chiengly, Huyện Thuận Châu, Tỉnh Sơn La", as_of="2025-03-01")
+    assert r.needs_review and r.commune is None
+    got = {c["commune"]["code"] for c in r.candidates if c.get("commune")}
+    assert got == {row["successor_commune_code"], row["also_current"]}
+
+
 def test_with_its_district_the_current_commune_is_answered(reference_data):
     # the district names the current Xã Minh Tân; the former one of Thủy Nguyên is not a reading
     (target,) = _new_of("11725")

@@ -335,7 +335,7 @@ def test_former_communes_load_with_their_successor(reference_data):
     from orgtree.places.index import FORMER_COMMUNE_NOTE
 
     rows = HistoricPlaceName.objects.filter(release__key="former-communes-2019-2024")
-    assert rows.count() == 396 and set(rows.values_list("level", flat=True)) == {"commune"}
+    assert rows.count() == 472 and set(rows.values_list("level", flat=True)) == {"commune"}
     p10 = rows.get(successor_district_code="770", name="Phường 10")  # Quận 3, HCMC
     found = FORMER_COMMUNE_NOTE.search(p10.note)
     assert found and found.group(1) == "27142"  # Phường 9 of Quận 3 in the 4/1/2025 list
