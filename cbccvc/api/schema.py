@@ -13,6 +13,7 @@ The headers are declared once under ``components`` and referenced by every opera
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 PROBLEM_COMPONENT = "ProblemDetails"
@@ -140,6 +141,25 @@ def _drop_db_bounds(node: Any) -> None:
             _drop_db_bounds(value)
 
 
+#: drf-spectacular's pattern of a decimal string: every part optional, so "", "-" and "." match
+#: it although DRF refuses them
+LOOSE_DECIMAL = re.compile(r"^\^-\?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$$")
+
+
+def _strict_decimal_patterns(node: Any) -> None:
+    """At least one digit: ``^-?(?:\\d{1,3}(?:\\.\\d{0,2})?|\\.\\d{1,2})$``."""
+    if isinstance(node, dict):
+        match = LOOSE_DECIMAL.match(str(node.get("pattern", "")))
+        if node.get("format") == "decimal" and match and "0" not in match.groups():
+            whole, places = match.groups()
+            node["pattern"] = rf"^-?(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
+        for value in node.values():
+            _strict_decimal_patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            _strict_decimal_patterns(value)
+
+
 def _typed_nullable(node: Any, schemas: dict[str, Any]) -> None:
     """OpenAPI 3.0 allows ``nullable`` only beside a ``type``: drf-spectacular wraps a nullable
     reference as ``{allOf: [$ref], nullable: true}``; give it the referenced schema's type."""
@@ -190,6 +210,7 @@ def _problem_response(code: str) -> dict[str, Any]:
 def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, public: bool):
     components = result.setdefault("components", {})
     _drop_db_bounds(components)
+    _strict_decimal_patterns(components)
     components.setdefault("schemas", {})[PROBLEM_COMPONENT] = PROBLEM_SCHEMA
     _typed_nullable(result, components["schemas"])
     components.setdefault("responses", {}).update(

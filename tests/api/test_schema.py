@@ -63,6 +63,9 @@ elif COVERAGE != "all":
 # DRF refuses a NUL character in any text (PostgreSQL cannot store it), which JSON Schema has no
 # keyword for: valid data is generated without it.
 schema.config.generation.update(allow_x00=False)
+# An invalid body sent with a stale If-Match may be answered 412: preconditions are evaluated
+# before the request content is processed (RFC 9110, 13.2.1).
+schema.config.checks.negative_data_rejection.expected_statuses.append("412")
 
 
 def test_committed_schema_is_current():
@@ -117,17 +120,19 @@ def _own_idempotency_key(case) -> None:
 
 
 # A request the schema allows may still be refused for a rule no JSON schema can state: it
-# names a unit or code that does not exist (``does_not_exist``), or its pagination cursor is not
-# one the server issued (an opaque token). That refusal is a 400 problem each of whose errors is
-# one of these; any other refusal of a schema-valid request still fails (schemathesis's
-# positive_data_acceptance).
-# A text of spaces only is trimmed, then refused as blank ("blank"): JSON Schema's minLength
-# counts the spaces.
-REFERENCE_ERROR_CODES = {"does_not_exist", "blank"}
+# names a unit or code that does not exist (``does_not_exist``), repeats a row that must be
+# unique (``unique``, ``unique_together``: a second assessment for the same year), its text is
+# spaces only (trimmed, then ``blank``: minLength counts the spaces), or its pagination cursor
+# is not one the server issued (an opaque token). That refusal is a 400 problem each of whose
+# errors is one of these; an If-Match that is not the current ETag is a 412. Any other refusal
+# of a schema-valid request still fails (schemathesis's positive_data_acceptance).
+REFERENCE_ERROR_CODES = {"does_not_exist", "unique", "unique_together", "blank"}
 OPAQUE_FIELDS = {"cursor"}
 
 
 def positive_data_acceptance_but_references(ctx, response, case):
+    if response.status_code == 412 and (case.headers or {}).get("If-Match"):
+        return None
     if response.status_code == 400:
         try:
             errors = response.json().get("errors") or []
@@ -147,11 +152,49 @@ DEEP_CHECK_CHANGES = {
 }
 
 
+# the deep run's profile needs the code lists (loaded once per session, outside the tests'
+# transactions); the shallow run does without them
+pytestmark = [pytest.mark.usefixtures("codelists_loaded")] if DEEP else []
+
+
+@pytest.fixture
+def deep_profile(token) -> int | None:
+    """A profile in the key's scope for the deep run to aim at."""
+    from datetime import date
+
+    if not DEEP:
+        return None
+
+    from orgtree.models import Unit
+    from profiles.services import create_profile
+    from tests.profiles.conftest import valid_fields
+
+    fields = valid_fields(last_verified_at=date(2024, 5, 2))
+    return create_profile(unit=Unit.objects.get(code="H25.01"), **fields).pk
+
+
+def _aim_at_a_real_profile(case, profile_id: int) -> None:
+    """Deep run: an integer profile id in the path becomes an existing profile's, so that child
+    rows, versions, findings and submission are written and read, not only answered 404 (the
+    ids of child rows stay generated; a non-integer id stays as generated)."""
+    name = "profile_pk" if case.path.startswith("/profiles/{profile_pk}") else "id"
+    params = case.path_parameters or {}
+    value = params.get(name)
+    if (
+        case.path.startswith("/profiles/{")
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+    ):
+        params[name] = profile_id
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @_settings()
-def test_api_conforms_to_its_schema(case, token):
+def test_api_conforms_to_its_schema(case, token, deep_profile):
     _own_idempotency_key(case)
+    if deep_profile is not None:
+        _aim_at_a_real_profile(case, deep_profile)
     case.call_and_validate(
         base_url="http://testserver/api/v1",  # the schema's server: paths are relative
         headers={"Authorization": f"Bearer {token}"},
