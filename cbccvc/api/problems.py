@@ -47,6 +47,15 @@ class IdempotencyInProgress(exceptions.APIException):
     default_code = "idempotency_in_progress"
 
 
+class StateConflict(exceptions.APIException):
+    """The request is well formed but the resource's state refuses it (a profile not in draft
+    cannot be submitted): 409, not a 400 that would blame the request."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The resource's current state does not allow this operation.")
+    default_code = "state_conflict"
+
+
 TITLES: dict[int, Any] = {
     400: _("Invalid request"),
     401: _("Not authenticated"),

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from cbccvc.api.mixins import etag_of
 from cbccvc.api.params import query_date
+from cbccvc.api.problems import StateConflict
 from cbccvc.api.viewsets import GenericViewSet, ModelViewSet, ReadOnlyViewSet
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 
@@ -133,7 +134,10 @@ class ProfileViewSet(ModelViewSet):
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Trình duyệt: chụp toàn bộ hồ sơ thành một phiên bản chờ phê duyệt."""
         profile = self.get_object()
-        version = workflow.submit(profile, request.user)
+        try:
+            version = workflow.submit(profile, request.user)
+        except workflow.WorkflowError as error:
+            raise StateConflict(" ".join(error.messages)) from None
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: SignatureStateSerializer})

@@ -54,3 +54,17 @@ def test_a_form_encoded_body_is_refused_with_415(api, agencies):
     response = a.client.post(url, {"side": "own", "relation": "Bố"}, headers=headers)
     assert response.status_code == 415, response.content
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_submitting_a_profile_not_in_draft_is_a_409_conflict(api, agencies):
+    """The deep schemathesis run submitted a profile twice: the second answer blamed the
+    request (400) where the profile's state refuses it (409)."""
+    from profiles.models import ProfileStatus
+
+    client = api("a")
+    profile = agencies["a_profile"]
+    type(profile).objects.filter(pk=profile.pk).update(status=ProfileStatus.SUBMITTED)
+    response = client.post(f"{PROFILES}{profile.pk}/submit/")
+    assert response.status_code == 409, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/state_conflict")
