@@ -1,4 +1,5 @@
 import io
+import subprocess
 from datetime import date
 
 import pytest
@@ -7,6 +8,7 @@ from docx import Document
 
 from profiles.export import cv_sections, render_docx, render_pdf
 from profiles.models import FamilyMember, WorkHistory
+from tests.pdf_text import flat, pdf_text
 
 
 @pytest.fixture
@@ -43,6 +45,25 @@ def test_pdf_embeds_a_unicode_font_with_every_glyph(person, caplog):
     pdf = render_pdf(person)
     assert pdf.startswith(b"%PDF") and b"DejaVuSerif" in pdf and b"/ToUnicode" in pdf
     assert not [r for r in caplog.records if "missing" in r.getMessage().lower()]
+
+
+def test_pdf_reads_and_renders_with_poppler(person, tmp_path):
+    """The standard reader, not our code: pdftotext finds the CV's text with its Vietnamese
+    letters, and pdftoppm renders every page to an image that is not blank."""
+    pdf = render_pdf(person)
+    text = flat(pdf_text(pdf))
+    assert "SƠ YẾU LÝ LỊCH" in text and "TRẦN THỊ THÚY HÒA" in text and "Hoàng Văn Đức" in text
+    (tmp_path / "cv.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "30", "-gray", str(tmp_path / "cv.pdf"), str(tmp_path / "page")],
+        check=True,
+        capture_output=True,
+    )
+    pages = sorted(tmp_path.glob("page*.pgm"))
+    assert pages
+    for page in pages:
+        pixels = page.read_bytes().split(b"\n", 3)[3]  # P5 header: magic, size, maxval
+        assert min(pixels) < 128, f"{page.name} is blank"
 
 
 def test_admin_download_is_scoped(client, hr, user_with, person, tree):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import zlib
 from datetime import date, timedelta
 
 import pytest
@@ -25,6 +24,8 @@ from syncing.models import (
     ProgressSnapshot,
     UnitMatch,
 )
+
+from tests.pdf_text import flat, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -230,75 +231,8 @@ def test_excel_export_reads_back_with_the_same_figures(world):
     assert "H12" not in rows
 
 
-def _unescape(literal: bytes) -> bytes:
-    """A PDF literal string's bytes (backslash escapes resolved)."""
-    out, i = bytearray(), 0
-    simple = {b"n": 10, b"r": 13, b"t": 9, b"b": 8, b"f": 12}
-    while i < len(literal):
-        ch = literal[i : i + 1]
-        if ch != b"\\":
-            out += ch
-            i += 1
-            continue
-        nxt = literal[i + 1 : i + 2]
-        if nxt in simple:
-            out.append(simple[nxt])
-            i += 2
-        elif nxt.isdigit():
-            digits = re.match(rb"[0-7]{1,3}", literal[i + 1 :]).group(0)
-            out.append(int(digits, 8))
-            i += 1 + len(digits)
-        else:
-            out += nxt
-            i += 2
-    return bytes(out)
-
-
 def _pdf_text(data: bytes) -> str:
-    """The text of an fpdf2 PDF: per font, glyph ids mapped through its ToUnicode CMap."""
-    objects = {
-        int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+) 0 obj\s*(.*?)endobj", data, re.S)
-    }
-
-    def stream(body: bytes) -> bytes:
-        raw = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S).group(1)
-        return zlib.decompress(raw) if b"FlateDecode" in body else raw
-
-    cmaps: dict[bytes, dict[int, str]] = {}
-    for body in objects.values():
-        for name, ref in re.findall(rb"/(F\d+) (\d+) 0 R", body):
-            font = objects.get(int(ref), b"")
-            to_unicode = re.search(rb"/ToUnicode (\d+) 0 R", font)
-            if not to_unicode:
-                continue
-            cmap = stream(objects[int(to_unicode.group(1))])
-            mapping = cmaps.setdefault(name, {})
-            for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
-                for gid, uni in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-                    mapping[int(gid, 16)] = bytes.fromhex(uni.decode()).decode("utf-16-be")
-            for block in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
-                for lo, hi, uni in re.findall(
-                    rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block
-                ):
-                    for k in range(int(lo, 16), int(hi, 16) + 1):
-                        mapping[k] = chr(int(uni, 16) + k - int(lo, 16))
-    pieces: list[str] = []
-    for body in objects.values():
-        if b"stream" not in body or b"/Length1" in body:
-            continue
-        content = stream(body)
-        if b"Tj" not in content:
-            continue
-        font = b""
-        for m in re.finditer(rb"/(F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\) Tj", content, re.S):
-            if m.group(1):
-                font = m.group(1)
-                continue
-            raw = _unescape(m.group(2))
-            glyphs = cmaps.get(font, {})
-            codes = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw), 2)]
-            pieces.append("".join(glyphs.get(code, "?") for code in codes))
-    return " ".join(pieces)
+    return flat(pdf_text(data))  # poppler's pdftotext
 
 
 def test_pdf_export_has_the_report_text(world):

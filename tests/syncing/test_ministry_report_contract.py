@@ -32,7 +32,7 @@ from syncing.models import (
 )
 
 from .conftest import NATIONAL_DB
-from .pdf_text import flat, pdf_text
+from tests.pdf_text import flat, pdf_text
 
 pytestmark = NATIONAL_DB
 

@@ -10,7 +10,7 @@ from syncing.emulator.models import ConnectionKey, ReceivedReport
 from syncing.models import HrSystem, KeyState, MinistryReport, ReportSubmission, SystemKey
 
 from .conftest import NATIONAL_DB
-from .pdf_text import flat, pdf_text
+from tests.pdf_text import flat, pdf_text
 
 pytestmark = NATIONAL_DB
 

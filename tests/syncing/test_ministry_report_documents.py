@@ -29,7 +29,7 @@ from syncing.models import (
     UnitMatch,
 )
 
-from .pdf_text import flat, pdf_text
+from tests.pdf_text import flat, pdf_text
 
 pytestmark = pytest.mark.django_db
 
