@@ -24,7 +24,6 @@ from syncing.models import (
     ProgressSnapshot,
     UnitMatch,
 )
-
 from tests.pdf_text import flat, pdf_text
 
 pytestmark = pytest.mark.django_db

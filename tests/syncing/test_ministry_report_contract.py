@@ -30,9 +30,9 @@ from syncing.models import (
     ReportSubmission,
     SystemKey,
 )
+from tests.pdf_text import flat, pdf_text
 
 from .conftest import NATIONAL_DB
-from tests.pdf_text import flat, pdf_text
 
 pytestmark = NATIONAL_DB
 

@@ -8,9 +8,9 @@ from django.core import mail
 from syncing.demo import OLD_SYSTEMS, set_up_ministry_report_demo
 from syncing.emulator.models import ConnectionKey, ReceivedReport
 from syncing.models import HrSystem, KeyState, MinistryReport, ReportSubmission, SystemKey
+from tests.pdf_text import flat, pdf_text
 
 from .conftest import NATIONAL_DB
-from tests.pdf_text import flat, pdf_text
 
 pytestmark = NATIONAL_DB
 

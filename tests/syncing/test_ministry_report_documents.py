@@ -28,7 +28,6 @@ from syncing.models import (
     SystemStatus,
     UnitMatch,
 )
-
 from tests.pdf_text import flat, pdf_text
 
 pytestmark = pytest.mark.django_db
