@@ -212,3 +212,14 @@ def test_demo_serves_the_web_app_and_worker(tmp_path):
     assert f"http://127.0.0.1:{port}/admin/" in output
     assert f"http://127.0.0.1:{national_port}/api/v1/health" in output
     assert "qcluster" in output.lower() or "cluster" in output.lower()  # the worker started
+
+
+@pytest.mark.database_free
+def test_demo_refuses_the_emulators_port_before_setting_up(settings):
+    """``--port`` equal to the emulator's port would fail minutes later with "Address already
+    in use": it is refused at once, naming the setting, and nothing is set up."""
+    from django.core.management.base import CommandError
+
+    settings.NATIONAL_EMULATOR_PORT = 8765
+    with pytest.raises(CommandError, match="NATIONAL_EMULATOR_PORT"):
+        call_command("demo", "--port", "8765")

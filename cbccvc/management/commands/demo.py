@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cbccvc.demo import DEMO_PASSWORD, serve, set_up_demo
 
@@ -20,6 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_serve"] and options["port"] == settings.NATIONAL_EMULATOR_PORT:
+            # checked before the set-up, not minutes later when the emulator cannot bind
+            raise CommandError(
+                f"Cổng {options['port']} là cổng của CSDL quốc gia mô phỏng "
+                "(NATIONAL_EMULATOR_PORT): chọn cổng khác cho --port."
+            )
         # With --no-serve, stdout carries only the merged province's identifier code, for
         # scripts; progress goes to stderr.
         log = self.stderr.write if options["no_serve"] else self.stdout.write
