@@ -33,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cbccvc import schedules
 from orgtree.models import Unit
 
 from . import services
@@ -266,18 +267,7 @@ def reap_stale(campaigns: Any = None, now: datetime | None = None) -> list[int]:
 
 def ensure_schedule() -> Any:
     """The django-q2 schedule of the reaper, every minute (idempotent)."""
-    from django_q.models import Schedule
-
-    schedule, _created = Schedule.objects.update_or_create(
-        name=SCHEDULE_NAME,
-        defaults={
-            "func": "conversion.jobs.reap_stale",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 1,
-            "repeats": -1,
-        },
-    )
-    return schedule
+    return schedules.ensure_schedule(SCHEDULE_NAME, "conversion.jobs.reap_stale", every_minutes=1)
 
 
 def status_json(campaign: Campaign) -> dict[str, Any]:

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+
+from cbccvc import schedules
 
 from . import services
 from .models import AdminUnit, ScheduledOperation, Unit, UnitChangeEvent
@@ -318,21 +320,6 @@ def daily_task() -> dict[str, int]:
 
 def ensure_schedule(hour: int = 0, minute: int = 5) -> Any:
     """Register the daily run with django-q2 (idempotent), just after midnight."""
-    from datetime import timedelta
-
-    from django_q.models import Schedule
-
-    now = timezone.localtime()
-    next_run = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-    if next_run <= now:
-        next_run += timedelta(days=1)
-    schedule, _ = Schedule.objects.update_or_create(
-        name=SCHEDULE_NAME,
-        defaults={
-            "func": "orgtree.scheduling.daily_task",
-            "schedule_type": Schedule.DAILY,
-            "next_run": next_run,
-            "repeats": -1,
-        },
+    return schedules.ensure_schedule(
+        SCHEDULE_NAME, "orgtree.scheduling.daily_task", daily_at=time(hour, minute)
     )
-    return schedule

@@ -1,17 +1,4 @@
-from typing import Any
-
 from django.apps import AppConfig
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models.signals import post_migrate
-
-
-def _ensure_schedules(sender: AppConfig, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
-    """The django-q2 schedules of the sync queue exist wherever the app is migrated."""
-    if using != DEFAULT_DB_ALIAS:
-        return
-    from .tasks import ensure_schedule
-
-    ensure_schedule()
 
 
 class SyncingConfig(AppConfig):
@@ -19,6 +6,8 @@ class SyncingConfig(AppConfig):
     verbose_name = "Đồng bộ CSDL quốc gia"
 
     def ready(self) -> None:
+        from cbccvc.schedules import on_migrate
+
         from . import (
             admin_inventory,  # noqa: F401 - systems inventory and keys (letter 5034)
             admin_recon,  # noqa: F401 - org-tree sync, reconciliation, dashboard
@@ -26,4 +15,5 @@ class SyncingConfig(AppConfig):
             receivers,  # noqa: F401 - connects the receivers
         )
 
-        post_migrate.connect(_ensure_schedules, sender=self, dispatch_uid="syncing-schedules")
+        # the django-q2 schedules of the sync queue exist wherever the app is migrated
+        on_migrate(self, "syncing.tasks.ensure_schedule")

@@ -5,12 +5,12 @@ record the day's counts by kind and the progress snapshot of every agency."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from cbccvc import schedules
 from orgtree.models import Unit
 
 from . import dashboard, orgsync, reconciliation
@@ -70,18 +70,6 @@ def daily_task() -> dict[str, Any]:
 
 def ensure_schedule(hour: int = 7) -> Any:
     """Register the daily job (after the national side's 6:00 reconciliation); idempotent."""
-    from django_q.models import Schedule
-
-    next_run = timezone.localtime().replace(hour=hour, minute=0, second=0, microsecond=0)
-    if next_run <= timezone.localtime():
-        next_run += timedelta(days=1)
-    schedule, _ = Schedule.objects.update_or_create(
-        name=SCHEDULE_NAME,
-        defaults={
-            "func": "syncing.recon_tasks.daily_task",
-            "schedule_type": Schedule.DAILY,
-            "next_run": next_run,
-            "repeats": -1,
-        },
+    return schedules.ensure_schedule(
+        SCHEDULE_NAME, "syncing.recon_tasks.daily_task", daily_at=time(hour, 0)
     )
-    return schedule

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from cbccvc import schedules
+
 KICK_KEY = "syncing:kick"
 KICK_EVERY = 3  # seconds
 
@@ -62,22 +64,5 @@ def check_connections() -> dict[str, Any]:
 
 def ensure_schedule() -> None:
     """The django-q2 schedules of the sync queue (idempotent)."""
-    from django_q.models import Schedule
-
-    Schedule.objects.update_or_create(
-        name="syncing-sender",
-        defaults={
-            "func": "syncing.tasks.run_sender",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 1,
-            "repeats": -1,
-        },
-    )
-    Schedule.objects.update_or_create(
-        name="syncing-health",
-        defaults={
-            "func": "syncing.tasks.check_connections",
-            "schedule_type": Schedule.DAILY,
-            "repeats": -1,
-        },
-    )
+    schedules.ensure_schedule("syncing-sender", "syncing.tasks.run_sender", every_minutes=1)
+    schedules.ensure_schedule("syncing-health", "syncing.tasks.check_connections")

@@ -30,6 +30,8 @@ from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from cbccvc import schedules
+
 from .models import ImportChunk, ImportJob
 
 log = logging.getLogger(__name__)
@@ -253,15 +255,6 @@ def reap_stale_import_jobs(
 
 def ensure_schedule() -> Any:
     """The django-q2 schedule of the reaper, every minute (idempotent)."""
-    from django_q.models import Schedule
-
-    schedule, _ = Schedule.objects.update_or_create(
-        name=SCHEDULE_NAME,
-        defaults={
-            "func": "profiles.importing.heartbeat.reap_stale_import_jobs",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 1,
-            "repeats": -1,
-        },
+    return schedules.ensure_schedule(
+        SCHEDULE_NAME, "profiles.importing.heartbeat.reap_stale_import_jobs", every_minutes=1
     )
-    return schedule
