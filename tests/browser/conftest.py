@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,3 +76,68 @@ def log_in(page, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("input[type=submit]")
     page.wait_for_selector("#user-tools")
+
+
+# -- Tỉnh Phú Thọ connected to the emulator of the national side --------------------------------
+
+
+@pytest.fixture
+def emulator() -> Iterator[object]:
+    """The emulator of the national side served over HTTP in a background thread."""
+    from syncing.emulator.server import EmulatorThread
+    from syncing.emulator.state import state
+
+    state.reset()
+    thread = EmulatorThread()
+    thread.start()
+    yield thread
+    thread.stop()
+    state.reset()
+
+
+@dataclass
+class PhuThoNational:
+    """What :func:`phutho_national` set up."""
+
+    province: Any  # orgtree Unit H25
+    emulator: Any  # EmulatorThread (``.url``)
+    ca: Any  # profiles.signing.testca.TestCA, trusted by both sides
+    key: Any  # the emulator's active ConnectionKey of the chosen software
+    connection: Any  # our official national Connection holding that key
+
+
+@pytest.fixture
+def phutho_national(make_unit, emulator) -> PhuThoNational:
+    """Tỉnh Phú Thọ (H25) as both sides know it: the unit, a TEST CA with a key for
+    ``pheduyet`` ("Lê Văn Duyệt") trusted by our side and by the emulator, the national tree's
+    root unit, an active key for the software ``cbccvc`` (administrator Nguyễn Văn Quản) and
+    the official connection to the emulator with that key."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from profiles.signing.testca import load_test_ca, make_test_ca
+    from syncing.connections import create_connection
+    from syncing.emulator.keys import issue_key
+    from syncing.emulator.models import NationalUnit
+    from syncing.emulator.services import add_trust
+
+    province = make_unit("Ủy ban nhân dân tỉnh Phú Thọ", code="H25")
+    ca = make_test_ca([("pheduyet", "Lê Văn Duyệt")], with_ecdsa=False)
+    load_test_ca(ca, load_credentials=False)
+    add_trust(ca.root_cert.public_bytes(Encoding.PEM), "CA THỬ NGHIỆM")
+    add_trust(ca.crl.public_bytes(Encoding.PEM), "CRL THỬ NGHIỆM")
+    NationalUnit.objects.create(
+        code="H25", name="UBND tỉnh Phú Thọ", agency_code="H25", source="national"
+    )
+    issued = issue_key(
+        agency_code="H25", software_name="cbccvc", admin_name="Nguyễn Văn Quản", activate=True
+    )
+    connection = create_connection(
+        unit=province,
+        destination="national",
+        software_name="cbccvc",
+        base_url=emulator.url,
+        key_id=issued.key.key_id,
+        secret=issued.secret,
+        admin_name="Nguyễn Văn Quản",
+    )
+    return PhuThoNational(province, emulator, ca, issued.key, connection)

@@ -21,24 +21,11 @@ pytestmark = [
 
 
 @pytest.fixture
-def emulator():
-    from syncing.emulator.server import EmulatorThread
-    from syncing.emulator.state import state
-
-    state.reset()
-    thread = EmulatorThread()
-    thread.start()
-    yield thread
-    thread.stop()
-    state.reset()
-
-
-@pytest.fixture
-def world(make_unit, django_user_model, emulator):
-    from syncing.connections import create_connection
+def world(phutho_national, django_user_model):
+    """The shared Phú Thọ set-up, an agency admin and an old program's key (Vĩnh Phúc)."""
     from syncing.emulator.keys import issue_key
 
-    province = make_unit("Ủy ban nhân dân tỉnh Phú Thọ", code="H25")
+    province = phutho_national.province
     admin = django_user_model.objects.create_user("quantri", password=PASSWORD, is_staff=True)
     UnitAssignment.objects.create(user=admin, unit=province, role=Role.AGENCY_ADMIN)
     old = issue_key(
@@ -47,19 +34,12 @@ def world(make_unit, django_user_model, emulator):
         admin_name="Trần Thị Vĩnh",
         admin_email="vinh@vinhphuc.gov.vn",
     )
-    chosen = issue_key(
-        agency_code="H25", software_name="cbccvc", admin_name="Nguyễn Văn Quản", activate=True
-    )
-    conn = create_connection(
-        unit=province,
-        destination="national",
-        software_name="cbccvc",
-        base_url=emulator.url,
-        key_id=chosen.key.key_id,
-        secret=chosen.secret,
-        admin_name="Nguyễn Văn Quản",
-    )
-    return {"province": province, "old_key": old.key, "conn": conn, "emulator": emulator}
+    return {
+        "province": province,
+        "old_key": old.key,
+        "conn": phutho_national.connection,
+        "emulator": phutho_national.emulator,
+    }
 
 
 # ``world`` (and its emulator) first: torn down after the browser page, whose keep-alive
