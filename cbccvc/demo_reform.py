@@ -13,8 +13,9 @@ Tỉnh Phú Thọ (``H25``) has work of every kind to show:
 * old positions ("Chủ tịch UBND huyện", "Trưởng phòng Nội vụ huyện": the district level is
   gone, a person chooses) and renamed ones ("Chủ tịch UBND thị trấn" → "Chủ tịch UBND xã");
 * profiles still attached to an old division merged on 1/7/2025 (the commit moves them);
-* old places also in the work history (a district committee as the workplace) and in the
-  family rows (addresses), kept as written.
+* old places also in the work history (a district committee as the workplace: kept as
+  written, the campaign notes where it lies today) and in the family rows (addresses: the
+  campaign converts them, keeping the text before).
 
 The old place texts come from the official conversion table loaded with the reference data
 (the old communes of Phú Thọ 25, Vĩnh Phúc 26 and Hòa Bình 17). Deterministic (a seed), and

@@ -318,6 +318,7 @@ class ChangeRowAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "profile",
         "field",
+        "child_label",
         "outcome",
         "rule",
         "old_text",
@@ -342,7 +343,7 @@ class ChangeRowAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def _choose(self, request: HttpRequest, queryset: QuerySet[ChangeRow], choice: int) -> None:
         texts = (
-            queryset.filter(outcome=Outcome.REVIEW, field__in=list(services.PLACE_FIELDS))
+            queryset.filter(outcome=Outcome.REVIEW, field__in=services.TEXT_FIELDS)
             .values_list("campaign_id", "old_text")
             .distinct()
         )

@@ -110,6 +110,8 @@ class FieldName(models.TextChoices):
     UNIT = "unit", _("Cơ quan, đơn vị")
     POSITION = "position_code", _("Chức vụ")
     TITLE = "title_code", _("Chức danh")
+    FAMILY_ADDRESS = "family_address", _("Quan hệ gia đình – nơi ở")
+    WORK_PLACE = "work_place", _("Quá trình công tác – địa danh nơi công tác")
 
 
 class ChangeRow(models.Model):
@@ -138,6 +140,9 @@ class ChangeRow(models.Model):
     new_code = models.CharField(_("mã mới"), max_length=40, blank=True)
     candidates = models.JSONField(_("phương án"), default=list, blank=True)
     applied = models.BooleanField(_("đã ghi"), default=False)
+    # a family or work-history row (conversion/children.py): its id and its name for people
+    child_id = models.PositiveBigIntegerField(_("dòng con"), null=True, blank=True)
+    child_label = models.CharField(_("dòng của hồ sơ"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("dòng chuyển đổi")
@@ -149,7 +154,12 @@ class ChangeRow(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_field_display()}: {self.old_text} → {self.new_text}"
+        return f"{self.field_label}: {self.old_text} → {self.new_text}"
+
+    @property
+    def field_label(self) -> str:
+        """The field's name, or the child row's ("Quan hệ gia đình: Mẹ – Nguyễn Thị A, nơi ở")."""
+        return self.child_label or str(self.get_field_display())
 
 
 class TextDecision(models.Model):

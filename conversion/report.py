@@ -108,12 +108,14 @@ def write_report(campaign: Campaign, target: Path | str, *, user: Any = None) ->
                 "confidence",
                 "candidates",
                 "applied",
+                "child_label",
             )
         )
         n = 0
         for n, values in enumerate(rows.iterator(chunk_size=CHUNK), start=1):
             out = list(values)
-            out[3] = str(fields.get(out[3], out[3]))
+            child = out.pop()  # a family or work-history row is named in the field's column
+            out[3] = child or str(fields.get(out[3], out[3]))
             out[4] = str(outcomes.get(out[4], out[4]))
             out[14] = _candidate_labels(out[14])
             out[15] = "có" if out[15] else ""

@@ -23,7 +23,8 @@ from . import services
 from .codes import LISTS
 from .models import Campaign, ChangeRow, FieldName, Outcome
 
-PLACE_FIELD_CHOICES = [(f.value, f.label) for f in FieldName if f.value in services.PLACE_FIELDS]
+CHILD_LABELS = 20
+PLACE_FIELD_CHOICES = [(f.value, f.label) for f in FieldName if f.value in services.TEXT_FIELDS]
 
 
 def candidate_key(candidate: dict[str, Any]) -> str:
@@ -51,6 +52,9 @@ class ReviewGroup:
     per_text: dict[str, int] = field(default_factory=dict)
     fields: dict[str, int] = field(default_factory=dict)
     count: int = 0
+    #: the family and work-history rows waiting, named ("Trần Văn Bình — Quan hệ gia đình: Mẹ
+    #: – Nguyễn Thị A, nơi ở"), at most :data:`CHILD_LABELS` of them
+    rows: list[str] = field(default_factory=list)
 
     @property
     def choices(self) -> list[dict[str, str]]:
@@ -65,7 +69,7 @@ def review_rows(
     from orgtree.tree import subtree_q
 
     rows = ChangeRow.objects.filter(
-        campaign=campaign, outcome=Outcome.REVIEW, field__in=list(services.PLACE_FIELDS)
+        campaign=campaign, outcome=Outcome.REVIEW, field__in=services.TEXT_FIELDS
     )
     if field_name:
         rows = rows.filter(field=field_name)
@@ -102,6 +106,18 @@ def review_groups(
         for fname, n in per_text[text].items():
             group.fields[fname] = group.fields.get(fname, 0) + n
         group.count += group.per_text[text]
+    named = (
+        rows.exclude(child_label="")
+        .order_by("old_text", "profile_id", "id")
+        .values_list("old_text", "profile__full_name", "child_label")
+    )
+    by_text: dict[str, list[str]] = defaultdict(list)
+    for text, person, label in named.iterator():
+        if len(by_text[text]) < CHILD_LABELS:
+            by_text[text].append(f"{person} — {label}")
+    for group in groups.values():
+        for text in group.texts:
+            group.rows.extend(by_text.get(text, [])[: CHILD_LABELS - len(group.rows)])
     return sorted(groups.values(), key=lambda g: (-g.count, g.texts[0]))
 
 
@@ -112,7 +128,7 @@ def review_units(campaign: Campaign) -> QuerySet[Unit]:
         ChangeRow.objects.filter(
             campaign=campaign,
             outcome=Outcome.REVIEW,
-            field__in=[*services.PLACE_FIELDS, *LISTS],
+            field__in=[*services.TEXT_FIELDS, *LISTS],
         )
         .order_by()
         .values("profile__unit_id")
@@ -132,7 +148,7 @@ def decide_group(campaign: Campaign, texts: list[str], key: str, user: Any) -> i
                 campaign=campaign,
                 old_text=text,
                 outcome=Outcome.REVIEW,
-                field__in=list(services.PLACE_FIELDS),
+                field__in=services.TEXT_FIELDS,
             )
             .order_by("id")
             .first()

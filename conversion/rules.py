@@ -49,6 +49,8 @@ class TextResult:
     commune_code: str = ""
     new_text: str = ""
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    #: the official names in force found for the text ("Xã Tam Hồng, Tỉnh Phú Thọ")
+    place: str = ""
 
     @property
     def resolved(self) -> bool:
@@ -186,19 +188,30 @@ class TextConverter:
         province = result.province["code"] if result.province else ""
         commune = result.commune["code"] if result.commune else ""
         detail = split_detail(text, self.names)
+        place = official_suffix(result.to_dict())
         if result.province and names_in_force(
             text, detail, result.province, result.commune, self._codes
         ):
-            return TextResult("direct", result.reason, result.confidence, province, commune, text)
-        new_text = compose(detail, official_suffix(result.to_dict()))
+            return TextResult(
+                "direct", result.reason, result.confidence, province, commune, text, place=place
+            )
+        new_text = compose(detail, place)
         rule = "direct" if new_text == text else "conversion"
-        return TextResult(rule, result.reason, result.confidence, province, commune, new_text)
+        return TextResult(
+            rule, result.reason, result.confidence, province, commune, new_text, place=place
+        )
 
     def decided(self, text: str, decision: dict[str, Any]) -> TextResult:
         new_text = compose(split_detail(text, self.names), decision["label"])
         reason = f"Người dùng chọn: {decision['label']}"
         return TextResult(
-            "decision", reason, 1.0, decision["province_code"], decision["commune_code"], new_text
+            "decision",
+            reason,
+            1.0,
+            decision["province_code"],
+            decision["commune_code"],
+            new_text,
+            place=decision["label"],
         )
 
 

@@ -33,6 +33,7 @@ from profiles.receivers import rehome_profiles
 from profiles.services import DERIVED_FIELDS
 from profiles.validation import validate_profiles
 
+from . import children
 from . import moves as unit_moves
 from .codes import LISTS, CodeConverter
 from .models import (
@@ -82,8 +83,10 @@ PLACE_FIELDS: dict[str, tuple[str, str, str, str | None, str]] = {
 READ_FIELDS = ["id", "unit_id", *LISTS] + [
     name for names in PLACE_FIELDS.values() for name in names[:4] if name is not None
 ]
-#: the fields the commit writes from the rows (places, then position and title codes)
-WRITTEN_FIELDS = [*PLACE_FIELDS, *LISTS]
+#: the place texts a person may decide (the profile's own, then its family and work rows')
+TEXT_FIELDS = [*PLACE_FIELDS, *children.CHILD_FIELDS]
+#: the fields the commit writes from the rows (places, position and title codes, child rows)
+WRITTEN_FIELDS = [*PLACE_FIELDS, *LISTS, *children.CHILD_FIELDS]
 #: key of :attr:`ProfileCommit.before`/``after`` holding the work rows' codes
 WORK_KEY = "work_history"
 
@@ -325,6 +328,13 @@ def _fill_rows(
             ChangeRow.objects.bulk_create(batch, batch_size=ROW_BATCH)
             stats.rows += len(batch)
             batch = []
+    kids = children.preview_rows(campaign, campaign_profiles(campaign), converter, chunk_size)
+    for row in kids:  # the family and work-history places, streamed like the profiles
+        batch.append(row)
+        if len(batch) >= ROW_BATCH:
+            ChangeRow.objects.bulk_create(batch, batch_size=ROW_BATCH)
+            stats.rows += len(batch)
+            batch = []
     ChangeRow.objects.bulk_create(batch, batch_size=ROW_BATCH)
     stats.rows += len(batch)
     progress(stats.profiles, max(total, stats.profiles))
@@ -359,9 +369,7 @@ def summarise(campaign: Campaign) -> dict[str, Any]:
 def review_texts(campaign: Campaign) -> list[dict[str, Any]]:
     """The distinct texts waiting for a person, with how many values carry them."""
     texts = (
-        ChangeRow.objects.filter(
-            campaign=campaign, outcome=Outcome.REVIEW, field__in=list(PLACE_FIELDS)
-        )
+        ChangeRow.objects.filter(campaign=campaign, outcome=Outcome.REVIEW, field__in=TEXT_FIELDS)
         .order_by()
         .values("old_text")
         .annotate(n=Count("id"))
@@ -385,7 +393,7 @@ def decide_text(campaign: Campaign, text: str, choice: int, user: Any) -> int:
     if campaign.status != Campaign.Status.PREVIEWED:
         raise ConversionError(_("Chỉ chọn được khi đợt chuyển đổi chưa ghi vào hồ sơ."))
     rows = ChangeRow.objects.filter(
-        campaign=campaign, old_text=text, outcome=Outcome.REVIEW, field__in=list(PLACE_FIELDS)
+        campaign=campaign, old_text=text, outcome=Outcome.REVIEW, field__in=TEXT_FIELDS
     )
     sample = rows.first()
     if sample is None:
@@ -408,15 +416,17 @@ def decide_text(campaign: Campaign, text: str, choice: int, user: Any) -> int:
         defaults={**{k: v for k, v in decision.items() if k != "text"}, "decided_by": user},
     )
     result = TextConverter(campaign.as_of).decided(text, decision)
-    changed = rows.update(
-        outcome=Outcome.CONVERTED,
-        rule=result.rule,
-        reason=result.reason[:300],
-        confidence=result.confidence,
-        new_text=result.new_text,
-        new_province_code=result.province_code,
-        new_commune_code=result.commune_code,
-    )
+    changed = 0
+    for fname in set(rows.values_list("field", flat=True)):
+        changed += rows.filter(field=fname).update(
+            outcome=Outcome.CONVERTED,
+            rule=result.rule,
+            reason=result.reason[:300],
+            confidence=result.confidence,
+            new_text=children.decided_text(fname, result),
+            new_province_code=result.province_code,
+            new_commune_code=result.commune_code,
+        )
     campaign.counts = {**campaign.counts, **summarise(campaign)}
     campaign.save(update_fields=["counts"])
     return changed
@@ -494,6 +504,7 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
         rows[row.profile_id].append(row)
     work = _current_work_rows(ids, campaign.as_of)
     work_changed: dict[int, WorkHistory] = {}
+    kids = children.ChildCommit([row for found in rows.values() for row in found])
     profiles = Profile.objects.in_bulk(ids)
     submitted = defaultdict(list)
     for vid, pid in ProfileVersion.objects.filter(
@@ -530,6 +541,12 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
                         work_changed[entry.pk] = entry
                 applied.append(row.pk)
                 continue
+            if row.field in children.CHILD_FIELDS:  # a family or work-history row
+                if kids.apply(row, before, after):
+                    applied.append(row.pk)
+                else:
+                    stale = True
+                continue
             text_f, prov_f, comm_f, review_f, orig_f = PLACE_FIELDS[row.field]
             current = (getattr(profile, text_f), getattr(profile, prov_f), getattr(profile, comm_f))
             if current != (row.old_text, row.old_province_code, row.old_commune_code):
@@ -553,7 +570,7 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
             result.stale.append(pid)
         if not after:
             continue
-        names.update(k for k in after if k != WORK_KEY)
+        names.update(k for k in after if k not in (WORK_KEY, children.CHILD_KEY))
         changed.append(profile)
         commits.append(
             ProfileCommit(
@@ -571,6 +588,7 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
     actions.do_bulk_update_rows(
         WorkHistory, entries, LISTS, acting_user=_user(user), reason=reason, when=now
     )
+    kids.write(user=_user(user), reason=reason, when=now)
     ProfileCommit.objects.bulk_create(commits, batch_size=ROW_BATCH)
     ChangeRow.objects.filter(pk__in=applied).update(applied=True)
     result.profiles += len(changed)
@@ -674,9 +692,11 @@ def undo_blockers(campaign: Campaign, chunk_size: int = CHUNK) -> list[dict[str,
             differs = [
                 f
                 for f in sorted(entry.after)
-                if f not in (WORK_KEY, unit_moves.MOVE_KEY) and now[f] != entry.after[f]
+                if f not in (WORK_KEY, unit_moves.MOVE_KEY, children.CHILD_KEY)
+                and now[f] != entry.after[f]
             ]
             differs += _work_differs(entry.after.get(WORK_KEY, {}))
+            differs += children.differs(entry.after.get(children.CHILD_KEY, {}))
             differs += unit_moves.differs(now, entry.after.get(unit_moves.MOVE_KEY, {}))
             if differs or entry.profile_id in later | moved_rows:
                 why = _("Hồ sơ đã được sửa sau khi chuyển đổi")
@@ -712,6 +732,7 @@ def undo(
             profiles = Profile.objects.in_bulk([c.profile_id for c in chunk])
             changed, names = [], set()
             _restore_work(chunk, reason, user, now)
+            children.restore([c.before for c in chunk], user=_user(user), reason=reason, when=now)
             for entry in chunk:
                 profile = profiles[entry.profile_id]
                 data = {
@@ -719,7 +740,7 @@ def undo(
                     **{
                         k: v
                         for k, v in entry.before.items()
-                        if k not in ("status", WORK_KEY, unit_moves.MOVE_KEY)
+                        if k not in ("status", WORK_KEY, unit_moves.MOVE_KEY, children.CHILD_KEY)
                     },
                 }
                 for attr, value in data.items():

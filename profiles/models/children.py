@@ -58,6 +58,10 @@ class WorkHistory(ProfileChild):
     title_code = models.CharField("chức danh", max_length=40, blank=True)
     concurrent = models.BooleanField("kiêm nhiệm", default=False)
     description = models.CharField("công việc", max_length=255, blank=True)
+    # a note beside ``unit_name`` ("nay là Xã …, Tỉnh …"): the 2025 reform conversion never
+    # rewrites where someone worked in the past (conversion/children.py), it only notes where
+    # that place lies today
+    place_note = models.CharField("địa danh hiện nay (chú thích)", max_length=255, blank=True)
     clean_fields_ = ("unit_name", "description")
 
     class Meta:
@@ -223,6 +227,9 @@ class FamilyMember(ProfileChild):
     birth_year = models.PositiveSmallIntegerField("năm sinh", null=True, blank=True)
     occupation = models.CharField("nghề nghiệp, chức vụ, nơi công tác", max_length=255, blank=True)
     address = models.CharField("nơi ở", max_length=255, blank=True)
+    address_original = models.CharField(
+        "nơi ở – nguyên văn trước chuyển đổi", max_length=255, blank=True
+    )
     deceased = models.BooleanField("đã mất", default=False)
     clean_fields_ = ("occupation", "address")
     name_fields_ = ("full_name",)

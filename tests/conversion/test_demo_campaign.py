@@ -59,10 +59,23 @@ def _state(ids):
         work = list(
             WorkHistory.objects.filter(profile=p)
             .order_by("pk")
-            .values_list("pk", "unit_id", "unit_name", "start_date", "end_date", "position_code")
+            .values_list(
+                "pk",
+                "unit_id",
+                "unit_name",
+                "place_note",
+                "start_date",
+                "end_date",
+                "position_code",
+            )
+        )
+        family = list(
+            FamilyMember.objects.filter(profile=p)
+            .order_by("pk")
+            .values_list("pk", "address", "address_original")
         )
         events = list(CareerEvent.objects.filter(profile=p).values_list("pk", "kind"))
-        out[p.pk] = (snapshot(p), p.status, p.unit_id, work, events)
+        out[p.pk] = (snapshot(p), p.status, p.unit_id, work, family, events)
     return out
 
 
@@ -105,6 +118,23 @@ def test_a_campaign_on_the_demo_province(province, tmp_path):
     assert rows.filter(field="birthplace", outcome=Outcome.UNRESOLVABLE).exists()
     assert rows.filter(field="position_code", outcome=Outcome.REVIEW).exists()  # district posts
     assert rows.filter(field="unit", rule="unit_merged").count() == on_merged
+    # the family rows' old addresses are converted; the old district workplaces get a note
+    family = rows.filter(field="family_address", profile__in=old_way, old_text__endswith="Phúc")
+    assert family.exists()
+    assert set(family.values_list("outcome", flat=True)) == {Outcome.CONVERTED}
+    assert not family.filter(new_text__contains="Huyện ").exists()
+    district = rows.filter(field="work_place", old_text__startswith="Ủy ban nhân dân huyện")
+    assert (
+        district.count()
+        == WorkHistory.objects.filter(unit_name__startswith="Ủy ban nhân dân huyện").count()
+    )
+    # in the old Vĩnh Phúc and Hòa Bình: a note; in the old Phú Thọ, whose name stays: current
+    moved = district.exclude(old_text__endswith="Tỉnh Phú Thọ")
+    assert moved.exists() and district.filter(old_text__endswith="Tỉnh Phú Thọ").exists()
+    assert set(moved.values_list("new_text", flat=True)) == {"nay thuộc Tỉnh Phú Thọ"}
+    assert set(
+        district.filter(old_text__endswith="Tỉnh Phú Thọ").values_list("outcome", "new_text")
+    ) == {(Outcome.CURRENT, "")}
 
     result = services.commit(campaign, officer)
     assert result.moved == on_merged and not result.stale
@@ -113,6 +143,14 @@ def test_a_campaign_on_the_demo_province(province, tmp_path):
     sample = rows.filter(field="hometown", profile__in=old_way).first()
     now = Profile.objects.get(pk=sample.profile_id)
     assert (now.hometown_text, now.hometown_original) == (sample.new_text, sample.old_text)
+    member = FamilyMember.objects.get(pk=family.first().child_id)
+    assert (member.address, member.address_original) == (
+        family.first().new_text,
+        family.first().old_text,
+    )
+    workplace = WorkHistory.objects.get(pk=moved.first().child_id)
+    assert workplace.unit_name == moved.first().old_text  # the past is not rewritten
+    assert workplace.place_note == "nay thuộc Tỉnh Phú Thọ"
 
     target = tmp_path / "report.xlsx"
     assert write_report(campaign, target, user=officer) == rows.count()
