@@ -16,6 +16,12 @@ Import rules:
   (default today). "Hiệu lực từ", "Số quyết định" and "Ngày quyết định" describe the unit's
   founding and are not changed for existing units. Re-importing an exported file changes
   nothing.
+* **Dated changes wait for their date**, as in the unit's admin page: the updates and moves go
+  through :func:`orgtree.scheduling.submit`, so with an ``effective_date`` after today they are
+  validated now and stored as scheduled operations (:attr:`ImportResult.scheduled`), and
+  nothing users see changes until that date. Importing the same file again before the date
+  schedules nothing twice. New units are founded at once with their "Hiệu lực từ", as the
+  admin's "Thêm" does.
 * With a ``scope`` (the admin passes the user's), every existing unit and every parent must
   lie in a subtree where the user holds a unit-management role; new top-level units need the
   national admin.
@@ -38,9 +44,9 @@ from openpyxl.styles import Font
 
 from cbccvc.xlsx_safety import safe_cell, unsafe_cell
 
-from . import services
+from . import scheduling, services
 from .access import MANAGE_UNIT_ROLES, Scope
-from .models import IDENTIFIER_CODE_RE, Unit
+from .models import IDENTIFIER_CODE_RE, ScheduledOperation, Unit
 from .text import clean, fold
 from .tree import subtree_q
 
@@ -84,6 +90,7 @@ _FIELD_COLUMN = {
     "legal_basis_number": "legal_basis_number",
     "legal_basis_date": "legal_basis_date",
 }
+Kind = ScheduledOperation.Kind
 _EXCEL_EPOCH = date(1899, 12, 30)
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -108,6 +115,8 @@ class ImportResult:
     updated: list[str] = field(default_factory=list)
     moved: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    #: "code: what, dd/mm/yyyy" of the changes scheduled for their (future) effective date
+    scheduled: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
 
@@ -123,9 +132,15 @@ class ImportResult:
         head = "Kiểm tra thử (không ghi): " if self.dry_run else ""
         if self.errors:
             return f"{head}{len(self.errors)} lỗi; không ghi dữ liệu nào."
+        waiting = (
+            f", đặt lịch {len(self.scheduled)} thay đổi chờ đến ngày hiệu lực"
+            if self.scheduled
+            else ""
+        )
         return (
             f"{head}thêm mới {len(self.created)}, cập nhật {len(self.updated)}, "
-            f"chuyển đơn vị cấp trên {len(self.moved)}, không đổi {len(self.unchanged)}."
+            f"chuyển đơn vị cấp trên {len(self.moved)}{waiting}, "
+            f"không đổi {len(self.unchanged)}."
         )
 
 
@@ -307,10 +322,13 @@ def import_units(
     legal_basis_date: date | None = None,
     scope: Scope | None = None,
     file_name: str = "",
+    today: date | None = None,
 ) -> ImportResult:
-    """Import units from an .xlsx file; see the module docstring for the rules."""
+    """Import units from an .xlsx file; see the module docstring for the rules. ``today``
+    (default: the local date) decides which changes wait for their date."""
     result = ImportResult(dry_run=dry_run)
-    effective_date = effective_date or timezone.localdate()
+    today = today or timezone.localdate()
+    effective_date = effective_date or today
     file_name = file_name or (Path(source).name if isinstance(source, str | Path) else "")
     rows, header_errors = read_rows(source)
     if header_errors:
@@ -368,6 +386,7 @@ def import_units(
         "reason": reason,
         "legal_basis_number": legal_basis_number,
         "legal_basis_date": legal_basis_date,
+        "today": today,
     }
     ordered = sorted(by_code.values(), key=lambda r: (depth[r.values["code"]], r.number))
     units = dict(existing)
@@ -425,20 +444,44 @@ def _import_row(
         )
         result.created.append(v["code"])
         return
+    basis = {k: val for k, val in common.items() if k != "today"}
     unit.refresh_from_db()
     changes = {
         name: v[name]
         for name in ("name", "short_name", "kind", "national_code")
         if getattr(unit, name) != v[name]
     }
-    if changes:
-        services.update_unit(unit, effective_date=effective_date, **common, **changes)
-        result.updated.append(v["code"])
-    if unit.parent_id != (parent.pk if parent else None):
-        services.move_unit(unit, parent, effective_date=effective_date, **common)
-        result.moved.append(v["code"])
-    if not changes and v["code"] not in result.moved:
+    moving = unit.parent_id != (parent.pk if parent else None)
+    operations = [(Kind.UPDATE, changes, result.updated)] if changes else []
+    if moving:
+        operations.append((Kind.MOVE, {"new_parent": parent}, result.moved))
+    for kind, params, done in operations:
+        if _already_scheduled(unit, kind, effective_date, params):
+            continue
+        submitted = scheduling.submit(
+            kind, today=common["today"], unit=unit, effective_date=effective_date, **basis, **params
+        )
+        if submitted.is_scheduled:
+            result.scheduled.append(
+                f"{v['code']}: {Kind(kind).label.lower()}, {effective_date:%d/%m/%Y}"
+            )
+        else:
+            done.append(v["code"])
+    if v["code"] not in {*result.updated, *result.moved} and not any(
+        s.startswith(f"{v['code']}: ") for s in result.scheduled
+    ):
         result.unchanged.append(v["code"])
+
+
+def _already_scheduled(unit: Unit, kind: str, on: date, params: dict[str, Any]) -> bool:
+    """Whether the same change of ``unit`` already waits for ``on`` (a file imported twice)."""
+    for operation in ScheduledOperation.objects.filter(
+        unit=unit, kind=kind, effective_date=on, status=ScheduledOperation.Status.SCHEDULED
+    ):
+        stored = scheduling.parameters_of(operation)
+        if all(stored.get(name) == value for name, value in params.items()):
+            return True
+    return False
 
 
 def _scope_errors(

@@ -14,6 +14,7 @@ from orgtree import services, tree
 from orgtree.access import scope_for
 from orgtree.models import (
     Role,
+    ScheduledOperation,
     Unit,
     UnitAssignment,
     UnitChangeEvent,
@@ -22,6 +23,7 @@ from orgtree.models import (
     UnitSuccession,
 )
 from orgtree.scenarios import build_pre_reform_phu_tho_trees, merge_into_new_phu_tho
+from orgtree.scheduling import apply_due_operations
 from orgtree.unit_io import export_units, import_units
 
 HEADERS = [
@@ -171,10 +173,15 @@ def test_an_existing_code_is_updated_and_moved_through_the_services(
             row[4] = "H25.01"
         edited.append(row)
     result = import_units(
-        xlsx(edited), actor=user, effective_date=date(2026, 1, 1), legal_basis_number="QĐ 7"
+        xlsx(edited),
+        actor=user,
+        effective_date=date(2026, 1, 1),
+        legal_basis_number="QĐ 7",
+        today=date(2026, 1, 1),  # dated today: applied at once
     )
     assert result.ok, result.errors
     assert result.updated == ["H25.04"] and result.moved == ["H25.04.01"]
+    assert result.scheduled == []
     rename = UnitChangeEvent.objects.get(kind=UnitChangeEvent.Kind.RENAME, actor=user)
     move = UnitChangeEvent.objects.get(kind=UnitChangeEvent.Kind.MOVE)
     for event in (rename, move):
@@ -185,6 +192,61 @@ def test_an_existing_code_is_updated_and_moved_through_the_services(
         )
     assert Unit.objects.get(code="H25.04.01").parent.code == "H25.01"
     assert Unit.objects.get(code="H25.04").name == "Sở Y tế và Dân số tỉnh Phú Thọ"
+
+
+def _renamed_and_moved() -> list[list]:
+    edited = []
+    for row in sheet_rows(export_bytes())[1:]:
+        row = list(row)
+        if row[0] == "H25.04":
+            row[1] = "Sở Y tế và Dân số tỉnh Phú Thọ"
+        if row[0] == "H25.04.01":
+            row[4] = "H25.01"
+        edited.append(row)
+    return edited
+
+
+def test_changes_dated_after_today_wait_for_their_date(merged_province, django_user_model):
+    user = django_user_model.objects.create_user("nhap.lieu")
+    today, on = date(2026, 3, 1), date(2026, 3, 15)
+    edited = _renamed_and_moved()
+    kwargs = {"actor": user, "effective_date": on, "legal_basis_number": "QĐ 9", "today": today}
+    checked = import_units(xlsx(edited), dry_run=True, **kwargs)
+    assert len(checked.scheduled) == 2 and not ScheduledOperation.objects.exists()
+
+    result = import_units(xlsx(edited), **kwargs)
+    assert result.ok, result.errors
+    assert (result.updated, result.moved) == ([], [])
+    assert result.scheduled == [
+        "H25.04: cập nhật thông tin, đổi tên, đổi mã, 15/03/2026",
+        "H25.04.01: chuyển đơn vị cấp trên, 15/03/2026",
+    ]
+    assert "đặt lịch 2 thay đổi" in result.summary()
+    # nothing users see has changed
+    assert Unit.objects.get(code="H25.04").name != "Sở Y tế và Dân số tỉnh Phú Thọ"
+    assert Unit.objects.get(code="H25.04.01").parent.code == "H25.04"
+    assert not UnitChangeEvent.objects.filter(actor=user).exists()
+    waiting = ScheduledOperation.objects.filter(status=ScheduledOperation.Status.SCHEDULED)
+    assert sorted(waiting.values_list("kind", "effective_date", "legal_basis_number")) == [
+        ("move", on, "QĐ 9"),
+        ("update", on, "QĐ 9"),
+    ]
+    assert set(waiting.values_list("created_by", flat=True)) == {user.pk}
+
+    again = import_units(xlsx(edited), **kwargs)  # the same file twice: scheduled once
+    assert again.scheduled == [] and {"H25.04", "H25.04.01"} <= set(again.unchanged)
+    assert waiting.count() == 2
+
+    assert apply_due_operations(today=date(2026, 3, 14)) == {"applied": 0, "failed": 0}
+    assert Unit.objects.get(code="H25.04.01").parent.code == "H25.04"
+    assert apply_due_operations(today=on) == {"applied": 2, "failed": 0}
+    assert Unit.objects.get(code="H25.04").name == "Sở Y tế và Dân số tỉnh Phú Thọ"
+    assert Unit.objects.get(code="H25.04.01").parent.code == "H25.01"
+    events = UnitChangeEvent.objects.filter(actor=user)
+    assert set(events.values_list("kind", "effective_date")) == {
+        (UnitChangeEvent.Kind.RENAME, on),
+        (UnitChangeEvent.Kind.MOVE, on),
+    }
 
 
 def test_bad_rows_are_reported_with_row_and_column_and_nothing_is_written(db):

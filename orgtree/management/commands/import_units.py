@@ -53,4 +53,6 @@ class Command(BaseCommand):
             self.stderr.write(str(error))
         if not result.ok:
             raise CommandError(result.summary())
+        for line in result.scheduled:  # dated after today: waits for its date
+            self.stdout.write(f"Đặt lịch: {line}")
         self.stdout.write(result.summary())
