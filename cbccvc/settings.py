@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # the language the person saved (portal.language), over the cookie and the browser
+    "portal.language.UserLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "cbccvc.security.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

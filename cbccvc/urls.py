@@ -1,18 +1,21 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from . import observability, security
 
-admin.site.site_header = "CSDL cán bộ, công chức, viên chức"
+admin.site.site_header = _("CSDL cán bộ, công chức, viên chức")
 admin.site.site_title = "cbccvc"
-admin.site.index_title = "Quản trị hồ sơ CBCCVC"
+admin.site.index_title = _("Quản trị hồ sơ CBCCVC")
 # the login form asks for the TOTP code of accounts that have one (cbccvc/security.py)
 admin.site.login_form = security.LoginForm
 admin.site.login_template = "security/login.html"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # the language switch saves the choice on the account (portal.language), then Django's
+    path("i18n/", include("portal.language_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", observability.healthz, name="healthz"),
     path("metrics", observability.metrics, name="metrics"),
