@@ -25,6 +25,7 @@ from orgtree.access import EDIT_PROFILE_ROLES
 from ..importing import jobs
 from ..importing.models import ImportJob
 from ..importing.pipeline import ImportError_
+from ..importing.results import full_report
 from .serializers import ScopedUnitField
 
 
@@ -100,7 +101,7 @@ class ImportJobViewSet(GenericViewSet):
     @action(detail=True, pagination_class=None)
     def report(self, request: Request, pk: str | None = None) -> Response:
         """Báo cáo của lượt nhập: từng dòng, lỗi theo ô, tổng số."""
-        return Response(self._job(pk).report or {})
+        return Response(full_report(self._job(pk)))
 
     @extend_schema(request=None, responses={200: ImportJobSerializer})
     @action(detail=True, methods=["post"], pagination_class=None, parser_classes=[])

@@ -29,7 +29,7 @@ from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
 
-from . import jobs, wizard
+from . import jobs, results, wizard
 from .heartbeat import reap_stale_import_jobs
 from .models import ImportedSourceData, ImportJob, ImportMapping
 from .pipeline import ImportError_
@@ -238,9 +238,9 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
             except jobs.JobNotFound:
                 raise Http404 from None
         report = job.report or {}
-        rows = report.get("rows", [])
         filter_key = request.GET.get("loc", "all")
-        page = wizard.preview_page(report, filter_key, request.GET.get("trang", 1))
+        page = wizard.preview_page(job, filter_key, request.GET.get("trang", 1))
+        filters = wizard.filter_counts(job)
         can_confirm = job.mode == ImportJob.Mode.DRY_RUN and job.status == ImportJob.Status.PLANNED
         unknown_columns, unknown_values = (
             wizard.unknowns(report, job.mapping) if can_confirm else ([], [])
@@ -264,8 +264,8 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 "rows": page.object_list,
                 "page": page,
                 "filter_key": page_filter(filter_key),
-                "filters": wizard.filter_counts(rows),
-                "row_count": len(rows),
+                "filters": filters,
+                "row_count": next(n for k, _label, n in filters if k == "all"),
                 "mapping_form": mapping_form,
                 "unknown_columns": unknown_columns,
                 "unknown_values": unknown_values,
@@ -319,7 +319,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 filename=f"bao-cao-nhap-{job.pk}.json",
                 content_type="application/json",
             )
-        return JsonResponse(job.report or {}, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(results.full_report(job), json_dumps_params={"ensure_ascii": False})
 
 
 def page_filter(key: str) -> str:

@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.models import Unit
 
-from . import heartbeat
+from . import heartbeat, results
 from .models import ImportJob, ImportMapping
 from .pipeline import ImportError_, Options, Pipeline, SourceFile
 from .upload_checks import UploadRefused, check_stored
@@ -70,7 +71,8 @@ def job_status(user: Any, job_id: Any) -> dict[str, Any]:
 
 
 def job_report(user: Any, job_id: Any) -> dict[str, Any]:
-    return get_job(user, job_id).report
+    """The job's whole report, its rows included."""
+    return results.full_report(get_job(user, job_id))
 
 
 def resolve_mapping(user: Any, unit: Unit, name: str | None) -> ImportMapping | None:
@@ -218,6 +220,7 @@ def resume_job(user: Any, job: ImportJob, run: str = "auto") -> ImportJob:
     )
     if not updated:
         raise ImportError_("Lượt nhập đã được chạy tiếp.")
+    results.clear(job)  # the failed run's rows are not this run's
     job.refresh_from_db()
     dispatch(job, run)
     job.refresh_from_db()
@@ -295,15 +298,20 @@ def _run_claimed_job(job_id: int, as_of: date | None, beat: heartbeat.Heartbeat)
     (folder / "report.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
     )
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=status,
-        error=error,
-        report=report,
-        plan_hash=plan.digest,
-        done=len(plan.rows),
-        total=len(plan.rows),
-        finished_at=timezone.now(),
-    )
+    # the rows go to their table (the preview reads one page of them), the rest to the job
+    stored = {k: v for k, v in report.items() if k != "rows"}
+    stored[results.IN_TABLE] = True
+    with transaction.atomic():
+        results.store(job, report.get("rows", []))
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=status,
+            error=error,
+            report=stored,
+            plan_hash=plan.digest,
+            done=len(plan.rows),
+            total=len(plan.rows),
+            finished_at=timezone.now(),
+        )
     return report["totals"]
 
 

@@ -7,10 +7,11 @@
 * :func:`save_choices` writes the officer's choices into an
   :class:`~profiles.importing.models.ImportMapping` of the user's scope (a new one or the
   chosen one; simple-history keeps who changed what) and computes the preview again with it;
-* :func:`preview_page` filters the report's rows (new, updated, unchanged, held = refused or
-  sent to review, refused, sent to review, with a warning) and pages them on the server; each
-  row shows the value as written beside the value that will be stored (a date, a code and its
-  name, a padded ID) and every problem of the row.
+* :func:`preview_page` filters a job's rows (read a page at a time from their table,
+  :mod:`.results`): new, updated, unchanged, held = refused or sent to review, refused, sent to
+  review, with a warning; it pages them on the server; each row shows the value as written
+  beside the value that will be stored (a date, a code and its name, a padded ID) and every
+  problem of the row.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.text import fold
 
 from .. import codelists
+from . import results
 from .columns import SHEETS
 from .headers import header_keys
 from .models import ImportJob, ImportMapping
@@ -413,19 +415,38 @@ def _decorate(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def filter_counts(rows: list[Mapping[str, Any]]) -> list[tuple[str, str, int]]:
+def filter_counts(source: ImportJob | Iterable[Mapping[str, Any]]) -> list[tuple[str, str, int]]:
+    """(key, label, number of rows) of each filter: of a job (counted in its rows' table, or
+    in its report for a job of before the table) or of a list of report rows."""
+    if isinstance(source, ImportJob):
+        if results.has_table(source.report):
+            found = results.counts(source, list(FILTERS))
+            return [(k, _filter_label(k), found[k]) for k in FILTERS]
+        rows = list((source.report or {}).get("rows", []))
+    else:
+        rows = list(source)
     return [(k, _filter_label(k), sum(1 for r in rows if _matches(r, k))) for k in FILTERS]
 
 
 def preview_page(
-    report: Mapping[str, Any], filter_key: str = "all", page: Any = 1, per_page: int = PER_PAGE
+    source: ImportJob | Mapping[str, Any],
+    filter_key: str = "all",
+    page: Any = 1,
+    per_page: int = PER_PAGE,
 ) -> Page:
-    """One page of the report's rows under ``filter_key``: the refused rows first, then in the
-    files' order. Each row carries ``cells`` (header, original, stored) and ``problems``."""
+    """One page of a job's (or a report's) rows under ``filter_key``: the refused rows first,
+    then in the files' order. Each row carries ``cells`` (header, original, stored) and
+    ``problems``. A job's rows are read from their table, one page at a time; a job of before
+    the table keeps them in its report, read whole as before."""
     if filter_key not in FILTERS:
         filter_key = "all"
+    if isinstance(source, ImportJob) and results.has_table(source.report):
+        found = Paginator(results.filtered(source, filter_key), per_page).get_page(page)
+        found.object_list = [_decorate(r.as_report_row()) for r in found.object_list]  # type: ignore[misc]
+        return found
+    report = (source.report or {}) if isinstance(source, ImportJob) else source
     rows = [r for r in report.get("rows", []) if _matches(r, filter_key)]
-    rows.sort(key=lambda r: (r["action"] != "error", r["file"], r["sheet"], r["row"]))
+    rows.sort(key=results.preview_order)
     paged = Paginator(rows, per_page).get_page(page)
     paged.object_list = [_decorate(r) for r in paged.object_list]
     return paged

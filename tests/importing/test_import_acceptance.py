@@ -11,6 +11,7 @@ from orgtree.models import Role
 from orgtree.scenarios import ensure_new_phu_tho
 from profiles.importing.jobs import start_import
 from profiles.importing.models import ImportJob
+from profiles.importing.results import full_report
 from profiles.importing.vendor_samples import make_vendor_samples
 from profiles.models import Profile
 
@@ -32,7 +33,7 @@ def test_three_vendor_files_into_the_new_phu_tho(tmp_path, codes, reference_data
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE, job.error
     assert job.plan_hash == preview.plan_hash  # the commit did what the preview showed
-    report = job.report
+    report = full_report(job)
 
     # every good person: one profile, the name NFC Unicode and equal to the truth
     profiles = {p.personal_id: p for p in Profile.objects.all()}

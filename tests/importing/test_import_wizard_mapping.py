@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from orgtree.models import Role
-from profiles.importing import wizard
+from profiles.importing import results, wizard
 from profiles.importing.models import ImportedSourceData, ImportJob, ImportMapping
 from profiles.importing.pipeline import ImportError_
 from profiles.models import Profile
@@ -177,7 +177,7 @@ def test_skip_a_column_and_keep_a_value_as_written(tmp_path, agency, hr):
 
     jobs.rerun_preview(hr, job, mapping)
     job.refresh_from_db()
-    kept = [r["kept"] for r in job.report["rows"] if r["table"] == "profile"]
+    kept = [r["kept"] for r in results.rows_of(job) if r["table"] == "profile"]
     assert kept and all("extra" not in k for k in kept)
     # back to "keep as source data": the column is kept again
     mapping = wizard.save_choices(
@@ -238,7 +238,8 @@ def test_preview_filters_and_pages_on_the_server(tmp_path, agency, hr):
     assert "Trang 1/3 (251 dòng)" in page
     # refused rows first
     assert page.index('<tr class="action-error') < page.index('<tr class="action-create')
-    counts = {k: n for k, _, n in wizard.filter_counts(job.report["rows"])}
+    counts = {k: n for k, _, n in wizard.filter_counts(job)}
+    assert counts == {k: n for k, _, n in wizard.filter_counts(results.rows_of(job))}
     assert counts["all"] == 251 and counts["error"] == 1
     assert counts["create"] + counts["review"] == 250 and counts["create"] > 200
     assert counts["held"] == counts["review"] + counts["error"]

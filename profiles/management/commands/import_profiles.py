@@ -13,6 +13,7 @@ from orgtree.models import Unit
 from profiles.importing.jobs import resolve_mapping, start_import
 from profiles.importing.models import ImportJob
 from profiles.importing.pipeline import ImportError_
+from profiles.importing.results import full_report
 
 
 class Command(BaseCommand):
@@ -55,7 +56,7 @@ class Command(BaseCommand):
         except ImportError_ as exc:
             raise CommandError(str(exc)) from None
         job.refresh_from_db()
-        report = job.report or {"error": job.error}
+        report = full_report(job) or {"error": job.error}
         Path(options["report"]).write_text(
             json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
         )
