@@ -107,10 +107,11 @@ def _national_skeleton() -> str:
 
     units = load_national_skeleton()
     committee = Unit.objects.active().get(code=MERGED_PROVINCE_CODE)
-    communes = ensure_commune_committees(committee)
+    created = ensure_commune_committees(committee)
+    communes = Unit.objects.active().filter(parent=committee, kind=Unit.Kind.COMMUNE_PC).count()
     return (
         f"Khung cây tổ chức quốc gia: {len(units)} đơn vị gốc; "
-        f"{communes} UBND xã, phường mới của tỉnh Phú Thọ."
+        f"{communes} UBND xã, phường mới của tỉnh Phú Thọ" + ("." if created else " (giữ nguyên).")
     )
 
 
@@ -119,10 +120,17 @@ def _merged_province() -> str:
     from orgtree.tree import descendants
 
     committee = ensure_new_phu_tho()
-    units = descendants(committee).filter(status=Unit.Status.ACTIVE).count()
+    # the commune committees come with the next step: left out, so that a second run (which
+    # finds them) reports the same figure as the first
+    units = (
+        descendants(committee)
+        .filter(status=Unit.Status.ACTIVE)
+        .exclude(kind=Unit.Kind.COMMUNE_PC)
+        .count()
+    )
     return (
         f"Tỉnh Phú Thọ mới ({committee.code}) hợp nhất từ Phú Thọ, Vĩnh Phúc, Hòa Bình "
-        f"ngày 01/7/2025: {units} đơn vị đang hoạt động."
+        f"ngày 01/7/2025: {units} đơn vị đang hoạt động (chưa kể UBND cấp xã)."
     )
 
 

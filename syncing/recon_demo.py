@@ -58,7 +58,11 @@ def set_up_reconciliation_demo() -> str:
             units = orgsync.pull_national_tree(agency, client)
             suggested = orgsync.suggest_matches(agency)
             confirmed = _confirm_code_matches(agency)
-            orgsync.push_units(agency, client)
+            pushed = orgsync.push_units(agency, client)
+            if pushed.created:  # the units the national side just learned: pulled and matched
+                units = orgsync.pull_national_tree(agency, client)
+                suggested = orgsync.suggest_matches(agency)
+                confirmed = _confirm_code_matches(agency)
             delivered = _deliver_queue(thread.url)
             run = reconcile()
             pulled = reconciliation.pull_mismatches(agency, client)
@@ -72,9 +76,9 @@ def set_up_reconciliation_demo() -> str:
         f"Đối khớp: thêm {extra} hồ sơ ký số (người có sai lệch với CSDL dân cư mô phỏng, để "
         f"danh sách đối khớp có nội dung); {delivered} hồ sơ được gửi; CSDL quốc gia mô phỏng "
         f"kiểm tra {run.checked} hồ sơ, {run.mismatches} sai lệch; tỉnh Phú Thọ nhận "
-        f"{pulled.received} kết quả ({open_count} chờ xử lý). Cây tổ chức quốc gia: {units} "
-        f"đơn vị, {confirmed} mã trùng khớp đã xác nhận, {suggested.by_name} đề xuất theo tên "
-        "chờ xác nhận."
+        f"{pulled.received} kết quả ({open_count} chờ xử lý). Cây tổ chức quốc gia: "
+        f"{units} đơn vị, {confirmed} mã trùng khớp đã xác nhận, "
+        f"{suggested.by_name} đề xuất theo tên chờ xác nhận."
     )
 
 
@@ -84,32 +88,35 @@ APPROVER_USERNAME = "phutho.pheduyet"
 
 
 def _sign_people_the_registry_disagrees_with(agency: Unit) -> int:
-    """Sign a few more profiles, chosen among the people the population registry disagrees
-    with (a few of each kind), so the reconciliation has something to return. Once: skipped
-    when the agency already has mismatches. The signing queues them for sync."""
+    """Make sure a few signed profiles (``PER_KIND`` of each kind) are of people the
+    population registry disagrees with, so the reconciliation has something to return; sign
+    the drafts needed. Idempotent whatever the reconciliation found: the profiles ever signed
+    count towards each kind, in a fixed order, so a second run picks the same people and signs
+    none. The signing queues them for sync."""
     from orgtree.tree import subtree_q
     from profiles import workflow
-    from profiles.models import Profile, ProfileStatus
+    from profiles.models import Profile, ProfileSignature, ProfileStatus
     from profiles.signing.demo import open_demo_signer
     from profiles.signing.profile_signing import sign_version
 
     from .emulator.models import PopulationRecord
-    from .recon_models import Mismatch
 
     agency = Unit.objects.get(pk=agency.pk)
-    if Mismatch.objects.filter(subtree_q(agency, "profile__unit")).exists():
-        return 0
     User = get_user_model()
     hr = User.objects.filter(username=HR_USERNAME).first()
     approver = User.objects.filter(username=APPROVER_USERNAME).first()
     if hr is None or approver is None:
         return 0
+    in_agency = Profile.objects.filter(subtree_q(agency, "unit"))
     drafts = dict(
-        Profile.objects.filter(
-            subtree_q(agency, "unit"), status=ProfileStatus.DRAFT, error_count=0
-        ).values_list("personal_id", "pk")
+        in_agency.filter(status=ProfileStatus.DRAFT, error_count=0).values_list("personal_id", "pk")
     )
-    ids = list(drafts)
+    signed_before = set(
+        ProfileSignature.objects.filter(version__profile__in=in_agency).values_list(
+            "version__profile__personal_id", flat=True
+        )
+    )
+    ids = sorted(set(drafts) | signed_before)
     variants: dict[str, str] = {}
     for start in range(0, len(ids), 500):
         variants.update(
@@ -117,14 +124,17 @@ def _sign_people_the_registry_disagrees_with(agency: Unit) -> int:
                 "personal_id", "variant"
             )
         )
-    chosen: dict[str, list[int]] = {}
-    for personal_id in sorted(ids):
+    chosen: dict[str, list[str]] = {}
+    for personal_id in ids:
         variant = variants.get(personal_id, "not_found")
         if variant != "exact" and len(chosen.setdefault(variant, [])) < PER_KIND:
-            chosen[variant].append(drafts[personal_id])
+            chosen[variant].append(personal_id)
+    to_sign = [drafts[p] for ps in chosen.values() for p in ps if p not in signed_before]
+    if not to_sign:
+        return 0
     credential, signer = open_demo_signer(APPROVER_USERNAME)
     signed = 0
-    for pk in sorted(pk for pks in chosen.values() for pk in pks):
+    for pk in sorted(to_sign):
         version = workflow.submit(Profile.objects.get(pk=pk), hr)
         workflow.approve(version, approver)
         sign_version(version, signer, approver, credential=credential)

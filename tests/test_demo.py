@@ -142,6 +142,72 @@ def test_demo_sets_up_the_merged_province_once(reference_data, django_user_model
     assert ReceivedReport.objects.count() == 1 and ReportSubmission.objects.count() == 1
 
 
+def _demo_counts() -> dict[str, int]:
+    """The rows of every kind the demo makes, on both sides of the contract."""
+    from django.contrib.auth import get_user_model
+
+    from profiles.models import MergeCandidate, ProfileSignature
+    from syncing.emulator.models import (
+        ConnectionKey,
+        NationalUnit,
+        PopulationRecord,
+        ReceivedProfile,
+        ReceivedReport,
+    )
+    from syncing.models import (
+        HrSystem,
+        MinistryReport,
+        Mismatch,
+        ReportSubmission,
+        SyncItem,
+        SystemKey,
+        UnitMatch,
+    )
+
+    models = [Unit, Profile, ProfileSignature, MergeCandidate, get_user_model()]
+    models += [SyncItem, Mismatch, UnitMatch, HrSystem, SystemKey, MinistryReport]
+    models += [ReportSubmission, NationalUnit, PopulationRecord, ConnectionKey]
+    models += [ReceivedProfile, ReceivedReport]
+    counts = {m.__name__: m.objects.count() for m in models}
+    counts["UnitMatch confirmed"] = UnitMatch.objects.filter(status="confirmed").count()
+    return counts
+
+
+def _figures(err: str) -> dict[str, tuple[str, ...]]:
+    """The counts the demo reports for the national tree and the population registry."""
+    import re
+
+    patterns = {
+        "national_tree": r"Cây tổ chức quốc gia: (\d+) đơn vị, (\d+) mã",
+        "population": r"CSDL dân cư mô phỏng: (\d+) người, (\d+) sai lệch, (\d+) người",
+        "province": r"hợp nhất từ .*?: (\d+) đơn vị đang hoạt động",
+        "communes": r"(\d+) UBND xã, phường mới",
+    }
+    found = {name: re.search(pattern, err) for name, pattern in patterns.items()}
+    assert all(found.values()), {k: v for k, v in found.items() if not v}
+    return {name: match.groups() for name, match in found.items() if match}
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(databases=["default", "national"])
+def test_a_second_run_leaves_the_same_counts(reference_data, monkeypatch):
+    """``./run demo`` twice: the second run adds nothing on either side and reports the same
+    figures (it once grew the national tree 149 → 160 units in its report, re-counted the
+    population registry 3000 → 2980 and signed more profiles for the reconciliation)."""
+    monkeypatch.setenv("CBCCVC_DEMO_PEOPLE", "60")  # a small province is enough here
+    _, first_err = _run_demo()
+    first = _demo_counts()
+    assert first["PopulationRecord"] and first["NationalUnit"] and first["ProfileSignature"]
+    _, second_err = _run_demo()
+    assert _demo_counts() == first
+    assert _figures(second_err) == _figures(first_err)
+    # the figures are what the national side holds, every code matched
+    from syncing.emulator.models import NationalUnit
+
+    national = NationalUnit.objects.filter(agency_code="H25").count()
+    assert _figures(first_err)["national_tree"] == (str(national), str(national))
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -99,12 +99,17 @@ def set_up_national_demo(signing_dir: Path | None = None) -> str:
     key, new = _demo_key(committee.name)
     schedule_daily()  # the worker runs the national side's daily reconciliation
     people = Profile.objects.filter(subtree_q(committee, "unit"))
-    if not PopulationRecord.objects.exists():
-        counts = seed_population(people_from_profiles(people))
-        mismatched = sum(v for k, v in counts.items() if k != "exact")
-        population = f"CSDL dân cư mô phỏng: {sum(counts.values())} người, {mismatched} sai lệch"
-    else:
-        population = f"CSDL dân cư mô phỏng: {PopulationRecord.objects.count()} người (giữ nguyên)"
+    seeded = not PopulationRecord.objects.exists()
+    if seeded:
+        seed_population(people_from_profiles(people))
+    # what the registry holds, the same figures on every run ("not found" people are absent)
+    stored = PopulationRecord.objects.count()
+    mismatched = PopulationRecord.objects.exclude(variant="exact").count()
+    population = (
+        f"CSDL dân cư mô phỏng: {stored} người, {mismatched} sai lệch, "
+        f"{max(people.count() - stored, 0)} người không có trong CSDL"
+        + ("" if seeded else " (giữ nguyên)")
+    )
     return (
         f"CSDL quốc gia mô phỏng ({base_url()}): khóa kết nối {key.key_id} "
         f"{'mới cấp, ' if new else ''}đang hoạt động, lưu ở {handoff_path()}; {population}."
