@@ -3,27 +3,40 @@
 This is the document that is signed (:mod:`profiles.signing.profile_signing`) and, signed,
 what the sync sends. One field specification (:data:`GROUPS`, built from the models) drives
 both the renderer and the XSD (:func:`schema_document`), so they cannot drift apart; the
-committed XSD (``profiles/schemas/ho-so-cbccvc-1.0.xsd``) is checked against the generated one
-by the tests and regenerated with ``python manage.py profile_schema --write``.
+committed XSD (``profiles/schemas/ho-so-cbccvc-1.1.xsd``, built by :mod:`profiles.document_schema`)
+is checked against the generated one by the tests and regenerated with
+``python manage.py profile_schema --write``.
 
-Canonical form:
+Two schema versions (see :data:`VERSIONS`), told apart by the root's namespace:
 
-* root ``HoSo`` in the namespace :data:`NAMESPACE` (the version is in the namespace), with the
-  personal ID, the version number, the snapshot's SHA-256 and whether group 9 is included;
+* **1.1** (what is rendered and signed now): root ``HoSo`` in ``urn:cbccvc:ho-so:1.1`` with the
+  attribute ``phienBanLuocDo="1.1"``; no database ids: a table row is keyed by its position
+  (attribute ``stt``), a unit by its identifier code (``unit_code``, not ``unit_id``); an
+  empty text is left out, like a missing value; the strict XSD (patterns, code-list
+  enumerations, lengths, required elements);
+* **1.0** (documents signed before): ``urn:cbccvc:ho-so:1.0``, ``id``/``unit_id`` elements,
+  empty texts as empty elements; its XSD (``ho-so-cbccvc-1.0.xsd``) is frozen as published.
+  Still rendered, only to name the groups that differ when an old signature's content no
+  longer matches its version.
+
+Canonical form (both versions):
+
+* root ``HoSo`` with the personal ID, the version number, the snapshot's SHA-256 and whether
+  group 9 is included;
 * the data groups in Decree 27/2026/NĐ-CP order (elements ``Nhom1`` … ``Nhom10``), inside a
   group first the profile's own fields then its tables; fields in model order; table rows in
   snapshot order (``Dong`` elements, attribute ``stt`` from 1);
 * element names are the snapshot keys (model attribute names); values typed as in the XSD:
   dates ISO ``YYYY-MM-DD``, decimals as their string, booleans ``true``/``false``; a missing
-  value (``None``) is left out, an empty text is an empty element;
+  value (``None``) is left out;
 * group 9 (assets and income) only when ``settings.CBCCVC_SIGN_ASSETS_INCOME`` is True;
 * nothing that changes between renderings: the same version always gives the same bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property, lru_cache, partial
@@ -31,37 +44,60 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import connection, models
 from lxml import etree
 
 from cbccvc.safexml import parse_untrusted
 
-NAMESPACE = "urn:cbccvc:ho-so:1.0"
-SCHEMA_VERSION = "1.0"
-SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "ho-so-cbccvc-1.0.xsd"
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+#: schema version -> namespace of its documents
+VERSIONS = {"1.0": "urn:cbccvc:ho-so:1.0", "1.1": "urn:cbccvc:ho-so:1.1"}
+SCHEMA_VERSION = "1.1"  # what is rendered and signed now
+NAMESPACE = VERSIONS[SCHEMA_VERSION]
+SCHEMA_PATH = SCHEMA_DIR / f"ho-so-cbccvc-{SCHEMA_VERSION}.xsd"
+VERSION_ATTRIBUTE = "phienBanLuocDo"
 XS = "http://www.w3.org/2001/XMLSchema"
 DSIG = "http://www.w3.org/2000/09/xmldsig#"
 ASSETS_GROUP = 9
 ROW = "Dong"
+UNIT_CODE = "unit_code"  # 1.1: the unit's identifier code in place of the database id
+
+
+def schema_path(version: str) -> Path:
+    return SCHEMA_DIR / f"ho-so-cbccvc-{version}.xsd"
+
+
+def version_of_namespace(namespace: str | None) -> str | None:
+    """The schema version whose documents use ``namespace`` (None: not a profile document)."""
+    return next((v for v, ns in VERSIONS.items() if ns == namespace), None)
 
 
 @lru_cache(maxsize=1024)
-def _q(name: str) -> str:
-    return f"{{{NAMESPACE}}}{name}"
+def _q(name: str, namespace: str = NAMESPACE) -> str:
+    return f"{{{namespace}}}{name}"
 
 
 @dataclass(frozen=True)
 class FieldSpec:
-    name: str  # the snapshot key (model attname) and the element name
+    name: str  # the element name (the snapshot key, but see ``source``)
     xsd_type: str  # xs:string, xs:date, xs:decimal, xs:integer, xs:boolean
-    optional: bool  # may be None (element left out)
+    optional: bool  # the element may be left out (1.0: a None value; 1.1: None or "")
     label: str  # Vietnamese verbose name, for messages and the XSD documentation
+    source: str = ""  # the snapshot key, when it is not ``name`` (1.1: unit_id -> unit_code)
+    omit_empty: bool = False  # 1.1: an empty text is left out like a missing value
+    namespace: str = NAMESPACE
+    model_field: Any = field(default=None, compare=False, hash=False, repr=False)
+
+    @cached_property
+    def key(self) -> str:
+        """The snapshot key the value is read from."""
+        return self.source or self.name
 
     @cached_property
     def tag(self) -> str:
         """The element's qualified name."""
-        return _q(self.name)
+        return _q(self.name, self.namespace)
 
     @cached_property
     def writer(self) -> Any:
@@ -98,13 +134,40 @@ def _xsd_type(field: models.Field) -> str:
     return "xs:string"
 
 
-def _field_specs(model: type[models.Model], excluded: set[str]) -> list[FieldSpec]:
+def _field_specs(
+    model: type[models.Model], excluded: set[str], version: str = SCHEMA_VERSION
+) -> list[FieldSpec]:
     out = []
+    namespace = VERSIONS[version]
     for f in model._meta.concrete_fields:
         if f.name in excluded:
             continue
-        label = "mã bản ghi (nội bộ)" if f.primary_key else str(f.verbose_name)
-        out.append(FieldSpec(f.attname, _xsd_type(f), bool(f.null), label))
+        if version == "1.0":
+            label = "mã bản ghi (nội bộ)" if f.primary_key else str(f.verbose_name)
+            out.append(FieldSpec(f.attname, _xsd_type(f), bool(f.null), label, namespace=namespace))
+            continue
+        if f.primary_key:
+            continue  # no database ids in 1.1: a row is keyed by its position (stt)
+        optional = bool(f.null or f.blank)
+        if isinstance(f, models.ForeignKey):
+            if f.attname != "unit_id":
+                raise ImproperlyConfigured(f"{model.__name__}.{f.name}: no business key in 1.1.")
+            label = f"{f.verbose_name} – mã định danh"
+            spec = FieldSpec(UNIT_CODE, "xs:string", optional, label, source=f.attname)
+        else:
+            spec = FieldSpec(f.attname, _xsd_type(f), optional, str(f.verbose_name))
+        out.append(
+            FieldSpec(
+                spec.name,
+                spec.xsd_type,
+                spec.optional,
+                spec.label,
+                source=spec.source,
+                omit_empty=True,
+                namespace=namespace,
+                model_field=f,
+            )
+        )
     return out
 
 
@@ -129,14 +192,33 @@ _GROUP_LAYOUT: list[tuple[int, str, str, tuple[str, ...]]] = [
 ]
 
 
-def build_groups() -> tuple[GroupSpec, ...]:
+#: schema versions whose XSD is frozen as published: later model fields are not rendered
+FROZEN_VERSIONS = ("1.0",)
+
+
+@lru_cache(maxsize=4)
+def _frozen_names(version: str) -> frozenset[str]:
+    xsd = etree.parse(str(schema_path(version)))
+    return frozenset(xsd.xpath("//xs:element/@name", namespaces={"xs": XS}))
+
+
+def _not_in_frozen(model: type[models.Model], version: str) -> set[str]:
+    """The model's fields a frozen schema version does not have (added after it)."""
+    if version not in FROZEN_VERSIONS:
+        return set()
+    names = _frozen_names(version)
+    return {f.name for f in model._meta.concrete_fields if f.attname not in names}
+
+
+def build_groups(version: str = SCHEMA_VERSION) -> tuple[GroupSpec, ...]:
     """The field specification, from the models (the snapshot's own field selection)."""
     from .models import CHILD_MODELS, Profile
     from .services import DERIVED_FIELDS, SNAPSHOT_EXCLUDED
 
-    profile_fields = _field_specs(Profile, set(SNAPSHOT_EXCLUDED))
-    current = [f for f in profile_fields if f.name in DERIVED_FIELDS]
-    identity = [f for f in profile_fields if f.name not in DERIVED_FIELDS]
+    excluded = set(SNAPSHOT_EXCLUDED) | _not_in_frozen(Profile, version)
+    profile_fields = _field_specs(Profile, excluded, version)
+    current = [f for f in profile_fields if f.key in DERIVED_FIELDS]
+    identity = [f for f in profile_fields if f.key not in DERIVED_FIELDS]
     groups = []
     for number, label, own, tables in _GROUP_LAYOUT:
         fields = {"identity": identity, "current": current, "": []}[own]
@@ -149,7 +231,13 @@ def build_groups() -> tuple[GroupSpec, ...]:
                     TableSpec(
                         key,
                         str(CHILD_MODELS[key]._meta.verbose_name_plural),
-                        tuple(_field_specs(CHILD_MODELS[key], {"profile"})),
+                        tuple(
+                            _field_specs(
+                                CHILD_MODELS[key],
+                                {"profile"} | _not_in_frozen(CHILD_MODELS[key], version),
+                                version,
+                            )
+                        ),
                     )
                     for key in tables
                 ),
@@ -158,18 +246,18 @@ def build_groups() -> tuple[GroupSpec, ...]:
     return tuple(groups)
 
 
-_GROUPS: tuple[GroupSpec, ...] | None = None
+_GROUPS: dict[str, tuple[GroupSpec, ...]] = {}
 
 
-def groups() -> tuple[GroupSpec, ...]:
-    global _GROUPS
-    if _GROUPS is None:
-        _GROUPS = build_groups()
-    return _GROUPS
+def groups(version: str = SCHEMA_VERSION) -> tuple[GroupSpec, ...]:
+    built = _GROUPS.get(version)
+    if built is None:
+        built = _GROUPS[version] = build_groups(version)
+    return built
 
 
-def group(number: int) -> GroupSpec:
-    return next(g for g in groups() if g.number == number)
+def group(number: int, version: str = SCHEMA_VERSION) -> GroupSpec:
+    return next(g for g in groups(version) if g.number == number)
 
 
 def assets_included_by_default() -> bool:
@@ -233,22 +321,67 @@ def _fields(
     row: dict[str, Any],
     specs: tuple[FieldSpec, ...],
     where: str | Callable[[], str],
+    units: Mapping[Any, str],
 ) -> None:
     # The hot loop of rendering (one call per group and per table row): the place named in an
     # error message is only formatted when there is an error.
     sub = etree.SubElement
     get = row.get
     for spec in specs:
-        value = get(spec.name)
-        if value is None:
+        value = get(spec.key)
+        if value is None or (value == "" and spec.omit_empty):
             continue
+        if spec.source:
+            value = _unit_code(value, spec, units, where)
         if spec.writer is None and value.__class__ is str:
             sub(parent, spec.tag).text = value
         else:
             sub(parent, spec.tag).text = _text(value, spec, where)
 
 
-_ROW_TAG = f"{{{NAMESPACE}}}{ROW}"
+def _unit_code(
+    value: Any, spec: FieldSpec, units: Mapping[Any, str], where: str | Callable[[], str]
+) -> str:
+    code = units.get(value)
+    if not code:
+        place = where() if callable(where) else where
+        raise DocumentError(
+            f"{place}: đơn vị #{value} của trường “{spec.label}” ({spec.key}) không còn trong "
+            "cây tổ chức hoặc chưa có mã định danh."
+        )
+    return code
+
+
+def _unit_ids(data: dict[str, Any]) -> set[Any]:
+    ids = {(data.get("profile") or {}).get("unit_id")}
+    for rows in data.values():
+        if isinstance(rows, list):
+            ids.update(row.get("unit_id") for row in rows if isinstance(row, dict))
+    ids.discard(None)
+    return ids
+
+
+def unit_codes(data: dict[str, Any]) -> dict[Any, str]:
+    """The identifier codes of the units a snapshot names (1.1 writes codes, not ids)."""
+    from orgtree.models import Unit
+
+    ids = _unit_ids(data)
+    if not ids:
+        return {}
+    valid = sorted(i for i in ids if isinstance(i, int) and not isinstance(i, bool))
+    if not valid:
+        return {}
+    # one small query per rendering, without the ORM's query building (it doubled the cost)
+    q = connection.ops.quote_name
+    table, pk, code = (
+        q(Unit._meta.db_table),
+        q(Unit._meta.pk.column),
+        q(Unit._meta.get_field("code").column),
+    )
+    marks = ", ".join(["%s"] * len(valid))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {pk}, {code} FROM {table} WHERE {pk} IN ({marks})", valid)
+        return dict(cursor.fetchall())
 
 
 def _row_place(label: str, index: int) -> str:
@@ -262,24 +395,34 @@ def build_snapshot_tree(
     number: int,
     content_hash: str,
     include_assets: bool,
+    version: str = SCHEMA_VERSION,
+    units: Mapping[Any, str] | None = None,
 ) -> etree._Element:
-    """The canonical document of a snapshot as an element tree (see the module docstring)."""
-    root = etree.Element(_q("HoSo"), nsmap={None: NAMESPACE})
+    """The canonical document of a snapshot as an element tree (see the module docstring).
+    ``units``: unit id -> identifier code (1.1; by default read from the database)."""
+    namespace = VERSIONS[version]
+    if units is None:
+        units = unit_codes(data) if version != "1.0" else {}
+    root = etree.Element(_q("HoSo", namespace), nsmap={None: namespace})
+    if version != "1.0":
+        root.set(VERSION_ATTRIBUTE, version)
     root.set("soDinhDanh", personal_id)
     root.set("phienBan", str(number))
     root.set("maBam", content_hash)
     root.set("coTaiSanThuNhap", "true" if include_assets else "false")
     profile_row = data.get("profile") or {}
-    for spec in groups():
+    row_tag = _q(ROW, namespace)
+    for spec in groups(version):
         if spec.number == ASSETS_GROUP and not include_assets:
             continue
-        node = etree.SubElement(root, _q(f"Nhom{spec.number}"))
-        _fields(node, profile_row, spec.fields, f"Nhóm {spec.number}")
+        node = etree.SubElement(root, _q(f"Nhom{spec.number}", namespace))
+        _fields(node, profile_row, spec.fields, f"Nhóm {spec.number}", units)
         for table in spec.tables:
-            table_node = etree.SubElement(node, _q(table.key))
+            table_node = etree.SubElement(node, _q(table.key, namespace))
             for index, row in enumerate(data.get(table.key) or [], start=1):
-                row_node = etree.SubElement(table_node, _ROW_TAG, stt=str(index))
-                _fields(row_node, row, table.fields, partial(_row_place, table.label, index))
+                row_node = etree.SubElement(table_node, row_tag, stt=str(index))
+                where = partial(_row_place, table.label, index)
+                _fields(row_node, row, table.fields, where, units)
     return root
 
 
@@ -289,7 +432,9 @@ def render_snapshot(data: dict[str, Any], **kwargs: Any) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def version_tree(version: Any, *, include_assets: bool | None = None) -> etree._Element:
+def version_tree(
+    version: Any, *, include_assets: bool | None = None, schema_version: str = SCHEMA_VERSION
+) -> etree._Element:
     data = version.snapshot
     return build_snapshot_tree(
         data,
@@ -297,91 +442,37 @@ def version_tree(version: Any, *, include_assets: bool | None = None) -> etree._
         number=version.number,
         content_hash=version.content_hash,
         include_assets=assets_included_by_default() if include_assets is None else include_assets,
+        version=schema_version,
     )
 
 
-def render_profile_document(version: Any, *, include_assets: bool | None = None) -> bytes:
+def render_profile_document(
+    version: Any, *, include_assets: bool | None = None, schema_version: str = SCHEMA_VERSION
+) -> bytes:
     """Render one :class:`~profiles.models.ProfileVersion` (its frozen snapshot) as canonical
     XML bytes. ``include_assets`` defaults to ``settings.CBCCVC_SIGN_ASSETS_INCOME``."""
-    root = version_tree(version, include_assets=include_assets)
+    root = version_tree(version, include_assets=include_assets, schema_version=schema_version)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-# -- the schema ---------------------------------------------------------------------------------
-
-
-def _xs(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
-    return etree.SubElement(parent, f"{{{XS}}}{tag}", **attrs)
-
-
-def _doc(parent: etree._Element, text: str) -> None:
-    _xs(_xs(parent, "annotation"), "documentation").text = text
-
-
-def _field_elements(sequence: etree._Element, specs: tuple[FieldSpec, ...]) -> None:
-    for spec in specs:
-        attrs = {"name": spec.name, "type": spec.xsd_type}
-        if spec.optional:
-            attrs["minOccurs"] = "0"
-        _doc(_xs(sequence, "element", **attrs), spec.label)
+# -- validation ---------------------------------------------------------------------------------
 
 
 def schema_document() -> bytes:
-    """The XSD of the canonical document, generated from :func:`groups`."""
-    root = etree.Element(
-        f"{{{XS}}}schema",
-        nsmap={"xs": XS, "hs": NAMESPACE},
-        targetNamespace=NAMESPACE,
-        elementFormDefault="qualified",
-        version=SCHEMA_VERSION,
-    )
-    _doc(
-        root,
-        "Hồ sơ điện tử CBCCVC (Nghị định 27/2026/NĐ-CP), phiên bản lược đồ "
-        f"{SCHEMA_VERSION}. Tệp sinh tự động: python manage.py profile_schema --write",
-    )
-    top = _xs(root, "element", name="HoSo")
-    top_type = _xs(top, "complexType")
-    top_seq = _xs(top_type, "sequence")
-    for spec in groups():
-        attrs = {"name": f"Nhom{spec.number}"}
-        if spec.number == ASSETS_GROUP:
-            attrs["minOccurs"] = "0"
-        element = _xs(top_seq, "element", **attrs)
-        _doc(element, f"Nhóm {spec.number}: {spec.label}")
-        group_type = _xs(element, "complexType")
-        seq = _xs(group_type, "sequence")
-        _field_elements(seq, spec.fields)
-        for table in spec.tables:
-            table_el = _xs(seq, "element", name=table.key)
-            _doc(table_el, table.label)
-            rows = _xs(_xs(_xs(table_el, "complexType"), "sequence"), "element", name=ROW)
-            rows.set("minOccurs", "0")
-            rows.set("maxOccurs", "unbounded")
-            row_type = _xs(rows, "complexType")
-            _field_elements(_xs(row_type, "sequence"), table.fields)
-            _xs(row_type, "attribute", name="stt", type="xs:positiveInteger", use="required")
-    # the enveloped signature, last child of the root
-    _xs(top_seq, "any", namespace=DSIG, processContents="lax", minOccurs="0")
-    for name, xsd_type in (
-        ("soDinhDanh", "xs:string"),
-        ("phienBan", "xs:positiveInteger"),
-        ("maBam", "xs:string"),
-        ("coTaiSanThuNhap", "xs:boolean"),
-    ):
-        _xs(top_type, "attribute", name=name, type=xsd_type, use="required")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    """The XSD of the current version, generated (see :mod:`profiles.document_schema`)."""
+    from .document_schema import schema_document as build
+
+    return build()
 
 
-def schema() -> etree.XMLSchema:
-    """The committed XSD, loaded for validation."""
-    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
+def schema(version: str = SCHEMA_VERSION) -> etree.XMLSchema:
+    """The committed XSD of ``version``, loaded for validation."""
+    return etree.XMLSchema(etree.parse(str(schema_path(version))))
 
 
 def validate_document(xml_bytes: bytes) -> list[str]:
-    """Errors of ``xml_bytes`` against the committed XSD (empty list: valid)."""
-    xsd = schema()
-    doc = parse_untrusted(xml_bytes)
-    if xsd.validate(doc):
-        return []
-    return [f"dòng {e.line}: {e.message}" for e in xsd.error_log]
+    """Errors of ``xml_bytes`` against the committed XSD of its version, picked by the root's
+    namespace (empty list: valid). Each message names the element (path and meaning)."""
+    from .document_schema import validation_errors
+
+    return validation_errors(parse_untrusted(xml_bytes))

@@ -123,6 +123,25 @@ def record_signature(
     )
 
 
+def render_valid_document(version: ProfileVersion, *, include_assets: bool) -> bytes:
+    """The version's canonical document in the current schema, refused (WorkflowError naming
+    the element) unless it validates: a document that does not validate is never signed."""
+    try:
+        xml = document.render_profile_document(version, include_assets=include_assets)
+    except document.DocumentError as exc:
+        raise WorkflowError(f"{_label(version)}: " + "; ".join(exc.messages)) from exc
+    errors = document.validate_document(xml)
+    if errors:
+        shown = "; ".join(errors[:3]) + (
+            f" (và {len(errors) - 3} lỗi khác)" if len(errors) > 3 else ""
+        )
+        raise WorkflowError(
+            f"{_label(version)}: tài liệu hồ sơ không đúng lược đồ "
+            f"ho-so-cbccvc-{document.SCHEMA_VERSION}, không ký: {shown}"
+        )
+    return xml
+
+
 def sign_version(
     version: ProfileVersion,
     signer: Signer,
@@ -135,7 +154,7 @@ def sign_version(
     version = ProfileVersion.objects.select_related("profile__unit").get(pk=version.pk)
     check_can_sign(version, user)
     include_assets = document.assets_included_by_default()
-    xml = document.render_profile_document(version, include_assets=include_assets)
+    xml = render_valid_document(version, include_assets=include_assets)
     signed = sign_document(xml, signer, signing_time=signing_time)
     return record_signature(
         version, signed, user, credential=credential, includes_assets=include_assets
@@ -161,7 +180,7 @@ def provide_profile_version(item_id: str) -> tuple[bytes, Callable[[bytes], None
     user = get_user_model().objects.get(pk=user_id)
     check_can_sign(version, user)
     include_assets = document.assets_included_by_default()
-    xml = document.render_profile_document(version, include_assets=include_assets)
+    xml = render_valid_document(version, include_assets=include_assets)
 
     def store(signed: bytes) -> None:
         record_signature(version, signed, user, includes_assets=include_assets)
@@ -211,9 +230,10 @@ class VersionVerification:
 
 def _group_nodes(root: etree._Element) -> dict[str, bytes]:
     nodes = {}
+    namespace = etree.QName(root).namespace
     for child in root:
         qname = etree.QName(child)
-        if qname.namespace == document.NAMESPACE:
+        if qname.namespace == namespace:
             nodes[qname.localname] = etree.tostring(child, method="c14n", exclusive=True)
     return nodes
 
@@ -251,8 +271,14 @@ def _compare_with_snapshot(
     if not problems and _signed_for_snapshot(signed_root, version):
         return [], problems
     include_assets = signed_root.get("coTaiSanThuNhap") == "true"
+    # re-rendered in the schema version of the signed document (1.0 documents stay verifiable)
+    schema_version = (
+        document.version_of_namespace(etree.QName(signed_root).namespace) or document.SCHEMA_VERSION
+    )
     try:
-        fresh_root = document.version_tree(version, include_assets=include_assets)
+        fresh_root = document.version_tree(
+            version, include_assets=include_assets, schema_version=schema_version
+        )
     except document.DocumentError as exc:
         message = "Bản chụp của phiên bản hồ sơ bị hỏng: " + "; ".join(exc.messages)
         invalid = {"code": "snapshot_invalid", "message": message, "severity": "error"}
@@ -261,7 +287,7 @@ def _compare_with_snapshot(
         return [], problems
     signed_groups, fresh_groups = _group_nodes(signed_root), _group_nodes(fresh_root)
     changed = []
-    for spec in document.groups():
+    for spec in document.groups(schema_version):
         name = f"Nhom{spec.number}"
         if signed_groups.get(name) != fresh_groups.get(name):
             changed.append(spec.number)

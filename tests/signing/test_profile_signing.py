@@ -86,9 +86,8 @@ def test_document_is_stable_typed_and_valid(version, person):
     assert Decimal(coefficient) == Decimal(version.snapshot["salary_history"][-1]["coefficient"])
     rows = root.findall("h:Nhom3/h:work_history/h:Dong", ns)
     assert [r.get("stt") for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
-    assert [r.findtext("h:id", namespaces=ns) for r in rows] == [
-        str(r["id"]) for r in version.snapshot["work_history"]
-    ]
+    # no database ids in the signed document (schema 1.1): rows are keyed by ``stt``
+    assert not {etree.QName(el).localname for el in root.iter()} & {"id", "unit_id"}
 
 
 def test_group_nine_only_when_configured(version):
@@ -108,14 +107,15 @@ def test_committed_xsd_is_the_generated_one():
 
 def test_every_snapshot_value_has_a_place_in_the_document(person):
     data = snapshot(person)
-    profile_fields = {f.name for g in document.groups() for f in g.fields}
+    profile_fields = {f.key for g in document.groups() for f in g.fields}
     tables = {t.key: t for g in document.groups() for t in g.tables}
-    assert set(data["profile"]) == profile_fields
+    # every value but the database id (schema 1.1 keys rows by position, units by code)
+    assert set(data["profile"]) - {"id"} == profile_fields
     assert set(data) - {"profile"} == set(tables) == set(CHILD_MODELS)
     for key, rows in data.items():
         if key != "profile":
-            assert set(rows[0]) == {f.name for f in tables[key].fields}
-    current = {f.name for f in document.group(6).fields}
+            assert set(rows[0]) - {"id"} == {f.key for f in tables[key].fields}
+    current = {f.key for f in document.group(6).fields}
     assert current == set(DERIVED_FIELDS)
 
 
@@ -329,14 +329,14 @@ def _tamper_snapshot(data: dict, number: int) -> dict:
     data = copy.deepcopy(data)
     spec = document.group(number)
     for f in spec.fields:
-        if f.name != "id" and data["profile"].get(f.name) not in (None, ""):
-            data["profile"][f.name] = _mutate_value(data["profile"][f.name], f)
+        if not f.source and data["profile"].get(f.key) not in (None, ""):
+            data["profile"][f.key] = _mutate_value(data["profile"][f.key], f)
             return data
     for table in spec.tables:
         for row in data[table.key]:
             for f in table.fields:
-                if f.name != "id" and row.get(f.name) not in (None, ""):
-                    row[f.name] = _mutate_value(row[f.name], f)
+                if not f.source and row.get(f.key) not in (None, ""):
+                    row[f.key] = _mutate_value(row[f.key], f)
                     return data
     raise AssertionError(f"nhóm {number} không có dữ liệu để sửa")
 

@@ -12,7 +12,8 @@ from profiles.document import SCHEMA_PATH, schema_document
 class Command(BaseCommand):
     help = (
         "In lược đồ XSD của hồ sơ điện tử (sinh từ mô hình dữ liệu); "
-        "--write ghi đè tệp profiles/schemas/ho-so-cbccvc-1.0.xsd."
+        "--write ghi đè tệp profiles/schemas/ho-so-cbccvc-1.1.xsd (tệp 1.0 giữ nguyên như đã "
+        "công bố)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
