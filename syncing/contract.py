@@ -129,7 +129,12 @@ _CODES = [
         0,
         "Tài liệu hồ sơ không phải XML hợp lệ hoặc không giải mã được base64.",
     ),
-    ErrorCode("xsd_invalid", 0, "Tài liệu hồ sơ không đúng lược đồ XSD ho-so-cbccvc-1.0."),
+    ErrorCode(
+        "xsd_invalid",
+        0,
+        "Tài liệu hồ sơ không đúng lược đồ XSD của phiên bản của nó (ho-so-cbccvc-1.1; "
+        "ho-so-cbccvc-1.0 cho tài liệu ký trước).",
+    ),
     ErrorCode("signature_invalid", 0, "Chữ ký số của hồ sơ không hợp lệ hoặc không được tin cậy."),
     ErrorCode(
         "document_mismatch",

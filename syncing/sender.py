@@ -301,9 +301,12 @@ def _verified_items(
 ) -> list[tuple[SyncItem, Any]]:
     """Verify each version's signature (as :func:`~profiles.signing.profile_signing.
     verify_version` does: trust chain, CRL, signed content against the snapshot); build what
-    the adapter sends. The CPU work runs outside any transaction; the outcomes are stored as
+    the adapter sends; a signed document that does not validate against the XSD of its
+    schema version is never sent (dead, ``xsd_invalid``, naming the element). The CPU work
+    runs outside any transaction; the outcomes are stored as
     each signature's last verification in one short transaction (one bulk UPDATE). Failures
     → dead."""
+    from profiles.document import validate_document
     from profiles.signing.profile_signing import verify_version
     from profiles.signing.trust import TrustStore
 
@@ -314,11 +317,15 @@ def _verified_items(
         )
     )
     checked: list[tuple[SyncItem, Any]] = []
+    invalid: dict[Any, list[str]] = {}
     for item in items:
         if item.version_id not in signed:
             checked.append((item, None))
             continue
-        checked.append((item, verify_version(item.version, trust_store=trust, store=False)))
+        outcome = verify_version(item.version, trust_store=trust, store=False)
+        checked.append((item, outcome))
+        if outcome.ok:  # the XSD of the document's own version; each error names the element
+            invalid[item.pk] = validate_document(bytes(outcome.signature.signed_document))
     now = timezone.now()
     out = []
     verified = []
@@ -343,6 +350,16 @@ def _verified_items(
                 stats.dead += 1
                 continue
             doc = bytes(outcome.signature.signed_document)
+            errors = invalid.get(item.pk)
+            if errors:
+                _mark_dead(
+                    item,
+                    "xsd_invalid",
+                    "Tài liệu hồ sơ đã ký không đúng lược đồ XSD, không gửi: "
+                    + "; ".join(errors)[:900],
+                )
+                stats.dead += 1
+                continue
             out.append((item, adapter.build_item(item.version, doc)))
         ProfileSignature.objects.bulk_update(
             verified, ["last_verified_at", "last_verification_ok", "last_verification"]

@@ -141,16 +141,17 @@ def people_from_profiles(queryset: Any) -> list[Person]:
 
 # -- reconciliation -----------------------------------------------------------------------------
 
-_NS = {"hs": document.NAMESPACE}
-
 
 def document_person(data: bytes) -> Person:
     root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False))
-    group = root.find("hs:Nhom1", _NS)
+    # the namespace of the document's own schema version (1.1, or 1.0 signed before)
+    namespace = etree.QName(root).namespace
+    ns = {"hs": namespace if document.version_of_namespace(namespace) else document.NAMESPACE}
+    group = root.find("hs:Nhom1", ns)
 
     def text(name: str) -> str:
         return (
-            group.findtext(f"hs:{name}", default="", namespaces=_NS) if group is not None else ""
+            group.findtext(f"hs:{name}", default="", namespaces=ns) if group is not None else ""
         ) or ""
 
     born = text("date_of_birth")

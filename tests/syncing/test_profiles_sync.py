@@ -125,3 +125,70 @@ def test_batches_larger_than_the_form_upload_limit_are_read(client, signed_profi
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     results = client.submit_profiles([p.item() for p in signed_profiles[6:9]])
     assert [r.status for r in results] == ["accepted"] * 3
+
+
+def test_the_emulator_refuses_a_document_off_the_schema_naming_the_element(
+    client, signed_profiles, national_ca
+):
+    """Schema 1.1 (issue 18): a signed document whose code is off its code list is refused
+    before its signature is even checked, and the message names the element."""
+    from lxml import etree
+
+    from profiles import document
+    from profiles.signing.keys import KeyFileSigner
+    from profiles.signing.xmlsig import sign_document
+
+    cred = national_ca.credentials[0]
+    signer = KeyFileSigner.from_pkcs12(cred.pkcs12, cred.pin)
+    p = signed_profiles[0]
+    root = etree.fromstring(p.document)
+    root.remove(root[-1])
+    assert root.get(document.VERSION_ATTRIBUTE) == "1.1"
+    root.find(f"{{{document.NAMESPACE}}}Nhom1/{{{document.NAMESPACE}}}sex").text = "9"
+    bad = sign_document(etree.tostring(root, xml_declaration=True, encoding="UTF-8"), signer)
+    [result] = client.submit_profiles([ProfileItem(p.personal_id, p.version_hash, AGENCY, bad)])
+    assert result.status == "rejected" and result.code == "xsd_invalid"
+    assert "HoSo/Nhom1/sex (giới tính)" in result.message
+
+
+def test_the_emulator_still_accepts_a_document_signed_in_schema_1_0(client, national_ca):
+    """A version signed before 1.1 (namespace urn:cbccvc:ho-so:1.0) is validated by the frozen
+    1.0 XSD and accepted."""
+    from datetime import date
+
+    from django.db import transaction
+
+    from orgtree.models import Unit
+    from profiles import document
+    from profiles.codelists import clear_cache, load_codelists
+    from profiles.models import Profile
+    from profiles.services import content_hash, snapshot
+    from profiles.signing.keys import KeyFileSigner
+    from profiles.signing.xmlsig import sign_document
+    from profiles.synthetic import generate_people
+
+    cred = national_ca.credentials[0]
+    signer = KeyFileSigner.from_pkcs12(cred.pkcs12, cred.pin)
+    with transaction.atomic():
+        load_codelists()
+        clear_cache()
+        unit = Unit.objects.create(
+            name="UBND thử", code="H25", kind=Unit.Kind.PROVINCE_PC, valid_from=date(2020, 1, 1)
+        )
+        generate_people(unit, 1, seed=1010)
+        profile = Profile.objects.get(unit=unit)
+        data = snapshot(profile)
+        old = document.render_snapshot(
+            data,
+            personal_id=profile.personal_id,
+            number=1,
+            content_hash=content_hash(data),
+            include_assets=False,
+            version="1.0",
+        )
+        transaction.set_rollback(True)
+    clear_cache()
+    assert b"urn:cbccvc:ho-so:1.0" in old and b"<id>" in old
+    item = ProfileItem(profile.personal_id, content_hash(data), AGENCY, sign_document(old, signer))
+    [result] = client.submit_profiles([item])
+    assert result.status == "accepted", (result.code, result.message)

@@ -193,6 +193,30 @@ def test_a_version_whose_signature_no_longer_verifies_is_not_sent(
     assert ReceivedProfile.objects.count() == 0
 
 
+def test_a_signed_document_off_the_schema_is_not_sent_and_the_element_is_named(
+    connection, tree, hr, approver, signer
+):
+    """A signed document that does not validate against the XSD of its version (here a 1.1
+    document with sex 9, signed outside the application) goes dead before it is sent."""
+    from lxml import etree
+
+    from profiles import document
+    from profiles.signing.xmlsig import sign_document
+
+    (version,) = _sign(tree, hr, approver, signer, n=1)
+    signature = ProfileSignature.objects.get(version=version)
+    root = etree.fromstring(document.render_profile_document(version))
+    root.find(f"{{{document.NAMESPACE}}}Nhom1/{{{document.NAMESPACE}}}sex").text = "9"
+    bad = sign_document(etree.tostring(root, xml_declaration=True, encoding="UTF-8"), signer)
+    ProfileSignature.objects.filter(pk=signature.pk).update(signed_document=bad)
+    _drain()
+    item = SyncItem.objects.get()
+    assert item.status == SyncStatus.DEAD
+    assert item.last_error_code == "xsd_invalid"
+    assert "HoSo/Nhom1/sex (giới tính)" in item.last_error_message
+    assert ReceivedProfile.objects.count() == 0
+
+
 def test_rate_limited_batches_wait_without_spending_attempts(national, tree, hr, approver, signer):
     from syncing.connections import create_connection
 
