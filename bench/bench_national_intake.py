@@ -50,15 +50,48 @@ _VALUES = {
     "xs:boolean": False,
     "xs:dateTime": "2025-07-01T08:00:00+07:00",
 }
+# values the strict schema (1.1) wants in particular fields: (table or "", snapshot key)
+_SPECIAL = {
+    "old_id_number": "025085012",
+    "email": "binh@example.gov.vn",
+    "unit_id": 1,  # rendered as the unit's identifier code (UNITS)
+    "year": 2024,
+    "birth_year": 1960,
+}
+UNITS = {1: "H25"}
+
+
+def _value(table: str, spec: document.FieldSpec, codes: dict, lists: dict) -> object:
+    from profiles.document_schema import _FIELD_TYPES
+
+    if spec.key in _SPECIAL:
+        return _SPECIAL[spec.key]
+    list_key = codes.get((table, spec.name))
+    if list_key:
+        return next(iter(lists[list_key]["codes"]))
+    named = _FIELD_TYPES.get((table, spec.name))
+    if named in {"MaTinh", "MaXa"}:
+        return "25" if named == "MaTinh" else "07900"
+    field = spec.model_field
+    if field is not None and field.choices:
+        return field.flatchoices[0][0]
+    value = _VALUES[spec.xsd_type]
+    if isinstance(value, str) and getattr(field, "max_length", None):
+        return value[: field.max_length]
+    return value
 
 
 def synthetic_snapshot(personal_id: str) -> dict:
-    profile = {f.name: _VALUES[f.xsd_type] for g in document.groups() for f in g.fields}
+    """Every field filled with a value the strict schema accepts."""
+    from profiles.document_schema import code_lists, coded_fields
+
+    codes, lists = coded_fields(), code_lists()
+    profile = {f.key: _value("", f, codes, lists) for g in document.groups() for f in g.fields}
     profile["personal_id"] = personal_id
     data = {"profile": profile}
     for g in document.groups():
         for table in g.tables:
-            data[table.key] = [{f.name: _VALUES[f.xsd_type] for f in table.fields}]
+            data[table.key] = [{f.key: _value(table.key, f, codes, lists) for f in table.fields}]
     return data
 
 
@@ -99,8 +132,9 @@ def main() -> None:
         data = synthetic_snapshot(pid)
         digest = f"{i:064x}"
         xml = document.render_snapshot(
-            data, personal_id=pid, number=1, content_hash=digest, include_assets=False
-        )
+            data, personal_id=pid, number=1, content_hash=digest, include_assets=False,
+            units=UNITS,
+        )  # fmt: skip
         items.append(ProfileItem(pid, digest, "H25", sign_document(xml, signer)))
     size = sum(len(i.document) for i in items) / len(items)
 
