@@ -4,7 +4,9 @@
 Creates its own test database, loads the shipped reference data and code lists, makes
 ``--count`` profiles (bulk) whose place texts are drawn from a pool of old addresses (from the
 official conversion table: "Xã A, Huyện B, Tỉnh C", with a house number in front for the
-residences), current ones and split communes, then measures in the same run:
+residences), current ones and split communes, with ``--family`` family rows each (their
+residences from the same pool) and one past workplace outside the tree ("Ủy ban nhân dân
+huyện B, Tỉnh C"), then measures in the same run:
 
 * preview of the whole campaign (profiles/s), and a per-profile baseline on a sample: one
   ``resolve_place`` call per value (no cache per distinct text) and one ``ChangeRow.save()``
@@ -53,8 +55,8 @@ def address_pool(rng: random.Random, size: int) -> list[str]:
     return pool
 
 
-def make_people(count: int, unit, rng: random.Random) -> None:
-    from profiles.models import Profile
+def make_people(count: int, unit, rng: random.Random, family: int = 2) -> None:
+    from profiles.models import FamilyMember, Profile, WorkHistory
     from profiles.receivers import suspended
 
     pool = address_pool(rng, max(50, count // 20))
@@ -77,12 +79,36 @@ def make_people(count: int, unit, rng: random.Random) -> None:
         )
     with suspended():
         Profile.objects.bulk_create(people, batch_size=2000)
+    ids = list(Profile.objects.filter(unit=unit).order_by("pk").values_list("pk", flat=True))
+    members, work = [], []
+    for pid in ids:
+        for k in range(family):
+            members.append(
+                FamilyMember(
+                    profile_id=pid,
+                    relationship_code=("BO", "ME", "VO", "CON")[k % 4],
+                    full_name=f"Người Nhà {pid}-{k}",
+                    address=f"Thôn {rng.randint(1, 9)}, {rng.choice(pool)}",
+                )
+            )
+        place = rng.choice(pool).split(", ")
+        work.append(
+            WorkHistory(
+                profile_id=pid,
+                start_date=date(2010, 1, 1),
+                end_date=date(2015, 12, 31),
+                unit_name=f"Ủy ban nhân dân {place[-2].lower()}, {place[-1]}",
+            )
+        )
+    FamilyMember.objects.bulk_create(members, batch_size=5000)
+    WorkHistory.objects.bulk_create(work, batch_size=5000)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--sample", type=int, default=100, help="profiles for the baselines")
+    parser.add_argument("--family", type=int, default=2, help="family rows per profile")
     args = parser.parse_args()
 
     import django
@@ -103,7 +129,7 @@ def run(args) -> None:
     from orgtree.places import resolve_place
     from orgtree.refdata import load_reference_data
     from profiles.codelists import load_codelists
-    from profiles.models import Profile
+    from profiles.models import FamilyMember, Profile, WorkHistory
 
     load_reference_data()
     load_codelists()
@@ -114,7 +140,7 @@ def run(args) -> None:
     )
     rng = random.Random(7)
     t = time.perf_counter()
-    make_people(args.count, root, rng)
+    make_people(args.count, root, rng, args.family)
     print(f"{args.count} profiles made in {time.perf_counter() - t:.1f} s")
 
     t = time.perf_counter()
@@ -127,13 +153,17 @@ def run(args) -> None:
     )
     print("  outcomes:", campaign.counts["outcomes"])
 
-    # baseline: a resolver call per value and a row saved per value
+    # baseline: a resolver call per value and a row saved per value (the family and work
+    # rows' places included, as the campaign has them)
     sample = list(Profile.objects.order_by("pk")[: args.sample])
     t = time.perf_counter()
     for p in sample:
-        for field in ("birthplace_text", "hometown_text", "permanent_residence",
-                      "current_residence"):  # fmt: skip
-            r = resolve_place(getattr(p, field), AS_OF)
+        texts = [getattr(p, field) for field in ("birthplace_text", "hometown_text",
+                 "permanent_residence", "current_residence")]  # fmt: skip
+        texts += FamilyMember.objects.filter(profile=p).values_list("address", flat=True)
+        texts += WorkHistory.objects.filter(profile=p).values_list("unit_name", flat=True)
+        for text in texts:
+            r = resolve_place(text, AS_OF)
             ChangeRow(
                 campaign=campaign, profile=p, field="hometown", outcome="current", rule="base",
                 new_province_code=(r.province or {}).get("code", ""),
