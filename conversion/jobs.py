@@ -9,8 +9,9 @@ command line). Like the import (:mod:`profiles.importing.jobs`):
   django-q re-delivers after its worker died does nothing;
 * a step writes in one transaction (all or nothing), so its progress cannot go through the
   database: it goes to a small file next to the campaign (:func:`progress_file`), written as
-  each chunk ends and every :data:`BEAT_SECONDS` by a timer thread while the step runs; the
-  status view (:func:`status_json`) reads the file and the row;
+  each chunk ends and every :data:`BEAT_SECONDS` by the step's
+  :class:`~cbccvc.heartbeat.Heartbeat` thread while the step runs; the status view
+  (:func:`status_json`) reads the file and the row;
 * a step "running" whose last sign of life is older than :data:`STALE_AFTER` is failed by
   :func:`reap_stale` (run whenever a status is read, and as a django-q2 schedule): its
   transaction was rolled back with the process, so nothing was written and it may be asked
@@ -19,9 +20,7 @@ command line). Like the import (:mod:`profiles.importing.jobs`):
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cbccvc import schedules
+from cbccvc import heartbeat, schedules
 from orgtree.models import Unit
 
 from . import services
@@ -41,7 +40,7 @@ from .models import Campaign, Task, TaskState
 
 log = logging.getLogger(__name__)
 
-BEAT_SECONDS = 5.0
+BEAT_SECONDS = heartbeat.BEAT_SECONDS
 STALE_AFTER = timedelta(seconds=90)
 SCHEDULE_NAME = "conversion-campaign-reaper"
 ACTIVE = (TaskState.PENDING, TaskState.RUNNING)
@@ -59,59 +58,19 @@ def progress_file(campaign_id: int) -> Path:
 
 
 def _write_progress(campaign_id: int, done: int, total: int) -> None:
-    path = progress_file(campaign_id)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".tmp")  # replaced whole: never read half written
-        partial.write_text(
-            json.dumps({"done": done, "total": total, "at": timezone.now().isoformat()}),
-            encoding="ascii",
-        )
-        partial.replace(path)
-    except OSError:
-        log.debug("campaign %s: progress file not written", campaign_id, exc_info=True)
+    heartbeat.write_stamp(progress_file(campaign_id), done=done, total=total)
 
 
 def read_progress(campaign_id: int) -> dict[str, Any] | None:
-    try:
-        data = json.loads(progress_file(campaign_id).read_text(encoding="ascii"))
-        data["at"] = datetime.fromisoformat(data["at"])
-        return data
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    """The step's latest progress (``done``, ``total``, ``at``), or ``None``."""
+    return heartbeat.read_stamp(progress_file(campaign_id))
 
 
-class Beat:
+def step_heartbeat(campaign_id: int, seconds: float = BEAT_SECONDS) -> heartbeat.Heartbeat:
     """The signs of life and the progress of one run of a step."""
-
-    def __init__(self, campaign_id: int, seconds: float = BEAT_SECONDS) -> None:
-        self.campaign_id = campaign_id
-        self.seconds = seconds
-        self.done = 0
-        self.total = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> Beat:
-        _write_progress(self.campaign_id, 0, 0)
-        self._thread = threading.Thread(
-            target=self._run, name=f"conversion-beat-{self.campaign_id}", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-
-    def progress(self, done: int, total: int) -> None:
-        self.done, self.total = done, total
-        _write_progress(self.campaign_id, done, total)
-
-    def _run(self) -> None:  # the file only: no database connection in this thread
-        while not self._stop.wait(self.seconds):
-            _write_progress(self.campaign_id, self.done, self.total)
+    return heartbeat.Heartbeat(
+        f"conversion-beat-{campaign_id}", stamp=progress_file(campaign_id), seconds=seconds
+    )
 
 
 # -- asking for a step ----------------------------------------------------------------------------
@@ -170,10 +129,11 @@ def start_step(user: Any, campaign: Campaign, task: str, run: str = "task") -> C
 
 # -- the task body ---------------------------------------------------------------------------------
 def _claim(campaign_id: int) -> bool:
-    return bool(
-        Campaign.objects.filter(pk=campaign_id, task_state=TaskState.PENDING).update(
-            task_state=TaskState.RUNNING, heartbeat_at=timezone.now()
-        )
+    return heartbeat.claim(
+        Campaign.objects.filter(pk=campaign_id),
+        state="task_state",
+        pending=TaskState.PENDING,
+        running=TaskState.RUNNING,
     )
 
 
@@ -187,7 +147,7 @@ def run_task(campaign_id: int, user_id: int | None = None) -> dict[str, Any]:
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     outcome: dict[str, Any] = {}
     error = ""
-    with Beat(campaign_id) as beat:
+    with step_heartbeat(campaign_id) as beat:
         try:
             if campaign.task == Task.PREVIEW:
                 done = services.fill_preview(campaign, user, progress=beat.progress)
@@ -236,33 +196,31 @@ def blockers_message(blockers: list[dict[str, Any]], shown: int = 20) -> str:
 # -- status and the reaper -------------------------------------------------------------------------
 def last_sign_of_life(campaign: Campaign) -> datetime | None:
     found = read_progress(campaign.pk)
-    beats = [t for t in (campaign.heartbeat_at, found and found["at"]) if t]
-    return max(beats) if beats else campaign.created_at
+    return heartbeat.last_sign_of_life(campaign, found["at"] if found else None)
+
+
+def _stopped(campaign: Campaign, last: datetime | None, now: datetime) -> dict[str, Any]:
+    message = _(
+        "Bước “%(task)s” bị dừng đột ngột: tiến trình xử lý không còn báo hiệu từ %(when)s. "
+        "Bước này ghi trong một giao dịch nên chưa ghi gì; có thể chạy lại."
+    ) % {"task": campaign.get_task_display(), "when": heartbeat.when(last)}
+    return {"task_state": TaskState.FAILED, "task_error": message}
+
+
+REAPER: heartbeat.Reaper[Campaign] = heartbeat.Reaper(
+    state="task_state",
+    running=TaskState.RUNNING,
+    stale_after=STALE_AFTER,
+    last_sign=last_sign_of_life,
+    failure=_stopped,
+)
 
 
 def reap_stale(campaigns: Any = None, now: datetime | None = None) -> list[int]:
     """Fail the running steps silent for longer than :data:`STALE_AFTER` (their process died:
     the step's transaction was rolled back with it). The django-q2 schedule's task."""
-    now = now or timezone.now()
     qs = campaigns if campaigns is not None else Campaign.objects.all()
-    failed = []
-    for campaign in qs.filter(task_state=TaskState.RUNNING):
-        last = last_sign_of_life(campaign)
-        if last is not None and last >= now - STALE_AFTER:
-            continue
-        when = timezone.localtime(last).strftime("%H:%M:%S ngày %d/%m/%Y") if last else "?"
-        message = _(
-            "Bước “%(task)s” bị dừng đột ngột: tiến trình xử lý không còn báo hiệu từ %(when)s. "
-            "Bước này ghi trong một giao dịch nên chưa ghi gì; có thể chạy lại."
-        ) % {"task": campaign.get_task_display(), "when": when}
-        if Campaign.objects.filter(
-            pk=campaign.pk, task_state=TaskState.RUNNING, heartbeat_at=campaign.heartbeat_at
-        ).update(task_state=TaskState.FAILED, task_error=message):
-            log.warning(
-                "campaign %s: step %s silent since %s, failed", campaign.pk, campaign.task, last
-            )
-            failed.append(campaign.pk)
-    return failed
+    return REAPER.reap(qs.filter(task_state=TaskState.RUNNING), now)
 
 
 def ensure_schedule() -> Any:

@@ -132,7 +132,7 @@ def test_a_live_job_is_not_failed(tmp_path, agency, hr):
     )
     job = _running(job, beat=datetime(2020, 1, 1, tzinfo=UTC))
     # the database heartbeat is old but the heartbeat file was touched a moment ago
-    heartbeat.Heartbeat(job.pk)._touch()
+    heartbeat.Heartbeat(job.pk).touch()
     assert jobs.job_status(hr, job.pk)["status"] == ImportJob.Status.RUNNING
 
 
