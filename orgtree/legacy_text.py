@@ -52,9 +52,12 @@ __all__ = [
     "detect_column_encoding",
     "detect_encoding",
     "encoding_of_font",
+    "from_mojibake",
     "from_unicode",
     "is_capital_font",
+    "to_mojibake",
     "to_unicode",
+    "undo_mojibake",
 ]
 
 
@@ -590,12 +593,55 @@ def from_unicode(text: str, encoding: Encoding | str) -> str:
 _CP1252_BYTE = {
     ch: b for b in range(0x80, 0xA0) for ch in [bytes([b]).decode("cp1252", errors="ignore")] if ch
 }
+# Latin-1 C1 control characters → the Windows-1252 character of the same byte (the five bytes
+# cp1252 leaves undefined, 0x81, 0x8D, 0x8F, 0x90, 0x9D, have none and stay)
+_LATIN1_TO_CP1252 = {b: ch for ch, b in _CP1252_BYTE.items()}
 # the lead bytes of 2- and 3-byte UTF-8 sequences of Vietnamese letters, as Windows-1252
 # shows them ("Ã", "Ä", "Å" of "ũ", "Æ", "á"): a cheap gate before trying to repair
 _MOJIBAKE_LEAD = re.compile("[\u00c3\u00c4\u00c5\u00c6\u00e1][\u0080-\u00bf\u0152-\u2122 ]")
 
 
 _LOST_90 = re.compile("\u00c4(?![\u0080-\u00bf\u2018\u2019])")
+
+
+def to_mojibake(text: str, *, undefined: str = "keep") -> str:
+    """``text``'s UTF-8 bytes as a Windows-1252 reader shows them ("Nguyễn" → "Nguyá»…n"). The
+    five bytes cp1252 leaves undefined come back as the Latin-1 control character of the same
+    byte (``undefined="keep"``, a lenient reader) or as U+FFFD (``"replace"``)."""
+    raw = text.encode("utf-8")
+    if undefined == "replace":
+        return raw.decode("cp1252", errors="replace")
+    return raw.decode("latin-1").translate(_LATIN1_TO_CP1252)
+
+
+def mojibake_bytes(text: str) -> bytes | None:
+    """The bytes a Windows-1252 (or Latin-1) reader showed as ``text``, ``None`` when a
+    character is neither: the inverse of :func:`to_mojibake` before decoding as UTF-8."""
+    raw = bytearray()
+    for ch in text:
+        code = ord(ch)
+        if code < 0x100:
+            raw.append(code)
+        else:
+            b = _CP1252_BYTE.get(ch)
+            if b is None:
+                return None
+            raw.append(b)
+    return bytes(raw)
+
+
+def undo_mojibake(text: str) -> str | None:
+    """``text`` read back as the UTF-8 bytes a Windows-1252 reader garbled, ``None`` when those
+    bytes are not UTF-8. No gate and no repair of lost bytes: the exact inverse of
+    :func:`to_mojibake` (the import's guard compares a whole value with the stored one);
+    :func:`from_mojibake` is the repair for text of unknown origin."""
+    raw = mojibake_bytes(text)
+    if raw is None:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def from_mojibake(text: str) -> str | None:
@@ -616,16 +662,9 @@ def from_mojibake(text: str) -> str | None:
     # "Đ" is C4 90 and 0x90 has no Windows-1252 character: often dropped on the way
     lost = _LOST_90.sub("\u00c4\u0090", text.replace("\u00c3 ", "\u00c3\u00a0"))
     for candidate in dict.fromkeys((text, lost)):
-        raw = bytearray()
-        for ch in candidate:
-            code = ord(ch)
-            if code < 0x100:
-                raw.append(code)
-            else:
-                b = _CP1252_BYTE.get(ch)
-                if b is None:
-                    return None
-                raw.append(b)
+        raw = mojibake_bytes(candidate)
+        if raw is None:
+            return None
         try:
             repaired = raw.decode("utf-8")
         except UnicodeDecodeError:

@@ -4,6 +4,9 @@ UTF-8 bytes read as Windows-1252 turn "Nguyễn" into "Nguyá»…n". An import 
 such a value as an update of the correct one: :func:`is_mojibake_of` says when a new value is
 the old value's UTF-8 bytes read as cp1252 (in either direction, ignoring the case changes the
 name cleaning makes), and :func:`guard_text_changes` drops those changes from a plan.
+
+The byte-level work (both directions) is :mod:`orgtree.legacy_text`'s, shared with the place
+resolver's repair of such text (:func:`orgtree.legacy_text.from_mojibake`).
 """
 
 from __future__ import annotations
@@ -14,41 +17,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from orgtree.legacy_text import to_mojibake, undo_mojibake
+
 __all__ = ["guard_child_action", "guard_text_changes", "is_mojibake_of", "warner"]
 
 
 def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-
-def _cp1252_bytes(text: str) -> bytes:
-    """``text`` encoded as cp1252; the five bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F,
-    0x90, 0x9D) come back from the C1 control characters a lenient reader made of them."""
-    out = bytearray()
-    for ch in text:
-        try:
-            out += ch.encode("cp1252")
-        except UnicodeEncodeError:
-            if ord(ch) < 256:
-                out.append(ord(ch))
-            else:
-                raise
-    return bytes(out)
-
-
-def _as_cp1252(text: str) -> list[str]:
-    """``text``'s UTF-8 bytes as a cp1252 reader shows them (undefined bytes replaced or kept)."""
-    raw = text.encode("utf-8")
-    return [
-        raw.decode("cp1252", errors="replace"),
-        "".join(
-            bytes([b]).decode("cp1252", errors="strict") if b not in _UNDEFINED else chr(b)
-            for b in raw
-        ),
-    ]
-
-
-_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
 def is_mojibake_of(old: Any, new: Any) -> bool:
@@ -59,13 +34,13 @@ def is_mojibake_of(old: Any, new: Any) -> bool:
     if _fold(old) == _fold(new):
         return False
     target = _fold(old)
-    try:
-        if _fold(_cp1252_bytes(new).decode("utf-8")) == target:
-            return True
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        pass
+    repaired = undo_mojibake(new)
+    if repaired is not None and _fold(repaired) == target:
+        return True
     folded = _fold(new)
-    return any(_fold(garbled) == folded for garbled in _as_cp1252(old))
+    return any(
+        _fold(to_mojibake(old, undefined=undefined)) == folded for undefined in ("replace", "keep")
+    )
 
 
 def guard_text_changes(

@@ -28,51 +28,22 @@ and the commune of the same text:
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
 import sys
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.orgtree.resolver_corpus_data import load_shipped, write_corpus
+
 OUT = Path(__file__).resolve().parent / "data" / "resolver_corpus.jsonl"
-AS_OF = "2026-08-01"
 CLASSES = ("legacy", "glued", "typo", "street", "bare", "former", "abbrev")
 
 
 def _load() -> tuple[dict, dict, dict, list, dict]:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbccvc.settings")
-    import django
-
-    django.setup()
-    from orgtree.models import AdminUnitRelease
-    from orgtree.refdata import (
-        DATA_DIR,
-        read_gso_conversion_csv,
-        read_gso_legacy_csv,
-        read_thanglequoc_json,
-    )
-
-    release = AdminUnitRelease(key="corpus")
-    legacy = read_gso_legacy_csv(release, DATA_DIR / "legacy-wards-2025-01-04.csv")
-    current = read_thanglequoc_json(release, DATA_DIR / "units-current-2026-07-25.json")
-    rows = read_gso_conversion_csv(release, DATA_DIR / "conversion-2025-07-01.csv")
-    old = {(u.level, u.code): u for u in legacy}
-    new = {(u.level, u.code): u for u in current}
-    english: dict[str, str] = {}
-    raw = json.loads((DATA_DIR / "units-current-2026-07-25.json").read_text(encoding="utf-8"))
-    for province in raw:
-        english[province["Code"]] = province["FullNameEn"]
-        for ward in province["Wards"]:
-            english[ward["Code"]] = ward["FullNameEn"]
-    targets: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for row in rows:
-        if row.old_commune_code:
-            targets[row.old_commune_code].add((row.new_province_code, row.new_commune_code))
-    return old, new, english, rows, targets
+    shipped = load_shipped()
+    return shipped.old, shipped.new, shipped.english, shipped.rows, shipped.targets
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,14 +307,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=21)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    items = build(args.count, args.seed)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", encoding="utf-8") as fh:
-        fh.write(json.dumps({"as_of": AS_OF, "seed": args.seed, "count": len(items)}) + "\n")
-        for item in items:
-            fh.write(json.dumps(item, ensure_ascii=False) + "\n")
-    counts = {c: sum(c in i["classes"] for i in items) for c in CLASSES}
-    print(f"{len(items)} texts → {args.out}; per class: {counts}")
+    write_corpus(args.out, args.seed, build(args.count, args.seed), CLASSES)
 
 
 if __name__ == "__main__":

@@ -63,17 +63,16 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
-import os
 import random
 import sys
 import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.orgtree.resolver_corpus_data import ROOT, load_shipped, write_corpus
+
 OUT = Path(__file__).resolve().parent / "data" / "resolver_corpus_real.jsonl"
-AS_OF = "2026-08-01"
 CLASSES = (
     "home_town",
     "english",
@@ -103,36 +102,12 @@ class Data:
     """The shipped files, read with the project's readers (no resolver involved)."""
 
     def __init__(self) -> None:
-        sys.path.insert(0, str(ROOT))
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cbccvc.settings")
-        import django
-
-        django.setup()
-        from orgtree.models import AdminUnitRelease
-        from orgtree.refdata import (
-            DATA_DIR,
-            read_gso_conversion_csv,
-            read_gso_legacy_csv,
-            read_thanglequoc_json,
-        )
-
-        release = AdminUnitRelease(key="corpus")
-        legacy = read_gso_legacy_csv(release, DATA_DIR / "legacy-wards-2025-01-04.csv")
-        current = read_thanglequoc_json(release, DATA_DIR / "units-current-2026-07-25.json")
-        rows = read_gso_conversion_csv(release, DATA_DIR / "conversion-2025-07-01.csv")
-        self.old = {(u.level, u.code): u for u in legacy}
-        self.new = {(u.level, u.code): u for u in current}
-        raw = json.loads((DATA_DIR / "units-current-2026-07-25.json").read_text("utf-8"))
-        self.english = {p["Code"]: p["FullNameEn"] for p in raw}
-        for p in raw:
-            for w in p["Wards"]:
-                self.english[w["Code"]] = w["FullNameEn"]
-        targets: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        shipped = load_shipped()
+        self.old, self.new, self.english = shipped.old, shipped.new, shipped.english
+        rows, targets = shipped.rows, shipped.targets
         by_old_province: dict[str, Counter[str]] = defaultdict(Counter)
         by_old_district: dict[str, Counter[str]] = defaultdict(Counter)
         for row in rows:
-            if row.old_commune_code:
-                targets[row.old_commune_code].add((row.new_province_code, row.new_commune_code))
             d = self.old.get(("district", row.old_district_code))
             if d is not None:
                 by_old_province[d.province_code][row.new_province_code] += 1
@@ -150,7 +125,7 @@ class Data:
         self.districts = [u for (lv, _c), u in self.old.items() if lv == "district"]
         self.historic: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         for name in ("historic-place-names.csv", "historic-provinces-1976-2021.csv"):
-            with (DATA_DIR / name).open(encoding="utf-8") as fh:
+            with (shipped.data_dir / name).open(encoding="utf-8") as fh:
                 for row in csv.DictReader(fh):
                     self.historic[row["name"]].append(
                         (row["level"], row["successor_province_code"], row["kind"])
@@ -197,17 +172,6 @@ def keystrokes(text: str, vni: bool) -> str:
     return " ".join(words)
 
 
-def mojibake(text: str) -> str:
-    """UTF-8 bytes read as Windows-1252 (undefined bytes as Latin-1)."""
-    out = []
-    for b in text.encode("utf-8"):
-        try:
-            out.append(bytes([b]).decode("cp1252"))
-        except UnicodeDecodeError:
-            out.append(chr(b))
-    return "".join(out)
-
-
 def english_old(unit_type: str, name: str) -> str:
     plain = _strip(name)
     if unit_type == "Phường":
@@ -231,6 +195,8 @@ def split_type(full: str) -> tuple[str, str]:
 
 def build(count: int, seed: int) -> list[dict]:
     data = Data()
+    from orgtree.legacy_text import to_mojibake  # UTF-8 read as Windows-1252 (after setup)
+
     rng = random.Random(seed)
     items: list[dict] = []
     seen: set[str] = set()
@@ -369,7 +335,7 @@ def build(count: int, seed: int) -> list[dict]:
         text = ", ".join(u.full_name for u in (c, d, p))
         kind = rng.random()
         if kind < 0.4:
-            text = mojibake(text)
+            text = to_mojibake(text)
         elif kind < 0.7:
             text = keystrokes(text, vni=True)
         else:
@@ -377,7 +343,7 @@ def build(count: int, seed: int) -> list[dict]:
         add(text, p_new, c_new, ["typing"])
     for name, code in (("Hà Nội", "01"), ("Đà Nẵng", "48"), ("Hồ Chí Minh", "79"),
                        ("Thanh Hóa", "38"), ("Nghệ An", "40")):  # fmt: skip
-        for text in (mojibake(name), keystrokes(name, True), keystrokes(name, False)):
+        for text in (to_mojibake(name), keystrokes(name, True), keystrokes(name, False)):
             add(text, data.province_to[code], None, ["typing"])
 
     # 7. Thủ Đức
@@ -477,13 +443,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    items = build(args.count, args.seed)
-    with args.out.open("w", encoding="utf-8") as fh:
-        fh.write(json.dumps({"as_of": AS_OF, "seed": args.seed, "count": len(items)}) + "\n")
-        for item in items:
-            fh.write(json.dumps(item, ensure_ascii=False) + "\n")
-    counts = {c: sum(c in i["classes"] for i in items) for c in CLASSES}
-    print(f"{len(items)} texts → {args.out}; per class: {counts}")
+    write_corpus(args.out, args.seed, build(args.count, args.seed), CLASSES)
 
 
 if __name__ == "__main__":
