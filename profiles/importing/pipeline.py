@@ -75,6 +75,7 @@ from .columns import PID_FIELD, PROFILE, SHEETS, Column, SheetSpec, recognise
 from .field_checks import check_row
 from .mojibake import guard_child_action, guard_text_changes, warner
 from .readers import FileReadError, read_file
+from .sections import UNIT_HEADER, SectionUnits, Unresolved
 
 ACTIONS = ("create", "update", "unchanged", "merge", "skip", "review", "error")
 #: what a person reads for each action (the preview, the report's totals)
@@ -226,9 +227,11 @@ class FileReport:
         counts = self.unknown_values.setdefault((sheet, table, header, kind), {})
         counts[value] = counts.get(value, 0) + 1
 
-    def add_skipped(self, sheet: str, row: int, kind: str, label: str, text: str) -> None:
+    def add_skipped(
+        self, sheet: str, row: int, kind: str, label: str, text: str, **extra: str
+    ) -> None:
         self.skipped_rows.append(
-            {"sheet": sheet, "row": row, "kind": kind, "reason": label, "text": text[:120]}
+            {"sheet": sheet, "row": row, "kind": kind, "reason": label, "text": text[:120], **extra}
         )
         self.counts["skip"] += 1
 
@@ -788,12 +791,24 @@ class Pipeline:
         )
         self.overrides = (mapping.column_overrides if mapping else {}) or {}
         self.units = UnitResolver(self.root, self.allowed_units, self.options.unit_mapping)
+        self._section_units: list[Unit] | None = None
         self.places = PlaceCache(self.options.as_of)
         self._records: dict[int, Any] = {}
         self.aliases: dict[str, str] = {}
         # groups 9 and 10 are imported only by a user who may read them: otherwise whether a
         # row came back "unchanged" would tell the existing values
         self.readable = readable_groups(actor) if actor is not None else set()
+
+    def section_units(self) -> SectionUnits:
+        """What the section rows of a new sheet say about units (the tree read once)."""
+        if self._section_units is None:
+            units = list(
+                Unit.objects.filter(subtree_q(self.root)).only(
+                    "pk", "code", "name", "status", "parent_id"
+                )
+            )
+            self._section_units = units
+        return SectionUnits(self._section_units, self.allowed_units, self.unit)
 
     # -- parse + clean ----------------------------------------------------------------------
     def parse(self) -> tuple[list[RowPlan], list[FileReport]]:
@@ -911,6 +926,8 @@ class Pipeline:
         provinces = set(self.cleaner.codes("cccd-province"))
         sorter = RowSorter(match, sheet.head[match.first_header_row : first])
         pid_col = next((c for c, f in match.columns.items() if f == PID_FIELD), None)
+        sections = self.section_units() if people else None
+        unit_cols = [c for c, f, _, _ in cols if f == "unit"]
         data = iter(sample)
         number = first + sheet.first_row
         stream = _chain(data, sheet.rows)
@@ -926,7 +943,13 @@ class Pipeline:
                     return
             if kind is not None:
                 text = " ".join(_text(v) for v in original if not _is_empty(v))
-                report.add_skipped(sheet.name, number, kind, LAYOUT_LABELS[kind], text)
+                found = (
+                    sections.section(clean_text(text), number)
+                    if sections is not None and kind == "section"
+                    else None
+                )
+                unit = {"unit": found.code} if isinstance(found, Unit) else {}
+                report.add_skipped(sheet.name, number, kind, LAYOUT_LABELS[kind], text, **unit)
                 continue
             report.rows_read += 1
             cells, notes = extend(original)
@@ -1005,6 +1028,10 @@ class Pipeline:
                 for c, header in extras:
                     if c < len(original) and not _is_empty(original[c]):
                         plan.source.setdefault("extra", {})[header] = _text(original[c])
+                if sections is not None and not any(
+                    c < len(cells) and not _is_empty(cells[c]) for c in unit_cols
+                ):
+                    _section_unit(plan, sections.current())
             for col in spec.columns:
                 if people and col.field == PID_FIELD:
                     continue  # no ID: the old ID or the matcher may still find the person
@@ -1528,6 +1555,21 @@ def _labels(changes: dict[str, Any], spec: SheetSpec = PROFILE) -> list[str]:
         col = by_field.get(k) or by_field.get(k.removesuffix("_id"))
         out.append(col.header if col else k)
     return out
+
+
+def _section_unit(plan: RowPlan, state: Unit | Unresolved | None) -> None:
+    """A person below a section row that names a unit: that unit, shown (and held) under
+    the column "Đơn vị"; below one that no unit (or several) of the scope matches: held."""
+    if state is None:
+        return
+    at = len(plan.cells)
+    plan.cells = [*plan.cells, state.name if isinstance(state, Unit) else state.text]
+    plan.columns = [*plan.columns, (at, UNIT_HEADER)]
+    if isinstance(state, Unit):
+        plan.values["unit"] = state
+        plan.headers = {**plan.headers, "unit": UNIT_HEADER}
+    else:
+        plan.fail(UNIT_HEADER, state.text, f"{UNIT_HEADER}: {state.message}")
 
 
 def _unit_ids(values: dict[str, Any]) -> dict[str, Any]:

@@ -250,7 +250,7 @@ def shape_unicode_sections(out: Path) -> Shape:
     for i, p in enumerate(ps):
         if i == 4:
             g.add([None, "Cộng khối I", None, None, None, None, None, None], layout=True)
-            g.add(["II", "Phòng Nội vụ"], layout=True)
+            g.add(["II", "Sở Nội vụ"], layout=True)  # the receiving unit (a unit: section)
         g.add([i + 1, p.name, dmy(p.dob), 0 if p.female else 1, p.pid, titles[i % 4], "Kinh",
                f"25{i:08d}"])  # fmt: skip
     g.add(["Tổng cộng: 8 người"], layout=True)

@@ -25,7 +25,9 @@ Written as the old software and offices of Vietnamese provinces really write the
 * formula cells with cached values (the full name, an age), hidden rows and columns, a filter,
   a "TỔNG CỘNG" row, blank rows between blocks;
 * a 60+ column sheet with work and salary history blocks;
-* several people tables stacked on one sheet, each with its own (differently ordered) header.
+* several people tables stacked on one sheet, each with its own (differently ordered) header;
+* no unit column: the people grouped under section rows naming units ("I. SỞ NỘI VỤ",
+  "Phòng Tài chính - Kế hoạch"), numbered or not, with group rows that name no unit.
 
 Each builder returns a :class:`UnseenShape` (a :class:`.legacy_shapes.Shape` that also knows
 the unit of each person and the warnings that must be given).
@@ -690,6 +692,69 @@ def shape_identification_law_headers(out: Path) -> UnseenShape:
     return shape
 
 
+def shape_section_units_numbered(out: Path) -> UnseenShape:
+    """No unit column: the people are grouped under numbered section rows spanning the table
+    (merged cells) that name units of the tree ("I. SỞ NỘI VỤ", "II. Sở Tài chính:" with a
+    sub-group "1. Công chức" that is no unit), a group row that names none ("III. KHỐI ĐOÀN
+    THỂ": its people stay in the receiving unit) and one naming a unit nobody has ("IV. Phòng
+    Tài chính - Kế hoạch": its people held, each with a problem under "Đơn vị")."""
+    ps = people(7, 900)
+    held = people(2, 910)
+    g = Grid([["DANH SÁCH CÁN BỘ, CÔNG CHỨC THEO ĐƠN VỊ"]])
+    g.add(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Chức vụ"])
+    merges = []
+    units: dict[str, str] = {}
+    plan: list[tuple[str, list[Person], str]] = [
+        ("I. SỞ NỘI VỤ", ps[0:2], HOME),
+        ("II. Sở Tài chính:", ps[2:3], FINANCE),
+        ("1. Công chức", ps[3:5], FINANCE),
+        ("III. KHỐI ĐOÀN THỂ", ps[5:7], "H25"),
+        ("IV. Phòng Tài chính - Kế hoạch", held, ""),
+    ]
+    bad: dict[tuple[str, int], set[str]] = {}
+    n = 0
+    for section, group, unit in plan:
+        r = g.add([section, None, None, None, None, None], layout=True)
+        merges.append(f"A{r}:F{r}")
+        for p in group:
+            n += 1
+            r = g.add([n, p.name, dmy(p.dob), p.sex_word, p.pid, "Chuyên viên"])
+            if unit:
+                units[p.pid] = unit
+            else:
+                bad[("DS", r)] = {"Đơn vị"}
+    path = out / "theo_khoi_don_vi.xlsx"
+    from .legacy_shapes import write_xlsx
+
+    write_xlsx(path, {"DS": g.rows}, {"DS": merges})
+    return UnseenShape("section_units_numbered", path, ps, {"DS": g.layout}, bad_rows=bad,
+                       units=units)  # fmt: skip
+
+
+def shape_section_units_plain(out: Path) -> UnseenShape:
+    """Unnumbered section rows in the first cell only, one in NFD and with an en dash-free
+    spacing ("Sở  Tài chính"), one in capitals; a unit column that is filled for one person
+    (their own unit wins over the section's) and empty for the others."""
+    import unicodedata
+
+    ps = people(6, 920)
+    g = Grid()
+    g.add(["TT", "Họ và tên", "Ngày sinh", "Giới tính", "Số định danh cá nhân", "Đơn vị"])
+    units: dict[str, str] = {}
+    g.add([unicodedata.normalize("NFD", "Sở  Tài chính")], layout=True)
+    for i, p in enumerate(ps[:3]):
+        own = HOME_NAME if i == 1 else None
+        g.add([i + 1, p.name, dmy(p.dob), p.sex_word, p.pid, own])
+        units[p.pid] = HOME if own else FINANCE
+    g.add(["SỞ NỘI VỤ"], layout=True)
+    for i, p in enumerate(ps[3:], start=4):
+        g.add([i, p.name, dmy(p.dob), p.sex_word, p.pid, None])
+        units[p.pid] = HOME
+    path = out / "theo_don_vi_khong_so.xlsx"
+    write_xlsxwriter(path, "Danh sách", g.rows)
+    return UnseenShape("section_units_plain", path, ps, {"Danh sách": g.layout}, units=units)
+
+
 BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_html_table_xls,
     shape_spreadsheetml_2003,
@@ -713,6 +778,8 @@ BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_table_off_the_corner,
     shape_id_with_issue_details,
     shape_identification_law_headers,
+    shape_section_units_numbered,
+    shape_section_units_plain,
 )
 
 
