@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CbccvcConfig(AppConfig):
@@ -6,7 +7,7 @@ class CbccvcConfig(AppConfig):
     field encryption, the replica router, health and metrics."""
 
     name = "cbccvc"
-    verbose_name = "Hệ thống"
+    verbose_name = _("Hệ thống")
 
     def ready(self) -> None:
         from . import audit

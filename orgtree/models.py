@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from mptt.models import MPTTModel, TreeForeignKey
 from simple_history.models import HistoricalRecords
 
@@ -55,8 +57,8 @@ class AdminUnitRelease(models.Model):
     loaded_at = models.DateTimeField("nạp lúc", auto_now=True)
 
     class Meta:
-        verbose_name = "phiên bản dữ liệu ĐVHC"
-        verbose_name_plural = "phiên bản dữ liệu ĐVHC"
+        verbose_name = _("phiên bản dữ liệu ĐVHC")
+        verbose_name_plural = pgettext_lazy("plural", "phiên bản dữ liệu ĐVHC")
         ordering = ["kind", "effective_from"]
 
     def __str__(self) -> str:
@@ -71,8 +73,8 @@ class PlaceLookup(AdminUnitRelease):
 
     class Meta:
         proxy = True
-        verbose_name = "tra cứu địa danh"
-        verbose_name_plural = "tra cứu địa danh"
+        verbose_name = _("tra cứu địa danh")
+        verbose_name_plural = pgettext_lazy("plural", "tra cứu địa danh")
         default_permissions = ()
 
 
@@ -95,8 +97,8 @@ class AdminUnit(models.Model):
     folded_name = models.CharField(max_length=120, db_index=True, editable=False)
 
     class Meta:
-        verbose_name = "đơn vị hành chính"
-        verbose_name_plural = "đơn vị hành chính"
+        verbose_name = _("đơn vị hành chính")
+        verbose_name_plural = pgettext_lazy("plural", "đơn vị hành chính")
         ordering = ["release", "level", "code"]
         constraints = [
             models.UniqueConstraint(
@@ -144,8 +146,8 @@ class AdminUnitConversion(models.Model):
     note = models.CharField("ghi chú gốc", max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "dòng chuyển đổi ĐVHC"
-        verbose_name_plural = "bảng chuyển đổi ĐVHC"
+        verbose_name = _("dòng chuyển đổi ĐVHC")
+        verbose_name_plural = _("bảng chuyển đổi ĐVHC")
         ordering = ["release", "row_number"]
 
     def __str__(self) -> str:
@@ -178,8 +180,8 @@ class HistoricPlaceName(models.Model):
     note = models.CharField("ghi chú", max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "tên địa danh cũ"
-        verbose_name_plural = "tên địa danh cũ"
+        verbose_name = _("tên địa danh cũ")
+        verbose_name_plural = pgettext_lazy("plural", "tên địa danh cũ")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -284,8 +286,8 @@ class Unit(MPTTModel):
         order_insertion_by = ["name"]
 
     class Meta:
-        verbose_name = "đơn vị"
-        verbose_name_plural = "đơn vị"
+        verbose_name = _("đơn vị")
+        verbose_name_plural = pgettext_lazy("plural", "đơn vị")
         constraints = [
             models.UniqueConstraint(
                 fields=["code"],
@@ -339,8 +341,8 @@ class UnitPeriod(models.Model):
     )
 
     class Meta:
-        verbose_name = "giai đoạn của đơn vị"
-        verbose_name_plural = "giai đoạn của đơn vị"
+        verbose_name = _("giai đoạn của đơn vị")
+        verbose_name_plural = pgettext_lazy("plural", "giai đoạn của đơn vị")
         ordering = ["unit", "valid_from"]
         indexes = [models.Index(fields=["valid_from", "valid_to"])]
 
@@ -379,8 +381,8 @@ class UnitChangeEvent(models.Model):
     details = models.JSONField("chi tiết", default=dict, blank=True)
 
     class Meta:
-        verbose_name = "sự kiện thay đổi đơn vị"
-        verbose_name_plural = "sự kiện thay đổi đơn vị"
+        verbose_name = _("sự kiện thay đổi đơn vị")
+        verbose_name_plural = pgettext_lazy("plural", "sự kiện thay đổi đơn vị")
         ordering = ["-effective_date", "-id"]
 
     def __str__(self) -> str:
@@ -417,8 +419,8 @@ class UnitSuccession(models.Model):
     partial = models.BooleanField("kế thừa một phần", default=False)
 
     class Meta:
-        verbose_name = "kế thừa đơn vị"
-        verbose_name_plural = "kế thừa đơn vị"
+        verbose_name = _("kế thừa đơn vị")
+        verbose_name_plural = pgettext_lazy("plural", "kế thừa đơn vị")
         constraints = [
             models.UniqueConstraint(
                 fields=["predecessor", "successor", "event"], name="uniq_unit_succession"
@@ -461,8 +463,8 @@ class UnitAssignment(models.Model):
     history = HistoricalRecords(verbose_name="lịch sử phân quyền")
 
     class Meta:
-        verbose_name = "phân quyền theo đơn vị"
-        verbose_name_plural = "phân quyền theo đơn vị"
+        verbose_name = _("phân quyền theo đơn vị")
+        verbose_name_plural = pgettext_lazy("plural", "phân quyền theo đơn vị")
         constraints = [
             models.UniqueConstraint(fields=["user", "unit", "role"], name="uniq_unit_assignment")
         ]
@@ -503,8 +505,8 @@ class IntegrationClient(models.Model):
     history = HistoricalRecords(verbose_name="lịch sử hệ thống tích hợp")
 
     class Meta:
-        verbose_name = "hệ thống tích hợp"
-        verbose_name_plural = "hệ thống tích hợp (API)"
+        verbose_name = _("hệ thống tích hợp")
+        verbose_name_plural = _("hệ thống tích hợp (API)")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -561,8 +563,8 @@ class ApiKey(models.Model):
     )
 
     class Meta:
-        verbose_name = "khóa API"
-        verbose_name_plural = "khóa API"
+        verbose_name = _("khóa API")
+        verbose_name_plural = pgettext_lazy("plural", "khóa API")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -587,8 +589,8 @@ class ApiRequestLog(models.Model):
     duration_ms = models.PositiveIntegerField("thời gian xử lý (ms)")
 
     class Meta:
-        verbose_name = "nhật ký gọi API"
-        verbose_name_plural = "nhật ký gọi API"
+        verbose_name = _("nhật ký gọi API")
+        verbose_name_plural = pgettext_lazy("plural", "nhật ký gọi API")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["api_key", "-at"], name="apilog_key_at")]
 

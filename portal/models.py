@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UserPreference(models.Model):
@@ -24,7 +25,7 @@ class UserPreference(models.Model):
 
     class Meta:
         verbose_name = _("tùy chọn của người dùng")
-        verbose_name_plural = _("tùy chọn của người dùng")
+        verbose_name_plural = pgettext_lazy("plural", "tùy chọn của người dùng")
 
     def __str__(self) -> str:
         return str(self.user)

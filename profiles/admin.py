@@ -16,7 +16,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from import_export import resources
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -122,12 +125,12 @@ class CodeListAdmin(NationalAdminEditsMixin, admin.ModelAdmin):
     list_display = ("key", "name", "current_version", "item_count")
     search_fields = ("key", "name")
 
-    @admin.display(description="phiên bản đang hiệu lực")
+    @admin.display(description=_("phiên bản đang hiệu lực"))
     def current_version(self, obj: CodeList) -> str:
         release = obj.current_release()
         return f"{release.version} (từ {release.effective_from:%d/%m/%Y})" if release else "—"
 
-    @admin.display(description="số mục")
+    @admin.display(description=_("số mục"))
     def item_count(self, obj: CodeList) -> int:
         return len(codelists.items(obj.key))
 
@@ -299,9 +302,9 @@ class FindingInline(ReadOnlyScopedInline):
     fk_name = "profile"
     fields = ("severity", "principle", "field", "message", "related")
     readonly_fields = fields
-    verbose_name_plural = "kết quả kiểm tra dữ liệu (đúng – đủ – sạch – sống)"
+    verbose_name_plural = _("kết quả kiểm tra dữ liệu (đúng – đủ – sạch – sống)")
 
-    @admin.display(description="hồ sơ liên quan")
+    @admin.display(description=_("hồ sơ liên quan"))
     def related(self, obj: Finding) -> str:
         if not obj.related_profile_id:
             return ""
@@ -314,7 +317,7 @@ class VersionInline(ReadOnlyScopedInline):
     fields = ("number", "status", "submitter", "submitted_at", "decider", "decided_at",
               "rejection_reason", "signed_at", "synced_at", "short_hash")  # fmt: skip
     readonly_fields = fields
-    verbose_name_plural = "các phiên bản đã trình"
+    verbose_name_plural = _("các phiên bản đã trình")
 
     # People by their names, and the 64-digit hash shortened: the whole table fits the page.
     @staticmethod
@@ -323,15 +326,15 @@ class VersionInline(ReadOnlyScopedInline):
             return "—"
         return user.get_full_name() or user.get_username()
 
-    @admin.display(description="người trình")
+    @admin.display(description=_("người trình"))
     def submitter(self, version: ProfileVersion) -> str:
         return self._person(version.submitted_by)
 
-    @admin.display(description="người phê duyệt/trả lại")
+    @admin.display(description=_("người phê duyệt/trả lại"))
     def decider(self, version: ProfileVersion) -> str:
         return self._person(version.decided_by)
 
-    @admin.display(description="mã băm SHA-256")
+    @admin.display(description=_("mã băm SHA-256"))
     def short_hash(self, version: ProfileVersion) -> str:
         digest = version.content_hash or ""
         return format_html('<span title="{}">{}…</span>', digest, digest[:12]) if digest else "—"
@@ -339,7 +342,7 @@ class VersionInline(ReadOnlyScopedInline):
 
 # -- filters ------------------------------------------------------------------------------------
 class UnitSubtreeFilter(admin.SimpleListFilter):
-    title = "cây đơn vị"
+    title = _("cây đơn vị")
     parameter_name = "unit_tree"
 
     def lookups(self, request: HttpRequest, model_admin: Any):
@@ -356,12 +359,17 @@ class UnitSubtreeFilter(admin.SimpleListFilter):
 
 
 class CompletenessFilter(admin.SimpleListFilter):
-    title = "mức đầy đủ"
+    title = _("mức đầy đủ")
     parameter_name = "completeness"
     BANDS = {"lt50": (0, 49), "50_79": (50, 79), "80_99": (80, 99), "100": (100, 100)}
 
     def lookups(self, request, model_admin):
-        return [("lt50", "Dưới 50%"), ("50_79", "50–79%"), ("80_99", "80–99%"), ("100", "Đủ 100%")]
+        return [
+            ("lt50", _("Dưới 50%")),
+            ("50_79", "50–79%"),
+            ("80_99", "80–99%"),
+            ("100", _("Đủ 100%")),
+        ]
 
     def queryset(self, request, queryset):
         band = self.BANDS.get(self.value() or "")
@@ -369,11 +377,15 @@ class CompletenessFilter(admin.SimpleListFilter):
 
 
 class FindingsFilter(admin.SimpleListFilter):
-    title = "kết quả kiểm tra"
+    title = _("kết quả kiểm tra")
     parameter_name = "findings"
 
     def lookups(self, request, model_admin):
-        return [("errors", "Có lỗi"), ("warnings", "Chỉ có cảnh báo"), ("clean", "Không có gì")]
+        return [
+            ("errors", _("Có lỗi")),
+            ("warnings", _("Chỉ có cảnh báo")),
+            ("clean", _("Không có gì")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "errors":
@@ -385,7 +397,7 @@ class FindingsFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _code_filter(field_name: str, list_key: str, label: str):
+def _code_filter(field_name: str, list_key: str, label: str | Promise):
     class CodeFilter(admin.SimpleListFilter):
         title = label
         parameter_name = field_name
@@ -402,10 +414,10 @@ def _code_filter(field_name: str, list_key: str, label: str):
 
 class ProfileForm(forms.ModelForm):
     change_reason = forms.CharField(
-        label="lý do thay đổi",
+        label=_("lý do thay đổi"),
         max_length=100,
         required=False,
-        help_text="Ghi vào lịch sử hồ sơ (ví dụ: cập nhật theo quyết định số …).",
+        help_text=_("Ghi vào lịch sử hồ sơ (ví dụ: cập nhật theo quyết định số …)."),
     )
 
     class Meta:
@@ -426,7 +438,7 @@ class ProfileForm(forms.ModelForm):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(label="lý do trả lại", widget=forms.Textarea, max_length=2000)
+    reason = forms.CharField(label=_("lý do trả lại"), widget=forms.Textarea, max_length=2000)
 
 
 # The profile page in tabs, one per data group of Decree 27/2026 (Điều 5). Each part of the
@@ -465,11 +477,11 @@ class ProfileAdmin(
         "status",
         CompletenessFilter,
         FindingsFilter,
-        _code_filter("grade_code", "grade", "ngạch, chức danh nghề nghiệp"),
-        _code_filter("position_code", "position", "chức vụ"),
+        _code_filter("grade_code", "grade", _("ngạch, chức danh nghề nghiệp")),
+        _code_filter("position_code", "position", _("chức vụ")),
     )
     search_fields = ("personal_id",)  # the name search is done on the folded column below
-    search_help_text = "Tìm theo số định danh hoặc họ tên (gõ có dấu hay không dấu đều được)."
+    search_help_text = _("Tìm theo số định danh hoặc họ tên (gõ có dấu hay không dấu đều được).")
     show_full_result_count = False
     list_per_page = 50
     actions = [
@@ -554,46 +566,54 @@ class ProfileAdmin(
     # -- columns --------------------------------------------------------------------------------
     # Nine columns must fit beside the filters on a 1366-pixel screen: the unit by its name (its
     # code is in the unit filter), and the error and warning counts in one column.
-    @admin.display(description="cơ quan, đơn vị", ordering="unit__name")
+    @admin.display(description=_("cơ quan, đơn vị"), ordering="unit__name")
     def unit_name(self, obj: Profile) -> str:
         return obj.unit.name if obj.unit_id else "—"
 
-    @admin.display(description="kết quả kiểm tra", ordering="-error_count")
+    @admin.display(description=_("kết quả kiểm tra"), ordering="-error_count")
     def findings_summary(self, obj: Profile) -> str:
         if not obj.error_count and not obj.warning_count:
             return "—"
         parts = []
         if obj.error_count:
-            parts.append(format_html('<strong class="errors">{} lỗi</strong>', obj.error_count))
+            parts.append(
+                format_html(
+                    '<strong class="errors">{}</strong>',
+                    ngettext("%(n)s lỗi", "%(n)s lỗi", obj.error_count) % {"n": obj.error_count},
+                )
+            )
         if obj.warning_count:
-            parts.append(format_html("{} cảnh báo", obj.warning_count))
+            parts.append(
+                ngettext("%(n)s cảnh báo", "%(n)s cảnh báo", obj.warning_count)
+                % {"n": obj.warning_count}
+            )
         return format_html_join(", ", "{}", ((part,) for part in parts))
 
-    @admin.display(description="giới tính")
+    @admin.display(description=_("giới tính"))
     def sex_name(self, obj: Profile) -> str:
         return codelists.name_of("sex", obj.sex)
 
-    @admin.display(description="dân tộc")
+    @admin.display(description=_("dân tộc"))
     def ethnicity_name(self, obj: Profile) -> str:
         return codelists.name_of("ethnicity", obj.ethnicity)
 
-    @admin.display(description="tôn giáo")
+    @admin.display(description=_("tôn giáo"))
     def religion_name(self, obj: Profile) -> str:
         return codelists.name_of("religion", obj.religion)
 
-    @admin.display(description="chức vụ")
+    @admin.display(description=_("chức vụ"))
     def position(self, obj: Profile) -> str:
         return codelists.name_of("position", obj.position_code)
 
-    @admin.display(description="chức danh")
+    @admin.display(description=_("chức danh"))
     def title(self, obj: Profile) -> str:
         return codelists.name_of("title", obj.title_code)
 
-    @admin.display(description="ngạch")
+    @admin.display(description=_("ngạch"))
     def grade(self, obj: Profile) -> str:
         return codelists.name_of("grade", obj.grade_code)
 
-    @admin.display(description="lương hiện tại")
+    @admin.display(description=_("lương hiện tại"))
     def salary(self, obj: Profile) -> str:
         if not obj.salary_scale:
             return ""
@@ -753,11 +773,11 @@ class ProfileAdmin(
     def has_approve_permission(self, request: HttpRequest) -> bool:
         return scope_for(request.user).has_any(APPROVE_ROLES)
 
-    @admin.action(description="Trình duyệt các hồ sơ đã chọn", permissions=["change"])
+    @admin.action(description=_("Trình duyệt các hồ sơ đã chọn"), permissions=["change"])
     def submit_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._run(request, queryset, lambda p: workflow.submit(p, request.user), "Đã trình")
 
-    @admin.action(description="Phê duyệt các hồ sơ đã chọn", permissions=["approve"])
+    @admin.action(description=_("Phê duyệt các hồ sơ đã chọn"), permissions=["approve"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._run(
             request,
@@ -766,7 +786,7 @@ class ProfileAdmin(
             "Đã phê duyệt",
         )
 
-    @admin.action(description="Trả lại các hồ sơ đã chọn (ghi lý do)", permissions=["approve"])
+    @admin.action(description=_("Trả lại các hồ sơ đã chọn (ghi lý do)"), permissions=["approve"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -792,7 +812,7 @@ class ProfileAdmin(
         )
 
     @admin.action(
-        description="Xác nhận đã xác minh các hồ sơ đã chọn (hôm nay)", permissions=["change"]
+        description=_("Xác nhận đã xác minh các hồ sơ đã chọn (hôm nay)"), permissions=["change"]
     )
     def verify_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         def verify(profile: Profile) -> None:
@@ -802,7 +822,7 @@ class ProfileAdmin(
 
         self._run(request, queryset, verify, "Đã xác minh")
 
-    @admin.action(description="Kiểm tra lại dữ liệu các hồ sơ đã chọn", permissions=["change"])
+    @admin.action(description=_("Kiểm tra lại dữ liệu các hồ sơ đã chọn"), permissions=["change"])
     def revalidate_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         from .validation import validate_profiles
 

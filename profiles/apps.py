@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProfilesConfig(AppConfig):
     name = "profiles"
-    verbose_name = "Hồ sơ CBCCVC"
+    verbose_name = _("Hồ sơ CBCCVC")
 
     def ready(self) -> None:
         from cbccvc.schedules import on_migrate

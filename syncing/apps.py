@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SyncingConfig(AppConfig):
     name = "syncing"
-    verbose_name = "Đồng bộ CSDL quốc gia"
+    verbose_name = _("Đồng bộ CSDL quốc gia")
 
     def ready(self) -> None:
         from cbccvc.schedules import on_migrate

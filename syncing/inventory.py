@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from orgtree.models import Unit
@@ -68,8 +70,8 @@ class HrSystem(models.Model):
     history = HistoricalRecords(m2m_fields=[units_served])
 
     class Meta:
-        verbose_name = "hệ thống quản lý hồ sơ"
-        verbose_name_plural = "hệ thống quản lý hồ sơ (kiểm kê)"
+        verbose_name = _("hệ thống quản lý hồ sơ")
+        verbose_name_plural = _("hệ thống quản lý hồ sơ (kiểm kê)")
         ordering = ["agency__code", "-is_chosen", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -144,8 +146,8 @@ class SystemKey(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "khóa kết nối (kiểm kê)"
-        verbose_name_plural = "khóa kết nối (kiểm kê)"
+        verbose_name = _("khóa kết nối (kiểm kê)")
+        verbose_name_plural = pgettext_lazy("plural", "khóa kết nối (kiểm kê)")
         ordering = ["system", "key_id"]
         constraints = [
             models.UniqueConstraint(fields=["destination", "key_id"], name="systemkey_dest_key")

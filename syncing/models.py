@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from orgtree.models import Unit
@@ -95,8 +97,8 @@ class Connection(models.Model):
     )
 
     class Meta:
-        verbose_name = "kết nối (khóa kết nối)"
-        verbose_name_plural = "kết nối (khóa kết nối)"
+        verbose_name = _("kết nối (khóa kết nối)")
+        verbose_name_plural = pgettext_lazy("plural", "kết nối (khóa kết nối)")
         ordering = ["unit__code", "destination", "-is_official"]
         constraints = [
             # several keys per agency and destination (the old systems' ones too), one official
@@ -179,8 +181,8 @@ class SyncItem(models.Model):
     national_reference = models.CharField("mã tiếp nhận của nơi nhận", max_length=255, blank=True)
 
     class Meta:
-        verbose_name = "mục đồng bộ"
-        verbose_name_plural = "hàng đợi đồng bộ"
+        verbose_name = _("mục đồng bộ")
+        verbose_name_plural = _("hàng đợi đồng bộ")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -214,8 +216,8 @@ class SyncWindow(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "lịch đồng bộ"
-        verbose_name_plural = "lịch đồng bộ"
+        verbose_name = _("lịch đồng bộ")
+        verbose_name_plural = pgettext_lazy("plural", "lịch đồng bộ")
         ordering = ["connection", "starts_on"]
 
     def __str__(self) -> str:
@@ -237,8 +239,8 @@ class ExtraHoliday(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "ngày nghỉ/làm bù bổ sung"
-        verbose_name_plural = "ngày nghỉ/làm bù bổ sung"
+        verbose_name = _("ngày nghỉ/làm bù bổ sung")
+        verbose_name_plural = pgettext_lazy("plural", "ngày nghỉ/làm bù bổ sung")
         ordering = ["day"]
 
     def __str__(self) -> str:
@@ -264,8 +266,8 @@ class TestSyncRun(models.Model):
     results = models.JSONField("kết quả từng hồ sơ", default=list)
 
     class Meta:
-        verbose_name = "gửi thử (M51)"
-        verbose_name_plural = "gửi thử (M51)"
+        verbose_name = _("gửi thử (M51)")
+        verbose_name_plural = pgettext_lazy("plural", "gửi thử (M51)")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from orgtree.models import Unit
@@ -56,8 +58,8 @@ class NationalUnit(models.Model):
     pulled_at = models.DateTimeField("tải về lúc")
 
     class Meta:
-        verbose_name = "đơn vị trên cây tổ chức quốc gia"
-        verbose_name_plural = "cây tổ chức quốc gia (bản tải về)"
+        verbose_name = _("đơn vị trên cây tổ chức quốc gia")
+        verbose_name_plural = _("cây tổ chức quốc gia (bản tải về)")
         ordering = ["agency", "code"]
         constraints = [
             models.UniqueConstraint(fields=["agency", "code"], name="national_unit_uniq_code")
@@ -107,8 +109,8 @@ class UnitMatch(models.Model):
     history = HistoricalRecords(verbose_name="lịch sử ghép mã đơn vị")
 
     class Meta:
-        verbose_name = "ghép mã đơn vị với cây quốc gia"
-        verbose_name_plural = "ghép mã đơn vị với cây quốc gia"
+        verbose_name = _("ghép mã đơn vị với cây quốc gia")
+        verbose_name_plural = pgettext_lazy("plural", "ghép mã đơn vị với cây quốc gia")
         ordering = ["status", "-score", "unit__name"]
         indexes = [models.Index(fields=["status"], name="unit_match_status")]
 
@@ -161,8 +163,8 @@ class Mismatch(models.Model):
     history = HistoricalRecords(verbose_name="lịch sử xử lý sai lệch")
 
     class Meta:
-        verbose_name = "sai lệch đối khớp"
-        verbose_name_plural = "đối khớp với CSDL dân cư"
+        verbose_name = _("sai lệch đối khớp")
+        verbose_name_plural = _("đối khớp với CSDL dân cư")
         ordering = ["status", "-since", "id"]
         indexes = [models.Index(fields=["kind", "status"], name="mismatch_kind_status")]
 
@@ -194,8 +196,8 @@ class MismatchDailyCount(models.Model):
     total_count = models.PositiveIntegerField("tổng đã nhận", default=0)
 
     class Meta:
-        verbose_name = "số sai lệch theo ngày"
-        verbose_name_plural = "số sai lệch theo ngày"
+        verbose_name = _("số sai lệch theo ngày")
+        verbose_name_plural = pgettext_lazy("plural", "số sai lệch theo ngày")
         ordering = ["-day", "agency", "kind"]
         constraints = [
             models.UniqueConstraint(
@@ -224,8 +226,8 @@ class PullState(models.Model):
     last_error = models.TextField("lỗi gần nhất", blank=True)
 
     class Meta:
-        verbose_name = "trạng thái tải dữ liệu"
-        verbose_name_plural = "trạng thái tải dữ liệu"
+        verbose_name = _("trạng thái tải dữ liệu")
+        verbose_name_plural = pgettext_lazy("plural", "trạng thái tải dữ liệu")
         constraints = [models.UniqueConstraint(fields=["agency", "feed"], name="pull_state_uniq")]
 
     def __str__(self) -> str:
@@ -253,8 +255,8 @@ class ProgressSnapshot(models.Model):
     taken_at = models.DateTimeField("chốt lúc", auto_now=True)
 
     class Meta:
-        verbose_name = "tiến độ đồng bộ"
-        verbose_name_plural = "tiến độ đồng bộ"
+        verbose_name = _("tiến độ đồng bộ")
+        verbose_name_plural = pgettext_lazy("plural", "tiến độ đồng bộ")
         ordering = ["-day", "agency"]
         constraints = [
             models.UniqueConstraint(fields=["agency", "day"], name="progress_snapshot_uniq")

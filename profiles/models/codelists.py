@@ -12,6 +12,8 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from orgtree.text import clean, fold
@@ -23,8 +25,8 @@ class CodeList(models.Model):
     description = models.TextField("mô tả", blank=True)
 
     class Meta:
-        verbose_name = "danh mục"
-        verbose_name_plural = "danh mục dùng chung"
+        verbose_name = _("danh mục")
+        verbose_name_plural = _("danh mục dùng chung")
         ordering = ["key"]
 
     def __str__(self) -> str:
@@ -52,8 +54,8 @@ class CodeListRelease(models.Model):
     loaded_at = models.DateTimeField("nạp lúc", auto_now_add=True)
 
     class Meta:
-        verbose_name = "phiên bản danh mục"
-        verbose_name_plural = "phiên bản danh mục"
+        verbose_name = _("phiên bản danh mục")
+        verbose_name_plural = pgettext_lazy("plural", "phiên bản danh mục")
         ordering = ["code_list", "-effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["code_list", "version"], name="codelist_release_uniq")
@@ -78,8 +80,8 @@ class CodeItem(models.Model):
     history = HistoricalRecords(verbose_name="lịch sử mục danh mục")
 
     class Meta:
-        verbose_name = "mục danh mục"
-        verbose_name_plural = "mục danh mục"
+        verbose_name = _("mục danh mục")
+        verbose_name_plural = pgettext_lazy("plural", "mục danh mục")
         ordering = ["release", "sort_order", "code"]
         constraints = [
             models.UniqueConstraint(fields=["release", "code"], name="codeitem_code_uniq")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cbccvc.crypto import SealedJSONField
@@ -85,8 +86,8 @@ class ProfileMerge(models.Model):
     )
 
     class Meta:
-        verbose_name = "lần gộp hồ sơ"
-        verbose_name_plural = "lịch sử gộp hồ sơ"
+        verbose_name = _("lần gộp hồ sơ")
+        verbose_name_plural = _("lịch sử gộp hồ sơ")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -177,8 +178,8 @@ class MergeCandidate(models.Model):
     history = HistoricalRecords(verbose_name="lịch sử cặp nghi trùng")
 
     class Meta:
-        verbose_name = "cặp hồ sơ nghi trùng"
-        verbose_name_plural = "hàng đợi đối khớp hồ sơ trùng"
+        verbose_name = _("cặp hồ sơ nghi trùng")
+        verbose_name_plural = _("hàng đợi đối khớp hồ sơ trùng")
         ordering = ["status", "-score", "id"]
 
     def __str__(self) -> str:

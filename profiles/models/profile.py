@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from orgtree.models import Unit
@@ -17,17 +18,17 @@ from orgtree.text import clean, fold, title_case
 
 
 class ProfileStatus(models.TextChoices):
-    DRAFT = "draft", "Đang soạn"
-    SUBMITTED = "submitted", "Đã trình duyệt"
-    APPROVED = "approved", "Đã phê duyệt"
-    SIGNED = "signed", "Đã ký số"
-    SYNCED = "synced", "Đã đồng bộ"
+    DRAFT = "draft", _("Đang soạn")
+    SUBMITTED = "submitted", _("Đã trình duyệt")
+    APPROVED = "approved", _("Đã phê duyệt")
+    SIGNED = "signed", _("Đã ký số")
+    SYNCED = "synced", _("Đã đồng bộ")
 
 
 class DatePrecision(models.TextChoices):
-    DAY = "day", "Đủ ngày tháng năm"
-    MONTH = "month", "Tháng và năm"
-    YEAR = "year", "Chỉ có năm"
+    DAY = "day", _("Đủ ngày tháng năm")
+    MONTH = "month", _("Tháng và năm")
+    YEAR = "year", _("Chỉ có năm")
 
 
 class Profile(models.Model):
@@ -156,8 +157,8 @@ class Profile(models.Model):
     )
 
     class Meta:
-        verbose_name = "hồ sơ CBCCVC"
-        verbose_name_plural = "hồ sơ CBCCVC"
+        verbose_name = _("hồ sơ CBCCVC")
+        verbose_name_plural = pgettext_lazy("plural", "hồ sơ CBCCVC")
         ordering = ["folded_name", "id"]
         indexes = [
             models.Index(fields=["unit", "status"], name="profile_unit_status"),

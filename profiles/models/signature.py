@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cbccvc.crypto import EncryptedBinaryField
 
@@ -54,8 +56,8 @@ class ProfileSignature(models.Model):
     last_verification = models.JSONField("chi tiết kiểm tra gần nhất", default=dict, blank=True)
 
     class Meta:
-        verbose_name = "chữ ký số hồ sơ"
-        verbose_name_plural = "chữ ký số hồ sơ"
+        verbose_name = _("chữ ký số hồ sơ")
+        verbose_name_plural = pgettext_lazy("plural", "chữ ký số hồ sơ")
         ordering = ["-signing_time"]
 
     def __str__(self) -> str:

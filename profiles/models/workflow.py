@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cbccvc.crypto import SealedJSONField
 
@@ -12,12 +14,12 @@ from .profile import Profile
 
 
 class VersionStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Đã trình duyệt"
-    APPROVED = "approved", "Đã phê duyệt"
-    REJECTED = "rejected", "Bị trả lại"
-    WITHDRAWN = "withdrawn", "Đã rút (hồ sơ sửa sau khi trình)"
-    SIGNED = "signed", "Đã ký số"
-    SYNCED = "synced", "Đã đồng bộ"
+    SUBMITTED = "submitted", _("Đã trình duyệt")
+    APPROVED = "approved", _("Đã phê duyệt")
+    REJECTED = "rejected", _("Bị trả lại")
+    WITHDRAWN = "withdrawn", _("Đã rút (hồ sơ sửa sau khi trình)")
+    SIGNED = "signed", _("Đã ký số")
+    SYNCED = "synced", _("Đã đồng bộ")
 
 
 def _user_fk(label: str) -> models.ForeignKey:
@@ -52,8 +54,8 @@ class ProfileVersion(models.Model):
     sync_reference = models.CharField("mã tiếp nhận CSDL quốc gia", max_length=255, blank=True)
 
     class Meta:
-        verbose_name = "phiên bản hồ sơ"
-        verbose_name_plural = "phiên bản hồ sơ"
+        verbose_name = _("phiên bản hồ sơ")
+        verbose_name_plural = pgettext_lazy("plural", "phiên bản hồ sơ")
         ordering = ["profile", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["profile", "number"], name="profile_version_uniq")
@@ -67,8 +69,8 @@ class Finding(models.Model):
     """One result of a validation rule on one profile (recomputed, never edited)."""
 
     class Severity(models.TextChoices):
-        ERROR = "error", "Lỗi"
-        WARNING = "warning", "Cảnh báo"
+        ERROR = "error", _("Lỗi")
+        WARNING = "warning", _("Cảnh báo")
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="findings")
     severity = models.CharField("mức độ", max_length=7, choices=Severity.choices)
@@ -87,8 +89,8 @@ class Finding(models.Model):
     found_at = models.DateTimeField("phát hiện lúc", auto_now_add=True)
 
     class Meta:
-        verbose_name = "kết quả kiểm tra"
-        verbose_name_plural = "kết quả kiểm tra dữ liệu"
+        verbose_name = _("kết quả kiểm tra")
+        verbose_name_plural = _("kết quả kiểm tra dữ liệu")
         ordering = ["profile", "-severity", "code"]
         indexes = [models.Index(fields=["code", "severity"], name="finding_code")]
 

@@ -8,6 +8,8 @@ from typing import Any
 from cryptography import x509
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .keys import (
     certificate_fingerprint,
@@ -88,8 +90,8 @@ class SigningCredential(CertificateFields):
     last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
 
     class Meta:
-        verbose_name = "khóa ký số"
-        verbose_name_plural = "khóa ký số"
+        verbose_name = _("khóa ký số")
+        verbose_name_plural = pgettext_lazy("plural", "khóa ký số")
         ordering = ["owner", "-not_after"]
 
     def __str__(self) -> str:
@@ -118,8 +120,8 @@ class TrustedCertificate(CertificateFields):
     )
 
     class Meta:
-        verbose_name = "chứng thư CA tin cậy"
-        verbose_name_plural = "kho tin cậy: chứng thư CA"
+        verbose_name = _("chứng thư CA tin cậy")
+        verbose_name_plural = _("kho tin cậy: chứng thư CA")
         ordering = ["label"]
 
     def __str__(self) -> str:
@@ -148,8 +150,8 @@ class RevocationList(models.Model):
     )
 
     class Meta:
-        verbose_name = "danh sách thu hồi (CRL)"
-        verbose_name_plural = "kho tin cậy: danh sách thu hồi (CRL)"
+        verbose_name = _("danh sách thu hồi (CRL)")
+        verbose_name_plural = _("kho tin cậy: danh sách thu hồi (CRL)")
         ordering = ["issuer", "-this_update"]
 
     def __str__(self) -> str:
@@ -203,8 +205,8 @@ class SigningBatch(models.Model):
     finished_at = models.DateTimeField("kết thúc", null=True, blank=True)
 
     class Meta:
-        verbose_name = "lô ký số"
-        verbose_name_plural = "lô ký số"
+        verbose_name = _("lô ký số")
+        verbose_name_plural = pgettext_lazy("plural", "lô ký số")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

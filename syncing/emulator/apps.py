@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NationalEmulatorConfig(AppConfig):
@@ -7,5 +8,5 @@ class NationalEmulatorConfig(AppConfig):
 
     name = "syncing.emulator"
     label = "national"
-    verbose_name = "Mô phỏng CSDL quốc gia (BNV)"
+    verbose_name = _("Mô phỏng CSDL quốc gia (BNV)")
     default_auto_field = "django.db.models.BigAutoField"
