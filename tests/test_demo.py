@@ -63,6 +63,11 @@ def test_demo_sets_up_the_merged_province_once(reference_data, django_user_model
     assert signatures.count() >= 20
     result = verify_version(signatures.first().version)
     assert result.ok, result
+    # every signed demo document validates against the XSD of its version (schema 1.1)
+    from profiles.document import validate_document
+
+    for signature in signatures:
+        assert validate_document(bytes(signature.signed_document)) == [], signature.pk
 
     # a few rows of an old system's export wait in the review queue (đối khớp hồ sơ trùng)
     from profiles.models import MergeCandidate

@@ -247,3 +247,24 @@ def test_every_element_is_documented_in_the_national_api_guide():
             names |= {f.name for f in table.fields}
     missing = sorted(n for n in names if f"`{n}`" not in text)
     assert not missing, missing
+
+
+def test_xmlsec1_verifies_a_signed_1_1_profile_document(
+    tmp_path, version, signer, approver, test_ca
+):
+    """libxmlsec1's command line (not our verifier) verifies what ``sign_version`` signs."""
+    from datetime import timedelta
+
+    from .test_xmlsec1_cli import _verify_cli
+
+    cert = signer.certificate
+    signature = sign_version(
+        version, signer, approver, signing_time=cert.not_valid_before_utc + timedelta(hours=2)
+    )
+    signed = bytes(signature.signed_document)
+    assert b"urn:cbccvc:ho-so:1.1" in signed
+    done = _verify_cli(tmp_path, signed, test_ca, cert)
+    assert done.returncode == 0, done.stderr
+    assert "SignedInfo References (ok/all): 3/3" in done.stdout + done.stderr
+    tampered = signed.replace(b"<sex>", b"<sex>1", 1)
+    assert _verify_cli(tmp_path, tampered, test_ca, cert).returncode != 0
