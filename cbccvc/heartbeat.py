@@ -13,6 +13,9 @@ A job row (an import job, a conversion campaign's step) has a state and ``heartb
 * :class:`Reaper` — a job "running" whose last sign of life is older
   than the job kind's limit is marked failed; the update is conditional (same state, same
   ``heartbeat_at``), so a job that just beat again or finished is left alone.
+
+:class:`JobProgress <cbccvc.models.JobProgress>` (:func:`record_progress`,
+:func:`read_progress`) keeps the progress of a job whose own row its run keeps locked.
 """
 
 from __future__ import annotations
@@ -82,6 +85,26 @@ def read_stamp(path: Path) -> dict[str, Any] | None:
         return data
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+# -- progress of a job whose own row is locked while it runs ---------------------------------------
+def record_progress(job: str, done: int, total: int) -> None:
+    """Store the progress of ``job`` (a key such as ``"conversion.campaign:12"``), now."""
+    from .models import JobProgress
+
+    JobProgress.objects.update_or_create(
+        job=job, defaults={"done": done, "total": total, "beat_at": timezone.now()}
+    )
+
+
+def read_progress(job: str) -> dict[str, Any] | None:
+    """``{"done", "total", "at"}`` of ``job``, or ``None`` if none was recorded."""
+    from .models import JobProgress
+
+    row = JobProgress.objects.filter(job=job).values("done", "total", "beat_at").first()
+    if row is None:
+        return None
+    return {"done": row["done"], "total": row["total"], "at": row["beat_at"]}
 
 
 # -- the run ---------------------------------------------------------------------------------------

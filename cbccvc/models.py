@@ -1,9 +1,10 @@
-"""Project-wide models: the security audit log."""
+"""Project-wide models: the security audit log, the progress of background jobs."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
@@ -49,3 +50,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M:%S} {self.get_kind_display()} {self.username}"
+
+
+class JobProgress(models.Model):
+    """The progress and last sign of life of a background job whose own row its run keeps
+    locked (a conversion campaign's step, written in one transaction): written by the run's
+    heartbeat thread on a connection of its own (:mod:`cbccvc.heartbeat`), read by the status
+    page and the reaper on whichever host they run."""
+
+    job = models.CharField(max_length=80, unique=True)  # "conversion.campaign:12"
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("tiến độ tác vụ nền")
+        verbose_name_plural = _("tiến độ tác vụ nền")
+
+    def __str__(self) -> str:
+        return f"{self.job}: {self.done}/{self.total}"

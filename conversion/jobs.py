@@ -7,11 +7,13 @@ command line). Like the import (:mod:`profiles.importing.jobs`):
 * the campaign row says which step was asked for and where it is (``task``, ``task_state``,
   ``done``/``total``, ``task_error``); only a *pending* step is claimed, so a task that
   django-q re-delivers after its worker died does nothing;
-* a step writes in one transaction (all or nothing), so its progress cannot go through the
-  database: it goes to a small file next to the campaign (:func:`progress_file`), written as
-  each chunk ends and every :data:`BEAT_SECONDS` by the step's
-  :class:`~cbccvc.heartbeat.Heartbeat` thread while the step runs; the status view
-  (:func:`status_json`) reads the file and the row;
+* a step writes in one transaction (all or nothing) that keeps the campaign row locked, so its
+  progress goes to a row of its own (:class:`cbccvc.models.JobProgress`, key
+  :func:`progress_key`), written by the step's :class:`~cbccvc.heartbeat.Heartbeat` thread on
+  a connection of its own, at most every half second and every :data:`BEAT_SECONDS` at
+  least, and read by the status view (:func:`status_json`) from any app host. With SQLite
+  (one host's file, whose single writer the step holds) the thread writes a small file next to
+  the campaign instead (:func:`progress_file`);
 * a step "running" whose last sign of life is older than :data:`STALE_AFTER` is failed by
   :func:`reap_stale` (run whenever a status is read, and as a django-q2 schedule): its
   transaction was rolled back with the process, so nothing was written and it may be asked
@@ -28,7 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,23 +55,44 @@ NEEDS = {
 }
 
 
+def progress_key(campaign_id: int) -> str:
+    return f"conversion.campaign:{campaign_id}"
+
+
 def progress_file(campaign_id: int) -> Path:
     return Path(settings.VAR_DIR) / "conversion" / str(campaign_id) / "progress.json"
 
 
+def _progress_in_file() -> bool:
+    """SQLite: another connection cannot write while a step's transaction is open."""
+    return connection.vendor == "sqlite"
+
+
 def _write_progress(campaign_id: int, done: int, total: int) -> None:
-    heartbeat.write_stamp(progress_file(campaign_id), done=done, total=total)
+    if _progress_in_file():
+        heartbeat.write_stamp(progress_file(campaign_id), done=done, total=total)
+    else:
+        heartbeat.record_progress(progress_key(campaign_id), done, total)
 
 
 def read_progress(campaign_id: int) -> dict[str, Any] | None:
     """The step's latest progress (``done``, ``total``, ``at``), or ``None``."""
-    return heartbeat.read_stamp(progress_file(campaign_id))
+    if _progress_in_file():
+        return heartbeat.read_stamp(progress_file(campaign_id))
+    return heartbeat.read_progress(progress_key(campaign_id))
 
 
 def step_heartbeat(campaign_id: int, seconds: float = BEAT_SECONDS) -> heartbeat.Heartbeat:
     """The signs of life and the progress of one run of a step."""
+    if _progress_in_file():
+        return heartbeat.Heartbeat(
+            f"conversion-beat-{campaign_id}", stamp=progress_file(campaign_id), seconds=seconds
+        )
+    key = progress_key(campaign_id)
     return heartbeat.Heartbeat(
-        f"conversion-beat-{campaign_id}", stamp=progress_file(campaign_id), seconds=seconds
+        f"conversion-beat-{campaign_id}",
+        write=lambda done, total: heartbeat.record_progress(key, done, total),
+        seconds=seconds,
     )
 
 

@@ -193,3 +193,39 @@ def test_the_schedules_exist_after_migrate(db):
     )
     daily = Schedule.objects.get(name="orgtree-apply-scheduled-operations")
     assert (daily.func, daily.schedule_type) == ("orgtree.scheduling.daily_task", Schedule.DAILY)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_step_in_its_transaction_shows_its_progress_to_other_hosts(make_unit):
+    """The step holds its campaign row locked in one transaction; its heartbeat thread still
+    writes the progress to the database, where a status read on another connection (another
+    app host) finds it. SQLite (one host, one writer): a file next to the database."""
+    import threading
+
+    from django.db import connection, transaction
+
+    unit = make_unit("Sở Nội vụ", code="H99")
+    campaign = Campaign.objects.create(
+        scope_unit=unit, as_of=AS_OF, task=Task.PREVIEW, task_state=TaskState.PENDING
+    )
+    assert jobs._claim(campaign.pk) and not jobs._claim(campaign.pk)  # taken once only
+    seen: list[dict] = []
+
+    def status_elsewhere() -> None:  # a request on another host: its own connection
+        try:
+            seen.append(jobs.status_json(Campaign.objects.get(pk=campaign.pk)))
+        finally:
+            connection.close()
+
+    with jobs.step_heartbeat(campaign.pk, seconds=0.2) as beat, transaction.atomic():
+        Campaign.objects.select_for_update().get(pk=campaign.pk)  # as the services do
+        beat.progress(2, 3)
+        deadline = timezone.now() + timedelta(seconds=20)
+        while not (seen and seen[-1]["done"] == 2) and timezone.now() < deadline:
+            reader = threading.Thread(target=status_elsewhere)
+            reader.start()
+            reader.join()
+    assert seen[-1]["done"] == 2 and seen[-1]["total"] == 3 and seen[-1]["percent"] == 66
+    assert seen[-1]["task_state"] == TaskState.RUNNING and not seen[-1]["finished"]
+    stored = jobs.progress_file(campaign.pk).exists()
+    assert stored == (connection.vendor == "sqlite")  # elsewhere: the database only
