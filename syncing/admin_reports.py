@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ForeignKey, Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
@@ -20,9 +22,28 @@ from simple_history.admin import SimpleHistoryAdmin
 from orgtree.access import ALL_ROLES, MANAGE_UNIT_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
+from profiles.signing.credentials import open_signer
+from profiles.signing.errors import SigningError
+from profiles.signing.keys import vn_time
+from profiles.signing.models import SigningCredential
 
-from . import report_documents
+from . import report_documents, report_signing
 from .reports import MinistryReport, ReportSubmission
+
+
+class ReportSignForm(forms.Form):
+    credential = forms.ModelChoiceField(
+        label="khóa ký số", queryset=SigningCredential.objects.none(), empty_label=None
+    )
+    pin = forms.CharField(
+        label="mã PIN", widget=forms.PasswordInput(render_value=False), max_length=64, strip=False
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["credential"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = SigningCredential.objects.filter(owner=user, active=True)
 
 
 class SubmissionInline(admin.TabularInline):
@@ -69,10 +90,24 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         ("Người ký", {"fields": ["signer_name", "signer_position"]}),
         (
             "Tệp báo cáo và gửi Bộ Nội vụ",
-            {"fields": ["document_links", "document_sha256", "produced_at", "produced_by"]},
+            {
+                "fields": [
+                    "document_links",
+                    "document_sha256",
+                    "produced_at",
+                    "produced_by",
+                    "signature_status",
+                ]
+            },
         ),
     ]
-    readonly_fields = ["document_links", "document_sha256", "produced_at", "produced_by"]
+    readonly_fields = [
+        "document_links",
+        "document_sha256",
+        "produced_at",
+        "produced_by",
+        "signature_status",
+    ]
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
@@ -94,6 +129,19 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         receipt = f" – {last.receipt_id}" if last.receipt_id else ""
         return f"{last.get_status_display()}{receipt}"
 
+    @admin.display(description="Chữ ký số")
+    def signature_status(self, obj: MinistryReport) -> str:
+        if obj.pk is None or not obj.document:
+            return "–"
+        if not obj.signature:
+            return format_html('<span id="report-signature">{}</span>', "chưa ký số")
+        problem = report_signing.signature_problem(obj)
+        signed_at = vn_time(obj.signed_at) if obj.signed_at else ""
+        text = f"đã ký – {obj.signature_certificate}, {signed_at}"
+        return format_html(
+            '<span id="report-signature">{}</span>', f"{text}. {problem}" if problem else text
+        )
+
     @admin.display(description="Tệp báo cáo")
     def document_links(self, obj: MinistryReport) -> str:
         if obj.pk is None:
@@ -108,17 +156,27 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             else "Chưa xuất tệp. "
         )
         # buttons of the change form itself (its CSRF token), posted to their own views
+        sign = (
+            format_html(
+                '<a href="{}" class="button" id="report-sign">Ký số</a> ',
+                reverse(f"{name}_sign", args=[obj.pk]),
+            )
+            if obj.document
+            else ""
+        )
         return format_html(
             '{}<a href="{}" id="report-docx">Tải DOCX</a> '
             '<button type="submit" formaction="{}" formnovalidate class="button"'
             ' id="report-produce">'
             "Xuất tệp từ số liệu đã lưu</button> "
+            "{}"
             '<button type="submit" formaction="{}" formnovalidate class="button"'
             ' id="report-submit">'
             "Gửi Bộ Nội vụ</button>",
             pdf,
             reverse(f"{name}_docx", args=[obj.pk]),
             reverse(f"{name}_produce", args=[obj.pk]),
+            sign,
             reverse(f"{name}_submit", args=[obj.pk]),
         )
 
@@ -140,6 +198,11 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 "<path:object_id>/xuat-tep/",
                 self.admin_site.admin_view(self.produce_view),
                 name=f"{name}_produce",
+            ),
+            path(
+                "<path:object_id>/ky-so/",
+                self.admin_site.admin_view(self.sign_view),
+                name=f"{name}_sign",
             ),
             path(
                 "<path:object_id>/gui-bo/",
@@ -201,6 +264,43 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 request, f"Đã xuất tệp báo cáo {obj.number}; hãy xem lại trước khi gửi."
             )
         return self._back(obj)
+
+    def sign_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Sign the frozen PDF with one of the user's own signing keys (PIN typed here, used
+        once, never stored)."""
+        obj = self._editable(request, object_id)
+        if not obj.document:
+            messages.error(request, f"Báo cáo {obj.number}: chưa xuất tệp; hãy xuất tệp trước.")
+            return self._back(obj)
+        form = ReportSignForm(request.POST if request.method == "POST" else None, user=request.user)
+        if form.is_bound and form.is_valid():
+            try:
+                with open_signer(
+                    form.cleaned_data["credential"], form.cleaned_data["pin"], user=request.user
+                ) as signer:
+                    report_signing.sign_report(obj, signer, acting_user=request.user)
+            except (SigningError, ValidationError, PermissionDenied) as exc:
+                text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                form.add_error("pin", text or "Không mở được khóa ký số.")
+            else:
+                messages.success(
+                    request, f"Đã ký số báo cáo {obj.number} ({obj.signature_certificate})."
+                )
+                return self._back(obj)
+        return TemplateResponse(
+            request,
+            "admin/syncing/ministryreport/sign.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Ký số báo cáo",
+                "opts": self.opts,
+                "report": obj,
+                "form": form,
+                "has_credentials": SigningCredential.objects.filter(
+                    owner=request.user.pk, active=True
+                ).exists(),
+            },
+        )
 
     def submit_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return require_POST(self._submit)(request, object_id)

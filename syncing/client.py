@@ -344,10 +344,13 @@ class NationalClient:
         report_date: str,
         title: str,
         document: bytes,
+        signature: bytes | None,
         signer_name: str = "",
     ) -> dict[str, Any]:
-        """Send one report (its PDF) to the ministry; idempotent on the document's SHA-256: a
-        second sending of the same bytes answers ``already_received`` with the first receipt."""
+        """Send one report (its PDF, with the agency's signed XML envelope over the PDF's
+        SHA-256) to the ministry; idempotent on the document's SHA-256: a second sending of
+        the same bytes answers ``already_received`` with the first receipt. ``signature=None``
+        sends none (the ministry refuses it: ``report_unsigned``)."""
         body = {
             "kind": kind,
             "number": number,
@@ -357,6 +360,8 @@ class NationalClient:
             "document": base64.b64encode(document).decode("ascii"),
             "document_sha256": hashlib.sha256(document).hexdigest(),
         }
+        if signature is not None:
+            body["signature"] = base64.b64encode(signature).decode("ascii")
         data = self.request("POST", contract.PATH_REPORTS, json_body=body)
         if not isinstance(data, dict) or data.get("status") not in ("accepted", "already_received"):
             raise ContractError("Câu trả lời tiếp nhận báo cáo không đúng hợp đồng API.")

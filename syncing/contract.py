@@ -47,6 +47,11 @@ MAX_UNITS_PUSH = 1000
 MAX_KEY_REVOCATIONS = 50  # keys per revocation request
 MAX_REPORT_BYTES = 10 * 1024 * 1024  # one report's PDF
 REPORT_KINDS = ("software", "status")  # software review (letter 5034), status report (19/9)
+# A report is sent with the agency's signature: an XML envelope naming the report and holding
+# the PDF's SHA-256, with one enveloped XAdES-BES signature (docs/national-api.yaml)
+REPORT_ENVELOPE_NS = "urn:cbccvc:bao-cao-bo-noi-vu:1.0"
+REPORT_ENVELOPE_ROOT = "BaoCaoKySo"
+MAX_REPORT_SIGNATURE_BYTES = 256 * 1024
 MAX_PAGE = 500
 DEFAULT_PAGE = 100
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -123,6 +128,16 @@ _CODES = [
     ErrorCode("body_too_large", 413, "Nội dung yêu cầu quá lớn."),
     ErrorCode("unavailable", 503, "CSDL quốc gia tạm thời không phục vụ được; thử lại sau."),
     ErrorCode("internal_error", 500, "Lỗi máy chủ CSDL quốc gia."),
+    ErrorCode(
+        "report_unsigned",
+        400,
+        "Báo cáo chưa được ký số: gửi kèm chữ ký số của cơ quan (“signature”).",
+    ),
+    ErrorCode(
+        "report_signature_invalid",
+        400,
+        "Chữ ký số của báo cáo không hợp lệ, không được tin cậy hoặc không khớp với tệp báo cáo.",
+    ),
     # per-item (inside a batch / M51 answer)
     ErrorCode(
         "document_malformed",

@@ -6,6 +6,7 @@ queued right away; the every-minute schedule picks up anything left)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 
@@ -88,20 +89,24 @@ OLD_SYSTEMS = [
     ("H29", "QLHS CBCCVC Hòa Bình", "TT CNTT Hòa Bình", "2.0", 27300, "Bùi Văn Hòa", "hoa.bv"),
 ]  # fmt: skip
 DEMO_REPORT_NUMBER = "215/BC-UBND"
+REPORT_SIGNER = "phutho.pheduyet"  # holds the demo's TEST signing key
 
 
-def set_up_ministry_report_demo(agency_code: str = "H25") -> str:
+def set_up_ministry_report_demo(agency_code: str = "H25", *, signer: Any = None) -> str:
     """The new province's inventory of the three old provinces' HR systems and their keys (as
     the emulator issued them before the merger), the choice of the system in use, the report
     to the ministry produced and submitted, and the old keys revoked at its request — through
-    the real client and contract, the emulator served in a thread for the step. Idempotent."""
+    the real client and contract, the emulator served in a thread for the step. The report is
+    signed with ``signer`` (a :class:`~profiles.signing.keys.Signer`), by default the demo
+    signer's TEST key. Idempotent."""
     from django.contrib.auth import get_user_model
 
+    from profiles.signing.demo import open_demo_signer
     from syncing.emulator.keys import issue_key
     from syncing.emulator.models import ConnectionKey
     from syncing.emulator.server import EmulatorThread
 
-    from . import inventory_actions, report_documents
+    from . import inventory_actions, report_documents, report_signing
     from .inventory import HrSystem, SystemKey, SystemStatus
     from .reports import MinistryReport, ReportKind, ReportSubmission
 
@@ -196,6 +201,14 @@ def set_up_ministry_report_demo(agency_code: str = "H25") -> str:
         },
     )
     report_documents.produce(report, actor=actor)
+    # signed with the key of the province's signer (the demo approver's TEST key)
+    if signer is None:
+        _credential, demo_signer = open_demo_signer(REPORT_SIGNER)
+        with demo_signer:
+            signed_by = get_user_model().objects.get(username=REPORT_SIGNER)
+            report_signing.sign_report(report, demo_signer, acting_user=signed_by)
+    else:
+        report_signing.sign_report(report, signer, acting_user=actor)
     thread = EmulatorThread()
     thread.start()
     try:

@@ -506,25 +506,32 @@ def render_docx(doc: ReportDocument) -> bytes:
 # -- producing and submitting ---------------------------------------------------------------------
 def produce(report: MinistryReport, *, actor: Any = None, today: date | None = None) -> bytes:
     """Build the document from the database now and freeze its PDF on the report."""
+    from .report_signing import clear_signature
+
     pdf = render_pdf(build_document(report, today=today))
     report.document = pdf
     report.document_sha256 = hashlib.sha256(pdf).hexdigest()
     report.produced_at = timezone.now()
     report.produced_by = actor if getattr(actor, "pk", None) else None
+    clear_signature(report)  # a signature is for the PDF it was made on
     save_with_history(report, acting_user=actor, reason="Xuất tệp báo cáo")
     return pdf
 
 
 def submit(report: MinistryReport, *, actor: Any = None, base_url: str = "") -> ReportSubmission:
-    """Send the frozen PDF to the ministry through the agency's official connection; every
-    attempt is recorded, a failed one too (then ValidationError with the reason). ``base_url``:
-    another address of the national side (the demo's emulator thread)."""
+    """Send the frozen PDF with its signature to the ministry through the agency's official
+    connection; every attempt is recorded, a failed one too (then ValidationError with the
+    reason). ``base_url``: another address of the national side (the demo's emulator thread)."""
     from .client import NationalError
     from .connections import client_for
     from .inventory_actions import official_connection
+    from .report_signing import signature_problem
 
     if not report.document:
         raise ValidationError(f"Báo cáo {report.number}: chưa xuất tệp; hãy xuất tệp và xem lại.")
+    problem = signature_problem(report)
+    if problem:
+        raise ValidationError(problem)
     pdf = bytes(report.document)
     record = ReportSubmission(
         report=report,
@@ -542,6 +549,7 @@ def submit(report: MinistryReport, *, actor: Any = None, base_url: str = "") -> 
                 report_date=report.report_date.isoformat(),
                 title=TITLES[ReportKind(report.kind)],
                 document=pdf,
+                signature=bytes(report.signature or b""),
                 signer_name=report.signer_name,
             )
     except (ValidationError, NationalError) as exc:

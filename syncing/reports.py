@@ -9,7 +9,8 @@
 :class:`MinistryReport` holds what the officer enters and, once produced, the frozen PDF (what
 is submitted is exactly what was previewed). :class:`ReportSubmission` records every sending
 through the national contract: who, when, which document (its SHA-256) and the ministry's
-receipt. Producing and submitting live in :mod:`.report_documents`.
+receipt. Producing and submitting live in :mod:`.report_documents`, signing the frozen PDF in
+:mod:`.report_signing`.
 """
 
 from __future__ import annotations
@@ -73,7 +74,22 @@ class MinistryReport(models.Model):
         blank=True,
         related_name="+",
     )
-    history = HistoricalRecords(excluded_fields=["document"])
+    # the agency's signature over the frozen PDF: a signed XML envelope holding its SHA-256
+    # (see :mod:`.report_signing`); cleared when the PDF is produced again
+    signature = models.BinaryField("chữ ký số (XML)", null=True, editable=False)
+    signed_at = models.DateTimeField("ký số lúc", null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người ký số",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    signature_certificate = models.CharField(
+        "chứng thư ký số", max_length=500, blank=True, help_text="Tên (CN) và số hiệu."
+    )
+    history = HistoricalRecords(excluded_fields=["document", "signature"])
 
     class Meta:
         verbose_name = "báo cáo gửi Bộ Nội vụ"

@@ -284,6 +284,10 @@ class ReceivedReport(models.Model):
     document = models.BinaryField("tệp PDF")
     document_sha256 = models.CharField("mã băm SHA-256", max_length=64)
     received_at = models.DateTimeField("nhận lúc", db_index=True)
+    # the agency's signed XML envelope over the PDF's SHA-256, verified on receipt
+    signature = models.BinaryField("chữ ký số (XML)", null=True)
+    signed_at = models.DateTimeField("ký số lúc", null=True, blank=True)
+    signature_certificate = models.CharField("chứng thư ký số", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "báo cáo đã nhận"

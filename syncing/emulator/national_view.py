@@ -144,7 +144,7 @@ def national_report() -> list[AgencyStatus]:
         .values_list("agency_code", "n")
     )
     reports: dict[str, list[ReceivedReport]] = {}
-    for report in ReceivedReport.objects.defer("document").order_by("-received_at"):
+    for report in ReceivedReport.objects.defer("document", "signature").order_by("-received_at"):
         reports.setdefault(report.agency_code, []).append(report)
     for code in sorted(set(keys) | set(received) | set(schedules) | set(reports)):
         if code not in agencies:

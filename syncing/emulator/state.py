@@ -5,9 +5,12 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
+from django.utils import timezone
 
 from .faults import FaultPlan
 
@@ -57,10 +60,14 @@ class EmulatorState:
     def __init__(self) -> None:
         self.faults = FaultPlan.from_config(getattr(settings, "NATIONAL_FAULTS", ""))
         self.limiter = RateLimiter()
+        # the ministry's clock for what it judges by date (a report's signature, its receipt):
+        # tests set a fixed one, never depending on today's date
+        self.clock: Callable[[], datetime] = timezone.now
 
     def reset(self, faults: FaultPlan | None = None) -> None:
         self.faults = faults or FaultPlan()
         self.limiter.reset()
+        self.clock = timezone.now
 
 
 state = EmulatorState()

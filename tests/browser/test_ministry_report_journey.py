@@ -1,7 +1,8 @@
 """Letter 5034 in a real browser: the province's agency admin records an old system with its key
 and the chosen system, asks the ministry to revoke the old key, produces the report to the
-ministry, looks at its PDF, submits it, and the report arrives in the emulator's national view
-(served over HTTP), where the old key shows revoked and its administrator was told by e-mail."""
+ministry, looks at its PDF, signs it with the agency's key, submits it, and the report arrives
+in the emulator's national view (served over HTTP), shown as signed, where the old key shows
+revoked and its administrator was told by e-mail."""
 
 from __future__ import annotations
 
@@ -23,11 +24,15 @@ pytestmark = [
 @pytest.fixture
 def world(phutho_national, django_user_model):
     """The shared Phú Thọ set-up, an agency admin and an old program's key (Vĩnh Phúc)."""
+    from profiles.signing.credentials import add_pkcs12_credential
     from syncing.emulator.keys import issue_key
 
     province = phutho_national.province
     admin = django_user_model.objects.create_user("quantri", password=PASSWORD, is_staff=True)
     UnitAssignment.objects.create(user=admin, unit=province, role=Role.AGENCY_ADMIN)
+    # the agency's signing key (TEST CA of the shared set-up), held by the admin who signs
+    cred = phutho_national.ca.credentials[0]
+    add_pkcs12_credential(admin, cred.pkcs12, cred.pin, label="Khóa ký số của UBND tỉnh")
     old = issue_key(
         agency_code="H25",
         software_name="HRM Vĩnh Phúc",
@@ -39,6 +44,7 @@ def world(phutho_national, django_user_model):
         "old_key": old.key,
         "conn": phutho_national.connection,
         "emulator": phutho_national.emulator,
+        "pin": cred.pin,
     }
 
 
@@ -109,6 +115,14 @@ def test_record_choose_report_and_see_it_arrive(world, page, screenshot):
     pdf_page.wait_for_timeout(1500)
     screenshot("3-xem-bao-cao", on=pdf_page)
     pdf_page.close()
+    # signed with the agency's key: the key chosen, its PIN typed
+    assert "chưa ký số" in page.locator("#report-signature").inner_text()
+    page.click("#report-sign")
+    page.fill("#id_pin", world["pin"])
+    screenshot("3b-ky-so")
+    page.click("#report-sign-form input[type=submit]")
+    page.wait_for_selector(".messagelist .success")
+    assert "đã ký – Lê Văn Duyệt (THỬ NGHIỆM)" in page.locator("#report-signature").inner_text()
     page.click("#report-submit")
     page.wait_for_selector(".messagelist .success")
     record = ReportSubmission.objects.get()
@@ -122,6 +136,7 @@ def test_record_choose_report_and_see_it_arrive(world, page, screenshot):
     assert "215/BC-UBND" in row.inner_text()
     received = page.locator(f"#received-reports tr[data-receipt='{record.receipt_id}']")
     assert "215/BC-UBND" in received.inner_text()
+    assert "đã ký – Lê Văn Duyệt (THỬ NGHIỆM)" in received.locator("td.signature").inner_text()
     screenshot("5-bo-noi-vu-nhan")
     document = bytes(ReceivedReport.objects.get().document)
     lines = pdf_text(document).splitlines()

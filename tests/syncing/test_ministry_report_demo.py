@@ -15,8 +15,10 @@ from .conftest import NATIONAL_DB
 pytestmark = NATIONAL_DB
 
 
-def test_the_demo_records_the_inventory_the_report_and_the_revocations(connection, tree):
-    note = set_up_ministry_report_demo("H40")
+def test_the_demo_records_the_inventory_the_report_and_the_revocations(
+    connection, tree, rsa_signer
+):
+    note = set_up_ministry_report_demo("H40", signer=rsa_signer)
     systems = HrSystem.objects.filter(agency=tree["H40"])
     assert systems.count() == 4 and systems.filter(is_chosen=True).count() == 1
     old_keys = SystemKey.objects.filter(system__is_chosen=False)
@@ -31,10 +33,11 @@ def test_the_demo_records_the_inventory_the_report_and_the_revocations(connectio
     for _, name, *_rest in OLD_SYSTEMS:
         assert name in text
     assert "215/BC-UBND" in note and received.receipt_id in note
+    assert received.signed_at and received.signature_certificate == "Nguyễn Văn An (THỬ NGHIỆM)"
     # each old key's administrator was told of its revocation
     told = {m.to[0] for m in mail.outbox if "thu hồi" in m.subject}
     assert told == set(old_keys.values_list("admin_email", flat=True))
-    again = set_up_ministry_report_demo("H40")
+    again = set_up_ministry_report_demo("H40", signer=rsa_signer)
     assert "đã gửi" in again and received.receipt_id in again
     assert ReceivedReport.objects.count() == 1 and ReportSubmission.objects.count() == 1
     assert MinistryReport.objects.count() == 1 and HrSystem.objects.count() == 4
