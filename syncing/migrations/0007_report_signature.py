@@ -6,46 +6,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('syncing', '0006_report_signer_lines'),
+        ("syncing", "0006_report_signer_lines"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalministryreport',
-            name='signature_certificate',
-            field=models.CharField(blank=True, help_text='Tên (CN) và số hiệu.', max_length=500, verbose_name='chứng thư ký số'),
+            model_name="historicalministryreport",
+            name="signature_certificate",
+            field=models.CharField(
+                blank=True,
+                help_text="Tên (CN) và số hiệu.",
+                max_length=500,
+                verbose_name="chứng thư ký số",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalministryreport',
-            name='signed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='ký số lúc'),
+            model_name="historicalministryreport",
+            name="signed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="ký số lúc"),
         ),
         migrations.AddField(
-            model_name='historicalministryreport',
-            name='signed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người ký số'),
+            model_name="historicalministryreport",
+            name="signed_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người ký số",
+            ),
         ),
         migrations.AddField(
-            model_name='ministryreport',
-            name='signature',
-            field=models.BinaryField(null=True, verbose_name='chữ ký số (XML)'),
+            model_name="ministryreport",
+            name="signature",
+            field=models.BinaryField(null=True, verbose_name="chữ ký số (XML)"),
         ),
         migrations.AddField(
-            model_name='ministryreport',
-            name='signature_certificate',
-            field=models.CharField(blank=True, help_text='Tên (CN) và số hiệu.', max_length=500, verbose_name='chứng thư ký số'),
+            model_name="ministryreport",
+            name="signature_certificate",
+            field=models.CharField(
+                blank=True,
+                help_text="Tên (CN) và số hiệu.",
+                max_length=500,
+                verbose_name="chứng thư ký số",
+            ),
         ),
         migrations.AddField(
-            model_name='ministryreport',
-            name='signed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='ký số lúc'),
+            model_name="ministryreport",
+            name="signed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="ký số lúc"),
         ),
         migrations.AddField(
-            model_name='ministryreport',
-            name='signed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người ký số'),
+            model_name="ministryreport",
+            name="signed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="người ký số",
+            ),
         ),
     ]

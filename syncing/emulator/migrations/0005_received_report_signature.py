@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('national', '0004_received_reports'),
+        ("national", "0004_received_reports"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='receivedreport',
-            name='signature',
-            field=models.BinaryField(null=True, verbose_name='chữ ký số (XML)'),
+            model_name="receivedreport",
+            name="signature",
+            field=models.BinaryField(null=True, verbose_name="chữ ký số (XML)"),
         ),
         migrations.AddField(
-            model_name='receivedreport',
-            name='signature_certificate',
-            field=models.CharField(blank=True, max_length=500, verbose_name='chứng thư ký số'),
+            model_name="receivedreport",
+            name="signature_certificate",
+            field=models.CharField(blank=True, max_length=500, verbose_name="chứng thư ký số"),
         ),
         migrations.AddField(
-            model_name='receivedreport',
-            name='signed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='ký số lúc'),
+            model_name="receivedreport",
+            name="signed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="ký số lúc"),
         ),
     ]
