@@ -21,6 +21,8 @@ from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -32,15 +34,15 @@ ENROL_URL_NAME = "second_factor"
 
 class LoginForm(AdminAuthenticationForm):
     otp_token = forms.CharField(
-        label="Mã xác thực hai lớp",
+        label=_("Mã xác thực hai lớp"),
         required=False,
         max_length=8,
-        help_text="Chỉ nhập khi tài khoản đã bật xác thực hai lớp.",
+        help_text=_("Chỉ nhập khi tài khoản đã bật xác thực hai lớp."),
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
                 "inputmode": "numeric",
-                "placeholder": "6 số trong ứng dụng xác thực",
+                "placeholder": _("6 số trong ứng dụng xác thực"),
                 "style": "width: 100%; box-sizing: border-box",
             }
         ),
@@ -57,7 +59,7 @@ class LoginForm(AdminAuthenticationForm):
         self.fields["password"].widget.render_value = True
         if not token:
             raise forms.ValidationError(
-                "Tài khoản này dùng xác thực hai lớp: nhập mã 6 số từ ứng dụng xác thực.",
+                _("Tài khoản này dùng xác thực hai lớp: nhập mã 6 số từ ứng dụng xác thực."),
                 code="token_required",
             )
         for device in devices:
@@ -70,7 +72,9 @@ class LoginForm(AdminAuthenticationForm):
             credentials={"username": user.get_username()},
             request=self.request,
         )
-        raise forms.ValidationError("Mã xác thực không đúng hoặc đã hết hạn.", code="invalid_token")
+        raise forms.ValidationError(
+            _("Mã xác thực không đúng hoặc đã hết hạn."), code="invalid_token"
+        )
 
 
 def needs_second_factor(user: Any) -> bool:
@@ -115,7 +119,7 @@ class RequireSecondFactorMiddleware:
 
 class TokenForm(forms.Form):
     otp_token = forms.CharField(
-        label="Mã 6 số đang hiện trong ứng dụng",
+        label=_("Mã 6 số đang hiện trong ứng dụng"),
         max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
@@ -143,7 +147,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     device = None
     form = TokenForm(request.POST or None)
     if confirmed is None:
-        device, _ = TOTPDevice.objects.get_or_create(
+        device, _created = TOTPDevice.objects.get_or_create(
             user=request.user, confirmed=False, defaults={"name": "Ứng dụng xác thực"}
         )
         if request.method == "POST" and form.is_valid():
@@ -153,10 +157,12 @@ def second_factor(request: HttpRequest) -> HttpResponse:
                 otp_login(request, device)
                 record(Kind.SECOND_FACTOR, request=request, obj=device, action="enrolled")
                 return redirect("admin:index")
-            form.add_error("otp_token", "Mã không đúng: kiểm tra giờ của điện thoại và thử lại.")
+            form.add_error(
+                "otp_token", gettext("Mã không đúng: kiểm tra giờ của điện thoại và thử lại.")
+            )
     context = {
         **admin.site.each_context(request),
-        "title": "Xác thực hai lớp",
+        "title": gettext("Xác thực hai lớp"),
         "confirmed": confirmed,
         "required": needs_second_factor(request.user),
         "form": form,

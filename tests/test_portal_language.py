@@ -98,3 +98,13 @@ def test_anonymous_choice_sets_the_cookie_only(db):
 
 def test_get_is_refused(approver):
     assert _logged_in(approver).get("/i18n/setlang/?language=en").status_code == 405
+
+
+def test_the_login_page_offers_the_switch_and_follows_the_cookie(db):
+    client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    page = _page(client, "/admin/login/")
+    assert 'id="language-form"' in page and "Mã xác thực hai lớp" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/login/"})
+    page = _page(client, "/admin/login/")
+    assert "Two-factor code" in page and "Mã xác thực hai lớp" not in page
+    assert 'value="en" lang="en" class="language-current"' in page
