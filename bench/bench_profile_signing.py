@@ -10,8 +10,11 @@ with :func:`profiles.document.render_profile_document`. Then, in one thread, it 
 second:
 
 * rendering the canonical document from the snapshot;
-* what signing a version costs: render + ``sign_document`` (the template signer), and the
-  same through signxml's signer (``sign_document_with_signxml``, the reference) for comparison;
+* the XSD validation ``sign_version`` runs before signing (schema 1.1, the document's own
+  version picked by its namespace);
+* what signing a version costs: render + validate (``render_valid_document``, as
+  ``sign_version`` does) + ``sign_document`` (the template signer), and the same through
+  signxml's signer (``sign_document_with_signxml``, the reference) for comparison;
 * what verifying a version costs: ``verify_document`` (digests, signature, chain to the trusted
   test CA, CRL) + re-rendering the snapshot and comparing it group by group with the signed
   content (the pure part of :func:`~profiles.signing.profile_signing.verify_version`; the
@@ -104,7 +107,7 @@ def main() -> None:
 
     from profiles import document
     from profiles.signing.keys import KeyFileSigner
-    from profiles.signing.profile_signing import _compare_with_snapshot
+    from profiles.signing.profile_signing import _compare_with_snapshot, render_valid_document
     from profiles.signing.testca import make_test_ca
     from profiles.signing.xmlsig import (
         sign_document,
@@ -139,11 +142,14 @@ def main() -> None:
 
     signed = sign_document(doc, signer)
 
+    def valid_document() -> bytes:
+        return render_valid_document(version, include_assets=False)
+
     def sign_version_pure() -> bytes:
-        return sign_document(document.render_profile_document(version), signer)
+        return sign_document(valid_document(), signer)
 
     def sign_version_signxml() -> bytes:
-        return sign_document_with_signxml(document.render_profile_document(version), signer)
+        return sign_document_with_signxml(valid_document(), signer)
 
     def verify_version_pure(signed: bytes = signed) -> None:
         result = verify_document(signed, store)
@@ -164,6 +170,7 @@ def main() -> None:
         public.verify(sig, c14n, padding.PKCS1v15(), hashes.SHA256())
 
     render = rate(lambda: document.render_profile_document(version), args.seconds, clock=clock)
+    validate = rate(lambda: document.validate_document(doc), args.seconds, clock=clock)
     sign_only = rate(sign_version_pure, args.seconds, clock=clock)
     sign_signxml = rate(sign_version_signxml, args.seconds, clock=clock)
     verify_only = rate(verify_version_pure, args.seconds, clock=clock)
@@ -172,8 +179,9 @@ def main() -> None:
     print("                                         best window   median")
     for label, (best, median) in (
         ("render document", render),
-        ("render + sign", sign_only),
-        ("render + sign with signxml (reference)", sign_signxml),
+        ("validate document (XSD)", validate),
+        ("render + validate + sign", sign_only),
+        ("render + validate + sign with signxml", sign_signxml),
         ("verify + compare with snapshot", verify_only),
         ("signed-and-verified profiles", full),
         ("raw cryptography RSA sign+verify", raw),

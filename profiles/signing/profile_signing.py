@@ -29,6 +29,7 @@ from cbccvc.safexml import parse_untrusted
 from orgtree.access import APPROVE_ROLES, scope_for
 
 from .. import document
+from ..document_schema import schema_for
 from ..models import Profile, ProfileSignature, ProfileStatus, ProfileVersion, VersionStatus
 from ..services import content_hash
 from ..workflow import WorkflowError, mark_signed
@@ -127,10 +128,14 @@ def render_valid_document(version: ProfileVersion, *, include_assets: bool) -> b
     """The version's canonical document in the current schema, refused (WorkflowError naming
     the element) unless it validates: a document that does not validate is never signed."""
     try:
-        xml = document.render_profile_document(version, include_assets=include_assets)
+        root = document.version_tree(version, include_assets=include_assets)
     except document.DocumentError as exc:
         raise WorkflowError(f"{_label(version)}: " + "; ".join(exc.messages)) from exc
-    errors = document.validate_document(xml)
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    # the tree as rendered is validated (no second parse); the messages, with line numbers,
+    # come from the bytes
+    valid = schema_for(document.SCHEMA_VERSION).validate(root)
+    errors = [] if valid else document.validate_document(xml)
     if errors:
         shown = "; ".join(errors[:3]) + (
             f" (và {len(errors) - 3} lỗi khác)" if len(errors) > 3 else ""
