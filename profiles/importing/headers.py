@@ -125,6 +125,9 @@ class TableMatch:
     width: int = 0  # columns of the header area
     written: dict[int, str] = field(default_factory=dict)  # index → header text, every column
 
+    #: required fields the table has no column for (a people sheet without personal IDs)
+    missing: list[str] = field(default_factory=list)
+
     def fields(self) -> set[str]:
         return set(self.columns.values()) | {c.field for c in self.composites}
 
@@ -482,6 +485,9 @@ PID_FIELD_NAME = "personal_id"
 
 #: fields a sheet of people must have a column for (the others can be derived from the ID)
 PEOPLE_REQUIRED = ("personal_id", "full_name")
+#: a sheet of people without an ID column is still read (its rows held, none lost) when it
+#: names the people and gives one of these
+PEOPLE_WITHOUT_ID = frozenset({"date_of_birth", "sex"})
 
 
 def recognise_table(
@@ -490,8 +496,13 @@ def recognise_table(
     sheet_name: str = "",
     overrides: dict[str, dict[str, str]] | None = None,
     specs: Sequence[Any] | None = None,
+    people_required: Sequence[str] = PEOPLE_REQUIRED,
 ) -> TableMatch | None:
-    """The header rows and the table of a sheet from its first rows, or ``None``."""
+    """The header rows and the table of a sheet from its first rows, or ``None``.
+
+    When no table has its required columns, a sheet whose header names people (the full
+    name and a birth date or sex) but has no personal-ID column is the people table with
+    ``missing == ["personal_id"]``: its rows are held, none lost."""
     from .columns import SHEETS, header_encoding
 
     rows = [list(r) for r in rows[:HEADER_SCAN_ROWS]]
@@ -511,7 +522,7 @@ def recognise_table(
             ov.setdefault(full, v)
             ov.setdefault(stripped, v)
         if spec.key == "profile":
-            required = list(PEOPLE_REQUIRED)
+            required = list(people_required)
         else:
             required = [c.field for c in spec.columns if c.required and not c.embedded]
         synonyms = {_key(s) for s in spec.synonyms}
@@ -528,7 +539,8 @@ def recognise_table(
                 if any(f not in have for f in required):
                     continue
                 if spec.key == "profile" and not (
-                    have & {"date_of_birth", "sex"} or len(have) >= len(required) + 2
+                    have & PEOPLE_WITHOUT_ID
+                    or (len(have) >= len(required) + 2 and "personal_id" in required)
                 ):
                     continue
                 if name_key and name_key in synonyms:
@@ -556,6 +568,14 @@ def recognise_table(
             _holds_id(r) for r in rows[earlier.header_row + 1 : best.first_header_row]
         ):
             return earlier
+    if best is None and "personal_id" in people_required:
+        people = [s for s in (specs or SHEETS.values()) if s.key == "profile"]
+        if people:
+            best = recognise_table(
+                rows, merged, sheet_name, overrides, people, people_required=("full_name",)
+            )
+            if best is not None:
+                best.missing = ["personal_id"]
     return best
 
 

@@ -50,6 +50,7 @@ from typing import Any
 
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.models import Unit
@@ -876,6 +877,11 @@ class Pipeline:
                     match.headers.get(c, str(c)): r for c, r in sorted(match.reasons.items())
                 },
                 "unknown_columns": match.unknown,
+                **(
+                    {"missing_columns": [by_field_header(f) for f in match.missing]}
+                    if match.missing
+                    else {}
+                ),
             }
         )
         if spec.key in SENSITIVE_GROUPS and spec.key not in self.readable:
@@ -927,6 +933,7 @@ class Pipeline:
         sorter = RowSorter(match, sheet.head[match.first_header_row : first])
         pid_col = next((c for c, f in match.columns.items() if f == PID_FIELD), None)
         sections = self.section_units() if people else None
+        no_id = people and PID_FIELD in match.missing  # every row held: nobody lost
         unit_cols = [c for c, f, _, _ in cols if f == "unit"]
         data = iter(sample)
         number = first + sheet.first_row
@@ -1032,6 +1039,8 @@ class Pipeline:
                     c < len(cells) and not _is_empty(cells[c]) for c in unit_cols
                 ):
                     _section_unit(plan, sections.current())
+            if no_id:
+                _without_id(plan, sheet.name)
             for col in spec.columns:
                 if people and col.field == PID_FIELD:
                     continue  # no ID: the old ID or the matcher may still find the person
@@ -1555,6 +1564,30 @@ def _labels(changes: dict[str, Any], spec: SheetSpec = PROFILE) -> list[str]:
         col = by_field.get(k) or by_field.get(k.removesuffix("_id"))
         out.append(col.header if col else k)
     return out
+
+
+def by_field_header(name: str) -> str:
+    """The catalogue's header of a people field ("personal_id" → "Số định danh cá nhân")."""
+    col = PROFILE.by_field.get(name)
+    return col.header if col is not None else name
+
+
+def _without_id(plan: RowPlan, sheet: str) -> None:
+    """A person of a sheet that has no personal-ID column: held, with an empty ID cell the
+    officer fills in the holding area (or the column is mapped in the wizard)."""
+    header = by_field_header(PID_FIELD)
+    at = len(plan.cells)
+    plan.cells = [*plan.cells, ""]
+    plan.columns = [*plan.columns, (at, header)]
+    plan.fail(
+        header,
+        "",
+        _(
+            "Thiếu số định danh: trang “%(sheet)s” không có cột “%(column)s”; hãy điền số "
+            "định danh ở dòng chờ xử lý, hoặc chọn cột chứa số định danh ở bước ánh xạ cột."
+        )
+        % {"sheet": sheet, "column": header},
+    )
 
 
 def _section_unit(plan: RowPlan, state: Unit | Unresolved | None) -> None:

@@ -40,7 +40,7 @@ def _upload(client, unit, path, **extra):
 
 
 def test_upload_preview_fix_mapping_confirm(tmp_path, agency, hr):
-    # a vendor that calls the ID column "Mã CB": not recognised until a mapping says so
+    # a vendor that calls the ID column "Mã CB": its rows held (no ID) until a mapping says so
     headers = ["Mã CB" if h == "Số định danh cá nhân" else h for h in PROFILE_HEADERS]
     path = write_xlsx(tmp_path / "vendor.xlsx", {"DS": [headers, person_row(1), person_row(2)]})
     client = _client(hr)
@@ -51,7 +51,8 @@ def test_upload_preview_fix_mapping_confirm(tmp_path, agency, hr):
     page = preview.content.decode()
     assert "Kế hoạch nhập (chưa ghi)" in page
     assert "Mã CB" in page  # an unknown column is shown
-    assert job.report["totals"]["errors"] == 1  # the sheet is not recognised
+    assert job.report["totals"]["errors"] == 2  # each row held: "Thiếu số định danh"
+    assert "Thiếu số định danh" in page
     mapping = ImportMapping.objects.create(
         name="Phần mềm X",
         unit=agency["root"],

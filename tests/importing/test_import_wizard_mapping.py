@@ -261,16 +261,60 @@ def test_preview_filters_and_pages_on_the_server(tmp_path, agency, hr):
 
 
 def test_a_sheet_not_recognised_gets_its_columns_mapped_in_the_wizard(tmp_path, agency, hr):
-    # a vendor that calls the ID column "Mã CB": the sheet is not recognised at all
-    headers = ["Mã CB" if h == "Số định danh cá nhân" else h for h in PROFILE_HEADERS]
+    # a vendor that calls the columns "Mã CB" and "Cán bộ": the sheet is not recognised
+    headers = [
+        {"Số định danh cá nhân": "Mã CB", "Họ và tên": "Cán bộ"}.get(h, h) for h in PROFILE_HEADERS
+    ]
     path = write_xlsx(tmp_path / "vendor.xlsx", {"DS": [headers, person_row(1), person_row(2)]})
     client = _client(hr)
     job = _start(client, agency["home"], path)
     assert job.report["totals"]["errors"] == 1 and job.report["totals"]["created"] == 0
     columns, _ = wizard.unknowns(job.report)
     offered = {c.header: c for c in columns}
-    assert "Mã CB" in offered and "Họ và tên" in offered
+    assert "Mã CB" in offered and "Cán bộ" in offered
     assert "trang chưa nhận ra bảng" in offered["Mã CB"].where[0]
+    form = {
+        "save_mapping": "1",
+        "target_mapping": "",
+        "mapping_name": "Phần mềm X",
+        "col-key-0": offered["Mã CB"].key,
+        "col-0": "personal_id",
+        "col-key-1": offered["Cán bộ"].key,
+        "col-1": "full_name",
+    }
+    client.post(reverse("admin:profiles_import_preview", args=[job.pk]), form)
+    job.refresh_from_db()
+    assert job.mapping.column_overrides == {
+        "profile": {"Mã CB": "personal_id", "Cán bộ": "full_name"}
+    }
+    assert job.report["totals"]["created"] == 2 and job.report["totals"]["errors"] == 0
+
+
+def test_a_people_sheet_without_an_id_column_holds_its_rows_and_offers_the_mapping(
+    tmp_path, agency, hr
+):
+    # the ID column is called "Mã CB": the sheet is read as people (name, birth date, sex),
+    # every row held for its missing ID, none lost; the wizard offers "Mã CB" for mapping
+    headers = ["Mã CB" if h == "Số định danh cá nhân" else h for h in PROFILE_HEADERS]
+    path = write_xlsx(tmp_path / "vendor.xlsx", {"DS": [headers, person_row(1), person_row(2)]})
+    client = _client(hr)
+    job = _start(client, agency["home"], path)
+    totals = job.report["totals"]
+    assert totals["errors"] == 2 and totals["created"] == 0
+    (sheet,) = job.report["files"][0]["sheets"]
+    assert sheet["table"] == "profile" and sheet["missing_columns"] == ["Số định danh cá nhân"]
+    rows = results.rows_of(job)
+    assert [r["action"] for r in rows] == ["error", "error"]
+    for r in rows:
+        (problem,) = r["errors"]
+        assert problem["column"] == "Số định danh cá nhân" and problem["row"] == r["row"]
+        assert problem["file"] == "vendor.xlsx" and "Thiếu số định danh" in problem["message"]
+    columns, _ = wizard.unknowns(job.report)
+    offered = {c.header: c for c in columns}
+    assert "Mã CB" in offered and "Họ và tên" not in offered
+    assert "personal_id" in [
+        c.value for c in offered["Mã CB"].suggestions + offered["Mã CB"].others
+    ]
     form = {
         "save_mapping": "1",
         "target_mapping": "",

@@ -27,7 +27,8 @@ Written as the old software and offices of Vietnamese provinces really write the
 * a 60+ column sheet with work and salary history blocks;
 * several people tables stacked on one sheet, each with its own (differently ordered) header;
 * no unit column: the people grouped under section rows naming units ("I. SỞ NỘI VỤ",
-  "Phòng Tài chính - Kế hoạch"), numbered or not, with group rows that name no unit.
+  "Phòng Tài chính - Kế hoạch"), numbered or not, with group rows that name no unit;
+* a second sheet of people without any personal-ID column (every row held, none lost).
 
 Each builder returns a :class:`UnseenShape` (a :class:`.legacy_shapes.Shape` that also knows
 the unit of each person and the warnings that must be given).
@@ -755,6 +756,30 @@ def shape_section_units_plain(out: Path) -> UnseenShape:
     return UnseenShape("section_units_plain", path, ps, {"Danh sách": g.layout}, units=units)
 
 
+def shape_second_sheet_without_ids(out: Path) -> UnseenShape:
+    """Two sheets of people: the first with personal IDs; the second (contract staff, as
+    some units list them) with name, birth date and sex but no ID column: its rows are held
+    for their missing ID ("Số định danh cá nhân"), none lost, none reported unrecognised."""
+    ps = people(4, 940)
+    extra = people(3, 950)
+    first: list[list[Any]] = [["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD"]]
+    for i, p in enumerate(ps):
+        first.append([i + 1, p.name, dmy(p.dob), p.sex_word, p.pid])
+    second: list[list[Any]] = [["DANH SÁCH HỢP ĐỒNG LAO ĐỘNG"], []]
+    second.append(["TT", "Họ và tên", "Năm sinh", "Giới tính", "Công việc"])
+    for i, p in enumerate(extra):
+        second.append([i + 1, p.name, dmy(p.dob), p.sex_word, "Bảo vệ"])
+    path = out / "hai_trang.xlsx"
+    from .legacy_shapes import write_xlsx
+
+    write_xlsx(path, {"Biên chế": first, "Hợp đồng": second}, {})
+    shape = UnseenShape("second_sheet_without_ids", path, ps, {"Biên chế": set(),
+                        "Hợp đồng": set()})  # fmt: skip
+    for r in range(4, 4 + len(extra)):
+        shape.bad_rows[("Hợp đồng", r)] = {"Số định danh cá nhân"}
+    return shape
+
+
 BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_html_table_xls,
     shape_spreadsheetml_2003,
@@ -780,6 +805,7 @@ BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_identification_law_headers,
     shape_section_units_numbered,
     shape_section_units_plain,
+    shape_second_sheet_without_ids,
 )
 
 
