@@ -185,7 +185,7 @@ def _signed_profiles() -> str:
     """Submit, approve and sign a few profiles with the demo approver's TEST key."""
     from orgtree.tree import subtree_q
     from profiles import workflow
-    from profiles.models import Profile, ProfileStatus
+    from profiles.models import Profile, ProfileSignature, ProfileStatus
     from profiles.signing.demo import open_demo_signer
     from profiles.signing.profile_signing import sign_version
 
@@ -194,7 +194,13 @@ def _signed_profiles() -> str:
     approver = User.objects.get(username=APPROVER_USERNAME)
     committee = Unit.objects.active().get(code=MERGED_PROVINCE_CODE)
     in_province = Profile.objects.filter(subtree_q(committee, "unit"))
-    already = in_province.filter(status=ProfileStatus.SIGNED).count()
+    # profiles ever signed: once delivered they are "synced", no longer "signed"
+    already = (
+        ProfileSignature.objects.filter(version__profile__in=in_province)
+        .values("version__profile")
+        .distinct()
+        .count()
+    )
     if already:
         return f"Hồ sơ đã ký số: {already} (giữ nguyên)."
     credential, signer = open_demo_signer(APPROVER_USERNAME)

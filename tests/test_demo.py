@@ -203,6 +203,7 @@ def test_a_second_run_leaves_the_same_counts(reference_data, monkeypatch):
     _, first_err = _run_demo()
     first = _demo_counts()
     assert first["PopulationRecord"] and first["NationalUnit"] and first["ProfileSignature"]
+    assert first["ReceivedReport"] == 1  # the signed report to the ministry was accepted
     _, second_err = _run_demo()
     assert _demo_counts() == first
     assert _figures(second_err) == _figures(first_err)
