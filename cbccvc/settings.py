@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "csp",
     "django_prometheus",
     "cbccvc",
+    "cbccvc.exports",
     "orgtree",
     "profiles",
     "syncing",
@@ -277,6 +278,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("CBCCVC_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("CBCCVC_MEDIA_ROOT", VAR_DIR / "media"))
+# Exports of more rows than this run as a background task (cbccvc.exports), their files kept
+# this many days in the download centre ("Tệp đã xuất"), in the default storage (MEDIA_ROOT)
+# unless STORAGES names an "exports" one.
+EXPORT_ASYNC_THRESHOLD_ROWS = int(os.environ.get("CBCCVC_EXPORT_ASYNC_THRESHOLD_ROWS", "300"))
+EXPORT_EXPIRY_DAYS = int(os.environ.get("CBCCVC_EXPORT_EXPIRY_DAYS", "7"))
 
 LOGIN_URL = "admin:login"
 

@@ -137,6 +137,20 @@ def _b_signing_batch(w: dict[str, Any]) -> Model:
     )
 
 
+def _b_export_file(w: dict[str, Any]) -> Model:
+    from datetime import UTC, datetime
+
+    from cbccvc.exports.models import ExportFile
+
+    return ExportFile.objects.create(
+        user=w["b_admin"],
+        kind="profiles.export_jobs.write_profiles_xlsx",
+        title="Hồ sơ của Hà Nội H12",
+        file_name="ho-so-ha-noi.xlsx",
+        expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+    )
+
+
 def _b_profile_signature(w: dict[str, Any]) -> Model:
     from django.utils import timezone
 
@@ -416,6 +430,7 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "profiles.finding": _b_finding,
     "profiles.signingcredential": _b_credential,
     "profiles.signingbatch": _b_signing_batch,
+    "exports.exportfile": _b_export_file,
     "profiles.profilesignature": _b_profile_signature,
     "profiles.importmapping": _b_import_mapping,
     "profiles.importjob": _b_import_job,

@@ -360,6 +360,9 @@ class ProfileExportAdminMixin:
         from .export import export_profiles
 
         readable = readable_groups(request.user)
+        background = self._background_export(request, queryset)
+        if background is not None:
+            return background
         tmp = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)
         tmp.close()
         result = export_profiles(
@@ -385,6 +388,45 @@ class ProfileExportAdminMixin:
             filename="ho-so-cbccvc.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
+
+    def _background_export(self, request: HttpRequest, queryset) -> HttpResponse | None:
+        """Over the threshold: a background task (cbccvc.exports) finds the same rows again
+        (the same query string, and the selected ids unless "all" were selected) and the
+        person waits in the download centre, not in the request."""
+        from cbccvc.exports import jobs as export_jobs
+
+        from .. import export_jobs as profile_exports
+        from ..services import HIDDEN_NOTES, readable_groups
+
+        count = queryset.count()
+        if count <= export_jobs.threshold():
+            return None
+        query = request.GET.urlencode()
+        ids = None
+        if request.method == "POST" and request.POST.get("select_across") != "1":
+            ids = [int(pk) for pk in queryset.values_list("pk", flat=True)]
+        export_jobs.start_export(
+            request.user,
+            kind=profile_exports.KIND,
+            title=_("Danh sách hồ sơ CBCCVC (%(count)s hồ sơ)") % {"count": count},
+            file_name="ho-so-cbccvc.xlsx",
+            params=profile_exports.export_params(query, ids),
+            total=count,
+            request=request,
+        )
+        readable = readable_groups(request.user)
+        for key, note in HIDDEN_NOTES.items():
+            if key not in readable:
+                messages.info(request, f"Tệp Excel không có trang này: {note}")
+        messages.success(
+            request,
+            _(
+                "Đang xuất %(count)s hồ sơ ở chế độ nền. Theo dõi tiến độ và tải tệp "
+                "trong mục Tệp đã xuất."
+            )
+            % {"count": count},
+        )
+        return redirect(reverse("admin:exports_exportfile_changelist"))
 
     def export_selected_xlsx(self, request: HttpRequest, queryset) -> HttpResponse:
         return self._xlsx_response(request, queryset)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -102,8 +103,10 @@ def export_profiles(
     with_assets: bool = False,
     with_health: bool = False,
     chunk_size: int = CHUNK,
+    progress: Callable[[int], None] | None = None,
 ) -> ExportResult:
-    """Write ``profiles`` (already limited to the user's scope by the caller) to ``out``."""
+    """Write ``profiles`` (already limited to the user's scope by the caller) to ``out``;
+    ``progress(profiles written so far)`` after each chunk."""
     import xlsxwriter
 
     started = time.perf_counter()
@@ -152,8 +155,12 @@ def export_profiles(
             rows += flush(chunk)
             count += len(chunk)
             chunk = []
+            if progress is not None:
+                progress(count)
     if chunk:
         rows += flush(chunk)
         count += len(chunk)
+        if progress is not None:
+            progress(count)
     workbook.close()
     return ExportResult(count, rows, time.perf_counter() - started)
