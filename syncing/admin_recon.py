@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,13 +18,17 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orgtree.access import ALL_ROLES, EDIT_PROFILE_ROLES, MANAGE_UNIT_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
 from orgtree.text import fold
 from orgtree.tree import is_within
+from profiles.diffing import Part, char_diff
 
 from . import dashboard, orgsync, reconciliation
 from .recon_models import Mismatch, MismatchDailyCount, NationalUnit, ProgressSnapshot, UnitMatch
@@ -247,6 +252,31 @@ class UnitMatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
+def _parts_html(parts: list[Part], tag: str) -> SafeString:
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html('<{} class="recon-diff">{}</{}>', tag, p.text, tag) if p.changed
+             else p.text,)
+            for p in parts
+        ),
+    )  # fmt: skip
+
+
+def marked_value(obj: Mismatch, side: str) -> SafeString:
+    """One side of a mismatch with the characters that differ from the other side marked
+    (``<del>`` in our value, ``<ins>`` in the population database's), by the same
+    character diff as the approver's inbox (:func:`profiles.diffing.char_diff`)."""
+    ours, theirs = obj.our_value or "", obj.population_value or ""
+    text = ours if side == "ours" else theirs
+    if not text:
+        return format_html('<span class="recon-{}">—</span>', side)
+    old_parts, new_parts = char_diff(ours, theirs)
+    parts, tag = (old_parts, "del") if side == "ours" else (new_parts, "ins")
+    return format_html('<span class="recon-{}">{}</span>', side, _parts_html(parts, tag))
+
+
 # -- reconciliation worklist ----------------------------------------------------------------------
 class ScopedUnitFilter(admin.SimpleListFilter):
     """The units of the user's scope that have mismatches (never another agency's names)."""
@@ -273,10 +303,10 @@ class ScopedUnitFilter(admin.SimpleListFilter):
 
 class DecisionForm(forms.Form):
     note = forms.CharField(
-        label="Ghi chú, lý do",
+        label=gettext_lazy("Ghi chú, lý do"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
-        help_text="Bắt buộc khi khiếu nại hoặc đánh dấu đã xử lý.",
+        help_text=gettext_lazy("Bắt buộc khi khiếu nại hoặc đánh dấu đã xử lý."),
     )
 
 
@@ -291,6 +321,7 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "person",
         "kind",
+        "field_shown",
         "our_value_cell",
         "population_value_cell",
         "since",
@@ -302,7 +333,7 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = [
         "profile",
         "kind",
-        "field",
+        "field_shown",
         "our_value",
         "population_value",
         "since",
@@ -369,13 +400,17 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
             obj.profile.unit.name,
         )
 
-    @admin.display(description="giá trị trong hồ sơ")
-    def our_value_cell(self, obj: Mismatch) -> str:
-        return format_html('<span class="recon-ours">{}</span>', obj.our_value or "—")
+    @admin.display(description=gettext_lazy("trường"))
+    def field_shown(self, obj: Mismatch) -> str:
+        return obj.field_label or "—"
 
-    @admin.display(description="giá trị CSDL dân cư")
+    @admin.display(description=gettext_lazy("giá trị trong hồ sơ"))
+    def our_value_cell(self, obj: Mismatch) -> str:
+        return marked_value(obj, "ours")
+
+    @admin.display(description=gettext_lazy("giá trị CSDL dân cư"))
     def population_value_cell(self, obj: Mismatch) -> str:
-        return format_html('<span class="recon-theirs">{}</span>', obj.population_value or "—")
+        return marked_value(obj, "theirs")
 
     @admin.display(description="xử lý", ordering="status")
     def decide_link(self, obj: Mismatch) -> str:
@@ -404,10 +439,33 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_decide_permission(self, request: HttpRequest, obj: Mismatch) -> bool:
         return scope_for(request.user).covers(obj.profile.unit, EDIT_PROFILE_ROLES)
 
-    @admin.action(description="Chấp nhận giá trị CSDL dân cư cho các sai lệch đã chọn")
-    def accept_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+    @admin.action(
+        description=gettext_lazy("Chấp nhận giá trị CSDL dân cư cho các sai lệch đã chọn…")
+    )
+    def accept_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        """First a page listing each change with its differing characters marked; the
+        profiles are corrected only when the officer confirms there."""
+        chosen = list(queryset.filter(status=Mismatch.Status.OPEN).select_related("profile__unit"))
+        correctable = [m for m in chosen if m.kind in reconciliation.CORRECTABLE]
+        if request.POST.get("confirmed") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Xác nhận sửa hồ sơ theo CSDL dân cư"),
+                "opts": self.model._meta,
+                "items": [
+                    {
+                        "obj": m,
+                        "ours": marked_value(m, "ours"),
+                        "theirs": marked_value(m, "theirs"),
+                    }
+                    for m in correctable
+                ],
+                "skipped": [m for m in chosen if m.kind not in reconciliation.CORRECTABLE],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/syncing/mismatch/accept_confirm.html", context)
         done, failed = 0, []
-        for mismatch in queryset.filter(status=Mismatch.Status.OPEN).select_related("profile"):
+        for mismatch in correctable:
             try:
                 result = reconciliation.accept(mismatch, request.user)
             except (ValidationError, PermissionDenied) as exc:
@@ -416,14 +474,18 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
             done += 1
             if result.submit_error:
                 failed.append(
-                    f"{mismatch.profile.full_name}: đã sửa nhưng chưa trình — {result.submit_error}"
+                    _("%(name)s: đã sửa nhưng chưa trình — %(error)s")
+                    % {"name": mismatch.profile.full_name, "error": result.submit_error}
                 )
         if done:
             messages.success(
-                request, f"Đã chấp nhận {done} sai lệch; hồ sơ đã sửa được trình phê duyệt lại."
+                request,
+                _("Đã chấp nhận %(n)s sai lệch; hồ sơ đã sửa được trình phê duyệt lại.")
+                % {"n": done},
             )
         for text in failed[:10]:
             messages.warning(request, text)
+        return None
 
     # -- the decision page ------------------------------------------------------------------
     def get_urls(self) -> list[Any]:
@@ -444,6 +506,7 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
             obj.status == Mismatch.Status.OPEN
         )
         form = DecisionForm(request.POST or None)
+        confirming = False
         if request.method == "POST":
             if not can_decide:
                 raise PermissionDenied
@@ -451,7 +514,9 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
             if form.is_valid():
                 note = form.cleaned_data["note"]
                 try:
-                    if action == "accept":
+                    if action == "accept" and request.POST.get("confirmed") != "yes":
+                        confirming = True  # asked once more, with the change spelled out
+                    elif action == "accept":
                         result = reconciliation.accept(obj, request.user)
                         if result.version is not None:
                             messages.success(
@@ -480,12 +545,16 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     else:
                         form.add_error(None, exc.messages)
                 else:
-                    return redirect("admin:syncing_mismatch_changelist")
+                    if not confirming:
+                        return redirect("admin:syncing_mismatch_changelist")
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Xử lý sai lệch đối khớp – {obj.profile.full_name}",
+            "title": _("Xử lý sai lệch đối khớp – %(name)s") % {"name": obj.profile.full_name},
             "opts": self.model._meta,
             "obj": obj,
+            "ours": marked_value(obj, "ours"),
+            "theirs": marked_value(obj, "theirs"),
+            "confirming": confirming,
             "form": form,
             "can_decide": can_decide,
             "correctable": obj.kind in reconciliation.CORRECTABLE,

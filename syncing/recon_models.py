@@ -15,6 +15,7 @@ The behaviour lives in :mod:`syncing.orgsync`, :mod:`syncing.reconciliation` and
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -168,20 +169,25 @@ class Mismatch(models.Model):
         ordering = ["status", "-since", "id"]
         indexes = [models.Index(fields=["kind", "status"], name="mismatch_kind_status")]
 
-    FIELD_LABELS = {
-        "full_name": "Họ và tên",
-        "date_of_birth": "Ngày sinh",
-        "sex": "Giới tính",
-        "personal_id": "Số định danh cá nhân",
-        "deceased_on": "Ngày chết",
-    }
+    # fields a result may name that are not fields of the profile
+    EXTRA_FIELD_LABELS = {"deceased_on": _("Ngày chết")}
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.profile_id}"
+        # the person's name, not the profile's id ("Sai chính tả họ tên: Nguyễn Thị Hương")
+        return f"{self.get_kind_display()}: {self.profile.full_name}"
 
     @property
     def field_label(self) -> str:
-        return self.FIELD_LABELS.get(self.field, self.field)
+        """The field's name as the profile page shows it ("Họ và tên khai sinh"), never the
+        key the national side sent ("full_name"); an unknown key is shown as received."""
+        from profiles.models import Profile
+
+        try:
+            model_field = Profile._meta.get_field(self.field)
+            text = str(getattr(model_field, "verbose_name", self.field))
+        except FieldDoesNotExist:
+            text = str(self.EXTRA_FIELD_LABELS.get(self.field, self.field))
+        return text[:1].upper() + text[1:]
 
 
 class MismatchDailyCount(models.Model):

@@ -115,12 +115,29 @@ def test_accept_a_reconciliation_mismatch(page, screenshot, phu_tho):
     row = page.locator("#result_list tr", has_text="Nguyễn Thị Hương")
     row.get_by_role("link", name="Xử lý").click()
     page.wait_for_selector("#recon-decision")
-    assert "Nguyễn Thị Hường" in page.inner_text(".recon-compare")
+    compare = page.inner_text(".recon-compare")
+    assert "Nguyễn Thị Hường" in compare and "Họ và tên khai sinh" in compare
+    assert "full_name" not in page.inner_text("#content")
+    # only the differing character is marked, on each side
+    assert page.locator(".recon-compare del.recon-diff").all_inner_texts() == ["ơ"]
+    assert page.locator(".recon-compare ins.recon-diff").all_inner_texts() == ["ờ"]
     screenshot("xu-ly-sai-lech")
     # a dispute needs a reason
     page.get_by_role("button", name="Khiếu nại").click()
     assert "Phải ghi rõ lý do" in page.inner_text("#content")
-    page.get_by_role("button", name="Chấp nhận – sửa hồ sơ theo CSDL dân cư").click()
+    # accepting asks first, spelling the change out; nothing is written yet
+    page.get_by_role("button", name="Chấp nhận – sửa hồ sơ theo CSDL dân cư…").click()
+    page.wait_for_selector("#recon-confirm")
+    asking = page.inner_text("#recon-confirm")
+    assert "“Nguyễn Thị Hương” sẽ được thay bằng “Nguyễn Thị Hường”" in asking
+    assert Profile.objects.get(pk=phu_tho.huong.pk).full_name == "Nguyễn Thị Hương"
+    screenshot("xac-nhan-chap-nhan")
+    # going back leaves the profile as it was; asking again, then confirming, corrects it
+    page.get_by_role("link", name="Quay lại, chưa sửa").click()
+    page.wait_for_selector("#recon-decision")
+    assert Mismatch.objects.get(profile=phu_tho.huong).status == Mismatch.Status.OPEN
+    page.get_by_role("button", name="Chấp nhận – sửa hồ sơ theo CSDL dân cư…").click()
+    page.get_by_role("button", name="Xác nhận sửa hồ sơ").click()
     page.wait_for_selector(".messagelist")
     message = page.inner_text(".messagelist")
     assert "trình phê duyệt phiên bản 1" in message

@@ -195,10 +195,13 @@ def test_worklist_shows_both_values_and_is_scoped(mismatch, hr, user_with, tree)
     page = _client(hr).get(url, {"status__exact": "open"})
     assert page.status_code == 200
     body = page.content.decode()
-    assert "Nguyễn Văn An" in body and "Nguyễn Văn Ân" in body
+    # both values, the differing character marked on each side; the field by its name
+    assert 'Nguyễn Văn <del class="recon-diff">A</del>n' in body
+    assert 'Nguyễn Văn <ins class="recon-diff">Â</ins>n' in body
+    assert "Họ và tên khai sinh" in body
     other = _client(user_with("hr_ha_tinh", (tree["H42"], Role.HR_OFFICER)))
     listing = other.get(url, {"status__exact": "open"}).content.decode()
-    assert "Nguyễn Văn Ân" not in listing
+    assert "Nguyễn Văn <ins" not in listing
     decide = reverse("admin:syncing_mismatch_decide", args=[mismatch.pk])
     unknown = reverse("admin:syncing_mismatch_decide", args=[987654])
     assert other.get(decide).status_code == other.get(unknown).status_code == 404
@@ -214,9 +217,48 @@ def test_decision_page_accepts_and_disputes(mismatch, hr, make_profile, tree):
     refused = client.post(decide, {"action": "dispute", "note": ""})
     assert refused.status_code == 200
     assert "Phải ghi rõ lý do" in refused.content.decode()
-    done = client.post(decide, {"action": "accept", "note": ""})
+    # the first "accept" only asks for confirmation, spelling the change out; nothing changes
+    asked = client.post(decide, {"action": "accept", "note": ""})
+    assert asked.status_code == 200
+    asking = asked.content.decode()
+    assert 'id="recon-confirm"' in asking and 'name="confirmed" value="yes"' in asking
+    assert "“Nguyễn Văn An” sẽ được thay bằng “Nguyễn Văn Ân”" in asking
+    assert Profile.objects.get(pk=mismatch.profile_id).full_name == "Nguyễn Văn An"
+    assert Mismatch.objects.get().status == Mismatch.Status.OPEN
+    done = client.post(decide, {"action": "accept", "note": "", "confirmed": "yes"})
     assert done.status_code == 302
-    assert Profile.objects.get(pk=mismatch.profile_id).status == ProfileStatus.SUBMITTED
+    profile = Profile.objects.get(pk=mismatch.profile_id)
+    assert (profile.full_name, profile.status) == ("Nguyễn Văn Ân", ProfileStatus.SUBMITTED)
+    # through the profile action: the history row names the officer and the reason
+    edits = profile.history.filter(full_name="Nguyễn Văn Ân").order_by("history_date")
+    assert edits.first().history_user == hr
+    assert "Đối khớp CSDL dân cư" in edits.first().history_change_reason
+
+
+def test_decision_page_marks_the_differing_characters_and_names_the_field(mismatch, hr):
+    page = _client(hr).get(reverse("admin:syncing_mismatch_decide", args=[mismatch.pk]))
+    html = page.content.decode()
+    # "An" / "Ân": only the vowel differs, the rest of the name is not marked
+    assert '<del class="recon-diff">A</del>n</span>' in html
+    assert '<ins class="recon-diff">Â</ins>n</span>' in html
+    assert "Nguyễn Văn <del" in html and "Nguyễn Văn <ins" in html
+    assert "Họ và tên khai sinh" in html and ">full_name<" not in html
+    assert str(mismatch) == "Sai chính tả họ tên: Nguyễn Văn An"
+
+
+def test_bulk_accept_asks_for_confirmation_first(mismatch, hr, person):
+    client = _client(hr)
+    url = reverse("admin:syncing_mismatch_changelist")
+    chosen = {"action": "accept_selected", "_selected_action": [mismatch.pk]}
+    asked = client.post(url, chosen)
+    assert asked.status_code == 200
+    html = asked.content.decode()
+    assert 'id="recon-accept-list"' in html and '<ins class="recon-diff">Â</ins>' in html
+    assert Profile.objects.get(pk=person.pk).full_name == "Nguyễn Văn An"
+    done = client.post(url, {**chosen, "confirmed": "yes"})
+    assert done.status_code == 302
+    assert Profile.objects.get(pk=person.pk).full_name == "Nguyễn Văn Ân"
+    assert Mismatch.objects.get().status == Mismatch.Status.ACCEPTED
 
 
 # -- the daily pull over real HTTP against the emulator -------------------------------------------
