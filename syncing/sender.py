@@ -10,8 +10,9 @@ re-sends it. The national side is idempotent on ``<personal ID>:<version hash>``
 repeat with ``already_received``, which counts as a confirmation: exactly one national record.
 
 **Before sending** each version's signature is verified again
-(:func:`profiles.signing.profile_signing.verify_version`): a version whose signature or
-content no longer verifies is not sent (dead letter with the reason).
+(:func:`profiles.signing.profile_signing.verify_version`) unless its stored verification
+still holds (same trust store revision, same bytes, not older than the version): a version
+whose signature or content no longer verifies is not sent (dead letter with the reason).
 
 **Outcomes.** ``accepted``/``already_received`` for the same version hash → synced (and, for
 the national destination, :func:`profiles.workflow.mark_versions_synced`, for the whole
@@ -156,6 +157,8 @@ class RunStats:
     dead: int = 0
     batches: int = 0
     errors: list[str] = field(default_factory=list)
+    verifications: int = 0  # signatures verified before sending
+    verifications_reused: int = 0  # stored verifications that still held (not made again)
 
     def add(self, other: RunStats) -> None:
         self.claimed += other.claimed
@@ -164,6 +167,8 @@ class RunStats:
         self.dead += other.dead
         self.batches += other.batches
         self.errors += other.errors
+        self.verifications += other.verifications
+        self.verifications_reused += other.verifications_reused
 
 
 def _mine(item: SyncItem) -> Any:
@@ -302,43 +307,66 @@ def _verified_items(
     """Verify each version's signature (as :func:`~profiles.signing.profile_signing.
     verify_version` does: trust chain, CRL, signed content against the snapshot); build what
     the adapter sends; a signed document that does not validate against the XSD of its
-    schema version is never sent (dead, ``xsd_invalid``, naming the element). The CPU work
-    runs outside any transaction; the outcomes are stored as
-    each signature's last verification in one short transaction (one bulk UPDATE). Failures
-    → dead."""
+    schema version is never sent (dead, ``xsd_invalid``, naming the element).
+
+    A signature is verified again only when its stored verification no longer holds
+    (:func:`~profiles.signing.profile_signing.verification_is_current`: it failed, is older
+    than the version, was made against another trust store revision — a CA or CRL added or
+    removed since —, other signed bytes or snapshot, or the certificate has expired since, or
+    the XSD check was not recorded). A retried item whose signature was verified on its first
+    attempt is sent without verifying it again; a CRL loaded in between forces the check.
+
+    The CPU work runs outside any transaction; the fresh outcomes are stored as each
+    signature's last verification (with what it was made against, and ``xsd_valid``) in one
+    short transaction (one bulk UPDATE). Failures → dead."""
     from profiles.document import validate_document
-    from profiles.signing.profile_signing import verify_version
+    from profiles.signing.profile_signing import verification_is_current, verify_version
     from profiles.signing.trust import TrustStore
 
     trust = TrustStore.from_database()
-    signed = set(
-        ProfileSignature.objects.filter(version_id__in=[i.version_id for i in items]).values_list(
-            "version_id", flat=True
-        )
-    )
-    checked: list[tuple[SyncItem, Any]] = []
+    revision = trust.revision
+    signatures = {
+        s.version_id: s
+        for s in ProfileSignature.objects.filter(version_id__in=[i.version_id for i in items])
+    }
+    started = timezone.now()
+    # (item, signature, fresh outcome or None when the stored verification still holds)
+    checked: list[tuple[SyncItem, ProfileSignature | None, Any]] = []
     invalid: dict[Any, list[str]] = {}
     for item in items:
-        if item.version_id not in signed:
-            checked.append((item, None))
+        signature = signatures.get(item.version_id)
+        if signature is None:
+            checked.append((item, None, None))
             continue
-        outcome = verify_version(item.version, trust_store=trust, store=False)
-        checked.append((item, outcome))
+        if verification_is_current(
+            signature, item.version, trust_revision=revision, now=started, require=["xsd_valid"]
+        ):
+            checked.append((item, signature, None))
+            stats.verifications_reused += 1
+            continue
+        outcome = verify_version(item.version, trust_store=trust, store=False, signature=signature)
+        checked.append((item, signature, outcome))
+        stats.verifications += 1
         if outcome.ok:  # the XSD of the document's own version; each error names the element
-            invalid[item.pk] = validate_document(bytes(outcome.signature.signed_document))
+            invalid[item.pk] = validate_document(bytes(signature.signed_document))
     now = timezone.now()
     out = []
     verified = []
     with transaction.atomic():
-        for item, outcome in checked:
-            if outcome is None:
+        for item, signature, outcome in checked:
+            if signature is None:
                 _mark_dead(item, "not_signed", "Phiên bản hồ sơ chưa được ký số: không gửi.")
                 stats.dead += 1
                 continue
-            signature = outcome.signature
+            doc = bytes(signature.signed_document)
+            if outcome is None:  # verified before, nothing changed since
+                out.append((item, adapter.build_item(item.version, doc)))
+                continue
+            errors = invalid.get(item.pk)
             signature.last_verified_at = now
             signature.last_verification_ok = outcome.ok
-            signature.last_verification = outcome.as_dict()
+            xsd_valid = outcome.ok and not errors
+            signature.last_verification = {**outcome.as_dict(), "xsd_valid": xsd_valid}
             verified.append(signature)
             if not outcome.ok:
                 _mark_dead(
@@ -349,8 +377,6 @@ def _verified_items(
                 )
                 stats.dead += 1
                 continue
-            doc = bytes(outcome.signature.signed_document)
-            errors = invalid.get(item.pk)
             if errors:
                 _mark_dead(
                     item,
@@ -361,9 +387,10 @@ def _verified_items(
                 stats.dead += 1
                 continue
             out.append((item, adapter.build_item(item.version, doc)))
-        ProfileSignature.objects.bulk_update(
-            verified, ["last_verified_at", "last_verification_ok", "last_verification"]
-        )
+        if verified:
+            ProfileSignature.objects.bulk_update(
+                verified, ["last_verified_at", "last_verification_ok", "last_verification"]
+            )
     return out
 
 

@@ -216,6 +216,7 @@ class VersionVerification:
     result: Any  # xmlsig.VerificationResult
     changed_groups: list[int] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)  # snapshot comparison
+    stamp: dict[str, str] = field(default_factory=dict)  # see verification_stamp
 
     @property
     def ok(self) -> bool:
@@ -230,6 +231,7 @@ class VersionVerification:
         data["problems"] = data["problems"] + self.problems
         data["ok"] = self.ok
         data["changed_groups"] = self.changed_groups
+        data.update(self.stamp)
         return data
 
 
@@ -336,20 +338,26 @@ def verify_version(
     trust_store: TrustStore | None = None,
     at: datetime | None = None,
     store: bool = True,
+    signature: ProfileSignature | None = None,
 ) -> VersionVerification:
     """Re-verify the stored signed document of ``version`` and compare the signed content with
     the version's snapshot; store the outcome as the signature's last verification (unless
-    ``store`` is false: the caller stores it, e.g. the sync queue, once per batch)."""
-    signature = ProfileSignature.objects.filter(version=version).first()
+    ``store`` is false: the caller stores it, e.g. the sync queue, once per batch). The stored
+    outcome says against what it was made (:func:`verification_stamp`), so that
+    :func:`verification_is_current` can tell later whether it still holds."""
+    if signature is None:
+        signature = ProfileSignature.objects.filter(version=version).first()
     if signature is None:
         raise WorkflowError(f"Phiên bản {version.number} của hồ sơ chưa được ký số.")
     trust_store = trust_store or TrustStore.from_database()
-    result = verify_document(bytes(signature.signed_document), trust_store, at=at)
+    document_bytes = bytes(signature.signed_document)
+    result = verify_document(document_bytes, trust_store, at=at)
     outcome = VersionVerification(signature, result)
     if result.signed_content is not None:
         outcome.changed_groups, outcome.problems = _compare_with_snapshot(
             version, result.signed_content
         )
+    outcome.stamp = verification_stamp(version, document_bytes, trust_store.revision, result)
     if not store:
         return outcome
     now = datetime.now(UTC)
@@ -362,6 +370,57 @@ def verify_version(
     signature.last_verification_ok = outcome.ok
     signature.last_verification = outcome.as_dict()
     return outcome
+
+
+def verification_stamp(
+    version: ProfileVersion, signed_document: bytes, trust_revision: str, result: Any
+) -> dict[str, str]:
+    """What a verification was made against: the trust store's revision, the signed bytes and
+    the version's content hash, and the time until which its certificate checks hold (the
+    signer certificate's end of validity: after it, "expired" would be reported)."""
+    not_after = getattr(result, "not_after", None)
+    return {
+        "trust_revision": trust_revision,
+        "document_sha256": hashlib.sha256(signed_document).hexdigest(),
+        "content_hash": version.content_hash,
+        "valid_until": not_after.isoformat() if not_after else "",
+    }
+
+
+def verification_is_current(
+    signature: ProfileSignature,
+    version: ProfileVersion,
+    *,
+    trust_revision: str,
+    now: datetime,
+    require: Iterable[str] = (),
+) -> bool:
+    """Whether the signature's stored verification still holds, so that it need not be made
+    again: it succeeded; it is not older than the version's signing; it was made against the
+    same trust store revision (no CA or CRL changed since), the same signed bytes and the same
+    snapshot hash; its certificate has not expired since; and it recorded every flag in
+    ``require`` as true (e.g. the sender's XSD check). Anything else → verify again."""
+    data = signature.last_verification or {}
+    verified_at = signature.last_verified_at
+    if signature.last_verification_ok is not True or verified_at is None:
+        return False
+    if version.signed_at is not None and verified_at < version.signed_at:
+        return False
+    if data.get("trust_revision") != trust_revision:
+        return False
+    if data.get("content_hash") != version.content_hash:
+        return False
+    if content_hash(version.snapshot) != version.content_hash:
+        return False  # the stored snapshot changed: let the full check name it
+    if data.get("document_sha256") != hashlib.sha256(bytes(signature.signed_document)).hexdigest():
+        return False
+    try:
+        valid_until = datetime.fromisoformat(str(data.get("valid_until", "")))
+    except ValueError:
+        return False
+    if now > valid_until:
+        return False
+    return all(data.get(flag) is True for flag in require)
 
 
 def signable_items(profiles: Iterable[Profile], user: Any) -> tuple[list[str], list[str]]:

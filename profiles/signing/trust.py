@@ -13,6 +13,7 @@ says so), because the verifying server usually cannot reach the CA's responder.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -78,6 +79,7 @@ class TrustStore:
 
     def _reset_anchors(self) -> None:
         self._anchors_seen = tuple(self.anchors)
+        self._revision: str | None = None
         self._store = Store(self.anchors) if self.anchors else None
         self._anchor_fps = {certificate_fingerprint(c) for c in self.anchors}
         # A chain is reused only at a time inside the validity of all its certificates.
@@ -85,6 +87,7 @@ class TrustStore:
 
     def _reset_crls(self) -> None:
         self._crls_seen = tuple(self.crls)
+        self._revision = None
         self._crl_signatures: dict[tuple[int, bytes], bool] = {}
         self._revocations: dict[tuple[x509.Certificate, x509.Certificate], _Revocation] = {}
 
@@ -107,6 +110,21 @@ class TrustStore:
         anchors = [t.certificate for t in TrustedCertificate.objects.filter(active=True)]
         crls = [r.crl for r in RevocationList.objects.filter(active=True)]
         return cls(anchors=anchors, crls=crls)
+
+    @property
+    def revision(self) -> str:
+        """A hash of the trusted certificates and CRLs (SHA-256 fingerprints, order ignored):
+        it changes on every change of what is trusted or revoked — a CA or a CRL added,
+        removed, deactivated — and on nothing else. A stored verification made against another
+        revision is out of date (see :func:`profiles.signing.profile_signing.
+        verification_is_current`)."""
+        self._check_anchors()
+        self._check_crls()
+        if self._revision is None:
+            parts = sorted(f"a:{_sha256(c).hex()}" for c in self.anchors)
+            parts += sorted(f"c:{crl.fingerprint(hashes.SHA256()).hex()}" for crl in self.crls)
+            self._revision = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        return self._revision
 
     @property
     def empty(self) -> bool:

@@ -325,3 +325,21 @@ def test_crl_loaded_in_the_database_after_a_success_is_seen(test_ca, rsa_cred, s
     add_revocation_list(_revoking_crl(test_ca, rsa_cred.certificate).public_bytes(pem))
     result = verify_document(signed, TrustStore.from_database())
     assert [p.code for p in result.errors] == ["revoked"]
+
+
+def test_the_trust_revision_changes_with_every_change_of_what_is_trusted(test_ca, other_ca):
+    from profiles.signing.trust import TrustStore
+
+    store = test_ca.trust_store()
+    revision = store.revision
+    # the same certificates and CRLs, in another order, in another store: the same revision
+    same = TrustStore(anchors=list(store.anchors), crls=list(reversed(store.crls)))
+    assert same.revision == revision
+    store.crls.append(other_ca.crl)  # changed in place: noticed
+    with_crl = store.revision
+    assert with_crl != revision
+    store.anchors.append(other_ca.root_cert)
+    assert store.revision not in {revision, with_crl}
+    store.crls.pop()
+    store.anchors.pop()
+    assert store.revision == revision

@@ -15,6 +15,7 @@ from syncing.emulator.keys import revoke_key
 from syncing.emulator.models import ReceivedProfile
 from syncing.models import ConnectionStatus, SyncItem, SyncStatus, SyncWindow
 from syncing.sender import SenderConfig, run, run_once
+from tests.signing.conftest import other_ca  # noqa: F401 - fixture
 
 from .conftest import NATIONAL_DB
 from .helpers import sign_people
@@ -319,3 +320,96 @@ def test_a_worker_keeps_one_http_client_between_batches(connection, tree, hr, ap
     assert second is not first and first.client._http.is_closed
     pool.close()
     assert second.client._http.is_closed
+
+
+# -- verification before sending: made again only when it may have changed ----------------------
+
+NO_BREAKER = SenderConfig(**{**FAST.__dict__, "breaker_threshold": 100, "max_attempts": 10})
+
+
+def _first_attempt_fails(national, tree, hr, approver, signer, n=2):
+    """Sign ``n`` profiles and make one attempt the emulator refuses (503, nothing stored):
+    the signatures are verified and the items wait for a retry. Returns the stored
+    verifications, by signature id."""
+    _sign(tree, hr, approver, signer, n=n)
+    national.set_faults(error_rate=1.0, seed=3)
+    stats = run_once(NO_BREAKER)
+    assert (stats.claimed, stats.synced, stats.failed) == (n, 0, n)
+    national.set_faults()
+    return {s.pk: (s.last_verified_at, s.last_verification) for s in ProfileSignature.objects.all()}
+
+
+def test_a_retried_item_is_sent_without_verifying_its_signature_again(
+    connection, national, tree, hr, approver, signer
+):
+    from profiles.signing.trust import TrustStore
+
+    first = _first_attempt_fails(national, tree, hr, approver, signer)
+    assert all(at is not None for at, _ in first.values())
+    revision = TrustStore.from_database().revision
+    assert {v["trust_revision"] for _, v in first.values()} == {revision}
+    assert all(v["xsd_valid"] is True for _, v in first.values())
+    stats = _drain(NO_BREAKER)
+    assert stats.synced == 2
+    assert (stats.verifications, stats.verifications_reused) == (0, 2)
+    # the stored verifications are the first attempt's, untouched
+    assert {
+        s.pk: (s.last_verified_at, s.last_verification) for s in ProfileSignature.objects.all()
+    } == first
+    assert ReceivedProfile.objects.count() == 2
+
+
+def test_a_trust_store_change_makes_the_sender_verify_again(
+    connection,
+    national,
+    tree,
+    hr,
+    approver,
+    signer,
+    other_ca,  # noqa: F811 - fixture
+):
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from profiles.signing.credentials import add_trusted_certificate
+
+    first = _first_attempt_fails(national, tree, hr, approver, signer)
+    # an unrelated CA trusted in between: nothing about these signatures changed, but what
+    # is trusted did, so every one is checked again (and still sent)
+    add_trusted_certificate(other_ca.root_cert.public_bytes(Encoding.PEM), label="CA khác")
+    stats = _drain(NO_BREAKER)
+    assert stats.synced == 2
+    assert stats.verifications == 2
+    for signature in ProfileSignature.objects.all():
+        before_at, before = first[signature.pk]
+        assert signature.last_verified_at > before_at
+        assert signature.last_verification["trust_revision"] != before["trust_revision"]
+        assert signature.last_verification_ok
+
+
+def test_a_certificate_revoked_after_the_first_attempt_is_caught_before_the_retry(
+    connection, national, tree, hr, approver, signer, test_ca, rsa_cred
+):
+    from datetime import timedelta
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from profiles.signing.credentials import add_revocation_list
+    from profiles.signing.testca import make_crl
+
+    _first_attempt_fails(national, tree, hr, approver, signer)
+    now = timezone.now()
+    crl = make_crl(
+        test_ca.intermediate_cert,
+        test_ca.intermediate_key,
+        [(rsa_cred.certificate, now - timedelta(minutes=1))],
+        this_update=now - timedelta(minutes=1),
+        next_update=now + timedelta(days=7),
+    )
+    add_revocation_list(crl.public_bytes(Encoding.PEM), label="CRL mới: khóa ký bị lộ")
+    _drain(NO_BREAKER)
+    items = SyncItem.objects.all()
+    assert {i.status for i in items} == {SyncStatus.DEAD}
+    assert {i.last_error_code for i in items} == {"signature_invalid"}
+    assert all("thu hồi" in i.last_error_message for i in items)
+    assert not any(s.last_verification_ok for s in ProfileSignature.objects.all())
+    assert ReceivedProfile.objects.count() == 0
