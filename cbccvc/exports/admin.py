@@ -21,7 +21,7 @@ from .models import ExportFile
 @admin.register(ExportFile)
 class ExportFileAdmin(admin.ModelAdmin):
     access_scope = "owner"
-    list_display = ("title", "created_at", "status_bar", "rows", "size_text", "expires_at",
+    list_display = ("title", "created_at", "status_bar", "row_count", "size_text", "expires_at",
                     "download")  # fmt: skip
     list_display_links = None
     list_filter = ("status",)
@@ -64,6 +64,11 @@ class ExportFileAdmin(admin.ModelAdmin):
             obj.percent,
         )
 
+    @admin.display(description=_("số dòng"))
+    def row_count(self, obj: ExportFile) -> int:
+        """The rows written; until then, the rows the filter held when asked."""
+        return obj.rows if obj.status == ExportFile.Status.DONE else obj.total
+
     @admin.display(description=_("dung lượng"))
     def size_text(self, obj: ExportFile) -> str:
         return filesizeformat(obj.size) if obj.status == ExportFile.Status.DONE else "–"
@@ -79,6 +84,10 @@ class ExportFileAdmin(admin.ModelAdmin):
         )
 
     # -- views --------------------------------------------------------------------------------
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        extra_context = {"title": _("Tệp đã xuất"), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self):
         return [
             path(
