@@ -496,7 +496,7 @@ def recognise_table(
     sheet_name: str = "",
     overrides: dict[str, dict[str, str]] | None = None,
     specs: Sequence[Any] | None = None,
-    people_required: Sequence[str] = PEOPLE_REQUIRED,
+    without: frozenset[str] = frozenset(),
 ) -> TableMatch | None:
     """The header rows and the table of a sheet from its first rows, or ``None``.
 
@@ -522,9 +522,13 @@ def recognise_table(
             ov.setdefault(full, v)
             ov.setdefault(stripped, v)
         if spec.key == "profile":
-            required = list(people_required)
+            required = [f for f in PEOPLE_REQUIRED if f not in without]
         else:
-            required = [c.field for c in spec.columns if c.required and not c.embedded]
+            required = [
+                c.field
+                for c in spec.columns
+                if c.required and not c.embedded and c.field not in without
+            ]
         synonyms = {_key(s) for s in spec.synonyms}
         for r in range(len(texts)):
             if r in data_rows or sum(1 for t in texts[r] if t) < 2:
@@ -568,15 +572,32 @@ def recognise_table(
             _holds_id(r) for r in rows[earlier.header_row + 1 : best.first_header_row]
         ):
             return earlier
-    if best is None and "personal_id" in people_required:
-        people = [s for s in (specs or SHEETS.values()) if s.key == "profile"]
-        if people:
-            best = recognise_table(
-                rows, merged, sheet_name, overrides, people, people_required=("full_name",)
-            )
-            if best is not None:
-                best.missing = ["personal_id"]
+    if best is None and not without:
+        # every table again without its ID column: when the people table reads the header
+        # best (not the family's, say, whose rows are relatives), it is a list of people
+        relaxed_id = frozenset({"personal_id"})
+        relaxed = recognise_table(rows, merged, sheet_name, overrides, specs, relaxed_id)
+        if relaxed is not None and relaxed.spec.key == "profile":
+            depth = relaxed.header_row - relaxed.first_header_row + 1
+            for spec in specs or SHEETS.values():
+                if spec.key != "profile" and _own_fields(
+                    _match_at(spec, texts, relaxed.header_row, depth, {}), relaxed.spec
+                ):
+                    return None  # e.g. relatives ("Quan hệ"): not people to hold for an ID
+            relaxed.missing = ["personal_id"]
+            return relaxed
     return best
+
+
+def _own_fields(match: TableMatch, people: Any) -> set[str]:
+    """The required columns of ``match``'s table that no people column is (a family sheet's
+    "Quan hệ"), when the header has them all."""
+    own = {
+        c.field
+        for c in match.spec.columns
+        if c.required and c.field != "personal_id" and c.field not in people.by_field
+    }
+    return own if own and own <= match.fields() else set()
 
 
 def _data_row(row: Sequence[Any]) -> bool:

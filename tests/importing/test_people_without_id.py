@@ -76,3 +76,13 @@ def test_a_sheet_with_ids_is_read_as_before(tmp_path, agency, hr):
     plan = run_import([path], agency["home"], hr, dry_run=True)
     assert [r.action for r in plan.rows] == ["create", "create"]
     assert "missing_columns" not in plan.files[0].sheets[0]
+
+
+def test_relatives_without_the_officers_id_are_not_read_as_people(tmp_path, agency, hr):
+    # a family sheet that lost its "Số định danh cá nhân" column: its rows are relatives, not
+    # people to hold for an ID; the sheet stays unrecognised (offered for mapping)
+    rows = [["Quan hệ", "Họ và tên", "Ngày sinh", "Giới tính", "Nghề nghiệp"]]
+    rows.append(["Con", "Nguyễn Văn Bé", "01/02/2010", "Nam", "Học sinh"])
+    path = write_xlsx(tmp_path / "gia_dinh.xlsx", {"Gia đình": rows})
+    plan = run_import([path], agency["home"], hr, dry_run=True)
+    assert plan.rows == [] and plan.files[0].sheets[0]["table"] is None
