@@ -28,6 +28,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -37,6 +39,7 @@ from ..models import ScheduledOperation, Unit, UnitChangeEvent, UnitEventLink, U
 from ..text import fold
 from . import unit_ops
 from .scoped import ScopedAdminMixin
+from .unit_views import UnitNavigationMixin, UnitStatusFilter, event_units, events_with_units
 
 OpKind = ScheduledOperation.Kind
 
@@ -381,7 +384,7 @@ def _is_autocomplete(request: HttpRequest) -> bool:
 
 
 @admin.register(Unit)
-class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
+class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
     scope_field = ""
     edit_roles = MANAGE_UNIT_ROLES
     form = UnitAdminForm
@@ -395,7 +398,7 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
         "ended_on",
     ]
     list_display_links = ["indented_title"]
-    list_filter = ["kind", "status"]
+    list_filter = ["kind", UnitStatusFilter]  # active units unless asked (or searching)
     search_fields = ["search_text"]  # folded in get_search_results
     search_help_text = "Tìm theo tên (có hoặc không dấu), tên viết tắt hoặc mã định danh."
     raw_id_fields = ["admin_unit"]  # ~13,000 administrative units: no select box
@@ -792,6 +795,9 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
     def export_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
+        background = self._background_export(request)
+        if background is not None:
+            return background
         response = HttpResponse(
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
@@ -804,6 +810,35 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
         record(Kind.EXPORT, request=request, object_type="orgtree.unit", export="units", rows=count)
         return response
 
+    def _background_export(self, request: HttpRequest) -> HttpResponse | None:
+        """Over the threshold: a task writes the file; the person follows it in the download
+        centre ("Tệp đã xuất")."""
+        from cbccvc.exports import jobs as export_jobs
+
+        from .. import export_jobs as unit_exports
+
+        count = unit_io.units_for_export(scope=scope_for(request.user)).count()
+        if count <= export_jobs.threshold():
+            return None
+        export_jobs.start_export(
+            request.user,
+            kind=unit_exports.KIND,
+            title=gettext("Cây đơn vị (%(count)s đơn vị)") % {"count": count},
+            file_name=f"don-vi-{date.today():%Y%m%d}.xlsx",
+            params={},
+            total=count,
+            request=request,
+        )
+        messages.success(
+            request,
+            gettext(
+                "Đang xuất %(count)s đơn vị ở chế độ nền. Theo dõi tiến độ và tải tệp "
+                "trong mục Tệp đã xuất."
+            )
+            % {"count": count},
+        )
+        return redirect(reverse("admin:exports_exportfile_changelist"))
+
 
 @admin.register(UnitChangeEvent)
 class UnitChangeEventAdmin(admin.ModelAdmin):
@@ -813,6 +848,7 @@ class UnitChangeEventAdmin(admin.ModelAdmin):
 
     list_display = [
         "__str__",
+        "units",
         "kind",
         "effective_date",
         "legal_basis_number",
@@ -839,10 +875,15 @@ class UnitChangeEventAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[UnitChangeEvent]:
         qs = super().get_queryset(request)
         scope = scope_for(request.user)
+        qs = events_with_units(qs, scope)  # the units column: those in the user's scope
         if scope.is_national:
             return qs
         visible = UnitEventLink.objects.filter(scope.q("unit")).values("event_id")
         return qs.filter(pk__in=visible)
+
+    @admin.display(description=_("đơn vị"))
+    def units(self, event: UnitChangeEvent) -> str:
+        return event_units(event)
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         """Decision number, reason, or a unit's name (without diacritics) or code."""
