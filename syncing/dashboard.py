@@ -16,7 +16,7 @@ import io
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,23 +24,26 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 
-from cbccvc.xlsx_safety import safe_cell, write_cell
+from cbccvc.xlsx_safety import write_cell
 from orgtree.models import Unit
 from orgtree.tree import subtrees_q
 from profiles.models import Profile, ProfileStatus
 
+from .charts import Series, chart_svg, shares_by_unit_svg, shares_over_time_svg
 from .recon_models import Mismatch, ProgressSnapshot, UnitMatch
 
 __all__ = [
     "ProgressRow",
+    "Series",
     "agencies",
     "chart_svg",
     "progress_rows",
     "render_pdf",
     "render_xlsx",
+    "shares_by_unit_svg",
+    "shares_over_time_svg",
     "take_snapshots",
 ]
 
@@ -274,16 +277,9 @@ def take_snapshots(day: date | None = None, roots: Sequence[Unit] | None = None)
     return len(rows)
 
 
-@dataclass
-class Series:
-    name: str
-    label: str
-    colour: str
-    values: list[int] = field(default_factory=list)
-
-
 CHART_SERIES = (
     ("profiles_total", "Tổng số hồ sơ", "#9fb4c7"),
+    ("profiles_approved", "Đã phê duyệt", "#9fc5e8"),
     ("profiles_signed", "Đã ký số", "#417690"),
     ("profiles_synced", "Đã đồng bộ", "#2e7d32"),
     ("profiles_mismatched", "Có sai lệch đối khớp", "#c62828"),
@@ -308,70 +304,6 @@ def history(agency_ids: Sequence[int], days: int = 30) -> tuple[list[date], list
     return days_list, series
 
 
-def chart_svg(days: Sequence[date], series: Sequence[Series], width: int = 760) -> SafeString:
-    """Grouped bars per day, with a y axis and a legend, as inline SVG."""
-    height, left, bottom, top = 240, 56, 34, 28
-    plot_w, plot_h = width - left - 12, height - top - bottom
-    peak = max([max(s.values, default=0) for s in series] + [1])
-    step = _nice_step(peak)
-    y_max = step * -(-peak // step)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="progress-chart" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="Biểu đồ tiến độ theo ngày">'
-    ]
-    for i in range(0, 5):
-        value = y_max * i // 4
-        y = top + plot_h - plot_h * value / y_max
-        parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 12}" y2="{y:.1f}" stroke="#e0e0e0"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#555">{value:,}</text>'.replace(",", ".")
-        )
-    if not days:
-        parts.append(
-            f'<text x="{left + plot_w / 2:.0f}" y="{top + plot_h / 2:.0f}" text-anchor="middle" '
-            'font-size="13" fill="#777">Chưa có số liệu theo ngày.</text>'
-        )
-    group_w = plot_w / max(len(days), 1)
-    bar_w = min(18.0, group_w * 0.8 / len(series))
-    label_every = max(1, len(days) // 10)
-    for d_i, day in enumerate(days):
-        x0 = left + d_i * group_w + (group_w - bar_w * len(series)) / 2
-        for s_i, s in enumerate(series):
-            value = s.values[d_i]
-            h = plot_h * value / y_max
-            x = x0 + s_i * bar_w
-            parts.append(
-                f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 1:.1f}" '
-                f'height="{h:.1f}" fill="{s.colour}"><title>{escape(s.label)} '
-                f"{day:%d/%m}: {value}</title></rect>"
-            )
-        if d_i % label_every == 0:
-            parts.append(
-                f'<text x="{left + d_i * group_w + group_w / 2:.1f}" y="{height - bottom + 16}" '
-                f'text-anchor="middle" font-size="11" fill="#555">{day:%d/%m}</text>'
-            )
-    x = left
-    for s in series:
-        parts.append(
-            f'<rect x="{x}" y="8" width="11" height="11" fill="{s.colour}"/>'
-            f'<text x="{x + 15}" y="17" font-size="12" fill="#333">{escape(s.label)}</text>'
-        )
-        x += 24 + 7 * len(s.label)
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # built from numbers and escaped labels only
-
-
-def _nice_step(peak: int) -> int:
-    raw = max(peak / 4, 1)
-    magnitude = 10 ** (len(str(int(raw))) - 1)
-    for factor in (1, 2, 5, 10):
-        if raw <= factor * magnitude:
-            return int(factor * magnitude)
-    return int(10 * magnitude)
-
-
 # -- exports --------------------------------------------------------------------------------------
 EXPORT_COLUMNS: tuple[tuple[str, str, float], ...] = (
     ("code", "Mã", 0.09),
@@ -387,17 +319,47 @@ EXPORT_COLUMNS: tuple[tuple[str, str, float], ...] = (
     ("last_sync_text", "Đồng bộ gần nhất", 0.09),
     ("sync_errors", "Lỗi", 0.04),
 )
-# the Excel report also names whom to call about each agency's key
-XLSX_COLUMNS: tuple[tuple[str, str, float], ...] = (
-    *EXPORT_COLUMNS[:4],
-    ("key_contact", "Người quản trị khóa (điện thoại, thư điện tử)", 0.12),
-    *EXPORT_COLUMNS[4:],
+# The Excel report keeps every figure a number (a share is a fraction shown as a percentage, the
+# last sync a date and time), so it can be summed, sorted and charted; it also names whom to call
+# about each agency's key. (name, label, width in characters, kind)
+XLSX_COLUMNS: tuple[tuple[str, Any, float, str], ...] = (
+    ("code", gettext_lazy("Mã"), 14, "text"),
+    ("name", gettext_lazy("Cơ quan, đơn vị"), 35, "text"),
+    ("software", gettext_lazy("Phần mềm"), 14, "text"),
+    ("key_status", gettext_lazy("Khóa kết nối"), 11, "text"),
+    ("key_contact", gettext_lazy("Người quản trị khóa (điện thoại, thư điện tử)"), 19, "text"),
+    ("units_mapped", gettext_lazy("Đơn vị đã ghép mã"), 11, "int"),
+    ("units_total", gettext_lazy("Tổng số đơn vị"), 10, "int"),
+    ("units_mapped_share", gettext_lazy("Tỷ lệ đơn vị đã ghép mã"), 11, "share"),
+    ("profiles_total", gettext_lazy("Tổng hồ sơ"), 10, "int"),
+    ("profiles_approved", gettext_lazy("Đã phê duyệt"), 10, "int"),
+    ("profiles_signed", gettext_lazy("Đã ký số"), 10, "int"),
+    ("profiles_signed_share", gettext_lazy("Tỷ lệ đã ký số"), 10, "share"),
+    ("profiles_synced", gettext_lazy("Đã đồng bộ"), 10, "int"),
+    ("profiles_synced_share", gettext_lazy("Tỷ lệ đã đồng bộ"), 10, "share"),
+    ("profiles_mismatched", gettext_lazy("Có sai lệch"), 10, "int"),
+    ("last_sync", gettext_lazy("Đồng bộ gần nhất"), 16, "datetime"),
+    ("sync_errors", gettext_lazy("Lỗi"), 7, "int"),
 )
+SHARES = {
+    "units_mapped_share": ("units_mapped", "units_total"),
+    "profiles_signed_share": ("profiles_signed", "profiles_total"),
+    "profiles_synced_share": ("profiles_synced", "profiles_total"),
+}
+
+
+def _xlsx_value(row: ProgressRow, name: str) -> Any:
+    """A cell's value: a number stays a number; a share is part / whole (blank when there is
+    no whole); the last sync a naive local datetime (what a spreadsheet stores)."""
+    if name in SHARES:
+        part, whole = (getattr(row, n) for n in SHARES[name])
+        return part / whole if whole else None
+    if name == "last_sync":
+        return timezone.localtime(row.last_sync).replace(tzinfo=None) if row.last_sync else None
+    return getattr(row, name)
 
 
 def _cell(row: ProgressRow, name: str) -> Any:
-    if name == "key_contact":
-        return safe_cell(row.key_contact)  # typed by people (a phone "+84…"): never a formula
     if name == "units_mapped_text":
         return f"{row.units_mapped}/{row.units_total}"
     if name == "last_sync_text":
@@ -414,18 +376,28 @@ def render_xlsx(rows: Sequence[ProgressRow], day: date, *, drill: bool = False) 
 
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
-    sheet = book.add_worksheet("Tiến độ")
+    sheet = book.add_worksheet(str(gettext_lazy("Tiến độ")))
     bold = book.add_format({"bold": True, "font_size": 13})
     head = book.add_format({"bold": True, "bg_color": "#DDE7EE", "border": 1, "text_wrap": True})
-    cell = book.add_format({"border": 1})
+    formats = {
+        "text": book.add_format({"border": 1}),
+        "int": book.add_format({"border": 1, "num_format": "#,##0"}),
+        "share": book.add_format({"border": 1, "num_format": "0.0%"}),
+        "datetime": book.add_format({"border": 1, "num_format": "dd/mm/yyyy hh:mm"}),
+    }
     write_cell(sheet, 0, 0, report_title(day), bold)
-    for col, (_, label, share) in enumerate(XLSX_COLUMNS):
-        write_cell(sheet, 2, col, label, head)
-        sheet.set_column(col, col, max(8, share * 160))
+    for col, (_, label, width, _) in enumerate(XLSX_COLUMNS):
+        write_cell(sheet, 2, col, str(label), head)
+        sheet.set_column(col, col, width)
     all_rows = list(rows) if drill or len(rows) < 2 else [*rows, totals(rows)]
     for r, row in enumerate(all_rows, start=3):
-        for col, (name, _, _) in enumerate(XLSX_COLUMNS):
-            write_cell(sheet, r, col, _cell(row, name), cell)  # unit names: never formulas
+        for col, (name, _, _, kind) in enumerate(XLSX_COLUMNS):
+            value = _xlsx_value(row, name)
+            if kind == "datetime" and value is not None:
+                sheet.write_datetime(r, col, value, formats[kind])
+            else:
+                # texts (unit names, contacts typed by people) never become formulas
+                write_cell(sheet, r, col, value, formats[kind])
     sheet.freeze_panes(3, 2)
     book.close()
     return out.getvalue()

@@ -200,6 +200,13 @@ def test_watch_the_dashboard(page, screenshot, phu_tho):
     table = page.inner_text("#progress-table")
     assert "Ủy ban nhân dân tỉnh Phú Thọ" in table and "Đang hoạt động" in table
     assert page.locator(".dash-chart svg rect").count() > 20
+    # shares: a 100% bar per unit and a 100% column per day, the signed and synced parts
+    # visible beside the total
+    assert page.locator("#shares-over-time .day-bar").count() == 7
+    assert page.locator("#shares-by-unit .unit-bar").count() == 1
+    for stage in ("synced", "signed"):
+        box = page.locator(f"#shares-by-unit .stage-{stage}").first.bounding_box()
+        assert box is not None and box["width"] >= 4, stage
     screenshot("bang-tien-do")
     page.get_by_role("link", name="Ủy ban nhân dân tỉnh Phú Thọ").click()
     page.wait_for_selector("tr.dash-focus")

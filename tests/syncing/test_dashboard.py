@@ -226,8 +226,45 @@ def test_excel_export_reads_back_with_the_same_figures(world):
     truth = _truth(world["home"])
     assert rows["H25.01"]["Tổng hồ sơ"] == truth["profiles_total"]
     assert rows["H25.01"]["Đã đồng bộ"] == truth["profiles_synced"]
-    assert rows["H25.01"]["Đơn vị đã ghép mã"] == "2/2"
+    # numbers stay numbers: a share is its own column (a fraction shown as a percentage),
+    # never "2/2" text
+    assert rows["H25.01"]["Đơn vị đã ghép mã"] == truth["units_mapped"] == 2
+    assert rows["H25.01"]["Tổng số đơn vị"] == truth["units_total"]
+    for code in rows:
+        row_truth = _truth(Unit.objects.get(code=code))
+        for column, (part, whole) in {
+            "Tỷ lệ đơn vị đã ghép mã": ("units_mapped", "units_total"),
+            "Tỷ lệ đã ký số": ("profiles_signed", "profiles_total"),
+            "Tỷ lệ đã đồng bộ": ("profiles_synced", "profiles_total"),
+        }.items():
+            value = rows[code][column]
+            assert isinstance(value, (int, float)), (code, column, value)
+            assert value == pytest.approx(row_truth[part] / row_truth[whole]), (code, column)
+    for cell in sheet[4]:
+        if isinstance(cell.value, (int, float)):
+            assert cell.data_type == "n"
+    shares = [c for c in sheet[4] if header[c.column - 1].startswith("Tỷ lệ")]
+    assert {c.number_format for c in shares} == {"0.0%"}
     assert "H12" not in rows
+
+
+def test_excel_export_reads_back_with_calamine(world):
+    """The same file through a second, independent reader (Rust calamine)."""
+    from python_calamine import CalamineWorkbook
+
+    url = reverse("admin:syncing_progresssnapshot_export", args=["xlsx"])
+    response = _client(world["national"]).get(url)
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+    data = sheet.to_python()
+    header = data[2]
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in data[3:]}
+    assert set(rows) == {"H12", "H25", "Cộng"}
+    total = rows["Cộng"]
+    assert total["Tổng hồ sơ"] == rows["H12"]["Tổng hồ sơ"] + rows["H25"]["Tổng hồ sơ"]
+    assert total["Tỷ lệ đã đồng bộ"] == pytest.approx(total["Đã đồng bộ"] / total["Tổng hồ sơ"])
+    truth = _truth(world["a"])
+    assert rows["H25"]["Đã ký số"] == truth["profiles_signed"]
+    assert isinstance(rows["H25"]["Đã ký số"], (int, float))
 
 
 def _pdf_text(data: bytes) -> str:
@@ -276,3 +313,67 @@ def test_national_view_counts_like_the_ministry_report(
     assert stages["25"] == "synced" and stages["01"] == "connected"  # H25 Phú Thọ, H12 Hà Nội
     assert stages["40"] == "reported" and stages["91"] == "revoked"  # H23 Nghệ An, H01 An Giang
     assert list(stages.values()).count("none") == 30
+
+
+# -- stacked shares ------------------------------------------------------------------------------
+def _bars(svg: str, group: str) -> dict[str, list[dict[str, float]]]:
+    """Each bar's segments (stage, count, x, y, width, height), read back from the SVG."""
+    bars: dict[str, list[dict[str, float]]] = {}
+    for key, body in re.findall(rf'<g class="{group}" data-\w+="([^"]+)">(.*?)</g>', svg):
+        bars[key] = [
+            {"stage": m[0], "n": int(m[1]), "x": float(m[2]), "y": float(m[3]),
+             "w": float(m[4]), "h": float(m[5])}
+            for m in re.findall(
+                r'class="stage-(\w+)" data-count="(\d+)" x="([\d.]+)" y="([\d.]+)" '
+                r'width="([\d.]+)" height="([\d.]+)"',
+                body,
+            )
+        ]  # fmt: skip
+    return bars
+
+
+def test_shares_by_unit_split_each_unit_into_its_stages(world):
+    rows = dashboard.progress_rows([], children_of=world["a"])
+    bars = _bars(str(dashboard.shares_by_unit_svg(rows)), "unit-bar")
+    assert list(bars) == [r.code for r in rows if r.profiles_total]
+    full = None
+    for row in rows:
+        truth = _truth(Unit.objects.get(pk=row.unit_id))
+        segments = {s["stage"]: s for s in bars[row.code]}
+        counts = {stage: int(s["n"]) for stage, s in segments.items()}
+        expected = {
+            "synced": truth["profiles_synced"],
+            "signed": truth["profiles_signed"] - truth["profiles_synced"],
+            "approved": truth["profiles_approved"] - truth["profiles_signed"],
+            "rest": truth["profiles_total"] - truth["profiles_approved"],
+        }
+        assert counts == {k: v for k, v in expected.items() if v}, row.code
+        # every bar is as long as every other (shares, not counts) and each segment's length
+        # is its share of the unit's profiles
+        width = sum(s["w"] for s in segments.values())
+        full = full or width
+        assert width == pytest.approx(full, abs=0.5)
+        for stage, s in segments.items():
+            assert s["w"] == pytest.approx(full * counts[stage] / truth["profiles_total"], abs=0.1)
+
+
+def test_shares_over_time_stack_to_the_full_height_each_day():
+    days = [date(2025, 9, 10), date(2025, 9, 11), date(2025, 9, 12)]
+    series = [
+        dashboard.Series("profiles_total", "", "", [3000, 3000, 3010]),
+        dashboard.Series("profiles_approved", "", "", [100, 1500, 3000]),
+        dashboard.Series("profiles_signed", "", "", [10, 900, 2900]),
+        dashboard.Series("profiles_synced", "", "", [0, 30, 2500]),
+        dashboard.Series("profiles_mismatched", "", "", [0, 0, 4]),
+    ]
+    bars = _bars(str(dashboard.shares_over_time_svg(days, series)), "day-bar")
+    assert list(bars) == ["2025-09-10", "2025-09-11", "2025-09-12"]
+    heights = {day: sum(s["h"] for s in segs) for day, segs in bars.items()}
+    assert len({round(h, 1) for h in heights.values()}) == 1
+    first = {s["stage"]: s for s in bars["2025-09-10"]}
+    # 10 signed of 3,000 is a thin but present segment, not lost beside the total
+    assert first["signed"]["n"] == 10 and first["signed"]["h"] > 0
+    assert first["signed"]["h"] == pytest.approx(heights["2025-09-10"] * 10 / 3000, abs=0.1)
+    assert "stage-synced" not in str(bars["2025-09-10"])
+    last = {s["stage"]: int(s["n"]) for s in bars["2025-09-12"]}
+    assert last == {"synced": 2500, "signed": 400, "approved": 100, "rest": 10}
