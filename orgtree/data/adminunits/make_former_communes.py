@@ -3,7 +3,7 @@
 Input: sources/vietnamadminunits-alias_ward-extract.csv, the base forms ("phuong…", "xa…",
 "thitran…"; spelling variants such as p10/ward10/f10 and rows whose source is "typing" left
 out) of data/alias_keywords/legacy/alias_ward.csv in github.com/tranngocminhhieu/
-vietnamadminunits (MIT licence as described; see PROVENANCE.md), rows in that file's order
+vietnamadminunits (MIT, LICENSE-tranngocminhhieu.txt; see PROVENANCE.md), rows in that file's order
 from its start into its Thái Bình block. Its keys
 are folded names without spaces or tones: ``thanhphohochiminh,quan3,phuong9,phuong10`` means
 the former Phường 10 of Quận 3 is now part of Phường 9.
