@@ -801,15 +801,18 @@ class Pipeline:
         self.readable = readable_groups(actor) if actor is not None else set()
 
     def section_units(self) -> SectionUnits:
-        """What the section rows of a new sheet say about units (the tree read once)."""
+        """What the section rows of a new sheet say about units (the tree read once, when a
+        section row first needs it)."""
+        return SectionUnits(self._tree_units, self.allowed_units, self.unit)
+
+    def _tree_units(self) -> list[Unit]:
         if self._section_units is None:
-            units = list(
+            self._section_units = list(
                 Unit.objects.filter(subtree_q(self.root)).only(
                     "pk", "code", "name", "status", "parent_id"
                 )
             )
-            self._section_units = units
-        return SectionUnits(self._section_units, self.allowed_units, self.unit)
+        return self._section_units
 
     # -- parse + clean ----------------------------------------------------------------------
     def parse(self) -> tuple[list[RowPlan], list[FileReport]]:

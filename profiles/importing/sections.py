@@ -21,6 +21,7 @@ A person's own unit cell, when the sheet has one and it is filled, always wins.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,14 +79,24 @@ class Unresolved:
 class SectionUnits:
     """The unit the section rows of one sheet put the people below them in."""
 
-    def __init__(self, units: list[Unit], allowed: set[int], target: Unit):
-        self._parent = {u.pk: u.parent_id for u in units}
-        self._by_key: dict[str, list[Unit]] = {}
-        for u in units:
-            if u.pk in allowed and u.status == Unit.Status.ACTIVE:
-                self._by_key.setdefault(_key(u.name), []).append(u)
+    def __init__(self, units: Callable[[], list[Unit]], allowed: set[int], target: Unit):
+        """``units``: the units of the tree, read when the first section row needs them
+        (a sheet without sections, the common case, costs nothing)."""
+        self._units = units
+        self._allowed = allowed
+        self._index: tuple[dict[int, int | None], dict[str, list[Unit]]] | None = None
         self._target = target
         self._stack: list[tuple[int, Unit | Unresolved | None]] = []
+
+    def _tree(self) -> tuple[dict[int, int | None], dict[str, list[Unit]]]:
+        if self._index is None:
+            units = self._units()
+            by_key: dict[str, list[Unit]] = {}
+            for u in units:
+                if u.pk in self._allowed and u.status == Unit.Status.ACTIVE:
+                    by_key.setdefault(_key(u.name), []).append(u)
+            self._index = ({u.pk: u.parent_id for u in units}, by_key)
+        return self._index
 
     def reset(self) -> None:
         """A new table: no section yet."""
@@ -122,15 +133,16 @@ class SectionUnits:
             self._stack.pop()
 
     def _below(self, unit: Unit, root_pk: int) -> bool:
+        parent = self._tree()[0]
         pk: int | None = unit.pk
         while pk is not None:
             if pk == root_pk:
                 return True
-            pk = self._parent.get(pk)
+            pk = parent.get(pk)
         return False
 
     def _lookup(self, key: str, name: str, row: int) -> Unit | Unresolved | None:
-        matches = self._by_key.get(key, [])
+        matches = self._tree()[1].get(key, [])
         enclosing = next((s for _level, s in reversed(self._stack) if isinstance(s, Unit)), None)
         for root in (enclosing, self._target, None):
             within = [u for u in matches if root is None or self._below(u, root.pk)]

@@ -11,7 +11,7 @@ import pytest
 from orgtree.models import Role, Unit
 from profiles.importing import holding, jobs
 from profiles.importing.holding_models import HeldRow
-from profiles.importing.sections import split_numbering
+from profiles.importing.sections import SectionUnits, Unresolved, split_numbering
 from profiles.models import Profile
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures
@@ -146,3 +146,24 @@ def test_a_held_row_fixed_in_the_holding_area_imports_into_its_unit(
     held.refresh_from_db()
     assert held.status == HeldRow.Status.RESOLVED
     assert held.profile is not None and held.profile.unit.code == "H25.11.01"
+
+
+def test_the_tree_is_read_only_when_a_section_row_needs_it(agency):
+    reads = []
+
+    def units() -> list[Unit]:
+        reads.append(1)
+        return list(Unit.objects.all())
+
+    allowed = {agency["home"].pk, agency["finance"].pk}
+    sections = SectionUnits(units, allowed, agency["home"])
+    assert sections.current() is None and reads == []  # people rows alone: no read
+    assert sections.section("I. Sở Tài chính", 3) == agency["finance"]
+    assert sections.current() == agency["finance"]
+    assert isinstance(sections.section("II. Phòng Kế hoạch", 7), Unresolved)
+    assert isinstance(sections.current(), Unresolved)
+    # Hà Nội's province is a unit, but not of this scope: its people are held
+    assert isinstance(sections.section("Ủy ban nhân dân thành phố Hà Nội", 9), Unresolved)
+    # a group row in capitals closes every section
+    assert sections.section("KHỐI ĐOÀN THỂ", 11) is None
+    assert sections.current() is None and reads == [1]
