@@ -417,7 +417,7 @@ class ProfileExportAdminMixin:
         readable = readable_groups(request.user)
         for key, note in HIDDEN_NOTES.items():
             if key not in readable:
-                messages.info(request, f"Tệp Excel không có trang này: {note}")
+                messages.info(request, _("Tệp Excel không có trang này: %(note)s") % {"note": note})
         messages.success(
             request,
             _(

@@ -1,13 +1,16 @@
 """A background export in the browser: an HR officer filters the profile list, clicks
 "Xuất Excel", lands in the download centre ("Tệp đã xuất") where the progress bar follows the
-task (polled, no reload by hand), and downloads the file, read back by calamine.
-Screenshots under ``test-artifacts/screenshots/``."""
+task (polled, no reload by hand), and downloads the file, read back by calamine. In
+Vietnamese on a desktop, and in English at phone width (390 px), the centre scanned for
+"None", raw field keys and untranslated wording. Screenshots under
+``test-artifacts/screenshots/``."""
 
 from __future__ import annotations
 
 import pytest
 
 from .conftest import log_in
+from .page_text import text_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,13 +49,39 @@ def officer(transactional_db, reference_data, make_unit, settings, tmp_path):
     return user
 
 
-def test_filter_export_follow_progress_download(page, screenshot, officer, tmp_path):
+@pytest.mark.parametrize("language, width", [("vi", 1366), ("en", 390)])
+def test_filter_export_follow_progress_download(
+    page, screenshot, officer, tmp_path, language, width
+):
     import python_calamine as pc
+    from django.utils import translation
 
     from cbccvc.exports import jobs
     from cbccvc.exports.models import ExportFile
+    from portal.language import save_language
     from profiles.importing.columns import PROFILE
+    from profiles.models import Profile
+    from profiles.services import HIDDEN_NOTES
 
+    def said(text: str) -> str:
+        with translation.override(language):
+            return translation.gettext(text)
+
+    def scan() -> None:
+        """The centre's own content and messages (the side menu lists every app: not ours).
+        The notes of the groups left out are services.py's, not yet translated (its debt)."""
+        data = [*Profile.objects.values_list("full_name", flat=True), *HIDDEN_NOTES.values()]
+        texts = [
+            line
+            for block in page.locator("#content, .messagelist").all_inner_texts()
+            for line in block.splitlines()
+            if line.strip()
+        ]
+        problems = text_problems("\n".join(texts), texts, language=language, data=data)
+        assert not problems, problems
+
+    save_language(user=officer, language=language)
+    page.set_viewport_size({"width": width, "height": 900})
     page.set_default_timeout(60_000)  # the shared 2-core machine is slow under load
     log_in(page, officer.username, PASSWORD)
     page.goto("/admin/profiles/profile/")
@@ -64,11 +93,12 @@ def test_filter_export_follow_progress_download(page, screenshot, officer, tmp_p
 
     # the export waits for a worker: the centre shows it at 0 %, with the filter's row count
     page.wait_for_selector(".export-status[data-status=pending]")
-    assert "Tệp đã xuất" in page.content()
+    assert said("Tệp đã xuất") in page.locator("#content h1").inner_text()
     assert page.locator(".messagelist .success").count() == 1
     assert page.locator(".export-status progress").get_attribute("value") == "0"
-    assert "Đang chờ" in page.locator(".export-status").inner_text()
+    assert said("Đang chờ") in page.locator(".export-status").inner_text()
     screenshot("1-waiting")
+    scan()
     export = ExportFile.objects.get()
     assert export.total == 5 and export.user == officer
 
@@ -77,8 +107,11 @@ def test_filter_export_follow_progress_download(page, screenshot, officer, tmp_p
     page.wait_for_selector(".export-status[data-status=done]")
     page.wait_for_selector("a.export-link")
     assert page.locator(".export-status progress").get_attribute("value") == "100"
-    assert "Xong" in page.locator(".export-status").inner_text()
+    assert said("Xong") in page.locator(".export-status").inner_text()
+    if language == "en":  # an ASCII word the scan for Vietnamese cannot tell
+        assert "Done" in page.locator(".export-status").inner_text()
     screenshot("2-done")
+    scan()
     with page.expect_download() as info:
         page.click("a.export-link")
     out = tmp_path / "downloaded.xlsx"
