@@ -235,7 +235,8 @@ def run_job(job_id: int, as_of: date | None = None) -> dict[str, Any]:
         status = ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
         log.warning("import job %s not pending (%s): not run again", job_id, status)
         return {"skipped": status}
-    with heartbeat.Heartbeat(job_id) as beat:
+    beat = heartbeat.Heartbeat(job_id)  # the import's own (its __enter__ is typed as the base)
+    with beat:
         return _run_claimed_job(job_id, as_of, beat)
 
 
