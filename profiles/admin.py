@@ -34,6 +34,7 @@ from orgtree.text import fold
 from orgtree.tree import subtree_q
 
 from . import actions, codelists, workflow
+from .finding_names import FindingNamesMixin
 from .importing import holding_admin  # noqa: F401 - registers the holding area's admin
 from .importing.admin import ProfileExportAdminMixin  # also registers the import admin
 from .models import (
@@ -297,10 +298,10 @@ class ReadOnlyScopedInline(ScopedInlineMixin, admin.TabularInline):
         return False
 
 
-class FindingInline(ReadOnlyScopedInline):
+class FindingInline(FindingNamesMixin, ReadOnlyScopedInline):
     model = Finding
     fk_name = "profile"
-    fields = ("severity", "principle", "field", "message", "related")
+    fields = ("severity", "principle_name", "rule_name", "field_name", "message", "related")
     readonly_fields = fields
     verbose_name_plural = _("kết quả kiểm tra dữ liệu (đúng – đủ – sạch – sống)")
 
@@ -834,7 +835,9 @@ class ProfileAdmin(
 
 
 @admin.register(Finding)
-class FindingAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class FindingAdmin(FindingNamesMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Findings by name: the mixin shows the rule, principle, field and person by name."""
+
     scope_field = "profile__unit"
     list_display = ("profile", "severity", "principle", "code", "field", "message")
     list_filter = ("severity", "principle", "code")
