@@ -69,6 +69,11 @@ def start_export(
     it pending, for a worker started later). The request is audited now, the file when
     written."""
     import_string(kind)  # a wrong writer fails here, in the request, not in the worker
+    unfinished = (ExportFile.Status.PENDING, ExportFile.Status.RUNNING)
+    same = visible_exports(user).filter(kind=kind, status__in=unfinished)
+    for earlier in same:  # a second click while the first is still on its way: no new task
+        if earlier.params == params:
+            return earlier
     export = ExportFile.objects.create(
         user=user,
         kind=kind,
@@ -198,7 +203,7 @@ def delete_file(export: ExportFile) -> None:
 
 def cleanup_expired(now: Any = None) -> int:
     """Delete the exports (file and row) past their expiry; fail those whose worker died.
-    The daily schedule's task; returns how many were deleted."""
+    The hourly schedule's task; returns how many were deleted."""
     now = now or timezone.now()
     ExportFile.objects.filter(
         status__in=(ExportFile.Status.RUNNING,), updated_at__lt=now - STALE_AFTER
@@ -214,10 +219,7 @@ def cleanup_expired(now: Any = None) -> int:
 
 
 def ensure_schedules() -> None:
-    from datetime import time
-
     from cbccvc.schedules import ensure_schedule
 
-    ensure_schedule(
-        "Xóa tệp xuất quá hạn", "cbccvc.exports.jobs.cleanup_expired", daily_at=time(2, 30)
-    )
+    # hourly: an export whose worker died shows as failed within the hour after STALE_AFTER
+    ensure_schedule("Xóa tệp xuất quá hạn", "cbccvc.exports.jobs.cleanup_expired", every_minutes=60)

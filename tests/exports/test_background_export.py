@@ -247,10 +247,28 @@ def test_cleanup_deletes_expired_files_and_fails_stale_runs(export_settings, peo
     assert not ExportFile.objects.filter(pk=export.pk).exists()
 
 
-def test_the_cleanup_is_scheduled_daily():
+def test_the_cleanup_is_scheduled_hourly():
     from django_q.models import Schedule
 
     jobs.ensure_schedules()
     jobs.ensure_schedules()  # idempotent
     schedule = Schedule.objects.get(func="cbccvc.exports.jobs.cleanup_expired")
-    assert schedule.schedule_type == Schedule.DAILY and schedule.repeats == -1
+    assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (
+        Schedule.MINUTES,
+        60,
+        -1,
+    )
+
+
+def test_a_second_click_while_waiting_starts_no_second_export(
+    export_settings, people, hr, monkeypatch
+):
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", False)  # no worker: the first export waits
+    client = _client(hr)
+    client.get(reverse(EXPORT_URL), {"q": "Nguyễn Thị"})
+    client.get(reverse(EXPORT_URL), {"q": "Nguyễn Thị"})
+    assert ExportFile.objects.count() == 1
+    client.get(reverse(EXPORT_URL))  # another filter: another export
+    assert ExportFile.objects.count() == 2
