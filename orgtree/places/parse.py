@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..models import AdminUnit
-from ..place_steps import strip_noise
+from ..place_steps import NOISE_WORDS, strip_noise
 from ..text import FOLD_TABLE, clean, fold
 
 PROVINCE = AdminUnit.Level.PROVINCE.value
@@ -149,14 +149,14 @@ def _segment(raw: str, tokens: list[str]) -> Segment:
             unit_type = _PREFIX_TYPE[head]
     key_tokens = tokens[prefix_len:] if prefix_len else tokens
     key = " ".join(key_tokens)
-    return Segment(
-        raw=raw,
-        hint=hint,
-        unit_type=unit_type,
-        key=key,
-        full_key=" ".join(tokens) if prefix_len else key,
-        prefix_len=prefix_len,
-        numeric=key.replace(" ", "").isdigit(),
+    return Segment(  # positional: the fields in their order (cheaper than keywords)
+        raw,
+        hint,
+        unit_type,
+        key,
+        " ".join(tokens) if prefix_len else key,  # full_key
+        prefix_len,
+        key.replace(" ", "").isdigit(),  # numeric
     )
 
 
@@ -231,6 +231,7 @@ def _split_run(tokens: list[str], known: dict[str, frozenset[str]]) -> list[list
 
 
 _PART_CACHE_SIZE = 32768
+_NOISE_TAIL = "0123456789abc"  # what strip_noise strips from "so12", "km5", "ql1a"
 
 
 def parse_segments(
@@ -246,7 +247,12 @@ def parse_segments(
     segments: list[Segment] = []
     ascii_text = text.isascii()
     folded_parts = text.translate(_FOLD_KEEPING_SEPARATORS).lower().split(",")
-    raws = _SEPARATOR.split(text) if len(folded_parts) > 1 else [text]
+    if len(folded_parts) == 1:
+        raws = [text]
+    elif ";" in text or "|" in text or "\n" in text or "\r" in text:
+        raws = _SEPARATOR.split(text)
+    else:
+        raws = text.split(",")  # the common case, cheaper than the regex
     for raw, folded in zip(raws, folded_parts, strict=True):
         if cache is None:
             segments.extend(_parse_part(raw, folded, ascii_text, known))
@@ -292,7 +298,9 @@ def _parse_part(
     glued = _GLUED_PREFIX.get(tokens[0])
     if glued is not None:
         tokens = [*glued, *tokens[1:]]  # "Thànhphố Hải Phòng"
-    if known is not None:
+    first = tokens[0]
+    if known is not None and (first in NOISE_WORDS or first.rstrip(_NOISE_TAIL) in NOISE_WORDS):
+        # a street-level start ("so nha 12", "to4"): strip_noise's own test, without the call
         stripped = strip_noise(tokens, known["any"])
         if not stripped:
             return []  # only a house number, a lane, a hamlet

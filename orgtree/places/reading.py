@@ -3,7 +3,7 @@ into an outcome, directly or through a conversion table."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..models import HistoricPlaceName
 from .catalogue import Catalogue
@@ -27,7 +27,6 @@ class Reading:
     communes: tuple[str, ...] = ()
     score: float = 0.0
     factor: float = 1.0
-    notes: list[str] = field(default_factory=list)
     historic: tuple[HistoricEntry, ...] = ()
     former_district: HistoricEntry | None = None
     # the commune came through a name merged away 2019–2024 (and the text that named it)
@@ -170,6 +169,7 @@ def _read(index: UnitIndex, plan: Plan, catalogue: Catalogue) -> Reading:
 
     # 3. the commune
     districts, provinces = reading.districts, reading.provinces
+    former_keys = catalogue.former_keys.get(index.key) if (districts or provinces) else None
     for i, key, explicit in plan.commune:
         if i == used_p or i == used_d:
             continue
@@ -194,7 +194,7 @@ def _read(index: UnitIndex, plan: Plan, catalogue: Catalogue) -> Reading:
                 if codes:
                     reading.factor *= 0.9
         conflict = False
-        if (districts or provinces) and catalogue.former_communes:
+        if former_keys and key.replace(" ", "") in former_keys:
             codes, conflict = _with_former(reading, catalogue, key, codes, segments[i].raw)
         if codes:
             used_c = i
@@ -254,6 +254,12 @@ def _direct_outcome(reading: Reading) -> Outcome:
     index = reading.index
     score, factor = reading.score, reading.factor
     historic_note = _historic_note(reading.historic)
+    if len(reading.communes) == 1:  # the common case: what _collapse makes of one option
+        commune = reading.communes[0]
+        base = 0.95 if (reading.provinces or reading.districts) else 0.85
+        province = index.province_of[COMMUNE, commune]
+        reason = "Khớp tên xã" + historic_note
+        return Outcome(province, commune, base * factor, [], False, score, reason)
     if reading.communes:
         options = [
             (index.province_of[COMMUNE, c], c, "Trùng tên xã trong danh mục")

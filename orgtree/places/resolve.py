@@ -113,6 +113,8 @@ def _choose(outcomes: list[Outcome]) -> Outcome:
     live = [o for o in outcomes if o.province is not None or o.candidates]
     if not live:
         return Outcome(None, None, 0.0, [], True, 0.0, "Không khớp địa danh nào")
+    if len(live) == 1:
+        return live[0]
     best = max(o.score for o in live)
     top = [o for o in live if o.score == best]
     if len(top) == 1:
@@ -221,12 +223,17 @@ def _rank(outcome: Outcome) -> tuple:
 def _outcome(plan: Plan, catalogue: Catalogue, target: UnitIndex) -> Outcome:
     """Exact candidates in every release, scored, and the decision."""
     direct = _read(target, plan, catalogue)
-    outcomes = [with_former_note(with_district_note(_direct_outcome(direct), direct), direct)]
+    outcome = _direct_outcome(direct)
+    if direct.former_district is not None or direct.former_commune is not None:
+        outcome = with_former_note(with_district_note(outcome, direct), direct)
+    outcomes = [outcome]
     for conversion in catalogue.sources_for(target):
         reading = _read(conversion.source, plan, catalogue)
         if reading.score > 0:
             outcome = _converted_outcome(reading, conversion, target)
-            outcomes.append(with_former_note(with_district_note(outcome, reading), reading))
+            if reading.former_district is not None or reading.former_commune is not None:
+                outcome = with_former_note(with_district_note(outcome, reading), reading)
+            outcomes.append(outcome)
     return _choose(outcomes)
 
 

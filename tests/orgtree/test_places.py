@@ -563,6 +563,29 @@ def test_indexes_follow_the_loaded_releases(reference_data):
         invalidate_indexes()
 
 
+def test_a_replaced_catalogue_is_freed_without_the_cycle_collector(reference_data):
+    # the catalogue is frozen out of the collector's reach (gc.freeze): it must hold no
+    # reference cycle, or a replaced one would never be freed
+    import gc
+    import weakref
+
+    from orgtree.places import get_catalogue, invalidate_indexes
+
+    invalidate_indexes()
+    catalogue = get_catalogue()
+    resolve_place("Xã Nga Thành, Huyện Nga Sơn, Tỉnh Thanh Hóa")  # decisions and parts too
+    assert gc.get_freeze_count() > 0
+    refs = [weakref.ref(catalogue), *(weakref.ref(u) for u in catalogue.units)]
+    refs += [weakref.ref(c) for c in catalogue.conversions]
+    del catalogue
+    invalidate_indexes()
+    gc.disable()  # freed by reference counting alone
+    try:
+        assert [r() for r in refs] == [None] * len(refs)
+    finally:
+        gc.enable()
+
+
 def test_diacritics_decide_between_names_that_fold_alike(reference_data):
     # Huyện Nga Sơn had both Xã Nga Thanh (16123) and Xã Nga Thành (16141)
     legacy = {r["Mã PX"]: r["Phường Xã"] for r in _raw_legacy() if r["Mã QH"] == "401"}
