@@ -29,14 +29,15 @@ from cbccvc.audit import record
 from cbccvc.xlsx_safety import FormulaSafeResource
 from orgtree.access import ALL_ROLES, APPROVE_ROLES, EDIT_PROFILE_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
+from orgtree.admin.unit_filter import UnitTreeFilter
 from orgtree.models import Unit
 from orgtree.text import fold
-from orgtree.tree import subtree_q
 
 from . import actions, codelists, workflow
 from .finding_names import FindingNamesMixin
 from .importing import holding_admin  # noqa: F401 - registers the holding area's admin
 from .importing.admin import ProfileExportAdminMixin  # also registers the import admin
+from .lazy_inlines import LazyInlinesMixin
 from .models import (
     CHILD_MODELS,
     AssetDeclaration,
@@ -342,21 +343,16 @@ class VersionInline(ReadOnlyScopedInline):
 
 
 # -- filters ------------------------------------------------------------------------------------
-class UnitSubtreeFilter(admin.SimpleListFilter):
-    title = _("cây đơn vị")
-    parameter_name = "unit_tree"
+class UnitSubtreeFilter(UnitTreeFilter):
+    """The profiles of a unit's subtree: a search box and a short tree (orgtree.admin)."""
 
-    def lookups(self, request: HttpRequest, model_admin: Any):
-        units = scope_for(request.user).units(ALL_ROLES).active().order_by("tree_id", "lft")
-        return [(u.pk, f"{'— ' * u.level}{u.name}") for u in units[:500]]
+    unit_field = "unit"
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if not self.value():
-            return queryset
-        root = Unit.objects.filter(pk=self.value()).first()
-        if root is None:
-            return queryset.none()
-        return queryset.filter(subtree_q(root, "unit"))
+
+class FindingUnitFilter(UnitTreeFilter):
+    """Findings of the profiles in a unit's subtree."""
+
+    unit_field = "profile__unit"
 
 
 class CompletenessFilter(admin.SimpleListFilter):
@@ -464,7 +460,11 @@ DATA_GROUP_TABS: list[dict[str, Any]] = [
 
 @admin.register(Profile)
 class ProfileAdmin(
-    ProfileExportAdminMixin, ProfileSigningAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin
+    LazyInlinesMixin,  # a data group's tables are loaded when its tab is opened
+    ProfileExportAdminMixin,
+    ProfileSigningAdminMixin,
+    ScopedAdminMixin,
+    SimpleHistoryAdmin,
 ):
     form = ProfileForm
     scope_field = "unit"
@@ -656,14 +656,16 @@ class ProfileAdmin(
 
         if not self.has_view_permission(request):
             raise PermissionDenied
+        from .completeness import page_context
+
         rows = unit_completeness(self.get_queryset(request))
         return TemplateResponse(
             request,
             "admin/profiles/unit_completeness.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Mức đầy đủ hồ sơ theo đơn vị",
-                "rows": rows,
+                "title": _("Mức đầy đủ hồ sơ theo đơn vị"),
+                **page_context(request, rows),
                 "opts": self.model._meta,
             },
         )
@@ -711,8 +713,9 @@ class ProfileAdmin(
             for key in SENSITIVE_GROUPS
             if key not in readable
         ]
-        if obj is not None and request.method == "GET":
-            # the page shows the sensitive groups the user holds the permissions for
+        if obj is not None and request.method == "GET" and not self.lazy_page(request, obj):
+            # the whole page shows the sensitive groups the user holds the permissions for (in
+            # tabs, each group's read is audited when its table is loaded: inline_view)
             audit_sensitive_read(readable, request=request, obj=obj, via="admin")
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -840,7 +843,7 @@ class FindingAdmin(FindingNamesMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     scope_field = "profile__unit"
     list_display = ("profile", "severity", "principle", "code", "field", "message")
-    list_filter = ("severity", "principle", "code")
+    list_filter = (FindingUnitFilter, "severity", "principle", "code")
     list_select_related = ("profile",)
     show_full_result_count = False
 

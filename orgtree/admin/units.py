@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -38,6 +39,7 @@ from ..models import ScheduledOperation, Unit, UnitChangeEvent, UnitEventLink, U
 from ..text import fold
 from . import unit_ops
 from .scoped import ScopedAdminMixin
+from .unit_views import UnitNavigationMixin, UnitStatusFilter, event_units, events_with_units
 
 OpKind = ScheduledOperation.Kind
 
@@ -382,7 +384,7 @@ def _is_autocomplete(request: HttpRequest) -> bool:
 
 
 @admin.register(Unit)
-class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
+class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
     scope_field = ""
     edit_roles = MANAGE_UNIT_ROLES
     form = UnitAdminForm
@@ -396,7 +398,7 @@ class UnitAdmin(ScopedAdminMixin, DraggableMPTTAdmin, SimpleHistoryAdmin):
         "ended_on",
     ]
     list_display_links = ["indented_title"]
-    list_filter = ["kind", "status"]
+    list_filter = ["kind", UnitStatusFilter]  # active units unless asked (or searching)
     search_fields = ["search_text"]  # folded in get_search_results
     search_help_text = "Tìm theo tên (có hoặc không dấu), tên viết tắt hoặc mã định danh."
     raw_id_fields = ["admin_unit"]  # ~13,000 administrative units: no select box
@@ -846,6 +848,7 @@ class UnitChangeEventAdmin(admin.ModelAdmin):
 
     list_display = [
         "__str__",
+        "named_units",
         "kind",
         "effective_date",
         "legal_basis_number",
@@ -872,10 +875,15 @@ class UnitChangeEventAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[UnitChangeEvent]:
         qs = super().get_queryset(request)
         scope = scope_for(request.user)
+        qs = events_with_units(qs, scope)  # the units column: those in the user's scope
         if scope.is_national:
             return qs
         visible = UnitEventLink.objects.filter(scope.q("unit")).values("event_id")
         return qs.filter(pk__in=visible)
+
+    @admin.display(description=_("đơn vị"))
+    def named_units(self, event: UnitChangeEvent) -> str:
+        return event_units(event)
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         """Decision number, reason, or a unit's name (without diacritics) or code."""
