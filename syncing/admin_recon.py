@@ -281,7 +281,7 @@ def marked_value(obj: Mismatch, side: str) -> SafeString:
 class ScopedUnitFilter(admin.SimpleListFilter):
     """The units of the user's scope that have mismatches (never another agency's names)."""
 
-    title = "đơn vị"
+    title = gettext_lazy("đơn vị")
     parameter_name = "don_vi"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
@@ -364,7 +364,7 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
             if k in counts
         ]
         extra_context["chart"] = self._chart(request)
-        extra_context["title"] = "Đối khớp với CSDL quốc gia về dân cư"
+        extra_context["title"] = _("Đối khớp với CSDL quốc gia về dân cư")
         return super().changelist_view(request, extra_context)
 
     def _chart(self, request: HttpRequest) -> Any:
@@ -389,7 +389,7 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
         ]
         return dashboard.chart_svg(days, series, width=560) if series else None
 
-    @admin.display(description="người", ordering="profile__folded_name")
+    @admin.display(description=gettext_lazy("người"), ordering="profile__folded_name")
     def person(self, obj: Mismatch) -> str:
         url = reverse("admin:profiles_profile_change", args=[obj.profile_id])
         return format_html(
@@ -412,11 +412,11 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def population_value_cell(self, obj: Mismatch) -> str:
         return marked_value(obj, "theirs")
 
-    @admin.display(description="xử lý", ordering="status")
+    @admin.display(description=gettext_lazy("xử lý"), ordering="status")
     def decide_link(self, obj: Mismatch) -> str:
         url = reverse("admin:syncing_mismatch_decide", args=[obj.pk])
         if obj.status == Mismatch.Status.OPEN:
-            return format_html('<a class="button recon-decide" href="{}">Xử lý</a>', url)
+            return format_html('<a class="button recon-decide" href="{}">{}</a>', url, _("Xử lý"))
         who = obj.decided_by.get_full_name() or obj.decided_by.username if obj.decided_by else ""
         return format_html(
             '<a href="{}">{}</a><br><small>{}</small>', url, obj.get_status_display(), who
@@ -501,7 +501,7 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def decide_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         obj = self.get_object(request, object_id)  # None outside the user's scope
         if obj is None:
-            raise Http404("Không tìm thấy sai lệch.")
+            raise Http404(_("Không tìm thấy sai lệch."))
         can_decide = self.has_decide_permission(request, obj) and (
             obj.status == Mismatch.Status.OPEN
         )
@@ -521,23 +521,29 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
                         if result.version is not None:
                             messages.success(
                                 request,
-                                f"Đã sửa hồ sơ {obj.profile.full_name} theo CSDL dân cư và trình "
-                                f"phê duyệt phiên bản {result.version.number}.",
+                                _(
+                                    "Đã sửa hồ sơ %(name)s theo CSDL dân cư và trình phê duyệt "
+                                    "phiên bản %(number)s."
+                                )
+                                % {
+                                    "name": obj.profile.full_name,
+                                    "number": result.version.number,
+                                },
                             )
                         else:
                             messages.warning(
                                 request,
-                                "Đã sửa hồ sơ theo CSDL dân cư; hồ sơ chưa trình được: "
-                                f"{result.submit_error}",
+                                _("Đã sửa hồ sơ theo CSDL dân cư; hồ sơ chưa trình được: %(e)s")
+                                % {"e": result.submit_error},
                             )
                     elif action == "dispute":
                         reconciliation.dispute(obj, request.user, note)
-                        messages.success(request, "Đã ghi nhận khiếu nại.")
+                        messages.success(request, _("Đã ghi nhận khiếu nại."))
                     elif action == "resolve":
                         reconciliation.resolve(obj, request.user, note)
-                        messages.success(request, "Đã đánh dấu sai lệch đã xử lý.")
+                        messages.success(request, _("Đã đánh dấu sai lệch đã xử lý."))
                     else:
-                        raise ValidationError("Chưa chọn cách xử lý.")
+                        raise ValidationError(_("Chưa chọn cách xử lý."))
                 except ValidationError as exc:
                     if hasattr(exc, "error_dict"):
                         for field_name, errs in exc.message_dict.items():
@@ -603,7 +609,7 @@ class ProgressDashboardAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if unit_id:
             focus = Unit.objects.filter(pk=unit_id if unit_id.isdigit() else 0).first()
             if focus is None or not scope_for(request.user).covers(focus):
-                raise Http404("Không tìm thấy đơn vị.")
+                raise Http404(_("Không tìm thấy đơn vị."))
             return dashboard.progress_rows([], children_of=focus), focus
         return dashboard.progress_rows(self._roots(request)), None
 
@@ -618,7 +624,7 @@ class ProgressDashboardAdmin(ScopedAdminMixin, admin.ModelAdmin):
         today = timezone.localdate()
         context = {
             **self.admin_site.each_context(request),
-            "title": "Tiến độ đồng bộ CSDL quốc gia",
+            "title": _("Tiến độ đồng bộ CSDL quốc gia"),
             "opts": self.model._meta,
             "rows": rows,
             "total": dashboard.totals(rows[1:] if focus else rows),
@@ -633,7 +639,7 @@ class ProgressDashboardAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def export_view(self, request: HttpRequest, fmt: str) -> HttpResponse:
         if not self.has_view_permission(request) or fmt not in {"xlsx", "pdf"}:
-            raise Http404("Không có báo cáo này.")
+            raise Http404(_("Không có báo cáo này."))
         rows, focus = self._rows(request)
         today = timezone.localdate()
         drill = focus is not None  # the first row is the total of the others

@@ -14,6 +14,8 @@ The behaviour lives in :mod:`syncing.orgsync`, :mod:`syncing.reconciliation` and
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -24,7 +26,7 @@ from simple_history.models import HistoricalRecords
 from orgtree.models import Unit
 
 
-def _user_fk(label: str) -> models.ForeignKey:
+def _user_fk(label: Any) -> models.ForeignKey:
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=label,
@@ -127,41 +129,41 @@ class Mismatch(models.Model):
     as the national side's daily reconciliation returned it."""
 
     class Kind(models.TextChoices):
-        SPELLING = "spelling", "Sai chính tả họ tên"
-        DATE_OF_BIRTH = "dob", "Sai ngày sinh"
-        SEX = "sex", "Sai giới tính"
-        ID_NOT_FOUND = "id_not_found", "Không tìm thấy số định danh"
-        DECEASED = "deceased", "Công dân đã chết"
-        OTHER = "other", "Sai lệch khác"
+        SPELLING = "spelling", _("Sai chính tả họ tên")
+        DATE_OF_BIRTH = "dob", _("Sai ngày sinh")
+        SEX = "sex", _("Sai giới tính")
+        ID_NOT_FOUND = "id_not_found", _("Không tìm thấy số định danh")
+        DECEASED = "deceased", _("Công dân đã chết")
+        OTHER = "other", _("Sai lệch khác")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Chờ xử lý"
-        ACCEPTED = "accepted", "Đã chấp nhận, sửa hồ sơ"
-        DISPUTED = "disputed", "Đã khiếu nại"
-        RESOLVED = "resolved", "Đã xử lý xong"
+        OPEN = "open", _("Chờ xử lý")
+        ACCEPTED = "accepted", _("Đã chấp nhận, sửa hồ sơ")
+        DISPUTED = "disputed", _("Đã khiếu nại")
+        RESOLVED = "resolved", _("Đã xử lý xong")
 
-    external_id = models.CharField("mã sai lệch (CSDL quốc gia)", max_length=80, unique=True)
+    external_id = models.CharField(_("mã sai lệch (CSDL quốc gia)"), max_length=80, unique=True)
     profile = models.ForeignKey(
         "profiles.Profile",
-        verbose_name="hồ sơ",
+        verbose_name=_("hồ sơ"),
         on_delete=models.CASCADE,
         related_name="mismatches",
     )
-    kind = models.CharField("loại sai lệch", max_length=20, choices=Kind.choices)
-    field = models.CharField("trường", max_length=40, blank=True)
-    our_value = models.CharField("giá trị trong hồ sơ", max_length=255, blank=True)
-    population_value = models.CharField("giá trị CSDL dân cư", max_length=255, blank=True)
-    since = models.DateField("sai lệch từ ngày")
+    kind = models.CharField(_("loại sai lệch"), max_length=20, choices=Kind.choices)
+    field = models.CharField(_("trường"), max_length=40, blank=True)
+    our_value = models.CharField(_("giá trị trong hồ sơ"), max_length=255, blank=True)
+    population_value = models.CharField(_("giá trị CSDL dân cư"), max_length=255, blank=True)
+    since = models.DateField(_("sai lệch từ ngày"))
     status = models.CharField(
-        "trạng thái", max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
     )
-    note = models.TextField("ghi chú, lý do khiếu nại", blank=True)
-    decided_by = _user_fk("người xử lý")
-    decided_at = models.DateTimeField("xử lý lúc", null=True, blank=True)
-    first_seen_at = models.DateTimeField("nhận lần đầu lúc", auto_now_add=True)
-    last_seen_at = models.DateTimeField("nhận gần nhất lúc")
+    note = models.TextField(_("ghi chú, lý do khiếu nại"), blank=True)
+    decided_by = _user_fk(_("người xử lý"))
+    decided_at = models.DateTimeField(_("xử lý lúc"), null=True, blank=True)
+    first_seen_at = models.DateTimeField(_("nhận lần đầu lúc"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("nhận gần nhất lúc"))
 
-    history = HistoricalRecords(verbose_name="lịch sử xử lý sai lệch")
+    history = HistoricalRecords(verbose_name=_("lịch sử xử lý sai lệch"))
 
     class Meta:
         verbose_name = _("sai lệch đối khớp")

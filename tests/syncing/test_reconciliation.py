@@ -352,3 +352,15 @@ def orgsync_client(agency):
     from syncing import orgsync
 
     return orgsync.client_for_agency(agency)
+
+
+def test_decision_page_in_english(mismatch, hr):
+    """Every label of the decision and its confirmation in the reader's language."""
+    client = _client(hr)
+    client.cookies["django_language"] = "en"
+    decide = reverse("admin:syncing_mismatch_decide", args=[mismatch.pk])
+    page = client.get(decide, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Misspelt name" in page and "Sai chính tả họ tên" not in page
+    assert "Accept – correct the profile from the population database…" in page
+    asked = client.post(decide, {"action": "accept"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "will be replaced by" in asked and "Confirm the correction" in asked
