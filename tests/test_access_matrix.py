@@ -568,3 +568,35 @@ def test_scope_filters_querysets_by_subtree(world):
     assert not scope.covers(world["b_dept"])
     assert not scope.covers(world["a_dept"], roles={Role.APPROVER})
     assert scope_for(world["b_admin"]).units().filter(code__startswith="H25").count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", Role.values)
+def test_navigation_pages_keep_to_the_subtree(world, role):
+    """The unit filters, the tree as of a date, the events list and the completeness page
+    (issue 17 item 6) neither show nor accept agency B's units."""
+    _b_finding(world)
+    client = _client(world["users"][role])
+    b_names = ("Hà Nội", "Hoàng Thị Bí Mật", "H12")
+    pages = [
+        (reverse("admin:profiles_profile_changelist"), {"unit_tree": world["b_dept"].pk}),
+        (reverse("admin:profiles_finding_changelist"), {"unit_tree": world["b"].pk}),
+        (reverse("admin:profiles_profile_completeness"), {"q": "ha noi"}),
+        (reverse("admin:profiles_profile_completeness"), {}),
+        (reverse("admin:orgtree_unit_as_of"), {"on": "01/01/2026"}),
+        (reverse("admin:orgtree_unit_changelist"), {"status__exact": "all"}),
+        (reverse("admin:orgtree_unitchangeevent_changelist"), {}),
+    ]
+    for url, params in pages:
+        response = client.get(url, params)
+        assert response.status_code in (200, 403), (url, params)
+        text = response.content.decode()
+        for name in b_names:
+            assert name not in text, (url, params, name)
+        if response.status_code == 200 and "cl" in (response.context or {}):
+            assert list(response.context["cl"].result_list) == [] or "unit_tree" not in params
+    search = {"app_label": "profiles", "model_name": "profile", "field_name": "unit"}
+    found = client.get(reverse("admin:autocomplete"), {**search, "term": "ha noi"})
+    assert found.status_code in (200, 403)
+    if found.status_code == 200:
+        assert found.json()["results"] == []
