@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
@@ -115,7 +116,7 @@ class ExportFileAdmin(admin.ModelAdmin):
         try:
             exports = jobs.visible_exports(request.user).filter(token__in=tokens)
             items = [jobs.status(e) for e in exports]
-        except Exception as exc:  # a malformed id
+        except ValidationError as exc:  # not an export's id
             raise Http404 from exc
         return JsonResponse({"exports": items}, json_dumps_params={"ensure_ascii": False})
 

@@ -170,7 +170,9 @@ def test_centre_status_and_download_are_the_owners_alone(
         assert other.get(download).status_code == 404
     page = client.get(reverse(CENTRE_URL)).content.decode()
     assert str(export.token) in page and "exports/progress.js" in page
-    status = client.get(reverse("admin:exports_exportfile_status"), {"id": str(export.token)})
+    status_url = reverse("admin:exports_exportfile_status")
+    assert client.get(status_url, {"id": "../1"}).status_code == 404
+    status = client.get(status_url, {"id": str(export.token)})
     [item] = status.json()["exports"]
     assert item["status"] == "done" and item["percent"] == 100 and item["rows"] == 9
 
