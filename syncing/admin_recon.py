@@ -517,7 +517,7 @@ class MismatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     if action == "accept" and request.POST.get("confirmed") != "yes":
                         confirming = True  # asked once more, with the change spelled out
                     elif action == "accept":
-                        result = reconciliation.accept(obj, request.user)
+                        result = reconciliation.accept(obj, request.user, note)
                         if result.version is not None:
                             messages.success(
                                 request,

@@ -311,14 +311,18 @@ class AcceptResult:
 
 
 @transaction.atomic
-def accept(mismatch: Mismatch, user: Any) -> AcceptResult:
+def accept(mismatch: Mismatch, user: Any, note: str = "") -> AcceptResult:
     """Take the population database's value into the profile and submit it for approval again.
+
+    The officer's ``note``, if any, is kept on the mismatch (and its history) and appended to the
+    profile's change reason (which the history cuts at 100 characters).
 
     The profile is saved like any other edit (history with the user and the reason), which
     returns it to draft; it is then submitted as a new version waiting for approval. When the
     profile still has blocking errors it stays in draft and ``submit_error`` says why.
     """
     mismatch = _lock(mismatch, user)
+    note = clean(note or "")
     field_name = CORRECTABLE.get(mismatch.kind)
     if field_name is None:
         raise ValidationError(
@@ -334,7 +338,7 @@ def accept(mismatch: Mismatch, user: Any) -> AcceptResult:
         acting_user=user,
         reason=(
             f"Đối khớp CSDL dân cư: sửa {label} “{mismatch.our_value}” thành "
-            f"“{mismatch.population_value}”"
+            f"“{mismatch.population_value}”" + (f" – {note}" if note else "")
         ),
     )
     profile.refresh_from_db()
@@ -347,7 +351,7 @@ def accept(mismatch: Mismatch, user: Any) -> AcceptResult:
         mismatch,
         Status.ACCEPTED,
         user,
-        mismatch.note,
+        note or mismatch.note,
         f"Chấp nhận giá trị CSDL dân cư ({label})",
     )
     return AcceptResult(mismatch, version, submit_error)

@@ -225,7 +225,9 @@ def test_decision_page_accepts_and_disputes(mismatch, hr, make_profile, tree):
     assert "“Nguyễn Văn An” sẽ được thay bằng “Nguyễn Văn Ân”" in asking
     assert Profile.objects.get(pk=mismatch.profile_id).full_name == "Nguyễn Văn An"
     assert Mismatch.objects.get().status == Mismatch.Status.OPEN
-    done = client.post(decide, {"action": "accept", "note": "", "confirmed": "yes"})
+    done = client.post(
+        decide, {"action": "accept", "note": "Đã xem giấy khai sinh", "confirmed": "yes"}
+    )
     assert done.status_code == 302
     profile = Profile.objects.get(pk=mismatch.profile_id)
     assert (profile.full_name, profile.status) == ("Nguyễn Văn Ân", ProfileStatus.SUBMITTED)
@@ -233,6 +235,8 @@ def test_decision_page_accepts_and_disputes(mismatch, hr, make_profile, tree):
     edits = profile.history.filter(full_name="Nguyễn Văn Ân").order_by("history_date")
     assert edits.first().history_user == hr
     assert "Đối khớp CSDL dân cư" in edits.first().history_change_reason
+    assert edits.first().history_change_reason.endswith("– Đã xem giấy khai sinh")
+    assert Mismatch.objects.get().note == "Đã xem giấy khai sinh"
 
 
 def test_decision_page_marks_the_differing_characters_and_names_the_field(mismatch, hr):
