@@ -7,6 +7,13 @@ document (the profiles app plugs in profile versions this way). Each item is sig
 in its own transaction; a failing item is recorded in ``SigningBatch.results`` and the batch
 goes on.
 
+**Cores.** With a key file and a batch of ``CBCCVC_SIGNING_POOL_MIN_ITEMS`` (200) items or
+more, ``CBCCVC_SIGNING_PROCESSES`` worker processes (default: every core) sign, each opening
+the key once (:mod:`.signpool`). On PostgreSQL (``CBCCVC_SIGNING_ITEMS_IN_WORKERS``) each
+worker also reads, renders and stores its items, each in its own transaction; otherwise this
+process does that, in order, and the workers only sign. A PKCS#11 token signs here, through
+its one session, one item after the other (a USB token signs serially).
+
 **The PIN.** The queue (the django-q2 ORM or Redis broker) only ever sees the batch id. The PIN
 is sealed with the master key (:func:`profiles.signing.keys.seal`, a key that is not in the
 database) into ``SigningBatch.sealed_pin`` while the batch is pending or running, and that
@@ -22,19 +29,23 @@ the task runs inside :func:`start_batch`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.module_loading import import_string
 
 from .credentials import open_signer
 from .errors import SigningError
-from .keys import seal, unseal
+from .keys import KeyFileSigner, Signer, certificate_fingerprint, seal, unseal
 from .models import SigningBatch, SigningCredential
+from .signpool import SigningPool, default_processes
 from .xmlsig import sign_document
 
 logger = logging.getLogger(__name__)
@@ -121,32 +132,26 @@ def run_batch(batch_id: int) -> dict[str, int]:
         pin = unseal(bytes(batch.sealed_pin)).decode("utf-8")
         provider = _load_provider(batch.provider)
         with open_signer(batch.credential, pin, user=batch.created_by) as signer:
+            pool = _pool_for(batch, signer, pin)
             del pin
-            for index, item_id in enumerate(batch.item_ids, start=1):
-                key = str(item_id)
-                try:
-                    with transaction.atomic():
-                        xml_bytes, store = provider(item_id)
-                        signed = sign_document(xml_bytes, signer)
-                        store(signed)
-                except (SigningError, ValidationError, PermissionDenied, LookupError) as exc:
-                    failed += 1
-                    results[key] = {"ok": False, "error": _message(exc)}
-                except Exception as exc:  # one bad item must not stop the batch
-                    logger.exception("signing batch %s: item %s failed", batch.pk, key)
-                    failed += 1
-                    results[key] = {
-                        "ok": False,
-                        "error": f"Lỗi không xác định: {type(exc).__name__}",
-                    }
-                else:
-                    done += 1
-                    results[key] = {"ok": True, "signed_at": datetime.now(UTC).isoformat()}
-                if index % PROGRESS_EVERY == 0:
-                    progress: dict[str, Any] = {"done": done, "failed": failed}
-                    if index % RESULTS_EVERY == 0:
-                        progress["results"] = results
-                    SigningBatch.objects.filter(pk=batch.pk).update(**progress)
+            with pool or nullcontext():
+                signed_items = (
+                    _sign_in_pool(batch.item_ids, provider, pool)
+                    if pool is not None
+                    else _sign_here(batch.item_ids, provider, signer)
+                )
+                for index, (key, exc) in enumerate(signed_items, start=1):
+                    if exc is None:
+                        done += 1
+                        results[key] = {"ok": True, "signed_at": datetime.now(UTC).isoformat()}
+                    else:
+                        failed += 1
+                        results[key] = _failure(batch, key, exc)
+                    if index % PROGRESS_EVERY == 0:
+                        progress: dict[str, Any] = {"done": done, "failed": failed}
+                        if index % RESULTS_EVERY == 0:
+                            progress["results"] = results
+                        SigningBatch.objects.filter(pk=batch.pk).update(**progress)
         status = SigningBatch.Status.DONE if failed == 0 else SigningBatch.Status.DONE_WITH_ERRORS
         error = ""
     except (SigningError, ValidationError, PermissionDenied) as exc:
@@ -166,6 +171,108 @@ def run_batch(batch_id: int) -> dict[str, int]:
         finished_at=datetime.now(UTC),
     )
     return {"done": done, "failed": failed}
+
+
+_ITEM_ERRORS = (SigningError, ValidationError, PermissionDenied, LookupError)
+Outcome = tuple[str, Exception | None]  # item key, and what went wrong (None: signed, stored)
+
+
+def item_error(exc: Exception) -> str:
+    """The message recorded for an item that failed (unexpected errors are logged)."""
+    if isinstance(exc, _ITEM_ERRORS):
+        return _message(exc)
+    # one bad item must not stop the batch
+    logger.error("signing batch: an item failed", exc_info=exc)
+    return f"Lỗi không xác định: {type(exc).__name__}"
+
+
+def _failure(batch: SigningBatch, key: str, exc: Exception) -> dict[str, Any]:
+    return {"ok": False, "error": item_error(exc)}
+
+
+def _sign_here(item_ids: Iterable[Any], provider: Provider, signer: Signer) -> Iterator[Outcome]:
+    """One item after the other in this process (a token, a small batch): read, render, sign
+    and store each in one transaction."""
+    for item_id in item_ids:
+        try:
+            with transaction.atomic():
+                xml_bytes, store = provider(item_id)
+                store(sign_document(xml_bytes, signer))
+        except Exception as exc:
+            yield str(item_id), exc
+        else:
+            yield str(item_id), None
+
+
+def _pool_for(batch: SigningBatch, signer: Signer, pin: str) -> SigningPool | None:
+    """Worker processes for a key file and a batch big enough to pay for starting them
+    (``CBCCVC_SIGNING_PROCESSES``, default: the cores available;
+    ``CBCCVC_SIGNING_POOL_MIN_ITEMS``, default 200); None → sign in this process."""
+    credential = batch.credential
+    processes = int(getattr(settings, "CBCCVC_SIGNING_PROCESSES", 0) or default_processes())
+    in_workers = getattr(settings, "CBCCVC_SIGNING_ITEMS_IN_WORKERS", None)
+    if in_workers is None:  # the workers need a database they can all write at once
+        in_workers = connection.vendor == "postgresql"
+    min_items = int(getattr(settings, "CBCCVC_SIGNING_POOL_MIN_ITEMS", 200))
+    if (
+        not isinstance(signer, KeyFileSigner)
+        or credential.kind != SigningCredential.Kind.PKCS12
+        or not credential.sealed_pkcs12
+        or processes < 2
+        or len(batch.item_ids) < max(min_items, 2)
+    ):
+        return None
+    try:
+        return SigningPool(
+            unseal(bytes(credential.sealed_pkcs12)),
+            pin,
+            processes=processes,
+            fingerprint=certificate_fingerprint(signer.certificate),
+            provider=batch.provider if in_workers else "",
+        )
+    except (SigningError, OSError):  # the batch is still signed, on one core
+        logger.exception("signing batch %s: no worker processes, signing here", batch.pk)
+        return None
+
+
+def _sign_in_pool(
+    item_ids: Iterable[Any], provider: Provider, pool: SigningPool
+) -> Iterator[Outcome]:
+    """Read and render each item here, sign it in a worker, store it here (own transaction),
+    in the order of the batch; a few items are in flight at a time, so the workers sign while
+    this process renders the next ones and stores the previous ones."""
+    in_flight: deque[tuple[str, Future[bytes] | None, Any, Exception | None]] = deque()
+
+    def finish() -> Outcome:
+        key, signed, store, error = in_flight.popleft()
+        if error is not None or signed is None:
+            return key, error
+        try:
+            document = signed.result()
+            if store is not None:
+                with transaction.atomic():
+                    store(document)
+        except Exception as exc:
+            return key, exc
+        return key, None
+
+    window = 2 * pool.processes
+    for item_id in item_ids:
+        if pool.provider:  # the worker reads, renders, signs and stores the item
+            in_flight.append((str(item_id), pool.submit(str(item_id).encode()), None, None))
+            while len(in_flight) > window:
+                yield finish()
+            continue
+        try:
+            xml_bytes, store = provider(item_id)
+        except Exception as exc:
+            in_flight.append((str(item_id), None, None, exc))
+        else:
+            in_flight.append((str(item_id), pool.submit(xml_bytes), store, None))
+        while len(in_flight) > window:
+            yield finish()
+    while in_flight:
+        yield finish()
 
 
 def _message(exc: BaseException) -> str:

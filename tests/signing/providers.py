@@ -32,3 +32,30 @@ def provide_watching(item_id: str) -> tuple[bytes, Callable[[bytes], None]]:
     batch = SigningBatch.objects.get(status=SigningBatch.Status.RUNNING)
     PROGRESS_SEEN.append((batch.done, batch.total))
     return provide(item_id)
+
+
+WORKERS_SEEN: list[int] = []
+
+
+def _signing_workers() -> int:
+    """Child processes of this process that run the signing worker (read from /proc)."""
+    import os
+    from pathlib import Path
+
+    children: list[str] = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        children += (task / "children").read_text().split()
+    count = 0
+    for pid in children:
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        count += b"profiles.signing.signpool" in cmdline
+    return count
+
+
+def provide_counting_workers(item_id: str) -> tuple[bytes, Callable[[bytes], None]]:
+    """Like :func:`provide`, and records how many signing worker processes are running."""
+    WORKERS_SEEN.append(_signing_workers())
+    return provide(item_id)

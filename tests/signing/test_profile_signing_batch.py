@@ -262,3 +262,34 @@ def test_demo_signing_is_idempotent_and_writes_the_pins(db):
     pin_file.unlink()
     assert "đã tạo" in set_up_demo_signing()
     assert SigningCredential.objects.filter(owner=user, active=True).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(
+    Q_CLUSTER=SYNC, CBCCVC_SIGNING_PROCESSES=2, CBCCVC_SIGNING_POOL_MIN_ITEMS=2
+)  # fmt: skip
+def test_on_postgresql_worker_processes_read_sign_and_store_whole_items(
+    people, approver, credential, approver_key, test_ca
+):
+    """On PostgreSQL the two workers do the whole item on the same (test) database: the
+    provider's checks still refuse an item outside the approver's scope, with its message."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("workers share the database only on PostgreSQL")
+    items, _ = signable_items(
+        Profile.objects.filter(pk__in=[p.pk for p in people["approved"]]), approver
+    )
+    smuggled = batch_item(people["outside"].versions.get(), approver)
+    batch = start_batch(
+        approver, credential, [items[0], smuggled, *items[1:]], provider=PROVIDER,
+        pin=approver_key.pin,
+    )  # fmt: skip
+    batch.refresh_from_db()
+    assert (batch.total, batch.done, batch.failed) == (4, 3, 1)
+    assert "vai trò phê duyệt" in batch.failures()[smuggled]["error"]
+    assert not ProfileSignature.objects.filter(version__profile=people["outside"]).exists()
+    for profile in people["approved"]:
+        version = Profile.objects.get(pk=profile.pk).versions.get()
+        assert version.status == VersionStatus.SIGNED and version.signed_by == approver
+        assert verify_version(version, trust_store=test_ca.trust_store()).ok

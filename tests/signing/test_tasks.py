@@ -139,3 +139,68 @@ def test_progress_is_readable_while_the_batch_runs(approver, credential, rsa_cre
     assert len(seen) == 45 and {total for _, total in seen} == {45}
     assert seen[0][0] == 0 and seen[-1][0] == 40  # saved every 20 items
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+POOL = {"CBCCVC_SIGNING_PROCESSES": 2, "CBCCVC_SIGNING_POOL_MIN_ITEMS": 10}
+
+
+@override_settings(Q_CLUSTER=SYNC, **POOL)
+def test_a_big_batch_with_a_key_file_is_signed_by_worker_processes(
+    approver, credential, rsa_cred, test_ca
+):
+    """Two worker processes sign (each opened the key once); this process renders and stores,
+    in order; failures are listed as when signing here; the workers are gone at the end."""
+    providers.WORKERS_SEEN.clear()
+    ids = [f"0010850000{i:02d}" for i in range(30)]
+    ids[7:7] = ["thieu-1"]
+    ids[19:19] = ["hong-2"]
+    batch = start_batch(
+        approver, credential, ids, provider=PROVIDER + "_counting_workers",
+        pin=rsa_cred.pin,
+    )  # fmt: skip
+    batch.refresh_from_db()
+    assert set(providers.WORKERS_SEEN) == {2}
+    assert providers._signing_workers() == 0
+    assert batch.status == SigningBatch.Status.DONE_WITH_ERRORS
+    assert (batch.total, batch.done, batch.failed) == (32, 30, 2)
+    assert batch.sealed_pin is None
+    failures = batch.failures()
+    assert set(failures) == {"thieu-1", "hong-2"}
+    assert "thieu-1" in failures["thieu-1"]["error"]
+    assert "XML" in failures["hong-2"]["error"]
+    assert list(providers.SIGNED) == [i for i in ids if i[0].isdigit()]  # stored in order
+    trust = test_ca.trust_store()
+    for item_id, signed in providers.SIGNED.items():
+        result = verify_document(signed, trust)
+        assert result.ok and item_id.encode() in result.signed_content
+        assert result.serial  # signed with the batch's key
+        assert result.certificate == rsa_cred.certificate
+
+
+@override_settings(Q_CLUSTER=SYNC, **POOL)
+def test_progress_is_readable_while_worker_processes_sign(approver, credential, rsa_cred):
+    providers.PROGRESS_SEEN.clear()
+    ids = [f"00108500{i:04d}" for i in range(45)]
+    batch = start_batch(
+        approver, credential, ids, provider=PROVIDER + "_watching", pin=rsa_cred.pin
+    )
+    seen = providers.PROGRESS_SEEN
+    assert len(seen) == 45 and {total for _, total in seen} == {45}
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    # saved every 20 items, as when signing here (a few items are in flight at a time)
+    assert seen[0][0] == 0 and {done for done, _ in seen} <= {0, 20, 40}
+    assert 20 in {done for done, _ in seen}
+    batch.refresh_from_db()
+    assert (batch.done, batch.failed, batch.status) == (45, 0, SigningBatch.Status.DONE)
+
+
+@override_settings(Q_CLUSTER=SYNC, **POOL)
+def test_a_small_batch_is_signed_here_without_workers(approver, credential, rsa_cred):
+    providers.WORKERS_SEEN.clear()
+    ids = [f"0010850000{i:02d}" for i in range(5)]
+    start_batch(
+        approver, credential, ids, provider=PROVIDER + "_counting_workers",
+        pin=rsa_cred.pin,
+    )  # fmt: skip
+    assert providers.WORKERS_SEEN == [0] * 5
+    assert set(providers.SIGNED) == set(ids)
