@@ -255,7 +255,9 @@ def test_unit_fields_are_search_boxes_that_offer_only_active_units_in_scope(
     Unit.objects.filter(pk=closed.pk).update(status=Unit.Status.DISSOLVED)
     client.force_login(hr)
 
-    page = client.get(reverse("admin:profiles_profile_change", args=[profile.pk]))
+    page = client.get(  # every table at once (profiles.lazy_inlines)
+        reverse("admin:profiles_profile_change", args=[profile.pk]), {"nhom": "tat-ca"}
+    )
     assert page.status_code == 200
     form = page.context["inline_admin_formsets"]
     work = next(f for f in form if f.formset.prefix == "work_history")

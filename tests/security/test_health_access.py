@@ -48,7 +48,10 @@ def test_admin_page_shows_health_only_with_the_permission(sick, hr):
     hr = _grant(hr)
     client.force_login(hr)
     page = client.get(url).content.decode()
-    assert CONDITION in page and NOTE not in page
+    assert NOTE not in page and 'data-src="' in page  # the group's table loads on its tab
+    assert _reads(hr) == []  # not shown yet
+    part = reverse("admin:profiles_profile_inline", args=[sick.pk, "health"])
+    assert CONDITION in client.get(part).content.decode()
     assert _reads(hr) == [{"groups": ["10"], "via": "admin"}]
 
 

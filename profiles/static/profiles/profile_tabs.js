@@ -1,6 +1,10 @@
 /* The profile page in tabs, one per data group (spec in #profile-tabs, see DATA_GROUP_TABS).
    Without JavaScript the page stays one long form. A tab whose part carries a form error is
-   marked and opened first; the chosen tab is kept in the URL hash. */
+   marked and opened first; the chosen tab is kept in the URL hash.
+   A group's table that the page left out (div.lazy-inline, see profiles/lazy_inlines.py) is
+   fetched from its data-src when its tab is first opened, put in place of the placeholder and
+   its widgets started as Django's admin scripts start them on page load; a table never loaded
+   posts no management form, and the server leaves that group as it is. */
 (function () {
   "use strict";
 
@@ -19,6 +23,59 @@
 
   function matches(ref, key) {
     return ref.startsWith("fieldset:") ? key.startsWith(ref) : key === ref;
+  }
+
+  // What Django's inlines.js, autocomplete.js and DateTimeShortcuts.js do on page load, for one
+  // group that arrived later.
+  function startWidgets(group) {
+    const $ = window.django && window.django.jQuery;
+    if ($) {
+      const data = $(group).data();
+      const opts = data.inlineFormset;
+      if (opts && data.inlineType === "tabular" && $.fn.tabularFormset) {
+        const selector = opts.name + "-group .tabular.inline-related tbody:first > tr.form-row";
+        $(selector).tabularFormset(selector, opts.options);
+      }
+      if ($.fn.djangoAdminSelect2) {
+        $(group).find(".admin-autocomplete").not("[name*=__prefix__]").djangoAdminSelect2();
+      }
+      $(group).find(".related-widget-wrapper select").trigger("change");
+    }
+    if (window.DateTimeShortcuts) {
+      group.querySelectorAll("input.vDateField").forEach(function (input) {
+        if (!input.name.includes("__prefix__")) window.DateTimeShortcuts.addCalendar(input);
+      });
+    }
+  }
+
+  function load(tab, placeholder) {
+    if (placeholder.dataset.loading) return;
+    placeholder.dataset.loading = "1";
+    placeholder.setAttribute("aria-busy", "true");
+    const note = placeholder.querySelector(".lazy-inline-note");
+    if (note) note.textContent = placeholder.dataset.loadingText || "";
+    fetch(placeholder.dataset.src, { credentials: "same-origin", headers: { "X-Requested-With": "XMLHttpRequest" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        const holder = document.createElement("template");
+        holder.innerHTML = html.trim();
+        const group = holder.content.querySelector("div.inline-group");
+        if (!group) throw new Error("no table");
+        group.dataset.tabPanel = placeholder.dataset.tabPanel;
+        group.setAttribute("role", "tabpanel");
+        group.hidden = placeholder.hidden;
+        placeholder.replaceWith(group);
+        tab.els[tab.els.indexOf(placeholder)] = group;
+        startWidgets(group);
+      })
+      .catch(function () {
+        delete placeholder.dataset.loading;
+        placeholder.removeAttribute("aria-busy");
+        if (note) note.textContent = placeholder.dataset.errorText || "";
+      });
   }
 
   function init() {
@@ -64,7 +121,10 @@
         const on = tab.id === id;
         tab.button.setAttribute("aria-selected", on ? "true" : "false");
         tab.button.classList.toggle("active", on);
-        tab.els.forEach(function (el) { el.hidden = !on; });
+        tab.els.forEach(function (el) {
+          el.hidden = !on;
+          if (on && el.classList.contains("lazy-inline")) load(tab, el);
+        });
       });
       if (history.replaceState) history.replaceState(null, "", "#" + id);
     }
