@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 import profiles.validation
 from profiles.finding_names import RULE_NAMES, field_label, rule_name
@@ -24,7 +25,10 @@ def test_every_rule_code_the_validation_uses_has_a_name():
     codes |= set(re.findall(r', "([A-Z][A-Z0-9_]{3,})", ', source))
     assert {"NOT_VERIFIED", "PID_FORMAT", "CODE_UNKNOWN", "REQUIRED"} <= codes
     assert codes - set(RULE_NAMES) == set()
-    assert rule_name("NOT_VERIFIED") == "Chưa xác minh hoặc xác minh đã lâu"
+    with translation.override("vi"):
+        assert rule_name("NOT_VERIFIED") == "Chưa xác minh hoặc xác minh đã lâu"
+    with translation.override("en"):
+        assert rule_name("NOT_VERIFIED") == "Not verified, or verified too long ago"
     assert rule_name("A_RULE_FROM_TOMORROW") == "A_RULE_FROM_TOMORROW"
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from orgtree.models import Role
 from profiles import workflow
@@ -360,6 +361,11 @@ def orgsync_client(agency):
 
 def test_decision_page_in_english(mismatch, hr):
     """Every label of the decision and its confirmation in the reader's language."""
+    with translation.override(translation.get_language()):  # the requests leave English active
+        _decide_in_english(mismatch, hr)
+
+
+def _decide_in_english(mismatch, hr) -> None:
     client = _client(hr)
     client.cookies["django_language"] = "en"
     decide = reverse("admin:syncing_mismatch_decide", args=[mismatch.pk])
