@@ -16,12 +16,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ..access import ALL_ROLES, scope_for
-from ..models import Unit
+from ..models import Unit, UnitAssignment
 from ..tree import is_within, subtree_q
 
 #: children listed under the chosen unit; more are reached through the search box
@@ -126,3 +127,14 @@ class UnitTreeFilter(admin.SimpleListFilter):
             "model_name": model_name,
             "field_name": field_name,
         }
+
+
+def unit_picker() -> AutocompleteSelect:
+    """A unit field's widget for forms outside a model admin: a search box over the unit
+    admin's folded-name search (active units of the user's scope), not a select of every unit.
+    The form field's queryset still decides what is accepted."""
+    return AutocompleteSelect(
+        UnitAssignment._meta.get_field("unit"),
+        admin.site,
+        attrs={"data-placeholder": _("Gõ tên hoặc mã đơn vị…"), "style": "width: 28em"},
+    )

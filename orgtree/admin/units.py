@@ -402,6 +402,7 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
     search_fields = ["search_text"]  # folded in get_search_results
     search_help_text = "Tìm theo tên (có hoặc không dấu), tên viết tắt hoặc mã định danh."
     raw_id_fields = ["admin_unit"]  # ~13,000 administrative units: no select box
+    autocomplete_fields = ["parent"]  # hundreds of units in a province: a search box
     inlines = [UnitPeriodInline, UnitEventLinkInline]
     actions = ["merge_selected", "split_selected", "dissolve_selected"]
     expand_tree_by_default = True

@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .. import users
 from ..access import MANAGE_UNIT_ROLES, scope_for
 from ..models import AgencyUser, Role, Unit, UnitAssignment
+from .unit_filter import unit_picker
 
 PASSWORD_GENERATE = "generate"
 PASSWORD_SET = "set"
@@ -39,6 +40,7 @@ def _unit_field(user: Any) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label=_("Đơn vị"),
         queryset=scope_for(user).units(MANAGE_UNIT_ROLES).active().order_by("tree_id", "lft"),
+        widget=unit_picker(),  # a province has hundreds of units: a search box
     )
 
 

@@ -95,3 +95,20 @@ def test_events_list_names_the_units_in_scope(world):
     text = response.content.decode()
     assert "Sở Lao động [H25.02]" in text and "Sở Nội vụ (mới) [H25.09]" in text
     assert "H12" not in text
+
+
+@pytest.mark.django_db
+def test_unit_pickers_are_search_boxes_over_the_scope(world):
+    """The unit form's parent and the account pages' unit are searched, not listed in full;
+    the search behind them offers the user's active units only."""
+    client = _client(world["admin_a"])
+    form = client.get(reverse("admin:orgtree_unit_change", args=[world["finance"].pk]))
+    field = form.context["adminform"].form.fields["parent"]
+    assert field.widget.widget.__class__.__name__ == "AutocompleteSelect"  # in the wrapper
+    add = client.get(reverse("admin:orgtree_agencyuser_add"))
+    assert 'class="admin-autocomplete' in add.content.decode()
+    params = {"app_label": "orgtree", "model_name": "unitassignment", "field_name": "unit"}
+    found = client.get(reverse("admin:autocomplete"), {**params, "term": "so"}).json()
+    names = {row["text"] for row in found["results"]}
+    assert "Sở Tài chính [H25.03]" in names and "Sở Nội vụ (mới) [H25.09]" in names
+    assert not any("H12" in n or n.startswith("Sở Lao động") for n in names)
