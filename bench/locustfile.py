@@ -2,8 +2,8 @@
 
 Each simulated officer logs in through the real login form (CSRF token from the cookie), then
 browses the profile list of their scope, searches by a name typed without diacritics, opens
-profiles, and now and then edits one (the whole change form posted back, as a browser does,
-with a reason for the change).
+profiles and one data group's tab of each (the tab's table is loaded then), and now and then
+edits one (the change form posted back as a browser does, with a reason for the change).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ SEARCHES = [
     "bui van", "do thi", "ho quang", "ngo thanh", "duong van", "ly thi", "huong", "tuan",
 ]  # fmt: skip
 PROFILE_LINK = re.compile(r'href="/admin/profiles/profile/(\d+)/change/')
+TAB_TABLE = re.compile(r'data-src="(/admin/profiles/profile/\d+/nhom/\w+/)"')
 _numbers = itertools.count(1)
 _lock = threading.Lock()
 
@@ -75,7 +76,11 @@ class HROfficer(HttpUser):
     def open_profile(self) -> None:
         if self.ids:
             pk = random.choice(self.ids)
-            self.client.get(f"{LIST}{pk}/change/", name="profile page")
+            page = self.client.get(f"{LIST}{pk}/change/", name="profile page")
+            # and opens one data group's tab: its table is loaded then (profiles.lazy_inlines)
+            tables = TAB_TABLE.findall(page.text)
+            if tables:
+                self.client.get(random.choice(tables), name="profile tab (one group's table)")
 
     @task(1)
     def edit_profile(self) -> None:

@@ -175,6 +175,8 @@ def test_hr_officer_finds_edits_and_submits_a_profile(page, screenshot, phu_tho)
     finding = huong.findings.order_by("pk").first()
     assert finding is not None and finding.message in body  # the stored finding is shown
     page.click("button.profile-tab:has-text('3–4. Công tác')")
+    # the tab's tables are loaded when it is opened (profiles.lazy_inlines)
+    page.wait_for_selector("#work_history-group:not(.lazy-inline)", state="attached")
     assert "Quá trình công tác" in page.inner_text("#content")
     assert "kết quả kiểm tra dữ liệu" not in page.inner_text("#content").lower()
     screenshot("tab-cong-tac")
