@@ -24,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 
 from .services import SENSITIVE_GROUPS, audit_sensitive_read
 
@@ -43,7 +44,7 @@ def inline_prefix(inline: Any) -> str:
 class LazyInlinesMixin:
     """For a ``ModelAdmin`` whose change page is in tabs (see the module's docstring)."""
 
-    _widget_media: dict[tuple[type, bool], Media] = {}
+    _widget_media: dict[tuple[type, bool, str], Media] = {}
 
     def lazy_page(self, request: HttpRequest, obj: Any) -> bool:
         """Whether the change page of ``obj`` leaves its data tables to their tabs."""
@@ -106,7 +107,8 @@ class LazyInlinesMixin:
     def _media_of(self, request: HttpRequest, obj: Any, inline: Any) -> Media:
         """The scripts a group's table needs once it arrives (inlines.js, calendar, select2):
         the page has to carry them, as scripts in a loaded fragment do not run."""
-        key = (type(inline), bool(inline.has_change_permission(request, obj)))
+        # select2's messages come in the user's language
+        key = (type(inline), bool(inline.has_change_permission(request, obj)), get_language())
         if key not in self._widget_media:
             form = inline.get_formset(request, obj).form()
             self._widget_media[key] = inline.media + form.media

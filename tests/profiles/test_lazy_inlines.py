@@ -177,3 +177,19 @@ def test_a_group_is_answered_only_in_scope_and_with_its_permission(
     client.force_login(viewer)
     part = client.get(family).content.decode()
     assert "family-0-occupation" not in part  # read-only rows for a viewer
+
+
+def test_the_page_carries_the_scripts_of_the_tables_it_loads_later(client, officer, person):
+    """Scripts in a loaded table would not run: the page brings inlines.js, the calendar and
+    select2 (its messages in the user's language) for the tables of its tabs."""
+    from django.conf import settings
+
+    client.force_login(officer)
+    url = reverse("admin:profiles_profile_change", args=[person.pk])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    for script in ("admin/js/inlines.js", "admin/js/calendar.js", "admin/js/autocomplete.js"):
+        assert script in page, script
+    assert "select2/i18n/vi.js" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "select2/i18n/en.js" in page and "select2/i18n/vi.js" not in page
