@@ -141,3 +141,25 @@ def test_unit_tree_active_by_default_and_as_of_a_date(page, screenshot, province
     page.goto("/admin/orgtree/unitchangeevent/")
     assert "Sở hợp nhất [H40.90]" in page.inner_text("#result_list")
     _fits(page, width)
+
+
+def test_completeness_and_tree_as_of_a_date_in_english_at_390(page, screenshot, province):
+    from portal.models import UserPreference
+
+    from .test_english_journey import KNOWN_DEBT  # the menu's known untranslated names
+
+    UserPreference.objects.create(
+        user=get_user_model().objects.get(username="nghean.nhansu"), language="en"
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, "nghean.nhansu", PASSWORD)
+    page.goto("/admin/profiles/profile/muc-day-du-theo-don-vi/")
+    assert "Average completeness" in (page.text_content("#completeness thead") or "")
+    assert_clean(page, language="en", data=KNOWN_DEBT)
+    _fits(page, 390)
+    screenshot("en-390-muc-day-du")
+    page.goto("/admin/orgtree/unit/theo-ngay/?on=30/06/2025")
+    assert "Unit tree as of a date" in (page.text_content("#content") or "")
+    assert_clean(page, language="en", data=KNOWN_DEBT)
+    _fits(page, 390)
+    screenshot("en-390-cay-theo-ngay")
