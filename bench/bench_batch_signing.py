@@ -14,13 +14,17 @@ provider :func:`~profiles.signing.profile_signing.provide_profile_version` and s
 process (``CBCCVC_SIGNING_PROCESSES=1``) and the other ``--count`` with ``--processes``
 worker processes, in the same run; it prints the time and profiles/s of each, and how this
 process's time splits between reading + rendering and storing (the part the workers do not
-take), to tell whether rendering in the workers would help.
+take), to tell whether rendering in the workers would help; and, per run, the CPU time per
+profile of this process and of the workers (the wall time on a shared machine depends on the
+others' load; with the CPU split, the wall time on an idle machine is bounded by the busiest
+process).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -73,7 +77,7 @@ def set_up(count: int):
     models = list(Profile.objects.filter(unit=unit))
     snapshots = [snapshot(p) for p in models]
     now = timezone.now()
-    total = 3 * count
+    total = 4 * count
     for start in range(0, total, 1000):
         profiles, versions = [], []
         for n in range(start, min(start + 1000, total)):
@@ -104,6 +108,15 @@ def set_up(count: int):
     return approver, credential, cred, ids
 
 
+def _cpu() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process, and of its finished children (the workers,
+    counted once they have exited): a shared, loaded machine changes the wall time of each
+    run, not this."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
+
+
 def run(
     approver, credential, pin: str, version_ids: list[int], processes: int, in_workers: bool
 ) -> float:
@@ -126,8 +139,16 @@ def run(
         CBCCVC_SIGNING_ITEMS_IN_WORKERS=in_workers,
     ):
         started = time.perf_counter()
+        cpu = _cpu()
         outcome = run_batch(batch.pk)
         elapsed = time.perf_counter() - started
+        parent, workers = (after - before for after, before in zip(_cpu(), cpu, strict=True))
+    n = len(version_ids)
+    print(
+        f"    CPU per profile: this process {1000 * parent / n:.1f} ms, "
+        f"workers {1000 * workers / n:.1f} ms (all workers together)",
+        flush=True,
+    )
     if outcome["failed"]:
         batch.refresh_from_db()
         raise SystemExit(f"{outcome['failed']} items failed: {list(batch.failures().items())[:3]}")
@@ -169,11 +190,11 @@ def main() -> None:
     args = parser.parse_args()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0)
-    print(f"setting up {3 * args.count} approved versions …", flush=True)
+    print(f"setting up {4 * args.count} approved versions …", flush=True)
     approver, credential, cred, ids = set_up(args.count)
     pin = cred.pin
     n = args.count
-    first, second, third = ids[:n], ids[n : 2 * n], ids[2 * n :]
+    first, second, third, fourth = ids[:n], ids[n : 2 * n], ids[2 * n : 3 * n], ids[3 * n :]
     steps = split(third[:200], approver.pk, cred.pkcs12, pin)
     print(
         "one process, per item (200, rolled back): "
@@ -194,6 +215,9 @@ def main() -> None:
     for label, version_ids, in_workers in runs:
         took = run(approver, credential, pin, version_ids, p, in_workers)
         print(f"  {label:32} {took:7.1f} s  {n / took:6.0f} profiles/s  (× {one / took:.2f})")
+    # the first run also warms up (caches, the database's buffers): once more, at the end
+    again = run(approver, credential, pin, fourth, 1, False)
+    print(f"  {'1 process, again':32} {again:7.1f} s  {n / again:6.0f} profiles/s", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -17,8 +17,10 @@ bytes in its own transaction, in order; one thread per worker does the pipe I/O,
 parent renders and stores while the workers sign. (2) With ``provider``, on PostgreSQL, the
 workers do the whole item (Django set up in each, on the parent's database): the parent only
 hands out item ids and counts the outcomes. Reading, rendering and storing a profile cost
-several times its signature (ORM queries, history, the sync queue: see
-``bench/bench_batch_signing.py``), so only (2) puts most of the work on the second core.
+~25 times its signature (ORM queries, history, the sync queue, one commit per item: see
+``bench/bench_batch_signing.py``); (2) moves that work off the parent but each worker pays
+Django's start-up, and on the shared 2-core machine, where PostgreSQL needs a core too, it
+was not faster. :mod:`.tasks` uses (1) unless told otherwise.
 A worker signs with the template signer (:func:`profiles.signing.xmlsig.sign_document`) and
 answers with the signed bytes (or, in (2), nothing) or the message of the item's error (the
 batch records it and goes on).

@@ -9,10 +9,11 @@ goes on.
 
 **Cores.** With a key file and a batch of ``CBCCVC_SIGNING_POOL_MIN_ITEMS`` (200) items or
 more, ``CBCCVC_SIGNING_PROCESSES`` worker processes (default: every core) sign, each opening
-the key once (:mod:`.signpool`). On PostgreSQL (``CBCCVC_SIGNING_ITEMS_IN_WORKERS``) each
-worker also reads, renders and stores its items, each in its own transaction; otherwise this
-process does that, in order, and the workers only sign. A PKCS#11 token signs here, through
-its one session, one item after the other (a USB token signs serially).
+the key once (:mod:`.signpool`); this process reads, renders and stores every item, in
+order, each in its own transaction. With ``CBCCVC_SIGNING_ITEMS_IN_WORKERS`` on PostgreSQL
+each worker does its whole items instead (measured slower here: see the bench). A PKCS#11
+token signs here, through its one session, one item after the other (a USB token signs
+serially).
 
 **The PIN.** The queue (the django-q2 ORM or Redis broker) only ever sees the batch id. The PIN
 is sealed with the master key (:func:`profiles.signing.keys.seal`, a key that is not in the
@@ -210,9 +211,11 @@ def _pool_for(batch: SigningBatch, signer: Signer, pin: str) -> SigningPool | No
     ``CBCCVC_SIGNING_POOL_MIN_ITEMS``, default 200); None → sign in this process."""
     credential = batch.credential
     processes = int(getattr(settings, "CBCCVC_SIGNING_PROCESSES", 0) or default_processes())
-    in_workers = getattr(settings, "CBCCVC_SIGNING_ITEMS_IN_WORKERS", None)
-    if in_workers is None:  # the workers need a database they can all write at once
-        in_workers = connection.vendor == "postgresql"
+    # Measured (bench/bench_batch_signing.py): not faster on the 2-core machine shared with
+    # PostgreSQL, and each worker pays Django's start-up; opt-in, PostgreSQL only (the
+    # workers need a database they can all write at once).
+    in_workers = bool(getattr(settings, "CBCCVC_SIGNING_ITEMS_IN_WORKERS", False))
+    in_workers = in_workers and connection.vendor == "postgresql"
     min_items = int(getattr(settings, "CBCCVC_SIGNING_POOL_MIN_ITEMS", 200))
     if (
         not isinstance(signer, KeyFileSigner)

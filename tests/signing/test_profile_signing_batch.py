@@ -266,7 +266,8 @@ def test_demo_signing_is_idempotent_and_writes_the_pins(db):
 
 @pytest.mark.django_db(transaction=True)
 @override_settings(
-    Q_CLUSTER=SYNC, CBCCVC_SIGNING_PROCESSES=2, CBCCVC_SIGNING_POOL_MIN_ITEMS=2
+    Q_CLUSTER=SYNC, CBCCVC_SIGNING_PROCESSES=2, CBCCVC_SIGNING_POOL_MIN_ITEMS=2,
+    CBCCVC_SIGNING_ITEMS_IN_WORKERS=True,
 )  # fmt: skip
 def test_on_postgresql_worker_processes_read_sign_and_store_whole_items(
     people, approver, credential, approver_key, test_ca
