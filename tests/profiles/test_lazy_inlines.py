@@ -183,6 +183,7 @@ def test_the_page_carries_the_scripts_of_the_tables_it_loads_later(client, offic
     """Scripts in a loaded table would not run: the page brings inlines.js, the calendar and
     select2 (its messages in the user's language) for the tables of its tabs."""
     from django.conf import settings
+    from django.utils import translation
 
     client.force_login(officer)
     url = reverse("admin:profiles_profile_change", args=[person.pk])
@@ -191,5 +192,8 @@ def test_the_page_carries_the_scripts_of_the_tables_it_loads_later(client, offic
         assert script in page, script
     assert "select2/i18n/vi.js" in page
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    try:
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request left English active
     assert "select2/i18n/en.js" in page and "select2/i18n/vi.js" not in page
