@@ -7,6 +7,8 @@ and month swapped. English pages show and accept dd/mm/yyyy like the Vietnamese 
 numbers keep the English separators (2.34, 1,000).
 """
 
+from cbccvc.formats.vi import formats as vi
+
 DATE_FORMAT = "d/m/Y"
 SHORT_DATE_FORMAT = "d/m/Y"
 TIME_FORMAT = "H:i"
@@ -16,19 +18,10 @@ YEAR_MONTH_FORMAT = "m/Y"
 MONTH_DAY_FORMAT = "d/m"
 FIRST_DAY_OF_WEEK = 1  # Monday
 
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
-TIME_INPUT_FORMATS = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f"]
-DATETIME_INPUT_FORMATS = [
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y",
-    "%d-%m-%Y %H:%M:%S",
-    "%d-%m-%Y %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M:%S.%f",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-]
+# What is typed is read exactly as on Vietnamese pages (one list, kept in the vi module).
+DATE_INPUT_FORMATS = vi.DATE_INPUT_FORMATS
+TIME_INPUT_FORMATS = vi.TIME_INPUT_FORMATS
+DATETIME_INPUT_FORMATS = vi.DATETIME_INPUT_FORMATS
 DECIMAL_SEPARATOR = "."
 THOUSAND_SEPARATOR = ","
 NUMBER_GROUPING = 3
