@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ForeignKey, Model
@@ -24,26 +23,12 @@ from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
 from profiles.signing.credentials import open_signer
 from profiles.signing.errors import SigningError
+from profiles.signing.forms import SignWithKeyForm
 from profiles.signing.keys import vn_time
 from profiles.signing.models import SigningCredential
 
 from . import report_documents, report_signing
 from .reports import MinistryReport, ReportSubmission
-
-
-class ReportSignForm(forms.Form):
-    credential = forms.ModelChoiceField(
-        label="khóa ký số", queryset=SigningCredential.objects.none(), empty_label=None
-    )
-    pin = forms.CharField(
-        label="mã PIN", widget=forms.PasswordInput(render_value=False), max_length=64, strip=False
-    )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["credential"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = SigningCredential.objects.filter(owner=user, active=True)
 
 
 class SubmissionInline(admin.TabularInline):
@@ -272,7 +257,9 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if not obj.document:
             messages.error(request, f"Báo cáo {obj.number}: chưa xuất tệp; hãy xuất tệp trước.")
             return self._back(obj)
-        form = ReportSignForm(request.POST if request.method == "POST" else None, user=request.user)
+        form = SignWithKeyForm(
+            request.POST if request.method == "POST" else None, user=request.user
+        )
         if form.is_bound and form.is_valid():
             try:
                 with open_signer(

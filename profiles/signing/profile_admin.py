@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,27 +22,13 @@ from orgtree.admin.scoped import ScopedAdminMixin
 from ..models import Profile, ProfileSignature, ProfileVersion
 from ..workflow import WorkflowError
 from .errors import SigningError
+from .forms import SignWithKeyForm
 from .keys import vn_time
-from .models import SigningBatch, SigningCredential
+from .models import SigningBatch
 from .profile_signing import PROVIDER, signable_items, verify_version, version_of_item
 from .tasks import start_batch
 
 MAX_MESSAGES = 30
-
-
-class BatchSignForm(forms.Form):
-    credential = forms.ModelChoiceField(
-        label="khóa ký số", queryset=SigningCredential.objects.none(), empty_label=None
-    )
-    pin = forms.CharField(
-        label="mã PIN", widget=forms.PasswordInput(render_value=False), max_length=64, strip=False
-    )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["credential"].queryset = SigningCredential.objects.filter(
-            owner=user, active=True
-        )
 
 
 def _batch_for(request: HttpRequest, batch_id: int) -> SigningBatch:
@@ -98,7 +83,7 @@ class ProfileSigningAdminMixin:
                 request, "Chỉ người giữ vai trò phê duyệt mới được ký số hồ sơ.", messages.ERROR
             )
             return None
-        form = BatchSignForm(request.POST if "apply" in request.POST else None, user=request.user)
+        form = SignWithKeyForm(request.POST if "apply" in request.POST else None, user=request.user)
         if form.is_bound and form.is_valid():
             items, refused = signable_items(queryset.select_related("unit"), request.user)
             for line in refused[:MAX_MESSAGES]:
