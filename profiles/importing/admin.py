@@ -131,7 +131,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
     view_roles = EDIT_PROFILE_ROLES
     readonly_fields = [f.name for f in ImportJob._meta.fields]
 
-    @admin.display(description="tiến độ")
+    @admin.display(description=gettext_lazy("tiến độ"))
     def progress(self, obj: ImportJob) -> str:
         return f"{obj.done}/{obj.total}"
 
@@ -144,7 +144,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         reap_stale_import_jobs()  # a job whose worker died is shown failed, not "running"
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description="Chạy tiếp các lượt nhập đã thất bại hoặc bị dừng")
+    @admin.action(description=gettext_lazy("Chạy tiếp các lượt nhập đã thất bại hoặc bị dừng"))
     def resume_jobs(self, request: HttpRequest, queryset) -> None:
         resumed = 0
         for job in queryset:
@@ -155,7 +155,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
             else:
                 resumed += 1
         if resumed:
-            messages.success(request, f"Đã chạy tiếp {resumed} lượt nhập.")
+            messages.success(request, _("Đã chạy tiếp %(count)d lượt nhập.") % {"count": resumed})
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -174,7 +174,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         try:
             return jobs.get_job(request.user, job_id)
         except jobs.JobNotFound:
-            raise Http404("Không tìm thấy lượt nhập.") from None
+            raise Http404(_("Không tìm thấy lượt nhập.")) from None
 
     # -- upload (the "add" page) ---------------------------------------------------------------
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
@@ -201,7 +201,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "admin/profiles/import/upload.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Nhập hồ sơ từ tệp",
+                "title": _("Nhập hồ sơ từ tệp"),
                 "form": form,
                 "opts": self.model._meta,
             },
@@ -258,7 +258,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "admin/profiles/import/preview.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"Lượt nhập #{job.pk}",
+                "title": _("Lượt nhập #%(number)d") % {"number": job.pk},
                 "job": job,
                 "report": report,
                 "rows": page.object_list,
@@ -347,7 +347,7 @@ class ProfileExportAdminMixin:
         actions["export_selected_xlsx"] = (
             func,
             "export_selected_xlsx",
-            "Xuất Excel các hồ sơ đã chọn",
+            gettext_lazy("Xuất Excel các hồ sơ đã chọn"),
         )
         return actions
 
@@ -381,7 +381,7 @@ class ProfileExportAdminMixin:
         audit_sensitive_read(readable, request=request, via="xlsx", object_type="profiles.profile")
         for key, note in HIDDEN_NOTES.items():
             if key not in readable:
-                messages.info(request, f"Tệp Excel không có trang này: {note}")
+                messages.info(request, _("Tệp Excel không có trang này: %(note)s") % {"note": note})
         return FileResponse(
             open(tmp.name, "rb"),
             as_attachment=True,

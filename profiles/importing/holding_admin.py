@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orgtree.access import EDIT_PROFILE_ROLES
@@ -122,7 +123,7 @@ def _form_for(obj: HeldRow | None) -> type[HeldRowForm]:
     for i, (header, value) in enumerate((obj.cells if obj else None) or []):
         named = problems.get(header, [])
         attrs[f"cell_{i}"] = forms.CharField(
-            label=header or f"Cột {i + 1}",
+            label=header or _("Cột %(number)d") % {"number": i + 1},
             required=False,
             initial=value,
             max_length=1000,
@@ -239,7 +240,7 @@ class HeldRowAdmin(ScopedAdminMixin, admin.ModelAdmin):
         obj.refresh_from_db()
         for job in started:
             url = reverse("admin:profiles_importjob_change", args=[job.pk])
-            messages.info(request, format_html('Lượt nhập <a href="{}">{}</a>', url, job))
+            messages.info(request, format_html(gettext('Lượt nhập <a href="{}">{}</a>'), url, job))
         if obj.status == HeldRow.Status.RESOLVED:
             messages.success(request, _("Đã nhập dòng %(row)s.") % {"row": obj})
             return redirect(reverse("admin:profiles_heldrow_changelist") + "?status__exact=open")
@@ -316,7 +317,7 @@ class HeldRowAdmin(ScopedAdminMixin, admin.ModelAdmin):
         resolved = HeldRow.objects.filter(pk__in=pks, status=HeldRow.Status.RESOLVED).count()
         for job in started:
             url = reverse("admin:profiles_importjob_change", args=[job.pk])
-            messages.info(request, format_html('Lượt nhập <a href="{}">{}</a>', url, job))
+            messages.info(request, format_html(gettext('Lượt nhập <a href="{}">{}</a>'), url, job))
         messages.success(
             request,
             _("Đã nhập lại %(done)d/%(all)d dòng; các dòng còn lỗi vẫn chờ với lý do mới.")

@@ -5,6 +5,8 @@ their original cells and every problem, until an officer fixes and re-imports th
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orgtree.models import Unit
 
@@ -65,8 +67,8 @@ class HeldRow(models.Model):
     updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
     class Meta:
-        verbose_name = "dòng chờ xử lý"
-        verbose_name_plural = "dòng chờ xử lý"
+        verbose_name = _("dòng chờ xử lý")
+        verbose_name_plural = pgettext_lazy("plural", "dòng chờ xử lý")
         ordering = ["status", "file", "sheet", "row", "id"]
         indexes = [models.Index(fields=["unit", "status", "file", "sheet", "row"])]
 

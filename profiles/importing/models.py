@@ -6,6 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from orgtree.models import Unit
@@ -46,8 +48,8 @@ class ImportMapping(models.Model):
     history = HistoricalRecords(verbose_name="lịch sử cấu hình nhập")
 
     class Meta:
-        verbose_name = "cấu hình nhập dữ liệu"
-        verbose_name_plural = "cấu hình nhập dữ liệu"
+        verbose_name = _("cấu hình nhập dữ liệu")
+        verbose_name_plural = pgettext_lazy("plural", "cấu hình nhập dữ liệu")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "name"], name="import_mapping_unit_name")
@@ -116,8 +118,8 @@ class ImportJob(models.Model):
     )
 
     class Meta:
-        verbose_name = "lượt nhập dữ liệu"
-        verbose_name_plural = "lượt nhập dữ liệu"
+        verbose_name = _("lượt nhập dữ liệu")
+        verbose_name_plural = pgettext_lazy("plural", "lượt nhập dữ liệu")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -157,8 +159,8 @@ class ImportChunk(models.Model):
     committed_at = models.DateTimeField("ghi lúc", auto_now_add=True)
 
     class Meta:
-        verbose_name = "nhóm dòng đã ghi"
-        verbose_name_plural = "nhóm dòng đã ghi"
+        verbose_name = _("nhóm dòng đã ghi")
+        verbose_name_plural = pgettext_lazy("plural", "nhóm dòng đã ghi")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -190,8 +192,8 @@ class ImportRowResult(models.Model):
     data = models.JSONField("chi tiết", default=dict)
 
     class Meta:
-        verbose_name = "kết quả từng dòng nhập"
-        verbose_name_plural = "kết quả từng dòng nhập"
+        verbose_name = _("kết quả từng dòng nhập")
+        verbose_name_plural = pgettext_lazy("plural", "kết quả từng dòng nhập")
         ordering = ["job", "position"]
         indexes = [
             models.Index(fields=["job", "kind", "position"], name="import_row_job_kind"),
@@ -236,8 +238,8 @@ class ImportedSourceData(models.Model):
     updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
     class Meta:
-        verbose_name = "dữ liệu gốc từ tệp nhập"
-        verbose_name_plural = "dữ liệu gốc từ tệp nhập"
+        verbose_name = _("dữ liệu gốc từ tệp nhập")
+        verbose_name_plural = pgettext_lazy("plural", "dữ liệu gốc từ tệp nhập")
 
     def __str__(self) -> str:
         return f"{self.file}, dòng {self.row}"
