@@ -15,6 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -71,10 +73,10 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["number", "agency__name", "agency__code"]
     fieldsets = [
         (None, {"fields": ["agency", "kind", "number", "place", "report_date", "figures_date"]}),
-        ("Nội dung", {"fields": ["recipient", "narrative"]}),
-        ("Người ký", {"fields": ["signer_name", "signer_position"]}),
+        (gettext_lazy("Nội dung"), {"fields": ["recipient", "narrative"]}),
+        (gettext_lazy("Người ký"), {"fields": ["signer_name", "signer_position"]}),
         (
-            "Tệp báo cáo và gửi Bộ Nội vụ",
+            gettext_lazy("Tệp báo cáo và gửi Bộ Nội vụ"),
             {
                 "fields": [
                     "document_links",
@@ -106,63 +108,69 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             obj.created_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
 
-    @admin.display(description="Lần gửi gần nhất")
+    @admin.display(description=gettext_lazy("Lần gửi gần nhất"))
     def last_submission(self, obj: MinistryReport) -> str:
         last = obj.submissions.order_by("-submitted_at").first()
         if last is None:
-            return "chưa gửi"
+            return _("chưa gửi")
         receipt = f" – {last.receipt_id}" if last.receipt_id else ""
         return f"{last.get_status_display()}{receipt}"
 
-    @admin.display(description="Chữ ký số")
+    @admin.display(description=gettext_lazy("Chữ ký số"))
     def signature_status(self, obj: MinistryReport) -> str:
         if obj.pk is None or not obj.document:
             return "–"
         if not obj.signature:
-            return format_html('<span id="report-signature">{}</span>', "chưa ký số")
+            return format_html('<span id="report-signature">{}</span>', _("chưa ký số"))
         problem = report_signing.signature_problem(obj)
         signed_at = vn_time(obj.signed_at) if obj.signed_at else ""
-        text = f"đã ký – {obj.signature_certificate}, {signed_at}"
+        text = _("đã ký – %(certificate)s, %(when)s") % {
+            "certificate": obj.signature_certificate,
+            "when": signed_at,
+        }
         return format_html(
             '<span id="report-signature">{}</span>', f"{text}. {problem}" if problem else text
         )
 
-    @admin.display(description="Tệp báo cáo")
+    @admin.display(description=gettext_lazy("Tệp báo cáo"))
     def document_links(self, obj: MinistryReport) -> str:
         if obj.pk is None:
-            return "Lưu báo cáo trước, rồi xuất tệp."
+            return _("Lưu báo cáo trước, rồi xuất tệp.")
         name = f"admin:{self.opts.app_label}_{self.opts.model_name}"
         pdf = (
             format_html(
-                '<a href="{}" target="_blank" id="report-pdf">Xem tệp PDF</a> · ',
+                '<a href="{}" target="_blank" id="report-pdf">{}</a> · ',
                 reverse(f"{name}_pdf", args=[obj.pk]),
+                _("Xem tệp PDF"),
             )
             if obj.document
-            else "Chưa xuất tệp. "
+            else _("Chưa xuất tệp.") + " "
         )
         # buttons of the change form itself (its CSRF token), posted to their own views
         sign = (
             format_html(
-                '<a href="{}" class="button" id="report-sign">Ký số</a> ',
+                '<a href="{}" class="button" id="report-sign">{}</a> ',
                 reverse(f"{name}_sign", args=[obj.pk]),
+                _("Ký số"),
             )
             if obj.document
             else ""
         )
         return format_html(
-            '{}<a href="{}" id="report-docx">Tải DOCX</a> '
+            '{}<a href="{}" id="report-docx">{}</a> '
             '<button type="submit" formaction="{}" formnovalidate class="button"'
-            ' id="report-produce">'
-            "Xuất tệp từ số liệu đã lưu</button> "
+            ' id="report-produce">{}</button> '
             "{}"
             '<button type="submit" formaction="{}" formnovalidate class="button"'
-            ' id="report-submit">'
-            "Gửi Bộ Nội vụ</button>",
+            ' id="report-submit">{}</button>',
             pdf,
             reverse(f"{name}_docx", args=[obj.pk]),
+            _("Tải DOCX"),
             reverse(f"{name}_produce", args=[obj.pk]),
+            _("Xuất tệp từ số liệu đã lưu"),
             sign,
             reverse(f"{name}_submit", args=[obj.pk]),
+            _("Gửi Bộ Nội vụ"),
         )
 
     # -- produce, view, submit ------------------------------------------------------------------
@@ -200,7 +208,7 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def _visible(self, request: HttpRequest, object_id: str) -> MinistryReport:
         obj = self.get_object(request, object_id)  # None outside the user's scope
         if obj is None:
-            raise Http404("Không tìm thấy báo cáo.")
+            raise Http404(_("Không tìm thấy báo cáo."))
         return obj
 
     def _editable(self, request: HttpRequest, object_id: str) -> MinistryReport:
@@ -216,7 +224,7 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def pdf_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         obj = self._visible(request, object_id)
         if not obj.document:
-            raise Http404("Báo cáo chưa xuất tệp.")
+            raise Http404(_("Báo cáo chưa xuất tệp."))
         response = HttpResponse(bytes(obj.document), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="bao-cao-{obj.pk}.pdf"'
         return response
@@ -246,7 +254,9 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             messages.error(request, "; ".join(exc.messages))
         else:
             messages.success(
-                request, f"Đã xuất tệp báo cáo {obj.number}; hãy xem lại trước khi gửi."
+                request,
+                _("Đã xuất tệp báo cáo %(number)s; hãy xem lại trước khi gửi.")
+                % {"number": obj.number},
             )
         return self._back(obj)
 
@@ -255,7 +265,11 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         once, never stored)."""
         obj = self._editable(request, object_id)
         if not obj.document:
-            messages.error(request, f"Báo cáo {obj.number}: chưa xuất tệp; hãy xuất tệp trước.")
+            messages.error(
+                request,
+                _("Báo cáo %(number)s: chưa xuất tệp; hãy xuất tệp trước.")
+                % {"number": obj.number},
+            )
             return self._back(obj)
         form = SignWithKeyForm(
             request.POST if request.method == "POST" else None, user=request.user
@@ -268,10 +282,12 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                     report_signing.sign_report(obj, signer, acting_user=request.user)
             except (SigningError, ValidationError, PermissionDenied) as exc:
                 text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                form.add_error("pin", text or "Không mở được khóa ký số.")
+                form.add_error("pin", text or _("Không mở được khóa ký số."))
             else:
                 messages.success(
-                    request, f"Đã ký số báo cáo {obj.number} ({obj.signature_certificate})."
+                    request,
+                    _("Đã ký số báo cáo %(number)s (%(certificate)s).")
+                    % {"number": obj.number, "certificate": obj.signature_certificate},
                 )
                 return self._back(obj)
         return TemplateResponse(
@@ -279,7 +295,7 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             "admin/syncing/ministryreport/sign.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Ký số báo cáo",
+                "title": _("Ký số báo cáo"),
                 "opts": self.opts,
                 "report": obj,
                 "form": form,
@@ -301,6 +317,7 @@ class MinistryReportAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         else:
             messages.success(
                 request,
-                f"Báo cáo {obj.number}: {record.message} Mã tiếp nhận {record.receipt_id}.",
+                _("Báo cáo %(number)s: %(message)s Mã tiếp nhận %(receipt)s.")
+                % {"number": obj.number, "message": record.message, "receipt": record.receipt_id},
             )
         return self._back(obj)

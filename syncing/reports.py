@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from orgtree.models import Unit
@@ -29,46 +31,48 @@ class ReportKind(models.TextChoices):
 
 class MinistryReport(models.Model):
     agency = models.ForeignKey(
-        Unit, verbose_name="cơ quan", on_delete=models.PROTECT, related_name="ministry_reports"
+        Unit, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="ministry_reports"
     )
-    kind = models.CharField("loại báo cáo", max_length=10, choices=ReportKind.choices)
-    number = models.CharField("số, ký hiệu", max_length=60, help_text="Ví dụ: 125/BC-UBND")
-    place = models.CharField("địa danh", max_length=120, blank=True, help_text="Ví dụ: Phú Thọ")
-    report_date = models.DateField("ngày báo cáo")
+    kind = models.CharField(_("loại báo cáo"), max_length=10, choices=ReportKind.choices)
+    number = models.CharField(_("số, ký hiệu"), max_length=60, help_text=_("Ví dụ: 125/BC-UBND"))
+    place = models.CharField(
+        _("địa danh"), max_length=120, blank=True, help_text=_("Ví dụ: Phú Thọ")
+    )
+    report_date = models.DateField(_("ngày báo cáo"))
     figures_date = models.DateField(
-        "số liệu tính đến ngày",
+        _("số liệu tính đến ngày"),
         null=True,
         blank=True,
-        help_text="Báo cáo tình hình: ngày chốt số liệu (để trống: ngày báo cáo).",
+        help_text=_("Báo cáo tình hình: ngày chốt số liệu (để trống: ngày báo cáo)."),
     )
-    recipient = models.CharField("kính gửi", max_length=200, default="Bộ Nội vụ")
+    recipient = models.CharField(_("kính gửi"), max_length=200, default="Bộ Nội vụ")
     narrative = models.TextField(
-        "nội dung đánh giá, kiến nghị",
+        _("nội dung đánh giá, kiến nghị"),
         blank=True,
-        help_text="Phần cán bộ tự viết: kết quả, khó khăn, vướng mắc, kiến nghị.",
+        help_text=_("Phần cán bộ tự viết: kết quả, khó khăn, vướng mắc, kiến nghị."),
     )
-    signer_name = models.CharField("người ký", max_length=120)
+    signer_name = models.CharField(_("người ký"), max_length=120)
     signer_position = models.TextField(
-        "chức vụ người ký",
+        _("chức vụ người ký"),
         max_length=200,
-        help_text="Mỗi dòng một dòng của khối chữ ký, ví dụ: “KT. Chủ tịch” rồi “Phó Chủ tịch”.",
+        help_text=_("Mỗi dòng một dòng của khối chữ ký, ví dụ: “KT. Chủ tịch” rồi “Phó Chủ tịch”."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người lập",
+        verbose_name=_("người lập"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField("lập lúc", auto_now_add=True)
+    created_at = models.DateTimeField(_("lập lúc"), auto_now_add=True)
     # the produced document, frozen: what is previewed is what is submitted
-    document = models.BinaryField("tệp PDF", null=True, editable=False)
-    document_sha256 = models.CharField("mã băm SHA-256 tệp PDF", max_length=64, blank=True)
-    produced_at = models.DateTimeField("xuất tệp lúc", null=True, blank=True)
+    document = models.BinaryField(_("tệp PDF"), null=True, editable=False)
+    document_sha256 = models.CharField(_("mã băm SHA-256 tệp PDF"), max_length=64, blank=True)
+    produced_at = models.DateTimeField(_("xuất tệp lúc"), null=True, blank=True)
     produced_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người xuất tệp",
+        verbose_name=_("người xuất tệp"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -76,24 +80,24 @@ class MinistryReport(models.Model):
     )
     # the agency's signature over the frozen PDF: a signed XML envelope holding its SHA-256
     # (see :mod:`.report_signing`); cleared when the PDF is produced again
-    signature = models.BinaryField("chữ ký số (XML)", null=True, editable=False)
-    signed_at = models.DateTimeField("ký số lúc", null=True, blank=True)
+    signature = models.BinaryField(_("chữ ký số (XML)"), null=True, editable=False)
+    signed_at = models.DateTimeField(_("ký số lúc"), null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người ký số",
+        verbose_name=_("người ký số"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
     signature_certificate = models.CharField(
-        "chứng thư ký số", max_length=500, blank=True, help_text="Tên (CN) và số hiệu."
+        _("chứng thư ký số"), max_length=500, blank=True, help_text=_("Tên (CN) và số hiệu.")
     )
     history = HistoricalRecords(excluded_fields=["document", "signature"])
 
     class Meta:
-        verbose_name = "báo cáo gửi Bộ Nội vụ"
-        verbose_name_plural = "báo cáo gửi Bộ Nội vụ"
+        verbose_name = _("báo cáo gửi Bộ Nội vụ")
+        verbose_name_plural = pgettext_lazy("plural", "báo cáo gửi Bộ Nội vụ")
         ordering = ["-report_date", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["agency", "number"], name="ministry_report_number")
@@ -113,27 +117,27 @@ class ReportSubmission(models.Model):
 
     report = models.ForeignKey(
         MinistryReport,
-        verbose_name="báo cáo",
+        verbose_name=_("báo cáo"),
         on_delete=models.PROTECT,
         related_name="submissions",
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người gửi",
+        verbose_name=_("người gửi"),
         on_delete=models.PROTECT,
         null=True,
         related_name="+",
     )
-    submitted_at = models.DateTimeField("gửi lúc")
-    document_sha256 = models.CharField("mã băm tệp đã gửi", max_length=64)
-    status = models.CharField("kết quả", max_length=20, choices=Status.choices)
-    receipt_id = models.CharField("mã tiếp nhận của Bộ", max_length=80, blank=True)
-    received_at = models.DateTimeField("Bộ nhận lúc", null=True, blank=True)
-    message = models.CharField("thông báo", max_length=500, blank=True)
+    submitted_at = models.DateTimeField(_("gửi lúc"))
+    document_sha256 = models.CharField(_("mã băm tệp đã gửi"), max_length=64)
+    status = models.CharField(_("kết quả"), max_length=20, choices=Status.choices)
+    receipt_id = models.CharField(_("mã tiếp nhận của Bộ"), max_length=80, blank=True)
+    received_at = models.DateTimeField(_("Bộ nhận lúc"), null=True, blank=True)
+    message = models.CharField(_("thông báo"), max_length=500, blank=True)
 
     class Meta:
-        verbose_name = "lần gửi báo cáo"
-        verbose_name_plural = "các lần gửi báo cáo"
+        verbose_name = _("lần gửi báo cáo")
+        verbose_name_plural = _("các lần gửi báo cáo")
         ordering = ["-submitted_at"]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import SigningCredential
 
@@ -13,10 +14,13 @@ class SignWithKeyForm(forms.Form):
     """A choice among the user's active keys (never another person's) and the key's PIN."""
 
     credential = forms.ModelChoiceField(
-        label="khóa ký số", queryset=SigningCredential.objects.none(), empty_label=None
+        label=_("khóa ký số"), queryset=SigningCredential.objects.none(), empty_label=None
     )
     pin = forms.CharField(
-        label="mã PIN", widget=forms.PasswordInput(render_value=False), max_length=64, strip=False
+        label=_("mã PIN"),
+        widget=forms.PasswordInput(render_value=False),
+        max_length=64,
+        strip=False,
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
