@@ -32,7 +32,7 @@ blocks the undo.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -81,18 +81,44 @@ def _row(campaign: Campaign, result: TextResult, **values: Any) -> ChangeRow:
     )
 
 
-def preview_rows(
-    campaign: Campaign, profiles: QuerySet[Any], converter: TextConverter, chunk_size: int
-) -> Iterator[ChangeRow]:
-    """The rows of the family and work-history places of ``profiles``."""
-    relation: dict[str, str] = {}
-    family = (
-        FamilyMember.objects.filter(profile__in=profiles.values("pk"), deceased=False)
-        .exclude(address="")
-        .order_by("pk")
-        .values_list("pk", "profile_id", "relationship_code", "full_name", "address")
+def _family(profiles: QuerySet[Any]) -> QuerySet[Any]:
+    """The family rows whose place is looked at: a living relative's residence."""
+    return FamilyMember.objects.filter(profile__in=profiles.values("pk"), deceased=False).exclude(
+        address=""
     )
+
+
+def _work(profiles: QuerySet[Any]) -> QuerySet[Any]:
+    """The work-history rows whose place is looked at: outside the tree, a name written."""
+    return WorkHistory.objects.filter(profile__in=profiles.values("pk"), unit__isnull=True).exclude(
+        unit_name=""
+    )
+
+
+def step_count(profiles: QuerySet[Any]) -> int:
+    """How many child rows :func:`preview_rows` looks at (the progress bar's steps), rows that
+    turn out not to name a place included."""
+    return _family(profiles).count() + _work(profiles).count()
+
+
+def _no_step() -> None:
+    return None
+
+
+def preview_rows(
+    campaign: Campaign,
+    profiles: QuerySet[Any],
+    converter: TextConverter,
+    chunk_size: int,
+    step: Callable[[], None] = _no_step,
+) -> Iterator[ChangeRow]:
+    """The rows of the family and work-history places of ``profiles``; ``step()`` is called
+    once for every child row looked at (one of :func:`step_count`), a row yielded or not."""
+    relation: dict[str, str] = {}
+    family = _family(profiles).order_by("pk")
+    family = family.values_list("pk", "profile_id", "relationship_code", "full_name", "address")
     for pk, pid, code, name, text in family.iterator(chunk_size=chunk_size):
+        step()
         if code not in relation:
             relation[code] = codelists.name_of("relationship", code, campaign.as_of)
         result = converter.convert(text)
@@ -108,13 +134,10 @@ def preview_rows(
             child_id=pk,
             child_label=f"Quan hệ gia đình: {relation[code]} – {name}, nơi ở"[:300],
         )
-    work = (
-        WorkHistory.objects.filter(profile__in=profiles.values("pk"), unit__isnull=True)
-        .exclude(unit_name="")
-        .order_by("pk")
-        .values_list("pk", "profile_id", "start_date", "end_date", "unit_name", "place_note")
-    )
+    work = _work(profiles).order_by("pk")
+    work = work.values_list("pk", "profile_id", "start_date", "end_date", "unit_name", "place_note")
     for pk, pid, start, end, text, current_note in work.iterator(chunk_size=chunk_size):
+        step()
         result = converter.convert(text)
         if result.rule == "unresolved":  # names no place: not a place field
             continue

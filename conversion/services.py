@@ -267,6 +267,30 @@ def _no_progress(done: int, total: int) -> None:
     return None
 
 
+class _Steps:
+    """The steps of one run (a profile, a family or work-history row, …) told to ``progress``:
+    at most every ``every`` steps, never more than ``total - 1`` until :meth:`finish`, so the
+    bar moves forward only and is full only once everything is written."""
+
+    def __init__(self, progress: Progress, total: int, every: int = 1) -> None:
+        self.progress, self.total, self.every = progress, total, max(every, 1)
+        self.done = self.told = 0
+        progress(0, total)
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        if self.done - self.told >= self.every:
+            self.told = self.done
+            if self.done > self.total:  # rows added since they were counted: never back
+                self.total = self.done + 1
+            if self.done < self.total:  # the last step is told by finish()
+                self.progress(self.done, self.total)
+
+    def finish(self) -> None:
+        self.total = max(self.total, self.done)
+        self.progress(self.total, self.total)
+
+
 def preview(
     *, unit: Unit, as_of: date, user: Any, title: str = "", chunk_size: int = CHUNK
 ) -> Campaign:
@@ -296,7 +320,7 @@ def fill_preview(
         check_scope(user, campaign.scope_unit)
         if campaign.status != Campaign.Status.PREPARING:
             raise ConversionError(_("Đợt chuyển đổi này đã được xem trước."))
-        stats = _fill_rows(campaign, chunk_size, progress)
+        stats, steps = _fill_rows(campaign, chunk_size, progress)
         campaign.status = Campaign.Status.PREVIEWED
         campaign.profile_count = stats.profiles
         campaign.counts = summarise(campaign) | {
@@ -304,31 +328,37 @@ def fill_preview(
             "distinct_texts": stats.distinct_texts,
         }
         campaign.save(update_fields=["status", "profile_count", "counts"])
+        steps.finish()  # the rows and the counts are written
     campaign.stats = stats  # type: ignore[attr-defined]
     return campaign
 
 
 def _fill_rows(
     campaign: Campaign, chunk_size: int, progress: Progress = _no_progress
-) -> PreviewStats:
+) -> tuple[PreviewStats, _Steps]:
     converter = TextConverter(campaign.as_of, _decisions(campaign))
     units = _UnitRules(campaign.as_of)
     codes = CodeConverter(campaign.as_of)
     stats = PreviewStats()
     batch: list[ChangeRow] = []
     query = campaign_profiles(campaign).order_by().values(*READ_FIELDS)
-    total = campaign_profiles(campaign).count()
-    progress(0, total)
+    # a step per profile and per family or work-history row looked at
+    steps = _Steps(
+        progress,
+        campaign_profiles(campaign).count() + children.step_count(campaign_profiles(campaign)),
+        every=chunk_size,
+    )
     for values in query.iterator(chunk_size=chunk_size):
         stats.profiles += 1
-        if stats.profiles % chunk_size == 0:
-            progress(stats.profiles, total)
+        steps.advance()
         batch.extend(_rows_for(campaign, values, converter, units, codes))
         if len(batch) >= ROW_BATCH:
             ChangeRow.objects.bulk_create(batch, batch_size=ROW_BATCH)
             stats.rows += len(batch)
             batch = []
-    kids = children.preview_rows(campaign, campaign_profiles(campaign), converter, chunk_size)
+    kids = children.preview_rows(
+        campaign, campaign_profiles(campaign), converter, chunk_size, step=steps.advance
+    )
     for row in kids:  # the family and work-history places, streamed like the profiles
         batch.append(row)
         if len(batch) >= ROW_BATCH:
@@ -337,10 +367,9 @@ def _fill_rows(
             batch = []
     ChangeRow.objects.bulk_create(batch, batch_size=ROW_BATCH)
     stats.rows += len(batch)
-    progress(stats.profiles, max(total, stats.profiles))
     stats.resolver_calls = converter.resolver_calls
     stats.distinct_texts = len(converter._cache)
-    return stats
+    return stats, steps
 
 
 def summarise(campaign: Campaign) -> dict[str, Any]:
@@ -468,10 +497,17 @@ def commit(
             .values_list("profile_id", flat=True)
             .distinct()
         )
-        progress(0, len(ids))
+        # a step per profile and per family or work-history row written with it
+        kid_rows = Counter(
+            ChangeRow.objects.filter(
+                campaign=campaign, outcome=Outcome.CONVERTED, field__in=list(children.CHILD_FIELDS)
+            ).values_list("profile_id", flat=True)
+        )
+        steps = _Steps(progress, len(ids) + sum(kid_rows.values()))
         for start in range(0, len(ids), chunk_size):
-            _commit_chunk(campaign, ids[start : start + chunk_size], user, now, result)
-            progress(min(start + chunk_size, len(ids)), len(ids))
+            chunk = ids[start : start + chunk_size]
+            _commit_chunk(campaign, chunk, user, now, result)
+            steps.advance(len(chunk) + sum(kid_rows[pid] for pid in chunk))
         if result.profiles:
             written = list(
                 ProfileCommit.objects.filter(campaign=campaign).values_list("profile_id", flat=True)
@@ -493,6 +529,7 @@ def commit(
             "moved_profiles": result.moved,
         }
         campaign.save()
+        steps.finish()
     return result
 
 
@@ -725,9 +762,11 @@ def undo(
         reason = _reason(campaign, undo=True)
         ids: list[int] = []
         commits = list(ProfileCommit.objects.filter(campaign=campaign).order_by("profile_id"))
-        progress(0, len(commits))
+        # a step per profile and per family or work-history row restored with it
+        steps = _Steps(
+            progress, sum(1 + len(c.before.get(children.CHILD_KEY, {})) for c in commits)
+        )
         for start in range(0, len(commits), chunk_size):
-            progress(start, len(commits))
             chunk = commits[start : start + chunk_size]
             profiles = Profile.objects.in_bulk([c.profile_id for c in chunk])
             changed, names = [], set()
@@ -751,7 +790,7 @@ def undo(
                 changed, names, acting_user=_user(user), reason=reason, when=now
             )
             ids.extend(p.pk for p in changed)
-        progress(len(commits), len(commits))
+            steps.advance(sum(1 + len(c.before.get(children.CHILD_KEY, {})) for c in chunk))
         by_status: dict[str, list[int]] = defaultdict(list)
         versions: list[int] = []
         for entry in commits:
@@ -770,6 +809,7 @@ def undo(
         campaign.undone_at = now
         campaign.save(update_fields=["status", "undone_by", "undone_at"])
         result.profiles = len(ids)
+        steps.finish()
     return result
 
 

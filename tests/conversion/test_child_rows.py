@@ -183,3 +183,44 @@ def test_report_names_the_child_row(person, hr, tree, tmp_path):
     detail = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Chi tiết").to_python()
     mother = next(r for r in detail[1:] if r[3] == "Quan hệ gia đình: Mẹ – Nguyễn Thị An, nơi ở")
     assert (mother[7], mother[8]) == (THON_3, "Thôn 3, Xã Tam Hồng, Tỉnh Phú Thọ")
+
+
+def _recorder():
+    calls: list[tuple[int, int]] = []
+    return calls, lambda done, total: calls.append((done, total))
+
+
+def _assert_forward_and_full_only_at_the_end(calls, total):
+    dones = [d for d, _t in calls]
+    totals = [t for _d, t in calls]
+    assert dones == sorted(dones) and totals == sorted(totals)  # never backwards
+    assert calls[-1] == (total, total)
+    assert all(d < t for d, t in calls[:-1])  # full only once all is written
+    assert len(calls) > 2  # the bar moved in between
+
+
+def test_the_progress_counts_the_child_rows_as_steps(person, hr, tree):
+    profile, _rows = person
+    calls, progress = _recorder()
+    campaign = services.create_campaign(unit=tree["H40.10"], as_of=AS_OF, user=hr)
+    services.fill_preview(campaign, hr, chunk_size=1, progress=progress)
+    # one profile; mother, wife (living), district, company, split (outside the tree) looked at
+    looked_at = FamilyMember.objects.filter(profile=profile, deceased=False).count()
+    looked_at += WorkHistory.objects.filter(profile=profile, unit__isnull=True).count()
+    assert looked_at == 5
+    _assert_forward_and_full_only_at_the_end(calls, 1 + looked_at)
+    assert calls[1] == (1, 1 + looked_at)  # the profile, then each child row
+
+    kids = ChangeRow.objects.filter(
+        campaign=campaign, outcome=Outcome.CONVERTED, field__in=["family_address", "work_place"]
+    ).count()
+    assert kids == 2  # mother, district
+    calls, progress = _recorder()
+    services.commit(campaign, hr, chunk_size=1, progress=progress)
+    assert calls[0] == (0, 1 + kids) and calls[-1] == (1 + kids, 1 + kids)
+    assert all(d < t for d, t in calls[:-1])
+
+    calls, progress = _recorder()
+    services.undo(campaign, hr, chunk_size=1, progress=progress)
+    assert calls[0] == (0, 1 + kids) and calls[-1] == (1 + kids, 1 + kids)
+    assert all(d < t for d, t in calls[:-1])
