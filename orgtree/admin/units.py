@@ -69,14 +69,14 @@ class UnitAdminForm(forms.ModelForm):
     """The unit form; saving it runs the tree services (inside the admin's transaction)."""
 
     change_effective_date = forms.DateField(
-        label="Ngày hiệu lực của thay đổi", required=False, widget=_DATE_WIDGET
+        label=_("Ngày hiệu lực của thay đổi"), required=False, widget=_DATE_WIDGET
     )
-    change_reason = forms.CharField(label="Lý do thay đổi", required=False)
+    change_reason = forms.CharField(label=_("Lý do thay đổi"), required=False)
     change_legal_basis_number = forms.CharField(
-        label="Số quyết định (của thay đổi)", required=False, max_length=100
+        label=_("Số quyết định (của thay đổi)"), required=False, max_length=100
     )
     change_legal_basis_date = forms.DateField(
-        label="Ngày quyết định (của thay đổi)", required=False, widget=_DATE_WIDGET
+        label=_("Ngày quyết định (của thay đổi)"), required=False, widget=_DATE_WIDGET
     )
 
     class Meta:
@@ -131,7 +131,7 @@ class UnitAdminForm(forms.ModelForm):
         if self.instance.pk is None:
             if parent is None and not scope.is_national:
                 raise ValidationError(
-                    {"parent": "Chỉ quản trị cấp quốc gia được tạo đơn vị cấp cao nhất."}
+                    {"parent": gettext("Chỉ quản trị cấp quốc gia được tạo đơn vị cấp cao nhất.")}
                 )
             return services.create_unit(
                 name=data["name"],
@@ -169,7 +169,7 @@ class UnitAdminForm(forms.ModelForm):
         if "parent" in self.changed_data and unit.parent_id != getattr(parent, "pk", None):
             if parent is None and not scope.is_national:
                 raise ValidationError(
-                    {"parent": "Chỉ quản trị cấp quốc gia được bỏ đơn vị cấp trên."}
+                    {"parent": gettext("Chỉ quản trị cấp quốc gia được bỏ đơn vị cấp trên.")}
                 )
             self._submit(OpKind.MOVE, unit=unit, new_parent=parent, **common)
         unit.refresh_from_db()
@@ -210,38 +210,38 @@ class _UnitHistoryInline(admin.TabularInline):
 
 class UnitPeriodInline(_UnitHistoryInline):
     model = UnitPeriod
-    verbose_name_plural = "Các giai đoạn (tên, mã, cấp trên theo thời gian)"
+    verbose_name_plural = _("Các giai đoạn (tên, mã, cấp trên theo thời gian)")
     fields = ["period_from", "period_to", "period_name", "period_code", "period_kind",
               "period_parent", "event_link"]  # fmt: skip
     readonly_fields = fields
     ordering = ["valid_from"]
 
     # The period model's fields have no Vietnamese names: these columns give them one.
-    @admin.display(description="từ ngày")
+    @admin.display(description=_("từ ngày"))
     def period_from(self, period: UnitPeriod) -> str:
         return f"{period.valid_from:%d/%m/%Y}"
 
-    @admin.display(description="đến ngày (không kể)")
+    @admin.display(description=_("đến ngày (không kể)"))
     def period_to(self, period: UnitPeriod) -> str:
         return f"{period.valid_to:%d/%m/%Y}" if period.valid_to else "—"
 
-    @admin.display(description="tên đơn vị")
+    @admin.display(description=_("tên đơn vị"))
     def period_name(self, period: UnitPeriod) -> str:
         return period.name
 
-    @admin.display(description="mã định danh")
+    @admin.display(description=_("mã định danh"))
     def period_code(self, period: UnitPeriod) -> str:
         return period.code
 
-    @admin.display(description="loại đơn vị")
+    @admin.display(description=_("loại đơn vị"))
     def period_kind(self, period: UnitPeriod) -> str:
         return period.get_kind_display()
 
-    @admin.display(description="đơn vị cấp trên")
+    @admin.display(description=_("đơn vị cấp trên"))
     def period_parent(self, period: UnitPeriod) -> str:
         return str(period.parent) if period.parent_id else "—"
 
-    @admin.display(description="sự kiện")
+    @admin.display(description=_("sự kiện"))
     def event_link(self, period: UnitPeriod) -> str:
         if period.event_id is None:
             return "—"
@@ -251,11 +251,11 @@ class UnitPeriodInline(_UnitHistoryInline):
 
 class UnitEventLinkInline(_UnitHistoryInline):
     model = UnitEventLink
-    verbose_name_plural = "Sự kiện thay đổi liên quan"
+    verbose_name_plural = _("Sự kiện thay đổi liên quan")
     fields = ["event_link", "role_name", "legal_basis", "actor"]
     readonly_fields = fields
 
-    @admin.display(description="vai trò của đơn vị")
+    @admin.display(description=_("vai trò của đơn vị"))
     def role_name(self, link: UnitEventLink) -> str:
         return link.get_role_display()
 
@@ -264,58 +264,68 @@ class UnitEventLinkInline(_UnitHistoryInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[UnitEventLink]:
         return super().get_queryset(request).select_related("event", "event__actor")
 
-    @admin.display(description="sự kiện")
+    @admin.display(description=_("sự kiện"))
     def event_link(self, link: UnitEventLink) -> str:
         url = reverse("admin:orgtree_unitchangeevent_change", args=[link.event_id])
         return format_html('<a href="{}">{}</a>', url, link.event)
 
-    @admin.display(description="căn cứ")
+    @admin.display(description=_("căn cứ"))
     def legal_basis(self, link: UnitEventLink) -> str:
         event = link.event
         if not event.legal_basis_number:
             return "—"
-        on = f" ngày {event.legal_basis_date:%d/%m/%Y}" if event.legal_basis_date else ""
-        return f"{event.legal_basis_number}{on}"
+        if not event.legal_basis_date:
+            return event.legal_basis_number
+        return gettext("%(number)s ngày %(date)s") % {
+            "number": event.legal_basis_number,
+            "date": f"{event.legal_basis_date:%d/%m/%Y}",
+        }
 
-    @admin.display(description="người thực hiện")
+    @admin.display(description=_("người thực hiện"))
     def actor(self, link: UnitEventLink) -> str:
         return str(link.event.actor or "—")
 
 
 class MergeForm(forms.Form):
-    target_code = forms.CharField(label="Mã định danh đơn vị đích (đơn vị tiếp nhận)")
-    effective_date = forms.DateField(label="Ngày hiệu lực", widget=_DATE_WIDGET)
-    legal_basis_number = forms.CharField(label="Số quyết định", required=False, max_length=100)
-    legal_basis_date = forms.DateField(label="Ngày quyết định", required=False, widget=_DATE_WIDGET)
-    reason = forms.CharField(label="Lý do", required=False)
+    target_code = forms.CharField(label=_("Mã định danh đơn vị đích (đơn vị tiếp nhận)"))
+    effective_date = forms.DateField(label=_("Ngày hiệu lực"), widget=_DATE_WIDGET)
+    legal_basis_number = forms.CharField(label=_("Số quyết định"), required=False, max_length=100)
+    legal_basis_date = forms.DateField(
+        label=_("Ngày quyết định"), required=False, widget=_DATE_WIDGET
+    )
+    reason = forms.CharField(label=_("Lý do"), required=False)
 
 
 class SplitForm(forms.Form):
     new_targets = forms.CharField(
-        label="Đơn vị mới",
+        label=_("Đơn vị mới"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
-        help_text="Mỗi dòng một đơn vị: Mã định danh; Tên đơn vị. Cùng loại và cùng cấp trên "
-        "với đơn vị bị chia, tách.",
+        help_text=_(
+            "Mỗi dòng một đơn vị: Mã định danh; Tên đơn vị. Cùng loại và cùng cấp trên "
+            "với đơn vị bị chia, tách."
+        ),
     )
     existing_targets = forms.CharField(
-        label="Đơn vị có sẵn tiếp nhận",
+        label=_("Đơn vị có sẵn tiếp nhận"),
         required=False,
-        help_text="Mã định danh, cách nhau bởi dấu phẩy.",
+        help_text=_("Mã định danh, cách nhau bởi dấu phẩy."),
     )
-    effective_date = forms.DateField(label="Ngày hiệu lực", widget=_DATE_WIDGET)
-    legal_basis_number = forms.CharField(label="Số quyết định", required=False, max_length=100)
-    legal_basis_date = forms.DateField(label="Ngày quyết định", required=False, widget=_DATE_WIDGET)
-    reason = forms.CharField(label="Lý do", required=False)
+    effective_date = forms.DateField(label=_("Ngày hiệu lực"), widget=_DATE_WIDGET)
+    legal_basis_number = forms.CharField(label=_("Số quyết định"), required=False, max_length=100)
+    legal_basis_date = forms.DateField(
+        label=_("Ngày quyết định"), required=False, widget=_DATE_WIDGET
+    )
+    reason = forms.CharField(label=_("Lý do"), required=False)
 
     def __init__(self, *args: Any, source: Unit, children: list[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.source = source
         for child in children:
             self.fields[f"child_{child.pk}"] = forms.CharField(
-                label=f"“{child.name}” chuyển về (mã đơn vị tiếp nhận)",
+                label=gettext("“%(name)s” chuyển về (mã đơn vị tiếp nhận)") % {"name": child.name},
                 required=False,
-                help_text="Để trống: giữ lại để xem xét sau.",
+                help_text=_("Để trống: giữ lại để xem xét sau."),
             )
 
     def clean_new_targets(self) -> list[dict[str, Any]]:
@@ -325,7 +335,10 @@ class SplitForm(forms.Form):
                 continue
             code, sep, name = line.partition(";")
             if not sep or not name.strip():
-                raise ValidationError(f"Dòng {number}: ghi theo dạng “Mã định danh; Tên đơn vị”.")
+                raise ValidationError(
+                    gettext("Dòng %(number)d: ghi theo dạng “Mã định danh; Tên đơn vị”.")
+                    % {"number": number}
+                )
             targets.append(
                 {"code": code.strip().upper(), "name": name.strip(), "kind": self.source.kind}
             )
@@ -337,23 +350,27 @@ class SplitForm(forms.Form):
 
 
 class DissolveForm(forms.Form):
-    effective_date = forms.DateField(label="Ngày hiệu lực", widget=_DATE_WIDGET)
-    legal_basis_number = forms.CharField(label="Số quyết định", required=False, max_length=100)
-    legal_basis_date = forms.DateField(label="Ngày quyết định", required=False, widget=_DATE_WIDGET)
-    reason = forms.CharField(label="Lý do", required=False)
+    effective_date = forms.DateField(label=_("Ngày hiệu lực"), widget=_DATE_WIDGET)
+    legal_basis_number = forms.CharField(label=_("Số quyết định"), required=False, max_length=100)
+    legal_basis_date = forms.DateField(
+        label=_("Ngày quyết định"), required=False, widget=_DATE_WIDGET
+    )
+    reason = forms.CharField(label=_("Lý do"), required=False)
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Tệp Excel (.xlsx)")
+    file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
     effective_date = forms.DateField(
-        label="Ngày hiệu lực của các thay đổi",
+        label=_("Ngày hiệu lực của các thay đổi"),
         required=False,
         widget=_DATE_WIDGET,
-        help_text="Để trống: hôm nay. Dùng cho đổi tên, chuyển cấp trên của đơn vị đã có.",
+        help_text=_("Để trống: hôm nay. Dùng cho đổi tên, chuyển cấp trên của đơn vị đã có."),
     )
-    legal_basis_number = forms.CharField(label="Số quyết định", required=False, max_length=100)
-    legal_basis_date = forms.DateField(label="Ngày quyết định", required=False, widget=_DATE_WIDGET)
-    dry_run = forms.BooleanField(label="Chỉ kiểm tra, không ghi", required=False, initial=True)
+    legal_basis_number = forms.CharField(label=_("Số quyết định"), required=False, max_length=100)
+    legal_basis_date = forms.DateField(
+        label=_("Ngày quyết định"), required=False, widget=_DATE_WIDGET
+    )
+    dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, không ghi"), required=False, initial=True)
 
     def clean_file(self) -> Any:
         from cbccvc.uploads import XLSX, check_upload
@@ -400,7 +417,7 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
     list_display_links = ["indented_title"]
     list_filter = ["kind", UnitStatusFilter]  # active units unless asked (or searching)
     search_fields = ["search_text"]  # folded in get_search_results
-    search_help_text = "Tìm theo tên (có hoặc không dấu), tên viết tắt hoặc mã định danh."
+    search_help_text = _("Tìm theo tên (có hoặc không dấu), tên viết tắt hoặc mã định danh.")
     raw_id_fields = ["admin_unit"]  # ~13,000 administrative units: no select box
     autocomplete_fields = ["parent"]  # hundreds of units in a province: a search box
     inlines = [UnitPeriodInline, UnitEventLinkInline]
@@ -430,12 +447,12 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
         ]
         founding = ["valid_from", "legal_basis_number", "legal_basis_date"]
         if obj is None:
-            return [(None, {"fields": unit_fields}), ("Thành lập", {"fields": founding})]
+            return [(None, {"fields": unit_fields}), (_("Thành lập"), {"fields": founding})]
         return [
             (None, {"fields": unit_fields}),
-            ("Thành lập và trạng thái", {"fields": [*founding, "status", "valid_to"]}),
+            (_("Thành lập và trạng thái"), {"fields": [*founding, "status", "valid_to"]}),
             (
-                "Căn cứ của thay đổi",
+                _("Căn cứ của thay đổi"),
                 {
                     "fields": [
                         "change_effective_date",
@@ -443,8 +460,10 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
                         "change_legal_basis_number",
                         "change_legal_basis_date",
                     ],
-                    "description": "Thay đổi tên, mã, loại hoặc cấp trên được ghi thành một "
-                    "sự kiện có ngày hiệu lực và căn cứ pháp lý.",
+                    "description": _(
+                        "Thay đổi tên, mã, loại hoặc cấp trên được ghi thành một "
+                        "sự kiện có ngày hiệu lực và căn cứ pháp lý."
+                    ),
                 },
             ),
         ]
@@ -465,7 +484,7 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
         return super().has_change_permission(request, obj)
 
     # -- the tree column ----------------------------------------------------------------------
-    @admin.display(description="Tên đơn vị")
+    @admin.display(description=_("Tên đơn vị"))
     def indented_title(self, item: Unit) -> str:
         """The unit's name, indented by its depth; wrapped lines keep the indent (mptt's own
         column indents the first line only and repeats the code shown in its own column).
@@ -477,7 +496,7 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
             item.name,
         )
 
-    @admin.display(description="Hết hiệu lực từ", ordering="valid_to", empty_value="—")
+    @admin.display(description=_("Hết hiệu lực từ"), ordering="valid_to", empty_value="—")
     def ended_on(self, item: Unit) -> date | None:
         return item.valid_to
 
@@ -506,21 +525,23 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
             unit = queryset.get(pk=request.POST.get("cut_item"))
             pasted_on = queryset.get(pk=request.POST.get("pasted_on"))
         except (Unit.DoesNotExist, TypeError, ValueError):
-            self.message_user(request, "Không tìm thấy đơn vị, hãy thử lại.", messages.ERROR)
+            self.message_user(
+                request, gettext("Không tìm thấy đơn vị, hãy thử lại."), messages.ERROR
+            )
             return http.HttpResponse("FAIL, invalid objects.")
         if position == "last-child":
             new_parent = pasted_on
         elif position in ("left", "right"):
             new_parent = pasted_on.parent
         else:
-            self.message_user(request, "Không hiểu thao tác kéo thả.", messages.ERROR)
+            self.message_user(request, gettext("Không hiểu thao tác kéo thả."), messages.ERROR)
             return http.HttpResponse("FAIL, unknown instruction.")
         scope = scope_for(request.user)
         allowed = self.has_change_permission(request, unit) and (
             scope.covers(new_parent, self.edit_roles) if new_parent else scope.is_national
         )
         if not allowed:
-            self.message_user(request, "Không có quyền chuyển đơn vị này.", messages.ERROR)
+            self.message_user(request, gettext("Không có quyền chuyển đơn vị này."), messages.ERROR)
             return http.HttpResponse("FAIL, no permission.")
         try:
             services.move_unit(
@@ -533,7 +554,9 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return http.HttpResponse("FAIL, invalid move.")
-        self.message_user(request, f"Đã chuyển “{unit.name}” (hiệu lực từ hôm nay).")
+        self.message_user(
+            request, gettext("Đã chuyển “%(name)s” (hiệu lực từ hôm nay).") % {"name": unit.name}
+        )
         return http.HttpResponse("OK, moved.")
 
     # -- history: view only -------------------------------------------------------------------
@@ -545,7 +568,7 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
     ):
         if request.method == "POST":
             raise PermissionDenied(
-                "Không khôi phục phiên bản cũ; hãy dùng các thao tác cây tổ chức."
+                gettext("Không khôi phục phiên bản cũ; hãy dùng các thao tác cây tổ chức.")
             )
         return super().history_form_view(request, object_id, version_id, extra_context)
 
@@ -555,7 +578,7 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
         if not all(self.has_change_permission(request, u) for u in units):
             self.message_user(
                 request,
-                "Chỉ chọn các đơn vị đang hoạt động trong phạm vi được quản lý.",
+                gettext("Chỉ chọn các đơn vị đang hoạt động trong phạm vi được quản lý."),
                 messages.ERROR,
             )
             return None
@@ -583,7 +606,7 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
         }
         return TemplateResponse(request, "admin/orgtree/unit_action.html", context)
 
-    @admin.action(description="Sáp nhập các đơn vị đã chọn vào một đơn vị")
+    @admin.action(description=_("Sáp nhập các đơn vị đã chọn vào một đơn vị"))
     def merge_selected(self, request: HttpRequest, queryset: QuerySet[Unit]) -> Any:
         units = self._checked_units(request, queryset)
         if units is None:
@@ -601,7 +624,9 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
             if target is None or not self.has_change_permission(request, target):
                 form.add_error(
                     "target_code",
-                    "Không có đơn vị đích đang hoạt động với mã này trong phạm vi được quản lý.",
+                    gettext(
+                        "Không có đơn vị đích đang hoạt động với mã này trong phạm vi được quản lý."
+                    ),
                 )
             else:
                 params = {"sources": units, "target": target, **_basis(data)}
@@ -611,21 +636,25 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
                 if state == "done":
                     if not outcome.is_scheduled:
                         self.message_user(
-                            request, f"Đã sáp nhập {len(units)} đơn vị vào “{target.name}”."
+                            request,
+                            gettext("Đã sáp nhập %(count)d đơn vị vào “%(name)s”.")
+                            % {"count": len(units), "name": target.name},
                         )
                     return None
                 impact = outcome
         return self._action_page(
-            request, queryset, form, "Sáp nhập đơn vị", "merge_selected", impact
+            request, queryset, form, gettext("Sáp nhập đơn vị"), "merge_selected", impact
         )
 
-    @admin.action(description="Chia, tách đơn vị đã chọn")
+    @admin.action(description=_("Chia, tách đơn vị đã chọn"))
     def split_selected(self, request: HttpRequest, queryset: QuerySet[Unit]) -> Any:
         units = self._checked_units(request, queryset)
         if units is None:
             return None
         if len(units) != 1:
-            self.message_user(request, "Chọn đúng một đơn vị để chia, tách.", messages.ERROR)
+            self.message_user(
+                request, gettext("Chọn đúng một đơn vị để chia, tách."), messages.ERROR
+            )
             return None
         source = units[0]
         children = list(source.get_children().filter(status=Unit.Status.ACTIVE))
@@ -639,7 +668,7 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
             elif result is not None:
                 return result
         return self._action_page(
-            request, queryset, form, "Chia, tách đơn vị", "split_selected", impact
+            request, queryset, form, gettext("Chia, tách đơn vị"), "split_selected", impact
         )
 
     def _split(
@@ -650,7 +679,10 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
         for code in data["existing_targets"]:
             unit = self.get_queryset(request).filter(code=code, status=Unit.Status.ACTIVE).first()
             if unit is None or not self.has_change_permission(request, unit):
-                form.add_error("existing_targets", f"Không có đơn vị đang hoạt động mã “{code}”.")
+                form.add_error(
+                    "existing_targets",
+                    gettext("Không có đơn vị đang hoạt động mã “%(code)s”.") % {"code": code},
+                )
                 return None
             existing.append(unit)
         new_codes = {t["code"] for t in data["new_targets"]}
@@ -665,7 +697,9 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
             elif code in by_code:
                 mapping[child.pk] = by_code[code].pk
             else:
-                form.add_error(f"child_{child.pk}", "Mã này không thuộc các đơn vị tiếp nhận.")
+                form.add_error(
+                    f"child_{child.pk}", gettext("Mã này không thuộc các đơn vị tiếp nhận.")
+                )
                 return None
         params = {
             "source": source,
@@ -679,20 +713,26 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
         if outcome.is_scheduled:
             return redirect("admin:orgtree_unit_changelist")
         targets, _, rest = outcome.result
-        message = f"Đã chia, tách “{source.name}” thành {len(targets)} đơn vị."
+        message = gettext("Đã chia, tách “%(name)s” thành %(count)d đơn vị.") % {
+            "name": source.name,
+            "count": len(targets),
+        }
         review = source.split_assignments.filter(status="pending").count()
         if review:
-            message += (
-                f" {review} hồ sơ của đơn vị chờ phân về đơn vị mới trong "
+            message += " " + gettext(
+                "%(count)d hồ sơ của đơn vị chờ phân về đơn vị mới trong "
                 "“Hồ sơ chờ phân sau chia, tách”."
-            )
+            ) % {"count": review}
         if rest:
             names = ", ".join(u.name for u in rest)
-            message += f" Còn {len(rest)} đơn vị trực thuộc cần xem xét: {names}."
+            message += " " + gettext("Còn %(count)d đơn vị trực thuộc cần xem xét: %(names)s.") % {
+                "count": len(rest),
+                "names": names,
+            }
         self.message_user(request, message, messages.WARNING if rest else messages.SUCCESS)
         return redirect("admin:orgtree_unit_changelist")
 
-    @admin.action(description="Giải thể các đơn vị đã chọn")
+    @admin.action(description=_("Giải thể các đơn vị đã chọn"))
     def dissolve_selected(self, request: HttpRequest, queryset: QuerySet[Unit]) -> Any:
         units = self._checked_units(request, queryset)
         if units is None:
@@ -710,7 +750,7 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
                 if impact is None:
                     return None
         return self._action_page(
-            request, queryset, form, "Giải thể đơn vị", "dissolve_selected", impact
+            request, queryset, form, gettext("Giải thể đơn vị"), "dissolve_selected", impact
         )
 
     def _dissolve(
@@ -743,7 +783,9 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
             for submitted in done:
                 self.message_user(request, unit_ops.scheduled_message(submitted.scheduled))
         else:
-            self.message_user(request, f"Đã giải thể {len(units)} đơn vị.")
+            self.message_user(
+                request, gettext("Đã giải thể %(count)d đơn vị.") % {"count": len(units)}
+            )
         return None
 
     # -- Excel import / export ----------------------------------------------------------------
@@ -786,7 +828,7 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Nhập cây đơn vị từ Excel",
+            "title": gettext("Nhập cây đơn vị từ Excel"),
             "form": form,
             "result": result,
             "columns": [header for _, header in unit_io.COLUMNS],
@@ -915,7 +957,7 @@ class UnitChangeEventAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description="đơn vị liên quan")
+    @admin.display(description=_("đơn vị liên quan"))
     def unit_links(self, event: UnitChangeEvent) -> str:
         links = event.links.select_related("unit").order_by("role", "unit__name")
         return format_html_join(
@@ -932,6 +974,6 @@ class UnitChangeEventAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.display(description="chi tiết")
+    @admin.display(description=_("chi tiết"))
     def details_pretty(self, event: UnitChangeEvent) -> str:
         return format_html("<pre>{}</pre>", json.dumps(event.details, ensure_ascii=False, indent=2))
