@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
+from orgtree.admin.unit_filter import unit_picker
 from orgtree.models import Unit
 from profiles.admin import NationalAdminEditsMixin
 
@@ -45,7 +46,9 @@ def _message(exc: Exception) -> str:
 
 class StartForm(forms.Form):
     unit = forms.ModelChoiceField(
-        label=_("Đơn vị (gồm các đơn vị trực thuộc)"), queryset=Unit.objects.none()
+        label=_("Đơn vị (gồm các đơn vị trực thuộc)"),
+        queryset=Unit.objects.none(),  # the user's units (__init__): what is accepted
+        widget=unit_picker(),  # a province has hundreds of units: a search box
     )
     as_of = forms.DateField(
         label=_("Ngày tham chiếu"),

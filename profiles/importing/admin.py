@@ -27,6 +27,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
+from orgtree.admin.unit_filter import unit_picker
 from orgtree.models import Unit
 
 from . import jobs, results, wizard
@@ -89,7 +90,11 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     files = MultipleFileField(label=gettext_lazy("Tệp (.xlsx, .xls, .ods, .csv)"))
-    unit = forms.ModelChoiceField(label=gettext_lazy("Đơn vị nhận"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("Đơn vị nhận"),
+        queryset=Unit.objects.none(),  # the user's units (__init__): what is accepted
+        widget=unit_picker(),  # a province has hundreds of units: a search box
+    )
     mapping = forms.ModelChoiceField(
         label=gettext_lazy("Cấu hình nhập"),
         queryset=ImportMapping.objects.none(),

@@ -78,6 +78,15 @@ def log_in(page, username: str, password: str) -> None:
     page.wait_for_selector("#user-tools")
 
 
+def pick_unit(page, field_id: str, unit: Any) -> None:
+    """Choose ``unit`` in a unit search box (the admin's autocomplete, not a list of every
+    unit): open it, type the unit's code, click the unit offered."""
+    page.click(f"#{field_id} + .select2 .select2-selection")
+    page.fill(".select2-container--open .select2-search__field", unit.code)
+    page.click(f".select2-results__option:has-text('[{unit.code}]')")
+    assert page.locator(f"#{field_id}").input_value() == str(unit.pk)
+
+
 # -- Tỉnh Phú Thọ connected to the emulator of the national side --------------------------------
 
 

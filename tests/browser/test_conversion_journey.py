@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from orgtree import services as tree_services
 from orgtree.models import Role, Unit, UnitAssignment
 
-from .conftest import log_in
+from .conftest import log_in, pick_unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -128,7 +128,7 @@ def test_campaign_preview_decide_commit_report_undo(page, screenshot, province, 
 
     # start: unit and date; the preview is queued
     page.goto("/admin/conversion/campaign/add/")
-    page.select_option("#id_unit", str(province["committee"].pk))
+    pick_unit(page, "id_unit", province["committee"])
     page.fill("#id_as_of", "2026-01-10")
     page.click("input[name=start]")
     page.wait_for_selector("#conversion-progress")

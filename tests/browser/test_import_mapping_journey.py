@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from orgtree.models import Role, UnitAssignment
 from tests.importing.pipeline_fixtures import PROFILE_HEADERS, person_row, write_xlsx
 
-from .conftest import log_in
+from .conftest import log_in, pick_unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,7 +64,7 @@ def _messy_workbook(path):
 def _upload(page, paths, unit, mapping_label=None):
     page.goto("/admin/profiles/importjob/add/")
     page.set_input_files("input[name=files]", [str(p) for p in paths])
-    page.select_option("select[name=unit]", str(unit.pk))
+    pick_unit(page, "id_unit", unit)
     if mapping_label:
         page.select_option("#import-upload select[name=mapping]", label=mapping_label)
     page.click("input[type=submit][value='Xem trước']")

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 
 from orgtree.models import Role, UnitAssignment
 
-from .conftest import log_in
+from .conftest import log_in, pick_unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +48,7 @@ def test_upload_three_vendor_files_preview_fix_mapping_commit(page, screenshot, 
     page.goto("/admin/profiles/profile/")
     page.click("text=Nhập từ tệp")
     page.set_input_files("input[name=files]", [str(p) for p in samples.paths])
-    page.select_option("select[name=unit]", str(root.pk))
+    pick_unit(page, "id_unit", root)
     screenshot("1-upload")
     page.click("input[type=submit][value='Xem trước']")
     page.wait_for_selector("#import-plan")

@@ -145,6 +145,17 @@ def test_review_groups_identical_cases_filters_and_decides_once(people, hr, tree
 @override_settings(Q_CLUSTER=SYNC)
 def test_admin_pages_start_show_decide_and_report(people, hr, tree, client, user_with):
     client.force_login(hr)
+    # the unit is a search box over the user's units, not a list of every unit
+    form = client.get(reverse("admin:conversion_campaign_add")).content.decode()
+    assert 'class="admin-autocomplete' in form and str(tree["H40.10"]) not in form
+    outside = user_with("con", (tree["H40.10.01"], Role.HR_OFFICER))  # the queryset judges
+    client.force_login(outside)
+    refused = client.post(
+        reverse("admin:conversion_campaign_add"),
+        {"unit": tree["H40.10"].pk, "as_of": "2026-01-10", "title": ""},
+    )
+    assert refused.status_code == 200 and not Campaign.objects.exists()
+    client.force_login(hr)
     response = client.post(
         reverse("admin:conversion_campaign_add"),
         {"unit": tree["H40.10"].pk, "as_of": "2026-01-10", "title": ""},

@@ -89,6 +89,10 @@ def test_errors_are_highlighted_in_the_preview(tmp_path, agency, hr):
 
 def test_scope_of_the_wizard(tmp_path, agency, hr, other_hr):
     path = write_xlsx(tmp_path / "x.xlsx", {"DS": [PROFILE_HEADERS, person_row(1)]})
+    # the receiving unit is a search box over the user's units, not a list of every unit
+    form = _client(hr).get(reverse("admin:profiles_importjob_add")).content.decode()
+    assert 'class="admin-autocomplete' in form and 'name="unit"' in form
+    assert str(agency["home"]) not in form
     # Hà Nội's officer cannot pick a Phú Thọ unit: the form refuses it
     response = _upload(_client(other_hr), agency["home"], path)
     assert response.status_code == 200 and not ImportJob.objects.exists()
