@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditEvent(models.Model):
@@ -13,38 +14,38 @@ class AuditEvent(models.Model):
     :func:`cbccvc.audit.record`, shown read-only to superusers."""
 
     class Kind(models.TextChoices):
-        LOGIN = "login", "đăng nhập"
-        LOGIN_FAILED = "login_failed", "đăng nhập sai"
-        LOCKOUT = "lockout", "khóa đăng nhập"
-        LOGOUT = "logout", "đăng xuất"
-        EXPORT = "export", "xuất dữ liệu"
-        PERMISSION_CHANGE = "permission_change", "thay đổi phân quyền"
-        SENSITIVE_READ = "sensitive_read", "xem dữ liệu nhạy cảm"
-        SECOND_FACTOR = "second_factor", "xác thực hai lớp"
-        LOG_PURGE = "log_purge", "xóa nhật ký quá hạn"
+        LOGIN = "login", _("đăng nhập")
+        LOGIN_FAILED = "login_failed", _("đăng nhập sai")
+        LOCKOUT = "lockout", _("khóa đăng nhập")
+        LOGOUT = "logout", _("đăng xuất")
+        EXPORT = "export", _("xuất dữ liệu")
+        PERMISSION_CHANGE = "permission_change", _("thay đổi phân quyền")
+        SENSITIVE_READ = "sensitive_read", _("xem dữ liệu nhạy cảm")
+        SECOND_FACTOR = "second_factor", _("xác thực hai lớp")
+        LOG_PURGE = "log_purge", _("xóa nhật ký quá hạn")
 
-    at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
-    kind = models.CharField("loại sự kiện", max_length=32, choices=Kind.choices, db_index=True)
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("loại sự kiện"), max_length=32, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người dùng",
+        verbose_name=_("người dùng"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
     # kept even when the account is deleted, and for failed logins of unknown names
-    username = models.CharField("tên đăng nhập", max_length=150, blank=True)
-    ip_address = models.GenericIPAddressField("địa chỉ IP", null=True, blank=True)
-    request_id = models.CharField("mã yêu cầu", max_length=64, blank=True)
-    object_type = models.CharField("loại đối tượng", max_length=100, blank=True)
-    object_id = models.CharField("mã đối tượng", max_length=64, blank=True)
-    object_repr = models.CharField("đối tượng", max_length=200, blank=True)
-    details = models.JSONField("chi tiết", default=dict, blank=True)
+    username = models.CharField(_("tên đăng nhập"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    request_id = models.CharField(_("mã yêu cầu"), max_length=64, blank=True)
+    object_type = models.CharField(_("loại đối tượng"), max_length=100, blank=True)
+    object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
+    object_repr = models.CharField(_("đối tượng"), max_length=200, blank=True)
+    details = models.JSONField(_("chi tiết"), default=dict, blank=True)
 
     class Meta:
-        verbose_name = "nhật ký an ninh"
-        verbose_name_plural = "nhật ký an ninh"
+        verbose_name = _("nhật ký an ninh")
+        verbose_name_plural = pgettext_lazy("plural", "nhật ký an ninh")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
 

@@ -23,18 +23,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Known debt, never added to: wording still Vietnamese in English, each with why. A phrase
 # that no page shows any more makes the test fail, so it is taken off when fixed.
-_IMPORTING = "profiles/importing/ (models and admin titles) not wrapped yet"
 _PROFILE_FIELDS = (
     "Profile and child-table field names: profiles/document.py caches them (lru_cache) as the "
     "signed document's labels, so they need a fixed Vietnamese there before being wrapped"
 )
 KNOWN_DEBT = {
-    "Lượt nhập dữ liệu": _IMPORTING,
-    "Cấu hình nhập dữ liệu": _IMPORTING,
-    "Dòng chờ xử lý": _IMPORTING,
-    "Dữ liệu gốc từ tệp nhập": _IMPORTING,
-    "Nhập hồ sơ từ tệp": _IMPORTING,
-    "Báo cáo gửi Bộ Nội vụ": "syncing/reports.py model names not wrapped yet",
     "Họ và tên khai sinh": _PROFILE_FIELDS,
     "Số định danh cá nhân": _PROFILE_FIELDS,
     "Ngày sinh": _PROFILE_FIELDS,

@@ -87,7 +87,10 @@
     if (!parts.length) return;
 
     const tabs = spec.map(function (t) { return { id: t.id, title: t.title, refs: t.parts, els: [] }; });
-    const other = { id: "khac", title: "Khác", refs: [], els: [] };
+    // the page gives the title in its language (data-other); Vietnamese if it does not
+    const labels = document.getElementById("profile-tabs-labels");
+    const otherTitle = (labels && labels.dataset.other) || "Khác";
+    const other = { id: "khac", title: otherTitle, refs: [], els: [] };
     parts.forEach(function (part) {
       const tab = tabs.find(function (t) { return t.refs.some(function (r) { return matches(r, part.key); }); });
       (tab || other).els.push(part.el);
