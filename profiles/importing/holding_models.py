@@ -5,8 +5,8 @@ their original cells and every problem, until an officer fixes and re-imports th
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from orgtree.models import Unit
 
@@ -17,38 +17,38 @@ __all__ = ["HeldRow"]
 
 class HeldRow(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Chờ xử lý"
-        RESOLVED = "resolved", "Đã nhập"
+        OPEN = "open", pgettext_lazy("import", "Chờ xử lý")
+        RESOLVED = "resolved", _("Đã nhập")
 
     job = models.ForeignKey(
         ImportJob,
-        verbose_name="lượt nhập",
+        verbose_name=_("lượt nhập"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="held_rows",
-        help_text="Lượt nhập gần nhất đã từ chối dòng này.",
+        help_text=_("Lượt nhập gần nhất đã từ chối dòng này."),
     )
     unit = models.ForeignKey(
-        Unit, verbose_name="đơn vị nhận", on_delete=models.PROTECT, related_name="+"
+        Unit, verbose_name=_("đơn vị nhận"), on_delete=models.PROTECT, related_name="+"
     )
-    file = models.CharField("tệp", max_length=255)
-    sheet = models.CharField("trang", max_length=100, blank=True)
-    row = models.PositiveIntegerField("dòng")
-    table = models.CharField("bảng", max_length=40, default="profile")
-    personal_id = models.CharField("số định danh", max_length=40, blank=True, db_index=True)
-    full_name = models.CharField("họ và tên", max_length=255, blank=True)
+    file = models.CharField(_("tệp"), max_length=255)
+    sheet = models.CharField(_("trang"), max_length=100, blank=True)
+    row = models.PositiveIntegerField(_("dòng"))
+    table = models.CharField(_("bảng"), max_length=40, default="profile")
+    personal_id = models.CharField(_("số định danh"), max_length=40, blank=True, db_index=True)
+    full_name = models.CharField(_("họ và tên"), max_length=255, blank=True)
     #: every cell of the row as written, in the file's column order: [[header, text], …]
-    cells = models.JSONField("các ô gốc", default=list)
+    cells = models.JSONField(_("các ô gốc"), default=list)
     #: every problem of the row: [{"column", "value", "message"}, …]
-    problems = models.JSONField("lý do", default=list)
+    problems = models.JSONField(_("lý do"), default=list)
     status = models.CharField(
-        "trạng thái", max_length=10, choices=Status.choices, default=Status.OPEN
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
-    edited_at = models.DateTimeField("sửa lúc", null=True, blank=True)
+    edited_at = models.DateTimeField(_("sửa lúc"), null=True, blank=True)
     profile = models.ForeignKey(
         "profiles.Profile",
-        verbose_name="hồ sơ",
+        verbose_name=_("hồ sơ"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -56,15 +56,15 @@ class HeldRow(models.Model):
     )
     resolved_job = models.ForeignKey(
         ImportJob,
-        verbose_name="nhập bởi lượt",
+        verbose_name=_("nhập bởi lượt"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    resolved_at = models.DateTimeField("nhập lúc", null=True, blank=True)
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
-    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    resolved_at = models.DateTimeField(_("nhập lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:
         verbose_name = _("dòng chờ xử lý")
@@ -73,7 +73,12 @@ class HeldRow(models.Model):
         indexes = [models.Index(fields=["unit", "status", "file", "sheet", "row"])]
 
     def __str__(self) -> str:
-        where = f"{self.file}, {self.sheet}, dòng {self.row}" if self.sheet else self.file
+        where = (
+            gettext("%(file)s, %(sheet)s, dòng %(row)s")
+            % {"file": self.file, "sheet": self.sheet, "row": self.row}
+            if self.sheet
+            else self.file
+        )
         return f"{where} ({self.full_name or self.personal_id or '—'})"
 
     def reasons(self) -> str:

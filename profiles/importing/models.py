@@ -6,8 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from orgtree.models import Unit
@@ -25,27 +25,27 @@ class ImportMapping(models.Model):
     (by default an unknown column of the people sheet is kept on the profile).
     """
 
-    name = models.CharField("tên", max_length=100)
-    source_software = models.CharField("phần mềm nguồn", max_length=200, blank=True)
+    name = models.CharField(_("tên"), max_length=100)
+    source_software = models.CharField(_("phần mềm nguồn"), max_length=200, blank=True)
     unit = models.ForeignKey(
         Unit,
-        verbose_name="cơ quan sử dụng",
+        verbose_name=_("cơ quan sử dụng"),
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Cơ quan (cây đơn vị) được dùng cấu hình này.",
+        help_text=_("Cơ quan (cây đơn vị) được dùng cấu hình này."),
     )
-    column_overrides = models.JSONField("ánh xạ cột", default=dict, blank=True)
-    value_mappings = models.JSONField("ánh xạ giá trị", default=dict, blank=True)
+    column_overrides = models.JSONField(_("ánh xạ cột"), default=dict, blank=True)
+    value_mappings = models.JSONField(_("ánh xạ giá trị"), default=dict, blank=True)
     skipped_columns = models.JSONField(
-        "cột bỏ qua",
+        _("cột bỏ qua"),
         default=dict,
         blank=True,
-        help_text="{bảng: [tiêu đề cột]}: cột không nhận ra mà không giữ làm dữ liệu gốc.",
+        help_text=_("{bảng: [tiêu đề cột]}: cột không nhận ra mà không giữ làm dữ liệu gốc."),
     )
-    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True, null=True)
-    notes = models.TextField("ghi chú", blank=True)
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
-    history = HistoricalRecords(verbose_name="lịch sử cấu hình nhập")
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True, null=True)
+    notes = models.TextField(_("ghi chú"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    history = HistoricalRecords(verbose_name=_("lịch sử cấu hình nhập"))
 
     class Meta:
         verbose_name = _("cấu hình nhập dữ liệu")
@@ -61,60 +61,60 @@ class ImportMapping(models.Model):
 
 class ImportJob(models.Model):
     class Mode(models.TextChoices):
-        DRY_RUN = "dry_run", "Xem trước (không ghi)"
-        COMMIT = "commit", "Ghi vào cơ sở dữ liệu"
+        DRY_RUN = "dry_run", _("Xem trước (không ghi)")
+        COMMIT = "commit", _("Ghi vào cơ sở dữ liệu")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Chờ xử lý"
-        RUNNING = "running", "Đang xử lý"
-        PLANNED = "planned", "Đã xem trước"
-        DONE = "done", "Hoàn thành"
-        FAILED = "failed", "Thất bại"
+        PENDING = "pending", pgettext_lazy("import", "Chờ xử lý")
+        RUNNING = "running", _("Đang xử lý")
+        PLANNED = "planned", _("Đã xem trước")
+        DONE = "done", _("Hoàn thành")
+        FAILED = "failed", _("Thất bại")
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người nhập",
+        verbose_name=_("người nhập"),
         on_delete=models.PROTECT,
         related_name="+",
     )
     unit = models.ForeignKey(
-        Unit, verbose_name="đơn vị nhận", on_delete=models.PROTECT, related_name="+"
+        Unit, verbose_name=_("đơn vị nhận"), on_delete=models.PROTECT, related_name="+"
     )
     mapping = models.ForeignKey(
         ImportMapping,
-        verbose_name="cấu hình nhập",
+        verbose_name=_("cấu hình nhập"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="jobs",
     )
     files = models.JSONField(
-        "tệp", default=list, help_text="[{name, path, sha256, size}] của các tệp đã tải lên."
+        _("tệp"), default=list, help_text=_("[{name, path, sha256, size}] của các tệp đã tải lên.")
     )
     unit_mapping = models.JSONField(
-        "ánh xạ đơn vị cũ",
+        _("ánh xạ đơn vị cũ"),
         default=dict,
         blank=True,
-        help_text="{tên hoặc mã đơn vị cũ: mã đơn vị hiện nay}",
+        help_text=_("{tên hoặc mã đơn vị cũ: mã đơn vị hiện nay}"),
     )
-    mode = models.CharField("chế độ", max_length=10, choices=Mode.choices, default=Mode.DRY_RUN)
-    all_or_nothing = models.BooleanField("tất cả hoặc không", default=False)
+    mode = models.CharField(_("chế độ"), max_length=10, choices=Mode.choices, default=Mode.DRY_RUN)
+    all_or_nothing = models.BooleanField(_("tất cả hoặc không"), default=False)
     status = models.CharField(
-        "trạng thái", max_length=10, choices=Status.choices, default=Status.PENDING
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    done = models.PositiveIntegerField("đã xử lý", default=0)
-    total = models.PositiveIntegerField("tổng số dòng", default=0)
-    plan_hash = models.CharField("mã băm kế hoạch", max_length=64, blank=True)
-    report = models.JSONField("báo cáo", default=dict, blank=True)
-    error = models.TextField("lỗi", blank=True)
-    task_id = models.CharField("mã tác vụ nền", max_length=64, blank=True)
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
-    finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
+    done = models.PositiveIntegerField(_("đã xử lý"), default=0)
+    total = models.PositiveIntegerField(_("tổng số dòng"), default=0)
+    plan_hash = models.CharField(_("mã băm kế hoạch"), max_length=64, blank=True)
+    report = models.JSONField(_("báo cáo"), default=dict, blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    task_id = models.CharField(_("mã tác vụ nền"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(
-        "còn chạy lúc",
+        _("còn chạy lúc"),
         null=True,
         blank=True,
-        help_text="Lần cuối tiến trình nhập báo còn chạy (vài giây một lần).",
+        help_text=_("Lần cuối tiến trình nhập báo còn chạy (vài giây một lần)."),
     )
 
     class Meta:
@@ -124,7 +124,10 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         names = ", ".join(f.get("name", "") for f in self.files) or "—"
-        return f"Nhập {names} ({self.get_status_display()})"
+        return gettext("Nhập %(files)s (%(status)s)") % {
+            "files": names,
+            "status": self.get_status_display(),
+        }
 
     @property
     def percent(self) -> int:
@@ -134,7 +137,7 @@ class ImportJob(models.Model):
         return {
             "id": self.pk,
             "status": self.status,
-            "status_display": self.get_status_display(),
+            "status_display": str(self.get_status_display()),
             "mode": self.mode,
             "done": self.done,
             "total": self.total,
@@ -150,13 +153,13 @@ class ImportChunk(models.Model):
     crash these rows say exactly what was written (a rolled-back chunk leaves none)."""
 
     job = models.ForeignKey(
-        ImportJob, verbose_name="lượt nhập", on_delete=models.CASCADE, related_name="chunks"
+        ImportJob, verbose_name=_("lượt nhập"), on_delete=models.CASCADE, related_name="chunks"
     )
-    table = models.CharField("bảng", max_length=40)
-    rows = models.PositiveIntegerField("số dòng đã ghi")
-    first_row = models.PositiveIntegerField("từ dòng", default=0)
-    last_row = models.PositiveIntegerField("đến dòng", default=0)
-    committed_at = models.DateTimeField("ghi lúc", auto_now_add=True)
+    table = models.CharField(_("bảng"), max_length=40)
+    rows = models.PositiveIntegerField(_("số dòng đã ghi"))
+    first_row = models.PositiveIntegerField(_("từ dòng"), default=0)
+    last_row = models.PositiveIntegerField(_("đến dòng"), default=0)
+    committed_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("nhóm dòng đã ghi")
@@ -164,7 +167,7 @@ class ImportChunk(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.table}: {self.rows} dòng"
+        return gettext("%(table)s: %(rows)s dòng") % {"table": self.table, "rows": self.rows}
 
 
 class ImportRowResult(models.Model):
@@ -178,18 +181,18 @@ class ImportRowResult(models.Model):
     """
 
     job = models.ForeignKey(
-        ImportJob, verbose_name="lượt nhập", on_delete=models.CASCADE, related_name="row_results"
+        ImportJob, verbose_name=_("lượt nhập"), on_delete=models.CASCADE, related_name="row_results"
     )
-    position = models.PositiveIntegerField("thứ tự")
-    file = models.CharField("tệp", max_length=255)
-    sheet = models.CharField("trang", max_length=100, blank=True)
-    row = models.PositiveIntegerField("dòng")
-    table = models.CharField("bảng", max_length=40)
-    personal_id = models.CharField("số định danh", max_length=40, blank=True)
+    position = models.PositiveIntegerField(_("thứ tự"))
+    file = models.CharField(_("tệp"), max_length=255)
+    sheet = models.CharField(_("trang"), max_length=100, blank=True)
+    row = models.PositiveIntegerField(_("dòng"))
+    table = models.CharField(_("bảng"), max_length=40)
+    personal_id = models.CharField(_("số định danh"), max_length=40, blank=True)
     #: the plan's action: create, update, merge, unchanged, review, error
-    kind = models.CharField("kết quả", max_length=10)
-    warned = models.BooleanField("có cảnh báo", default=False)
-    data = models.JSONField("chi tiết", default=dict)
+    kind = models.CharField(_("kết quả"), max_length=10)
+    warned = models.BooleanField(_("có cảnh báo"), default=False)
+    data = models.JSONField(_("chi tiết"), default=dict)
 
     class Meta:
         verbose_name = _("kết quả từng dòng nhập")
@@ -201,7 +204,12 @@ class ImportRowResult(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.file}, {self.sheet}, dòng {self.row}: {self.kind}"
+        return gettext("%(file)s, %(sheet)s, dòng %(row)s: %(kind)s") % {
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "kind": self.kind,
+        }
 
     def as_report_row(self) -> dict[str, Any]:
         """The row as the report's ``rows`` list writes it."""
@@ -227,19 +235,19 @@ class ImportedSourceData(models.Model):
 
     profile = models.OneToOneField(
         "profiles.Profile",
-        verbose_name="hồ sơ",
+        verbose_name=_("hồ sơ"),
         on_delete=models.CASCADE,
         related_name="import_source",
     )
-    file = models.CharField("tệp", max_length=255)
-    sheet = models.CharField("trang", max_length=100, blank=True)
-    row = models.PositiveIntegerField("dòng")
-    data = models.JSONField("dữ liệu gốc", default=dict, blank=True)
-    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    file = models.CharField(_("tệp"), max_length=255)
+    sheet = models.CharField(_("trang"), max_length=100, blank=True)
+    row = models.PositiveIntegerField(_("dòng"))
+    data = models.JSONField(_("dữ liệu gốc"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:
         verbose_name = _("dữ liệu gốc từ tệp nhập")
         verbose_name_plural = pgettext_lazy("plural", "dữ liệu gốc từ tệp nhập")
 
     def __str__(self) -> str:
-        return f"{self.file}, dòng {self.row}"
+        return gettext("%(file)s, dòng %(row)s") % {"file": self.file, "row": self.row}
