@@ -239,21 +239,21 @@ class Unit(MPTTModel):
         SPLIT = "split", "Đã chia tách"
         DISSOLVED = "dissolved", "Đã giải thể"
 
-    name = models.CharField("tên đơn vị", max_length=255)
-    short_name = models.CharField("tên viết tắt", max_length=100, blank=True)
-    kind = models.CharField("loại đơn vị", max_length=20, choices=Kind.choices)
+    name = models.CharField(_("tên đơn vị"), max_length=255)
+    short_name = models.CharField(_("tên viết tắt"), max_length=100, blank=True)
+    kind = models.CharField(_("loại đơn vị"), max_length=20, choices=Kind.choices)
     code = models.CharField(
-        "mã định danh", max_length=40, validators=[validate_identifier_code], db_index=True
+        _("mã định danh"), max_length=40, validators=[validate_identifier_code], db_index=True
     )
     national_code = models.CharField(
-        "mã trên cây tổ chức quốc gia",
+        _("mã trên cây tổ chức quốc gia"),
         max_length=40,
         blank=True,
-        help_text="Điền khi CSDL quốc gia dùng mã khác mã định danh của đơn vị.",
+        help_text=_("Điền khi CSDL quốc gia dùng mã khác mã định danh của đơn vị."),
     )
     admin_unit = models.ForeignKey(
         AdminUnit,
-        verbose_name="đơn vị hành chính",
+        verbose_name=_("đơn vị hành chính"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -261,24 +261,24 @@ class Unit(MPTTModel):
     )
     parent = TreeForeignKey(
         "self",
-        verbose_name="đơn vị cấp trên",
+        verbose_name=_("đơn vị cấp trên"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="children",
     )
-    valid_from = models.DateField("hiệu lực từ")
-    valid_to = models.DateField("hiệu lực đến (không kể ngày này)", null=True, blank=True)
+    valid_from = models.DateField(_("hiệu lực từ"))
+    valid_to = models.DateField(_("hiệu lực đến (không kể ngày này)"), null=True, blank=True)
     status = models.CharField(
-        "trạng thái", max_length=20, choices=Status.choices, default=Status.ACTIVE
+        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
-    legal_basis_number = models.CharField("số quyết định", max_length=100, blank=True)
-    legal_basis_date = models.DateField("ngày quyết định", null=True, blank=True)
+    legal_basis_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
+    legal_basis_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
     search_text = models.CharField(max_length=500, editable=False, db_index=True)
 
     history = HistoricalRecords(
         excluded_fields=["lft", "rght", "tree_id", "level", "search_text"],
-        verbose_name="lịch sử đơn vị",
+        verbose_name=_("lịch sử đơn vị"),
     )
     objects = UnitQuerySet.as_manager()
 
@@ -363,22 +363,22 @@ class UnitChangeEvent(models.Model):
         DISSOLVE = "dissolve", "Giải thể"
         IMPORT = "import", "Nhập từ tệp"
 
-    kind = models.CharField("loại thay đổi", max_length=20, choices=Kind.choices)
-    effective_date = models.DateField("ngày hiệu lực")
-    legal_basis_number = models.CharField("số quyết định", max_length=100, blank=True)
-    legal_basis_date = models.DateField("ngày quyết định", null=True, blank=True)
-    reason = models.TextField("lý do", blank=True)
+    kind = models.CharField(_("loại thay đổi"), max_length=20, choices=Kind.choices)
+    effective_date = models.DateField(_("ngày hiệu lực"))
+    legal_basis_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
+    legal_basis_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người thực hiện",
+        verbose_name=_("người thực hiện"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    recorded_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
+    recorded_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
     units = models.ManyToManyField(Unit, through="UnitEventLink", related_name="events")
-    details = models.JSONField("chi tiết", default=dict, blank=True)
+    details = models.JSONField(_("chi tiết"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("sự kiện thay đổi đơn vị")
