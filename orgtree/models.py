@@ -391,10 +391,10 @@ class UnitChangeEvent(models.Model):
 
 class UnitEventLink(models.Model):
     class Role(models.TextChoices):
-        SUBJECT = "subject", "Đơn vị được thay đổi"
-        SOURCE = "source", "Đơn vị nguồn"
-        TARGET = "target", "Đơn vị đích"
-        REHOMED = "rehomed", "Đơn vị trực thuộc chuyển theo"
+        SUBJECT = "subject", _("Đơn vị được thay đổi")
+        SOURCE = "source", _("Đơn vị nguồn")
+        TARGET = "target", _("Đơn vị đích")
+        REHOMED = "rehomed", _("Đơn vị trực thuộc chuyển theo")
 
     event = models.ForeignKey(UnitChangeEvent, on_delete=models.CASCADE, related_name="links")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="event_links")
