@@ -8,7 +8,8 @@ in its own transaction; a failing item is recorded in ``SigningBatch.results`` a
 goes on.
 
 **Cores.** With a key file and a batch of ``CBCCVC_SIGNING_POOL_MIN_ITEMS`` (200) items or
-more, ``CBCCVC_SIGNING_PROCESSES`` worker processes (default: every core) sign, each opening
+more, ``CBCCVC_SIGNING_PROCESSES`` worker processes (0: every core; default 1, i.e. no pool,
+because the pool measured slower than one process: see the bench) sign, each opening
 the key once (:mod:`.signpool`); this process reads, renders and stores every item, in
 order, each in its own transaction. With ``CBCCVC_SIGNING_ITEMS_IN_WORKERS`` on PostgreSQL
 each worker does its whole items instead (measured slower here: see the bench). A PKCS#11
@@ -207,10 +208,11 @@ def _sign_here(item_ids: Iterable[Any], provider: Provider, signer: Signer) -> I
 
 def _pool_for(batch: SigningBatch, signer: Signer, pin: str) -> SigningPool | None:
     """Worker processes for a key file and a batch big enough to pay for starting them
-    (``CBCCVC_SIGNING_PROCESSES``, default: the cores available;
+    (``CBCCVC_SIGNING_PROCESSES``: 0 for the cores available, default 1 = none, since the
+    pool measured slower than one process on the 2-core machine;
     ``CBCCVC_SIGNING_POOL_MIN_ITEMS``, default 200); None → sign in this process."""
     credential = batch.credential
-    processes = int(getattr(settings, "CBCCVC_SIGNING_PROCESSES", 0) or default_processes())
+    processes = int(getattr(settings, "CBCCVC_SIGNING_PROCESSES", 1) or default_processes())
     # Measured (bench/bench_batch_signing.py): not faster on the 2-core machine shared with
     # PostgreSQL, and each worker pays Django's start-up; opt-in, PostgreSQL only (the
     # workers need a database they can all write at once).
