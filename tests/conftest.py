@@ -194,3 +194,17 @@ def _throwaway_var_dir(monkeypatch, tmp_path_factory):
 
     monkeypatch.delenv("CBCCVC_KEY_ENCRYPTION_KEY", raising=False)
     monkeypatch.setattr(settings, "VAR_DIR", tmp_path_factory.mktemp("var"))
+
+
+@pytest.fixture(autouse=True)
+def _site_language_for_each_test():
+    """Every test starts (and ends) in the site's language. A request through LocaleMiddleware
+    leaves its language active in the thread (a user's saved English, an Accept-Language), and
+    in a worker that ran such a test first, the next test's Vietnamese labels came back in
+    English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
