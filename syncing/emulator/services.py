@@ -50,8 +50,10 @@ _local = threading.local()
 def trust_store() -> Trust:
     """The emulator's trust store (its own anchors and CRLs; the signatures are checked by
     :mod:`.xmlsec_verify`, independently of our signing engine), rebuilt when they change."""
-    rows = list(TrustAnchor.objects.filter(active=True).order_by("pk").values_list("pk", "kind"))
-    key = tuple(rows)
+    # Keyed by content, not only by row: ids come back after a rollback or a flush (tests, a
+    # re-created emulator database), and a cache keyed by (pk, kind) then kept another CA.
+    rows = TrustAnchor.objects.filter(active=True).order_by("pk")
+    key = tuple(rows.values_list("pk", "kind", "fingerprint"))
     with _trust_lock:
         if _trust_cache["key"] != key:
             anchors, crls = [], []

@@ -235,3 +235,25 @@ def test_the_intake_refuses_tampering_through_xmlsec(signed_profiles, national_c
     assert not bad.ok and bad.code == "signature_invalid"
     assert [p["code"] for p in bad.problems] == ["content_modified"]
     assert "xmlsec" in bad.problems[0]["technical"]
+
+
+@pytest.mark.django_db(databases=["default", "national"])
+def test_the_trust_store_follows_the_anchors_content_when_a_row_id_comes_back(ca):
+    """A rollback or a flush hands the same row id to another CA: the emulator's cached trust
+    store must follow the content (it once kept the old CA, and a signed report of the demo
+    was refused as untrusted after another test had run in the same process)."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from syncing.emulator.models import TrustAnchor
+
+    other = make_test_ca([("binh", "Trần Thị Bình")])
+    first = services.add_trust(ca.root_cert.public_bytes(Encoding.PEM), "first CA")
+    assert services.trust_store().anchors == [ca.root_cert]
+    pem = other.root_cert.public_bytes(Encoding.PEM)
+    replaced = services.add_trust(pem, "second CA")
+    TrustAnchor.objects.filter(pk=replaced.pk).delete()
+    # the same id, another certificate: what a rolled-back test leaves for the next one
+    TrustAnchor.objects.filter(pk=first.pk).update(
+        pem=pem.decode(), fingerprint=replaced.fingerprint, label="second CA"
+    )
+    assert services.trust_store().anchors == [other.root_cert]
