@@ -31,7 +31,7 @@ from orgtree.models import Unit
 from profiles import diffing, four_eyes, workflow
 from profiles.models import Finding, Profile, ProfileStatus, ProfileVersion, VersionStatus
 from profiles.services import HIDDEN_NOTES, audit_sensitive_read, without_hidden_groups
-from profiles.signing.models import SigningCredential
+from profiles.signing.forms import SignWithKeyForm
 
 PAGE_SIZE = 25
 
@@ -51,28 +51,6 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         max_length=2000,
     )
-
-
-class SignForm(forms.Form):
-    """The key and its PIN, as the batch signing action asks for them."""
-
-    credential = forms.ModelChoiceField(
-        label=gettext_lazy("Khóa ký số"),
-        queryset=SigningCredential.objects.none(),
-        empty_label=None,
-    )
-    pin = forms.CharField(
-        label=gettext_lazy("Mã PIN"),
-        widget=forms.PasswordInput(render_value=False),
-        max_length=64,
-        strip=False,
-    )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["credential"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = SigningCredential.objects.filter(owner=user, active=True)
 
 
 # -- what the approver may see ----------------------------------------------------------------
@@ -201,7 +179,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             unit_choices=unit_choices,
             chosen_unit=chosen,
             return_form=ReturnForm(),
-            sign_form=SignForm(user=request.user),
+            sign_form=SignWithKeyForm(user=request.user),
             actions=ACTIONS,
         ),
     )
@@ -263,7 +241,7 @@ def detail(request: HttpRequest, profile_id: int) -> HttpResponse:
             hidden_notes=hidden,
             four_eyes_reason=blocked,
             return_form=ReturnForm(),
-            sign_form=SignForm(user=request.user),
+            sign_form=SignWithKeyForm(user=request.user),
         ),
     )
 
@@ -327,7 +305,7 @@ def act(request: HttpRequest, selected: QuerySet[Profile], action: str, *, back:
             messages.success(request, _("Đã trả lại %(n)s hồ sơ.") % {"n": done})
         return redirect("portal:inbox")
 
-    sign_form = SignForm(request.POST, user=request.user) if action == APPROVE_SIGN else None
+    sign_form = SignWithKeyForm(request.POST, user=request.user) if action == APPROVE_SIGN else None
     with_errors = [p for p in profiles if p.error_count]
     if with_errors and request.POST.get("confirm_errors") != "1":
         return TemplateResponse(
@@ -340,7 +318,7 @@ def act(request: HttpRequest, selected: QuerySet[Profile], action: str, *, back:
                 with_errors=with_errors,
                 action=action,
                 action_label=ACTIONS[action],
-                sign_form=SignForm(user=request.user) if sign_form is not None else None,
+                sign_form=SignWithKeyForm(user=request.user) if sign_form is not None else None,
                 back=back,
             ),
         )
@@ -351,7 +329,7 @@ def act(request: HttpRequest, selected: QuerySet[Profile], action: str, *, back:
 
 
 def _approve_and_sign(
-    request: HttpRequest, profiles: list[Profile], form: SignForm, back: str
+    request: HttpRequest, profiles: list[Profile], form: SignWithKeyForm, back: str
 ) -> HttpResponse:
     """Approve, then sign the approved versions in one batch (the list's signing action's own
     batch): the PIN is tried first, so a wrong PIN approves nothing."""

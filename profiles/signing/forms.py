@@ -14,10 +14,10 @@ class SignWithKeyForm(forms.Form):
     """A choice among the user's active keys (never another person's) and the key's PIN."""
 
     credential = forms.ModelChoiceField(
-        label=_("khóa ký số"), queryset=SigningCredential.objects.none(), empty_label=None
+        label=_("Khóa ký số"), queryset=SigningCredential.objects.none(), empty_label=None
     )
     pin = forms.CharField(
-        label=_("mã PIN"),
+        label=_("Mã PIN"),
         widget=forms.PasswordInput(render_value=False),
         max_length=64,
         strip=False,

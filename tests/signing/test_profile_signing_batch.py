@@ -123,7 +123,7 @@ def test_admin_batch_action_pin_once_progress_and_failures(
     page = client.post(_changelist(), {"action": "sign_selected", "_selected_action": ids})
     assert page.status_code == 200
     text = page.content.decode()
-    assert "mã PIN" in text and str(credential.serial) in text
+    assert "Mã PIN" in text and str(credential.serial) in text
 
     wrong = client.post(
         _changelist(),
