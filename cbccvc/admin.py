@@ -7,12 +7,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from cbccvc.admin_mixins import ViewOnlyAdminMixin
+
 from . import otp_admin  # noqa: F401 - replaces django-otp's TOTP device admin
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     access_scope = "national"
     list_display = ("at", "kind", "username", "ip_address", "object_type", "object_repr")
     list_filter = ("kind", "at")
@@ -25,12 +27,3 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -24,6 +24,7 @@ from import_export import resources
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from cbccvc.admin_mixins import ViewOnlyAdminMixin
 from cbccvc.audit import Kind as AuditKind
 from cbccvc.audit import record
 from cbccvc.xlsx_safety import FormulaSafeResource
@@ -285,18 +286,9 @@ AssetInline = _inline(
 )
 
 
-class ReadOnlyScopedInline(ScopedInlineMixin, admin.TabularInline):
+class ReadOnlyScopedInline(ViewOnlyAdminMixin, ScopedInlineMixin, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class FindingInline(FindingNamesMixin, ReadOnlyScopedInline):

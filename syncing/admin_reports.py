@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from cbccvc.admin_mixins import ViewOnlyAdminMixin
 from orgtree.access import ALL_ROLES, MANAGE_UNIT_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
@@ -33,7 +34,7 @@ from . import report_documents, report_signing
 from .reports import MinistryReport, ReportSubmission
 
 
-class SubmissionInline(admin.TabularInline):
+class SubmissionInline(ViewOnlyAdminMixin, admin.TabularInline):
     model = ReportSubmission
     extra = 0
     can_delete = False
@@ -52,15 +53,6 @@ class SubmissionInline(admin.TabularInline):
         # the report's agency decides (agency admins hold no Django model permissions)
         scope = scope_for(request.user)
         return scope.has_any(ALL_ROLES) if obj is None else scope.covers(obj.agency, ALL_ROLES)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(MinistryReport)

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from cbccvc.admin_mixins import ViewOnlyAdminMixin
 from cbccvc.audit import Kind, record
 
 from . import jobs
@@ -20,7 +21,7 @@ from .models import ExportFile
 
 
 @admin.register(ExportFile)
-class ExportFileAdmin(admin.ModelAdmin):
+class ExportFileAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     access_scope = "owner"
     list_display = ("title", "created_at", "status_bar", "row_count", "size_text", "expires_at",
                     "download")  # fmt: skip
@@ -40,15 +41,6 @@ class ExportFileAdmin(admin.ModelAdmin):
         if obj is not None and obj.user_id != request.user.pk:
             return False
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     # -- columns ------------------------------------------------------------------------------
     @admin.display(description=_("tiến độ"))

@@ -19,6 +19,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from cbccvc.admin_mixins import ViewOnlyAdminMixin
+
 from ..models import (
     AdminUnit,
     AdminUnitConversion,
@@ -30,7 +32,7 @@ from ..places import resolve_place
 from ..text import fold
 
 
-class ReadOnlyReferenceAdmin(admin.ModelAdmin):
+class ReadOnlyReferenceAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Staff may view; nobody may add, change or delete (the loader owns these rows)."""
 
     access_scope = "reference"
@@ -43,15 +45,6 @@ class ReadOnlyReferenceAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 class FoldedSearchMixin:

@@ -33,6 +33,8 @@ from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from cbccvc.admin_mixins import ViewOnlyAdminMixin
+
 from .. import scheduling, services, unit_io
 from ..access import MANAGE_UNIT_ROLES, scope_for
 from ..models import ScheduledOperation, Unit, UnitChangeEvent, UnitEventLink, UnitPeriod
@@ -884,7 +886,7 @@ class UnitAdmin(UnitNavigationMixin, ScopedAdminMixin, DraggableMPTTAdmin, Simpl
 
 
 @admin.register(UnitChangeEvent)
-class UnitChangeEventAdmin(admin.ModelAdmin):
+class UnitChangeEventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: events are written by the tree services only."""
 
     access_scope = "subtree"  # get_queryset keeps the events touching the user's units
@@ -947,15 +949,6 @@ class UnitChangeEventAdmin(admin.ModelAdmin):
         if obj is None:
             return scope_for(request.user).has_any()
         return self.get_queryset(request).filter(pk=obj.pk).exists()
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=_("đơn vị liên quan"))
     def unit_links(self, event: UnitChangeEvent) -> str:

@@ -17,6 +17,8 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
 
+from cbccvc.admin_mixins import ViewOnlyAdminMixin
+
 from .credentials import (
     build_pkcs12_credential,
     build_revocation_list,
@@ -345,7 +347,7 @@ class RevocationListAdmin(admin.ModelAdmin):
 
 
 @admin.register(SigningBatch)
-class SigningBatchAdmin(admin.ModelAdmin):
+class SigningBatchAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     access_scope = "owner"
     list_display = (
         "__str__",
@@ -385,15 +387,6 @@ class SigningBatchAdmin(admin.ModelAdmin):
         if not (request.user.is_active and request.user.is_staff):
             return False
         return obj is None or request.user.is_superuser or obj.created_by_id == request.user.pk
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # batches are started from the documents to sign
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="tiến độ")
     def progress_display(self, obj: SigningBatch) -> str:

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from cbccvc.admin_mixins import ViewOnlyAdminMixin
 from orgtree.access import ALL_ROLES, APPROVE_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 
@@ -243,7 +244,7 @@ def verification_summary(signature: ProfileSignature) -> str:
 
 
 @admin.register(ProfileSignature)
-class ProfileSignatureAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ProfileSignatureAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Read-only list of signed profile versions, in the user's scope."""
 
     scope_field = "version__profile__unit"
@@ -258,15 +259,6 @@ class ProfileSignatureAdmin(ScopedAdminMixin, admin.ModelAdmin):
               "document_sha256", "last_verified_at", "verification")  # fmt: skip
     readonly_fields = fields
     actions = ["reverify_selected"]
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="kết quả kiểm tra gần nhất")
     def verification(self, obj: ProfileSignature) -> str:
