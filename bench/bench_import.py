@@ -92,6 +92,27 @@ def build_tree():
     return Unit.objects.get(code="H25")
 
 
+def set_up_importer(*, superuser: bool = False):
+    """Code lists, reference data, the unit tree and an HR officer of its root: what every
+    import bench needs before its file. Returns (root unit, user)."""
+    from django.contrib.auth import get_user_model
+
+    from orgtree.models import Role, UnitAssignment
+    from orgtree.refdata import load_reference_data
+    from profiles.codelists import load_codelists
+
+    load_codelists()
+    load_reference_data()
+    root = build_tree()
+    users = get_user_model().objects
+    if superuser:
+        user = users.create_superuser("bench_hr", password="x" * 12)
+    else:
+        user = users.create_user("bench_hr", password="x" * 12, is_staff=True)
+    UnitAssignment.objects.create(user=user, unit=root, role=Role.HR_OFFICER)
+    return root, users.get(pk=user.pk)  # fresh: no cached scope
+
+
 def write_file(path: Path, root, rows: int, seed: int = 2026) -> None:
     """Synthetic people (profiles.synthetic) written as one wide sheet, streamed."""
     import xlsxwriter
@@ -216,21 +237,12 @@ def main() -> None:
 
 
 def run(args) -> None:
-    from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from orgtree.models import Role, UnitAssignment
-    from orgtree.refdata import load_reference_data
-    from profiles.codelists import load_codelists
     from profiles.importing.pipeline import Options, Pipeline, SourceFile
     from profiles.models import Profile, SalaryHistory
 
-    load_codelists()
-    load_reference_data()
-    root = build_tree()
-    user = get_user_model().objects.create_user("bench_hr", password="x" * 12, is_staff=True)
-    UnitAssignment.objects.create(user=user, unit=root, role=Role.HR_OFFICER)
-    user = get_user_model().objects.get(pk=user.pk)
+    root, user = set_up_importer()
     tmp = Path(tempfile.mkdtemp(prefix="bench-import-"))
     path = tmp / "nhan-su.xlsx"
     t = time.perf_counter()

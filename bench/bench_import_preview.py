@@ -47,24 +47,15 @@ def main() -> None:
 
 
 def run(args) -> None:
-    from bench_import import build_tree, write_file
-    from django.contrib.auth import get_user_model
+    from bench_import import set_up_importer, write_file
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
 
-    from orgtree.models import Role, UnitAssignment
-    from orgtree.refdata import load_reference_data
-    from profiles.codelists import load_codelists
     from profiles.importing import jobs, results
     from profiles.importing.models import ImportJob, ImportRowResult
 
-    load_codelists()
-    load_reference_data()
-    root = build_tree()
-    user = get_user_model().objects.create_superuser("bench_hr", password="x" * 12)
-    UnitAssignment.objects.create(user=user, unit=root, role=Role.HR_OFFICER)
-    user = get_user_model().objects.get(pk=user.pk)
+    root, user = set_up_importer(superuser=True)
     tmp = Path(tempfile.mkdtemp(prefix="bench-preview-"))
     path = tmp / "nhan-su.xlsx"
     write_file(path, root, args.rows)
