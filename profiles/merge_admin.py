@@ -20,6 +20,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
@@ -71,7 +73,7 @@ def _show(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "Có" if value else "Không"
+        return _("Có") if value else _("Không")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
@@ -98,7 +100,7 @@ def _child_text(name: str, row: Any) -> str:
             parts.append(_show(value))
     if isinstance(row, model):
         return f"#{row.pk}: " + ", ".join(parts)
-    return "mới: " + ", ".join(parts)
+    return _("mới: %(values)s") % {"values": ", ".join(parts)}
 
 
 @admin.register(MergeCandidate)
@@ -109,7 +111,7 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
     list_select_related = ("unit",)
     show_full_result_count = False
 
-    @admin.display(description="điểm", ordering="score")
+    @admin.display(description=gettext_lazy("điểm"), ordering="score")
     def score_display(self, obj: MergeCandidate) -> str:
         return f"{obj.score:.0f}"
 
@@ -186,7 +188,8 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
                     "lead": lead,
                     "label": _field_label(lead),
                     "left": lv or "—",
-                    "right": (rv or "—") if lead in right else "(không có trong tệp)",
+                    "right": (rv or "—") if lead in right else _("(không có trong tệp)"),
+                    "absent": lead not in right,
                     "differ": lead in right and left.get(lead) != right.get(lead),
                     "default": default,
                     "why": RULE_TEXT.get(step["rule"], "") if step else "",
@@ -224,7 +227,7 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
         cand = self.visible_object(request, object_id)
         if request.method == "POST":
             if not self.can_decide(request, cand):
-                raise PermissionDenied("Bạn không có quyền gộp hồ sơ của đơn vị này.")
+                raise PermissionDenied(_("Bạn không có quyền gộp hồ sơ của đơn vị này."))
             return self._decide(request, cand)
         can_decide = self.can_decide(request, cand) and cand.status == MergeCandidate.Status.OPEN
         children = self._children(cand, request) if cand.profile else []
@@ -235,7 +238,7 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
             "admin/profiles/mergecandidate/review.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Xem xét cặp hồ sơ nghi trùng",
+                "title": _("Xem xét cặp hồ sơ nghi trùng"),
                 "opts": self.model._meta,
                 "cand": cand,
                 "rows": self._rows(cand) if cand.profile else [],
@@ -252,11 +255,11 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
                 mark_not_same(cand, actor=request.user)
                 self.message_user(
                     request,
-                    "Đã ghi nhận: không phải cùng một người. Cặp này sẽ không được đề xuất lại.",
+                    _("Đã ghi nhận: không phải cùng một người. Cặp này sẽ không được đề xuất lại."),
                 )
                 return HttpResponseRedirect(reverse("admin:profiles_mergecandidate_changelist"))
             if "merge" not in request.POST:
-                raise ValidationError("Hãy chọn Gộp hoặc Không phải cùng một người.")
+                raise ValidationError(_("Hãy chọn Gộp hoặc Không phải cùng một người."))
             # a pick equal to what the rules propose is recorded under the rule, not as a
             # decision, so the history says why each value was kept
             proposed = {row["lead"]: row["default"] for row in self._rows(cand)}
@@ -276,12 +279,12 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return HttpResponseRedirect(back)
-        self.message_user(request, f"Đã gộp: {merge}.")
+        self.message_user(request, _("Đã gộp: %(merge)s.") % {"merge": merge})
         return HttpResponseRedirect(reverse("admin:profiles_profilemerge_change", args=[merge.pk]))
 
 
 class UndoForm(forms.Form):
-    reason = forms.CharField(label="Lý do hoàn tác", max_length=255)
+    reason = forms.CharField(label=gettext_lazy("Lý do hoàn tác"), max_length=255)
 
 
 @admin.register(ProfileMerge)
@@ -317,14 +320,14 @@ class ProfileMergeAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
     readonly_fields = fields
     show_full_result_count = False
 
-    @admin.display(description="hoàn tác")
+    @admin.display(description=gettext_lazy("hoàn tác"))
     def undo_state(self, obj: ProfileMerge) -> str:
         if obj.undone_at:
-            return f"Đã hoàn tác {obj.undone_at:%d/%m/%Y %H:%M}"
+            return _("Đã hoàn tác %(at)s") % {"at": f"{obj.undone_at:%d/%m/%Y %H:%M}"}
         url = reverse("admin:profiles_profilemerge_undo", args=[obj.pk])
-        return format_html('<a class="button" href="{}">Hoàn tác</a>', url)
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Hoàn tác"))
 
-    @admin.display(description="quyết định từng trường")
+    @admin.display(description=gettext_lazy("quyết định từng trường"))
     def decision_table(self, obj: ProfileMerge) -> str:
         from django.utils.html import format_html_join
 
@@ -333,20 +336,25 @@ class ProfileMergeAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
                 _field_label(lead),
                 _show(step.get("survivor")),
                 _show(step.get("other")),
-                "hồ sơ giữ lại" if step.get("chosen") == "survivor" else "bên gộp vào",
+                _("hồ sơ giữ lại") if step.get("chosen") == "survivor" else _("bên gộp vào"),
                 RULE_TEXT.get(step.get("rule", ""), ""),
             )
             for lead, step in obj.decisions.items()
             if lead in FIELD_GROUPS and step.get("survivor") != step.get("other")
         ]
         if not rows:
-            return "Hai bên giống nhau ở mọi trường."
+            return _("Hai bên giống nhau ở mọi trường.")
         body = format_html_join(
             "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
         )
         return format_html(
-            "<table><thead><tr><th>Trường</th><th>Hồ sơ giữ lại</th><th>Bên gộp vào</th>"
-            "<th>Lấy theo</th><th>Quy tắc</th></tr></thead><tbody>{}</tbody></table>",
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th>"
+            "<th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("Trường"),
+            _("Hồ sơ giữ lại"),
+            _("Bên gộp vào"),
+            _("Lấy theo"),
+            _("Quy tắc"),
             body,
         )
 
@@ -363,7 +371,7 @@ class ProfileMergeAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
     def undo_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         merge = self.visible_object(request, object_id)
         if not self.can_decide(request, merge):
-            raise PermissionDenied("Bạn không có quyền hoàn tác lần gộp này.")
+            raise PermissionDenied(_("Bạn không có quyền hoàn tác lần gộp này."))
         form = UndoForm(request.POST if request.method == "POST" else None)
         if form.is_bound and form.is_valid():
             try:
@@ -371,7 +379,10 @@ class ProfileMergeAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
             else:
-                self.message_user(request, f"Đã hoàn tác: {merge}. Hai hồ sơ đã trở lại như cũ.")
+                self.message_user(
+                    request,
+                    _("Đã hoàn tác: %(merge)s. Hai hồ sơ đã trở lại như cũ.") % {"merge": merge},
+                )
             return HttpResponseRedirect(
                 reverse("admin:profiles_profilemerge_change", args=[merge.pk])
             )
@@ -380,7 +391,7 @@ class ProfileMergeAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
             "admin/profiles/profilemerge/undo.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Hoàn tác gộp hồ sơ",
+                "title": _("Hoàn tác gộp hồ sơ"),
                 "opts": self.model._meta,
                 "merge": merge,
                 "form": form,

@@ -44,6 +44,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from orgtree.text import fold
 
@@ -274,14 +275,14 @@ def plan_fields(
 
 
 RULE_TEXT = {
-    "decision": "người xem xét chọn",
-    "same": "hai bên như nhau",
-    "non_empty": "bên có giá trị",
-    "key": "giữ số định danh của hồ sơ giữ lại",
-    "diacritics": "bên viết có dấu",
-    "precision": "ngày sinh đầy đủ hơn",
-    "newest": "nguồn mới hơn",
-    "survivor_default": "giữ hồ sơ giữ lại (không rõ nguồn nào mới hơn)",
+    "decision": gettext_lazy("người xem xét chọn"),
+    "same": gettext_lazy("hai bên như nhau"),
+    "non_empty": gettext_lazy("bên có giá trị"),
+    "key": gettext_lazy("giữ số định danh của hồ sơ giữ lại"),
+    "diacritics": gettext_lazy("bên viết có dấu"),
+    "precision": gettext_lazy("ngày sinh đầy đủ hơn"),
+    "newest": gettext_lazy("nguồn mới hơn"),
+    "survivor_default": gettext_lazy("giữ hồ sơ giữ lại (không rõ nguồn nào mới hơn)"),
 }
 
 

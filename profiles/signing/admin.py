@@ -15,6 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
 from cbccvc.admin_mixins import ViewOnlyAdminMixin
@@ -45,7 +47,9 @@ def _read(upload: Any, limit: int = MAX_UPLOAD, allowed: Any = None) -> bytes:
     from cbccvc.uploads import check_upload
 
     if upload.size > limit:
-        raise ValidationError(f"Tệp quá lớn (tối đa {limit // 1024 // 1024} MB).")
+        raise ValidationError(
+            _("Tệp quá lớn (tối đa %(megabytes)d MB).") % {"megabytes": limit // 1024 // 1024}
+        )
     if allowed is not None:
         check_upload(upload, allowed=allowed, max_bytes=limit)  # type by content, not name
     return upload.read()
@@ -72,12 +76,12 @@ class BuiltInstanceForm(forms.ModelForm):
 
 
 class Pkcs12UploadForm(BuiltInstanceForm):
-    pkcs12_file = forms.FileField(label="Tệp khóa (.p12, .pfx)")
+    pkcs12_file = forms.FileField(label=gettext_lazy("Tệp khóa (.p12, .pfx)"))
     pin = forms.CharField(
-        label="Mã PIN của tệp khóa",
+        label=gettext_lazy("Mã PIN của tệp khóa"),
         strip=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="Chỉ dùng để kiểm tra tệp; không được lưu lại.",
+        help_text=gettext_lazy("Chỉ dùng để kiểm tra tệp; không được lưu lại."),
     )
 
     class Meta:
@@ -199,7 +203,7 @@ class SigningCredentialAdmin(admin.ModelAdmin):
             result = verify_document(form.cleaned_data["xml_bytes"], TrustStore.from_database())
         context = {
             **self.admin_site.each_context(request),
-            "title": "Kiểm tra chữ ký số của tệp XML",
+            "title": _("Kiểm tra chữ ký số của tệp XML"),
             "form": form,
             "result": result,
             "opts": self.model._meta,
@@ -208,7 +212,7 @@ class SigningCredentialAdmin(admin.ModelAdmin):
 
 
 class VerifyUploadForm(forms.Form):
-    xml_file = forms.FileField(label="Tệp XML đã ký")
+    xml_file = forms.FileField(label=gettext_lazy("Tệp XML đã ký"))
 
     def clean_xml_file(self) -> Any:
         upload = self.cleaned_data["xml_file"]
@@ -220,7 +224,7 @@ class VerifyUploadForm(forms.Form):
 
 
 class TrustedCertificateUploadForm(BuiltInstanceForm):
-    certificate_file = forms.FileField(label="Tệp chứng thư CA (PEM hoặc DER)")
+    certificate_file = forms.FileField(label=gettext_lazy("Tệp chứng thư CA (PEM hoặc DER)"))
 
     class Meta:
         model = TrustedCertificate
@@ -244,7 +248,7 @@ class TrustedCertificateUploadForm(BuiltInstanceForm):
         except ValidationError as exc:
             raise ValidationError({"certificate_file": exc.messages}) from exc
         if len(rows) != 1:
-            raise ValidationError({"certificate_file": "Mỗi lần chỉ tải lên một chứng thư CA."})
+            raise ValidationError({"certificate_file": _("Mỗi lần chỉ tải lên một chứng thư CA.")})
         self._built = rows[0]
         self._built.note = data.get("note") or ""
         return data
@@ -282,7 +286,7 @@ class TrustedCertificateAdmin(admin.ModelAdmin):
 
 
 class RevocationListUploadForm(BuiltInstanceForm):
-    crl_file = forms.FileField(label="Tệp danh sách thu hồi (CRL, PEM hoặc DER)")
+    crl_file = forms.FileField(label=gettext_lazy("Tệp danh sách thu hồi (CRL, PEM hoặc DER)"))
 
     class Meta:
         model = RevocationList
@@ -388,11 +392,11 @@ class SigningBatchAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
             return False
         return obj is None or request.user.is_superuser or obj.created_by_id == request.user.pk
 
-    @admin.display(description="tiến độ")
+    @admin.display(description=gettext_lazy("tiến độ"))
     def progress_display(self, obj: SigningBatch) -> str:
         return f"{obj.done + obj.failed}/{obj.total} ({obj.progress:.0%})"
 
-    @admin.display(description="mục bị lỗi")
+    @admin.display(description=gettext_lazy("mục bị lỗi"))
     def failures_display(self, obj: SigningBatch) -> str:
         failures = obj.failures()
         if not failures:

@@ -15,6 +15,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from cbccvc.admin_mixins import ViewOnlyAdminMixin
 from orgtree.access import ALL_ROLES, APPROVE_ROLES, scope_for
@@ -35,7 +37,7 @@ MAX_MESSAGES = 30
 def _batch_for(request: HttpRequest, batch_id: int) -> SigningBatch:
     batch = SigningBatch.objects.filter(pk=batch_id, provider=PROVIDER).first()
     if batch is None or not (request.user.is_superuser or batch.created_by_id == request.user.pk):
-        raise Http404("Không tìm thấy lô ký số.")
+        raise Http404(_("Không tìm thấy lô ký số."))
     return batch
 
 
@@ -77,11 +79,11 @@ class ProfileSigningAdminMixin:
     """Mixed into :class:`profiles.admin.ProfileAdmin`."""
 
     # -- batch signing action -------------------------------------------------------------------
-    @admin.action(description="Ký số các hồ sơ đã phê duyệt")
+    @admin.action(description=gettext_lazy("Ký số các hồ sơ đã phê duyệt"))
     def sign_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         if not scope_for(request.user).has_any(APPROVE_ROLES):
             self.message_user(
-                request, "Chỉ người giữ vai trò phê duyệt mới được ký số hồ sơ.", messages.ERROR
+                request, _("Chỉ người giữ vai trò phê duyệt mới được ký số hồ sơ."), messages.ERROR
             )
             return None
         form = SignWithKeyForm(request.POST if "apply" in request.POST else None, user=request.user)
@@ -92,11 +94,16 @@ class ProfileSigningAdminMixin:
             if len(refused) > MAX_MESSAGES:
                 self.message_user(
                     request,
-                    f"… và {len(refused) - MAX_MESSAGES} hồ sơ khác không được ký.",
+                    ngettext(
+                        "… và %(count)d hồ sơ khác không được ký.",
+                        "… và %(count)d hồ sơ khác không được ký.",
+                        len(refused) - MAX_MESSAGES,
+                    )
+                    % {"count": len(refused) - MAX_MESSAGES},
                     messages.ERROR,
                 )
             if not items:
-                self.message_user(request, "Không có hồ sơ nào ký được.", messages.WARNING)
+                self.message_user(request, _("Không có hồ sơ nào ký được."), messages.WARNING)
                 return None
             try:
                 batch = start_batch(
@@ -112,7 +119,12 @@ class ProfileSigningAdminMixin:
             else:
                 self.message_user(
                     request,
-                    f"Đã tạo lô ký số #{batch.pk} gồm {len(items)} hồ sơ.",
+                    ngettext(
+                        "Đã tạo lô ký số #%(batch)s gồm %(count)d hồ sơ.",
+                        "Đã tạo lô ký số #%(batch)s gồm %(count)d hồ sơ.",
+                        len(items),
+                    )
+                    % {"batch": batch.pk, "count": len(items)},
                     messages.SUCCESS,
                 )
                 return redirect("admin:profiles_profile_signing_batch", batch.pk)
@@ -123,7 +135,7 @@ class ProfileSigningAdminMixin:
             "admin/profiles/sign_selected.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Ký số các hồ sơ đã phê duyệt",
+                "title": _("Ký số các hồ sơ đã phê duyệt"),
                 "form": form,
                 "count": queryset.count(),
                 "sample": queryset[:20],
@@ -164,7 +176,7 @@ class ProfileSigningAdminMixin:
             "admin/profiles/signing_batch.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"Lô ký số hồ sơ #{batch.pk}",
+                "title": _("Lô ký số hồ sơ #%(batch)s") % {"batch": batch.pk},
                 "batch": batch,
                 "percent": int(batch.progress * 100),
                 "failures": batch_failures(batch),
@@ -180,20 +192,27 @@ class ProfileSigningAdminMixin:
             return redirect("admin:profiles_profile_change", object_id)
         profile = self.get_object(request, object_id)  # None outside the user's scope
         if profile is None or not self.has_view_permission(request, profile):
-            raise Http404("Không tìm thấy hồ sơ.")
+            raise Http404(_("Không tìm thấy hồ sơ."))
         signatures = ProfileSignature.objects.filter(version__profile=profile)
         wanted = request.POST.get("_kiem_tra_chu_ky")
         if wanted:
             signatures = signatures.filter(pk=wanted)
         for signature in signatures.select_related("version"):
             outcome = verify_version(signature.version)
-            label = f"Phiên bản {signature.version.number}"
+            label = _("Phiên bản %(number)s") % {"number": signature.version.number}
             if outcome.ok:
-                self.message_user(request, f"{label}: chữ ký số hợp lệ.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("%(version)s: chữ ký số hợp lệ.") % {"version": label},
+                    messages.SUCCESS,
+                )
             else:
                 text = "; ".join(outcome.messages)
                 self.message_user(
-                    request, f"{label}: chữ ký số KHÔNG hợp lệ – {text}", messages.ERROR
+                    request,
+                    _("%(version)s: chữ ký số KHÔNG hợp lệ – %(problems)s")
+                    % {"version": label, "problems": text},
+                    messages.ERROR,
                 )
         return redirect("admin:profiles_profile_change", profile.pk)
 
