@@ -197,9 +197,16 @@ class ScopedInlineMixin:
 UNIT_AUTOCOMPLETE = ("unit",)
 
 
-def _inline(model_cls, fields: tuple[str, ...], coded: dict[str, str] | None = None):
+def _inline(
+    model_cls,
+    fields: tuple[str, ...],
+    coded: dict[str, str] | None = None,
+    readonly: tuple[str, ...] = (),
+):
+    """An inline table of ``model_cls`` with ``fields`` in that order; ``coded``: fields edited
+    as a select of a code list; ``readonly``: fields shown among them but never edited."""
     coded = coded or {}
-    field_names = fields
+    field_names = tuple(f for f in fields if f not in readonly)
 
     class Form(forms.ModelForm):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -221,17 +228,22 @@ def _inline(model_cls, fields: tuple[str, ...], coded: dict[str, str] | None = N
             "fields": fields,
             "extra": 0,
             "form": Form,
+            "readonly_fields": readonly,
             # a province has thousands of units: a search box, not a select per history row
             "autocomplete_fields": UNIT_AUTOCOMPLETE if "unit" in fields else (),
         },
     )
 
 
+# The reform conversion (conversion/children.py) writes ``place_note`` beside a past workplace
+# ("nay thuộc Tỉnh Phú Thọ") and keeps a relative's address as written before in
+# ``address_original``: shown beside the text they explain, never typed.
 WorkHistoryInline = _inline(
     WorkHistory,
-    ("start_date", "end_date", "unit", "unit_name", "position_code", "title_code", "concurrent",
-     "description"),
+    ("start_date", "end_date", "unit", "unit_name", "place_note", "position_code", "title_code",
+     "concurrent", "description"),
     {"position_code": "position", "title_code": "title"},
+    readonly=("place_note",),
 )  # fmt: skip
 SalaryHistoryInline = _inline(
     SalaryHistory,
@@ -263,9 +275,11 @@ DisciplineInline = _inline(
 )
 FamilyInline = _inline(
     FamilyMember,
-    ("side", "relationship_code", "full_name", "birth_year", "occupation", "address", "deceased"),
+    ("side", "relationship_code", "full_name", "birth_year", "occupation", "address",
+     "address_original", "deceased"),
     {"relationship_code": "relationship"},
-)
+    readonly=("address_original",),
+)  # fmt: skip
 MembershipInline = _inline(
     Membership,
     ("organisation", "admission_date", "full_membership_date", "card_number", "left_date",

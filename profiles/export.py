@@ -25,11 +25,14 @@ from .models import (
     Membership,
     Profile,
     Training,
+    WorkHistory,
 )
 from .services import HEALTH_HIDDEN_NOTE
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 TITLE = "SƠ YẾU LÝ LỊCH CÁN BỘ, CÔNG CHỨC"
+#: before a relative's address as written before the 2025 reform conversion (item 30)
+ORIGINAL_ADDRESS_NOTE = "địa danh cũ"
 
 
 @dataclass
@@ -60,6 +63,28 @@ def _d(value: date | None, precision: str = "day") -> str:
 
 def _m(value: date | None) -> str:
     return f"{value:%m/%Y}" if value else "nay"
+
+
+def _workplace(w: WorkHistory) -> str:
+    """Where someone worked, as written then (the name of that time is never rewritten), with
+    the reform conversion's note of where the place lies today: "Ủy ban nhân dân huyện Yên
+    Lạc, Tỉnh Vĩnh Phúc (nay thuộc Tỉnh Phú Thọ)"."""
+    if w.unit_id:
+        return w.unit.name
+    if w.unit_name and w.place_note:
+        return f"{w.unit_name} ({w.place_note})"
+    return w.unit_name
+
+
+def _residence(f: FamilyMember) -> str:
+    """A relative's address as it is now (official names in force), followed by the text it was
+    converted from when the reform conversion changed it, so that the reader recognises the
+    address known before: "Thôn 3, Xã Tam Hồng, Tỉnh Phú Thọ (địa danh cũ: Thôn 3, Xã Tam
+    Hồng, Huyện Yên Lạc, Tỉnh Vĩnh Phúc)"."""
+    original = f.address_original
+    if f.address and original and original != f.address:
+        return f"{f.address} ({ORIGINAL_ADDRESS_NOTE}: {original})"
+    return f.address
 
 
 def cv_sections(profile: Profile, *, with_health: bool = False) -> CV:
@@ -203,7 +228,7 @@ def cv_sections(profile: Profile, *, with_health: bool = False) -> CV:
                         part
                         for part in (
                             name_of("position", w.position_code) or name_of("title", w.title_code),
-                            w.unit.name if w.unit_id else w.unit_name,
+                            _workplace(w),
                             "(kiêm nhiệm)" if w.concurrent else "",
                         )
                         if part
@@ -227,7 +252,7 @@ def cv_sections(profile: Profile, *, with_health: bool = False) -> CV:
                         name_of("relationship", f.relationship_code),
                         f.full_name,
                         str(f.birth_year or ""),
-                        ", ".join(x for x in (f.occupation, f.address) if x),
+                        ", ".join(x for x in (f.occupation, _residence(f)) if x),
                     ]
                     for f in p.family.filter(side=side).order_by("birth_year", "pk")
                 ],

@@ -321,6 +321,8 @@ CHILD_SHEETS: tuple[SheetSpec, ...] = (
             C("end_date", "Đến ngày", "date", "Đến tháng năm", "Kết thúc"),
             C("unit", "Mã đơn vị", "unit", "Mã cơ quan"),
             C("unit_name", "Đơn vị", "text", "Cơ quan, đơn vị", "Nơi công tác", "Đơn vị công tác"),
+            # the reform conversion's note beside a past workplace ("nay thuộc Tỉnh Phú Thọ")
+            C("place_note", "Địa danh hiện nay (chú thích)", "text"),
             C("position_code", "Chức vụ", "code", code_list="position"),
             C("title_code", "Chức danh", "code", code_list="title"),
             C("concurrent", "Kiêm nhiệm", "bool"),
@@ -478,6 +480,8 @@ CHILD_SHEETS: tuple[SheetSpec, ...] = (
                 "Quê quán, nghề nghiệp",
             ),
             C("address", "Nơi ở", "text", "Địa chỉ"),
+            # the address as written before the reform conversion replaced its place names
+            C("address_original", "Nơi ở – nguyên văn trước chuyển đổi", "text"),
             C("deceased", "Đã mất", "bool"),
         ),
         # two children may share a name and relationship: the birth year tells them apart
