@@ -18,10 +18,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
@@ -30,6 +32,7 @@ from orgtree.admin.unit_filter import unit_picker
 from orgtree.models import Unit
 from profiles.admin import NationalAdminEditsMixin
 
+from . import export_jobs as report_exports
 from . import jobs, review, services
 from .models import Campaign, ChangeRow, CodeMapping, FieldName, Outcome, Task
 from .report import write_report
@@ -277,11 +280,37 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def status_view(self, request: HttpRequest, campaign_id: int) -> JsonResponse:
         return JsonResponse(jobs.status_json(self._campaign(request, campaign_id)))
 
-    def report_view(self, request: HttpRequest, campaign_id: int) -> FileResponse:
+    def report_view(self, request: HttpRequest, campaign_id: int) -> HttpResponseBase:
+        """The report at once when it is small; over the export threshold a background task
+        writes it and the person follows it in the download centre ("Tệp đã xuất")."""
+        from cbccvc.exports import jobs as export_jobs
+
         campaign = self._campaign(request, campaign_id)
         if campaign.status == Campaign.Status.PREPARING:
             raise Http404(_("Đợt chuyển đổi chưa xem trước xong."))
-        path = Path(tempfile.mkdtemp()) / f"chuyen-doi-{campaign.pk}.xlsx"
+        rows = ChangeRow.objects.filter(campaign=campaign).count()
+        name = report_exports.file_name(campaign)
+        if rows > export_jobs.threshold():
+            export_jobs.start_export(
+                request.user,
+                kind=report_exports.KIND,
+                title=gettext("Báo cáo đợt chuyển đổi #%(id)s (%(rows)s dòng)")
+                % {"id": campaign.pk, "rows": rows},
+                file_name=name,
+                params={"campaign": campaign.pk},
+                total=rows,
+                request=request,
+            )
+            messages.success(
+                request,
+                gettext(
+                    "Đang lập báo cáo %(rows)s dòng ở chế độ nền. Theo dõi tiến độ và tải tệp "
+                    "ở trang “Tệp đã xuất”."
+                )
+                % {"rows": rows},
+            )
+            return redirect("admin:exports_exportfile_changelist")
+        path = Path(tempfile.mkdtemp()) / name
         write_report(campaign, path, user=request.user)
         return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 

@@ -213,7 +213,11 @@ def blockers_message(blockers: list[dict[str, Any]], shown: int = 20) -> str:
     more = len(blockers) - shown
     return _(
         "Chưa hoàn tác được: %(n)s hồ sơ đã được sửa sau khi chuyển đổi: %(names)s%(more)s"
-    ) % {"n": len(blockers), "names": names, "more": f" … và {more} hồ sơ khác" if more > 0 else ""}
+    ) % {
+        "n": len(blockers),
+        "names": names,
+        "more": (_(" … và %(n)s hồ sơ khác") % {"n": more}) if more > 0 else "",
+    }
 
 
 # -- status and the reaper -------------------------------------------------------------------------

@@ -7,8 +7,9 @@ recorded in the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from cbccvc.audit import Kind, record
 from cbccvc.xlsx_safety import safe_cell
@@ -53,14 +54,22 @@ def _write(sheet, row: int, values: list[Any]) -> None:
     sheet.write_row(row, 0, [safe_cell(v) for v in values])
 
 
-def write_report(campaign: Campaign, target: Path | str, *, user: Any = None) -> int:
-    """Write the report; returns the number of detail rows."""
+def write_report(
+    campaign: Campaign,
+    target: Path | str | IO[bytes],
+    *,
+    user: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write the report to a path or a binary stream; returns the number of detail rows.
+    ``progress(done, total)`` is called once per chunk of detail rows."""
     import xlsxwriter
 
     fields = dict(FieldName.choices)
     outcomes = dict(Outcome.choices)
     workbook = xlsxwriter.Workbook(
-        str(target), {"constant_memory": True, "strings_to_numbers": False, "in_memory": False}
+        target if hasattr(target, "write") else str(target),
+        {"constant_memory": True, "strings_to_numbers": False, "in_memory": False},
     )
     bold = workbook.add_format({"bold": True})
     try:
@@ -111,8 +120,11 @@ def write_report(campaign: Campaign, target: Path | str, *, user: Any = None) ->
                 "child_label",
             )
         )
+        total = rows.count() if progress else 0
         n = 0
         for n, values in enumerate(rows.iterator(chunk_size=CHUNK), start=1):
+            if progress and n % CHUNK == 0:
+                progress(n, total)
             out = list(values)
             child = out.pop()  # a family or work-history row is named in the field's column
             out[3] = child or str(fields.get(out[3], out[3]))
@@ -120,6 +132,8 @@ def write_report(campaign: Campaign, target: Path | str, *, user: Any = None) ->
             out[14] = _candidate_labels(out[14])
             out[15] = "có" if out[15] else ""
             _write(detail, n, out)
+        if progress:
+            progress(n, total)
     finally:
         workbook.close()
     record(

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from orgtree.models import Unit
 
@@ -154,11 +155,14 @@ def decide_group(campaign: Campaign, texts: list[str], key: str, user: Any) -> i
             .first()
         )
         if sample is None:
-            raise services.ConversionError(f"Không có giá trị nào chờ chọn với văn bản “{text}”.")
+            raise services.ConversionError(
+                _("Không có giá trị nào chờ chọn với văn bản “%(text)s”.") % {"text": text}
+            )
         keys = [candidate_key(c) for c in sample.candidates]
         if key not in keys:
             raise services.ConversionError(
-                f"Phương án {key} không có trong danh sách của “{text}”."
+                _("Phương án %(key)s không có trong danh sách của “%(text)s”.")
+                % {"key": key, "text": text}
             )
         changed += services.decide_text(campaign, text, keys.index(key), user)
     return changed
@@ -219,18 +223,24 @@ def decide_code(
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     services.check_scope(user, campaign.scope_unit)
     if campaign.status != Campaign.Status.PREVIEWED:
-        raise services.ConversionError("Chỉ chọn được khi đợt chuyển đổi chưa ghi vào hồ sơ.")
+        raise services.ConversionError(_("Chỉ chọn được khi đợt chuyển đổi chưa ghi vào hồ sơ."))
     if field_name not in LISTS:
-        raise services.ConversionError(f"Trường “{field_name}” không phải chức vụ, chức danh.")
+        raise services.ConversionError(
+            _("Trường “%(field)s” không phải chức vụ, chức danh.") % {"field": field_name}
+        )
     rows = ChangeRow.objects.filter(
         campaign=campaign, field=field_name, old_code=old_code, outcome=Outcome.REVIEW
     )
     sample = rows.order_by("id").first()
     if sample is None:
-        raise services.ConversionError(f"Không có giá trị nào chờ chọn với mã “{old_code}”.")
+        raise services.ConversionError(
+            _("Không có giá trị nào chờ chọn với mã “%(code)s”.") % {"code": old_code}
+        )
     chosen = next((c for c in sample.candidates if c.get("code") == new_code), None)
     if chosen is None:
-        raise services.ConversionError(f"Mã {new_code} không có trong danh sách gợi ý.")
+        raise services.ConversionError(
+            _("Mã %(code)s không có trong danh sách gợi ý.") % {"code": new_code}
+        )
     who = getattr(user, "username", "") or "?"
     changed = rows.update(
         outcome=Outcome.CONVERTED,
