@@ -15,6 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from orgtree.access import ALL_ROLES, EDIT_PROFILE_ROLES, MANAGE_UNIT_ROLES, scope_for
@@ -53,18 +55,22 @@ def _connections_in_scope(request: HttpRequest) -> QuerySet[Connection]:
 
 class ConnectionForm(forms.ModelForm):
     secret = forms.CharField(
-        label="bí mật của khóa kết nối",
+        label=gettext_lazy("bí mật của khóa kết nối"),
         widget=forms.PasswordInput(render_value=False),
         required=False,
-        help_text="Chỉ nhập khi tạo kết nối; được mã hóa, không bao giờ hiển thị lại.",
+        help_text=gettext_lazy(
+            "Chỉ nhập khi tạo kết nối; được mã hóa, không bao giờ hiển thị lại."
+        ),
     )
-    new_key_id = forms.CharField(label="mã khóa mới", required=False, max_length=100)
+    new_key_id = forms.CharField(label=gettext_lazy("mã khóa mới"), required=False, max_length=100)
     new_secret = forms.CharField(
-        label="bí mật của khóa mới",
+        label=gettext_lazy("bí mật của khóa mới"),
         widget=forms.PasswordInput(render_value=False),
         required=False,
-        help_text="Đổi khóa: khóa cũ vẫn dùng cho đến khi khóa mới được xác nhận "
-        "(thao tác “Xác nhận khóa mới”).",
+        help_text=gettext_lazy(
+            "Đổi khóa: khóa cũ vẫn dùng cho đến khi khóa mới được xác nhận "
+            "(thao tác “Xác nhận khóa mới”)."
+        ),
     )
 
     class Meta:
@@ -84,9 +90,9 @@ class ConnectionForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if self.instance.pk is None and not data.get("secret"):
-            self.add_error("secret", "Phải nhập bí mật của khóa kết nối.")
+            self.add_error("secret", _("Phải nhập bí mật của khóa kết nối."))
         if bool(data.get("new_key_id")) != bool(data.get("new_secret")):
-            self.add_error("new_secret", "Đổi khóa cần cả mã khóa mới và bí mật mới.")
+            self.add_error("new_secret", _("Đổi khóa cần cả mã khóa mới và bí mật mới."))
         return data
 
 
@@ -139,27 +145,27 @@ class ConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             main.append("secret")
         sets: list[Any] = [
             (None, {"fields": main}),
-            ("Người quản trị khóa", {"fields": ["admin_name", "admin_phone", "admin_email"]}),
+            (_("Người quản trị khóa"), {"fields": ["admin_name", "admin_phone", "admin_email"]}),
         ]
         if obj is not None:
             sets += [
                 (
-                    "Đổi khóa",
+                    _("Đổi khóa"),
                     {"fields": ["pending_key_id", "rotated_at", "new_key_id", "new_secret"]},
                 ),
-                ("Trạng thái", {"fields": self.readonly_fields[:2] + self.readonly_fields[4:]}),
+                (_("Trạng thái"), {"fields": self.readonly_fields[:2] + self.readonly_fields[4:]}),
             ]
         return sets
 
-    @admin.display(description="trạng thái")
+    @admin.display(description=gettext_lazy("trạng thái"))
     def status_badge(self, obj: Connection) -> str:
         colour = {"active": "green", "revoked": "#ba2121"}.get(obj.status, "#a66800")
         return format_html('<b style="color:{}">{}</b>', colour, obj.get_status_display())
 
-    @admin.display(description="kiểm tra kết nối")
+    @admin.display(description=gettext_lazy("kiểm tra kết nối"))
     def last_health(self, obj: Connection) -> str:
         if obj.last_health_at is None:
-            return "chưa kiểm tra"
+            return _("chưa kiểm tra")
         mark = "✔" if obj.last_health_ok else "✘"
         return f"{mark} {timezone.localtime(obj.last_health_at):%H:%M %d/%m/%Y}"
 
@@ -192,7 +198,7 @@ class ConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         scope = scope_for(request.user)
         return [c for c in queryset.select_related("unit") if scope.covers(c.unit, self.edit_roles)]
 
-    @admin.action(description="Kiểm tra kết nối tới CSDL quốc gia")
+    @admin.action(description=gettext_lazy("Kiểm tra kết nối tới CSDL quốc gia"))
     def check_health(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
         for conn in self._editable(request, queryset):
             ok, message = conn_services.health_check(conn)
@@ -200,7 +206,7 @@ class ConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 request, f"{conn}: {message}", messages.SUCCESS if ok else messages.ERROR
             )
 
-    @admin.action(description="Xác nhận khóa mới (kiểm tra rồi thay khóa cũ)")
+    @admin.action(description=gettext_lazy("Xác nhận khóa mới (kiểm tra rồi thay khóa cũ)"))
     def confirm_new_key(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
         for conn in self._editable(request, queryset):
             try:
@@ -210,7 +216,7 @@ class ConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             else:
                 self.message_user(request, f"{conn}: {conn.status_message}", messages.SUCCESS)
 
-    @admin.action(description="Báo lịch đồng bộ cho CSDL quốc gia")
+    @admin.action(description=gettext_lazy("Báo lịch đồng bộ cho CSDL quốc gia"))
     def send_schedule(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
         for conn in self._editable(request, queryset):
             try:
@@ -218,26 +224,39 @@ class ConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             except ValidationError as exc:
                 self.message_user(request, f"{conn}: {'; '.join(exc.messages)}", messages.ERROR)
             else:
-                self.message_user(request, f"{conn}: đã báo lịch đồng bộ.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("%(connection)s: đã báo lịch đồng bộ.") % {"connection": conn},
+                    messages.SUCCESS,
+                )
 
-    @admin.action(description="Đóng lại bộ ngắt (thử gửi lại ngay)")
+    @admin.action(description=gettext_lazy("Đóng lại bộ ngắt (thử gửi lại ngay)"))
     def reset_circuit(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
         ids = [c.pk for c in self._editable(request, queryset)]
         Connection.objects.filter(pk__in=ids).update(
             consecutive_failures=0, circuit_open_until=None
         )
-        self.message_user(request, f"Đã đóng bộ ngắt của {len(ids)} kết nối.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "Đã đóng bộ ngắt của %(count)d kết nối.",
+                "Đã đóng bộ ngắt của %(count)d kết nối.",
+                len(ids),
+            )
+            % {"count": len(ids)},
+            messages.SUCCESS,
+        )
 
 
 # -- the queue ------------------------------------------------------------------------------
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = "quá hạn 3 ngày làm việc"
+    title = gettext_lazy("quá hạn 3 ngày làm việc")
     parameter_name = "qua_han"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("1", "Chưa đồng bộ sau 3 ngày làm việc")]
+        return [("1", _("Chưa đồng bộ sau 3 ngày làm việc"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[SyncItem]) -> QuerySet[SyncItem]:
         if self.value() == "1":
@@ -285,19 +304,19 @@ class SyncItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_requeue_permission(self, request: HttpRequest) -> bool:
         return scope_for(request.user).has_any(EDIT_PROFILE_ROLES)
 
-    @admin.display(description="họ và tên", ordering="version__profile__full_name")
+    @admin.display(description=gettext_lazy("họ và tên"), ordering="version__profile__full_name")
     def profile_name(self, obj: SyncItem) -> str:
         return obj.version.profile.full_name
 
-    @admin.display(description="số định danh cá nhân")
+    @admin.display(description=gettext_lazy("số định danh cá nhân"))
     def personal_id(self, obj: SyncItem) -> str:
         return obj.version.profile.personal_id
 
-    @admin.display(description="phiên bản")
+    @admin.display(description=gettext_lazy("phiên bản"))
     def version_number(self, obj: SyncItem) -> int:
         return obj.version.number
 
-    @admin.display(description="lỗi gần nhất")
+    @admin.display(description=gettext_lazy("lỗi gần nhất"))
     def last_error(self, obj: SyncItem) -> str:
         if not obj.last_error_code:
             return ""
@@ -311,12 +330,25 @@ class SyncItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def _in_edit_scope(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return scope_for(request.user).filter(queryset, self.scope_field, EDIT_PROFILE_ROLES)
 
-    @admin.action(description="Đưa lại vào hàng đợi (mục lỗi/hết lượt)", permissions=["requeue"])
+    @admin.action(
+        description=gettext_lazy("Đưa lại vào hàng đợi (mục lỗi/hết lượt)"), permissions=["requeue"]
+    )
     def requeue_items(self, request: HttpRequest, queryset: QuerySet[SyncItem]) -> None:
         count = requeue(self._in_edit_scope(request, queryset))
-        self.message_user(request, f"Đã đưa lại {count} mục vào hàng đợi.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "Đã đưa lại %(count)d mục vào hàng đợi.",
+                "Đã đưa lại %(count)d mục vào hàng đợi.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Gửi thử M51 (1–10 hồ sơ đã chọn)", permissions=["requeue"])
+    @admin.action(
+        description=gettext_lazy("Gửi thử M51 (1–10 hồ sơ đã chọn)"), permissions=["requeue"]
+    )
     def m51_test_sync(self, request: HttpRequest, queryset: QuerySet[SyncItem]) -> Any:
         ids = self._in_edit_scope(request, queryset).values_list("version__profile", flat=True)
         profiles = Profile.objects.filter(pk__in=set(ids)).select_related("unit")
@@ -337,7 +369,7 @@ def _run_m51(model_admin: Any, request: HttpRequest, profiles: Any) -> HttpRespo
 
 class M51Form(forms.Form):
     personal_ids = forms.CharField(
-        label="số định danh cá nhân (1–10, mỗi dòng một số)",
+        label=gettext_lazy("số định danh cá nhân (1–10, mỗi dòng một số)"),
         widget=forms.Textarea(attrs={"rows": 10, "cols": 30}),
     )
 
@@ -350,15 +382,15 @@ class M51Form(forms.Form):
         ids = list(dict.fromkeys(x.strip() for x in raw if x.strip()))
         if not contract.M51_MIN <= len(ids) <= contract.M51_MAX:
             raise ValidationError(
-                f"Nhập từ {contract.M51_MIN} đến {contract.M51_MAX} số định danh; "
-                f"đã nhập {len(ids)}."
+                _("Nhập từ %(min)d đến %(max)d số định danh; đã nhập %(count)d.")
+                % {"min": contract.M51_MIN, "max": contract.M51_MAX, "count": len(ids)}
             )
         found = {p.personal_id: p for p in self.profiles.filter(personal_id__in=ids)}
         missing = [i for i in ids if i not in found]
         if missing:
             raise ValidationError(
-                "Không tìm thấy hồ sơ (trong phạm vi của bạn) có số định danh: "
-                + ", ".join(missing)
+                _("Không tìm thấy hồ sơ (trong phạm vi của bạn) có số định danh: %(ids)s")
+                % {"ids": ", ".join(missing)}
             )
         return [found[i] for i in ids]
 
@@ -380,7 +412,7 @@ class TestSyncRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return True
         return super().has_view_permission(request, obj)
 
-    @admin.display(description="số hồ sơ")
+    @admin.display(description=gettext_lazy("số hồ sơ"))
     def profile_count(self, obj: TestSyncRun) -> int:
         return len(obj.results)
 
@@ -403,7 +435,7 @@ class TestSyncRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "admin/syncing/m51_form.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Gửi thử M51 (1–10 hồ sơ)",
+                "title": _("Gửi thử M51 (1–10 hồ sơ)"),
                 "form": form,
                 "opts": self.model._meta,
             },
@@ -420,7 +452,7 @@ class TestSyncRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "admin/syncing/m51_result.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"Kết quả gửi thử M51 lúc {when:%H:%M %d/%m/%Y}",
+                "title": _("Kết quả gửi thử M51 lúc %(at)s") % {"at": f"{when:%H:%M %d/%m/%Y}"},
                 "run": run,
                 "opts": self.model._meta,
             },

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from orgtree.access import ALL_ROLES, EDIT_PROFILE_ROLES, MANAGE_UNIT_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
@@ -81,7 +81,9 @@ class UnitMatchForm(forms.ModelForm):
         model = UnitMatch
         fields = ["national_code"]
         help_texts = {
-            "national_code": "Sửa mã nếu đề xuất chưa đúng; lưu là xác nhận mã này cho đơn vị."
+            "national_code": gettext_lazy(
+                "Sửa mã nếu đề xuất chưa đúng; lưu là xác nhận mã này cho đơn vị."
+            )
         }
 
 
@@ -112,19 +114,19 @@ class UnitMatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/syncing/unitmatch/change_list.html"
     list_per_page = 100
 
-    @admin.display(description="đơn vị", ordering="unit__name")
+    @admin.display(description=gettext_lazy("đơn vị"), ordering="unit__name")
     def unit_name(self, obj: UnitMatch) -> str:
         return obj.unit.name
 
-    @admin.display(description="mã định danh", ordering="unit__code")
+    @admin.display(description=gettext_lazy("mã định danh"), ordering="unit__code")
     def unit_code(self, obj: UnitMatch) -> str:
         return obj.unit.code
 
-    @admin.display(description="tên trên cây quốc gia")
+    @admin.display(description=gettext_lazy("tên trên cây quốc gia"))
     def national_name(self, obj: UnitMatch) -> str:
         return obj.national_unit.name if obj.national_unit else "—"
 
-    @admin.display(description="độ tương đồng", ordering="score")
+    @admin.display(description=gettext_lazy("độ tương đồng"), ordering="score")
     def score_badge(self, obj: UnitMatch) -> str:
         if not obj.national_code:
             return "—"
@@ -147,7 +149,7 @@ class UnitMatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: UnitMatch, form: Any, change: bool) -> None:
         orgsync.confirm_match(obj, request.user, national_code=obj.national_code)
 
-    @admin.action(description="Xác nhận các đề xuất đã chọn")
+    @admin.action(description=gettext_lazy("Xác nhận các đề xuất đã chọn"))
     def confirm_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         done, failed = 0, []
         for match in queryset.exclude(national_code=""):
@@ -157,17 +159,27 @@ class UnitMatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
             except (ValidationError, PermissionDenied) as exc:
                 failed.append(f"{match.unit.name}: {_error_text(exc)}")
         if done:
-            messages.success(request, f"Đã xác nhận {done} mã đơn vị.")
+            messages.success(
+                request,
+                ngettext(
+                    "Đã xác nhận %(count)d mã đơn vị.", "Đã xác nhận %(count)d mã đơn vị.", done
+                )
+                % {"count": done},
+            )
         for text in failed[:10]:
             messages.error(request, text)
 
-    @admin.action(description="Từ chối các đề xuất đã chọn")
+    @admin.action(description=gettext_lazy("Từ chối các đề xuất đã chọn"))
     def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         n = 0
         for match in queryset:
             orgsync.reject_match(match, request.user)
             n += 1
-        messages.info(request, f"Đã từ chối {n} đề xuất.")
+        messages.info(
+            request,
+            ngettext("Đã từ chối %(count)d đề xuất.", "Đã từ chối %(count)d đề xuất.", n)
+            % {"count": n},
+        )
 
     # -- pull / push ------------------------------------------------------------------------
     def get_urls(self) -> list[Any]:
@@ -201,7 +213,7 @@ class UnitMatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
             next(iter(agencies.values())) if len(agencies) == 1 else None
         )
         if agency is None:
-            raise Http404("Không tìm thấy cơ quan.")
+            raise Http404(_("Không tìm thấy cơ quan."))
         return agency
 
     def pull_view(self, request: HttpRequest) -> HttpResponse:
@@ -212,13 +224,24 @@ class UnitMatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         except Exception as exc:  # the client's typed errors carry a Vietnamese message
-            messages.error(request, f"Không tải được cây tổ chức quốc gia: {exc}")
+            messages.error(
+                request, _("Không tải được cây tổ chức quốc gia: %(error)s") % {"error": exc}
+            )
         else:
             messages.success(
                 request,
-                f"Đã tải {received} đơn vị của cây quốc gia. Đề xuất: {summary.by_code} theo mã, "
-                f"{summary.by_name} theo tên, {summary.unmatched} chưa tìm được; "
-                f"{summary.kept} đã xác nhận hoặc từ chối trước đó giữ nguyên.",
+                _(
+                    "Đã tải %(received)s đơn vị của cây quốc gia. Đề xuất: %(by_code)s theo mã, "
+                    "%(by_name)s theo tên, %(unmatched)s chưa tìm được; "
+                    "%(kept)s đã xác nhận hoặc từ chối trước đó giữ nguyên."
+                )
+                % {
+                    "received": received,
+                    "by_code": summary.by_code,
+                    "by_name": summary.by_name,
+                    "unmatched": summary.unmatched,
+                    "kept": summary.kept,
+                },
             )
         return redirect("admin:syncing_unitmatch_changelist")
 
@@ -229,13 +252,23 @@ class UnitMatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         except Exception as exc:
-            messages.error(request, f"Không gửi được danh sách đơn vị: {exc}")
+            messages.error(
+                request, _("Không gửi được danh sách đơn vị: %(error)s") % {"error": exc}
+            )
         else:
             messages.success(
                 request,
-                f"Đã gửi {pushed.sent} đơn vị lên CSDL quốc gia: {pushed.created} mới, "
-                f"{pushed.updated} cập nhật, {pushed.unchanged} không đổi, "
-                f"{len(pushed.rejected)} bị từ chối.",
+                _(
+                    "Đã gửi %(sent)s đơn vị lên CSDL quốc gia: %(created)s mới, "
+                    "%(updated)s cập nhật, %(unchanged)s không đổi, %(rejected)s bị từ chối."
+                )
+                % {
+                    "sent": pushed.sent,
+                    "created": pushed.created,
+                    "updated": pushed.updated,
+                    "unchanged": pushed.unchanged,
+                    "rejected": len(pushed.rejected),
+                },
             )
             for text in pushed.rejected[:10]:
                 messages.warning(request, text)

@@ -21,6 +21,8 @@ from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orgtree.skeleton import SKELETON_FILE
 from orgtree.text import clean
@@ -57,11 +59,11 @@ class Stage:
 
 
 STAGE_LABELS = {
-    Stage.NONE: "Chưa báo cáo",
-    Stage.REVOKED: "Khóa đã bị thu hồi",
-    Stage.REPORTED: "Đã báo cáo, chưa kết nối",
-    Stage.CONNECTED: "Đã kết nối, chưa đồng bộ",
-    Stage.SYNCED: "Đã đồng bộ hồ sơ",
+    Stage.NONE: gettext_lazy("Chưa báo cáo"),
+    Stage.REVOKED: gettext_lazy("Khóa đã bị thu hồi"),
+    Stage.REPORTED: gettext_lazy("Đã báo cáo, chưa kết nối"),
+    Stage.CONNECTED: gettext_lazy("Đã kết nối, chưa đồng bộ"),
+    Stage.SYNCED: gettext_lazy("Đã đồng bộ hồ sơ"),
 }
 
 
@@ -86,7 +88,7 @@ class AgencyStatus:
 
     @property
     def stage_label(self) -> str:
-        return STAGE_LABELS[self.stage]
+        return str(STAGE_LABELS[self.stage])
 
     @property
     def reported(self) -> bool:
@@ -210,7 +212,7 @@ def report_pdf(request: HttpRequest, receipt_id: str) -> HttpResponse:
     """One received report's PDF, as the ministry's officer opens it."""
     report = ReceivedReport.objects.filter(receipt_id=receipt_id).first()
     if report is None:
-        raise Http404("Không có báo cáo này.")
+        raise Http404(_("Không có báo cáo này."))
     response = HttpResponse(bytes(report.document), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{report.receipt_id}.pdf"'
     return response
