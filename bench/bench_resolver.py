@@ -22,10 +22,12 @@ often shared):
 and prints the rates and the ratios.
 
 It also scores the resolver on the checked-in corpora (``--corpus PATH``, repeatable; default
-both): ``tests/orgtree/data/resolver_corpus.jsonl`` (made by
+all three): ``tests/orgtree/data/resolver_corpus.jsonl`` (made by
 ``tests/orgtree/make_resolver_corpus.py`` from the official conversion table) and the second,
 independent ``resolver_corpus_real.jsonl`` (``make_resolver_corpus_real.py``: the shapes of
-real records), with expected province and commune codes: accuracy (province, commune), the
+real records), and ``resolver_corpus_independent.tsv`` (``make_resolver_corpus_independent.py``:
+written apart from the resolver and the other two, how people write addresses in records and
+forms; tab-separated), with expected province and commune codes: accuracy (province, commune), the
 share sent to review, the share silently wrong (an answer not flagged for review that names a
 wrong province or commune, or any answer not flagged where only review is right), per class,
 and the speed on those texts with nothing remembered. ``--only-corpus`` skips the rest,
@@ -147,12 +149,19 @@ def make_texts(count: int, seed: int = 20250701) -> list[str]:
 CORPUS = ROOT / "tests" / "orgtree" / "data" / "resolver_corpus.jsonl"
 # the second, independent corpus: shapes of real records (make_resolver_corpus_real.py)
 CORPUS_REAL = ROOT / "tests" / "orgtree" / "data" / "resolver_corpus_real.jsonl"
+# the third, written apart from the resolver and the two generators above: how people write
+# addresses in records and forms (make_resolver_corpus_independent.py, tab-separated)
+CORPUS_INDEPENDENT = ROOT / "tests" / "orgtree" / "data" / "resolver_corpus_independent.tsv"
 
 
 def load_corpus(path: Path = CORPUS) -> tuple[str, list[dict]]:
-    """(as_of, items) of the noisy corpus."""
+    """(as_of, items) of a corpus: JSON lines, or the tab-separated independent corpus."""
     import json
 
+    if path.suffix == ".tsv":
+        from tests.orgtree.independent_corpus import load_tsv_corpus
+
+        return load_tsv_corpus(path)
     lines = path.read_text(encoding="utf-8").splitlines()
     header = json.loads(lines[0])
     return header["as_of"], [json.loads(line) for line in lines[1:] if line.strip()]
@@ -301,14 +310,14 @@ def main() -> None:
         "--corpus",
         type=Path,
         action="append",
-        help="score and time this corpus (repeatable); default: both checked-in corpora",
+        help="score and time this corpus (repeatable); default: the three checked-in corpora",
     )
     parser.add_argument(
         "--only-corpus", action="store_true", help="skip the generated mix and the baselines"
     )
     parser.add_argument("--show", type=int, default=0, help="print up to N wrong items")
     args = parser.parse_args()
-    corpora = args.corpus or [CORPUS, CORPUS_REAL]
+    corpora = args.corpus or [CORPUS, CORPUS_REAL, CORPUS_INDEPENDENT]
 
     setup_django()
     from django.db import connection

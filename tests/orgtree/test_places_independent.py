@@ -1,0 +1,85 @@
+"""The place resolver on the independent corpus (``data/resolver_corpus_independent.tsv``:
+addresses the way people write them in records and forms, written apart from the resolver and
+the other corpus generators; see ``data/PROVENANCE-independent.md``), and its loader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orgtree.places import resolve_place
+from tests.orgtree.independent_corpus import CORPUS_INDEPENDENT, load_tsv_corpus
+
+HEADER = "# as_of=2026-08-01 seed=1\ntext\tprovince\tcommune\texpect\tclasses\n"
+
+
+def test_loader_reads_rows(tmp_path: Path):
+    path = tmp_path / "c.tsv"
+    path.write_text(
+        HEADER
+        + "Xã Yên Lạc, Tỉnh Phú Thọ\t25\t08896\tanswer\tnew2\nXã Tân Lập\t\t\treview\tshared\n",
+        encoding="utf-8",
+    )
+    as_of, items = load_tsv_corpus(path)
+    assert as_of == "2026-08-01"
+    assert items[0] == {
+        "text": "Xã Yên Lạc, Tỉnh Phú Thọ",
+        "province": "25",
+        "commune": "08896",
+        "review": False,
+        "classes": ["new2"],
+    }
+    assert items[1]["province"] is None and items[1]["review"] is True
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("Hà Nội\t1\t\tanswer\tprovince_only\n", "line 3: field province"),
+        ("Hà Nội\t01\t123\tanswer\tprovince_only\n", "line 3: field commune"),
+        ("Hà Nội\t01\t\tmaybe\tprovince_only\n", "line 3: field expect"),
+        ("Xã A\t01\t00004\treview\tsplit\n", "line 3: field commune"),
+        ("Hà Nội\t01\n", "line 3: 2 fields"),
+    ],
+)
+def test_loader_names_the_bad_row(tmp_path: Path, body: str, message: str):
+    path = tmp_path / "c.tsv"
+    path.write_text(HEADER + body, encoding="utf-8")
+    with pytest.raises(ValueError, match=message) as error:
+        load_tsv_corpus(path)
+    assert "c.tsv" in str(error.value)
+
+
+def test_loader_wants_the_date_line(tmp_path: Path):
+    path = tmp_path / "c.tsv"
+    path.write_text("text\tprovince\tcommune\texpect\tclasses\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 1: field as_of"):
+        load_tsv_corpus(path)
+
+
+def test_independent_corpus_accuracy(reference_data):
+    """Right province and commune, and never a confident answer where the text names a
+    split commune or a name several provinces share (``review``)."""
+    as_of, items = load_tsv_corpus(CORPUS_INDEPENDENT)
+    assert len(items) >= 400
+    province = commune = wrong = 0
+    for item in items:
+        r = resolve_place(item["text"], as_of=as_of)
+        p = r.province and r.province["code"]
+        c = r.commune and r.commune["code"]
+        if item["review"]:
+            wrong += not r.needs_review
+            province += r.needs_review and p == item["province"]
+            commune += r.needs_review and c is None
+        else:
+            province += p == item["province"]
+            commune += c == item["commune"]
+            wrong += not r.needs_review and (
+                (p is not None and p != item["province"])
+                or (c is not None and c != item["commune"])
+            )
+    n = len(items)
+    assert province / n >= 0.98
+    assert commune / n >= 0.95
+    assert wrong / n <= 0.005
