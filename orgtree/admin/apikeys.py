@@ -9,6 +9,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import apikeys
@@ -28,7 +30,7 @@ class ApiKeyInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description="quyền")
+    @admin.display(description=gettext_lazy("quyền"))
     def scope_list(self, obj: ApiKey) -> str:
         return ", ".join(obj.scopes)
 
@@ -82,7 +84,7 @@ class ApiKeyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description="quyền")
+    @admin.display(description=gettext_lazy("quyền"))
     def scope_list(self, obj: ApiKey) -> str:
         return ", ".join(obj.scopes)
 
@@ -100,7 +102,7 @@ class ApiKeyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             return super().response_add(request, obj, post_url_continue)
         context = {
             **self.admin_site.each_context(request),
-            "title": "Khóa API vừa cấp",
+            "title": _("Khóa API vừa cấp"),
             "key": obj,
             "token": token,
             "opts": self.model._meta,
@@ -109,14 +111,19 @@ class ApiKeyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         response["Cache-Control"] = "no-store"
         return response
 
-    @admin.action(description="Thu hồi các khóa đã chọn")
+    @admin.action(description=gettext_lazy("Thu hồi các khóa đã chọn"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> HttpResponse | None:
         count = 0
         for key in queryset.filter(revoked_at__isnull=True):
             self.check_unit_in_scope(request, key.client.unit)
             apikeys.revoke_key(key, by=request.user)
             count += 1
-        self.message_user(request, f"Đã thu hồi {count} khóa.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Đã thu hồi %(count)d khóa.", "Đã thu hồi %(count)d khóa.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
         return None
 
 

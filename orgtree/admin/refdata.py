@@ -18,6 +18,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cbccvc.admin_mixins import ViewOnlyAdminMixin
 
@@ -82,8 +84,10 @@ class AdminUnitReleaseAdmin(ReadOnlyReferenceAdmin):
         extra_context = {
             **(extra_context or {}),
             "subtitle": format_html(
-                'Tra cứu một địa danh: <a href="{}">trang tra cứu</a>',
+                '{} <a href="{}">{}</a>',
+                _("Tra cứu một địa danh:"),
                 reverse("admin:orgtree_placelookup_changelist"),
+                _("trang tra cứu"),
             ),
         }
         return super().changelist_view(request, extra_context)
@@ -94,7 +98,7 @@ class AdminUnitAdmin(FoldedSearchMixin, ReadOnlyReferenceAdmin):
     list_display = ["code", "full_name", "level", "unit_type", "province_code", "district_code"]
     list_filter = ["release", "level", "unit_type"]
     search_fields = ["folded_name", "code"]
-    search_help_text = "Tìm theo tên (có hoặc không dấu) hoặc theo mã."
+    search_help_text = gettext_lazy("Tìm theo tên (có hoặc không dấu) hoặc theo mã.")
     list_select_related = ["release"]
     readonly_fields = [f.name for f in AdminUnit._meta.fields]
 
@@ -115,7 +119,7 @@ class AdminUnitConversionAdmin(ReadOnlyReferenceAdmin):
     ]
     list_filter = ["kind", "new_province_name"]
     search_fields = ["old_commune_code", "new_commune_code", "old_commune_name", "new_commune_name"]
-    search_help_text = "Tìm theo mã xã cũ/mới hoặc tên (có hoặc không dấu)."
+    search_help_text = gettext_lazy("Tìm theo mã xã cũ/mới hoặc tên (có hoặc không dấu).")
     readonly_fields = [f.name for f in AdminUnitConversion._meta.fields]
 
     def get_search_results(
@@ -157,17 +161,19 @@ class HistoricPlaceNameAdmin(FoldedSearchMixin, ReadOnlyReferenceAdmin):
 
 class PlaceLookupForm(forms.Form):
     text = forms.CharField(
-        label="Địa danh hoặc địa chỉ",
+        label=gettext_lazy("Địa danh hoặc địa chỉ"),
         max_length=500,
         widget=forms.TextInput(attrs={"size": 80, "autofocus": True}),
-        help_text="Ví dụ: “Xã Kỳ Lợi, Thị xã Kỳ Anh, Tỉnh Hà Tĩnh”, “TP.HCM”, “Đà Lạt”.",
+        help_text=gettext_lazy(
+            "Ví dụ: “Xã Kỳ Lợi, Thị xã Kỳ Anh, Tỉnh Hà Tĩnh”, “TP.HCM”, “Đà Lạt”."
+        ),
     )
     as_of = forms.DateField(
-        label="Theo danh mục có hiệu lực ngày",
+        label=gettext_lazy("Theo danh mục có hiệu lực ngày"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        help_text="Bỏ trống: hôm nay.",
+        help_text=gettext_lazy("Bỏ trống: hôm nay."),
     )
 
 
@@ -184,7 +190,7 @@ class PlaceLookupAdmin(ReadOnlyReferenceAdmin):
             result = resolve_place(form.cleaned_data["text"], as_of=form.cleaned_data["as_of"])
         context = {
             **self.admin_site.each_context(request),
-            "title": "Tra cứu địa danh",
+            "title": _("Tra cứu địa danh"),
             "opts": self.model._meta,
             "form": form,
             "result": result,
