@@ -1,7 +1,8 @@
 #!/usr/bin/env python
-"""Every generated legacy shape (tests/importing/legacy_shapes.py and unseen_shapes.py) imported
-through the ``import_profiles`` command into a throw-away database; per shape: the people
-expected, arrived, arrived with a wrong field, rows held, people lost, and the first problems.
+"""Every generated legacy shape (tests/importing/legacy_shapes.py, unseen_shapes.py and
+unseen_shapes_3.py) imported through the ``import_profiles`` command into a throw-away database;
+per shape: the people expected, arrived, arrived with a wrong field, rows held, people lost, and
+the first problems.
 
     .venv/bin/python bench/unseen_import_check.py [--only NAME …] [-v]
 """
@@ -49,7 +50,7 @@ def run(args) -> None:
     from orgtree.models import Role, Unit, UnitAssignment
     from orgtree.refdata import load_reference_data
     from profiles.codelists import load_codelists
-    from tests.importing import legacy_shapes, unseen_shapes
+    from tests.importing import legacy_shapes, unseen_shapes, unseen_shapes_3
     from tests.importing.shape_check import check, import_shape
 
     load_codelists()
@@ -68,7 +69,11 @@ def run(args) -> None:
     UnitAssignment.objects.create(user=user, unit=root, role=Role.HR_OFFICER)
     user = get_user_model().objects.get(pk=user.pk)
 
-    sets = [("legacy", legacy_shapes.BUILDERS, home), ("unseen", unseen_shapes.BUILDERS, root)]
+    sets = [
+        ("legacy", legacy_shapes.BUILDERS, home),
+        ("unseen", unseen_shapes.BUILDERS, root),
+        ("unseen3", unseen_shapes_3.BUILDERS, root),
+    ]
     print(f"{'set':7} {'shape':32} {'expected':>8} {'arrived':>8} {'wrong':>6} {'held':>5} "
           f"{'lost':>5} {'problems':>8}  seconds")  # fmt: skip
     totals = {"expected": 0, "arrived": 0, "wrong": 0, "held": 0, "lost": 0, "failing": 0}

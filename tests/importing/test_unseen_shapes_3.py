@@ -1,0 +1,86 @@
+# ruff: noqa: F811 - the fixtures imported below are used as test arguments
+"""A third set of legacy export shapes (tests/importing/unseen_shapes_3.py: Mẫu 2C form sheets,
+people over two physical rows, CMND beside CCCD, streaming-writer .xlsx with inline strings, an
+.xlsm template with a hidden field-code row and "1 - Nam" drop-downs, CSV cells with line breaks
+and en-US dates, LibreOffice .ods, the "Trong đó: Nữ" tick block, the same people on two sheets,
+FoxPro field names, the name and birth date in one cell, "Đ/c" before names, IDs not yet issued)
+go through the ``import_profiles`` command with no person lost: each person checked field by
+field, layout rows skipped with their row numbers, refused rows in the holding area with every
+problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from profiles.models import Profile
+
+from .pipeline_fixtures import agency, hr  # noqa: F401 - fixtures
+from .shape_check import check, import_shape
+from .unseen_shapes_3 import (
+    BUILDERS,
+    shape_cmnd_beside_cccd,
+    shape_female_tick_column,
+    shape_macro_template_xlsm,
+)
+
+pytestmark = pytest.mark.django_db
+
+#: shapes the import does not read right yet: name → why
+NOT_YET: dict[str, str] = {
+    "form_2c_sheets": "a sheet that is one person's 2C form (label–value pairs) is not read",
+    "continuation_rows": "a row continuing the cells of the person above is taken for a unit "
+    "section, and the people below are held",
+    "macro_template_xlsm": "the hidden row of field codes under the header is taken for the "
+    "header of another table",
+    "csv_multiline_cells": "an en-US date '5-Mar-85' is read as the year only",
+    "foxpro_fields": "the unit column 'TENDV' is not recognised",
+    "name_dob_one_cell": "a column 'Họ và tên / Ngày sinh' holding both is not recognised",
+    "honorific_sections": "'Đ/c' and 'Đồng chí' stay in the name",
+}
+
+
+def _param(build):
+    name = build.__name__.removeprefix("shape_")
+    marks = [pytest.mark.xfail(strict=True, reason=NOT_YET[name])] if name in NOT_YET else []
+    return pytest.param(build, id=name, marks=marks)
+
+
+@pytest.mark.parametrize("build", [_param(b) for b in BUILDERS])
+def test_a_third_set_shape_loses_no_person(build, tmp_path, agency, hr):
+    shape = build(tmp_path)
+    report = import_shape(shape, agency["root"], hr, tmp_path)
+    outcome = check(shape, report)
+    assert outcome.problems == [], report["files"][0]["sheets"]
+    assert outcome.lost == 0 and outcome.wrong == 0
+    assert outcome.held == len(shape.bad_rows)
+
+
+def test_the_old_cmnd_beside_the_cccd_is_kept_as_the_old_id(tmp_path, agency, hr):
+    shape = shape_cmnd_beside_cccd(tmp_path)
+    import_shape(shape, agency["root"], hr, tmp_path)
+    stored = {p.personal_id: p.old_id_number for p in Profile.objects.all()}
+    assert stored[shape.people[0].pid] == "130" + shape.people[0].pid[-6:]
+    assert stored[shape.people[2].pid] == ""  # this person had only the CCCD
+
+
+def _warnings(report) -> dict[str, list[str]]:
+    return {r["personal_id"]: r["warnings"] for r in report["rows"] if r["table"] == "profile"}
+
+
+@pytest.mark.xfail(strict=True, reason="a lone 'Nữ' tick column is not read: the sex comes from "
+                   "the ID, with a warning")  # fmt: skip
+def test_the_female_tick_gives_the_sex(tmp_path, agency, hr):
+    shape = shape_female_tick_column(tmp_path)
+    report = import_shape(shape, agency["root"], hr, tmp_path)
+    for pid, warnings in _warnings(report).items():
+        assert not any("chữ số thứ 4" in w for w in warnings), (pid, warnings)
+
+
+@pytest.mark.xfail(strict=True, reason="'1 - Nam' and '01 - Kinh' (code - name drop-downs) "
+                   "are not read")  # fmt: skip
+def test_code_and_name_drop_down_values_are_read(tmp_path, agency, hr):
+    shape = shape_macro_template_xlsm(tmp_path)
+    report = import_shape(shape, agency["root"], hr, tmp_path)
+    for pid, warnings in _warnings(report).items():
+        assert warnings == [], (pid, warnings)
+    assert {p.ethnicity for p in Profile.objects.all()} == {"01"}
