@@ -785,7 +785,161 @@ def build() -> list[Item]:
             provinces = {t[0] for t in targets}
             p, cc, expect = (next(iter(provinces)) if len(provinces) == 1 else ""), "", "review"
         b.add(f"{c.full}, {dist.full}", p, cc, expect, "no_province")
+    more_forms(b, answer_codes)
     return b.items
+
+
+# street names that are also names of wards, communes or districts somewhere
+PLACE_STREETS = [
+    "Hai Bà Trưng", "Quang Trung", "Trần Hưng Đạo", "Hùng Vương", "Lê Lợi", "Nguyễn Trãi",
+    "Lê Hồng Phong", "Bạch Đằng", "Hoàng Văn Thụ", "Lý Thường Kiệt", "Phan Đình Phùng",
+    "Trần Phú", "Ngô Quyền", "Điện Biên Phủ", "Nguyễn Huệ", "Hòa Bình", "Thống Nhất",
+    "Độc Lập", "Tân Lập", "Hàm Nghi", "Kim Mã", "Thái Hà", "Phú Lợi", "Yên Phụ",
+]  # fmt: skip
+_Y_TO_I = {"ỹ": "ĩ", "ý": "í", "ỳ": "ì", "ỷ": "ỉ", "ỵ": "ị"}
+
+
+def y_as_i(name: str) -> str:
+    """ "Mỹ" → "Mĩ", "Kỳ" → "Kì", "Lý" → "Lí": a toned "y" after a consonant (not "uy", "ay")
+    written "i", the older spelling many people keep."""
+    words = []
+    for w in name.split():
+        if len(w) >= 2 and w[-1] in _Y_TO_I and w[-2].lower() not in "aăâeêioôơuưy":
+            w = w[:-1] + _Y_TO_I[w[-1]]
+        words.append(w)
+    return " ".join(words)
+
+
+def initial_form(name: str) -> str:
+    """ "Thanh Hóa" → "T.Hóa", "Quảng Ngãi" → "Q.Ngãi": a two-word province by its initial."""
+    first, second = name.split()
+    return f"{first[0]}.{second}"
+
+
+def more_forms(b: Builder, answer_codes: dict[str, list[str]]) -> None:
+    """The second round: forms of clerks' sheets the first round left out."""
+    rng, d = b.rng, b.d
+    provinces = sorted(d.old_provinces)
+    # provinces by their initial ("T.Hóa", "N.An", "Q.Ngãi"), when that names one province
+    initials: dict[str, list[str]] = defaultdict(list)
+    for pc, p in d.old_provinces.items():
+        if len(p.name.split()) == 2:
+            initials[fold(initial_form(p.name))].append(pc)
+    by_initial = sorted(v[0] for v in initials.values() if len(v) == 1)
+    for pc in rng.sample(by_initial, 24):
+        code = rng.choice(answer_codes[pc])
+        c = d.old_communes[code]
+        dist, prov = d.old_districts[c.district], d.old_provinces[pc]
+        p, cc, expect = old_expectation(d, code)
+        style = rng.choice(["full", "abbr", "lower"])
+        text = f"{written(c, rng, style)}, {written(dist, rng, style)}, {initial_form(prov.name)}"
+        b.add(text, p, cc, expect, "old3", "prov_initial")
+    for pc in rng.sample(by_initial, 10):
+        (new_p,) = d.province_of_old[pc]
+        b.add(initial_form(d.old_provinces[pc].name), new_p, "", "answer", "province_only",
+              "prov_initial")  # fmt: skip
+    # a house number on a street named like a place, before the commune
+    for pc in rng.sample(provinces, 30):
+        code = rng.choice(answer_codes[pc])
+        c = d.old_communes[code]
+        dist, prov = d.old_districts[c.district], d.old_provinces[pc]
+        p, cc, expect = old_expectation(d, code)
+        street = rng.choice(PLACE_STREETS)
+        n, m = rng.randint(1, 300), rng.randint(1, 20)
+        house = rng.choice([f"{n} ", f"Số {n} ", f"Số nhà {m} đường ", f"{n}/{m} "])
+        style = rng.choice(["full", "abbr", "lower"])
+        text = f"{house}{street}, {written(c, rng, style)}, {written(dist, rng, style)}, "
+        text += province_text(prov, rng, style)
+        b.add(text, p, cc, expect, "old3", "street_place")
+    # a hamlet written without "Thôn"/"Ấp", named like a commune elsewhere
+    all_names = sorted({u.name for u in d.old_communes.values() if not u.name.isdigit()})
+    for pc in rng.sample(provinces, 30):
+        code = rng.choice(answer_codes[pc])
+        c = d.old_communes[code]
+        dist, prov = d.old_districts[c.district], d.old_provinces[pc]
+        in_province = {fold(u.name) for u in d.old_communes.values() if u.province == pc}
+        in_province |= {fold(u.name) for u in d.old_districts.values() if u.province == pc}
+        in_province |= {fold(u.name) for u in d.new_communes.values()}
+        hamlet = rng.choice([n for n in all_names[:4000] if fold(n) not in in_province][:400])
+        p, cc, expect = old_expectation(d, code)
+        style = rng.choice(["full", "abbr", "lower"])
+        text = f"{hamlet}, {written(c, rng, style)}, {written(dist, rng, style)}, "
+        text += province_text(prov, rng, style)
+        b.add(text, p, cc, expect, "old3", "hamlet_bare")
+    # "Mĩ", "Kì", "Lí": the older spelling of a toned final y
+    y_codes = [c for c in b.usable if len(d.targets[c]) == 1 and y_as_i(d.old_communes[c].name)
+               != d.old_communes[c].name]  # fmt: skip
+    for code in rng.sample(y_codes, 16):
+        c = d.old_communes[code]
+        dist, prov = d.old_districts[c.district], d.old_provinces[c.province]
+        if len(b.folded_in[(c.district, fold(c.name))]) > 1:
+            continue
+        p, cc, expect = old_expectation(d, code)
+        text = f"{c.kind} {y_as_i(c.name)}, {dist.kind} {y_as_i(dist.name)}, {prov.full}"
+        b.add(text, p, cc, expect, "old3", "y_as_i")
+    # no separators at all (an export that lost its commas), sometimes in capitals
+    for pc in rng.sample(provinces, 24):
+        code = rng.choice(answer_codes[pc])
+        c = d.old_communes[code]
+        dist, prov = d.old_districts[c.district], d.old_provinces[pc]
+        p, cc, expect = old_expectation(d, code)
+        text = f"{c.full} {dist.full} {prov.full}"
+        text = rng.choice([text, text.upper(), no_marks(text), no_marks(text).upper()])
+        b.add(text, p, cc, expect, "old3", "no_separator")
+    # numbered wards with a leading zero
+    hcm = [c for c in answer_codes["79"] if d.old_communes[c].name.isdigit()]
+    for code in rng.sample(hcm, 10):
+        c = d.old_communes[code]
+        q = d.old_districts[c.district].name
+        p, cc, expect = old_expectation(d, code)
+        q2 = q.zfill(2) if q.isdigit() else q
+        form = rng.choice([f"Phường {c.name.zfill(2)}, Quận {q2}, TP.HCM",
+                           f"P.{c.name.zfill(2)} - Q.{q2} - TP HCM"])  # fmt: skip
+        b.add(form, p, cc, expect, "old3", "numbered", "zero")
+    # Đắk / Đăk / Dak, KonTum, Daklak: the Central Highlands as people spell them
+    dak = [c for c in b.usable if len(d.targets[c]) == 1 and "Đắk" in (
+        d.old_communes[c].name + d.old_districts[d.old_communes[c].district].name)]  # fmt: skip
+    for code in rng.sample(dak, 16):
+        c = d.old_communes[code]
+        dist, prov = d.old_districts[c.district], d.old_provinces[c.province]
+        p, cc, expect = old_expectation(d, code)
+        spelling = rng.choice(["Đăk", "Dak", "Đak", "Đắc"])
+        text = f"{c.full}, {dist.full}, {prov.full}".replace("Đắk", spelling)
+        text = text.replace("Kon Tum", rng.choice(["KonTum", "Kon Tum", "Kontum"]))
+        text = text.replace("Đăk Lăk", "Đắk Lắk").replace(
+            "Dak Lăk", rng.choice(["Daklak", "Dak Lak"])
+        )
+        b.add(text, p, cc, expect, "old3", "dak")
+    # the old commune and district under the name of the new province they went to
+    merged = [pc for pc in provinces if fold(d.new_provinces[next(iter(d.province_of_old[pc]))]
+              .name) != fold(d.old_provinces[pc].name)]  # fmt: skip
+    for pc in rng.sample(merged, 20):
+        code = rng.choice(answer_codes[pc])
+        c = d.old_communes[code]
+        dist = d.old_districts[c.district]
+        p, cc, expect = old_expectation(d, code)
+        new_prov = d.new_provinces[p]
+        if any(fold(u.name) == fold(dist.name) for u in d.old_districts.values()
+               if d.old_provinces[u.province].name == new_prov.name):  # fmt: skip
+            continue  # the new province's old part has a district of that name too
+        text = f"{written(c, rng, 'full')}, {written(dist, rng, 'full')}, {new_prov.full}"
+        b.add(text, p, cc, expect, "old3", "new_province")
+    # English abbreviations: "Dist.", "No.", "HCMC"
+    for code in rng.sample(hcm, 8):
+        c = d.old_communes[code]
+        q = d.old_districts[c.district].name
+        if not q.isdigit():
+            continue
+        p, cc, expect = old_expectation(d, code)
+        n = rng.randint(1, 200)
+        form = rng.choice(
+            [
+                f"No. {n}, Ward {c.name}, Dist. {q}, HCMC",
+                f"P.{c.name}, Dist.{q}, HCM City",
+                f"Ward {c.name}, Dist {q}, Saigon",
+            ]
+        )
+        b.add(form, p, cc, expect, "old3", "english")
 
 
 def main() -> None:
