@@ -43,18 +43,18 @@ class AdminUnitRelease(models.Model):
         CONVERSION = "conversion", "Bảng chuyển đổi đơn vị hành chính cũ – mới"
         HISTORIC = "historic", "Tên địa danh cũ"
 
-    key = models.SlugField("mã phiên bản", max_length=80, unique=True)
-    kind = models.CharField("loại", max_length=20, choices=Kind.choices)
-    title = models.CharField("tên", max_length=200)
-    effective_from = models.DateField("hiệu lực từ")
-    effective_to = models.DateField("hiệu lực đến (không kể ngày này)", null=True, blank=True)
-    snapshot_date = models.DateField("ngày chốt dữ liệu", null=True, blank=True)
-    source = models.TextField("nguồn", blank=True)
-    licence = models.CharField("giấy phép", max_length=200, blank=True)
-    file_name = models.CharField("tệp", max_length=200)
+    key = models.SlugField(_("mã phiên bản"), max_length=80, unique=True)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("tên"), max_length=200)
+    effective_from = models.DateField(_("hiệu lực từ"))
+    effective_to = models.DateField(_("hiệu lực đến (không kể ngày này)"), null=True, blank=True)
+    snapshot_date = models.DateField(_("ngày chốt dữ liệu"), null=True, blank=True)
+    source = models.TextField(_("nguồn"), blank=True)
+    licence = models.CharField(_("giấy phép"), max_length=200, blank=True)
+    file_name = models.CharField(_("tệp"), max_length=200)
     sha256 = models.CharField(max_length=64)
-    row_count = models.PositiveIntegerField("số dòng", default=0)
-    loaded_at = models.DateTimeField("nạp lúc", auto_now=True)
+    row_count = models.PositiveIntegerField(_("số dòng"), default=0)
+    loaded_at = models.DateTimeField(_("nạp lúc"), auto_now=True)
 
     class Meta:
         verbose_name = _("phiên bản dữ liệu ĐVHC")
@@ -87,13 +87,13 @@ class AdminUnit(models.Model):
         COMMUNE = "commune", "Xã, phường, đặc khu"
 
     release = models.ForeignKey(AdminUnitRelease, on_delete=models.CASCADE, related_name="units")
-    level = models.CharField("cấp", max_length=10, choices=Level.choices)
-    code = models.CharField("mã", max_length=10)
-    name = models.CharField("tên", max_length=120)  # "Hà Nội", "Ba Đình"
-    full_name = models.CharField("tên đầy đủ", max_length=160)  # "Thành phố Hà Nội"
-    unit_type = models.CharField("loại hình", max_length=40, blank=True)  # "Tỉnh", "Phường"
-    province_code = models.CharField("mã tỉnh", max_length=10)
-    district_code = models.CharField("mã huyện", max_length=10, blank=True)
+    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
+    code = models.CharField(_("mã"), max_length=10)
+    name = models.CharField(_("tên"), max_length=120)  # "Hà Nội", "Ba Đình"
+    full_name = models.CharField(_("tên đầy đủ"), max_length=160)  # "Thành phố Hà Nội"
+    unit_type = models.CharField(_("loại hình"), max_length=40, blank=True)  # "Tỉnh", "Phường"
+    province_code = models.CharField(_("mã tỉnh"), max_length=10)
+    district_code = models.CharField(_("mã huyện"), max_length=10, blank=True)
     folded_name = models.CharField(max_length=120, db_index=True, editable=False)
 
     class Meta:
@@ -131,7 +131,7 @@ class AdminUnitConversion(models.Model):
     release = models.ForeignKey(
         AdminUnitRelease, on_delete=models.CASCADE, related_name="conversions"
     )
-    row_number = models.PositiveIntegerField("dòng trong tệp")
+    row_number = models.PositiveIntegerField(_("dòng trong tệp"))
     new_province_code = models.CharField(max_length=10)
     new_province_name = models.CharField(max_length=120)
     new_commune_code = models.CharField(max_length=10)
@@ -142,8 +142,8 @@ class AdminUnitConversion(models.Model):
     old_district_name = models.CharField(max_length=120, blank=True)
     old_commune_code = models.CharField(max_length=10, db_index=True)
     old_commune_name = models.CharField(max_length=120)
-    kind = models.CharField("loại chuyển đổi", max_length=20, choices=Kind.choices)
-    note = models.CharField("ghi chú gốc", max_length=300, blank=True)
+    kind = models.CharField(_("loại chuyển đổi"), max_length=20, choices=Kind.choices)
+    note = models.CharField(_("ghi chú gốc"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("dòng chuyển đổi ĐVHC")
@@ -168,16 +168,16 @@ class HistoricPlaceName(models.Model):
     release = models.ForeignKey(
         AdminUnitRelease, on_delete=models.CASCADE, related_name="historic_names"
     )
-    name = models.CharField("tên cũ", max_length=120)
-    kind = models.CharField("loại", max_length=10, choices=Kind.choices, default=Kind.HISTORIC)
+    name = models.CharField(_("tên cũ"), max_length=120)
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.HISTORIC)
     folded_name = models.CharField(max_length=120, db_index=True, editable=False)
     level = models.CharField(max_length=10, choices=AdminUnit.Level.choices)
     successor_release_key = models.CharField(max_length=80)
     successor_province_code = models.CharField(max_length=10)
     successor_district_code = models.CharField(max_length=10, blank=True)
-    valid_until = models.DateField("không còn dùng từ", null=True, blank=True)
-    legal_basis = models.CharField("căn cứ pháp lý", max_length=200, blank=True)
-    note = models.CharField("ghi chú", max_length=300, blank=True)
+    valid_until = models.DateField(_("không còn dùng từ"), null=True, blank=True)
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=200, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("tên địa danh cũ")
@@ -416,7 +416,7 @@ class UnitSuccession(models.Model):
     successor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="predecessions")
     event = models.ForeignKey(UnitChangeEvent, on_delete=models.CASCADE, related_name="+")
     effective_date = models.DateField()
-    partial = models.BooleanField("kế thừa một phần", default=False)
+    partial = models.BooleanField(_("kế thừa một phần"), default=False)
 
     class Meta:
         verbose_name = _("kế thừa đơn vị")
@@ -451,7 +451,7 @@ class UnitAssignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_assignments"
     )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
-    role = models.CharField("vai trò", max_length=20, choices=Role.choices)
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -460,7 +460,7 @@ class UnitAssignment(models.Model):
         related_name="+",
     )
     granted_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(verbose_name="lịch sử phân quyền")
+    history = HistoricalRecords(verbose_name=_("lịch sử phân quyền"))
 
     class Meta:
         verbose_name = _("phân quyền theo đơn vị")
@@ -485,24 +485,24 @@ class IntegrationClient(models.Model):
     are recorded under in the history (it cannot sign in: no usable password, not staff).
     """
 
-    name = models.CharField("tên hệ thống tích hợp", max_length=200)
+    name = models.CharField(_("tên hệ thống tích hợp"), max_length=200)
     unit = models.ForeignKey(
-        Unit, verbose_name="cơ quan, đơn vị", on_delete=models.PROTECT, related_name="+"
+        Unit, verbose_name=_("cơ quan, đơn vị"), on_delete=models.PROTECT, related_name="+"
     )
-    contact_name = models.CharField("người quản trị khóa", max_length=200, blank=True)
-    contact_email = models.EmailField("thư điện tử liên hệ", blank=True)
-    contact_phone = models.CharField("điện thoại liên hệ", max_length=30, blank=True)
+    contact_name = models.CharField(_("người quản trị khóa"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("thư điện tử liên hệ"), blank=True)
+    contact_phone = models.CharField(_("điện thoại liên hệ"), max_length=30, blank=True)
     service_user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name="tài khoản ghi lịch sử",
+        verbose_name=_("tài khoản ghi lịch sử"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         editable=False,
         related_name="integration_client",
     )
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
-    history = HistoricalRecords(verbose_name="lịch sử hệ thống tích hợp")
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    history = HistoricalRecords(verbose_name=_("lịch sử hệ thống tích hợp"))
 
     class Meta:
         verbose_name = _("hệ thống tích hợp")
@@ -532,34 +532,36 @@ class ApiKey(models.Model):
 
     client = models.ForeignKey(
         IntegrationClient,
-        verbose_name="hệ thống tích hợp",
+        verbose_name=_("hệ thống tích hợp"),
         on_delete=models.CASCADE,
         related_name="keys",
     )
-    label = models.CharField("tên khóa", max_length=100, blank=True)
-    prefix = models.CharField("mã nhận diện khóa", max_length=16, unique=True, editable=False)
+    label = models.CharField(_("tên khóa"), max_length=100, blank=True)
+    prefix = models.CharField(_("mã nhận diện khóa"), max_length=16, unique=True, editable=False)
     secret_hash = models.CharField(max_length=64, editable=False)
-    can_read = models.BooleanField("quyền đọc", default=True)
-    can_write = models.BooleanField("quyền ghi", default=False)
-    can_import = models.BooleanField("quyền nhập tệp", default=False)
+    can_read = models.BooleanField(_("quyền đọc"), default=True)
+    can_write = models.BooleanField(_("quyền ghi"), default=False)
+    can_import = models.BooleanField(_("quyền nhập tệp"), default=False)
     rate_per_minute = models.PositiveIntegerField(
-        "giới hạn số yêu cầu mỗi phút", default=600, help_text="Vượt quá thì trả lỗi 429."
+        _("giới hạn số yêu cầu mỗi phút"), default=600, help_text=_("Vượt quá thì trả lỗi 429.")
     )
-    expires_at = models.DateTimeField("hết hạn lúc", null=True, blank=True)
-    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True, editable=False)
-    last_used_at = models.DateTimeField("dùng gần nhất lúc", null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("hết hạn lúc"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(
+        _("dùng gần nhất lúc"), null=True, blank=True, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người cấp",
+        verbose_name=_("người cấp"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         editable=False,
         related_name="+",
     )
-    created_at = models.DateTimeField("cấp lúc", auto_now_add=True)
+    created_at = models.DateTimeField(_("cấp lúc"), auto_now_add=True)
     history = HistoricalRecords(
-        verbose_name="lịch sử khóa API", excluded_fields=["last_used_at", "secret_hash"]
+        verbose_name=_("lịch sử khóa API"), excluded_fields=["last_used_at", "secret_hash"]
     )
 
     class Meta:
@@ -580,13 +582,13 @@ class ApiRequestLog(models.Model):
     """One API call made with a key (one insert per request)."""
 
     api_key = models.ForeignKey(
-        ApiKey, verbose_name="khóa API", on_delete=models.CASCADE, related_name="requests"
+        ApiKey, verbose_name=_("khóa API"), on_delete=models.CASCADE, related_name="requests"
     )
-    at = models.DateTimeField("thời điểm", auto_now_add=True)
-    method = models.CharField("phương thức", max_length=10)
-    path = models.CharField("đường dẫn", max_length=500)
-    status = models.PositiveSmallIntegerField("mã trả về")
-    duration_ms = models.PositiveIntegerField("thời gian xử lý (ms)")
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    method = models.CharField(_("phương thức"), max_length=10)
+    path = models.CharField(_("đường dẫn"), max_length=500)
+    status = models.PositiveSmallIntegerField(_("mã trả về"))
+    duration_ms = models.PositiveIntegerField(_("thời gian xử lý (ms)"))
 
     class Meta:
         verbose_name = _("nhật ký gọi API")

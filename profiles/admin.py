@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export import resources
@@ -444,23 +445,36 @@ class RejectForm(forms.Form):
     reason = forms.CharField(label=_("lý do trả lại"), widget=forms.Textarea, max_length=2000)
 
 
+# The profile page's fieldsets, named in the user's language; the tabs find them by title.
+FIELDSET_PERSONAL = _("Nhóm 1 – Thông tin cá nhân")
+FIELDSET_CURRENT = _("Nhóm 6 – Cơ quan, vị trí, lương hiện tại (tính từ quá trình công tác, lương)")
+FIELDSET_STATUS = _("Trạng thái và chất lượng dữ liệu")
+FIELDSET_SIGNING = _("Ký số")
+
+
+def _fieldset(title: Promise) -> Promise:
+    """A tab's reference to the fieldset ``title`` (profile_tabs.js: "fieldset:" + its h2)."""
+    return format_lazy("fieldset:{}", title)
+
+
 # The profile page in tabs, one per data group of Decree 27/2026 (Điều 5). Each part of the
-# page is named by the start of a fieldset's title or by an inline's prefix; a part no tab
-# names lands in "Khác", so nothing is ever hidden.
+# page is named by a fieldset's title or by an inline's prefix; a part no tab names lands in
+# "Khác", so nothing is ever hidden.
 DATA_GROUP_TABS: list[dict[str, Any]] = [
-    {"id": "tong-quan", "title": "Tổng quan", "parts": [
-        "fieldset:Trạng thái", "fieldset:Ký số", "findings", "versions"]},
-    {"id": "nhom-1", "title": "1. Cá nhân", "parts": ["fieldset:Nhóm 1"]},
-    {"id": "nhom-2", "title": "2. Gia đình", "parts": ["family"]},
-    {"id": "nhom-3-4", "title": "3–4. Công tác, tuyển dụng", "parts": [
+    {"id": "tong-quan", "title": _("Tổng quan"), "parts": [
+        _fieldset(FIELDSET_STATUS), _fieldset(FIELDSET_SIGNING), "findings", "versions"]},
+    {"id": "nhom-1", "title": _("1. Cá nhân"), "parts": [_fieldset(FIELDSET_PERSONAL)]},
+    {"id": "nhom-2", "title": _("2. Gia đình"), "parts": ["family"]},
+    {"id": "nhom-3-4", "title": _("3–4. Công tác, tuyển dụng"), "parts": [
         "work_history", "career_events"]},
-    {"id": "nhom-5", "title": "5. Đào tạo, bồi dưỡng", "parts": ["education", "trainings"]},
-    {"id": "nhom-6", "title": "6. Vị trí, lương, đánh giá", "parts": [
-        "fieldset:Nhóm 6", "salary_history", "assessments", "commendations", "disciplines"]},
-    {"id": "nhom-7", "title": "7. Đảng, đoàn thể", "parts": ["memberships"]},
-    {"id": "nhom-8", "title": "8. Lực lượng vũ trang", "parts": ["military_service"]},
-    {"id": "nhom-9", "title": "9. Tài sản, thu nhập", "parts": ["asset_declarations"]},
-    {"id": "nhom-10", "title": "10. Sức khỏe", "parts": ["health"]},
+    {"id": "nhom-5", "title": _("5. Đào tạo, bồi dưỡng"), "parts": ["education", "trainings"]},
+    {"id": "nhom-6", "title": _("6. Vị trí, lương, đánh giá"), "parts": [
+        _fieldset(FIELDSET_CURRENT), "salary_history", "assessments", "commendations",
+        "disciplines"]},
+    {"id": "nhom-7", "title": _("7. Đảng, đoàn thể"), "parts": ["memberships"]},
+    {"id": "nhom-8", "title": _("8. Lực lượng vũ trang"), "parts": ["military_service"]},
+    {"id": "nhom-9", "title": _("9. Tài sản, thu nhập"), "parts": ["asset_declarations"]},
+    {"id": "nhom-10", "title": _("10. Sức khỏe"), "parts": ["health"]},
 ]  # fmt: skip
 
 
@@ -503,7 +517,7 @@ class ProfileAdmin(
                        "completeness", "error_count", "warning_count", "validated_at",
                        "signatures")  # fmt: skip
     fieldsets = (
-        ("Nhóm 1 – Thông tin cá nhân", {"fields": (
+        (FIELDSET_PERSONAL, {"fields": (
             ("personal_id", "old_id_number"), ("full_name", "other_names"),
             ("sex", "date_of_birth", "birth_date_precision"), "birth_registration_province",
             ("birthplace_text", "birthplace_province_code", "birthplace_commune_code",
@@ -513,13 +527,12 @@ class ProfileAdmin(
             ("ethnicity", "religion"), "permanent_residence", "current_residence",
             "social_origin", ("phone", "email"),
         )}),
-        ("Nhóm 6 – Cơ quan, vị trí, lương hiện tại (tính từ quá trình công tác, lương)",
-         {"fields": ("unit", ("position", "title"), ("grade", "salary"))}),
-        ("Trạng thái và chất lượng dữ liệu", {"fields": (
+        (FIELDSET_CURRENT, {"fields": ("unit", ("position", "title"), ("grade", "salary"))}),
+        (FIELDSET_STATUS, {"fields": (
             ("status", "version_number"), ("completeness", "error_count", "warning_count"),
             ("validated_at", "last_verified_at"), "change_reason",
         )}),
-        ("Ký số", {"fields": ("signatures",)}),
+        (FIELDSET_SIGNING, {"fields": ("signatures",)}),
     )  # fmt: skip
     base_inlines = [
         WorkHistoryInline, SalaryHistoryInline, CareerEventInline, EducationInline,

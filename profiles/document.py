@@ -50,6 +50,8 @@ from lxml import etree
 
 from cbccvc.safexml import parse_untrusted
 
+from .fixed_labels import field_label, table_label
+
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 #: schema version -> namespace of its documents
 VERSIONS = {"1.0": "urn:cbccvc:ho-so:1.0", "1.1": "urn:cbccvc:ho-so:1.1"}
@@ -83,7 +85,7 @@ class FieldSpec:
     name: str  # the element name (the snapshot key, but see ``source``)
     xsd_type: str  # xs:string, xs:date, xs:decimal, xs:integer, xs:boolean
     optional: bool  # the element may be left out (1.0: a None value; 1.1: None or "")
-    label: str  # Vietnamese verbose name, for messages and the XSD documentation
+    label: str  # fixed Vietnamese name (fixed_labels), for messages and the XSD documentation
     source: str = ""  # the snapshot key, when it is not ``name`` (1.1: unit_id -> unit_code)
     omit_empty: bool = False  # 1.1: an empty text is left out like a missing value
     namespace: str = NAMESPACE
@@ -135,15 +137,18 @@ def _xsd_type(field: models.Field) -> str:
 
 
 def _field_specs(
-    model: type[models.Model], excluded: set[str], version: str = SCHEMA_VERSION
+    table: str, model: type[models.Model], excluded: set[str], version: str = SCHEMA_VERSION
 ) -> list[FieldSpec]:
+    """The fields of ``model`` (``table``: "profile" or a child table's key), each named by
+    its fixed Vietnamese label (:mod:`profiles.fixed_labels`), never the model's translatable
+    ``verbose_name``: the schema and its messages read the same in every language."""
     out = []
     namespace = VERSIONS[version]
     for f in model._meta.concrete_fields:
         if f.name in excluded:
             continue
         if version == "1.0":
-            label = "mã bản ghi (nội bộ)" if f.primary_key else str(f.verbose_name)
+            label = "mã bản ghi (nội bộ)" if f.primary_key else field_label(table, f.name)
             out.append(FieldSpec(f.attname, _xsd_type(f), bool(f.null), label, namespace=namespace))
             continue
         if f.primary_key:
@@ -152,10 +157,10 @@ def _field_specs(
         if isinstance(f, models.ForeignKey):
             if f.attname != "unit_id":
                 raise ImproperlyConfigured(f"{model.__name__}.{f.name}: no business key in 1.1.")
-            label = f"{f.verbose_name} – mã định danh"
+            label = f"{field_label(table, f.name)} – mã định danh"
             spec = FieldSpec(UNIT_CODE, "xs:string", optional, label, source=f.attname)
         else:
-            spec = FieldSpec(f.attname, _xsd_type(f), optional, str(f.verbose_name))
+            spec = FieldSpec(f.attname, _xsd_type(f), optional, field_label(table, f.name))
         out.append(
             FieldSpec(
                 spec.name,
@@ -216,7 +221,7 @@ def build_groups(version: str = SCHEMA_VERSION) -> tuple[GroupSpec, ...]:
     from .services import DERIVED_FIELDS, SNAPSHOT_EXCLUDED
 
     excluded = set(SNAPSHOT_EXCLUDED) | _not_in_frozen(Profile, version)
-    profile_fields = _field_specs(Profile, excluded, version)
+    profile_fields = _field_specs("profile", Profile, excluded, version)
     current = [f for f in profile_fields if f.key in DERIVED_FIELDS]
     identity = [f for f in profile_fields if f.key not in DERIVED_FIELDS]
     groups = []
@@ -230,9 +235,10 @@ def build_groups(version: str = SCHEMA_VERSION) -> tuple[GroupSpec, ...]:
                 tuple(
                     TableSpec(
                         key,
-                        str(CHILD_MODELS[key]._meta.verbose_name_plural),
+                        table_label(key),
                         tuple(
                             _field_specs(
+                                key,
                                 CHILD_MODELS[key],
                                 {"profile"} | _not_in_frozen(CHILD_MODELS[key], version),
                                 version,

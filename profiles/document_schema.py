@@ -31,6 +31,7 @@ from lxml import etree
 
 from . import document
 from .document import ASSETS_GROUP, DSIG, ROW, VERSION_ATTRIBUTE, XS, FieldSpec
+from .fixed_labels import choice_label
 
 VERSION = "1.1"
 NAMESPACE = document.VERSIONS[VERSION]
@@ -171,8 +172,11 @@ def _facets(element: etree._Element, table: str, spec: FieldSpec, codes: dict) -
     else:
         r = _restriction(element, "xs:string")
         if f is not None and f.choices:
-            for value, _label in f.flatchoices:
-                _doc(_xs(r, "enumeration", value=str(value)), str(_label))
+            for value, _label in f.flatchoices:  # named in Vietnamese in every language
+                _doc(
+                    _xs(r, "enumeration", value=str(value)),
+                    choice_label(table or "profile", f.name, value),
+                )
             return
         _xs(r, "minLength", value="1")
         if f is not None and getattr(f, "max_length", None):

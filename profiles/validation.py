@@ -28,6 +28,7 @@ from orgtree.reform import UnitCodes, codes_in_force
 from orgtree.text import clean, title_case
 
 from . import codelists
+from .fixed_labels import field_label, row_label  # stored messages: Vietnamese in any language
 from .models import CHILD_MODELS, Finding, Membership, Profile, Training
 
 ERROR = Finding.Severity.ERROR
@@ -451,7 +452,7 @@ def rule_codes(rec: Record, ctx: Context) -> Iterator[Issue]:
                     DUNG,
                     "CODE_UNKNOWN",
                     f"{table}[{i}].{fname}",
-                    f"{CHILD_MODELS[table]._meta.verbose_name.capitalize()}, dòng {i}: mã "
+                    f"{row_label(table).capitalize()}, dòng {i}: mã "
                     f"“{value}” "
                     "không có trong danh mục.",
                 )
@@ -542,7 +543,7 @@ def rule_clean_text(rec: Record, ctx: Context) -> Iterator[Issue]:
                 SACH,
                 "TEXT_NOT_CLEAN",
                 fname,
-                f"{Profile._meta.get_field(fname).verbose_name.capitalize()}: văn bản chưa chuẩn "
+                f"{field_label('profile', fname).capitalize()}: văn bản chưa chuẩn "
                 "hóa "
                 "(NFC, một kiểu bỏ dấu, khoảng trắng).",
             )

@@ -6,6 +6,8 @@ Codes (``*_code``) refer to the code lists; free text is stored cleaned (NFC, on
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from cbccvc.crypto import EncryptedCharField, EncryptedDecimalField, EncryptedTextField
@@ -43,56 +45,56 @@ class ProfileChild(models.Model):
 # -- group 3 and 6: work history (quá trình công tác) -------------------------------------------
 class WorkHistory(ProfileChild):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="work_history")
-    start_date = models.DateField("từ ngày")
-    end_date = models.DateField("đến ngày", null=True, blank=True)
+    start_date = models.DateField(_("từ ngày"))
+    end_date = models.DateField(_("đến ngày"), null=True, blank=True)
     unit = models.ForeignKey(
         Unit,
-        verbose_name="đơn vị (trong cây)",
+        verbose_name=_("đơn vị (trong cây)"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    unit_name = models.CharField("đơn vị (ngoài cây, nguyên văn)", max_length=255, blank=True)
-    position_code = models.CharField("chức vụ", max_length=40, blank=True)
-    title_code = models.CharField("chức danh", max_length=40, blank=True)
-    concurrent = models.BooleanField("kiêm nhiệm", default=False)
-    description = models.CharField("công việc", max_length=255, blank=True)
+    unit_name = models.CharField(_("đơn vị (ngoài cây, nguyên văn)"), max_length=255, blank=True)
+    position_code = models.CharField(_("chức vụ"), max_length=40, blank=True)
+    title_code = models.CharField(_("chức danh"), max_length=40, blank=True)
+    concurrent = models.BooleanField(_("kiêm nhiệm"), default=False)
+    description = models.CharField(_("công việc"), max_length=255, blank=True)
     # a note beside ``unit_name`` ("nay là Xã …, Tỉnh …"): the 2025 reform conversion never
     # rewrites where someone worked in the past (conversion/children.py), it only notes where
     # that place lies today
-    place_note = models.CharField("địa danh hiện nay (chú thích)", max_length=255, blank=True)
+    place_note = models.CharField(_("địa danh hiện nay (chú thích)"), max_length=255, blank=True)
     clean_fields_ = ("unit_name", "description")
 
     class Meta:
-        verbose_name = "quá trình công tác"
-        verbose_name_plural = "quá trình công tác"
+        verbose_name = _("quá trình công tác")
+        verbose_name_plural = pgettext_lazy("plural", "quá trình công tác")
         ordering = ["profile", "start_date"]
 
 
 # -- group 6: salary (quá trình lương) ----------------------------------------------------------
 class SalaryHistory(ProfileChild):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="salary_history")
-    effective_date = models.DateField("ngày hưởng")
-    salary_scale = models.CharField("bảng lương (mã)", max_length=20)
-    grade_code = models.CharField("mã ngạch/chức danh nghề nghiệp", max_length=40)
-    step = models.PositiveSmallIntegerField("bậc")
-    coefficient = models.DecimalField("hệ số", max_digits=5, decimal_places=2)
+    effective_date = models.DateField(_("ngày hưởng"))
+    salary_scale = models.CharField(_("bảng lương (mã)"), max_length=20)
+    grade_code = models.CharField(_("mã ngạch/chức danh nghề nghiệp"), max_length=40)
+    step = models.PositiveSmallIntegerField(_("bậc"))
+    coefficient = models.DecimalField(_("hệ số"), max_digits=5, decimal_places=2)
     position_allowance = models.DecimalField(
-        "phụ cấp chức vụ (hệ số)", max_digits=5, decimal_places=2, default=0
+        _("phụ cấp chức vụ (hệ số)"), max_digits=5, decimal_places=2, default=0
     )
     seniority_allowance_percent = models.PositiveSmallIntegerField(
-        "phụ cấp thâm niên vượt khung (%)", default=0
+        _("phụ cấp thâm niên vượt khung (%)"), default=0
     )
     other_allowances = models.DecimalField(
-        "phụ cấp khác (hệ số)", max_digits=5, decimal_places=2, default=0
+        _("phụ cấp khác (hệ số)"), max_digits=5, decimal_places=2, default=0
     )
-    note = models.CharField("ghi chú", max_length=255, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
     clean_fields_ = ("note",)
 
     class Meta:
-        verbose_name = "quá trình lương"
-        verbose_name_plural = "quá trình lương"
+        verbose_name = _("quá trình lương")
+        verbose_name_plural = pgettext_lazy("plural", "quá trình lương")
         ordering = ["profile", "effective_date"]
 
 
@@ -103,18 +105,18 @@ class Education(ProfileChild):
         PROFESSIONAL = "professional", "Chuyên môn, nghiệp vụ"
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="education")
-    kind = models.CharField("loại", max_length=12, choices=Kind.choices)
-    level_code = models.CharField("trình độ", max_length=20)
-    major = models.CharField("chuyên ngành", max_length=200, blank=True)
-    institution = models.CharField("cơ sở đào tạo", max_length=255, blank=True)
-    study_mode = models.CharField("hình thức đào tạo", max_length=60, blank=True)
-    start_date = models.DateField("từ ngày", null=True, blank=True)
-    end_date = models.DateField("đến ngày (tốt nghiệp)", null=True, blank=True)
+    kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
+    level_code = models.CharField(_("trình độ"), max_length=20)
+    major = models.CharField(_("chuyên ngành"), max_length=200, blank=True)
+    institution = models.CharField(_("cơ sở đào tạo"), max_length=255, blank=True)
+    study_mode = models.CharField(_("hình thức đào tạo"), max_length=60, blank=True)
+    start_date = models.DateField(_("từ ngày"), null=True, blank=True)
+    end_date = models.DateField(_("đến ngày (tốt nghiệp)"), null=True, blank=True)
     clean_fields_ = ("major", "institution", "study_mode")
 
     class Meta:
-        verbose_name = "trình độ đào tạo"
-        verbose_name_plural = "giáo dục và đào tạo"
+        verbose_name = _("trình độ đào tạo")
+        verbose_name_plural = pgettext_lazy("plural", "giáo dục và đào tạo")
         ordering = ["profile", "end_date"]
 
 
@@ -130,17 +132,17 @@ class Training(ProfileChild):
         PROFESSIONAL = "professional", "Bồi dưỡng chuyên môn, nghiệp vụ"
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="trainings")
-    kind = models.CharField("loại bồi dưỡng", max_length=20, choices=Kind.choices)
-    level_code = models.CharField("trình độ (mã danh mục)", max_length=20, blank=True)
-    name = models.CharField("tên khóa, chứng chỉ", max_length=255, blank=True)
-    institution = models.CharField("cơ sở đào tạo", max_length=255, blank=True)
-    start_date = models.DateField("từ ngày", null=True, blank=True)
-    end_date = models.DateField("đến ngày", null=True, blank=True)
+    kind = models.CharField(_("loại bồi dưỡng"), max_length=20, choices=Kind.choices)
+    level_code = models.CharField(_("trình độ (mã danh mục)"), max_length=20, blank=True)
+    name = models.CharField(_("tên khóa, chứng chỉ"), max_length=255, blank=True)
+    institution = models.CharField(_("cơ sở đào tạo"), max_length=255, blank=True)
+    start_date = models.DateField(_("từ ngày"), null=True, blank=True)
+    end_date = models.DateField(_("đến ngày"), null=True, blank=True)
     clean_fields_ = ("name", "institution")
 
     class Meta:
-        verbose_name = "bồi dưỡng"
-        verbose_name_plural = "bồi dưỡng"
+        verbose_name = _("bồi dưỡng")
+        verbose_name_plural = pgettext_lazy("plural", "bồi dưỡng")
         ordering = ["profile", "end_date"]
 
 
@@ -160,57 +162,57 @@ class CareerEvent(ProfileChild):
         REHOMING = "rehoming", "Chuyển theo sắp xếp tổ chức"
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="career_events")
-    kind = models.CharField("loại", max_length=20, choices=Kind.choices)
-    effective_date = models.DateField("ngày hiệu lực")
-    decision_number = models.CharField("số quyết định", max_length=100, blank=True)
-    decision_date = models.DateField("ngày quyết định", null=True, blank=True)
-    issuer = models.CharField("cơ quan ban hành", max_length=255, blank=True)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    effective_date = models.DateField(_("ngày hiệu lực"))
+    decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=255, blank=True)
     unit = models.ForeignKey(
         Unit,
-        verbose_name="đơn vị",
+        verbose_name=_("đơn vị"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    note = models.CharField("ghi chú", max_length=255, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
     clean_fields_ = ("issuer", "note")
 
     class Meta:
-        verbose_name = "tuyển dụng, bổ nhiệm, điều động …"
-        verbose_name_plural = "tuyển dụng, bổ nhiệm, điều động …"
+        verbose_name = _("tuyển dụng, bổ nhiệm, điều động …")
+        verbose_name_plural = pgettext_lazy("plural", "tuyển dụng, bổ nhiệm, điều động …")
         ordering = ["profile", "effective_date"]
 
 
 # -- group 6: commendations and discipline ------------------------------------------------------
 class Commendation(ProfileChild):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="commendations")
-    kind_code = models.CharField("hình thức khen thưởng", max_length=20)
-    awarded_on = models.DateField("ngày quyết định")
-    decision_number = models.CharField("số quyết định", max_length=100, blank=True)
-    issuer = models.CharField("cấp quyết định", max_length=255, blank=True)
-    reason = models.CharField("lý do", max_length=255, blank=True)
+    kind_code = models.CharField(_("hình thức khen thưởng"), max_length=20)
+    awarded_on = models.DateField(_("ngày quyết định"))
+    decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
+    issuer = models.CharField(_("cấp quyết định"), max_length=255, blank=True)
+    reason = models.CharField(_("lý do"), max_length=255, blank=True)
     clean_fields_ = ("issuer", "reason")
 
     class Meta:
-        verbose_name = "khen thưởng"
-        verbose_name_plural = "khen thưởng"
+        verbose_name = _("khen thưởng")
+        verbose_name_plural = pgettext_lazy("plural", "khen thưởng")
         ordering = ["profile", "awarded_on"]
 
 
 class Discipline(ProfileChild):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="disciplines")
-    kind_code = models.CharField("hình thức kỷ luật", max_length=20)
-    decided_on = models.DateField("ngày quyết định")
-    decision_number = models.CharField("số quyết định", max_length=100, blank=True)
-    issuer = models.CharField("cấp quyết định", max_length=255, blank=True)
-    reason = models.CharField("lý do", max_length=255, blank=True)
-    expires_on = models.DateField("hết hiệu lực", null=True, blank=True)
+    kind_code = models.CharField(_("hình thức kỷ luật"), max_length=20)
+    decided_on = models.DateField(_("ngày quyết định"))
+    decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
+    issuer = models.CharField(_("cấp quyết định"), max_length=255, blank=True)
+    reason = models.CharField(_("lý do"), max_length=255, blank=True)
+    expires_on = models.DateField(_("hết hiệu lực"), null=True, blank=True)
     clean_fields_ = ("issuer", "reason")
 
     class Meta:
-        verbose_name = "kỷ luật"
-        verbose_name_plural = "kỷ luật"
+        verbose_name = _("kỷ luật")
+        verbose_name_plural = pgettext_lazy("plural", "kỷ luật")
         ordering = ["profile", "decided_on"]
 
 
@@ -221,22 +223,24 @@ class FamilyMember(ProfileChild):
         SPOUSE = "spouse", "Gia đình bên vợ (chồng)"
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="family")
-    side = models.CharField("bên", max_length=6, choices=Side.choices, default=Side.OWN)
-    relationship_code = models.CharField("quan hệ", max_length=20)
-    full_name = models.CharField("họ và tên", max_length=120)
-    birth_year = models.PositiveSmallIntegerField("năm sinh", null=True, blank=True)
-    occupation = models.CharField("nghề nghiệp, chức vụ, nơi công tác", max_length=255, blank=True)
-    address = models.CharField("nơi ở", max_length=255, blank=True)
-    address_original = models.CharField(
-        "nơi ở – nguyên văn trước chuyển đổi", max_length=255, blank=True
+    side = models.CharField(_("bên"), max_length=6, choices=Side.choices, default=Side.OWN)
+    relationship_code = models.CharField(_("quan hệ"), max_length=20)
+    full_name = models.CharField(_("họ và tên"), max_length=120)
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"), null=True, blank=True)
+    occupation = models.CharField(
+        _("nghề nghiệp, chức vụ, nơi công tác"), max_length=255, blank=True
     )
-    deceased = models.BooleanField("đã mất", default=False)
+    address = models.CharField(_("nơi ở"), max_length=255, blank=True)
+    address_original = models.CharField(
+        _("nơi ở – nguyên văn trước chuyển đổi"), max_length=255, blank=True
+    )
+    deceased = models.BooleanField(_("đã mất"), default=False)
     clean_fields_ = ("occupation", "address")
     name_fields_ = ("full_name",)
 
     class Meta:
-        verbose_name = "quan hệ gia đình"
-        verbose_name_plural = "quan hệ gia đình"
+        verbose_name = _("quan hệ gia đình")
+        verbose_name_plural = pgettext_lazy("plural", "quan hệ gia đình")
         ordering = ["profile", "side", "birth_year"]
 
 
@@ -252,46 +256,48 @@ class Membership(ProfileChild):
         OTHER = "other", "Tổ chức khác"
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.CharField("tổ chức", max_length=20, choices=Organisation.choices)
-    admission_date = models.DateField("ngày vào")
-    full_membership_date = models.DateField("ngày chính thức", null=True, blank=True)
-    card_number = models.CharField("số thẻ", max_length=30, blank=True)
-    left_date = models.DateField("ngày ra khỏi tổ chức", null=True, blank=True)
-    highest_post = models.CharField("chức vụ cao nhất", max_length=200, blank=True)
+    organisation = models.CharField(_("tổ chức"), max_length=20, choices=Organisation.choices)
+    admission_date = models.DateField(_("ngày vào"))
+    full_membership_date = models.DateField(_("ngày chính thức"), null=True, blank=True)
+    card_number = models.CharField(_("số thẻ"), max_length=30, blank=True)
+    left_date = models.DateField(_("ngày ra khỏi tổ chức"), null=True, blank=True)
+    highest_post = models.CharField(_("chức vụ cao nhất"), max_length=200, blank=True)
     clean_fields_ = ("highest_post",)
 
     class Meta:
-        verbose_name = "tham gia tổ chức chính trị, chính trị – xã hội"
-        verbose_name_plural = "tham gia tổ chức chính trị, chính trị – xã hội"
+        verbose_name = _("tham gia tổ chức chính trị, chính trị – xã hội")
+        verbose_name_plural = pgettext_lazy(
+            "plural", "tham gia tổ chức chính trị, chính trị – xã hội"
+        )
         ordering = ["profile", "admission_date"]
 
 
 # -- group 8: military service ------------------------------------------------------------------
 class MilitaryService(ProfileChild):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="military_service")
-    enlisted_on = models.DateField("ngày nhập ngũ")
-    discharged_on = models.DateField("ngày xuất ngũ", null=True, blank=True)
-    highest_rank = models.CharField("quân hàm cao nhất", max_length=100, blank=True)
-    branch = models.CharField("quân chủng, binh chủng", max_length=200, blank=True)
+    enlisted_on = models.DateField(_("ngày nhập ngũ"))
+    discharged_on = models.DateField(_("ngày xuất ngũ"), null=True, blank=True)
+    highest_rank = models.CharField(_("quân hàm cao nhất"), max_length=100, blank=True)
+    branch = models.CharField(_("quân chủng, binh chủng"), max_length=200, blank=True)
     clean_fields_ = ("highest_rank", "branch")
 
     class Meta:
-        verbose_name = "thời gian phục vụ trong lực lượng vũ trang"
-        verbose_name_plural = "phục vụ trong lực lượng vũ trang"
+        verbose_name = _("thời gian phục vụ trong lực lượng vũ trang")
+        verbose_name_plural = pgettext_lazy("plural", "phục vụ trong lực lượng vũ trang")
         ordering = ["profile", "enlisted_on"]
 
 
 # -- group 6: annual quality assessment ---------------------------------------------------------
 class QualityAssessment(ProfileChild):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="assessments")
-    year = models.PositiveSmallIntegerField("năm")
-    rating_code = models.CharField("mức xếp loại", max_length=20)
-    note = models.CharField("ghi chú", max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    rating_code = models.CharField(_("mức xếp loại"), max_length=20)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
     clean_fields_ = ("note",)
 
     class Meta:
-        verbose_name = "đánh giá, xếp loại chất lượng"
-        verbose_name_plural = "đánh giá, xếp loại chất lượng hằng năm"
+        verbose_name = _("đánh giá, xếp loại chất lượng")
+        verbose_name_plural = pgettext_lazy("plural", "đánh giá, xếp loại chất lượng hằng năm")
         ordering = ["profile", "year"]
         constraints = [
             models.UniqueConstraint(fields=["profile", "year"], name="assessment_one_per_year")
@@ -301,18 +307,18 @@ class QualityAssessment(ProfileChild):
 # -- group 10: health ---------------------------------------------------------------------------
 class HealthRecord(ProfileChild):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="health")
-    recorded_on = models.DateField("ngày ghi nhận")
+    recorded_on = models.DateField(_("ngày ghi nhận"))
     # encrypted at rest (cbccvc.crypto); heights and weights alone identify no condition
-    status = EncryptedCharField("tình trạng sức khỏe", max_length=100, blank=True)
-    height_cm = models.PositiveSmallIntegerField("chiều cao (cm)", null=True, blank=True)
-    weight_kg = models.PositiveSmallIntegerField("cân nặng (kg)", null=True, blank=True)
-    blood_type = EncryptedCharField("nhóm máu", max_length=5, blank=True)
-    disability = EncryptedCharField("khuyết tật, thương binh …", max_length=200, blank=True)
+    status = EncryptedCharField(_("tình trạng sức khỏe"), max_length=100, blank=True)
+    height_cm = models.PositiveSmallIntegerField(_("chiều cao (cm)"), null=True, blank=True)
+    weight_kg = models.PositiveSmallIntegerField(_("cân nặng (kg)"), null=True, blank=True)
+    blood_type = EncryptedCharField(_("nhóm máu"), max_length=5, blank=True)
+    disability = EncryptedCharField(_("khuyết tật, thương binh …"), max_length=200, blank=True)
     clean_fields_ = ("status", "disability")
 
     class Meta:
-        verbose_name = "sức khỏe"
-        verbose_name_plural = "sức khỏe"
+        verbose_name = _("sức khỏe")
+        verbose_name_plural = pgettext_lazy("plural", "sức khỏe")
         ordering = ["profile", "recorded_on"]
 
 
@@ -323,19 +329,19 @@ class AssetDeclaration(ProfileChild):
     profile = models.ForeignKey(
         Profile, on_delete=models.CASCADE, related_name="asset_declarations"
     )
-    year = models.PositiveSmallIntegerField("năm kê khai")
-    declared_on = models.DateField("ngày kê khai")
+    year = models.PositiveSmallIntegerField(_("năm kê khai"))
+    declared_on = models.DateField(_("ngày kê khai"))
     # encrypted at rest (cbccvc.crypto)
     annual_income = EncryptedDecimalField(
-        "tổng thu nhập trong năm (đồng)", max_digits=16, decimal_places=0, null=True, blank=True
+        _("tổng thu nhập trong năm (đồng)"), max_digits=16, decimal_places=0, null=True, blank=True
     )
-    land_and_houses = EncryptedTextField("nhà, đất", blank=True)
-    other_assets = EncryptedTextField("tài sản khác", blank=True)
+    land_and_houses = EncryptedTextField(_("nhà, đất"), blank=True)
+    other_assets = EncryptedTextField(_("tài sản khác"), blank=True)
     clean_fields_ = ("land_and_houses", "other_assets")
 
     class Meta:
-        verbose_name = "kê khai tài sản, thu nhập"
-        verbose_name_plural = "kê khai tài sản, thu nhập"
+        verbose_name = _("kê khai tài sản, thu nhập")
+        verbose_name_plural = pgettext_lazy("plural", "kê khai tài sản, thu nhập")
         ordering = ["profile", "year"]
         constraints = [
             models.UniqueConstraint(fields=["profile", "year"], name="assets_one_per_year")

@@ -20,9 +20,9 @@ from orgtree.text import clean, fold
 
 
 class CodeList(models.Model):
-    key = models.SlugField("mã danh mục", max_length=60, unique=True)
-    name = models.CharField("tên danh mục", max_length=200)
-    description = models.TextField("mô tả", blank=True)
+    key = models.SlugField(_("mã danh mục"), max_length=60, unique=True)
+    name = models.CharField(_("tên danh mục"), max_length=200)
+    description = models.TextField(_("mô tả"), blank=True)
 
     class Meta:
         verbose_name = _("danh mục")
@@ -44,14 +44,14 @@ class CodeList(models.Model):
 
 class CodeListRelease(models.Model):
     code_list = models.ForeignKey(CodeList, on_delete=models.CASCADE, related_name="releases")
-    version = models.CharField("phiên bản", max_length=40)
-    effective_from = models.DateField("hiệu lực từ")
-    effective_to = models.DateField("hiệu lực đến (không kể ngày này)", null=True, blank=True)
-    source = models.TextField("nguồn", blank=True)
-    notes = models.TextField("ghi chú", blank=True)
-    file_name = models.CharField("tệp", max_length=200)
+    version = models.CharField(_("phiên bản"), max_length=40)
+    effective_from = models.DateField(_("hiệu lực từ"))
+    effective_to = models.DateField(_("hiệu lực đến (không kể ngày này)"), null=True, blank=True)
+    source = models.TextField(_("nguồn"), blank=True)
+    notes = models.TextField(_("ghi chú"), blank=True)
+    file_name = models.CharField(_("tệp"), max_length=200)
     sha256 = models.CharField(max_length=64)
-    loaded_at = models.DateTimeField("nạp lúc", auto_now_add=True)
+    loaded_at = models.DateTimeField(_("nạp lúc"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("phiên bản danh mục")
@@ -67,17 +67,17 @@ class CodeListRelease(models.Model):
 
 class CodeItem(models.Model):
     release = models.ForeignKey(CodeListRelease, on_delete=models.CASCADE, related_name="items")
-    code = models.CharField("mã", max_length=40)
-    name = models.CharField("tên", max_length=255)
+    code = models.CharField(_("mã"), max_length=40)
+    name = models.CharField(_("tên"), max_length=255)
     folded_name = models.CharField(max_length=255, editable=False, db_index=True)
-    sort_order = models.PositiveIntegerField("thứ tự", default=0)
-    extra = models.JSONField("thông tin thêm", default=dict, blank=True)
+    sort_order = models.PositiveIntegerField(_("thứ tự"), default=0)
+    extra = models.JSONField(_("thông tin thêm"), default=dict, blank=True)
     verified = models.BooleanField(
-        "đã đối chiếu văn bản gốc",
+        _("đã đối chiếu văn bản gốc"),
         default=True,
-        help_text="Bỏ chọn khi mã chưa được đối chiếu với văn bản quy định.",
+        help_text=_("Bỏ chọn khi mã chưa được đối chiếu với văn bản quy định."),
     )
-    history = HistoricalRecords(verbose_name="lịch sử mục danh mục")
+    history = HistoricalRecords(verbose_name=_("lịch sử mục danh mục"))
 
     class Meta:
         verbose_name = _("mục danh mục")

@@ -7,6 +7,8 @@ matcher was not certain about, waiting in the review queue.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,8 +20,11 @@ from orgtree.models import Unit
 from .children import SENSITIVE_TABLES
 from .profile import Profile
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
-def _user(label: str) -> models.ForeignKey:
+
+def _user(label: str | _StrPromise) -> models.ForeignKey:
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=label,
@@ -39,49 +44,49 @@ class ProfileMerge(models.Model):
         PROFILES = "profiles", "Gộp hai hồ sơ"
         ROW = "row", "Gộp dòng dữ liệu nhập vào hồ sơ"
 
-    kind = models.CharField("loại", max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
     survivor = models.ForeignKey(
         Profile,
-        verbose_name="hồ sơ giữ lại",
+        verbose_name=_("hồ sơ giữ lại"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="merges",
     )
-    survivor_label = models.CharField("hồ sơ giữ lại (tên, số định danh)", max_length=200)
+    survivor_label = models.CharField(_("hồ sơ giữ lại (tên, số định danh)"), max_length=200)
     unit = models.ForeignKey(
-        Unit, verbose_name="đơn vị (hồ sơ giữ lại)", on_delete=models.PROTECT, related_name="+"
+        Unit, verbose_name=_("đơn vị (hồ sơ giữ lại)"), on_delete=models.PROTECT, related_name="+"
     )
     other_unit = models.ForeignKey(
         Unit,
-        verbose_name="đơn vị (hồ sơ bị gộp)",
+        verbose_name=_("đơn vị (hồ sơ bị gộp)"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    merged_profile_id = models.BigIntegerField("mã hồ sơ bị gộp", null=True, blank=True)
-    merged_label = models.CharField("hồ sơ/dòng bị gộp", max_length=200)
-    source = models.CharField("nguồn dữ liệu", max_length=200, blank=True)
-    import_job_id = models.CharField("mã lượt nhập", max_length=64, blank=True)
-    decisions = models.JSONField("quyết định từng trường", default=dict, blank=True)
+    merged_profile_id = models.BigIntegerField(_("mã hồ sơ bị gộp"), null=True, blank=True)
+    merged_label = models.CharField(_("hồ sơ/dòng bị gộp"), max_length=200)
+    source = models.CharField(_("nguồn dữ liệu"), max_length=200, blank=True)
+    import_job_id = models.CharField(_("mã lượt nhập"), max_length=64, blank=True)
+    decisions = models.JSONField(_("quyết định từng trường"), default=dict, blank=True)
     # the child rows and version snapshots inside: groups 9 and 10 sealed at rest
     survivor_before = SealedJSONField(
-        "bản chụp hồ sơ giữ lại trước khi gộp", default=dict, sealed_keys=SENSITIVE_TABLES
+        _("bản chụp hồ sơ giữ lại trước khi gộp"), default=dict, sealed_keys=SENSITIVE_TABLES
     )
     other_before = SealedJSONField(
-        "bản chụp hồ sơ/dòng bị gộp", default=dict, sealed_keys=SENSITIVE_TABLES
+        _("bản chụp hồ sơ/dòng bị gộp"), default=dict, sealed_keys=SENSITIVE_TABLES
     )
-    survivor_after_hash = models.CharField("mã băm hồ sơ sau khi gộp", max_length=64)
-    actor = _user("người gộp")
-    reason = models.CharField("lý do", max_length=255)
-    created_at = models.DateTimeField("gộp lúc", auto_now_add=True)
-    undone_at = models.DateTimeField("hoàn tác lúc", null=True, blank=True)
-    undone_by = _user("người hoàn tác")
-    undo_reason = models.CharField("lý do hoàn tác", max_length=255, blank=True)
+    survivor_after_hash = models.CharField(_("mã băm hồ sơ sau khi gộp"), max_length=64)
+    actor = _user(_("người gộp"))
+    reason = models.CharField(_("lý do"), max_length=255)
+    created_at = models.DateTimeField(_("gộp lúc"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("hoàn tác lúc"), null=True, blank=True)
+    undone_by = _user(_("người hoàn tác"))
+    undo_reason = models.CharField(_("lý do hoàn tác"), max_length=255, blank=True)
 
     history = HistoricalRecords(
-        verbose_name="lịch sử gộp hồ sơ",
+        verbose_name=_("lịch sử gộp hồ sơ"),
         excluded_fields=["survivor_before", "other_before"],
     )
 
@@ -110,7 +115,7 @@ class MergeCandidate(models.Model):
 
     profile = models.ForeignKey(
         Profile,
-        verbose_name="hồ sơ",
+        verbose_name=_("hồ sơ"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -118,39 +123,39 @@ class MergeCandidate(models.Model):
     )
     other_profile = models.ForeignKey(
         Profile,
-        verbose_name="hồ sơ nghi trùng",
+        verbose_name=_("hồ sơ nghi trùng"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    profile_ref = models.BigIntegerField("mã hồ sơ", db_index=True)
-    other_profile_ref = models.BigIntegerField("mã hồ sơ nghi trùng", null=True, blank=True)
+    profile_ref = models.BigIntegerField(_("mã hồ sơ"), db_index=True)
+    other_profile_ref = models.BigIntegerField(_("mã hồ sơ nghi trùng"), null=True, blank=True)
     unit = models.ForeignKey(
-        Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+"
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
     )
     other_unit = models.ForeignKey(
         Unit,
-        verbose_name="đơn vị (hồ sơ nghi trùng)",
+        verbose_name=_("đơn vị (hồ sơ nghi trùng)"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    label = models.CharField("hồ sơ", max_length=200)
-    other_label = models.CharField("hồ sơ/dòng nghi trùng", max_length=200)
+    label = models.CharField(_("hồ sơ"), max_length=200)
+    other_label = models.CharField(_("hồ sơ/dòng nghi trùng"), max_length=200)
     incoming = SealedJSONField(
-        "dòng dữ liệu nhập vào",
+        _("dòng dữ liệu nhập vào"),
         sealed_keys=SENSITIVE_TABLES,
         default=dict,
         blank=True,
-        help_text="Giá trị của dòng nhập (khi cặp là hồ sơ và một dòng chưa ghi vào CSDL).",
+        help_text=_("Giá trị của dòng nhập (khi cặp là hồ sơ và một dòng chưa ghi vào CSDL)."),
     )
-    source = models.CharField("nguồn dữ liệu", max_length=200, blank=True)
-    source_date = models.DateField("ngày của nguồn", null=True, blank=True)
-    import_job_id = models.CharField("mã lượt nhập", max_length=64, blank=True)
-    pair_key = models.CharField("khóa cặp", max_length=120, db_index=True)
-    score = models.FloatField("điểm")
+    source = models.CharField(_("nguồn dữ liệu"), max_length=200, blank=True)
+    source_date = models.DateField(_("ngày của nguồn"), null=True, blank=True)
+    import_job_id = models.CharField(_("mã lượt nhập"), max_length=64, blank=True)
+    pair_key = models.CharField(_("khóa cặp"), max_length=120, db_index=True)
+    score = models.FloatField(_("điểm"))
 
     class Rule(models.TextChoices):
         PERSONAL_ID = "pid", "Trùng số định danh"
@@ -158,24 +163,24 @@ class MergeCandidate(models.Model):
         OLD_ID = "old", "Trùng số CMND cũ"
         NAME = "name", "Họ tên, ngày sinh, giới tính, quê quán"
 
-    rule = models.CharField("quy tắc", max_length=10, choices=Rule.choices, blank=True)
-    reasons = models.JSONField("lý do nghi trùng", default=list, blank=True)
+    rule = models.CharField(_("quy tắc"), max_length=10, choices=Rule.choices, blank=True)
+    reasons = models.JSONField(_("lý do nghi trùng"), default=list, blank=True)
     status = models.CharField(
-        "trạng thái", max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
     )
     merge = models.ForeignKey(
         ProfileMerge,
-        verbose_name="lần gộp",
+        verbose_name=_("lần gộp"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="candidates",
     )
-    created_at = models.DateTimeField("phát hiện lúc", auto_now_add=True)
-    decided_by = _user("người quyết định")
-    decided_at = models.DateTimeField("quyết định lúc", null=True, blank=True)
+    created_at = models.DateTimeField(_("phát hiện lúc"), auto_now_add=True)
+    decided_by = _user(_("người quyết định"))
+    decided_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True)
 
-    history = HistoricalRecords(verbose_name="lịch sử cặp nghi trùng")
+    history = HistoricalRecords(verbose_name=_("lịch sử cặp nghi trùng"))
 
     class Meta:
         verbose_name = _("cặp hồ sơ nghi trùng")

@@ -34,47 +34,49 @@ class DatePrecision(models.TextChoices):
 class Profile(models.Model):
     # -- group 1: identity ------------------------------------------------------------------
     personal_id = models.CharField(
-        "số định danh cá nhân",
+        _("số định danh cá nhân"),
         max_length=12,
         unique=True,
-        help_text="12 chữ số (số CCCD); là mã của hồ sơ.",
+        help_text=_("12 chữ số (số CCCD); là mã của hồ sơ."),
     )
-    old_id_number = models.CharField("số CMND cũ (9 số)", max_length=9, blank=True)
-    full_name = models.CharField("họ và tên khai sinh", max_length=120)
+    old_id_number = models.CharField(_("số CMND cũ (9 số)"), max_length=9, blank=True)
+    full_name = models.CharField(_("họ và tên khai sinh"), max_length=120)
     folded_name = models.CharField(max_length=120, editable=False, db_index=True)
-    other_names = models.CharField("tên gọi khác", max_length=200, blank=True)
-    sex = models.CharField("giới tính", max_length=10, help_text="Mã theo danh mục giới tính.")
-    date_of_birth = models.DateField("ngày sinh")
+    other_names = models.CharField(_("tên gọi khác"), max_length=200, blank=True)
+    sex = models.CharField(
+        _("giới tính"), max_length=10, help_text=_("Mã theo danh mục giới tính.")
+    )
+    date_of_birth = models.DateField(_("ngày sinh"))
     birth_date_precision = models.CharField(
-        "độ chính xác ngày sinh",
+        _("độ chính xác ngày sinh"),
         max_length=5,
         choices=DatePrecision.choices,
         default=DatePrecision.DAY,
     )
     birth_registration_province = models.CharField(
-        "tỉnh đăng ký khai sinh (mã cũ, 3 số)",
+        _("tỉnh đăng ký khai sinh (mã cũ, 3 số)"),
         max_length=3,
         blank=True,
-        help_text="Theo mã tỉnh trên CCCD (63 tỉnh trước 2025), ví dụ 001 Hà Nội.",
+        help_text=_("Theo mã tỉnh trên CCCD (63 tỉnh trước 2025), ví dụ 001 Hà Nội."),
     )
-    birthplace_text = models.CharField("nơi sinh (nguyên văn)", max_length=255, blank=True)
-    birthplace_province_code = models.CharField("nơi sinh – mã tỉnh", max_length=10, blank=True)
-    birthplace_commune_code = models.CharField("nơi sinh – mã xã", max_length=10, blank=True)
-    birthplace_needs_review = models.BooleanField("nơi sinh cần xem lại", default=False)
-    hometown_text = models.CharField("quê quán (nguyên văn)", max_length=255, blank=True)
-    hometown_province_code = models.CharField("quê quán – mã tỉnh", max_length=10, blank=True)
-    hometown_commune_code = models.CharField("quê quán – mã xã", max_length=10, blank=True)
-    hometown_needs_review = models.BooleanField("quê quán cần xem lại", default=False)
-    ethnicity = models.CharField("dân tộc", max_length=10, blank=True)
-    religion = models.CharField("tôn giáo", max_length=10, blank=True)
-    permanent_residence = models.CharField("nơi thường trú", max_length=255, blank=True)
+    birthplace_text = models.CharField(_("nơi sinh (nguyên văn)"), max_length=255, blank=True)
+    birthplace_province_code = models.CharField(_("nơi sinh – mã tỉnh"), max_length=10, blank=True)
+    birthplace_commune_code = models.CharField(_("nơi sinh – mã xã"), max_length=10, blank=True)
+    birthplace_needs_review = models.BooleanField(_("nơi sinh cần xem lại"), default=False)
+    hometown_text = models.CharField(_("quê quán (nguyên văn)"), max_length=255, blank=True)
+    hometown_province_code = models.CharField(_("quê quán – mã tỉnh"), max_length=10, blank=True)
+    hometown_commune_code = models.CharField(_("quê quán – mã xã"), max_length=10, blank=True)
+    hometown_needs_review = models.BooleanField(_("quê quán cần xem lại"), default=False)
+    ethnicity = models.CharField(_("dân tộc"), max_length=10, blank=True)
+    religion = models.CharField(_("tôn giáo"), max_length=10, blank=True)
+    permanent_residence = models.CharField(_("nơi thường trú"), max_length=255, blank=True)
     permanent_residence_province_code = models.CharField(
         _("nơi thường trú – mã tỉnh"), max_length=10, blank=True
     )
     permanent_residence_commune_code = models.CharField(
         _("nơi thường trú – mã xã"), max_length=10, blank=True
     )
-    current_residence = models.CharField("nơi ở hiện nay", max_length=255, blank=True)
+    current_residence = models.CharField(_("nơi ở hiện nay"), max_length=255, blank=True)
     current_residence_province_code = models.CharField(
         _("nơi ở hiện nay – mã tỉnh"), max_length=10, blank=True
     )
@@ -95,55 +97,59 @@ class Profile(models.Model):
     current_residence_original = models.CharField(
         _("nơi ở hiện nay – nguyên văn trước chuyển đổi"), max_length=255, blank=True
     )
-    social_origin = models.CharField("thành phần gia đình xuất thân", max_length=100, blank=True)
-    phone = models.CharField("điện thoại", max_length=30, blank=True)
-    email = models.EmailField("thư điện tử", blank=True)
+    social_origin = models.CharField(_("thành phần gia đình xuất thân"), max_length=100, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
 
     # -- group 6: derived from the histories (never typed) ----------------------------------
     unit = models.ForeignKey(
         Unit,
-        verbose_name="cơ quan, đơn vị",
+        verbose_name=_("cơ quan, đơn vị"),
         on_delete=models.PROTECT,
         related_name="profiles",
     )
-    position_code = models.CharField("chức vụ hiện tại", max_length=40, blank=True, editable=False)
-    title_code = models.CharField("chức danh hiện tại", max_length=40, blank=True, editable=False)
+    position_code = models.CharField(
+        _("chức vụ hiện tại"), max_length=40, blank=True, editable=False
+    )
+    title_code = models.CharField(
+        _("chức danh hiện tại"), max_length=40, blank=True, editable=False
+    )
     grade_code = models.CharField(
-        "ngạch/chức danh nghề nghiệp", max_length=40, blank=True, editable=False
+        _("ngạch/chức danh nghề nghiệp"), max_length=40, blank=True, editable=False
     )
-    salary_scale = models.CharField("bảng lương", max_length=20, blank=True, editable=False)
-    salary_step = models.PositiveSmallIntegerField("bậc lương", null=True, editable=False)
+    salary_scale = models.CharField(_("bảng lương"), max_length=20, blank=True, editable=False)
+    salary_step = models.PositiveSmallIntegerField(_("bậc lương"), null=True, editable=False)
     salary_coefficient = models.DecimalField(
-        "hệ số lương", max_digits=5, decimal_places=2, null=True, editable=False
+        _("hệ số lương"), max_digits=5, decimal_places=2, null=True, editable=False
     )
-    salary_since = models.DateField("hưởng lương từ", null=True, editable=False)
+    salary_since = models.DateField(_("hưởng lương từ"), null=True, editable=False)
 
     # -- workflow and quality ---------------------------------------------------------------
     status = models.CharField(
-        "trạng thái",
+        _("trạng thái"),
         max_length=10,
         choices=ProfileStatus.choices,
         default=ProfileStatus.DRAFT,
         editable=False,
     )
-    version_number = models.PositiveIntegerField("phiên bản gần nhất", default=0, editable=False)
+    version_number = models.PositiveIntegerField(_("phiên bản gần nhất"), default=0, editable=False)
     completeness = models.PositiveSmallIntegerField(
-        "mức đầy đủ (%)", default=0, editable=False, db_index=True
+        _("mức đầy đủ (%)"), default=0, editable=False, db_index=True
     )
-    error_count = models.PositiveIntegerField("số lỗi", default=0, editable=False)
-    warning_count = models.PositiveIntegerField("số cảnh báo", default=0, editable=False)
-    validated_at = models.DateTimeField("kiểm tra lúc", null=True, editable=False)
+    error_count = models.PositiveIntegerField(_("số lỗi"), default=0, editable=False)
+    warning_count = models.PositiveIntegerField(_("số cảnh báo"), default=0, editable=False)
+    validated_at = models.DateTimeField(_("kiểm tra lúc"), null=True, editable=False)
     last_verified_at = models.DateField(
-        "ngày xác minh gần nhất",
+        _("ngày xác minh gần nhất"),
         null=True,
         blank=True,
-        help_text="Ngày cán bộ tổ chức đối chiếu hồ sơ với bản gốc hoặc với người có hồ sơ.",
+        help_text=_("Ngày cán bộ tổ chức đối chiếu hồ sơ với bản gốc hoặc với người có hồ sơ."),
     )
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
-    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người tạo",
+        verbose_name=_("người tạo"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -152,7 +158,7 @@ class Profile(models.Model):
     )
 
     history = HistoricalRecords(
-        verbose_name="lịch sử hồ sơ",
+        verbose_name=_("lịch sử hồ sơ"),
         excluded_fields=["folded_name", "validated_at", "updated_at"],
     )
 

@@ -23,37 +23,37 @@ class ProfileSignature(models.Model):
 
     version = models.OneToOneField(
         ProfileVersion,
-        verbose_name="phiên bản hồ sơ",
+        verbose_name=_("phiên bản hồ sơ"),
         on_delete=models.PROTECT,
         related_name="signature",
     )
     # encrypted at rest: the signed XML carries groups 9 (when configured) and 10
-    signed_document = EncryptedBinaryField("tài liệu XML đã ký số", editable=False)
-    document_sha256 = models.CharField("mã băm SHA-256 của tài liệu đã ký", max_length=64)
+    signed_document = EncryptedBinaryField(_("tài liệu XML đã ký số"), editable=False)
+    document_sha256 = models.CharField(_("mã băm SHA-256 của tài liệu đã ký"), max_length=64)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người ký",
+        verbose_name=_("người ký"),
         on_delete=models.PROTECT,
         related_name="+",
     )
     credential = models.ForeignKey(
         SigningCredential,
-        verbose_name="khóa ký số",
+        verbose_name=_("khóa ký số"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="profile_signatures",
     )
-    signer_name = models.CharField("tên người ký (CN)", max_length=255, blank=True)
-    signer_subject = models.CharField("chủ thể chứng thư", max_length=500)
-    certificate_serial = models.CharField("số hiệu chứng thư (hex)", max_length=80)
-    issuer = models.CharField("tổ chức cấp chứng thư", max_length=500)
-    signing_time = models.DateTimeField("thời điểm ký")
-    algorithm = models.CharField("thuật toán", max_length=60)
-    includes_assets = models.BooleanField("có nhóm 9 (tài sản, thu nhập)", default=False)
-    last_verified_at = models.DateTimeField("kiểm tra gần nhất lúc", null=True, blank=True)
-    last_verification_ok = models.BooleanField("kết quả kiểm tra gần nhất", null=True)
-    last_verification = models.JSONField("chi tiết kiểm tra gần nhất", default=dict, blank=True)
+    signer_name = models.CharField(_("tên người ký (CN)"), max_length=255, blank=True)
+    signer_subject = models.CharField(_("chủ thể chứng thư"), max_length=500)
+    certificate_serial = models.CharField(_("số hiệu chứng thư (hex)"), max_length=80)
+    issuer = models.CharField(_("tổ chức cấp chứng thư"), max_length=500)
+    signing_time = models.DateTimeField(_("thời điểm ký"))
+    algorithm = models.CharField(_("thuật toán"), max_length=60)
+    includes_assets = models.BooleanField(_("có nhóm 9 (tài sản, thu nhập)"), default=False)
+    last_verified_at = models.DateTimeField(_("kiểm tra gần nhất lúc"), null=True, blank=True)
+    last_verification_ok = models.BooleanField(_("kết quả kiểm tra gần nhất"), null=True)
+    last_verification = models.JSONField(_("chi tiết kiểm tra gần nhất"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("chữ ký số hồ sơ")

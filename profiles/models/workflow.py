@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,9 @@ from cbccvc.crypto import SealedJSONField
 
 from .children import SENSITIVE_TABLES
 from .profile import Profile
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 class VersionStatus(models.TextChoices):
@@ -22,7 +27,7 @@ class VersionStatus(models.TextChoices):
     SYNCED = "synced", _("Đã đồng bộ")
 
 
-def _user_fk(label: str) -> models.ForeignKey:
+def _user_fk(label: str | _StrPromise) -> models.ForeignKey:
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=label,
@@ -37,21 +42,21 @@ class ProfileVersion(models.Model):
     """A frozen snapshot of a whole profile, taken at submission, and what happened to it."""
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField("số phiên bản")
-    status = models.CharField("trạng thái", max_length=10, choices=VersionStatus.choices)
+    number = models.PositiveIntegerField(_("số phiên bản"))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=VersionStatus.choices)
     # groups 9 and 10 sealed at rest; in Python (hash, rendering, signing) always plain
-    snapshot = SealedJSONField("bản chụp hồ sơ", sealed_keys=SENSITIVE_TABLES)
-    content_hash = models.CharField("mã băm SHA-256", max_length=64)
-    submitted_by = _user_fk("người trình")
-    submitted_at = models.DateTimeField("trình lúc")
-    decided_by = _user_fk("người phê duyệt/trả lại")
-    decided_at = models.DateTimeField("phê duyệt/trả lại lúc", null=True, blank=True)
-    rejection_reason = models.TextField("lý do trả lại", blank=True)
-    signed_by = _user_fk("người ký số")
-    signed_at = models.DateTimeField("ký số lúc", null=True, blank=True)
-    signature_reference = models.CharField("tham chiếu chữ ký", max_length=255, blank=True)
-    synced_at = models.DateTimeField("đồng bộ lúc", null=True, blank=True)
-    sync_reference = models.CharField("mã tiếp nhận CSDL quốc gia", max_length=255, blank=True)
+    snapshot = SealedJSONField(_("bản chụp hồ sơ"), sealed_keys=SENSITIVE_TABLES)
+    content_hash = models.CharField(_("mã băm SHA-256"), max_length=64)
+    submitted_by = _user_fk(_("người trình"))
+    submitted_at = models.DateTimeField(_("trình lúc"))
+    decided_by = _user_fk(_("người phê duyệt/trả lại"))
+    decided_at = models.DateTimeField(_("phê duyệt/trả lại lúc"), null=True, blank=True)
+    rejection_reason = models.TextField(_("lý do trả lại"), blank=True)
+    signed_by = _user_fk(_("người ký số"))
+    signed_at = models.DateTimeField(_("ký số lúc"), null=True, blank=True)
+    signature_reference = models.CharField(_("tham chiếu chữ ký"), max_length=255, blank=True)
+    synced_at = models.DateTimeField(_("đồng bộ lúc"), null=True, blank=True)
+    sync_reference = models.CharField(_("mã tiếp nhận CSDL quốc gia"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("phiên bản hồ sơ")
@@ -73,20 +78,20 @@ class Finding(models.Model):
         WARNING = "warning", _("Cảnh báo")
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="findings")
-    severity = models.CharField("mức độ", max_length=7, choices=Severity.choices)
-    principle = models.CharField("nguyên tắc", max_length=10)  # đúng / đủ / sạch / sống
-    code = models.CharField("mã quy tắc", max_length=40)
-    field = models.CharField("trường", max_length=80, blank=True)
-    message = models.CharField("nội dung", max_length=500)
+    severity = models.CharField(_("mức độ"), max_length=7, choices=Severity.choices)
+    principle = models.CharField(_("nguyên tắc"), max_length=10)  # đúng / đủ / sạch / sống
+    code = models.CharField(_("mã quy tắc"), max_length=40)
+    field = models.CharField(_("trường"), max_length=80, blank=True)
+    message = models.CharField(_("nội dung"), max_length=500)
     related_profile = models.ForeignKey(
         Profile,
-        verbose_name="hồ sơ liên quan",
+        verbose_name=_("hồ sơ liên quan"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="+",
     )
-    found_at = models.DateTimeField("phát hiện lúc", auto_now_add=True)
+    found_at = models.DateTimeField(_("phát hiện lúc"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("kết quả kiểm tra")

@@ -217,7 +217,7 @@ class ProfileSigningAdminMixin:
         return redirect("admin:profiles_profile_change", profile.pk)
 
     # -- the signatures on the profile page -----------------------------------------------------
-    @admin.display(description="chữ ký số")
+    @admin.display(description=gettext_lazy("chữ ký số"))
     def signatures(self, obj: Profile) -> str:
         if obj is None or obj.pk is None:
             return "—"
