@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
@@ -47,9 +48,11 @@ def _label(version: ProfileVersion) -> str:
     return f"{profile.full_name} ({profile.personal_id}), phiên bản {version.number}"
 
 
-def check_can_sign(version: ProfileVersion, user: Any) -> None:
+def check_can_sign(version: ProfileVersion, user: Any, *, latest: int | None = None) -> None:
     """Raise unless ``user`` may sign ``version`` now: an approver of the profile's unit or an
-    ancestor, the version approved, the latest one, and its snapshot intact."""
+    ancestor, the version approved, the latest one, and its snapshot intact. ``latest``: the
+    id of the profile's latest version, when the caller has read it (batch signing reads
+    those of a whole chunk in one query)."""
     profile = version.profile
     if not scope_for(user).covers(profile.unit, APPROVE_ROLES):
         raise PermissionDenied(
@@ -61,7 +64,8 @@ def check_can_sign(version: ProfileVersion, user: Any) -> None:
             f"{_label(version)}: chỉ ký số được phiên bản đã phê duyệt; phiên bản đang ở "
             f"trạng thái “{version.get_status_display()}”."
         )
-    latest = profile.versions.order_by("-number").values_list("pk", flat=True).first()
+    if latest is None:
+        latest = profile.versions.order_by("-number").values_list("pk", flat=True).first()
     if latest != version.pk:
         raise WorkflowError(f"{_label(version)}: hồ sơ đã có phiên bản mới hơn; không ký bản cũ.")
     if content_hash(version.snapshot) != version.content_hash:
@@ -72,43 +76,43 @@ def check_can_sign(version: ProfileVersion, user: Any) -> None:
 
 
 @dataclass(frozen=True)
-class _SignedInfo:
+class SignedInfo:
+    """What a signed document says of its signature (see :func:`describe_signed`)."""
+
     certificate: x509.Certificate
     signing_time: datetime
     algorithm: str
 
 
-def _describe_signed(signed: bytes) -> _SignedInfo:
+@lru_cache(maxsize=16)
+def _certificate(der_base64: str) -> x509.Certificate:
+    # a batch signs every document with the same certificate: parsed once
+    return x509.load_der_x509_certificate(base64.b64decode(der_base64))
+
+
+def describe_signed(signed: bytes) -> SignedInfo:
     """The signer's certificate (the first embedded), the claimed signing time, the method."""
     root = parse_untrusted(signed)
     sig = root.find("ds:Signature", _NS)
     cert_text = sig.findtext("ds:KeyInfo/ds:X509Data/ds:X509Certificate", namespaces=_NS)
-    cert = x509.load_der_x509_certificate(base64.b64decode("".join((cert_text or "").split())))
+    cert = _certificate("".join((cert_text or "").split()))
     when = datetime.fromisoformat(sig.findtext(".//xades:SigningTime", namespaces=_NS).strip())
     method = sig.find("ds:SignedInfo/ds:SignatureMethod", _NS).get("Algorithm", "")
     labels = {m.value: label for m, label in ALGORITHM_LABELS.items()}
-    return _SignedInfo(cert, when.astimezone(UTC), labels.get(method, method))
+    return SignedInfo(cert, when.astimezone(UTC), labels.get(method, method))
 
 
-@transaction.atomic
-def record_signature(
+def new_signature(
     version: ProfileVersion,
     signed: bytes,
     user: Any,
+    info: SignedInfo,
     *,
-    credential: SigningCredential | None = None,
+    credential: SigningCredential | None,
     includes_assets: bool,
 ) -> ProfileSignature:
-    """Store the signed document and move the version to "signed" (all or nothing)."""
-    info = _describe_signed(signed)
-    version = mark_signed(
-        version, signed_by=user, signature_reference=f"{serial_hex(info.certificate)}"
-    )
-    if credential is None:
-        credential = SigningCredential.objects.filter(
-            owner=user, fingerprint=certificate_fingerprint(info.certificate)
-        ).first()
-    return ProfileSignature.objects.create(
+    """The (unsaved) signature row of ``version`` signed by ``user`` as ``signed``."""
+    return ProfileSignature(
         version=version,
         signed_document=signed,
         document_sha256=hashlib.sha256(signed).hexdigest(),
@@ -122,6 +126,36 @@ def record_signature(
         algorithm=info.algorithm,
         includes_assets=includes_assets,
     )
+
+
+def credential_of(user: Any, certificate: x509.Certificate) -> SigningCredential | None:
+    """The credential of ``user`` holding ``certificate`` (None: not one of theirs)."""
+    return SigningCredential.objects.filter(
+        owner=user, fingerprint=certificate_fingerprint(certificate)
+    ).first()
+
+
+@transaction.atomic
+def record_signature(
+    version: ProfileVersion,
+    signed: bytes,
+    user: Any,
+    *,
+    credential: SigningCredential | None = None,
+    includes_assets: bool,
+) -> ProfileSignature:
+    """Store the signed document and move the version to "signed" (all or nothing)."""
+    info = describe_signed(signed)
+    version = mark_signed(
+        version, signed_by=user, signature_reference=f"{serial_hex(info.certificate)}"
+    )
+    if credential is None:
+        credential = credential_of(user, info.certificate)
+    signature = new_signature(
+        version, signed, user, info, credential=credential, includes_assets=includes_assets
+    )
+    signature.save(force_insert=True)
+    return signature
 
 
 def render_valid_document(version: ProfileVersion, *, include_assets: bool) -> bytes:
@@ -173,24 +207,44 @@ def batch_item(version: ProfileVersion, user: Any) -> str:
     return f"{version.pk}:{user.pk}"
 
 
-def provide_profile_version(item_id: str) -> tuple[bytes, Callable[[bytes], None]]:
-    """Provider for :func:`profiles.signing.tasks.start_batch` (``"<version>:<user>"``)."""
-    try:
-        version_id, user_id = (int(part) for part in str(item_id).split(":"))
-    except ValueError as exc:
-        raise LookupError(f"Mục “{item_id}” không đúng dạng phiên bản:người ký.") from exc
-    version = ProfileVersion.objects.select_related("profile__unit").filter(pk=version_id).first()
-    if version is None:
-        raise LookupError(f"Không có phiên bản hồ sơ #{version_id}.")
-    user = get_user_model().objects.get(pk=user_id)
-    check_can_sign(version, user)
-    include_assets = document.assets_included_by_default()
-    xml = render_valid_document(version, include_assets=include_assets)
+class ProfileVersionProvider:
+    """The batch provider (see :mod:`.tasks`): items ``"<version>:<user>"``. One item:
+    ``provider(item_id) -> (xml, store)``; a chunk: :meth:`read_chunk` and :meth:`store_chunk`
+    (:mod:`.profile_batch`, set-based)."""
 
-    def store(signed: bytes) -> None:
-        record_signature(version, signed, user, includes_assets=include_assets)
+    def __call__(self, item_id: str) -> tuple[bytes, Callable[[bytes], None]]:
+        try:
+            version_id, user_id = (int(part) for part in str(item_id).split(":"))
+        except ValueError as exc:
+            raise LookupError(f"Mục “{item_id}” không đúng dạng phiên bản:người ký.") from exc
+        version = (
+            ProfileVersion.objects.select_related("profile__unit").filter(pk=version_id).first()
+        )
+        if version is None:
+            raise LookupError(f"Không có phiên bản hồ sơ #{version_id}.")
+        user = get_user_model().objects.get(pk=user_id)
+        check_can_sign(version, user)
+        include_assets = document.assets_included_by_default()
+        xml = render_valid_document(version, include_assets=include_assets)
 
-    return xml, store
+        def store(signed: bytes) -> None:
+            record_signature(version, signed, user, includes_assets=include_assets)
+
+        return xml, store
+
+    def read_chunk(self, item_ids: Sequence[Any]) -> list[Any]:
+        from .profile_batch import read_chunk
+
+        return read_chunk(item_ids)
+
+    def store_chunk(self, signed: Sequence[tuple[Any, bytes]]) -> dict[str, Exception]:
+        from .profile_batch import store_chunk
+
+        return store_chunk(signed)
+
+
+#: the provider named by :data:`PROVIDER`
+provide_profile_version = ProfileVersionProvider()
 
 
 def latest_signable_version(profile: Profile) -> ProfileVersion:

@@ -211,7 +211,7 @@ def _item_worker(spec: bytes, sign: Callable[[bytes], bytes]) -> Callable[[bytes
     from django.db import connections, transaction
     from django.utils.module_loading import import_string
 
-    from .tasks import item_error
+    from .chunks import item_error
 
     config = json.loads(spec)
     settings.VAR_DIR = Path(config["var_dir"])

@@ -3,16 +3,22 @@
 An approver picks many documents, enters the PIN once, and :func:`start_batch` queues
 :func:`run_batch`. Documents come from a *provider*: a dotted path to a callable
 ``provider(item_id) -> (xml_bytes, store)`` where ``store(signed_bytes)`` saves the signed
-document (the profiles app plugs in profile versions this way). Each item is signed and stored
-in its own transaction; a failing item is recorded in ``SigningBatch.results`` and the batch
-goes on.
+document (the profiles app plugs in profile versions this way; its provider also reads and
+stores a whole chunk at once, see :mod:`.chunks`). Items are signed and stored in chunks of
+``CBCCVC_SIGNING_CHUNK_ITEMS`` (200), each chunk in one transaction with the batch's counters
+and failures: a crash leaves every item either stored and counted or untouched, and the batch
+resumes from where it stands (:mod:`.chunks`). A failing item is recorded in
+``SigningBatch.results`` (only failures are listed there; ``done`` counts the others) and the
+batch goes on.
 
 **Cores.** With a key file and a batch of ``CBCCVC_SIGNING_POOL_MIN_ITEMS`` (200) items or
 more, ``CBCCVC_SIGNING_PROCESSES`` worker processes (0: every core; default 1, i.e. no pool,
 because the pool measured slower than one process: see the bench) sign, each opening
-the key once (:mod:`.signpool`); this process reads, renders and stores every item, in
-order, each in its own transaction. With ``CBCCVC_SIGNING_ITEMS_IN_WORKERS`` on PostgreSQL
-each worker does its whole items instead (measured slower here: see the bench). A PKCS#11
+the key once (:mod:`.signpool`); this process reads, renders and stores every chunk, in
+order. With ``CBCCVC_SIGNING_ITEMS_IN_WORKERS`` on PostgreSQL
+each worker does its whole items instead, one transaction per item (measured slower here: see
+the bench; the batch's counters then follow the workers' commits, so a batch resumed after a
+crash reports the items stored just before it as failed, "already signed"). A PKCS#11
 token signs here, through its one session, one item after the other (a USB token signs
 serially).
 
@@ -20,20 +26,19 @@ serially).
 is sealed with the master key (:func:`profiles.signing.keys.seal`, a key that is not in the
 database) into ``SigningBatch.sealed_pin`` while the batch is pending or running, and that
 column is set to NULL when the batch ends — success, failure, or a crash inside the task.
-A batch whose worker died leaves a sealed PIN behind; :func:`wipe_stale_pins` clears those.
+A batch whose worker died leaves a sealed PIN behind: the task delivered again resumes the
+batch with it; :func:`wipe_stale_pins` clears those left after hours.
 
 **Running.** In production a worker runs the queue: ``python manage.py qcluster`` (the
 ``Q_CLUSTER`` settings; the ORM broker needs no extra server). Progress is read from the batch
-row (``done``, ``failed``, ``total``, ``progress``). With ``Q_CLUSTER["sync"] = True`` (tests)
-the task runs inside :func:`start_batch`.
+row (``done``, ``failed``, ``total``, ``progress``), committed with each chunk. With
+``Q_CLUSTER["sync"] = True`` (tests) the task runs inside :func:`start_batch`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,18 +48,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.module_loading import import_string
 
+from .chunks import DEFAULT_CHUNK_ITEMS, Superseded, item_error, message, run_chunks
 from .credentials import open_signer
 from .errors import SigningError
 from .keys import KeyFileSigner, Signer, certificate_fingerprint, seal, unseal
 from .models import SigningBatch, SigningCredential
 from .signpool import SigningPool, default_processes
-from .xmlsig import sign_document
 
 logger = logging.getLogger(__name__)
 
 Provider = Callable[[Any], tuple[bytes, Callable[[bytes], None]]]
-PROGRESS_EVERY = 20  # save the counters every N items (and at the end)
-RESULTS_EVERY = 500  # save the per-item results every N items (and at the end)
+__all__ = ["item_error", "run_batch", "start_batch", "wipe_stale_pins"]
 
 
 def _load_provider(path: str) -> Provider:
@@ -117,17 +121,32 @@ def start_batch(
     return batch
 
 
+def chunk_items() -> int:
+    """Items stored per transaction (``CBCCVC_SIGNING_CHUNK_ITEMS``, default 200)."""
+    return max(1, int(getattr(settings, "CBCCVC_SIGNING_CHUNK_ITEMS", DEFAULT_CHUNK_ITEMS)))
+
+
 def run_batch(batch_id: int) -> dict[str, int]:
-    """The task: sign every item of the batch; always wipes the sealed PIN at the end."""
+    """The task: sign every item of the batch, from where it stands (a batch left "running"
+    with its sealed PIN, whose worker died, is resumed); always wipes the sealed PIN at the
+    end."""
     batch = SigningBatch.objects.select_related("credential", "created_by").get(pk=batch_id)
-    if batch.status != SigningBatch.Status.PENDING:
+    if batch.status == SigningBatch.Status.PENDING:
+        claimed = SigningBatch.objects.filter(
+            pk=batch.pk, status=SigningBatch.Status.PENDING
+        ).update(status=SigningBatch.Status.RUNNING, started_at=datetime.now(UTC))
+        if not claimed:  # another worker took it a moment ago
+            return {"done": batch.done, "failed": batch.failed}
+        batch.status = SigningBatch.Status.RUNNING
+    elif batch.status == SigningBatch.Status.RUNNING and batch.sealed_pin:
+        logger.warning(
+            "signing batch %s: resumed after %s of %s items",
+            batch.pk,
+            batch.done + batch.failed,
+            batch.total,
+        )
+    else:
         return {"done": batch.done, "failed": batch.failed}
-    SigningBatch.objects.filter(pk=batch.pk).update(
-        status=SigningBatch.Status.RUNNING, started_at=datetime.now(UTC)
-    )
-    batch.status = SigningBatch.Status.RUNNING
-    results: dict[str, Any] = dict(batch.results)
-    done = failed = 0
     try:
         if not batch.sealed_pin:
             raise SigningError("Mã PIN của lô đã bị xóa; hãy tạo lô mới.")
@@ -137,73 +156,27 @@ def run_batch(batch_id: int) -> dict[str, int]:
             pool = _pool_for(batch, signer, pin)
             del pin
             with pool or nullcontext():
-                signed_items = (
-                    _sign_in_pool(batch.item_ids, provider, pool)
-                    if pool is not None
-                    else _sign_here(batch.item_ids, provider, signer)
-                )
-                for index, (key, exc) in enumerate(signed_items, start=1):
-                    if exc is None:
-                        done += 1
-                        results[key] = {"ok": True, "signed_at": datetime.now(UTC).isoformat()}
-                    else:
-                        failed += 1
-                        results[key] = _failure(batch, key, exc)
-                    if index % PROGRESS_EVERY == 0:
-                        progress: dict[str, Any] = {"done": done, "failed": failed}
-                        if index % RESULTS_EVERY == 0:
-                            progress["results"] = results
-                        SigningBatch.objects.filter(pk=batch.pk).update(**progress)
-        status = SigningBatch.Status.DONE if failed == 0 else SigningBatch.Status.DONE_WITH_ERRORS
-        error = ""
+                run_chunks(batch, provider, signer, pool, chunk_items())
+        status, error = SigningBatch.Status.DONE, ""
+    except Superseded:
+        logger.warning("signing batch %s: taken over by another runner; this one stops", batch.pk)
+        status, error = None, ""
     except (SigningError, ValidationError, PermissionDenied) as exc:
-        status, error = SigningBatch.Status.FAILED, _message(exc)
+        status, error = SigningBatch.Status.FAILED, message(exc)
     except Exception as exc:
         logger.exception("signing batch %s failed", batch.pk)
         status, error = SigningBatch.Status.FAILED, f"Lỗi không xác định: {type(exc).__name__}"
     finally:
         # Whatever happened, the sealed PIN does not outlive the batch.
         SigningBatch.objects.filter(pk=batch.pk).update(sealed_pin=None)
-    SigningBatch.objects.filter(pk=batch.pk).update(
-        status=status,
-        error=error,
-        done=done,
-        failed=failed,
-        results=results,
-        finished_at=datetime.now(UTC),
-    )
+    done, failed = SigningBatch.objects.filter(pk=batch.pk).values_list("done", "failed").get()
+    if status is not None:
+        if status == SigningBatch.Status.DONE and failed:
+            status = SigningBatch.Status.DONE_WITH_ERRORS
+        SigningBatch.objects.filter(pk=batch.pk).update(
+            status=status, error=error, finished_at=datetime.now(UTC)
+        )
     return {"done": done, "failed": failed}
-
-
-_ITEM_ERRORS = (SigningError, ValidationError, PermissionDenied, LookupError)
-Outcome = tuple[str, Exception | None]  # item key, and what went wrong (None: signed, stored)
-
-
-def item_error(exc: Exception) -> str:
-    """The message recorded for an item that failed (unexpected errors are logged)."""
-    if isinstance(exc, _ITEM_ERRORS):
-        return _message(exc)
-    # one bad item must not stop the batch
-    logger.error("signing batch: an item failed", exc_info=exc)
-    return f"Lỗi không xác định: {type(exc).__name__}"
-
-
-def _failure(batch: SigningBatch, key: str, exc: Exception) -> dict[str, Any]:
-    return {"ok": False, "error": item_error(exc)}
-
-
-def _sign_here(item_ids: Iterable[Any], provider: Provider, signer: Signer) -> Iterator[Outcome]:
-    """One item after the other in this process (a token, a small batch): read, render, sign
-    and store each in one transaction."""
-    for item_id in item_ids:
-        try:
-            with transaction.atomic():
-                xml_bytes, store = provider(item_id)
-                store(sign_document(xml_bytes, signer))
-        except Exception as exc:
-            yield str(item_id), exc
-        else:
-            yield str(item_id), None
 
 
 def _pool_for(batch: SigningBatch, signer: Signer, pin: str) -> SigningPool | None:
@@ -238,52 +211,6 @@ def _pool_for(batch: SigningBatch, signer: Signer, pin: str) -> SigningPool | No
     except (SigningError, OSError):  # the batch is still signed, on one core
         logger.exception("signing batch %s: no worker processes, signing here", batch.pk)
         return None
-
-
-def _sign_in_pool(
-    item_ids: Iterable[Any], provider: Provider, pool: SigningPool
-) -> Iterator[Outcome]:
-    """Read and render each item here, sign it in a worker, store it here (own transaction),
-    in the order of the batch; a few items are in flight at a time, so the workers sign while
-    this process renders the next ones and stores the previous ones."""
-    in_flight: deque[tuple[str, Future[bytes] | None, Any, Exception | None]] = deque()
-
-    def finish() -> Outcome:
-        key, signed, store, error = in_flight.popleft()
-        if error is not None or signed is None:
-            return key, error
-        try:
-            document = signed.result()
-            if store is not None:
-                with transaction.atomic():
-                    store(document)
-        except Exception as exc:
-            return key, exc
-        return key, None
-
-    window = 2 * pool.processes
-    for item_id in item_ids:
-        if pool.provider:  # the worker reads, renders, signs and stores the item
-            in_flight.append((str(item_id), pool.submit(str(item_id).encode()), None, None))
-            while len(in_flight) > window:
-                yield finish()
-            continue
-        try:
-            xml_bytes, store = provider(item_id)
-        except Exception as exc:
-            in_flight.append((str(item_id), None, None, exc))
-        else:
-            in_flight.append((str(item_id), pool.submit(xml_bytes), store, None))
-        while len(in_flight) > window:
-            yield finish()
-    while in_flight:
-        yield finish()
-
-
-def _message(exc: BaseException) -> str:
-    if isinstance(exc, ValidationError):
-        return "; ".join(exc.messages)
-    return str(exc) or type(exc).__name__
 
 
 def wipe_stale_pins(older_than: timedelta = timedelta(hours=6)) -> int:

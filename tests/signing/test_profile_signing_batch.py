@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 
 import pytest
 from django.conf import settings
@@ -13,9 +15,16 @@ from django.urls import reverse
 
 from orgtree.models import Role
 from profiles import workflow
-from profiles.models import Profile, ProfileSignature, ProfileStatus, VersionStatus
+from profiles.models import (
+    Profile,
+    ProfileSignature,
+    ProfileStatus,
+    ProfileVersion,
+    VersionStatus,
+)
 from profiles.signing.credentials import add_pkcs12_credential, open_signer
 from profiles.signing.demo import set_up_demo_signing
+from profiles.signing.keys import seal
 from profiles.signing.models import SigningBatch, SigningCredential, TrustedCertificate
 from profiles.signing.profile_signing import (
     PROVIDER,
@@ -294,3 +303,185 @@ def test_on_postgresql_worker_processes_read_sign_and_store_whole_items(
         version = Profile.objects.get(pk=profile.pk).versions.get()
         assert version.status == VersionStatus.SIGNED and version.signed_by == approver
         assert verify_version(version, trust_store=test_ca.trust_store()).ok
+
+
+# -- chunks: what a crash or a failing item leaves ----------------------------------------------
+
+
+def _signed_and_queued(version_ids) -> dict[int, tuple[str, str, bool, int]]:
+    """Per version: its status, its profile's status, whether it has a signature row, and how
+    many sync queue rows it has."""
+    from syncing.models import SyncItem
+
+    out = {}
+    for version in ProfileVersion.objects.filter(pk__in=version_ids).select_related("profile"):
+        out[version.pk] = (
+            version.status,
+            version.profile.status,
+            ProfileSignature.objects.filter(version=version).exists(),
+            SyncItem.objects.filter(version=version).count(),
+        )
+    return out
+
+
+SIGNED_AND_QUEUED = (VersionStatus.SIGNED, ProfileStatus.SIGNED, True, 1)
+UNTOUCHED = (VersionStatus.APPROVED, ProfileStatus.APPROVED, False, 0)
+
+
+def _poison_signature_insert(version_id: int) -> None:
+    """A trigger that makes the database refuse the signature row of one version (a real
+    failure of the store in the middle of a chunk)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "CREATE TRIGGER poison BEFORE INSERT ON profiles_profilesignature "
+                f"WHEN NEW.version_id = {version_id} BEGIN SELECT RAISE(ABORT, 'poison'); END"
+            )
+        else:
+            cursor.execute(
+                "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN "
+                f"IF NEW.version_id = {version_id} THEN RAISE EXCEPTION 'poison'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER poison BEFORE INSERT ON profiles_profilesignature "
+                "FOR EACH ROW EXECUTE FUNCTION poison()"
+            )
+
+
+@override_settings(Q_CLUSTER=SYNC, CBCCVC_SIGNING_CHUNK_ITEMS=10)
+def test_an_item_the_database_refuses_fails_alone_and_the_rest_of_its_chunk_is_signed(
+    people, approver, credential, approver_key
+):
+    """The three versions are one chunk; the database refuses the signature of the second:
+    the chunk is rolled back and stored again item by item, so the second fails with nothing
+    of it written (still approved, no signature, not queued) and the others are signed and
+    queued once each."""
+    versions = [p.versions.get() for p in people["approved"]]
+    _poison_signature_insert(versions[1].pk)
+    items = [batch_item(v, approver) for v in versions]
+    batch = start_batch(approver, credential, items, provider=PROVIDER, pin=approver_key.pin)
+    batch.refresh_from_db()
+    assert batch.status == SigningBatch.Status.DONE_WITH_ERRORS
+    assert (batch.done, batch.failed) == (2, 1)
+    assert set(batch.failures()) == {items[1]}
+    assert "Lỗi không xác định" in batch.failures()[items[1]]["error"]
+    state = _signed_and_queued([v.pk for v in versions])
+    assert state[versions[0].pk] == state[versions[2].pk] == SIGNED_AND_QUEUED
+    assert state[versions[1].pk] == UNTOUCHED
+
+
+def _database_url(sqlite_file) -> str:
+    from django.db import connection
+
+    if sqlite_file is not None:
+        return f"sqlite:///{sqlite_file}"
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+#: run in the killed worker: chunks of 2 items; in the middle of the second chunk, once its
+#: versions, profiles, signatures and queue rows are written and before it commits, the
+#: process kills itself (SIGKILL: no exception handler, no ``finally`` runs)
+_KILLED_WORKER = """
+import os, signal, sys
+from django.conf import settings
+from profiles.models import ProfileSignature
+from profiles.signals import versions_signed
+from profiles.signing.tasks import run_batch
+from syncing.models import SyncItem
+settings.CBCCVC_SIGNING_CHUNK_ITEMS = 2
+chunks = []
+def die(sender, versions, **kwargs):
+    chunks.append(versions)
+    if len(chunks) == 2:
+        written = (
+            SyncItem.objects.filter(version__in=versions).count()
+            + ProfileSignature.objects.filter(version__in=versions).count()
+        )
+        if written != 2 * len(versions):
+            sys.exit(3)  # not killed where the test means to
+        os.kill(os.getpid(), signal.SIGKILL)
+versions_signed.connect(die, weak=False)
+run_batch(%d)
+sys.exit(4)  # not killed at all
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_in_the_middle_of_a_chunk_leaves_it_untouched_and_the_batch_resumes(
+    tmp_path, people, approver, credential, approver_key
+):
+    """The batch runs in a real process killed (SIGKILL) while it stores its second chunk:
+    the first chunk is signed, queued and counted, the second (one item refused at reading,
+    one being stored) left as if never started, the batch still running with its sealed PIN.
+    Run again (as django-q delivers a task whose worker died), it resumes where it stood:
+    every version signed and queued exactly once, the refused item counted once.
+
+    The worker is ``manage.py shell`` on the test database; SQLite's lives in memory, so it is
+    copied to a file for the worker and the file copied back after the kill."""
+    import sqlite3
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    from profiles.signing.tasks import run_batch
+
+    versions = [p.versions.get() for p in people["approved"]]
+    smuggled = batch_item(people["outside"].versions.get(), approver)
+    items = [batch_item(v, approver) for v in versions]
+    items[2:2] = [smuggled]  # chunks: [v0, v1], [smuggled, v2]
+    batch = SigningBatch.objects.create(
+        created_by=approver,
+        credential=credential,
+        provider=PROVIDER,
+        item_ids=items,
+        total=len(items),
+        sealed_pin=seal(approver_key.pin.encode()),
+    )
+    sqlite_file = None
+    if connection.vendor == "sqlite":
+        sqlite_file = tmp_path / "worker.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(sqlite_file) as target:
+            connection.connection.backup(target)
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(sqlite_file),
+        "CBCCVC_VAR_DIR": str(settings.VAR_DIR),
+        "CBCCVC_REQUIRE_POSTGRES": "",
+    }
+    worker = subprocess.run(
+        [sys.executable, str(root / "manage.py"), "shell", "-c", _KILLED_WORKER % batch.pk],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        timeout=600,
+    )
+    assert worker.returncode == -signal.SIGKILL, worker.stderr.decode()[-3000:]
+    if sqlite_file is not None:
+        with sqlite3.connect(sqlite_file) as source:
+            source.backup(connection.connection)
+
+    batch.refresh_from_db()
+    assert batch.status == SigningBatch.Status.RUNNING and batch.sealed_pin
+    assert (batch.done, batch.failed, batch.results) == (2, 0, {})
+    state = _signed_and_queued([v.pk for v in versions])
+    assert state[versions[0].pk] == state[versions[1].pk] == SIGNED_AND_QUEUED
+    assert state[versions[2].pk] == UNTOUCHED
+
+    with override_settings(CBCCVC_SIGNING_CHUNK_ITEMS=2):
+        assert run_batch(batch.pk) == {"done": 3, "failed": 1}
+    batch.refresh_from_db()
+    assert batch.status == SigningBatch.Status.DONE_WITH_ERRORS and batch.sealed_pin is None
+    assert set(batch.failures()) == {smuggled}
+    state = _signed_and_queued([v.pk for v in versions])
+    assert all(s == SIGNED_AND_QUEUED for s in state.values()), state
+    assert not ProfileSignature.objects.filter(version__profile=people["outside"]).exists()

@@ -130,18 +130,23 @@ def test_stale_batches_lose_their_pin(approver, credential):
     assert batch.sealed_pin is None and batch.status == SigningBatch.Status.FAILED
 
 
-@override_settings(Q_CLUSTER=SYNC)
+@override_settings(Q_CLUSTER=SYNC, CBCCVC_SIGNING_CHUNK_ITEMS=20)
 def test_progress_is_readable_while_the_batch_runs(approver, credential, rsa_cred):
+    """The counters are committed with each chunk (20 items here)."""
     providers.PROGRESS_SEEN.clear()
     ids = [f"00108500{i:04d}" for i in range(45)]
     start_batch(approver, credential, ids, provider=PROVIDER + "_watching", pin=rsa_cred.pin)
     seen = providers.PROGRESS_SEEN
     assert len(seen) == 45 and {total for _, total in seen} == {45}
-    assert seen[0][0] == 0 and seen[-1][0] == 40  # saved every 20 items
+    assert seen[0][0] == 0 and seen[-1][0] == 40  # saved with every chunk of 20 items
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
 
 
-POOL = {"CBCCVC_SIGNING_PROCESSES": 2, "CBCCVC_SIGNING_POOL_MIN_ITEMS": 10}
+POOL = {
+    "CBCCVC_SIGNING_PROCESSES": 2,
+    "CBCCVC_SIGNING_POOL_MIN_ITEMS": 10,
+    "CBCCVC_SIGNING_CHUNK_ITEMS": 20,
+}
 
 
 @override_settings(Q_CLUSTER=SYNC, **POOL)
@@ -187,7 +192,8 @@ def test_progress_is_readable_while_worker_processes_sign(approver, credential, 
     seen = providers.PROGRESS_SEEN
     assert len(seen) == 45 and {total for _, total in seen} == {45}
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
-    # saved every 20 items, as when signing here (a few items are in flight at a time)
+    # saved with every chunk of 20 items, as when signing here (the next chunk is read before
+    # the previous one is stored)
     assert seen[0][0] == 0 and {done for done, _ in seen} <= {0, 20, 40}
     assert 20 in {done for done, _ in seen}
     batch.refresh_from_db()
