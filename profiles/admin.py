@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from import_export import resources
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -770,7 +770,7 @@ class ProfileAdmin(
         formset.save_m2m()
 
     # -- actions (through the workflow) ---------------------------------------------------------
-    def _run(self, request: HttpRequest, queryset: QuerySet, action, done: str) -> None:
+    def _run(self, request: HttpRequest, queryset: QuerySet, action, done: str | Promise) -> None:
         ok, failed = 0, []
         for profile in queryset:
             try:
@@ -780,7 +780,12 @@ class ProfileAdmin(
                 text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
                 failed.append(f"{profile.full_name} ({profile.personal_id}): {text}")
         if ok:
-            self.message_user(request, f"{done}: {ok} hồ sơ.", messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("%(done)s: %(count)d hồ sơ.", "%(done)s: %(count)d hồ sơ.", ok)
+                % {"done": done, "count": ok},
+                messages.SUCCESS,
+            )
         for line in failed[:20]:
             self.message_user(request, line, messages.ERROR)
 
@@ -789,7 +794,9 @@ class ProfileAdmin(
             profile.versions.filter(status=VersionStatus.SUBMITTED).order_by("-number").first()
         )
         if version is None:
-            raise workflow.WorkflowError("Hồ sơ không có phiên bản nào đang chờ phê duyệt.")
+            raise workflow.WorkflowError(
+                gettext("Hồ sơ không có phiên bản nào đang chờ phê duyệt.")
+            )
         return version
 
     # Actions are offered only to those who may run them: a viewer sees none of them.
@@ -798,7 +805,7 @@ class ProfileAdmin(
 
     @admin.action(description=_("Trình duyệt các hồ sơ đã chọn"), permissions=["change"])
     def submit_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._run(request, queryset, lambda p: workflow.submit(p, request.user), "Đã trình")
+        self._run(request, queryset, lambda p: workflow.submit(p, request.user), _("Đã trình"))
 
     @admin.action(description=_("Phê duyệt các hồ sơ đã chọn"), permissions=["approve"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -806,7 +813,7 @@ class ProfileAdmin(
             request,
             queryset,
             lambda p: workflow.approve(self._pending(p), request.user),
-            "Đã phê duyệt",
+            _("Đã phê duyệt"),
         )
 
     @admin.action(description=_("Trả lại các hồ sơ đã chọn (ghi lý do)"), permissions=["approve"])
@@ -818,7 +825,7 @@ class ProfileAdmin(
                 request,
                 queryset,
                 lambda p: workflow.reject(self._pending(p), request.user, reason),
-                "Đã trả lại",
+                _("Đã trả lại"),
             )
             return None
         return TemplateResponse(
@@ -826,7 +833,7 @@ class ProfileAdmin(
             "admin/profiles/reject_reason.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Trả lại hồ sơ",
+                "title": _("Trả lại hồ sơ"),
                 "form": form,
                 "profiles": queryset,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
@@ -840,10 +847,10 @@ class ProfileAdmin(
     def verify_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         def verify(profile: Profile) -> None:
             if not scope_for(request.user).covers(profile.unit, EDIT_PROFILE_ROLES):
-                raise PermissionDenied("Bạn không có quyền sửa hồ sơ của đơn vị này.")
+                raise PermissionDenied(gettext("Bạn không có quyền sửa hồ sơ của đơn vị này."))
             actions.do_mark_verified(profile, acting_user=request.user)
 
-        self._run(request, queryset, verify, "Đã xác minh")
+        self._run(request, queryset, verify, _("Đã xác minh"))
 
     @admin.action(description=_("Kiểm tra lại dữ liệu các hồ sơ đã chọn"), permissions=["change"])
     def revalidate_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -852,7 +859,8 @@ class ProfileAdmin(
         run = validate_profiles(queryset)
         self.message_user(
             request,
-            f"Đã kiểm tra {run.profiles} hồ sơ: {run.errors} lỗi, {run.warnings} cảnh báo.",
+            gettext("Đã kiểm tra %(profiles)d hồ sơ: %(errors)d lỗi, %(warnings)d cảnh báo.")
+            % {"profiles": run.profiles, "errors": run.errors, "warnings": run.warnings},
         )
 
 
