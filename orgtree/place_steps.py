@@ -31,6 +31,7 @@ from .legacy_text import (
     from_mojibake,
     to_unicode,
 )
+from .text import fold
 
 __all__ = ["decode", "keystroke_readings", "normalise", "strip_noise"]
 
@@ -108,28 +109,32 @@ _CAMEL = re.compile(rf"(?<=[{_LOWER}])(?=[{_UPPER}])")
 # "TBắc Ninh", "XThần Lĩnh", "FTân Đông Hiệp", "TPHồ Chí Minh": an abbreviated level word
 # glued to a capitalised name
 _GLUED_ABBREV = re.compile(rf"\b(T|H|X|P|Q|F|TP|Tp|TX|Tx|TT|Tt)(?=[{_UPPER}][{_LOWER}])")
-# "T.P Hồ Chí Minh", "T.P. Huế"
-_DOTTED_TP = re.compile(r"\b[Tt]\.\s?[Pp]\b\.?")
+# "T.P Hồ Chí Minh", "T.P. Huế", "T.T Lạc Tánh", "T.X Kỳ Anh", "T.TVĩnh Tuy": dotted TP/TT/TX
+_DOTTED_TP = re.compile(rf"\b[Tt]\.\s?([PpTtXx])(?:\b\.?|(?=[{_UPPER}][{_LOWER}]))")
 _HCM = re.compile(
     r"(?i)\bs[àa]i\s*g[òo]n\s*[-–]?\s*gia\s*[đd][ịi]nh\b|"  # "Sài Gòn - Gia Định" (1975-76)
     r"\b(?:tp\.?\s*)?(?:hcmc|hcm)\b|\bsai\s*gon\b|\bsài\s*gòn\b|\bsaigon\b|\bsg\b"
 )
+# "HN", "TP.HN" (Hà Nội) and "TT-Huế", "TT Huế" (Thừa Thiên Huế): the short forms of forms
+_SHORT_PROVINCE = re.compile(r"(?i)\b(?:tp\.?\s*)?(hn)\b|\btt\.?\s*[-–]?\s*(?:huế|hue)\b")
 # "Xã A - Huyện B - Tỉnh C": a dash between parts when a level word follows it
 _DASH = re.compile(
     r"\s+[-–]\s*(?=(?:tỉnh|tinh|t\.|tp|thành|thanh|huyện|huyen|h\.|quận|quan|q\.|xã|xa|x\.|"
     r"phường|phuong|p\.|thị|thi|tt|tx)\b)|\s+[-–]\s+|\s*–\s*",
     re.IGNORECASE,
 )
-_ENGLISH_NUMBERED = re.compile(r"(?i)\b(ward|district)\s+0*(\d{1,2})\b")
+_ENGLISH_NUMBERED = re.compile(r"(?i)\b(ward|district|dist\b\.?)\s*0*(\d{1,2})\b")
 _NUMBER_ENGLISH = re.compile(r"(?i)(?<![\w/])0*(\d{1,2})\s+(ward|district)\b")
 _ENGLISH_SUFFIX = re.compile(
-    r"(?i)([^\W\d_][^,;|\n]*?)\s*\b(ward|commune|district|town|city|province|special zone)\s*"
+    r"(?i)([^\W\d_][^,;|\n]*?)\s*\b(ward|commune|district|dist|town|city|province|special zone)"
+    r"\b\.?\s*"
     r"(?=$|[,;|\n.\-])"
 )
 _ENGLISH_PREFIX = {
     "ward": "Phường ",
     "commune": "Xã ",
     "district": "Huyện ",
+    "dist": "Huyện ",
     "town": "",
     "city": "Thành phố ",
     "province": "Tỉnh ",
@@ -144,7 +149,7 @@ _NEEDS_CASE = re.compile(rf"[{_LOWER}][{_UPPER}]|\b[THXPQF][PXT]?[{_UPPER}][{_LO
 # a capital right after a lower-case letter or one of the abbreviated level letters: a
 # superset of _NEEDS_CASE that the regex engine finds without word boundaries
 _MAYBE_CASE = re.compile(rf"[{_LOWER}THXPQF][{_UPPER}]")
-_NEEDS_DOTTED = re.compile(r"t\.\s?p")
+_NEEDS_DOTTED = re.compile(r"t\.\s?[ptx]")
 _NEEDS_DASH = re.compile(r"\s[-–]|–")
 
 
@@ -156,7 +161,7 @@ def _needs_english(lower: str) -> bool:
     return (
         "ward" in lower
         or "commune" in lower
-        or "district" in lower
+        or "dist" in lower
         or "town" in lower
         or "city" in lower
         or "province" in lower
@@ -168,17 +173,35 @@ def _needs_english(lower: str) -> bool:
 
 def _english(match: re.Match[str]) -> str:
     name, word = match.group(1).strip(), match.group(2).lower()
-    if word == "district" and name.isdigit():
+    if word in ("district", "dist") and name.isdigit():
         return f"Quận {name}"
     return f"{_ENGLISH_PREFIX[word]}{name}"
 
 
-# "Quê quán: …", "Địa chỉ - …": a form's label before the place
+# "Quê quán: …", "Địa chỉ - …", "ĐC: …", "Thường trú tại …", "Address: …": a form's label
+# before the place; after "tại" ("at") the colon is optional
 _LABEL = re.compile(
-    r"(?i)^\s*(?:quê\s*quán|que\s*quan|quê|nguyên\s*quán|nguyen\s*quan|nơi\s*sinh|noi\s*sinh|"
-    r"địa\s*chỉ(?:\s*thường\s*trú)?|dia\s*chi|thường\s*trú|thuong\s*tru|tạm\s*trú|"
-    r"hộ\s*khẩu(?:\s*thường\s*trú)?|hktt|chỗ\s*ở(?:\s*hiện\s*nay)?)(?:\s*tại)?\s*[:\-–]\s*"
+    r"(?i)^\s*(?:quê\s*quán|que\s*quan|quê|que|nguyên\s*quán|nguyen\s*quan|"
+    r"nơi\s*(?:sinh|ở|cư\s*trú|thường\s*trú|tạm\s*trú|đăng\s*ký\s*(?:khai\s*sinh|hktt|"
+    r"hộ\s*khẩu(?:\s*thường\s*trú)?))(?:\s*hiện\s*(?:nay|tại))?|"
+    r"noi\s*(?:sinh|o|cu\s*tru|thuong\s*tru|tam\s*tru)(?:\s*hien\s*(?:nay|tai))?|"
+    r"địa\s*chỉ(?:\s*(?:thường\s*trú|tạm\s*trú|liên\s*hệ|nhà|hiện\s*(?:nay|tại)))?|"
+    r"dia\s*chi(?:\s*(?:thuong\s*tru|tam\s*tru|lien\s*he|nha|hien\s*(?:nay|tai)))?|"
+    r"đ\s*/\s*c|đ\.?\s*c|d\.?\s*c|(?:đ|d)k\s*hktt|"
+    r"(?:thường|thuong|tạm|tam|cư|cu)\s*(?:trú|tru)|trú|tru|sinh(?:\s*ra)?|"
+    r"hộ\s*khẩu(?:\s*thường\s*trú)?|ho\s*khau(?:\s*thuong\s*tru)?|hktt|"
+    r"chỗ\s*ở(?:\s*hiện\s*(?:nay|tại))?|cho\s*o(?:\s*hien\s*(?:nay|tai))?|"
+    r"(?:permanent|current|home|residential)?\s*address|place\s*of\s*birth|pob|"
+    r"home\s*town|hometown|born\s*in)"
+    r"(?:\s*(?:tại|tai|ở|at|in)(?:\s*[:\-–]\s*|\s+)|\s*[:\-–]\s*)"
 )
+# any other short head before a colon ("Nơi ĐKKS: …", "Liên hệ: …") unless it opens with a
+# level word ("Phường: Bến Nghé", "Tỉnh/TP: Hà Nội"): then the colon only separates
+_HEAD_LABEL = re.compile(r"^\s*([^\W\d][^,;:|\n\d]{0,38}):\s*")
+_LEVEL_WORDS = frozenset(
+    {"tinh", "thanh", "tp", "t", "huyen", "h", "quan", "q", "thi", "tx", "xa", "x", "phuong", "p",
+     "f", "tt", "dac", "ward", "district", "commune", "province", "city", "town"}
+)  # fmt: skip
 # "(nay là Xã D, Tỉnh E)": the writer gives the new name: prefer it
 _NOW = re.compile(
     r"(?i)\(\s*(?:nay\s+là|nay\s+thuộc|nay\s+la|nay\s+thuoc|nay|now)\s*:?\s*([^)]*)\)"
@@ -195,7 +218,9 @@ _TAIL = re.compile(r"(?i)(?:[,;\s\-–]+(?:việt\s*nam|viet\s*nam|vietnam|vn|vn
 _SLASH = re.compile(r"(?<=[^\W\d_])\s*/\s*(?=[^\W\d_])")
 # cheap gates: a label opens the text, a country, postcode or phone number ends it
 _NEEDS_LABEL = re.compile(
-    r"\s*(?:quê|que|nguyên|nguyen|nơi|noi|địa|dia|hktt|thường|thuong|tạm|hộ|chỗ)"
+    r"\s*(?:quê|que|nguyên|nguyen|nơi|noi|địa|dia|hktt|thường|thuong|tạm\s*trú|tam\s*tru|hộ|"
+    r"ho\s*khau|chỗ|cho\s*o|đ\s*/|đ\.?\s*c\b|d\.?\s*c\b|đk|dk|cư|cu\s*tru|trú\b|tru\b|sinh|"
+    r"permanent|current|home|residential|address|place|pob|born)"
 )
 _NEEDS_TAIL = re.compile(r"(?:việt\s*nam|viet\s*nam|vietnam|vn|vnm|\d{5,})[\s.,;)]*$")
 # what _NEEDS_TAIL and _TAIL allow after the country or postcode (``\s`` is ``str.isspace``)
@@ -224,7 +249,13 @@ def strip_notes(text: str) -> str:
     if not (label or tail or parens or old or slash or ":" in text):
         return text
     if label or ":" in text:
-        text = _LABEL.sub("", text)
+        stripped = _LABEL.sub("", text, count=1)
+        if stripped == text and ":" in text:
+            head = _HEAD_LABEL.match(text)
+            words = fold(head.group(1)).split() if head is not None else []
+            if head is not None and words and words[0] not in _LEVEL_WORDS:
+                stripped = text[head.end() :]
+        text = stripped
     if parens:
         now = _NOW.search(text)
         if now is not None and now.group(1).strip():
@@ -259,16 +290,19 @@ def normalise(text: str) -> str:
     dotted = "t." in lower and _NEEDS_DOTTED.search(lower) is not None
     dash = ("-" in text or "–" in text) and _NEEDS_DASH.search(text) is not None
     hcm = _needs_hcm(lower)
+    short = "hn" in lower or ("tt" in lower and "hu" in lower)
     english = _needs_english(lower)
-    if not (case or dotted or dash or hcm or english):
+    if not (case or dotted or dash or hcm or short or english):
         return text
     if dotted:
-        text = _DOTTED_TP.sub("TP ", text)
+        text = _DOTTED_TP.sub(lambda m: "T" + m.group(1).upper() + " ", text)
     if case:
         text = _GLUED_ABBREV.sub(r"\1 ", text)
         text = _CAMEL.sub(" ", text)
     if hcm:  # before the dashes: "Sài Gòn - Gia Định" is one name
         text = _HCM.sub(" Hồ Chí Minh ", text)
+    if short:  # before the dashes too: "TT-Huế"
+        text = _SHORT_PROVINCE.sub(lambda m: " Hà Nội " if m.group(1) else " Thừa Thiên Huế ", text)
     if dash:
         text = _DASH.sub(", ", text)
     if english:

@@ -1,0 +1,141 @@
+"""The place resolver on the forms the independent corpus found it missing
+(``data/resolver_corpus_independent.tsv``): each rule on its own, then end to end."""
+
+from __future__ import annotations
+
+import pytest
+
+from orgtree.place_steps import normalise, strip_notes
+from orgtree.places import resolve_place
+
+AS_OF = "2026-08-01"
+
+
+def _codes(text: str) -> tuple[str | None, str | None, bool]:
+    r = resolve_place(text, as_of=AS_OF)
+    return (r.province and r.province["code"], r.commune and r.commune["code"], r.needs_review)
+
+
+# -- labels of forms ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ĐC: Xã A, Tỉnh B", "Xã A, Tỉnh B"),
+        ("Đ/C: Xã A", "Xã A"),
+        ("Dc - Xã A", "Xã A"),
+        ("Thường trú tại Xã A, Tỉnh B", "Xã A, Tỉnh B"),  # after "tại" no colon is needed
+        ("Thuong tru tai xa A", "xa A"),
+        ("Trú tại Xã A", "Xã A"),
+        ("Sinh tại Hà Nội", "Hà Nội"),
+        ("Cư trú tại X, Y", "X, Y"),
+        ("Nơi ở hiện nay: Xã A", "Xã A"),
+        ("Địa chỉ liên hệ: Xã A", "Xã A"),
+        ("Nơi đăng ký khai sinh: Xã A", "Xã A"),
+        ("Address: Ward 5, District 3", "Ward 5, District 3"),
+        ("Place of birth: Hanoi", "Hanoi"),
+        ("Nơi ĐKKS: Xã A, Tỉnh B", "Xã A, Tỉnh B"),  # any short head before a colon
+        ("Liên hệ: Xã A", "Xã A"),
+    ],
+)
+def test_labels_of_forms_are_dropped(text, expected):
+    assert strip_notes(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Phường: Bến Nghé, Quận: 1",  # a level word before the colon: kept
+        "Quế Võ - Bắc Ninh",  # "Quê" without its tone is no label
+        "Que Son - Quang Nam",
+        "Tam Kỳ, Quảng Nam",  # "Tạm trú" abbreviated no further
+        "Đà Nẵng",
+        "Trung Hòa, Cầu Giấy",
+        "Sinh Long, Na Hang",  # a name that opens with "Sinh"
+    ],
+)
+def test_names_that_look_like_labels_are_kept(text):
+    assert strip_notes(text) == text
+
+
+# -- dotted and short forms ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("T.T Lạc Tánh, H. Tánh Linh", "TT  Lạc Tánh, H. Tánh Linh"),
+        ("T.TVĩnh Tuy ,H.Bắc Quang", "TT Vĩnh Tuy ,H.Bắc Quang"),
+        ("T.X Kỳ Anh", "TX  Kỳ Anh"),
+        ("T.P Huế", "TP  Huế"),
+        ("Xã Hồng Vân - HN", "Xã Hồng Vân, Hà Nội "),
+        ("TP.HN", " Hà Nội "),
+        ("TT-Huế", " Thừa Thiên Huế "),
+        ("TT Huế", " Thừa Thiên Huế "),
+    ],
+)
+def test_dotted_and_short_forms(text, expected):
+    assert normalise(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["T.XUÂN LỘC", "T.THANH HÓA", "T. Tân Châu", "Thôn HN1", "P. Phú Hội, TP Huế"],
+)
+def test_words_after_a_dotted_t_are_left_alone(text):
+    assert normalise(text) == text
+
+
+# -- end to end ---------------------------------------------------------------------------------
+def test_labelled_old_addresses_give_the_commune(reference_data):
+    clean = _codes("Xã Bằng Hữu, Huyện Chi Lăng, Tỉnh Lạng Sơn")
+    assert clean[1] is not None and not clean[2]
+    assert _codes("Thường trú tại xã Bằng Hữu, huyện Chi Lăng, tỉnh Lạng Sơn - Việt Nam") == clean
+    assert _codes("ĐC: Xã Bằng Hữu, Huyện Chi Lăng, Tỉnh Lạng Sơn") == clean
+
+
+def test_province_only_behind_a_label(reference_data):
+    assert _codes("ĐC: Hà Giang")[:2] == ("08", None)
+
+
+def test_dotted_thi_tran(reference_data):
+    clean = _codes("Thị trấn Lạc Tánh, Huyện Tánh Linh, Tỉnh Bình Thuận")
+    assert clean[1] is not None
+    assert _codes("T.T Lạc Tánh, H. Tánh Linh,  Bình Thuận") == clean
+
+
+@pytest.mark.parametrize(("text", "province"), [("HN", "01"), ("TT Huế", "46"), ("TT-Huế", "46")])
+def test_short_province_forms(reference_data, text, province):
+    assert _codes(text)[0] == province
+
+
+def test_labelled_split_commune_goes_to_review(reference_data):
+    province, c, review = _codes("ĐC: Phường Long Biên; Quận Long Biên; TP Hà Nội (Việt Nam)")
+    assert review and c is None and province == "01"
+
+
+# -- "Dist." in English addresses ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("P.12, Dist.5, HCM City", "P.12, Quận 5,  Thành phố Hồ Chí Minh"),
+        ("Ward 9, Dist. 5", "Phường 9, Quận 5"),
+        ("Ward 5, Binh Thanh Dist., HCMC", "Phường 5, Huyện Binh Thanh,  Hồ Chí Minh "),
+    ],
+)
+def test_english_dist_abbreviation(text, expected):
+    assert normalise(text) == expected
+
+
+def test_distillery_is_no_district():
+    assert normalise("Distillery, Ha Noi") == "Distillery, Ha Noi"
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("No. 34, Ward 9, Dist. 5, HCMC", "Phường 9, Quận 5, Thành phố Hồ Chí Minh"),
+        ("P.12, Dist.5, HCM City", "Phường 12, Quận 5, Thành phố Hồ Chí Minh"),
+    ],
+)
+def test_english_dist_end_to_end(reference_data, text, clean):
+    expected = _codes(clean)
+    assert expected[1] is not None and not expected[2]
+    assert _codes(text) == expected
