@@ -50,6 +50,11 @@ RULE_NAMES: dict[str, Any] = {
     "POSSIBLE_DUPLICATE": _("Có thể trùng người"),
     "INCOMPLETE": _("Hồ sơ chưa đầy đủ"),
     "NOT_VERIFIED": _("Chưa xác minh hoặc xác minh đã lâu"),
+    # what the profile schema (XSD) would refuse at signing time (profiles.schema_rules)
+    "SCHEMA_FORMAT": _("Sai định dạng của hồ sơ điện tử"),
+    "SCHEMA_CHOICE": _("Giá trị không được phép"),
+    "SCHEMA_LENGTH": _("Quá dài"),
+    "SCHEMA_RANGE": _("Số ngoài giới hạn"),
 }
 #: the four principles "đúng – đủ – sạch – sống", as stored → as shown
 PRINCIPLE_NAMES: dict[str, Any] = {

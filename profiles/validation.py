@@ -14,9 +14,11 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -27,9 +29,10 @@ from django.utils import timezone
 from orgtree.reform import UnitCodes, codes_in_force
 from orgtree.text import clean, title_case
 
-from . import codelists
+from . import codelists, document
 from .fixed_labels import field_label, row_label  # stored messages: Vietnamese in any language
 from .models import CHILD_MODELS, Finding, Membership, Profile, Training
+from .schema_rules import UNIT_CODES, schema_findings
 
 ERROR = Finding.Severity.ERROR
 WARNING = Finding.Severity.WARNING
@@ -84,19 +87,44 @@ PROFILE_VALUES = (
     "unit__status",
     "unit__valid_to",
 )
-# Group 9 is never needed by the rules and is not loaded.
+# Group 9 is loaded only when it is signed (for the schema's checks, see validated_children).
 VALIDATED_CHILDREN = [name for name in CHILD_MODELS if name != "asset_declarations"]
 
 
+def validated_children() -> list[str]:
+    """The child tables loaded for validation: group 9 too when the signed document carries it
+    (``settings.CBCCVC_SIGN_ASSETS_INCOME``), so that the schema's checks cover it."""
+    if document.assets_included_by_default():
+        return [*VALIDATED_CHILDREN, "asset_declarations"]
+    return VALIDATED_CHILDREN
+
+
+@lru_cache(maxsize=1)
+def profile_values() -> tuple[str, ...]:
+    """:data:`PROFILE_VALUES` and every other field the signed document carries (the schema's
+    checks read them all)."""
+    keys = [f.key for g in document.groups() for f in g.fields]
+    return PROFILE_VALUES + tuple(k for k in keys if k not in PROFILE_VALUES)
+
+
 def load_records(profiles: QuerySet[Profile]) -> list[Record]:
-    """One dict per profile with its child rows under the related names (one query per table)."""
-    records = {row["id"]: row for row in profiles.values(*PROFILE_VALUES)}
-    for name in VALIDATED_CHILDREN:
+    """One dict per profile with its child rows under the related names (one query per table),
+    and the identifier codes of the units they name (one query) under ``"unit_codes"``."""
+    records = {row["id"]: row for row in profiles.values(*profile_values())}
+    unit_ids = {row["unit_id"] for row in records.values()}
+    for name in validated_children():
         for row in records.values():
             row[name] = []
         model = CHILD_MODELS[name]
         for child in model.objects.filter(profile_id__in=list(records)).values().order_by("id"):
             records[child["profile_id"]][name].append(child)
+            unit_ids.add(child.get("unit_id"))
+    unit_ids.discard(None)
+    from orgtree.models import Unit
+
+    units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "code")) if unit_ids else {}
+    for row in records.values():
+        row[UNIT_CODES] = units
     return list(records.values())
 
 
@@ -730,8 +758,21 @@ RULES: list[Callable[[Record, Context], Iterable[Issue]]] = [
 ]
 
 
+def rule_schema(
+    rec: Record, ctx: Context, flagged: AbstractSet[str] = frozenset()
+) -> Iterator[Issue]:
+    """What the strict profile XSD would refuse at signing time (:mod:`profiles.schema_rules`,
+    read from the XSD), except on fields another rule already flags as an error."""
+    for code, where, message in schema_findings(rec):
+        if where not in flagged:
+            yield Issue(ERROR, DUNG, code, where, message)
+
+
 def check(rec: Record, ctx: Context) -> list[Issue]:
-    return [issue for rule in RULES for issue in rule(rec, ctx)]
+    issues = [issue for rule in RULES for issue in rule(rec, ctx)]
+    flagged = {i.field for i in issues if i.severity == ERROR}
+    issues.extend(rule_schema(rec, ctx, flagged))
+    return issues
 
 
 # -- running ------------------------------------------------------------------------------------

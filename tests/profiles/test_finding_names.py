@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+import profiles.schema_rules
 import profiles.validation
 from profiles.finding_names import RULE_NAMES, field_label, rule_name
 from profiles.models import Finding
@@ -25,6 +26,10 @@ def test_every_rule_code_the_validation_uses_has_a_name():
     codes |= set(re.findall(r', "([A-Z][A-Z0-9_]{3,})", ', source))
     assert {"NOT_VERIFIED", "PID_FORMAT", "CODE_UNKNOWN", "REQUIRED"} <= codes
     assert codes - set(RULE_NAMES) == set()
+    # the schema's checks (profiles.schema_rules) have names too
+    assert set(profiles.schema_rules.CODES) - set(RULE_NAMES) == set()
+    with translation.override("en"):
+        assert rule_name("SCHEMA_LENGTH") == "Too long"
     with translation.override("vi"):
         assert rule_name("NOT_VERIFIED") == "Chưa xác minh hoặc xác minh đã lâu"
     with translation.override("en"):
