@@ -225,28 +225,29 @@ class ProfileSigningAdminMixin:
             "version", "signed_by"
         )
         if not rows:
-            return "Chưa có phiên bản nào được ký số."
+            return _("Chưa có phiên bản nào được ký số.")
         url = reverse("admin:profiles_profile_reverify", args=[obj.pk])
         blocks = []
         for s in rows:
             facts = (
-                ("Phiên bản", s.version.number),
-                ("Người ký", s.signer_name or s.signed_by),
-                ("Chủ thể chứng thư", s.signer_subject),
-                ("Số hiệu chứng thư", s.certificate_serial),
-                ("Tổ chức cấp", s.issuer),
-                ("Thời điểm ký", vn_time(s.signing_time)),
-                ("Thuật toán", s.algorithm),
-                ("Kiểm tra gần nhất", verification_summary(s)),
+                (_("Phiên bản"), s.version.number),
+                (_("Người ký"), s.signer_name or s.signed_by),
+                (_("Chủ thể chứng thư"), s.signer_subject),
+                (_("Số hiệu chứng thư"), s.certificate_serial),
+                (_("Tổ chức cấp"), s.issuer),
+                (_("Thời điểm ký"), vn_time(s.signing_time)),
+                (_("Thuật toán"), s.algorithm),
+                (_("Kiểm tra gần nhất"), verification_summary(s)),
             )
             blocks.append(
                 format_html(
                     '<table class="chu-ky-so">{}</table><p><button type="submit" formaction="{}" '
                     'formmethod="post" formnovalidate name="_kiem_tra_chu_ky" value="{}">'
-                    "Kiểm tra lại chữ ký</button></p>",
+                    "{}</button></p>",
                     format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", facts),
                     url,
                     s.pk,
+                    _("Kiểm tra lại chữ ký"),
                 )
             )
         return format_html_join("", "{}", ((b,) for b in blocks))
@@ -254,12 +255,15 @@ class ProfileSigningAdminMixin:
 
 def verification_summary(signature: ProfileSignature) -> str:
     if signature.last_verified_at is None:
-        return "Chưa kiểm tra"
+        return _("Chưa kiểm tra")
     when = vn_time(signature.last_verified_at)
     if signature.last_verification_ok:
-        return f"Hợp lệ (kiểm tra lúc {when})"
-    problems = "; ".join(signature.last_verification_messages) or "không rõ lý do"
-    return f"KHÔNG hợp lệ (kiểm tra lúc {when}): {problems}"
+        return _("Hợp lệ (kiểm tra lúc %(at)s)") % {"at": when}
+    problems = "; ".join(signature.last_verification_messages) or _("không rõ lý do")
+    return _("KHÔNG hợp lệ (kiểm tra lúc %(at)s): %(problems)s") % {
+        "at": when,
+        "problems": problems,
+    }
 
 
 @admin.register(ProfileSignature)
@@ -279,11 +283,11 @@ class ProfileSignatureAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdm
     readonly_fields = fields
     actions = ["reverify_selected"]
 
-    @admin.display(description="kết quả kiểm tra gần nhất")
+    @admin.display(description=gettext_lazy("kết quả kiểm tra gần nhất"))
     def verification(self, obj: ProfileSignature) -> str:
         return verification_summary(obj)
 
-    @admin.action(description="Kiểm tra lại chữ ký")
+    @admin.action(description=gettext_lazy("Kiểm tra lại chữ ký"))
     def reverify_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         ok = bad = 0
         for signature in queryset.select_related("version__profile"):
@@ -301,4 +305,6 @@ class ProfileSignatureAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdm
                     f"{signature.version}: " + "; ".join(outcome.messages),
                     messages.ERROR,
                 )
-        self.message_user(request, f"Đã kiểm tra: {ok} hợp lệ, {bad} không hợp lệ.")
+        self.message_user(
+            request, _("Đã kiểm tra: %(ok)d hợp lệ, %(bad)d không hợp lệ.") % {"ok": ok, "bad": bad}
+        )
