@@ -24,7 +24,7 @@ from orgtree.access import EDIT_PROFILE_ROLES
 
 from ..importing import jobs
 from ..importing.models import ImportJob
-from ..importing.pipeline import ImportError_
+from ..importing.report import ImportError_
 from ..importing.results import full_report
 from .serializers import ScopedUnitField
 

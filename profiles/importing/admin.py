@@ -33,7 +33,7 @@ from orgtree.models import Unit
 from . import jobs, results, wizard
 from .heartbeat import reap_stale_import_jobs
 from .models import ImportedSourceData, ImportJob, ImportMapping
-from .pipeline import ImportError_
+from .report import ImportError_
 
 
 @admin.register(ImportMapping)

@@ -27,7 +27,7 @@ from orgtree.admin.scoped import ScopedAdminMixin
 from . import holding
 from .columns import SHEETS
 from .holding_models import HeldRow
-from .pipeline import ImportError_
+from .report import ImportError_
 
 _INFO = (
     "status",

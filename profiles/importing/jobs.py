@@ -31,7 +31,8 @@ from orgtree.models import Unit
 
 from . import heartbeat, results
 from .models import ImportJob, ImportMapping
-from .pipeline import ImportError_, Options, Pipeline, SourceFile
+from .pipeline import Options, Pipeline, SourceFile
+from .report import ImportError_
 from .upload_checks import UploadRefused, check_stored
 
 log = logging.getLogger(__name__)

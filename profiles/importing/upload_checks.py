@@ -21,8 +21,8 @@ from django.core.exceptions import ValidationError
 from cbccvc.uploads import SPREADSHEET, CheckedUpload, check_upload, safe_filename
 
 from .csv_text import looks_utf16
-from .pipeline import ImportError_
 from .readers import max_file_bytes, sniff_format
+from .report import ImportError_
 
 
 class UploadRefused(ImportError_):

@@ -34,7 +34,7 @@ from . import results
 from .columns import SHEETS
 from .headers import header_keys
 from .models import ImportJob, ImportMapping
-from .pipeline import ACTION_LABELS, ImportError_
+from .report import ACTION_LABELS, ImportError_
 from .rows import _ROW_NUMBER_KEYS, HOLDING_KEYS
 
 #: column choices besides a field

@@ -37,7 +37,7 @@ from .pipeline_fixtures import PROFILE_HEADERS, agency, hr, person_row, write_xl
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
-#: people in the file: more than two chunks of the writer (pipeline.CHUNK = 2000), so that the
+#: people in the file: more than two chunks of the writer (writer.CHUNK = 2000), so that the
 #: kill after the first committed chunk lands while a later one is being written
 PEOPLE = 4500
 

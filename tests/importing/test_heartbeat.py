@@ -14,7 +14,7 @@ from django_q.models import Schedule
 
 from profiles.importing import heartbeat, jobs
 from profiles.importing.models import ImportChunk, ImportJob
-from profiles.importing.pipeline import ImportError_
+from profiles.importing.report import ImportError_
 from profiles.models import Profile
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures

@@ -15,7 +15,7 @@ from django.urls import reverse
 from orgtree.models import Role
 from profiles.importing import results, wizard
 from profiles.importing.models import ImportedSourceData, ImportJob, ImportMapping
-from profiles.importing.pipeline import ImportError_
+from profiles.importing.report import ImportError_
 from profiles.models import Profile
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures

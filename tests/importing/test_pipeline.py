@@ -9,7 +9,7 @@ import json
 import pytest
 
 from orgtree.models import Role
-from profiles.importing.pipeline import ImportError_
+from profiles.importing.report import ImportError_
 from profiles.models import Profile, SalaryHistory
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures

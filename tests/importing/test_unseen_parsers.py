@@ -8,10 +8,10 @@ from datetime import date, datetime
 
 import pytest
 
+from profiles.importing.cleaning import _digits
 from profiles.importing.csv_text import decode_csv, looks_utf16
 from profiles.importing.dates import DateParseError, column_order, parse_date
 from profiles.importing.markup import MarkupError, read_html, read_spreadsheetml, sniff_markup
-from profiles.importing.pipeline import _digits
 from profiles.importing.readers import read_file, sniff_format
 from profiles.importing.rows import _date_from_parts
 

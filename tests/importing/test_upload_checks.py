@@ -64,7 +64,7 @@ def _entities(tmp_path: Path) -> Path:
 
 
 def _never_parsed():
-    return mock.patch("profiles.importing.pipeline.read_file", side_effect=AssertionError("parsed"))
+    return mock.patch("profiles.importing.parsing.read_file", side_effect=AssertionError("parsed"))
 
 
 @pytest.mark.parametrize("make", [_bomb, _entities])

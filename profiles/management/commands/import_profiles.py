@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from orgtree.models import Unit
 from profiles.importing.jobs import resolve_mapping, start_import
 from profiles.importing.models import ImportJob
-from profiles.importing.pipeline import ImportError_
+from profiles.importing.report import ImportError_
 from profiles.importing.results import full_report
 
 
