@@ -42,6 +42,43 @@ class Current:
     salary_since: date | None
 
 
+class Row:
+    """A child row before insertion (the import writer's and the people generator's): attribute
+    access like a model instance (for :func:`current_from_histories`) without the cost of
+    ``Model.__init__``. Values are keyed by attribute name (``unit_id``, not ``unit``); missing
+    ones take the field default."""
+
+    __slots__ = ("model", "values")
+    _defaults: dict[type, dict[str, object]] = {}
+
+    def __init__(self, model: type[models.Model], **values: object):
+        self.model = model
+        self.values = values
+
+    @classmethod
+    def defaults(cls, model: type[models.Model]) -> dict[str, object]:
+        if model not in cls._defaults:
+            cls._defaults[model] = {
+                f.attname: f.get_default() for f in model._meta.concrete_fields if not f.primary_key
+            }
+        return cls._defaults[model]
+
+    def __getattr__(self, name: str) -> object:
+        if name == "pk":
+            return None
+        values = object.__getattribute__(self, "values")
+        if name in values:
+            return values[name]
+        defaults = Row.defaults(object.__getattribute__(self, "model"))
+        if name in defaults:
+            return defaults[name]
+        raise AttributeError(name)
+
+    def as_list(self, attnames: list[str]) -> list[object]:
+        defaults = Row.defaults(self.model)
+        return [self.values[a] if a in self.values else defaults[a] for a in attnames]
+
+
 def current_from_histories(
     work: Iterable[WorkHistory],
     salary: Iterable[SalaryHistory],

@@ -18,7 +18,7 @@ from orgtree.text import clean, title_case
 
 from .. import actions
 from ..models import CHILD_MODELS, Profile, SalaryHistory, WorkHistory
-from ..services import apply_current, current_from_histories
+from ..services import Row, apply_current, current_from_histories
 from . import bulkio
 from .cleaning import _is_empty
 from .columns import PID_FIELD
@@ -388,8 +388,6 @@ def _save_source_data(rows: list[tuple[RowPlan, int]]) -> None:
 
 def _current_from_embedded(profile: Any, row: RowPlan) -> None:
     """A new person's current unit, position and salary from the row's flat columns."""
-    from ..synthetic import Row
-
     work = row.embedded.get("work_history")
     pay = row.embedded.get("salary_history")
     apply_current(
