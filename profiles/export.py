@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import codelists
 from .codelists import name_of
+from .fixed_labels import choice_label  # an official Vietnamese form in every language
 from .models import (
     CareerEvent,
     Education,
@@ -155,7 +156,10 @@ def cv_sections(profile: Profile, *, with_health: bool = False) -> CV:
             else ""
         ),
         "17) Ngày tham gia tổ chức chính trị – xã hội: "
-        + "; ".join(f"{m.get_organisation_display()} {_d(m.admission_date)}" for m in others),
+        + "; ".join(
+            f"{choice_label('memberships', 'organisation', m.organisation)} {_d(m.admission_date)}"
+            for m in others
+        ),
         "18) Ngày nhập ngũ: "
         + (
             f"{_d(military.enlisted_on)}    Ngày xuất ngũ: {_d(military.discharged_on)}    "
@@ -203,7 +207,7 @@ def cv_sections(profile: Profile, *, with_health: bool = False) -> CV:
             + [
                 [
                     t.institution,
-                    t.name or t.get_kind_display(),
+                    t.name or choice_label("trainings", "kind", t.kind),
                     f"{_m(t.start_date)} – {_m(t.end_date)}",
                     name_of(
                         {

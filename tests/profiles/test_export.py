@@ -78,3 +78,21 @@ def test_admin_download_is_scoped(client, hr, user_with, person, tree):
     outsider = user_with("cb_ngoai", (tree["H42"], Role.HR_OFFICER))
     client.force_login(outsider)
     assert client.get(url).status_code == 404
+
+
+def test_mau_2c_is_the_same_vietnamese_form_in_english(person):
+    """An official Vietnamese form: the user's language changes none of its text."""
+    from django.utils import translation
+
+    from profiles.models import Membership, Training
+
+    Membership(profile=person, organisation="youth_union", admission_date=date(2001, 3, 26)).save()
+    Training(profile=person, kind="political_theory", institution="Trường Chính trị").save()
+    vietnamese = flat(pdf_text(render_pdf(person)))
+    assert "Đoàn TNCS Hồ Chí Minh 26/03/2001" in vietnamese and "Lý luận chính trị" in vietnamese
+    with translation.override("en"):
+        english = flat(pdf_text(render_pdf(person)))
+        cells = {c.text for t in Document(io.BytesIO(render_docx(person))).tables
+                 for r in t.rows for c in r.cells}  # fmt: skip
+    assert english == vietnamese
+    assert "Lý luận chính trị" in cells
