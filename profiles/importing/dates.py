@@ -20,6 +20,9 @@ bound is this year, or this year minus 15 for birth dates (``context="birth"``: 
 1915-01-05; a decree date "5/1/15" is 2015-01-05.
 
 * ``T5/1980``, ``Th05/1980`` (month precision), "ngày 12 tháng 5 năm 1980", "Sinh ngày …".
+* the month as an English name or abbreviation, as an en-US Excel shows dates and saves them
+  to CSV: ``5-Mar-85``, ``05-Mar-1985``, ``Mar 5, 1985``, ``5 March 1985`` (day), ``Mar-85``
+  (month precision).
 
 Refused with :class:`DateParseError` (a Vietnamese message naming the original value): month
 0 or > 12, a day the month does not have (31/02), years before 1900, future dates when the
@@ -73,6 +76,16 @@ _WORDS = re.compile(r"\b(?:ngay|thang|nam|sinh)\b")
 _TEXT_SERIAL = re.compile(r"\d{5}(?:[.,]\d+)?$")
 _UNKNOWN_PART = frozenset({"x", "xx"})
 _MONTH_MARK = re.compile(r"\b(?:th|t)(?=\d{1,2}\b)")  # "T5/1980", "Th05/1980"
+#: English month names and abbreviations (folded) → month
+_MONTH_NAMES = {
+    name: n
+    for n, full in enumerate(
+        "january february march april may june july august september october november "
+        "december".split(),
+        start=1,
+    )
+    for name in {full, full[:3], "sept" if n == 9 else full[:3]}
+}
 
 
 class DateParseError(ValueError):
@@ -193,6 +206,9 @@ def parse_date(
     # an unknown day or month written as "x" ("x/1985", "x/x/1985", "xx/03/1985")
     while len(tokens) > 1 and tokens[0] in _UNKNOWN_PART:
         tokens.pop(0)
+    named = _month_named(tokens, original, today, context)
+    if named is not None:
+        return named
     if not all(t.isdigit() for t in tokens):
         raise _error(
             original, "không đọc được (dạng nhận được: dd/mm/yyyy, yyyy-mm-dd, mm/yyyy, yyyy)"
@@ -249,6 +265,40 @@ def parse_date(
             _build(year, month, day, original, today, context), DatePrecision.DAY, original, note
         )
     raise _error(original, "không đọc được (quá nhiều thành phần)")
+
+
+def _month_named(
+    tokens: list[str], original: object, today: date, context: DateContext
+) -> ParsedDate | None:
+    """A date whose month is an English name ("5-Mar-85", "Mar 5, 1985", "Mar-85"), else
+    ``None``. The day and the year are told by their length and place: four digits are the
+    year; of two short numbers the one after the month's name when it comes first (en-US
+    "Mar 5 85"), else the first, is the day."""
+    months = [i for i, t in enumerate(tokens) if t in _MONTH_NAMES]
+    if len(months) != 1 or len(tokens) not in (2, 3):
+        return None
+    i = months[0]
+    month = _MONTH_NAMES[tokens[i]]
+    numbers = [t for k, t in enumerate(tokens) if k != i]
+    if not all(t.isdigit() for t in numbers):
+        return None
+    if len(numbers) == 1:  # "Mar-85", "March 1985"
+        year = _year(numbers[0], original, today, context)
+        return ParsedDate(
+            _build(year, month, None, original, today, context), DatePrecision.MONTH, original
+        )
+    first, second = numbers
+    if len(first) == 4 and len(second) <= 2:
+        year, day = int(first), int(second)
+    elif len(first) <= 2 and len(second) in (2, 4):
+        day, year = int(first), _year(second, original, today, context)
+    else:
+        raise _error(original, "không đọc được ngày và năm bên cạnh tên tháng")
+    if day == 0:
+        raise _error(original, "ngày 0 không tồn tại")
+    return ParsedDate(
+        _build(year, month, day, original, today, context), DatePrecision.DAY, original
+    )
 
 
 _DMY_PAIR = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*\d{2,4}\b")

@@ -49,6 +49,15 @@ DAY, MONTH, YEAR = DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR
         ("1980", date(1980, 1, 1), YEAR),
         ("năm 1980", date(1980, 1, 1), YEAR),
         ("29/02/1984", date(1984, 2, 29), DAY),
+        # the month by its English name, as an en-US Excel shows dates and saves them to CSV
+        ("5-Mar-85", date(1985, 3, 5), DAY),
+        ("05-Mar-1985", date(1985, 3, 5), DAY),
+        ("Mar 5, 1985", date(1985, 3, 5), DAY),
+        ("5 March 1985", date(1985, 3, 5), DAY),
+        ("12-Sept-1990", date(1990, 9, 12), DAY),
+        ("1985-Mar-05", date(1985, 3, 5), DAY),
+        ("Mar-85", date(1985, 3, 1), MONTH),
+        ("December 1980", date(1980, 12, 1), MONTH),
     ],
 )
 def test_accepted(value, expected, precision):
@@ -101,6 +110,9 @@ def test_excel_serial_helper():
         ("00060", "29/02/1900"),
         ("05/01/1980/1", "quá nhiều"),
         ("khoảng 1980", "không đọc được"),
+        ("31-Feb-1980", "không có ngày 31"),
+        ("5-Mar-198", "không đọc được"),
+        ("Mar-Apr-1980", "không đọc được"),
         ("", "ô trống"),
         ("   ", "ô trống"),
         (None, "ô trống"),

@@ -32,7 +32,6 @@ NOT_YET: dict[str, str] = {
     "section, and the people below are held",
     "macro_template_xlsm": "the hidden row of field codes under the header is taken for the "
     "header of another table",
-    "csv_multiline_cells": "an en-US date '5-Mar-85' is read as the year only",
     "foxpro_fields": "the unit column 'TENDV' is not recognised",
     "name_dob_one_cell": "a column 'Họ và tên / Ngày sinh' holding both is not recognised",
     "honorific_sections": "'Đ/c' and 'Đồng chí' stay in the name",
