@@ -3,7 +3,10 @@ and what a citizen ID says about its holder.
 
 * :class:`RowSorter` tells the rows that are part of the sheet's layout, not people: the row of
   column numbers under the header ("1 2 3 …", "(1) (2)"), group and section rows ("I. KHỐI
-  ĐẢNG, ĐOÀN THỂ", "Phòng Nội vụ"), subtotal rows ("Tổng cộng"), a repeated header and the
+  ĐẢNG, ĐOÀN THỂ", "Phòng Nội vụ"), subtotal rows ("Tổng cộng"), a repeated header, a second
+  header line under the header that names the same columns again (a template's row of field
+  codes "HO_TEN", "NGAY_SINH"), the rest of a person's cells wrapped into the next row (text
+  only right of the name column: the end of a long post or note, never a section) and the
   signature footer ("Người lập biểu", "(Ký, ghi rõ họ tên)", a name without an ID). They are
   reported as skipped with their row numbers, never as people and never as errors. A row that
   carries a person's data (a birth date, a sex, an ID cell, many cells) is never skipped: when
@@ -33,6 +36,7 @@ LAYOUT_LABELS = {
     "subtotal": "Dòng cộng, tổng số",
     "footer": "Phần ký tên cuối bảng",
     "header_repeat": "Dòng tên cột lặp lại",
+    "continuation": "Dòng viết tiếp các ô của người ở dòng trên",
 }
 
 _NUMBER_CELL = re.compile(r"^[(\[]?\s*(\d{1,3}|[a-zA-Z])\s*[)\]]?$")
@@ -73,6 +77,13 @@ class RowSorter:
         self.person_cols = sorted(set(cols))
         self.sex_cols = {c for c, f in match.columns.items() if f == "sex"}
         self.mapped = set(match.columns) | {c for comp in match.composites for c in comp.sources}
+        self.match = match
+        # the name's column (the first of its parts): text only right of it, below a person,
+        # continues that person's cells
+        names = [c for c, f in match.columns.items() if f == "full_name"]
+        names += [c for comp in match.composites if comp.field == "full_name" for c in comp.sources]
+        self.name_col = min(names) if names else None
+        self.data_seen = False
         self.footer_seen = False
         self.header_keys = {
             header_keys(str(c))[1] for r in header_rows for c in r if not _empty(c)
@@ -80,6 +91,12 @@ class RowSorter:
 
     def layout(self, cells: Sequence[Any]) -> str | None:
         """The kind of layout row (a key of :data:`LAYOUT_LABELS`), or ``None`` for data."""
+        kind = self._layout(cells)
+        if kind is None:
+            self.data_seen = True
+        return kind
+
+    def _layout(self, cells: Sequence[Any]) -> str | None:
         width = len(cells)
         for c in self.pid_cols:  # the fast path: an ID of nine digits or more is a person
             if c < width and _digits_in(cells[c]) >= 9:
@@ -99,6 +116,8 @@ class RowSorter:
             same = sum(1 for t in texts if header_keys(t)[1] in self.header_keys)
             if same * 2 >= len(filled):
                 return "header_repeat"
+        if not self.data_seen and len(filled) >= 2 and self._names_same_columns(cells):
+            return "header_repeat"
         if folded and _SUBTOTAL.match(folded[0]):
             return "subtotal"
         person_like = (
@@ -112,9 +131,16 @@ class RowSorter:
             return "footer"
         if self.footer_seen:
             return "footer"
+        if self.data_seen and self.name_col is not None and filled[0][0] > self.name_col:
+            return "continuation"
         if len(filled) <= 3:
             return "section"
         return None
+
+    def _names_same_columns(self, cells: Sequence[Any]) -> bool:
+        """A row under the header, before any person, that is a header naming some of the
+        same fields in the same columns (a row of field codes, the English names)."""
+        return same_columns(self.match, cells)
 
     def _personal(self, c: int, v: Any) -> bool:
         if _empty(v):
@@ -139,6 +165,28 @@ class RowSorter:
             rising = sum(1 for a, b in pairwise(numbers) if b > a)
             return rising * 2 >= len(numbers) - 1
         return True  # letters and formulas only
+
+
+def same_columns(match: TableMatch, cells: Sequence[Any]) -> bool:
+    """Whether ``cells`` read as a header name two of ``match``'s fields or more, each in the
+    column ``match`` has it in, and no field in a column ``match`` gives another field or
+    has that field elsewhere."""
+    texts = [v for v in cells if isinstance(v, str) and v.strip()]
+    if len(texts) < 2 or any(sum(ch.isdigit() for ch in t) >= 6 for t in texts):
+        return False
+    from .headers import recognise_table
+
+    found = recognise_table([list(cells)], specs=[match.spec], without=frozenset(match.missing))
+    if found is None or found.composites:
+        return False
+    placed = {f: c for c, f in match.columns.items()}
+    agree = 0
+    for c, f in found.columns.items():
+        if match.columns.get(c) == f:
+            agree += 1
+        elif c in match.columns or f in placed:
+            return False
+    return agree >= 2
 
 
 def _is_mark(v: Any) -> bool:

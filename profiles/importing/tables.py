@@ -16,9 +16,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .dates import column_order
-from .headers import PID_FIELD_NAME, TableMatch
+from .headers import PID_FIELD_NAME, TableMatch, _holds_id
 from .readers import SheetData
-from .rows import _digits_in, _empty
+from .rows import _digits_in, _empty, same_columns
 
 #: fields whose value, written once for a group of rows, holds for the rows below it
 CARRIED_FIELDS = frozenset({"unit"})
@@ -82,6 +82,14 @@ def _looks_like_header(row: Sequence[Any], pid_cols: Sequence[int]) -> bool:
     return sum(1 for t in texts if not any(ch.isdigit() for ch in t)) * 4 >= len(texts) * 3
 
 
+def _under_header(sheet: SheetData, match: TableMatch, number: int) -> bool:
+    """Whether row ``number`` of the sheet comes before the first person of the table."""
+    index = number - 1 - sheet.first_row
+    if index > len(sheet.head):
+        return False
+    return not any(_holds_id(r) for r in sheet.head[match.header_row + 1 : index])
+
+
 def next_table(
     sheet: SheetData,
     match: TableMatch,
@@ -95,6 +103,8 @@ def next_table(
     pid_cols = [c for c, f in match.columns.items() if f == PID_FIELD_NAME]
     if not _looks_like_header(row, pid_cols):
         return None
+    if _under_header(sheet, match, number) and same_columns(match, row):
+        return None  # a second header line (field codes, English names): a layout row
     from .columns import PROFILE
     from .headers import recognise_table
 

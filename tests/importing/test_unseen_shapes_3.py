@@ -28,10 +28,6 @@ pytestmark = pytest.mark.django_db
 #: shapes the import does not read right yet: name → why
 NOT_YET: dict[str, str] = {
     "form_2c_sheets": "a sheet that is one person's 2C form (label–value pairs) is not read",
-    "continuation_rows": "a row continuing the cells of the person above is taken for a unit "
-    "section, and the people below are held",
-    "macro_template_xlsm": "the hidden row of field codes under the header is taken for the "
-    "header of another table",
     "foxpro_fields": "the unit column 'TENDV' is not recognised",
     "name_dob_one_cell": "a column 'Họ và tên / Ngày sinh' holding both is not recognised",
     "honorific_sections": "'Đ/c' and 'Đồng chí' stay in the name",
