@@ -8,7 +8,10 @@
    ethnicity ``01``; the grade code ``01.003`` typed as the number ``1.003``);
 3. the item's name, folded (``"ĐẠI HỌC"``, ``"dai hoc"``);
 4. the ``other_names`` the list carries (ethnicity: ``"Mèo"`` → Hmông) and the common
-   spellings and abbreviations below (sex: ``Nam/Nữ/1/0/M/F/male/female``; grade ``CVC``…).
+   spellings and abbreviations below (sex: ``Nam/Nữ/1/0/M/F/male/female``; grade ``CVC``…);
+5. a drop-down's "code - name" (``"1 - Nam"``, ``"01 - Kinh"``, ``"01.003 - Chuyên viên"``,
+   also ``"Kinh (01)"``): the name part by steps 3–4 (the source's codes need not be ours);
+   when the code part is one of our codes too, it must be the same item.
 
 A value nobody knows raises :class:`ValueMappingError` naming the value and the list; the
 pipeline reports it on the row and the officer can add an override.
@@ -134,6 +137,33 @@ def _index(kind: str, on: date | None) -> _Index:
     return index
 
 
+_CODE_NAME = re.compile(r"^\s*([0-9A-Za-z][0-9A-Za-z.]{0,11})\s*(?:[-–:.)]\s*|\s+-\s*)(\S.*)$")
+_NAME_CODE = re.compile(r"^(.*\S)\s*[(\[]\s*([0-9A-Za-z][0-9A-Za-z.]{0,11})\s*[)\]]\s*$")
+
+
+def _code_and_name(kind: ValueKind, index: _Index, text: str) -> str | None:
+    """The code of a drop-down's "code - name" or "name (code)", when its name part names an
+    item (by name or alias) and its code part, if it is one of our codes, the same item."""
+    m = _CODE_NAME.match(text)
+    if m is not None and any(ch.isdigit() for ch in m.group(1)):
+        part_code, name = m.group(1), m.group(2)
+    else:
+        m = _NAME_CODE.match(text)
+        if m is None:
+            return None
+        name, part_code = m.group(1), m.group(2)
+    folded = fold(name)
+    code = index.by_name.get(folded) or DEFAULT_ALIASES.get(kind, {}).get(folded)
+    if code is None or code not in index.names:
+        return None
+    ours = index.by_code.get(part_code) or (
+        index.by_code_key.get(_code_key(kind, part_code)) if kind is not ValueKind.SEX else None
+    )
+    if ours is not None and ours != code and kind is not ValueKind.SEX:
+        return None  # "02 - Kinh": the code names another item; not a guess to make
+    return code
+
+
 def map_value(
     kind: ValueKind | str,
     original: object,
@@ -169,6 +199,9 @@ def map_value(
     code = DEFAULT_ALIASES.get(kind, {}).get(folded)
     if code is not None and code in index.names:
         return MappedValue(code, index.names[code], original, "alias")
+    code = _code_and_name(kind, index, text)
+    if code is not None:
+        return MappedValue(code, index.names[code], original, "name")
     if not text:
         raise ValueMappingError(f"Ô trống: cần một giá trị của danh mục “{kind}”.")
     raise ValueMappingError(

@@ -71,8 +71,6 @@ def test_the_female_tick_gives_the_sex(tmp_path, agency, hr):
         assert not any("chữ số thứ 4" in w for w in warnings), (pid, warnings)
 
 
-@pytest.mark.xfail(strict=True, reason="'1 - Nam' and '01 - Kinh' (code - name drop-downs) "
-                   "are not read")  # fmt: skip
 def test_code_and_name_drop_down_values_are_read(tmp_path, agency, hr):
     shape = shape_macro_template_xlsm(tmp_path)
     report = import_shape(shape, agency["root"], hr, tmp_path)

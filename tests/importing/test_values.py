@@ -97,3 +97,25 @@ def test_empty_cell():
     with pytest.raises(ValueMappingError, match="Ô trống"):
         map_value("grade", "  ")
     assert map_value("religion", "").code == "00"
+
+
+@pytest.mark.parametrize(
+    ("kind", "original", "code"),
+    [
+        (ValueKind.SEX, "1 - Nam", "1"), (ValueKind.SEX, "2 - Nữ", "2"),
+        (ValueKind.SEX, "0-Nữ", "2"), (ValueKind.SEX, "2. Nữ", "2"),
+        ("ethnicity", "01 - Kinh", "01"), ("ethnicity", "Kinh (01)", "01"),
+        ("ethnicity", "1: Kinh", "01"), ("ethnicity", "K01 - Mường", "06"),
+        ("religion", "00 - Không", "00"),
+    ],
+)  # fmt: skip
+def test_a_drop_down_s_code_and_name(kind, original, code):
+    """Templates' drop-downs write "code - name": the name decides, the source's code need
+    not be ours (K01), but one of our codes naming another item is refused."""
+    assert map_value(kind, original).code == code
+
+
+@pytest.mark.parametrize("original", ["06 - Kinh", "Kinh (06)", "01 - Không có"])
+def test_a_code_and_name_that_disagree_or_name_nothing_are_refused(original):
+    with pytest.raises(ValueMappingError):
+        map_value("ethnicity", original)
