@@ -204,6 +204,8 @@ PROFILE = SheetSpec(
             "Cơ quan đơn vị",
             "Phòng ban",
             "Tên đơn vị",
+            "Tên ĐV",
+            "Mã ĐV",
             "Unit",
             "Department",
             "Agency",

@@ -13,8 +13,10 @@ person can read:
   birth written in the column that gives the sex ("Ngày, tháng, năm sinh" over "Nam" | "Nữ"),
   sex as an "x" under "Nam" | "Nữ", the name split into "Họ và đệm" | "Tên" or "Họ" | "Đệm" |
   "Tên", a date in "Ngày" | "Tháng" | "Năm" under its group cell, an address split
-  into "Xã" | "Huyện" | "Tỉnh", and a second column of a field already found (read when the
-  first is empty).
+  into "Xã" | "Huyện" | "Tỉnh", the name and the birth date in one cell ("Họ và tên\nNgày
+  sinh", each half of the header naming its field exactly), the report forms' lone "Nữ" tick
+  column when there is no sex column ("Trong đó: Nữ | Đảng viên | DTTS"), and a second column
+  of a field already found (read when the first is empty).
 
 Columns nobody knows are listed (:attr:`TableMatch.unknown_columns`) so that the pipeline keeps
 their values as the source's extra data.
@@ -288,6 +290,38 @@ def _find(
     return None
 
 
+#: what separates two fields named in one header cell ("Họ và tên\nNgày sinh", "Họ tên, năm
+#: sinh", "Họ và tên / Ngày sinh")
+_TWO_FIELDS = re.compile(r"\s*(?:\n|,|;|/|\||\s[-–]\s)\s*|\s+")
+_NAME_AND_DATE = {"full_name": "name", "date_of_birth": "date"}
+
+
+def _name_and_date(
+    spec_key: str, text: str, overrides: dict[str, str]
+) -> list[tuple[str, str]] | None:
+    """[(field, part)…] in the cell's order when a header cell names the full name and the
+    birth date together ("Họ và tên\nNgày sinh", "Ngày sinh, họ và tên"), else ``None``. The
+    cell is cut at each separator and each space in turn (a line break reaches here as a
+    space; "Họ và tên, ngày, tháng, năm sinh" has three commas); both halves must name their
+    field exactly."""
+    if spec_key != "profile" or len(text.split()) < 3:
+        return None
+    index, _ = _catalogue(spec_key)
+
+    def field_of(part: str) -> str | None:
+        full, stripped = header_keys(part)
+        return overrides.get(full) or index.get(full) or index.get(stripped)
+
+    for m in _TWO_FIELDS.finditer(text):
+        left, right = text[: m.start()], text[m.end() :]
+        if not left.strip() or not right.strip():
+            continue
+        pair = (field_of(left), field_of(right))
+        if set(pair) == set(_NAME_AND_DATE):
+            return [(f, _NAME_AND_DATE[f]) for f in pair if f]
+    return None
+
+
 def _parent_field(spec_key: str, levels: list[str], overrides: dict[str, str]) -> str | None:
     if len(levels) < 2:
         return None
@@ -405,6 +439,16 @@ def _match_at(
             used.update(run)
             break
 
+    for c in range(width):  # "Họ và tên\nNgày sinh": the name and the birth date in one cell
+        if c in used or not levels[c]:
+            continue
+        order = _name_and_date(spec_key, levels[c][-1], overrides)
+        if order:
+            head = " ".join(levels[c][-1].split())
+            for f, label in order:
+                composites.append(Composite(f, "name_and_date", (c,), head, (label,)))
+            used.add(c)
+
     # 2. plain columns: exact matches first, then fuzzy and group-only ones
     taken = {comp.field for comp in composites if comp.kind != "sex_of_dob"}
     pending: list[tuple[int, ColumnFind]] = []
@@ -450,6 +494,22 @@ def _match_at(
             }
     if "sex" in columns.values():  # a sex column of its own wins over the Nam/Nữ date pair
         composites = [comp for comp in composites if comp.kind != "sex_of_dob"]
+    elif (
+        spec_key == "profile"
+        and not any(comp.field == "sex" for comp in composites)
+        and not any(child_keys[c] in _MALE for c in range(width))
+    ):
+        # a lone "Nữ" column of ticks (the report forms' "Trong đó: Nữ | Đảng viên | DTTS"
+        # block): a tick is a woman, no tick a man
+        for c in range(width):
+            if c in used or c in columns or child_keys[c] not in _FEMALE:
+                continue
+            if parents[c] in date_fields:
+                continue
+            head = " ".join(levels[c])
+            composites.append(Composite("sex", "female_mark", (c,), head, ("Nữ",)))
+            used.add(c)
+            break
     unknown_columns = {
         c: " ".join(levels[c])
         for c in range(width)

@@ -11,7 +11,10 @@ and what a citizen ID says about its holder.
   reported as skipped with their row numbers, never as people and never as errors. A row that
   carries a person's data (a birth date, a sex, an ID cell, many cells) is never skipped: when
   it cannot be imported it is reported with its problems.
-* :func:`assemble` reads the composite columns of :mod:`.headers` into one value each.
+* :func:`assemble` reads the composite columns of :mod:`.headers` into one value each: among
+  them the name and the birth date of one cell ("Nguyễn Văn An\n15/03/1985",
+  :func:`split_name_and_date`) and the report forms' lone "Nữ" tick column (a tick, "x" or
+  "√", is a woman, none a man).
 * :func:`cccd_facts` and :func:`complete_person`: the 12-digit personal ID's 4th digit gives the
   sex and century, its 5th–6th digits the year of birth; a missing sex or birth date is derived
   from them (with a warning), a contradiction is a warning.
@@ -49,6 +52,7 @@ _FOOTER = re.compile(
     r"|truong phong|noi nhan|\bkt\b|\btm\b|\bq\b|ngay\s*[.…_]*\s*\d*\s*thang"
 )
 _MARK_EMPTY = {"", "0", "-", "không", "khong"}
+_TICKS = frozenset("√✓✔☑☒✗✘×•●■+*")
 
 
 def _empty(v: Any) -> bool:
@@ -194,7 +198,10 @@ def _is_mark(v: Any) -> bool:
         return False
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return v != 0
-    return fold(str(v)) not in _MARK_EMPTY
+    folded = fold(str(v))
+    if not folded:  # a tick symbol the folding drops ("√", "✓", "✔", "☑")
+        return any(ch in _TICKS for ch in str(v))
+    return folded not in _MARK_EMPTY
 
 
 def assemble(composites: Sequence[Composite], cells: Sequence[Any]) -> tuple[list[Any], list[str]]:
@@ -221,6 +228,12 @@ def assemble(composites: Sequence[Composite], cells: Sequence[Any]) -> tuple[lis
             if len(marked) > 1:
                 notes.append(f"{comp.header}: đánh dấu cả Nam và Nữ.")
             out.append(comp.labels[marked[0]] if len(marked) == 1 else None)
+        elif kind == "female_mark":  # "Trong đó: Nữ": a tick is a woman, none a man
+            v = values[0]
+            out.append(None if _digits_in(v) >= 6 else "Nữ" if _is_mark(v) else "Nam")
+        elif kind == "name_and_date":
+            name, born = split_name_and_date(values[0])
+            out.append(name if comp.labels[0] == "name" else born)
         elif kind == "name_parts":
             parts = [str(v).strip() for v in values if not _empty(v)]
             out.append(" ".join(parts) or None)
@@ -236,6 +249,45 @@ def assemble(composites: Sequence[Composite], cells: Sequence[Any]) -> tuple[lis
         else:  # fallback: the first non-empty column
             out.append(next((v for v in values if not _empty(v)), None))
     return out, notes
+
+
+_DATE_START = re.compile(r"(?:\bx{1,2}\s*[/.\-]\s*)*\d")
+_DATE_WORDS = frozenset({"sinh", "ngay", "nam", "ns", "sn", "thang"})
+#: words that may end the name before its date, in lower case ("An sinh ngày 15/3/1985");
+#: capitalised they may be a name ("Nguyễn Văn Nam 1985") unless a separator comes first
+_LOWER_DATE_WORDS = frozenset({"sinh", "ngày", "năm", "ns", "sn", "tháng"})
+
+
+def split_name_and_date(value: Any) -> tuple[str | None, Any]:
+    """(the name, the birth date as written) of a cell holding both: "Nguyễn Văn An\n15/03/1985",
+    "Nguyễn Văn An (1985)", "Nguyễn Văn An, Sinh ngày: 15/3/1985"; a date cell gives no name."""
+    if _empty(value):
+        return None, None
+    if not isinstance(value, str):
+        return None, value
+    lines = [line.strip() for line in value.splitlines() if line.strip()]
+    if len(lines) > 1:
+        named = [line for line in lines if not any(ch.isdigit() for ch in line)]
+        dated = [line for line in lines if any(ch.isdigit() for ch in line)]
+        if named and dated:
+            return _name_before_date(" ".join(named)), " ".join(dated)
+    text = " ".join(value.split())
+    m = _DATE_START.search(text)
+    if m is None:
+        return text, None
+    return _name_before_date(text[: m.start()]) or None, text[m.start() :].strip(" ()[]")
+
+
+def _name_before_date(text: str) -> str:
+    """The name without the words and separators that lead to its date."""
+    text = text.strip(" ,;:-–([")
+    cut = max(text.rfind(sep) for sep in (",", ";", ":", " - ", " – ", "("))
+    if cut > 0 and all(w in _DATE_WORDS for w in fold(text[cut:]).strip(" ,;:-–(").split()):
+        text = text[:cut]
+    words = text.split()
+    while words and words[-1].strip(".:") in _LOWER_DATE_WORDS:
+        words.pop()
+    return " ".join(words).strip(" ,;:-–([")
 
 
 def _part(v: Any) -> str:

@@ -28,8 +28,6 @@ pytestmark = pytest.mark.django_db
 #: shapes the import does not read right yet: name → why
 NOT_YET: dict[str, str] = {
     "form_2c_sheets": "a sheet that is one person's 2C form (label–value pairs) is not read",
-    "foxpro_fields": "the unit column 'TENDV' is not recognised",
-    "name_dob_one_cell": "a column 'Họ và tên / Ngày sinh' holding both is not recognised",
     "honorific_sections": "'Đ/c' and 'Đồng chí' stay in the name",
 }
 
@@ -62,8 +60,6 @@ def _warnings(report) -> dict[str, list[str]]:
     return {r["personal_id"]: r["warnings"] for r in report["rows"] if r["table"] == "profile"}
 
 
-@pytest.mark.xfail(strict=True, reason="a lone 'Nữ' tick column is not read: the sex comes from "
-                   "the ID, with a warning")  # fmt: skip
 def test_the_female_tick_gives_the_sex(tmp_path, agency, hr):
     shape = shape_female_tick_column(tmp_path)
     report = import_shape(shape, agency["root"], hr, tmp_path)
