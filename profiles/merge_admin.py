@@ -39,7 +39,10 @@ from .merging import (
 from .models import CHILD_MODELS, HealthRecord, MergeCandidate, Profile, ProfileMerge
 from .services import HIDDEN_NOTES, audit_sensitive_read, can_view_health
 
-HEALTH_LABEL = str(HealthRecord._meta.verbose_name_plural).capitalize()
+
+def _plural_label(model: type[Any]) -> str:
+    """A child table's name in the language of the request (the labels are lazy)."""
+    return str(model._meta.verbose_name_plural).capitalize()
 
 
 class BothSidesScopedMixin(ScopedAdminMixin):
@@ -212,11 +215,14 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
                 continue
             if name == "health" and not can_view_health(request.user):
                 # group 10 needs its permission: a note in place of the rows
-                out.append({"label": HEALTH_LABEL, "note": HIDDEN_NOTES[name]})
+                out.append(
+                    {"name": name, "label": _plural_label(HealthRecord), "note": HIDDEN_NOTES[name]}
+                )
                 continue
             out.append(
                 {
-                    "label": str(model._meta.verbose_name_plural).capitalize(),
+                    "name": name,
+                    "label": _plural_label(model),
                     "left": [_child_text(name, r) for r in left],
                     "right": [_child_text(name, r) for r in right],
                 }
@@ -231,7 +237,7 @@ class MergeCandidateAdmin(BothSidesScopedMixin, SimpleHistoryAdmin):
             return self._decide(request, cand)
         can_decide = self.can_decide(request, cand) and cand.status == MergeCandidate.Status.OPEN
         children = self._children(cand, request) if cand.profile else []
-        if any(c["label"] == HEALTH_LABEL and "note" not in c for c in children):
+        if any(c["name"] == "health" and "note" not in c for c in children):
             audit_sensitive_read(["health"], request=request, obj=cand, via="merge_review")
         return TemplateResponse(
             request,

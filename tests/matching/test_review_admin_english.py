@@ -33,6 +33,7 @@ def test_the_review_page_reads_in_english(candidate, hr):  # noqa: F811
     assert untranslated(page, data=_data(candidate)) == []
     assert 'value="Merge"' in page and "Not the same person" in page
     assert "General information — choose the value to keep for each field" in page
+    assert "Annual quality assessments" in page  # a child table, named in the request's language
     # the submit buttons are told apart by their names: merging in English still works
     response = english_client(hr).post(url, {"merge": "Merge", "keep": "profile"})
     assert response.status_code == 302
