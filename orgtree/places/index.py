@@ -51,6 +51,22 @@ class UnitIndex:
                 self.district_of[code] = district_code
             self._add_key(level, code, name_key(name))
         self._group()
+        self.initials = self._province_initials()
+
+    def _province_initials(self) -> dict[str, tuple[str, ...]]:
+        """Two-word provinces by the initial of the first word ("T.Hóa" Thanh Hóa, "Q.Ngãi",
+        "Đ.Nai"), as clerks shorten them: folded "t hoa" → codes. A short form that is also a
+        name of any level is left out; one shared by two provinces ("H.Giang") keeps both (a
+        person chooses)."""
+        taken = {*self.provinces, *self.districts, *self.communes}
+        pairs: list[tuple[str, str]] = []
+        for key, codes in self.provinces.items():
+            words = key.split()
+            if len(words) == 2 and words[0].isalpha():
+                short = f"{words[0][0]} {words[1]}"
+                if short not in taken:
+                    pairs.extend((short, code) for code in codes)
+        return _group(pairs)
 
     def _add_key(self, level: str, code: str, key: str) -> None:
         pairs = self._pairs
@@ -164,6 +180,7 @@ class ConversionIndex:
         self.district_targets = {k: _shares(v) for k, v in district_share.items()}
         self.province_targets = {k: _shares(v) for k, v in province_share.items()}
         self._carried: dict[str, dict[str, Carried]] = {}
+        self._merged: dict[str, dict[str, tuple[str, ...]]] = {}
 
     def prepare(self, target: UnitIndex) -> None:
         """Carry every old commune into ``target`` once, when the indexes are built."""
@@ -172,9 +189,30 @@ class ConversionIndex:
             for (level, code) in self.source.name
             if level == COMMUNE
         }
+        self._merged[target.key] = self._merged_into_namesake(target)
 
     def carried(self, target: UnitIndex, old_code: str) -> Carried:
         return self._carried[target.key][old_code]
+
+    def merged(self, target: UnitIndex) -> dict[str, tuple[str, ...]]:
+        """Old province → the old provinces that went with it into the province of ``target``
+        that bears its name (Vĩnh Long → Vĩnh Long, Bến Tre, Trà Vinh): a text that names the
+        new province may name an old district of any of them."""
+        return self._merged.get(target.key, {})
+
+    def _merged_into_namesake(self, target: UnitIndex) -> dict[str, tuple[str, ...]]:
+        into: dict[str, list[str]] = defaultdict(list)
+        for old_p, shares in self.province_targets.items():
+            into[shares[0][0]].append(old_p)
+        merged: dict[str, tuple[str, ...]] = {}
+        for new_p, olds in into.items():
+            if len(olds) < 2 or (PROVINCE, new_p) not in target.name:
+                continue
+            new_name = name_key(_strip_type(target.name[PROVINCE, new_p]))
+            for old_p in olds:
+                if name_key(_strip_type(self.source.name[PROVINCE, old_p])) == new_name:
+                    merged[old_p] = tuple(sorted(olds))
+        return merged
 
     def _reconcile(
         self,

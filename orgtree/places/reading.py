@@ -32,6 +32,9 @@ class Reading:
     # the commune came through a name merged away 2019–2024 (and the text that named it)
     former_commune: FormerCommune | None = None
     former_text: str = ""
+    # the text names a district ("Huyện X") that the reading could not place, yet a commune
+    # was found in the province: the district contradicts the answer
+    contradicted: bool = False
 
 
 def _prefer(
@@ -100,7 +103,20 @@ def _plan(segments: list[Segment]) -> Plan:
     )
 
 
-def _read(index: UnitIndex, plan: Plan, catalogue: Catalogue) -> Reading:
+# a commune found only in an old province merged with the one named (see ``merged``) counts
+# for less than one found in the province named: the direct reading of a new address wins
+_MERGED_COMMUNE = 1.5
+
+
+def _read(
+    index: UnitIndex,
+    plan: Plan,
+    catalogue: Catalogue,
+    merged: dict[str, tuple[str, ...]] | None = None,
+) -> Reading:
+    """The exact candidates in one release. ``merged`` (old sets only): old province → the
+    old provinces that went with it into the 2025 province of its name, for texts that give
+    an old district or commune with the new province ("Huyện Duyên Hải, Tỉnh Vĩnh Long")."""
     reading = Reading(index)
     segments = plan.segments
     used_p = used_d = used_c = -1
@@ -112,6 +128,9 @@ def _read(index: UnitIndex, plan: Plan, catalogue: Catalogue) -> Reading:
         codes = index.provinces.get(key)
         if not codes and " " not in key:
             codes = index.compact[PROVINCE].get(key)
+            compact = bool(codes)
+        if not codes and not explicit:
+            codes = index.initials.get(key)  # "T.Hóa", "Q.Ngãi", "Đ.Nai"
             compact = bool(codes)
         if not codes:
             historic = catalogue.historic.get(key) or (
@@ -154,9 +173,21 @@ def _read(index: UnitIndex, plan: Plan, catalogue: Catalogue) -> Reading:
                 if found:
                     former = found[0]
                     codes = tuple(dict.fromkeys(h.district for h in found))
+            widened = False
             if codes and provinces:
+                named = codes
                 codes = tuple(c for c in codes if index.province_of[DISTRICT, c] in provinces)
+                if not codes and merged:
+                    wider = {q for p in provinces for q in merged.get(p, ())}
+                    codes = tuple(c for c in named if index.province_of[DISTRICT, c] in wider)
+                    widened = bool(codes)
             if codes:
+                if widened:  # the old district of a province merged into the one named
+                    reading.provinces = tuple(
+                        dict.fromkeys(index.province_of[DISTRICT, c] for c in codes)
+                    )
+                    provinces = reading.provinces
+                    reading.factor *= 0.95
                 used_d = i
                 if len(codes) > 1:
                     codes = _prefer(index, DISTRICT, segments[i], codes, explicit)
@@ -193,6 +224,13 @@ def _read(index: UnitIndex, plan: Plan, catalogue: Catalogue) -> Reading:
                 codes = index.compact[COMMUNE].get(key)
                 if codes:
                     reading.factor *= 0.9
+        weight = 2.0
+        if not codes and provinces and not districts and merged:
+            wider = {q for p in provinces for q in merged.get(p, ()) if q not in provinces}
+            codes = tuple(c for q in wider for c in index.communes_in_province.get((q, key), ()))
+            if codes:  # an old commune of a province merged into the one named
+                weight = _MERGED_COMMUNE
+                reading.factor *= 0.95
         conflict = False
         if former_keys and key.replace(" ", "") in former_keys:
             codes, conflict = _with_former(reading, catalogue, key, codes, segments[i].raw)
@@ -202,7 +240,7 @@ def _read(index: UnitIndex, plan: Plan, catalogue: Catalogue) -> Reading:
                 codes = _prefer(index, COMMUNE, segments[i], codes, explicit)
             reading.communes = codes
             alone = not explicit and len(segments) == 1
-            reading.score += _BARE_COMMUNE_ALONE if alone else 2.0
+            reading.score += _BARE_COMMUNE_ALONE if alone else weight
             break
 
     # explicit segments left unexplained weaken the reading ("Huyện X" read in the new set)
@@ -210,7 +248,17 @@ def _read(index: UnitIndex, plan: Plan, catalogue: Catalogue) -> Reading:
         if i != used_p and i != used_d and i != used_c:
             reading.score -= 1.0
             reading.factor *= 0.9
+            if (
+                index.has_districts
+                and used_c >= 0
+                and used_d < 0
+                and segments[i].hint == _DISTRICT_ONLY
+            ):
+                reading.contradicted = True
     return reading
+
+
+_DISTRICT_ONLY = frozenset({DISTRICT})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,6 +368,17 @@ def with_former_note(outcome: Outcome, reading: Reading) -> Outcome:
         now = reading.index.name.get((COMMUNE, former.successor), former.successor)
         text = reading.former_text.strip() or former.name
         outcome.reason += f" ({text} đã sáp nhập vào {now} (2019–2024))"
+    return outcome
+
+
+def with_contradiction(outcome: Outcome, reading: Reading) -> Outcome:
+    """A commune found while the district the text names could not be placed goes to a
+    person: the district may be misspelt, or the commune another one of the same name."""
+    if reading.contradicted and outcome.commune is not None and not outcome.needs_review:
+        outcome.needs_review = True
+        outcome.confidence = min(outcome.confidence, 0.6)
+        outcome.candidates = [(outcome.province or "", outcome.commune, outcome.reason)]
+        outcome.reason += " (quận, huyện ghi trong địa chỉ không khớp)"
     return outcome
 
 

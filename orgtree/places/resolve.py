@@ -30,6 +30,7 @@ from .reading import (
     _direct_outcome,
     _plan,
     _read,
+    with_contradiction,
     with_district_note,
     with_former_note,
 )
@@ -226,14 +227,14 @@ def _outcome(plan: Plan, catalogue: Catalogue, target: UnitIndex) -> Outcome:
     outcome = _direct_outcome(direct)
     if direct.former_district is not None or direct.former_commune is not None:
         outcome = with_former_note(with_district_note(outcome, direct), direct)
-    outcomes = [outcome]
+    outcomes = [with_contradiction(outcome, direct)]
     for conversion in catalogue.sources_for(target):
-        reading = _read(conversion.source, plan, catalogue)
+        reading = _read(conversion.source, plan, catalogue, conversion.merged(target))
         if reading.score > 0:
             outcome = _converted_outcome(reading, conversion, target)
             if reading.former_district is not None or reading.former_commune is not None:
                 outcome = with_former_note(with_district_note(outcome, reading), reading)
-            outcomes.append(outcome)
+            outcomes.append(with_contradiction(outcome, reading))
     return _choose(outcomes)
 
 

@@ -139,3 +139,62 @@ def test_english_dist_end_to_end(reference_data, text, clean):
     expected = _codes(clean)
     assert expected[1] is not None and not expected[2]
     assert _codes(text) == expected
+
+
+# -- an old district or commune with the name of the 2025 province it went to -------------------
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        (
+            "Xã Dân Thành, Thị xã Duyên Hải, Tỉnh Vĩnh Long",  # Trà Vinh went into Vĩnh Long
+            "Xã Dân Thành, Thị xã Duyên Hải, Tỉnh Trà Vinh",
+        ),
+        (
+            "Xã Lộc An, Huyện Lộc Ninh, Thành phố Đồng Nai",  # not Lộc An of Long Thành
+            "Xã Lộc An, Huyện Lộc Ninh, Tỉnh Bình Phước",
+        ),
+        (
+            "Thị trấn Bắc Lý, Huyện Hiệp Hòa, Tỉnh Bắc Ninh",  # Bắc Giang went into Bắc Ninh
+            "Thị trấn Bắc Lý, Huyện Hiệp Hòa, Tỉnh Bắc Giang",
+        ),
+    ],
+)
+def test_old_district_under_the_new_province(reference_data, text, clean):
+    expected = _codes(clean)
+    assert expected[1] is not None and not expected[2]
+    assert _codes(text) == expected
+
+
+def test_a_district_of_an_unrelated_province_sends_the_commune_to_review(reference_data):
+    # Lộc Ninh (Bình Phước, now Đồng Nai) has nothing to do with Lâm Đồng, which has its own
+    # Xã Lộc An: the district contradicts that answer
+    r = resolve_place("Xã Lộc An, Huyện Lộc Ninh, Tỉnh Lâm Đồng", as_of=AS_OF)
+    assert r.needs_review, r.describe()
+    assert "không khớp" in r.reason
+
+
+def test_a_misspelt_district_is_still_corrected(reference_data):
+    clean = _codes("Xã Minh Tiến, Huyện Lục Yên, Tỉnh Yên Bái")
+    assert clean[1] is not None
+    assert _codes("Xã Minh Tiến, Huyện Lụcc Yên, Tỉnh Yên Bái")[:2] == clean[:2]
+
+
+# -- provinces by their initial ("T.Hóa", "Q.Ngãi") ---------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "province"),
+    [("T.Hóa", "38"), ("Q.Ngãi", "51"), ("Đ.Nai", "75"), ("H.Tĩnh", "42"), ("B.Dương", "79")],
+)
+def test_province_by_its_initial(reference_data, text, province):
+    assert _codes(text)[:2] == (province, None)
+
+
+def test_province_initial_in_an_address(reference_data):
+    clean = _codes("Xã Ba Lế, Huyện Ba Tơ, Tỉnh Quảng Ngãi")
+    assert clean[1] is not None
+    assert _codes("xã Ba Lế, huyện Ba Tơ, Q.Ngãi") == clean
+
+
+def test_an_initial_two_provinces_share_is_not_answered(reference_data):
+    # H.Giang: Hà Giang (now Tuyên Quang) or Hậu Giang (now Cần Thơ)
+    province, commune, review = _codes("H.Giang")
+    assert review and province is None and commune is None
