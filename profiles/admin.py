@@ -561,8 +561,34 @@ class ProfileAdmin(
         "religion": "religion_name",
     }
 
+    # The place texts as written before a reform conversion replaced them (conversion app):
+    # shown, read-only, under the personal group of a profile that has any; never typed.
+    ORIGINAL_PLACES = (
+        ("birthplace_text", "birthplace_original"),
+        ("hometown_text", "hometown_original"),
+        ("permanent_residence", "permanent_residence_original"),
+        ("current_residence", "current_residence_original"),
+    )
+
+    def _originals(self, obj: Profile | None) -> tuple[str, ...]:
+        if obj is None:
+            return ()
+        return tuple(
+            original
+            for text, original in self.ORIGINAL_PLACES
+            if getattr(obj, original) and getattr(obj, original) != getattr(obj, text)
+        )
+
     def get_fieldsets(self, request: HttpRequest, obj: Profile | None = None):
         fieldsets = super().get_fieldsets(request, obj)
+        originals = self._originals(obj)
+        if originals:
+            fieldsets = [
+                (title, {**opts, "fields": (*opts["fields"], originals)})
+                if title == FIELDSET_PERSONAL
+                else (title, opts)
+                for title, opts in fieldsets
+            ]
         if obj is None or self.has_change_permission(request, obj):
             return fieldsets
 
@@ -581,7 +607,7 @@ class ProfileAdmin(
             fields += list(self.READ_ONLY_NAMES.values())
         if obj is not None:
             fields.append("unit")  # moves go through the work history
-        return fields
+        return [*fields, *self._originals(obj)]
 
     # -- columns --------------------------------------------------------------------------------
     # Nine columns must fit beside the filters on a 1366-pixel screen: the unit by its name (its

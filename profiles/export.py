@@ -77,15 +77,26 @@ def _workplace(w: WorkHistory) -> str:
     return w.unit_name
 
 
+def _with_original(text: str, original: str) -> str:
+    """A place as it is now (official names in force), followed by the text it was converted
+    from when the reform conversion changed it, so that the reader recognises the place known
+    before: "Thôn 3, Xã Tam Hồng, Tỉnh Phú Thọ (địa danh cũ: Thôn 3, Xã Tam Hồng, Huyện Yên
+    Lạc, Tỉnh Vĩnh Phúc)"."""
+    if text and original and original != text:
+        return f"{text} ({ORIGINAL_ADDRESS_NOTE}: {original})"
+    return text
+
+
 def _residence(f: FamilyMember) -> str:
-    """A relative's address as it is now (official names in force), followed by the text it was
-    converted from when the reform conversion changed it, so that the reader recognises the
-    address known before: "Thôn 3, Xã Tam Hồng, Tỉnh Phú Thọ (địa danh cũ: Thôn 3, Xã Tam
-    Hồng, Huyện Yên Lạc, Tỉnh Vĩnh Phúc)"."""
-    original = f.address_original
-    if f.address and original and original != f.address:
-        return f"{f.address} ({ORIGINAL_ADDRESS_NOTE}: {original})"
-    return f.address
+    """A relative's address, with the text before the conversion (:func:`_with_original`)."""
+    return _with_original(f.address, f.address_original)
+
+
+def _current_residence(p: Profile) -> str:
+    """Item 9: the current residence, or the permanent one when none is recorded."""
+    if p.current_residence:
+        return _with_original(p.current_residence, p.current_residence_original)
+    return _with_original(p.permanent_residence, p.permanent_residence_original)
 
 
 def cv_sections(profile: Profile, *, with_health: bool = False) -> CV:
@@ -128,12 +139,13 @@ def cv_sections(profile: Profile, *, with_health: bool = False) -> CV:
         f"2) Tên gọi khác: {p.other_names}",
         f"3) Sinh ngày: {_d(p.date_of_birth, p.birth_date_precision)}    "
         f"Giới tính: {name_of('sex', p.sex)}",
-        f"4) Nơi sinh: {p.birthplace_text}",
-        f"5) Quê quán: {p.hometown_text}",
+        f"4) Nơi sinh: {_with_original(p.birthplace_text, p.birthplace_original)}",
+        f"5) Quê quán: {_with_original(p.hometown_text, p.hometown_original)}",
         f"6) Dân tộc: {name_of('ethnicity', p.ethnicity)}    "
         f"7) Tôn giáo: {name_of('religion', p.religion)}",
-        f"8) Nơi đăng ký hộ khẩu thường trú: {p.permanent_residence}",
-        f"9) Nơi ở hiện nay: {p.current_residence or p.permanent_residence}",
+        "8) Nơi đăng ký hộ khẩu thường trú: "
+        + _with_original(p.permanent_residence, p.permanent_residence_original),
+        f"9) Nơi ở hiện nay: {_current_residence(p)}",
         "11) Ngày tuyển dụng: "
         + (f"{_d(recruitment.effective_date)}, {recruitment.issuer or ''}" if recruitment else ""),
         f"12) Chức vụ (chức danh) hiện tại: "

@@ -185,6 +185,12 @@ PROFILE = SheetSpec(
             "HKTT",
         ),
         C("current_residence", "Nơi ở hiện nay", "text", "Chỗ ở hiện nay", "Địa chỉ hiện nay"),
+        # the place texts as written before the reform conversion replaced their names: exported
+        # and read back (a round trip stays "unchanged"); no other header means them
+        C("birthplace_original", "Nơi sinh – nguyên văn trước chuyển đổi", "text"),
+        C("hometown_original", "Quê quán – nguyên văn trước chuyển đổi", "text"),
+        C("permanent_residence_original", "Nơi thường trú – nguyên văn trước chuyển đổi", "text"),
+        C("current_residence_original", "Nơi ở hiện nay – nguyên văn trước chuyển đổi", "text"),
         C(
             "social_origin",
             "Thành phần gia đình xuất thân",

@@ -120,3 +120,62 @@ def test_the_excel_export_has_them_as_columns(tmp_path, converted):
     assert past["Địa danh hiện nay (chú thích)"] == NOTE
     other = next(r for r in work if r["Đơn vị"] == "Công ty Cổ phần ABC")
     assert other["Địa danh hiện nay (chú thích)"] == ""
+
+
+OLD_HOMETOWN = "Xã Tam Hồng, Huyện Yên Lạc, Tỉnh Vĩnh Phúc"
+NEW_HOMETOWN = "Xã Tam Hồng, Tỉnh Phú Thọ"
+
+
+@pytest.fixture
+def converted_places(make_profile):
+    """A profile whose home town and permanent residence the conversion rewrote (the texts
+    before kept), whose birthplace it left as it was, and with no current residence."""
+    p = make_profile(full_name="Đỗ Văn Nam", personal_id="040085004322")
+    Profile.objects.filter(pk=p.pk).update(
+        hometown_text=NEW_HOMETOWN,
+        hometown_original=OLD_HOMETOWN,
+        permanent_residence=NEW_ADDRESS,
+        permanent_residence_original=OLD_ADDRESS,
+        current_residence="",
+        birthplace_text="Tỉnh Nghệ An",
+        birthplace_original="Tỉnh Nghệ An",
+    )
+    return Profile.objects.get(pk=p.pk)
+
+
+def test_mau_2c_prints_the_profiles_own_places_with_their_old_text(converted_places):
+    text = flat(pdf_text(render_pdf(converted_places)))
+    assert f"5) Quê quán: {NEW_HOMETOWN} (địa danh cũ: {OLD_HOMETOWN})" in text
+    assert f"8) Nơi đăng ký hộ khẩu thường trú: {NEW_ADDRESS} (địa danh cũ: {OLD_ADDRESS})" in text
+    # item 9 falls back on the permanent residence, with its old text
+    assert f"9) Nơi ở hiện nay: {NEW_ADDRESS} (địa danh cũ: {OLD_ADDRESS})" in text
+    assert "4) Nơi sinh: Tỉnh Nghệ An" in text and "Nghệ An (địa danh cũ" not in text
+
+
+def test_the_profile_page_shows_the_old_texts_read_only(client, hr, converted_places):
+    client.force_login(hr)
+    url = reverse("admin:profiles_profile_change", args=[converted_places.pk])
+    page = client.get(url).content.decode()
+    assert OLD_HOMETOWN in page and OLD_ADDRESS in page
+    assert 'name="hometown_original"' not in page  # shown, never typed
+    assert "quê quán – nguyên văn trước chuyển đổi" in page.lower()
+    assert "nơi sinh – nguyên văn" not in page.lower()  # the same text: nothing to show
+    # a save of the page keeps them
+    from tests.profiles.test_lazy_inlines import _form_values
+
+    data = _form_values(page)
+    data["phone"] = "0912000111"
+    data["change_reason"] = "Bổ sung số điện thoại"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    saved = Profile.objects.get(pk=converted_places.pk)
+    assert (saved.phone, saved.hometown_original) == ("0912000111", OLD_HOMETOWN)
+
+
+def test_the_excel_export_has_the_profiles_old_texts(tmp_path, converted_places):
+    out = tmp_path / "xuat.xlsx"
+    export_profiles(Profile.objects.filter(pk=converted_places.pk), out)
+    (row,) = _sheet(out, SHEETS["profile"].title)
+    assert row["Quê quán"] == NEW_HOMETOWN
+    assert row["Quê quán – nguyên văn trước chuyển đổi"] == OLD_HOMETOWN
+    assert row["Nơi thường trú – nguyên văn trước chuyển đổi"] == OLD_ADDRESS
