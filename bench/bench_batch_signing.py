@@ -1,23 +1,32 @@
 #!/usr/bin/env python
-"""Benchmark: batch signing of approved profiles with a key file, on 1 process against 2.
+"""Benchmark: batch signing of approved profiles with a key file, on 1 process against 2,
+stored in chunks against one item per transaction.
 
-Run: ``.venv/bin/python bench/bench_batch_signing.py [--count 10000] [--processes 2]``
+Run: ``.venv/bin/python bench/bench_batch_signing.py [--count 10000] [--processes 2]
+[--chunk 200]``
 
 Sets up its own throw-away test database (SQLite in memory unless DATABASE_URL says otherwise),
 loads the code lists and reference data, generates 40 real people (synthetic generator) and
-makes ``2 × --count`` approved profile versions from them (each a copy of one of the 40 with its
-own personal ID, snapshot and hash, written in bulk: the workflow's per-profile submission and
-approval are not what is measured). A test CA's RSA-2048 key file is stored as the approver's
-credential. Then the real batch task (:func:`profiles.signing.tasks.run_batch`, the real
-provider :func:`~profiles.signing.profile_signing.provide_profile_version` and store
-:func:`~profiles.signing.profile_signing.record_signature`) signs ``--count`` of them in this
-process (``CBCCVC_SIGNING_PROCESSES=1``) and the other ``--count`` with ``--processes``
-worker processes, in the same run; it prints the time and profiles/s of each, and how this
-process's time splits between reading + rendering and storing (the part the workers do not
-take), to tell whether rendering in the workers would help; and, per run, the CPU time per
-profile of this process and of the workers (the wall time on a shared machine depends on the
-others' load; with the CPU split, the wall time on an idle machine is bounded by the busiest
-process).
+makes ``runs × --count`` approved profile versions from them (each a copy of one of the 40 with
+its own personal ID, snapshot and hash, written in bulk: the workflow's per-profile submission
+and approval are not what is measured). A test CA's RSA-2048 key file is stored as the
+approver's credential. Then the real batch task (:func:`profiles.signing.tasks.run_batch`)
+signs ``--count`` versions per run, in the same run of the bench:
+
+* one process, one item per transaction through the one-version path (the provider called per
+  item, :func:`~profiles.signing.profile_signing.record_signature`: what every batch did
+  before chunks): the baseline;
+* one process, chunks of ``--chunk`` items (the real provider's set-based
+  ``read_chunk``/``store_chunk``, :mod:`profiles.signing.profile_batch`);
+* ``--processes`` worker processes signing, this process reading and storing chunks; on
+  PostgreSQL also the workers doing whole items (one transaction each);
+* the first two again at the end (the first runs also warm up caches and the database).
+
+It prints the time and profiles/s of each, how this process's time per item splits between
+reading + rendering, signing and storing (per item and per chunk, rolled back), and, per run,
+the CPU time per profile of this process and of the workers (the wall time on a shared machine
+depends on the others' load; with the CPU split, the wall time on an idle machine is bounded by
+the busiest process).
 """
 
 from __future__ import annotations
@@ -41,8 +50,8 @@ from django.db import connection  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
 
-def set_up(count: int):
-    """The approver, its key file credential and ``2 × count`` approved versions."""
+def set_up(count: int, runs: int):
+    """The approver, its key file credential and ``runs × count`` approved versions."""
     import copy
     from datetime import date
 
@@ -77,7 +86,7 @@ def set_up(count: int):
     models = list(Profile.objects.filter(unit=unit))
     snapshots = [snapshot(p) for p in models]
     now = timezone.now()
-    total = 4 * count
+    total = runs * count
     for start in range(0, total, 1000):
         profiles, versions = [], []
         for n in range(start, min(start + 1000, total)):
@@ -117,8 +126,23 @@ def _cpu() -> tuple[float, float]:
     return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
 
 
+def per_item(item_id: str):
+    """The profiles' provider seen as a plain one (read, render and store one item at a time:
+    :func:`~profiles.signing.profile_signing.record_signature`), for the baseline run."""
+    from profiles.signing.profile_signing import provide_profile_version
+
+    return provide_profile_version(item_id)
+
+
 def run(
-    approver, credential, pin: str, version_ids: list[int], processes: int, in_workers: bool
+    approver,
+    credential,
+    pin: str,
+    version_ids: list[int],
+    processes: int,
+    in_workers: bool,
+    chunk: int,
+    provider: str = "",
 ) -> float:
     from profiles.signing.keys import seal
     from profiles.signing.models import SigningBatch
@@ -128,7 +152,7 @@ def run(
     batch = SigningBatch.objects.create(
         created_by=approver,
         credential=credential,
-        provider=PROVIDER,
+        provider=provider or PROVIDER,
         item_ids=[f"{v}:{approver.pk}" for v in version_ids],
         total=len(version_ids),
         sealed_pin=seal(pin.encode("utf-8")),
@@ -137,6 +161,7 @@ def run(
         CBCCVC_SIGNING_PROCESSES=processes,
         CBCCVC_SIGNING_POOL_MIN_ITEMS=2,
         CBCCVC_SIGNING_ITEMS_IN_WORKERS=in_workers,
+        CBCCVC_SIGNING_CHUNK_ITEMS=chunk,
     ):
         started = time.perf_counter()
         cpu = _cpu()
@@ -152,6 +177,17 @@ def run(
     if outcome["failed"]:
         batch.refresh_from_db()
         raise SystemExit(f"{outcome['failed']} items failed: {list(batch.failures().items())[:3]}")
+    # every version signed, with its signature row, and queued for sync once
+    from profiles.models import ProfileSignature, ProfileVersion, VersionStatus
+    from syncing.models import SyncItem
+
+    counts = (
+        ProfileVersion.objects.filter(pk__in=version_ids, status=VersionStatus.SIGNED).count(),
+        ProfileSignature.objects.filter(version_id__in=version_ids).count(),
+        SyncItem.objects.filter(version_id__in=version_ids).count(),
+    )
+    if counts != (n, n, n):
+        raise SystemExit(f"signed, signature rows, queued: {counts}, expected {n} each")
     return elapsed
 
 
@@ -183,41 +219,82 @@ def split(version_ids: list[int], user_pk: int, pkcs12: bytes, pin: str) -> dict
     return {k: 1000 * v / len(version_ids) for k, v in spent.items()}
 
 
+def split_chunk(version_ids: list[int], user_pk: int, pkcs12: bytes, pin: str) -> dict[str, float]:
+    """The same per item, for one chunk read and stored at once (set-based), rolled back."""
+    from django.db import transaction
+
+    from profiles.signing.keys import KeyFileSigner
+    from profiles.signing.profile_signing import provide_profile_version
+    from profiles.signing.xmlsig import sign_document
+
+    signer = KeyFileSigner.from_pkcs12(pkcs12, pin)
+    with transaction.atomic():
+        t0 = time.perf_counter()
+        items = provide_profile_version.read_chunk([f"{v}:{user_pk}" for v in version_ids])
+        t1 = time.perf_counter()
+        signed = [(item, sign_document(item.document, signer)) for item in items]
+        t2 = time.perf_counter()
+        refused = provide_profile_version.store_chunk(signed)
+        t3 = time.perf_counter()
+        transaction.set_rollback(True)
+    assert not refused and not any(item.error for item in items)
+    n = len(version_ids)
+    return {
+        "read + render": 1000 * (t1 - t0) / n,
+        "sign": 1000 * (t2 - t1) / n,
+        "store": 1000 * (t3 - t2) / n,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--chunk", type=int, default=200, help="items per transaction")
+    parser.add_argument(
+        "--chunks-only",
+        action="store_true",
+        help="leave out the slow runs (one item per transaction, whole items in the workers)",
+    )
     args = parser.parse_args()
+    n, p, chunk = args.count, args.processes, args.chunk
+    per_item_provider = "__main__.per_item"
+    # (label, processes, in the workers, items per transaction, provider)
+    runs = [
+        ("1 process, one item per transaction", 1, False, 1, per_item_provider),
+        (f"1 process, chunks of {chunk}", 1, False, chunk, ""),
+        (f"{p} processes, chunks of {chunk} here", p, False, chunk, ""),
+    ]
+    if connection.vendor == "postgresql":
+        runs.append((f"{p} processes, items in them", p, True, 1, ""))
+    runs += [(f"{label}, again", *rest) for label, *rest in runs[:2]]
+    if args.chunks_only:
+        runs = [r for r in runs if r[3] > 1]
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0)
-    print(f"setting up {4 * args.count} approved versions …", flush=True)
-    approver, credential, cred, ids = set_up(args.count)
+    print(f"setting up {len(runs) * n} approved versions …", flush=True)
+    approver, credential, cred, ids = set_up(n, len(runs))
     pin = cred.pin
-    n = args.count
-    first, second, third, fourth = ids[:n], ids[n : 2 * n], ids[2 * n : 3 * n], ids[3 * n :]
-    steps = split(third[:200], approver.pk, cred.pkcs12, pin)
-    print(
-        "one process, per item (200, rolled back): "
-        + ", ".join(f"{k} {v:.2f} ms" for k, v in steps.items()),
-        flush=True,
-    )
-    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs", flush=True)
-    one = run(approver, credential, pin, first, 1, False)
-    print(
-        f"  1 process:                        {one:7.1f} s  {n / one:6.0f} profiles/s", flush=True
-    )
-    p = args.processes
-    runs = [(f"{p} processes, render + store here", second, False)]
-    if connection.vendor == "postgresql":
-        runs.append((f"{p} processes, render + store in them", third, True))
-    else:
+    sample = ids[-200:]
+    for label, measure in (("one item at a time", split), ("a chunk of 200", split_chunk)):
+        steps = measure(sample, approver.pk, cred.pkcs12, pin)
+        print(
+            f"one process, per item, {label} (200, rolled back): "
+            + ", ".join(f"{k} {v:.2f} ms" for k, v in steps.items()),
+            flush=True,
+        )
+    if connection.vendor != "postgresql":
         print("  (SQLite: the workers cannot share the database; only signing goes to them)")
-    for label, version_ids, in_workers in runs:
-        took = run(approver, credential, pin, version_ids, p, in_workers)
-        print(f"  {label:32} {took:7.1f} s  {n / took:6.0f} profiles/s  (× {one / took:.2f})")
-    # the first run also warms up (caches, the database's buffers): once more, at the end
-    again = run(approver, credential, pin, fourth, 1, False)
-    print(f"  {'1 process, again':32} {again:7.1f} s  {n / again:6.0f} profiles/s", flush=True)
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs", flush=True)
+    baseline = 0.0
+    for index, (label, processes, in_workers, size, provider) in enumerate(runs):
+        version_ids = ids[index * n : (index + 1) * n]
+        took = run(approver, credential, pin, version_ids, processes, in_workers, size, provider)
+        baseline = baseline or took
+        print(
+            f"  {label:45} {took:7.1f} s  {n / took:6.0f} profiles/s  (× {baseline / took:.2f})",
+            flush=True,
+        )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -13,14 +13,14 @@ until its stdin closes. Nothing is written to disk.
 
 **The work**, two ways. (1) The parent keeps everything that touches the database: it reads
 and renders each document (the provider), hands the bytes to a worker, and stores the signed
-bytes in its own transaction, in order; one thread per worker does the pipe I/O, so the
+bytes a chunk per transaction, in order; one thread per worker does the pipe I/O, so the
 parent renders and stores while the workers sign. (2) With ``provider``, on PostgreSQL, the
 workers do the whole item (Django set up in each, on the parent's database): the parent only
-hands out item ids and counts the outcomes. Reading, rendering and storing a profile cost
-~25 times its signature (ORM queries, history, the sync queue, one commit per item: see
-``bench/bench_batch_signing.py``); (2) moves that work off the parent but each worker pays
-Django's start-up, and on the shared 2-core machine, where PostgreSQL needs a core too, it
-was not faster. :mod:`.tasks` uses (1) unless told otherwise.
+hands out item ids and counts the outcomes. (2) was meant for a store costing ~25 times the
+signature (one transaction per item); each worker pays Django's start-up and stores item by
+item, and since the parent stores a chunk per transaction (:mod:`.chunks`) (2) is about nine
+times slower than (1) on the shared 2-core machine (``bench/bench_batch_signing.py``).
+:mod:`.tasks` uses (1) unless told otherwise.
 A worker signs with the template signer (:func:`profiles.signing.xmlsig.sign_document`) and
 answers with the signed bytes (or, in (2), nothing) or the message of the item's error (the
 batch records it and goes on).
