@@ -114,6 +114,8 @@ PROFILE = SheetSpec(
             "Họ và tên khai sinh",
             "name",
             "Họ và tên",
+            "Họ và tên đang dùng",
+            "Họ tên đang dùng",
             "Họ tên",
             "Họ, tên khai sinh",
             "Họ tên khai sinh",

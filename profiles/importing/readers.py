@@ -1,7 +1,8 @@
 """Reading spreadsheet files into rows, by what their bytes are (never their name):
 .xlsx/.xls/.ods through python-calamine, HTML tables and XML Spreadsheet 2003 saved as .xls
 through :mod:`.markup`, CSV/TSV/Excel "Unicode Text" (UTF-16) with encoding and delimiter
-sniffing.
+sniffing. A sheet that is one person's CV form (Mẫu 2C) is read as a table of one row
+(:mod:`.forms`).
 
 Every failure is a :class:`FileReadError` with a message for a person (the file is encrypted,
 damaged, empty, too big, a cell is too long), never a stack trace.
@@ -135,10 +136,14 @@ def read_file(path: Path | str, display_name: str | None = None) -> list[SheetDa
     check_file(path)
     kind = sniff_format(path)
     if kind in ("html", "spreadsheetml"):
-        return read_markup(path, name, kind)
-    if kind == "text":
+        sheets = read_markup(path, name, kind)
+    elif kind == "text":
         return [read_csv(path, name)]
-    return read_spreadsheet(path, name)  # a damaged file gets the spreadsheet reader's message
+    else:  # a damaged file gets the spreadsheet reader's message
+        sheets = read_spreadsheet(path, name)
+    from .forms import read_form
+
+    return [read_form(sheet) or sheet for sheet in sheets]  # a person's CV form: one row
 
 
 def read_markup(path: Path, name: str, kind: str) -> list[SheetData]:
