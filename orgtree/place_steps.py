@@ -157,6 +157,16 @@ def _needs_hcm(lower: str) -> bool:
     return "hcm" in lower or "sai" in lower or "sài" in lower or "sg" in lower  # "saigon" too
 
 
+# "Phường Sài Gòn" (a ward since 2025), "P. Sài Gòn": a commune prefix before the name
+_WARD_BEFORE = re.compile(r"(?i)(?:\bphường|\bphuong|\bp\.?|\bward)\s*$")
+
+
+def _hcm(match: re.Match[str]) -> str:
+    if _WARD_BEFORE.search(match.string, 0, match.start()) is not None:
+        return match.group(0)
+    return " Hồ Chí Minh "
+
+
 def _needs_english(lower: str) -> bool:
     return (
         "ward" in lower
@@ -300,7 +310,7 @@ def normalise(text: str) -> str:
         text = _GLUED_ABBREV.sub(r"\1 ", text)
         text = _CAMEL.sub(" ", text)
     if hcm:  # before the dashes: "Sài Gòn - Gia Định" is one name
-        text = _HCM.sub(" Hồ Chí Minh ", text)
+        text = _HCM.sub(_hcm, text)
     if short:  # before the dashes too: "TT-Huế"
         text = _SHORT_PROVINCE.sub(lambda m: " Hà Nội " if m.group(1) else " Thừa Thiên Huế ", text)
     if dash:

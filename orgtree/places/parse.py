@@ -232,6 +232,7 @@ def _split_run(tokens: list[str], known: dict[str, frozenset[str]]) -> list[list
 
 _PART_CACHE_SIZE = 32768
 _NOISE_TAIL = "0123456789abc"  # what strip_noise strips from "so12", "km5", "ql1a"
+_NOISY_RUN = 5  # tokens of a noisy part worth cutting into names (not "Thôn Đông Tâm")
 
 
 def parse_segments(
@@ -303,7 +304,12 @@ def _parse_part(
         # a street-level start ("so nha 12", "to4"): strip_noise's own test, without the call
         stripped = strip_noise(tokens, known["any"])
         if not stripped:
-            return []  # only a house number, a lane, a hamlet
+            # no level word after the noise: only a house number, a lane, a hamlet, or an
+            # address without commas ("Xóm 4 Diễn Kỷ Diễn Châu Nghệ An") that names places
+            pieces = _split_run(tokens, known) if len(tokens) >= _NOISY_RUN else None
+            if pieces:
+                return [_segment(" ".join(p), p) for p in pieces]
+            return []
         if stripped is not tokens:
             tokens = stripped
             raw = " ".join(tokens)

@@ -33,7 +33,8 @@ class Reading:
     former_commune: FormerCommune | None = None
     former_text: str = ""
     # the text names a district ("Huyện X") that the reading could not place, yet a commune
-    # was found in the province: the district contradicts the answer
+    # was found in the province, or names a commune ("Xã X") while another part gave the
+    # commune: the text contradicts the answer
     contradicted: bool = False
 
 
@@ -248,17 +249,18 @@ def _read(
         if i != used_p and i != used_d and i != used_c:
             reading.score -= 1.0
             reading.factor *= 0.9
-            if (
-                index.has_districts
-                and used_c >= 0
-                and used_d < 0
-                and segments[i].hint == _DISTRICT_ONLY
+            hint = segments[i].hint
+            if used_c >= 0 and (
+                (index.has_districts and used_d < 0 and hint == _DISTRICT_ONLY)
+                # "Xã Cổ Nhuế, Từ Liêm": the commune named is not the one answered
+                or (hint == _COMMUNE_ONLY and not segments[i].numeric)
             ):
                 reading.contradicted = True
     return reading
 
 
 _DISTRICT_ONLY = frozenset({DISTRICT})
+_COMMUNE_ONLY = frozenset({COMMUNE})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,7 +380,7 @@ def with_contradiction(outcome: Outcome, reading: Reading) -> Outcome:
         outcome.needs_review = True
         outcome.confidence = min(outcome.confidence, 0.6)
         outcome.candidates = [(outcome.province or "", outcome.commune, outcome.reason)]
-        outcome.reason += " (quận, huyện ghi trong địa chỉ không khớp)"
+        outcome.reason += " (tên xã hoặc quận, huyện ghi trong địa chỉ không khớp)"
     return outcome
 
 

@@ -247,6 +247,8 @@ def _resolve_text(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome
     if not segments:
         return None
     outcome = _outcome(_plan(segments), catalogue, target)
+    if _two_provinces(segments, catalogue.known[PROVINCE]):
+        outcome = _province_first(segments, outcome, catalogue, target)
     if outcome.commune is not None and not outcome.needs_review:
         return outcome
     corrected = _corrected(segments, catalogue)
@@ -259,6 +261,35 @@ def _resolve_text(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome
     fixed.confidence *= _CORRECTION_FACTOR ** len(changes)
     fixed.reason += " (sửa chính tả: " + "; ".join(changes) + ")"
     return fixed
+
+
+def _two_provinces(segments: list[Segment], provinces: frozenset[str]) -> bool:
+    """Whether the text opens and ends with two different province names, written bare
+    ("Thanh Hóa, Quảng Xương, Quảng Ninh": Xã Quảng Ninh of Thanh Hóa, province first)."""
+    if len(segments) < 2:
+        return False
+    first, last = segments[0], segments[-1]
+    return (
+        first.hint is None
+        and last.hint is None
+        and first.key != last.key
+        and first.key in provinces
+        and last.key in provinces
+    )
+
+
+def _province_first(
+    segments: list[Segment], outcome: Outcome, catalogue: Catalogue, target: UnitIndex
+) -> Outcome:
+    """The reading with the province taken from the start, when it explains more; with
+    only two parts (no district to tell), both readings go to a person."""
+    reverse = _outcome(_plan(segments[::-1]), catalogue, target)
+    if reverse.score <= outcome.score:
+        return outcome
+    if len(segments) >= 3 and reverse.province is not None:
+        return reverse
+    candidates = [(o.province, o.commune, o.reason) for o in (reverse, outcome) if o.province]
+    return Outcome(None, None, 0.4, candidates, True, reverse.score, "Hai tên tỉnh trong địa chỉ")
 
 
 def _with_key(seg: Segment, key: str) -> Segment:
@@ -332,6 +363,8 @@ def _corrected(
             continue
         if seg.key in communes:
             break
+        if seg.hint is None and (seg.key in known[PROVINCE] or seg.key in known[DISTRICT]):
+            continue  # a province or district named again ("Hà Nội, Hà Nội"), no commune
         found = nearest(seg.key, communes)
         if found is not None:
             fixed[i] = _with_key(seg, found)

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from orgtree.models import Unit
 from orgtree.text import fold, title_case
@@ -285,13 +285,21 @@ def _bool(raw: Any) -> bool:
     raise ValueError("không hiểu giá trị có/không.")
 
 
+def _vietnamese_labels(model: type[models.Model], name: str) -> list[tuple[str, str]]:
+    """(value, Vietnamese label) of a field's choices: the files are read by their Vietnamese
+    names, and the stored report names them in Vietnamese, whatever the user's language (the
+    labels are translatable for the screen)."""
+    f: Any = model._meta.get_field(name)
+    with translation.override("vi"):
+        return [(value, str(label)) for value, label in f.choices or []]
+
+
 @lru_cache(maxsize=4096)
 def _choice_index(model: type[models.Model], name: str) -> dict[str, str]:
-    f: Any = model._meta.get_field(name)
     out: dict[str, str] = {}
-    for value, label in f.choices or []:
+    for value, label in _vietnamese_labels(model, name):
         out[fold(str(value))] = value
-        out[fold(str(label))] = value
+        out[fold(label)] = value
     return out
 
 
@@ -299,8 +307,7 @@ def _choice(model: type[models.Model], name: str, raw: Any) -> str:
     index = _choice_index(model, name)
     value = index.get(fold(_unicode(_text(raw))))
     if value is None:
-        f: Any = model._meta.get_field(name)
-        labels = ", ".join(str(label) for _, label in f.choices)
+        labels = ", ".join(label for _, label in _vietnamese_labels(model, name))
         raise ValueError(f"không thuộc các giá trị: {labels}.")
     return value
 

@@ -185,8 +185,20 @@ PROFILE = SheetSpec(
             "Nơi đăng ký hộ khẩu thường trú",
             "Địa chỉ thường trú",
             "HKTT",
+            "Thường trú",
+            "Hộ khẩu",
+            "Nơi đăng ký thường trú",
+            "Địa chỉ theo hộ khẩu",
         ),
-        C("current_residence", "Nơi ở hiện nay", "text", "Chỗ ở hiện nay", "Địa chỉ hiện nay"),
+        C(
+            "current_residence",
+            "Nơi ở hiện nay",
+            "text",
+            "Chỗ ở hiện nay",
+            "Địa chỉ hiện nay",
+            "Nơi ở",
+            "Chỗ ở",
+        ),
         # the place texts as written before the reform conversion replaced their names: exported
         # and read back (a round trip stays "unchanged"); no other header means them
         C("birthplace_original", "Nơi sinh – nguyên văn trước chuyển đổi", "text"),
@@ -200,7 +212,7 @@ PROFILE = SheetSpec(
             "Thành phần xuất thân",
             "Thành phần gia đình",
         ),
-        C("phone", "Điện thoại", "text", "Số điện thoại", "SĐT", "Di động", "Phone"),
+        C("phone", "Điện thoại", "text", "Số điện thoại", "SĐT", "Số ĐT", "Di động", "Phone"),
         C("email", "Thư điện tử", "email", "Email", "E-mail", "Địa chỉ email"),
         C(
             "unit",
@@ -211,6 +223,7 @@ PROFILE = SheetSpec(
             "Cơ quan, đơn vị",
             "Cơ quan đơn vị",
             "Phòng ban",
+            "Phòng ban, đơn vị",
             "Tên đơn vị",
             "Tên ĐV",
             "Mã ĐV",
@@ -236,6 +249,9 @@ PROFILE = SheetSpec(
             "Chức vụ (chức danh)",
             "CV",
             "Chức vụ, chức danh",
+            # "Chức vụ chính quyền" (CQ), beside "Chức vụ Đảng" in party members' lists
+            "Chức vụ chính quyền",
+            "Chức vụ CQ",
             "Position",
             code_list="position",
             embedded="work_history",
@@ -257,6 +273,9 @@ PROFILE = SheetSpec(
             "Mã ngạch/chức danh nghề nghiệp",
             "Mã CDNN",
             "Ngạch/CDNN",
+            "Ngạch lương",
+            "Mã ngạch lương",
+            "Tên ngạch",
             code_list="grade",
             embedded="salary_history",
         ),
@@ -286,6 +305,10 @@ PROFILE = SheetSpec(
             "Ngày hưởng",
             "Thời điểm hưởng",
             "Ngày xếp lương",
+            # the date of the last raise is when the current salary took effect
+            "Ngày nâng lương",
+            "Ngày lên lương",
+            "Ngày tăng lương",
             embedded="salary_history",
         ),
         C(
@@ -302,6 +325,8 @@ PROFILE = SheetSpec(
             "date",
             "Ngày chính thức",
             "Đảng viên chính thức",
+            # "Ngày vào Đảng (chính thức)": the words in brackets are kept in the written key
+            "Ngày vào Đảng chính thức",
             embedded="memberships",
         ),
     ),

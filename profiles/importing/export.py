@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db.models import QuerySet
+from django.utils import translation
 
 from cbccvc.xlsx_safety import write_cell
 from orgtree.models import Unit
@@ -39,8 +40,11 @@ class ExportResult:
 
 
 def _choice_labels(model, name: str) -> dict[str, str]:
+    """A field's values by their Vietnamese names: the file is read back by the import, which
+    reads the Vietnamese names, whatever the exporting user's language."""
     f = model._meta.get_field(name)
-    return {str(v): str(label) for v, label in (f.choices or [])}
+    with translation.override("vi"):
+        return {str(v): str(label) for v, label in (f.choices or [])}
 
 
 class _SheetWriter:

@@ -53,6 +53,45 @@ GROUP = "khớp tên nhóm cột và cột con"
 PARENT = "khớp tên nhóm cột"
 BILINGUAL = "khớp một phần của tên cột ghi hai thứ tiếng (“Họ và tên / Full name”)"
 
+REWORDED = (
+    "khớp sau khi bỏ từ chỉ thời điểm hoặc người (“hiện tại”, “cán bộ”…), đọc “Thời gian” là “Ngày”"
+)
+
+#: a group cell over allowances ("Phụ cấp", "Hệ số phụ cấp"): its sub-columns are amounts
+_ALLOWANCE = "phucap"
+#: words after a field's name that say which value or whose, not another field: "Hệ số lương
+#: hiện tại", "Ngày nâng lương gần nhất", "Tên nhân viên" (folded keys)
+_QUALIFIERS = ("hientai", "hiennay", "hienhuong", "danghuong", "gannhat", "lancuoi", "moinhat")
+_PERSON_NOUNS = ("canbo", "congchuc", "vienchuc", "nhanvien", "cbccvc", "cbcc", "nguoilaodong")
+#: how a date header begins, read as "Ngày": "Thời gian vào Đảng", "Ngày tháng năm vào Đảng"
+_DATE_WORDS = ("ngaythangnam", "ngaythang", "thoigian", "thoidiem")
+
+
+def _reworded(key: str) -> list[str]:
+    """Other keys the same header may be known by: without a qualifier or a person noun at
+    its end ("Hệ số lương hiện tại", "Họ tên cán bộ", "Tên nhân viên": the name), and with
+    "Thời gian", "Thời điểm" or "Ngày tháng năm" at its start read as "Ngày"."""
+    out: list[str] = []
+    base = key
+    changed = True
+    while changed:
+        changed = False
+        for word in (*_QUALIFIERS, *_PERSON_NOUNS):
+            if base.endswith(word) and len(base) > len(word):
+                base = base[: -len(word)]
+                if word in _PERSON_NOUNS and base == "ten":
+                    base = "hoten"  # "Tên cán bộ", "Tên nhân viên": the person's full name
+                out.append(base)
+                changed = True
+                break
+    for k in (key, *out):
+        for word in _DATE_WORDS:
+            if k.startswith(word) and len(k) > len(word) + 2:
+                out.append("ngay" + k[len(word) :])
+                break
+    return out
+
+
 #: what separates the two languages of a bilingual header cell
 _BILINGUAL = re.compile(r"\s*(?:/|\||\n|\s[-–]\s)\s*")
 
@@ -178,10 +217,59 @@ def _catalogue(spec_key: str) -> tuple[dict[str, str], tuple[str, ...]]:
     return out, tuple(k for k in out if len(k) >= FUZZY_MIN_LEN)
 
 
-def _fuzzy(spec_key: str, key: str) -> tuple[str, str, float] | None:
+def _fuzzy(spec_key: str, key: str, text: str = "") -> tuple[str, str, float] | None:
+    """The known header ``key`` is closest to, when the difference is a typo. With ``text``
+    (the header as written) a match that puts another word in place of one of the header's is
+    refused ("Ngày vào Đoàn" is not a typo of "Ngày vào Đảng")."""
     if len(key) < FUZZY_MIN_LEN:
         return None
-    return _fuzzy_cached(spec_key, key)
+    hit = _fuzzy_cached(spec_key, key)
+    if hit and text and not _typo_of(_words(text), _catalogue_words(spec_key).get(hit[1], ())):
+        return None
+    return hit
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """The folded words of a header without its annotations ("Ngày vào Đoàn" → ngay vao doan)."""
+    s = _ANNOTATION.sub(" ", _NUMBERING.sub("", _FOOTNOTE.sub("", " ".join(text.split()))))
+    return tuple(w for w in _NON_ALNUM.split(fold(s)) if w)
+
+
+@lru_cache(maxsize=64)
+def _catalogue_words(spec_key: str) -> dict[str, tuple[str, ...]]:
+    """The words of each known header, by its key."""
+    from .columns import SHEETS
+
+    out: dict[str, tuple[str, ...]] = {}
+    for col in SHEETS[spec_key].columns:
+        for text in (col.header, *col.synonyms):
+            for k in header_keys(text):
+                out.setdefault(k, _words(text))
+    return out
+
+
+def _typo_of(written: Sequence[str], known: Sequence[str]) -> bool:
+    """``written`` differs from ``known`` by typos only: each run of differing words is one
+    letter off (two in a run of eight letters or more), words run together or split apart, or
+    a short filler word ("và") added or left out. A different word ("Đoàn" for "Đảng", "cha"
+    added to "Họ tên") is not a typo."""
+    from difflib import SequenceMatcher
+
+    from rapidfuzz.distance import Levenshtein
+
+    if not known:
+        return True
+    for tag, i1, i2, j1, j2 in SequenceMatcher(a=written, b=known, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        x, y = "".join(written[i1:i2]), "".join(known[j1:j2])
+        if not x or not y:
+            if len(x or y) > 2:
+                return False
+            continue
+        if Levenshtein.distance(x, y) > (1 if max(len(x), len(y)) < 8 else 2):
+            return False
+    return True
 
 
 @lru_cache(maxsize=50_000)
@@ -258,8 +346,18 @@ def _find(
             text = " ".join(levels[start:])
             combos.append(("".join(k[0] for k in keys[start:]), text, GROUP))
             combos.append(("".join(k[1] for k in keys[start:]), text, GROUP))
+    if any(_ALLOWANCE in k[1] for k in keys[:-1]):
+        # "Hệ số phụ cấp" over "Chức vụ" | "Thâm niên nghề": each sub-column is an allowance,
+        # not the field its own name gives; only the group and sub-column read together count
+        combos = [c for c in combos if c[0] != child[0] and c[0] != child[1]]
+        for key, text, reason in combos:
+            target = overrides.get(key) or index.get(key)
+            if target:
+                return ColumnFind(target, text, 100.0, reason)
+        return None
     combos.append((child[0], levels[-1], EXACT))
     combos.append((child[1], levels[-1], STRIPPED))
+    combos.extend((key, levels[-1], REWORDED) for key in _reworded(child[1]))
     for key, text, reason in combos:
         target = overrides.get(key) or index.get(key)
         if target:
@@ -274,11 +372,15 @@ def _find(
                 fields.add(target)
         if fields == {PID_FIELD_NAME, "old_id_number"}:  # "Số CCCD/CMND": either card
             fields = {PID_FIELD_NAME}
+        if fields == {"unit", "full_name"}:
+            # "Đơn vị/Phòng ban/Họ tên": a list printed as a tree, the unit's name on its
+            # section row and each person's name on theirs; the people's rows are read
+            fields = {"full_name"}
         if len(fields) == 1:
             return ColumnFind(fields.pop(), levels[-1], 95.0, BILINGUAL)
     if strict:
         return None
-    hit = _fuzzy(spec_key, child[1])
+    hit = _fuzzy(spec_key, child[1], levels[-1])
     if hit:
         target, known, score = hit
         return ColumnFind(target, levels[-1], score, f"gần giống “{known}” (điểm {score:.0f})")
@@ -288,6 +390,15 @@ def _find(
             if target:
                 return ColumnFind(target, f"{text} – {levels[-1]}", 90.0, PARENT)
     return None
+
+
+def recognise_header(
+    levels: Sequence[str], spec_key: str = "profile", overrides: dict[str, str] | None = None
+) -> ColumnFind | None:
+    """The field one column's header names (its texts top to bottom: a group cell, then the
+    sub-column), or ``None`` when no field is named; the column alone, without the table."""
+    texts = [_to_unicode(str(t)) for t in levels if t is not None and str(t).strip()]
+    return _find(spec_key, texts, overrides or {}, strict=False)
 
 
 #: what separates two fields named in one header cell ("Họ và tên\nNgày sinh", "Họ tên, năm
@@ -331,7 +442,7 @@ def _parent_field(spec_key: str, levels: list[str], overrides: dict[str, str]) -
         target = overrides.get(full) or index.get(full) or index.get(stripped)
         if target:
             return target
-        hit = _fuzzy(spec_key, stripped)
+        hit = _fuzzy(spec_key, stripped, text)
         if hit:
             return hit[0]
     return None
@@ -523,6 +634,9 @@ def _match_at(
     score -= sum(
         0.5 if x["reason"] == PARENT else 0.2 if x["score"] < 100 else 0 for x in reasons.values()
     )
+    # a reading that takes two columns for one field counts a little less than one that tells
+    # them apart ("Chức vụ" beside "Hệ số phụ cấp" over "Chức vụ": the allowance's group cell)
+    score -= 0.1 * sum(1 for comp in composites if comp.kind == "fallback")
     if spec.key != "profile" and PID_FIELD_NAME not in have:
         score = 0
     return TableMatch(

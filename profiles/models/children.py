@@ -101,8 +101,8 @@ class SalaryHistory(ProfileChild):
 # -- group 5: education and training ------------------------------------------------------------
 class Education(ProfileChild):
     class Kind(models.TextChoices):
-        GENERAL = "general", "Giáo dục phổ thông"
-        PROFESSIONAL = "professional", "Chuyên môn, nghiệp vụ"
+        GENERAL = "general", _("Giáo dục phổ thông")
+        PROFESSIONAL = "professional", _("Chuyên môn, nghiệp vụ")
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="education")
     kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
@@ -124,12 +124,12 @@ class Training(ProfileChild):
     """Refresher training (bồi dưỡng): political theory, state management, defence …"""
 
     class Kind(models.TextChoices):
-        POLITICAL_THEORY = "political_theory", "Lý luận chính trị"
-        STATE_MANAGEMENT = "state_management", "Quản lý nhà nước"
-        DEFENCE_SECURITY = "defence_security", "Quốc phòng, an ninh"
-        FOREIGN_LANGUAGE = "foreign_language", "Ngoại ngữ"
-        IT = "it", "Tin học"
-        PROFESSIONAL = "professional", "Bồi dưỡng chuyên môn, nghiệp vụ"
+        POLITICAL_THEORY = "political_theory", _("Lý luận chính trị")
+        STATE_MANAGEMENT = "state_management", _("Quản lý nhà nước")
+        DEFENCE_SECURITY = "defence_security", _("Quốc phòng, an ninh")
+        FOREIGN_LANGUAGE = "foreign_language", _("Ngoại ngữ")
+        IT = "it", _("Tin học")
+        PROFESSIONAL = "professional", _("Bồi dưỡng chuyên môn, nghiệp vụ")
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="trainings")
     kind = models.CharField(_("loại bồi dưỡng"), max_length=20, choices=Kind.choices)
@@ -149,17 +149,17 @@ class Training(ProfileChild):
 # -- group 4: career events ---------------------------------------------------------------------
 class CareerEvent(ProfileChild):
     class Kind(models.TextChoices):
-        RECRUITMENT = "recruitment", "Tuyển dụng"
-        ELECTION = "election", "Bầu cử"
-        APPOINTMENT = "appointment", "Bổ nhiệm"
-        REAPPOINTMENT = "reappointment", "Bổ nhiệm lại"
-        PLANNING = "planning", "Quy hoạch"
-        TRANSFER = "transfer", "Điều động"
-        ROTATION = "rotation", "Luân chuyển"
-        SECONDMENT = "secondment", "Biệt phái"
-        RESIGNATION = "resignation", "Thôi việc"
-        RETIREMENT = "retirement", "Nghỉ hưu"
-        REHOMING = "rehoming", "Chuyển theo sắp xếp tổ chức"
+        RECRUITMENT = "recruitment", _("Tuyển dụng")
+        ELECTION = "election", _("Bầu cử")
+        APPOINTMENT = "appointment", _("Bổ nhiệm")
+        REAPPOINTMENT = "reappointment", _("Bổ nhiệm lại")
+        PLANNING = "planning", _("Quy hoạch")
+        TRANSFER = "transfer", _("Điều động")
+        ROTATION = "rotation", _("Luân chuyển")
+        SECONDMENT = "secondment", _("Biệt phái")
+        RESIGNATION = "resignation", _("Thôi việc")
+        RETIREMENT = "retirement", _("Nghỉ hưu")
+        REHOMING = "rehoming", _("Chuyển theo sắp xếp tổ chức")
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="career_events")
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
@@ -219,8 +219,8 @@ class Discipline(ProfileChild):
 # -- group 2: family ----------------------------------------------------------------------------
 class FamilyMember(ProfileChild):
     class Side(models.TextChoices):
-        OWN = "own", "Gia đình bản thân"
-        SPOUSE = "spouse", "Gia đình bên vợ (chồng)"
+        OWN = "own", _("Gia đình bản thân")
+        SPOUSE = "spouse", _("Gia đình bên vợ (chồng)")
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="family")
     side = models.CharField(_("bên"), max_length=6, choices=Side.choices, default=Side.OWN)
@@ -247,13 +247,13 @@ class FamilyMember(ProfileChild):
 # -- group 7: memberships -----------------------------------------------------------------------
 class Membership(ProfileChild):
     class Organisation(models.TextChoices):
-        PARTY = "party", "Đảng Cộng sản Việt Nam"
-        YOUTH_UNION = "youth_union", "Đoàn TNCS Hồ Chí Minh"
-        TRADE_UNION = "trade_union", "Công đoàn Việt Nam"
-        WOMEN_UNION = "women_union", "Hội Liên hiệp Phụ nữ Việt Nam"
-        VETERANS = "veterans", "Hội Cựu chiến binh Việt Nam"
-        FATHERLAND_FRONT = "fatherland_front", "Mặt trận Tổ quốc Việt Nam"
-        OTHER = "other", "Tổ chức khác"
+        PARTY = "party", _("Đảng Cộng sản Việt Nam")
+        YOUTH_UNION = "youth_union", _("Đoàn TNCS Hồ Chí Minh")
+        TRADE_UNION = "trade_union", _("Công đoàn Việt Nam")
+        WOMEN_UNION = "women_union", _("Hội Liên hiệp Phụ nữ Việt Nam")
+        VETERANS = "veterans", _("Hội Cựu chiến binh Việt Nam")
+        FATHERLAND_FRONT = "fatherland_front", _("Mặt trận Tổ quốc Việt Nam")
+        OTHER = "other", _("Tổ chức khác")
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.CharField(_("tổ chức"), max_length=20, choices=Organisation.choices)

@@ -41,8 +41,8 @@ class ProfileMerge(models.Model):
     at the survivor; :func:`profiles.merging.undo_merge` puts them back."""
 
     class Kind(models.TextChoices):
-        PROFILES = "profiles", "Gộp hai hồ sơ"
-        ROW = "row", "Gộp dòng dữ liệu nhập vào hồ sơ"
+        PROFILES = "profiles", _("Gộp hai hồ sơ")
+        ROW = "row", _("Gộp dòng dữ liệu nhập vào hồ sơ")
 
     kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
     survivor = models.ForeignKey(
@@ -108,10 +108,10 @@ class MergeCandidate(models.Model):
     incoming record staged as JSON. "Not the same person" keeps the pair out for good."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Chờ xem xét"
-        MERGED = "merged", "Đã gộp"
-        NOT_SAME = "not_same", "Không phải cùng một người"
-        UNDONE = "undone", "Đã hoàn tác gộp"
+        OPEN = "open", _("Chờ xem xét")
+        MERGED = "merged", _("Đã gộp")
+        NOT_SAME = "not_same", _("Không phải cùng một người")
+        UNDONE = "undone", _("Đã hoàn tác gộp")
 
     profile = models.ForeignKey(
         Profile,
@@ -158,10 +158,10 @@ class MergeCandidate(models.Model):
     score = models.FloatField(_("điểm"))
 
     class Rule(models.TextChoices):
-        PERSONAL_ID = "pid", "Trùng số định danh"
-        PERSONAL_ID_ONE_EDIT = "pid1", "Số định danh lệch một chữ số"
-        OLD_ID = "old", "Trùng số CMND cũ"
-        NAME = "name", "Họ tên, ngày sinh, giới tính, quê quán"
+        PERSONAL_ID = "pid", _("Trùng số định danh")
+        PERSONAL_ID_ONE_EDIT = "pid1", _("Số định danh lệch một chữ số")
+        OLD_ID = "old", _("Trùng số CMND cũ")
+        NAME = "name", _("Họ tên, ngày sinh, giới tính, quê quán")
 
     rule = models.CharField(_("quy tắc"), max_length=10, choices=Rule.choices, blank=True)
     reasons = models.JSONField(_("lý do nghi trùng"), default=list, blank=True)

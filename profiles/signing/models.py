@@ -67,8 +67,8 @@ class SigningCredential(CertificateFields):
     """
 
     class Kind(models.TextChoices):
-        PKCS12 = "p12", "Tệp khóa PKCS#12 (.p12/.pfx)"
-        PKCS11 = "pkcs11", "Thiết bị ký PKCS#11 (USB token)"
+        PKCS12 = "p12", _("Tệp khóa PKCS#12 (.p12/.pfx)")
+        PKCS11 = "pkcs11", _("Thiết bị ký PKCS#11 (USB token)")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -170,11 +170,11 @@ class SigningBatch(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Chờ chạy"
-        RUNNING = "running", "Đang ký"
-        DONE = "done", "Hoàn thành"
-        DONE_WITH_ERRORS = "partial", "Hoàn thành, có lỗi"
-        FAILED = "failed", "Thất bại"
+        PENDING = "pending", _("Chờ chạy")
+        RUNNING = "running", _("Đang ký")
+        DONE = "done", _("Hoàn thành")
+        DONE_WITH_ERRORS = "partial", _("Hoàn thành, có lỗi")
+        FAILED = "failed", _("Thất bại")
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -198,3 +198,55 @@ def test_an_initial_two_provinces_share_is_not_answered(reference_data):
     # H.Giang: Hà Giang (now Tuyên Quang) or Hậu Giang (now Cần Thơ)
     province, commune, review = _codes("H.Giang")
     assert review and province is None and commune is None
+
+
+# -- a commune named but another answered; a province named twice; province first -------------
+def test_a_commune_named_but_not_found_does_not_let_another_part_answer(reference_data):
+    # Xã Cổ Nhuế (split in 2013) is in neither list; "Từ Liêm" alone is a 2025 ward
+    r = resolve_place("Xã Cổ Nhuế, Từ Liêm, Hà Nội", as_of=AS_OF)
+    assert r.needs_review, r.describe()
+
+
+def test_a_room_number_is_no_commune(reference_data):
+    clean = _codes("Phường Láng Hạ, Quận Đống Đa, Hà Nội")
+    assert _codes("P. 302, Phường Láng Hạ, Quận Đống Đa, Hà Nội") == clean
+
+
+@pytest.mark.parametrize("text", ["Hà Nội, Hà Nội", "Đà Nẵng, Đà Nẵng", "Cần Thơ, Cần Thơ"])
+def test_a_province_named_twice_is_no_misspelt_commune(reference_data, text):
+    province, commune, _review = _codes(text)
+    assert province is not None and commune is None
+
+
+def test_province_first_when_the_commune_bears_a_province_name(reference_data):
+    clean = _codes("Xã Quảng Ninh, Huyện Quảng Xương, Tỉnh Thanh Hóa")
+    assert clean[1] is not None
+    assert _codes("Thanh Hóa, Quảng Xương, Quảng Ninh") == clean
+
+
+def test_two_province_names_alone_go_to_review(reference_data):
+    province, commune, review = _codes("Thanh Hóa, Quảng Ninh")
+    assert review and province is None and commune is None
+
+
+def test_an_address_without_commas_after_a_hamlet(reference_data):
+    clean = _codes("Xã Diễn Kỷ, Huyện Diễn Châu, Tỉnh Nghệ An")
+    assert clean[1] is not None
+    assert _codes("Xóm 4 Diễn Kỷ Diễn Châu Nghệ An") == clean
+
+
+def test_a_hamlet_alone_is_still_no_place(reference_data):
+    assert _codes("Xóm 5 Thôn Trung")[:2] == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "commune"),
+    [("Phường Sài Gòn, TP.HCM", "26740"), ("P. Sài Gòn, TPHCM", "26740")],
+)
+def test_the_2025_ward_named_sai_gon(reference_data, text, commune):
+    assert _codes(text)[:2] == ("79", commune)
+
+
+def test_sai_gon_alone_is_still_the_city(reference_data):
+    assert _codes("Sài Gòn")[:2] == ("79", None)
+    assert normalise("Quận 1, Sài Gòn") == "Quận 1,  Hồ Chí Minh "
