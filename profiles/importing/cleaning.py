@@ -47,9 +47,15 @@ def clean_text(text: str, prefer: str | None = None) -> str:
     return _unicode(text, prefer)
 
 
+#: a title written before a name in Party and mass-organisation lists ("Đ/c Nguyễn Văn An",
+#: "đ/c: …", "Đồng chí Lê Thị Hoa"). "Đồng chí" only with a small "c" (capitalised it may be a
+#: name: the family name Đồng); "Ông"/"Bà" are left alone ("Ông" is a family name too)
+_HONORIFIC = re.compile(r"^(?:[Đđ]\s*/\s*[Cc]|[Đđ]ồng chí)\s*[.:]?\s+(?=\S)")
+
+
 @lru_cache(maxsize=200_000)
 def clean_name(text: str, prefer: str | None = None) -> str:
-    return title_case(_unicode(text, prefer))
+    return title_case(_HONORIFIC.sub("", _unicode(text, prefer).strip(), count=1))
 
 
 def column_encoding(values: Iterable[Any]) -> str | None:

@@ -26,9 +26,7 @@ from .unseen_shapes_3 import (
 pytestmark = pytest.mark.django_db
 
 #: shapes the import does not read right yet: name → why
-NOT_YET: dict[str, str] = {
-    "honorific_sections": "'Đ/c' and 'Đồng chí' stay in the name",
-}
+NOT_YET: dict[str, str] = {}
 
 
 def _param(build):
