@@ -157,3 +157,49 @@ def test_a_list_with_an_allowance_group_reads_the_position_column_only() -> None
     assert match.columns.get(4) == "position_code"
     assert 5 not in match.columns and 6 not in match.columns
     assert set(match.unknown_columns) >= {5, 6}
+
+
+# -- whole header rows of real lists ---------------------------------------------------------
+def test_a_real_two_row_salary_list_reads_people_sex_by_date_column_and_grade() -> None:
+    """The salary list of a C# HR app (source ``sg`` in the data file): "Ngày tháng năm sinh"
+    over "Nam" | "Nữ", "Ngạch & Bậc lương" over "Mã ngạch" | "Bậc", "Hệ số phụ cấp" over its
+    allowances, a row of column letters and numbers under the header."""
+    top = ["TT", "Phòng, ban, đơn vị", "Họ và Tên", "Số CCCD", "Ngày tháng năm sinh", None]
+    top += ["Trình độ chuyên môn được đào tạo", "Chức danh, công việc đang đảm nhân"]
+    top += ["Ngạch & Bậc lương", None, "Hệ số phụ cấp", None, None, "Ghi chú"]
+    sub = [None] * 4 + ["Nam", "Nữ", None, None, "Mã ngạch", "Bậc"]
+    sub += ["Chức vụ", "Thâm niên nghề", "Trách nhiệm", None]
+    numbers = ["", "A", "B", "C", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]
+    person = [1, "Phòng Nội vụ", "Lê Thị Hoa", "001185012345", None, "12/05/1985"]
+    person += ["Đại học Luật", "Chuyên viên", "01.003", 4, 0.2, None, None, None]
+    merged = [(0, c, 1, c) for c in (0, 1, 2, 3, 6, 7, 13)]
+    merged += [(0, 4, 0, 5), (0, 8, 0, 9), (0, 10, 0, 12)]
+    match = recognise_table([top, sub, numbers, person], merged, specs=[PROFILE])
+    assert match is not None
+    fields = {c: f for c, f in match.columns.items()}
+    assert fields[2] == "full_name" and fields[3] == "personal_id" and fields[1] == "unit"
+    assert fields[8] == "grade_code" and fields[9] == "step"
+    assert not {10, 11, 12} & set(fields), "allowances are not the position"
+    kinds = {comp.kind for comp in match.composites}
+    assert {"dob_by_sex", "sex_of_dob"} <= kinds
+
+
+def test_a_real_party_member_list_reads_its_identity_and_party_dates() -> None:
+    """The column labels of a party members' list (source ``dv``)."""
+    header = ["Mã ĐV", "Số Thẻ", "Họ Tên", "Số CCCD", "Ngày Sinh", "Giới Tính", "Dân Tộc"]
+    header += ["Tôn Giáo", "Quê Quán", "Thường Trú", "Nơi Sinh", "Nơi Ở", "Ngày Vào Đảng"]
+    header += ["Ngày Chính Thức", "Số ĐT", "Email", "Chi Bộ", "Chức Vụ Đảng", "Chức Vụ CQ"]
+    header += ["Trình Độ LLCT", "Chuyên Môn"]
+    person = ["DV01", "123456", "Phạm Văn Bình", "034080001234", "03/04/1980", "Nam"]
+    person += ["Kinh", "Không", "Thái Bình", "Thái Bình", "Thái Bình", "Hà Nội", "03/02/2005"]
+    person += ["03/02/2006", "0912345678", "", "Chi bộ 1", "Bí thư", "Trưởng phòng", "Cao cấp", ""]
+    match = recognise_table([header, person], specs=[PROFILE])
+    assert match is not None
+    got = {header[c]: f for c, f in match.columns.items()}
+    assert got["Họ Tên"] == "full_name" and got["Số CCCD"] == "personal_id"
+    assert got["Ngày Sinh"] == "date_of_birth" and got["Giới Tính"] == "sex"
+    assert got["Ngày Vào Đảng"] == "admission_date"
+    assert got["Ngày Chính Thức"] == "full_membership_date"
+    assert got["Thường Trú"] == "permanent_residence" and got["Nơi Ở"] == "current_residence"
+    assert got["Chức Vụ CQ"] == "position_code" and got["Số ĐT"] == "phone"
+    assert "Chức Vụ Đảng" not in got and "Trình Độ LLCT" not in got
