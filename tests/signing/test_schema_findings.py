@@ -124,7 +124,12 @@ def test_the_checks_read_from_the_xsd_give_libxml2s_verdict_on_every_element():
             probes += ["x" * facets.max_length, "x" * (facets.max_length + 1)]
         for text in probes:
             ours = problem(facets, text) is None
-            assert ours == _xsd_accepts(schema, text), (item.table, item.spec.name, text)
+            accepted = _xsd_accepts(schema, text)
+            assert ours == accepted, (item.table, item.spec.name, text)
+            # the quick test of the bulk run never lets through what the XSD refuses ("" is
+            # not written at all: an absent element)
+            if text and item.accepts(text):
+                assert accepted, ("quick test", item.table, item.spec.name, text)
             compared += 1
         # what XML cannot carry is refused (lxml will not even write it)
         assert problem(facets, "An\x01") is not None
