@@ -77,13 +77,20 @@ def _plan(segments: list[Segment]) -> Plan:
     district: list[Candidate] = []
     commune: list[Candidate] = []
     bare: list[Candidate] = []
+    numbered: list[Candidate] = []
     explicit: list[int] = []
-    for i in range(len(segments) - 1, -1, -1):  # from the end of the text
+    last = len(segments) - 1
+    for i in range(last, -1, -1):  # from the end of the text
         seg = segments[i]
         hint = seg.hint
         if hint is None:
             if not seg.numeric:
                 bare.append((i, seg.key, False))
+            elif i < last and (segments[i + 1].hint is None or DISTRICT in segments[i + 1].hint):
+                # a bare number before a district or another number: a numbered ward or
+                # district of a sheet whose columns lost their level words ("14, 5, TP HCM",
+                # "7, Tân Bình, …"); tried after every name
+                numbered.append((i, seg.key, False))
             continue
         explicit.append(i)
         candidate = (i, seg.key, True)
@@ -98,8 +105,8 @@ def _plan(segments: list[Segment]) -> Plan:
     return Plan(
         segments=segments,
         province=(*province, *bare),
-        district=(*district, *bare),
-        commune=(*commune, *bare),
+        district=(*district, *bare, *numbered),
+        commune=(*commune, *bare, *numbered),
         explicit=tuple(explicit),
     )
 
@@ -242,6 +249,8 @@ def _read(
             reading.communes = codes
             alone = not explicit and len(segments) == 1
             reading.score += _BARE_COMMUNE_ALONE if alone else weight
+            if not explicit and segments[i].numeric:
+                reading.factor *= 0.95  # a bare number read as a numbered ward
             break
 
     # explicit segments left unexplained weaken the reading ("Huyện X" read in the new set)

@@ -250,3 +250,28 @@ def test_the_2025_ward_named_sai_gon(reference_data, text, commune):
 def test_sai_gon_alone_is_still_the_city(reference_data):
     assert _codes("Sài Gòn")[:2] == ("79", None)
     assert normalise("Quận 1, Sài Gòn") == "Quận 1,  Hồ Chí Minh "
+
+
+# -- numbered wards and districts without their level words ------------------------------------
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("14, 5, T.P Hồ Chí Minh", "Phường 14, Quận 5, Thành phố Hồ Chí Minh"),
+        ("7, Tân Bình, Thành phố Hồ Chí Minh", "Phường 7, Quận Tân Bình, TP Hồ Chí Minh"),
+        ("109/2 le loi, 9, 4, tp ho chi minh", "Phường 9, Quận 4, Thành phố Hồ Chí Minh"),
+        ("5 – Trà Vinh – Trà Vinh", "Phường 5, Thành phố Trà Vinh, Tỉnh Trà Vinh"),
+    ],
+)
+def test_bare_numbers_before_a_district_are_numbered_wards(reference_data, text, clean):
+    expected = _codes(clean)
+    assert expected[1] is not None and not expected[2]
+    assert _codes(text) == expected
+
+
+def test_a_bare_number_before_the_province_is_no_ward(reference_data):
+    assert _codes("5, Hà Nội")[:2] == ("01", None)
+
+
+def test_an_explicit_ward_wins_over_a_bare_number(reference_data):
+    clean = _codes("Phường Tân Định, Quận 1, TP Hồ Chí Minh")
+    assert _codes("12, Phường Tân Định, Quận 1, TP Hồ Chí Minh") == clean
