@@ -224,6 +224,9 @@ PROFILE = SheetSpec(
             "Cơ quan đơn vị",
             "Phòng ban",
             "Phòng ban, đơn vị",
+            # hospitals' and schools' departments
+            "Khoa, phòng",
+            "Phòng",
             "Tên đơn vị",
             "Tên ĐV",
             "Mã ĐV",
@@ -276,6 +279,9 @@ PROFILE = SheetSpec(
             "Ngạch lương",
             "Mã ngạch lương",
             "Tên ngạch",
+            # a public employee's (viên chức) grade is their "chức danh nghề nghiệp" (CDNN)
+            "Chức danh nghề nghiệp",
+            "CDNN",
             code_list="grade",
             embedded="salary_history",
         ),

@@ -57,14 +57,42 @@ REWORDED = (
     "khớp sau khi bỏ từ chỉ thời điểm hoặc người (“hiện tại”, “cán bộ”…), đọc “Thời gian” là “Ngày”"
 )
 
+EXPANDED = "khớp sau khi viết đầy đủ chữ viết tắt (“HS” hệ số, “TD” tuyển dụng, “PC” phụ cấp…)"
+
 #: a group cell over allowances ("Phụ cấp", "Hệ số phụ cấp"): its sub-columns are amounts
 _ALLOWANCE = "phucap"
 #: words after a field's name that say which value or whose, not another field: "Hệ số lương
 #: hiện tại", "Ngày nâng lương gần nhất", "Tên nhân viên" (folded keys)
 _QUALIFIERS = ("hientai", "hiennay", "hienhuong", "danghuong", "gannhat", "lancuoi", "moinhat")
 _PERSON_NOUNS = ("canbo", "congchuc", "vienchuc", "nhanvien", "cbccvc", "cbcc", "nguoilaodong")
-#: how a date header begins, read as "Ngày": "Thời gian vào Đảng", "Ngày tháng năm vào Đảng"
-_DATE_WORDS = ("ngaythangnam", "ngaythang", "thoigian", "thoidiem")
+#: how a date header begins, read as "Ngày": "Thời gian vào Đảng", "Ngày tháng năm vào Đảng",
+#: "Mốc hưởng lương"
+_DATE_WORDS = ("ngaythangnam", "ngaythang", "thoigian", "thoidiem", "moc")
+#: abbreviated words of header cells, each with one meaning in HR lists ("HS lương", "Ngày TD",
+#: "PC chức vụ", "Trình độ CM", "Tên NV"); ambiguous ones ("ĐT": điện thoại, đào tạo or dân
+#: tộc; "ĐV": đơn vị or đảng viên) are left out
+_ABBREVIATIONS = {
+    "hs": "heso",
+    "td": "tuyendung",
+    "pc": "phucap",
+    "cm": "chuyenmon",
+    "llct": "lyluanchinhtri",
+    "qlnn": "quanlynhanuoc",
+    "hd": "hopdong",
+    "hdld": "hopdonglaodong",
+    "qd": "quyetdinh",
+    "cb": "canbo",
+    "nv": "nhanvien",
+}
+
+
+def _expanded(text: str) -> str | None:
+    """The key of a header with its abbreviated words written out ("HS lương" → hesoluong),
+    or ``None`` when it has none."""
+    words = _words(text)
+    if not any(w in _ABBREVIATIONS for w in words) or len(words) < 2:
+        return None
+    return "".join(_ABBREVIATIONS.get(w, w) for w in words)
 
 
 def _reworded(key: str) -> list[str]:
@@ -358,6 +386,10 @@ def _find(
     combos.append((child[0], levels[-1], EXACT))
     combos.append((child[1], levels[-1], STRIPPED))
     combos.extend((key, levels[-1], REWORDED) for key in _reworded(child[1]))
+    expanded = _expanded(levels[-1])
+    if expanded:
+        combos.append((expanded, levels[-1], EXPANDED))
+        combos.extend((key, levels[-1], EXPANDED) for key in _reworded(expanded))
     for key, text, reason in combos:
         target = overrides.get(key) or index.get(key)
         if target:
