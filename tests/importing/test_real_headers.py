@@ -223,3 +223,27 @@ def test_a_real_party_member_list_reads_its_identity_and_party_dates() -> None:
     assert got["Thường Trú"] == "permanent_residence" and got["Nơi Ở"] == "current_residence"
     assert got["Chức Vụ CQ"] == "position_code" and got["Số ĐT"] == "phone"
     assert "Chức Vụ Đảng" not in got and "Trình Độ LLCT" not in got
+
+
+def test_a_real_tree_shaped_cadre_list_reads_names_under_unit_rows() -> None:
+    """The cadre list of a VB.NET HR app (source ``vb``): one column gives the unit on its
+    section row and the person's name on theirs ("Đơn vị/Phòng ban/Họ tên")."""
+    header = ["STT", "Đơn vị/Phòng ban/Họ tên", "Mã CB", "Ngày sinh", "Giới tính"]
+    header += ["Số CMND/Thẻ căn cước", "Ngày cấp", "Nơi cấp", "Nơi sinh", "Nguyên quán"]
+    header += ["Địa chỉ theo hộ khẩu", "Dân tộc", "Trình độ chính trị", "Ngày tuyển dụng"]
+    header += ["Ngày vào đảng chính thức", "Số thẻ đảng", "Ngạch lương", "Bậc lương"]
+    header += ["Hệ số lương/Tiền lương", "Ngày hưởng lương", "Ngày nâng lương dự kiến"]
+    section = ["A", "CHI NHÁNH TỈNH A"] + [""] * (len(header) - 2)
+    person = [1, "Nguyễn Văn Nam", "CB01", "05/06/1979", "Nam", "001079004321", "01/01/2021"]
+    person += ["Cục CS", "Hà Nội", "Hà Nội", "Hà Nội", "Kinh", "Trung cấp", "01/09/2001"]
+    person += ["03/02/2005", "123", "Kế toán viên", 5, 3.66, "01/01/2022", "01/01/2025"]
+    match = recognise_table([header, section, person], specs=[PROFILE])
+    assert match is not None
+    got = {header[c]: f for c, f in match.columns.items()}
+    assert got["Đơn vị/Phòng ban/Họ tên"] == "full_name"
+    assert got["Số CMND/Thẻ căn cước"] == "personal_id"
+    assert got["Ngày vào đảng chính thức"] == "full_membership_date"
+    assert got["Ngạch lương"] == "grade_code" and got["Hệ số lương/Tiền lương"] == "coefficient"
+    assert got["Địa chỉ theo hộ khẩu"] == "permanent_residence"
+    unknown = set(match.unknown_columns.values())
+    assert {"Mã CB", "Ngày cấp", "Nơi cấp", "Số thẻ đảng", "Ngày nâng lương dự kiến"} <= unknown
