@@ -36,6 +36,13 @@ How it works
   of the same scope bears the name too, both come back for a person.
 * An old commune split across several new communes never gets a single answer: its new
   communes come back as candidates with ``needs_review``.
+* A 2025 province's name in an old address stands for every old province merged into it
+  ("Huyện Duyên Hải, Tỉnh Vĩnh Long": Trà Vinh went into Vĩnh Long). Two-word provinces are
+  also read by their initial ("T.Hóa", "Q.Ngãi"); a bare number before a district is a
+  numbered ward ("14, 5, TP HCM").
+* A text that contradicts the answer goes to review: a district ("Huyện X") or a commune
+  ("Xã X") it names that the reading cannot place while another part gave the commune; two
+  province names at both ends with no district to tell which is the province.
 
 Codes are the keys everywhere: 243 commune names repeat nationally.
 

@@ -80,6 +80,6 @@ def test_independent_corpus_accuracy(reference_data):
                 or (c is not None and c != item["commune"])
             )
     n = len(items)
-    assert province / n >= 0.98
-    assert commune / n >= 0.95
-    assert wrong / n <= 0.005
+    assert province / n >= 0.99
+    assert commune / n >= 0.98
+    assert wrong / n <= 0.001
