@@ -28,9 +28,9 @@ from orgtree.models import Unit
 
 
 class SystemStatus(models.TextChoices):
-    IN_USE = "in_use", "Đang sử dụng"
-    MIGRATING = "migrating", "Đang chuyển đổi dữ liệu"
-    RETIRED = "retired", "Đã dừng sử dụng"
+    IN_USE = "in_use", _("Đang sử dụng")
+    MIGRATING = "migrating", _("Đang chuyển đổi dữ liệu")
+    RETIRED = "retired", _("Đã dừng sử dụng")
 
 
 class HrSystem(models.Model):
@@ -55,12 +55,12 @@ class HrSystem(models.Model):
         help_text="Các đơn vị (kể cả đơn vị cũ trước hợp nhất) đã dùng hệ thống này.",
     )
     status = models.CharField(
-        "trạng thái", max_length=10, choices=SystemStatus.choices, default=SystemStatus.IN_USE
+        _("trạng thái"), max_length=10, choices=SystemStatus.choices, default=SystemStatus.IN_USE
     )
     in_use_since = models.DateField("sử dụng từ ngày", null=True, blank=True)
     retired_on = models.DateField("dừng sử dụng từ ngày", null=True, blank=True)
     is_chosen = models.BooleanField(
-        "hệ thống được chọn",
+        _("hệ thống được chọn"),
         default=False,
         help_text="Hệ thống duy nhất cơ quan dùng sau hợp nhất (Công văn 5034/BNV-CCVC).",
     )
@@ -100,16 +100,16 @@ class HrSystem(models.Model):
 
 # the choices of syncing.models.Destination (not imported: models.py imports this module)
 DESTINATIONS = [
-    ("national", "CSDL quốc gia về CBCCVC"),
-    ("party", "CSDL tổ chức đảng, đảng viên"),
+    ("national", _("CSDL quốc gia về CBCCVC")),
+    ("party", _("CSDL tổ chức đảng, đảng viên")),
 ]
 
 
 class KeyState(models.TextChoices):
-    ISSUED = "issued", "Đã cấp, chưa kích hoạt"
-    ACTIVE = "active", "Đang hoạt động"
-    REVOCATION_REQUESTED = "revoke_req", "Đã đề nghị thu hồi"
-    REVOKED = "revoked", "Đã thu hồi"
+    ISSUED = "issued", _("Đã cấp, chưa kích hoạt")
+    ACTIVE = "active", _("Đang hoạt động")
+    REVOCATION_REQUESTED = "revoke_req", _("Đã đề nghị thu hồi")
+    REVOKED = "revoked", _("Đã thu hồi")
 
 
 class SystemKey(models.Model):
@@ -120,13 +120,13 @@ class SystemKey(models.Model):
     )
     key_id = models.CharField("mã khóa kết nối", max_length=100)
     destination = models.CharField(
-        "nơi nhận",
+        _("nơi nhận"),
         max_length=10,
         choices=DESTINATIONS,
         default="national",
     )
     state = models.CharField(
-        "trạng thái khóa", max_length=10, choices=KeyState.choices, default=KeyState.ACTIVE
+        _("trạng thái khóa"), max_length=10, choices=KeyState.choices, default=KeyState.ACTIVE
     )
     admin_name = models.CharField("người quản trị khóa", max_length=120, blank=True)
     admin_position = models.CharField("chức vụ", max_length=120, blank=True)

@@ -27,15 +27,15 @@ from profiles.models import ProfileVersion
 
 
 class Destination(models.TextChoices):
-    NATIONAL = "national", "CSDL quốc gia về CBCCVC"
-    PARTY = "party", "CSDL tổ chức đảng, đảng viên"
+    NATIONAL = "national", _("CSDL quốc gia về CBCCVC")
+    PARTY = "party", _("CSDL tổ chức đảng, đảng viên")
 
 
 class ConnectionStatus(models.TextChoices):
-    ACTIVE = "active", "Đang hoạt động"
-    PENDING = "pending", "Chờ kích hoạt"
-    SUSPENDED = "suspended", "Tạm dừng"
-    REVOKED = "revoked", "Đã bị thu hồi"
+    ACTIVE = "active", _("Đang hoạt động")
+    PENDING = "pending", _("Chờ kích hoạt")
+    SUSPENDED = "suspended", _("Tạm dừng")
+    REVOKED = "revoked", _("Đã bị thu hồi")
 
 
 class Connection(models.Model):
@@ -48,7 +48,7 @@ class Connection(models.Model):
         related_name="sync_connections",
     )
     destination = models.CharField(
-        "nơi nhận", max_length=10, choices=Destination.choices, default=Destination.NATIONAL
+        _("nơi nhận"), max_length=10, choices=Destination.choices, default=Destination.NATIONAL
     )
     software_name = models.CharField("phần mềm quản lý hồ sơ", max_length=200)
     base_url = models.URLField("địa chỉ API", max_length=300)
@@ -59,7 +59,7 @@ class Connection(models.Model):
     pending_secret_sealed = models.BinaryField("bí mật mới (đã mã hóa)", null=True, editable=False)
     rotated_at = models.DateTimeField("đổi khóa lúc", null=True, blank=True)
     status = models.CharField(
-        "trạng thái",
+        _("trạng thái"),
         max_length=10,
         choices=ConnectionStatus.choices,
         default=ConnectionStatus.ACTIVE,
@@ -67,7 +67,7 @@ class Connection(models.Model):
     status_message = models.CharField("thông báo trạng thái", max_length=500, blank=True)
     status_changed_at = models.DateTimeField("đổi trạng thái lúc", null=True, blank=True)
     is_official = models.BooleanField(
-        "kết nối chính thức",
+        _("kết nối chính thức"),
         default=True,
         help_text="Hàng đợi chỉ gửi qua kết nối chính thức; mỗi cơ quan và nơi nhận có một.",
     )
@@ -138,11 +138,11 @@ class Connection(models.Model):
 
 
 class SyncStatus(models.TextChoices):
-    PENDING = "pending", "Chờ gửi"
-    SENDING = "sending", "Đang gửi"
-    SYNCED = "synced", "Đã đồng bộ"
-    FAILED = "failed", "Lỗi, sẽ gửi lại"
-    DEAD = "dead", "Hết lượt gửi lại (cần xử lý)"
+    PENDING = "pending", _("Chờ gửi")
+    SENDING = "sending", _("Đang gửi")
+    SYNCED = "synced", _("Đã đồng bộ")
+    FAILED = "failed", _("Lỗi, sẽ gửi lại")
+    DEAD = "dead", _("Hết lượt gửi lại (cần xử lý)")
 
 
 class SyncItem(models.Model):
@@ -155,7 +155,7 @@ class SyncItem(models.Model):
         related_name="sync_items",
     )
     destination = models.CharField(
-        "nơi nhận", max_length=10, choices=Destination.choices, default=Destination.NATIONAL
+        _("nơi nhận"), max_length=10, choices=Destination.choices, default=Destination.NATIONAL
     )
     connection = models.ForeignKey(
         Connection,
@@ -166,7 +166,7 @@ class SyncItem(models.Model):
         related_name="items",
     )
     status = models.CharField(
-        "trạng thái", max_length=10, choices=SyncStatus.choices, default=SyncStatus.PENDING
+        _("trạng thái"), max_length=10, choices=SyncStatus.choices, default=SyncStatus.PENDING
     )
     attempts = models.PositiveIntegerField("số lần gửi", default=0)
     next_attempt_at = models.DateTimeField("gửi lần tới lúc", db_index=True)
@@ -205,9 +205,9 @@ class SyncWindow(models.Model):
     )
 
     class Mode(models.TextChoices):
-        OFFICIAL = "official", "Đợt đồng bộ chính thức"
-        CONTINUOUS = "continuous", "Đồng bộ liên tục"
-        TEST = "test", "Đồng bộ thử"
+        OFFICIAL = "official", _("Đợt đồng bộ chính thức")
+        CONTINUOUS = "continuous", _("Đồng bộ liên tục")
+        TEST = "test", _("Đồng bộ thử")
 
     label = models.CharField("tên đợt", max_length=200)
     mode = models.CharField("loại đợt", max_length=10, choices=Mode.choices, default=Mode.OFFICIAL)
@@ -230,8 +230,8 @@ class ExtraHoliday(models.Model):
     decided for one year) or a compensation working day (làm bù, e.g. a Saturday)."""
 
     class Kind(models.TextChoices):
-        DAY_OFF = "off", "Ngày nghỉ (nghỉ lễ, nghỉ bù)"
-        WORKING_DAY = "work", "Ngày làm việc bù"
+        DAY_OFF = "off", _("Ngày nghỉ (nghỉ lễ, nghỉ bù)")
+        WORKING_DAY = "work", _("Ngày làm việc bù")
 
     day = models.DateField("ngày", unique=True)
     kind = models.CharField("loại", max_length=4, choices=Kind.choices, default=Kind.DAY_OFF)

@@ -54,7 +54,7 @@ class NationalUnit(models.Model):
     parent_code = models.CharField("mã đơn vị cấp trên", max_length=40, blank=True)
     folded_name = models.CharField(max_length=255, editable=False, db_index=True)
     present = models.BooleanField(
-        "còn trên cây quốc gia",
+        _("còn trên cây quốc gia"),
         default=True,
         help_text="Bỏ chọn khi lần tải gần nhất không còn trả về đơn vị này.",
     )
@@ -76,15 +76,15 @@ class UnitMatch(models.Model):
     """The mapping of one local unit to a national code: suggested, then decided by an admin."""
 
     class Method(models.TextChoices):
-        CODE = "code", "Trùng mã định danh"
-        NAME = "name", "Tên gần giống"
-        MANUAL = "manual", "Quản trị nhập tay"
+        CODE = "code", _("Trùng mã định danh")
+        NAME = "name", _("Tên gần giống")
+        MANUAL = "manual", _("Quản trị nhập tay")
 
     class Status(models.TextChoices):
-        SUGGESTED = "suggested", "Đề xuất, chờ xác nhận"
-        CONFIRMED = "confirmed", "Đã xác nhận"
-        REJECTED = "rejected", "Đã từ chối"
-        UNMATCHED = "unmatched", "Chưa tìm được mã"
+        SUGGESTED = "suggested", _("Đề xuất, chờ xác nhận")
+        CONFIRMED = "confirmed", _("Đã xác nhận")
+        REJECTED = "rejected", _("Đã từ chối")
+        UNMATCHED = "unmatched", _("Chưa tìm được mã")
 
     unit = models.OneToOneField(
         Unit, verbose_name="đơn vị", on_delete=models.CASCADE, related_name="national_match"
@@ -98,11 +98,11 @@ class UnitMatch(models.Model):
         related_name="matches",
     )
     national_code = models.CharField("mã trên cây quốc gia", max_length=40, blank=True)
-    method = models.CharField("cách ghép", max_length=10, choices=Method.choices, blank=True)
+    method = models.CharField(_("cách ghép"), max_length=10, choices=Method.choices, blank=True)
     score = models.PositiveSmallIntegerField("độ tương đồng (%)", default=0)
     reason = models.CharField("căn cứ", max_length=300, blank=True)
     status = models.CharField(
-        "trạng thái", max_length=10, choices=Status.choices, default=Status.SUGGESTED
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.SUGGESTED
     )
     decided_by = _user_fk("người xác nhận")
     decided_at = models.DateTimeField("xác nhận lúc", null=True, blank=True)
@@ -221,8 +221,8 @@ class PullState(models.Model):
     """Where the last pull of a feed (reconciliation results, national tree) stopped."""
 
     class Feed(models.TextChoices):
-        RECONCILIATION = "reconciliation", "Kết quả đối khớp"
-        ORG_TREE = "org_tree", "Cây tổ chức quốc gia"
+        RECONCILIATION = "reconciliation", _("Kết quả đối khớp")
+        ORG_TREE = "org_tree", _("Cây tổ chức quốc gia")
 
     agency = models.ForeignKey(
         Unit, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+"

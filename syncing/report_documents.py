@@ -22,13 +22,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cbccvc.history import save_with_history
 from orgtree.models import Unit
 from orgtree.tree import subtrees_q
 
-from .inventory import HrSystem, KeyState, SystemKey
+from .inventory import HrSystem, KeyState, SystemKey, SystemStatus
 from .models import Connection, Destination, SyncWindow
 from .recon_models import Mismatch, ProgressSnapshot
 from .reports import MinistryReport, ReportKind, ReportSubmission
@@ -82,6 +82,14 @@ class ReportDocument:
                 parts.append(block)
         parts += [self.signer_position, self.signer_name]
         return "\n".join(parts)
+
+
+def _vi(label: Any) -> str:
+    """A choice's label as the report prints it: in Vietnamese whatever the user's language
+    (the labels are translatable for the screen; the report is an official Vietnamese document,
+    signed and sent to the ministry)."""
+    with translation.override("vi"):
+        return str(label)
 
 
 def place_date(place: str, day: date) -> str:
@@ -161,7 +169,7 @@ def software_document(report: MinistryReport) -> ReportDocument:
                     s.version,
                     f"{s.profile_count:,}".replace(",", "."),
                     "; ".join(u.name for u in s.units_served.all()),
-                    s.get_status_display() + (" (được chọn)" if s.is_chosen else ""),
+                    _vi(SystemStatus(s.status).label) + (" (được chọn)" if s.is_chosen else ""),
                 ]
                 for i, s in enumerate(systems, start=1)
             ],
@@ -189,7 +197,7 @@ def software_document(report: MinistryReport) -> ReportDocument:
                     str(i),
                     k.key_id,
                     s.product or s.name,
-                    k.get_state_display(),
+                    _vi(KeyState(k.state).label),
                     ", ".join(p for p in (k.admin_name, k.admin_position) if p),
                     _contact(k),
                 ]
@@ -292,7 +300,7 @@ def status_figures(agency: Unit, day: date, *, today: date | None = None) -> Sta
     ).first()
     if conn is not None:
         figures.schedule = [
-            f"{w.label} ({w.get_mode_display().lower()}): từ {_d(w.starts_on)}"
+            f"{w.label} ({_vi(SyncWindow.Mode(w.mode).label).lower()}): từ {_d(w.starts_on)}"
             + (f" đến {_d(w.ends_on)}" if w.ends_on else ", liên tục")
             for w in SyncWindow.objects.filter(connection=conn).order_by("starts_on")
         ]

@@ -25,8 +25,8 @@ from orgtree.models import Unit
 
 
 class ReportKind(models.TextChoices):
-    SOFTWARE = "software", "Báo cáo rà soát, lựa chọn phần mềm và khóa kết nối"
-    STATUS = "status", "Báo cáo tình hình xây dựng, triển khai cơ sở dữ liệu"
+    SOFTWARE = "software", _("Báo cáo rà soát, lựa chọn phần mềm và khóa kết nối")
+    STATUS = "status", _("Báo cáo tình hình xây dựng, triển khai cơ sở dữ liệu")
 
 
 class MinistryReport(models.Model):
@@ -111,9 +111,9 @@ class ReportSubmission(models.Model):
     """One sending of a report's PDF to the national side, with the ministry's answer."""
 
     class Status(models.TextChoices):
-        ACCEPTED = "accepted", "Đã tiếp nhận"
-        ALREADY_RECEIVED = "already_received", "Đã tiếp nhận trước đó"
-        FAILED = "failed", "Gửi không thành công"
+        ACCEPTED = "accepted", _("Đã tiếp nhận")
+        ALREADY_RECEIVED = "already_received", _("Đã tiếp nhận trước đó")
+        FAILED = "failed", _("Gửi không thành công")
 
     report = models.ForeignKey(
         MinistryReport,

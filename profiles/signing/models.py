@@ -77,15 +77,15 @@ class SigningCredential(CertificateFields):
         verbose_name="người sở hữu",
     )
     label = models.CharField("tên gọi", max_length=200)
-    kind = models.CharField("loại khóa", max_length=10, choices=Kind.choices)
-    key_algorithm = models.CharField("thuật toán khóa", max_length=10)
+    kind = models.CharField(_("loại khóa"), max_length=10, choices=Kind.choices)
+    key_algorithm = models.CharField(_("thuật toán khóa"), max_length=10)
     chain_pem = models.TextField("chứng thư trung gian (PEM)", blank=True)
     sealed_pkcs12 = models.BinaryField("tệp PKCS#12 đã mã hóa", null=True, editable=False)
     token_module = models.CharField("thư viện PKCS#11", max_length=300, blank=True)
     token_label = models.CharField("nhãn thiết bị ký", max_length=64, blank=True)
     token_key_id = models.CharField("mã khóa trên thiết bị (hex)", max_length=128, blank=True)
     token_key_label = models.CharField("nhãn khóa trên thiết bị", max_length=64, blank=True)
-    active = models.BooleanField("đang dùng", default=True)
+    active = models.BooleanField(_("đang dùng"), default=True)
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
 
@@ -106,8 +106,8 @@ class TrustedCertificate(CertificateFields):
     """A CA certificate that signatures must chain to (a trust anchor)."""
 
     label = models.CharField("tên gọi", max_length=200)
-    is_self_signed = models.BooleanField("CA gốc (tự ký)", default=False)
-    active = models.BooleanField("đang tin cậy", default=True)
+    is_self_signed = models.BooleanField(_("CA gốc (tự ký)"), default=False)
+    active = models.BooleanField(_("đang tin cậy"), default=True)
     note = models.TextField("ghi chú", blank=True)
     added_at = models.DateTimeField("thêm lúc", auto_now_add=True)
     added_by = models.ForeignKey(
@@ -138,7 +138,7 @@ class RevocationList(models.Model):
     this_update = models.DateTimeField("ngày phát hành")
     next_update = models.DateTimeField("cập nhật tiếp trước", null=True, blank=True)
     revoked_count = models.PositiveIntegerField("số chứng thư bị thu hồi", default=0)
-    active = models.BooleanField("đang dùng", default=True)
+    active = models.BooleanField(_("đang dùng"), default=True)
     added_at = models.DateTimeField("nạp lúc", auto_now_add=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -191,7 +191,7 @@ class SigningBatch(models.Model):
     provider = models.CharField("nguồn tài liệu", max_length=200)
     item_ids = models.JSONField("danh sách mục cần ký", default=list)
     status = models.CharField(
-        "trạng thái", max_length=10, choices=Status.choices, default=Status.PENDING
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     total = models.PositiveIntegerField("tổng số", default=0)
     done = models.PositiveIntegerField("đã ký", default=0)

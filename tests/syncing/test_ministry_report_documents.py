@@ -273,3 +273,20 @@ def test_the_docx_has_the_same_content(tree):
     assert "UBND TỈNH NGHỆ AN\nSố: 125/BC-UBND" in cells
     assert "vinh@vinhphuc.gov.vn" in " ".join(cells)
     assert any("Lý do: Quản lý nhiều hồ sơ nhất" in p.text for p in doc.paragraphs)
+
+
+def test_the_reports_print_the_statuses_in_vietnamese_in_english(tree, figures_world):
+    """The statuses are translatable for the screen; the report to the ministry is an official
+    Vietnamese document: a user working in English produces the same text."""
+    from django.utils import translation
+
+    _inventory(tree)
+    report = _report(tree["H40"], ReportKind.SOFTWARE)
+    vietnamese = report_documents.build_document(report).text()
+    with translation.override("en"):
+        assert str(KeyState.ACTIVE.label) == "Active"  # the screen's label is English
+        english = report_documents.build_document(report).text()
+        schedule = report_documents.status_figures(figures_world["H40"], DAY, today=DAY).schedule
+    assert english == vietnamese
+    assert "Đang sử dụng" in english and "Đang hoạt động" in english
+    assert schedule == ["Đợt 1 (đợt đồng bộ chính thức): từ 15/09/2025, liên tục"]
