@@ -24,7 +24,10 @@ Written as real provinces' and ministries' old software and hand-made workbooks 
 * the name and the birth date in one cell ("Họ và tên\\nNgày sinh");
 * a Party committee's list: "Đ/c" and "Đồng chí" before the names, numbering restarting in
   each section, "Tổng cộng: 6 đồng chí" and "Trong đó: nữ 3 đồng chí" rows;
-* IDs not yet issued ("Chưa có", "Đang làm CCCD": held) beside IDs with a note after them.
+* IDs not yet issued ("Chưa có", "Đang làm CCCD": held) beside IDs with a note after them;
+* the header frozen at row 8, the table from column D behind hidden helper columns whose
+  lookups answer "#N/A";
+* a CSV saved from such a workbook: "#N/A", "#VALUE!", "#REF!" written as text.
 
 Each builder returns an :class:`.unseen_shapes.UnseenShape`.
 """
@@ -535,6 +538,60 @@ def shape_pending_ids(out: Path) -> UnseenShape:
     return UnseenShape("pending_ids", path, ps, {"DS": set()}, bad_rows=bad)
 
 
+def shape_frozen_header_helper_columns(out: Path) -> UnseenShape:
+    """A province's reporting workbook: a letterhead and a "Đơn vị báo cáo" line, the header
+    frozen at row 8 and the table from column D, three hidden helper columns A–C in front of it
+    (a lookup key, the unit looked up by VLOOKUP with cached "#N/A" errors, a check column),
+    an age formula answering "#VALUE!" for one person, a column-number row."""
+    ps = people(6, 1130)
+    rows: list[list[Any]] = [
+        [None, None, None, "UBND TỈNH PHÚ THỌ", None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+        [None, None, None, "SỞ NỘI VỤ", None, None, "Độc lập - Tự do - Hạnh phúc"],
+        [],
+        [None, None, None, "BÁO CÁO DANH SÁCH CÁN BỘ, CÔNG CHỨC"],
+        [None, None, None, "Đơn vị báo cáo: Sở Nội vụ"],
+        [],
+        [],
+        ["Khóa", "Mã ĐV (tra cứu)", "Kiểm tra", "STT", "Họ và tên", "Ngày sinh", "Giới tính",
+         "Số định danh cá nhân", "Tuổi"],
+        [None, None, None, "(1)", "(2)", "(3)", "(4)", "(5)", "(6)"],
+    ]  # fmt: skip
+    formulas: dict[tuple[int, int], tuple[str, Any]] = {}
+    for i, p in enumerate(ps):
+        n = len(rows) + 1
+        rows.append([None, None, None, i + 1, p.name, dmy(p.dob), p.sex_word, p.pid, None])
+        formulas[(n - 1, 0)] = (f"=H{n}&E{n}", p.pid + p.name)
+        formulas[(n - 1, 1)] = (f"=VLOOKUP(A{n},DM!A:B,2,0)", "#N/A")
+        formulas[(n - 1, 2)] = (f'=IF(LEN(H{n})=12,"OK","Sai")', "OK")
+        formulas[(n - 1, 8)] = (f"=2024-RIGHT(F{n},4)", "#VALUE!" if i == 2 else 2024 - p.dob.year)
+    path = out / "bao_cao_co_cot_an.xlsx"
+    from .unseen_shapes import write_xlsxwriter
+
+    write_xlsxwriter(path, "DS", rows, formulas=formulas, hidden_cols=(0, 1, 2))
+    return UnseenShape("frozen_header_helper_columns", path, ps, {"DS": {9}})
+
+
+def shape_csv_formula_errors(out: Path) -> UnseenShape:
+    """A CSV saved from an Excel workbook whose lookup columns failed: "#N/A" in the unit and
+    the grade columns, "#VALUE!" and "#REF!" in others (the errors as text, as Excel writes
+    them); the people arrive, the error cells read as empty."""
+    ps = people(6, 1140)
+    rows: list[list[Any]] = [["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Đơn vị",
+                              "Mã ngạch", "Tuổi", "Ghi chú"]]  # fmt: skip
+    for i, p in enumerate(ps):
+        rows.append([i + 1, p.name, dmy(p.dob), p.sex_word, p.pid,
+                     "#N/A" if i % 2 else HOME_NAME, "#N/A" if i < 3 else "01.003",
+                     "#VALUE!", "#REF!" if i == 4 else None])  # fmt: skip
+    path = out / "tra_cuu_loi.csv"
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(
+        [["" if v is None else v for v in r] for r in rows]
+    )
+    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+    return UnseenShape("csv_formula_errors", path, ps, {path.stem: set()},
+                       units={p.pid: HOME for i, p in enumerate(ps) if i % 2 == 0})  # fmt: skip
+
+
 BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_form_2c_sheets,
     shape_continuation_rows,
@@ -549,6 +606,8 @@ BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_name_dob_one_cell,
     shape_honorific_sections,
     shape_pending_ids,
+    shape_frozen_header_helper_columns,
+    shape_csv_formula_errors,
 )
 
 __all__ = ["BUILDERS", "Person"]
