@@ -165,6 +165,8 @@ class Parser:
                 )
                 unit = {"unit": found.code} if isinstance(found, Unit) else {}
                 report.add_skipped(sheet.name, number, kind, LAYOUT_LABELS[kind], text, **unit)
+                if kind == "continuation" and out and out[-1].sheet == sheet.name:
+                    _continue_row(out[-1], original, s, number)
                 continue
             report.rows_read += 1
             out.append(self._row(src, sheet, number, original, s, report))
@@ -407,6 +409,31 @@ def _complete_person(
         c < len(cells) and not _is_empty(cells[c]) for c in s.unit_cols
     ):
         _section_unit(plan, s.sections.current())
+
+
+def _continue_row(plan: RowPlan, cells: Sequence[Any], s: _Sheet, number: int) -> None:
+    """Row ``number`` continues the cells of ``plan``'s row (a long post or note wrapped into a
+    second physical row): its text is joined to the row's kept extra columns; text under a
+    field's column is named in a warning (the field keeps the first row's value)."""
+    extras = dict(s.extras)
+    shown = dict(s.shown)
+    for c, v in enumerate(cells):
+        if _is_empty(v):
+            continue
+        text = _text(v).strip()
+        header = extras.get(c)
+        if header is not None:
+            kept = plan.source.setdefault("extra", {})
+            kept[header] = f"{kept[header]} {text}" if kept.get(header) else text
+            plan.warnings.append(
+                f"Dòng {number} viết tiếp ô “{header}” của dòng {plan.row}: đã nối “{text}”."
+            )
+        else:
+            written = shown.get(c, f"cột {c + 1}")
+            plan.warnings.append(
+                f"Dòng {number} viết tiếp ô “{written}” của dòng {plan.row}: “{text}”; trường "
+                "này giữ giá trị của dòng trên, cần kiểm tra."
+            )
 
 
 def _required(plan: RowPlan, s: _Sheet) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from profiles.importing.models import ImportedSourceData
 from profiles.models import Profile
 
 from .pipeline_fixtures import agency, hr  # noqa: F401 - fixtures
@@ -19,6 +20,7 @@ from .shape_check import check, import_shape
 from .unseen_shapes_3 import (
     BUILDERS,
     shape_cmnd_beside_cccd,
+    shape_continuation_rows,
     shape_female_tick_column,
     shape_macro_template_xlsm,
 )
@@ -70,3 +72,20 @@ def test_code_and_name_drop_down_values_are_read(tmp_path, agency, hr):
     for pid, warnings in _warnings(report).items():
         assert warnings == [], (pid, warnings)
     assert {p.ethnicity for p in Profile.objects.all()} == {"01"}
+
+
+def test_a_row_continuing_the_person_above_is_joined_to_its_cells(tmp_path, agency, hr):
+    shape = shape_continuation_rows(tmp_path)
+    report = import_shape(shape, agency["root"], hr, tmp_path)
+    extra = {
+        d.profile.personal_id: d.data["extra"]
+        for d in ImportedSourceData.objects.select_related("profile")
+    }
+    first, fourth = shape.people[0].pid, shape.people[3].pid
+    assert extra[first]["Chức vụ, đơn vị công tác"] == (
+        "Chuyên viên Phòng Tổ chức - Sở Nội vụ tỉnh Phú Thọ"
+    )
+    assert extra[fourth]["Ghi chú"] == "Nâng lương trước thời hạn do lập thành tích"
+    assert extra[shape.people[1].pid]["Chức vụ, đơn vị công tác"] == "Chuyên viên Phòng Tổ chức"
+    warned = _warnings(report)[first]
+    assert any("viết tiếp" in w and "đã nối" in w for w in warned), warned
