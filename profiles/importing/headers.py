@@ -374,6 +374,12 @@ def _find(
             text = " ".join(levels[start:])
             combos.append(("".join(k[0] for k in keys[start:]), text, GROUP))
             combos.append(("".join(k[1] for k in keys[start:]), text, GROUP))
+        # the sub-column before its group, as the words are said: "Đảng viên" over "Ngày vào"
+        # is "Ngày vào Đảng" (a member, "… viên", of the organisation the field names)
+        for parent in keys[-2::-1]:
+            for group in dict.fromkeys((parent[1], parent[1].removesuffix("vien"))):
+                if group:
+                    combos.append((child[1] + group, " ".join(levels), GROUP))
     if any(_ALLOWANCE in k[1] for k in keys[:-1]):
         # "Hệ số phụ cấp" over "Chức vụ" | "Thâm niên nghề": each sub-column is an allowance,
         # not the field its own name gives; only the group and sub-column read together count

@@ -22,10 +22,10 @@ from profiles.importing.headers import recognise_header, recognise_table
 DATA = Path(__file__).parent / "data" / "real_headers.tsv"
 #: fields a wrong mapping of which loses or merges people
 IDENTITY = frozenset({"personal_id", "full_name", "date_of_birth", "sex"})
-#: reached after the fixes of this measurement: 300 of 304 right, 1 wrong, 3 unrecognised when
+#: reached after the fixes of this measurement: 301 of 304 right, 1 wrong, 2 unrecognised when
 #: written (267, 4 and 33 before them); a floor, not a target
 RIGHT_SHARE_FLOOR = 0.98
-#: the headers that name a field of ours, recognised right (97 of 100; 66 before the fixes)
+#: the headers that name a field of ours, recognised right (98 of 100; 66 before the fixes)
 FIELD_RIGHT_SHARE_FLOOR = 0.95
 #: "' › '" separates a group cell from the sub-column under it
 LEVELS = " › "
@@ -143,6 +143,13 @@ def test_abbreviated_words_are_written_out() -> None:
     assert _field("Trình độ CM") is None
     found = recognise_header(["PC chức vụ"], "salary_history")
     assert found is not None and found.field == "position_allowance"
+
+
+def test_a_sub_column_is_read_before_its_group_cell() -> None:
+    assert _field("Đảng viên", "Ngày vào") == "admission_date"
+    assert _field("Đảng", "Ngày kết nạp") == "admission_date"
+    assert _field("Đảng viên", "Chính thức") == "full_membership_date"
+    assert _field("Đoàn viên", "Ngày vào") is None  # the youth union
 
 
 def test_moc_begins_a_date_header() -> None:
