@@ -27,7 +27,10 @@ Written as real provinces' and ministries' old software and hand-made workbooks 
 * IDs not yet issued ("Chưa có", "Đang làm CCCD": held) beside IDs with a note after them;
 * the header frozen at row 8, the table from column D behind hidden helper columns whose
   lookups answer "#N/A";
-* a CSV saved from such a workbook: "#N/A", "#VALUE!", "#REF!" written as text.
+* a CSV saved from such a workbook: "#N/A", "#VALUE!", "#REF!" written as text;
+* a person listed twice on one sheet (under two sections);
+* names with invisible characters (zero-width spaces, a BOM, a soft hyphen);
+* a long list split over two sheets, the second without a header.
 
 Each builder returns an :class:`.unseen_shapes.UnseenShape`.
 """
@@ -592,6 +595,62 @@ def shape_csv_formula_errors(out: Path) -> UnseenShape:
                        units={p.pid: HOME for i, p in enumerate(ps) if i % 2 == 0})  # fmt: skip
 
 
+def shape_duplicate_row_two_sections(out: Path) -> UnseenShape:
+    """A person listed twice on one sheet, as lists by function do: the director under "I.
+    LÃNH ĐẠO" and again, in capitals with the Party post, under "II. ĐẢNG ỦY" (one person, one
+    profile; the second row is no error)."""
+    ps = people(5, 1150)
+    g = Grid()
+    g.add(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Chức vụ"])
+    g.add(["I. LÃNH ĐẠO"], layout=True)
+    g.add([1, ps[0].name, dmy(ps[0].dob), ps[0].sex_word, ps[0].pid, "Giám đốc"])
+    g.add(["II. ĐẢNG ỦY"], layout=True)
+    g.add([1, ps[0].name.upper(), dmy(ps[0].dob), ps[0].sex_word, ps[0].pid, "Bí thư"])
+    g.add(["III. CÔNG CHỨC"], layout=True)
+    for i, p in enumerate(ps[1:]):
+        g.add([i + 1, p.name, dmy(p.dob), p.sex_word, p.pid, "Chuyên viên"])
+    path = out / "trung_dong.xlsx"
+    write_xlsx(path, {"DS": g.rows}, {})
+    return UnseenShape("duplicate_row_two_sections", path, ps, {"DS": g.layout})
+
+
+def shape_invisible_characters(out: Path) -> UnseenShape:
+    """Names pasted from web pages and Word: non-breaking spaces, zero-width spaces after the
+    spaces, a BOM before the name and a tab after it, a soft hyphen, an NFD "ư"; a zero-width
+    space before an ID."""
+    ps = people(5, 1160)
+    forms = [
+        lambda n: n.replace(" ", "\u00a0"),
+        lambda n: n.replace(" ", " \u200b"),
+        lambda n: "\ufeff" + n + "\t",
+        lambda n: n.replace("ế", "\u00adế") + "\u200b",
+        lambda n: n.replace("ư", "u\u031b"),
+    ]
+    g = Grid()
+    g.add(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD"])
+    for i, p in enumerate(ps):
+        g.add([i + 1, forms[i](p.name), dmy(p.dob), p.sex_word, "\u200b" + p.pid])
+    path = out / "ky_tu_an.xlsx"
+    write_xlsx(path, {"DS": g.rows}, {})
+    return UnseenShape("invisible_characters", path, ps, {"DS": set()})
+
+
+def shape_table_continued_on_next_sheet(out: Path) -> UnseenShape:
+    """A long list split over two sheets: "Sheet2" goes on with the people of "Sheet1"
+    without a header of its own."""
+    ps = people(8, 1170)
+    first = [["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Chức vụ"]]
+    for i, p in enumerate(ps[:5]):
+        first.append([i + 1, p.name, dmy(p.dob), p.sex_word, p.pid, "Chuyên viên"])
+    second = []
+    for i, p in enumerate(ps[5:], start=6):
+        second.append([i, p.name, dmy(p.dob), p.sex_word, p.pid, "Chuyên viên"])
+    path = out / "hai_trang_noi_tiep.xlsx"
+    write_xlsx(path, {"Sheet1": first, "Sheet2": second}, {})
+    sheets: dict[str, set[int]] = {"Sheet1": set(), "Sheet2": set()}
+    return UnseenShape("table_continued_on_next_sheet", path, ps, sheets)
+
+
 BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_form_2c_sheets,
     shape_continuation_rows,
@@ -608,6 +667,9 @@ BUILDERS: tuple[Callable[[Path], UnseenShape], ...] = (
     shape_pending_ids,
     shape_frozen_header_helper_columns,
     shape_csv_formula_errors,
+    shape_duplicate_row_two_sections,
+    shape_invisible_characters,
+    shape_table_continued_on_next_sheet,
 )
 
 __all__ = ["BUILDERS", "Person"]
