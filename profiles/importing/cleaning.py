@@ -34,11 +34,18 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+#: characters that show nothing but split words and break comparisons, as copies from web
+#: pages and Word bring them: zero-width spaces and joiners, the BOM, direction marks; the soft
+#: hyphen only once the text is Unicode (its code, 0xAD, is the letter "ư" in TCVN3)
+_INVISIBLE = re.compile("[\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_SOFT_HYPHEN = "\u00ad"
+
+
 @lru_cache(maxsize=200_000)
 def _unicode(text: str, prefer: str | None = None) -> str:
     from .legacy_text import to_unicode
 
-    return to_unicode(text, prefer=prefer)
+    return to_unicode(_INVISIBLE.sub("", text), prefer=prefer).replace(_SOFT_HYPHEN, "")
 
 
 @lru_cache(maxsize=200_000)

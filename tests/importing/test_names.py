@@ -39,3 +39,23 @@ def test_a_title_before_the_name_is_left_out(written, name):
 )
 def test_names_that_begin_like_a_title_are_kept(written, name):
     assert clean_name(written) == name
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Trần \u200bthu \u200bhương", "\ufefflê Minh Khải", "Phạm Thanh Ánh\u200b",
+     "Nguyễn\u00a0Văn\u00a0An", "Vũ Thị Y\u00adến", "\u200eHoàng Hữu Dũng\u200f"],
+)  # fmt: skip
+def test_invisible_characters_are_left_out(written):
+    name = clean_name(written)
+    assert name in {"Trần Thu Hương", "Lê Minh Khải", "Phạm Thanh Ánh", "Nguyễn Văn An",
+                    "Vũ Thị Yến", "Hoàng Hữu Dũng"}, repr(name)  # fmt: skip
+
+
+def test_the_tcvn3_letter_u_horn_is_no_soft_hyphen():
+    """TCVN3 writes "ư" as the byte 0xAD, the soft hyphen's code: kept, then converted."""
+    from profiles.importing.legacy_text import from_unicode
+
+    written = from_unicode("Lê Tiến Cường", "tcvn3")
+    assert "\u00ad" in written
+    assert clean_name(written) == "Lê Tiến Cường"
