@@ -29,7 +29,7 @@ from .rows import (
     fix_personal_id,
 )
 from .sections import UNIT_HEADER, SectionUnits, Unresolved
-from .tables import CarryDown, date_orders, next_table
+from .tables import CarryDown, continued_table, date_orders, next_table
 
 if TYPE_CHECKING:
     from .headers import TableMatch
@@ -84,6 +84,7 @@ class Parser:
         # row came back "unchanged" would tell the existing values
         self.readable = readable
         self._section_units: list[Unit] | None = None
+        self._people_table: TableMatch | None = None  # the file's last people table
 
     def parse(self, files: Iterable[SourceFile]) -> tuple[list[RowPlan], list[FileReport]]:
         rows: list[RowPlan] = []
@@ -91,6 +92,7 @@ class Parser:
         for src in files:
             report = FileReport(src.name)
             reports.append(report)
+            self._people_table = None
             try:
                 sheets = read_file(src.path, src.name)
                 for sheet in sheets:
@@ -121,8 +123,16 @@ class Parser:
     ) -> None:
         match = recognise(sheet.head, sheet.merged, sheet.name, self.overrides)
         if match is None:
-            _unrecognised(src, sheet, report)
-            return
+            match = continued_table(self._people_table, sheet)
+            if match is None:
+                _unrecognised(src, sheet, report)
+                return
+            sheet.notes.append(
+                f"Trang “{sheet.name}” không có dòng tên cột: các dòng tiếp nối bảng người của "
+                "trang trước (cùng cột số định danh, cột họ tên), đọc theo các cột của bảng đó."
+            )
+        elif match.spec is PROFILE:
+            self._people_table = match
         spec = match.spec
         report.sheets.append(_recognised(sheet, match))
         if spec.key in SENSITIVE_GROUPS and spec.key not in self.readable:

@@ -7,11 +7,15 @@ sheet loop):
   to the rows below it;
 * :func:`next_table`: several people tables stacked on one sheet, each with its own header (in
   another column order, with other columns): the row that starts the next table ends the
-  current one, and the rest of the sheet is read as a sheet of its own.
+  current one, and the rest of the sheet is read as a sheet of its own;
+* :func:`continued_table`: a sheet without a header whose rows go on with the people table of
+  the sheet before it (a long list split over "Sheet1", "Sheet2"): read with that table's
+  columns.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -131,3 +135,34 @@ def next_table(
         row_notes=sheet.row_notes,
         first_row=number - 1,
     )
+
+
+def continued_table(previous: TableMatch | None, sheet: SheetData) -> TableMatch | None:
+    """The people table of the sheet before, read from the first row of ``sheet``, when
+    ``sheet`` has no header of its own and its first rows are that table's people: a personal
+    ID (nine digits or more) in its ID column and a name (letters, no digits) in its name
+    column, in four rows of five or more (every row when fewer)."""
+    if previous is None or previous.spec.key != "profile":
+        return None
+    pid_cols = [c for c, f in previous.columns.items() if f == PID_FIELD_NAME]
+    name_cols = [c for c, f in previous.columns.items() if f == "full_name"]
+    if len(pid_cols) != 1 or len(name_cols) != 1:
+        return None
+    pid, name = pid_cols[0], name_cols[0]
+    rows = [r for r in sheet.head if any(not _empty(v) for v in r)][:10]
+    if not rows or any(len(r) > previous.width + 1 for r in rows):
+        return None
+
+    def fits(row: Sequence[Any]) -> bool:
+        text = row[name] if name < len(row) else None
+        return (
+            pid < len(row)
+            and _digits_in(row[pid]) >= 9
+            and isinstance(text, str)
+            and any(ch.isalpha() for ch in text)
+            and not any(ch.isdigit() for ch in text)
+        )
+
+    if sum(map(fits, rows)) * 5 < len(rows) * 4:
+        return None
+    return dataclasses.replace(previous, header_row=-1, first_header_row=0)

@@ -91,3 +91,31 @@ def test_a_template_s_field_codes_are_skipped_only_before_the_first_person():
     assert sorter.layout(person) is None
     assert sorter.layout(CODES) is None
     assert next_table(_sheet([TEMPLATE, person, CODES]), match, CODES, 3, iter([])) is not None
+
+
+def test_a_sheet_without_a_header_goes_on_with_the_table_before_it():
+    from profiles.importing.tables import continued_table
+
+    match, _ = _sorter()
+    rows = [[6, "Lê Văn Sáu", "01/02/1980", "Nam", "025080000006", "Chuyên viên", None],
+            [7, "Đỗ Thị Bảy", "01/03/1981", "Nữ", "025181000007", None, None]]  # fmt: skip
+    found = continued_table(match, _sheet(rows))
+    assert found is not None
+    assert (found.header_row, found.columns) == (-1, match.columns)
+    assert continued_table(None, _sheet(rows)) is None  # no table before it
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["Ghi chú: số liệu đến 31/12/2024"], ["Người lập biểu"]],  # notes, not people
+        [[1, "Lê Văn Sáu", "01/02/1980", "Nam", "Chuyên viên"]],  # no ID in the ID column
+        [[1, "025080000006", "Lê Văn Sáu", "01/02/1980", "Nam"]],  # the ID in another column
+        [[6, "Lê Văn Sáu", "01/02/1980", "Nam", "025080000006", "x", "y", "z", "w"]],  # wider
+    ],
+)
+def test_a_sheet_that_does_not_fit_the_table_before_is_not_read_with_it(rows):
+    from profiles.importing.tables import continued_table
+
+    match, _ = _sorter()
+    assert continued_table(match, _sheet(rows)) is None

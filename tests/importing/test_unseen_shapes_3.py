@@ -32,8 +32,6 @@ NOT_YET: dict[str, str] = {
     "duplicate_row_two_sections": "the person's second row, under a section 'II. ĐẢNG ỦY' "
     "(a Party committee, read as a unit nobody has), is held for its unit although the "
     "person arrived from the first row",
-    "table_continued_on_next_sheet": "a sheet without a header going on with the table "
-    "of the sheet before it is not read",
 }
 
 
