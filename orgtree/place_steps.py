@@ -125,6 +125,8 @@ _DASH = re.compile(
 )
 _ENGLISH_NUMBERED = re.compile(r"(?i)\b(ward|district|dist\b\.?)\s*0*(\d{1,2})\b")
 _NUMBER_ENGLISH = re.compile(r"(?i)(?<![\w/])0*(\d{1,2})\s+(ward|district)\b")
+# "Commune Tan Lap, …", "Ward Sai Gon": the level word before the name, at a part's start
+_ENGLISH_LEADING = re.compile(r"(?i)(?:^|(?<=[,;|\n]))(\s*)(ward|commune)\s+(?=[^\W\d_])")
 _ENGLISH_SUFFIX = re.compile(
     r"(?i)([^\W\d_][^,;|\n]*?)\s*\b(ward|commune|district|dist|town|city|province|special zone)"
     r"\b\.?\s*"
@@ -322,6 +324,9 @@ def normalise(text: str) -> str:
         )
         text = _NUMBER_ENGLISH.sub(
             lambda m: ("Phường " if m.group(2).lower() == "ward" else "Quận ") + m.group(1), text
+        )
+        text = _ENGLISH_LEADING.sub(
+            lambda m: m.group(1) + ("Phường " if m.group(2).lower() == "ward" else "Xã "), text
         )
         text = _ENGLISH_SUFFIX.sub(_english, text)
     return unicodedata.normalize("NFC", text)

@@ -3,6 +3,7 @@ between readings and the fuzzy corrections."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -292,6 +293,24 @@ def _province_first(
     return Outcome(None, None, 0.4, candidates, True, reverse.score, "Hai tên tỉnh trong địa chỉ")
 
 
+_VOWELS = frozenset("aeiouy")
+
+
+def _y_or_i(key: str, names: Collection[str]) -> str | None:
+    """The name spelt with the other final "i"/"y" ("dien ki" → "dien ky": Kì/Kỳ, Mĩ/Mỹ,
+    Lí/Lý, Quí/Quý, both spellings in use), when that is a known name."""
+    words = key.split()
+    changed = False
+    for n, word in enumerate(words):
+        if len(word) >= 2 and word[-1] in "iy" and (word[-2] not in _VOWELS or word[-3:-1] == "qu"):
+            words[n] = word[:-1] + ("y" if word[-1] == "i" else "i")
+            changed = True
+    if not changed:
+        return None
+    variant = " ".join(words)
+    return variant if variant in names else None
+
+
 def _with_key(seg: Segment, key: str) -> Segment:
     tokens = seg.full_key.split()[: seg.prefix_len] + key.split()
     fixed = _segment(" ".join(tokens), tokens)
@@ -346,14 +365,15 @@ def _corrected(
         if seg.key in districts:
             district = seg.key
             break
-        if seg.hint is not None and PROVINCE not in seg.hint:
+        found = _y_or_i(seg.key, districts)
+        if found is None and seg.hint is not None and PROVINCE not in seg.hint:
             found = nearest(seg.key, districts)
-            if found is not None:
-                district = found
-                fixed[i] = _with_key(seg, found)
-                changes.append(f"{seg.key} → {found}")
-                rest.remove(i)
-                break
+        if found is not None:
+            district = found
+            fixed[i] = _with_key(seg, found)
+            changes.append(f"{seg.key} → {found}")
+            rest.remove(i)
+            break
     communes = fuzzy.communes([province], district)
     for i in rest:
         seg = segments[i]
@@ -365,7 +385,7 @@ def _corrected(
             break
         if seg.hint is None and (seg.key in known[PROVINCE] or seg.key in known[DISTRICT]):
             continue  # a province or district named again ("Hà Nội, Hà Nội"), no commune
-        found = nearest(seg.key, communes)
+        found = _y_or_i(seg.key, communes) or nearest(seg.key, communes)
         if found is not None:
             fixed[i] = _with_key(seg, found)
             changes.append(f"{seg.key} → {found}")

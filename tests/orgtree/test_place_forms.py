@@ -275,3 +275,34 @@ def test_a_bare_number_before_the_province_is_no_ward(reference_data):
 def test_an_explicit_ward_wins_over_a_bare_number(reference_data):
     clean = _codes("Phường Tân Định, Quận 1, TP Hồ Chí Minh")
     assert _codes("12, Phường Tân Định, Quận 1, TP Hồ Chí Minh") == clean
+
+
+# -- the other final i/y; English level words before the name ----------------------------------
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("Xã Diễn Kỉ, Huyện Diễn Châu, Tỉnh Nghệ An", "Xã Diễn Kỷ, Huyện Diễn Châu, Tỉnh Nghệ An"),
+        ("Xã Kì Xuân, Huyện Kì Anh, Tỉnh Hà Tĩnh", "Xã Kỳ Xuân, Huyện Kỳ Anh, Tỉnh Hà Tĩnh"),
+        ("Xa Dien Ki, Dien Chau, Nghe An", "Xã Diễn Kỷ, Huyện Diễn Châu, Tỉnh Nghệ An"),
+    ],
+)
+def test_final_i_for_y(reference_data, text, clean):
+    expected = _codes(clean)
+    assert expected[1] is not None and not expected[2]
+    assert _codes(text)[:2] == expected[:2]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Commune Tan Lap, Dan Phuong District, Hanoi", "Xã Tan Lap, Huyện Dan Phuong, Hà Nội"),
+        ("Ward Sai Gon, HCMC", "Phường Sai Gon,  Hồ Chí Minh "),
+        ("Ward 5, District 3", "Phường 5, Quận 3"),
+    ],
+)
+def test_english_level_word_before_the_name(text, expected):
+    assert normalise(text) == expected
+
+
+def test_english_ward_before_the_name_end_to_end(reference_data):
+    assert _codes("Ward Sai Gon, HCMC")[:2] == ("79", "26740")
