@@ -1,4 +1,12 @@
-"""Field-level encryption at rest for the sensitive data groups (assets and income, health).
+"""The installation's one keyring, and field-level encryption at rest for the sensitive data
+groups (assets and income, health).
+
+**The key-encryption key ("master key")** seals the secrets kept in the database (uploaded
+PKCS#12 files, a signing batch's PIN while it runs, the national connection secrets):
+``CBCCVC_KEY_ENCRYPTION_KEY`` (one Fernet key, or several separated by commas — the first
+seals, all open, for rotation), otherwise ``<var dir>/keys/master.key``, created on first use
+with mode 0600. :func:`seal` / :func:`unseal` use it; the file is read again only when it
+changes.
 
 Values are sealed with Fernet (AES-128-CBC + HMAC-SHA256) and stored as ``enc1:<token>`` in a
 text column. The key is never in the database:
@@ -25,8 +33,11 @@ import base64
 import functools
 import json
 import os
+import tempfile
+import threading
 from collections.abc import Collection
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -37,7 +48,85 @@ from django.db import models
 
 PREFIX = "enc1:"
 ENV = "CBCCVC_FIELD_ENCRYPTION_KEY"
+MASTER_KEY_ENV = "CBCCVC_KEY_ENCRYPTION_KEY"
 _HKDF_INFO = b"cbccvc field encryption v1"
+
+
+class KeyringError(Exception):
+    """The master key is missing or invalid, or does not open the stored data."""
+
+
+# -- the master key ---------------------------------------------------------------------------
+_master_lock = threading.Lock()
+
+
+def master_key_path() -> Path:
+    from django.conf import settings
+
+    return Path(settings.VAR_DIR) / "keys" / "master.key"
+
+
+@functools.lru_cache(maxsize=4)
+def _keys_in_file(path: str, mtime_ns: int, size: int) -> tuple[bytes, ...]:
+    """The keys of the file as it was at (mtime, size): read once, not on every seal."""
+    return tuple(line.strip() for line in Path(path).read_bytes().splitlines() if line.strip())
+
+
+def master_keys() -> tuple[bytes, ...]:
+    """The master keys, newest first: from the environment, else from the key file (created
+    on first use; written to a private temporary file, then hard-linked into place, so the
+    link fails if another process won the race and nobody reads a half-written key)."""
+    raw = os.environ.get(MASTER_KEY_ENV, "").strip()
+    if raw:
+        return tuple(k.strip().encode() for k in raw.split(",") if k.strip())
+    path = master_key_path()
+    with _master_lock:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".master-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(Fernet.generate_key() + b"\n")
+                os.chmod(tmp, 0o600)
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    pass
+            finally:
+                os.unlink(tmp)
+    stat = path.stat()
+    return _keys_in_file(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _master_fernet_for(keys: tuple[bytes, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(k) for k in keys])
+
+
+def master_fernet() -> MultiFernet:
+    try:
+        return _master_fernet_for(master_keys())
+    except (ValueError, TypeError) as exc:
+        raise KeyringError(
+            f"Khóa mã hóa chính ({MASTER_KEY_ENV} hoặc {master_key_path()}) không hợp lệ."
+        ) from exc
+
+
+def seal(data: bytes) -> bytes:
+    """Encrypt ``data`` with the master key."""
+    return master_fernet().encrypt(data)
+
+
+def unseal(token: bytes) -> bytes:
+    try:
+        return master_fernet().decrypt(bytes(token))
+    except InvalidToken as exc:
+        raise KeyringError(
+            "Không giải mã được dữ liệu khóa: khóa mã hóa chính đã thay đổi hoặc dữ liệu bị hỏng."
+        ) from exc
+
+
+# -- field encryption ---------------------------------------------------------------------------
 
 
 @functools.lru_cache(maxsize=8)
@@ -62,9 +151,7 @@ def field_fernet() -> MultiFernet:
             return _fernet_for(
                 tuple(k.strip().encode() for k in raw.split(",") if k.strip()), False
             )
-        from profiles.signing.keys import _load_master_keys
-
-        return _fernet_for(tuple(_load_master_keys()), True)
+        return _fernet_for(master_keys(), True)
     except (ValueError, TypeError) as exc:
         raise ImproperlyConfigured(
             f"{ENV} (or the key-encryption key) is not a Fernet key"

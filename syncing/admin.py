@@ -170,7 +170,7 @@ class ConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return f"{mark} {timezone.localtime(obj.last_health_at):%H:%M %d/%m/%Y}"
 
     def save_model(self, request: HttpRequest, obj: Connection, form: Any, change: bool) -> None:
-        from profiles.signing.keys import seal
+        from cbccvc.crypto import seal
 
         if form.cleaned_data.get("secret"):
             obj.set_secret(form.cleaned_data["secret"])

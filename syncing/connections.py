@@ -74,7 +74,7 @@ def start_rotation(conn: Connection, key_id: str, secret: str, actor: Any = None
         raise ValidationError({"pending_key_id": "Phải có mã khóa mới và bí mật mới."})
     conn = Connection.objects.select_for_update().get(pk=conn.pk)
     conn.pending_key_id = key_id.strip()
-    from profiles.signing.keys import seal
+    from cbccvc.crypto import seal
 
     conn.pending_secret_sealed = seal(secret.encode("utf-8"))
     _history(conn, actor, "Nhập khóa kết nối mới (chờ xác nhận)")

@@ -2,7 +2,7 @@
 
 * :class:`Connection` — one agency's connection key to one destination (the national CBCCVC
   database or the Party members database). The secret is sealed with the master key
-  (:func:`profiles.signing.keys.seal`, a key that is *not* in the database); a rotation keeps
+  (:func:`cbccvc.crypto.seal`, a key that is *not* in the database); a rotation keeps
   the old secret until the new one is confirmed by a successful health check.
 * :class:`SyncItem` — one signed profile version to deliver to one destination. The
   idempotency key is ``<personal ID>:<version hash>``: a resubmission of the same version is
@@ -114,19 +114,19 @@ class Connection(models.Model):
 
     # -- the secret -----------------------------------------------------------------------
     def set_secret(self, secret: str) -> None:
-        from profiles.signing.keys import seal
+        from cbccvc.crypto import seal
 
         self.secret_sealed = seal(secret.encode("utf-8"))
 
     def secret(self) -> str:
-        from profiles.signing.keys import unseal
+        from cbccvc.crypto import unseal
 
         if not self.secret_sealed:
             return ""
         return unseal(bytes(self.secret_sealed)).decode("utf-8")
 
     def pending_secret(self) -> str:
-        from profiles.signing.keys import unseal
+        from cbccvc.crypto import unseal
 
         if not self.pending_secret_sealed:
             return ""

@@ -1,11 +1,9 @@
 """Signing keys: the master key that seals secrets at rest, and the :class:`Signer` kinds.
 
 * **Master key.** Uploaded PKCS#12 files (and a batch's PIN while the batch runs) are stored
-  sealed with Fernet (AES-128-CBC + HMAC-SHA256) under a key that is *not* in the database:
-  ``CBCCVC_KEY_ENCRYPTION_KEY`` (one Fernet key, or several separated by commas — the first
-  seals, all open, for rotation), otherwise ``<var dir>/keys/master.key``, created on first use
-  with mode 0600. Losing the key makes the stored PKCS#12 files unusable (upload them again);
-  a stolen database alone does not reveal them.
+  sealed under the installation's key-encryption key (:mod:`cbccvc.crypto`, not in the
+  database). Losing the key makes the stored PKCS#12 files unusable (upload them again); a
+  stolen database alone does not reveal them.
 * **Signers.** :class:`KeyFileSigner` holds a private key opened from a PKCS#12 file with the
   approver's PIN (kept in memory only while signing). :class:`TokenSigner` keeps the private key
   on a PKCS#11 token (a USB token, or SoftHSM2 in tests): signxml is given an adapter whose
@@ -16,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
@@ -26,75 +23,37 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cryptography import x509
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric import padding as asym_padding
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
+from cbccvc import crypto
+from cbccvc.crypto import MASTER_KEY_ENV, master_key_path  # noqa: F401 (the signing engine's names)
+
 from .errors import KeyEncryptionError, TokenError, UnusableKey, WrongPin
 
-MASTER_KEY_ENV = "CBCCVC_KEY_ENCRYPTION_KEY"
 MIN_RSA_BITS = 2048
 DEFAULT_PKCS11_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 
 # -- master key ---------------------------------------------------------------------------------
-
-_master_lock = threading.Lock()
-
-
-def master_key_path() -> Path:
-    from django.conf import settings
-
-    return Path(settings.VAR_DIR) / "keys" / "master.key"
-
-
-def _load_master_keys() -> list[bytes]:
-    raw = os.environ.get(MASTER_KEY_ENV, "").strip()
-    if raw:
-        return [k.strip().encode() for k in raw.split(",") if k.strip()]
-    path = master_key_path()
-    with _master_lock:
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            # Written to a private temporary file, then hard-linked into place: the link fails
-            # if another process won the race, and nobody ever reads a half-written key.
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".master-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(Fernet.generate_key() + b"\n")
-                os.chmod(tmp, 0o600)
-                try:
-                    os.link(tmp, path)
-                except FileExistsError:
-                    pass
-            finally:
-                os.unlink(tmp)
-    return [line.strip() for line in path.read_bytes().splitlines() if line.strip()]
-
-
-def master_fernet() -> MultiFernet:
-    try:
-        return MultiFernet([Fernet(k) for k in _load_master_keys()])
-    except (ValueError, TypeError) as exc:
-        raise KeyEncryptionError(
-            f"Khóa mã hóa chính ({MASTER_KEY_ENV} hoặc {master_key_path()}) không hợp lệ."
-        ) from exc
+# The keyring is the installation's (cbccvc.crypto); here its errors are the signing engine's.
 
 
 def seal(data: bytes) -> bytes:
     """Encrypt ``data`` with the master key."""
-    return master_fernet().encrypt(data)
+    try:
+        return crypto.seal(data)
+    except crypto.KeyringError as exc:
+        raise KeyEncryptionError(str(exc)) from exc
 
 
 def unseal(token: bytes) -> bytes:
     try:
-        return master_fernet().decrypt(bytes(token))
-    except InvalidToken as exc:
-        raise KeyEncryptionError(
-            "Không giải mã được dữ liệu khóa: khóa mã hóa chính đã thay đổi hoặc dữ liệu bị hỏng."
-        ) from exc
+        return crypto.unseal(token)
+    except crypto.KeyringError as exc:
+        raise KeyEncryptionError(str(exc)) from exc
 
 
 # -- certificates ---------------------------------------------------------------------------------
