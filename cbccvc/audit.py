@@ -18,11 +18,19 @@ from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import translation
 
 from .models import AuditEvent
 
 logger = logging.getLogger("cbccvc.audit")
 Kind = AuditEvent.Kind
+
+
+def _stored_repr(obj: models.Model) -> str:
+    """An object's name as the log keeps it: in Vietnamese whatever the acting user's language
+    (a role assignment names its role, a translatable choice)."""
+    with translation.override("vi"):
+        return str(obj)
 
 
 def record(
@@ -55,7 +63,7 @@ def record(
         request_id=current_request_id() if current_request_id() != "-" else "",
         object_type=object_type,
         object_id=object_id[:64],
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=_stored_repr(obj)[:200] if obj is not None else "",
         details=details,
     )
     logger.info("audit %s user=%s object=%s:%s", kind, event.username, object_type, object_id)

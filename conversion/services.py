@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.models import Unit, UnitSuccession
+from orgtree.text import in_vietnamese
 from orgtree.tree import subtree_q, successors
 from profiles import actions
 from profiles.models import Profile, ProfileVersion, VersionStatus, WorkHistory
@@ -133,6 +134,7 @@ class _UnitRules:
                 "new_unit_id": unit.pk,
                 "candidates": [],
             }
+        closed = in_vietnamese(Unit.Status(unit.status).label).lower()  # stored: Vietnamese
         ends = [u for u in successors(unit) if u.pk != unit.pk]
         candidates = [{"unit": {"id": u.pk, "code": u.code, "name": u.name}} for u in ends]
         if len(ends) == 1:  # merged (through one or more reforms): the commit re-homes
@@ -140,7 +142,7 @@ class _UnitRules:
                 "outcome": Outcome.CONVERTED,
                 "rule": "unit_merged",
                 "reason": (
-                    f"Đơn vị {unit.get_status_display().lower()}, kế thừa bởi một đơn vị: "
+                    f"Đơn vị {closed}, kế thừa bởi một đơn vị: "
                     "chuyển hồ sơ sang đơn vị kế thừa (ghi quá trình công tác)"
                 ),
                 "new_text": f"{ends[0].name} [{ends[0].code}]"[:255],
@@ -163,10 +165,10 @@ class _UnitRules:
             "outcome": Outcome.REVIEW if ends else Outcome.UNRESOLVABLE,
             "rule": "unit_successor" if ends else "unit_closed",
             "reason": (
-                f"Đơn vị {unit.get_status_display().lower()}; chuyển hồ sơ bằng quá trình "
+                f"Đơn vị {closed}; chuyển hồ sơ bằng quá trình "
                 "công tác (điều động) sang đơn vị kế thừa"
                 if ends
-                else f"Đơn vị {unit.get_status_display().lower()}, không có đơn vị kế thừa"
+                else f"Đơn vị {closed}, không có đơn vị kế thừa"
             ),
             "new_text": f"{ends[0].name} [{ends[0].code}]"[:255] if len(ends) == 1 else "",
             "new_unit_id": ends[0].pk if len(ends) == 1 else None,

@@ -39,9 +39,9 @@ class AdminUnitRelease(models.Model):
     """One loaded data file: a set of administrative units, or a conversion table."""
 
     class Kind(models.TextChoices):
-        UNITS = "units", "Danh mục đơn vị hành chính"
-        CONVERSION = "conversion", "Bảng chuyển đổi đơn vị hành chính cũ – mới"
-        HISTORIC = "historic", "Tên địa danh cũ"
+        UNITS = "units", _("Danh mục đơn vị hành chính")
+        CONVERSION = "conversion", _("Bảng chuyển đổi đơn vị hành chính cũ – mới")
+        HISTORIC = "historic", _("Tên địa danh cũ")
 
     key = models.SlugField(_("mã phiên bản"), max_length=80, unique=True)
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
@@ -82,9 +82,9 @@ class AdminUnit(models.Model):
     """A province, a district (pre-2025 sets only) or a commune in one release."""
 
     class Level(models.TextChoices):
-        PROVINCE = "province", "Tỉnh, thành phố"
-        DISTRICT = "district", "Quận, huyện"
-        COMMUNE = "commune", "Xã, phường, đặc khu"
+        PROVINCE = "province", _("Tỉnh, thành phố")
+        DISTRICT = "district", _("Quận, huyện")
+        COMMUNE = "commune", _("Xã, phường, đặc khu")
 
     release = models.ForeignKey(AdminUnitRelease, on_delete=models.CASCADE, related_name="units")
     level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
@@ -119,14 +119,14 @@ class AdminUnitConversion(models.Model):
     """One row of the official old commune → new commune table (effective 1/7/2025)."""
 
     class Kind(models.TextChoices):
-        MERGED_WHOLE = "merged_whole", "Nhập toàn bộ"
-        MERGED_PART = "merged_part", "Nhập một phần"
-        UNCHANGED = "unchanged", "Giữ nguyên"
-        RENAMED = "renamed", "Đổi tên"
-        TYPE_CHANGED = "type_changed", "Đổi loại hình"
-        REORGANISED = "reorganised", "Sắp xếp thành đặc khu"
-        REMAINDER = "remainder", "Phần còn lại sau khi tách"
-        UNSPECIFIED = "unspecified", "Không ghi chú"
+        MERGED_WHOLE = "merged_whole", _("Nhập toàn bộ")
+        MERGED_PART = "merged_part", _("Nhập một phần")
+        UNCHANGED = "unchanged", _("Giữ nguyên")
+        RENAMED = "renamed", _("Đổi tên")
+        TYPE_CHANGED = "type_changed", _("Đổi loại hình")
+        REORGANISED = "reorganised", _("Sắp xếp thành đặc khu")
+        REMAINDER = "remainder", _("Phần còn lại sau khi tách")
+        UNSPECIFIED = "unspecified", _("Không ghi chú")
 
     release = models.ForeignKey(
         AdminUnitRelease, on_delete=models.CASCADE, related_name="conversions"
@@ -162,8 +162,8 @@ class HistoricPlaceName(models.Model):
     """
 
     class Kind(models.TextChoices):
-        HISTORIC = "historic", "Tên cũ"
-        VARIANT = "variant", "Cách viết khác, viết tắt"
+        HISTORIC = "historic", _("Tên cũ")
+        VARIANT = "variant", _("Cách viết khác, viết tắt")
 
     release = models.ForeignKey(
         AdminUnitRelease, on_delete=models.CASCADE, related_name="historic_names"
@@ -223,21 +223,21 @@ class Unit(MPTTModel):
     """An agency or one of its parts (cơ quan, đơn vị)."""
 
     class Kind(models.TextChoices):
-        NATIONAL = "national", "Cấp quốc gia"
-        MINISTRY = "ministry", "Bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"
-        PROVINCE_PC = "province_pc", "UBND tỉnh, thành phố trực thuộc trung ương"
-        DEPARTMENT = "department", "Sở, ban, ngành và tương đương"
-        DISTRICT_PC = "district_pc", "UBND huyện, quận, thị xã (trước 1/7/2025)"
-        COMMUNE_PC = "commune_pc", "UBND xã, phường, đặc khu"
-        PUBLIC_SERVICE = "public_service", "Đơn vị sự nghiệp công lập"
-        DIVISION = "division", "Phòng, ban, bộ phận"
-        OTHER = "other", "Khác"
+        NATIONAL = "national", _("Cấp quốc gia")
+        MINISTRY = "ministry", _("Bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ")
+        PROVINCE_PC = "province_pc", _("UBND tỉnh, thành phố trực thuộc trung ương")
+        DEPARTMENT = "department", _("Sở, ban, ngành và tương đương")
+        DISTRICT_PC = "district_pc", _("UBND huyện, quận, thị xã (trước 1/7/2025)")
+        COMMUNE_PC = "commune_pc", _("UBND xã, phường, đặc khu")
+        PUBLIC_SERVICE = "public_service", _("Đơn vị sự nghiệp công lập")
+        DIVISION = "division", _("Phòng, ban, bộ phận")
+        OTHER = "other", _("Khác")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Đang hoạt động"
-        MERGED = "merged", "Đã hợp nhất, sáp nhập"
-        SPLIT = "split", "Đã chia tách"
-        DISSOLVED = "dissolved", "Đã giải thể"
+        ACTIVE = "active", _("Đang hoạt động")
+        MERGED = "merged", _("Đã hợp nhất, sáp nhập")
+        SPLIT = "split", _("Đã chia tách")
+        DISSOLVED = "dissolved", _("Đã giải thể")
 
     name = models.CharField(_("tên đơn vị"), max_length=255)
     short_name = models.CharField(_("tên viết tắt"), max_length=100, blank=True)
@@ -354,14 +354,14 @@ class UnitChangeEvent(models.Model):
     """One tree operation, atomic, with its effective date, legal basis and author."""
 
     class Kind(models.TextChoices):
-        CREATE = "create", "Thành lập"
-        UPDATE = "update", "Cập nhật thông tin"
-        RENAME = "rename", "Đổi tên, đổi mã"
-        MOVE = "move", "Chuyển đơn vị cấp trên"
-        MERGE = "merge", "Hợp nhất, sáp nhập"
-        SPLIT = "split", "Chia, tách"
-        DISSOLVE = "dissolve", "Giải thể"
-        IMPORT = "import", "Nhập từ tệp"
+        CREATE = "create", _("Thành lập")
+        UPDATE = "update", _("Cập nhật thông tin")
+        RENAME = "rename", _("Đổi tên, đổi mã")
+        MOVE = "move", _("Chuyển đơn vị cấp trên")
+        MERGE = "merge", _("Hợp nhất, sáp nhập")
+        SPLIT = "split", _("Chia, tách")
+        DISSOLVE = "dissolve", _("Giải thể")
+        IMPORT = "import", _("Nhập từ tệp")
 
     kind = models.CharField(_("loại thay đổi"), max_length=20, choices=Kind.choices)
     effective_date = models.DateField(_("ngày hiệu lực"))
@@ -437,11 +437,11 @@ class UnitSuccession(models.Model):
 
 
 class Role(models.TextChoices):
-    AGENCY_ADMIN = "agency_admin", "Quản trị cơ quan"
-    HR_OFFICER = "hr_officer", "Cán bộ tổ chức, nhân sự"
-    APPROVER = "approver", "Người phê duyệt, ký số"
-    VIEWER = "viewer", "Người xem"
-    INTEGRATION = "integration", "Hệ thống tích hợp"
+    AGENCY_ADMIN = "agency_admin", pgettext_lazy("role", "Quản trị cơ quan")
+    HR_OFFICER = "hr_officer", _("Cán bộ tổ chức, nhân sự")
+    APPROVER = "approver", _("Người phê duyệt, ký số")
+    VIEWER = "viewer", _("Người xem")
+    INTEGRATION = "integration", _("Hệ thống tích hợp")
 
 
 class UnitAssignment(models.Model):
@@ -526,9 +526,9 @@ class ApiKey(models.Model):
     """
 
     class Scope(models.TextChoices):
-        READ = "read", "Đọc"
-        WRITE = "write", "Ghi (sửa hồ sơ)"
-        IMPORT = "import", "Nhập dữ liệu từ tệp"
+        READ = "read", _("Đọc")
+        WRITE = "write", _("Ghi (sửa hồ sơ)")
+        IMPORT = "import", _("Nhập dữ liệu từ tệp")
 
     client = models.ForeignKey(
         IntegrationClient,

@@ -33,7 +33,7 @@ from .models import (
     UnitSuccession,
     validate_identifier_code,
 )
-from .text import clean
+from .text import clean, in_vietnamese
 from .tree import is_within, lock_tree, rehome
 
 __all__ = [
@@ -111,7 +111,7 @@ def _require_active(unit: Unit, field: str) -> None:
         raise ValidationError(
             {
                 field: f"Đơn vị “{unit.name}” ({unit.code}) đã "
-                f"{unit.get_status_display().lower()} từ {closed_on}"
+                f"{in_vietnamese(Unit.Status(unit.status).label).lower()} từ {closed_on}"
                 "; không thể thực hiện thao tác trên đơn vị đã đóng."
             }
         )
@@ -189,7 +189,7 @@ def _check_short_name(value: Any, field: str) -> str:
 
 def _check_kind(value: Any, field: str) -> str:
     if value not in Unit.Kind.values:
-        allowed = ", ".join(f"{k} ({label})" for k, label in Unit.Kind.choices)
+        allowed = ", ".join(f"{k} ({in_vietnamese(label)})" for k, label in Unit.Kind.choices)
         raise ValidationError(
             {field: f"Loại đơn vị “{value}” không hợp lệ; chọn một trong: {allowed}."}
         )
@@ -299,7 +299,8 @@ def _close(unit: Unit, on: date, status: str, event: UnitChangeEvent, actor: Any
 
 
 def _history_reason(event: UnitChangeEvent) -> str:
-    reason = f"{event.get_kind_display()} ({_fmt(event.effective_date)})"
+    kind = in_vietnamese(UnitChangeEvent.Kind(event.kind).label)
+    reason = f"{kind} ({_fmt(event.effective_date)})"
     if event.legal_basis_number:
         reason += f", {event.legal_basis_number}"
     if event.reason:

@@ -94,3 +94,13 @@ def title_case(text: str) -> str:
     Văn A"). ``str.title`` would capitalise after apostrophes and digits; this does not."""
     words = clean(text).split(" ")
     return " ".join(w[:1].upper() + w[1:].lower() for w in words)
+
+
+def in_vietnamese(label: object) -> str:
+    """A translatable label (a model choice's) in Vietnamese whatever the user's language, for
+    what is stored, signed, sent or read back: history reasons, conversion notes, files meant
+    for re-import, the messages that quote them. The labels' source texts are Vietnamese."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        return str(label)

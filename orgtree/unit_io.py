@@ -33,6 +33,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -47,7 +48,7 @@ from cbccvc.xlsx_safety import safe_cell, unsafe_cell
 from . import scheduling, services
 from .access import MANAGE_UNIT_ROLES, Scope
 from .models import IDENTIFIER_CODE_RE, ScheduledOperation, Unit
-from .text import clean, fold
+from .text import clean, fold, in_vietnamese
 from .tree import subtree_q
 
 __all__ = [
@@ -74,9 +75,17 @@ COLUMNS: list[tuple[str, str]] = [
 HEADER = dict(COLUMNS)
 REQUIRED = ("code", "name", "kind")
 _BY_FOLDED_HEADER = {fold(header): name for name, header in COLUMNS}
-_KIND_BY_FOLDED = {fold(label): value for value, label in Unit.Kind.choices} | {
-    fold(value): value for value in Unit.Kind.values
-}
+
+
+@cache
+def _kind_by_folded() -> dict[str, str]:
+    """A unit kind by its folded Vietnamese name or value: the file is read by the Vietnamese
+    names (the labels are translatable for the screen)."""
+    return {fold(in_vietnamese(label)): value for value, label in Unit.Kind.choices} | {
+        fold(value): value for value in Unit.Kind.values
+    }
+
+
 # Which column a service error about a given argument belongs to.
 _FIELD_COLUMN = {
     "code": "code",
@@ -248,9 +257,9 @@ def _check_row(row: _Row, errors: list[RowError]) -> None:
         error("name", "Thiếu tên đơn vị.")
     v["short_name"] = clean(_text(row.raw.get("short_name")))
     kind_text = _text(row.raw.get("kind"))
-    v["kind"] = _KIND_BY_FOLDED.get(fold(kind_text))
+    v["kind"] = _kind_by_folded().get(fold(kind_text))
     if v["kind"] is None:
-        labels = "; ".join(label for _, label in Unit.Kind.choices)
+        labels = "; ".join(in_vietnamese(label) for _, label in Unit.Kind.choices)
         error("kind", f"Loại đơn vị không hợp lệ; dùng một trong: {labels}.")
     v["parent_code"] = _text(row.raw.get("parent_code")).upper()
     if v["parent_code"] and v["parent_code"] == v["code"]:
@@ -546,7 +555,7 @@ def export_units(
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     count = 0
-    kind_labels = dict(Unit.Kind.choices)
+    kind_labels = {value: in_vietnamese(label) for value, label in Unit.Kind.choices}
     for unit in units_for_export(root, scope):
         sheet.append(
             [

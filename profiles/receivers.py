@@ -24,6 +24,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from orgtree.models import Unit, UnitChangeEvent
 from orgtree.signals import units_merged
 from orgtree.split_review import split_profiles_assigned
+from orgtree.text import in_vietnamese
 
 from . import codelists
 from .models import CHILD_MODELS, CodeItem, Profile, SalaryHistory, WorkHistory
@@ -88,8 +89,9 @@ def codelist_changed(sender, **kwargs) -> None:
 # -- the org tree changed -----------------------------------------------------------------------
 def _reason(event: UnitChangeEvent, source: Unit, target: Unit) -> str:
     basis = f" theo {event.legal_basis_number}" if event.legal_basis_number else ""
+    kind = in_vietnamese(UnitChangeEvent.Kind(event.kind).label)  # stored: Vietnamese
     return (
-        f"{event.get_kind_display()} đơn vị ngày {event.effective_date:%d/%m/%Y}{basis}: "
+        f"{kind} đơn vị ngày {event.effective_date:%d/%m/%Y}{basis}: "
         f"chuyển từ {source.name} [{source.code}] sang {target.name} [{target.code}]"
     )[:100]
 

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from ..models import AdminUnitConversion, AdminUnitRelease
-from ..text import fold
+from ..text import fold, in_vietnamese
 from .parse import (
     COMMUNE,
     DISTRICT,
@@ -284,9 +284,6 @@ def _strip_type(full_name: str) -> str:
     return full_name
 
 
-_KIND_LABEL = dict(AdminUnitConversion.Kind.choices)
-
-
 @dataclass(frozen=True, slots=True)
 class Carried:
     """An old commune carried into one target set: its options and what kind of move it was."""
@@ -296,6 +293,14 @@ class Carried:
     missing: bool
     partial: bool
     by_name: bool
+
+
+def _kind_label(kind: str) -> str:
+    """A conversion kind's Vietnamese name: the resolver's explanations are stored with the
+    conversions (the labels are translatable for the screen)."""
+    if kind in AdminUnitConversion.Kind.values:
+        return in_vietnamese(AdminUnitConversion.Kind(kind).label)
+    return kind
 
 
 def _carry(conversion: ConversionIndex, target: UnitIndex, old: str) -> Carried:
@@ -320,7 +325,7 @@ def _carry(conversion: ConversionIndex, target: UnitIndex, old: str) -> Carried:
             key = name_key(_strip_type(t.commune_name))
             same = target.communes_in_province.get((t.province, key), ())
             commune = same[0] if len(same) == 1 else None
-        label = _KIND_LABEL.get(t.kind, t.kind)
+        label = _kind_label(t.kind)
         note = t.note if t.note and fold(t.note).startswith(fold(label)) else ""
         why = f"{old_name} ({old}): {note or label}"
         if t.note and not note:

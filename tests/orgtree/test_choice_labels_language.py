@@ -1,0 +1,66 @@
+"""The org tree's choices are translatable for the screen (issue 17); what is stored or read
+back stays Vietnamese whatever the user's language: the history reason of a change, the unit
+kinds in the Excel export and in the import, the refusal of a closed unit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from orgtree import services
+from orgtree.models import Unit, UnitChangeEvent
+from tests.orgtree.test_tree_services import D2024, province, reload  # noqa: F401
+from tests.orgtree.test_unit_io import HEADERS, export_bytes, sheet_rows, xlsx
+
+
+def test_the_labels_are_english_on_an_english_screen():
+    with translation.override("en"):
+        assert str(Unit.Kind.DEPARTMENT.label) == "Provincial department or equivalent"
+        assert str(UnitChangeEvent.Kind.RENAME.label) == "Renamed or recoded"
+
+
+def test_a_change_made_in_english_is_recorded_in_vietnamese(province):  # noqa: F811
+    with translation.override("en"):
+        services.update_unit(
+            province["a"], effective_date=D2024, name="Sở Nội vụ và Lao động", reason="Đổi tên"
+        )
+    reason = reload(province["a"]).history.first().history_change_reason
+    assert reason.startswith("Đổi tên, đổi mã (") and "Renamed" not in reason
+
+
+def test_a_closed_unit_is_refused_in_vietnamese_in_english(province):  # noqa: F811
+    services.dissolve_unit(province["b"], effective_date=D2024)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.update_unit(reload(province["b"]), effective_date=date(2024, 6, 1), name="X")
+    assert "giải thể từ" in str(refused.value) and "issolved" not in str(refused.value)
+
+
+@pytest.mark.django_db
+def test_the_unit_file_is_written_and_read_in_vietnamese_in_english():
+    row = ["H77", "UBND tỉnh Thử", "", "UBND tỉnh, thành phố trực thuộc trung ương", "", "",
+           "01/01/2020", "", ""]  # fmt: skip
+    from orgtree.unit_io import import_units
+
+    with translation.override("en"):
+        result = import_units(xlsx([row]))
+        exported = sheet_rows(export_bytes())
+    assert result.ok, result.errors
+    assert Unit.objects.get(code="H77").kind == Unit.Kind.PROVINCE_PC
+    kinds = {r[HEADERS.index("Loại đơn vị")] for r in exported[1:]}
+    assert kinds == {"UBND tỉnh, thành phố trực thuộc trung ương"}
+
+
+def test_the_security_log_names_a_role_in_vietnamese_in_english(province, django_user_model):  # noqa: F811
+    from cbccvc.audit import record
+    from cbccvc.models import AuditEvent
+    from orgtree.models import Role, UnitAssignment
+
+    user = django_user_model.objects.create_user("canbo")
+    assignment = UnitAssignment.objects.create(user=user, unit=province["a"], role=Role.VIEWER)
+    with translation.override("en"):
+        assert "Viewer" in str(assignment)  # the screen's name
+        event = record(AuditEvent.Kind.PERMISSION_CHANGE, user=user, obj=assignment)
+    assert event.object_repr == "canbo – Người xem – Sở Nội vụ"
