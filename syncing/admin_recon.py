@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -673,14 +673,17 @@ class ProgressDashboardAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def export_view(self, request: HttpRequest, fmt: str) -> HttpResponse:
         if not self.has_view_permission(request) or fmt not in {"xlsx", "pdf"}:
             raise Http404(_("Không có báo cáo này."))
-        rows, focus = self._rows(request)
         today = timezone.localdate()
-        drill = focus is not None  # the first row is the total of the others
-        if fmt == "xlsx":
-            body = dashboard.render_xlsx(rows, today, drill=drill)
-            mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            body, mime = dashboard.render_pdf(rows, today, drill=drill), "application/pdf"
+        # the day's report is a Vietnamese document whatever the user's language (the keys'
+        # statuses in its rows are translatable choices)
+        with translation.override("vi"):
+            rows, focus = self._rows(request)
+            drill = focus is not None  # the first row is the total of the others
+            if fmt == "xlsx":
+                body = dashboard.render_xlsx(rows, today, drill=drill)
+                mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            else:
+                body, mime = dashboard.render_pdf(rows, today, drill=drill), "application/pdf"
         response = HttpResponse(body, content_type=mime)
         response["Content-Disposition"] = (
             f'attachment; filename="tien-do-dong-bo-{today:%Y-%m-%d}.{fmt}"'

@@ -40,7 +40,7 @@ def chart_svg(days: Sequence[date], series: Sequence[Series], width: int = 760) 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="progress-chart" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="Biểu đồ tiến độ theo ngày">'
+        f'aria-label="{escape(gettext_lazy("Biểu đồ tiến độ theo ngày"))}">'
     ]
     for i in range(0, 5):
         value = y_max * i // 4

@@ -377,3 +377,19 @@ def test_shares_over_time_stack_to_the_full_height_each_day():
     assert "stage-synced" not in str(bars["2025-09-10"])
     last = {s["stage"]: int(s["n"]) for s in bars["2025-09-12"]}
     assert last == {"synced": 2500, "signed": 400, "approved": 100, "rest": 10}
+
+
+def test_the_excel_report_is_vietnamese_for_a_user_working_in_english(world):
+    """The key's status is a translatable choice: English on the English page, Vietnamese in
+    the day's report (an official Vietnamese document) whatever the user's language."""
+    from openpyxl import load_workbook
+
+    from tests.english_wording import english_client
+
+    client = english_client(world["a_viewer"])
+    page = client.get(reverse("admin:syncing_progresssnapshot_changelist")).content.decode()
+    assert "Active" in page and "Đang hoạt động" not in page
+    url = reverse("admin:syncing_progresssnapshot_export", args=["xlsx"])
+    sheet = load_workbook(io.BytesIO(client.get(url).content)).active
+    cells = {c for row in sheet.iter_rows(values_only=True) for c in row}
+    assert "Đang hoạt động" in cells and "Active" not in cells
