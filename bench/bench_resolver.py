@@ -167,46 +167,6 @@ def load_corpus(path: Path = CORPUS) -> tuple[str, list[dict]]:
     return header["as_of"], [json.loads(line) for line in lines[1:] if line.strip()]
 
 
-def score_corpus(items: list[dict], as_of: str) -> dict[str, dict[str, float]]:
-    """Per noise class (and "all"): n, province, commune, review, wrong (shares).
-
-    An item with ``"review": true`` (the second corpus) is right only when it is flagged for
-    review; answering it without the flag counts as silently wrong."""
-    from orgtree.places import resolve_place
-
-    tallies: dict[str, list[float]] = {}
-    for item in items:
-        r = resolve_place(item["text"], as_of=as_of)
-        province = r.province["code"] if r.province else None
-        commune = r.commune["code"] if r.commune else None
-        if item.get("review"):
-            wrong = not r.needs_review
-            p_ok = r.needs_review and province == item["province"]
-            c_ok = r.needs_review and commune is None
-        else:
-            wrong = not r.needs_review and (
-                (province is not None and province != item["province"])
-                or (commune is not None and commune != item["commune"])
-            )
-            p_ok = province == item["province"]
-            c_ok = commune == item["commune"]
-        row = (1.0, float(p_ok), float(c_ok), float(r.needs_review), float(wrong))
-        for key in ("all", *item["classes"]):
-            tally = tallies.setdefault(key, [0.0] * 5)
-            for i, value in enumerate(row):
-                tally[i] += value
-    return {
-        key: {
-            "n": t[0],
-            "province": t[1] / t[0],
-            "commune": t[2] / t[0],
-            "review": t[3] / t[0],
-            "wrong": t[4] / t[0],
-        }
-        for key, t in tallies.items()
-    }
-
-
 def wrong_items(items: list[dict], as_of: str) -> list[tuple[dict, object]]:
     """The items not resolved right (for ``--show``)."""
     from orgtree.places import resolve_place
@@ -352,6 +312,8 @@ def main() -> None:
         as_of, corpus = load_corpus(path)
         label = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         print(f"corpus: {len(corpus)} texts from {label}, as of {as_of}")
+        from tests.orgtree.corpus_score import score_corpus
+
         print_corpus_scores(score_corpus(corpus, as_of))
         for item, r in wrong_items(corpus, as_of)[: args.show]:
             print(f"  ✗ {item['text']!r} want {item['province']}/{item['commune']}"

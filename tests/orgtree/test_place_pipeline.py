@@ -20,6 +20,7 @@ from orgtree.legacy_text import Encoding, from_unicode
 from orgtree.place_fuzzy import max_edits, nearest
 from orgtree.place_steps import decode, normalise, strip_noise
 from orgtree.places import resolve_place
+from tests.orgtree.corpus_score import score_corpus
 
 AS_OF = "2026-08-01"
 CORPUS = Path(__file__).parent / "data" / "resolver_corpus.jsonl"
@@ -189,20 +190,10 @@ def test_corpus_accuracy(reference_data):
     as_of = json.loads(lines[0])["as_of"]
     items = [json.loads(line) for line in lines[1:]]
     assert len(items) >= 2000
-    province = commune = wrong = 0
-    for item in items:
-        r = resolve_place(item["text"], as_of=as_of)
-        p = r.province and r.province["code"]
-        c = r.commune and r.commune["code"]
-        province += p == item["province"]
-        commune += c == item["commune"]
-        wrong += not r.needs_review and (
-            (p is not None and p != item["province"]) or (c is not None and c != item["commune"])
-        )
-    n = len(items)
-    assert province / n >= 0.98
-    assert commune / n >= 0.92
-    assert wrong / n <= 0.005
+    score = score_corpus(items, as_of)["all"]
+    assert score["province"] >= 0.98
+    assert score["commune"] >= 0.92
+    assert score["wrong"] <= 0.005
 
 
 # -- the command on a database that was never set up --------------------------------------------

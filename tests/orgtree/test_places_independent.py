@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orgtree.places import resolve_place
+from tests.orgtree.corpus_score import score_corpus
 from tests.orgtree.independent_corpus import CORPUS_INDEPENDENT, load_tsv_corpus
 
 HEADER = "# as_of=2026-08-01 seed=1\ntext\tprovince\tcommune\texpect\tclasses\n"
@@ -63,23 +63,7 @@ def test_independent_corpus_accuracy(reference_data):
     split commune or a name several provinces share (``review``)."""
     as_of, items = load_tsv_corpus(CORPUS_INDEPENDENT)
     assert len(items) >= 400
-    province = commune = wrong = 0
-    for item in items:
-        r = resolve_place(item["text"], as_of=as_of)
-        p = r.province and r.province["code"]
-        c = r.commune and r.commune["code"]
-        if item["review"]:
-            wrong += not r.needs_review
-            province += r.needs_review and p == item["province"]
-            commune += r.needs_review and c is None
-        else:
-            province += p == item["province"]
-            commune += c == item["commune"]
-            wrong += not r.needs_review and (
-                (p is not None and p != item["province"])
-                or (c is not None and c != item["commune"])
-            )
-    n = len(items)
-    assert province / n >= 0.99
-    assert commune / n >= 0.98
-    assert wrong / n <= 0.001
+    score = score_corpus(items, as_of)["all"]
+    assert score["province"] >= 0.99
+    assert score["commune"] >= 0.98
+    assert score["wrong"] <= 0.001

@@ -14,6 +14,7 @@ import pytest
 from orgtree.legacy_text import from_keystrokes, from_mojibake
 from orgtree.place_steps import decode, normalise, strip_notes
 from orgtree.places import resolve_place
+from tests.orgtree.corpus_score import score_corpus
 
 AS_OF = "2026-08-01"
 CORPUS_REAL = Path(__file__).parent / "data" / "resolver_corpus_real.jsonl"
@@ -201,26 +202,10 @@ def test_real_corpus_accuracy(reference_data):
     as_of = json.loads(lines[0])["as_of"]
     items = [json.loads(line) for line in lines[1:]]
     assert len(items) >= 1000
-    province = commune = wrong = 0
-    for item in items:
-        r = resolve_place(item["text"], as_of=as_of)
-        p = r.province and r.province["code"]
-        c = r.commune and r.commune["code"]
-        if item["review"]:
-            province += r.needs_review and p == item["province"]
-            commune += r.needs_review and c is None
-            wrong += not r.needs_review
-        else:
-            province += p == item["province"]
-            commune += c == item["commune"]
-            wrong += not r.needs_review and (
-                (p is not None and p != item["province"])
-                or (c is not None and c != item["commune"])
-            )
-    n = len(items)
-    assert province / n >= 0.98
-    assert commune / n >= 0.92
-    assert wrong / n <= 0.005
+    score = score_corpus(items, as_of)["all"]
+    assert score["province"] >= 0.98
+    assert score["commune"] >= 0.92
+    assert score["wrong"] <= 0.005
 
 
 # -- Thủ Đức city (1/1/2021) written with its former districts -----------------------------------
