@@ -64,3 +64,25 @@ def test_the_security_log_names_a_role_in_vietnamese_in_english(province, django
         assert "Viewer" in str(assignment)  # the screen's name
         event = record(AuditEvent.Kind.PERMISSION_CHANGE, user=user, obj=assignment)
     assert event.object_repr == "canbo – Người xem – Sở Nội vụ"
+
+
+def test_the_admin_history_names_an_object_in_vietnamese_in_english(province, django_user_model):  # noqa: F811
+    from django.contrib import admin
+    from django.contrib.admin.models import LogEntry
+    from django.test import RequestFactory
+
+    from syncing.models import Connection
+
+    user = django_user_model.objects.create_user("quan_tri", is_staff=True, is_superuser=True)
+    connection = Connection.objects.create(
+        unit=province["root"], software_name="Phần mềm", base_url="https://qg.test", key_id="K-1"
+    )
+    request = RequestFactory().post("/")
+    request.user = user
+    model_admin = admin.site._registry[Connection]
+    with translation.override("en"):
+        assert "National database" in str(connection)  # the screen's name
+        model_admin.log_change(request, connection, [])
+        model_admin.log_deletions(request, Connection.objects.filter(pk=connection.pk))
+    reprs = list(LogEntry.objects.values_list("object_repr", flat=True))
+    assert reprs == [str(connection)] * 2 and "CSDL quốc gia về CBCCVC" in reprs[0]
