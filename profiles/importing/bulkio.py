@@ -121,7 +121,7 @@ def _copy_rows(model: type[models.Model], fields: Sequence[models.Field], rows) 
             copy.write_row(row)
 
 
-def _copy(model: type[models.Model], objs: Sequence[Any], with_pk: bool) -> None:
+def copy_objects(model: type[models.Model], objs: Sequence[Any], with_pk: bool) -> None:
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     row = _row_getter(fields)
     _copy_rows(model, fields, map(row, objs))
@@ -149,7 +149,7 @@ def insert(model: type[models.Model], objs: Sequence[Any]) -> None:
         return
     for obj, pk in zip(objs, _draw_ids(model, len(objs)), strict=True):
         obj.pk = pk
-    _copy(model, objs, with_pk=True)
+    copy_objects(model, objs, with_pk=True)
     for obj in objs:
         if not isinstance(obj, Draft):
             obj._state.adding = False
@@ -183,7 +183,7 @@ def insert_history(
     if connection.vendor != "postgresql":
         history_model.objects.bulk_create(rows, batch_size=BATCH)
         return
-    _copy(history_model, rows, with_pk=False)
+    copy_objects(history_model, rows, with_pk=False)
 
 
 def update(model: type[models.Model], objs: Sequence[models.Model], names: Sequence[str]) -> None:

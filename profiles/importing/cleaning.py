@@ -26,7 +26,7 @@ from .. import codelists
 from .columns import Column
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -99,13 +99,13 @@ class Cleaner:
         """The field value of a non-empty cell; raises ``ValueError`` with a message."""
         kind = col.kind
         if kind == "text":
-            out = clean_text(_text(raw), prefer)
+            out = clean_text(as_text(raw), prefer)
             limit = _max_length(model, col.field)
             if limit and len(out) > limit:
                 raise ValueError(f"dài {len(out)} ký tự, tối đa {limit}.")
             return out
         if kind == "name":
-            out = clean_name(_text(raw), prefer)
+            out = clean_name(as_text(raw), prefer)
             if len(out) > 120:
                 raise ValueError("họ tên dài quá 120 ký tự.")
             return out
@@ -115,12 +115,12 @@ class Cleaner:
             pid, rest = split_id_cell(raw)  # "025085012345, 01/01/2021, Cục CS QLHC"
             if rest:
                 self.notes.append(
-                    f"Số định danh “{_text(raw)}”: lấy “{pid}”, phần sau (ngày cấp, nơi cấp) "
+                    f"Số định danh “{as_text(raw)}”: lấy “{pid}”, phần sau (ngày cấp, nơi cấp) "
                     "không được ghi."
                 )
-            return _digits(pid, "số định danh", pad=False)
+            return digit_string(pid, "số định danh", pad=False)
         if kind == "old_id":
-            return _digits(raw, "số CMND")
+            return digit_string(raw, "số CMND")
         if kind in ("date", "dob"):
             return self.date(raw, col, prefer)  # for a date column: its day/month order
         if kind == "int":
@@ -132,10 +132,10 @@ class Cleaner:
         if kind == "code":
             return self.code(col.code_list, raw, prefer)
         if kind == "choice":
-            return _choice(model, col.field, _unicode(_text(raw), prefer))
+            return choice_value(model, col.field, _unicode(as_text(raw), prefer))
         if kind == "email":
-            return _text(raw).strip().lower()
-        return clean_text(_text(raw), prefer)
+            return as_text(raw).strip().lower()
+        return clean_text(as_text(raw), prefer)
 
     def date(self, raw: Any, col: Column, order: str | None = None) -> Any:
         """A date cell's value; a day/month order read against the column's ``order``
@@ -170,7 +170,7 @@ class Cleaner:
         return value
 
     def code(self, list_key: str, raw: Any, prefer: str | None = None) -> str:
-        text = _unicode(_text(raw).strip(), prefer)
+        text = _unicode(as_text(raw).strip(), prefer)
         key = (list_key, text)
         hit = self._code_cache.get(key)
         if hit is not None:
@@ -219,7 +219,7 @@ def _max_length(model: type[models.Model], name: str) -> int | None:
         return None
 
 
-def _digits(raw: Any, what: str, pad: bool = True) -> str:
+def digit_string(raw: Any, what: str, pad: bool = True) -> str:
     if isinstance(raw, float):
         if not raw.is_integer():
             raise ValueError(f"{what} không phải dãy chữ số.")
@@ -232,7 +232,7 @@ def _digits(raw: Any, what: str, pad: bool = True) -> str:
         elif len(text) == 8:
             text = text.zfill(9)
         return text
-    written = _text(raw)
+    written = as_text(raw)
     if _SCIENTIFIC.match(written.strip()):  # "2.50185E+11": Excel kept only 6 digits
         raise ValueError(
             f"{what} “{written}” ở dạng số mũ của Excel, đã mất các chữ số cuối: cần nhập lại "
@@ -258,7 +258,7 @@ def _int(raw: Any) -> int:
         if float(raw).is_integer():
             return int(raw)
         raise ValueError("không phải số nguyên.")
-    text = _text(raw).strip().replace(" ", "")
+    text = as_text(raw).strip().replace(" ", "")
     try:
         return int(text)
     except ValueError:
@@ -274,7 +274,7 @@ def _int(raw: Any) -> int:
 def _decimal(raw: Any) -> Decimal:
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return Decimal(str(round(float(raw), 4))).normalize() + Decimal("0.00")
-    text = _text(raw).strip().replace(" ", "")
+    text = as_text(raw).strip().replace(" ", "")
     if text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")
     try:
@@ -290,7 +290,7 @@ _FALSE = {"0", "", "khong", "không", "false", "no", "n", "sai"}
 def _bool(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
-    text = fold(_text(raw))
+    text = fold(as_text(raw))
     if text in {fold(t) for t in _TRUE}:
         return True
     if text in {fold(t) for t in _FALSE}:
@@ -316,16 +316,16 @@ def _choice_index(model: type[models.Model], name: str) -> dict[str, str]:
     return out
 
 
-def _choice(model: type[models.Model], name: str, raw: Any) -> str:
+def choice_value(model: type[models.Model], name: str, raw: Any) -> str:
     index = _choice_index(model, name)
-    value = index.get(fold(_unicode(_text(raw))))
+    value = index.get(fold(_unicode(as_text(raw))))
     if value is None:
         labels = ", ".join(label for _, label in _vietnamese_labels(model, name))
         raise ValueError(f"không thuộc các giá trị: {labels}.")
     return value
 
 
-def _is_empty(value: Any) -> bool:
+def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -351,7 +351,7 @@ class UnitResolver:
         self._cache: dict[str, Unit | None] = {}
 
     def resolve(self, raw: Any) -> Unit:
-        text = clean_text(_text(raw))
+        text = clean_text(as_text(raw))
         if text in self._cache:
             unit = self._cache[text]
         else:

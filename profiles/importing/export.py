@@ -39,7 +39,7 @@ class ExportResult:
     seconds: float
 
 
-def _choice_labels(model, name: str) -> dict[str, str]:
+def choice_labels(model, name: str) -> dict[str, str]:
     """A field's values by their Vietnamese names: the file is read back by the import, which
     reads the Vietnamese names, whatever the exporting user's language."""
     f = model._meta.get_field(name)
@@ -56,7 +56,7 @@ class _SheetWriter:
         self.row = 0
         model = Profile if spec.key == "profile" else CHILD_MODELS[spec.key]
         self.choices = {
-            c.field: _choice_labels(model, c.field) for c in self.cols if c.kind == "choice"
+            c.field: choice_labels(model, c.field) for c in self.cols if c.kind == "choice"
         }
         for i, col in enumerate(self.cols):
             write_cell(self.ws, 0, i, col.header, formats["header"])

@@ -57,9 +57,9 @@ def _cell_text(v: Any) -> str:
 
 
 def _field(label: str) -> str | None:
-    from .headers import _catalogue, header_keys
+    from .headers import header_catalogue, header_keys
 
-    index, _ = _catalogue("profile")
+    index, _ = header_catalogue("profile")
     full, stripped = header_keys(label)
     found = index.get(full) or index.get(stripped)
     return found if found in FORM_FIELDS else None
@@ -126,10 +126,10 @@ def read_form(sheet: SheetData) -> SheetData | None:
             c = nxt
     if "full_name" not in items or not ({"personal_id", "date_of_birth"} & set(items)):
         return None
-    from .headers import _holds_id, recognise_table
+    from .headers import holds_id, recognise_table
 
     match = recognise_table(sheet.head, sheet.merged, sheet.name)
-    if match is not None and sum(map(_holds_id, sheet.head[match.header_row + 1 :])) >= 2:
+    if match is not None and sum(map(holds_id, sheet.head[match.header_row + 1 :])) >= 2:
         return None  # a list of people under a "lý lịch" title
     fields = sorted(items, key=lambda f: items[f][2])
     name_row = items["full_name"][2]

@@ -230,7 +230,7 @@ def header_keys(text: str) -> tuple[str, str]:
 
 # -- the catalogue's keys ----------------------------------------------------------------------
 @lru_cache(maxsize=64)
-def _catalogue(spec_key: str) -> tuple[dict[str, str], tuple[str, ...]]:
+def header_catalogue(spec_key: str) -> tuple[dict[str, str], tuple[str, ...]]:
     from .columns import SHEETS
 
     spec = SHEETS[spec_key]
@@ -304,7 +304,7 @@ def _typo_of(written: Sequence[str], known: Sequence[str]) -> bool:
 def _fuzzy_cached(spec_key: str, key: str) -> tuple[str, str, float] | None:
     from rapidfuzz import fuzz, process
 
-    index, long_keys = _catalogue(spec_key)
+    index, long_keys = header_catalogue(spec_key)
     hit = process.extractOne(key, long_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
     if hit is None:
         return None
@@ -365,7 +365,7 @@ def _find(
     """The field of one column from its header texts (top to bottom)."""
     if not levels:
         return None
-    index, _ = _catalogue(spec_key)
+    index, _ = header_catalogue(spec_key)
     keys = [header_keys(t) for t in levels]
     child = keys[-1]
     combos: list[tuple[str, str, str]] = []  # key, text, reason
@@ -455,7 +455,7 @@ def _name_and_date(
     field exactly."""
     if spec_key != "profile" or len(text.split()) < 3:
         return None
-    index, _ = _catalogue(spec_key)
+    index, _ = header_catalogue(spec_key)
 
     def field_of(part: str) -> str | None:
         full, stripped = header_keys(part)
@@ -474,7 +474,7 @@ def _name_and_date(
 def _parent_field(spec_key: str, levels: list[str], overrides: dict[str, str]) -> str | None:
     if len(levels) < 2:
         return None
-    index, _ = _catalogue(spec_key)
+    index, _ = header_catalogue(spec_key)
     for text in levels[-2::-1]:
         full, stripped = header_keys(text)
         target = overrides.get(full) or index.get(full) or index.get(stripped)
@@ -781,7 +781,7 @@ def recognise_table(
             rows[: best.first_header_row], merged, sheet_name, overrides, [best.spec]
         )
         if earlier is not None and any(
-            _holds_id(r) for r in rows[earlier.header_row + 1 : best.first_header_row]
+            holds_id(r) for r in rows[earlier.header_row + 1 : best.first_header_row]
         ):
             return earlier
     if best is None and not without:
@@ -829,7 +829,7 @@ def _data_row(row: Sequence[Any]) -> bool:
     return dated >= 2
 
 
-def _holds_id(row: Sequence[Any]) -> bool:
+def holds_id(row: Sequence[Any]) -> bool:
     """A cell of nine digits or more (a personal ID or an old CMND)."""
     for v in row:
         if isinstance(v, (int, float)) and not isinstance(v, bool):

@@ -191,7 +191,7 @@ def record(job: ImportJob, plan: Any) -> dict[str, int]:
 
 
 # -- the workbook -------------------------------------------------------------------------------
-def _headers(rows: Sequence[HeldRow]) -> list[tuple[str, int]]:
+def held_headers(rows: Sequence[HeldRow]) -> list[tuple[str, int]]:
     """The union of the rows' headers, in the order first seen: (header, occurrence)."""
     out: dict[tuple[str, int], None] = {}
     for h in rows:
@@ -217,7 +217,7 @@ def build_workbook(held: Iterable[HeldRow], *, reasons: bool = True) -> bytes:
     for table, rows in by_table.items():
         spec = SHEETS.get(table)
         sheet = book.add_worksheet((spec.title if spec else table)[:31])
-        headers = _headers(rows)
+        headers = held_headers(rows)
         front = [HOLD_ID_HEADER, *([REASON_HEADER] if reasons else [])]
         for c, text in enumerate([*front, *(h for h, _ in headers)]):
             write_cell(sheet, 0, c, text, bold)

@@ -72,7 +72,7 @@ class HeldRowForm(forms.ModelForm):
 
 def grid_headers(rows: Sequence[HeldRow]) -> list[tuple[str, int]]:
     """The columns of a grid of held rows: the union of their headers, in order."""
-    return holding._headers(rows)  # the Excel file's columns, the same order
+    return holding.held_headers(rows)  # the Excel file's columns, the same order
 
 
 def grid_values(h: HeldRow, headers: Sequence[tuple[str, int]]) -> list[str]:

@@ -29,14 +29,12 @@ def _where_in(qs: models.QuerySet, name: str, values: Sequence[Any]) -> models.Q
 
 
 #: the profile columns the matcher and the plan read whatever the files carry
-_PROFILE_KEYS = frozenset({"id", "unit_id", *MATCH_FIELDS})
+PROFILE_KEYS = frozenset({"id", "unit_id", *MATCH_FIELDS})
 
 
-def _load_profiles(
-    pids: set[str], fields: Iterable[str] | None = None
-) -> dict[str, dict[str, Any]]:
+def load_profiles(pids: set[str], fields: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
     """Profiles by personal ID: every concrete column, or only ``fields`` (plus the keys)."""
-    wanted = None if fields is None else set(fields) | _PROFILE_KEYS
+    wanted = None if fields is None else set(fields) | PROFILE_KEYS
     names = [
         f.attname
         for f in Profile._meta.concrete_fields
@@ -51,7 +49,7 @@ def _load_profiles(
     return out
 
 
-def _load_children(model, profile_ids: set[int]) -> dict[int, list[dict[str, Any]]]:
+def load_children(model, profile_ids: set[int]) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     ids = sorted(profile_ids)
     for start in range(0, len(ids), LOOKUP_BATCH):
@@ -61,7 +59,7 @@ def _load_children(model, profile_ids: set[int]) -> dict[int, list[dict[str, Any
     return out
 
 
-def _load_ids(pids: set[str]) -> dict[str, int]:
+def load_ids(pids: set[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     ordered = sorted(pids)
     for start in range(0, len(ordered), LOOKUP_BATCH):

@@ -16,7 +16,7 @@ from orgtree.tree import subtree_q
 
 from ..models import CHILD_MODELS, Profile
 from ..services import SENSITIVE_GROUPS
-from .cleaning import Cleaner, UnitResolver, _is_empty, _text, _unicode, clean_text, column_encoding
+from .cleaning import Cleaner, UnitResolver, as_text, clean_text, column_encoding, is_empty
 from .columns import PID_FIELD, PROFILE, Column, SheetSpec, recognise
 from .readers import FileReadError, SheetData, read_file
 from .report import FileReport, Problem, RowPlan
@@ -158,7 +158,7 @@ class Parser:
         stream = _chain(iter(sample), sheet.rows)
         for original in stream:
             number += 1
-            if not any(not _is_empty(v) for v in original):
+            if not any(not is_empty(v) for v in original):
                 continue
             kind = sorter.layout(original)
             if kind in (None, "header_repeat"):  # another table's header: read it on its own
@@ -167,7 +167,7 @@ class Parser:
                     self._parse_sheet(src, stacked, report, out)
                     return
             if kind is not None:
-                text = " ".join(_text(v) for v in original if not _is_empty(v))
+                text = " ".join(as_text(v) for v in original if not is_empty(v))
                 found = (
                     sections.section(clean_text(text), number)
                     if sections is not None and kind == "section"
@@ -269,7 +269,7 @@ class Parser:
         for c, f, header, col in s.cols:
             raw = cells[c] if c < cells_width else None
             if raw is None or (isinstance(raw, str) and not raw.strip()):
-                continue  # _is_empty, inline: this runs once per cell
+                continue  # is_empty, inline: this runs once per cell
             try:
                 value = (
                     self.units.resolve(raw)
@@ -288,7 +288,7 @@ class Parser:
                         s.spec.key,
                         header,
                         col.code_list,
-                        _unicode(_text(raw).strip(), encodings.get(c)),
+                        clean_text(as_text(raw).strip(), encodings.get(c)),
                     )
                 if people and f not in (PID_FIELD, "full_name"):
                     self._soft_failure(plan, col, header, raw, exc, encodings.get(c))
@@ -316,16 +316,17 @@ class Parser:
             if grade:
                 salary = plan.embedded.setdefault("salary_history", {})
                 salary.setdefault("grade_code", grade)
-                plan.source.setdefault("unrecognised", {})[header] = _text(raw)
+                plan.source.setdefault("unrecognised", {})[header] = as_text(raw)
                 plan.warnings.append(
-                    f"{header} “{_text(raw)}” là tên ngạch, không phải chức vụ lãnh đạo: "
+                    f"{header} “{as_text(raw)}” là tên ngạch, không phải chức vụ lãnh đạo: "
                     f"ghi nhận ngạch {grade}, không ghi chức vụ."
                 )
                 return
         plan.keep(
             header,
             raw,
-            f"{header} “{_text(raw)}”: {exc} Vẫn nhập người này; giữ nguyên văn giá trị để xử lý.",
+            f"{header} “{as_text(raw)}”: {exc} "
+            "Vẫn nhập người này; giữ nguyên văn giá trị để xử lý.",
         )
 
 
@@ -336,16 +337,16 @@ def _chain(*iterables: Iterable[Any]) -> Iterable[Any]:
 
 def _unrecognised(src: SourceFile, sheet: SheetData, report: FileReport) -> None:
     """A sheet with no table we know: its first row shown, an error if it has any data."""
-    first = next((r for r in sheet.head if any(not _is_empty(v) for v in r)), [])
+    first = next((r for r in sheet.head if any(not is_empty(v) for v in r)), [])
     report.sheets.append(
         {
             "sheet": sheet.name,
             "table": None,
             "columns": {},
-            "first_row": [_text(v) for v in first if not _is_empty(v)],
+            "first_row": [as_text(v) for v in first if not is_empty(v)],
         }
     )
-    if any(any(not _is_empty(v) for v in r) for r in sheet.head):
+    if any(any(not is_empty(v) for v in r) for r in sheet.head):
         report.add_error(
             Problem(
                 src.name,
@@ -413,10 +414,10 @@ def _complete_person(
         )
     )
     for c, header in s.extras:
-        if c < len(original) and not _is_empty(original[c]):
-            plan.source.setdefault("extra", {})[header] = _text(original[c])
+        if c < len(original) and not is_empty(original[c]):
+            plan.source.setdefault("extra", {})[header] = as_text(original[c])
     if s.sections is not None and not any(
-        c < len(cells) and not _is_empty(cells[c]) for c in s.unit_cols
+        c < len(cells) and not is_empty(cells[c]) for c in s.unit_cols
     ):
         _section_unit(plan, s.sections.current())
 
@@ -428,9 +429,9 @@ def _continue_row(plan: RowPlan, cells: Sequence[Any], s: _Sheet, number: int) -
     extras = dict(s.extras)
     shown = dict(s.shown)
     for c, v in enumerate(cells):
-        if _is_empty(v):
+        if is_empty(v):
             continue
-        text = _text(v).strip()
+        text = as_text(v).strip()
         header = extras.get(c)
         if header is not None:
             kept = plan.source.setdefault("extra", {})
@@ -451,7 +452,7 @@ def _required(plan: RowPlan, s: _Sheet) -> None:
     for col in s.spec.columns:
         if s.people and col.field == PID_FIELD:
             continue  # no ID: the old ID or the matcher may still find the person
-        if col.required and not col.embedded and _is_empty(plan.values.get(col.field)):
+        if col.required and not col.embedded and is_empty(plan.values.get(col.field)):
             written = s.headers.get(col.field, col.header)
             if not any(e.column == written for e in (*plan.errors, *plan.soft)):
                 plan.fail(written, "", f"Thiếu {written}.")

@@ -15,11 +15,11 @@ from orgtree.models import Unit
 
 from .. import matching
 from ..models import CHILD_MODELS, Profile
-from .cleaning import PlaceCache, _is_empty
+from .cleaning import PlaceCache, is_empty
 from .columns import PID_FIELD, PROFILE, SHEETS, SheetSpec
-from .lookups import _PROFILE_KEYS, _load_children, _load_profiles
+from .lookups import PROFILE_KEYS, load_children, load_profiles
 from .mojibake import guard_child_action, guard_text_changes, warner
-from .report import Review, RowPlan, _json
+from .report import Review, RowPlan, jsonable
 
 #: a person planned from the rows of the files: {"plan": the first row, "values", "embedded",
 #: "current": the stored profile's columns or None}
@@ -79,8 +79,8 @@ class Planner:
         pids = {r.personal_id for r in rows if r.personal_id}
         # only the columns the plan reads: who it is, where, and the fields the files carry
         # (all ~60 columns of 100,000 profiles took ~0.3 GB more on a re-import)
-        wanted = {k for r in profile_rows for k in r.values} | _PROFILE_KEYS | {"unit_id"}
-        existing = _load_profiles(pids, wanted)
+        wanted = {k for r in profile_rows for k in r.values} | PROFILE_KEYS | {"unit_id"}
+        existing = load_profiles(pids, wanted)
         reviews: list[Review] = []
         judge = matching.ProfileIndex()
         self.aliases = {}
@@ -255,8 +255,8 @@ class Planner:
         """Each planned person: created, or updated with the fields that changed."""
         for plan in profile_rows:  # merges into the database: unit and flat columns as ids
             if plan.action == "merge" and plan.target_id:
-                plan.values = _unit_ids(plan.values)
-                plan.embedded = {t: _unit_ids(v) for t, v in plan.embedded.items()}
+                plan.values = with_unit_id(plan.values)
+                plan.embedded = {t: with_unit_id(v) for t, v in plan.embedded.items()}
         for entry in planned.values():
             plan = entry["plan"]
             current = entry["current"]
@@ -277,7 +277,7 @@ class Planner:
                 changes = {
                     k: (current.get(k), v)
                     for k, v in values.items()
-                    if k in current and not _is_empty(v) and current.get(k) != v
+                    if k in current and not is_empty(v) and current.get(k) != v
                 }
                 changes = guard_text_changes(changes, values, warner(plan))
                 plan.changes = changes
@@ -299,9 +299,9 @@ class Planner:
             "gộp; ô trống không ghi đè, giá trị sau thay giá trị trước."
         )
         for k, v in plan.values.items():
-            if k in (PID_FIELD, "old_id_number") and not _is_empty(target["values"].get(k)):
+            if k in (PID_FIELD, "old_id_number") and not is_empty(target["values"].get(k)):
                 continue  # the first row's IDs stay: a typo in a later file must not win
-            if not _is_empty(v):
+            if not is_empty(v):
                 target["values"][k] = v
         for table, vals in plan.embedded.items():
             target["embedded"].setdefault(table, {}).update(vals)
@@ -327,7 +327,7 @@ class Planner:
             t for e in planned.values() for t in e["embedded"]
         }
         stored: dict[str, dict[int, list[dict[str, Any]]]] = {
-            t: _load_children(CHILD_MODELS[t], profile_ids) for t in tables
+            t: load_children(CHILD_MODELS[t], profile_ids) for t in tables
         }
         _plan_flat_children(planned, stored)
         self._plan_child_rows(child_rows, planned, existing, stored)
@@ -365,9 +365,9 @@ class Planner:
                     f"Không có hồ sơ số định danh {r.personal_id} (trong tệp hoặc cơ sở dữ liệu).",
                 )
                 continue
-            r.values = _unit_ids(r.values)
+            r.values = with_unit_id(r.values)
             r.values.pop(PID_FIELD, None)
-            key = (r.table, r.personal_id, *(_json(r.values.get(f)) for f in spec.natural_key))
+            key = (r.table, r.personal_id, *(jsonable(r.values.get(f)) for f in spec.natural_key))
             if key in seen:
                 first = seen[key]
                 r.action = "skip"
@@ -397,7 +397,7 @@ def _plan_flat_children(
         child_changes = []
         for table, values in entry["embedded"].items():
             spec = SHEETS[table]
-            values = _unit_ids(values)
+            values = with_unit_id(values)
             action, target, changes = _child_action(
                 spec, values, stored[table].get(pid_id, []) if pid_id else []
             )
@@ -444,7 +444,7 @@ def _labels(changes: dict[str, Any], spec: SheetSpec = PROFILE) -> list[str]:
     return out
 
 
-def _unit_ids(values: dict[str, Any]) -> dict[str, Any]:
+def with_unit_id(values: dict[str, Any]) -> dict[str, Any]:
     if isinstance(values.get("unit"), Unit):
         values = dict(values)
         values["unit_id"] = values.pop("unit").pk
@@ -469,7 +469,7 @@ def _child_action(
             changes = {
                 k: (row.get(k), v)
                 for k, v in values.items()
-                if k in row and not _is_empty(v) and _norm(row.get(k)) != _norm(v)
+                if k in row and not is_empty(v) and _norm(row.get(k)) != _norm(v)
             }
             return ("update" if changes else "unchanged"), row["id"], changes
     # a key field empty on one side (a family member stored without a birth year): the one
@@ -478,7 +478,7 @@ def _child_action(
         row
         for row in stored
         if all(
-            _is_empty(k) or _is_empty(_norm(row.get(f))) or _norm(row.get(f)) == k
+            is_empty(k) or is_empty(_norm(row.get(f))) or _norm(row.get(f)) == k
             for f, k in zip(spec.natural_key, key, strict=True)
         )
     ]
@@ -487,7 +487,7 @@ def _child_action(
         changes = {
             k: (row.get(k), v)
             for k, v in values.items()
-            if k in row and not _is_empty(v) and _norm(row.get(k)) != _norm(v)
+            if k in row and not is_empty(v) and _norm(row.get(k)) != _norm(v)
         }
         return ("update" if changes else "unchanged"), row["id"], changes
     return "create", None, {}

@@ -243,7 +243,7 @@ def _tabular_lines(sample: str) -> str:
 _SEP_HINT = re.compile(r'^"?sep=(.)"?\s*$', re.IGNORECASE)
 
 
-def _dialect(sample: str) -> Any:
+def csv_dialect(sample: str) -> Any:
     """The CSV dialect: Excel's "sep=;" first line when there is one, else the sniffer's
     guess over the lines that hold a separator, else the separator that splits the most of
     those lines into the same number of cells."""
@@ -282,7 +282,7 @@ def read_csv(path: Path, name: str) -> SheetData:
     decoded = decode_csv(raw)  # the whole file: never a guess from a prefix
     text = decoded.text
     sample = text[:65536]
-    dialect = _dialect(sample)
+    dialect = csv_dialect(sample)
     csv.field_size_limit(MAX_CELL_CHARS + 1)
     reader = csv.reader(io.StringIO(text), dialect)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from orgtree.models import Unit
 
-from .cleaning import _is_empty, _text
+from .cleaning import as_text, is_empty
 
 ACTIONS = ("create", "update", "unchanged", "merge", "skip", "review", "error")
 #: what a person reads for each action (the preview, the report's totals)
@@ -87,20 +87,22 @@ class RowPlan:
     def original(self) -> dict[str, str]:
         cells = self.cells
         return {
-            header: _text(cells[c])
+            header: as_text(cells[c])
             for c, header in self.columns
-            if c < len(cells) and not _is_empty(cells[c])
+            if c < len(cells) and not is_empty(cells[c])
         }
 
     def fail(self, column: str, value: Any, message: str) -> None:
-        self.errors.append(Problem(self.file, self.sheet, self.row, column, _text(value), message))
+        self.errors.append(
+            Problem(self.file, self.sheet, self.row, column, as_text(value), message)
+        )
         self.action = "error"
 
     def keep(self, column: str, value: Any, message: str) -> None:
         """A value no field takes: a warning naming it, the original kept as source data."""
         self.warnings.append(message)
-        self.source.setdefault("unrecognised", {})[column] = _text(value)
-        self.soft.append(Problem(self.file, self.sheet, self.row, column, _text(value), message))
+        self.source.setdefault("unrecognised", {})[column] = as_text(value)
+        self.soft.append(Problem(self.file, self.sheet, self.row, column, as_text(value), message))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -112,7 +114,7 @@ class RowPlan:
             "action": self.action,
             "reason": self.reason,
             "original": self.original,
-            "changes": {k: [_json(a), _json(b)] for k, (a, b) in self.changes.items()},
+            "changes": {k: [jsonable(a), jsonable(b)] for k, (a, b) in self.changes.items()},
             "errors": [e.as_dict() for e in self.errors],
             "warnings": self.warnings,
             "kept": self.source,
@@ -129,7 +131,7 @@ class RowPlan:
                 header = self.headers.get(name)
                 if header is None or value is None or value == "":
                     continue
-                shown = _json(value)
+                shown = jsonable(value)
                 if not isinstance(shown, (str, int, float, bool)):
                     shown = str(shown)  # a unit: its name
                 if str(shown) != original.get(header):
@@ -143,7 +145,7 @@ class RowPlan:
             self.row,
             self.action,
             self.target_id,
-            # dates and decimals become text in json.dumps(default=_digest_value), as _json
+            # dates and decimals become text in json.dumps(default=_digest_value), as jsonable
             # would make them: the same digest without a Python call per value
             sorted(self.values.items()),
             sorted(self.embedded.items()),
@@ -293,7 +295,7 @@ class Review:
     partner: RowPlan | None  # or a row of the files (its profile exists after the commit)
 
 
-def _json(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -302,7 +304,7 @@ def _json(value: Any) -> Any:
 
 
 def _digest_value(value: Any) -> Any:
-    """What the plan digest writes for a value JSON has no type for (see ``_json``)."""
+    """What the plan digest writes for a value JSON has no type for (see ``jsonable``)."""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return str(value)

@@ -58,7 +58,7 @@ def store(job: ImportJob, rows: Sequence[Mapping[str, Any]]) -> int:
     with transaction.atomic():
         clear(job)
         if connection.vendor == "postgresql":
-            bulkio._copy(ImportRowResult, drafts, with_pk=False)
+            bulkio.copy_objects(ImportRowResult, drafts, with_pk=False)
         else:
             ImportRowResult.objects.bulk_create(
                 [d.instance() for d in drafts],  # type: ignore[misc]

@@ -59,7 +59,7 @@ def _empty(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
-def _digits_in(v: Any) -> int:
+def digits_in(v: Any) -> int:
     if isinstance(v, bool):
         return 0
     if isinstance(v, (int, float)):
@@ -103,7 +103,7 @@ class RowSorter:
     def _layout(self, cells: Sequence[Any]) -> str | None:
         width = len(cells)
         for c in self.pid_cols:  # the fast path: an ID of nine digits or more is a person
-            if c < width and _digits_in(cells[c]) >= 9:
+            if c < width and digits_in(cells[c]) >= 9:
                 return None
         filled = [(c, v) for c, v in enumerate(cells) if not _empty(v)]
         if not filled:
@@ -151,7 +151,7 @@ class RowSorter:
             return False
         if c in self.sex_cols:
             return len(str(v).strip()) <= 5
-        return _digits_in(v) > 0
+        return digits_in(v) > 0
 
     @staticmethod
     def _numbering(filled: list[tuple[int, Any]]) -> bool:
@@ -193,7 +193,7 @@ def same_columns(match: TableMatch, cells: Sequence[Any]) -> bool:
     return agree >= 2
 
 
-def _is_mark(v: Any) -> bool:
+def is_mark(v: Any) -> bool:
     if _empty(v):
         return False
     if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -224,13 +224,13 @@ def assemble(composites: Sequence[Composite], cells: Sequence[Any]) -> tuple[lis
                 )
             out.append(values[i] if kind == "dob_by_sex" else comp.labels[i])
         elif kind == "sex_marks":
-            marked = [i for i, v in enumerate(values) if _is_mark(v)]
+            marked = [i for i, v in enumerate(values) if is_mark(v)]
             if len(marked) > 1:
                 notes.append(f"{comp.header}: đánh dấu cả Nam và Nữ.")
             out.append(comp.labels[marked[0]] if len(marked) == 1 else None)
         elif kind == "female_mark":  # "Trong đó: Nữ": a tick is a woman, none a man
             v = values[0]
-            out.append(None if _digits_in(v) >= 6 else "Nữ" if _is_mark(v) else "Nam")
+            out.append(None if digits_in(v) >= 6 else "Nữ" if is_mark(v) else "Nam")
         elif kind == "name_and_date":
             name, born = split_name_and_date(values[0])
             out.append(name if comp.labels[0] == "name" else born)
@@ -238,7 +238,7 @@ def assemble(composites: Sequence[Composite], cells: Sequence[Any]) -> tuple[lis
             parts = [str(v).strip() for v in values if not _empty(v)]
             out.append(" ".join(parts) or None)
         elif kind == "date_parts":
-            out.append(_date_from_parts(comp.labels, values))
+            out.append(date_from_parts(comp.labels, values))
         elif kind == "address_parts":
             parts = [
                 str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
@@ -296,7 +296,7 @@ def _part(v: Any) -> str:
     return str(v).strip()
 
 
-def _date_from_parts(labels: Sequence[str], values: Sequence[Any]) -> str | None:
+def date_from_parts(labels: Sequence[str], values: Sequence[Any]) -> str | None:
     """ "d/m/yyyy", "m/yyyy" or "yyyy" from the "Ngày" | "Tháng" | "Năm" cells of a row, for
     the date parser to read (and refuse with the original parts when they make no date)."""
     got = {label: _part(v) for label, v in zip(labels, values, strict=False) if not _empty(v)}
@@ -411,7 +411,7 @@ def fix_personal_id(
 
 
 #: headers of row-number columns: not kept as extra data
-_ROW_NUMBER_KEYS = {"stt", "tt", "sott", "sothutu", "thutu", "so"}
+ROW_NUMBER_KEYS = {"stt", "tt", "sott", "sothutu", "thutu", "so"}
 #: the columns the holding area's workbook adds ("Mã dòng chờ", "Lý do", see .holding):
 #: recognised and ignored, never kept as extra data
 HOLDING_KEYS = frozenset({"madongcho", "lydo"})
@@ -421,5 +421,5 @@ def extra_columns(match: TableMatch) -> list[tuple[int, str]]:
     """The columns no field takes whose values are kept as the source's extra data."""
     return [
         (c, h) for c, h in sorted(match.unknown_columns.items())
-        if header_keys(h)[1] not in _ROW_NUMBER_KEYS | HOLDING_KEYS
+        if header_keys(h)[1] not in ROW_NUMBER_KEYS | HOLDING_KEYS
     ]  # fmt: skip

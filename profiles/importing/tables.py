@@ -19,10 +19,11 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .cleaning import is_empty
 from .dates import column_order
-from .headers import PID_FIELD_NAME, TableMatch, _holds_id
+from .headers import PID_FIELD_NAME, TableMatch, holds_id
 from .readers import SheetData
-from .rows import _digits_in, _empty, same_columns
+from .rows import digits_in, same_columns
 
 #: fields whose value, written once for a group of rows, holds for the rows below it
 CARRIED_FIELDS = frozenset({"unit"})
@@ -45,14 +46,14 @@ class CarryDown:
     def __init__(self, match: TableMatch, sample: Sequence[Sequence[Any]]):
         pid_cols = [c for c, f in match.columns.items() if f == PID_FIELD_NAME]
         carried = [c for c, f in match.columns.items() if f in CARRIED_FIELDS]
-        people = [r for r in sample if any(c < len(r) and _digits_in(r[c]) >= 9 for c in pid_cols)]
+        people = [r for r in sample if any(c < len(r) and digits_in(r[c]) >= 9 for c in pid_cols)]
         self.columns = [
             c
             for c in carried
             if people
             and c < len(people[0])
-            and not _empty(people[0][c])
-            and any(c >= len(r) or _empty(r[c]) for r in people[1:])
+            and not is_empty(people[0][c])
+            and any(c >= len(r) or is_empty(r[c]) for r in people[1:])
         ]
         self.pid_cols = pid_cols
         self.last: dict[int, Any] = {}
@@ -64,7 +65,7 @@ class CarryDown:
         out = cells
         for c in self.columns:
             value = cells[c] if c < len(cells) else None
-            if not _empty(value):
+            if not is_empty(value):
                 self.last[c] = value
             elif c in self.last:
                 if out is cells:
@@ -78,7 +79,7 @@ def _looks_like_header(row: Sequence[Any], pid_cols: Sequence[int]) -> bool:
     """Cheap test first (this runs on every row): no personal ID in the ID column, three text
     cells or more, most of them without digits."""
     for c in pid_cols:
-        if c < len(row) and _digits_in(row[c]) >= 9:
+        if c < len(row) and digits_in(row[c]) >= 9:
             return False
     texts = [v for v in row if isinstance(v, str) and v.strip()]
     if len(texts) < 3:
@@ -91,7 +92,7 @@ def _under_header(sheet: SheetData, match: TableMatch, number: int) -> bool:
     index = number - 1 - sheet.first_row
     if index > len(sheet.head):
         return False
-    return not any(_holds_id(r) for r in sheet.head[match.header_row + 1 : index])
+    return not any(holds_id(r) for r in sheet.head[match.header_row + 1 : index])
 
 
 def next_table(
@@ -149,7 +150,7 @@ def continued_table(previous: TableMatch | None, sheet: SheetData) -> TableMatch
     if len(pid_cols) != 1 or len(name_cols) != 1:
         return None
     pid, name = pid_cols[0], name_cols[0]
-    rows = [r for r in sheet.head if any(not _empty(v) for v in r)][:10]
+    rows = [r for r in sheet.head if any(not is_empty(v) for v in r)][:10]
     if not rows or any(len(r) > previous.width + 1 for r in rows):
         return None
 
@@ -157,7 +158,7 @@ def continued_table(previous: TableMatch | None, sheet: SheetData) -> TableMatch
         text = row[name] if name < len(row) else None
         return (
             pid < len(row)
-            and _digits_in(row[pid]) >= 9
+            and digits_in(row[pid]) >= 9
             and isinstance(text, str)
             and any(ch.isalpha() for ch in text)
             and not any(ch.isdigit() for ch in text)

@@ -4,7 +4,7 @@ are errors; the row is not written."""
 
 from __future__ import annotations
 
-from .cleaning import Cleaner, _is_empty
+from .cleaning import Cleaner, is_empty
 from .columns import PID_FIELD, PROFILE, SHEETS
 from .field_checks import check_row
 from .report import RowPlan
@@ -61,7 +61,7 @@ def _embedded_required(plan: RowPlan, cleaner: Cleaner) -> None:
         missing = [
             SHEETS["salary_history"].by_field[f].header
             for f in ("effective_date", "grade_code", "salary_scale", "step", "coefficient")
-            if _is_empty(salary.get(f))
+            if is_empty(salary.get(f))
         ]
         if missing:
             plan.warnings.append(
@@ -69,15 +69,15 @@ def _embedded_required(plan: RowPlan, cleaner: Cleaner) -> None:
             )
             del emb["salary_history"]
     work = emb.get("work_history")
-    if work is not None and _is_empty(work.get("start_date")):
-        if any(not _is_empty(x) for x in work.values()):
+    if work is not None and is_empty(work.get("start_date")):
+        if any(not is_empty(x) for x in work.values()):
             plan.warnings.append(
                 "Không ghi quá trình công tác từ các cột chức vụ: thiếu ngày bắt đầu."
             )
         del emb["work_history"]
     party = emb.get("memberships")
     if party is not None:
-        if _is_empty(party.get("admission_date")):
+        if is_empty(party.get("admission_date")):
             del emb["memberships"]
         else:
             party["organisation"] = "party"

@@ -35,7 +35,7 @@ from .columns import SHEETS
 from .headers import header_keys
 from .models import ImportJob, ImportMapping
 from .report import ACTION_LABELS, ImportError_
-from .rows import _ROW_NUMBER_KEYS, HOLDING_KEYS
+from .rows import HOLDING_KEYS, ROW_NUMBER_KEYS
 
 #: column choices besides a field
 KEEP = "__keep__"  # keep the values as the source's extra data (the default for people)
@@ -220,7 +220,7 @@ def unknowns(
                 continue
             taken.setdefault(table, set()).update(s.get("columns", {}).values())
             for header in s.get("unknown_columns", []):
-                if header_keys(header)[1] in _ROW_NUMBER_KEYS | HOLDING_KEYS:
+                if header_keys(header)[1] in ROW_NUMBER_KEYS | HOLDING_KEYS:
                     continue  # "STT", the holding area's own columns: nothing to map
                 item = columns.setdefault((table, header), ColumnItem(table, header))
                 item.where.append(f"{f['file']} › {s['sheet']}")

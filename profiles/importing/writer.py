@@ -20,11 +20,11 @@ from .. import actions
 from ..models import CHILD_MODELS, Profile, SalaryHistory, WorkHistory
 from ..services import Row, apply_current, current_from_histories
 from . import bulkio
-from .cleaning import _is_empty
+from .cleaning import is_empty
 from .columns import PID_FIELD
-from .lookups import LOOKUP_BATCH, _load_ids
-from .planning import _unit_ids
-from .report import Plan, RowPlan, _json
+from .lookups import LOOKUP_BATCH, load_ids
+from .planning import with_unit_id
+from .report import Plan, RowPlan, jsonable
 
 if TYPE_CHECKING:
     from .pipeline import Pipeline
@@ -61,7 +61,7 @@ class Writer:
         for row in [r for r in rows if r.table == "profile" and r.action == "merge"]:
             if row.target_id:  # the same person as a profile in the database
                 self._written("profile", [row], self._merge_into_profile, atomic_chunks)
-        pid_to_id = _load_ids({r.personal_id for r in children})
+        pid_to_id = load_ids({r.personal_id for r in children})
         for start in range(0, len(children), CHUNK * 5):
             chunk = children[start : start + CHUNK * 5]
             self._written(
@@ -78,7 +78,7 @@ class Writer:
         allowed = {n for names in FIELD_GROUPS.values() for n in names}
         for row in chunk:
             profile = Profile.objects.get(pk=row.target_id)
-            values = {k: v for k, v in row.values.items() if k in allowed and not _is_empty(v)}
+            values = {k: v for k, v in row.values.items() if k in allowed and not is_empty(v)}
             children = {
                 table: [{k: v for k, v in vals.items() if not k.startswith("_")}]
                 for table, vals in row.embedded.items()
@@ -112,9 +112,9 @@ class Writer:
             if profile is None:
                 continue
             incoming = {
-                k: _json(v)
-                for k, v in _unit_ids(review.row.values).items()
-                if k in fields and not _is_empty(v)
+                k: jsonable(v)
+                for k, v in with_unit_id(review.row.values).items()
+                if k in fields and not is_empty(v)
             }
             propose_candidate(
                 profile,
@@ -212,7 +212,7 @@ class Writer:
                     raise DatabaseError("hồ sơ đã bị xóa trong lúc nhập")
                 changed = []
                 for k, v in values.items():
-                    if _is_empty(v) or getattr(profile, k) == v:
+                    if is_empty(v) or getattr(profile, k) == v:
                         continue
                     setattr(profile, k, v)
                     changed.append(k)

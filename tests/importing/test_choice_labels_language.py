@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from profiles.importing.cleaning import _choice
-from profiles.importing.export import _choice_labels
+from profiles.importing.cleaning import choice_value
+from profiles.importing.export import choice_labels
 from profiles.models import Training
 
 
@@ -20,15 +20,15 @@ def test_the_screen_label_is_english_in_english():
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_the_import_reads_the_vietnamese_name_in_every_language(language):
     with translation.override(language):
-        assert _choice(Training, "kind", "Tin học") == "it"
-        assert _choice(Training, "kind", "political_theory") == "political_theory"
+        assert choice_value(Training, "kind", "Tin học") == "it"
+        assert choice_value(Training, "kind", "political_theory") == "political_theory"
         with pytest.raises(ValueError) as refused:
-            _choice(Training, "kind", "Information technology")
+            choice_value(Training, "kind", "Information technology")
     assert "Lý luận chính trị" in str(refused.value) and "Political" not in str(refused.value)
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_the_export_writes_the_vietnamese_name_in_every_language(language):
     with translation.override(language):
-        labels = _choice_labels(Training, "kind")
+        labels = choice_labels(Training, "kind")
     assert labels["it"] == "Tin học" and labels["state_management"] == "Quản lý nhà nước"

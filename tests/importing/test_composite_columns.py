@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from profiles.importing.headers import recognise_table
-from profiles.importing.rows import _is_mark, assemble, split_name_and_date
+from profiles.importing.rows import assemble, is_mark, split_name_and_date
 
 pytestmark = pytest.mark.database_free
 
@@ -88,7 +88,7 @@ def test_a_female_column_beside_a_male_or_a_sex_column_is_not_a_tick_column():
                          ("✓", True), ("✔", True), (1, True), ("-", False), ("", False),
                          (None, False), (0, False), ("không", False)])  # fmt: skip
 def test_tick_symbols_are_marks(value, mark):
-    assert _is_mark(value) is mark
+    assert is_mark(value) is mark
 
 
 @pytest.mark.parametrize("header", ["TENDV", "Tên ĐV", "MADV", "Mã ĐV", "Tên đơn vị"])

@@ -8,12 +8,12 @@ from datetime import date, datetime
 
 import pytest
 
-from profiles.importing.cleaning import _digits
+from profiles.importing.cleaning import digit_string
 from profiles.importing.csv_text import decode_csv, looks_utf16
 from profiles.importing.dates import DateParseError, column_order, parse_date
 from profiles.importing.markup import MarkupError, read_html, read_spreadsheetml, sniff_markup
 from profiles.importing.readers import read_file, sniff_format
-from profiles.importing.rows import _date_from_parts
+from profiles.importing.rows import date_from_parts
 
 TODAY = date(2026, 11, 21)
 
@@ -97,7 +97,7 @@ def test_column_order(header, values, order):
     ],
 )
 def test_a_date_from_three_columns(labels, values, text):
-    assert _date_from_parts(labels, values) == text
+    assert date_from_parts(labels, values) == text
 
 
 # -- personal IDs --------------------------------------------------------------------------------
@@ -114,18 +114,18 @@ def test_a_date_from_three_columns(labels, values, text):
     ],
 )
 def test_id_spellings(written):
-    assert _digits(written, "số định danh", pad=False) == "025085012345"
+    assert digit_string(written, "số định danh", pad=False) == "025085012345"
 
 
 @pytest.mark.parametrize("written", ["2.50185E+11", "2,50185E+11", "2.5E11"])
 def test_an_id_in_scientific_notation_is_refused_never_padded(written):
     with pytest.raises(ValueError, match="số mũ"):
-        _digits(written, "số định danh", pad=False)
+        digit_string(written, "số định danh", pad=False)
 
 
 def test_two_ids_in_one_cell_are_not_joined():
     with pytest.raises(ValueError, match="không phải chữ số"):
-        _digits("131234567/025085012345", "số định danh", pad=False)
+        digit_string("131234567/025085012345", "số định danh", pad=False)
 
 
 def test_an_old_card_header_over_the_only_id_column_is_the_personal_id():
@@ -318,9 +318,9 @@ def test_the_header_is_found_below_long_notes():
     ],
 )
 def test_csv_dialects(sample, delimiter):
-    from profiles.importing.readers import _dialect
+    from profiles.importing.readers import csv_dialect
 
-    assert _dialect(sample).delimiter == delimiter
+    assert csv_dialect(sample).delimiter == delimiter
 
 
 def test_merged_ranges_of_a_table_off_the_corner_cover_the_cells_they_merge(tmp_path):
