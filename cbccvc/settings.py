@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CBCCVC_VAR_DIR", BASE_DIR / "var"))
@@ -350,7 +351,7 @@ Q_CLUSTER: dict[str, object] = {
     "retry": 3600,
     "max_attempts": 3,
     "queue_limit": 50,
-    "label": "Tác vụ nền",
+    "label": gettext_lazy("Tác vụ nền"),  # the admin's name of the app
     "orm": "default",
     "catch_up": False,
 }

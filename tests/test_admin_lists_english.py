@@ -30,12 +30,6 @@ DATA: dict[str, list[str]] = {
 #: changelist (app_label.model_name) -> the Vietnamese words still on it in English.
 #: Known debt of issue 17, to be translated; keep it short and shrinking.
 KNOWN_DEBT: dict[str, set[str]] = {
-    # django-q's admin: the app's name is the cluster label in settings.Q_CLUSTER ("Tác vụ
-    # nền"), a plain string read by django-q at start-up
-    **{
-        f"django_q.{name}": {"Tác", "vụ", "nền"}
-        for name in ("failure", "ormq", "schedule", "success")
-    },
     # django-otp's device list: its search help is built from the user model's field names
     "otp_totp.totpdevice": {"Tên", "đăng", "nhập", "địa", "chỉ"},
 }  # fmt: skip
