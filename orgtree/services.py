@@ -110,7 +110,7 @@ def _require_active(unit: Unit, field: str) -> None:
         closed_on = _fmt(unit.valid_to) if unit.valid_to else "?"
         raise ValidationError(
             {
-                field: f"Đơn vị “{unit.name}” ({unit.code}) đã "
+                field: f"Đơn vị “{unit.name}” ({unit.code}) "
                 f"{in_vietnamese(Unit.Status(unit.status).label).lower()} từ {closed_on}"
                 "; không thể thực hiện thao tác trên đơn vị đã đóng."
             }

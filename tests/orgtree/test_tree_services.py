@@ -262,7 +262,10 @@ def test_no_operation_on_a_closed_unit(province):
         lambda: services.merge_units([province["b"]], target=province["a"], effective_date=D2025),
         lambda: services.merge_units([province["c"]], target=province["b"], effective_date=D2025),
     ):
-        with pytest.raises(ValidationError, match="đã đóng"):
+        closed = (
+            r"\) đã giải thể từ \d\d/\d\d/\d{4}; không thể thực hiện thao tác trên đơn vị đã đóng"
+        )
+        with pytest.raises(ValidationError, match=closed):
             call()
 
 
