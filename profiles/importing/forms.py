@@ -57,7 +57,7 @@ def _cell_text(v: Any) -> str:
 
 
 def _field(label: str) -> str | None:
-    from .headers import header_catalogue, header_keys
+    from .header_words import header_catalogue, header_keys
 
     index, _ = header_catalogue("profile")
     full, stripped = header_keys(label)

@@ -1,4 +1,4 @@
-"""Header recognition that generalises to exports it has never seen.
+"""Header recognition that generalises to exports it has never seen: the table.
 
 :func:`recognise_table` finds a sheet's header (one to three rows, merged group cells above
 their sub-columns) and tells which column holds which field, each with a score and a reason a
@@ -19,141 +19,41 @@ person can read:
   of a field already found (read when the first is empty).
 
 Columns nobody knows are listed (:attr:`TableMatch.unknown_columns`) so that the pipeline keeps
-their values as the source's extra data.
+their values as the source's extra data. The words of a header cell are read in
+:mod:`.header_words`, one column's header in :mod:`.header_columns`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
-from orgtree.text import fold
+from .header_columns import (
+    PARENT,
+    PID_FIELD_NAME,
+    ColumnFind,
+    find_column,
+    name_and_date_fields,
+    parent_field,
+)
+from .header_words import (
+    ADDRESS_PART_KEYS,
+    DATE_PART_KEYS,
+    FAMILY_NAME_KEYS,
+    FEMALE_KEYS,
+    GIVEN_NAME_KEYS,
+    MALE_KEYS,
+    MIDDLE_NAME_KEYS,
+    folded_key,
+    header_keys,
+    unicode_header,
+)
 
 #: rows searched for the header (templates put long notes above it)
 HEADER_SCAN_ROWS = 60
-#: fuzzy matches below this rapidfuzz ratio are not taken
-FUZZY_CUTOFF = 88.0
-#: keys shorter than this are matched exactly only ("Mã CB" must not become "Mã ĐV")
-FUZZY_MIN_LEN = 6
 
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_ANNOTATION = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
-_FOOTNOTE = re.compile(r"[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+")
-_NUMBERING = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[a-zđ][.)]|[IVX]{1,4}[.)])\s*", re.IGNORECASE)
-_TRAILING_NUMBER = re.compile(r"\s*\(?\d{1,2}\)?\s*$")
-
-# -- reasons shown to the officer ------------------------------------------------------------
-EXACT = "khớp tên cột"
-STRIPPED = "khớp sau khi bỏ chú thích, xuống dòng, dấu chú thích, số thứ tự"
-GROUP = "khớp tên nhóm cột và cột con"
-PARENT = "khớp tên nhóm cột"
-BILINGUAL = "khớp một phần của tên cột ghi hai thứ tiếng (“Họ và tên / Full name”)"
-
-REWORDED = (
-    "khớp sau khi bỏ từ chỉ thời điểm hoặc người (“hiện tại”, “cán bộ”…), đọc “Thời gian” là “Ngày”"
-)
-
-EXPANDED = "khớp sau khi viết đầy đủ chữ viết tắt (“HS” hệ số, “TD” tuyển dụng, “PC” phụ cấp…)"
-
-#: a group cell over allowances ("Phụ cấp", "Hệ số phụ cấp"): its sub-columns are amounts
-_ALLOWANCE = "phucap"
-#: words after a field's name that say which value or whose, not another field: "Hệ số lương
-#: hiện tại", "Ngày nâng lương gần nhất", "Tên nhân viên" (folded keys)
-_QUALIFIERS = ("hientai", "hiennay", "hienhuong", "danghuong", "gannhat", "lancuoi", "moinhat")
-_PERSON_NOUNS = ("canbo", "congchuc", "vienchuc", "nhanvien", "cbccvc", "cbcc", "nguoilaodong")
-#: how a date header begins, read as "Ngày": "Thời gian vào Đảng", "Ngày tháng năm vào Đảng",
-#: "Mốc hưởng lương"
-_DATE_WORDS = ("ngaythangnam", "ngaythang", "thoigian", "thoidiem", "moc")
-#: abbreviated words of header cells, each with one meaning in HR lists ("HS lương", "Ngày TD",
-#: "PC chức vụ", "Trình độ CM", "Tên NV"); ambiguous ones ("ĐT": điện thoại, đào tạo or dân
-#: tộc; "ĐV": đơn vị or đảng viên) are left out
-_ABBREVIATIONS = {
-    "hs": "heso",
-    "td": "tuyendung",
-    "pc": "phucap",
-    "cm": "chuyenmon",
-    "llct": "lyluanchinhtri",
-    "qlnn": "quanlynhanuoc",
-    "hd": "hopdong",
-    "hdld": "hopdonglaodong",
-    "qd": "quyetdinh",
-    "cb": "canbo",
-    "nv": "nhanvien",
-}
-
-
-def _expanded(text: str) -> str | None:
-    """The key of a header with its abbreviated words written out ("HS lương" → hesoluong),
-    or ``None`` when it has none."""
-    words = _words(text)
-    if not any(w in _ABBREVIATIONS for w in words) or len(words) < 2:
-        return None
-    return "".join(_ABBREVIATIONS.get(w, w) for w in words)
-
-
-def _reworded(key: str) -> list[str]:
-    """Other keys the same header may be known by: without a qualifier or a person noun at
-    its end ("Hệ số lương hiện tại", "Họ tên cán bộ", "Tên nhân viên": the name), and with
-    "Thời gian", "Thời điểm" or "Ngày tháng năm" at its start read as "Ngày"."""
-    out: list[str] = []
-    base = key
-    changed = True
-    while changed:
-        changed = False
-        for word in (*_QUALIFIERS, *_PERSON_NOUNS):
-            if base.endswith(word) and len(base) > len(word):
-                base = base[: -len(word)]
-                if word in _PERSON_NOUNS and base == "ten":
-                    base = "hoten"  # "Tên cán bộ", "Tên nhân viên": the person's full name
-                out.append(base)
-                changed = True
-                break
-    for k in (key, *out):
-        for word in _DATE_WORDS:
-            if k.startswith(word) and len(k) > len(word) + 2:
-                out.append("ngay" + k[len(word) :])
-                break
-    return out
-
-
-#: what separates the two languages of a bilingual header cell
-_BILINGUAL = re.compile(r"\s*(?:/|\||\n|\s[-–]\s)\s*")
-
-_MALE = {"nam"}
-_FEMALE = {"nu"}
-_FAMILY_NAME = {"hovadem", "hodem", "ho", "hovatendem", "hotendem", "hochulot", "hovachulot",
-                "hochudem", "hovachudem"}  # fmt: skip
-_GIVEN_NAME = {"ten"}
-#: the middle name between "Họ" and "Tên" ("Họ" | "Đệm" | "Tên")
-_MIDDLE_NAME = {"dem", "tendem", "chudem", "tenlot", "chulot", "lot"}
-#: a date written in three columns under its group cell ("Ngày" | "Tháng" | "Năm"): the part
-#: each column holds, in the order they are read
-_DATE_PARTS = {"ngay": 0, "thang": 1, "nam": 2}
-#: address parts, smallest first (the order they are joined in)
-_ADDRESS_PARTS = {
-    "thon": 0,
-    "thonxom": 0,
-    "xom": 0,
-    "thonto": 0,
-    "xa": 1,
-    "xaphuong": 1,
-    "phuongxa": 1,
-    "xaphuongthitran": 1,
-    "phuong": 1,
-    "huyen": 2,
-    "quanhuyen": 2,
-    "huyenquan": 2,
-    "huyenthixa": 2,
-    "tinh": 3,
-    "tinhthanhpho": 3,
-    "tinhthanh": 3,
-    "thanhpho": 3,
-    "tinhtp": 3,
-}
 ADDRESS_FIELDS = {"hometown_text", "birthplace_text", "permanent_residence", "current_residence"}
 
 
@@ -168,14 +68,6 @@ class Composite:
     #: dob_by_sex and sex_marks: the sex of each source column ("Nam"/"Nữ"); date_parts:
     #: the part of each ("ngay", "thang", "nam")
     labels: tuple[str, ...] = ()
-
-
-@dataclass
-class ColumnFind:
-    field: str
-    header: str
-    score: float
-    reason: str
 
 
 @dataclass
@@ -199,116 +91,6 @@ class TableMatch:
 
     def fields(self) -> set[str]:
         return set(self.columns.values()) | {c.field for c in self.composites}
-
-
-# -- header text -------------------------------------------------------------------------------
-def _to_unicode(s: str, prefer: str | None = None) -> str:
-    from .legacy_text import to_unicode
-
-    try:
-        return to_unicode(s, prefer=prefer)
-    except ValueError:
-        return s
-
-
-def _key(text: str) -> str:
-    return _NON_ALNUM.sub("", fold(text))
-
-
-@lru_cache(maxsize=20_000)
-def header_keys(text: str) -> tuple[str, str]:
-    """(the key as written, the key without annotations/footnotes/numbering) of Unicode text."""
-    full = _key(text)
-    s = " ".join(text.split())  # line breaks
-    s = _FOOTNOTE.sub("", s)
-    s = _NUMBERING.sub("", s)
-    s = _ANNOTATION.sub(" ", s)
-    s = _TRAILING_NUMBER.sub("", s)
-    stripped = _key(s)
-    return full, stripped or full
-
-
-# -- the catalogue's keys ----------------------------------------------------------------------
-@lru_cache(maxsize=64)
-def header_catalogue(spec_key: str) -> tuple[dict[str, str], tuple[str, ...]]:
-    from .columns import SHEETS
-
-    spec = SHEETS[spec_key]
-    out: dict[str, str] = {}
-    for col in spec.columns:
-        for text in (col.header, *col.synonyms):
-            full = header_keys(text)[0]
-            out.setdefault(full, col.field)
-    for col in spec.columns:
-        for text in (col.header, *col.synonyms):
-            out.setdefault(header_keys(text)[1], col.field)
-    return out, tuple(k for k in out if len(k) >= FUZZY_MIN_LEN)
-
-
-def _fuzzy(spec_key: str, key: str, text: str = "") -> tuple[str, str, float] | None:
-    """The known header ``key`` is closest to, when the difference is a typo. With ``text``
-    (the header as written) a match that puts another word in place of one of the header's is
-    refused ("Ngày vào Đoàn" is not a typo of "Ngày vào Đảng")."""
-    if len(key) < FUZZY_MIN_LEN:
-        return None
-    hit = _fuzzy_cached(spec_key, key)
-    if hit and text and not _typo_of(_words(text), _catalogue_words(spec_key).get(hit[1], ())):
-        return None
-    return hit
-
-
-def _words(text: str) -> tuple[str, ...]:
-    """The folded words of a header without its annotations ("Ngày vào Đoàn" → ngay vao doan)."""
-    s = _ANNOTATION.sub(" ", _NUMBERING.sub("", _FOOTNOTE.sub("", " ".join(text.split()))))
-    return tuple(w for w in _NON_ALNUM.split(fold(s)) if w)
-
-
-@lru_cache(maxsize=64)
-def _catalogue_words(spec_key: str) -> dict[str, tuple[str, ...]]:
-    """The words of each known header, by its key."""
-    from .columns import SHEETS
-
-    out: dict[str, tuple[str, ...]] = {}
-    for col in SHEETS[spec_key].columns:
-        for text in (col.header, *col.synonyms):
-            for k in header_keys(text):
-                out.setdefault(k, _words(text))
-    return out
-
-
-def _typo_of(written: Sequence[str], known: Sequence[str]) -> bool:
-    """``written`` differs from ``known`` by typos only: each run of differing words is one
-    letter off (two in a run of eight letters or more), words run together or split apart, or
-    a short filler word ("và") added or left out. A different word ("Đoàn" for "Đảng", "cha"
-    added to "Họ tên") is not a typo."""
-    from difflib import SequenceMatcher
-
-    from rapidfuzz.distance import Levenshtein
-
-    if not known:
-        return True
-    for tag, i1, i2, j1, j2 in SequenceMatcher(a=written, b=known, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        x, y = "".join(written[i1:i2]), "".join(known[j1:j2])
-        if not x or not y:
-            if len(x or y) > 2:
-                return False
-            continue
-        if Levenshtein.distance(x, y) > (1 if max(len(x), len(y)) < 8 else 2):
-            return False
-    return True
-
-
-@lru_cache(maxsize=50_000)
-def _fuzzy_cached(spec_key: str, key: str) -> tuple[str, str, float] | None:
-    from rapidfuzz import fuzz, process
-
-    index, long_keys = header_catalogue(spec_key)
-    hit = process.extractOne(key, long_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-    if hit is None:
-        return None
-    return index[hit[0]], hit[0], float(hit[1])
 
 
 # -- the header area ---------------------------------------------------------------------------
@@ -356,136 +138,6 @@ def _levels(texts: list[list[str]], r: int, c: int, depth: int) -> list[str]:
     return out
 
 
-def _find(
-    spec_key: str,
-    levels: list[str],
-    overrides: dict[str, str],
-    strict: bool,
-) -> ColumnFind | None:
-    """The field of one column from its header texts (top to bottom)."""
-    if not levels:
-        return None
-    index, _ = header_catalogue(spec_key)
-    keys = [header_keys(t) for t in levels]
-    child = keys[-1]
-    combos: list[tuple[str, str, str]] = []  # key, text, reason
-    if len(levels) > 1:
-        for start in range(len(levels) - 1):
-            text = " ".join(levels[start:])
-            combos.append(("".join(k[0] for k in keys[start:]), text, GROUP))
-            combos.append(("".join(k[1] for k in keys[start:]), text, GROUP))
-        # the sub-column before its group, as the words are said: "Đảng viên" over "Ngày vào"
-        # is "Ngày vào Đảng" (a member, "… viên", of the organisation the field names)
-        for parent in keys[-2::-1]:
-            for group in dict.fromkeys((parent[1], parent[1].removesuffix("vien"))):
-                if group:
-                    combos.append((child[1] + group, " ".join(levels), GROUP))
-    if any(_ALLOWANCE in k[1] for k in keys[:-1]):
-        # "Hệ số phụ cấp" over "Chức vụ" | "Thâm niên nghề": each sub-column is an allowance,
-        # not the field its own name gives; only the group and sub-column read together count
-        combos = [c for c in combos if c[0] != child[0] and c[0] != child[1]]
-        for key, text, reason in combos:
-            target = overrides.get(key) or index.get(key)
-            if target:
-                return ColumnFind(target, text, 100.0, reason)
-        return None
-    combos.append((child[0], levels[-1], EXACT))
-    combos.append((child[1], levels[-1], STRIPPED))
-    combos.extend((key, levels[-1], REWORDED) for key in _reworded(child[1]))
-    expanded = _expanded(levels[-1])
-    if expanded:
-        combos.append((expanded, levels[-1], EXPANDED))
-        combos.extend((key, levels[-1], EXPANDED) for key in _reworded(expanded))
-    for key, text, reason in combos:
-        target = overrides.get(key) or index.get(key)
-        if target:
-            return ColumnFind(target, text, 100.0, reason)
-    parts = [p for p in _BILINGUAL.split(levels[-1]) if p.strip()]
-    if len(parts) > 1:  # "Họ và tên / Full name": every part that is known names one field
-        fields = set()
-        for part in parts:
-            full, stripped = header_keys(part)
-            target = overrides.get(full) or index.get(full) or index.get(stripped)
-            if target:
-                fields.add(target)
-        if fields == {PID_FIELD_NAME, "old_id_number"}:  # "Số CCCD/CMND": either card
-            fields = {PID_FIELD_NAME}
-        if fields == {"unit", "full_name"}:
-            # "Đơn vị/Phòng ban/Họ tên": a list printed as a tree, the unit's name on its
-            # section row and each person's name on theirs; the people's rows are read
-            fields = {"full_name"}
-        if len(fields) == 1:
-            return ColumnFind(fields.pop(), levels[-1], 95.0, BILINGUAL)
-    if strict:
-        return None
-    hit = _fuzzy(spec_key, child[1], levels[-1])
-    if hit:
-        target, known, score = hit
-        return ColumnFind(target, levels[-1], score, f"gần giống “{known}” (điểm {score:.0f})")
-    if len(levels) > 1:  # the group cell alone ("Ngạch công chức" over "Tên ngạch")
-        for k, text in zip(keys[-2::-1], levels[-2::-1], strict=False):
-            target = overrides.get(k[0]) or index.get(k[0]) or index.get(k[1])
-            if target:
-                return ColumnFind(target, f"{text} – {levels[-1]}", 90.0, PARENT)
-    return None
-
-
-def recognise_header(
-    levels: Sequence[str], spec_key: str = "profile", overrides: dict[str, str] | None = None
-) -> ColumnFind | None:
-    """The field one column's header names (its texts top to bottom: a group cell, then the
-    sub-column), or ``None`` when no field is named; the column alone, without the table."""
-    texts = [_to_unicode(str(t)) for t in levels if t is not None and str(t).strip()]
-    return _find(spec_key, texts, overrides or {}, strict=False)
-
-
-#: what separates two fields named in one header cell ("Họ và tên\nNgày sinh", "Họ tên, năm
-#: sinh", "Họ và tên / Ngày sinh")
-_TWO_FIELDS = re.compile(r"\s*(?:\n|,|;|/|\||\s[-–]\s)\s*|\s+")
-_NAME_AND_DATE = {"full_name": "name", "date_of_birth": "date"}
-
-
-def _name_and_date(
-    spec_key: str, text: str, overrides: dict[str, str]
-) -> list[tuple[str, str]] | None:
-    """[(field, part)…] in the cell's order when a header cell names the full name and the
-    birth date together ("Họ và tên\nNgày sinh", "Ngày sinh, họ và tên"), else ``None``. The
-    cell is cut at each separator and each space in turn (a line break reaches here as a
-    space; "Họ và tên, ngày, tháng, năm sinh" has three commas); both halves must name their
-    field exactly."""
-    if spec_key != "profile" or len(text.split()) < 3:
-        return None
-    index, _ = header_catalogue(spec_key)
-
-    def field_of(part: str) -> str | None:
-        full, stripped = header_keys(part)
-        return overrides.get(full) or index.get(full) or index.get(stripped)
-
-    for m in _TWO_FIELDS.finditer(text):
-        left, right = text[: m.start()], text[m.end() :]
-        if not left.strip() or not right.strip():
-            continue
-        pair = (field_of(left), field_of(right))
-        if set(pair) == set(_NAME_AND_DATE):
-            return [(f, _NAME_AND_DATE[f]) for f in pair if f]
-    return None
-
-
-def _parent_field(spec_key: str, levels: list[str], overrides: dict[str, str]) -> str | None:
-    if len(levels) < 2:
-        return None
-    index, _ = header_catalogue(spec_key)
-    for text in levels[-2::-1]:
-        full, stripped = header_keys(text)
-        target = overrides.get(full) or index.get(full) or index.get(stripped)
-        if target:
-            return target
-        hit = _fuzzy(spec_key, stripped, text)
-        if hit:
-            return hit[0]
-    return None
-
-
 def _match_at(
     spec: Any,
     texts: list[list[str]],
@@ -504,18 +156,18 @@ def _match_at(
 
     # 1. composite columns, told by their group cell and sub-column names
     child_keys = {c: header_keys(lv[-1])[1] if lv else "" for c, lv in levels.items()}
-    parents = {c: _parent_field(spec_key, lv, overrides) for c, lv in levels.items()}
+    parents = {c: parent_field(spec_key, lv, overrides) for c, lv in levels.items()}
     by_parent: dict[tuple[str, str], list[int]] = {}
     date_fields = {col.field for col in spec.columns if col.kind in ("date", "dob")}
     parts: dict[str, list[int]] = {}
     for c in range(width):  # "Ngày" | "Tháng" | "Năm" under a date's group cell
-        if parents[c] in date_fields and child_keys[c] in _DATE_PARTS:
+        if parents[c] in date_fields and child_keys[c] in DATE_PART_KEYS:
             parts.setdefault(parents[c] or "", []).append(c)
     for p, cols in parts.items():
         keys = {child_keys[c] for c in cols}
         if not {"thang", "nam"} <= keys or len(keys) != len(cols):
             continue  # "Nam" | "Nữ" under the date: the date written in the sex's column
-        ordered = tuple(sorted(cols, key=lambda c: _DATE_PARTS[child_keys[c]]))
+        ordered = tuple(sorted(cols, key=lambda c: DATE_PART_KEYS[child_keys[c]]))
         head = levels[cols[0]][-2]
         composites.append(
             Composite(
@@ -532,13 +184,13 @@ def _match_at(
             continue
         p = parents[c]
         key = child_keys[c]
-        if p in ("date_of_birth", "sex") and key in _MALE | _FEMALE:
+        if p in ("date_of_birth", "sex") and key in MALE_KEYS | FEMALE_KEYS:
             by_parent.setdefault((p, "sex"), []).append(c)
-        elif p in ADDRESS_FIELDS and key in _ADDRESS_PARTS:
+        elif p in ADDRESS_FIELDS and key in ADDRESS_PART_KEYS:
             by_parent.setdefault((p, "address"), []).append(c)
     for (p, kind), cols in by_parent.items():
         if kind == "sex":
-            labels = tuple("Nam" if child_keys[c] in _MALE else "Nữ" for c in cols)
+            labels = tuple("Nam" if child_keys[c] in MALE_KEYS else "Nữ" for c in cols)
             if len(set(labels)) < 2:
                 continue
             head = levels[cols[0]][-2]
@@ -556,7 +208,7 @@ def _match_at(
                     Composite("sex", "sex_of_dob", tuple(cols), f"{head} (cột Nam/Nữ)", labels)
                 )
         else:
-            ordered = tuple(sorted(cols, key=lambda c: (_ADDRESS_PARTS[child_keys[c]], c)))
+            ordered = tuple(sorted(cols, key=lambda c: (ADDRESS_PART_KEYS[child_keys[c]], c)))
             head = levels[cols[0]][-2]
             composites.append(
                 Composite(
@@ -568,14 +220,16 @@ def _match_at(
             )
         used.update(cols)
     for c in range(width):  # "Họ và đệm" | "Tên", "Họ" | "Đệm" | "Tên"
-        if c in used or child_keys[c] not in _FAMILY_NAME:
+        if c in used or child_keys[c] not in FAMILY_NAME_KEYS:
             continue
         run = [c]
         nxt = c + 1
-        while nxt < width and nxt not in used and child_keys[nxt] in _MIDDLE_NAME and len(run) < 3:
+        while (
+            nxt < width and nxt not in used and child_keys[nxt] in MIDDLE_NAME_KEYS and len(run) < 3
+        ):
             run.append(nxt)
             nxt += 1
-        if nxt < width and nxt not in used and child_keys[nxt] in _GIVEN_NAME:
+        if nxt < width and nxt not in used and child_keys[nxt] in GIVEN_NAME_KEYS:
             run.append(nxt)
             composites.append(
                 Composite(
@@ -591,7 +245,7 @@ def _match_at(
     for c in range(width):  # "Họ và tên\nNgày sinh": the name and the birth date in one cell
         if c in used or not levels[c]:
             continue
-        order = _name_and_date(spec_key, levels[c][-1], overrides)
+        order = name_and_date_fields(spec_key, levels[c][-1], overrides)
         if order:
             head = " ".join(levels[c][-1].split())
             for f, label in order:
@@ -605,7 +259,7 @@ def _match_at(
         for c in range(width):
             if c in used or c in columns or not levels[c]:
                 continue
-            found = _find(spec_key, levels[c], overrides, strict)
+            found = find_column(spec_key, levels[c], overrides, strict)
             if found is None:
                 continue
             if found.field in taken:
@@ -646,12 +300,12 @@ def _match_at(
     elif (
         spec_key == "profile"
         and not any(comp.field == "sex" for comp in composites)
-        and not any(child_keys[c] in _MALE for c in range(width))
+        and not any(child_keys[c] in MALE_KEYS for c in range(width))
     ):
         # a lone "Nữ" column of ticks (the report forms' "Trong đó: Nữ | Đảng viên | DTTS"
         # block): a tick is a woman, no tick a man
         for c in range(width):
-            if c in used or c in columns or child_keys[c] not in _FEMALE:
+            if c in used or c in columns or child_keys[c] not in FEMALE_KEYS:
                 continue
             if parents[c] in date_fields:
                 continue
@@ -693,8 +347,6 @@ def _match_at(
     )
 
 
-PID_FIELD_NAME = "personal_id"
-
 #: fields a sheet of people must have a column for (the others can be derived from the ID)
 PEOPLE_REQUIRED = ("personal_id", "full_name")
 #: a sheet of people without an ID column is still read (its rows held, none lost) when it
@@ -721,16 +373,19 @@ def recognise_table(
     fill_merged(rows, merged)
     prefer = header_encoding(rows)
     texts = [
-        [_to_unicode(_text(c), prefer) if isinstance(c, str) and c.strip() else _text(c) for c in r]
+        [
+            unicode_header(_text(c), prefer) if isinstance(c, str) and c.strip() else _text(c)
+            for c in r
+        ]
         for r in rows
     ]
-    name_key = _key(sheet_name)
+    name_key = folded_key(sheet_name)
     data_rows = {r for r, row in enumerate(rows) if _data_row(row)}
     best: TableMatch | None = None
     for spec in specs or SHEETS.values():
         ov: dict[str, str] = {}
         for k, v in ((overrides or {}).get(spec.key) or {}).items():
-            full, stripped = header_keys(_to_unicode(str(k)))
+            full, stripped = header_keys(unicode_header(str(k)))
             ov.setdefault(full, v)
             ov.setdefault(stripped, v)
         if spec.key == "profile":
@@ -741,7 +396,7 @@ def recognise_table(
                 for c in spec.columns
                 if c.required and not c.embedded and c.field not in without
             ]
-        synonyms = {_key(s) for s in spec.synonyms}
+        synonyms = {folded_key(s) for s in spec.synonyms}
         for r in range(len(texts)):
             if r in data_rows or sum(1 for t in texts[r] if t) < 2:
                 continue  # a header row names two columns or more, and holds no person

@@ -32,7 +32,7 @@ from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.text import fold
 
 from .columns import SHEETS
-from .headers import header_keys
+from .header_words import header_keys
 from .holding_models import HeldRow
 from .models import ImportJob
 from .rows import HOLDING_KEYS

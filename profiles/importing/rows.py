@@ -30,7 +30,8 @@ from typing import Any
 
 from orgtree.text import fold
 
-from .headers import Composite, TableMatch, header_keys
+from .header_words import header_keys
+from .headers import Composite, TableMatch
 
 #: why a row was skipped, as the report says it
 LAYOUT_LABELS = {

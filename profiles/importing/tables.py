@@ -21,7 +21,8 @@ from typing import Any
 
 from .cleaning import is_empty
 from .dates import column_order
-from .headers import PID_FIELD_NAME, TableMatch, holds_id
+from .header_columns import PID_FIELD_NAME
+from .headers import TableMatch, holds_id
 from .readers import SheetData
 from .rows import digits_in, same_columns
 

@@ -32,7 +32,7 @@ from orgtree.text import fold
 from .. import codelists
 from . import results
 from .columns import SHEETS
-from .headers import header_keys
+from .header_words import header_keys
 from .models import ImportJob, ImportMapping
 from .report import ACTION_LABELS, ImportError_
 from .rows import HOLDING_KEYS, ROW_NUMBER_KEYS

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from profiles.importing.columns import PROFILE
-from profiles.importing.headers import recognise_header, recognise_table
+from profiles.importing.header_columns import recognise_header
+from profiles.importing.headers import recognise_table
 
 DATA = Path(__file__).parent / "data" / "real_headers.tsv"
 #: fields a wrong mapping of which loses or merges people

@@ -280,7 +280,8 @@ def test_the_upload_check_takes_markup_and_utf16_by_content_and_refuses_entities
 
 # -- headers and CSV dialects --------------------------------------------------------------------
 def test_a_bilingual_header_is_matched_by_its_known_part_and_never_split_across_fields():
-    from profiles.importing.headers import BILINGUAL, recognise_table
+    from profiles.importing.header_columns import BILINGUAL
+    from profiles.importing.headers import recognise_table
 
     match = recognise_table(
         [
