@@ -32,6 +32,7 @@ from lxml import etree
 
 from . import document
 from .document import ROW, XS, FieldSpec
+from .models.children import SENSITIVE_TABLES
 
 #: finding codes of this module (named in :mod:`profiles.finding_names`)
 REQUIRED = "REQUIRED"  # the same code as validation's own "missing" findings
@@ -482,9 +483,13 @@ def _rendered(value: Any, spec: FieldSpec) -> str | None:
 Finding = tuple[str, str, str]  # (code, field, message)
 
 
-def value_problem(item: Constraint, value: Any, units: Mapping[Any, str]) -> tuple[str, str] | None:
+def value_problem(
+    item: Constraint, value: Any, units: Mapping[Any, str], *, quote: bool = True
+) -> tuple[str, str] | None:
     """What the XSD (or the renderer) refuses in the value of ``item`` as stored:
-    (code, explanation); None when the element is accepted."""
+    (code, explanation); None when the element is accepted. ``quote=False`` leaves the value
+    out of the explanation (the encrypted groups: a finding is stored in clear and shown to
+    anyone who may view the profile)."""
     spec = item.spec
     if spec.source and value is not None:  # a unit: its identifier code is written
         code = units.get(value)
@@ -502,13 +507,16 @@ def value_problem(item: Constraint, value: Any, units: Mapping[Any, str]) -> tup
     else:
         rendered = _rendered(value, spec)
         if rendered is None:
-            return FORMAT, f"giá trị “{_shown(value)}” không hợp lệ"
+            return (
+                FORMAT,
+                f"giá trị “{_shown(value)}” không hợp lệ" if quote else "giá trị không hợp lệ",
+            )
         text = rendered
     found = problem(item.facets, text)
     if found is None:
         return None
     code, why = found
-    return code, f"“{_shown(text)}” {why}"
+    return code, f"“{_shown(text)}” {why}" if quote else f"giá trị {why}"
 
 
 def _capital(text: str) -> str:
@@ -549,13 +557,14 @@ def schema_findings(
         rows = get(table)
         if not rows:
             continue
+        quote = table not in SENSITIVE_TABLES  # never copy health or asset values in clear
         for i, row in enumerate(rows, start=1):
             row_get = row.get
             for key, accepts, item in items:
                 value = row_get(key)
                 if accepts(value):
                     continue
-                found = value_problem(item, value, units)
+                found = value_problem(item, value, units, quote=quote)
                 if found:
                     code, why = found
                     where = f"{item.table_label}, dòng {i}: {item.spec.label}"

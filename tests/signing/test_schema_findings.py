@@ -397,3 +397,20 @@ def test_approval_is_blocked_when_signing_would_refuse_the_document(person, hr, 
     assert version.status == VersionStatus.SUBMITTED
     with override_settings(CBCCVC_SIGN_ASSETS_INCOME=False):
         assert workflow.approve(version, approver).status == VersionStatus.APPROVED
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [("status", "Viêm gan B mạn tính\x01"), ("blood_type", "Nhóm O"), ("disability", "x" * 201)],
+)
+def test_a_finding_on_the_health_group_never_quotes_the_value(person, key, value):
+    """Findings are stored in clear and shown to whoever may view the profile; the health
+    group is encrypted and shown only with its permission: the message names the field and
+    the problem, not the value."""
+    rec, data = _state(person)
+    _set(rec, data, "health", key, value)
+    found = [i for i in _errors(rec) if i.field == f"health[1].{key}"]
+    assert found, _errors(rec)
+    message = found[0].message
+    assert "Sức khỏe, dòng 1" in message and "giá trị" in message, message
+    assert value.strip("\x01")[:6] not in message, message
