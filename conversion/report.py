@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils import translation
+
 from cbccvc.audit import Kind, record
 from cbccvc.xlsx_safety import safe_cell
 
@@ -62,7 +64,20 @@ def write_report(
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write the report to a path or a binary stream; returns the number of detail rows.
-    ``progress(done, total)`` is called once per chunk of detail rows."""
+    ``progress(done, total)`` is called once per chunk of detail rows. The report is a
+    Vietnamese document of record: the same text whoever asks and whether it is written in
+    the request or by a worker (where no language is active)."""
+    with translation.override("vi"):
+        return _write_report(campaign, target, user=user, progress=progress)
+
+
+def _write_report(
+    campaign: Campaign,
+    target: Path | str | IO[bytes],
+    *,
+    user: Any,
+    progress: Callable[[int, int], None] | None,
+) -> int:
     import xlsxwriter
 
     fields = dict(FieldName.choices)

@@ -16,6 +16,7 @@ from conversion.export_jobs import KIND
 from conversion.models import ChangeRow
 from orgtree.models import Role
 from tests.conversion.test_jobs import AS_OF, SYNC, people  # noqa: F401
+from tests.english_wording import english_client
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +77,12 @@ def test_a_large_report_is_written_in_the_background_like_the_small_one(
     background = _sheets(b"".join(download.streaming_content), tmp_path / "bg.xlsx")
     assert background == inline_sheets
     assert len(background["Chi tiết"]) == rows + 1  # the header and every row
+
+    # a document of record: the same Vietnamese file for a person working in English
+    settings.EXPORT_ASYNC_THRESHOLD_ROWS = rows
+    english = english_client(hr).get(url)
+    assert english.status_code == 200
+    assert _sheets(b"".join(english.streaming_content), tmp_path / "en.xlsx") == inline_sheets
 
 
 @override_settings(Q_CLUSTER=SYNC)
