@@ -169,7 +169,8 @@ def cv_sections(profile: Profile, *, with_health: bool = False) -> CV:
         ),
         "17) Ngày tham gia tổ chức chính trị – xã hội: "
         + "; ".join(
-            f"{choice_label('memberships', 'organisation', m.organisation)} {_d(m.admission_date)}"
+            choice_label("memberships", "organisation", m.organisation, default=m.organisation)
+            + f" {_d(m.admission_date)}"
             for m in others
         ),
         "18) Ngày nhập ngũ: "
@@ -219,7 +220,7 @@ def cv_sections(profile: Profile, *, with_health: bool = False) -> CV:
             + [
                 [
                     t.institution,
-                    t.name or choice_label("trainings", "kind", t.kind),
+                    t.name or choice_label("trainings", "kind", t.kind, default=t.kind),
                     f"{_m(t.start_date)} – {_m(t.end_date)}",
                     name_of(
                         {

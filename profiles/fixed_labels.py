@@ -272,11 +272,15 @@ def table_label(table: str) -> str:
     return TABLE_LABELS[table][1]
 
 
-def choice_label(table: str, name: str, value: str) -> str:
-    """The Vietnamese name of the stored ``value`` of field ``name`` of ``table``."""
+def choice_label(table: str, name: str, value: str, *, default: str | None = None) -> str:
+    """The Vietnamese name of the stored ``value`` of field ``name`` of ``table``. A value
+    without a name is an error (the signed document must not guess), unless a ``default`` is
+    given (a printed form shows the stored value rather than fail)."""
     try:
         return CHOICE_LABELS[table, name][value]
     except KeyError:
+        if default is not None:
+            return default
         raise ImproperlyConfigured(
             f"{table}.{name} = {value!r}: no Vietnamese name in profiles/fixed_labels.py "
             "CHOICE_LABELS."
