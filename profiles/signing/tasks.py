@@ -128,8 +128,8 @@ def chunk_items() -> int:
 
 def run_batch(batch_id: int) -> dict[str, int]:
     """The task: sign every item of the batch, from where it stands (a batch left "running"
-    with its sealed PIN, whose worker died, is resumed); always wipes the sealed PIN at the
-    end."""
+    with its sealed PIN, whose worker died, is resumed); wipes the sealed PIN at the end,
+    unless another runner took the batch over."""
     batch = SigningBatch.objects.select_related("credential", "created_by").get(pk=batch_id)
     if batch.status == SigningBatch.Status.PENDING:
         claimed = SigningBatch.objects.filter(
@@ -147,6 +147,7 @@ def run_batch(batch_id: int) -> dict[str, int]:
         )
     else:
         return {"done": batch.done, "failed": batch.failed}
+    superseded = False
     try:
         if not batch.sealed_pin:
             raise SigningError("Mã PIN của lô đã bị xóa; hãy tạo lô mới.")
@@ -160,15 +161,17 @@ def run_batch(batch_id: int) -> dict[str, int]:
         status, error = SigningBatch.Status.DONE, ""
     except Superseded:
         logger.warning("signing batch %s: taken over by another runner; this one stops", batch.pk)
-        status, error = None, ""
+        status, error, superseded = None, "", True
     except (SigningError, ValidationError, PermissionDenied) as exc:
         status, error = SigningBatch.Status.FAILED, message(exc)
     except Exception as exc:
         logger.exception("signing batch %s failed", batch.pk)
         status, error = SigningBatch.Status.FAILED, f"Lỗi không xác định: {type(exc).__name__}"
     finally:
-        # Whatever happened, the sealed PIN does not outlive the batch.
-        SigningBatch.objects.filter(pk=batch.pk).update(sealed_pin=None)
+        # Whatever happened, the sealed PIN does not outlive the batch; a runner that another
+        # took over from leaves it to that one (which may still need it to resume).
+        if not superseded:
+            SigningBatch.objects.filter(pk=batch.pk).update(sealed_pin=None)
     done, failed = SigningBatch.objects.filter(pk=batch.pk).values_list("done", "failed").get()
     if status is not None:
         if status == SigningBatch.Status.DONE and failed:

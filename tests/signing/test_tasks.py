@@ -210,3 +210,20 @@ def test_a_small_batch_is_signed_here_without_workers(approver, credential, rsa_
     )  # fmt: skip
     assert providers.WORKERS_SEEN == [0] * 5
     assert set(providers.SIGNED) == set(ids)
+
+
+@override_settings(Q_CLUSTER=SYNC)
+def test_a_runner_overtaken_by_another_stops_and_leaves_it_the_pin(approver, credential, rsa_cred):
+    """Two runners of one batch (a task re-delivered while the first still ran): the one that
+    finds the batch moved on stores nothing, stops, and leaves the sealed PIN to the other,
+    which may still need it to resume."""
+    ids = ["001085000001", "overtaken", "001085000003"]
+    batch = start_batch(
+        approver, credential, ids, provider="tests.signing.providers.provide_overtaken",
+        pin=rsa_cred.pin,
+    )  # fmt: skip
+    batch.refresh_from_db()
+    assert batch.status == SigningBatch.Status.RUNNING  # the other runner finishes it
+    assert (batch.done, batch.failed) == (1, 0)  # only the other runner's count
+    assert providers.SIGNED == {}  # this runner stored nothing
+    assert batch.sealed_pin is not None
