@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Model
 from django.http import HttpRequest
+from django.utils import translation
 
 
 class ViewOnlyAdminMixin:
@@ -20,3 +22,22 @@ class ViewOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class SiteLanguageHistoryMixin:
+    """The admin's history (LogEntry) keeps ``str(obj)``; a name carrying a translatable choice
+    (a batch's status, a connection's destination, a code list's key) is stored as the site
+    writes it (Vietnamese), whatever the acting user's language. Every admin that edits
+    records uses it (through ScopedAdminMixin or NationalAdminEditsMixin)."""
+
+    def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:
+        with translation.override("vi"):
+            return super().log_addition(request, obj, message)  # type: ignore[misc]
+
+    def log_change(self, request: HttpRequest, obj: Model, message: Any) -> Any:
+        with translation.override("vi"):
+            return super().log_change(request, obj, message)  # type: ignore[misc]
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        with translation.override("vi"):
+            return super().log_deletions(request, queryset)  # type: ignore[misc]

@@ -10,13 +10,14 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignKey, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import translation
+
+from cbccvc.admin_mixins import SiteLanguageHistoryMixin
 
 from ..access import ALL_ROLES, EDIT_PROFILE_ROLES, scope_for, unit_of
 from ..models import Unit
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(SiteLanguageHistoryMixin):
     """Rows are visible when their unit is inside one of the user's subtrees.
 
     ``scope_field`` is the path from the model to its Unit ("" when the model *is* Unit).
@@ -30,21 +31,6 @@ class ScopedAdminMixin:
     view_roles: Collection[str] = ALL_ROLES
     edit_roles: Collection[str] = EDIT_PROFILE_ROLES
     allow_delete: bool = False
-
-    # -- the admin's history: what it stores names objects in Vietnamese ---------------------
-    # LogEntry keeps str(obj); a name carrying a translatable choice (a batch's status, a
-    # connection's destination) is stored as the site writes it, whatever the user's language.
-    def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:
-        with translation.override("vi"):
-            return super().log_addition(request, obj, message)  # type: ignore[misc]
-
-    def log_change(self, request: HttpRequest, obj: Model, message: Any) -> Any:
-        with translation.override("vi"):
-            return super().log_change(request, obj, message)  # type: ignore[misc]
-
-    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
-        with translation.override("vi"):
-            return super().log_deletions(request, queryset)  # type: ignore[misc]
 
     # -- rows ---------------------------------------------------------------------------------
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:

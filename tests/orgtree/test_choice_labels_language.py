@@ -86,3 +86,32 @@ def test_the_admin_history_names_an_object_in_vietnamese_in_english(province, dj
         model_admin.log_deletions(request, Connection.objects.filter(pk=connection.pk))
     reprs = list(LogEntry.objects.values_list("object_repr", flat=True))
     assert reprs == [str(connection)] * 2 and "CSDL quốc gia về CBCCVC" in reprs[0]
+
+
+def test_a_national_reference_admin_names_its_object_in_vietnamese_in_english(
+    django_user_model,
+):
+    """Not only the scoped admins: the national admin's reference tables (here the reform's
+    code mapping, whose name carries its list's label) log in the site's language too."""
+    from datetime import date
+
+    from django.contrib import admin
+    from django.contrib.admin.models import LogEntry
+    from django.test import RequestFactory
+
+    from conversion.models import CodeMapping
+
+    user = django_user_model.objects.create_user("quoc_gia", is_staff=True, is_superuser=True)
+    mapping = CodeMapping.objects.create(
+        list_key=CodeMapping.ListKey.POSITION,
+        old_code="CT-UBND-H",
+        new_code="",
+        effective_from=date(2025, 7, 1),
+    )
+    request = RequestFactory().post("/")
+    request.user = user
+    with translation.override("en"):
+        assert str(mapping).startswith("Position")  # the screen's name
+        admin.site._registry[CodeMapping].log_change(request, mapping, [])
+    (logged,) = LogEntry.objects.values_list("object_repr", flat=True)
+    assert logged == "Chức vụ CT-UBND-H → ∅"
