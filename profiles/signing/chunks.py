@@ -29,6 +29,7 @@ then stored again one by one, each in its own transaction, so that one bad item 
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
@@ -276,9 +277,13 @@ def run_chunks(
     signer: Signer,
     pool: SigningPool | None,
     size: int,
-) -> None:
+    until: float | None = None,
+) -> bool:
     """Sign and store the items of ``batch`` from where it stands (``done + failed``), chunk by
-    chunk. Raises :class:`Superseded` if another runner took the batch over."""
+    chunk; True when every item is done. With ``until`` (a ``time.monotonic()`` instant) it
+    stops after the chunk that passes it and returns False while items remain: a task's time
+    slice, so that a batch of any size never meets the cluster's task timeout. Raises
+    :class:`Superseded` if another runner took the batch over."""
     position = batch.done + batch.failed
     remaining = list(batch.item_ids)[position:]
     chunk_provider = as_chunk_provider(provider)
@@ -287,5 +292,9 @@ def run_chunks(
         if pool is not None
         else signed_here(remaining, chunk_provider, signer, size)
     )
+    end = batch.done + batch.failed + len(remaining)
     for outcomes in chunks:
         position = record(batch.pk, position, outcomes, chunk_provider)
+        if until is not None and position < end and time.monotonic() >= until:
+            return False
+    return True

@@ -38,6 +38,7 @@ row (``done``, ``failed``, ``total``, ``progress``), committed with each chunk. 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
@@ -126,6 +127,27 @@ def chunk_items() -> int:
     return max(1, int(getattr(settings, "CBCCVC_SIGNING_CHUNK_ITEMS", DEFAULT_CHUNK_ITEMS)))
 
 
+def task_slice_seconds() -> float:
+    """How long one task signs before it hands the rest of its batch to a new task
+    (``CBCCVC_SIGNING_TASK_SLICE_SECONDS``, default half the cluster's task timeout): a batch
+    of 300,000 profiles outlives any one task's timeout."""
+    timeout = float(getattr(settings, "Q_CLUSTER", {}).get("timeout") or 1800)
+    return float(getattr(settings, "CBCCVC_SIGNING_TASK_SLICE_SECONDS", timeout / 2))
+
+
+def _continue(batch: SigningBatch) -> None:
+    """Queue the next slice of a batch (the new task resumes from the batch's position)."""
+    from django_q.tasks import async_task
+
+    sync = bool(getattr(settings, "Q_CLUSTER", {}).get("sync", False))
+    async_task(
+        "profiles.signing.tasks.run_batch",
+        batch.pk,
+        task_name=f"ky-so-lo-{batch.pk}-tiep-{batch.done + batch.failed}",
+        sync=sync,
+    )
+
+
 def run_batch(batch_id: int) -> dict[str, int]:
     """The task: sign every item of the batch, from where it stands (a batch left "running"
     with its sealed PIN, whose worker died, is resumed); wipes the sealed PIN at the end,
@@ -147,7 +169,8 @@ def run_batch(batch_id: int) -> dict[str, int]:
         )
     else:
         return {"done": batch.done, "failed": batch.failed}
-    superseded = False
+    superseded = sliced = False
+    until = time.monotonic() + task_slice_seconds()
     try:
         if not batch.sealed_pin:
             raise SigningError("Mã PIN của lô đã bị xóa; hãy tạo lô mới.")
@@ -157,8 +180,11 @@ def run_batch(batch_id: int) -> dict[str, int]:
             pool = _pool_for(batch, signer, pin)
             del pin
             with pool or nullcontext():
-                run_chunks(batch, provider, signer, pool, chunk_items())
-        status, error = SigningBatch.Status.DONE, ""
+                finished = run_chunks(batch, provider, signer, pool, chunk_items(), until)
+        if finished:
+            status, error = SigningBatch.Status.DONE, ""
+        else:  # the time slice is over: a new task goes on (the PIN stays sealed for it)
+            status, error, sliced = None, "", True
     except Superseded:
         logger.warning("signing batch %s: taken over by another runner; this one stops", batch.pk)
         status, error, superseded = None, "", True
@@ -170,8 +196,12 @@ def run_batch(batch_id: int) -> dict[str, int]:
     finally:
         # Whatever happened, the sealed PIN does not outlive the batch; a runner that another
         # took over from leaves it to that one (which may still need it to resume).
-        if not superseded:
+        if not (superseded or sliced):
             SigningBatch.objects.filter(pk=batch.pk).update(sealed_pin=None)
+    if sliced:
+        batch.refresh_from_db(fields=["done", "failed"])
+        logger.info("signing batch %s: slice over at %s items", batch.pk, batch.done + batch.failed)
+        _continue(batch)
     done, failed = SigningBatch.objects.filter(pk=batch.pk).values_list("done", "failed").get()
     if status is not None:
         if status == SigningBatch.Status.DONE and failed:

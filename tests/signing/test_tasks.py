@@ -227,3 +227,19 @@ def test_a_runner_overtaken_by_another_stops_and_leaves_it_the_pin(approver, cre
     assert (batch.done, batch.failed) == (1, 0)  # only the other runner's count
     assert providers.SIGNED == {}  # this runner stored nothing
     assert batch.sealed_pin is not None
+
+
+@override_settings(
+    Q_CLUSTER=SYNC, CBCCVC_SIGNING_CHUNK_ITEMS=1, CBCCVC_SIGNING_TASK_SLICE_SECONDS=0
+)
+def test_a_batch_longer_than_a_task_goes_on_in_new_tasks(approver, credential, rsa_cred):
+    """A task signs for one time slice, then hands the rest to a new task (a batch of 300,000
+    profiles outlives the cluster's task timeout): here a slice of 0 s, one chunk per task."""
+    ids = [f"0010850001{i:02d}" for i in range(3)]
+    batch = start_batch(approver, credential, ids, provider=PROVIDER, pin=rsa_cred.pin)
+    batch.refresh_from_db()
+    assert batch.status == SigningBatch.Status.DONE
+    assert (batch.done, batch.failed) == (3, 0) and set(providers.SIGNED) == set(ids)
+    assert batch.sealed_pin is None  # wiped by the task that finished
+    tasks = Task.objects.filter(func="profiles.signing.tasks.run_batch")
+    assert tasks.count() == 3 and all(t.success for t in tasks)
