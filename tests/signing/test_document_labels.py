@@ -130,6 +130,6 @@ def test_a_stored_value_without_a_name_fails_the_document_but_not_the_printed_fo
 
     from profiles.fixed_labels import choice_label
 
-    with pytest.raises(ImproperlyConfigured, match="trainings.kind = 'old_kind'"):
+    with pytest.raises(ImproperlyConfigured, match=r"trainings\.kind = 'old_kind'"):
         choice_label("trainings", "kind", "old_kind")
     assert choice_label("trainings", "kind", "old_kind", default="old_kind") == "old_kind"
