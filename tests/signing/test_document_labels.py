@@ -123,13 +123,3 @@ def test_stored_findings_name_fields_in_vietnamese_in_english(make_profile):  # 
         validation.validate_profile(profile)
     message = Finding.objects.get(profile=profile, field="work_history[1].position_code").message
     assert message.startswith("Quá trình công tác, dòng 1: mã “XYZ”"), message
-
-
-def test_a_stored_value_without_a_name_fails_the_document_but_not_the_printed_form():
-    from django.core.exceptions import ImproperlyConfigured
-
-    from profiles.fixed_labels import choice_label
-
-    with pytest.raises(ImproperlyConfigured, match=r"trainings\.kind = 'old_kind'"):
-        choice_label("trainings", "kind", "old_kind")
-    assert choice_label("trainings", "kind", "old_kind", default="old_kind") == "old_kind"
