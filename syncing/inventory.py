@@ -38,35 +38,35 @@ class HrSystem(models.Model):
 
     agency = models.ForeignKey(
         Unit,
-        verbose_name="cơ quan",
+        verbose_name=_("cơ quan"),
         on_delete=models.PROTECT,
         related_name="hr_systems",
     )
-    name = models.CharField("tên hệ thống", max_length=200)
-    vendor = models.CharField("đơn vị cung cấp", max_length=200, blank=True)
-    product = models.CharField("sản phẩm", max_length=200, blank=True)
-    version = models.CharField("phiên bản", max_length=60, blank=True)
-    profile_count = models.PositiveIntegerField("số hồ sơ quản lý", default=0)
+    name = models.CharField(_("tên hệ thống"), max_length=200)
+    vendor = models.CharField(_("đơn vị cung cấp"), max_length=200, blank=True)
+    product = models.CharField(_("sản phẩm"), max_length=200, blank=True)
+    version = models.CharField(_("phiên bản"), max_length=60, blank=True)
+    profile_count = models.PositiveIntegerField(_("số hồ sơ quản lý"), default=0)
     units_served = models.ManyToManyField(
         Unit,
-        verbose_name="đơn vị sử dụng",
+        verbose_name=_("đơn vị sử dụng"),
         blank=True,
         related_name="hr_systems_used",
-        help_text="Các đơn vị (kể cả đơn vị cũ trước hợp nhất) đã dùng hệ thống này.",
+        help_text=_("Các đơn vị (kể cả đơn vị cũ trước hợp nhất) đã dùng hệ thống này."),
     )
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=SystemStatus.choices, default=SystemStatus.IN_USE
     )
-    in_use_since = models.DateField("sử dụng từ ngày", null=True, blank=True)
-    retired_on = models.DateField("dừng sử dụng từ ngày", null=True, blank=True)
+    in_use_since = models.DateField(_("sử dụng từ ngày"), null=True, blank=True)
+    retired_on = models.DateField(_("dừng sử dụng từ ngày"), null=True, blank=True)
     is_chosen = models.BooleanField(
         _("hệ thống được chọn"),
         default=False,
-        help_text="Hệ thống duy nhất cơ quan dùng sau hợp nhất (Công văn 5034/BNV-CCVC).",
+        help_text=_("Hệ thống duy nhất cơ quan dùng sau hợp nhất (Công văn 5034/BNV-CCVC)."),
     )
-    choice_reason = models.TextField("lý do lựa chọn", blank=True)
-    chosen_on = models.DateField("ngày quyết định lựa chọn", null=True, blank=True)
-    note = models.TextField("ghi chú", blank=True)
+    choice_reason = models.TextField(_("lý do lựa chọn"), blank=True)
+    chosen_on = models.DateField(_("ngày quyết định lựa chọn"), null=True, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
     history = HistoricalRecords(m2m_fields=[units_served])
 
     class Meta:
@@ -116,9 +116,9 @@ class SystemKey(models.Model):
     """A connection key held by one HR system, with its administrator's contact."""
 
     system = models.ForeignKey(
-        HrSystem, verbose_name="hệ thống", on_delete=models.CASCADE, related_name="keys"
+        HrSystem, verbose_name=_("hệ thống"), on_delete=models.CASCADE, related_name="keys"
     )
-    key_id = models.CharField("mã khóa kết nối", max_length=100)
+    key_id = models.CharField(_("mã khóa kết nối"), max_length=100)
     destination = models.CharField(
         _("nơi nhận"),
         max_length=10,
@@ -128,21 +128,21 @@ class SystemKey(models.Model):
     state = models.CharField(
         _("trạng thái khóa"), max_length=10, choices=KeyState.choices, default=KeyState.ACTIVE
     )
-    admin_name = models.CharField("người quản trị khóa", max_length=120, blank=True)
-    admin_position = models.CharField("chức vụ", max_length=120, blank=True)
-    admin_phone = models.CharField("điện thoại", max_length=30, blank=True)
-    admin_email = models.EmailField("thư điện tử", blank=True)
+    admin_name = models.CharField(_("người quản trị khóa"), max_length=120, blank=True)
+    admin_position = models.CharField(_("chức vụ"), max_length=120, blank=True)
+    admin_phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    admin_email = models.EmailField(_("thư điện tử"), blank=True)
     connection = models.ForeignKey(
         "syncing.Connection",
-        verbose_name="kết nối đang dùng",
+        verbose_name=_("kết nối đang dùng"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="inventory_keys",
-        help_text="Chỉ với khóa mà phần mềm này dùng để đồng bộ.",
+        help_text=_("Chỉ với khóa mà phần mềm này dùng để đồng bộ."),
     )
-    state_changed_at = models.DateTimeField("đổi trạng thái lúc", null=True, blank=True)
-    state_note = models.CharField("ghi chú trạng thái", max_length=500, blank=True)
+    state_changed_at = models.DateTimeField(_("đổi trạng thái lúc"), null=True, blank=True)
+    state_note = models.CharField(_("ghi chú trạng thái"), max_length=500, blank=True)
     history = HistoricalRecords()
 
     class Meta:

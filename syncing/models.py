@@ -43,46 +43,50 @@ class Connection(models.Model):
 
     unit = models.ForeignKey(
         Unit,
-        verbose_name="cơ quan",
+        verbose_name=_("cơ quan"),
         on_delete=models.PROTECT,
         related_name="sync_connections",
     )
     destination = models.CharField(
         _("nơi nhận"), max_length=10, choices=Destination.choices, default=Destination.NATIONAL
     )
-    software_name = models.CharField("phần mềm quản lý hồ sơ", max_length=200)
-    base_url = models.URLField("địa chỉ API", max_length=300)
-    key_id = models.CharField("mã khóa kết nối", max_length=100)
-    secret_sealed = models.BinaryField("bí mật (đã mã hóa)", null=True, editable=False)
+    software_name = models.CharField(_("phần mềm quản lý hồ sơ"), max_length=200)
+    base_url = models.URLField(_("địa chỉ API"), max_length=300)
+    key_id = models.CharField(_("mã khóa kết nối"), max_length=100)
+    secret_sealed = models.BinaryField(_("bí mật (đã mã hóa)"), null=True, editable=False)
     # rotation: the new key waits here until a health check with it succeeds
-    pending_key_id = models.CharField("mã khóa mới (chờ xác nhận)", max_length=100, blank=True)
-    pending_secret_sealed = models.BinaryField("bí mật mới (đã mã hóa)", null=True, editable=False)
-    rotated_at = models.DateTimeField("đổi khóa lúc", null=True, blank=True)
+    pending_key_id = models.CharField(_("mã khóa mới (chờ xác nhận)"), max_length=100, blank=True)
+    pending_secret_sealed = models.BinaryField(
+        _("bí mật mới (đã mã hóa)"), null=True, editable=False
+    )
+    rotated_at = models.DateTimeField(_("đổi khóa lúc"), null=True, blank=True)
     status = models.CharField(
         _("trạng thái"),
         max_length=10,
         choices=ConnectionStatus.choices,
         default=ConnectionStatus.ACTIVE,
     )
-    status_message = models.CharField("thông báo trạng thái", max_length=500, blank=True)
-    status_changed_at = models.DateTimeField("đổi trạng thái lúc", null=True, blank=True)
+    status_message = models.CharField(_("thông báo trạng thái"), max_length=500, blank=True)
+    status_changed_at = models.DateTimeField(_("đổi trạng thái lúc"), null=True, blank=True)
     is_official = models.BooleanField(
         _("kết nối chính thức"),
         default=True,
-        help_text="Hàng đợi chỉ gửi qua kết nối chính thức; mỗi cơ quan và nơi nhận có một.",
+        help_text=_("Hàng đợi chỉ gửi qua kết nối chính thức; mỗi cơ quan và nơi nhận có một."),
     )
-    admin_name = models.CharField("người quản trị khóa", max_length=120, blank=True)
-    admin_phone = models.CharField("điện thoại người quản trị khóa", max_length=30, blank=True)
-    admin_email = models.EmailField("thư điện tử người quản trị khóa", blank=True)
-    last_health_at = models.DateTimeField("kiểm tra kết nối lúc", null=True, blank=True)
-    last_health_ok = models.BooleanField("kết nối tốt", null=True, blank=True)
-    last_health_message = models.CharField("kết quả kiểm tra kết nối", max_length=500, blank=True)
+    admin_name = models.CharField(_("người quản trị khóa"), max_length=120, blank=True)
+    admin_phone = models.CharField(_("điện thoại người quản trị khóa"), max_length=30, blank=True)
+    admin_email = models.EmailField(_("thư điện tử người quản trị khóa"), blank=True)
+    last_health_at = models.DateTimeField(_("kiểm tra kết nối lúc"), null=True, blank=True)
+    last_health_ok = models.BooleanField(_("kết nối tốt"), null=True, blank=True)
+    last_health_message = models.CharField(
+        _("kết quả kiểm tra kết nối"), max_length=500, blank=True
+    )
     # circuit breaker
-    consecutive_failures = models.PositiveIntegerField("số lần lỗi liên tiếp", default=0)
-    circuit_open_until = models.DateTimeField("tạm ngắt đến", null=True, blank=True)
-    last_sync_at = models.DateTimeField("đồng bộ gần nhất", null=True, blank=True)
-    schedule_reported_at = models.DateTimeField("báo lịch đồng bộ lúc", null=True, blank=True)
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    consecutive_failures = models.PositiveIntegerField(_("số lần lỗi liên tiếp"), default=0)
+    circuit_open_until = models.DateTimeField(_("tạm ngắt đến"), null=True, blank=True)
+    last_sync_at = models.DateTimeField(_("đồng bộ gần nhất"), null=True, blank=True)
+    schedule_reported_at = models.DateTimeField(_("báo lịch đồng bộ lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     history = HistoricalRecords(
         excluded_fields=[
             "secret_sealed",
@@ -150,7 +154,7 @@ class SyncItem(models.Model):
 
     version = models.ForeignKey(
         ProfileVersion,
-        verbose_name="phiên bản hồ sơ",
+        verbose_name=_("phiên bản hồ sơ"),
         on_delete=models.CASCADE,
         related_name="sync_items",
     )
@@ -159,7 +163,7 @@ class SyncItem(models.Model):
     )
     connection = models.ForeignKey(
         Connection,
-        verbose_name="kết nối",
+        verbose_name=_("kết nối"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -168,17 +172,21 @@ class SyncItem(models.Model):
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=SyncStatus.choices, default=SyncStatus.PENDING
     )
-    attempts = models.PositiveIntegerField("số lần gửi", default=0)
-    next_attempt_at = models.DateTimeField("gửi lần tới lúc", db_index=True)
-    lease_until = models.DateTimeField("giữ để gửi đến", null=True, blank=True)
-    claim_token = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
-    idempotency_key = models.CharField("khóa chống gửi trùng", max_length=120)
-    last_error_code = models.CharField("mã lỗi gần nhất", max_length=60, blank=True)
-    last_error_message = models.CharField("lỗi gần nhất", max_length=1000, blank=True)
-    created_at = models.DateTimeField("đưa vào hàng đợi lúc", auto_now_add=True)
-    changed_at = models.DateTimeField("thay đổi lúc", null=True, blank=True)
-    synced_at = models.DateTimeField("đồng bộ lúc", null=True, blank=True)
-    national_reference = models.CharField("mã tiếp nhận của nơi nhận", max_length=255, blank=True)
+    attempts = models.PositiveIntegerField(_("số lần gửi"), default=0)
+    next_attempt_at = models.DateTimeField(_("gửi lần tới lúc"), db_index=True)
+    lease_until = models.DateTimeField(_("giữ để gửi đến"), null=True, blank=True)
+    claim_token = models.CharField(
+        verbose_name=_("mã giữ để gửi"), max_length=32, blank=True, editable=False, db_index=True
+    )
+    idempotency_key = models.CharField(_("khóa chống gửi trùng"), max_length=120)
+    last_error_code = models.CharField(_("mã lỗi gần nhất"), max_length=60, blank=True)
+    last_error_message = models.CharField(_("lỗi gần nhất"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("đưa vào hàng đợi lúc"), auto_now_add=True)
+    changed_at = models.DateTimeField(_("thay đổi lúc"), null=True, blank=True)
+    synced_at = models.DateTimeField(_("đồng bộ lúc"), null=True, blank=True)
+    national_reference = models.CharField(
+        _("mã tiếp nhận của nơi nhận"), max_length=255, blank=True
+    )
 
     class Meta:
         verbose_name = _("mục đồng bộ")
@@ -201,7 +209,7 @@ class SyncWindow(models.Model):
     """A period in which the agency syncs (an open end means "continuous from then on")."""
 
     connection = models.ForeignKey(
-        Connection, verbose_name="kết nối", on_delete=models.CASCADE, related_name="windows"
+        Connection, verbose_name=_("kết nối"), on_delete=models.CASCADE, related_name="windows"
     )
 
     class Mode(models.TextChoices):
@@ -209,10 +217,14 @@ class SyncWindow(models.Model):
         CONTINUOUS = "continuous", _("Đồng bộ liên tục")
         TEST = "test", _("Đồng bộ thử")
 
-    label = models.CharField("tên đợt", max_length=200)
-    mode = models.CharField("loại đợt", max_length=10, choices=Mode.choices, default=Mode.OFFICIAL)
-    starts_on = models.DateField("từ ngày")
-    ends_on = models.DateField("đến ngày", null=True, blank=True, help_text="Để trống: liên tục.")
+    label = models.CharField(_("tên đợt"), max_length=200)
+    mode = models.CharField(
+        _("loại đợt"), max_length=10, choices=Mode.choices, default=Mode.OFFICIAL
+    )
+    starts_on = models.DateField(_("từ ngày"))
+    ends_on = models.DateField(
+        _("đến ngày"), null=True, blank=True, help_text=_("Để trống: liên tục.")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -233,9 +245,9 @@ class ExtraHoliday(models.Model):
         DAY_OFF = "off", _("Ngày nghỉ (nghỉ lễ, nghỉ bù)")
         WORKING_DAY = "work", _("Ngày làm việc bù")
 
-    day = models.DateField("ngày", unique=True)
-    kind = models.CharField("loại", max_length=4, choices=Kind.choices, default=Kind.DAY_OFF)
-    name = models.CharField("tên", max_length=200)
+    day = models.DateField(_("ngày"), unique=True)
+    kind = models.CharField(_("loại"), max_length=4, choices=Kind.choices, default=Kind.DAY_OFF)
+    name = models.CharField(_("tên"), max_length=200)
     history = HistoricalRecords()
 
     class Meta:
@@ -251,19 +263,19 @@ class TestSyncRun(models.Model):
     """An "M51" test sync of 1–10 profiles: what was sent and the national answer."""
 
     connection = models.ForeignKey(
-        Connection, verbose_name="kết nối", on_delete=models.CASCADE, related_name="test_runs"
+        Connection, verbose_name=_("kết nối"), on_delete=models.CASCADE, related_name="test_runs"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người gửi",
+        verbose_name=_("người gửi"),
         on_delete=models.PROTECT,
         null=True,
         related_name="+",
     )
-    created_at = models.DateTimeField("gửi lúc", auto_now_add=True)
-    ok = models.BooleanField("thành công", default=False)
-    error = models.CharField("lỗi", max_length=1000, blank=True)
-    results = models.JSONField("kết quả từng hồ sơ", default=list)
+    created_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True)
+    ok = models.BooleanField(_("thành công"), default=False)
+    error = models.CharField(_("lỗi"), max_length=1000, blank=True)
+    results = models.JSONField(_("kết quả từng hồ sơ"), default=list)
 
     class Meta:
         verbose_name = _("gửi thử (M51)")

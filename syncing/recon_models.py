@@ -45,20 +45,22 @@ class NationalUnit(models.Model):
 
     agency = models.ForeignKey(
         Unit,
-        verbose_name="cơ quan",
+        verbose_name=_("cơ quan"),
         on_delete=models.PROTECT,
         related_name="national_units",
     )
-    code = models.CharField("mã trên cây quốc gia", max_length=40)
-    name = models.CharField("tên đơn vị (cây quốc gia)", max_length=255)
-    parent_code = models.CharField("mã đơn vị cấp trên", max_length=40, blank=True)
-    folded_name = models.CharField(max_length=255, editable=False, db_index=True)
+    code = models.CharField(_("mã trên cây quốc gia"), max_length=40)
+    name = models.CharField(_("tên đơn vị (cây quốc gia)"), max_length=255)
+    parent_code = models.CharField(_("mã đơn vị cấp trên"), max_length=40, blank=True)
+    folded_name = models.CharField(
+        verbose_name=_("tên không dấu"), max_length=255, editable=False, db_index=True
+    )
     present = models.BooleanField(
         _("còn trên cây quốc gia"),
         default=True,
-        help_text="Bỏ chọn khi lần tải gần nhất không còn trả về đơn vị này.",
+        help_text=_("Bỏ chọn khi lần tải gần nhất không còn trả về đơn vị này."),
     )
-    pulled_at = models.DateTimeField("tải về lúc")
+    pulled_at = models.DateTimeField(_("tải về lúc"))
 
     class Meta:
         verbose_name = _("đơn vị trên cây tổ chức quốc gia")
@@ -87,27 +89,27 @@ class UnitMatch(models.Model):
         UNMATCHED = "unmatched", _("Chưa tìm được mã")
 
     unit = models.OneToOneField(
-        Unit, verbose_name="đơn vị", on_delete=models.CASCADE, related_name="national_match"
+        Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="national_match"
     )
     national_unit = models.ForeignKey(
         NationalUnit,
-        verbose_name="đơn vị trên cây quốc gia",
+        verbose_name=_("đơn vị trên cây quốc gia"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="matches",
     )
-    national_code = models.CharField("mã trên cây quốc gia", max_length=40, blank=True)
+    national_code = models.CharField(_("mã trên cây quốc gia"), max_length=40, blank=True)
     method = models.CharField(_("cách ghép"), max_length=10, choices=Method.choices, blank=True)
-    score = models.PositiveSmallIntegerField("độ tương đồng (%)", default=0)
-    reason = models.CharField("căn cứ", max_length=300, blank=True)
+    score = models.PositiveSmallIntegerField(_("độ tương đồng (%)"), default=0)
+    reason = models.CharField(_("căn cứ"), max_length=300, blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.SUGGESTED
     )
-    decided_by = _user_fk("người xác nhận")
-    decided_at = models.DateTimeField("xác nhận lúc", null=True, blank=True)
-    pushed_at = models.DateTimeField("đã gửi lên CSDL quốc gia lúc", null=True, blank=True)
-    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    decided_by = _user_fk(_("người xác nhận"))
+    decided_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
+    pushed_at = models.DateTimeField(_("đã gửi lên CSDL quốc gia lúc"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     history = HistoricalRecords(verbose_name="lịch sử ghép mã đơn vị")
 
@@ -196,12 +198,12 @@ class MismatchDailyCount(models.Model):
     """How many mismatches of a kind an agency had open (and newly received) on a day."""
 
     agency = models.ForeignKey(
-        Unit, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+"
+        Unit, verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="+"
     )
-    day = models.DateField("ngày")
-    kind = models.CharField("loại sai lệch", max_length=20, choices=Mismatch.Kind.choices)
-    open_count = models.PositiveIntegerField("đang chờ xử lý", default=0)
-    total_count = models.PositiveIntegerField("tổng đã nhận", default=0)
+    day = models.DateField(_("ngày"))
+    kind = models.CharField(_("loại sai lệch"), max_length=20, choices=Mismatch.Kind.choices)
+    open_count = models.PositiveIntegerField(_("đang chờ xử lý"), default=0)
+    total_count = models.PositiveIntegerField(_("tổng đã nhận"), default=0)
 
     class Meta:
         verbose_name = _("số sai lệch theo ngày")
@@ -225,13 +227,13 @@ class PullState(models.Model):
         ORG_TREE = "org_tree", _("Cây tổ chức quốc gia")
 
     agency = models.ForeignKey(
-        Unit, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+"
+        Unit, verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="+"
     )
-    feed = models.CharField("dữ liệu", max_length=20, choices=Feed.choices)
-    cursor = models.CharField("con trỏ", max_length=200, blank=True)
-    pulled_at = models.DateTimeField("tải lúc", null=True, blank=True)
-    received = models.PositiveIntegerField("số bản ghi nhận lần gần nhất", default=0)
-    last_error = models.TextField("lỗi gần nhất", blank=True)
+    feed = models.CharField(_("dữ liệu"), max_length=20, choices=Feed.choices)
+    cursor = models.CharField(_("con trỏ"), max_length=200, blank=True)
+    pulled_at = models.DateTimeField(_("tải lúc"), null=True, blank=True)
+    received = models.PositiveIntegerField(_("số bản ghi nhận lần gần nhất"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
 
     class Meta:
         verbose_name = _("trạng thái tải dữ liệu")
@@ -249,18 +251,18 @@ class ProgressSnapshot(models.Model):
     """The day's progress figures of one agency (what the ministry's daily report counts)."""
 
     agency = models.ForeignKey(
-        Unit, verbose_name="cơ quan", on_delete=models.CASCADE, related_name="+"
+        Unit, verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="+"
     )
-    day = models.DateField("ngày")
-    units_total = models.PositiveIntegerField("số đơn vị", default=0)
-    units_mapped = models.PositiveIntegerField("đơn vị đã ghép mã", default=0)
-    profiles_total = models.PositiveIntegerField("tổng số hồ sơ", default=0)
-    profiles_approved = models.PositiveIntegerField("đã phê duyệt", default=0)
-    profiles_signed = models.PositiveIntegerField("đã ký số", default=0)
-    profiles_synced = models.PositiveIntegerField("đã đồng bộ", default=0)
-    profiles_mismatched = models.PositiveIntegerField("có sai lệch đối khớp", default=0)
-    sync_errors = models.PositiveIntegerField("lỗi đồng bộ", default=0)
-    taken_at = models.DateTimeField("chốt lúc", auto_now=True)
+    day = models.DateField(_("ngày"))
+    units_total = models.PositiveIntegerField(_("số đơn vị"), default=0)
+    units_mapped = models.PositiveIntegerField(_("đơn vị đã ghép mã"), default=0)
+    profiles_total = models.PositiveIntegerField(_("tổng số hồ sơ"), default=0)
+    profiles_approved = models.PositiveIntegerField(_("đã phê duyệt"), default=0)
+    profiles_signed = models.PositiveIntegerField(_("đã ký số"), default=0)
+    profiles_synced = models.PositiveIntegerField(_("đã đồng bộ"), default=0)
+    profiles_mismatched = models.PositiveIntegerField(_("có sai lệch đối khớp"), default=0)
+    sync_errors = models.PositiveIntegerField(_("lỗi đồng bộ"), default=0)
+    taken_at = models.DateTimeField(_("chốt lúc"), auto_now=True)
 
     class Meta:
         verbose_name = _("tiến độ đồng bộ")

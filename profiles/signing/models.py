@@ -26,14 +26,14 @@ __all__ = ["RevocationList", "SigningBatch", "SigningCredential", "TrustedCertif
 class CertificateFields(models.Model):
     """What the admin shows of a certificate (parsed once, when the row is saved)."""
 
-    certificate_pem = models.TextField("chứng thư số (PEM)")
-    subject = models.CharField("chủ thể", max_length=500)
-    common_name = models.CharField("tên (CN)", max_length=255, blank=True)
-    issuer = models.CharField("tổ chức cấp", max_length=500)
-    serial = models.CharField("số hiệu (hex)", max_length=80)
-    fingerprint = models.CharField("dấu vân tay SHA-256", max_length=64, unique=True)
-    not_before = models.DateTimeField("hiệu lực từ")
-    not_after = models.DateTimeField("hiệu lực đến")
+    certificate_pem = models.TextField(_("chứng thư số (PEM)"))
+    subject = models.CharField(_("chủ thể"), max_length=500)
+    common_name = models.CharField(_("tên (CN)"), max_length=255, blank=True)
+    issuer = models.CharField(_("tổ chức cấp"), max_length=500)
+    serial = models.CharField(_("số hiệu (hex)"), max_length=80)
+    fingerprint = models.CharField(_("dấu vân tay SHA-256"), max_length=64, unique=True)
+    not_before = models.DateTimeField(_("hiệu lực từ"))
+    not_after = models.DateTimeField(_("hiệu lực đến"))
 
     class Meta:
         abstract = True
@@ -74,20 +74,20 @@ class SigningCredential(CertificateFields):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="signing_credentials",
-        verbose_name="người sở hữu",
+        verbose_name=_("người sở hữu"),
     )
-    label = models.CharField("tên gọi", max_length=200)
+    label = models.CharField(_("tên gọi"), max_length=200)
     kind = models.CharField(_("loại khóa"), max_length=10, choices=Kind.choices)
     key_algorithm = models.CharField(_("thuật toán khóa"), max_length=10)
-    chain_pem = models.TextField("chứng thư trung gian (PEM)", blank=True)
-    sealed_pkcs12 = models.BinaryField("tệp PKCS#12 đã mã hóa", null=True, editable=False)
-    token_module = models.CharField("thư viện PKCS#11", max_length=300, blank=True)
-    token_label = models.CharField("nhãn thiết bị ký", max_length=64, blank=True)
-    token_key_id = models.CharField("mã khóa trên thiết bị (hex)", max_length=128, blank=True)
-    token_key_label = models.CharField("nhãn khóa trên thiết bị", max_length=64, blank=True)
+    chain_pem = models.TextField(_("chứng thư trung gian (PEM)"), blank=True)
+    sealed_pkcs12 = models.BinaryField(_("tệp PKCS#12 đã mã hóa"), null=True, editable=False)
+    token_module = models.CharField(_("thư viện PKCS#11"), max_length=300, blank=True)
+    token_label = models.CharField(_("nhãn thiết bị ký"), max_length=64, blank=True)
+    token_key_id = models.CharField(_("mã khóa trên thiết bị (hex)"), max_length=128, blank=True)
+    token_key_label = models.CharField(_("nhãn khóa trên thiết bị"), max_length=64, blank=True)
     active = models.BooleanField(_("đang dùng"), default=True)
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
-    last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("khóa ký số")
@@ -105,18 +105,18 @@ class SigningCredential(CertificateFields):
 class TrustedCertificate(CertificateFields):
     """A CA certificate that signatures must chain to (a trust anchor)."""
 
-    label = models.CharField("tên gọi", max_length=200)
+    label = models.CharField(_("tên gọi"), max_length=200)
     is_self_signed = models.BooleanField(_("CA gốc (tự ký)"), default=False)
     active = models.BooleanField(_("đang tin cậy"), default=True)
-    note = models.TextField("ghi chú", blank=True)
-    added_at = models.DateTimeField("thêm lúc", auto_now_add=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    added_at = models.DateTimeField(_("thêm lúc"), auto_now_add=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="người thêm",
+        verbose_name=_("người thêm"),
     )
 
     class Meta:
@@ -131,22 +131,22 @@ class TrustedCertificate(CertificateFields):
 class RevocationList(models.Model):
     """A certificate revocation list (CRL) loaded from a file."""
 
-    label = models.CharField("tên gọi", max_length=200, blank=True)
-    issuer = models.CharField("CA phát hành", max_length=500)
-    crl_der = models.BinaryField("CRL (DER)", editable=False)
-    fingerprint = models.CharField("dấu vân tay SHA-256", max_length=64, unique=True)
-    this_update = models.DateTimeField("ngày phát hành")
-    next_update = models.DateTimeField("cập nhật tiếp trước", null=True, blank=True)
-    revoked_count = models.PositiveIntegerField("số chứng thư bị thu hồi", default=0)
+    label = models.CharField(_("tên gọi"), max_length=200, blank=True)
+    issuer = models.CharField(_("CA phát hành"), max_length=500)
+    crl_der = models.BinaryField(_("CRL (DER)"), editable=False)
+    fingerprint = models.CharField(_("dấu vân tay SHA-256"), max_length=64, unique=True)
+    this_update = models.DateTimeField(_("ngày phát hành"))
+    next_update = models.DateTimeField(_("cập nhật tiếp trước"), null=True, blank=True)
+    revoked_count = models.PositiveIntegerField(_("số chứng thư bị thu hồi"), default=0)
     active = models.BooleanField(_("đang dùng"), default=True)
-    added_at = models.DateTimeField("nạp lúc", auto_now_add=True)
+    added_at = models.DateTimeField(_("nạp lúc"), auto_now_add=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="người nạp",
+        verbose_name=_("người nạp"),
     )
 
     class Meta:
@@ -180,29 +180,29 @@ class SigningBatch(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="signing_batches",
-        verbose_name="người ký",
+        verbose_name=_("người ký"),
     )
     credential = models.ForeignKey(
         SigningCredential,
         on_delete=models.PROTECT,
         related_name="batches",
-        verbose_name="khóa ký số",
+        verbose_name=_("khóa ký số"),
     )
-    provider = models.CharField("nguồn tài liệu", max_length=200)
-    item_ids = models.JSONField("danh sách mục cần ký", default=list)
+    provider = models.CharField(_("nguồn tài liệu"), max_length=200)
+    item_ids = models.JSONField(_("danh sách mục cần ký"), default=list)
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    total = models.PositiveIntegerField("tổng số", default=0)
-    done = models.PositiveIntegerField("đã ký", default=0)
-    failed = models.PositiveIntegerField("lỗi", default=0)
-    results = models.JSONField("kết quả từng mục", default=dict, blank=True)
-    error = models.TextField("lỗi chung", blank=True)
-    sealed_pin = models.BinaryField(null=True, editable=False)
-    task_id = models.CharField("mã tác vụ", max_length=64, blank=True)
-    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
-    started_at = models.DateTimeField("bắt đầu", null=True, blank=True)
-    finished_at = models.DateTimeField("kết thúc", null=True, blank=True)
+    total = models.PositiveIntegerField(_("tổng số"), default=0)
+    done = models.PositiveIntegerField(_("đã ký"), default=0)
+    failed = models.PositiveIntegerField(_("lỗi"), default=0)
+    results = models.JSONField(_("kết quả từng mục"), default=dict, blank=True)
+    error = models.TextField(_("lỗi chung"), blank=True)
+    sealed_pin = models.BinaryField(verbose_name=_("mã PIN (đã mã hóa)"), null=True, editable=False)
+    task_id = models.CharField(_("mã tác vụ"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("lô ký số")
