@@ -87,6 +87,9 @@ def check(shape: Shape, report: dict[str, Any]) -> Outcome:
         unit = getattr(shape, "units", {}).get(person.pid)
         if unit and profile.unit.code != unit:
             bad.append(f"unit {profile.unit.code} != {unit}")
+        for name, value in getattr(shape, "fields", {}).get(person.pid, {}).items():
+            if getattr(profile, name) != value:
+                bad.append(f"{name} {getattr(profile, name)!r} != {value!r}")
         if bad:
             out.wrong += 1
             problems.append(f"{person.pid}: " + "; ".join(bad))
