@@ -59,10 +59,14 @@ class JobProgress(models.Model):
     heartbeat thread on a connection of its own (:mod:`cbccvc.heartbeat`), read by the status
     page and the reaper on whichever host they run."""
 
-    job = models.CharField(max_length=80, unique=True)  # "conversion.campaign:12"
-    done = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
-    beat_at = models.DateTimeField()
+    job = models.CharField(
+        verbose_name=_("tác vụ"), max_length=80, unique=True
+    )  # "conversion.campaign:12"
+    done = models.PositiveIntegerField(verbose_name=_("đã xong"), default=0)
+    total = models.PositiveIntegerField(verbose_name=_("tổng số"), default=0)
+    beat_at = models.DateTimeField(
+        verbose_name=_("báo còn chạy lúc"),
+    )
 
     class Meta:
         verbose_name = _("tiến độ tác vụ nền")

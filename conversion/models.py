@@ -80,11 +80,11 @@ class Campaign(models.Model):
     task_state = models.CharField(
         _("tình trạng tác vụ"), max_length=10, choices=TaskState.choices, blank=True
     )
-    task_id = models.CharField(max_length=64, blank=True)
+    task_id = models.CharField(verbose_name=_("mã tác vụ"), max_length=64, blank=True)
     task_error = models.TextField(_("lỗi"), blank=True)
     done = models.PositiveIntegerField(_("đã xử lý"), default=0)
     total = models.PositiveIntegerField(_("tổng số"), default=0)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(verbose_name=_("báo còn chạy lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("đợt chuyển đổi hồ sơ")
@@ -117,8 +117,12 @@ class FieldName(models.TextChoices):
 class ChangeRow(models.Model):
     """What one field of one profile becomes, and why."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rows")
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("đợt chuyển đổi"), on_delete=models.CASCADE, related_name="rows"
+    )
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="+"
+    )
     field = models.CharField(_("trường"), max_length=20, choices=FieldName.choices)
     outcome = models.CharField(_("kết quả"), max_length=12, choices=Outcome.choices)
     rule = models.CharField(_("quy tắc"), max_length=20)
@@ -131,10 +135,20 @@ class ChangeRow(models.Model):
     new_province_code = models.CharField(_("mã tỉnh mới"), max_length=10, blank=True)
     new_commune_code = models.CharField(_("mã xã mới"), max_length=10, blank=True)
     old_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Unit,
+        verbose_name=_("đơn vị cũ"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     new_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Unit,
+        verbose_name=_("đơn vị mới"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     old_code = models.CharField(_("mã cũ"), max_length=40, blank=True)
     new_code = models.CharField(_("mã mới"), max_length=40, blank=True)
@@ -165,15 +179,24 @@ class ChangeRow(models.Model):
 class TextDecision(models.Model):
     """A person's choice for one old text, applied to every profile carrying it."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="decisions")
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("đợt chuyển đổi"),
+        on_delete=models.CASCADE,
+        related_name="decisions",
+    )
     text = models.CharField(_("nguyên văn"), max_length=255)
     province_code = models.CharField(_("mã tỉnh"), max_length=10)
     commune_code = models.CharField(_("mã xã"), max_length=10, blank=True)
     label = models.CharField(_("đơn vị được chọn"), max_length=300)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người quyết định"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
-    decided_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(verbose_name=_("quyết định lúc"), auto_now=True)
 
     class Meta:
         verbose_name = _("quyết định chọn địa danh")
@@ -189,11 +212,21 @@ class TextDecision(models.Model):
 class ProfileCommit(models.Model):
     """The values one commit changed on one profile: before (for undo) and after."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="commits")
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="+")
-    before = models.JSONField()
-    after = models.JSONField()
-    withdrawn_versions = models.JSONField(default=list, blank=True)
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("đợt chuyển đổi"), on_delete=models.CASCADE, related_name="commits"
+    )
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="+"
+    )
+    before = models.JSONField(
+        verbose_name=_("giá trị trước"),
+    )
+    after = models.JSONField(
+        verbose_name=_("giá trị sau"),
+    )
+    withdrawn_versions = models.JSONField(
+        verbose_name=_("phiên bản bị rút lại"), default=list, blank=True
+    )
 
     class Meta:
         verbose_name = _("hồ sơ đã chuyển đổi")

@@ -52,7 +52,7 @@ class AdminUnitRelease(models.Model):
     source = models.TextField(_("nguồn"), blank=True)
     licence = models.CharField(_("giấy phép"), max_length=200, blank=True)
     file_name = models.CharField(_("tệp"), max_length=200)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(verbose_name=_("mã băm SHA-256"), max_length=64)
     row_count = models.PositiveIntegerField(_("số dòng"), default=0)
     loaded_at = models.DateTimeField(_("nạp lúc"), auto_now=True)
 
@@ -86,7 +86,12 @@ class AdminUnit(models.Model):
         DISTRICT = "district", _("Quận, huyện")
         COMMUNE = "commune", _("Xã, phường, đặc khu")
 
-    release = models.ForeignKey(AdminUnitRelease, on_delete=models.CASCADE, related_name="units")
+    release = models.ForeignKey(
+        AdminUnitRelease,
+        verbose_name=_("bản danh mục"),
+        on_delete=models.CASCADE,
+        related_name="units",
+    )
     level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
     code = models.CharField(_("mã"), max_length=10)
     name = models.CharField(_("tên"), max_length=120)  # "Hà Nội", "Ba Đình"
@@ -94,7 +99,9 @@ class AdminUnit(models.Model):
     unit_type = models.CharField(_("loại hình"), max_length=40, blank=True)  # "Tỉnh", "Phường"
     province_code = models.CharField(_("mã tỉnh"), max_length=10)
     district_code = models.CharField(_("mã huyện"), max_length=10, blank=True)
-    folded_name = models.CharField(max_length=120, db_index=True, editable=False)
+    folded_name = models.CharField(
+        verbose_name=_("tên không dấu"), max_length=120, db_index=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("đơn vị hành chính")
@@ -129,19 +136,22 @@ class AdminUnitConversion(models.Model):
         UNSPECIFIED = "unspecified", _("Không ghi chú")
 
     release = models.ForeignKey(
-        AdminUnitRelease, on_delete=models.CASCADE, related_name="conversions"
+        AdminUnitRelease,
+        verbose_name=_("bản danh mục"),
+        on_delete=models.CASCADE,
+        related_name="conversions",
     )
     row_number = models.PositiveIntegerField(_("dòng trong tệp"))
-    new_province_code = models.CharField(max_length=10)
-    new_province_name = models.CharField(max_length=120)
-    new_commune_code = models.CharField(max_length=10)
-    new_commune_name = models.CharField(max_length=120)
-    old_province_code = models.CharField(max_length=10)
-    old_province_name = models.CharField(max_length=120)
-    old_district_code = models.CharField(max_length=10, blank=True)
-    old_district_name = models.CharField(max_length=120, blank=True)
-    old_commune_code = models.CharField(max_length=10, db_index=True)
-    old_commune_name = models.CharField(max_length=120)
+    new_province_code = models.CharField(verbose_name=_("mã tỉnh mới"), max_length=10)
+    new_province_name = models.CharField(verbose_name=_("tên tỉnh mới"), max_length=120)
+    new_commune_code = models.CharField(verbose_name=_("mã xã mới"), max_length=10)
+    new_commune_name = models.CharField(verbose_name=_("tên xã mới"), max_length=120)
+    old_province_code = models.CharField(verbose_name=_("mã tỉnh cũ"), max_length=10)
+    old_province_name = models.CharField(verbose_name=_("tên tỉnh cũ"), max_length=120)
+    old_district_code = models.CharField(verbose_name=_("mã huyện cũ"), max_length=10, blank=True)
+    old_district_name = models.CharField(verbose_name=_("tên huyện cũ"), max_length=120, blank=True)
+    old_commune_code = models.CharField(verbose_name=_("mã xã cũ"), max_length=10, db_index=True)
+    old_commune_name = models.CharField(verbose_name=_("tên xã cũ"), max_length=120)
     kind = models.CharField(_("loại chuyển đổi"), max_length=20, choices=Kind.choices)
     note = models.CharField(_("ghi chú gốc"), max_length=300, blank=True)
 
@@ -166,15 +176,24 @@ class HistoricPlaceName(models.Model):
         VARIANT = "variant", _("Cách viết khác, viết tắt")
 
     release = models.ForeignKey(
-        AdminUnitRelease, on_delete=models.CASCADE, related_name="historic_names"
+        AdminUnitRelease,
+        verbose_name=_("bản danh mục"),
+        on_delete=models.CASCADE,
+        related_name="historic_names",
     )
     name = models.CharField(_("tên cũ"), max_length=120)
     kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.HISTORIC)
-    folded_name = models.CharField(max_length=120, db_index=True, editable=False)
-    level = models.CharField(max_length=10, choices=AdminUnit.Level.choices)
-    successor_release_key = models.CharField(max_length=80)
-    successor_province_code = models.CharField(max_length=10)
-    successor_district_code = models.CharField(max_length=10, blank=True)
+    folded_name = models.CharField(
+        verbose_name=_("tên không dấu"), max_length=120, db_index=True, editable=False
+    )
+    level = models.CharField(
+        verbose_name=_("cấp hành chính"), max_length=10, choices=AdminUnit.Level.choices
+    )
+    successor_release_key = models.CharField(verbose_name=_("bản danh mục kế thừa"), max_length=80)
+    successor_province_code = models.CharField(verbose_name=_("mã tỉnh kế thừa"), max_length=10)
+    successor_district_code = models.CharField(
+        verbose_name=_("mã huyện kế thừa"), max_length=10, blank=True
+    )
     valid_until = models.DateField(_("không còn dùng từ"), null=True, blank=True)
     legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=200, blank=True)
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
@@ -274,7 +293,9 @@ class Unit(MPTTModel):
     )
     legal_basis_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
     legal_basis_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
-    search_text = models.CharField(max_length=500, editable=False, db_index=True)
+    search_text = models.CharField(
+        verbose_name=_("nội dung tìm kiếm"), max_length=500, editable=False, db_index=True
+    )
 
     history = HistoricalRecords(
         excluded_fields=["lft", "rght", "tree_id", "level", "search_text"],
@@ -326,18 +347,32 @@ class UnitPeriod(models.Model):
     unit; a closed unit's last period ends on its ``valid_to``.
     """
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="periods")
-    parent = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="periods"
     )
-    name = models.CharField(max_length=255)
-    short_name = models.CharField(max_length=100, blank=True)
-    code = models.CharField(max_length=40)
-    kind = models.CharField(max_length=20, choices=Unit.Kind.choices)
-    valid_from = models.DateField()
-    valid_to = models.DateField(null=True, blank=True)
+    parent = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị cấp trên"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(verbose_name=_("tên"), max_length=255)
+    short_name = models.CharField(verbose_name=_("tên viết tắt"), max_length=100, blank=True)
+    code = models.CharField(verbose_name=_("mã"), max_length=40)
+    kind = models.CharField(verbose_name=_("loại đơn vị"), max_length=20, choices=Unit.Kind.choices)
+    valid_from = models.DateField(
+        verbose_name=_("hiệu lực từ"),
+    )
+    valid_to = models.DateField(verbose_name=_("hiệu lực đến"), null=True, blank=True)
     event = models.ForeignKey(
-        "UnitChangeEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "UnitChangeEvent",
+        verbose_name=_("sự kiện"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -377,7 +412,9 @@ class UnitChangeEvent(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("ghi nhận lúc"), auto_now_add=True)
-    units = models.ManyToManyField(Unit, through="UnitEventLink", related_name="events")
+    units = models.ManyToManyField(
+        Unit, verbose_name=_("các đơn vị"), through="UnitEventLink", related_name="events"
+    )
     details = models.JSONField(_("chi tiết"), default=dict, blank=True)
 
     class Meta:
@@ -396,9 +433,13 @@ class UnitEventLink(models.Model):
         TARGET = "target", _("Đơn vị đích")
         REHOMED = "rehomed", _("Đơn vị trực thuộc chuyển theo")
 
-    event = models.ForeignKey(UnitChangeEvent, on_delete=models.CASCADE, related_name="links")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="event_links")
-    role = models.CharField(max_length=10, choices=Role.choices)
+    event = models.ForeignKey(
+        UnitChangeEvent, verbose_name=_("sự kiện"), on_delete=models.CASCADE, related_name="links"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="event_links"
+    )
+    role = models.CharField(verbose_name=_("vai trò"), max_length=10, choices=Role.choices)
 
     class Meta:
         constraints = [
@@ -412,10 +453,24 @@ class UnitEventLink(models.Model):
 class UnitSuccession(models.Model):
     """``predecessor`` continued (wholly or partly) as ``successor`` from ``effective_date``."""
 
-    predecessor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="successions")
-    successor = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="predecessions")
-    event = models.ForeignKey(UnitChangeEvent, on_delete=models.CASCADE, related_name="+")
-    effective_date = models.DateField()
+    predecessor = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị tiền thân"),
+        on_delete=models.CASCADE,
+        related_name="successions",
+    )
+    successor = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị kế thừa"),
+        on_delete=models.CASCADE,
+        related_name="predecessions",
+    )
+    event = models.ForeignKey(
+        UnitChangeEvent, verbose_name=_("sự kiện"), on_delete=models.CASCADE, related_name="+"
+    )
+    effective_date = models.DateField(
+        verbose_name=_("ngày hiệu lực"),
+    )
     partial = models.BooleanField(_("kế thừa một phần"), default=False)
 
     class Meta:
@@ -448,18 +503,24 @@ class UnitAssignment(models.Model):
     """A user holds ``role`` over ``unit`` and everything below it."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_assignments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="unit_assignments",
     )
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="assignments"
+    )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("người cấp quyền"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    granted_at = models.DateTimeField(auto_now_add=True)
+    granted_at = models.DateTimeField(verbose_name=_("cấp quyền lúc"), auto_now_add=True)
     history = HistoricalRecords(verbose_name=_("lịch sử phân quyền"))
 
     class Meta:
@@ -538,7 +599,7 @@ class ApiKey(models.Model):
     )
     label = models.CharField(_("tên khóa"), max_length=100, blank=True)
     prefix = models.CharField(_("mã nhận diện khóa"), max_length=16, unique=True, editable=False)
-    secret_hash = models.CharField(max_length=64, editable=False)
+    secret_hash = models.CharField(verbose_name=_("mã băm bí mật"), max_length=64, editable=False)
     can_read = models.BooleanField(_("quyền đọc"), default=True)
     can_write = models.BooleanField(_("quyền ghi"), default=False)
     can_import = models.BooleanField(_("quyền nhập tệp"), default=False)
@@ -604,13 +665,13 @@ class IdempotencyRecord(models.Model):
     """The answer to a POST sent with ``Idempotency-Key``, replayed for 24 hours."""
 
     #: "key:<id>" for an API key, "user:<id>" for a signed-in browser session
-    caller = models.CharField(max_length=40)
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField(null=True)
-    response_body = models.BinaryField(null=True)
-    response_headers = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    caller = models.CharField(verbose_name=_("bên gọi"), max_length=40)
+    key = models.CharField(verbose_name=_("khóa chống gửi trùng"), max_length=255)
+    request_hash = models.CharField(verbose_name=_("mã băm yêu cầu"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(verbose_name=_("mã trạng thái HTTP"), null=True)
+    response_body = models.BinaryField(verbose_name=_("nội dung phản hồi"), null=True)
+    response_headers = models.JSONField(verbose_name=_("tiêu đề phản hồi"), default=dict)
+    created_at = models.DateTimeField(verbose_name=_("tạo lúc"), auto_now_add=True, db_index=True)
 
     class Meta:
         constraints = [

@@ -83,3 +83,90 @@ def english_client(user) -> Client:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(user)
     return client
+
+
+#: the apps whose models are ours (app labels); the others' labels are their catalogues' business
+OUR_APPS = (
+    "cbccvc",
+    "exports",
+    "orgtree",
+    "profiles",
+    "syncing",
+    "national",
+    "conversion",
+    "portal",
+)
+
+
+def label_problem(label: object, where: str) -> str | None:
+    """What is wrong with a model's label (a field name, help text, choice or model name): not
+    marked for translation, or marked but with no English (its English is the Vietnamese
+    source). Labels the same in both languages ("PEM") pass once marked."""
+    from django.utils import translation
+    from django.utils.functional import Promise
+
+    from tests.browser.page_text import VIETNAMESE_WORD
+
+    if label is None or label == "":
+        return None
+    if not isinstance(label, Promise):
+        return f"{where}: {label!r} is not marked for translation"
+    with translation.override("en"):
+        english = str(label)
+    with translation.override("vi"):
+        vietnamese = str(label)
+    if english == vietnamese and VIETNAMESE_WORD.search(english):
+        return f"{where}: {vietnamese!r} has no English"
+    return None
+
+
+def field_label_problems(field, where: str) -> list[str]:
+    """The problems of one field's name, help text and choices' labels."""
+    from django.conf import settings
+
+    found = [
+        label_problem(field.verbose_name, f"{where} name"),
+        label_problem(field.help_text, f"{where} help text"),
+    ]
+    # the languages' own names ("Tiếng Việt", "English") stay as they are in every language
+    if field.choices and list(field.choices) != list(settings.LANGUAGES):
+        found += [
+            label_problem(text, f"{where} choice {value!r}") for value, text in field.flatchoices
+        ]
+    return [p for p in found if p]
+
+
+def _mptt_fields(model) -> set[str]:
+    """The fields django-mptt adds to a tree model for its bookkeeping (never shown)."""
+    meta = getattr(model, "_mptt_meta", None)
+    if meta is None:
+        return set()
+    return {meta.left_attr, meta.right_attr, meta.tree_id_attr, meta.level_attr}
+
+
+def untranslated_model_labels() -> list[str]:
+    """Every label of our apps' models (field names, help texts, choices, model names) that
+    an English page would show in Vietnamese, or that cannot be translated at all."""
+    from django.apps import apps
+
+    problems: list[str] = []
+    for config in apps.get_app_configs():
+        if config.label not in OUR_APPS:
+            continue
+        for model in config.get_models():
+            if model.__name__.startswith("Historical"):  # django-simple-history copies ours
+                continue
+            name = f"{config.label}.{model.__name__}"
+            for attr in ("verbose_name", "verbose_name_plural"):
+                if model._meta.original_attrs.get(attr) is not None:
+                    problem = label_problem(getattr(model._meta, attr), f"{name} {attr}")
+                    problems += [problem] if problem else []
+            for field in model._meta.get_fields():
+                if not hasattr(field, "verbose_name") or (field.auto_created and field.primary_key):
+                    continue
+                if field.auto_created and not field.concrete:
+                    continue  # the reverse side of a relation, named by its model
+                if field.name in _mptt_fields(model):
+                    continue
+                problems += field_label_problems(field, f"{name}.{field.name}")
+    return problems

@@ -17,7 +17,9 @@ class ExportFile(models.Model):
         FAILED = "failed", _("Lỗi")
 
     # the id in URLs: not guessable (the owner check comes first anyway)
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    token = models.UUIDField(
+        verbose_name=_("mã tải về"), default=uuid.uuid4, unique=True, editable=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người xuất"),
@@ -28,7 +30,7 @@ class ExportFile(models.Model):
     kind = models.CharField(_("loại"), max_length=100)
     title = models.CharField(_("nội dung"), max_length=200)
     # what the writer needs to find the same rows again (a filter's query string, ids, ...)
-    params = models.JSONField(default=dict, blank=True)
+    params = models.JSONField(verbose_name=_("tham số"), default=dict, blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
@@ -36,12 +38,12 @@ class ExportFile(models.Model):
     done = models.PositiveIntegerField(_("đã xuất"), default=0)
     rows = models.PositiveIntegerField(_("số dòng"), default=0)
     file_name = models.CharField(_("tên tệp"), max_length=200)
-    storage_name = models.CharField(max_length=300, blank=True)
+    storage_name = models.CharField(verbose_name=_("tên tệp lưu trữ"), max_length=300, blank=True)
     size = models.PositiveBigIntegerField(_("dung lượng"), default=0)
     error = models.TextField(_("lỗi"), blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
+    task_id = models.CharField(verbose_name=_("mã tác vụ"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("lúc yêu cầu"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(verbose_name=_("cập nhật lúc"), auto_now=True)
     finished_at = models.DateTimeField(_("lúc xong"), null=True, blank=True)
     expires_at = models.DateTimeField(_("hết hạn"), db_index=True)
 

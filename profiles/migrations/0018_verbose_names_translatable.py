@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('profiles', '0017_import_row_results'),
+        ("profiles", "0017_import_row_results"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='signingbatch',
-            name='sealed_pin',
-            field=models.BinaryField(null=True, verbose_name='mã PIN (đã mã hóa)'),
+            model_name="signingbatch",
+            name="sealed_pin",
+            field=models.BinaryField(null=True, verbose_name="mã PIN (đã mã hóa)"),
         ),
     ]

@@ -44,7 +44,9 @@ class ProfileChild(models.Model):
 
 # -- group 3 and 6: work history (quá trình công tác) -------------------------------------------
 class WorkHistory(ProfileChild):
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="work_history")
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="work_history"
+    )
     start_date = models.DateField(_("từ ngày"))
     end_date = models.DateField(_("đến ngày"), null=True, blank=True)
     unit = models.ForeignKey(
@@ -74,7 +76,9 @@ class WorkHistory(ProfileChild):
 
 # -- group 6: salary (quá trình lương) ----------------------------------------------------------
 class SalaryHistory(ProfileChild):
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="salary_history")
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="salary_history"
+    )
     effective_date = models.DateField(_("ngày hưởng"))
     salary_scale = models.CharField(_("bảng lương (mã)"), max_length=20)
     grade_code = models.CharField(_("mã ngạch/chức danh nghề nghiệp"), max_length=40)
@@ -104,7 +108,9 @@ class Education(ProfileChild):
         GENERAL = "general", _("Giáo dục phổ thông")
         PROFESSIONAL = "professional", _("Chuyên môn, nghiệp vụ")
 
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="education")
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="education"
+    )
     kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
     level_code = models.CharField(_("trình độ"), max_length=20)
     major = models.CharField(_("chuyên ngành"), max_length=200, blank=True)
@@ -131,7 +137,9 @@ class Training(ProfileChild):
         IT = "it", _("Tin học")
         PROFESSIONAL = "professional", _("Bồi dưỡng chuyên môn, nghiệp vụ")
 
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="trainings")
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="trainings"
+    )
     kind = models.CharField(_("loại bồi dưỡng"), max_length=20, choices=Kind.choices)
     level_code = models.CharField(_("trình độ (mã danh mục)"), max_length=20, blank=True)
     name = models.CharField(_("tên khóa, chứng chỉ"), max_length=255, blank=True)
@@ -161,7 +169,9 @@ class CareerEvent(ProfileChild):
         RETIREMENT = "retirement", _("Nghỉ hưu")
         REHOMING = "rehoming", _("Chuyển theo sắp xếp tổ chức")
 
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="career_events")
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="career_events"
+    )
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     effective_date = models.DateField(_("ngày hiệu lực"))
     decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
@@ -186,7 +196,9 @@ class CareerEvent(ProfileChild):
 
 # -- group 6: commendations and discipline ------------------------------------------------------
 class Commendation(ProfileChild):
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="commendations")
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="commendations"
+    )
     kind_code = models.CharField(_("hình thức khen thưởng"), max_length=20)
     awarded_on = models.DateField(_("ngày quyết định"))
     decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
@@ -201,7 +213,9 @@ class Commendation(ProfileChild):
 
 
 class Discipline(ProfileChild):
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="disciplines")
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="disciplines"
+    )
     kind_code = models.CharField(_("hình thức kỷ luật"), max_length=20)
     decided_on = models.DateField(_("ngày quyết định"))
     decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
@@ -222,7 +236,9 @@ class FamilyMember(ProfileChild):
         OWN = "own", _("Gia đình bản thân")
         SPOUSE = "spouse", _("Gia đình bên vợ (chồng)")
 
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="family")
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="family"
+    )
     side = models.CharField(_("bên"), max_length=6, choices=Side.choices, default=Side.OWN)
     relationship_code = models.CharField(_("quan hệ"), max_length=20)
     full_name = models.CharField(_("họ và tên"), max_length=120)
@@ -255,7 +271,9 @@ class Membership(ProfileChild):
         FATHERLAND_FRONT = "fatherland_front", _("Mặt trận Tổ quốc Việt Nam")
         OTHER = "other", _("Tổ chức khác")
 
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="memberships")
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="memberships"
+    )
     organisation = models.CharField(_("tổ chức"), max_length=20, choices=Organisation.choices)
     admission_date = models.DateField(_("ngày vào"))
     full_membership_date = models.DateField(_("ngày chính thức"), null=True, blank=True)
@@ -274,7 +292,9 @@ class Membership(ProfileChild):
 
 # -- group 8: military service ------------------------------------------------------------------
 class MilitaryService(ProfileChild):
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="military_service")
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="military_service"
+    )
     enlisted_on = models.DateField(_("ngày nhập ngũ"))
     discharged_on = models.DateField(_("ngày xuất ngũ"), null=True, blank=True)
     highest_rank = models.CharField(_("quân hàm cao nhất"), max_length=100, blank=True)
@@ -289,7 +309,9 @@ class MilitaryService(ProfileChild):
 
 # -- group 6: annual quality assessment ---------------------------------------------------------
 class QualityAssessment(ProfileChild):
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="assessments")
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="assessments"
+    )
     year = models.PositiveSmallIntegerField(_("năm"))
     rating_code = models.CharField(_("mức xếp loại"), max_length=20)
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
@@ -306,7 +328,9 @@ class QualityAssessment(ProfileChild):
 
 # -- group 10: health ---------------------------------------------------------------------------
 class HealthRecord(ProfileChild):
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="health")
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="health"
+    )
     recorded_on = models.DateField(_("ngày ghi nhận"))
     # encrypted at rest (cbccvc.crypto); heights and weights alone identify no condition
     status = EncryptedCharField(_("tình trạng sức khỏe"), max_length=100, blank=True)
@@ -327,7 +351,10 @@ class AssetDeclaration(ProfileChild):
     """Readable only with ``profiles.view_assets_income`` (see :mod:`profiles.access`)."""
 
     profile = models.ForeignKey(
-        Profile, on_delete=models.CASCADE, related_name="asset_declarations"
+        Profile,
+        verbose_name=_("hồ sơ"),
+        on_delete=models.CASCADE,
+        related_name="asset_declarations",
     )
     year = models.PositiveSmallIntegerField(_("năm kê khai"))
     declared_on = models.DateField(_("ngày kê khai"))

@@ -43,14 +43,16 @@ class CodeList(models.Model):
 
 
 class CodeListRelease(models.Model):
-    code_list = models.ForeignKey(CodeList, on_delete=models.CASCADE, related_name="releases")
+    code_list = models.ForeignKey(
+        CodeList, verbose_name=_("danh mục"), on_delete=models.CASCADE, related_name="releases"
+    )
     version = models.CharField(_("phiên bản"), max_length=40)
     effective_from = models.DateField(_("hiệu lực từ"))
     effective_to = models.DateField(_("hiệu lực đến (không kể ngày này)"), null=True, blank=True)
     source = models.TextField(_("nguồn"), blank=True)
     notes = models.TextField(_("ghi chú"), blank=True)
     file_name = models.CharField(_("tệp"), max_length=200)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(verbose_name=_("mã băm SHA-256"), max_length=64)
     loaded_at = models.DateTimeField(_("nạp lúc"), auto_now_add=True)
 
     class Meta:
@@ -66,10 +68,17 @@ class CodeListRelease(models.Model):
 
 
 class CodeItem(models.Model):
-    release = models.ForeignKey(CodeListRelease, on_delete=models.CASCADE, related_name="items")
+    release = models.ForeignKey(
+        CodeListRelease,
+        verbose_name=_("bản danh mục"),
+        on_delete=models.CASCADE,
+        related_name="items",
+    )
     code = models.CharField(_("mã"), max_length=40)
     name = models.CharField(_("tên"), max_length=255)
-    folded_name = models.CharField(max_length=255, editable=False, db_index=True)
+    folded_name = models.CharField(
+        verbose_name=_("tên không dấu"), max_length=255, editable=False, db_index=True
+    )
     sort_order = models.PositiveIntegerField(_("thứ tự"), default=0)
     extra = models.JSONField(_("thông tin thêm"), default=dict, blank=True)
     verified = models.BooleanField(

@@ -41,7 +41,9 @@ class Profile(models.Model):
     )
     old_id_number = models.CharField(_("số CMND cũ (9 số)"), max_length=9, blank=True)
     full_name = models.CharField(_("họ và tên khai sinh"), max_length=120)
-    folded_name = models.CharField(max_length=120, editable=False, db_index=True)
+    folded_name = models.CharField(
+        verbose_name=_("tên không dấu"), max_length=120, editable=False, db_index=True
+    )
     other_names = models.CharField(_("tên gọi khác"), max_length=200, blank=True)
     sex = models.CharField(
         _("giới tính"), max_length=10, help_text=_("Mã theo danh mục giới tính.")

@@ -41,7 +41,9 @@ def _user_fk(label: str | _StrPromise) -> models.ForeignKey:
 class ProfileVersion(models.Model):
     """A frozen snapshot of a whole profile, taken at submission, and what happened to it."""
 
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="versions")
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveIntegerField(_("số phiên bản"))
     status = models.CharField(_("trạng thái"), max_length=10, choices=VersionStatus.choices)
     # groups 9 and 10 sealed at rest; in Python (hash, rendering, signing) always plain
@@ -77,7 +79,9 @@ class Finding(models.Model):
         ERROR = "error", _("Lỗi")
         WARNING = "warning", _("Cảnh báo")
 
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="findings")
+    profile = models.ForeignKey(
+        Profile, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="findings"
+    )
     severity = models.CharField(_("mức độ"), max_length=7, choices=Severity.choices)
     principle = models.CharField(_("nguyên tắc"), max_length=10)  # đúng / đủ / sạch / sống
     code = models.CharField(_("mã quy tắc"), max_length=40)

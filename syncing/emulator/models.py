@@ -239,7 +239,7 @@ class TrustAnchor(models.Model):
 
     label = models.CharField(_("nhãn"), max_length=200)
     kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
-    pem = models.TextField("PEM")
+    pem = models.TextField(_("PEM"))
     fingerprint = models.CharField(_("dấu vân tay SHA-256"), max_length=64, unique=True)
     active = models.BooleanField(_("đang dùng"), default=True)
     added_at = models.DateTimeField(_("thêm lúc"), auto_now_add=True)

@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('syncing', '0007_report_signature'),
+        ("syncing", "0007_report_signature"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='nationalunit',
-            name='folded_name',
-            field=models.CharField(db_index=True, editable=False, max_length=255, verbose_name='tên không dấu'),
+            model_name="nationalunit",
+            name="folded_name",
+            field=models.CharField(
+                db_index=True, editable=False, max_length=255, verbose_name="tên không dấu"
+            ),
         ),
         migrations.AlterField(
-            model_name='syncitem',
-            name='claim_token',
-            field=models.CharField(blank=True, db_index=True, editable=False, max_length=32, verbose_name='mã giữ để gửi'),
+            model_name="syncitem",
+            name="claim_token",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                editable=False,
+                max_length=32,
+                verbose_name="mã giữ để gửi",
+            ),
         ),
     ]

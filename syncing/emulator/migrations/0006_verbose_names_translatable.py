@@ -4,35 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('national', '0005_received_report_signature'),
+        ("national", "0005_received_report_signature"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='receivedpartyrecord',
-            name='idempotency_key',
-            field=models.CharField(max_length=140, unique=True, verbose_name='khóa chống gửi trùng'),
+            model_name="receivedpartyrecord",
+            name="idempotency_key",
+            field=models.CharField(
+                max_length=140, unique=True, verbose_name="khóa chống gửi trùng"
+            ),
         ),
         migrations.AlterField(
-            model_name='receivedprofile',
-            name='idempotency_key',
-            field=models.CharField(max_length=140, unique=True, verbose_name='khóa chống gửi trùng'),
+            model_name="receivedprofile",
+            name="idempotency_key",
+            field=models.CharField(
+                max_length=140, unique=True, verbose_name="khóa chống gửi trùng"
+            ),
         ),
         migrations.AlterField(
-            model_name='seennonce',
-            name='key_id',
-            field=models.CharField(max_length=64, verbose_name='mã khóa'),
+            model_name="seennonce",
+            name="key_id",
+            field=models.CharField(max_length=64, verbose_name="mã khóa"),
         ),
         migrations.AlterField(
-            model_name='seennonce',
-            name='nonce',
-            field=models.CharField(max_length=64, verbose_name='số dùng một lần'),
+            model_name="seennonce",
+            name="nonce",
+            field=models.CharField(max_length=64, verbose_name="số dùng một lần"),
         ),
         migrations.AlterField(
-            model_name='seennonce',
-            name='seen_at',
-            field=models.DateTimeField(db_index=True, verbose_name='nhận lúc'),
+            model_name="seennonce",
+            name="seen_at",
+            field=models.DateTimeField(db_index=True, verbose_name="nhận lúc"),
         ),
     ]
