@@ -30,6 +30,7 @@ from orgtree.text import in_vietnamese
 from orgtree.tree import subtree_q, successors
 from profiles import actions
 from profiles.models import Profile, ProfileVersion, VersionStatus, WorkHistory
+from profiles.places import PROFILE_PLACES, PlaceColumns
 from profiles.receivers import rehome_profiles
 from profiles.services import DERIVED_FIELDS
 from profiles.validation import validate_profiles
@@ -50,36 +51,10 @@ from .rules import TextConverter, place_outcome
 CHUNK = 2000
 ROW_BATCH = 5000
 
-#: field → (text, province code, commune code, review flag or None, original text)
-PLACE_FIELDS: dict[str, tuple[str, str, str, str | None, str]] = {
-    FieldName.BIRTHPLACE: (
-        "birthplace_text",
-        "birthplace_province_code",
-        "birthplace_commune_code",
-        "birthplace_needs_review",
-        "birthplace_original",
-    ),
-    FieldName.HOMETOWN: (
-        "hometown_text",
-        "hometown_province_code",
-        "hometown_commune_code",
-        "hometown_needs_review",
-        "hometown_original",
-    ),
-    FieldName.PERMANENT: (
-        "permanent_residence",
-        "permanent_residence_province_code",
-        "permanent_residence_commune_code",
-        None,
-        "permanent_residence_original",
-    ),
-    FieldName.CURRENT: (
-        "current_residence",
-        "current_residence_province_code",
-        "current_residence_commune_code",
-        None,
-        "current_residence_original",
-    ),
+#: field → the profile's columns of that place (text, province code, commune code, review flag
+#: or None, original text): profiles' table, keyed by our field names (an unknown place fails here)
+PLACE_FIELDS: dict[str, PlaceColumns] = {
+    FieldName(place): columns for place, columns in PROFILE_PLACES.items()
 }
 READ_FIELDS = ["id", "unit_id", *LISTS] + [
     name for names in PLACE_FIELDS.values() for name in names[:4] if name is not None

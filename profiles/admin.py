@@ -64,6 +64,7 @@ from .models import (
     VersionStatus,
     WorkHistory,
 )
+from .places import PROFILE_PLACES
 from .services import (
     ASSETS_PERMISSION,
     HIDDEN_NOTES,
@@ -563,12 +564,7 @@ class ProfileAdmin(
 
     # The place texts as written before a reform conversion replaced them (conversion app):
     # shown, read-only, under the personal group of a profile that has any; never typed.
-    ORIGINAL_PLACES = (
-        ("birthplace_text", "birthplace_original"),
-        ("hometown_text", "hometown_original"),
-        ("permanent_residence", "permanent_residence_original"),
-        ("current_residence", "current_residence_original"),
-    )
+    ORIGINAL_PLACES = tuple((c.text, c.original) for c in PROFILE_PLACES.values())
 
     def _originals(self, obj: Profile | None) -> tuple[str, ...]:
         if obj is None:
