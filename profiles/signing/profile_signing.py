@@ -37,7 +37,7 @@ from ..workflow import WorkflowError, mark_signed
 from .keys import Signer, certificate_fingerprint, common_name, serial_hex
 from .models import SigningCredential
 from .trust import TrustStore, describe_name
-from .xmlsig import ALGORITHM_LABELS, sign_document, verify_document
+from .xmlsig import ALGORITHM_LABELS, sign_built_tree, verify_document
 
 PROVIDER = "profiles.signing.profile_signing.provide_profile_version"
 _NS = {"ds": "http://www.w3.org/2000/09/xmldsig#", "xades": "http://uri.etsi.org/01903/v1.3.2#"}
@@ -161,15 +161,28 @@ def record_signature(
 def render_valid_document(version: ProfileVersion, *, include_assets: bool) -> bytes:
     """The version's canonical document in the current schema, refused (WorkflowError naming
     the element) unless it validates: a document that does not validate is never signed."""
+    return etree.tostring(
+        render_valid_tree(version, include_assets=include_assets),
+        xml_declaration=True,
+        encoding="UTF-8",
+    )
+
+
+def render_valid_tree(version: ProfileVersion, *, include_assets: bool) -> etree._Element:
+    """:func:`render_valid_document` as the rendered tree (validated as it is), for
+    :func:`~.xmlsig.sign_built_tree`: signing it needs no serialising and parsing again."""
     try:
         root = document.version_tree(version, include_assets=include_assets)
     except document.DocumentError as exc:
         raise WorkflowError(f"{_label(version)}: " + "; ".join(exc.messages)) from exc
-    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     # the tree as rendered is validated (no second parse); the messages, with line numbers,
     # come from the bytes
     valid = schema_for(document.SCHEMA_VERSION).validate(root)
-    errors = [] if valid else document.validate_document(xml)
+    if valid:
+        return root
+    errors = document.validate_document(
+        etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    )
     if errors:
         shown = "; ".join(errors[:3]) + (
             f" (và {len(errors) - 3} lỗi khác)" if len(errors) > 3 else ""
@@ -178,7 +191,7 @@ def render_valid_document(version: ProfileVersion, *, include_assets: bool) -> b
             f"{_label(version)}: tài liệu hồ sơ không đúng lược đồ "
             f"ho-so-cbccvc-{document.SCHEMA_VERSION}, không ký: {shown}"
         )
-    return xml
+    return root
 
 
 def sign_version(
@@ -193,8 +206,8 @@ def sign_version(
     version = ProfileVersion.objects.select_related("profile__unit").get(pk=version.pk)
     check_can_sign(version, user)
     include_assets = document.assets_included_by_default()
-    xml = render_valid_document(version, include_assets=include_assets)
-    signed = sign_document(xml, signer, signing_time=signing_time)
+    root = render_valid_tree(version, include_assets=include_assets)
+    signed = sign_built_tree(root, signer, signing_time=signing_time)
     return record_signature(
         version, signed, user, credential=credential, includes_assets=include_assets
     )
@@ -315,10 +328,13 @@ def _signed_for_snapshot(signed_root: etree._Element, version: ProfileVersion) -
 
 
 def _compare_with_snapshot(
-    version: ProfileVersion, signed_content: bytes
+    version: ProfileVersion, signed_content: bytes, signed_root: etree._Element | None = None
 ) -> tuple[list[int], list[dict[str, str]]]:
     """Re-render the version's snapshot and compare it with the signed content; on a
-    difference, name the groups (and root attributes) that differ."""
+    difference, name the groups (and root attributes) that differ. ``signed_root``: the
+    verified tree's root (``VerificationResult.signed_root``), whose name and attributes are
+    those of ``signed_content``: the binding to the snapshot is read from it without parsing
+    ``signed_content`` again; the groups are always compared from ``signed_content``."""
     problems: list[dict[str, str]] = []
     if content_hash(version.snapshot) != version.content_hash:
         problems.append(
@@ -328,6 +344,8 @@ def _compare_with_snapshot(
                 "severity": "error",
             }
         )
+    if signed_root is not None and not problems and _signed_for_snapshot(signed_root, version):
+        return [], problems
     signed_root = parse_untrusted(signed_content)
     if not problems and _signed_for_snapshot(signed_root, version):
         return [], problems
@@ -409,7 +427,7 @@ def verify_version(
     outcome = VersionVerification(signature, result)
     if result.signed_content is not None:
         outcome.changed_groups, outcome.problems = _compare_with_snapshot(
-            version, result.signed_content
+            version, result.signed_content, result.signed_root
         )
     outcome.stamp = verification_stamp(version, document_bytes, trust_store.revision, result)
     if not store:

@@ -207,16 +207,21 @@ def _prepare(
 ) -> tuple[etree._Element, datetime]:
     """The parsed, unsigned document and the signing time, after the checks of
     :func:`sign_document`."""
-    at = (signing_time or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     try:
         root = _parse(xml_bytes)
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise SigningError(f"Tài liệu cần ký không phải XML hợp lệ: {exc}") from exc
+    return root, _checked(root, signer, signing_time)
+
+
+def _checked(root: etree._Element, signer: Signer, signing_time: datetime | None) -> datetime:
+    """The signing time, after the checks of :func:`sign_document` on the document's root."""
+    at = (signing_time or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     if root.find(".//ds:Signature", _NS) is not None:
         raise SigningError("Tài liệu đã có chữ ký số; không ký chồng lên bản đã ký.")
     check_certificate_usable(signer.certificate, at)
     key_algorithm(signer.certificate.public_key())
-    return root, at
+    return at
 
 
 def sign_document(
@@ -231,6 +236,24 @@ def sign_document(
     writes (:func:`sign_document_with_signxml`, the reference), with a fraction of the work.
     """
     root, at = _prepare(xml_bytes, signer, signing_time)
+    return _sign_tree(root, signer, at)
+
+
+def sign_built_tree(
+    root: etree._Element, signer: Signer, *, signing_time: datetime | None = None
+) -> bytes:
+    """:func:`sign_document` for a document this process has just built as an lxml tree (the
+    canonical profile document, rendered and validated): the same checks and the same
+    signature, without serialising the tree and parsing it again. ``root`` must be the root
+    of its own tree; it receives the signature (the caller does not use it afterwards).
+    Never pass a tree parsed from outside input here: such bytes go through
+    :func:`sign_document`, whose parser refuses DTDs and entities."""
+    if root.getparent() is not None or root.getroottree().docinfo.doctype:
+        raise SigningError("Chỉ ký được phần tử gốc của một tài liệu XML không có DOCTYPE.")
+    return _sign_tree(root, signer, _checked(root, signer, signing_time))
+
+
+def _sign_tree(root: etree._Element, signer: Signer, at: datetime) -> bytes:
     try:
         return sign_tree(root, signer, at)
     except SigningError:
@@ -659,6 +682,11 @@ class VerificationResult:
     ocsp_checked: bool = False
     certificate: x509.Certificate | None = None
     signed_content: bytes | None = None  # canonical bytes covered by the signature
+    # The verified document's root element when the fast path accepted the signature: its
+    # name and attributes are the ones ``signed_content`` starts with (that path canonicalises
+    # this very tree), so a caller reading only those need not parse ``signed_content`` again.
+    # Its children include the signature. None otherwise: parse ``signed_content``.
+    signed_root: etree._Element | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -857,24 +885,25 @@ def verify_document(
     ):
         result.add("signature_structure", "Tham chiếu đầu tiên phải là toàn bộ tài liệu.")
         return result
-    config = XAdESSignatureConfiguration(
-        location="./",
-        signature_methods=frozenset(ALGORITHM_LABELS),
-        digest_algorithms=frozenset({DigestAlgorithm.SHA256}),
-        verification_time=leaf.not_valid_before_utc,
-        # Our signer writes three references; other XAdES-BES signers often two (no KeyInfo
-        # reference). Any number: the first must be the whole document (checked above) and
-        # signxml requires the SignedProperties one.
-        expect_references=True,
-    )
     signature_ok = False
     signed_properties: list[etree._Element] = []
     fast = _fast_verify(root, signature, leaf, certs, method)
     if fast is not None:
         signature_ok = True
         result.signed_content = fast.signed_data
+        result.signed_root = root
         signed_properties.append(fast.signed_properties)
     else:
+        config = XAdESSignatureConfiguration(
+            location="./",
+            signature_methods=frozenset(ALGORITHM_LABELS),
+            digest_algorithms=frozenset({DigestAlgorithm.SHA256}),
+            verification_time=leaf.not_valid_before_utc,
+            # Our signer writes three references; other XAdES-BES signers often two (no
+            # KeyInfo reference). Any number: the first must be the whole document (checked
+            # above) and signxml requires the SignedProperties one.
+            expect_references=True,
+        )
         signature_ok = _verify_with_signxml(
             xml_bytes, root, leaf, config, result, signed_properties
         )
