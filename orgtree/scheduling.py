@@ -23,6 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cbccvc import schedules
 
@@ -244,8 +245,8 @@ def cancel(operation: ScheduledOperation, *, actor: Any, reason: str) -> Schedul
         if operation.status != Status.SCHEDULED:
             raise ValidationError(
                 {
-                    "operation": f"Thao tác #{operation.pk} không còn chờ (đang: "
-                    f"{operation.get_status_display().lower()})."
+                    "operation": gettext("Thao tác #%(number)s không còn chờ (đang: %(status)s).")
+                    % {"number": operation.pk, "status": operation.get_status_display().lower()}
                 }
             )
         operation.status = Status.CANCELLED

@@ -22,6 +22,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from orgtree.access import APPROVE_ROLES, EDIT_PROFILE_ROLES, scope_for
 
@@ -49,19 +51,27 @@ def _set_status(profile: Profile, status: str, **extra: Any) -> None:
 
 def _errors_message(errors: list) -> str:
     lines = "; ".join(e.message for e in errors[:5])
-    more = f" (và {len(errors) - 5} lỗi khác)" if len(errors) > 5 else ""
-    return f"Hồ sơ còn {len(errors)} lỗi phải sửa trước: {lines}{more}"
+    if len(errors) > 5:
+        more = len(errors) - 5
+        lines += " " + ngettext("(và %(count)d lỗi khác)", "(và %(count)d lỗi khác)", more) % {
+            "count": more
+        }
+    return ngettext(
+        "Hồ sơ còn %(count)d lỗi phải sửa trước: %(errors)s",
+        "Hồ sơ còn %(count)d lỗi phải sửa trước: %(errors)s",
+        len(errors),
+    ) % {"count": len(errors), "errors": lines}
 
 
 @transaction.atomic
 def submit(profile: Profile, user: Any) -> ProfileVersion:
     profile = _lock(profile)
     if not scope_for(user).covers(profile.unit, EDIT_PROFILE_ROLES):
-        raise PermissionDenied("Bạn không có quyền trình hồ sơ của đơn vị này.")
+        raise PermissionDenied(_("Bạn không có quyền trình hồ sơ của đơn vị này."))
     if profile.status != ProfileStatus.DRAFT:
         raise WorkflowError(
-            "Chỉ trình được hồ sơ đang soạn; hồ sơ đang ở trạng thái "
-            f"“{profile.get_status_display()}”."
+            _("Chỉ trình được hồ sơ đang soạn; hồ sơ đang ở trạng thái “%(status)s”.")
+            % {"status": profile.get_status_display()}
         )
     errors = blocking_errors(profile)
     if errors:
@@ -84,11 +94,13 @@ def submit(profile: Profile, user: Any) -> ProfileVersion:
 def _check_approver(version: ProfileVersion, user: Any) -> Profile:
     profile = _lock(version.profile)
     if not scope_for(user).covers(profile.unit, APPROVE_ROLES):
-        raise PermissionDenied("Bạn không giữ vai trò phê duyệt ở đơn vị này hoặc đơn vị cấp trên.")
+        raise PermissionDenied(
+            _("Bạn không giữ vai trò phê duyệt ở đơn vị này hoặc đơn vị cấp trên.")
+        )
     if version.status != VersionStatus.SUBMITTED:
         raise WorkflowError(
-            f"Phiên bản {version.number} đang ở trạng thái “{version.get_status_display()}”, "
-            "không chờ phê duyệt."
+            _("Phiên bản %(number)s đang ở trạng thái “%(status)s”, không chờ phê duyệt.")
+            % {"number": version.number, "status": version.get_status_display()}
         )
     return profile
 
@@ -100,7 +112,7 @@ def approve(version: ProfileVersion, user: Any) -> ProfileVersion:
     four_eyes.check(version, profile, user)  # never the submitter nor the last editor
     if content_hash(snapshot(profile)) != version.content_hash:
         raise WorkflowError(
-            "Hồ sơ đã thay đổi sau khi trình; phiên bản này không còn khớp, cần trình lại."
+            _("Hồ sơ đã thay đổi sau khi trình; phiên bản này không còn khớp, cần trình lại.")
         )
     errors = blocking_errors(profile)
     if errors:
@@ -117,7 +129,7 @@ def approve(version: ProfileVersion, user: Any) -> ProfileVersion:
 def reject(version: ProfileVersion, user: Any, reason: str) -> ProfileVersion:
     reason = (reason or "").strip()
     if not reason:
-        raise WorkflowError("Phải ghi lý do trả lại hồ sơ.")
+        raise WorkflowError(_("Phải ghi lý do trả lại hồ sơ."))
     version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
     profile = _check_approver(version, user)
     version.status = VersionStatus.REJECTED
@@ -141,8 +153,11 @@ def mark_signed(
     version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.APPROVED:
         raise WorkflowError(
-            f"Chỉ ký số được phiên bản đã phê duyệt; phiên bản {version.number} đang ở trạng thái "
-            f"“{version.get_status_display()}”."
+            _(
+                "Chỉ ký số được phiên bản đã phê duyệt; phiên bản %(number)s đang ở trạng thái "
+                "“%(status)s”."
+            )
+            % {"number": version.number, "status": version.get_status_display()}
         )
     version.status = VersionStatus.SIGNED
     version.signed_by = signed_by
@@ -164,8 +179,11 @@ def mark_synced(version: ProfileVersion, *, sync_reference: str = "") -> Profile
     version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.SIGNED:
         raise WorkflowError(
-            f"Chỉ đồng bộ được phiên bản đã ký số; phiên bản {version.number} đang ở trạng thái "
-            f"“{version.get_status_display()}”."
+            _(
+                "Chỉ đồng bộ được phiên bản đã ký số; phiên bản %(number)s đang ở trạng thái "
+                "“%(status)s”."
+            )
+            % {"number": version.number, "status": version.get_status_display()}
         )
     mark_versions_synced({version.pk: sync_reference})
     version.refresh_from_db(fields=["status", "synced_at", "sync_reference"])

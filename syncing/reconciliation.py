@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cbccvc.history import save_with_history
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
@@ -271,7 +272,8 @@ def _lock(mismatch: Mismatch, user: Any) -> Mismatch:
         raise PermissionDenied("Sai lệch này nằm ngoài phạm vi được phân quyền.")
     if locked.status != Status.OPEN:
         raise ValidationError(
-            f"Sai lệch đã ở trạng thái “{locked.get_status_display()}”, không xử lý lại được."
+            gettext("Sai lệch đã ở trạng thái “%(status)s”, không xử lý lại được.")
+            % {"status": locked.get_status_display()}
         )
     return locked
 
@@ -326,8 +328,11 @@ def accept(mismatch: Mismatch, user: Any, note: str = "") -> AcceptResult:
     field_name = CORRECTABLE.get(mismatch.kind)
     if field_name is None:
         raise ValidationError(
-            f"Sai lệch loại “{mismatch.get_kind_display()}” không có giá trị để cập nhật vào hồ "
-            "sơ; hãy khiếu nại hoặc đánh dấu đã xử lý kèm ghi chú."
+            gettext(
+                "Sai lệch loại “%(kind)s” không có giá trị để cập nhật vào hồ sơ; hãy khiếu nại "
+                "hoặc đánh dấu đã xử lý kèm ghi chú."
+            )
+            % {"kind": mismatch.get_kind_display()}
         )
     value = population_value_for(mismatch)
     profile = Profile.objects.select_for_update().get(pk=mismatch.profile_id)

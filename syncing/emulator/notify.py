@@ -12,6 +12,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from orgtree.text import in_vietnamese
+
 from .models import ConnectionKey
 from .routers import NATIONAL_DB
 
@@ -33,7 +35,8 @@ def _body(key: ConnectionKey, event: str, reason: str) -> str:
         f"Cơ quan: {key.agency_name or key.agency_code} (mã {key.agency_code})",
         f"Phần mềm: {key.software_name}"
         + (f" – {key.software_vendor}" if key.software_vendor else ""),
-        f"Nơi nhận: {key.get_destination_display()}",
+        # the letter is Vietnamese whoever triggers it (get_…_display() answers in theirs)
+        f"Nơi nhận: {in_vietnamese(ConnectionKey.Destination(key.destination).label)}",
     ]
     if reason:
         lines.append(f"Lý do: {reason}")

@@ -12,9 +12,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from orgtree import scheduling, split_review
 from orgtree.models import Role, ScheduledOperation, SplitAssignment, Unit, UnitAssignment
+from tests.browser.page_text import VIETNAMESE_WORD
 
 TODAY = date(2026, 3, 1)
 LATER = date(2026, 3, 11)
@@ -109,6 +111,12 @@ def test_cancel_needs_a_reason_and_the_operation_never_applies(world):
     assert operation.history.first().history_change_reason.startswith("Hủy")
     assert scheduling.apply_due_operations(LATER)["applied"] == 0
     assert Unit.objects.get(pk=world["a"].pk).status == Unit.Status.ACTIVE
+    with translation.override("en"):  # one language: the sentence and the state it quotes
+        with pytest.raises(ValidationError) as again:
+            scheduling.cancel(operation, actor=None, reason="Nhầm")
+        state = str(operation.get_status_display()).lower()
+    refusal = again.value.message_dict["operation"][0]
+    assert f"(now: {state})" in refusal and not VIETNAMESE_WORD.search(refusal), refusal
 
 
 def test_an_operation_the_tree_no_longer_allows_fails_and_is_recorded(world):

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from orgtree.models import Role
 from profiles import workflow
@@ -17,6 +18,7 @@ from profiles.models import (
 )
 from profiles.services import content_hash, snapshot
 from profiles.workflow import WorkflowError
+from tests.browser.page_text import VIETNAMESE_WORD
 
 
 def test_current_position_and_salary_are_derived_from_histories(make_profile, tree):
@@ -92,6 +94,31 @@ def test_guards(make_profile, hr, approver, user_with, tree):
     workflow.approve(version, approver)
     with pytest.raises(WorkflowError, match="đã ký số"):
         workflow.mark_synced(version)
+
+
+def test_a_refusal_reads_in_english_with_the_state_in_english(make_profile, hr, approver):
+    """The sentence and the state it quotes are in one language (issue 17): no Vietnamese
+    sentence around an English state, nor the reverse."""
+    p = make_profile()
+    version = workflow.submit(p, hr)
+    with translation.override("en"):
+        refusals = []
+        for attempt in (
+            lambda: workflow.submit(p, hr),
+            lambda: workflow.mark_signed(version),
+            lambda: workflow.mark_synced(version),
+        ):
+            with pytest.raises(WorkflowError) as refused:
+                attempt()
+            refusals.append(refused.value.messages[0])
+        submitted = str(VersionStatus.SUBMITTED.label)
+        profile_submitted = str(ProfileStatus.SUBMITTED.label)
+    assert not [m for m in refusals if VIETNAMESE_WORD.search(m)], refusals
+    assert f"“{profile_submitted}”" in refusals[0]
+    assert all(f"“{submitted}”" in m for m in refusals[1:]), refusals
+    with translation.override("vi"):
+        with pytest.raises(WorkflowError, match=f"“{VersionStatus.SUBMITTED.label}”"):
+            workflow.mark_signed(version)
 
 
 def test_outsider_cannot_submit(make_profile, user_with, tree):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from syncing.emulator.keys import activate_key
 from syncing.emulator.models import ConnectionKey
@@ -132,3 +133,16 @@ def test_a_chosen_system_needs_a_reason_and_only_one_per_agency(tree):
     system.save()
     with pytest.raises(ValidationError):
         HrSystem(agency=tree["H40"], name="B", is_chosen=True, choice_reason="x").full_clean()
+
+
+def test_the_letter_is_in_vietnamese_whatever_the_language_of_who_acts(national_server):
+    issued = national_server.issue_key(
+        "H40", software_name=OLD_VP, admin_email="vp@example.gov.vn", activate=False
+    )
+    mail.outbox.clear()
+    with translation.override("en"):
+        activate_key(issued.key.key_id)
+    (letter,) = mail.outbox
+    with translation.override("vi"):
+        destination = str(_status(issued.key.key_id).get_destination_display())
+    assert f"Nơi nhận: {destination}\n" in letter.body, letter.body

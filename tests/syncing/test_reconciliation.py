@@ -19,6 +19,7 @@ from profiles import workflow
 from profiles.models import Profile, ProfileStatus, ProfileVersion, VersionStatus
 from syncing import reconciliation
 from syncing.models import Mismatch, MismatchDailyCount
+from tests.browser.page_text import VIETNAMESE_WORD
 from tests.profiles.conftest import *  # noqa: F403 - the profile fixtures
 from tests.profiles.conftest import _codelists  # noqa: F401 - autouse fixture
 
@@ -137,6 +138,12 @@ def test_deceased_cannot_be_accepted_only_resolved_with_a_note(tree, person, hr)
     m = Mismatch.objects.get()
     with pytest.raises(ValidationError, match="không có giá trị"):
         reconciliation.accept(m, hr)
+    with translation.override("en"):  # one language: the sentence and the kind it quotes
+        with pytest.raises(ValidationError) as refused:
+            reconciliation.accept(m, hr)
+        kind = str(m.get_kind_display())
+    assert f"“{kind}”" in refused.value.messages[0]
+    assert not VIETNAMESE_WORD.search(refused.value.messages[0]), refused.value.messages
     with pytest.raises(ValidationError):
         reconciliation.resolve(m, hr, "")
     reconciliation.resolve(m, hr, "Đã làm thủ tục thôi việc")
