@@ -22,16 +22,17 @@ often shared):
 and prints the rates and the ratios.
 
 It also scores the resolver on the checked-in corpora (``--corpus PATH``, repeatable; default
-all three): ``tests/orgtree/data/resolver_corpus.jsonl`` (made by
+all four): ``tests/orgtree/data/resolver_corpus.jsonl`` (made by
 ``tests/orgtree/make_resolver_corpus.py`` from the official conversion table) and the second,
 independent ``resolver_corpus_real.jsonl`` (``make_resolver_corpus_real.py``: the shapes of
 real records), and ``resolver_corpus_independent.tsv`` (``make_resolver_corpus_independent.py``:
 written apart from the resolver and the other two, how people write addresses in records and
-forms; tab-separated), with expected province and commune codes: accuracy (province, commune), the
-share sent to review, the share silently wrong (an answer not flagged for review that names a
-wrong province or commune, or any answer not flagged where only review is right), per class,
-and the speed on those texts with nothing remembered. ``--only-corpus`` skips the rest,
-``--show N`` prints the first N texts not resolved right.
+forms; tab-separated; its second round ``resolver_corpus_independent_2.tsv``), with expected
+province and commune codes: accuracy (province, commune), the share sent to review, the share
+silently wrong (an answer not flagged for review that names a wrong province or commune, or
+any answer not flagged where only review is right), per class, and the speed on those texts
+with nothing remembered. ``--only-corpus`` skips the rest, ``--show N`` prints the first N
+texts not resolved right.
 """
 
 from __future__ import annotations
@@ -152,6 +153,8 @@ CORPUS_REAL = ROOT / "tests" / "orgtree" / "data" / "resolver_corpus_real.jsonl"
 # the third, written apart from the resolver and the two generators above: how people write
 # addresses in records and forms (make_resolver_corpus_independent.py, tab-separated)
 CORPUS_INDEPENDENT = ROOT / "tests" / "orgtree" / "data" / "resolver_corpus_independent.tsv"
+# its second round: old provinces of 1976–2008, abroad, hospitals, hamlets, keystrokes
+CORPUS_INDEPENDENT_2 = ROOT / "tests" / "orgtree" / "data" / "resolver_corpus_independent_2.tsv"
 
 
 def load_corpus(path: Path = CORPUS) -> tuple[str, list[dict]]:
@@ -277,7 +280,7 @@ def main() -> None:
     )
     parser.add_argument("--show", type=int, default=0, help="print up to N wrong items")
     args = parser.parse_args()
-    corpora = args.corpus or [CORPUS, CORPUS_REAL, CORPUS_INDEPENDENT]
+    corpora = args.corpus or [CORPUS, CORPUS_REAL, CORPUS_INDEPENDENT, CORPUS_INDEPENDENT_2]
 
     setup_django()
     from django.db import connection

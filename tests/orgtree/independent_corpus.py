@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 CORPUS_INDEPENDENT = Path(__file__).parent / "data" / "resolver_corpus_independent.tsv"
+# the second round, forms the first three corpora held few of (its own generator, ``_2``)
+CORPUS_INDEPENDENT_2 = Path(__file__).parent / "data" / "resolver_corpus_independent_2.tsv"
 TSV_COLUMNS = ["text", "province", "commune", "expect", "classes"]
 
 
