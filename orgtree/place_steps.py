@@ -9,7 +9,9 @@ The resolver (:mod:`orgtree.places`) is a small pipeline:
    "District 5", "Hanoi City"), "HCMC"/"Tp.HCM"/"Sai Gon";
 3. :func:`strip_noise` (on folded tokens, per segment) — house numbers, lanes, hamlets and
    groups before a commune ("so nha 12 to 4 xa tan lap" → "xa tan lap");
-4. then the indexes: exact candidates by level (:mod:`orgtree.places`), fuzzy candidates for
+4. :func:`strip_institution` (folded tokens, per segment) — a hospital or health station before
+   the place ("benh vien bach mai" names no unit; "tram y te xa tan lap" → "xa tan lap");
+5. then the indexes: exact candidates by level (:mod:`orgtree.places`), fuzzy candidates for
    misspelt names (:mod:`orgtree.place_fuzzy`), scoring and the decision.
 
 Everything here is pure and fast: the common clean text passes each step with one regex search
@@ -22,10 +24,13 @@ import re
 import unicodedata
 
 from .legacy_text import (
+    _VNI_KEYS,
     VIETNAMESE_LETTERS,
     Encoding,
     _tcvn3_valid,
+    _telex_word,
     _vni_valid,
+    _vni_word,
     candidates,
     from_keystrokes,
     from_mojibake,
@@ -33,7 +38,7 @@ from .legacy_text import (
 )
 from .text import fold
 
-__all__ = ["decode", "keystroke_readings", "normalise", "strip_noise"]
+__all__ = ["decode", "keystroke_readings", "normalise", "strip_institution", "strip_noise"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,11 +88,39 @@ def decode(text: str) -> list[str]:
     return readings or [text]
 
 
+# an ASCII word standing alone (not the ASCII letters of "Phúc")
+_ASCII_WORD = re.compile(r"(?<!\w)[A-Za-z][A-Za-z0-9]*(?!\w)")
+# signs of Telex that real names never show in ASCII: a doubled vowel or "dd", "w" after a
+# vowel ("Ea Bar", "Krông Pắc" end in what Telex reads as a tone: that is no sign)
+_TELEX_SURE = re.compile(r"(?<![^\W\d_])[A-Za-z]*(?:([aeoAEO])\1|[dD][dD]|[aouAOU][wW])")
+_PARTS = re.compile(r"([,;|\n])")
+
+
 def keystroke_readings(text: str) -> list[str]:
-    """Readings of ASCII text typed with the input method off (VNI "Ha2 Noi65", Telex
-    "Haf Nooij"), tried only when the text as given names no place (see
-    :func:`orgtree.legacy_text.from_keystrokes`)."""
-    return from_keystrokes(text)
+    """Readings of text typed with the input method off (VNI "Ha2 Noi65", Telex
+    "Haf Nooij"), tried only when the text as given names no place or no commune (see
+    :func:`orgtree.legacy_text.from_keystrokes`). In a text that has diacritics elsewhere
+    ("xax Ddanr Vans, huyện Hoàng Su Phì"), only the ASCII words of a part (between commas)
+    that shows a sure sign (a VNI digit after a vowel, a doubled vowel, "dd", "w") are read so."""
+    if text.isascii():
+        return from_keystrokes(text)
+    out: list[str] = []
+    parts = _PARTS.split(text)
+    for sign, word in (
+        (_VNI_KEYS, _vni_word),
+        (_TELEX_SURE, _telex_word),
+    ):
+        if sign.search(text) is None:
+            continue
+        reading = "".join(
+            _ASCII_WORD.sub(lambda m, word=word: word(m.group(0)), part)
+            if sign.search(part) is not None
+            else part
+            for part in parts
+        )
+        if reading != text:
+            out.append(reading)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -397,4 +430,61 @@ def strip_noise(tokens: list[str], known: frozenset[str]) -> list[str] | None:
         if token == "x" and tokens[i + 1].isdigit():
             continue
         return tokens[i:]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. a hospital or health station named before the place (folded tokens of one segment)
+# ---------------------------------------------------------------------------------------------
+
+# folded words that open the name of a place of birth that is an institution, not a unit:
+# "Bệnh viện Bạch Mai" is not Phường Bạch Mai, "BV Thống Nhất" not a Xã Thống Nhất
+INSTITUTIONS = (
+    ("benh", "vien"),
+    ("bv",),
+    ("bvdk",),
+    ("bvtw",),
+    ("tram", "y", "te"),
+    ("tyt",),
+    ("tram", "xa"),
+    ("nha", "ho", "sinh"),
+    ("nha", "bao", "sanh"),
+    ("phong", "kham"),
+    ("trung", "tam", "y", "te"),
+    ("ttyt",),
+    ("benh", "xa"),
+)
+INSTITUTION_FIRST = frozenset(words[0] for words in INSTITUTIONS)
+_MAX_PROVINCE_WORDS = 4
+_MAX_NAME_WORDS = 6
+
+
+def strip_institution(
+    tokens: list[str], known: frozenset[str], provinces: frozenset[str]
+) -> list[str] | None:
+    """The tokens of one segment without the institution that opens it: from a level word
+    followed by a known name ("trạm y tế xã Tân Lập" → "xa tan lap", "nhà hộ sinh quận 1" →
+    "quan 1"), else the province its name ends with ("Bệnh viện Trung ương Huế" → "hue"),
+    else ``None`` (the hospital's own name, "Bạch Mai", "Thống Nhất", names no unit). The
+    tokens themselves when they do not open with an institution or are a known name."""
+    start = next((len(words) for words in INSTITUTIONS if tuple(tokens[: len(words)]) == words), 0)
+    if not start or " ".join(tokens) in known:
+        return tokens
+    for i in range(start, len(tokens) - 1):
+        token = tokens[i]
+        if token not in LEVEL_WORDS:
+            continue
+        pair = _LEVEL_PAIRS.get(token)
+        skip = 2 if pair is not None and tokens[i + 1] in pair else 1
+        name = ""
+        for token in tokens[i + skip : i + skip + _MAX_NAME_WORDS]:
+            # a known name, or the start of one in an address without commas ("TYT xã Ia
+            # Trok Huyện Ia Pa …"), or a number ("nhà hộ sinh quận 1")
+            name = f"{name} {token}" if name else token
+            if name in known or name.isdigit():
+                return tokens[i:]
+    for size in range(min(_MAX_PROVINCE_WORDS, len(tokens) - start), 0, -1):
+        name = " ".join(tokens[-size:])
+        if name in provinces:
+            return tokens[-size:]
     return None

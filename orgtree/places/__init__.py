@@ -40,6 +40,14 @@ How it works
   ("Huyện Duyên Hải, Tỉnh Vĩnh Long": Trà Vinh went into Vĩnh Long). Two-word provinces are
   also read by their initial ("T.Hóa", "Q.Ngãi"); a bare number before a district is a
   numbered ward ("14, 5, TP HCM").
+* A place abroad ("Liên Xô", "Berlin, CHDC Đức", "Viêng Chăn, Lào"; :mod:`.abroad`) is no
+  province: no answer, sent to a person. A hospital or health station before the place
+  ("Bệnh viện Bạch Mai, Hà Nội", "Trạm y tế xã X") gives only the unit its words name after a
+  level word, or the province its name ends with.
+* A province name still in use that covered more in earlier years ("Hậu Giang" 1976–1991,
+  "Đắk Lắk" before 2004) is widened to that extent only for a district or commune the
+  province of today lacks; a district named that lies in another province sends the answer
+  to review ("Huyện Mê Linh, Vĩnh Phú").
 * A text that contradicts the answer goes to review: a district ("Huyện X") or a commune
   ("Xã X") it names that the reading cannot place while another part gave the commune; two
   province names at both ends with no district to tell which is the province.
@@ -49,6 +57,7 @@ Codes are the keys everywhere: 243 commune names repeat nationally.
 Modules
 -------
 * :mod:`.parse` — segments, level prefixes, addresses without commas;
+* :mod:`.abroad` — country names (a place abroad is no province);
 * :mod:`.index` — :class:`~.index.UnitIndex`, :class:`~.index.ConversionIndex`, carrying an old
   commune into a newer set;
 * :mod:`.catalogue` — the cached indexes and the remembered decisions (a bounded LRU per

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..models import AdminUnit
-from ..place_steps import NOISE_WORDS, strip_noise
+from ..place_steps import INSTITUTION_FIRST, NOISE_WORDS, strip_institution, strip_noise
 from ..text import FOLD_TABLE, clean, fold
 
 PROVINCE = AdminUnit.Level.PROVINCE.value
@@ -287,6 +287,24 @@ def _join_names(segments: list[Segment], names: frozenset[str]) -> list[Segment]
     return out
 
 
+def _numbered_noise(tokens: list[str]) -> int:
+    """How many tokens open the part as numbered street-level noise: a noise word followed by
+    a number ("khom 3", "so 8 hem 21", "so nha 12", "to4"), repeated; 0 when none."""
+    i, n = 0, len(tokens)
+    while i < n:
+        token = tokens[i]
+        if token == "so" and i + 1 < n and tokens[i + 1] == "nha":
+            i += 1
+            token = "so nha"
+        if token in NOISE_WORDS and i + 1 < n and any(c.isdigit() for c in tokens[i + 1]):
+            i += 2
+        elif any(c.isdigit() for c in token) and token.rstrip(_NOISE_TAIL) in NOISE_WORDS:
+            i += 1
+        else:
+            break
+    return i if i < n else 0
+
+
 def _parse_part(
     raw: str, folded: str, ascii_text: bool, known: dict[str, frozenset[str]] | None
 ) -> list[Segment]:
@@ -300,6 +318,14 @@ def _parse_part(
     if glued is not None:
         tokens = [*glued, *tokens[1:]]  # "Thànhphố Hải Phòng"
     first = tokens[0]
+    if known is not None and first in INSTITUTION_FIRST:
+        kept = strip_institution(tokens, known["any"], known[PROVINCE])
+        if not kept:
+            return []
+        if kept is not tokens:
+            tokens = kept
+            raw = " ".join(tokens)
+            first = tokens[0]
     if known is not None and (first in NOISE_WORDS or first.rstrip(_NOISE_TAIL) in NOISE_WORDS):
         # a street-level start ("so nha 12", "to4"): strip_noise's own test, without the call
         stripped = strip_noise(tokens, known["any"])
@@ -311,6 +337,13 @@ def _parse_part(
                 return [_segment(" ".join(p), p) for p in pieces]
             return []
         if stripped is not tokens:
+            rest = tokens[_numbered_noise(tokens) :]
+            if len(rest) > len(stripped) and len(rest) >= 3:
+                # "Khóm 3 Bằng Hành Bắc Quang Tỉnh Hà Tuyên": after a numbered hamlet or
+                # house, names come before the first level word
+                pieces = _split_run(rest, known)
+                if pieces and len(pieces) > 1 and len(pieces[0]) + len(stripped) <= len(rest):
+                    return [_segment(" ".join(p), p) for p in pieces]
             tokens = stripped
             raw = " ".join(tokens)
     segment = _segment(raw, tokens)

@@ -36,6 +36,9 @@ class Reading:
     # was found in the province, or names a commune ("Xã X") while another part gave the
     # commune: the text contradicts the answer
     contradicted: bool = False
+    # the text names a district ("Huyện X") of another province than the one read, and the
+    # reading found no district: the province may be the wrong one ("Huyện Mê Linh, Vĩnh Phú")
+    misplaced_district: bool = False
 
 
 def _prefer(
@@ -128,6 +131,7 @@ def _read(
     reading = Reading(index)
     segments = plan.segments
     used_p = used_d = used_c = -1
+    province_key = ""
 
     # 1. the province
     for i, key, explicit in plan.province:
@@ -149,6 +153,7 @@ def _read(
                 codes = tuple(dict.fromkeys(h.province for h in historic))
         if codes:
             used_p = i
+            province_key = key
             if len(codes) > 1 and not historic:
                 # the successors of a former province keep all their types and spellings
                 codes = _prefer(index, PROVINCE, segments[i], codes, explicit)
@@ -188,6 +193,10 @@ def _read(
                 if not codes and merged:
                     wider = {q for p in provinces for q in merged.get(p, ())}
                     codes = tuple(c for c in named if index.province_of[DISTRICT, c] in wider)
+                    widened = bool(codes)
+                if not codes:
+                    extent = _historic_extent(catalogue, index, province_key, provinces)
+                    codes = tuple(c for c in named if index.province_of[DISTRICT, c] in extent)
                     widened = bool(codes)
             if codes:
                 if widened:  # the old district of a province merged into the one named
@@ -239,6 +248,12 @@ def _read(
             if codes:  # an old commune of a province merged into the one named
                 weight = _MERGED_COMMUNE
                 reading.factor *= 0.95
+        if not codes and provinces and not districts:
+            extent = _historic_extent(catalogue, index, province_key, provinces)
+            codes = tuple(c for q in extent for c in index.communes_in_province.get((q, key), ()))
+            if codes:  # a commune of the province's earlier extent ("…, Tỉnh Hậu Giang" 1976)
+                weight = _MERGED_COMMUNE
+                reading.factor *= 0.95
         conflict = False
         if former_keys and key.replace(" ", "") in former_keys:
             codes, conflict = _with_former(reading, catalogue, key, codes, segments[i].raw)
@@ -265,7 +280,28 @@ def _read(
                 or (hint == _COMMUNE_ONLY and not segments[i].numeric)
             ):
                 reading.contradicted = True
+            if (
+                hint == _DISTRICT_ONLY
+                and used_p >= 0
+                and used_d < 0
+                and segments[i].key in index.districts
+            ):
+                reading.misplaced_district = True
     return reading
+
+
+def _historic_extent(
+    catalogue: Catalogue, index: UnitIndex, key: str, provinces: tuple[str, ...]
+) -> frozenset[str]:
+    """The other provinces of this set that a province name covered in earlier years
+    ("Hậu Giang" 1976–1991: Cần Thơ and Sóc Trăng; "Đắk Lắk" before 2004: Đắk Nông too)."""
+    if not key:
+        return frozenset()
+    return frozenset(
+        h.province
+        for h in catalogue.historic.get(key, ())
+        if h.release_key == index.key and h.province not in provinces
+    )
 
 
 _DISTRICT_ONLY = frozenset({DISTRICT})
@@ -390,6 +426,17 @@ def with_contradiction(outcome: Outcome, reading: Reading) -> Outcome:
         outcome.confidence = min(outcome.confidence, 0.6)
         outcome.candidates = [(outcome.province or "", outcome.commune, outcome.reason)]
         outcome.reason += " (tên xã hoặc quận, huyện ghi trong địa chỉ không khớp)"
+    return outcome
+
+
+def with_misplaced_district(outcome: Outcome, reading: Reading) -> Outcome:
+    """A province read while the district the text names lies in another province goes to a
+    person: the province written may be a former one with other borders, or a slip."""
+    if reading.misplaced_district and outcome.province is not None and not outcome.needs_review:
+        outcome.needs_review = True
+        outcome.confidence = min(outcome.confidence, 0.6)
+        outcome.candidates = [(outcome.province, outcome.commune, outcome.reason)]
+        outcome.reason += " (quận, huyện ghi trong địa chỉ thuộc tỉnh khác)"
     return outcome
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 
 from ..place_fuzzy import nearest
 from ..place_steps import decode, keystroke_readings, normalise
+from .abroad import country
 from .catalogue import Catalogue, get_catalogue
 from .index import UnitIndex
 from .parse import (
@@ -34,6 +35,7 @@ from .reading import (
     with_contradiction,
     with_district_note,
     with_former_note,
+    with_misplaced_district,
 )
 
 REVIEW_THRESHOLD = 0.7
@@ -71,7 +73,8 @@ class PlaceResolution:
     def describe(self) -> str:
         """One readable Vietnamese line."""
         if self.province is None and not self.candidates:
-            return f"“{self.text}”: không xác định được địa danh."
+            why = f" ({self.reason})" if self.reason else ""
+            return f"“{self.text}”: không xác định được địa danh{why}."
         parts = []
         if self.commune:
             parts.append(self.commune["name"])
@@ -185,12 +188,17 @@ def _decide(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome | Non
     The outcome is cached: nothing downstream may change it."""
     best: Outcome | None = None
     for reading in decode(text):
-        outcome = _resolve_text(normalise(reading), catalogue, target)
+        normalised = normalise(reading)
+        abroad = country(normalised, catalogue.known["any"])
+        if abroad is not None:
+            # never a province of Vietnam: a person confirms the place abroad
+            return Outcome(None, None, 0.0, [], True, 0.0, f"Địa danh ở nước ngoài ({abroad})")
+        outcome = _resolve_text(normalised, catalogue, target)
         if outcome is not None and (best is None or _explains_more(outcome, best)):
             best = outcome
-    if best is None or best.province is None or best.needs_review:
+    if best is None or best.commune is None or best.needs_review:
         # ASCII typed with the input method off ("Ha2 Noi65", "Haf Nooij"): tried only when
-        # the text as given names nothing for sure, and kept only when it names more
+        # the text as given names no commune for sure, and kept only when it names more
         for reading in keystroke_readings(text):
             outcome = _resolve_text(normalise(reading), catalogue, target)
             if outcome is not None and (best is None or _explains_more(outcome, best)):
@@ -228,14 +236,14 @@ def _outcome(plan: Plan, catalogue: Catalogue, target: UnitIndex) -> Outcome:
     outcome = _direct_outcome(direct)
     if direct.former_district is not None or direct.former_commune is not None:
         outcome = with_former_note(with_district_note(outcome, direct), direct)
-    outcomes = [with_contradiction(outcome, direct)]
+    outcomes = [with_misplaced_district(with_contradiction(outcome, direct), direct)]
     for conversion in catalogue.sources_for(target):
         reading = _read(conversion.source, plan, catalogue, conversion.merged(target))
         if reading.score > 0:
             outcome = _converted_outcome(reading, conversion, target)
             if reading.former_district is not None or reading.former_commune is not None:
                 outcome = with_former_note(with_district_note(outcome, reading), reading)
-            outcomes.append(with_contradiction(outcome, reading))
+            outcomes.append(with_misplaced_district(with_contradiction(outcome, reading), reading))
     return _choose(outcomes)
 
 

@@ -1,0 +1,77 @@
+"""Places abroad: a birth place "Liên Xô", "Berlin, CHDC Đức", "Viêng Chăn, Lào" is in no
+province of Vietnam, and must never be read as one ("Lào" is not Lào Cai, "Bắc Kinh" is not a
+misspelt Bắc Ninh, "Đức" is not a commune named Đức …).
+
+The names are the Vietnamese names of the countries (and the former states) that records of
+civil servants born abroad name most, as in the Ministry of Foreign Affairs' list of countries
+and their common transliterations, with the spellings seen without marks and in English. A name
+that is also the name of a unit in Vietnam ("Ấn Độ": Xã An Độ) is left out: such a text stays
+with the resolver."""
+
+from __future__ import annotations
+
+import re
+
+from ..text import fold
+
+_SEPARATORS = re.compile(r"[,;|\n]")
+
+# Folded country names (the last part of an address).
+COUNTRIES = frozenset(
+    {
+        "lien xo", "nga", "lien bang nga", "ucraina", "ukraina", "ukraine", "bach nga", "belarus",
+        "duc", "tay duc", "dong duc", "germany", "lao", "laos", "campuchia", "cam pu chia",
+        "cambodia", "thai lan", "thailand", "trung quoc", "china", "dai loan", "hong kong",
+        "hong kong trung quoc", "ma cao", "nhat ban", "japan", "han quoc", "korea", "trieu tien",
+        "bac trieu tien", "mong co", "tiep khac", "sec", "slovakia", "xlovakia", "ba lan",
+        "poland", "hungari", "hungary", "hung ga ri", "bungari", "bun ga ri", "bulgaria",
+        "rumani", "ru ma ni", "romania", "nam tu", "cu ba", "cuba", "phap", "france", "anh",
+        "vuong quoc anh", "my", "hoa ky", "usa", "hop chung quoc hoa ky", "canada", "ca na da",
+        "uc", "australia", "o xtray li a", "singapore", "xin ga po", "malaysia", "ma lai xi a",
+        "indonesia", "in do ne xi a", "philippines", "phi lip pin", "myanmar", "mien dien",
+        "india", "angieri", "an gie ri", "algeria", "libi", "libya", "irac", "iraq", "italia",
+        "y", "thuy dien", "thuy si", "ha lan", "bi", "ao", "na uy", "dan mach", "phan lan",
+        "tay ban nha", "bo dao nha", "hy lap", "tho nhi ky", "israel", "ai cap", "nuoc ngoai",
+        "hai ngoai", "mongolia", "nicaragua", "mozambique", "angola", "ethiopia",
+    }
+)  # fmt: skip
+# Folded words before a country name ("CHDC Đức", "Cộng hòa Séc", "Liên bang Nga").
+_STATE_WORDS = (
+    "cong hoa dan chu nhan dan",
+    "cong hoa xa hoi chu nghia",
+    "cong hoa lien bang",
+    "cong hoa dan chu",
+    "cong hoa",
+    "chdcnd",
+    "chxhcn",
+    "chlb",
+    "chdc",
+    "ch",
+    "vuong quoc",
+    "lien bang",
+    "nuoc",
+)
+
+
+def country(text: str, vietnam_names: frozenset[str] = frozenset()) -> str | None:
+    """The country named by the last part of a normalised text (after its last comma,
+    semicolon or new line), as written, or None. A country whose name is also a name in
+    ``vietnam_names`` ("Đức") counts only after other parts that name nothing in Vietnam
+    ("Leipzig - Đức"), or with a word of state ("CHDC Đức")."""
+    parts = [p.strip() for p in _SEPARATORS.split(text)]
+    parts = [p for p in parts if p]
+    if not parts:
+        return None
+    key = " ".join(fold(parts[-1]).split())
+    found = key in COUNTRIES
+    if not found:
+        for words in _STATE_WORDS:
+            if key.startswith(words + " ") and key[len(words) + 1 :] in COUNTRIES:
+                return parts[-1]
+        return None
+    if key not in vietnam_names:
+        return parts[-1]
+    others = [" ".join(fold(p).split()) for p in parts[:-1]]
+    if others and not any(o in vietnam_names for o in others):
+        return parts[-1]
+    return None
