@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from cbccvc.crypto import SealedJSONField
 
@@ -69,7 +69,12 @@ class ProfileVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.profile.full_name} – phiên bản {self.number} ({self.get_status_display()})"
+        # one language: the status label comes in the user's, so does the word "version"
+        version = gettext("phiên bản %(number)s (%(status)s)") % {
+            "number": self.number,
+            "status": self.get_status_display(),
+        }
+        return f"{self.profile.full_name} – {version}"
 
 
 class Finding(models.Model):

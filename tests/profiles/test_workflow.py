@@ -113,6 +113,8 @@ def test_a_refusal_reads_in_english_with_the_state_in_english(make_profile, hr, 
             refusals.append(refused.value.messages[0])
         submitted = str(VersionStatus.SUBMITTED.label)
         profile_submitted = str(ProfileStatus.SUBMITTED.label)
+        named = str(version).replace(p.full_name, "")  # as the admin names it; the name is data
+    assert f"({submitted})" in named and not VIETNAMESE_WORD.search(named), named
     assert not [m for m in refusals if VIETNAMESE_WORD.search(m)], refusals
     assert f"“{profile_submitted}”" in refusals[0]
     assert all(f"“{submitted}”" in m for m in refusals[1:]), refusals
