@@ -43,9 +43,17 @@ _SOFT_HYPHEN = "\u00ad"
 
 @lru_cache(maxsize=200_000)
 def _unicode(text: str, prefer: str | None = None) -> str:
-    from .legacy_text import to_unicode
+    from .legacy_text import read_unicode
 
-    return to_unicode(_INVISIBLE.sub("", text), prefer=prefer).replace(_SOFT_HYPHEN, "")
+    return read_unicode(_INVISIBLE.sub("", text), prefer=prefer).replace(_SOFT_HYPHEN, "")
+
+
+@lru_cache(maxsize=65_536)
+def _garbled(text: str) -> str | None:
+    """``text`` repaired when it is UTF-8 garbled by a Windows-1252 reader, else ``None``."""
+    from .legacy_text import from_mojibake
+
+    return from_mojibake(text)
 
 
 @lru_cache(maxsize=200_000)
@@ -98,6 +106,13 @@ class Cleaner:
     ) -> Any:
         """The field value of a non-empty cell; raises ``ValueError`` with a message."""
         kind = col.kind
+        if isinstance(raw, str) and not raw.isascii():
+            repaired = _garbled(raw)  # read again by clean_text; the reader is told
+            if repaired is not None:
+                self.notes.append(
+                    f"“{raw}” là chữ UTF-8 bị đọc nhầm thành Windows-1252 (lỗi bảng mã): đã đọc "
+                    f"lại thành “{clean_text(raw)}”."
+                )
         if kind == "text":
             out = clean_text(as_text(raw), prefer)
             limit = _max_length(model, col.field)
@@ -220,11 +235,14 @@ def _max_length(model: type[models.Model], name: str) -> int | None:
 
 
 def digit_string(raw: Any, what: str, pad: bool = True) -> str:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = float(raw)
     if isinstance(raw, float):
         if not raw.is_integer():
             raise ValueError(f"{what} không phải dãy chữ số.")
         text = str(int(raw))
         if not pad:  # the personal ID: padded with a warning (rows.fix_personal_id)
+            _refuse_lossy_number(text, what)
             return text
         # Excel stored the number and dropped the leading zeros: 12-digit IDs start with 0
         if len(text) in (10, 11):
@@ -242,6 +260,20 @@ def digit_string(raw: Any, what: str, pad: bool = True) -> str:
     if not text.isdigit():
         raise ValueError(f"{what} “{written}” có ký tự không phải chữ số.")
     return text
+
+
+def _refuse_lossy_number(text: str, what: str) -> None:
+    """A personal ID that comes as a number of six significant digits or fewer (10–12 digits,
+    the rest zeros): the number Excel read back from its own scientific notation
+    ("2.50801E+11", six significant digits), its last digits lost. Padding it would give
+    another person's ID, so it is refused (a real ID ends so about once in 10,000–1,000,000;
+    typed again as text it imports)."""
+    if len(text) in (10, 11, 12) and len(text.rstrip("0")) <= 6:
+        raise ValueError(
+            f"{what} “{text}” lưu dạng số, tận cùng bằng {len(text) - len(text.rstrip('0'))} "
+            "chữ số 0: Excel có thể đã làm mất các chữ số cuối (dạng số mũ). Cần nhập lại số "
+            "đầy đủ dạng văn bản (không tự thêm số)."
+        )
 
 
 #: what people type between the digits of an ID ("001 085 012 345", "001.085.012.345",

@@ -11,15 +11,16 @@ Accepted (surrounding spaces and the words "ngày", "tháng", "năm", "sinh" are
 * ``dd/mm/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``, ``d/m/yyyy``, ``d/m/yy``, ``yyyy-mm-dd``
   (optionally with a time, "12:00:00 SA"/"AM" included, which is dropped), ``yyyymmdd``;
 * ``5/1980``, ``05/1980``, ``1980-05`` (month precision), ``1980`` (year precision);
-* an unknown day or month written as ``x``: ``x/1985`` and ``x/x/1985`` (year),
-  ``x/03/1985`` (month).
+* an unknown day or month written as ``x`` or as zero: ``x/1985``, ``x/x/1985``,
+  ``00/00/1985`` (year), ``x/03/1985``, ``00/03/1985`` (month).
 
 Two-digit years: ``yy`` is 20yy when that year is not later than a bound, else 19yy. The
 bound is this year, or this year minus 15 for birth dates (``context="birth"``: nobody under
 15 is a civil servant). In 2026 a birth date "5/1/08" is 2008-01-05 and "5/1/15" is
 1915-01-05; a decree date "5/1/15" is 2015-01-05.
 
-* ``T5/1980``, ``Th05/1980`` (month precision), "ngày 12 tháng 5 năm 1980", "Sinh ngày …".
+* ``T5/1980``, ``Th05/1980`` (month precision), "ngày 12 tháng 5 năm 1980", "Sinh ngày …";
+  Excel's vi-VN "dd-mmm-yy" (``15-Thg3-85``, ``15-Thg03-1985``).
 * the month as an English name or abbreviation, as an en-US Excel shows dates and saves them
   to CSV: ``5-Mar-85``, ``05-Mar-1985``, ``Mar 5, 1985``, ``5 March 1985`` (day), ``Mar-85``
   (month precision).
@@ -75,7 +76,10 @@ _TIME = re.compile(
 _WORDS = re.compile(r"\b(?:ngay|thang|nam|sinh)\b")
 _TEXT_SERIAL = re.compile(r"\d{5}(?:[.,]\d+)?$")
 _UNKNOWN_PART = frozenset({"x", "xx"})
-_MONTH_MARK = re.compile(r"\b(?:th|t)(?=\d{1,2}\b)")  # "T5/1980", "Th05/1980"
+#: "T5/1980", "Th05/1980"; "Thg3" as Excel in the vi-VN locale shows a month ("15-Thg3-85")
+_MONTH_MARK = re.compile(r"\b(?:thg\s?|th|t)(?=\d{1,2}\b)")
+#: a day or month written as zero for "unknown" ("00/00/1985", "00/03/1985"), before a year
+_ZERO_PART = frozenset({"0", "00"})
 #: English month names and abbreviations (folded) → month
 _MONTH_NAMES = {
     name: n
@@ -204,7 +208,9 @@ def parse_date(
         raise _error(original, "ô trống")
     tokens = folded.split()
     # an unknown day or month written as "x" ("x/1985", "x/x/1985", "xx/03/1985")
-    while len(tokens) > 1 and tokens[0] in _UNKNOWN_PART:
+    while len(tokens) > 1 and (
+        tokens[0] in _UNKNOWN_PART or (tokens[0] in _ZERO_PART and len(tokens[-1]) == 4)
+    ):
         tokens.pop(0)
     named = _month_named(tokens, original, today, context)
     if named is not None:

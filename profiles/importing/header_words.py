@@ -127,10 +127,10 @@ ADDRESS_PART_KEYS = {
 
 # -- header text -------------------------------------------------------------------------------
 def unicode_header(s: str, prefer: str | None = None) -> str:
-    from .legacy_text import to_unicode
+    from .legacy_text import read_unicode
 
     try:
-        return to_unicode(s, prefer=prefer)
+        return read_unicode(s, prefer=prefer)
     except ValueError:
         return s
 
