@@ -175,8 +175,19 @@ PROFILE = SheetSpec(
         ),
         C("birthplace_text", "Nơi sinh", "text", "Nơi sinh (tỉnh)", "Sinh tại", "Place of birth"),
         C("hometown_text", "Quê quán", "text", "Nguyên quán", "Quê", "QQ", "Hometown"),
-        C("ethnicity", "Dân tộc", "code", "Dân tộc (mã)", "DT", "Ethnicity", code_list="ethnicity"),
-        C("religion", "Tôn giáo", "code", "TG", "Religion", code_list="religion"),
+        C(
+            "ethnicity",
+            "Dân tộc",
+            "code",
+            "Dân tộc (mã)",
+            "Mã dân tộc",
+            "DT",
+            "Ethnicity",
+            "Ethnic",
+            "Ethnic group",
+            code_list="ethnicity",
+        ),
+        C("religion", "Tôn giáo", "code", "Mã tôn giáo", "TG", "Religion", code_list="religion"),
         C(
             "permanent_residence",
             "Nơi thường trú",
@@ -623,10 +634,10 @@ def header_key(text: Any, prefer: str | None = None) -> str:
 
 
 def _to_unicode(s: str, prefer: str | None = None) -> str:
-    from .legacy_text import to_unicode
+    from .legacy_text import read_unicode
 
     try:
-        return to_unicode(s, prefer=prefer)
+        return read_unicode(s, prefer=prefer)
     except ValueError:  # a header we cannot convert is compared as it is
         return s
 

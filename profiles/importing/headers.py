@@ -426,6 +426,10 @@ def recognise_table(
                         and r > best.header_row
                         # not the same header repeated further down (a printed list's pages)
                         and m.first_header_row <= best.header_row + 1
+                        # nor a line under the header that names the same fields in the same
+                        # columns (a template's field codes "HO_TEN", the English names): the
+                        # header is the upper line, as written for people
+                        and m.columns != best.columns
                     )
                 ):
                     best = m

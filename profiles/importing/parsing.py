@@ -28,8 +28,8 @@ from .rows import (
     extra_columns,
     fix_personal_id,
 )
-from .sections import UNIT_HEADER, SectionUnits, Unresolved
-from .tables import CarryDown, continued_table, date_orders, next_table
+from .sections import UNIT_HEADER, SectionUnits, Unresolved, read_title_unit
+from .tables import CarryDown, continued_table, date_orders, next_table, repeats_header
 
 if TYPE_CHECKING:
     from .headers import TableMatch
@@ -137,16 +137,12 @@ class Parser:
         report.sheets.append(_recognised(sheet, match))
         if spec.key in SENSITIVE_GROUPS and spec.key not in self.readable:
             group = SENSITIVE_GROUPS[spec.key][0]
-            report.add_error(
-                Problem(
-                    src.name,
-                    sheet.name,
-                    None,
-                    "",
-                    "",
-                    f"Bạn không có quyền nhập thông tin {spec.title.lower()} (nhóm {group}): "
-                    "trang bị bỏ qua.",
-                )
+            _sheet_error(
+                src,
+                sheet,
+                report,
+                f"Bạn không có quyền nhập thông tin {spec.title.lower()} (nhóm {group}): "
+                "trang bị bỏ qua.",
             )
             return
         first = match.header_row + 1
@@ -154,6 +150,12 @@ class Parser:
         s = self._sheet(match, sample)
         sorter = RowSorter(match, sheet.head[match.first_header_row : first])
         sections = s.sections
+        if sections is not None:  # "ĐƠN VỊ: Sở Nội vụ" above the table
+            note = read_title_unit(
+                sections, sheet.head[: match.first_header_row], sheet.first_row, clean_text
+            )
+            if note:
+                sheet.notes.append(note)
         number = first + sheet.first_row
         stream = _chain(iter(sample), sheet.rows)
         for original in stream:
@@ -166,6 +168,8 @@ class Parser:
                 if stacked is not None:
                     self._parse_sheet(src, stacked, report, out)
                     return
+                if kind is None and repeats_header(match, original):
+                    kind = "header_repeat"  # the header in other words ("HO_TEN" …)
             if kind is not None:
                 text = " ".join(as_text(v) for v in original if not is_empty(v))
                 found = (
@@ -347,17 +351,18 @@ def _unrecognised(src: SourceFile, sheet: SheetData, report: FileReport) -> None
         }
     )
     if any(any(not is_empty(v) for v in r) for r in sheet.head):
-        report.add_error(
-            Problem(
-                src.name,
-                sheet.name,
-                None,
-                "",
-                "",
-                "Không nhận ra bảng dữ liệu của trang này (thiếu cột bắt buộc, ví dụ "
-                "“Số định danh cá nhân”, “Họ và tên”).",
-            )
+        _sheet_error(
+            src,
+            sheet,
+            report,
+            "Không nhận ra bảng dữ liệu của trang này (thiếu cột bắt buộc, ví dụ "
+            "“Số định danh cá nhân”, “Họ và tên”).",
         )
+
+
+def _sheet_error(src: SourceFile, sheet: SheetData, report: FileReport, message: str) -> None:
+    """A problem of a whole sheet (no row, no column) in the file's report."""
+    report.add_error(Problem(src.name, sheet.name, None, "", "", message))
 
 
 def _recognised(sheet: SheetData, match: TableMatch) -> dict[str, Any]:

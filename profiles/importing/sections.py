@@ -87,6 +87,7 @@ class SectionUnits:
         self._index: tuple[dict[int, int | None], dict[str, list[Unit]]] | None = None
         self._target = target
         self._stack: list[tuple[int, Unit | Unresolved | None]] = []
+        self._title: Unit | None = None  # the unit a title cell above the table names
 
     def _tree(self) -> tuple[dict[int, int | None], dict[str, list[Unit]]]:
         if self._index is None:
@@ -106,7 +107,17 @@ class SectionUnits:
         for _level, state in reversed(self._stack):
             if state is not None:
                 return state
-        return None
+        return self._title
+
+    def title(self, name: str, row: int) -> Unit | Unresolved | None:
+        """A title cell above the table that names the sheet's unit ("ĐƠN VỊ: Sở Nội vụ"): a
+        unit it names exactly is the unit of every person of the sheet that neither their
+        own unit cell nor a section row places; (the unit, or why none was taken)."""
+        key = _key(_TRAILER.sub("", name).strip())
+        found = self._lookup(key, name, row) if key else None
+        if isinstance(found, Unit):
+            self._title = found
+        return found
 
     def section(self, text: str, row: int) -> Unit | Unresolved | None:
         """Read a section row; its unit (or why it has none; ``None``: a group, no unit)."""
@@ -143,7 +154,9 @@ class SectionUnits:
 
     def _lookup(self, key: str, name: str, row: int) -> Unit | Unresolved | None:
         matches = self._tree()[1].get(key, [])
-        enclosing = next((s for _level, s in reversed(self._stack) if isinstance(s, Unit)), None)
+        enclosing = next(
+            (s for _level, s in reversed(self._stack) if isinstance(s, Unit)), self._title
+        )
         for root in (enclosing, self._target, None):
             within = [u for u in matches if root is None or self._below(u, root.pk)]
             if len(within) == 1:
@@ -170,6 +183,49 @@ class SectionUnits:
             )
             % {"name": name, "row": row, "column": UNIT_HEADER},
         )
+
+
+#: the labels of a title cell naming the sheet's unit ("ĐƠN VỊ: Sở Nội vụ", "Cơ quan, đơn vị:
+#: …", "Đơn vị báo cáo: …"), folded; not "Đơn vị tính" (a unit of measure) nor the managing
+#: authority ("Cơ quan, đơn vị có thẩm quyền quản lý …")
+_TITLE_LABELS = frozenset(
+    {"don vi", "co quan", "co quan don vi", "don vi cong tac", "don vi bao cao", "ten don vi",
+     "ten co quan", "ten co quan don vi"}
+)  # fmt: skip
+_TITLE_SPLIT = re.compile(r"\s*[:：]\s*")
+
+
+def title_unit_name(text: str) -> str | None:
+    """The unit name a title cell above a table gives after its label ("ĐƠN VỊ: Sở Nội vụ" →
+    "Sở Nội vụ"), ``None`` for any other cell."""
+    parts = _TITLE_SPLIT.split(text.strip(), maxsplit=1)
+    if len(parts) != 2 or _key(parts[0]) not in _TITLE_LABELS:
+        return None
+    return parts[1].strip() or None
+
+
+def read_title_unit(
+    sections: SectionUnits, rows: list[list[Any]], first_row: int, clean: Callable[[str], str]
+) -> str:
+    """The title cells above a people table (``rows``, the first at sheet row ``first_row`` +
+    1) that name the sheet's unit, read into ``sections``; a note for the sheet when one names
+    no unit of the scope (its people stay in the import's unit), else ""."""
+    for i, row in enumerate(rows):
+        for v in row:
+            if not isinstance(v, str) or (":" not in v and "：" not in v):
+                continue
+            name = title_unit_name(clean(v))
+            if name is None:
+                continue
+            found = sections.title(name, first_row + i + 1)
+            if isinstance(found, Unit):
+                return ""
+            return _(
+                "Dòng tiêu đề “%(text)s” (dòng %(row)s) ghi đơn vị không khớp đơn vị nào trong "
+                "phạm vi nhập (hoặc khớp nhiều đơn vị): những người không có đơn vị riêng được "
+                "nhập vào đơn vị đã chọn khi nhập."
+            ) % {"text": clean(v), "row": first_row + i + 1}
+    return ""
 
 
 def section_text(cells: list[Any] | tuple[Any, ...]) -> str:

@@ -96,6 +96,27 @@ def _under_header(sheet: SheetData, match: TableMatch, number: int) -> bool:
     return not any(holds_id(r) for r in sheet.head[match.header_row + 1 : index])
 
 
+def _same_table(found: TableMatch, match: TableMatch) -> bool:
+    return found.columns == match.columns and [(c.field, c.sources) for c in found.composites] == [
+        (c.field, c.sources) for c in match.composites
+    ]
+
+
+def repeats_header(match: TableMatch, row: list[Any]) -> bool:
+    """Whether ``row`` is a header naming exactly the fields of ``match`` in the same columns,
+    in other words (a template's field codes "HO_TEN", "MA_DAN_TOC" under the people's header,
+    English names): the table's header again, a layout row wherever it stands, never a
+    person."""
+    pid_cols = [c for c, f in match.columns.items() if f == PID_FIELD_NAME]
+    if not _looks_like_header(row, pid_cols):
+        return False
+    from .columns import PROFILE
+    from .headers import recognise_table
+
+    found = recognise_table([row], specs=[match.spec] if match.spec.key == "profile" else [PROFILE])
+    return found is not None and found.header_row == 0 and _same_table(found, match)
+
+
 def next_table(
     sheet: SheetData,
     match: TableMatch,
@@ -117,10 +138,7 @@ def next_table(
     found = recognise_table([row], specs=[match.spec] if match.spec.key == "profile" else [PROFILE])
     if found is None or found.header_row != 0:
         return None
-    same = found.columns == match.columns and [(c.field, c.sources) for c in found.composites] == [
-        (c.field, c.sources) for c in match.composites
-    ]
-    if same:
+    if _same_table(found, match):
         return None  # the header repeated (a printed list's pages): a layout row
     rest = iter(stream)
     head = [row]

@@ -9,7 +9,7 @@ import pytest
 from profiles.importing.headers import recognise_table
 from profiles.importing.readers import SheetData
 from profiles.importing.rows import RowSorter
-from profiles.importing.tables import next_table
+from profiles.importing.tables import next_table, repeats_header
 
 pytestmark = pytest.mark.database_free
 
@@ -81,7 +81,7 @@ TEMPLATE = ["STT", "Họ và tên (*)", "Ngày sinh (*)", "Giới tính (*)", "S
 CODES = ["", "HO_TEN", "NGAY_SINH", "GIOI_TINH", "SO_DDCN", "MA_DAN_TOC", "MA_TON_GIAO"]
 
 
-def test_a_template_s_field_codes_are_skipped_only_before_the_first_person():
+def test_a_template_s_field_codes_are_its_header_again_above_and_below_people():
     match, sorter = _sorter(TEMPLATE)
     assert sorter.layout(CODES) == "header_repeat"
     assert next_table(_sheet([TEMPLATE, CODES]), match, CODES, 2, iter([])) is None
@@ -90,7 +90,11 @@ def test_a_template_s_field_codes_are_skipped_only_before_the_first_person():
     person = [1, "Nguyễn Văn An", "15/03/1985", "Nam", "025085000001", "Kinh", "Không"]
     assert sorter.layout(person) is None
     assert sorter.layout(CODES) is None
-    assert next_table(_sheet([TEMPLATE, person, CODES]), match, CODES, 3, iter([])) is not None
+    # naming the very fields of the header in its columns ("MA_DAN_TOC" is "Mã dân tộc"), it
+    # is that header again (never a person, never another table)
+    assert next_table(_sheet([TEMPLATE, person, CODES]), match, CODES, 3, iter([])) is None
+    assert repeats_header(match, CODES)
+    assert not repeats_header(match, person)
 
 
 def test_a_sheet_without_a_header_goes_on_with_the_table_before_it():

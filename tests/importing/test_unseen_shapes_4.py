@@ -21,15 +21,7 @@ from .unseen_shapes_4 import BUILDERS
 pytestmark = pytest.mark.django_db
 
 #: shapes the import does not read right yet: name → why
-NOT_YET: dict[str, str] = {
-    "unit_title_sheets_xls": "the unit named in a title cell above the table is not used",
-    "coded_values_legend": "bare ethnicity/religion codes under vendor headers are not read",
-    "english_headers_xls": "'Ethnic' is not recognised",
-    "three_row_header_grades": "the grade code of a people sheet is not stored",
-    "partial_date_words": "'tháng 3/1985' and 'dd-Thgm-yy' are read as a year only",
-    "mojibake_resaved_xlsx": "double-encoded UTF-8 headers are not recognised",
-    "lossy_numeric_ids": "IDs whose last digits Excel lost are padded and imported",
-}
+NOT_YET: dict[str, str] = {}
 
 
 def _param(build):

@@ -141,15 +141,17 @@ def shape_english_headers_xls(out: Path) -> UnseenShape4:
 
 def shape_three_row_header_grades(out: Path) -> UnseenShape4:
     """A three-row header with merged cells: "THÔNG TIN CÁ NHÂN" over "Họ và tên", "Ngày tháng
-    năm sinh" (over "Nam" | "Nữ"), "Số CCCD"; "NGẠCH CÔNG CHỨC" over "Tên ngạch" | "Mã ngạch"
-    and "Hệ số lương". The grade code in the spellings old lists have: "01.003", the number
-    1.003 (Excel read "01.003" as a number), "01003", "1.003", "01.002"."""
+    năm sinh" (over "Nam" | "Nữ"), "Số CCCD"; "NGẠCH, BẬC LƯƠNG HIỆN HƯỞNG" over "Ngạch" (over
+    "Tên ngạch" | "Mã ngạch"), "Bậc", "Hệ số", "Ngày hưởng". The grade code in the spellings
+    old lists have: "01.003", the number 1.003 (Excel read "01.003" as a number), "01003",
+    "1.003", the number 1.002."""
     ps = people(6, 2040)
     g = Grid([["DANH SÁCH CÔNG CHỨC"]])
-    g.add(["STT", "THÔNG TIN CÁ NHÂN", None, None, None, "NGẠCH CÔNG CHỨC", None, None])
-    g.add([None, "Họ và tên", "Ngày tháng năm sinh", None, "Số CCCD", "Tên ngạch", "Mã ngạch",
-           "Hệ số lương"])  # fmt: skip
-    g.add([None, None, "Nam", "Nữ", None, None, None, None])
+    g.add(["STT", "THÔNG TIN CÁ NHÂN", None, None, None, "NGẠCH, BẬC LƯƠNG HIỆN HƯỞNG", None,
+           None, None, None])  # fmt: skip
+    g.add([None, "Họ và tên", "Ngày tháng năm sinh", None, "Số CCCD", "Ngạch", None, "Bậc",
+           "Hệ số", "Ngày hưởng"])  # fmt: skip
+    g.add([None, None, "Nam", "Nữ", None, "Tên ngạch", "Mã ngạch", None, None, None])
     codes: list[tuple[Any, str, str]] = [
         ("01.003", "Chuyên viên", "01.003"),
         (1.003, "Chuyên viên", "01.003"),
@@ -163,9 +165,10 @@ def shape_three_row_header_grades(out: Path) -> UnseenShape4:
         d = dmy(p.dob)
         written, name, code = codes[i]
         g.add([i + 1, p.name, None if p.female else d, d if p.female else None, p.pid, name,
-               written, 2.34 if code == "01.003" else 4.4])  # fmt: skip
+               written, 3, 3.0 if code == "01.003" else 4.98, "01/01/2022"])  # fmt: skip
         fields[p.pid] = {"grade_code": code}
-    merges = ["A2:A4", "B2:E2", "F2:H2", "B3:B4", "C3:D3", "E3:E4", "F3:F4", "G3:G4", "H3:H4"]
+    merges = ["A2:A4", "B2:E2", "F2:J2", "B3:B4", "C3:D3", "E3:E4", "F3:G3", "H3:H4", "I3:I4",
+              "J3:J4"]  # fmt: skip
     path = out / "tieu_de_ba_dong.xlsx"
     write_xlsx(path, {"DS": g.rows}, {"DS": merges})
     return UnseenShape4("three_row_header_grades", path, ps, {"DS": set()}, fields=fields)
