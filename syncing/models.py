@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from orgtree.models import Unit
@@ -233,7 +233,7 @@ class SyncWindow(models.Model):
         ordering = ["connection", "starts_on"]
 
     def __str__(self) -> str:
-        end = self.ends_on.strftime("%d/%m/%Y") if self.ends_on else "liên tục"
+        end = self.ends_on.strftime("%d/%m/%Y") if self.ends_on else gettext("liên tục")
         return f"{self.label}: {self.starts_on:%d/%m/%Y} – {end}"
 
 

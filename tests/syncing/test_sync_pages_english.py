@@ -4,6 +4,8 @@ agencies, and the national side's answers, are data. In Vietnamese they read as 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -12,7 +14,7 @@ from lxml import html as lxml_html
 
 from syncing import orgsync
 from syncing.emulator.national_view import national_report, overview
-from syncing.models import Connection, TestSyncRun
+from syncing.models import Connection, SyncWindow, TestSyncRun
 from tests.english_wording import english_client, untranslated
 from tests.syncing.test_orgsync import NATIONAL, world  # noqa: F401
 
@@ -80,3 +82,13 @@ def test_the_national_overview_reads_in_english_and_vietnamese():
     with translation.override("vi"):
         html = overview(request).render().content.decode()
     assert '<html lang="vi">' in html and "Chưa báo cáo" in html and "Từng cơ quan" in html
+
+
+def test_a_sync_window_without_an_end_is_named_in_the_users_language():
+    window = SyncWindow(label="Đợt 1", starts_on=date(2026, 1, 5), ends_on=None)
+    with translation.override("en"):
+        english = str(window)
+    with translation.override("vi"):
+        vietnamese = str(window)
+    assert english == "Đợt 1: 05/01/2026 – ongoing"  # the label is data, as typed
+    assert vietnamese == "Đợt 1: 05/01/2026 – liên tục"
