@@ -283,7 +283,7 @@ class TestSyncRun(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Gửi thử M51 {self.created_at:%d/%m/%Y %H:%M}"
+        return gettext("Gửi thử M51 %(when)s") % {"when": f"{self.created_at:%d/%m/%Y %H:%M}"}
 
 
 # Org-tree sync, reconciliation ("đối khớp") and the progress dashboard (syncing/recon_models.py);

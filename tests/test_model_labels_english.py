@@ -6,9 +6,12 @@ made for the test (not attached to any model)."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from tests.english_wording import field_label_problems, untranslated_model_labels
@@ -44,3 +47,37 @@ def test_the_walk_finds_plain_strings_and_labels_without_english():
     assert field_label_problems(translated, "t") == []
     assert field_label_problems(languages, "l") == []  # each language in its own name
     assert field_label_problems(same_word, "s") == []
+
+
+def test_objects_are_named_in_one_language():
+    """An object's name (page titles, breadcrumbs, related-object columns) is one sentence in the
+    user's language around the data (people's names), never Vietnamese words around an English
+    status or the reverse."""
+    from datetime import datetime
+
+    from profiles.models import Profile, ProfileMerge, ProfileSignature, ProfileVersion
+    from syncing.models import TestSyncRun
+    from tests.browser.page_text import VIETNAMESE_WORD
+
+    person = Profile(full_name="Nguyễn Thị Hương")
+    version = ProfileVersion(profile=person, number=2, status="signed")
+    objects = [
+        ProfileMerge(merged_label="Nguyễn Thị Hương #7", survivor_label="Nguyễn Thị Hương #3"),
+        ProfileSignature(version=version, signer_name="Trần Văn Ký"),
+        version,
+        TestSyncRun(created_at=datetime(2026, 1, 5, 9, 30, tzinfo=UTC)),
+    ]
+    data = ["Nguyễn Thị Hương", "Trần Văn Ký"]
+    with translation.override("en"):
+        names = [str(o) for o in objects]
+    for name in names:
+        words = VIETNAMESE_WORD.findall(_without(name, data))
+        assert not words, name
+    with translation.override("vi"):
+        assert str(objects[3]) == "Gửi thử M51 05/01/2026 09:30"
+
+
+def _without(text: str, data: list[str]) -> str:
+    for value in data:
+        text = text.replace(value, "")
+    return text

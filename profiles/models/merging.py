@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -96,7 +97,10 @@ class ProfileMerge(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"Gộp {self.merged_label} vào {self.survivor_label}"
+        return gettext("Gộp %(merged)s vào %(survivor)s") % {
+            "merged": self.merged_label,
+            "survivor": self.survivor_label,
+        }
 
     @property
     def is_undone(self) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from cbccvc.crypto import EncryptedBinaryField
 
@@ -61,7 +61,10 @@ class ProfileSignature(models.Model):
         ordering = ["-signing_time"]
 
     def __str__(self) -> str:
-        return f"Chữ ký số của {self.version} – {self.signer_name or self.signer_subject}"
+        return gettext("Chữ ký số của %(version)s – %(signer)s") % {
+            "version": self.version,
+            "signer": self.signer_name or self.signer_subject,
+        }
 
     @property
     def last_verification_messages(self) -> list[str]:
