@@ -17,6 +17,7 @@ import base64
 import binascii
 import copy
 import hashlib
+import threading
 from base64 import b64encode
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -74,6 +75,19 @@ def _parser() -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False
     )
+
+
+_parsers = threading.local()
+
+
+def _canonical_parser() -> etree.XMLParser:
+    """This thread's parser for canonical bytes we have just made from a parsed tree (C14N
+    output carries no DOCTYPE): one per thread, as an lxml parser is not shared between
+    threads; the fast path re-reads two such fragments per signature."""
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = _parser()
+    return parser
 
 
 @lru_cache(maxsize=256)
@@ -387,6 +401,7 @@ _EXC_C14N = C14N.value
 _ENVELOPED = SignatureConstructionMethod.enveloped.value
 _SHA256 = DigestAlgorithm.SHA256.value
 _XADES_SIGNED_PROPERTIES = xades_tag("SignedProperties")
+_CERT_DIGEST = xades_tag("CertDigest")
 # Every attribute signxml may resolve a "#id" reference through (Id, ID, id, xml:id).
 _ID_ATTRIBUTES = etree.XPath(
     "//@*[local-name() = 'Id' or local-name() = 'ID' or local-name() = 'id']"
@@ -520,7 +535,7 @@ def _fast_verify_or_none(
         return None
     # SignedInfo: verify its canonical bytes, then read only those bytes.
     signed_info_c14n = _c14n(signed_info)
-    verified_info = etree.fromstring(signed_info_c14n, parser=_parser())
+    verified_info = etree.fromstring(signed_info_c14n, parser=_canonical_parser())
     if len(verified_info) != 5:
         return None
     c14n_method, signature_method, ref_doc, ref_props, ref_key_info = verified_info
@@ -586,7 +601,7 @@ def _fast_verify_or_none(
     if not _reference_digest_ok(ref_doc, [_ENVELOPED, _EXC_C14N], signed_data):
         return None
     # The signing certificate reference, read from the signed bytes.
-    signed_props = etree.fromstring(props_c14n, parser=_parser())
+    signed_props = etree.fromstring(props_c14n, parser=_canonical_parser())
     ssp = signed_props.find("xades:SignedSignatureProperties", _NS)
     if ssp is None or ssp.find("xades:SigningCertificate", _NS) is not None:
         return None
@@ -598,10 +613,15 @@ def _fast_verify_or_none(
         return None
     fingerprints = {_certificate_sha256(c) for c in certs}
     for index, cert_node in enumerate(cert_nodes):
-        digest_method = cert_node.find("xades:CertDigest/ds:DigestMethod", _NS)
-        digest_value = cert_node.find("xades:CertDigest/ds:DigestValue", _NS)
-        if digest_method is None or digest_value is None:
+        # xades:Cert holds exactly its CertDigest (no IssuerSerialV2: our signer writes none),
+        # which holds exactly DigestMethod and DigestValue; anything else → signxml decides
+        cert_digest = _only(cert_node, _CERT_DIGEST)
+        if cert_digest is None:
             return None
+        digest = _only(cert_digest[0], _TAG["DigestMethod"], _TAG["DigestValue"])
+        if digest is None:
+            return None
+        digest_method, digest_value = digest
         if digest_method.get("Algorithm") != _SHA256:
             return None
         value = _b64(digest_value.text)
