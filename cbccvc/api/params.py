@@ -11,6 +11,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ChoiceField as FilterChoiceField
 from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -52,11 +53,36 @@ class NonBlankIntegerField(forms.IntegerField):
         return super().clean(value)
 
 
+# the range of a database integer column (64-bit); an id outside it is one no row has
+ID_RANGE = range(-(2**63), 2**63)
+
+
 class IntegerFilter(django_filters.Filter):
     """An id filter: ``unit=0.5`` or ``unit=1e3`` is a 400, not a decimal compared to ids, and
-    ``unit=`` is a 400, not "no filter"."""
+    ``unit=`` is a 400, not "no filter". An integer beyond 64 bits matches nothing: SQLite
+    cannot bind it, and Django checks that range for an integer field's own lookups but not
+    for a foreign key's."""
 
     field_class = NonBlankIntegerField
+
+    def filter(self, qs: Any, value: Any) -> Any:
+        if isinstance(value, int) and value not in ID_RANGE:
+            return qs.none()
+        return super().filter(qs, value)
+
+
+class NonBlankChoiceField(FilterChoiceField):
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise forms.ValidationError(str(BLANK), code="blank")
+        return super().clean(value)
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    """One of the listed values: absent means no filter, present and empty is a 400 (Django's
+    filter takes ``status=`` for "no filter", a value the schema does not allow)."""
+
+    field_class = NonBlankChoiceField
 
 
 class StrictBooleanField(forms.Field):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from rest_framework import mixins, viewsets
-from rest_framework.parsers import JSONParser
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework import mixins, parsers, viewsets
+from rest_framework.exceptions import ParseError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
@@ -11,6 +14,20 @@ from .mixins import ApiViewMixin, ConditionalMixin
 from .permissions import KeyScopePermission
 
 PERMISSIONS = [IsAuthenticated, KeyScopePermission]
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with arrays or objects nested deeper than Python's decoder can
+    follow (``[[[[…`` a few thousand deep, RecursionError, which DRF does not catch) a 400
+    like any other malformed body, not a 500."""
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(_("Nội dung JSON lồng nhau quá sâu.")) from None
+
+
 # Bodies are JSON: a form encoding cannot say null (``null`` arrives as the text "null") nor
 # carry lists, so it was a second, lossy way to send the same data. The file upload of
 # imports declares its own parsers.

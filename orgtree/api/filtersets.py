@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from cbccvc.api.params import IntegerFilter
+from cbccvc.api.params import ChoiceFilter, IntegerFilter
 
 from ..models import Unit
 from ..text import fold
@@ -14,8 +14,8 @@ class UnitFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Tìm theo tên hoặc mã (không dấu)")
     code = django_filters.CharFilter(field_name="code", lookup_expr="iexact", label="Mã định danh")
     parent = IntegerFilter(field_name="parent_id", label="Đơn vị cấp trên (id)")
-    status = django_filters.ChoiceFilter(choices=Unit.Status.choices, label="Trạng thái")
-    kind = django_filters.ChoiceFilter(choices=Unit.Kind.choices, label="Loại đơn vị")
+    status = ChoiceFilter(choices=Unit.Status.choices, label="Trạng thái")
+    kind = ChoiceFilter(choices=Unit.Kind.choices, label="Loại đơn vị")
 
     class Meta:
         model = Unit

@@ -5,7 +5,12 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
-from cbccvc.api.params import IntegerFilter, NonBlankIsoDateTimeFilter, StrictBooleanFilter
+from cbccvc.api.params import (
+    ChoiceFilter,
+    IntegerFilter,
+    NonBlankIsoDateTimeFilter,
+    StrictBooleanFilter,
+)
 from orgtree.access import scope_for
 from orgtree.text import fold
 from orgtree.tree import subtree_q
@@ -16,7 +21,7 @@ from ..models import Profile, ProfileStatus
 class ProfileFilterSet(django_filters.FilterSet):
     unit = IntegerFilter(method="in_unit", label="Đơn vị (id), gồm cả đơn vị con")
     unit_code = django_filters.CharFilter(method="in_unit_code", label="Mã đơn vị, gồm cả con")
-    status = django_filters.ChoiceFilter(choices=ProfileStatus.choices, label="Trạng thái")
+    status = ChoiceFilter(choices=ProfileStatus.choices, label="Trạng thái")
     grade = django_filters.CharFilter(field_name="grade_code", label="Mã ngạch")
     position = django_filters.CharFilter(field_name="position_code", label="Mã chức vụ")
     personal_id = django_filters.CharFilter(field_name="personal_id", label="Số định danh")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import django_filters
 
-from cbccvc.api.params import IntegerFilter
+from cbccvc.api.params import ChoiceFilter, IntegerFilter
 
 from ..models import Mismatch
 
 
 class MismatchFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Mismatch.Status.choices, label="Trạng thái")
-    kind = django_filters.ChoiceFilter(choices=Mismatch.Kind.choices, label="Loại sai lệch")
+    status = ChoiceFilter(choices=Mismatch.Status.choices, label="Trạng thái")
+    kind = ChoiceFilter(choices=Mismatch.Kind.choices, label="Loại sai lệch")
     profile = IntegerFilter(field_name="profile_id", label="Hồ sơ (id)")
 
     class Meta:
