@@ -429,7 +429,7 @@ def recognise_table(
                         # nor a line under the header that names the same fields in the same
                         # columns (a template's field codes "HO_TEN", the English names): the
                         # header is the upper line, as written for people
-                        and m.columns != best.columns
+                        and (m.columns, m.composites) != (best.columns, best.composites)
                     )
                 ):
                     best = m
