@@ -197,7 +197,7 @@ class NationalClient:
         status = response.status_code
         try:
             data = response.json() if response.content else None
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep
             data = None
         if 200 <= status < 300:
             if data is None and response.content:

@@ -73,7 +73,7 @@ def endpoint(**methods: Handler) -> Callable[[HttpRequest], HttpResponse]:
         if request.body:
             try:
                 body = json.loads(request.body)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deep
                 return problem_response("request_invalid", "Nội dung không phải JSON hợp lệ.")
         try:
             return _json(handler(request, key, body))
