@@ -35,6 +35,7 @@ from django.db import models, transaction
 
 from cbccvc.history import attribute, delete_with_history, save_with_history
 
+from . import bulkio
 from .models import (
     CHILD_MODELS,
     CareerEvent,
@@ -428,11 +429,9 @@ def do_bulk_create_rows(
     when: datetime,
 ) -> int:
     """Insert many new rows of one model (profiles or child rows; model instances or
-    :class:`profiles.importing.bulkio.Draft` rows) and their history rows ("+") in a few
-    statements (:mod:`profiles.importing.bulkio`): no receivers, no effects. ``reason`` is one
+    :class:`profiles.bulkio.Draft` rows) and their history rows ("+") in a few
+    statements (:mod:`profiles.bulkio`): no receivers, no effects. ``reason`` is one
     for all or one per row. Returns the number of rows (their ids are set)."""
-    from .importing import bulkio
-
     if not rows:
         return 0
     _attribute_all(rows, reason)
@@ -452,12 +451,10 @@ def do_bulk_update_rows(
     when: datetime,
 ) -> int:
     """Write ``fields`` of many rows of one model (profiles or child rows) and their history
-    rows ("~") in a few statements (:mod:`profiles.importing.bulkio`): no receivers, no
+    rows ("~") in a few statements (:mod:`profiles.bulkio`): no receivers, no
     effects — the caller runs :func:`reopen_and_validate` (or :func:`reopen_edited` and its own
     validation) once for all the ids it changed. ``reason`` is one for all or one per row.
     Returns the number of rows."""
-    from .importing import bulkio
-
     if not rows:
         return 0
     _attribute_all(rows, reason)

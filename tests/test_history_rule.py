@@ -22,7 +22,7 @@ ALLOWED = {
     "profiles/actions.py",  # the actions (builds on cbccvc.history; documents the rule)
     # bulk history rows built like simple-history's bulk_history_create, reading the reason
     # the bulk actions set (profiles.actions.do_bulk_create_rows/do_bulk_update_rows)
-    "profiles/importing/bulkio.py",
+    "profiles/bulkio.py",
 }
 
 # Known debt, to be moved to cbccvc.history / profiles.actions, never added to:

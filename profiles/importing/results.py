@@ -15,7 +15,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 
-from . import bulkio
+from profiles import bulkio
+
 from .models import ImportJob, ImportRowResult
 
 #: report key that says the rows are in the table (not in the report)

@@ -15,11 +15,11 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from orgtree.text import clean, title_case
+from profiles import bulkio
 
 from .. import actions
 from ..models import CHILD_MODELS, Profile, SalaryHistory, WorkHistory
 from ..services import Row, apply_current, current_from_histories
-from . import bulkio
 from .cleaning import is_empty
 from .columns import PID_FIELD
 from .lookups import LOOKUP_BATCH, load_ids

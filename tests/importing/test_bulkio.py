@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from profiles.importing import bulkio
+from profiles import bulkio
 from profiles.models import Profile, ProfileStatus, SalaryHistory
 
 pytestmark = pytest.mark.django_db

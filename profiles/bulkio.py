@@ -1,4 +1,5 @@
-"""Bulk writes for the import: rows and their simple-history rows in a few statements.
+"""Bulk writes (the import, the bulk actions, the reform conversion): rows and their
+simple-history rows in a few statements.
 
 On PostgreSQL new rows take their ids from the sequence and go in with ``COPY``; updates are
 one ``UPDATE … FROM (VALUES …)`` per 5,000 rows (Django's ``bulk_update`` builds a ``CASE``
