@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 
 
@@ -41,3 +43,19 @@ class SiteLanguageHistoryMixin:
     def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
         with translation.override("vi"):
             return super().log_deletions(request, queryset)  # type: ignore[misc]
+
+
+class HistoryIdMixin:
+    """django-simple-history's history page looks its object up by the id as written in the
+    URL: ``abc/history/`` on an integer key raised ValueError, a 500 where Django's own pages
+    answer "not found". An id the primary key cannot hold is a 404 here too. Put it before
+    SimpleHistoryAdmin among the bases."""
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))  # type: ignore[attr-defined]
+        except ValidationError:
+            raise Http404 from None
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]

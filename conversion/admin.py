@@ -21,7 +21,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -170,7 +170,7 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
         try:
             return redirect("admin:conversion_campaign_page", int(object_id))
-        except ValueError:
+        except (ValueError, NoReverseMatch):  # not an integer, or a negative one
             raise Http404 from None
 
     # -- the campaign page ------------------------------------------------------------------------

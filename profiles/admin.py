@@ -25,7 +25,7 @@ from import_export import resources
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from cbccvc.admin_mixins import SiteLanguageHistoryMixin, ViewOnlyAdminMixin
+from cbccvc.admin_mixins import HistoryIdMixin, SiteLanguageHistoryMixin, ViewOnlyAdminMixin
 from cbccvc.audit import Kind as AuditKind
 from cbccvc.audit import record
 from cbccvc.xlsx_safety import FormulaSafeResource
@@ -80,7 +80,7 @@ from .signing.profile_admin import ProfileSigningAdminMixin
 # ---------------------------------------------------------------------------------------------
 
 
-class NationalAdminEditsMixin(SiteLanguageHistoryMixin):
+class NationalAdminEditsMixin(HistoryIdMixin, SiteLanguageHistoryMixin):
     access_scope = "reference"  # every agency reads the code lists; the national admin edits
 
     def has_module_permission(self, request: HttpRequest) -> bool:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from cbccvc.admin_mixins import HistoryIdMixin
 from orgtree.access import ALL_ROLES, EDIT_PROFILE_ROLES, MANAGE_UNIT_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 from profiles.models import Profile
@@ -190,7 +191,7 @@ class ConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
-        if request.method == "GET":
+        if request.method == "GET" and object_id.isdigit():  # else Django's "not found"
             _warn_revoked(request, self.get_queryset(request).filter(pk=object_id))
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -463,7 +464,7 @@ class TestSyncRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ExtraHoliday)
-class ExtraHolidayAdmin(SimpleHistoryAdmin):
+class ExtraHolidayAdmin(HistoryIdMixin, SimpleHistoryAdmin):
     """National calendar corrections: only the national admin edits them."""
 
     access_scope = "national"

@@ -329,9 +329,14 @@ class ScopedUnitFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value():
-            return queryset.filter(profile__unit_id=self.value())
-        return queryset
+        value = self.value()
+        if not value:
+            return queryset
+        # not a unit id ("abc", 40 digits: a ValueError or, on SQLite, an OverflowError):
+        # no unit has it
+        if not (value.isascii() and value.isdigit() and int(value) < 2**63):
+            return queryset.none()
+        return queryset.filter(profile__unit_id=value)
 
 
 class DecisionForm(forms.Form):
