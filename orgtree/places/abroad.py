@@ -11,6 +11,7 @@ with the resolver."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..text import fold
 
@@ -53,25 +54,37 @@ _STATE_WORDS = (
 )
 
 
+@lru_cache(maxsize=4096)
+def _fold(part: str) -> str:
+    return fold(part)  # the last parts (provinces) repeat: fold each once
+
+
+_STATE_START = tuple(sorted({words.split()[0] + " " for words in _STATE_WORDS}))
+_TRAILING = " \t\r\n,;|."
+
+
 def country(text: str, vietnam_names: frozenset[str] = frozenset()) -> str | None:
     """The country named by the last part of a normalised text (after its last comma,
     semicolon or new line), as written, or None. A country whose name is also a name in
     ``vietnam_names`` ("Đức") counts only after other parts that name nothing in Vietnam
-    ("Leipzig - Đức"), or with a word of state ("CHDC Đức")."""
-    parts = [p.strip() for p in _SEPARATORS.split(text)]
-    parts = [p for p in parts if p]
-    if not parts:
-        return None
-    key = " ".join(fold(parts[-1]).split())
-    found = key in COUNTRIES
-    if not found:
+    ("Leipzig - Đức"), or with a word of state ("CHDC Đức").
+
+    Runs on every text: the common case is one ``rfind`` per separator and one fold."""
+    body = text.rstrip(_TRAILING)
+    cut = max(body.rfind(","), body.rfind(";"), body.rfind("|"), body.rfind("\n"))
+    last = body[cut + 1 :].strip()
+    key = _fold(last)
+    if key not in COUNTRIES:
+        if not key.startswith(_STATE_START):
+            return None
         for words in _STATE_WORDS:
             if key.startswith(words + " ") and key[len(words) + 1 :] in COUNTRIES:
-                return parts[-1]
+                return last
         return None
     if key not in vietnam_names:
-        return parts[-1]
-    others = [" ".join(fold(p).split()) for p in parts[:-1]]
+        return last
+    others = [fold(p) for p in _SEPARATORS.split(body[: max(cut, 0)])]
+    others = [o for o in others if o]
     if others and not any(o in vietnam_names for o in others):
-        return parts[-1]
+        return last
     return None

@@ -338,9 +338,10 @@ def _parse_part(
             return []
         if stripped is not tokens:
             rest = tokens[_numbered_noise(tokens) :]
-            if len(rest) > len(stripped) and len(rest) >= 3:
+            if len(rest) > len(stripped) and len(rest) >= 3 and rest[0] not in NOISE_WORDS:
                 # "Khóm 3 Bằng Hành Bắc Quang Tỉnh Hà Tuyên": after a numbered hamlet or
-                # house, names come before the first level word
+                # house, names come before the first level word (not after "Số 12 đường
+                # Lê Lợi": a street)
                 pieces = _split_run(rest, known)
                 if pieces and len(pieces) > 1 and len(pieces[0]) + len(stripped) <= len(rest):
                     return [_segment(" ".join(p), p) for p in pieces]

@@ -295,13 +295,15 @@ def _historic_extent(
 ) -> frozenset[str]:
     """The other provinces of this set that a province name covered in earlier years
     ("Hậu Giang" 1976–1991: Cần Thơ and Sóc Trăng; "Đắk Lắk" before 2004: Đắk Nông too)."""
-    if not key:
-        return frozenset()
+    entries = catalogue.historic.get(key) if key else None
+    if not entries:
+        return _NO_PROVINCES
     return frozenset(
-        h.province
-        for h in catalogue.historic.get(key, ())
-        if h.release_key == index.key and h.province not in provinces
+        h.province for h in entries if h.release_key == index.key and h.province not in provinces
     )
+
+
+_NO_PROVINCES: frozenset[str] = frozenset()
 
 
 _DISTRICT_ONLY = frozenset({DISTRICT})

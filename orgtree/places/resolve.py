@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from ..place_fuzzy import nearest
-from ..place_steps import decode, keystroke_readings, normalise
+from ..place_steps import decode, keystroke_readings, normalise, sure_keystrokes
 from .abroad import country
 from .catalogue import Catalogue, get_catalogue
 from .index import UnitIndex
@@ -196,9 +196,15 @@ def _decide(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome | Non
         outcome = _resolve_text(normalised, catalogue, target)
         if outcome is not None and (best is None or _explains_more(outcome, best)):
             best = outcome
-    if best is None or best.commune is None or best.needs_review:
+    if (
+        best is None
+        or best.province is None
+        or best.needs_review
+        or (best.commune is None and sure_keystrokes(text))
+    ):
         # ASCII typed with the input method off ("Ha2 Noi65", "Haf Nooij"): tried only when
-        # the text as given names no commune for sure, and kept only when it names more
+        # the text as given names nothing for sure (or no commune, and shows sure signs of
+        # keystrokes: "xax Ddanr Vans, huyện Hoàng Su Phì"), kept only when it names more
         for reading in keystroke_readings(text):
             outcome = _resolve_text(normalise(reading), catalogue, target)
             if outcome is not None and (best is None or _explains_more(outcome, best)):

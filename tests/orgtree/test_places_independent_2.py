@@ -179,7 +179,7 @@ def test_names_after_a_numbered_hamlet(reference_data):
         "KHÓM 3 BẰNG HÀNH BẮC QUANG TỈNH HÀ TUYÊN", "Xã Bằng Hành, Huyện Bắc Quang, Tỉnh Hà Giang"
     )
     _same_place(
-        "Số 8 hẻm 21 Kiệt Sơn Tân Sơn Tỉnh Vĩnh Phú", "Xã Kiệt Sơn, Huyện Tân Sơn, Tỉnh Phú Thọ"
+        "Số 8 hẻm 21 Thu Cúc Tân Sơn Tỉnh Vĩnh Phú", "Xã Thu Cúc, Huyện Tân Sơn, Tỉnh Phú Thọ"
     )
 
 
