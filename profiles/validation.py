@@ -29,7 +29,7 @@ from django.utils import timezone
 from orgtree.reform import UnitCodes, codes_in_force
 from orgtree.text import clean, title_case
 
-from . import codelists, document
+from . import bulkio, codelists, document
 from .fixed_labels import field_label, row_label  # stored messages: Vietnamese in any language
 from .models import CHILD_MODELS, Finding, Membership, Profile, Training
 from .schema_rules import UNIT_CODES, schema_findings
@@ -802,6 +802,7 @@ def _store(records: list[Record], ctx: Context, now) -> ValidationRun:
                 field=i.field,
                 message=i.message[:500],
                 related_profile_id=i.related_profile_id,
+                found_at=now,
             )
             for i in issues
         )
@@ -809,7 +810,7 @@ def _store(records: list[Record], ctx: Context, now) -> ValidationRun:
     ids = [rec["id"] for rec in records]
     with transaction.atomic():
         Finding.objects.filter(profile_id__in=ids).delete()
-        Finding.objects.bulk_create(findings, batch_size=5000)
+        bulkio.insert(Finding, findings)  # COPY on PostgreSQL
         # few distinct (score, errors, warnings) triples per chunk: one UPDATE per triple
         for (score, errors, warnings), pks in counters.items():
             Profile.objects.filter(pk__in=pks).update(

@@ -70,3 +70,29 @@ def test_draft_rows_are_inserted_with_ids_and_history(make_unit):
     bulkio.insert_history(SalaryHistory, [pay], user=user, when=now)
     assert SalaryHistory.objects.get(pk=pay.pk).profile_id == people[0].pk
     assert SalaryHistory.history.get(id=pay.pk).history_user_id == user.pk
+
+
+def test_set_values_writes_only_the_given_rows(make_unit):
+    unit = make_unit("Sở Nội vụ", code="H25.01")
+    now = timezone.now()
+    people = [
+        bulkio.draft(
+            Profile,
+            personal_id=f"02508500{n:04d}",
+            full_name=f"Người {n}",
+            folded_name=f"nguoi {n}",
+            date_of_birth=date(1985, 3, 14),
+            sex="1",
+            unit_id=unit.pk,
+            created_at=now,
+            updated_at=now,
+        )
+        for n in range(3)
+    ]
+    bulkio.insert(Profile, people)
+
+    assert bulkio.set_values(Profile, [people[0].pk, people[2].pk], warning_count=7) == 2
+    assert bulkio.set_values(Profile, [], warning_count=9) == 0
+
+    counts = dict(Profile.objects.values_list("pk", "warning_count"))
+    assert counts == {people[0].pk: 7, people[1].pk: 0, people[2].pk: 7}
