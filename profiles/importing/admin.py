@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -308,7 +308,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
         try:
             return redirect("admin:profiles_import_preview", int(object_id))
-        except ValueError:
+        except (ValueError, NoReverseMatch):  # not an integer, or a negative one
             raise Http404 from None
 
     def status_view(self, request: HttpRequest, job_id: int) -> JsonResponse:

@@ -356,7 +356,7 @@ def parse_choices(
                 continue
             try:
                 a, b = json.loads(raw)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, RecursionError):  # RecursionError: nested too deep
                 raise ImportError_(_("Dữ liệu biểu mẫu không hợp lệ.")) from None
             choice = post.get(name.replace("-key-", "-", 1))
             if choice is not None:

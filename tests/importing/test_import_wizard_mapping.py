@@ -356,3 +356,12 @@ def test_an_update_row_shows_the_stored_value_and_the_new_one(tmp_path, agency, 
     page = client.get(url + "?loc=update").content.decode()
     assert page.count('<tr class="action-update') == 1
     assert "Dân tộc: Kinh [01] → <ins>Tày [02]</ins>" in page
+
+
+@pytest.mark.parametrize(
+    "raw", ["not json", "[1, 2, 3]", "[" * 100_000 + "]" * 100_000], ids=["text", "three", "deep"]
+)
+def test_a_forged_choice_key_is_a_form_error_not_a_crash(raw):
+    # a key nested deeper than the JSON decoder recurses raised RecursionError (a 500)
+    with pytest.raises(ImportError_, match="không hợp lệ"):
+        wizard.parse_choices({"col-key-0": raw, "col-0": "full_name"})
