@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from .pipeline_fixtures import agency, hr  # noqa: F401 - fixtures
-from .shape_check import check, import_shape
+from .shape_check import assert_every_person_read, shape_params
 from .unseen_shapes_4 import BUILDERS
 
 pytestmark = pytest.mark.django_db
@@ -24,17 +24,6 @@ pytestmark = pytest.mark.django_db
 NOT_YET: dict[str, str] = {}
 
 
-def _param(build):
-    name = build.__name__.removeprefix("shape_")
-    marks = [pytest.mark.xfail(strict=True, reason=NOT_YET[name])] if name in NOT_YET else []
-    return pytest.param(build, id=name, marks=marks)
-
-
-@pytest.mark.parametrize("build", [_param(b) for b in BUILDERS])
+@pytest.mark.parametrize("build", shape_params(BUILDERS, NOT_YET))
 def test_a_fourth_set_shape_loses_no_person(build, tmp_path, agency, hr):
-    shape = build(tmp_path)
-    report = import_shape(shape, agency["root"], hr, tmp_path)
-    outcome = check(shape, report)
-    assert outcome.problems == [], report["files"][0]["sheets"]
-    assert outcome.lost == 0 and outcome.wrong == 0
-    assert outcome.held == len(shape.bad_rows)
+    assert_every_person_read(build, agency["root"], hr, tmp_path)
