@@ -27,6 +27,10 @@ from .markup import MarkupError, read_html, read_spreadsheetml, sniff_markup
 
 #: Excel's own limit on a cell's text; a longer cell means a damaged or hostile file
 MAX_CELL_CHARS = 32_767
+#: the widest table the header search reads (to its last filled cell in the first rows): the
+#: widest real HR list seen has ~250 columns; a sheet filled to 10,000 columns is damaged or
+#: hostile, and searching its header held a web request for more than a minute
+MAX_COLUMNS = 1_000
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -81,9 +85,26 @@ def _split_head(sheet: str, rows: Iterator[list[Any]], n: int = 60) -> tuple[lis
     head = []
     for row in checked:
         head.append(row)
+        width = _filled_width(row)
+        if width > MAX_COLUMNS:
+            raise FileReadError(
+                f"Trang “{sheet}”, dòng {len(head)}: bảng có {width:,} cột có dữ liệu, vượt giới "
+                f"hạn {MAX_COLUMNS:,} cột của một danh sách hồ sơ: hãy xoá các cột thừa rồi nhập "
+                "lại."
+            )
         if len(head) >= n:
             break
     return head, checked
+
+
+def _filled_width(row: list[Any]) -> int:
+    """The position of the row's last cell holding something (empty cells after it, as a
+    sheet formatted to its last column has, do not count)."""
+    for c in range(len(row) - 1, -1, -1):
+        value = row[c]
+        if value is not None and (not isinstance(value, str) or value.strip()):
+            return c + 1
+    return 0
 
 
 def _looks_encrypted(path: Path) -> bool:
