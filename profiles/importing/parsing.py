@@ -19,7 +19,7 @@ from ..services import SENSITIVE_GROUPS
 from .cleaning import Cleaner, UnitResolver, as_text, clean_text, column_encoding, is_empty
 from .columns import PID_FIELD, PROFILE, Column, SheetSpec, recognise
 from .readers import FileReadError, SheetData, read_file
-from .report import FileReport, Problem, RowPlan
+from .report import FileReport, Problem, RowPlan, UnresolvedUnit
 from .rows import (
     LAYOUT_LABELS,
     RowSorter,
@@ -499,4 +499,10 @@ def _section_unit(plan: RowPlan, state: Unit | Unresolved | None) -> None:
         plan.values["unit"] = state
         plan.headers = {**plan.headers, "unit": UNIT_HEADER}
     else:
-        plan.fail(UNIT_HEADER, state.text, f"{UNIT_HEADER}: {state.message}")
+        plan.errors.append(
+            UnresolvedUnit(
+                plan.file, plan.sheet, plan.row, UNIT_HEADER, state.text,
+                f"{UNIT_HEADER}: {state.message}",
+            )
+        )  # fmt: skip
+        plan.action = "error"

@@ -19,6 +19,7 @@ from .cleaning import PlaceCache, is_empty
 from .columns import PID_FIELD, PROFILE, SHEETS, SheetSpec
 from .lookups import PROFILE_KEYS, load_children, load_profiles
 from .mojibake import guard_child_action, guard_text_changes, warner
+from .repeats import skip_repeats
 from .report import Review, RowPlan, jsonable
 
 #: a person planned from the rows of the files: {"plan": the first row, "values", "embedded",
@@ -74,8 +75,13 @@ class Planner:
         * else the matcher within the files: certain → one person (the later rows merge into
           the first), uncertain → review queue;
         * else a new person (a 12-digit ID is needed to create a profile).
+        A row held only for its section's unit whose person arrives from another row of the
+        file is a repeat of that row (:mod:`.repeats`).
         """
-        profile_rows = [r for r in rows if r.table == "profile" and r.action != "error"]
+        skip_repeats(rows)
+        profile_rows = [
+            r for r in rows if r.table == "profile" and r.action not in ("error", "skip")
+        ]
         pids = {r.personal_id for r in rows if r.personal_id}
         # only the columns the plan reads: who it is, where, and the fields the files carry
         # (all ~60 columns of 100,000 profiles took ~0.3 GB more on a re-import)

@@ -56,6 +56,13 @@ class Problem:
 
 
 @dataclass
+class UnresolvedUnit(Problem):
+    """The problem of a row whose unit a section row above it names but no unit of the scope
+    (or several) matches: the only problem of such a row may be lifted when the same person
+    arrives from another row of the file (:mod:`.repeats`)."""
+
+
+@dataclass
 class RowPlan:
     file: str
     sheet: str

@@ -13,7 +13,9 @@ with each section row, :meth:`SectionUnits.current` for each person below):
   the job's unit, then in the whole scope, the first place with exactly one match deciding;
 * a row that looks like a unit ("Phòng …", "Sở …", "Ban …", "Trung tâm …" …) but that no unit
   of the scope or several of them match is *unresolved*: the people below it are held with a
-  problem that names the section row (:class:`Unresolved`), never put in some other unit.
+  problem that names the section row (:class:`Unresolved`), never put in some other unit;
+  unless another row of the file brings the same person with a known unit: then the row is a
+  repeat of that one (:mod:`.repeats`).
 
 A person's own unit cell, when the sheet has one and it is filled, always wins.
 """

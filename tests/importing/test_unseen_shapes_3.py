@@ -28,11 +28,7 @@ from .unseen_shapes_3 import (
 pytestmark = pytest.mark.django_db
 
 #: shapes the import does not read right yet: name → why
-NOT_YET: dict[str, str] = {
-    "duplicate_row_two_sections": "the person's second row, under a section 'II. ĐẢNG ỦY' "
-    "(a Party committee, read as a unit nobody has), is held for its unit although the "
-    "person arrived from the first row",
-}
+NOT_YET: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("build", shape_params(BUILDERS, NOT_YET))
