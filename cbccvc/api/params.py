@@ -33,11 +33,22 @@ def query_date(request: Request, name: str = "as_of") -> date:
         raise ValidationError({name: [str(_("Ngày không hợp lệ (YYYY-MM-DD)."))]}) from None
 
 
-class NonBlankIsoDateTimeField(IsoDateTimeField):
+class NonBlank:
+    """A query-parameter field for which present and empty (``name=``) is an error, not the
+    "no filter" Django's form fields make of it. Put it before the field class."""
+
     def clean(self, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            raise forms.ValidationError(str(BLANK), code="blank")
-        return super().clean(value)
+        _refuse_blank(value)
+        return super().clean(value)  # type: ignore[misc]
+
+
+def _refuse_blank(value: Any) -> None:
+    if isinstance(value, str) and not value.strip():
+        raise forms.ValidationError(str(BLANK), code="blank")
+
+
+class NonBlankIsoDateTimeField(NonBlank, IsoDateTimeField):
+    pass
 
 
 class NonBlankIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -46,11 +57,8 @@ class NonBlankIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = NonBlankIsoDateTimeField
 
 
-class NonBlankIntegerField(forms.IntegerField):
-    def clean(self, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            raise forms.ValidationError(str(BLANK), code="blank")
-        return super().clean(value)
+class NonBlankIntegerField(NonBlank, forms.IntegerField):
+    pass
 
 
 # the range of a database integer column (64-bit); an id outside it is one no row has
@@ -71,11 +79,8 @@ class IntegerFilter(django_filters.Filter):
         return super().filter(qs, value)
 
 
-class NonBlankChoiceField(FilterChoiceField):
-    def clean(self, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            raise forms.ValidationError(str(BLANK), code="blank")
-        return super().clean(value)
+class NonBlankChoiceField(NonBlank, FilterChoiceField):
+    pass
 
 
 class ChoiceFilter(django_filters.ChoiceFilter):
@@ -94,8 +99,7 @@ class StrictBooleanField(forms.Field):
     def clean(self, value: Any) -> bool | None:
         if value is None:
             return None  # absent
-        if isinstance(value, str) and not value.strip():
-            raise forms.ValidationError(str(BLANK), code="blank")
+        _refuse_blank(value)
         try:
             return self.VALUES[str(value).strip().lower()]
         except KeyError:
