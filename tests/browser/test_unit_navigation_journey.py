@@ -101,12 +101,15 @@ def test_find_a_unit_walk_the_tree_and_click_through_completeness(
     page.wait_for_selector("#completeness")
     _fits(page, width)
     assert_clean(page, language="vi")
-    page.click("#completeness thead a:has-text('Đơn vị')")
+    with page.expect_navigation():  # the sorted page, not the one being left
+        page.click("#completeness thead a:has-text('Đơn vị')")
+    page.wait_for_selector("#completeness tbody tr")
     names = page.locator("#completeness tbody td:nth-child(2)").all_inner_texts()
     assert names == sorted(names) and len(names) == 3
     page.fill("#searchbar", "tai chinh")
-    page.press("#searchbar", "Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.press("#searchbar", "Enter")
+    page.wait_for_selector("#completeness tbody tr")
     assert page.locator("#completeness tbody tr").count() == 1
     screenshot(f"{width}-muc-day-du")
     page.click("#completeness a.profiles-link")
