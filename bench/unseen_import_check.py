@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Every generated legacy shape (tests/importing/legacy_shapes.py, unseen_shapes.py,
-unseen_shapes_3.py and unseen_shapes_4.py) imported through the ``import_profiles`` command
-into a throw-away database; per shape: the people expected, arrived, arrived with a wrong
-field, rows held, people lost, and the first problems.
+unseen_shapes_3.py, unseen_shapes_4.py and unseen_shapes_5.py) imported through the
+``import_profiles`` command into a throw-away database; per shape: the people expected,
+arrived, arrived with a wrong field, rows held, people lost, and the first problems.
 
     .venv/bin/python bench/unseen_import_check.py [--set unseen4 …] [--only NAME …] [-v]
 """
@@ -26,7 +26,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", nargs="*", help="shape names (default: all)")
     parser.add_argument("-v", action="store_true", help="print every problem")
-    parser.add_argument("--set", nargs="*", help="sets (legacy, unseen, unseen3, unseen4)")
+    parser.add_argument("--set", nargs="*", help="sets (legacy, unseen, unseen3, unseen4, unseen5)")
     args = parser.parse_args()
 
     import logging
@@ -51,7 +51,13 @@ def run(args) -> None:
     from orgtree.models import Role, Unit, UnitAssignment
     from orgtree.refdata import load_reference_data
     from profiles.codelists import load_codelists
-    from tests.importing import legacy_shapes, unseen_shapes, unseen_shapes_3, unseen_shapes_4
+    from tests.importing import (
+        legacy_shapes,
+        unseen_shapes,
+        unseen_shapes_3,
+        unseen_shapes_4,
+        unseen_shapes_5,
+    )
     from tests.importing.shape_check import check, import_shape
 
     load_codelists()
@@ -75,6 +81,7 @@ def run(args) -> None:
         ("unseen", unseen_shapes.BUILDERS, root),
         ("unseen3", unseen_shapes_3.BUILDERS, root),
         ("unseen4", unseen_shapes_4.BUILDERS, root),
+        ("unseen5", unseen_shapes_5.BUILDERS, root),
     ]
     print(f"{'set':7} {'shape':32} {'expected':>8} {'arrived':>8} {'wrong':>6} {'held':>5} "
           f"{'lost':>5} {'problems':>8}  seconds")  # fmt: skip
