@@ -27,7 +27,8 @@ all four): ``tests/orgtree/data/resolver_corpus.jsonl`` (made by
 independent ``resolver_corpus_real.jsonl`` (``make_resolver_corpus_real.py``: the shapes of
 real records), and ``resolver_corpus_independent.tsv`` (``make_resolver_corpus_independent.py``:
 written apart from the resolver and the other two, how people write addresses in records and
-forms; tab-separated; its second round ``resolver_corpus_independent_2.tsv``), with expected
+forms; tab-separated; its second and third rounds ``resolver_corpus_independent_2.tsv``,
+``_3.tsv``), with expected
 province and commune codes: accuracy (province, commune), the share sent to review, the share
 silently wrong (an answer not flagged for review that names a wrong province or commune, or
 any answer not flagged where only review is right), per class, and the speed on those texts
@@ -155,6 +156,8 @@ CORPUS_REAL = ROOT / "tests" / "orgtree" / "data" / "resolver_corpus_real.jsonl"
 CORPUS_INDEPENDENT = ROOT / "tests" / "orgtree" / "data" / "resolver_corpus_independent.tsv"
 # its second round: old provinces of 1976–2008, abroad, hospitals, hamlets, keystrokes
 CORPUS_INDEPENDENT_2 = ROOT / "tests" / "orgtree" / "data" / "resolver_corpus_independent_2.tsv"
+# its third round: abbreviations, former names, streets, English, "nay là", shared names
+CORPUS_INDEPENDENT_3 = ROOT / "tests" / "orgtree" / "data" / "resolver_corpus_independent_3.tsv"
 
 
 def load_corpus(path: Path = CORPUS) -> tuple[str, list[dict]]:
@@ -280,7 +283,13 @@ def main() -> None:
     )
     parser.add_argument("--show", type=int, default=0, help="print up to N wrong items")
     args = parser.parse_args()
-    corpora = args.corpus or [CORPUS, CORPUS_REAL, CORPUS_INDEPENDENT, CORPUS_INDEPENDENT_2]
+    corpora = args.corpus or [
+        CORPUS,
+        CORPUS_REAL,
+        CORPUS_INDEPENDENT,
+        CORPUS_INDEPENDENT_2,
+        CORPUS_INDEPENDENT_3,
+    ]
 
     setup_django()
     from django.db import connection

@@ -12,6 +12,8 @@ from pathlib import Path
 CORPUS_INDEPENDENT = Path(__file__).parent / "data" / "resolver_corpus_independent.tsv"
 # the second round, forms the first three corpora held few of (its own generator, ``_2``)
 CORPUS_INDEPENDENT_2 = Path(__file__).parent / "data" / "resolver_corpus_independent_2.tsv"
+# the third round: abbreviations, former names, streets, English, "nay là", shared names
+CORPUS_INDEPENDENT_3 = Path(__file__).parent / "data" / "resolver_corpus_independent_3.tsv"
 TSV_COLUMNS = ["text", "province", "commune", "expect", "classes"]
 
 
