@@ -5,7 +5,8 @@ Accepted (surrounding spaces and the words "ngày", "tháng", "năm", "sinh" are
 * ``date`` / ``datetime`` objects (what a reader gives for a date-formatted cell);
 * Excel serial numbers (``int``/``float``) in the 1900 date system, including Excel's
   fictitious 29/02/1900 (serial 60), which is refused; a fraction (the time) is dropped;
-  a five-digit serial written as text ("29225", from a CSV saved by Excel) too.
+  a five-digit serial written as text ("29225", from a CSV saved by Excel) too. A birth date
+  (``context="birth"``) is never a serial of 1900 (below 367): such a number is refused.
   Integers from 1000 to 2999 are read as a **year**, not a serial (serial 1980 would be
   1905-06-02, which no HR file means), so 1899 is refused as a year before 1900;
 * ``dd/mm/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``, ``d/m/yyyy``, ``d/m/yy``, ``yyyy-mm-dd``
@@ -67,6 +68,9 @@ DateContext = Literal["birth", "past"] | None
 MIN_YEAR = 1900
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 61 and later; before the fictitious 29/02/1900
 _MAX_SERIAL = 2958465  # 31/12/9999
+#: birth dates as Excel serials start after 1900 (serial 367 is 01/01/1901): a smaller number
+#: in a birth-date column is a day, an age or a count ("Ngày sinh" | "Tháng sinh" | "Năm sinh")
+_MIN_BIRTH_SERIAL = 367
 #: a time after the date, with the AM/PM mark of en-US or vi-VN ("SA" sáng, "CH" chiều), as
 #: .NET's DateTime.ToString() writes it in web applications' exports
 _TIME = re.compile(
@@ -189,6 +193,9 @@ def parse_date(
             return ParsedDate(
                 _build(year, 1, None, original, today, context), DatePrecision.YEAR, original
             )
+        if context == "birth" and value < _MIN_BIRTH_SERIAL:
+            # a day (1–31), an age or a count in a birth-date column, not a date of 1900
+            raise _error(original, "số quá nhỏ để là ngày kiểu Excel (sẽ là một ngày năm 1900)")
         serial_date = excel_serial_to_date(value, original)
         return ParsedDate(
             _check_range(serial_date, original, today, context), DatePrecision.DAY, original

@@ -184,6 +184,41 @@ def name_and_date_fields(
     return None
 
 
+def date_part_columns(
+    spec_key: str, child_keys: dict[int, str], width: int, used: set[int]
+) -> list[tuple[str, tuple[int, ...], tuple[str, ...]]]:
+    """[(field, columns, parts)…] of a date in top-level columns that each name their part
+    ("Ngày sinh" | "Tháng sinh" | "Năm sinh", no group cell): "Ngày sinh" there holds the day
+    only, never a whole date. Told by a "Tháng …" column and a "Năm …" one with the same rest
+    of the header (folded keys in ``child_keys``); the field is the one "Ngày …" (or "Năm …")
+    names; "Ngày …" may be missing. ``used`` gains the columns taken."""
+    from .columns import SHEETS
+
+    index, _ = header_catalogue(spec_key)
+    date_fields = {col.field for col in SHEETS[spec_key].columns if col.kind in ("date", "dob")}
+    out: list[tuple[str, tuple[int, ...], tuple[str, ...]]] = []
+    for c in range(width):
+        key = child_keys.get(c, "")
+        if c in used or not key.startswith("thang") or len(key) <= len("thang"):
+            continue
+        rest = key[len("thang") :]
+        target = index.get("ngay" + rest) or index.get("nam" + rest)
+        if target is None or target not in date_fields:
+            continue
+        found = {"thang": c}
+        for part in ("ngay", "nam"):
+            same = [k for k in range(width) if k not in used and child_keys.get(k) == part + rest]
+            if same:
+                found[part] = same[0]
+        if "nam" not in found:
+            continue
+        ordered = [(part, found[part]) for part in ("ngay", "thang", "nam") if part in found]
+        sources = tuple(k for _, k in ordered)
+        out.append((target, sources, tuple(part for part, _ in ordered)))
+        used.update(sources)
+    return out
+
+
 def parent_field(spec_key: str, levels: list[str], overrides: dict[str, str]) -> str | None:
     if len(levels) < 2:
         return None

@@ -12,7 +12,8 @@ person can read:
 * composite columns are assembled into one field per row (:class:`Composite`): the date of
   birth written in the column that gives the sex ("Ngày, tháng, năm sinh" over "Nam" | "Nữ"),
   sex as an "x" under "Nam" | "Nữ", the name split into "Họ và đệm" | "Tên" or "Họ" | "Đệm" |
-  "Tên", a date in "Ngày" | "Tháng" | "Năm" under its group cell, an address split
+  "Tên", a date in "Ngày" | "Tháng" | "Năm" under its group cell or in top-level "Ngày sinh" |
+  "Tháng sinh" | "Năm sinh" (the first holding the day only), an address split
   into "Xã" | "Huyện" | "Tỉnh", the name and the birth date in one cell ("Họ và tên\nNgày
   sinh", each half of the header naming its field exactly), the report forms' lone "Nữ" tick
   column when there is no sex column ("Trong đó: Nữ | Đảng viên | DTTS"), and a second column
@@ -34,6 +35,7 @@ from .header_columns import (
     PARENT,
     PID_FIELD_NAME,
     ColumnFind,
+    date_part_columns,
     find_column,
     name_and_date_fields,
     parent_field,
@@ -179,6 +181,10 @@ def _match_at(
             )
         )
         used.update(cols)
+    # "Ngày sinh" | "Tháng sinh" | "Năm sinh" as top-level columns: "Ngày sinh" is the day
+    for p, sources, labels in date_part_columns(spec_key, child_keys, width, used):
+        head = " | ".join(levels[k][-1] for k in sources)
+        composites.append(Composite(p, "date_parts", sources, head, labels))
     for c in range(width):
         if c in used:
             continue

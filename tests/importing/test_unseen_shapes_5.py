@@ -25,7 +25,6 @@ NOT_YET: dict[str, str] = {
     "footnotes_signature_date": "the place-and-date line under the table is held as a person",
     "grade_name_code_cell": "'Chuyên viên - 01.003', 'Chuyên viên (mã 01.003)' not read",
     "phone_spellings": "phone numbers kept as written (+84, spaces, dots, lost zero)",
-    "dob_three_top_level_columns": "the day under 'Ngày sinh' read as an Excel serial (1900)",
     "template_example_row": "the template's example row becomes a person",
 }
 

@@ -1,0 +1,52 @@
+"""The readings the fifth set of unseen shapes (tests/importing/unseen_shapes_5.py) asked for,
+each checked alone (the grade's name and code in one cell: test_values_5.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from profiles.importing.dates import DateParseError, parse_date
+from profiles.importing.headers import recognise_table
+from profiles.importing.rows import assemble
+
+pytestmark = pytest.mark.database_free
+
+TODAY = date(2026, 1, 1)
+
+
+# -- "Ngày sinh" | "Tháng sinh" | "Năm sinh" ----------------------------------------------------
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [([15, 3, 1985], "15/3/1985"), ([None, "03", 1985], "03/1985"), ([None, None, 1985], "1985")],
+)
+def test_a_date_in_three_top_level_columns_is_one_field(cells, expected):
+    match = recognise_table([["STT", "Họ và tên", "Ngày sinh", "Tháng sinh", "Năm sinh",
+                              "Giới tính", "Số CCCD"]])  # fmt: skip
+    assert match is not None
+    (comp,) = [c for c in match.composites if c.field == "date_of_birth"]
+    assert comp.kind == "date_parts" and comp.sources == (2, 3, 4)
+    assert "date_of_birth" not in match.columns.values()
+    values, _ = assemble([comp], [1, "Nguyễn Văn An", *cells, "Nam", "025085000001"])
+    assert values == [expected]
+
+
+def test_a_day_and_a_year_column_without_a_month_stay_two_readings():
+    """ "Ngày sinh" (whole dates) beside "Năm sinh" (years): no "Tháng sinh", no parts."""
+    match = recognise_table([["STT", "Họ và tên", "Ngày sinh", "Năm sinh", "Số CCCD"]])
+    assert match is not None
+    assert not any(c.kind == "date_parts" for c in match.composites)
+
+
+@pytest.mark.parametrize("value", [1, 15, 31, 366])
+def test_a_small_number_is_no_birth_date(value):
+    with pytest.raises(DateParseError, match="quá nhỏ"):
+        parse_date(value, context="birth", today=TODAY)
+    # elsewhere a serial is a serial
+    assert parse_date(value, today=TODAY).value.year == 1900
+
+
+def test_a_birth_date_serial_after_1900_is_read():
+    assert parse_date(367, context="birth", today=TODAY).value == date(1901, 1, 1)
+    assert parse_date(31121, context="birth", today=TODAY).value == date(1985, 3, 15)
