@@ -296,6 +296,18 @@ def _with_delimiter(delimiter: str) -> Any:
     return Dialect
 
 
+#: Excel's way of keeping a CSV cell as text ("=\"025085000123\"", the leading zero kept): the
+#: formula's string is what Excel shows, so it is the cell's value
+_EXCEL_TEXT = re.compile(r'^\s*="([^"]*)"\s*$')
+
+
+def _excel_text(cell: str) -> str:
+    if not cell.startswith(("=", " ")):
+        return cell
+    m = _EXCEL_TEXT.match(cell)
+    return m.group(1) if m else cell
+
+
 def read_csv(path: Path, name: str) -> SheetData:
     raw = path.read_bytes()
     if not raw.strip():
@@ -319,7 +331,7 @@ def read_csv(path: Path, name: str) -> SheetData:
                         if n in legacy:
                             row_notes[number] = legacy[n]
                     line = reader.line_num
-                yield row
+                yield [_excel_text(v) for v in row]
         except csv.Error as exc:
             if "field limit" in str(exc):
                 raise FileReadError(

@@ -50,3 +50,20 @@ def test_a_small_number_is_no_birth_date(value):
 def test_a_birth_date_serial_after_1900_is_read():
     assert parse_date(367, context="birth", today=TODAY).value == date(1901, 1, 1)
     assert parse_date(31121, context="birth", today=TODAY).value == date(1985, 3, 15)
+
+
+# -- Excel's ="…" text formulas in a CSV --------------------------------------------------------
+def test_a_csv_cell_written_as_excel_text_formula_is_its_text(tmp_path):
+    from profiles.importing.readers import read_file
+
+    path = tmp_path / "web.csv"
+    path.write_bytes(
+        b"\xef\xbb\xbf"
+        + (
+            '"Họ và tên";"Ngày sinh";"Số CCCD";"Ghi chú"\r\n'
+            'Nguyễn Văn An;"=""15/03/1985""";="025085000001";=A1+1\r\n'
+        ).encode()
+    )
+    (sheet,) = read_file(path)
+    rows = [*sheet.head, *sheet.rows]
+    assert rows[1] == ["Nguyễn Văn An", "15/03/1985", "025085000001", "=A1+1"]
