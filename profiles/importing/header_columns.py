@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .header_words import (
+    dotted_field,
     expanded_key,
     fuzzy_header,
     header_catalogue,
@@ -35,6 +36,8 @@ REWORDED = (
 )
 
 EXPANDED = "khớp sau khi viết đầy đủ chữ viết tắt (“HS” hệ số, “TD” tuyển dụng, “PC” phụ cấp…)"
+
+DOTTED = "khớp sau khi viết đầy đủ từ viết tắt có dấu chấm (“Ng.sinh” là “Ngày sinh”)"
 
 #: a group cell over allowances ("Phụ cấp", "Hệ số phụ cấp"): its sub-columns are amounts
 _ALLOWANCE = "phucap"
@@ -113,6 +116,10 @@ def _find_column(
         target = overrides.get(key) or index.get(key)
         if target:
             return ColumnFind(target, text, 100.0, reason)
+    dotted = dotted_field(spec_key, levels[-1])
+    if dotted:
+        target = overrides.get(header_keys(dotted[1])[0]) or dotted[0]
+        return ColumnFind(target, levels[-1], 95.0, f"{DOTTED}: “{dotted[1]}”")
     parts = [p for p in _BILINGUAL.split(levels[-1]) if p.strip()]
     if len(parts) > 1:  # "Họ và tên / Full name": every part that is known names one field
         fields = set()

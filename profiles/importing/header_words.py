@@ -4,6 +4,7 @@ rules that let a header the catalogue does not list name a known column.
 * :func:`header_keys`: the key as written, and without annotations, line breaks, footnote marks
   and numbering ("Giới tính (1: Nam, 0: Nữ)", "Số CCCD\\n(12 số)", "3. Quê quán");
 * :func:`expanded_key`: abbreviated words written out ("HS lương", "Ngày TD", "PC chức vụ");
+* :func:`dotted_field`: words cut short by a dot ("H.tên", "Ng.sinh", "G.tính", "Đ.vị");
 * :func:`reworded_keys`: a qualifier or a person noun dropped ("Hệ số lương hiện tại", "Tên
   nhân viên"), "Thời gian"/"Ngày tháng năm" read as "Ngày";
 * :func:`fuzzy_header`: the known header a key is a typo of (rapidfuzz), a match that swaps
@@ -63,6 +64,39 @@ def expanded_key(text: str) -> str | None:
     if not any(w in _ABBREVIATIONS for w in words) or len(words) < 2:
         return None
     return "".join(_ABBREVIATIONS.get(w, w) for w in words)
+
+
+_WORD_AND_DOT = re.compile(r"([^\W_]+)(\.?)")
+_DIGIT_NUMBERING = re.compile(r"^\s*\(?\d{1,2}[.)]\s*")
+
+
+@lru_cache(maxsize=20_000)
+def dotted_field(spec_key: str, text: str) -> tuple[str, str] | None:
+    """(the field, the known header) a header with words cut short by a dot names ("H.tên",
+    "Ng.sinh", "G.tính", "Đ.vị", "Q.quán"): each cut word the start of the known header's
+    word in its place, the other words equal, the same number of words. Only when every
+    known header it fits names one field ("N.sinh" fits "Ngày sinh", "Năm sinh" and "Nơi
+    sinh": none is taken)."""
+    # numbering by digits only: "H." is a cut word here, not the list letter "a."
+    s = _ANNOTATION.sub(" ", _DIGIT_NUMBERING.sub("", _FOOTNOTE.sub("", " ".join(text.split()))))
+    tokens = [(fold(w), bool(dot)) for w, dot in _WORD_AND_DOT.findall(s)]
+    tokens = [(w, dot) for w, dot in tokens if w]
+    if len(tokens) < 2 or not any(dot for _, dot in tokens[:-1]):
+        return None
+    from .columns import SHEETS
+
+    fields: dict[str, str] = {}
+    for col in SHEETS[spec_key].columns:
+        for known_text in (col.header, *col.synonyms):
+            known = _words(known_text)
+            if len(known) != len(tokens):
+                continue
+            if all(k.startswith(w) if dot else k == w
+                   for (w, dot), k in zip(tokens, known, strict=True)):  # fmt: skip
+                fields.setdefault(col.field, known_text)
+    if len(fields) != 1:
+        return None
+    return next(iter(fields.items()))
 
 
 def reworded_keys(key: str) -> list[str]:

@@ -67,3 +67,32 @@ def test_a_csv_cell_written_as_excel_text_formula_is_its_text(tmp_path):
     (sheet,) = read_file(path)
     rows = [*sheet.head, *sheet.rows]
     assert rows[1] == ["Nguyễn Văn An", "15/03/1985", "025085000001", "=A1+1"]
+
+
+# -- headers cut short by dots --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [("H.tên", "full_name"), ("Ng.sinh", "date_of_birth"), ("G.tính", "sex"), ("Đ.vị", "unit"),
+     ("Q.quán", "hometown_text"), ("Ng. sinh", "date_of_birth"), ("3. Ng.sinh", "date_of_birth")],
+)  # fmt: skip
+def test_a_header_with_words_cut_by_a_dot_names_its_field(header, field):
+    from profiles.importing.header_columns import recognise_header
+
+    found = recognise_header([header])
+    assert found is not None and found.field == field
+    assert "dấu chấm" in found.reason
+
+
+@pytest.mark.parametrize("header", ["N.sinh", "Đ.v", "Tr.độ"])
+def test_a_dotted_header_fitting_several_fields_or_none_names_nothing(header):
+    """ "N.sinh" fits "Ngày sinh", "Năm sinh" and "Nơi sinh": no field is taken for it."""
+    from profiles.importing.header_words import dotted_field
+
+    assert dotted_field("profile", header) is None
+
+
+def test_a_table_of_dotted_abbreviations_is_recognised():
+    match = recognise_table([["TT", "H.tên", "Ng.sinh", "G.tính", "Số ĐDCN", "DT", "Đ.vị"]])
+    assert match is not None
+    assert match.columns == {1: "full_name", 2: "date_of_birth", 3: "sex", 4: "personal_id",
+                             5: "ethnicity", 6: "unit"}  # fmt: skip
