@@ -7,7 +7,9 @@ and what a citizen ID says about its holder.
   header line under the header that names the same columns again (a template's row of field
   codes "HO_TEN", "NGAY_SINH"), the rest of a person's cells wrapped into the next row (text
   only right of the name column: the end of a long post or note, never a section) and the
-  signature footer ("Người lập biểu", "(Ký, ghi rõ họ tên)", a name without an ID). They are
+  signature footer ("Người lập biểu", "(Ký, ghi rõ họ tên)", a name without an ID, the
+  place-and-date line), a template's description and example rows left above the people
+  ("Bắt buộc" | "dd/mm/yyyy", "Ví dụ" | "Nguyễn Văn A"). They are
   reported as skipped with their row numbers, never as people and never as errors. A row that
   carries a person's data (a birth date, a sex, an ID cell, many cells) is never skipped: when
   it cannot be imported it is reported with its problems.
@@ -41,6 +43,7 @@ LAYOUT_LABELS = {
     "footer": "Phần ký tên cuối bảng",
     "header_repeat": "Dòng tên cột lặp lại",
     "continuation": "Dòng viết tiếp các ô của người ở dòng trên",
+    "template_hint": "Dòng hướng dẫn hoặc dòng ví dụ của biểu mẫu",
 }
 
 _NUMBER_CELL = re.compile(r"^[(\[]?\s*(\d{1,3}|[a-zA-Z])\s*[)\]]?$")
@@ -51,6 +54,18 @@ _SUBTOTAL = re.compile(
 _FOOTER = re.compile(
     r"nguoi lap|ky,? ghi ro|ky ten|ky va ghi|dong dau|thu truong|xac nhan|giam doc|chu tich"
     r"|truong phong|noi nhan|\bkt\b|\btm\b|\bq\b|ngay\s*[.…_]*\s*\d*\s*thang"
+)
+#: the place-and-date line above the signatures ("Phú Thọ, ngày 15 tháng 3 năm 2024",
+#: "ngày … tháng … năm 20…"), alone in its row (folded: no comma; "Sinh ngày …" is no such line)
+_PLACE_DATE = re.compile(
+    r"^(?:(?![a-z ]*\bsinh\b)[a-z ]+\s)?ngay\s*[.…_\d]*\s*thang\s*[.…_\d]*\s*nam\s*[.…_\d]*$"
+)
+#: a template's example row: what its first cell says ("Ví dụ", "VD:", "Mẫu", "Example")
+_EXAMPLE = re.compile(r"^(?:vi du|vd|mau|dong mau|example|e\.g)\s*[:.]?$")
+#: a template's description row under its header: how each column is to be filled (folded)
+_HINT = re.compile(
+    r"\bbat buoc\b|\bchu so\b|\bky tu\b|dd\s*/\s*mm|mm\s*/\s*yyyy|\bdinh dang\b"
+    r"|\btheo danh muc\b|\bhoac\b|\bkhong bat buoc\b|\bghi theo\b"
 )
 _MARK_EMPTY = {"", "0", "-", "không", "khong"}
 _TICKS = frozenset("√✓✔☑☒✗✘×•●■+*")
@@ -103,6 +118,8 @@ class RowSorter:
 
     def _layout(self, cells: Sequence[Any]) -> str | None:
         width = len(cells)
+        if not self.data_seen and self._template_hint(cells):
+            return "template_hint"
         for c in self.pid_cols:  # the fast path: an ID of nine digits or more is a person
             if c < width and digits_in(cells[c]) >= 9:
                 return None
@@ -113,6 +130,9 @@ class RowSorter:
             str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
             for _, v in filled
         ]
+        if len(texts) == 1 and _PLACE_DATE.match(" ".join(fold(texts[0]).split())):
+            self.footer_seen = True
+            return "footer"
         if len(filled) >= 2 and all(_NUMBER_CELL.match(t) or _FORMULA_CELL.match(t) for t in texts):
             if not self.footer_seen and self._numbering(filled):
                 return "column_numbers"
@@ -141,6 +161,18 @@ class RowSorter:
         if len(filled) <= 3:
             return "section"
         return None
+
+    def _template_hint(self, cells: Sequence[Any]) -> bool:
+        """A template's rows left above the people: its example row ("Ví dụ" | "Nguyễn Văn
+        A" | …, told by its first cell) and its description row ("Bắt buộc" | "dd/mm/yyyy" |
+        "12 chữ số", two cells or more saying how to fill a column and no whole ID)."""
+        texts = [str(v).strip() for v in cells if isinstance(v, str) and v.strip()]
+        first = next((v for v in cells if not _empty(v)), None)
+        if isinstance(first, str) and _EXAMPLE.match(" ".join(fold(first).split())):
+            return True
+        if any(c < len(cells) and digits_in(cells[c]) >= 9 for c in self.pid_cols):
+            return False
+        return sum(1 for t in texts if _HINT.search(fold(t))) >= 2
 
     def _names_same_columns(self, cells: Sequence[Any]) -> bool:
         """A row under the header, before any person, that is a header naming some of the

@@ -96,3 +96,46 @@ def test_a_table_of_dotted_abbreviations_is_recognised():
     assert match is not None
     assert match.columns == {1: "full_name", 2: "date_of_birth", 3: "sex", 4: "personal_id",
                              5: "ethnicity", 6: "unit"}  # fmt: skip
+
+
+# -- rows under and above the table -------------------------------------------------------------
+def _sorter():
+    from profiles.importing.rows import RowSorter
+
+    header = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Dân tộc"]
+    match = recognise_table([header])
+    assert match is not None
+    return RowSorter(match, [header])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Phú Thọ, ngày 15 tháng 3 năm 2024", "Thanh Sơn, ngày     tháng    năm 2024",
+     "ngày … tháng … năm 20…"],
+)  # fmt: skip
+def test_the_place_and_date_line_is_the_footer_in_any_column(text):
+    sorter = _sorter()
+    assert sorter.layout([1, "Nguyễn Văn An", "15/03/1985", "Nam", "025085000001", "Kinh"]) is None
+    assert sorter.layout([None, None, None, None, text]) == "footer"
+
+
+def test_a_birth_date_alone_in_a_row_is_no_place_and_date_line():
+    sorter = _sorter()
+    assert sorter.layout([None, None, "Sinh ngày 15 tháng 3 năm 1985"]) != "footer"
+
+
+def test_a_template_s_description_and_example_rows_are_skipped():
+    sorter = _sorter()
+    hint = [None, "Bắt buộc", "dd/mm/yyyy", "Nam hoặc Nữ", "12 chữ số", "Theo danh mục"]
+    example = ["Ví dụ", "Nguyễn Văn A", "01/01/1980", "Nam", "001080000001", "Kinh"]
+    assert sorter.layout(hint) == "template_hint"
+    assert sorter.layout(example) == "template_hint"
+    person = [1, "Nguyễn Văn An", "15/03/1985", "Nam", "025085000001", "Kinh"]
+    assert sorter.layout(person) is None
+    # below the first person, an "example" is a person's row like any other
+    assert sorter.layout(["VD", *person[1:]]) is None
+
+
+def test_a_person_without_an_id_is_no_description_row():
+    sorter = _sorter()
+    assert sorter.layout([1, "Nguyễn Văn An", "15/03/1985", "Nam", None, "Kinh"]) is None
