@@ -10,7 +10,8 @@
 4. the ``other_names`` the list carries (ethnicity: ``"Mèo"`` → Hmông) and the common
    spellings and abbreviations below (sex: ``Nam/Nữ/1/0/M/F/male/female``; grade ``CVC``…);
 5. a drop-down's "code - name" (``"1 - Nam"``, ``"01 - Kinh"``, ``"01.003 - Chuyên viên"``,
-   also ``"Kinh (01)"``): the name part by steps 3–4 (the source's codes need not be ours);
+   also ``"Kinh (01)"``, ``"Chuyên viên - 01.003"``, ``"Chuyên viên (mã 01.003)"``): the name
+   part by steps 3–4 (the source's codes need not be ours);
    when the code part is one of our codes too, it must be the same item.
 
 A value nobody knows raises :class:`ValueMappingError` naming the value and the list; the
@@ -138,7 +139,13 @@ def _index(kind: str, on: date | None) -> _Index:
 
 
 _CODE_NAME = re.compile(r"^\s*([0-9A-Za-z][0-9A-Za-z.]{0,11})\s*(?:[-–:.)]\s*|\s+-\s*)(\S.*)$")
-_NAME_CODE = re.compile(r"^(.*\S)\s*[(\[]\s*([0-9A-Za-z][0-9A-Za-z.]{0,11})\s*[)\]]\s*$")
+#: "Kinh (01)", "Chuyên viên (mã 01.003)", "Chuyên viên [mã ngạch: 01.003]"
+_NAME_CODE = re.compile(
+    r"^(.*\S)\s*[(\[]\s*(?:(?:mã|ma|code)\b[^)\]0-9]*?)?([0-9A-Za-z][0-9A-Za-z.]{0,11})\s*[)\]]\s*$",
+    re.IGNORECASE,
+)
+#: "Chuyên viên - 01.003", "Kế toán viên: 06.031" (the code after the name, with a digit)
+_NAME_DASH_CODE = re.compile(r"^(.*\S)(?:\s*:|\s+[-–])\s*([0-9A-Za-z][0-9A-Za-z.]{0,11})\s*$")
 
 
 def _code_and_name(kind: ValueKind, index: _Index, text: str) -> str | None:
@@ -150,7 +157,9 @@ def _code_and_name(kind: ValueKind, index: _Index, text: str) -> str | None:
     else:
         m = _NAME_CODE.match(text)
         if m is None:
-            return None
+            m = _NAME_DASH_CODE.match(text)
+            if m is None or not any(ch.isdigit() for ch in m.group(2)):
+                return None
         name, part_code = m.group(1), m.group(2)
     folded = fold(name)
     code = index.by_name.get(folded) or DEFAULT_ALIASES.get(kind, {}).get(folded)
