@@ -31,6 +31,10 @@ Canonical form (both versions):
   value (``None``) is left out;
 * group 9 (assets and income) only when ``settings.CBCCVC_SIGN_ASSETS_INCOME`` is True;
 * nothing that changes between renderings: the same version always gives the same bytes.
+
+The 1.1 tree is written as text and parsed once (:mod:`profiles.document_text`, the same tree
+at less than half the cost); :func:`build_element_tree` builds it element by element (1.0, and
+whatever the text path leaves to it).
 """
 
 from __future__ import annotations
@@ -406,9 +410,45 @@ def build_snapshot_tree(
 ) -> etree._Element:
     """The canonical document of a snapshot as an element tree (see the module docstring).
     ``units``: unit id -> identifier code (1.1; by default read from the database)."""
-    namespace = VERSIONS[version]
     if units is None:
         units = unit_codes(data) if version != "1.0" else {}
+    if version == "1.1":
+        from .document_text import build_tree  # the same tree, written as text and parsed
+
+        built = build_tree(
+            data,
+            personal_id=personal_id,
+            number=number,
+            content_hash=content_hash,
+            include_assets=include_assets,
+            units=units,
+        )
+        if built is not None:
+            return built
+    return build_element_tree(
+        data,
+        personal_id=personal_id,
+        number=number,
+        content_hash=content_hash,
+        include_assets=include_assets,
+        version=version,
+        units=units,
+    )
+
+
+def build_element_tree(
+    data: dict[str, Any],
+    *,
+    personal_id: str,
+    number: int,
+    content_hash: str,
+    include_assets: bool,
+    version: str,
+    units: Mapping[Any, str],
+) -> etree._Element:
+    """:func:`build_snapshot_tree` element by element (every version; the reference the text
+    path of :mod:`profiles.document_text` is tested against)."""
+    namespace = VERSIONS[version]
     root = etree.Element(_q("HoSo", namespace), nsmap={None: namespace})
     if version != "1.0":
         root.set(VERSION_ATTRIBUTE, version)

@@ -1,0 +1,194 @@
+"""The canonical profile document written as text and parsed once (the rendering fast path).
+
+:func:`profiles.document.build_snapshot_tree` builds the document element by element with
+lxml (``SubElement`` and ``.text`` per field: ~120 leaves for a typical profile, the largest
+part of signing after the RSA signature). Here the same document is written as one string,
+from a per-version *plan* (each field's start and end tag prepared once), and parsed by
+libxml2 in one call: the tree is the same tree — same elements, same namespace declaration
+(on the root only), same attributes in the same order, same texts — so everything done with
+it afterwards (XSD validation, exclusive C14N, signing, serialising) gives the same bytes.
+
+The escaping keeps every text exactly: ``&``, ``<``, ``>`` and ``\\r`` in element text (a raw
+carriage return would be normalised away by the parser), and also ``"``, ``\\n`` and ``\\t``
+in attribute values (attribute-value normalisation). Whatever the text path cannot write
+exactly, it does not try: a text the parser refuses (control characters, a text beyond
+libxml2's limits), a string that is not valid Unicode or an empty text (written ``<a></a>``,
+parsed as no text) makes :func:`build_tree` return None and the caller builds the tree
+element by element, which raises the error it always raised. The tests compare both paths
+on generated people and on hostile texts.
+
+Only the current schema version (1.1) is written here; 1.0 documents are only re-rendered
+to name changed groups, by the element builder.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from lxml import etree
+
+from . import document as doc
+
+# (snapshot key, start tag, end tag, writer or None, omit "" , a unit reference, the spec)
+_Field = tuple[str, str, str, Any, bool, bool, "doc.FieldSpec"]
+# (group start tag, group end tag, profile fields, tables: (key, start, end, label, fields))
+_Group = tuple[int, str, str, tuple[_Field, ...], tuple[tuple[str, str, str, str, Any], ...]]
+
+
+# Dates recur (a province's people share start dates, term dates, …): their checked ISO text
+# is remembered (an exception is never cached, so a bad value still raises every time).
+_date = lru_cache(maxsize=8192, typed=True)(doc._date)
+
+
+def _field_plan(specs: tuple[doc.FieldSpec, ...]) -> tuple[_Field, ...]:
+    return tuple(
+        (
+            s.key,
+            f"<{s.name}>",
+            f"</{s.name}>",
+            _date if s.writer is doc._date else s.writer,
+            s.omit_empty,
+            bool(s.source),
+            s,
+        )
+        for s in specs
+    )
+
+
+@lru_cache(maxsize=4)
+def _plan(version: str) -> tuple[_Group, ...]:
+    plan = []
+    for spec in doc.groups(version):
+        name = f"Nhom{spec.number}"
+        tables = tuple(
+            (t.key, f"<{t.key}>", f"</{t.key}>", t.label, _field_plan(t.fields))
+            for t in spec.tables
+        )
+        plan.append((spec.number, f"<{name}>", f"</{name}>", _field_plan(spec.fields), tables))
+    return tuple(plan)
+
+
+def _escape_text(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def _escape_attribute(text: str) -> str:
+    text = _escape_text(text)
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#9;")
+    return text
+
+
+class _Empty(Exception):
+    """An empty text: not written by this path (see the module docstring)."""
+
+
+def _write_fields(
+    out: list[str],
+    row: Mapping[str, Any],
+    fields: tuple[_Field, ...],
+    where: str | Callable[[], str],
+    units: Mapping[Any, str],
+) -> None:
+    # the same decisions as document._fields, in the same order (and the same errors)
+    get = row.get
+    append = out.append
+    for key, start, end, writer, omit_empty, is_unit, spec in fields:
+        value = get(key)
+        if value is None or (value == "" and omit_empty):
+            continue
+        if is_unit:
+            value = doc._unit_code(value, spec, units, where)
+        if writer is None:
+            text = value if value.__class__ is str else doc._text(value, spec, where)
+        else:
+            try:
+                text = writer(value)
+            except (TypeError, ValueError, ArithmeticError):
+                text = doc._text(value, spec, where)  # raises the DocumentError naming it
+        if not text:
+            raise _Empty
+        if "&" in text or "<" in text or ">" in text or "\r" in text:
+            text = _escape_text(text)
+        append(start + text + end)
+
+
+def _parser() -> etree.XMLParser:
+    # the text is ours (every value escaped): no DTD, no entities, no network anyway
+    return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False)
+
+
+_local = threading.local()
+
+
+def _thread_parser() -> etree.XMLParser:
+    """This thread's parser (an lxml parser is not shared between threads)."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = _parser()
+    return parser
+
+
+def build_tree(
+    data: dict[str, Any],
+    *,
+    personal_id: str,
+    number: int,
+    content_hash: str,
+    include_assets: bool,
+    units: Mapping[Any, str],
+) -> etree._Element | None:
+    """The tree :func:`profiles.document.build_snapshot_tree` builds for schema 1.1, written
+    as text and parsed; None when this path does not write the snapshot (the caller then
+    builds the tree element by element). A snapshot value of the wrong type raises the same
+    :class:`~profiles.document.DocumentError` as the element builder."""
+    version = "1.1"
+    out = [
+        f'<HoSo xmlns="{doc.VERSIONS[version]}" {doc.VERSION_ATTRIBUTE}="{version}"'
+        f' soDinhDanh="{_escape_attribute(personal_id)}" phienBan="{number}"'
+        f' maBam="{_escape_attribute(content_hash)}"'
+        f' coTaiSanThuNhap="{"true" if include_assets else "false"}">'
+    ]
+    append = out.append
+    profile_row = data.get("profile") or {}
+    row_place = doc._row_place
+    try:
+        for number_, start, end, fields, tables in _plan(version):
+            if number_ == doc.ASSETS_GROUP and not include_assets:
+                continue
+            append(start)
+            _write_fields(out, profile_row, fields, f"Nhóm {number_}", units)
+            for key, table_start, table_end, label, row_fields in tables:
+                append(table_start)
+                for index, row in enumerate(data.get(key) or [], start=1):
+                    append(f'<Dong stt="{index}">')
+
+                    def where(label: str = label, index: int = index) -> str:
+                        return row_place(label, index)
+
+                    _write_fields(out, row, row_fields, where, units)
+                    append("</Dong>")
+                append(table_end)
+            append(end)
+    except _Empty:
+        return None
+    append("</HoSo>")
+    try:
+        return etree.fromstring("".join(out).encode(), parser=_thread_parser())
+    except (etree.XMLSyntaxError, UnicodeEncodeError):
+        return None
