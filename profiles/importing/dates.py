@@ -193,10 +193,10 @@ def parse_date(
             return ParsedDate(
                 _build(year, 1, None, original, today, context), DatePrecision.YEAR, original
             )
+        serial_date = excel_serial_to_date(value, original)
         if context == "birth" and value < _MIN_BIRTH_SERIAL:
             # a day (1–31), an age or a count in a birth-date column, not a date of 1900
             raise _error(original, "số quá nhỏ để là ngày kiểu Excel (sẽ là một ngày năm 1900)")
-        serial_date = excel_serial_to_date(value, original)
         return ParsedDate(
             _check_range(serial_date, original, today, context), DatePrecision.DAY, original
         )

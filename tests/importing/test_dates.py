@@ -23,9 +23,6 @@ DAY, MONTH, YEAR = DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR
         (datetime(1980, 1, 5, 13, 30), date(1980, 1, 5), DAY),
         (29225, date(1980, 1, 5), DAY),  # Excel: 1/1/1980 is 29221
         (29225.75, date(1980, 1, 5), DAY),  # a time fraction is dropped
-        (1, date(1900, 1, 1), DAY),
-        (59, date(1900, 2, 28), DAY),
-        (61, date(1900, 3, 1), DAY),  # after Excel's fictitious 29/02/1900
         ("29225", date(1980, 1, 5), DAY),  # a serial as text (CSV saved from Excel)
         ("29225.75", date(1980, 1, 5), DAY),
         (1980, date(1980, 1, 1), YEAR),
@@ -64,6 +61,18 @@ def test_accepted(value, expected, precision):
     parsed = parse_date(value, context="birth", today=TODAY)
     assert (parsed.value, parsed.precision) == (expected, precision)
     assert parsed.original == value
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(1, date(1900, 1, 1)), (59, date(1900, 2, 28)),
+     (61, date(1900, 3, 1))],  # after Excel's fictitious 29/02/1900
+)  # fmt: skip
+def test_serials_of_1900(value, expected):
+    """Read as dates, but never as birth dates (a day, an age or a count in that column)."""
+    assert parse_date(value, today=TODAY).value == expected
+    with pytest.raises(DateParseError):
+        parse_date(value, context="birth", today=TODAY)
 
 
 def test_two_digit_year_window():
