@@ -148,6 +148,16 @@ class Cleaner:
             return self.code(col.code_list, raw, prefer)
         if kind == "choice":
             return choice_value(model, col.field, _unicode(as_text(raw), prefer))
+        if kind == "phone":
+            from .phones import phone_number
+
+            number, note = phone_number(raw)
+            if note:
+                self.notes.append(note)
+            limit = _max_length(model, col.field)
+            if limit and len(number) > limit:
+                raise ValueError(f"dài {len(number)} ký tự, tối đa {limit}.")
+            return number
         if kind == "email":
             return as_text(raw).strip().lower()
         return clean_text(as_text(raw), prefer)

@@ -29,7 +29,8 @@ PID_FIELD = "personal_id"
 class Column:
     field: str
     header: str
-    kind: str = "text"  # text name pid old_id date dob int decimal bool code choice unit email
+    #: text name pid old_id date dob int decimal bool code choice unit email phone
+    kind: str = "text"
     synonyms: tuple[str, ...] = ()
     required: bool = False
     code_list: str = ""  # for kind "code": the code list key (sex, ethnicity, grade …)
@@ -223,7 +224,7 @@ PROFILE = SheetSpec(
             "Thành phần xuất thân",
             "Thành phần gia đình",
         ),
-        C("phone", "Điện thoại", "text", "Số điện thoại", "SĐT", "Số ĐT", "Di động", "Phone"),
+        C("phone", "Điện thoại", "phone", "Số điện thoại", "SĐT", "Số ĐT", "Di động", "Phone"),
         C("email", "Thư điện tử", "email", "Email", "E-mail", "Địa chỉ email"),
         C(
             "unit",

@@ -139,3 +139,32 @@ def test_a_template_s_description_and_example_rows_are_skipped():
 def test_a_person_without_an_id_is_no_description_row():
     sorter = _sorter()
     assert sorter.layout([1, "Nguyễn Văn An", "15/03/1985", "Nam", None, "Kinh"]) is None
+
+
+# -- phone numbers -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "stored", "noted"),
+    [("0912 345 678", "0912345678", False), ("0912.345.678", "0912345678", False),
+     ("0912-345-678", "0912345678", False), ("+84 912 345 678", "0912345678", False),
+     ("(+84) 983456789", "0983456789", False), ("84983456789", "0983456789", False),
+     (912345678, "0912345678", True), ("912345678", "0912345678", True),
+     (912345678.0, "0912345678", True), ("0210.3845.123", "02103845123", False),
+     ("+84 210 3845 123", "02103845123", False), (2103845123, "02103845123", True)],
+)  # fmt: skip
+def test_a_phone_number_is_stored_as_the_national_number(written, stored, noted):
+    from profiles.importing.phones import phone_number
+
+    number, note = phone_number(written)
+    assert number == stored
+    assert bool(note) == noted
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["0912345678 - 0987654321", "01234567890", "+1 202 555 0100", "Cơ quan: 0210 3845 123",
+     "12345", "0210.3845.123 máy lẻ 12"],
+)  # fmt: skip
+def test_a_phone_cell_that_is_no_one_national_number_is_kept_as_written(written):
+    from profiles.importing.phones import phone_number
+
+    assert phone_number(written) == (written, "")

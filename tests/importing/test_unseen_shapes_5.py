@@ -19,9 +19,7 @@ from .unseen_shapes_5 import BUILDERS
 pytestmark = pytest.mark.django_db
 
 #: shapes the import does not read right yet: name → why
-NOT_YET: dict[str, str] = {
-    "phone_spellings": "phone numbers kept as written (+84, spaces, dots, lost zero)",
-}
+NOT_YET: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("build", shape_params(BUILDERS, NOT_YET))
