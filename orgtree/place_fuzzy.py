@@ -67,6 +67,7 @@ class FuzzyIndex:
         self._provinces: dict[str, _Province] = defaultdict(_Province)
         self.province_keys: list[str] = []
         self._choices: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._sets: dict[tuple[str, ...], frozenset[str]] = {}
 
     def add(
         self,
@@ -111,6 +112,14 @@ class FuzzyIndex:
         return self._cached(
             ("c", district, *provinces), lambda p: p.districts.get(district, ()), provinces
         )
+
+    def commune_set(self, provinces: Sequence[str]) -> frozenset[str]:
+        """The communes of :meth:`communes` (every release) as a set, for membership."""
+        key = ("s", *provinces)
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = frozenset(self.communes(provinces))
+        return found
 
     def _cached(self, key: tuple[str, ...], pick, provinces: Sequence[str]) -> tuple[str, ...]:
         found = self._choices.get(key)

@@ -271,6 +271,10 @@ _NOW = re.compile(
     r"(?i)\(\s*(?:nay\s+là|nay\s+thuộc|nay\s+la|nay\s+thuoc|nay|now)\s*:?\s*([^)]*)\)"
 )
 _PARENS = re.compile(r"\([^)]*\)?")
+# ", nay là Xã D, Tỉnh E" / " - nay thuộc …" at the end, without parentheses
+_NOW_TAIL = re.compile(
+    r"(?i)\s*[,;\-–]\s*(?:nay\s+là|nay\s+thuộc|nay\s+la|nay\s+thuoc)\s*:?\s*(.+)$"
+)
 # "tỉnh Hà Tây cũ" (no unit name ends in "Cũ"; "mới" only in parentheses: "Chợ Mới")
 _OLD_NEW = re.compile(r"(?i)\s+cũ(?=\s*(?:$|[,;|\n.]))")
 # a phone number, a postcode, the country at the end
@@ -296,6 +300,25 @@ def _may_have_tail(text: str) -> bool:
     ".,;)") in "nam", "vn", "vnm" or a digit."""
     end = text.rstrip(_TAIL_JUNK)
     return end[-1:].isdigit() or end[-3:].lower() in ("nam", "vnm") or end[-2:].lower() == "vn"
+
+
+def now_note(text: str) -> tuple[str, str, str] | None:
+    """(the old address, the new one, the note alone) of a text that gives both: "Xã A,
+    Huyện B, Tỉnh C (nay là xã D)", "…, nay là Xã D, Tỉnh E", "Xã A (nay thuộc xã D), Huyện
+    B, Tỉnh C" (the parts after the note go with both). None when the text has no note."""
+    if "nay" not in text and "Nay" not in text and "NAY" not in text:
+        return None
+    found = _NOW.search(text)
+    if found is not None and found.group(1).strip():
+        after = text[found.end() :].strip(" ,;.")
+        new = found.group(1).strip()
+        old = f"{text[: found.start()]}{text[found.end() :]}".strip()
+        return old, f"{new}, {after}" if after else new, new
+    found = _NOW_TAIL.search(text)
+    if found is not None and found.group(1).strip(" ,;."):
+        new = found.group(1).strip(" ,;.")
+        return text[: found.start()].strip(), new, new
+    return None
 
 
 def strip_notes(text: str) -> str:

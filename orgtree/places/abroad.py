@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 
 from ..text import fold
+from .parse import _accent_key
 
 _SEPARATORS = re.compile(r"[,;|\n]")
 
@@ -63,11 +64,17 @@ _STATE_START = tuple(sorted({words.split()[0] + " " for words in _STATE_WORDS}))
 _TRAILING = " \t\r\n,;|."
 
 
-def country(text: str, vietnam_names: frozenset[str] = frozenset()) -> str | None:
+def country(
+    text: str,
+    vietnam_names: frozenset[str] = frozenset(),
+    vietnam_spellings: frozenset[str] | None = None,
+) -> str | None:
     """The country named by the last part of a normalised text (after its last comma,
     semicolon or new line), as written, or None. A country whose name is also a name in
     ``vietnam_names`` ("Đức") counts only after other parts that name nothing in Vietnam
-    ("Leipzig - Đức"), or with a word of state ("CHDC Đức").
+    ("Leipzig - Đức"), or with a word of state ("CHDC Đức"), or alone when written with
+    marks that no unit's name has (``vietnam_spellings``, lower case: "Đức" is not the ward
+    "Đúc" of Huế; "Duc" without marks stays with the resolver).
 
     Runs on every text: the common case is one ``rfind`` per separator and one fold."""
     body = text.rstrip(_TRAILING)
@@ -87,4 +94,12 @@ def country(text: str, vietnam_names: frozenset[str] = frozenset()) -> str | Non
     others = [o for o in others if o]
     if others and not any(o in vietnam_names for o in others):
         return last
+    if not others and vietnam_spellings is not None and not last.isascii():
+        if _spelling(last) not in vietnam_spellings:
+            return last
     return None
+
+
+def _spelling(part: str) -> str:
+    """The part lower case with its marks, as unit names are kept in ``spellings``."""
+    return _accent_key(part)

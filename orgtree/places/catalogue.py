@@ -91,6 +91,9 @@ class Catalogue:
     former_keys: dict[str, frozenset[str]]
     known: dict[str, frozenset[str]]  # every name key per level, all releases and historic
     fingerprint: tuple
+    # every unit name as spelt, with its marks, lower case, no type ("đúc"): a text spelt
+    # otherwise ("Đức") names no unit by that spelling
+    spellings: frozenset[str] = frozenset()
     fuzzy: FuzzyIndex = field(default_factory=FuzzyIndex)
     checked_at: float = field(default_factory=time.monotonic)
     _targets: dict[date, UnitIndex | None] = field(default_factory=dict)
@@ -242,7 +245,24 @@ def _build() -> Catalogue:
         former_keys=_former_keys(former),
         fingerprint=fingerprint,
         fuzzy=_fuzzy_index(units, historic),
+        spellings=_spellings(units),
     )
+
+
+_TYPE_WORDS = ("thành phố ", "thị trấn ", "thị xã ", "phường ", "huyện ", "quận ", "tỉnh ", "xã ")
+
+
+def _spellings(units: list[UnitIndex]) -> frozenset[str]:
+    """Every unit name with its marks, lower case, and without a type word that a name
+    repeats ("Phường Phường Đúc" in the 4/1/2025 list)."""
+    out: set[str] = set()
+    for u in units:
+        for spelt in u.accent.values():
+            out.add(spelt)
+            for word in _TYPE_WORDS:
+                if spelt.startswith(word):
+                    out.add(spelt[len(word) :])
+    return frozenset(out)
 
 
 def former_key(name_without_type: str) -> str:

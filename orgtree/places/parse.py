@@ -266,19 +266,29 @@ def parse_segments(
             cache[raw, ascii_text] = found
         segments.extend(found)
     if known is not None and len(segments) > 1:
-        return _join_names(segments, known["any"])
+        return _join_names(segments, known)
     return segments
 
 
-def _join_names(segments: list[Segment], names: frozenset[str]) -> list[Segment]:
+def _join_names(segments: list[Segment], known: dict[str, frozenset[str]]) -> list[Segment]:
     """Join a segment to the bare one after it when together they are one known name that a
     dash or comma had cut: "Gia Lai - Kon Tum", "Bà Rịa - Vũng Tàu", "Quảng Nam - Đà Nẵng",
-    "Phan Rang - Tháp Chàm", "Văn Miếu - Quốc Tử Giám"."""
+    "Phan Rang - Tháp Chàm", "Văn Miếu - Quốc Tử Giám". The joined name must be of a level
+    the first part's level word announces, and a province after the cut stays a province
+    unless the joined name is one too: "Phường Đúc, Huế" is a ward of Huế, not the district
+    Đức Huệ."""
     out = segments
+    provinces = known[PROVINCE]
     i = 0
     while i < len(out) - 1:
         a, b = out[i], out[i + 1]
-        if b.hint is None and not b.numeric and f"{a.key} {b.key}" in names:
+        joined_key = f"{a.key} {b.key}"
+        if (
+            b.hint is None
+            and not b.numeric
+            and joined_key in known[_HINT_KEY_OF.get(a.hint, "any")]
+            and (b.key not in provinces or joined_key in provinces)
+        ):
             tokens = [*a.full_key.split(), *b.key.split()]
             joined = _segment(f"{a.raw} {b.raw}", tokens)
             joined.raw_is_ascii = a.raw_is_ascii

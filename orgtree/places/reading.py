@@ -76,7 +76,13 @@ class Plan:
 
 
 def _plan(segments: list[Segment]) -> Plan:
+    """Which segments to try for each level, in order. For the province: those whose level
+    word names only a province ("Tỉnh", "T.") first; then, from the end of the text, those
+    that may also be a district-level city ("TP", "Thành phố") and bare names: "T. Yên Bái,
+    thành phố Yên Bái, X. Tân Thịnh" (province first) and "TP. Lào Cai, Lào Cai" name the
+    city Yên Bái or Lào Cai and the province."""
     province: list[Candidate] = []
+    city_or_bare: list[Candidate] = []
     district: list[Candidate] = []
     commune: list[Candidate] = []
     bare: list[Candidate] = []
@@ -89,6 +95,7 @@ def _plan(segments: list[Segment]) -> Plan:
         if hint is None:
             if not seg.numeric:
                 bare.append((i, seg.key, False))
+                city_or_bare.append((i, seg.key, False))
             elif i < last and (segments[i + 1].hint is None or DISTRICT in segments[i + 1].hint):
                 # a bare number before a district or another number: a numbered ward or
                 # district of a sheet whose columns lost their level words ("14, 5, TP HCM",
@@ -98,16 +105,17 @@ def _plan(segments: list[Segment]) -> Plan:
         explicit.append(i)
         candidate = (i, seg.key, True)
         if PROVINCE in hint:
-            province.append(candidate)
+            (city_or_bare if DISTRICT in hint else province).append(candidate)
         if DISTRICT in hint:
             district.append(candidate)
         if COMMUNE in hint:
             commune.append(candidate)
         if seg.full_key != seg.key:
             bare.append((i, seg.full_key, False))  # "H'Bông" folds to "h bong": no prefix
+    tried = {c[:2] for c in city_or_bare}
     return Plan(
         segments=segments,
-        province=(*province, *bare),
+        province=(*province, *city_or_bare, *(c for c in bare if c[:2] not in tried)),
         district=(*district, *bare, *numbered),
         commune=(*commune, *bare, *numbered),
         explicit=tuple(explicit),

@@ -4,7 +4,7 @@ between readings and the fuzzy corrections."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from ..place_fuzzy import nearest
-from ..place_steps import decode, keystroke_readings, normalise, sure_keystrokes
+from ..place_steps import decode, keystroke_readings, normalise, now_note, sure_keystrokes
 from .abroad import country
 from .catalogue import Catalogue, get_catalogue
 from .index import UnitIndex
@@ -184,12 +184,61 @@ def resolve_place(text: str, as_of: date | datetime | str | None = None) -> Plac
 
 
 def _decide(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome | None:
-    """The best outcome over the readings of the text (legacy encodings), None when empty.
-    The outcome is cached: nothing downstream may change it."""
+    """The best outcome over the readings of the text (legacy encodings), None when empty;
+    a text that gives the old address and the new one ("…, Tỉnh Kon Tum (nay là Xã Đăk
+    Hà)") is read as both (:func:`_with_new_name`). The outcome is cached: nothing
+    downstream may change it."""
+    note = now_note(text)
+    if note is None:
+        return _decide_text(text, catalogue, target)
+    old_text, new_text, head = note
+    old = _decide_text(old_text, catalogue, target)
+    province = target.name[PROVINCE, old.province] if old and old.province else None
+    if "," not in new_text and province is not None:
+        # "(nay là xã D)": the new commune in the province in force of the old address
+        new_text = f"{new_text}, {province}"
+    new = _decide_text(new_text, catalogue, target)
+    if (new is None or new.commune is None or new.needs_review) and province and head != new_text:
+        # "Xã A (nay thuộc xã D), Huyện B, Tỉnh C": the old district does not hold D
+        new = _decide_text(f"{head}, {province}", catalogue, target) or new
+    return _with_new_name(old, new)
+
+
+def _with_new_name(old: Outcome | None, new: Outcome | None) -> Outcome | None:
+    """The decision for a text that names the old address and the new unit: the new commune
+    when it agrees with the old address (same province; the commune the conversion table
+    gives, one of those it splits into, or none found), both to a person when they differ."""
+    if new is None or new.commune is None or new.needs_review:
+        return old if old is not None and (old.province or old.candidates) else new
+    if old is None or old.province is None:
+        return new
+    if old.commune == new.commune and not old.needs_review:
+        return old
+    communes = {c for _, c, _ in old.candidates if c}
+    if old.commune is not None:
+        communes.add(old.commune)
+    if old.province == new.province and (not communes or new.commune in communes):
+        return replace(new, reason=f"{new.reason} (tên mới ghi kèm địa chỉ cũ)")
+    candidates = [(new.province, new.commune, new.reason)]
+    candidates += old.candidates or [(old.province, old.commune, old.reason)]
+    province = old.province if old.province == new.province else None
+    return Outcome(
+        province,
+        None,
+        min(old.confidence, new.confidence, 0.6),
+        candidates,
+        True,
+        max(old.score, new.score),
+        "Tên mới ghi kèm khác với địa chỉ cũ",
+    )
+
+
+def _decide_text(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome | None:
+    """The best outcome over the readings of one text (legacy encodings, keystrokes)."""
     best: Outcome | None = None
     for reading in decode(text):
         normalised = normalise(reading)
-        abroad = country(normalised, catalogue.known["any"])
+        abroad = country(normalised, catalogue.known["any"], catalogue.spellings)
         if abroad is not None:
             # never a province of Vietnam: a person confirms the place abroad
             return Outcome(None, None, 0.0, [], True, 0.0, f"Địa danh ở nước ngoài ({abroad})")
@@ -396,6 +445,10 @@ def _corrected(
         if seg.hint is not None and COMMUNE not in seg.hint:
             continue
         if seg.key in communes:
+            break
+        if district is not None and seg.key in fuzzy.commune_set([province]):
+            # a name of the province spelt right but not of the district written ("P Bình
+            # Trưng, Tp Thủ Đức": a 2025 ward with its old district), not a misspelt one
             break
         if seg.hint is None and (seg.key in known[PROVINCE] or seg.key in known[DISTRICT]):
             continue  # a province or district named again ("Hà Nội, Hà Nội"), no commune
