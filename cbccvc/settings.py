@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # an admin page given a query value it cannot use (a 23-digit id, a NUL): 400 naming it
+    "cbccvc.admin_query.AdminQueryMiddleware",
     # last, as django-axes asks: it turns a lockout into the lockout page
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
