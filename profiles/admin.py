@@ -37,6 +37,7 @@ from orgtree.text import fold
 
 from . import actions, codelists, workflow
 from .finding_names import FindingNamesMixin
+from .id_numbers import use_id_fields
 from .importing import holding_admin  # noqa: F401 - registers the holding area's admin
 from .importing.admin import ProfileExportAdminMixin  # also registers the import admin
 from .lazy_inlines import LazyInlinesMixin
@@ -431,6 +432,7 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        use_id_fields(self)  # "001 085 012 345" is accepted as 001085012345
         for name, list_key in (
             ("sex", "sex"),
             ("ethnicity", "ethnicity"),

@@ -227,10 +227,11 @@ def find_duplicates(profiles: QuerySet[Profile] | None = None) -> dict[tuple, li
 def rule_personal_id(rec: Record, ctx: Context) -> Iterator[Issue]:
     pid = rec["personal_id"] or ""
     f = "personal_id"
-    if len(pid) != 12 or not pid.isdigit():
-        yield Issue(
-            ERROR, DUNG, "PID_FORMAT", f, f"Số định danh cá nhân “{pid}” phải gồm đúng 12 chữ số."
-        )
+    if len(pid) != 12 or not (pid.isascii() and pid.isdigit()):
+        text = f"Số định danh cá nhân “{pid}” phải gồm đúng 12 chữ số."
+        if len(pid) == 9 and pid.isascii() and pid.isdigit():
+            text += " Số 9 chữ số giống số CMND cũ: ghi vào ô số CMND cũ."
+        yield Issue(ERROR, DUNG, "PID_FORMAT", f, text)
         return
     province = ctx.item("cccd-province", pid[:3])
     if province is None:
@@ -296,7 +297,7 @@ def rule_personal_id(rec: Record, ctx: Context) -> Iterator[Issue]:
 
 def rule_old_id(rec: Record, ctx: Context) -> Iterator[Issue]:
     old = rec["old_id_number"]
-    if old and (len(old) != 9 or not old.isdigit()):
+    if old and (len(old) != 9 or not (old.isascii() and old.isdigit())):
         yield Issue(
             ERROR,
             DUNG,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -12,6 +13,7 @@ from rest_framework import serializers
 from orgtree.access import ALL_ROLES, EDIT_PROFILE_ROLES, scope_for
 from orgtree.models import Unit
 
+from ..id_numbers import clean_old_id, clean_personal_id
 from ..models import (
     CHILD_MODELS,
     CodeItem,
@@ -88,6 +90,26 @@ class ScopedUnitField(serializers.PrimaryKeyRelatedField):
         return scope_for(request.user).units(self.roles).active()
 
 
+class IdNumberField(serializers.CharField):
+    """An ID as people type it: "001 085 012 345" is 001085012345; other characters, a 9-digit
+    old ID in the personal ID's field and a wrong length are refused naming the field
+    (profiles.id_numbers). The length limit applies to the digits, so the schema's maxLength
+    stays that of the stored value."""
+
+    def __init__(self, *, clean_id: Any, **kwargs: Any):
+        self.clean_id = clean_id
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        try:
+            return self.clean_id(super().to_internal_value(data))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code=exc.code) from None
+
+
+ID_CLEANERS = {"personal_id": clean_personal_id, "old_id_number": clean_old_id}
+
+
 class ProfileSerializer(serializers.ModelSerializer):
     unit = ScopedUnitField(roles=EDIT_PROFILE_ROLES, help_text="Chỉ đặt khi tạo hồ sơ.")
     unit_code = serializers.CharField(source="unit.code", read_only=True)
@@ -99,6 +121,12 @@ class ProfileSerializer(serializers.ModelSerializer):
         model = Profile
         fields = ["unit", *PROFILE_WRITABLE, *PROFILE_READ_ONLY, "change_reason"]
         read_only_fields = PROFILE_READ_ONLY
+
+    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[Any, dict]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_name in ID_CLEANERS:
+            return IdNumberField, {**kwargs, "clean_id": ID_CLEANERS[field_name]}
+        return field_class, kwargs
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()

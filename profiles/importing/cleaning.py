@@ -267,7 +267,7 @@ def digit_string(raw: Any, what: str, pad: bool = True) -> str:
             "số đầy đủ (không tự thêm số)."
         )
     text = "".join(written.split()).translate(_ID_PUNCTUATION).lstrip("'")
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # "²", "২": digits to isdigit(), not to us
         raise ValueError(f"{what} “{written}” có ký tự không phải chữ số.")
     return text
 
