@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import sys
 import time
 from datetime import date
@@ -104,6 +105,11 @@ def make_people(count: int, unit, rng: random.Random, family: int = 2) -> None:
     WorkHistory.objects.bulk_create(work, batch_size=5000)
 
 
+def peak_mb() -> float:
+    """The process's peak resident memory (Linux: ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=2000)
@@ -148,10 +154,12 @@ def run(args) -> None:
     preview_s = time.perf_counter() - t
     stats = campaign.stats
     print(
-        f"preview: {args.count / preview_s:8.0f} profiles/s ({stats.rows} rows, "
+        f"preview: {args.count / preview_s:8.0f} profiles/s, {preview_s / 60:.1f} min "
+        f"({stats.rows} rows, "
         f"{stats.distinct_texts} distinct texts, {stats.resolver_calls} resolver calls)"
     )
     print("  outcomes:", campaign.counts["outcomes"])
+    print(f"  peak memory so far: {peak_mb():.0f} MB")
 
     # baseline: a resolver call per value and a row saved per value (the family and work
     # rows' places included, as the campaign has them)
@@ -177,9 +185,11 @@ def run(args) -> None:
     result = services.commit(campaign, admin)
     commit_s = time.perf_counter() - t
     print(
-        f"commit:  {args.count / commit_s:8.0f} profiles/s ({result.profiles} profiles, "
+        f"commit:  {args.count / commit_s:8.0f} profiles/s, {commit_s / 60:.1f} min "
+        f"({result.profiles} profiles, "
         f"{result.values} values written, history and validation included)"
     )
+    print(f"  peak memory so far: {peak_mb():.0f} MB")
 
     # baseline: the normal per-profile save (receivers: resolve, workflow, validate)
     sample = list(Profile.objects.order_by("-pk")[: args.sample])

@@ -344,6 +344,21 @@ class CampaignAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return redirect("admin:conversion_campaign_report", campaign.pk)
 
 
+class AppliedFilter(admin.SimpleListFilter):
+    """The derived "đã ghi" flag (:class:`conversion.models.ChangeRowManager`)."""
+
+    title = _("đã ghi")
+    parameter_name = "applied"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("1", _("Có")), ("0", _("Không"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ChangeRow]):
+        if self.value() in ("0", "1"):
+            return queryset.filter(applied=self.value() == "1")  # type: ignore[misc]
+        return queryset
+
+
 @admin.register(ChangeRow)
 class ChangeRowAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_field = "campaign__scope_unit"
@@ -356,16 +371,20 @@ class ChangeRowAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "old_text",
         "new_text",
         "choices",
-        "applied",
+        "applied_flag",
     )
-    list_filter = ("outcome", "field", "rule", "applied", "campaign")
+    list_filter = ("outcome", "field", "rule", AppliedFilter, "campaign")
     search_fields = ("old_text", "new_text", "profile__full_name", "profile__personal_id")
     list_select_related = ("profile",)
-    readonly_fields = [f.name for f in ChangeRow._meta.fields]
+    readonly_fields = [*(f.name for f in ChangeRow._meta.fields), "applied_flag"]
     actions = ("choose_1", "choose_2", "choose_3", "choose_4")
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
+
+    @admin.display(description=_("đã ghi"), boolean=True)
+    def applied_flag(self, obj: ChangeRow) -> bool:
+        return bool(getattr(obj, "applied", False))  # annotated by ChangeRow.objects
 
     @admin.display(description=_("phương án"))
     def choices(self, obj: ChangeRow) -> str:

@@ -39,7 +39,7 @@ from typing import Any
 from django.db import models
 from django.db.models import QuerySet
 
-from profiles import actions, codelists
+from profiles import actions, bulkio, codelists
 from profiles.models import FamilyMember, WorkHistory
 
 from .models import Campaign, ChangeRow, FieldName, Outcome
@@ -173,10 +173,7 @@ class ChildCommit:
         for row in rows:
             if row.field in CHILD_FIELDS and row.child_id is not None:
                 ids[row.field].append(row.child_id)
-        self.objects = {
-            f: CHILD_FIELDS[f][0].objects.in_bulk(pks)  # type: ignore[attr-defined]
-            for f, pks in ids.items()
-        }
+        self.objects = {f: bulkio.by_pk(CHILD_FIELDS[f][0], pks) for f, pks in ids.items()}
         self.changed: dict[str, dict[int, Any]] = defaultdict(dict)
 
     def apply(self, row: ChangeRow, before: dict[str, Any], after: dict[str, Any]) -> bool:

@@ -114,6 +114,27 @@ class FieldName(models.TextChoices):
     WORK_PLACE = "work_place", _("Quá trình công tác – địa danh nơi công tác")
 
 
+#: "đã ghi": the value was written into the profile — a converted row of a committed campaign
+#: that the commit did not skip (an undone campaign has none)
+APPLIED = models.Case(
+    models.When(
+        models.Q(
+            campaign__status=Campaign.Status.COMMITTED, outcome=Outcome.CONVERTED, skipped=False
+        ),
+        then=models.Value(True),
+    ),
+    default=models.Value(False),
+    output_field=models.BooleanField(),
+)
+
+
+class ChangeRowManager(models.Manager["ChangeRow"]):
+    """Every row with its ``applied`` flag (filterable: ``.filter(applied=True)``)."""
+
+    def get_queryset(self) -> models.QuerySet[ChangeRow]:
+        return super().get_queryset().annotate(applied=APPLIED)
+
+
 class ChangeRow(models.Model):
     """What one field of one profile becomes, and why."""
 
@@ -153,10 +174,16 @@ class ChangeRow(models.Model):
     old_code = models.CharField(_("mã cũ"), max_length=40, blank=True)
     new_code = models.CharField(_("mã mới"), max_length=40, blank=True)
     candidates = models.JSONField(_("phương án"), default=list, blank=True)
-    applied = models.BooleanField(_("đã ghi"), default=False)
+    # a converted value the commit left alone: the profile (or its family or work row) changed
+    # since the preview, or its unit no longer was the merged one. Every other converted row of
+    # a committed campaign was written: ``applied`` is derived (:class:`ChangeRowManager`), not
+    # set row by row (millions of rows at 300,000 profiles).
+    skipped = models.BooleanField(_("bỏ qua khi ghi"), default=False)
     # a family or work-history row (conversion/children.py): its id and its name for people
     child_id = models.PositiveBigIntegerField(_("dòng con"), null=True, blank=True)
     child_label = models.CharField(_("dòng của hồ sơ"), max_length=300, blank=True)
+
+    objects = ChangeRowManager()
 
     class Meta:
         verbose_name = _("dòng chuyển đổi")

@@ -112,8 +112,9 @@ def _write_report(
 
         detail = workbook.add_worksheet("Chi tiết")
         detail.write_row(0, 0, DETAIL_HEADERS, bold)
+        # ``applied`` is annotated by ChangeRow.objects (unknown to the type checker's plugin)
         rows = (
-            ChangeRow.objects.filter(campaign=campaign)
+            ChangeRow.objects.filter(campaign=campaign)  # type: ignore[misc]
             .order_by("profile_id", "id")
             .values_list(
                 "profile__personal_id",

@@ -298,6 +298,7 @@ def fill_preview(
         if campaign.status != Campaign.Status.PREPARING:
             raise ConversionError(_("Đợt chuyển đổi này đã được xem trước."))
         stats, steps = _fill_rows(campaign, chunk_size, progress)
+        bulkio.analyze(ChangeRow)  # the commit reads the rows per chunk of profiles
         campaign.status = Campaign.Status.PREVIEWED
         campaign.profile_count = stats.profiles
         campaign.counts = summarise(campaign) | {
@@ -515,29 +516,46 @@ def commit(
     return result
 
 
+#: the columns of a change row the commit reads
+COMMIT_READ = (
+    "pk", "profile_id", "field", "old_text", "new_text", "old_code", "new_code",
+    "old_province_code", "old_commune_code", "new_province_code", "new_commune_code", "child_id",
+)  # fmt: skip
+
+
 def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: CommitResult) -> None:
-    rows: dict[int, list[ChangeRow]] = defaultdict(list)
-    for row in ChangeRow.objects.filter(
-        campaign=campaign, profile_id__in=ids, outcome=Outcome.CONVERTED, field__in=WRITTEN_FIELDS
+    rows: dict[int, list[Any]] = defaultdict(list)
+    # named tuples, not model instances: a commit reads millions of rows
+    for row in (
+        ChangeRow.objects.filter(
+            campaign=campaign,
+            profile_id__in_array=ids,
+            outcome=Outcome.CONVERTED,
+            field__in=WRITTEN_FIELDS,
+        )
+        .order_by("profile_id", "id")
+        .values_list(*COMMIT_READ, named=True)
     ):
         rows[row.profile_id].append(row)
     work = _current_work_rows(ids, campaign.as_of)
     work_changed: dict[int, WorkHistory] = {}
     kids = children.ChildCommit([row for found in rows.values() for row in found])
-    profiles = Profile.objects.in_bulk(ids)
+    profiles = bulkio.by_pk(Profile, ids)
     submitted = defaultdict(list)
     for vid, pid in ProfileVersion.objects.filter(
-        profile_id__in=ids, status=VersionStatus.SUBMITTED
+        profile_id__in_array=ids, status=VersionStatus.SUBMITTED
     ).values_list("pk", "profile_id"):
         submitted[pid].append(vid)
     changed: list[Profile] = []
-    commits: list[ProfileCommit] = []
-    applied: list[int] = []
+    commits: list[Any] = []  # bulkio drafts of ProfileCommit rows
+    applied = 0
+    skipped: list[int] = []  # the rows left alone (``ChangeRow.skipped``); the rest is applied
     names: set[str] = set()
     reason = _reason(campaign)
     for pid in ids:
         profile = profiles.get(pid)
         if profile is None:
+            skipped.extend(row.pk for row in rows[pid])
             continue
         before: dict[str, Any] = {"status": profile.status}
         after: dict[str, Any] = {}
@@ -546,6 +564,7 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
             if row.field in LISTS:
                 if getattr(profile, row.field) != row.old_code:
                     stale = True
+                    skipped.append(row.pk)
                     continue
                 before[row.field], after[row.field] = row.old_code, row.new_code
                 setattr(profile, row.field, row.new_code)
@@ -558,18 +577,20 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
                         after.setdefault(WORK_KEY, {}).setdefault(key, {})[row.field] = row.new_code
                         setattr(entry, row.field, row.new_code)
                         work_changed[entry.pk] = entry
-                applied.append(row.pk)
+                applied += 1
                 continue
             if row.field in children.CHILD_FIELDS:  # a family or work-history row
                 if kids.apply(row, before, after):
-                    applied.append(row.pk)
+                    applied += 1
                 else:
                     stale = True
+                    skipped.append(row.pk)
                 continue
             text_f, prov_f, comm_f, review_f, orig_f = PLACE_FIELDS[row.field]
             current = (getattr(profile, text_f), getattr(profile, prov_f), getattr(profile, comm_f))
             if current != (row.old_text, row.old_province_code, row.old_commune_code):
                 stale = True
+                skipped.append(row.pk)
                 continue
             new = {
                 text_f: row.new_text,
@@ -584,7 +605,7 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
                 before[attr] = getattr(profile, attr)
                 after[attr] = value
                 setattr(profile, attr, value)
-            applied.append(row.pk)
+            applied += 1
         if stale:
             result.stale.append(pid)
         if not after:
@@ -592,8 +613,9 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
         names.update(k for k in after if k not in (WORK_KEY, children.CHILD_KEY))
         changed.append(profile)
         commits.append(
-            ProfileCommit(
-                campaign=campaign,
+            bulkio.draft(
+                ProfileCommit,
+                campaign_id=campaign.pk,
                 profile_id=pid,
                 before=before,
                 after=after,
@@ -609,9 +631,9 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
     )
     kids.write(user=_user(user), reason=reason, when=now)
     bulkio.insert(ProfileCommit, commits)
-    bulkio.set_values(ChangeRow, applied, applied=True)
+    bulkio.set_values(ChangeRow, skipped, skipped=True)  # rare: the others need no write
     result.profiles += len(changed)
-    result.values += len(applied)
+    result.values += applied
 
 
 def _commit_units(campaign: Campaign, user: Any, result: CommitResult) -> None:
@@ -635,6 +657,7 @@ def _commit_units(campaign: Campaign, user: Any, result: CommitResult) -> None:
             .first()
         )
         if succession is None:
+            bulkio.set_values(ChangeRow, pks[old, new], skipped=True)
             continue
         source, target = Unit.objects.get(pk=old), Unit.objects.get(pk=new)
         before = unit_moves.snapshot(old, pids)
@@ -643,8 +666,10 @@ def _commit_units(campaign: Campaign, user: Any, result: CommitResult) -> None:
         )
         unit_moves.record(campaign, before, moved, new)  # what undo takes back
         result.moved += len(moved)
-        result.stale.extend(sorted(set(pids) - set(moved)))  # no longer in the merged unit
-        ChangeRow.objects.filter(pk__in=pks[old, new], profile_id__in=moved).update(applied=True)
+        left = set(pids) - set(moved)  # no longer in the merged unit
+        result.stale.extend(sorted(left))
+        skipped = [pk for pk, pid in zip(pks[old, new], pids, strict=True) if pid in left]
+        bulkio.set_values(ChangeRow, skipped, skipped=True)
 
 
 def _user(user: Any) -> Any:
@@ -657,7 +682,7 @@ def _current_work_rows(ids: list[int], on: date) -> dict[int, list[WorkHistory]]
     (:func:`profiles.services.current_from_histories`)."""
     found: dict[int, list[WorkHistory]] = defaultdict(list)
     rows = WorkHistory.objects.filter(
-        profile_id__in=ids, start_date__lte=on, concurrent=False
+        profile_id__in_array=ids, start_date__lte=on, concurrent=False
     ).exclude(end_date__lt=on)
     for row in rows.order_by("profile_id", "-start_date", "-pk"):
         if not found[row.profile_id]:  # the latest start, as current_from_histories
@@ -785,7 +810,6 @@ def undo(
         )
         if ids:
             validate_profiles(Profile.objects.filter(pk__in=ids))
-        ChangeRow.objects.filter(campaign=campaign, applied=True).update(applied=False)
         campaign.status = Campaign.Status.UNDONE
         campaign.undone_by = _user(user)
         campaign.undone_at = now

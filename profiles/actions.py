@@ -79,7 +79,7 @@ def reopen_edited(profile_ids: Iterable[int], *, unless_unchanged: bool = True) 
     if not ids:
         return []
     candidates = list(
-        Profile.objects.filter(pk__in=ids)
+        Profile.objects.filter(pk__in_array=ids)
         .exclude(status=ProfileStatus.DRAFT)
         .values_list("pk", flat=True)
     )
@@ -101,9 +101,9 @@ def reopen_edited(profile_ids: Iterable[int], *, unless_unchanged: bool = True) 
         return []
     with transaction.atomic():
         ProfileVersion.objects.filter(
-            profile_id__in=candidates, status=VersionStatus.SUBMITTED
+            profile_id__in_array=candidates, status=VersionStatus.SUBMITTED
         ).update(status=VersionStatus.WITHDRAWN)
-        Profile.objects.filter(pk__in=candidates).exclude(status=ProfileStatus.DRAFT).update(
+        Profile.objects.filter(pk__in_array=candidates).exclude(status=ProfileStatus.DRAFT).update(
             status=ProfileStatus.DRAFT
         )
     return candidates
@@ -118,7 +118,7 @@ def reopen_and_validate(profile_ids: Collection[int]) -> None:
     if not ids:
         return
     reopen_edited(ids, unless_unchanged=False)
-    validate_profiles(Profile.objects.filter(pk__in=ids))
+    validate_profiles(Profile.objects.filter(pk__in_array=ids))
 
 
 def after_profile_changed(

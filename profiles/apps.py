@@ -10,6 +10,9 @@ class ProfilesConfig(AppConfig):
         from cbccvc.schedules import on_migrate
 
         from . import receivers
+        from .bulkio import InArray  # registers the ``__in_array`` lookup on import
+
+        assert InArray.lookup_name == "in_array"
 
         receivers.connect()
 

@@ -116,7 +116,8 @@ def load_records(profiles: QuerySet[Profile]) -> list[Record]:
         for row in records.values():
             row[name] = []
         model = CHILD_MODELS[name]
-        for child in model.objects.filter(profile_id__in=list(records)).values().order_by("id"):
+        rows = model.objects.filter(profile_id__in_array=list(records))
+        for child in rows.values().order_by("id"):
             records[child["profile_id"]][name].append(child)
             unit_ids.add(child.get("unit_id"))
     unit_ids.discard(None)
@@ -787,7 +788,7 @@ class ValidationRun:
 
 def _store(records: list[Record], ctx: Context, now) -> ValidationRun:
     run = ValidationRun(profiles=len(records))
-    findings: list[Finding] = []
+    findings: list[Any] = []  # bulkio drafts: a revalidation writes a finding row per issue
     counters: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     for rec in records:
         issues = check(rec, ctx)
@@ -795,7 +796,8 @@ def _store(records: list[Record], ctx: Context, now) -> ValidationRun:
         run.errors += errors
         run.warnings += len(issues) - errors
         findings.extend(
-            Finding(
+            bulkio.draft(
+                Finding,
                 profile_id=rec["id"],
                 severity=i.severity,
                 principle=i.principle,
@@ -810,11 +812,11 @@ def _store(records: list[Record], ctx: Context, now) -> ValidationRun:
         counters[(completeness(rec)[0], errors, len(issues) - errors)].append(rec["id"])
     ids = [rec["id"] for rec in records]
     with transaction.atomic():
-        Finding.objects.filter(profile_id__in=ids).delete()
+        Finding.objects.filter(profile_id__in_array=ids).delete()
         bulkio.insert(Finding, findings)  # COPY on PostgreSQL
         # few distinct (score, errors, warnings) triples per chunk: one UPDATE per triple
         for (score, errors, warnings), pks in counters.items():
-            Profile.objects.filter(pk__in=pks).update(
+            Profile.objects.filter(pk__in_array=pks).update(
                 completeness=score, error_count=errors, warning_count=warnings, validated_at=now
             )
     return run
@@ -859,7 +861,7 @@ def validate_profiles(
     ids = list(profiles.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
-        run = _store(load_records(Profile.objects.filter(pk__in=chunk)), ctx, now)
+        run = _store(load_records(Profile.objects.filter(pk__in_array=chunk)), ctx, now)
         total.profiles += run.profiles
         total.errors += run.errors
         total.warnings += run.warnings
