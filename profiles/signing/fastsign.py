@@ -9,13 +9,18 @@ Here the whole ``ds:Signature`` element is built **once per certificate chain an
 (:func:`_template`: the certificates' text, their SHA-256 digests, every algorithm URI, the
 ``DataObjectFormat``) and, per document:
 
-* deep-copied (one C call) and filled: four ids, the signing time, three digests and the
-  signature value;
+* four ids, the signing time, three digests and the signature value are written into the
+  template's bytes (:class:`_Bytes`: the serialised signature and the canonical forms of its
+  ``SignedProperties`` and ``SignedInfo``, prepared once with ``@@field@@`` marks; the values
+  are hex, an ISO time and base64, which neither serialisation escapes), and the signature's
+  bytes into the document's own just before the root's end tag — where a root does not allow
+  that (an id, sibling comments, ``ds``/``xades`` declared on it: see ``_end_tag``), the
+  template's elements are deep-copied, filled, canonicalised and appended instead, for the
+  same bytes;
 * the document is canonicalised once (exclusive C14N, before the signature is added, which is
-  what the enveloped-signature transform removes), the ``SignedProperties`` and ``SignedInfo``
-  once each; the ``KeyInfo`` digest comes from its canonical form computed with the template,
-  split around its ``Id`` (exclusive C14N of a subtree does not depend on where it sits, and
-  the id is hex, which C14N writes as is);
+  what the enveloped-signature transform removes); the ``KeyInfo`` digest comes from its
+  canonical form computed with the template, split around its ``Id`` (exclusive C14N of a
+  subtree does not depend on where it sits, and the id is hex, which C14N writes as is);
 * ``SignedInfo`` is signed through the signer's ``signing_key`` (a ``cryptography`` key, or
   the PKCS#11 adapter of :class:`~.keys.TokenSigner`): RSA PKCS#1 v1.5 SHA-256 or ECDSA
   SHA-256, the ECDSA value written as ``r || s`` as XML-DSig requires.
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 import secrets
 from base64 import b64encode
 from dataclasses import dataclass
@@ -87,12 +93,44 @@ def _certificate_digest(cert: x509.Certificate) -> bytes:
     return cert.fingerprint(hashes.SHA256())
 
 
+# A byte template: the literal start, then (field name, literal) pairs (see _split, _fill).
+_Parts = tuple[bytes, tuple[tuple[str, bytes], ...]]
+_FIELD = re.compile(rb"@@([a-z_]+)@@")
+
+
+def _split(data: bytes, expected: set[str]) -> _Parts:
+    pieces = _FIELD.split(data)
+    names = [name.decode() for name in pieces[1::2]]
+    assert set(names) == expected, (names, expected)
+    return pieces[0], tuple(zip(names, pieces[2::2], strict=True))
+
+
+def _fill(parts: _Parts, values: dict[str, bytes]) -> bytes:
+    out = [parts[0]]
+    for name, literal in parts[1]:
+        out.append(values[name])
+        out.append(literal)
+    return b"".join(out)
+
+
+@dataclass(frozen=True)
+class _Bytes:
+    """The template's serialised signature and the canonical forms of its SignedProperties
+    and SignedInfo, with ``@@field@@`` where the per-document values go (ids, time, digests,
+    signature value: hex, ISO time and base64, which neither serialisation escapes)."""
+
+    signature: _Parts  # ds:Signature as serialised inside the document (UTF-8)
+    signed_properties: _Parts  # exclusive C14N of xades:SignedProperties
+    signed_info: _Parts  # exclusive C14N of ds:SignedInfo
+
+
 @dataclass(frozen=True)
 class _Template:
     signature: etree._Element  # ds:Signature with placeholder ids, time, digests and value
     key_info_c14n: tuple[bytes, bytes]  # canonical KeyInfo before / after its Id value
     algorithm: str  # "rsa" | "ec"
     key_size: int
+    parts: _Bytes
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -154,7 +192,71 @@ def _template(certificates: tuple[x509.Certificate, ...]) -> _Template:
     _reference(signed_info, "#", [C14N])
     before, found, after = _c14n(key_info).partition(_KEY_INFO_ID.encode())
     assert found and _KEY_INFO_ID.encode() not in after
-    return _Template(signature, (before, after), algorithm, public_key.key_size)
+    return _Template(
+        signature, (before, after), algorithm, public_key.key_size, _byte_template(signature)
+    )
+
+
+def _fields(signature: etree._Element) -> tuple[etree._Element, ...]:
+    """The nodes :func:`sign_tree` fills: signature, SignedInfo, SignatureValue, KeyInfo,
+    the three references, QualifyingProperties, SignedProperties."""
+    signed_info, signature_value, key_info, ds_object = signature
+    return (
+        signature,
+        signed_info,
+        signature_value,
+        key_info,
+        signed_info[2],
+        signed_info[3],
+        signed_info[4],
+        ds_object[0],
+        ds_object[0][0],
+    )
+
+
+def _set_ids(signature: etree._Element, ids: dict[str, str], at: str) -> None:
+    """Fill the template's ids and signing time (``ids``: signature, key_info, properties,
+    reference), as signxml writes them."""
+    sig, _info, _value, key_info, ref_document, ref_properties, ref_key_info, qualifying, props = (
+        _fields(signature)
+    )
+    sig.set("Id", ids["signature"])
+    key_info.set("Id", ids["key_info"])
+    ref_document.set("Id", ids["reference"])
+    qualifying.set("Target", f"#{ids['signature']}")
+    props.set("Id", ids["properties"])
+    props[0][0].text = at
+    props[1][0].set("ObjectReference", f"#{ids['reference']}")
+    ref_properties.set("URI", f"#{ids['properties']}")
+    ref_key_info.set("URI", f"#{ids['key_info']}")
+
+
+def _byte_template(template: etree._Element) -> _Bytes:
+    signature = copy.deepcopy(template)
+    assert b"@@" not in etree.tostring(signature, encoding="UTF-8")
+    names = ("signature", "key_info", "properties", "reference")
+    _set_ids(signature, {n: f"@@{n}@@" for n in names}, "@@time@@")
+    (
+        _sig,
+        signed_info,
+        signature_value,
+        _ki,
+        ref_document,
+        ref_properties,
+        ref_key_info,
+        _q,
+        props,
+    ) = _fields(signature)
+    ref_document[2].text = "@@document_digest@@"
+    ref_properties[2].text = "@@properties_digest@@"
+    ref_key_info[2].text = "@@key_info_digest@@"
+    signature_value.text = "@@value@@"
+    digests = {"document_digest", "properties_digest", "key_info_digest"}
+    return _Bytes(
+        _split(etree.tostring(signature, encoding="UTF-8"), {*names, *digests, "time", "value"}),
+        _split(_c14n(props), {"properties", "time", "reference"}),
+        _split(_c14n(signed_info), {"properties", "key_info", "reference", *digests}),
+    )
 
 
 def _signature_value(signer: Signer, template: _Template, signed_info: bytes) -> bytes:
@@ -166,39 +268,96 @@ def _signature_value(signer: Signer, template: _Template, signed_info: bytes) ->
     return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 
 
-def sign_tree(root: etree._Element, signer: Signer, at: datetime) -> bytes:
-    """Append our XAdES-BES signature to ``root`` (the root of a parsed, unsigned document)
-    and return the signed document's bytes. The caller checks the document and the
-    certificate (``xmlsig.sign_document``)."""
-    template = _template((signer.certificate, *signer.chain))
-    document_digest = _b64_sha256(_c14n(root))
-
-    signature = copy.deepcopy(template.signature)
-    signed_info, signature_value, key_info, ds_object = signature
-    ref_document, ref_properties, ref_key_info = signed_info[2], signed_info[3], signed_info[4]
-    signed_properties = ds_object[0][0]
+def _ids() -> dict[str, str]:
     t_signature, t_key_info, t_properties, t_reference = _tokens(4)
     signature_id = f"SignXMLSignature{t_signature}"
-    key_info_id = f"SignXMLCertificate{t_key_info}"
-    properties_id = f"{signature_id}-SignedProperties{t_properties}"
-    reference_id = f"SignXMLReference{t_reference}"
-    signature.set("Id", signature_id)
-    key_info.set("Id", key_info_id)
-    ref_document.set("Id", reference_id)
+    return {
+        "signature": signature_id,
+        "key_info": f"SignXMLCertificate{t_key_info}",
+        "properties": f"{signature_id}-SignedProperties{t_properties}",
+        "reference": f"SignXMLReference{t_reference}",
+    }
+
+
+def _end_tag(root: etree._Element) -> bytes | None:
+    """The end tag the serialised ``root`` ends with, when the signature can be written into
+    those bytes just before it exactly as lxml would write it appended to ``root``: the root
+    has no id (its reference is then ``URI=""``), no sibling comments or processing
+    instructions, no tail, and declares neither the ``ds``/``xades`` prefixes nor their
+    namespaces (lxml would drop the signature's own declarations as redundant). Else None:
+    the signature is built as elements."""
+    if root.get("Id") is not None or root.get("ID") is not None or root.tail is not None:
+        return None
+    if root.getprevious() is not None or root.getnext() is not None:
+        return None
+    nsmap = root.nsmap
+    if any(p in nsmap for p in _NSMAP) or any(u in _NSMAP.values() for u in nsmap.values()):
+        return None
+    local = etree.QName(root).localname
+    return f"</{root.prefix}:{local}>".encode() if root.prefix else f"</{local}>".encode()
+
+
+def sign_tree(root: etree._Element, signer: Signer, at: datetime) -> bytes:
+    """Our XAdES-BES signature of ``root`` (the root of a parsed, unsigned document), returned
+    as the signed document's bytes: the document's own bytes with the signature written in
+    from the template's bytes (``root`` is left as it is), or — for a root that does not
+    allow that (see ``_end_tag``) — built from the template's elements and appended to
+    ``root``. The same bytes either way. The caller checks the document and the certificate
+    (``xmlsig.sign_document``)."""
+    template = _template((signer.certificate, *signer.chain))
+    end = _end_tag(root)
+    if end is not None:
+        document = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        if document.endswith(end):
+            return _sign_bytes(root, document, end, template, signer, at)
+    return _sign_elements(root, template, signer, at)
+
+
+def _sign_bytes(
+    root: etree._Element,
+    document: bytes,
+    end: bytes,
+    template: _Template,
+    signer: Signer,
+    at: datetime,
+) -> bytes:
+    parts = template.parts
+    values = {name: value.encode() for name, value in _ids().items()}
+    values["time"] = at.astimezone(UTC).isoformat(timespec="seconds").encode()
+    values["document_digest"] = _b64_sha256(_c14n(root)).encode()
+    values["properties_digest"] = _b64_sha256(_fill(parts.signed_properties, values)).encode()
+    before, after = template.key_info_c14n
+    values["key_info_digest"] = _b64_sha256(before + values["key_info"] + after).encode()
+    signed_info = _fill(parts.signed_info, values)
+    values["value"] = b64encode(_signature_value(signer, template, signed_info))
+    return b"".join((document[: -len(end)], _fill(parts.signature, values), end))
+
+
+def _sign_elements(
+    root: etree._Element, template: _Template, signer: Signer, at: datetime
+) -> bytes:
+    document_digest = _b64_sha256(_c14n(root))
+    signature = copy.deepcopy(template.signature)
+    (
+        _sig,
+        signed_info,
+        signature_value,
+        _ki,
+        ref_document,
+        ref_properties,
+        ref_key_info,
+        _q,
+        props,
+    ) = _fields(signature)
+    ids = _ids()
+    _set_ids(signature, ids, at.astimezone(UTC).isoformat(timespec="seconds"))
     root_id = root.get("Id", root.get("ID"))
     if root_id is not None:  # signxml then refers to the root by its id
         ref_document.set("URI", f"#{root_id}")
-    ds_object[0].set("Target", f"#{signature_id}")
-    signed_properties.set("Id", properties_id)
-    signed_properties[0][0].text = at.astimezone(UTC).isoformat(timespec="seconds")
-    signed_properties[1][0].set("ObjectReference", f"#{reference_id}")
-    ref_properties.set("URI", f"#{properties_id}")
-    ref_key_info.set("URI", f"#{key_info_id}")
-
     ref_document[2].text = document_digest
-    ref_properties[2].text = _b64_sha256(_c14n(signed_properties))
+    ref_properties[2].text = _b64_sha256(_c14n(props))
     before, after = template.key_info_c14n
-    ref_key_info[2].text = _b64_sha256(before + key_info_id.encode() + after)
+    ref_key_info[2].text = _b64_sha256(before + ids["key_info"].encode() + after)
     signature_value.text = b64encode(
         _signature_value(signer, template, _c14n(signed_info))
     ).decode()

@@ -259,7 +259,7 @@ def sign_built_tree(
     """:func:`sign_document` for a document this process has just built as an lxml tree (the
     canonical profile document, rendered and validated): the same checks and the same
     signature, without serialising the tree and parsing it again. ``root`` must be the root
-    of its own tree; it receives the signature (the caller does not use it afterwards).
+    of its own tree; it may receive the signature (the caller does not use it afterwards).
     Never pass a tree parsed from outside input here: such bytes go through
     :func:`sign_document`, whose parser refuses DTDs and entities."""
     if root.getparent() is not None or root.getroottree().docinfo.doctype:

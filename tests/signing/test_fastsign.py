@@ -44,6 +44,10 @@ DOCUMENTS = {
         b'<HoSo xmlns:xades="urn:khac" ID="q&quot;1"><xades:a/></HoSo>'
     ),
     "latin1": '<?xml version="1.0" encoding="ISO-8859-1"?><HoSo>\xe9</HoSo>'.encode("latin-1"),
+    "prefixed_root": b'<h:HoSo xmlns:h="urn:h" b="2" a="1"><h:Muc>1</h:Muc>x</h:HoSo>',
+    "ds_declared_below_the_root": (
+        f'<HoSo xmlns="urn:x"><ds:Ghi xmlns:ds="{DS}">1</ds:Ghi><Muc>&amp;</Muc></HoSo>'
+    ).encode(),
 }
 
 
@@ -212,6 +216,26 @@ def test_a_built_tree_is_refused_unless_it_is_an_unsigned_root(rsa_signer):
     root = _built_tree()
     with pytest.raises(xmlsig.SigningError, match="phần tử gốc"):
         xmlsig.sign_built_tree(root[0], rsa_signer, signing_time=at)
-    xmlsig.sign_built_tree(root, rsa_signer, signing_time=at)  # now carries a signature
+    signed = etree.fromstring(xmlsig.sign_built_tree(root, rsa_signer, signing_time=at))
     with pytest.raises(xmlsig.SigningError, match="đã có chữ ký số"):
-        xmlsig.sign_built_tree(root, rsa_signer, signing_time=at)
+        xmlsig.sign_built_tree(signed, rsa_signer, signing_time=at)
+
+
+@pytest.mark.parametrize("name", [*DOCUMENTS, "sample_profile"])
+def test_the_signature_written_into_the_bytes_is_the_one_built_as_elements(
+    name, rsa_signer, sample_doc, monkeypatch
+):
+    """The template signer writes the signature into the document's bytes when the root
+    allows it (no id, no siblings, no ds/xades declarations: the profile documents) and
+    builds it as elements otherwise: the same bytes either way."""
+    doc = sample_doc if name == "sample_profile" else DOCUMENTS[name]
+    at = rsa_signer.certificate.not_valid_before_utc + timedelta(hours=3)
+    takes_bytes = fastsign._end_tag(etree.fromstring(doc)) is not None
+    if name in ("sample_profile", "default_namespace", "prefixed_root", "comment_and_pi"):
+        assert takes_bytes
+    _fixed_tokens(monkeypatch)
+    written = sign_document(doc, rsa_signer, signing_time=at)
+    monkeypatch.setattr(fastsign, "_end_tag", lambda root: None)
+    _fixed_tokens(monkeypatch)
+    built = sign_document(doc, rsa_signer, signing_time=at)
+    assert written == built
