@@ -319,7 +319,6 @@ def _verified_items(
     The CPU work runs outside any transaction; the fresh outcomes are stored as each
     signature's last verification (with what it was made against, and ``xsd_valid``) in one
     short transaction (one bulk UPDATE). Failures → dead."""
-    from profiles.document import validate_document
     from profiles.signing.profile_signing import verification_is_current, verify_version
     from profiles.signing.trust import TrustStore
 
@@ -348,7 +347,7 @@ def _verified_items(
         checked.append((item, signature, outcome))
         stats.verifications += 1
         if outcome.ok:  # the XSD of the document's own version; each error names the element
-            invalid[item.pk] = validate_document(bytes(signature.signed_document))
+            invalid[item.pk] = _xsd_errors(outcome, signature)
     now = timezone.now()
     out = []
     verified = []
@@ -392,6 +391,19 @@ def _verified_items(
                 verified, ["last_verified_at", "last_verification_ok", "last_verification"]
             )
     return out
+
+
+def _xsd_errors(outcome: Any, signature: ProfileSignature) -> list[str]:
+    """The XSD errors of the signed document: of the tree the verification parsed from these
+    very bytes when it kept it (``signed_root``, the fast path), else of the bytes parsed
+    again (the same messages, line numbers included)."""
+    from profiles.document import validate_document
+    from profiles.document_schema import validation_errors
+
+    root = outcome.result.signed_root
+    if root is not None:
+        return validation_errors(root)
+    return validate_document(bytes(signature.signed_document))
 
 
 def send_batch(
