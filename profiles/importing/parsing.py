@@ -98,7 +98,8 @@ class Parser:
                 for sheet in sheets:
                     self._parse_sheet(src, sheet, report, rows)
                     if sheet.notes and report.sheets:  # how the file was decoded (CSV)
-                        report.sheets[-1]["notes"] = list(sheet.notes)
+                        entry = report.sheets[-1]
+                        entry["notes"] = [*sheet.notes, *entry.get("notes", ())]
             except FileReadError as exc:
                 report.add_error(Problem(src.name, "", None, "", "", str(exc)))
         return rows, reports
@@ -134,7 +135,8 @@ class Parser:
         elif match.spec is PROFILE:
             self._people_table = match
         spec = match.spec
-        report.sheets.append(_recognised(sheet, match))
+        entry = _recognised(sheet, match)
+        report.sheets.append(entry)
         if spec.key in SENSITIVE_GROUPS and spec.key not in self.readable:
             group = SENSITIVE_GROUPS[spec.key][0]
             _sheet_error(
@@ -158,6 +160,7 @@ class Parser:
                 sheet.notes.append(note)
         number = first + sheet.first_row
         stream = _chain(iter(sample), sheet.rows)
+        read_before = report.rows_read
         for original in stream:
             number += 1
             if not any(not is_empty(v) for v in original):
@@ -166,6 +169,7 @@ class Parser:
             if kind in (None, "header_repeat"):  # another table's header: read it on its own
                 stacked = next_table(sheet, match, original, number, stream)
                 if stacked is not None:
+                    report.count_data_rows(entry, read_before)
                     self._parse_sheet(src, stacked, report, out)
                     return
                 if kind is None and repeats_header(match, original):
@@ -184,6 +188,7 @@ class Parser:
                 continue
             report.rows_read += 1
             out.append(self._row(src, sheet, number, original, s, report))
+        report.count_data_rows(entry, read_before)
 
     def _sheet(self, match: TableMatch, sample: list[list[Any]]) -> _Sheet:
         """The columns of a recognised sheet and what its first rows say about them."""

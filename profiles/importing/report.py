@@ -12,6 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext
+
 from orgtree.models import Unit
 
 from .cleaning import as_text, is_empty
@@ -159,6 +161,13 @@ class RowPlan:
         ]
 
 
+def no_data_rows_note(file: str, sheet: str) -> str:
+    return gettext(
+        "Không có dòng dữ liệu nào: tệp “%(file)s”, trang “%(sheet)s” chỉ có dòng tiêu đề "
+        "(hoặc chỉ có dòng tiêu đề mục, dòng tổng cộng): không có gì để nhập."
+    ) % {"file": file, "sheet": sheet}
+
+
 @dataclass
 class FileReport:
     file: str
@@ -199,6 +208,14 @@ class FileReport:
             "skipped": t.get("skip", 0),
             "layout_rows_skipped": len(self.skipped_rows),
         }
+
+    def count_data_rows(self, sheet: dict[str, Any], read_before: int) -> None:
+        """The data rows of a recognised table (its entry in :attr:`sheets`), read since
+        ``rows_read`` was ``read_before``; none at all (a file of headers only) is said in the
+        entry's notes, naming file and sheet, and the preview shows it."""
+        sheet["data_rows"] = self.rows_read - read_before
+        if not sheet["data_rows"]:
+            sheet.setdefault("notes", []).append(no_data_rows_note(self.file, sheet["sheet"]))
 
     def add_error(self, problem: Problem) -> None:
         """An error of the file or a sheet as a whole (not of one row): listed and counted."""
