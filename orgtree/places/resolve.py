@@ -324,6 +324,10 @@ def _resolve_text(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome
         return outcome
     fixed.confidence *= _CORRECTION_FACTOR ** len(changes)
     fixed.reason += " (sửa chính tả: " + "; ".join(changes) + ")"
+    if _DOUBTFUL in changes and not fixed.needs_review:
+        fixed.needs_review = True
+        if not fixed.candidates and fixed.province is not None:
+            fixed.candidates = [(fixed.province, fixed.commune, fixed.reason)]
     return fixed
 
 
@@ -456,8 +460,16 @@ def _corrected(
         if found is not None:
             fixed[i] = _with_key(seg, found)
             changes.append(f"{seg.key} → {found}")
+            if seg.key in known[COMMUNE]:
+                # spelt as a commune elsewhere: a street or another province ("Lê Lợi, Thanh
+                # Hóa") as much as a slip for this one ("Tế Lợi"): a person decides
+                changes.append(_DOUBTFUL)
             break
     return (fixed, changes) if changes else None
+
+
+# marks a spelling fix of a name that is spelt right for another unit (see _corrected)
+_DOUBTFUL = "tên này là tên đơn vị khác"
 
 
 def _resolution(text: str, on: date, target: UnitIndex, outcome: Outcome) -> PlaceResolution:

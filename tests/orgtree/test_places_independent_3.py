@@ -112,6 +112,17 @@ def test_a_2025_ward_with_its_old_district_is_not_respelt(reference_data):
     assert r.commune == want.commune or (r.needs_review and r.commune is None), r.describe()
 
 
+def test_a_fix_into_another_units_spelling_goes_to_review(reference_data):
+    """ "Lê Lợi" is a ward elsewhere (and a street everywhere): read as a slip for Tế Lợi of
+    Thanh Hóa it is only a proposal."""
+    r = resolve_place("Lê Lợi, Thanh Hóa", as_of=AS_OF)
+    assert r.needs_review, r.describe()
+    assert r.province == resolve_place("Tỉnh Thanh Hóa", as_of=AS_OF).province
+    # a slip that is no unit's name is still fixed without review
+    plain = "Xã Thọ Diên, Huyện Thọ Xuân, Tỉnh Thanh Hóa"
+    _same_place("Xã Thọ Diênn, Huyện Thọ Xuân, Tỉnh Thanh Hóa", plain)
+
+
 # -- the new unit written beside the old address ----------------------------------------------
 @pytest.mark.database_free
 @pytest.mark.parametrize(
