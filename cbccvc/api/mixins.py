@@ -1,5 +1,6 @@
 """What every API view shares: the per-key request log, Idempotency-Key on POST, ETag and
-If-Match, and the reason for a change (``X-Change-Reason`` header or ``change_reason`` field)."""
+If-Match, the reason for a change (``X-Change-Reason`` header or ``change_reason`` field), and
+a length limit on query values."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.http.request import RawPostDataException
 from django.utils import timezone
+from django.utils.translation import gettext
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,6 +30,9 @@ from .problems import (
 )
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
+#: the longest query value any API view takes (issue #14): ``?q=`` of 100,000 characters was a
+#: LIKE pattern SQLite refuses (a 500); no filter needs a page of text
+MAX_QUERY_VALUE = 1000
 REPLAYED_HEADERS = ("Location", "ETag", "Content-Type")
 
 
@@ -74,6 +80,17 @@ class ApiViewMixin:
     # -- Idempotency-Key ------------------------------------------------------------------
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        too_long = {
+            name: [
+                gettext("Giá trị dài %(length)s ký tự, tối đa %(max)s.")
+                % {"length": len(value), "max": MAX_QUERY_VALUE}
+            ]
+            for name, values in request.query_params.lists()
+            for value in values
+            if len(value) > MAX_QUERY_VALUE
+        }
+        if too_long:
+            raise ValidationError(too_long)
         key = request.headers.get("Idempotency-Key", "").strip()
         if request.method != "POST" or not key:
             return
