@@ -39,7 +39,7 @@ whatever the text path leaves to it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -373,9 +373,21 @@ def _unit_ids(data: dict[str, Any]) -> set[Any]:
 
 def unit_codes(data: dict[str, Any]) -> dict[Any, str]:
     """The identifier codes of the units a snapshot names (1.1 writes codes, not ids)."""
+    return _codes(_unit_ids(data))
+
+
+def unit_codes_of(snapshots: Iterable[dict[str, Any]]) -> dict[Any, str]:
+    """:func:`unit_codes` of several snapshots in one query (a batch renders a chunk of
+    versions with one mapping: each document looks up only the units it names)."""
+    ids: set[Any] = set()
+    for data in snapshots:
+        ids |= _unit_ids(data)
+    return _codes(ids)
+
+
+def _codes(ids: set[Any]) -> dict[Any, str]:
     from orgtree.models import Unit
 
-    ids = _unit_ids(data)
     if not ids:
         return {}
     valid = sorted(i for i in ids if isinstance(i, int) and not isinstance(i, bool))
@@ -479,8 +491,14 @@ def render_snapshot(data: dict[str, Any], **kwargs: Any) -> bytes:
 
 
 def version_tree(
-    version: Any, *, include_assets: bool | None = None, schema_version: str = SCHEMA_VERSION
+    version: Any,
+    *,
+    include_assets: bool | None = None,
+    schema_version: str = SCHEMA_VERSION,
+    units: Mapping[Any, str] | None = None,
 ) -> etree._Element:
+    """``units``: unit id -> code, read once for a batch (:func:`unit_codes_of`); by default
+    the codes of the units this snapshot names are read from the database."""
     data = version.snapshot
     return build_snapshot_tree(
         data,
@@ -489,6 +507,7 @@ def version_tree(
         content_hash=version.content_hash,
         include_assets=assets_included_by_default() if include_assets is None else include_assets,
         version=schema_version,
+        units=units,
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -158,21 +158,26 @@ def record_signature(
     return signature
 
 
-def render_valid_document(version: ProfileVersion, *, include_assets: bool) -> bytes:
+def render_valid_document(
+    version: ProfileVersion, *, include_assets: bool, units: Mapping[Any, str] | None = None
+) -> bytes:
     """The version's canonical document in the current schema, refused (WorkflowError naming
-    the element) unless it validates: a document that does not validate is never signed."""
+    the element) unless it validates: a document that does not validate is never signed.
+    ``units``: unit id -> code read once for a batch (see ``document.version_tree``)."""
     return etree.tostring(
-        render_valid_tree(version, include_assets=include_assets),
+        render_valid_tree(version, include_assets=include_assets, units=units),
         xml_declaration=True,
         encoding="UTF-8",
     )
 
 
-def render_valid_tree(version: ProfileVersion, *, include_assets: bool) -> etree._Element:
+def render_valid_tree(
+    version: ProfileVersion, *, include_assets: bool, units: Mapping[Any, str] | None = None
+) -> etree._Element:
     """:func:`render_valid_document` as the rendered tree (validated as it is), for
     :func:`~.xmlsig.sign_built_tree`: signing it needs no serialising and parsing again."""
     try:
-        root = document.version_tree(version, include_assets=include_assets)
+        root = document.version_tree(version, include_assets=include_assets, units=units)
     except document.DocumentError as exc:
         raise WorkflowError(f"{_label(version)}: " + "; ".join(exc.messages)) from exc
     # the tree as rendered is validated (no second parse); the messages, with line numbers,

@@ -485,3 +485,22 @@ def test_a_worker_killed_in_the_middle_of_a_chunk_leaves_it_untouched_and_the_ba
     state = _signed_and_queued([v.pk for v in versions])
     assert all(s == SIGNED_AND_QUEUED for s in state.values()), state
     assert not ProfileSignature.objects.filter(version__profile=people["outside"]).exists()
+
+
+def test_a_chunk_reads_its_units_once_and_renders_each_version_as_alone(
+    people, approver, django_assert_max_num_queries
+):
+    """A chunk's documents are rendered with the codes of all its units read in one query:
+    each is the document its version renders alone (#19)."""
+    from profiles import document
+    from profiles.signing.profile_batch import read_chunk
+    from profiles.signing.profile_signing import render_valid_document
+
+    versions = [p.versions.order_by("-number").first() for p in people["approved"]]
+    with django_assert_max_num_queries(8):  # ids, users, latest versions, units, scope
+        items = read_chunk([batch_item(v, approver) for v in versions])
+    assert [item.error for item in items] == [None] * 3
+    include_assets = document.assets_included_by_default()
+    for item, version in zip(items, versions, strict=True):
+        alone = ProfileVersion.objects.select_related("profile__unit").get(pk=version.pk)
+        assert item.document == render_valid_document(alone, include_assets=include_assets)
