@@ -170,3 +170,18 @@ def decode_csv(raw: bytes) -> DecodedText:
 
 def _unread_note(count: int) -> str:
     return _("%(count)d byte không đọc được theo bảng mã nào, đã thay bằng “�”.") % {"count": count}
+
+
+def drop_nul(text: str) -> tuple[str, str | None]:
+    """The text without NUL characters (code 0: nothing a person typed; PostgreSQL refuses
+    them, so one NUL in a cell failed the whole write, and SQLite stored it silently), and a
+    note naming the lines that had one (None when none had)."""
+    if "\x00" not in text:
+        return text, None
+    lines = [n for n, line in enumerate(text.split("\n"), start=1) if "\x00" in line]
+    shown = ", ".join(map(str, lines[:10])) + (", …" if len(lines) > 10 else "")
+    note = _(
+        "Tệp có ký tự NUL (mã 0, không hiển thị) ở %(count)d dòng (dòng %(lines)s): đã bỏ "
+        "các ký tự này, các dòng được đọc như không có chúng."
+    ) % {"count": len(lines), "lines": shown}
+    return text.replace("\x00", ""), note

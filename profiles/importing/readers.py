@@ -22,7 +22,7 @@ from django.conf import settings
 
 from cbccvc.xlsx_safety import QUOTE, unsafe_cell
 
-from .csv_text import decode_csv, legacy_codec, looks_utf16
+from .csv_text import decode_csv, drop_nul, legacy_codec, looks_utf16
 from .markup import MarkupError, read_html, read_spreadsheetml, sniff_markup
 
 #: Excel's own limit on a cell's text; a longer cell means a damaged or hostile file
@@ -313,7 +313,9 @@ def read_csv(path: Path, name: str) -> SheetData:
     if not raw.strip():
         raise FileReadError(f"Tệp “{name}” rỗng.")
     decoded = decode_csv(raw)  # the whole file: never a guess from a prefix
-    text = decoded.text
+    text, nul_note = drop_nul(decoded.text)
+    if nul_note:
+        decoded.notes.append(nul_note)
     sample = text[:65536]
     dialect = csv_dialect(sample)
     csv.field_size_limit(MAX_CELL_CHARS + 1)
