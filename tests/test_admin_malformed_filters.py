@@ -16,6 +16,7 @@ from django.contrib import admin
 from django.contrib.admin import FieldListFilter, ModelAdmin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import NoReverseMatch, reverse
 
@@ -93,7 +94,7 @@ def test_no_admin_list_fails_on_a_number_too_large_for_its_filters(superuser, su
     ("query", "named"),
     [
         ({"campaign": TOO_LARGE}, "campaign=" + TOO_LARGE),  # SQLite's OverflowError
-        ({"campaign__id__in": f"1,{TOO_LARGE}"}, "campaign__id__in=1,"),
+        ({"campaign__id__in": f"1,{TOO_LARGE}"}, f"campaign__id__in=1,{TOO_LARGE}"),
         ({"campaign": "abc"}, "campaign=abc"),  # Django's IncorrectLookupParameters
         ({"campaign": "abc", "e": "1"}, "campaign=abc"),  # its "database error" page
         ({"q": "Nguyễn\x00"}, "q=Nguyễn\\x00"),  # PostgreSQL refuses NUL in a query
@@ -102,6 +103,11 @@ def test_no_admin_list_fails_on_a_number_too_large_for_its_filters(superuser, su
 def test_a_bad_filter_value_is_a_400_page_naming_it(superuser_client, query, named):
     url = reverse("admin:conversion_changerow_changelist")
     response = superuser_client.get(url, query)
+    if TOO_LARGE in named and connection.vendor == "postgresql":
+        # PostgreSQL compares the 23-digit number as a number: no row has it, an empty list
+        assert response.status_code == 200
+        assert response.context["cl"].result_count == 0
+        return
     assert response.status_code == 400
     text = response.content.decode()
     assert named in text.replace("&#x27;", "'")
