@@ -243,6 +243,8 @@ def _read(
                 codes = tuple(
                     c for p in provinces for c in index.communes_in_province.get((p, key), ())
                 )
+            if codes and len(codes) > 1 and index.has_districts:
+                codes = _in_city(index, segments[used_p], province_key, codes)
         else:
             codes = index.communes.get(key)
             if not codes and " " not in key:
@@ -296,6 +298,18 @@ def _read(
             ):
                 reading.misplaced_district = True
     return reading
+
+
+def _in_city(index: UnitIndex, seg: Segment, key: str, codes: tuple[str, ...]) -> tuple[str, ...]:
+    """Same-named communes of the province narrowed to the one in the district-level city
+    of the province's name, when the province was written as a city ("xã Vĩnh Quang, Tp Cao
+    Bằng": the city Cao Bằng, not the Vĩnh Quang of Bảo Lâm); the codes as they were when
+    that does not leave exactly one."""
+    if seg.hint is None or DISTRICT not in seg.hint:
+        return codes
+    cities = index.districts.get(key, ())
+    inside = tuple(c for c in codes if index.district_of.get(c) in cities)
+    return inside if len(inside) == 1 else codes
 
 
 def _historic_extent(

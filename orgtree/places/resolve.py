@@ -219,7 +219,9 @@ def _with_new_name(old: Outcome | None, new: Outcome | None) -> Outcome | None:
         communes.add(old.commune)
     if old.province == new.province and (not communes or new.commune in communes):
         return replace(new, reason=f"{new.reason} (tên mới ghi kèm địa chỉ cũ)")
-    candidates = [(new.province, new.commune, new.reason)]
+    candidates: list[tuple[str, str | None, str]] = []
+    if new.province is not None:
+        candidates.append((new.province, new.commune, new.reason))
     candidates += old.candidates or [(old.province, old.commune, old.reason)]
     province = old.province if old.province == new.province else None
     return Outcome(

@@ -103,6 +103,14 @@ def test_province_first_with_a_city_of_its_name(reference_data):
     assert r.province == resolve_place("Tỉnh Lào Cai", as_of=AS_OF).province
 
 
+def test_a_province_written_as_its_city_narrows_same_named_communes(reference_data):
+    """ "xã Vĩnh Quang, Tp Cao Bằng": Cao Bằng has two Vĩnh Quang; "Tp" names the city."""
+    plain = "Xã Vĩnh Quang, Thành phố Cao Bằng, Tỉnh Cao Bằng"
+    _same_place("152 Điện Biên Phủ, xã Vĩnh Quang, Tp Cao Bằng", plain)
+    r = resolve_place("Xã Vĩnh Quang, Tỉnh Cao Bằng", as_of=AS_OF)
+    assert r.needs_review and r.commune is None, r.describe()  # "Tỉnh": still both
+
+
 # -- no spelling fix of a name the province has ------------------------------------------------
 def test_a_2025_ward_with_its_old_district_is_not_respelt(reference_data):
     """ "Bình Trưng" (a ward since 2025) is not a misspelt "Linh Trung" of the old Thủ Đức."""
