@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.models import Unit
@@ -229,7 +229,8 @@ def resume_job(user: Any, job: ImportJob, run: str = "auto") -> ImportJob:
 
 
 def run_job(job_id: int, as_of: date | None = None) -> dict[str, Any]:
-    """The task body: plan (dry run) or plan and commit; the report is stored on the job.
+    """The task body: plan (dry run) or plan and commit; the report is stored on the job, in
+    the site's language (the same report from every door, whatever the uploader's language).
     Only a pending job runs: a task django-q re-delivers after its worker died finds the job
     failed by the reaper (or resumed, or done) and does nothing."""
     if not heartbeat.claim(job_id):
@@ -237,7 +238,10 @@ def run_job(job_id: int, as_of: date | None = None) -> dict[str, Any]:
         log.warning("import job %s not pending (%s): not run again", job_id, status)
         return {"skipped": status}
     beat = heartbeat.Heartbeat(job_id)  # the import's own (its __enter__ is typed as the base)
-    with beat:
+    # what the import stores (the report, the held rows' problems, the findings) is in the
+    # site's language whatever the door: the command and a django-q2 worker have no request,
+    # and a held row is read by every officer of the unit, not only by the one who uploaded
+    with translation.override(settings.LANGUAGE_CODE), beat:
         return _run_claimed_job(job_id, as_of, beat)
 
 
