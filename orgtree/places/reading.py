@@ -83,6 +83,7 @@ def _plan(segments: list[Segment]) -> Plan:
     city Yên Bái or Lào Cai and the province."""
     province: list[Candidate] = []
     city_or_bare: list[Candidate] = []
+    alternates: list[Candidate] = []
     district: list[Candidate] = []
     commune: list[Candidate] = []
     bare: list[Candidate] = []
@@ -111,11 +112,12 @@ def _plan(segments: list[Segment]) -> Plan:
         if COMMUNE in hint:
             commune.append(candidate)
         if seg.full_key != seg.key:
-            bare.append((i, seg.full_key, False))  # "H'Bông" folds to "h bong": no prefix
-    tried = {c[:2] for c in city_or_bare}
+            alternate = (i, seg.full_key, False)  # "H'Bông" folds to "h bong": no prefix
+            bare.append(alternate)
+            alternates.append(alternate)
     return Plan(
         segments=segments,
-        province=(*province, *city_or_bare, *(c for c in bare if c[:2] not in tried)),
+        province=(*province, *city_or_bare, *alternates),
         district=(*district, *bare, *numbered),
         commune=(*commune, *bare, *numbered),
         explicit=tuple(explicit),
