@@ -46,3 +46,14 @@ def score_corpus(items: list[dict], as_of: str) -> dict[str, dict[str, float]]:
         }
         for key, t in tallies.items()
     }
+
+
+def assert_same_place(text: str, plain: str, as_of: str) -> None:
+    """``text`` resolves, without review, to what the plain address gives (a commune)."""
+    from orgtree.places import resolve_place
+
+    want = resolve_place(plain, as_of=as_of)
+    assert want.commune is not None and not want.needs_review, want.describe()
+    got = resolve_place(text, as_of=as_of)
+    assert not got.needs_review, got.describe()
+    assert (got.province, got.commune) == (want.province, want.commune), got.describe()

@@ -15,19 +15,14 @@ from orgtree.place_steps import keystroke_readings, strip_institution
 from orgtree.places import resolve_place
 from orgtree.places.abroad import country
 from orgtree.places.parse import _numbered_noise
-from tests.orgtree.corpus_score import score_corpus
+from tests.orgtree.corpus_score import assert_same_place, score_corpus
 from tests.orgtree.independent_corpus import CORPUS_INDEPENDENT_2, load_tsv_corpus
 
 AS_OF = "2026-08-01"
 
 
 def _same_place(text: str, plain: str) -> None:
-    """``text`` resolves, without review, to what the plain address gives (a commune)."""
-    want = resolve_place(plain, as_of=AS_OF)
-    assert want.commune is not None and not want.needs_review, want.describe()
-    got = resolve_place(text, as_of=AS_OF)
-    assert not got.needs_review, got.describe()
-    assert (got.province, got.commune) == (want.province, want.commune), got.describe()
+    assert_same_place(text, plain, AS_OF)
 
 
 # -- abroad -------------------------------------------------------------------------------------
