@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,18 +148,9 @@ def check(shape: Shape, report: dict[str, Any]) -> Outcome:
     return out
 
 
-def shape_params(
-    builders: list[Callable[[Path], Shape]], not_yet: Mapping[str, str] | None = None
-) -> list[Any]:
-    """One test parameter per shape builder, named after it; a shape listed in ``not_yet``
-    (name → why) is a strict xfail, so it fails the run once it is read right."""
-    not_yet = not_yet or {}
-    params = []
-    for build in builders:
-        name = build.__name__.removeprefix("shape_")
-        marks = [pytest.mark.xfail(strict=True, reason=not_yet[name])] if name in not_yet else []
-        params.append(pytest.param(build, id=name, marks=marks))
-    return params
+def shape_params(builders: list[Callable[[Path], Shape]]) -> list[Any]:
+    """One test parameter per shape builder, named after it."""
+    return [pytest.param(build, id=build.__name__.removeprefix("shape_")) for build in builders]
 
 
 def assert_every_person_read(

@@ -27,11 +27,8 @@ from .unseen_shapes_3 import (
 
 pytestmark = pytest.mark.django_db
 
-#: shapes the import does not read right yet: name → why
-NOT_YET: dict[str, str] = {}
 
-
-@pytest.mark.parametrize("build", shape_params(BUILDERS, NOT_YET))
+@pytest.mark.parametrize("build", shape_params(BUILDERS))
 def test_a_third_set_shape_loses_no_person(build, tmp_path, agency, hr):
     assert_every_person_read(build, agency["root"], hr, tmp_path)
 
