@@ -27,6 +27,7 @@ import threading
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -71,27 +72,17 @@ def _plan(version: str) -> tuple[_Group, ...]:
     return tuple(plan)
 
 
+#: beyond & < > (escaped by saxutils): what lxml writes as character references
+_TEXT_ENTITIES = {"\r": "&#13;"}
+_ATTRIBUTE_ENTITIES = {**_TEXT_ENTITIES, '"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
+
+
 def _escape_text(text: str) -> str:
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    return text
+    return escape(text, _TEXT_ENTITIES)
 
 
 def _escape_attribute(text: str) -> str:
-    text = _escape_text(text)
-    if '"' in text:
-        text = text.replace('"', "&quot;")
-    if "\n" in text:
-        text = text.replace("\n", "&#10;")
-    if "\t" in text:
-        text = text.replace("\t", "&#9;")
-    return text
+    return escape(text, _ATTRIBUTE_ENTITIES)
 
 
 class _Empty(Exception):
