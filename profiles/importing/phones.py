@@ -17,7 +17,7 @@ from typing import Any
 #: what people put between the digits of one number
 _SEPARATORS = re.compile(r"[\s.\-()\u00a0]+")
 #: a mobile (10 digits) or a landline (02 + area code + number: 11 digits)
-_NATIONAL = re.compile(r"^(?:0[35789]\d{8}|02\d{9})$")
+_NATIONAL = re.compile(r"^(?:0[35789]\d{8}|02\d{9})$", re.ASCII)
 
 
 def phone_number(raw: Any) -> tuple[str, str]:
@@ -34,7 +34,7 @@ def phone_number(raw: Any) -> tuple[str, str]:
         compact = compact[1:]
         if not compact.startswith("84"):
             return text, ""  # a foreign number
-    if not compact.isdigit():
+    if not (compact.isascii() and compact.isdigit()):  # other scripts' digits: as written
         return text, ""
     return _digits(compact, text)
 

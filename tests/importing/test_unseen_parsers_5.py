@@ -162,7 +162,7 @@ def test_a_phone_number_is_stored_as_the_national_number(written, stored, noted)
 @pytest.mark.parametrize(
     "written",
     ["0912345678 - 0987654321", "01234567890", "+1 202 555 0100", "Cơ quan: 0210 3845 123",
-     "12345", "0210.3845.123 máy lẻ 12"],
+     "12345", "0210.3845.123 máy lẻ 12", "09 ১২৩ ৪৫৬ ৭৮"],
 )  # fmt: skip
 def test_a_phone_cell_that_is_no_one_national_number_is_kept_as_written(written):
     from profiles.importing.phones import phone_number
