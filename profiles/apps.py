@@ -10,9 +10,9 @@ class ProfilesConfig(AppConfig):
         from cbccvc.schedules import on_migrate
 
         from . import receivers
-        from .bulkio import InArray  # registers the ``__in_array`` lookup on import
+        from .bulkio import register_lookups
 
-        assert InArray.lookup_name == "in_array"
+        register_lookups()  # ``field__in_array=ids``
 
         receivers.connect()
 
