@@ -3,7 +3,8 @@
 The wizard, the API and the ``import_profiles`` command all create their job through
 :func:`profiles.importing.jobs.start_import`, which calls :func:`check_stored` on each stored
 file (size, type by content, zip entry count and ratio, DOCTYPE/ENTITY in the XML parts) and
-refuses the whole job before it runs; the task checks again before reading. The uncompressed
+refuses the whole job before it runs; the task checks again before reading. The data rows
+are counted there too, against ``CBCCVC_IMPORT_MAX_ROWS`` (:mod:`.row_limit`). The uncompressed
 size found here decides whether a job runs in the request or as a background task.
 
 Spreadsheets that old software saves as markup (an HTML table or an XML Spreadsheet 2003
@@ -23,6 +24,7 @@ from cbccvc.uploads import SPREADSHEET, CheckedUpload, check_upload, safe_filena
 from .csv_text import looks_utf16
 from .readers import max_file_bytes, sniff_format
 from .report import ImportError_
+from .row_limit import TooManyRows, check_row_limit
 
 
 class UploadRefused(ImportError_):
@@ -30,7 +32,18 @@ class UploadRefused(ImportError_):
 
 
 def check_stored(path: Path | str, name: str) -> CheckedUpload:
+    """The file's checks, then its data rows against ``CBCCVC_IMPORT_MAX_ROWS``
+    (:mod:`.row_limit`: counted without parsing a cell, stopping at the limit)."""
     path = Path(path)
+    checked = _check_bytes(path, name)
+    try:
+        check_row_limit(path, name)
+    except TooManyRows as exc:
+        raise UploadRefused(str(exc)) from None
+    return checked
+
+
+def _check_bytes(path: Path, name: str) -> CheckedUpload:
     with path.open("rb") as fh:
         try:
             return check_upload(fh, allowed=SPREADSHEET, max_bytes=max_file_bytes())
