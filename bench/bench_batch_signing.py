@@ -10,14 +10,14 @@ loads the code lists and reference data, generates 40 real people (synthetic gen
 makes ``runs × --count`` approved profile versions from them (each a copy of one of the 40 with
 its own personal ID, snapshot and hash, written in bulk: the workflow's per-profile submission
 and approval are not what is measured). A test CA's RSA-2048 key file is stored as the
-approver's credential. Then the real batch task (:func:`profiles.signing.tasks.run_batch`)
+approver's credential. Then the real batch task (:func:`signing.tasks.run_batch`)
 signs ``--count`` versions per run, in the same run of the bench:
 
 * one process, one item per transaction through the one-version path (the provider called per
-  item, :func:`~profiles.signing.profile_signing.record_signature`: what every batch did
+  item, :func:`~profiles.signatures.versions.record_signature`: what every batch did
   before chunks): the baseline;
 * one process, chunks of ``--chunk`` items (the real provider's set-based
-  ``read_chunk``/``store_chunk``, :mod:`profiles.signing.profile_batch`);
+  ``read_chunk``/``store_chunk``, :mod:`profiles.signatures.batch`);
 * ``--processes`` worker processes signing, this process reading and storing chunks; on
   PostgreSQL also the workers doing whole items (one transaction each);
 * the first two again at the end (the first runs also warm up caches and the database).
@@ -63,9 +63,9 @@ def set_up(count: int, runs: int):
     from profiles.codelists import load_codelists
     from profiles.models import Profile, ProfileStatus, ProfileVersion, VersionStatus
     from profiles.services import content_hash, snapshot
-    from profiles.signing.credentials import add_pkcs12_credential
-    from profiles.signing.testca import make_test_ca
     from profiles.synthetic import generate_people
+    from signing.credentials import add_pkcs12_credential
+    from signing.testca import make_test_ca
 
     load_codelists()
     load_reference_data()
@@ -128,8 +128,8 @@ def _cpu() -> tuple[float, float]:
 
 def per_item(item_id: str):
     """The profiles' provider seen as a plain one (read, render and store one item at a time:
-    :func:`~profiles.signing.profile_signing.record_signature`), for the baseline run."""
-    from profiles.signing.profile_signing import provide_profile_version
+    :func:`~profiles.signatures.versions.record_signature`), for the baseline run."""
+    from profiles.signatures.versions import provide_profile_version
 
     return provide_profile_version(item_id)
 
@@ -144,10 +144,10 @@ def run(
     chunk: int,
     provider: str = "",
 ) -> float:
-    from profiles.signing.keys import seal
-    from profiles.signing.models import SigningBatch
-    from profiles.signing.profile_signing import PROVIDER
-    from profiles.signing.tasks import run_batch
+    from profiles.signatures.versions import PROVIDER
+    from signing.keys import seal
+    from signing.models import SigningBatch
+    from signing.tasks import run_batch
 
     batch = SigningBatch.objects.create(
         created_by=approver,
@@ -197,9 +197,9 @@ def split(version_ids: list[int], user_pk: int, pkcs12: bytes, pin: str) -> dict
     this process still does the first and the last."""
     from django.db import transaction
 
-    from profiles.signing.keys import KeyFileSigner
-    from profiles.signing.profile_signing import provide_profile_version
-    from profiles.signing.xmlsig import sign_document
+    from profiles.signatures.versions import provide_profile_version
+    from signing.keys import KeyFileSigner
+    from signing.xmlsig import sign_document
 
     signer = KeyFileSigner.from_pkcs12(pkcs12, pin)
     spent = {"read + render": 0.0, "sign": 0.0, "store": 0.0}
@@ -223,9 +223,9 @@ def split_chunk(version_ids: list[int], user_pk: int, pkcs12: bytes, pin: str) -
     """The same per item, for one chunk read and stored at once (set-based), rolled back."""
     from django.db import transaction
 
-    from profiles.signing.keys import KeyFileSigner
-    from profiles.signing.profile_signing import provide_profile_version
-    from profiles.signing.xmlsig import sign_document
+    from profiles.signatures.versions import provide_profile_version
+    from signing.keys import KeyFileSigner
+    from signing.xmlsig import sign_document
 
     signer = KeyFileSigner.from_pkcs12(pkcs12, pin)
     with transaction.atomic():

@@ -37,9 +37,9 @@ from django.core.management import call_command  # noqa: E402
 from lxml import etree  # noqa: E402
 
 from profiles import document  # noqa: E402
-from profiles.signing.keys import KeyFileSigner  # noqa: E402
-from profiles.signing.testca import make_test_ca  # noqa: E402
-from profiles.signing.xmlsig import sign_document, verify_document  # noqa: E402
+from signing.keys import KeyFileSigner  # noqa: E402
+from signing.testca import make_test_ca  # noqa: E402
+from signing.xmlsig import sign_document, verify_document  # noqa: E402
 from syncing.client import NationalClient, ProfileItem  # noqa: E402
 
 _VALUES = {

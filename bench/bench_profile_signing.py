@@ -18,7 +18,7 @@ second:
   signxml's signer (``sign_document_with_signxml``, the reference) for comparison;
 * what verifying a version costs: ``verify_document`` (digests, signature, chain to the trusted
   test CA, CRL) + re-rendering the snapshot and comparing it group by group with the signed
-  content (the pure part of :func:`~profiles.signing.profile_signing.verify_version`; the
+  content (the pure part of :func:`~profiles.signatures.versions.verify_version`; the
   database writes are left out);
 * signed-and-verified profiles (both of the above);
 * the floor, measured in the same run: the raw ``cryptography`` RSA-2048 PKCS#1 v1.5 SHA-256
@@ -107,14 +107,14 @@ def main() -> None:
         os.sched_setaffinity(0, {args.cpu})
 
     from profiles import document
-    from profiles.signing.keys import KeyFileSigner
-    from profiles.signing.profile_signing import (
+    from profiles.signatures.versions import (
         _compare_with_snapshot,
         render_valid_document,
         render_valid_tree,
     )
-    from profiles.signing.testca import make_test_ca
-    from profiles.signing.xmlsig import (
+    from signing.keys import KeyFileSigner
+    from signing.testca import make_test_ca
+    from signing.xmlsig import (
         sign_built_tree,
         sign_document,
         sign_document_with_signxml,

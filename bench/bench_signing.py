@@ -33,10 +33,10 @@ from cryptography.hazmat.primitives import hashes  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa  # noqa: E402
 from lxml import etree  # noqa: E402
 
-from profiles.signing.keys import KeyFileSigner  # noqa: E402
-from profiles.signing.sample import sample_profile_document  # noqa: E402
-from profiles.signing.testca import make_test_ca  # noqa: E402
-from profiles.signing.xmlsig import sign_document, verify_document  # noqa: E402
+from signing.keys import KeyFileSigner  # noqa: E402
+from signing.sample import sample_profile_document  # noqa: E402
+from signing.testca import make_test_ca  # noqa: E402
+from signing.xmlsig import sign_document, verify_document  # noqa: E402
 
 
 def rate(

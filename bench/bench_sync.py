@@ -106,8 +106,8 @@ def setup_people(count: int, *, fast: bool = False):
 
     from orgtree.models import Role, Unit, UnitAssignment
     from profiles.codelists import clear_cache, load_codelists
-    from profiles.signing.keys import KeyFileSigner
-    from profiles.signing.testca import load_test_ca, make_test_ca
+    from signing.keys import KeyFileSigner
+    from signing.testca import load_test_ca, make_test_ca
 
     load_codelists()
     clear_cache()
@@ -158,7 +158,7 @@ def generated_chunks(unit, count: int, *, seed: int, chunk: int = 500):
 
 def sign_new_people(unit, count, hr, approver, signer, *, seed, rate: float = 0.0) -> list:
     from profiles import workflow
-    from profiles.signing.profile_signing import sign_version
+    from profiles.signatures.versions import sign_version
 
     done = []
     for profiles, _ in generated_chunks(unit, count, seed=seed):
@@ -190,9 +190,9 @@ def sign_people_fast(unit, count, hr, approver, signer, *, seed) -> list:
         VersionStatus,
     )
     from profiles.services import content_hash, snapshot
-    from profiles.signing.keys import common_name, serial_hex
-    from profiles.signing.trust import describe_name
-    from profiles.signing.xmlsig import sign_document
+    from signing.keys import common_name, serial_hex
+    from signing.trust import describe_name
+    from signing.xmlsig import sign_document
 
     cert = signer.certificate
     include_assets = document.assets_included_by_default()
@@ -410,8 +410,8 @@ def measure_throughput(version_ids: list[int], workers: int) -> float:
 def measure_baseline(conn, version_ids: list[int]) -> float:
     """The same work without the queue: verify, then one HTTP request per profile."""
     from profiles.models import ProfileSignature, ProfileVersion
-    from profiles.signing.profile_signing import verify_version
-    from profiles.signing.trust import TrustStore
+    from profiles.signatures.versions import verify_version
+    from signing.trust import TrustStore
     from syncing.destinations import adapter_for
 
     adapter = adapter_for(conn)
@@ -441,8 +441,8 @@ def measure_floor(version_ids: list[int]) -> float:
 
     from profiles import document
     from profiles.models import ProfileSignature
-    from profiles.signing.trust import TrustStore
-    from profiles.signing.xmlsig import verify_document
+    from signing.trust import TrustStore
+    from signing.xmlsig import verify_document
 
     docs = [
         bytes(d)

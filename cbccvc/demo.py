@@ -173,7 +173,7 @@ def _users() -> str:
 
 
 def _signing_material() -> str:
-    from profiles.signing.demo import set_up_demo_signing
+    from signing.demo import set_up_demo_signing
 
     return set_up_demo_signing(APPROVER_USERNAME)
 
@@ -186,8 +186,8 @@ def _signed_profiles() -> str:
     from orgtree.tree import subtree_q
     from profiles import workflow
     from profiles.models import Profile, ProfileSignature, ProfileStatus
-    from profiles.signing.demo import open_demo_signer
-    from profiles.signing.profile_signing import sign_version
+    from profiles.signatures.versions import sign_version
+    from signing.demo import open_demo_signer
 
     User = get_user_model()
     hr = User.objects.get(username=HR_USERNAME)

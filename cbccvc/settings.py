@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cbccvc",
     "cbccvc.exports",
     "orgtree",
+    "signing",
     "profiles",
     "syncing",
     "syncing.emulator",

@@ -4,7 +4,7 @@ decisions — approve, return with a comment, approve and sign — for one or se
 
 Every decision goes through :mod:`profiles.workflow` (``approve``, ``reject``: who, when, why
 are recorded there) and, for signing, through the existing batch signing
-(:func:`profiles.signing.tasks.start_batch`). Nothing here decides who may do what beyond
+(:func:`signing.tasks.start_batch`). Nothing here decides who may do what beyond
 hiding what the workflow would refuse: the workflow checks the scope and four eyes again.
 """
 
@@ -31,7 +31,7 @@ from orgtree.models import Unit
 from profiles import diffing, four_eyes, workflow
 from profiles.models import Finding, Profile, ProfileStatus, ProfileVersion, VersionStatus
 from profiles.services import HIDDEN_NOTES, audit_sensitive_read, without_hidden_groups
-from profiles.signing.forms import SignWithKeyForm
+from signing.forms import SignWithKeyForm
 
 PAGE_SIZE = 25
 
@@ -333,10 +333,10 @@ def _approve_and_sign(
 ) -> HttpResponse:
     """Approve, then sign the approved versions in one batch (the list's signing action's own
     batch): the PIN is tried first, so a wrong PIN approves nothing."""
-    from profiles.signing.credentials import open_signer
-    from profiles.signing.errors import SigningError
-    from profiles.signing.profile_signing import PROVIDER, signable_items
-    from profiles.signing.tasks import start_batch
+    from profiles.signatures.versions import PROVIDER, signable_items
+    from signing.credentials import open_signer
+    from signing.errors import SigningError
+    from signing.tasks import start_batch
 
     if not form.is_valid():
         problems = "; ".join(

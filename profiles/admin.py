@@ -74,7 +74,7 @@ from .services import (
     can_view_health,
     readable_groups,
 )
-from .signing.profile_admin import ProfileSigningAdminMixin
+from .signatures.admin import ProfileSigningAdminMixin
 
 # ---------------------------------------------------------------------------------------------
 # Code lists: everyone with a role may look; only the national admin (superuser) may edit
@@ -908,4 +908,3 @@ class FindingAdmin(FindingNamesMixin, ScopedAdminMixin, admin.ModelAdmin):
 # Signing: credentials, trust store, batches (registers its ModelAdmins on import).
 # Review queue and merge history (registers its ModelAdmins on import).
 from . import merge_admin  # noqa: E402, F401
-from .signing import admin as signing_admin  # noqa: E402, F401

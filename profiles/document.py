@@ -1,6 +1,6 @@
 """The canonical profile document ("hồ sơ điện tử"): one :class:`ProfileVersion` as XML.
 
-This is the document that is signed (:mod:`profiles.signing.profile_signing`) and, signed,
+This is the document that is signed (:mod:`profiles.signatures.versions`) and, signed,
 what the sync sends. One field specification (:data:`GROUPS`, built from the models) drives
 both the renderer and the XSD (:func:`schema_document`), so they cannot drift apart; the
 committed XSD (``profiles/schemas/ho-so-cbccvc-1.1.xsd``, built by :mod:`profiles.document_schema`)

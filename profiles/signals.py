@@ -9,7 +9,7 @@ from django.dispatch import Signal
 # sync queue enqueues the signed version (a failing receiver rolls the signing back).
 version_signed = Signal()
 
-# Sent by batch signing (:mod:`profiles.signing.profile_batch`) inside the transaction that
+# Sent by batch signing (:mod:`profiles.signatures.batch`) inside the transaction that
 # stores a chunk of signed versions, with ``versions`` (a list, each with its profile and unit
 # loaded): the sync queue enqueues them all at once (a failing receiver rolls the chunk back).
 versions_signed = Signal()

@@ -24,11 +24,11 @@ from cbccvc.admin_mixins import ViewOnlyAdminMixin
 from orgtree.access import ALL_ROLES, MANAGE_UNIT_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 from orgtree.models import Unit
-from profiles.signing.credentials import open_signer
-from profiles.signing.errors import SigningError
-from profiles.signing.forms import SignWithKeyForm
-from profiles.signing.keys import vn_time
-from profiles.signing.models import SigningCredential
+from signing.credentials import open_signer
+from signing.errors import SigningError
+from signing.forms import SignWithKeyForm
+from signing.keys import vn_time
+from signing.models import SigningCredential
 
 from . import report_documents, report_signing
 from .reports import MinistryReport, ReportSubmission

@@ -97,11 +97,11 @@ def set_up_ministry_report_demo(agency_code: str = "H25", *, signer: Any = None)
     the emulator issued them before the merger), the choice of the system in use, the report
     to the ministry produced and submitted, and the old keys revoked at its request — through
     the real client and contract, the emulator served in a thread for the step. The report is
-    signed with ``signer`` (a :class:`~profiles.signing.keys.Signer`), by default the demo
+    signed with ``signer`` (a :class:`~signing.keys.Signer`), by default the demo
     signer's TEST key. Idempotent."""
     from django.contrib.auth import get_user_model
 
-    from profiles.signing.demo import open_demo_signer
+    from signing.demo import open_demo_signer
     from syncing.emulator.keys import issue_key
     from syncing.emulator.models import ConnectionKey
     from syncing.emulator.server import EmulatorThread

@@ -96,8 +96,8 @@ def _sign_people_the_registry_disagrees_with(agency: Unit) -> int:
     from orgtree.tree import subtree_q
     from profiles import workflow
     from profiles.models import Profile, ProfileSignature, ProfileStatus
-    from profiles.signing.demo import open_demo_signer
-    from profiles.signing.profile_signing import sign_version
+    from profiles.signatures.versions import sign_version
+    from signing.demo import open_demo_signer
 
     from .emulator.models import PopulationRecord
 

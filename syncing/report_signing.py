@@ -4,7 +4,7 @@ What is signed is not the PDF itself but a small XML envelope (:func:`envelope`,
 :data:`syncing.contract.REPORT_ENVELOPE_NS`) naming the report — agency, kind, number, date,
 title, signer — and holding the SHA-256 of the frozen PDF: a detached signature over the
 document's hash. The envelope carries an enveloped XAdES-BES signature made by the profile
-signing engine (:func:`profiles.signing.xmlsig.sign_document`, RSA/ECDSA-SHA256, the
+signing engine (:func:`signing.xmlsig.sign_document`, RSA/ECDSA-SHA256, the
 certificate chain embedded), so any XML-DSig verifier (``xmlsec1``, the emulator's
 libxmlsec1 check) can check it, and the national side can check that the PDF it received is
 the one that was signed.
@@ -23,9 +23,9 @@ from django.core.exceptions import ValidationError
 from lxml import etree
 
 from cbccvc.history import save_with_history
-from profiles.signing.errors import SigningError
-from profiles.signing.keys import Signer, common_name, serial_hex
-from profiles.signing.xmlsig import sign_document
+from signing.errors import SigningError
+from signing.keys import Signer, common_name, serial_hex
+from signing.xmlsig import sign_document
 
 from . import contract
 from .reports import MinistryReport, ReportKind

@@ -10,7 +10,7 @@ re-sends it. The national side is idempotent on ``<personal ID>:<version hash>``
 repeat with ``already_received``, which counts as a confirmation: exactly one national record.
 
 **Before sending** each version's signature is verified again
-(:func:`profiles.signing.profile_signing.verify_version`) unless its stored verification
+(:func:`profiles.signatures.versions.verify_version`) unless its stored verification
 still holds (same trust store revision, same bytes, not older than the version): a version
 whose signature or content no longer verifies is not sent (dead letter with the reason).
 
@@ -304,13 +304,13 @@ def default_adapter(conn: Connection, config: SenderConfig | None = None) -> Any
 def _verified_items(
     items: Sequence[SyncItem], adapter: Any, stats: RunStats
 ) -> list[tuple[SyncItem, Any]]:
-    """Verify each version's signature (as :func:`~profiles.signing.profile_signing.
+    """Verify each version's signature (as :func:`~profiles.signatures.versions.
     verify_version` does: trust chain, CRL, signed content against the snapshot); build what
     the adapter sends; a signed document that does not validate against the XSD of its
     schema version is never sent (dead, ``xsd_invalid``, naming the element).
 
     A signature is verified again only when its stored verification no longer holds
-    (:func:`~profiles.signing.profile_signing.verification_is_current`: it failed, is older
+    (:func:`~profiles.signatures.versions.verification_is_current`: it failed, is older
     than the version, was made against another trust store revision — a CA or CRL added or
     removed since —, other signed bytes or snapshot, or the certificate has expired since, or
     the XSD check was not recorded). A retried item whose signature was verified on its first
@@ -319,8 +319,8 @@ def _verified_items(
     The CPU work runs outside any transaction; the fresh outcomes are stored as each
     signature's last verification (with what it was made against, and ``xsd_valid``) in one
     short transaction (one bulk UPDATE). Failures → dead."""
-    from profiles.signing.profile_signing import verification_is_current, verify_version
-    from profiles.signing.trust import TrustStore
+    from profiles.signatures.versions import verification_is_current, verify_version
+    from signing.trust import TrustStore
 
     trust = TrustStore.from_database()
     revision = trust.revision

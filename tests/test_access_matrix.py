@@ -113,13 +113,13 @@ def _b_finding(w: dict[str, Any]) -> Model:
 
 @pytest.fixture(scope="module")
 def b_test_ca():
-    from profiles.signing.testca import make_test_ca
+    from signing.testca import make_test_ca
 
     return make_test_ca([("b_admin", "Người ký cơ quan B")], with_ecdsa=False)
 
 
 def _b_credential(w: dict[str, Any]) -> Model:
-    from profiles.signing.credentials import add_pkcs12_credential
+    from signing.credentials import add_pkcs12_credential
 
     if "b_credential" not in w:
         issued = w["b_test_ca"].credentials[0]
@@ -130,7 +130,7 @@ def _b_credential(w: dict[str, Any]) -> Model:
 
 
 def _b_signing_batch(w: dict[str, Any]) -> Model:
-    from profiles.signing.models import SigningBatch
+    from signing.models import SigningBatch
 
     return SigningBatch.objects.create(
         created_by=w["b_admin"], credential=_b_credential(w), provider="tests.none", item_ids=[]
@@ -428,8 +428,8 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "orgtree.agencyuser": _b_account,
     "profiles.profile": _b_profile,
     "profiles.finding": _b_finding,
-    "profiles.signingcredential": _b_credential,
-    "profiles.signingbatch": _b_signing_batch,
+    "signing.signingcredential": _b_credential,
+    "signing.signingbatch": _b_signing_batch,
     "exports.exportfile": _b_export_file,
     "profiles.profilesignature": _b_profile_signature,
     "profiles.importmapping": _b_import_mapping,

@@ -55,7 +55,7 @@ def test_demo_sets_up_the_merged_province_once(reference_data, django_user_model
 
     # the approver signed some profiles with the TEST key; the signatures verify
     from profiles.models import ProfileSignature
-    from profiles.signing.profile_signing import verify_version
+    from profiles.signatures.versions import verify_version
 
     signatures = ProfileSignature.objects.filter(version__profile__unit__tree_id=committee.tree_id)
     # 20 by the signing step, and a few of each kind the population registry disagrees with

@@ -1,9 +1,6 @@
-# Signing models live in their own package; Django discovers them through this module.
 # Import jobs and mapping profiles live with the import pipeline.
 from ..importing.holding_models import HeldRow
 from ..importing.models import ImportJob, ImportMapping
-from ..signing.models import *  # noqa: F403
-from ..signing.models import __all__ as _signing_all
 from .children import (
     CHILD_MODELS,
     AssetDeclaration,
@@ -58,5 +55,4 @@ __all__ = [
     "Training",
     "VersionStatus",
     "WorkHistory",
-    *_signing_all,
 ]

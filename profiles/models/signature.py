@@ -8,8 +8,8 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cbccvc.crypto import EncryptedBinaryField
+from signing.models import SigningCredential
 
-from ..signing.models import SigningCredential
 from .workflow import ProfileVersion
 
 

@@ -83,7 +83,7 @@ def set_up_national_demo(signing_dir: Path | None = None) -> str:
     from orgtree.models import Unit
     from orgtree.tree import subtree_q
     from profiles.models import Profile
-    from profiles.signing.demo import demo_signing_dir
+    from signing.demo import demo_signing_dir
 
     from .reconciliation import people_from_profiles, schedule_daily, seed_population
     from .seeding import seed_national_units

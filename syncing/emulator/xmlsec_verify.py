@@ -1,7 +1,7 @@
 """The emulator's own signature check, independent of our signing engine.
 
 The national side must not judge our signatures with our own verifier (issue 13): a bug in
-``profiles.signing`` would then be invisible to it. This module checks an enveloped XAdES-BES
+``signing`` would then be invisible to it. This module checks an enveloped XAdES-BES
 signature with the xmlsec binding (libxmlsec1: the XML-DSig references, among them the XAdES
 ``SignedProperties`` digest, and the signature value) and with ``cryptography`` (the signing
 certificate reference, dates, key usage, the chain to a trusted CA and the CRLs). It imports

@@ -110,7 +110,7 @@ class PhuThoNational:
 
     province: Any  # orgtree Unit H25
     emulator: Any  # EmulatorThread (``.url``)
-    ca: Any  # profiles.signing.testca.TestCA, trusted by both sides
+    ca: Any  # signing.testca.TestCA, trusted by both sides
     key: Any  # the emulator's active ConnectionKey of the chosen software
     connection: Any  # our official national Connection holding that key
 
@@ -123,7 +123,7 @@ def phutho_national(make_unit, emulator) -> PhuThoNational:
     the official connection to the emulator with that key."""
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    from profiles.signing.testca import load_test_ca, make_test_ca
+    from signing.testca import load_test_ca, make_test_ca
     from syncing.connections import create_connection
     from syncing.emulator.keys import issue_key
     from syncing.emulator.models import NationalUnit

@@ -24,7 +24,7 @@ pytestmark = [
 @pytest.fixture
 def world(phutho_national, django_user_model):
     """The shared Phú Thọ set-up, an agency admin and an old program's key (Vĩnh Phúc)."""
-    from profiles.signing.credentials import add_pkcs12_credential
+    from signing.credentials import add_pkcs12_credential
     from syncing.emulator.keys import issue_key
 
     province = phutho_national.province

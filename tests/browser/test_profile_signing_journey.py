@@ -9,8 +9,8 @@ from django.test import override_settings
 
 from orgtree.models import Role, UnitAssignment
 from profiles.models import Profile, ProfileStatus
-from profiles.signing.credentials import add_pkcs12_credential
-from profiles.signing.testca import load_test_ca, make_test_ca
+from signing.credentials import add_pkcs12_credential
+from signing.testca import load_test_ca, make_test_ca
 from tests.signing.profile_helpers import approved_version, generated_person
 
 from .conftest import log_in

@@ -8,9 +8,9 @@ import pytest
 from orgtree.models import Role, UnitAssignment
 from profiles import workflow
 from profiles.models import Profile
-from profiles.signing.keys import KeyFileSigner
-from profiles.signing.profile_signing import sign_version
+from profiles.signatures.versions import sign_version
 from profiles.synthetic import generate_people
+from signing.keys import KeyFileSigner
 
 from .conftest import log_in
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 from orgtree.models import Role
 from profiles import workflow
 from profiles.models import Profile, ProfileSignature, ProfileStatus, VersionStatus
-from profiles.signing.credentials import add_pkcs12_credential
-from profiles.signing.models import SigningBatch
-from profiles.signing.testca import load_test_ca, make_test_ca
+from signing.credentials import add_pkcs12_credential
+from signing.models import SigningBatch
+from signing.testca import load_test_ca, make_test_ca
 
 INBOX = "/admin/hop-duyet/"
 

@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 
-from profiles.signing.keys import KeyFileSigner
-from profiles.signing.sample import sample_profile_document
-from profiles.signing.testca import TestCA, issue_on_token, make_test_ca
+from signing.keys import KeyFileSigner
+from signing.sample import sample_profile_document
+from signing.testca import TestCA, issue_on_token, make_test_ca
 from tests.profiles.conftest import (  # noqa: F401 - the profile fixtures, for profile signing
     approver,
     hr,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from profiles.signing.sample import sample_profile_document
+from signing.sample import sample_profile_document
 
 SIGNED: dict[str, bytes] = {}
 
@@ -27,7 +27,7 @@ PROGRESS_SEEN: list[tuple[int, int]] = []
 
 def provide_watching(item_id: str) -> tuple[bytes, Callable[[bytes], None]]:
     """Like :func:`provide`, and records the running batch's progress as the database shows it."""
-    from profiles.signing.models import SigningBatch
+    from signing.models import SigningBatch
 
     batch = SigningBatch.objects.get(status=SigningBatch.Status.RUNNING)
     PROGRESS_SEEN.append((batch.done, batch.total))
@@ -51,7 +51,7 @@ def _signing_workers() -> int:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        count += b"profiles.signing.signpool" in cmdline
+        count += b"signing.signpool" in cmdline
     return count
 
 
@@ -67,7 +67,7 @@ def provide_overtaken(item_id: str) -> tuple[bytes, Callable[[bytes], None]]:
     if item_id == "overtaken":
         from django.db.models import F
 
-        from profiles.signing.models import SigningBatch
+        from signing.models import SigningBatch
 
         SigningBatch.objects.filter(status=SigningBatch.Status.RUNNING).update(done=F("done") + 1)
         item_id = "001085000099"

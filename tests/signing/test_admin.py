@@ -8,10 +8,10 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from profiles.signing.credentials import add_pkcs12_credential, add_trusted_certificate
-from profiles.signing.keys import KeyFileSigner
-from profiles.signing.models import RevocationList, SigningCredential, TrustedCertificate
-from profiles.signing.xmlsig import sign_document
+from signing.credentials import add_pkcs12_credential, add_trusted_certificate
+from signing.keys import KeyFileSigner
+from signing.models import RevocationList, SigningCredential, TrustedCertificate
+from signing.xmlsig import sign_document
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def _p12(cred) -> SimpleUploadedFile:
 
 
 def test_upload_pkcs12_checks_the_pin_and_never_keeps_it(client, staff, rsa_cred):
-    url = reverse("admin:profiles_signingcredential_add")
+    url = reverse("admin:signing_signingcredential_add")
     page = client.get(url)
     assert page.status_code == 200 and "Mã PIN" in page.content.decode()
 
@@ -46,7 +46,7 @@ def test_upload_pkcs12_checks_the_pin_and_never_keeps_it(client, staff, rsa_cred
     assert ok.status_code == 302
     cred = SigningCredential.objects.get()
     assert cred.owner == staff and cred.label == "An"
-    change = client.get(reverse("admin:profiles_signingcredential_change", args=[cred.pk]))
+    change = client.get(reverse("admin:signing_signingcredential_change", args=[cred.pk]))
     html = change.content.decode()
     assert cred.serial in html and "Nguyễn Văn An (THỬ NGHIỆM)" in html
     assert rsa_cred.pin not in html and "sealed_pkcs12" not in html
@@ -61,9 +61,9 @@ def test_upload_pkcs12_checks_the_pin_and_never_keeps_it(client, staff, rsa_cred
 def test_credentials_are_visible_only_to_owner_and_superuser(client, staff, superuser, rsa_cred):
     other = get_user_model().objects.create_user("binh", is_staff=True)
     cred = add_pkcs12_credential(other, rsa_cred.pkcs12, rsa_cred.pin, label="Khóa của Bình")
-    changelist = reverse("admin:profiles_signingcredential_changelist")
+    changelist = reverse("admin:signing_signingcredential_changelist")
     assert "Khóa của Bình" not in client.get(changelist).content.decode()
-    detail = reverse("admin:profiles_signingcredential_change", args=[cred.pk])
+    detail = reverse("admin:signing_signingcredential_change", args=[cred.pk])
     assert client.get(detail).status_code in {302, 404}
     client.force_login(superuser)
     assert "Khóa của Bình" in client.get(changelist).content.decode()
@@ -72,7 +72,7 @@ def test_credentials_are_visible_only_to_owner_and_superuser(client, staff, supe
 
 def test_trust_store_upload_and_verify_page(client, superuser, test_ca, rsa_cred, sample_doc):
     client.force_login(superuser)
-    add_url = reverse("admin:profiles_trustedcertificate_add")
+    add_url = reverse("admin:signing_trustedcertificate_add")
     root_pem = test_ca.root_cert.public_bytes(Encoding.PEM)
     response = client.post(
         add_url,
@@ -84,16 +84,16 @@ def test_trust_store_upload_and_verify_page(client, superuser, test_ca, rsa_cred
     response = client.post(add_url, {"certificate_file": SimpleUploadedFile("x.pem", leaf_pem)})
     assert "không phải chứng thư CA" in response.content.decode()
 
-    crl_url = reverse("admin:profiles_revocationlist_add")
+    crl_url = reverse("admin:signing_revocationlist_add")
     crl = test_ca.crl.public_bytes(Encoding.DER)
     response = client.post(crl_url, {"crl_file": SimpleUploadedFile("ca.crl", crl), "label": ""})
     assert response.status_code == 302
     assert RevocationList.objects.get().revoked_count == 1
-    from profiles.signing.credentials import add_revocation_list
+    from signing.credentials import add_revocation_list
 
     add_revocation_list(test_ca.root_crl.public_bytes(Encoding.DER))  # the CRL for the CA level
 
-    verify_url = reverse("admin:profiles_signing_verify")
+    verify_url = reverse("admin:signing_verify")
     with KeyFileSigner.from_pkcs12(rsa_cred.pkcs12, rsa_cred.pin) as signer:
         signed = sign_document(sample_doc, signer)
     page = client.post(verify_url, {"xml_file": SimpleUploadedFile("hs.xml", signed)})
@@ -110,18 +110,18 @@ def test_trust_store_upload_and_verify_page(client, superuser, test_ca, rsa_cred
 def test_verify_page_needs_staff(client):
     user = get_user_model().objects.create_user("khach")
     client.force_login(user)
-    response = client.get(reverse("admin:profiles_signing_verify"))
+    response = client.get(reverse("admin:signing_verify"))
     assert response.status_code == 302  # to the admin login
 
 
 def test_trust_store_is_not_editable_by_plain_staff(client, staff, test_ca):
     add_trusted_certificate(test_ca.root_cert.public_bytes(Encoding.PEM))
-    response = client.get(reverse("admin:profiles_trustedcertificate_add"))
+    response = client.get(reverse("admin:signing_trustedcertificate_add"))
     assert response.status_code == 403
 
 
 def test_batch_page_shows_progress_and_failures_to_its_owner(client, staff, rsa_cred):
-    from profiles.signing.models import SigningBatch
+    from signing.models import SigningBatch
 
     cred = add_pkcs12_credential(staff, rsa_cred.pkcs12, rsa_cred.pin)
     batch = SigningBatch.objects.create(
@@ -135,7 +135,7 @@ def test_batch_page_shows_progress_and_failures_to_its_owner(client, staff, rsa_
         status=SigningBatch.Status.DONE_WITH_ERRORS,
         results={"a": {"ok": True}, "b": {"ok": False, "error": "Không có hồ sơ 'b'."}},
     )
-    url = reverse("admin:profiles_signingbatch_change", args=[batch.pk])
+    url = reverse("admin:signing_signingbatch_change", args=[batch.pk])
     html = client.get(url).content.decode()
     assert "2/2 (100%)" in html and "Không có hồ sơ &#x27;b&#x27;." in html
     other = get_user_model().objects.create_user("binh", is_staff=True)
@@ -144,7 +144,7 @@ def test_batch_page_shows_progress_and_failures_to_its_owner(client, staff, rsa_
 
 
 def test_every_signing_admin_page_renders(client, superuser, test_ca, rsa_cred):
-    from profiles.signing.credentials import add_revocation_list
+    from signing.credentials import add_revocation_list
 
     client.force_login(superuser)
     objects = {
@@ -155,13 +155,13 @@ def test_every_signing_admin_page_renders(client, superuser, test_ca, rsa_cred):
         "revocationlist": add_revocation_list(test_ca.crl.public_bytes(Encoding.PEM)),
     }
     for model, obj in objects.items():
-        page = client.get(reverse(f"admin:profiles_{model}_change", args=[obj.pk]))
+        page = client.get(reverse(f"admin:signing_{model}_change", args=[obj.pk]))
         assert page.status_code == 200, model
     for model in ("signingcredential", "trustedcertificate", "revocationlist", "signingbatch"):
-        changelist = client.get(reverse(f"admin:profiles_{model}_changelist"))
+        changelist = client.get(reverse(f"admin:signing_{model}_changelist"))
         assert changelist.status_code == 200, model
     for model in ("signingcredential", "trustedcertificate", "revocationlist"):
-        assert client.get(reverse(f"admin:profiles_{model}_add")).status_code == 200, model
-    listing = client.get(reverse("admin:profiles_signingcredential_changelist")).content.decode()
-    assert reverse("admin:profiles_signing_verify") in listing
-    assert client.get(reverse("admin:profiles_signing_verify")).status_code == 200
+        assert client.get(reverse(f"admin:signing_{model}_add")).status_code == 200, model
+    listing = client.get(reverse("admin:signing_signingcredential_changelist")).content.decode()
+    assert reverse("admin:signing_verify") in listing
+    assert client.get(reverse("admin:signing_verify")).status_code == 200

@@ -8,11 +8,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from profiles.signing.credentials import open_signer
-from profiles.signing.models import RevocationList, SigningCredential, TrustedCertificate
-from profiles.signing.sample import sample_profile_document
-from profiles.signing.trust import TrustStore
-from profiles.signing.xmlsig import sign_document, verify_document
+from signing.credentials import open_signer
+from signing.models import RevocationList, SigningCredential, TrustedCertificate
+from signing.sample import sample_profile_document
+from signing.trust import TrustStore
+from signing.xmlsig import sign_document, verify_document
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from lxml import etree
 from signxml import SignatureMethod
 from signxml.xades import XAdESSigner
 
-from profiles.signing import fastsign, xmlsig
-from profiles.signing.keys import KeyFileSigner, TokenSigner
-from profiles.signing.xmlsig import sign_document, sign_document_with_signxml, verify_document
+from signing import fastsign, xmlsig
+from signing.keys import KeyFileSigner, TokenSigner
+from signing.xmlsig import sign_document, sign_document_with_signxml, verify_document
 
 from .conftest import SOFTHSM_MODULE, TOKEN_LABEL, TOKEN_PIN
 

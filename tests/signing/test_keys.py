@@ -10,9 +10,9 @@ from cryptography.fernet import Fernet
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 
-from profiles.signing.credentials import add_pkcs12_credential, add_token_credential, open_signer
-from profiles.signing.errors import KeyEncryptionError, TokenError, UnusableKey, WrongPin
-from profiles.signing.keys import (
+from signing.credentials import add_pkcs12_credential, add_token_credential, open_signer
+from signing.errors import KeyEncryptionError, TokenError, UnusableKey, WrongPin
+from signing.keys import (
     MASTER_KEY_ENV,
     KeyFileSigner,
     TokenSigner,
@@ -20,9 +20,9 @@ from profiles.signing.keys import (
     seal,
     unseal,
 )
-from profiles.signing.models import SigningCredential
-from profiles.signing.testca import issue_on_token
-from profiles.signing.xmlsig import sign_document, verify_document
+from signing.models import SigningCredential
+from signing.testca import issue_on_token
+from signing.xmlsig import sign_document, verify_document
 
 from .conftest import SOFTHSM_MODULE, TOKEN_LABEL, TOKEN_PIN
 
@@ -158,7 +158,7 @@ def test_token_private_key_is_not_extractable(token):
     from pkcs11 import Attribute, ObjectClass
     from pkcs11.exceptions import AttributeSensitive
 
-    from profiles.signing.keys import pkcs11_library
+    from signing.keys import pkcs11_library
 
     lib = pkcs11_library(SOFTHSM_MODULE)
     with lib.get_token(token_label=TOKEN_LABEL).open(user_pin=TOKEN_PIN) as session:
@@ -173,7 +173,7 @@ def test_token_private_key_is_not_extractable(token):
 def test_token_keys_are_generated_for_signing_only(token, key_id):
     from pkcs11 import Attribute, ObjectClass
 
-    from profiles.signing.keys import pkcs11_library
+    from signing.keys import pkcs11_library
 
     lib = pkcs11_library(SOFTHSM_MODULE)
     with lib.get_token(token_label=TOKEN_LABEL).open(user_pin=TOKEN_PIN) as session:
@@ -285,8 +285,8 @@ def test_batch_signs_through_the_token(token, owner, test_ca):
     from django.conf import settings
     from django.test import override_settings
 
-    from profiles.signing.models import SigningBatch
-    from profiles.signing.tasks import start_batch
+    from signing.models import SigningBatch
+    from signing.tasks import start_batch
 
     from . import providers
 

@@ -16,11 +16,11 @@ from profiles.codelists import DATA_DIR
 from profiles.document_schema import code_lists, coded_fields
 from profiles.models import Profile, ProfileSignature, ProfileVersion
 from profiles.services import content_hash, snapshot
-from profiles.signing.keys import KeyFileSigner
-from profiles.signing.profile_signing import record_signature, sign_version, verify_version
-from profiles.signing.xmlsig import sign_document
+from profiles.signatures.versions import record_signature, sign_version, verify_version
 from profiles.synthetic import generate_people
 from profiles.workflow import WorkflowError
+from signing.keys import KeyFileSigner
+from signing.xmlsig import sign_document
 
 from .profile_helpers import approved_version, generated_person
 

@@ -23,10 +23,10 @@ from profiles.models import (
     VersionStatus,
 )
 from profiles.services import DERIVED_FIELDS, content_hash, snapshot
-from profiles.signing.keys import KeyFileSigner
-from profiles.signing.profile_signing import sign_version, verify_version
-from profiles.signing.trust import TrustStore
+from profiles.signatures.versions import sign_version, verify_version
 from profiles.workflow import WorkflowError
+from signing.keys import KeyFileSigner
+from signing.trust import TrustStore
 
 from .profile_helpers import approved_version, empty_tables, generated_person
 

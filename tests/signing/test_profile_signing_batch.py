@@ -22,18 +22,18 @@ from profiles.models import (
     ProfileVersion,
     VersionStatus,
 )
-from profiles.signing.credentials import add_pkcs12_credential, open_signer
-from profiles.signing.demo import set_up_demo_signing
-from profiles.signing.keys import seal
-from profiles.signing.models import SigningBatch, SigningCredential, TrustedCertificate
-from profiles.signing.profile_signing import (
+from profiles.signatures.versions import (
     PROVIDER,
     batch_item,
     signable_items,
     verify_version,
 )
-from profiles.signing.tasks import start_batch
-from profiles.signing.testca import load_test_ca
+from signing.credentials import add_pkcs12_credential, open_signer
+from signing.demo import set_up_demo_signing
+from signing.keys import seal
+from signing.models import SigningBatch, SigningCredential, TrustedCertificate
+from signing.tasks import start_batch
+from signing.testca import load_test_ca
 
 from .profile_helpers import approved_version, generated_person
 
@@ -209,7 +209,7 @@ def test_profile_page_shows_the_signature_and_reverifies(
     profile = people["approved"][0]
     version = profile.versions.get()
     with open_signer(credential, approver_key.pin, user=approver) as signer:
-        from profiles.signing.profile_signing import sign_version
+        from profiles.signatures.versions import sign_version
 
         signature = sign_version(version, signer, approver, credential=credential)
     client.force_login(approver)
@@ -391,7 +391,7 @@ import os, signal, sys
 from django.conf import settings
 from profiles.models import ProfileSignature
 from profiles.signals import versions_signed
-from profiles.signing.tasks import run_batch
+from signing.tasks import run_batch
 from syncing.models import SyncItem
 settings.CBCCVC_SIGNING_CHUNK_ITEMS = 2
 chunks = []
@@ -431,7 +431,7 @@ def test_a_worker_killed_in_the_middle_of_a_chunk_leaves_it_untouched_and_the_ba
 
     from django.db import connection
 
-    from profiles.signing.tasks import run_batch
+    from signing.tasks import run_batch
 
     versions = [p.versions.get() for p in people["approved"]]
     smuggled = batch_item(people["outside"].versions.get(), approver)
@@ -493,8 +493,8 @@ def test_a_chunk_reads_its_units_once_and_renders_each_version_as_alone(
     """A chunk's documents are rendered with the codes of all its units read in one query:
     each is the document its version renders alone (#19)."""
     from profiles import document
-    from profiles.signing.profile_batch import read_chunk
-    from profiles.signing.profile_signing import render_valid_document
+    from profiles.signatures.batch import read_chunk
+    from profiles.signatures.versions import render_valid_document
 
     versions = [p.versions.order_by("-number").first() for p in people["approved"]]
     with django_assert_max_num_queries(8):  # ids, users, latest versions, units, scope

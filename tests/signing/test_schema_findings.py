@@ -33,10 +33,10 @@ from profiles.models import (
 )
 from profiles.schema_rules import constraints, problem, schema_findings
 from profiles.services import content_hash, snapshot
-from profiles.signing.keys import KeyFileSigner
-from profiles.signing.xmlsig import sign_document
 from profiles.synthetic import PeopleGenerator, insert_profiles, insert_rows
 from profiles.validation import ERROR, build_context, check, load_records
+from signing.keys import KeyFileSigner
+from signing.xmlsig import sign_document
 
 from .profile_helpers import fill_every_group, generated_person
 

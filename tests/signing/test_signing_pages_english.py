@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.urls import reverse
 
 from profiles.models import Profile, ProfileStatus
-from profiles.signing.models import SigningBatch
-from profiles.signing.profile_signing import PROVIDER, batch_item
+from profiles.signatures.versions import PROVIDER, batch_item
+from signing.models import SigningBatch
 from tests.english_wording import english_client, untranslated
 from tests.signing.test_profile_signing_batch import (  # noqa: F401 - fixtures
     _codelists,
@@ -62,7 +62,7 @@ def test_a_batch_page_reads_in_english(people, approver, credential):  # noqa: F
 
 
 def test_the_signature_check_page_reads_in_english(approver):
-    page = english_client(approver).get(reverse("admin:profiles_signing_verify"))
+    page = english_client(approver).get(reverse("admin:signing_verify"))
     html = page.content.decode()
     assert untranslated(html) == []
     assert "Signed XML file" in html and 'value="Verify"' in html

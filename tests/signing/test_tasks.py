@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django_q.models import Task
 
-from profiles.signing.credentials import add_pkcs12_credential
-from profiles.signing.errors import WrongPin
-from profiles.signing.models import SigningBatch
-from profiles.signing.tasks import run_batch, start_batch, wipe_stale_pins
-from profiles.signing.xmlsig import verify_document
+from signing.credentials import add_pkcs12_credential
+from signing.errors import WrongPin
+from signing.models import SigningBatch
+from signing.tasks import run_batch, start_batch, wipe_stale_pins
+from signing.xmlsig import verify_document
 
 from . import providers
 
@@ -56,7 +56,7 @@ def test_batch_signs_every_item_and_lists_failures(approver, credential, rsa_cre
         assert result.ok and item_id.encode() in result.signed_content
     # It really went through django-q2.
     task = Task.objects.get(id=batch.task_id)
-    assert task.success and task.func == "profiles.signing.tasks.run_batch"
+    assert task.success and task.func == "signing.tasks.run_batch"
 
 
 @override_settings(Q_CLUSTER=SYNC)
@@ -92,7 +92,7 @@ def test_queued_batch_keeps_only_a_sealed_pin_until_it_runs(approver, credential
 
 
 def test_batch_whose_pin_changed_fails_and_wipes_the_pin(approver, credential, rsa_cred):
-    from profiles.signing.keys import seal
+    from signing.keys import seal
 
     batch = SigningBatch.objects.create(
         created_by=approver,
@@ -112,7 +112,7 @@ def test_batch_whose_pin_changed_fails_and_wipes_the_pin(approver, credential, r
 def test_stale_batches_lose_their_pin(approver, credential):
     from datetime import UTC, datetime, timedelta
 
-    from profiles.signing.keys import seal
+    from signing.keys import seal
 
     batch = SigningBatch.objects.create(
         created_by=approver,
@@ -241,5 +241,5 @@ def test_a_batch_longer_than_a_task_goes_on_in_new_tasks(approver, credential, r
     assert batch.status == SigningBatch.Status.DONE
     assert (batch.done, batch.failed) == (3, 0) and set(providers.SIGNED) == set(ids)
     assert batch.sealed_pin is None  # wiped by the task that finished
-    tasks = Task.objects.filter(func="profiles.signing.tasks.run_batch")
+    tasks = Task.objects.filter(func="signing.tasks.run_batch")
     assert tasks.count() == 3 and all(t.success for t in tasks)

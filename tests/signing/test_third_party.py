@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from profiles.signing.xmlsig import verify_document
+from signing.xmlsig import verify_document
 
 from .third_party import C14N, sign_third_party
 

@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 from signxml import SignatureMethod
 from signxml.xades import XAdESSigner
 
-from profiles.signing.credentials import add_revocation_list, add_trusted_certificate
-from profiles.signing.errors import UnusableKey
-from profiles.signing.keys import KeyFileSigner
-from profiles.signing.models import TrustedCertificate
-from profiles.signing.testca import _name, issue_certificate, make_crl, new_key
-from profiles.signing.trust import TrustStore
-from profiles.signing.xmlsig import sign_document, verify_document
+from signing.credentials import add_revocation_list, add_trusted_certificate
+from signing.errors import UnusableKey
+from signing.keys import KeyFileSigner
+from signing.models import TrustedCertificate
+from signing.testca import _name, issue_certificate, make_crl, new_key
+from signing.trust import TrustStore
+from signing.xmlsig import sign_document, verify_document
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -328,7 +328,7 @@ def test_crl_loaded_in_the_database_after_a_success_is_seen(test_ca, rsa_cred, s
 
 
 def test_the_trust_revision_changes_with_every_change_of_what_is_trusted(test_ca, other_ca):
-    from profiles.signing.trust import TrustStore
+    from signing.trust import TrustStore
 
     store = test_ca.trust_store()
     revision = store.revision

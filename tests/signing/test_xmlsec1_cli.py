@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from profiles.signing.keys import KeyFileSigner, TokenSigner
-from profiles.signing.xmlsig import sign_document
+from signing.keys import KeyFileSigner, TokenSigner
+from signing.xmlsig import sign_document
 
 from .conftest import SOFTHSM_MODULE, TOKEN_LABEL, TOKEN_PIN
 

@@ -9,10 +9,10 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
-from profiles.signing.errors import SigningError
-from profiles.signing.keys import KeyFileSigner
-from profiles.signing.sample import SAMPLE_NS, sample_profile_document
-from profiles.signing.xmlsig import PROBLEM_MESSAGES, sign_document, verify_document
+from signing.errors import SigningError
+from signing.keys import KeyFileSigner
+from signing.sample import SAMPLE_NS, sample_profile_document
+from signing.xmlsig import PROBLEM_MESSAGES, sign_document, verify_document
 
 # Pure functions: no database; the PostgreSQL run leaves these to the SQLite run.
 pytestmark = pytest.mark.database_free

@@ -20,9 +20,9 @@ from lxml import etree
 from signxml import SignatureMethod
 from signxml.xades import XAdESSigner
 
-from profiles.signing import fastsign, xmlsig
-from profiles.signing.keys import KeyFileSigner
-from profiles.signing.xmlsig import sign_document, verify_document
+from signing import fastsign, xmlsig
+from signing.keys import KeyFileSigner
+from signing.xmlsig import sign_document, verify_document
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.3.2#"

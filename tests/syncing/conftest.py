@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from profiles.signing.testca import TestCA, make_test_ca
+from signing.testca import TestCA, make_test_ca
 from syncing.client import NationalClient, ProfileItem
 
 NATIONAL_DB = pytest.mark.django_db(transaction=True, databases=["default", "national"])
@@ -56,9 +56,9 @@ def signed_profiles(django_db_setup, django_db_blocker, national_ca) -> list[Sig
     from profiles.codelists import clear_cache, load_codelists
     from profiles.models import Profile
     from profiles.services import content_hash, snapshot
-    from profiles.signing.keys import KeyFileSigner
-    from profiles.signing.xmlsig import sign_document
     from profiles.synthetic import generate_people
+    from signing.keys import KeyFileSigner
+    from signing.xmlsig import sign_document
 
     cred = national_ca.credentials[0]
     signer = KeyFileSigner.from_pkcs12(cred.pkcs12, cred.pin)

@@ -8,7 +8,7 @@ from typing import Any
 
 from profiles import workflow
 from profiles.models import Profile, ProfileVersion
-from profiles.signing.profile_signing import sign_version
+from profiles.signatures.versions import sign_version
 from profiles.synthetic import generate_people
 
 AGENCY = "H40"
@@ -17,7 +17,7 @@ UNITS = ("H40.10", "H40.11", "H40.10.01")
 
 def trust_test_ca(ca: Any) -> None:
     """Put the test CA (and its CRLs) in the database trust store, as the sender reads it."""
-    from profiles.signing.testca import load_test_ca
+    from signing.testca import load_test_ca
 
     load_test_ca(ca, load_credentials=False)
 

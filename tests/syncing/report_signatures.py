@@ -11,9 +11,9 @@ from typing import Any
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from orgtree.models import Unit
-from profiles.signing.keys import KeyFileSigner
-from profiles.signing.testca import _name, issue_certificate, new_key
-from profiles.signing.xmlsig import sign_document
+from signing.keys import KeyFileSigner
+from signing.testca import _name, issue_certificate, new_key
+from signing.xmlsig import sign_document
 from syncing.report_signing import envelope
 from syncing.reports import MinistryReport
 

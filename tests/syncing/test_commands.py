@@ -46,7 +46,7 @@ def test_key_lifecycle():
 def test_trust_seed_and_reconcile_commands(tmp_path):
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    from profiles.signing.testca import make_test_ca
+    from signing.testca import make_test_ca
     from syncing.emulator.models import NationalUnit, ReconciliationRun, TrustAnchor
 
     ca = make_test_ca([], with_ecdsa=False)

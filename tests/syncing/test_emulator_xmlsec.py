@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from profiles.signing.keys import KeyFileSigner
-from profiles.signing.sample import sample_profile_document
-from profiles.signing.testca import TestCA, make_test_ca
-from profiles.signing.xmlsig import sign_document
+from signing.keys import KeyFileSigner
+from signing.sample import sample_profile_document
+from signing.testca import TestCA, make_test_ca
+from signing.xmlsig import sign_document
 from syncing.emulator import services
 from syncing.emulator.xmlsec_verify import MESSAGES, Trust, verify
 
@@ -203,14 +203,14 @@ def test_garbage_is_refused_without_raising(trust):
 
 
 def test_the_emulator_does_not_verify_with_our_signing_engine():
-    """The intake's signature check must stay independent of ``profiles.signing``."""
+    """The intake's signature check must stay independent of ``signing``."""
     root = Path(services.__file__).parent
     for name in ("services.py", "xmlsec_verify.py"):
         tree = ast.parse((root / name).read_text(encoding="utf-8"))
         imported = [
             node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
         ] + [a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names]
-        assert not [m for m in imported if m.startswith("profiles.signing")], name
+        assert not [m for m in imported if m.startswith("signing")], name
     assert services.verify is verify
 
 

@@ -284,7 +284,7 @@ def test_a_failed_submission_is_recorded_with_its_reason(tree, rsa_signer):
 def test_the_admin_page_produces_and_submits_within_the_subtree(
     connection, tree, user_with, rsa_cred
 ):
-    from profiles.signing.credentials import add_pkcs12_credential
+    from signing.credentials import add_pkcs12_credential
 
     report = _software_report(tree, connection)
     admin = user_with("qtcq_nghean", (tree["H40"], Role.AGENCY_ADMIN))

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from profiles.signing.trust import TrustStore
-from profiles.signing.xmlsig import verify_document
+from signing.trust import TrustStore
+from signing.xmlsig import verify_document
 from syncing import contract
 from syncing.client import ContractError
 
@@ -150,7 +150,7 @@ def test_the_ministry_refuses_a_report_whose_signature_does_not_hold(
 
 def _other_document(ca) -> bytes:
     """A validly signed XML document that is not a report envelope."""
-    from profiles.signing.xmlsig import sign_document
+    from signing.xmlsig import sign_document
 
     return sign_document(b"<HoSo xmlns='urn:x'><a>1</a></HoSo>", ca.signer, signing_time=SIGNED_AT)
 

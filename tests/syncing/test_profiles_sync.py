@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from profiles.signing.testca import make_test_ca
+from signing.testca import make_test_ca
 from syncing import contract
 from syncing.client import ContractError, ProfileItem
 
@@ -55,8 +55,8 @@ def test_each_item_gets_its_own_result(client, signed_profiles):
 
 def test_untrusted_signer_is_rejected(client, signed_profiles):
     from profiles import document
-    from profiles.signing.keys import KeyFileSigner
-    from profiles.signing.xmlsig import sign_document
+    from signing.keys import KeyFileSigner
+    from signing.xmlsig import sign_document
 
     stranger = make_test_ca([("la", "Người Lạ")], with_ecdsa=False).credentials[0]
     unsigned = document.validate_document  # the same canonical XML, signed by another CA
@@ -135,8 +135,8 @@ def test_the_emulator_refuses_a_document_off_the_schema_naming_the_element(
     from lxml import etree
 
     from profiles import document
-    from profiles.signing.keys import KeyFileSigner
-    from profiles.signing.xmlsig import sign_document
+    from signing.keys import KeyFileSigner
+    from signing.xmlsig import sign_document
 
     cred = national_ca.credentials[0]
     signer = KeyFileSigner.from_pkcs12(cred.pkcs12, cred.pin)
@@ -163,9 +163,9 @@ def test_the_emulator_still_accepts_a_document_signed_in_schema_1_0(client, nati
     from profiles.codelists import clear_cache, load_codelists
     from profiles.models import Profile
     from profiles.services import content_hash, snapshot
-    from profiles.signing.keys import KeyFileSigner
-    from profiles.signing.xmlsig import sign_document
     from profiles.synthetic import generate_people
+    from signing.keys import KeyFileSigner
+    from signing.xmlsig import sign_document
 
     cred = national_ca.credentials[0]
     signer = KeyFileSigner.from_pkcs12(cred.pkcs12, cred.pin)

@@ -202,7 +202,7 @@ def test_a_signed_document_off_the_schema_is_not_sent_and_the_element_is_named(
     from lxml import etree
 
     from profiles import document
-    from profiles.signing.xmlsig import sign_document
+    from signing.xmlsig import sign_document
 
     (version,) = _sign(tree, hr, approver, signer, n=1)
     signature = ProfileSignature.objects.get(version=version)
@@ -342,7 +342,7 @@ def _first_attempt_fails(national, tree, hr, approver, signer, n=2):
 def test_a_retried_item_is_sent_without_verifying_its_signature_again(
     connection, national, tree, hr, approver, signer
 ):
-    from profiles.signing.trust import TrustStore
+    from signing.trust import TrustStore
 
     first = _first_attempt_fails(national, tree, hr, approver, signer)
     assert all(at is not None for at, _ in first.values())
@@ -370,7 +370,7 @@ def test_a_trust_store_change_makes_the_sender_verify_again(
 ):
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    from profiles.signing.credentials import add_trusted_certificate
+    from signing.credentials import add_trusted_certificate
 
     first = _first_attempt_fails(national, tree, hr, approver, signer)
     # an unrelated CA trusted in between: nothing about these signatures changed, but what
@@ -393,8 +393,8 @@ def test_a_certificate_revoked_after_the_first_attempt_is_caught_before_the_retr
 
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    from profiles.signing.credentials import add_revocation_list
-    from profiles.signing.testca import make_crl
+    from signing.credentials import add_revocation_list
+    from signing.testca import make_crl
 
     _first_attempt_fails(national, tree, hr, approver, signer)
     now = timezone.now()

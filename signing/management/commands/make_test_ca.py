@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from profiles.signing.testca import ROOT_NAME, load_test_ca, make_test_ca
+from signing.testca import ROOT_NAME, load_test_ca, make_test_ca
 
 
 class Command(BaseCommand):

@@ -23,7 +23,7 @@ token signs here, through its one session, one item after the other (a USB token
 serially).
 
 **The PIN.** The queue (the django-q2 ORM or Redis broker) only ever sees the batch id. The PIN
-is sealed with the master key (:func:`profiles.signing.keys.seal`, a key that is not in the
+is sealed with the master key (:func:`signing.keys.seal`, a key that is not in the
 database) into ``SigningBatch.sealed_pin`` while the batch is pending or running, and that
 column is set to NULL when the batch ends — success, failure, or a crash inside the task.
 A batch whose worker died leaves a sealed PIN behind: the task delivered again resumes the
@@ -107,7 +107,7 @@ def start_batch(
 
     def enqueue() -> None:
         task_id = async_task(
-            "profiles.signing.tasks.run_batch",
+            "signing.tasks.run_batch",
             batch.pk,
             task_name=f"ky-so-lo-{batch.pk}",
             sync=sync,
@@ -141,7 +141,7 @@ def _continue(batch: SigningBatch) -> None:
 
     sync = bool(getattr(settings, "Q_CLUSTER", {}).get("sync", False))
     async_task(
-        "profiles.signing.tasks.run_batch",
+        "signing.tasks.run_batch",
         batch.pk,
         task_name=f"ky-so-lo-{batch.pk}-tiep-{batch.done + batch.failed}",
         sync=sync,

@@ -1,5 +1,5 @@
 """Batch signing of profile versions, a chunk at a time (the chunked side of
-:data:`profiles.signing.profile_signing.provide_profile_version`, see :mod:`.chunks`).
+:data:`profiles.signatures.versions.provide_profile_version`, see :mod:`.chunks`).
 
 :func:`read_chunk` reads a chunk's versions, approvers and latest version ids in three
 queries, checks each item as :func:`~.profile_signing.check_can_sign` does (the approver's
@@ -29,15 +29,15 @@ from django.db.models import Max
 from django.utils import timezone
 
 from orgtree.models import Unit
+from signing.chunks import ChunkItem
+from signing.keys import certificate_fingerprint, serial_hex
+from signing.models import SigningCredential
 
 from .. import document
 from ..models import Profile, ProfileSignature, ProfileStatus, ProfileVersion, VersionStatus
 from ..signals import versions_signed
 from ..workflow import WorkflowError
-from .chunks import ChunkItem
-from .keys import certificate_fingerprint, serial_hex
-from .models import SigningCredential
-from .profile_signing import (
+from .versions import (
     check_can_sign,
     credential_of,
     describe_signed,

@@ -90,6 +90,8 @@ class SigningCredential(CertificateFields):
     last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
 
     class Meta:
+        # the table keeps the name it had when signing was part of ``profiles`` (#13)
+        db_table = "profiles_signingcredential"
         verbose_name = _("khóa ký số")
         verbose_name_plural = pgettext_lazy("plural", "khóa ký số")
         ordering = ["owner", "-not_after"]
@@ -120,6 +122,8 @@ class TrustedCertificate(CertificateFields):
     )
 
     class Meta:
+        # the table keeps the name it had when signing was part of ``profiles`` (#13)
+        db_table = "profiles_trustedcertificate"
         verbose_name = _("chứng thư CA tin cậy")
         verbose_name_plural = _("kho tin cậy: chứng thư CA")
         ordering = ["label"]
@@ -150,6 +154,8 @@ class RevocationList(models.Model):
     )
 
     class Meta:
+        # the table keeps the name it had when signing was part of ``profiles`` (#13)
+        db_table = "profiles_revocationlist"
         verbose_name = _("danh sách thu hồi (CRL)")
         verbose_name_plural = _("kho tin cậy: danh sách thu hồi (CRL)")
         ordering = ["issuer", "-this_update"]
@@ -205,6 +211,8 @@ class SigningBatch(models.Model):
     finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
 
     class Meta:
+        # the table keeps the name it had when signing was part of ``profiles`` (#13)
+        db_table = "profiles_signingbatch"
         verbose_name = _("lô ký số")
         verbose_name_plural = pgettext_lazy("plural", "lô ký số")
         ordering = ["-created_at"]

@@ -28,18 +28,18 @@ from lxml import etree
 
 from cbccvc.safexml import parse_untrusted
 from orgtree.access import APPROVE_ROLES, scope_for
+from signing.keys import Signer, certificate_fingerprint, common_name, serial_hex
+from signing.models import SigningCredential
+from signing.trust import TrustStore, describe_name
+from signing.xmlsig import ALGORITHM_LABELS, sign_built_tree, verify_document
 
 from .. import document
 from ..document_schema import schema_for
 from ..models import Profile, ProfileSignature, ProfileStatus, ProfileVersion, VersionStatus
 from ..services import content_hash
 from ..workflow import WorkflowError, mark_signed
-from .keys import Signer, certificate_fingerprint, common_name, serial_hex
-from .models import SigningCredential
-from .trust import TrustStore, describe_name
-from .xmlsig import ALGORITHM_LABELS, sign_built_tree, verify_document
 
-PROVIDER = "profiles.signing.profile_signing.provide_profile_version"
+PROVIDER = "profiles.signatures.versions.provide_profile_version"
 _NS = {"ds": "http://www.w3.org/2000/09/xmldsig#", "xades": "http://uri.etsi.org/01903/v1.3.2#"}
 
 
@@ -251,12 +251,12 @@ class ProfileVersionProvider:
         return xml, store
 
     def read_chunk(self, item_ids: Sequence[Any]) -> list[Any]:
-        from .profile_batch import read_chunk
+        from .batch import read_chunk
 
         return read_chunk(item_ids)
 
     def store_chunk(self, signed: Sequence[tuple[Any, bytes]]) -> dict[str, Exception]:
-        from .profile_batch import store_chunk
+        from .batch import store_chunk
 
         return store_chunk(signed)
 

@@ -2,8 +2,8 @@
 
 :class:`TrustStore` is a plain in-memory object (so verification can run without the database,
 e.g. in the benchmark); :meth:`TrustStore.from_database` builds it from the active
-:class:`~profiles.signing.models.TrustedCertificate` and
-:class:`~profiles.signing.models.RevocationList` rows managed in the admin.
+:class:`~signing.models.TrustedCertificate` and
+:class:`~signing.models.RevocationList` rows managed in the admin.
 
 Chain building uses ``cryptography``'s ``x509.verification`` (the Rust path builder): the
 trusted certificates are the anchors, the certificates embedded in the signature are candidate
@@ -116,7 +116,7 @@ class TrustStore:
         """A hash of the trusted certificates and CRLs (SHA-256 fingerprints, order ignored):
         it changes on every change of what is trusted or revoked — a CA or a CRL added,
         removed, deactivated — and on nothing else. A stored verification made against another
-        revision is out of date (see :func:`profiles.signing.profile_signing.
+        revision is out of date (see :func:`profiles.signatures.versions.
         verification_is_current`)."""
         self._check_anchors()
         self._check_crls()

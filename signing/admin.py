@@ -185,13 +185,13 @@ class SigningCredentialAdmin(admin.ModelAdmin):
         verify = path(
             "kiem-tra-chu-ky/",
             self.admin_site.admin_view(self.verify_view),
-            name="profiles_signing_verify",
+            name="signing_verify",
         )
         return [verify, *urls]
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None):  # type: ignore[no-untyped-def]
         extra_context = dict(extra_context or {})
-        extra_context["verify_url"] = reverse("admin:profiles_signing_verify")
+        extra_context["verify_url"] = reverse("admin:signing_verify")
         return super().changelist_view(request, extra_context)
 
     def verify_view(self, request: HttpRequest) -> HttpResponse:
@@ -208,7 +208,7 @@ class SigningCredentialAdmin(admin.ModelAdmin):
             "result": result,
             "opts": self.model._meta,
         }
-        return TemplateResponse(request, "admin/profiles/signing/verify.html", context)
+        return TemplateResponse(request, "admin/signing/verify.html", context)
 
 
 class VerifyUploadForm(forms.Form):

@@ -1,7 +1,7 @@
 """Signing on every core with a key file: worker processes that each open the key once.
 
 A PKCS#12 key is a plain file: any number of processes can sign with it at once.
-:class:`SigningPool` starts ``processes`` workers (``python -m profiles.signing.signpool``,
+:class:`SigningPool` starts ``processes`` workers (``python -m signing.signpool``,
 plain subprocesses: the django-q2 worker that runs a batch is itself a daemonic process and may
 not fork a ``multiprocessing`` pool).
 
@@ -21,12 +21,12 @@ signature (one transaction per item); each worker pays Django's start-up and sto
 item, and since the parent stores a chunk per transaction (:mod:`.chunks`) (2) is about nine
 times slower than (1) on the shared 2-core machine (``bench/bench_batch_signing.py``).
 :mod:`.tasks` uses (1) unless told otherwise.
-A worker signs with the template signer (:func:`profiles.signing.xmlsig.sign_document`) and
+A worker signs with the template signer (:func:`signing.xmlsig.sign_document`) and
 answers with the signed bytes (or, in (2), nothing) or the message of the item's error (the
 batch records it and goes on).
 
 A PKCS#11 token is never used here: a USB token signs serially, through one session
-(:mod:`profiles.signing.tasks` signs in the parent for tokens).
+(:mod:`signing.tasks` signs in the parent for tokens).
 
 Framing on the pipes: a 4-byte big-endian length, then the payload; a reply's payload starts
 with ``b"+"`` (what follows is the answer) or ``b"-"`` (a UTF-8 error message follows).
@@ -48,7 +48,7 @@ from typing import IO, Any
 from .errors import SigningError
 
 _LENGTH = struct.Struct(">I")
-_ROOT = Path(__file__).resolve().parent.parent.parent
+_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _write(stream: IO[bytes], payload: bytes) -> None:
@@ -80,7 +80,7 @@ class _Worker:
     def __init__(self, pkcs12: bytes, pin: str, items: bytes) -> None:
         env = {**os.environ, "PYTHONPATH": str(_ROOT)}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "profiles.signing.signpool"],
+            [sys.executable, "-m", "signing.signpool"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             cwd=_ROOT,

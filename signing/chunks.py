@@ -1,6 +1,6 @@
 """Batch signing in chunks: read, sign and store a chunk of items at a time, each chunk stored
 in ONE transaction together with the batch's counters (:func:`run_chunks`, used by
-:func:`profiles.signing.tasks.run_batch`).
+:func:`signing.tasks.run_batch`).
 
 **Providers.** A provider is a callable ``provider(item_id) -> (xml_bytes, store)`` (see
 :mod:`.tasks`). A provider may also read and store many items at once (:class:`ChunkProvider`:
@@ -12,7 +12,7 @@ chunk's transaction.
 failures (``SigningBatch.results``) are committed together: a process that dies in the middle
 of a chunk leaves that chunk's items untouched and every earlier chunk stored and counted.
 Items are processed in the batch's order, so ``done + failed`` is where the batch stands: a
-batch is resumed from there (:func:`profiles.signing.tasks.run_batch` on a batch left
+batch is resumed from there (:func:`signing.tasks.run_batch` on a batch left
 "running" with its sealed PIN, e.g. the task delivered again after its worker died).
 
 **Two runners.** Each chunk's transaction first locks the batch row and checks that ``done +

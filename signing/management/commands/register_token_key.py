@@ -9,9 +9,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from profiles.signing.credentials import add_token_credential
-from profiles.signing.errors import SigningError
-from profiles.signing.keys import load_certificates
+from signing.credentials import add_token_credential
+from signing.errors import SigningError
+from signing.keys import load_certificates
 
 PIN_ENV = "CBCCVC_TOKEN_PIN"
 

@@ -21,15 +21,15 @@ from django.utils.translation import gettext_lazy, ngettext
 from cbccvc.admin_mixins import ViewOnlyAdminMixin
 from orgtree.access import ALL_ROLES, APPROVE_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
+from signing.errors import SigningError
+from signing.forms import SignWithKeyForm
+from signing.keys import vn_time
+from signing.models import SigningBatch
+from signing.tasks import start_batch
 
 from ..models import Profile, ProfileSignature, ProfileVersion
 from ..workflow import WorkflowError
-from .errors import SigningError
-from .forms import SignWithKeyForm
-from .keys import vn_time
-from .models import SigningBatch
-from .profile_signing import PROVIDER, signable_items, verify_version, version_of_item
-from .tasks import start_batch
+from .versions import PROVIDER, signable_items, verify_version, version_of_item
 
 MAX_MESSAGES = 30
 

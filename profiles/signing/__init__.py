@@ -1,9 +1,0 @@
-"""Digital signing of XML documents ("ký số"): keys in PKCS#12 files or on PKCS#11 tokens,
-enveloped XAdES-BES signatures (signxml), a trust store of CA certificates and CRLs,
-verification with one coded problem per failure, batch signing, and a test CA.
-
-Entry points: :func:`profiles.signing.xmlsig.sign_document`,
-:func:`profiles.signing.xmlsig.verify_document`, :class:`profiles.signing.trust.TrustStore`,
-:func:`profiles.signing.credentials.add_pkcs12_credential`,
-:func:`profiles.signing.tasks.start_batch`, :func:`profiles.signing.testca.make_test_ca`.
-"""

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SigningConfig(AppConfig):
+    """Digital signing of XML documents ("ký số"): keys, trust store, batches.
+
+    A layer under ``profiles`` and ``syncing``: it signs and verifies whatever XML it is given
+    and knows nothing of profiles (``profiles.signatures`` signs profile versions with it).
+    """
+
+    name = "signing"
+    verbose_name = _("Ký số")
+    default_auto_field = "django.db.models.BigAutoField"
