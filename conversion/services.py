@@ -5,9 +5,12 @@ Every function checks that the user may edit profiles of the campaign's unit
 transaction. Profiles are read in chunks (``iterator(chunk_size=…)``), texts are resolved once
 per distinct text (:class:`~conversion.rules.TextConverter`), rows are written in bulk. The
 commit writes profiles through the bulk actions (:func:`profiles.actions.do_bulk_update_rows`:
-one statement per batch plus a simple-history row per profile with the reason and the user),
-then the workflow rule for edited profiles (:func:`profiles.actions.reopen_and_validate`: a
-submitted version is withdrawn, an approved/signed copy goes back to draft) and the validation.
+one statement per batch plus a simple-history row per profile with the reason and the user)
+with what :func:`profiles.actions.reopen_and_validate` would write after them: the workflow
+rule for edited profiles (a submitted version is withdrawn, an approved/signed copy goes back
+to draft) and the validation, run in memory before the write so that each profile row is
+written once (not a second ``UPDATE`` of every row, with its indexes, for the status and the
+validation's counters).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from orgtree.access import EDIT_PROFILE_ROLES, scope_for
 from orgtree.models import Unit, UnitSuccession
 from orgtree.text import in_vietnamese
 from orgtree.tree import subtree_q, successors
-from profiles import actions, bulkio
+from profiles import actions, bulkio, validation
 from profiles.models import Profile, ProfileVersion, VersionStatus, WorkHistory
 from profiles.places import PROFILE_PLACES, PlaceColumns
 from profiles.receivers import rehome_profiles
@@ -487,15 +490,12 @@ def commit(
             ).values_list("profile_id", flat=True)
         )
         steps = _Steps(progress, len(ids) + sum(kid_rows.values()))
-        for start in range(0, len(ids), chunk_size):
-            chunk = ids[start : start + chunk_size]
-            _commit_chunk(campaign, chunk, user, now, result)
-            steps.advance(len(chunk) + sum(kid_rows[pid] for pid in chunk))
-        if result.profiles:
-            written = list(
-                ProfileCommit.objects.filter(campaign=campaign).values_list("profile_id", flat=True)
-            )
-            actions.reopen_and_validate(written)  # the workflow rule, then validation
+        if ids:
+            checks = validation.bulk_context()  # the rules' code lists, the duplicate groups
+            for start in range(0, len(ids), chunk_size):
+                chunk = ids[start : start + chunk_size]
+                _commit_chunk(campaign, chunk, user, now, result, checks)
+                steps.advance(len(chunk) + sum(kid_rows[pid] for pid in chunk))
         _commit_units(campaign, user, result)
         # the re-homing (work history, career event) is recorded by conversion.moves and
         # undone with the campaign; the commit time is taken after it so that its own history
@@ -523,7 +523,14 @@ COMMIT_READ = (
 )  # fmt: skip
 
 
-def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: CommitResult) -> None:
+def _commit_chunk(
+    campaign: Campaign,
+    ids: list[int],
+    user: Any,
+    now,
+    result: CommitResult,
+    checks: validation.Context,
+) -> None:
     rows: dict[int, list[Any]] = defaultdict(list)
     # named tuples, not model instances: a commit reads millions of rows
     for row in (
@@ -622,14 +629,25 @@ def _commit_chunk(campaign: Campaign, ids: list[int], user: Any, now, result: Co
                 withdrawn_versions=submitted.get(pid, []),
             )
         )
-    actions.do_bulk_update_profiles(
-        changed, names, acting_user=_user(user), reason=reason, when=now
-    )
     entries = list(work_changed.values())
     actions.do_bulk_update_rows(
         WorkHistory, entries, LISTS, acting_user=_user(user), reason=reason, when=now
     )
     kids.write(user=_user(user), reason=reason, when=now)
+    if changed:
+        # the workflow rule and the validation (the child rows written above, the profiles
+        # as they are in memory), written with the profile rows: each row written once
+        reopened = actions.withdraw_for_edit(changed)
+        checked = validation.check_before_write(changed, names, checks, now)
+        actions.do_bulk_update_profiles(
+            changed,
+            names,
+            acting_user=_user(user),
+            reason=reason,
+            when=now,
+            unrecorded=reopened | checked.columns(changed),
+        )
+        validation.store_findings(checked)
     bulkio.insert(ProfileCommit, commits)
     bulkio.set_values(ChangeRow, skipped, skipped=True)  # rare: the others need no write
     result.profiles += len(changed)

@@ -449,18 +449,29 @@ def do_bulk_update_rows(
     acting_user: Any,
     reason: Reasons,
     when: datetime,
+    unrecorded: Mapping[str, Sequence[Any]] | None = None,
 ) -> int:
     """Write ``fields`` of many rows of one model (profiles or child rows) and their history
     rows ("~") in a few statements (:mod:`profiles.bulkio`): no receivers, no
     effects — the caller runs :func:`reopen_and_validate` (or :func:`reopen_edited` and its own
     validation) once for all the ids it changed. ``reason`` is one for all or one per row.
-    Returns the number of rows."""
+
+    ``unrecorded``: more fields, a value per row (in the order of ``rows``), set on the rows
+    after their history rows are built and written in the same statement: what the effects
+    would write after the change (:func:`reopen_and_validate`: the status, the validation's
+    counters), so that the history rows carry the values before, as when the effects ran
+    after, and each row is written once. Returns the number of rows."""
     if not rows:
         return 0
     _attribute_all(rows, reason)
+    names = set(fields)
     with transaction.atomic():
-        bulkio.update(model, rows, sorted(fields))
         bulkio.insert_history(model, rows, user=_user_or_none(acting_user), when=when, update=True)
+        for name, values in (unrecorded or {}).items():
+            names.add(name)
+            for obj, value in zip(rows, values, strict=True):
+                setattr(obj, name, value)
+        bulkio.update(model, rows, sorted(names))
     return len(rows)
 
 
@@ -471,8 +482,28 @@ def do_bulk_update_profiles(
     acting_user: Any,
     reason: Reasons,
     when: datetime,
+    unrecorded: Mapping[str, Sequence[Any]] | None = None,
 ) -> int:
     """:func:`do_bulk_update_rows` for profiles."""
     return do_bulk_update_rows(
-        Profile, profiles, fields, acting_user=acting_user, reason=reason, when=when
+        Profile,
+        profiles,
+        fields,
+        acting_user=acting_user,
+        reason=reason,
+        when=when,
+        unrecorded=unrecorded,
     )
+
+
+def withdraw_for_edit(profiles: Sequence[Profile]) -> dict[str, list[Any]]:
+    """:func:`reopen_edited` (``unless_unchanged=False``) for profiles about to be written in
+    bulk: the submitted versions of those not in draft are withdrawn now, and the status they
+    take (draft) is returned per profile for the write of the rows (``unrecorded`` of
+    :func:`do_bulk_update_rows`) instead of a second statement."""
+    reopened = [p.pk for p in profiles if p.status != ProfileStatus.DRAFT]
+    if reopened:
+        ProfileVersion.objects.filter(
+            profile_id__in_array=reopened, status=VersionStatus.SUBMITTED
+        ).update(status=VersionStatus.WITHDRAWN)
+    return {"status": [ProfileStatus.DRAFT] * len(profiles)}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -786,10 +786,33 @@ class ValidationRun:
     seconds: float = 0.0
 
 
-def _store(records: list[Record], ctx: Context, now) -> ValidationRun:
-    run = ValidationRun(profiles=len(records))
-    findings: list[Any] = []  # bulkio drafts: a revalidation writes a finding row per issue
-    counters: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+@dataclass
+class Checked:
+    """The findings and counters of some profiles, computed but not stored yet."""
+
+    now: Any
+    ids: list[int]
+    findings: list[Any]  # bulkio drafts: a revalidation writes a finding row per issue
+    #: profile id → (completeness, error_count, warning_count)
+    counters: dict[int, tuple[int, int, int]]
+    run: ValidationRun
+
+    def columns(self, profiles: Sequence[Profile]) -> dict[str, list[Any]]:
+        """The counters of ``profiles`` (in their order) by field, for a bulk write of the
+        rows (``unrecorded`` of :func:`profiles.actions.do_bulk_update_rows`)."""
+        counters = [self.counters[p.pk] for p in profiles]
+        return {
+            "completeness": [c[0] for c in counters],
+            "error_count": [c[1] for c in counters],
+            "warning_count": [c[2] for c in counters],
+            "validated_at": [self.now] * len(counters),
+        }
+
+
+def check_records(records: list[Record], ctx: Context, now: Any) -> Checked:
+    """Run the rules over ``records``: the finding rows to store and the counters."""
+    checked = Checked(now, [], [], {}, ValidationRun(profiles=len(records)))
+    run, findings = checked.run, checked.findings
     for rec in records:
         issues = check(rec, ctx)
         errors = sum(1 for i in issues if i.severity == ERROR)
@@ -809,17 +832,49 @@ def _store(records: list[Record], ctx: Context, now) -> ValidationRun:
             )
             for i in issues
         )
-        counters[(completeness(rec)[0], errors, len(issues) - errors)].append(rec["id"])
-    ids = [rec["id"] for rec in records]
+        checked.ids.append(rec["id"])
+        checked.counters[rec["id"]] = (completeness(rec)[0], errors, len(issues) - errors)
+    return checked
+
+
+def store_findings(checked: Checked) -> None:
+    """Replace the stored findings of the checked profiles by the new ones."""
     with transaction.atomic():
-        Finding.objects.filter(profile_id__in_array=ids).delete()
-        bulkio.insert(Finding, findings)  # COPY on PostgreSQL
-        # few distinct (score, errors, warnings) triples per chunk: one UPDATE per triple
-        for (score, errors, warnings), pks in counters.items():
+        Finding.objects.filter(profile_id__in_array=checked.ids).delete()
+        bulkio.insert(Finding, checked.findings)  # COPY on PostgreSQL
+
+
+def _store(records: list[Record], ctx: Context, now) -> ValidationRun:
+    checked = check_records(records, ctx, now)
+    # few distinct (score, errors, warnings) triples per chunk: one UPDATE per triple
+    by_counters: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for pk, counters in checked.counters.items():
+        by_counters[counters].append(pk)
+    with transaction.atomic():
+        store_findings(checked)
+        for (score, errors, warnings), pks in by_counters.items():
             Profile.objects.filter(pk__in_array=pks).update(
                 completeness=score, error_count=errors, warning_count=warnings, validated_at=now
             )
-    return run
+    return checked.run
+
+
+def check_before_write(
+    profiles: Sequence[Profile], changed: Collection[str], ctx: Context, now: Any
+) -> Checked:
+    """The findings of ``profiles`` as they will be once written: their stored values with the
+    ``changed`` fields taken from the instances, their child rows as stored. For a bulk write
+    that validates in memory and writes each profile row once, its counters included
+    (:meth:`Checked.columns`), instead of the row and then its counters; the findings go in
+    with :func:`store_findings`. ``ctx`` as :func:`bulk_context` makes it."""
+    by_id = {p.pk: p for p in profiles}
+    records = load_records(Profile.objects.filter(pk__in_array=list(by_id)))
+    for rec in records:
+        profile = by_id[rec["id"]]
+        for name in changed:
+            if name in rec:
+                rec[name] = getattr(profile, name)
+    return check_records(records, ctx, now)
 
 
 def validate_profile(profile: Profile, ctx: Context | None = None) -> list[Issue]:
@@ -846,6 +901,13 @@ def validate_profile(profile: Profile, ctx: Context | None = None) -> list[Issue
     return issues
 
 
+def bulk_context() -> Context:
+    """The context of a bulk validation: today's code lists and every duplicate group."""
+    ctx = build_context()
+    ctx.duplicates = find_duplicates(None)
+    return ctx
+
+
 def validate_profiles(
     profiles: QuerySet[Profile] | None = None,
     chunk_size: int = 2000,
@@ -854,8 +916,7 @@ def validate_profiles(
     """Bulk validation, chunked: one query per table per chunk, findings bulk-created."""
     started = time.perf_counter()
     profiles = Profile.objects.all() if profiles is None else profiles
-    ctx = build_context()
-    ctx.duplicates = find_duplicates(None)
+    ctx = bulk_context()
     total = ValidationRun()
     now = timezone.now()
     ids = list(profiles.order_by("pk").values_list("pk", flat=True))
