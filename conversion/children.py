@@ -68,9 +68,10 @@ def _outcome(result: TextResult, old: str, new: str) -> str:
     return Outcome.CURRENT if new == old else Outcome.CONVERTED
 
 
-def _row(campaign: Campaign, result: TextResult, **values: Any) -> ChangeRow:
-    return ChangeRow(
-        campaign=campaign,
+def _row(campaign: Campaign, result: TextResult, **values: Any) -> bulkio.Draft:
+    return bulkio.draft(
+        ChangeRow,
+        campaign_id=campaign.pk,
         rule=result.rule,
         reason=result.reason[:300],
         confidence=result.confidence,
@@ -111,9 +112,11 @@ def preview_rows(
     converter: TextConverter,
     chunk_size: int,
     step: Callable[[], None] = _no_step,
-) -> Iterator[ChangeRow]:
-    """The rows of the family and work-history places of ``profiles``; ``step()`` is called
-    once for every child row looked at (one of :func:`step_count`), a row yielded or not."""
+) -> Iterator[bulkio.Draft]:
+    """The rows of the family and work-history places of ``profiles`` (new
+    :class:`~conversion.models.ChangeRow` rows as :class:`profiles.bulkio.Draft`); ``step()``
+    is called once for every child row looked at (one of :func:`step_count`), a row yielded or
+    not."""
     relation: dict[str, str] = {}
     family = _family(profiles).order_by("pk")
     family = family.values_list("pk", "profile_id", "relationship_code", "full_name", "address")

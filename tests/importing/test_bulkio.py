@@ -96,3 +96,41 @@ def test_set_values_writes_only_the_given_rows(make_unit):
 
     counts = dict(Profile.objects.values_list("pk", "warning_count"))
     assert counts == {people[0].pk: 7, people[1].pk: 0, people[2].pk: 7}
+
+
+def test_json_and_prepared_columns_are_stored_as_the_orm_stores_them():
+    """``COPY`` (PostgreSQL) writes a JSON column as its text and leaves the other columns
+    that need preparing (an IP address here) to their field: the rows read back equal the
+    ORM's."""
+    from django.db import connection
+
+    from cbccvc.models import AuditEvent
+
+    details = {
+        "tỉnh": {"code": "25", "name": "Tỉnh Phú Thọ"},
+        "values": [1, 2.5, None, True, 'a "quoted" \\ text\nnext\tline'],
+        "empty": [],
+    }
+    fields = dict(kind="export", username="nhansu", ip_address="10.0.0.1", details=details)
+    by_orm = AuditEvent.objects.create(**fields)
+    drafts = [
+        bulkio.draft(AuditEvent, at=timezone.now(), **fields),
+        bulkio.draft(AuditEvent, at=timezone.now(), **{**fields, "details": []}),
+    ]
+    bulkio.insert(AuditEvent, drafts)
+
+    stored = dict(AuditEvent.objects.values_list("pk", "details"))
+    assert stored == {by_orm.pk: details, drafts[0].pk: details, drafts[1].pk: []}
+    columns = ["kind", "username", "ip_address", "details"]
+    assert list(AuditEvent.objects.filter(pk=drafts[0].pk).values(*columns)) == list(
+        AuditEvent.objects.filter(pk=by_orm.pk).values(*columns)
+    )
+    if connection.vendor == "postgresql":  # the same jsonb, not a JSON string
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT jsonb_typeof(details), details::text FROM cbccvc_auditevent "
+                "WHERE id = ANY(%s) ORDER BY id",
+                [[by_orm.pk, drafts[0].pk]],
+            )
+            rows = cursor.fetchall()
+        assert rows[0] == rows[1] and rows[0][0] == "object"
