@@ -2,7 +2,9 @@
 
 One sheet, a header row with the Vietnamese column names of :data:`COLUMNS` (matched without
 regard to case, diacritics or extra spaces; unknown columns are ignored), one unit per row,
-rows in any order (children before parents is fine).
+rows in any order (children before parents is fine). Files are read with the project's one
+reader (:func:`cbccvc.spreadsheets.worksheet_rows`, python-calamine) and written with
+XlsxWriter, every text cell through :func:`cbccvc.xlsx_safety.write_cell`.
 
 Import rules:
 
@@ -37,13 +39,13 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
+import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
 
-from cbccvc.xlsx_safety import safe_cell, unsafe_cell
+from cbccvc.spreadsheets import UnreadableSpreadsheet, worksheet_rows
+from cbccvc.xlsx_safety import unsafe_cell, write_cell
 
 from . import scheduling, services
 from .access import MANAGE_UNIT_ROLES, Scope
@@ -171,6 +173,8 @@ def _text(value: Any) -> str:
     value = unsafe_cell(value)  # our own exports quote text that looks like a formula
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    elif type(value) is date:  # a date cell in a text column reads "yyyy-mm-dd 00:00:00"
+        value = datetime(value.year, value.month, value.day)
     return str(value).strip()
 
 
@@ -197,41 +201,37 @@ def _parse_date(value: Any) -> date | None:
 
 
 def read_rows(source: str | Path | IO[bytes]) -> tuple[list[_Row], list[RowError]]:
-    """The data rows of the first sheet, keyed by field name, and header errors."""
+    """The data rows of the first sheet, keyed by field name, and header errors. The header
+    is the sheet's row 1; a row's number is the one Excel shows."""
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not .xlsx
+        rows = worksheet_rows(source)
+    except UnreadableSpreadsheet as exc:
         return [], [RowError(0, "", "", f"Không đọc được tệp Excel (.xlsx): {exc}")]
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            return [], [RowError(1, "", "", "Tệp không có dòng tiêu đề.")]
-        positions: dict[str, int] = {}
-        for index, title in enumerate(header):
-            name = _BY_FOLDED_HEADER.get(fold(_text(title)))
-            if name and name not in positions:
-                positions[name] = index
-        missing = [HEADER[name] for name in REQUIRED if name not in positions]
-        if missing:
-            return [], [
-                RowError(1, HEADER[name], "", "Thiếu cột bắt buộc.")
-                for name in REQUIRED
-                if name not in positions
-            ]
-        result = []
-        for number, values in enumerate(rows, start=2):
-            if values is None or all(v is None or _text(v) == "" for v in values):
-                continue
-            raw = {
-                name: (values[index] if index < len(values) else None)
-                for name, index in positions.items()
-            }
-            result.append(_Row(number, raw))
-        return result, []
-    finally:
-        workbook.close()
+    header = next(rows, None)
+    if header is None:
+        return [], [RowError(1, "", "", "Tệp không có dòng tiêu đề.")]
+    positions: dict[str, int] = {}
+    for index, title in enumerate(header):
+        name = _BY_FOLDED_HEADER.get(fold(_text(title)))
+        if name and name not in positions:
+            positions[name] = index
+    missing = [HEADER[name] for name in REQUIRED if name not in positions]
+    if missing:
+        return [], [
+            RowError(1, HEADER[name], "", "Thiếu cột bắt buộc.")
+            for name in REQUIRED
+            if name not in positions
+        ]
+    result = []
+    for number, values in enumerate(rows, start=2):
+        if all(_text(v) == "" for v in values):
+            continue
+        raw = {
+            name: (values[index] if index < len(values) else None)
+            for name, index in positions.items()
+        }
+        result.append(_Row(number, raw))
+    return result, []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -543,41 +543,49 @@ def units_for_export(root: Unit | None = None, scope: Scope | None = None) -> It
     return qs.order_by("tree_id", "lft")
 
 
+#: the export's column widths in characters, in the order of :data:`COLUMNS`
+_WIDTHS = (18, 50, 20, 40, 18, 18, 12, 20, 14)
+#: the columns whose cells (empty ones too) show dates as dd/mm/yyyy
+_DATE_COLUMNS = {"valid_from", "legal_basis_date"}
+
+
 def export_units(
     out: str | Path | IO[bytes], *, root: Unit | None = None, scope: Scope | None = None
 ) -> int:
-    """Write the active units (all, or ``root``'s subtree) to ``out``; returns the row count."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Đơn vị"
-    sheet.append([header for _, header in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    count = 0
+    """Write the active units (all, or ``root``'s subtree) to ``out``; returns the row count.
+    Text cells go through :func:`cbccvc.xlsx_safety.write_cell` (a name starting with ``=``
+    is written quoted, as text, never as a formula)."""
+    workbook = xlsxwriter.Workbook(
+        str(out) if isinstance(out, str | Path) else out,
+        {"constant_memory": True, "in_memory": False, "strings_to_numbers": False},
+    )
+    sheet = workbook.add_worksheet("Đơn vị")
+    bold = workbook.add_format({"bold": True})
+    day = workbook.add_format({"num_format": "DD/MM/YYYY"})
+    formats = [day if name in _DATE_COLUMNS else None for name, _ in COLUMNS]
+    for column, width in enumerate(_WIDTHS):
+        sheet.set_column(column, column, width)
+    sheet.freeze_panes(1, 0)
+    for column, (_, header) in enumerate(COLUMNS):
+        write_cell(sheet, 0, column, header, bold)
     kind_labels = {value: in_vietnamese(label) for value, label in Unit.Kind.choices}
-    for unit in units_for_export(root, scope):
-        sheet.append(
-            [
-                safe_cell(value)
-                for value in (
-                    unit.code,
-                    unit.name,
-                    unit.short_name or None,
-                    str(kind_labels.get(unit.kind, unit.kind)),
-                    unit.parent.code if unit.parent_id else None,
-                    unit.national_code or None,
-                    unit.valid_from,
-                    unit.legal_basis_number or None,
-                    unit.legal_basis_date,
-                )
-            ]
+    row = 0
+    for row, unit in enumerate(units_for_export(root, scope), start=1):
+        values = (
+            unit.code,
+            unit.name,
+            unit.short_name,
+            str(kind_labels.get(unit.kind, unit.kind)),
+            unit.parent.code if unit.parent_id else None,
+            unit.national_code,
+            unit.valid_from,
+            unit.legal_basis_number,
+            unit.legal_basis_date,
         )
-        count += 1
-    for column in ("G", "I"):
-        for cell in sheet[column][1:]:
-            cell.number_format = "DD/MM/YYYY"
-    for column, width in zip("ABCDEFGHI", (18, 50, 20, 40, 18, 18, 12, 20, 14), strict=True):
-        sheet.column_dimensions[column].width = width
-    workbook.save(out)
-    return count
+        for column, value in enumerate(values):
+            if isinstance(value, date):
+                sheet.write_datetime(row, column, value, formats[column])
+            else:  # text (quoted when it would read as a formula) or an empty cell
+                write_cell(sheet, row, column, value, formats[column])
+    workbook.close()
+    return row  # the header is row 0: the last row's index is the count
