@@ -2,7 +2,7 @@
 """Benchmark of the streaming .xlsx export (PostgreSQL when DATABASE_URL is set).
 
 Creates its own test database, generates ``--count`` synthetic people with their child rows,
-then exports them all with :func:`profiles.importing.export.export_profiles` (one sheet per
+then exports them all with :func:`transfer.export.export_profiles` (one sheet per
 table, XlsxWriter ``constant_memory``, chunked reads) and prints the time and the resident
 memory sampled every 50 ms during the export (its peak above the level before it). Baseline in
 the same run: django-import-export's stock ``ModelResource`` export of ``Profile`` (group 1
@@ -119,8 +119,8 @@ def run(args) -> None:
 def export_and_baseline(args) -> None:
     from import_export import resources
 
-    from profiles.importing.export import export_profiles
     from profiles.models import Profile
+    from transfer.export import export_profiles
 
     out = Path(tempfile.mkdtemp(prefix="bench-export-")) / "ho-so.xlsx"
     with Sampler() as mem:

@@ -239,8 +239,8 @@ def main() -> None:
 def run(args) -> None:
     from django.db import connection
 
-    from profiles.importing.pipeline import Options, Pipeline, SourceFile
     from profiles.models import Profile, SalaryHistory
+    from transfer.pipeline import Options, Pipeline, SourceFile
 
     root, user = set_up_importer()
     tmp = Path(tempfile.mkdtemp(prefix="bench-import-"))

@@ -52,8 +52,8 @@ def run(args) -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from profiles.importing import jobs, results
-    from profiles.importing.models import ImportJob, ImportRowResult
+    from transfer import jobs, results
+    from transfer.models import ImportJob, ImportRowResult
 
     root, user = set_up_importer(superuser=True)
     tmp = Path(tempfile.mkdtemp(prefix="bench-preview-"))
@@ -70,7 +70,7 @@ def run(args) -> None:
 
     client = Client()
     client.force_login(user)
-    url = reverse("admin:profiles_import_preview", args=[job.pk])
+    url = reverse("admin:transfer_import_preview", args=[job.pk])
     client.get(url)  # warm up (templates, code lists)
     print(f"rows in the table: {ImportRowResult.objects.filter(job=job).count()}")
     time_pages(client, url, args.repeat, "rows in their table")

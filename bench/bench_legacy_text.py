@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from orgtree.text import clean  # noqa: E402
-from profiles.importing import legacy_text  # noqa: E402
-from profiles.importing.legacy_text import (  # noqa: E402
+from transfer import legacy_text  # noqa: E402
+from transfer.legacy_text import (  # noqa: E402
     detect_column_encoding,
     from_unicode,
     to_unicode,

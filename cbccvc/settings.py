@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "orgtree",
     "signing",
     "profiles",
+    "transfer",
     "syncing",
     "syncing.emulator",
     "conversion",
@@ -262,7 +263,7 @@ CBCCVC_UPLOAD_MAX_UNZIPPED_BYTES = int(
 )
 CBCCVC_UPLOAD_MAX_ZIP_RATIO = int(os.environ.get("CBCCVC_UPLOAD_MAX_ZIP_RATIO", "100"))
 # Import: the most data rows one file may hold, all its sheets together (checked before any
-# parsing, profiles/importing/row_limit.py); a larger list is imported as several files.
+# parsing, transfer/row_limit.py); a larger list is imported as several files.
 CBCCVC_IMPORT_MAX_ROWS = int(os.environ.get("CBCCVC_IMPORT_MAX_ROWS", "150000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -2,7 +2,7 @@
 
 The admin (and anyone else) asks for a step with :func:`start_preview` / :func:`start_step`;
 the step runs in a worker (:func:`run_task`), or in the request with ``run="now"`` (the
-command line). Like the import (:mod:`profiles.importing.jobs`):
+command line). Like the import (:mod:`transfer.jobs`):
 
 * the campaign row says which step was asked for and where it is (``task``, ``task_state``,
   ``done``/``total``, ``task_error``); only a *pending* step is claimed, so a task that

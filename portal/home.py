@@ -118,9 +118,9 @@ def _model(label: str) -> type[Model] | None:
 
 # -- the cards of each role ------------------------------------------------------------------
 def hr_cards(request: HttpRequest) -> list[Card | None]:
-    from profiles.importing.models import ImportJob
     from profiles.models import MergeCandidate, Profile, ProfileStatus
     from syncing.models import Mismatch
+    from transfer.models import ImportJob
 
     return [
         queue_card(

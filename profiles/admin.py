@@ -38,8 +38,6 @@ from orgtree.text import fold
 from . import actions, codelists, workflow
 from .finding_names import FindingNamesMixin
 from .id_numbers import use_id_fields
-from .importing import holding_admin  # noqa: F401 - registers the holding area's admin
-from .importing.admin import ProfileExportAdminMixin  # also registers the import admin
 from .lazy_inlines import LazyInlinesMixin
 from .models import (
     CHILD_MODELS,
@@ -484,7 +482,6 @@ DATA_GROUP_TABS: list[dict[str, Any]] = [
 @admin.register(Profile)
 class ProfileAdmin(
     LazyInlinesMixin,  # a data group's tables are loaded when its tab is opened
-    ProfileExportAdminMixin,
     ProfileSigningAdminMixin,
     ScopedAdminMixin,
     SimpleHistoryAdmin,

@@ -7,14 +7,9 @@ class ProfilesConfig(AppConfig):
     verbose_name = _("Hồ sơ CBCCVC")
 
     def ready(self) -> None:
-        from cbccvc.schedules import on_migrate
-
         from . import receivers
         from .bulkio import register_lookups
 
         register_lookups()  # ``field__in_array=ids``
 
         receivers.connect()
-
-        # the import reaper's django-q2 schedule exists wherever the app is migrated
-        on_migrate(self, "profiles.importing.heartbeat.ensure_schedule")

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SigningConfig(AppConfig):
@@ -10,5 +10,5 @@ class SigningConfig(AppConfig):
     """
 
     name = "signing"
-    verbose_name = _("Ký số")
+    verbose_name = pgettext_lazy("app", "Ký số")
     default_auto_field = "django.db.models.BigAutoField"

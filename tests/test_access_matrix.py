@@ -144,7 +144,7 @@ def _b_export_file(w: dict[str, Any]) -> Model:
 
     return ExportFile.objects.create(
         user=w["b_admin"],
-        kind="profiles.export_jobs.write_profiles_xlsx",
+        kind="transfer.export_jobs.write_profiles_xlsx",
         title="Hồ sơ của Hà Nội H12",
         file_name="ho-so-ha-noi.xlsx",
         expires_at=datetime(2030, 1, 1, tzinfo=UTC),
@@ -204,13 +204,13 @@ def _b_api_request_log(w: dict[str, Any]) -> Model:
 
 
 def _b_import_mapping(w: dict[str, Any]) -> Model:
-    from profiles.importing.models import ImportMapping
+    from transfer.models import ImportMapping
 
     return ImportMapping.objects.create(name="Phần mềm của Hà Nội", unit=w["b"])
 
 
 def _b_import_job(w: dict[str, Any]) -> Model:
-    from profiles.importing.models import ImportJob
+    from transfer.models import ImportJob
 
     return ImportJob.objects.create(
         created_by=w["b_admin"], unit=w["b_dept"], files=[{"name": "ha-noi.xlsx"}]
@@ -387,7 +387,7 @@ def _b_change_row(w: dict[str, Any]) -> Model:
 
 
 def _b_imported_source_data(w: dict[str, Any]) -> Model:
-    from profiles.importing.models import ImportedSourceData
+    from transfer.models import ImportedSourceData
 
     return ImportedSourceData.objects.create(
         profile=_b_profile(w), file="b.xlsx", sheet="DS", row=2, data={"extra": {"Ghi chú": "x"}}
@@ -395,7 +395,7 @@ def _b_imported_source_data(w: dict[str, Any]) -> Model:
 
 
 def _b_held_row(w: dict[str, Any]) -> Model:
-    from profiles.models import HeldRow
+    from transfer.models import HeldRow
 
     return HeldRow.objects.create(
         unit=w["b_dept"],
@@ -432,10 +432,10 @@ B_OBJECT_FACTORIES: dict[str, Callable[[dict[str, Any]], Model]] = {
     "signing.signingbatch": _b_signing_batch,
     "exports.exportfile": _b_export_file,
     "profiles.profilesignature": _b_profile_signature,
-    "profiles.importmapping": _b_import_mapping,
-    "profiles.importjob": _b_import_job,
-    "profiles.importedsourcedata": _b_imported_source_data,
-    "profiles.heldrow": _b_held_row,
+    "transfer.importmapping": _b_import_mapping,
+    "transfer.importjob": _b_import_job,
+    "transfer.importedsourcedata": _b_imported_source_data,
+    "transfer.heldrow": _b_held_row,
     "profiles.mergecandidate": _b_merge_candidate,
     "profiles.profilemerge": _b_profile_merge,
     "syncing.nationalunit": _b_national_unit,

@@ -14,7 +14,16 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("cbccvc", "orgtree", "profiles", "syncing", "conversion", "portal")
+PACKAGES = (
+    "cbccvc",
+    "orgtree",
+    "signing",
+    "profiles",
+    "transfer",
+    "syncing",
+    "conversion",
+    "portal",
+)
 PATTERN = re.compile(r"\b(?:_history_user|_change_reason)\b")
 
 ALLOWED = {
@@ -27,8 +36,6 @@ ALLOWED = {
 
 # Known debt, to be moved to cbccvc.history / profiles.actions, never added to:
 EXCEPTIONS = {
-    # the import wizard's saved mappings (work in progress in profiles/importing/)
-    "profiles/importing/wizard.py",
     # orgtree records that are not profiles: API keys, scheduled operations, split review,
     # role assignments
     "orgtree/apikeys.py",

@@ -97,7 +97,7 @@ def _api_key(unit: Unit, by, expires_in_days: int | None, label: str):
 
 @pytest.fixture
 def world(make_unit, settings):
-    from profiles.importing.models import ImportJob
+    from transfer.models import ImportJob
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     User = get_user_model()

@@ -39,7 +39,7 @@ def test_every_app_schedule_exists_after_migrate():
         "syncing-sender": ("syncing.tasks.run_sender", Schedule.MINUTES, 1, -1),
         "syncing-health": ("syncing.tasks.check_connections", Schedule.DAILY, None, -1),
         "profiles-import-reaper": (
-            "profiles.importing.heartbeat.reap_stale_import_jobs",
+            "transfer.heartbeat.reap_stale_import_jobs",
             Schedule.MINUTES,
             1,
             -1,

@@ -12,5 +12,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", include("orgtree.api.urls")),
     path("", include("profiles.api.urls")),
+    path("", include("transfer.api.urls")),
     path("", include("syncing.api.urls")),
 ]

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from . import imports, views
+from . import views
 
 router = SimpleRouter()
 router.register("profiles", views.ProfileViewSet, basename="profile")
@@ -14,6 +14,5 @@ for name, viewset in views.CHILD_VIEWSETS.items():
         basename=f"profile-{name.replace('_', '-')}",
     )
 router.register("codelists", views.CodeListViewSet, basename="codelist")
-router.register("imports", imports.ImportJobViewSet, basename="import")
 
 urlpatterns: list = [*router.urls]

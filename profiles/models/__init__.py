@@ -1,6 +1,3 @@
-# Import jobs and mapping profiles live with the import pipeline.
-from ..importing.holding_models import HeldRow
-from ..importing.models import ImportJob, ImportMapping
 from .children import (
     CHILD_MODELS,
     AssetDeclaration,
@@ -38,9 +35,6 @@ __all__ = [
     "FamilyMember",
     "Finding",
     "HealthRecord",
-    "HeldRow",
-    "ImportJob",
-    "ImportMapping",
     "Membership",
     "MergeCandidate",
     "MilitaryService",

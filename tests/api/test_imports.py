@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from profiles.importing.models import ImportJob
 from profiles.models import Profile
 from tests.importing.pipeline_fixtures import PROFILE_HEADERS, person_row, write_xlsx
+from transfer.models import ImportJob
 
 pytestmark = pytest.mark.django_db
 

@@ -55,7 +55,7 @@ def _b_version(w: dict[str, Any]) -> ProfileVersion:
 
 def _b_import_job(w: dict[str, Any]) -> Any:
     from orgtree.apikeys import service_user_for
-    from profiles.importing.models import ImportJob
+    from transfer.models import ImportJob
 
     if "b_import_job" not in w:
         w["b_import_job"] = ImportJob.objects.create(

@@ -59,9 +59,9 @@ def test_filter_export_follow_progress_download(
     from cbccvc.exports import jobs
     from cbccvc.exports.models import ExportFile
     from portal.language import save_language
-    from profiles.importing.columns import PROFILE
     from profiles.models import Profile
     from profiles.services import HIDDEN_NOTES
+    from transfer.columns import PROFILE
 
     def said(text: str) -> str:
         with translation.override(language):

@@ -62,7 +62,7 @@ def _messy_workbook(path):
 
 
 def _upload(page, paths, unit, mapping_label=None):
-    page.goto("/admin/profiles/importjob/add/")
+    page.goto("/admin/transfer/importjob/add/")
     page.set_input_files("input[name=files]", [str(p) for p in paths])
     pick_unit(page, "id_unit", unit)
     if mapping_label:
@@ -76,9 +76,9 @@ def test_map_in_the_wizard_fix_held_rows_in_the_browser_and_in_excel(
 ):
     import openpyxl
 
-    from profiles.importing.holding_models import HeldRow
-    from profiles.importing.models import ImportJob, ImportMapping
     from profiles.models import Profile
+    from transfer.holding_models import HeldRow
+    from transfer.models import ImportJob, ImportMapping
 
     user, root = officer
     page.set_default_timeout(90_000)  # the shared 2-core machine is slow under load
@@ -170,7 +170,7 @@ def test_map_in_the_wizard_fix_held_rows_in_the_browser_and_in_excel(
     assert wrong.profile_id == person.pk
 
     # 5. download the rows still held as Excel: the reason is in the file
-    page.goto("/admin/profiles/heldrow/?status__exact=open")
+    page.goto("/admin/transfer/heldrow/?status__exact=open")
     page.wait_for_selector("#result_list")
     page.check("#action-toggle")
     page.select_option("select[name=action]", "download_rows")

@@ -32,9 +32,9 @@ def officer(transactional_db, reference_data, settings):
 
 
 def test_upload_three_vendor_files_preview_fix_mapping_commit(page, screenshot, officer, tmp_path):
-    from profiles.importing.models import ImportMapping
-    from profiles.importing.vendor_samples import make_vendor_samples
     from profiles.models import Profile
+    from transfer.models import ImportMapping
+    from transfer.vendor_samples import make_vendor_samples
 
     user, root = officer
     samples = make_vendor_samples(tmp_path, 30, seed=5)

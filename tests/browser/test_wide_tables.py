@@ -17,12 +17,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Mật-khẩu-thử-2025"
 #: the lists the issue found clipped, and the lists and forms of daily work
 MODELS = [
-    "profiles.importjob",
+    "transfer.importjob",
     "profiles.profilesignature",
     "profiles.finding",
     "syncing.progresssnapshot",
     "profiles.profile",
-    "profiles.heldrow",
+    "transfer.heldrow",
     "syncing.mismatch",
     "orgtree.unit",
     "orgtree.unitchangeevent",
@@ -44,8 +44,8 @@ def test_no_page_wider_than_the_window(page, screenshot, world, b_test_ca, setti
         urls.append(reverse(f"admin:{app_label}_{model_name}_changelist"))
     urls += [
         reverse("admin:profiles_profile_change", args=[built["profiles.profile"].pk]),
-        reverse("admin:profiles_import_preview", args=[built["profiles.importjob"].pk]),
-        reverse("admin:profiles_importjob_add"),
+        reverse("admin:transfer_import_preview", args=[built["transfer.importjob"].pk]),
+        reverse("admin:transfer_importjob_add"),
         reverse("admin:profiles_profile_add"),
         reverse("admin:profiles_profile_completeness"),
         reverse("admin:orgtree_unit_as_of") + "?on=01/01/2026",

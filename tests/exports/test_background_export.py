@@ -191,7 +191,7 @@ def test_the_export_is_audited_requested_written_downloaded(export_settings, peo
 
 
 def test_pending_export_progress_and_a_rerun_does_nothing(export_settings, people, hr):
-    from profiles import export_jobs
+    from transfer import export_jobs
 
     export = jobs.start_export(
         hr,
@@ -212,7 +212,7 @@ def test_pending_export_progress_and_a_rerun_does_nothing(export_settings, peopl
 def test_a_failing_writer_marks_the_export_failed(export_settings, hr):
     export = jobs.start_export(
         hr,
-        kind="profiles.export_jobs.write_profiles_xlsx",
+        kind="transfer.export_jobs.write_profiles_xlsx",
         title="t",
         file_name="x.xlsx",
         params={"query": "unit__id__exact=not-a-number"},

@@ -75,8 +75,8 @@ def _scrub(value: Any) -> Any:
 
 def snapshot(report: dict[str, Any]) -> dict[str, Any]:
     """Every profile, held row and the report's content, as plain data."""
-    from profiles.importing.holding_models import HeldRow
     from profiles.models import Profile
+    from transfer.holding_models import HeldRow
 
     profiles: dict[str, Any] = {}
     fields = _fields(Profile)
@@ -146,13 +146,13 @@ def by_wizard(shape: Shape, unit: Any, user: Any, out: Path) -> dict[str, Any]:
     """Upload in the admin (a browser asking for English), the mapping step saved as the page
     shows it (the officer keeps every suggestion), the preview again, confirm, download the
     report."""
-    from profiles.importing.models import ImportJob
+    from transfer.models import ImportJob
 
     client = Client(headers=ENGLISH)
     client.force_login(user)
     with shape.path.open("rb") as fh:
         uploaded = client.post(
-            reverse("admin:profiles_importjob_add"), {"files": [fh], "unit": unit.pk}
+            reverse("admin:transfer_importjob_add"), {"files": [fh], "unit": unit.pk}
         )
     assert uploaded.status_code == 302, uploaded.content.decode()[:2000]
     preview_url = uploaded["Location"]
@@ -171,7 +171,7 @@ def by_wizard(shape: Shape, unit: Any, user: Any, out: Path) -> dict[str, Any]:
     assert confirmed.status_code == 302
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE, job.error
-    answer = client.get(reverse("admin:profiles_import_report", args=[job.pk]))
+    answer = client.get(reverse("admin:transfer_import_report", args=[job.pk]))
     assert answer.status_code == 200
     return json.loads(answer.getvalue())
 
@@ -204,7 +204,7 @@ def by_api(shape: Shape, unit: Any, user: Any, out: Path) -> dict[str, Any]:
     the key's service user's, as for every API import."""
     from orgtree.apikeys import issue_key
     from orgtree.models import IntegrationClient
-    from profiles.importing.models import ImportJob
+    from transfer.models import ImportJob
 
     root = unit.get_root() if unit.parent_id else unit
     client_app = IntegrationClient.objects.create(name="Phần mềm cũ", unit=root)
@@ -223,9 +223,9 @@ def by_api(shape: Shape, unit: Any, user: Any, out: Path) -> dict[str, Any]:
 def by_task(shape: Shape, unit: Any, user: Any, out: Path) -> dict[str, Any]:
     """The job queued as a django-q2 task (as a large upload is), taken from django-q2's broker
     and run by django-q2's worker and monitor in this process, as a cluster would."""
-    from profiles.importing import jobs
-    from profiles.importing.models import ImportJob
-    from profiles.importing.results import full_report
+    from transfer import jobs
+    from transfer.models import ImportJob
+    from transfer.results import full_report
 
     job = jobs.start_import(
         user=user, unit=unit, files=[(shape.path.name, shape.path)], dry_run=False, run="task"

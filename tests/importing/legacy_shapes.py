@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from profiles.importing.legacy_text import from_unicode
+from transfer.legacy_text import from_unicode
 
 _FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
 _MIDDLE_M = ["Văn", "Đức", "Minh", "Quốc", "Hữu"]

@@ -104,7 +104,7 @@ def other_hr(agency):
 
 
 def run_import(paths, unit, user, *, dry_run=False, **options):
-    from profiles.importing.pipeline import Options, Pipeline, SourceFile
+    from transfer.pipeline import Options, Pipeline, SourceFile
 
     pipeline = Pipeline(
         [SourceFile(Path(p), Path(p).name) for p in paths],

@@ -49,8 +49,8 @@ class Outcome:
 
 def check(shape: Shape, report: dict[str, Any]) -> Outcome:
     """Every difference between the shape's truth and what the import did, as sentences."""
-    from profiles.importing.holding_models import HeldRow
     from profiles.models import Profile
+    from transfer.holding_models import HeldRow
 
     (file_report,) = report["files"]
     out = Outcome(expected=len(shape.people))

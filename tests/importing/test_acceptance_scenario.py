@@ -22,8 +22,8 @@ from django.core.management import call_command
 from orgtree.models import Role, Unit, UnitAssignment
 from orgtree.scenarios import build_pre_reform_phu_tho_trees, merge_into_new_phu_tho
 from orgtree.tree import is_within
-from profiles.importing.vendor_samples import NOISES, make_vendor_samples
 from profiles.models import Profile
+from transfer.vendor_samples import NOISES, make_vendor_samples
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from profiles.importing.cleaning import choice_value
-from profiles.importing.export import choice_labels
 from profiles.models import Training
+from transfer.cleaning import choice_value
+from transfer.export import choice_labels
 
 
 def test_the_screen_label_is_english_in_english():

@@ -7,8 +7,8 @@ import unicodedata
 
 import pytest
 
-from profiles.importing.columns import SHEETS, header_key, recognise
-from profiles.importing.legacy_text import from_unicode
+from transfer.columns import SHEETS, header_key, recognise
+from transfer.legacy_text import from_unicode
 
 # Pure functions: no database; the PostgreSQL run leaves these to the SQLite run.
 pytestmark = pytest.mark.database_free

@@ -1,13 +1,13 @@
 """Columns that hold more than one field, or one field in an unusual way
-(profiles.importing.headers / rows): the name and the birth date in one cell, the report
+(transfer.headers / rows): the name and the birth date in one cell, the report
 forms' lone "Nữ" tick column, tick symbols, the unit column's "ĐV" abbreviation."""
 
 from __future__ import annotations
 
 import pytest
 
-from profiles.importing.headers import recognise_table
-from profiles.importing.rows import assemble, is_mark, split_name_and_date
+from transfer.headers import recognise_table
+from transfer.rows import assemble, is_mark, split_name_and_date
 
 pytestmark = pytest.mark.database_free
 

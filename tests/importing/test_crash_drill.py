@@ -28,9 +28,9 @@ from django.conf import settings
 from django.db import connection as db
 from django.utils import timezone
 
-from profiles.importing import heartbeat, jobs
-from profiles.importing.models import ImportChunk, ImportJob
 from profiles.models import Profile, SalaryHistory
+from transfer import heartbeat, jobs
+from transfer.models import ImportChunk, ImportJob
 
 from .pipeline_fixtures import PROFILE_HEADERS, agency, hr, person_row, write_xlsx  # noqa: F401
 
@@ -65,7 +65,7 @@ class Worker:
             "CBCCVC_VAR_DIR": str(settings.VAR_DIR),
             "CBCCVC_REQUIRE_POSTGRES": "",
         }
-        code = f"from profiles.importing.jobs import run_job; run_job({job_id})"
+        code = f"from transfer.jobs import run_job; run_job({job_id})"
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
             cwd=ROOT,

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.importing.csv_text import decode_csv
-from profiles.importing.mojibake import is_mojibake_of
 from profiles.models import Profile
+from transfer.csv_text import decode_csv
+from transfer.mojibake import is_mojibake_of
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures
     PROFILE_HEADERS,

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.importing.csv_text import drop_nul
 from profiles.models import Profile
+from transfer.csv_text import drop_nul
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures
     PROFILE_HEADERS,

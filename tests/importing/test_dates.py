@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from profiles.importing.dates import DateParseError, excel_serial_to_date, parse_date
 from profiles.models import DatePrecision
+from transfer.dates import DateParseError, excel_serial_to_date, parse_date
 
 # Pure functions: no database; the PostgreSQL run leaves these to the SQLite run.
 pytestmark = pytest.mark.database_free

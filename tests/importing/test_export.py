@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.importing.columns import CHILD_SHEETS, PROFILE, recognise
-from profiles.importing.export import export_profiles
 from profiles.models import AssetDeclaration, Profile
 from profiles.synthetic import generate_people
+from transfer.columns import CHILD_SHEETS, PROFILE, recognise
+from transfer.export import export_profiles
 
 from .pipeline_fixtures import actions, agency, hr, run_import  # noqa: F401 - fixtures
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.importing.export import export_profiles
 from profiles.models import FamilyMember, Profile
 from profiles.synthetic import generate_people
+from transfer.export import export_profiles
 
 from .pipeline_fixtures import actions, agency, hr, run_import  # noqa: F401 - fixtures
 

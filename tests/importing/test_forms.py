@@ -1,4 +1,4 @@
-"""A sheet that is one person's CV form (profiles.importing.forms.read_form) read as a table
+"""A sheet that is one person's CV form (transfer.forms.read_form) read as a table
 of one row: label and value in two cells or in one, two items on a line, the family table
 below not taken, a list titled "lý lịch" left to the table reader."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.importing.forms import read_form
-from profiles.importing.headers import recognise_table
-from profiles.importing.readers import SheetData
+from transfer.forms import read_form
+from transfer.headers import recognise_table
+from transfer.readers import SheetData
 
 pytestmark = pytest.mark.database_free
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.language import save_language
-from profiles.importing.models import ImportJob
+from transfer.models import ImportJob
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures
     PROFILE_HEADERS,
@@ -66,7 +66,7 @@ def test_the_preview_says_it_in_the_readers_language(tmp_path, agency, hr, langu
     client.force_login(hr)
     with path.open("rb") as fh:
         response = client.post(
-            reverse("admin:profiles_importjob_add"), {"files": [fh], "unit": agency["home"].pk}
+            reverse("admin:transfer_importjob_add"), {"files": [fh], "unit": agency["home"].pk}
         )
     assert response.status_code == 302
     assert ImportJob.objects.get().report["totals"]["rows_read"] == 0

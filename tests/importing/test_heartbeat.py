@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from django_q.models import Schedule
 
-from profiles.importing import heartbeat, jobs
-from profiles.importing.models import ImportChunk, ImportJob
-from profiles.importing.report import ImportError_
 from profiles.models import Profile
+from transfer import heartbeat, jobs
+from transfer.models import ImportChunk, ImportJob
+from transfer.report import ImportError_
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures
     PROFILE_HEADERS,
@@ -56,7 +56,7 @@ def test_a_commit_records_each_committed_chunk_and_beats(tmp_path, agency, hr):
 
 def test_the_schedule_runs_the_reaper_every_minute():
     schedule = Schedule.objects.get(name=heartbeat.SCHEDULE_NAME)
-    assert schedule.func == "profiles.importing.heartbeat.reap_stale_import_jobs"
+    assert schedule.func == "transfer.heartbeat.reap_stale_import_jobs"
     assert (schedule.schedule_type, schedule.minutes) == (Schedule.MINUTES, 1)
     heartbeat.ensure_schedule()  # idempotent
     assert Schedule.objects.filter(name=heartbeat.SCHEDULE_NAME).count() == 1
@@ -119,7 +119,7 @@ def test_the_api_and_the_admin_list_never_show_a_dead_job_running(tmp_path, agen
     heartbeat.beat_file(dead.pk).unlink(missing_ok=True)
     client = Client()
     client.force_login(hr)
-    page = client.get(reverse("admin:profiles_importjob_changelist"))
+    page = client.get(reverse("admin:transfer_importjob_changelist"))
     assert page.status_code == 200
     dead.refresh_from_db()
     assert dead.status == ImportJob.Status.FAILED

@@ -12,10 +12,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from profiles.importing import jobs
-from profiles.importing.holding import HOLD_ID_HEADER, REASON_HEADER
-from profiles.importing.models import ImportedSourceData, ImportJob
-from profiles.models import HeldRow, Profile
+from profiles.models import Profile
+from transfer import jobs
+from transfer.holding import HOLD_ID_HEADER, REASON_HEADER
+from transfer.models import HeldRow, ImportedSourceData, ImportJob
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures
     PROFILE_HEADERS,
@@ -93,7 +93,7 @@ def test_a_row_fixed_in_the_admin_is_imported_again(tmp_path, agency, hr):
     bad = HeldRow.objects.get(row=3)
     unfixed = HeldRow.objects.get(row=4)
     client = _client(hr)
-    url = reverse("admin:profiles_heldrow_change", args=[bad.pk])
+    url = reverse("admin:transfer_heldrow_change", args=[bad.pk])
     page = client.get(url)
     assert page.status_code == 200
     assert 'name="cell_0"' in page.content.decode()  # one input per cell
@@ -103,7 +103,7 @@ def test_a_row_fixed_in_the_admin_is_imported_again(tmp_path, agency, hr):
     bad.refresh_from_db()
     assert _cells(bad)["Ngày sinh"] == "28/02/1985" and bad.edited_at is not None
 
-    changelist = reverse("admin:profiles_heldrow_changelist")
+    changelist = reverse("admin:transfer_heldrow_changelist")
     response = client.post(
         changelist, {"action": "reimport_rows", "_selected_action": [bad.pk, unfixed.pk]}
     )
@@ -123,7 +123,7 @@ def test_a_row_fixed_in_the_admin_is_imported_again(tmp_path, agency, hr):
     assert HeldRow.objects.count() == 2
     # an imported row is the profile's now: no longer editable
     assert (
-        client.post(reverse("admin:profiles_heldrow_change", args=[bad.pk]), data).status_code
+        client.post(reverse("admin:transfer_heldrow_change", args=[bad.pk]), data).status_code
         == 403
     )
 
@@ -133,7 +133,7 @@ def test_download_fix_and_upload_through_the_normal_import(tmp_path, agency, hr)
     client = _client(hr)
     ids = list(HeldRow.objects.values_list("pk", flat=True))
     response = client.post(
-        reverse("admin:profiles_heldrow_changelist"),
+        reverse("admin:transfer_heldrow_changelist"),
         {"action": "download_rows", "_selected_action": ids},
     )
     assert response.status_code == 200
@@ -190,12 +190,12 @@ def test_another_agency_cannot_see_or_fix_held_rows(tmp_path, agency, hr, other_
     _import(hr, agency["home"], _file(tmp_path))
     bad = HeldRow.objects.get(row=3)
     other = _client(other_hr)
-    changelist = reverse("admin:profiles_heldrow_changelist")
+    changelist = reverse("admin:transfer_heldrow_changelist")
     listed = other.get(changelist)
     assert listed.status_code == 200
-    assert reverse("admin:profiles_heldrow_change", args=[bad.pk]) not in listed.content.decode()
-    url = reverse("admin:profiles_heldrow_change", args=[bad.pk])
-    unknown = reverse("admin:profiles_heldrow_change", args=[987654321])
+    assert reverse("admin:transfer_heldrow_change", args=[bad.pk]) not in listed.content.decode()
+    url = reverse("admin:transfer_heldrow_change", args=[bad.pk])
+    unknown = reverse("admin:transfer_heldrow_change", args=[987654321])
     seen = other.get(url)
     assert seen.status_code == other.get(unknown).status_code  # as an id that does not exist
     assert "02508512" not in seen.content.decode()

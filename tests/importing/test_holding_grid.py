@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from profiles.importing import jobs
-from profiles.importing.models import ImportJob
-from profiles.models import HeldRow, Profile
+from profiles.models import Profile
+from transfer import jobs
+from transfer.models import HeldRow, ImportJob
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures
     PROFILE_HEADERS,
@@ -58,8 +58,8 @@ def test_grid_shows_the_jobs_held_rows_with_every_problem(tmp_path, agency, hr):
     held = {h.full_name: h for h in HeldRow.objects.all()}
     assert set(held) == {"Nguyễn Văn Người2", "Nguyễn Thị Người3"}
     client = _client(hr)
-    preview = client.get(reverse("admin:profiles_import_preview", args=[job.pk])).content.decode()
-    url = reverse("admin:profiles_heldrow_grid") + f"?job={job.pk}"
+    preview = client.get(reverse("admin:transfer_import_preview", args=[job.pk])).content.decode()
+    url = reverse("admin:transfer_heldrow_grid") + f"?job={job.pk}"
     assert f'href="{url}" id="import-held-link"' in preview.replace("&amp;", "&")
     page = client.get(url).content.decode()
     wrong = held["Nguyễn Văn Người2"]
@@ -75,7 +75,7 @@ def test_grid_saves_edits_and_imports_the_ticked_rows(tmp_path, agency, hr):
     wrong = HeldRow.objects.get(full_name="Nguyễn Văn Người2")
     missing = HeldRow.objects.get(full_name="Nguyễn Thị Người3")
     client = _client(hr)
-    url = reverse("admin:profiles_heldrow_grid") + f"?job={job.pk}"
+    url = reverse("admin:transfer_heldrow_grid") + f"?job={job.pk}"
     # save only: the cells change, nothing is imported
     client.post(url, {"_save": "1", f"r{missing.pk}-{_column(missing, PID)}": GOOD_PID_3})
     missing.refresh_from_db()
@@ -101,7 +101,7 @@ def test_form_saves_and_imports_one_row(tmp_path, agency, hr):
     _job(tmp_path, hr, agency["home"])
     missing = HeldRow.objects.get(full_name="Nguyễn Thị Người3")
     client = _client(hr)
-    url = reverse("admin:profiles_heldrow_change", args=[missing.pk])
+    url = reverse("admin:transfer_heldrow_change", args=[missing.pk])
     page = client.get(url).content.decode()
     assert 'name="_reimport"' in page and "held-problem" in page
     data = {f"cell_{i}": value for i, (_, value) in enumerate(missing.cells)}
@@ -122,7 +122,7 @@ def test_grid_is_scoped(tmp_path, agency, hr, other_hr):
     job = _job(tmp_path, hr, agency["home"])
     wrong = HeldRow.objects.get(full_name="Nguyễn Văn Người2")
     client = _client(other_hr)
-    url = reverse("admin:profiles_heldrow_grid") + f"?job={job.pk}"
+    url = reverse("admin:transfer_heldrow_grid") + f"?job={job.pk}"
     page = client.get(url).content.decode()
     assert "<tr data-held=" not in page
     client.post(

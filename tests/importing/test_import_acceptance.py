@@ -9,11 +9,11 @@ import pytest
 
 from orgtree.models import Role
 from orgtree.scenarios import ensure_new_phu_tho
-from profiles.importing.jobs import start_import
-from profiles.importing.models import ImportJob
-from profiles.importing.results import full_report
-from profiles.importing.vendor_samples import make_vendor_samples
 from profiles.models import Profile
+from transfer.jobs import start_import
+from transfer.models import ImportJob
+from transfer.results import full_report
+from transfer.vendor_samples import make_vendor_samples
 
 from .pipeline_fixtures import make_user
 

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from profiles.importing.models import ImportJob, ImportMapping
 from profiles.models import Profile
+from transfer.models import ImportJob, ImportMapping
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures
     PROFILE_HEADERS,
@@ -34,7 +34,7 @@ def _client(user) -> Client:
 def _upload(client, unit, path, **extra):
     with path.open("rb") as fh:
         return client.post(
-            reverse("admin:profiles_importjob_add"),
+            reverse("admin:transfer_importjob_add"),
             {"files": [fh], "unit": unit.pk, **extra},
         )
 
@@ -58,7 +58,7 @@ def test_upload_preview_fix_mapping_confirm(tmp_path, agency, hr):
         unit=agency["root"],
         column_overrides={"profile": {"Mã CB": "personal_id"}},
     )
-    url = reverse("admin:profiles_import_preview", args=[job.pk])
+    url = reverse("admin:transfer_import_preview", args=[job.pk])
     client.post(url, {"recompute": "1", "mapping": mapping.pk})
     job.refresh_from_db()
     assert job.report["totals"]["created"] == 2 and job.report["totals"]["errors"] == 0
@@ -70,9 +70,9 @@ def test_upload_preview_fix_mapping_confirm(tmp_path, agency, hr):
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and job.report["committed"]
     assert Profile.objects.count() == 2
-    status = client.get(reverse("admin:profiles_import_status", args=[job.pk])).json()
+    status = client.get(reverse("admin:transfer_import_status", args=[job.pk])).json()
     assert status["finished"] and status["percent"] == 100
-    report = client.get(reverse("admin:profiles_import_report", args=[job.pk]))
+    report = client.get(reverse("admin:transfer_import_report", args=[job.pk]))
     data = json.loads(b"".join(report.streaming_content))
     assert data["totals"]["created"] == 2
 
@@ -90,7 +90,7 @@ def test_errors_are_highlighted_in_the_preview(tmp_path, agency, hr):
 def test_scope_of_the_wizard(tmp_path, agency, hr, other_hr):
     path = write_xlsx(tmp_path / "x.xlsx", {"DS": [PROFILE_HEADERS, person_row(1)]})
     # the receiving unit is a search box over the user's units, not a list of every unit
-    form = _client(hr).get(reverse("admin:profiles_importjob_add")).content.decode()
+    form = _client(hr).get(reverse("admin:transfer_importjob_add")).content.decode()
     assert 'class="admin-autocomplete' in form and 'name="unit"' in form
     assert str(agency["home"]) not in form
     # Hà Nội's officer cannot pick a Phú Thọ unit: the form refuses it
@@ -99,10 +99,10 @@ def test_scope_of_the_wizard(tmp_path, agency, hr, other_hr):
     _upload(_client(hr), agency["home"], path)
     job = ImportJob.objects.get()
     other = _client(other_hr)
-    for name in ("profiles_import_preview", "profiles_import_status", "profiles_import_report"):
+    for name in ("transfer_import_preview", "transfer_import_status", "transfer_import_report"):
         assert other.get(reverse(f"admin:{name}", args=[job.pk])).status_code == 404
         assert other.get(reverse(f"admin:{name}", args=[987654])).status_code == 404
-    assert other.post(reverse("admin:profiles_import_preview", args=[job.pk]),
+    assert other.post(reverse("admin:transfer_import_preview", args=[job.pk]),
                       {"confirm": "1"}).status_code == 404  # fmt: skip
     job.refresh_from_db()
     assert job.mode == ImportJob.Mode.DRY_RUN and Profile.objects.count() == 0
@@ -111,16 +111,16 @@ def test_scope_of_the_wizard(tmp_path, agency, hr, other_hr):
 def test_export_button_honours_filters_and_scope(tmp_path, agency, hr, other_hr):
     import python_calamine as pc
 
-    from profiles.importing.columns import PROFILE
+    from transfer.columns import PROFILE
 
     path = write_xlsx(tmp_path / "x.xlsx", {"DS": [PROFILE_HEADERS, person_row(1), person_row(2)]})
     _client(hr).post(
-        reverse("admin:profiles_importjob_add"),
+        reverse("admin:transfer_importjob_add"),
         {"files": [path.open("rb")], "unit": agency["home"].pk},
     )
     client = _client(hr)
     job = ImportJob.objects.get()
-    client.post(reverse("admin:profiles_import_preview", args=[job.pk]), {"confirm": "1"})
+    client.post(reverse("admin:transfer_import_preview", args=[job.pk]), {"confirm": "1"})
     assert Profile.objects.count() == 2
 
     def exported(c, params):

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from profiles.importing import jobs, results, wizard
-from profiles.importing.models import ImportJob, ImportRowResult
+from transfer import jobs, results, wizard
+from transfer.models import ImportJob, ImportRowResult
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures
     PROFILE_HEADERS,
@@ -101,7 +101,7 @@ def test_a_job_of_before_the_table_reads_its_rows_from_the_report(tmp_path, agen
     assert results.full_report(job)["rows"] == rows
     client = Client()
     client.force_login(hr)
-    page = client.get(reverse("admin:profiles_import_preview", args=[job.pk]))
+    page = client.get(reverse("admin:transfer_import_preview", args=[job.pk]))
     assert page.status_code == 200
     assert page.content.decode().count('<tr class="action-') == 6
 
@@ -111,7 +111,7 @@ def test_the_preview_page_and_the_command_report(tmp_path, agency, hr, other_hr)
     job = _preview(hr, agency["home"], path)
     client = Client()
     client.force_login(hr)
-    url = reverse("admin:profiles_import_preview", args=[job.pk])
+    url = reverse("admin:transfer_import_preview", args=[job.pk])
     page = client.get(url + "?loc=error").content.decode()
     assert page.count('<tr class="action-error') == 1 and '<tr class="action-create' not in page
     # another agency's officer reaches neither the page nor the rows

@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 
 from orgtree.models import Role
-from profiles.importing import results, wizard
-from profiles.importing.models import ImportedSourceData, ImportJob, ImportMapping
-from profiles.importing.report import ImportError_
 from profiles.models import Profile
+from transfer import results, wizard
+from transfer.models import ImportedSourceData, ImportJob, ImportMapping
+from transfer.report import ImportError_
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures
     PROFILE_HEADERS,
@@ -59,7 +59,7 @@ def _client(user) -> Client:
 def _start(client, unit, path) -> ImportJob:
     with path.open("rb") as fh:
         response = client.post(
-            reverse("admin:profiles_importjob_add"), {"files": [fh], "unit": unit.pk}
+            reverse("admin:transfer_importjob_add"), {"files": [fh], "unit": unit.pk}
         )
     assert response.status_code == 302, response.content.decode()[:2000]
     return ImportJob.objects.latest("id")
@@ -92,7 +92,7 @@ def test_report_groups_unknown_values_with_counts(tmp_path, agency, hr):
 def test_save_choices_in_the_wizard_recomputes_the_preview(tmp_path, agency, hr):
     client = _client(hr)
     job = _start(client, agency["home"], _messy(tmp_path))
-    url = reverse("admin:profiles_import_preview", args=[job.pk])
+    url = reverse("admin:transfer_import_preview", args=[job.pk])
     page = client.get(url).content.decode()
     assert "Mán</strong> — 3 dòng" in page and "Kinhh</strong> — 1 dòng" in page
     form = {"save_mapping": "1", "target_mapping": "", "mapping_name": "Phần mềm tỉnh cũ"}
@@ -152,7 +152,7 @@ def test_next_upload_with_the_mapping_applies_it(tmp_path, agency, hr):
     client = _client(hr)
     with _messy(tmp_path).open("rb") as fh:
         client.post(
-            reverse("admin:profiles_importjob_add"),
+            reverse("admin:transfer_importjob_add"),
             {"files": [fh], "unit": agency["home"].pk, "mapping": mapping.pk},
         )
     job = ImportJob.objects.latest("id")
@@ -173,7 +173,7 @@ def test_skip_a_column_and_keep_a_value_as_written(tmp_path, agency, hr):
     )
     assert mapping.skipped_columns == {"profile": ["Điện thoại liên lạc"]}
     assert mapping.value_mappings == {}
-    from profiles.importing import jobs
+    from transfer import jobs
 
     jobs.rerun_preview(hr, job, mapping)
     job.refresh_from_db()
@@ -205,7 +205,7 @@ def test_an_officer_sees_and_saves_only_mappings_of_their_subtree(tmp_path, agen
     assert set(wizard.mappings_for(hr)) == {mine, theirs}
     client = _client(home_hr)
     job = _start(client, agency["home"], _messy(tmp_path))
-    url = reverse("admin:profiles_import_preview", args=[job.pk])
+    url = reverse("admin:transfer_import_preview", args=[job.pk])
     page = client.get(url).content.decode()
     assert "Sở Nội vụ</option>" in page and "Sở Tài chính</option>" not in page
     assert "Hà Nội</option>" not in page
@@ -232,7 +232,7 @@ def test_preview_filters_and_pages_on_the_server(tmp_path, agency, hr):
     path = write_xlsx(tmp_path / "lon.xlsx", {"DS": rows})
     client = _client(hr)
     job = _start(client, agency["home"], path)
-    url = reverse("admin:profiles_import_preview", args=[job.pk])
+    url = reverse("admin:transfer_import_preview", args=[job.pk])
     page = client.get(url).content.decode()
     assert page.count('<tr class="action-') == wizard.PER_PAGE
     assert "Trang 1/3 (251 dòng)" in page
@@ -282,7 +282,7 @@ def test_a_sheet_not_recognised_gets_its_columns_mapped_in_the_wizard(tmp_path, 
         "col-key-1": offered["Cán bộ"].key,
         "col-1": "full_name",
     }
-    client.post(reverse("admin:profiles_import_preview", args=[job.pk]), form)
+    client.post(reverse("admin:transfer_import_preview", args=[job.pk]), form)
     job.refresh_from_db()
     assert job.mapping.column_overrides == {
         "profile": {"Mã CB": "personal_id", "Cán bộ": "full_name"}
@@ -322,7 +322,7 @@ def test_a_people_sheet_without_an_id_column_holds_its_rows_and_offers_the_mappi
         "col-key-0": offered["Mã CB"].key,
         "col-0": "personal_id",
     }
-    client.post(reverse("admin:profiles_import_preview", args=[job.pk]), form)
+    client.post(reverse("admin:transfer_import_preview", args=[job.pk]), form)
     job.refresh_from_db()
     assert job.mapping.column_overrides == {"profile": {"Mã CB": "personal_id"}}
     assert job.report["totals"]["created"] == 2 and job.report["totals"]["errors"] == 0
@@ -334,7 +334,7 @@ def test_the_most_frequent_values_are_offered_first_and_the_page_stays_small(
     monkeypatch.setattr(wizard, "MAX_VALUES", 2)  # 3 distinct values in the file
     client = _client(hr)
     job = _start(client, agency["home"], _messy(tmp_path))
-    page = client.get(reverse("admin:profiles_import_preview", args=[job.pk])).content.decode()
+    page = client.get(reverse("admin:transfer_import_preview", args=[job.pk])).content.decode()
     assert page.count('name="val-key-') == 2
     assert "Mán</strong> — 3 dòng" in page and "Trưởng phòng Nội vụ huyện</strong> — 2" in page
     assert "Kinhh</strong>" not in page  # one row only: after the others are mapped
@@ -342,7 +342,7 @@ def test_the_most_frequent_values_are_offered_first_and_the_page_stays_small(
 
 
 def test_an_update_row_shows_the_stored_value_and_the_new_one(tmp_path, agency, hr):
-    from profiles.importing import jobs
+    from transfer import jobs
 
     first = write_xlsx(tmp_path / "a.xlsx", {"DS": [PROFILE_HEADERS, person_row(1)]})
     jobs.start_import(user=hr, unit=agency["home"], files=[("a.xlsx", first)], dry_run=False)
@@ -352,7 +352,7 @@ def test_an_update_row_shows_the_stored_value_and_the_new_one(tmp_path, agency, 
     )
     client = _client(hr)
     job = _start(client, agency["home"], again)
-    url = reverse("admin:profiles_import_preview", args=[job.pk])
+    url = reverse("admin:transfer_import_preview", args=[job.pk])
     page = client.get(url + "?loc=update").content.decode()
     assert page.count('<tr class="action-update') == 1
     assert "Dân tộc: Kinh [01] → <ins>Tày [02]</ins>" in page

@@ -1,4 +1,4 @@
-"""Layout rows told from people (profiles.importing.rows.RowSorter, tables.next_table): a
+"""Layout rows told from people (transfer.rows.RowSorter, tables.next_table): a
 person's cells wrapped into the next row, a second header line of field codes under the
 header."""
 
@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.importing.headers import recognise_table
-from profiles.importing.readers import SheetData
-from profiles.importing.rows import RowSorter
-from profiles.importing.tables import next_table, repeats_header
+from transfer.headers import recognise_table
+from transfer.readers import SheetData
+from transfer.rows import RowSorter
+from transfer.tables import next_table, repeats_header
 
 pytestmark = pytest.mark.database_free
 
@@ -98,7 +98,7 @@ def test_a_template_s_field_codes_are_its_header_again_above_and_below_people():
 
 
 def test_a_sheet_without_a_header_goes_on_with_the_table_before_it():
-    from profiles.importing.tables import continued_table
+    from transfer.tables import continued_table
 
     match, _ = _sorter()
     rows = [[6, "Lê Văn Sáu", "01/02/1980", "Nam", "025080000006", "Chuyên viên", None],
@@ -119,7 +119,7 @@ def test_a_sheet_without_a_header_goes_on_with_the_table_before_it():
     ],
 )
 def test_a_sheet_that_does_not_fit_the_table_before_is_not_read_with_it(rows):
-    from profiles.importing.tables import continued_table
+    from transfer.tables import continued_table
 
     match, _ = _sorter()
     assert continued_table(match, _sheet(rows)) is None

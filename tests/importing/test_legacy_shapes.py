@@ -12,8 +12,8 @@ import unicodedata
 import pytest
 from django.core.management import call_command
 
-from profiles.importing.models import ImportedSourceData
 from profiles.models import Profile
+from transfer.models import ImportedSourceData
 
 from .legacy_shapes import BUILDERS, Shape
 from .pipeline_fixtures import agency, hr  # noqa: F401 - fixtures

@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from profiles.importing.legacy_text import (
+from transfer.legacy_text import (
     VIETNAMESE_LETTERS,
     Encoding,
     candidates,
@@ -234,7 +234,7 @@ def _all_place_names() -> list[str]:
     import csv
 
     from orgtree.text import clean
-    from profiles.importing.vendor_samples import WARDS_FILE
+    from transfer.vendor_samples import WARDS_FILE
 
     names: set[str] = set()
     with WARDS_FILE.open(encoding="utf-8") as fh:

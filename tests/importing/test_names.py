@@ -1,4 +1,4 @@
-"""Names as lists write them (profiles.importing.cleaning.clean_name): a title before the
+"""Names as lists write them (transfer.cleaning.clean_name): a title before the
 name ("Đ/c", "Đồng chí") left out, capitals and spacing normalised, family names that look
 like titles kept."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.importing.cleaning import clean_name
+from transfer.cleaning import clean_name
 
 pytestmark = pytest.mark.database_free
 
@@ -54,7 +54,7 @@ def test_invisible_characters_are_left_out(written):
 
 def test_the_tcvn3_letter_u_horn_is_no_soft_hyphen():
     """TCVN3 writes "ư" as the byte 0xAD, the soft hyphen's code: kept, then converted."""
-    from profiles.importing.legacy_text import from_unicode
+    from transfer.legacy_text import from_unicode
 
     written = from_unicode("Lê Tiến Cường", "tcvn3")
     assert "\u00ad" in written

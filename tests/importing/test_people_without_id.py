@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.importing import holding, jobs
-from profiles.importing.holding_models import HeldRow
 from profiles.models import Profile
+from transfer import holding, jobs
+from transfer.holding_models import HeldRow
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures
     PROFILE_HEADERS,

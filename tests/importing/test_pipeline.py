@@ -9,8 +9,8 @@ import json
 import pytest
 
 from orgtree.models import Role
-from profiles.importing.report import ImportError_
 from profiles.models import Profile, SalaryHistory
+from transfer.report import ImportError_
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures
     PROFILE_HEADERS,

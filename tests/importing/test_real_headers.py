@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from profiles.importing.columns import PROFILE
-from profiles.importing.header_columns import recognise_header
-from profiles.importing.headers import recognise_table
+from transfer.columns import PROFILE
+from transfer.header_columns import recognise_header
+from transfer.headers import recognise_table
 
 DATA = Path(__file__).parent / "data" / "real_headers.tsv"
 #: fields a wrong mapping of which loses or merges people

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.importing import jobs
-from profiles.importing.holding_models import HeldRow
-from profiles.importing.models import ImportedSourceData
 from profiles.models import Profile
+from transfer import jobs
+from transfer.holding_models import HeldRow
+from transfer.models import ImportedSourceData
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures
     PROFILE_HEADERS,

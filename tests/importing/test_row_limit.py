@@ -22,12 +22,12 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from profiles.importing import jobs
-from profiles.importing.holding_models import HeldRow
-from profiles.importing.models import ImportJob
-from profiles.importing.row_limit import TooManyRows, _count_sheet_xml, _Counter
-from profiles.importing.upload_checks import UploadRefused
 from profiles.models import Profile
+from transfer import jobs
+from transfer.holding_models import HeldRow
+from transfer.models import ImportJob
+from transfer.row_limit import TooManyRows, _count_sheet_xml, _Counter
+from transfer.upload_checks import UploadRefused
 
 from .pipeline_fixtures import PROFILE_HEADERS, agency, hr, person_row, write_xlsx  # noqa: F401
 
@@ -148,7 +148,7 @@ def test_the_wizard_refuses_a_200k_row_workbook(big_files, agency, hr):
     client.force_login(hr)
     with big_files["xlsx"].open("rb") as fh:
         response = client.post(
-            reverse("admin:profiles_importjob_add"), {"unit": agency["home"].pk, "files": fh}
+            reverse("admin:transfer_importjob_add"), {"unit": agency["home"].pk, "files": fh}
         )
     assert response.status_code == 200  # the form again, with the error
     page = response.content.decode()
@@ -306,7 +306,7 @@ import csv, json, os, re, sys
 import django
 os.environ["DJANGO_SETTINGS_MODULE"] = "cbccvc.settings"
 django.setup()
-from profiles.importing.upload_checks import UploadRefused, check_stored
+from transfer.upload_checks import UploadRefused, check_stored
 
 def _status(field):
     with open("/proc/self/status") as fh:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from orgtree.models import Role, Unit
-from profiles.importing import holding, jobs
-from profiles.importing.holding_models import HeldRow
-from profiles.importing.sections import SectionUnits, Unresolved, split_numbering
 from profiles.models import Profile
+from transfer import holding, jobs
+from transfer.holding_models import HeldRow
+from transfer.sections import SectionUnits, Unresolved, split_numbering
 
 from .pipeline_fixtures import (  # noqa: F401 - fixtures
     PROFILE_HEADERS,

@@ -8,12 +8,12 @@ from datetime import date, datetime
 
 import pytest
 
-from profiles.importing.cleaning import digit_string
-from profiles.importing.csv_text import decode_csv, looks_utf16
-from profiles.importing.dates import DateParseError, column_order, parse_date
-from profiles.importing.markup import MarkupError, read_html, read_spreadsheetml, sniff_markup
-from profiles.importing.readers import read_file, sniff_format
-from profiles.importing.rows import date_from_parts
+from transfer.cleaning import digit_string
+from transfer.csv_text import decode_csv, looks_utf16
+from transfer.dates import DateParseError, column_order, parse_date
+from transfer.markup import MarkupError, read_html, read_spreadsheetml, sniff_markup
+from transfer.readers import read_file, sniff_format
+from transfer.rows import date_from_parts
 
 TODAY = date(2026, 11, 21)
 
@@ -129,7 +129,7 @@ def test_two_ids_in_one_cell_are_not_joined():
 
 
 def test_an_old_card_header_over_the_only_id_column_is_the_personal_id():
-    from profiles.importing.headers import recognise_table
+    from transfer.headers import recognise_table
 
     match = recognise_table([["STT", "HoTen", "NgaySinh", "GioiTinh", "SoCMND"]])
     assert match is not None and match.columns[4] == "personal_id"
@@ -147,7 +147,7 @@ def test_an_old_card_header_over_the_only_id_column_is_the_personal_id():
      ("nam", "1"), ("NAM", "1"), ("M", "1"), ("Male", "1"), ("1", "1"), (" Nam ", "1")],
 )  # fmt: skip
 def test_sex_spellings(codes, written, code):
-    from profiles.importing.values import map_value
+    from transfer.values import map_value
 
     assert map_value("sex", written).code == code
 
@@ -259,7 +259,7 @@ def test_files_are_read_by_their_bytes_not_their_names(tmp_path):
 
 @pytest.mark.django_db
 def test_the_upload_check_takes_markup_and_utf16_by_content_and_refuses_entities(tmp_path):
-    from profiles.importing.upload_checks import UploadRefused, check_stored
+    from transfer.upload_checks import UploadRefused, check_stored
 
     ok = {"a.xls": HTML.encode(), "b.xls": SPREADSHEETML.encode(),
           "c.txt": b"\xff\xfe" + "Họ và tên\tSố\r\n".encode("utf-16-le")}  # fmt: skip
@@ -280,8 +280,8 @@ def test_the_upload_check_takes_markup_and_utf16_by_content_and_refuses_entities
 
 # -- headers and CSV dialects --------------------------------------------------------------------
 def test_a_bilingual_header_is_matched_by_its_known_part_and_never_split_across_fields():
-    from profiles.importing.header_columns import BILINGUAL
-    from profiles.importing.headers import recognise_table
+    from transfer.header_columns import BILINGUAL
+    from transfer.headers import recognise_table
 
     match = recognise_table(
         [
@@ -301,7 +301,7 @@ def test_a_bilingual_header_is_matched_by_its_known_part_and_never_split_across_
 
 
 def test_the_header_is_found_below_long_notes():
-    from profiles.importing.headers import recognise_table
+    from transfer.headers import recognise_table
 
     rows = [[f"{i}. Ghi chú"] for i in range(40)]
     rows.append(["Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD"])
@@ -319,7 +319,7 @@ def test_the_header_is_found_below_long_notes():
     ],
 )
 def test_csv_dialects(sample, delimiter):
-    from profiles.importing.readers import csv_dialect
+    from transfer.readers import csv_dialect
 
     assert csv_dialect(sample).delimiter == delimiter
 
@@ -347,7 +347,7 @@ def test_merged_ranges_of_a_table_off_the_corner_cover_the_cells_they_merge(tmp_
     ],
 )
 def test_an_id_cell_with_its_issue_date_and_place(cell, pid, rest):
-    from profiles.importing.rows import split_id_cell
+    from transfer.rows import split_id_cell
 
     assert split_id_cell(cell) == (pid, rest)
 
@@ -366,7 +366,7 @@ def test_an_id_cell_with_its_issue_date_and_place(cell, pid, rest):
     ],
 )  # fmt: skip
 def test_headers_in_the_2023_forms_wording(header, columns, composite):
-    from profiles.importing.headers import recognise_table
+    from transfer.headers import recognise_table
 
     match = recognise_table([header])
     assert match is not None and match.columns == columns

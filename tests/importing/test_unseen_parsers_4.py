@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from profiles.importing.cleaning import digit_string
-from profiles.importing.dates import DateParseError, parse_date
+from transfer.cleaning import digit_string
+from transfer.dates import DateParseError, parse_date
 
 from .pipeline_fixtures import agency  # noqa: F401 - a fixture
 
@@ -38,8 +38,8 @@ def test_an_id_typed_as_text_ending_in_zeros_is_kept():
 @pytest.mark.parametrize("text", ["Nguyễn Văn Hưng", "Họ và tên", "Số CCCD", "Đơn vị", "Nữ"])
 def test_utf8_text_read_as_windows_1252_is_repaired(text):
     from orgtree.legacy_text import to_mojibake
-    from profiles.importing.columns import header_key
-    from profiles.importing.legacy_text import read_unicode
+    from transfer.columns import header_key
+    from transfer.legacy_text import read_unicode
 
     garbled = to_mojibake(text)
     assert garbled != text
@@ -49,7 +49,7 @@ def test_utf8_text_read_as_windows_1252_is_repaired(text):
 
 @pytest.mark.parametrize("text", ["Nguyễn Văn Hưng", "Hà Nội", "Café Ã", "Ãn Ã"])
 def test_text_that_is_no_garbled_utf8_is_left_alone(text):
-    from profiles.importing.legacy_text import read_unicode
+    from transfer.legacy_text import read_unicode
 
     assert read_unicode(text) == text
 
@@ -95,7 +95,7 @@ def test_a_zero_month_after_a_known_day_or_before_a_short_year_is_refused(value)
     ],
 )
 def test_a_title_cell_names_the_unit_after_its_label(text, name):
-    from profiles.importing.sections import title_unit_name
+    from transfer.sections import title_unit_name
 
     assert title_unit_name(text) == name
 
@@ -103,7 +103,7 @@ def test_a_title_cell_names_the_unit_after_its_label(text, name):
 @pytest.mark.django_db
 def test_the_title_unit_places_the_people_no_section_places(agency):
     from orgtree.models import Unit
-    from profiles.importing.sections import SectionUnits, Unresolved, read_title_unit
+    from transfer.sections import SectionUnits, Unresolved, read_title_unit
 
     allowed = {agency["home"].pk, agency["finance"].pk}
     sections = SectionUnits(lambda: list(Unit.objects.all()), allowed, agency["root"])
@@ -133,7 +133,7 @@ def test_the_title_unit_places_the_people_no_section_places(agency):
     ],
 )
 def test_code_column_headers_of_vendors_and_english_lists(header, field):
-    from profiles.importing.header_columns import recognise_header
+    from transfer.header_columns import recognise_header
 
     found = recognise_header([header])
     assert found is not None and found.field == field
@@ -141,7 +141,7 @@ def test_code_column_headers_of_vendors_and_english_lists(header, field):
 
 # -- the header over a line of field codes -----------------------------------------------------
 def test_the_header_is_the_line_above_field_codes_naming_the_same_columns():
-    from profiles.importing.headers import recognise_table
+    from transfer.headers import recognise_table
 
     rows = [
         ["STT", "Họ và tên (*)", "Ngày sinh", "Giới tính", "Số định danh cá nhân", "Dân tộc"],

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from profiles.importing.dates import DateParseError, parse_date
-from profiles.importing.headers import recognise_table
-from profiles.importing.rows import assemble
+from transfer.dates import DateParseError, parse_date
+from transfer.headers import recognise_table
+from transfer.rows import assemble
 
 pytestmark = pytest.mark.database_free
 
@@ -54,7 +54,7 @@ def test_a_birth_date_serial_after_1900_is_read():
 
 # -- Excel's ="…" text formulas in a CSV --------------------------------------------------------
 def test_a_csv_cell_written_as_excel_text_formula_is_its_text(tmp_path):
-    from profiles.importing.readers import read_file
+    from transfer.readers import read_file
 
     path = tmp_path / "web.csv"
     path.write_bytes(
@@ -76,7 +76,7 @@ def test_a_csv_cell_written_as_excel_text_formula_is_its_text(tmp_path):
      ("Q.quán", "hometown_text"), ("Ng. sinh", "date_of_birth"), ("3. Ng.sinh", "date_of_birth")],
 )  # fmt: skip
 def test_a_header_with_words_cut_by_a_dot_names_its_field(header, field):
-    from profiles.importing.header_columns import recognise_header
+    from transfer.header_columns import recognise_header
 
     found = recognise_header([header])
     assert found is not None and found.field == field
@@ -86,7 +86,7 @@ def test_a_header_with_words_cut_by_a_dot_names_its_field(header, field):
 @pytest.mark.parametrize("header", ["N.sinh", "Đ.v", "Tr.độ"])
 def test_a_dotted_header_fitting_several_fields_or_none_names_nothing(header):
     """ "N.sinh" fits "Ngày sinh", "Năm sinh" and "Nơi sinh": no field is taken for it."""
-    from profiles.importing.header_words import dotted_field
+    from transfer.header_words import dotted_field
 
     assert dotted_field("profile", header) is None
 
@@ -100,7 +100,7 @@ def test_a_table_of_dotted_abbreviations_is_recognised():
 
 # -- rows under and above the table -------------------------------------------------------------
 def _sorter():
-    from profiles.importing.rows import RowSorter
+    from transfer.rows import RowSorter
 
     header = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Dân tộc"]
     match = recognise_table([header])
@@ -152,7 +152,7 @@ def test_a_person_without_an_id_is_no_description_row():
      ("+84 210 3845 123", "02103845123", False), (2103845123, "02103845123", True)],
 )  # fmt: skip
 def test_a_phone_number_is_stored_as_the_national_number(written, stored, noted):
-    from profiles.importing.phones import phone_number
+    from transfer.phones import phone_number
 
     number, note = phone_number(written)
     assert number == stored
@@ -165,6 +165,6 @@ def test_a_phone_number_is_stored_as_the_national_number(written, stored, noted)
      "12345", "0210.3845.123 máy lẻ 12", "09 ১২৩ ৪৫৬ ৭৮"],
 )  # fmt: skip
 def test_a_phone_cell_that_is_no_one_national_number_is_kept_as_written(written):
-    from profiles.importing.phones import phone_number
+    from transfer.phones import phone_number
 
     assert phone_number(written) == (written, "")

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.importing.models import ImportedSourceData
 from profiles.models import Profile
+from transfer.models import ImportedSourceData
 
 from .pipeline_fixtures import agency, hr  # noqa: F401 - fixtures
 from .shape_check import assert_every_person_read, import_shape, shape_params

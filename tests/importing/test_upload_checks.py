@@ -14,9 +14,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from profiles.importing import jobs
-from profiles.importing.models import ImportJob
-from profiles.importing.upload_checks import UploadRefused
+from transfer import jobs
+from transfer.models import ImportJob
+from transfer.upload_checks import UploadRefused
 
 from .pipeline_fixtures import PROFILE_HEADERS, agency, hr, person_row, write_xlsx  # noqa: F401
 
@@ -64,7 +64,7 @@ def _entities(tmp_path: Path) -> Path:
 
 
 def _never_parsed():
-    return mock.patch("profiles.importing.parsing.read_file", side_effect=AssertionError("parsed"))
+    return mock.patch("transfer.parsing.read_file", side_effect=AssertionError("parsed"))
 
 
 @pytest.mark.parametrize("make", [_bomb, _entities])
@@ -81,7 +81,7 @@ def test_the_wizard_refuses_a_zip_bomb(tmp_path, agency, hr):
     client.force_login(hr)
     with _never_parsed(), _bomb(tmp_path).open("rb") as fh:
         response = client.post(
-            reverse("admin:profiles_importjob_add"), {"unit": agency["home"].pk, "files": fh}
+            reverse("admin:transfer_importjob_add"), {"unit": agency["home"].pk, "files": fh}
         )
     assert response.status_code == 200  # the form again, with the error
     assert "bom nén" in response.content.decode()

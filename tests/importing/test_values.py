@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.importing.values import ValueKind, ValueMappingError, map_value
+from transfer.values import ValueKind, ValueMappingError, map_value
 
 pytestmark = pytest.mark.usefixtures("codes")
 

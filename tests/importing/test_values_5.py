@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.importing.values import ValueMappingError, map_value
+from transfer.values import ValueMappingError, map_value
 
 pytestmark = pytest.mark.usefixtures("codes")
 

@@ -12,9 +12,9 @@ from django.core.management import call_command
 from python_calamine import CalamineWorkbook
 
 from orgtree.text import fold
-from profiles.importing.dates import DateParseError, parse_date
-from profiles.importing.legacy_text import Encoding, column_to_unicode, to_unicode
-from profiles.importing.vendor_samples import NOISES, make_vendor_samples
+from transfer.dates import DateParseError, parse_date
+from transfer.legacy_text import Encoding, column_to_unicode, to_unicode
+from transfer.vendor_samples import NOISES, make_vendor_samples
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.importing.readers import MAX_COLUMNS, FileReadError, read_file
+from transfer.readers import MAX_COLUMNS, FileReadError, read_file
 
 from .pipeline_fixtures import PROFILE_HEADERS, person_row, write_xlsx
 

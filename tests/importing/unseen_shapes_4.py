@@ -49,7 +49,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from profiles.importing.legacy_text import from_unicode
+from transfer.legacy_text import from_unicode
 
 from .legacy_shapes import Grid, dmy, excel_serial, people, write_xls, write_xlsx
 from .unseen_shapes import FINANCE, FINANCE_NAME, HOME, HOME_NAME, UnseenShape

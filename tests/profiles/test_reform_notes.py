@@ -13,10 +13,10 @@ from django.urls import reverse
 from docx import Document
 
 from profiles.export import render_docx, render_pdf
-from profiles.importing.columns import SHEETS
-from profiles.importing.export import export_profiles
 from profiles.models import FamilyMember, Profile, WorkHistory
 from tests.pdf_text import flat, pdf_text
+from transfer.columns import SHEETS
+from transfer.export import export_profiles
 
 OLD_ADDRESS = "Thôn 3, Xã Tam Hồng, Huyện Yên Lạc, Tỉnh Vĩnh Phúc"
 NEW_ADDRESS = "Thôn 3, Xã Tam Hồng, Tỉnh Phú Thọ"

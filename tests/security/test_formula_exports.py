@@ -49,8 +49,8 @@ def test_write_cell_quotes_every_formula_start():
 
 
 def test_profile_export_quotes_a_formula_in_a_name(tmp_path, make_profile):
-    from profiles.importing.export import export_profiles
     from profiles.models import Profile
+    from transfer.export import export_profiles
 
     make_profile(full_name=EVIL, permanent_residence="+cmd|' /C calc'!A0")
     out = tmp_path / "xuat.xlsx"
