@@ -67,7 +67,13 @@ def _problem(start_response: Any, code: str, detail: str) -> list[bytes]:
 
 class EmulatorRequestHandler(WSGIRequestHandler):
     """Draws each request's fault; a "drop" runs the request, then closes the socket without
-    sending the answer (the client sees the connection cut)."""
+    sending the answer (the client sees the connection cut).
+
+    ``TCP_NODELAY``: the WSGI handler writes the status and headers, then the body, in two
+    sends; with Nagle's algorithm the body waited for the client's delayed ACK of the headers
+    (40 ms on Linux) on every answer of a kept-alive connection."""
+
+    disable_nagle_algorithm = True
 
     def handle_one_request(self) -> None:
         self.raw_requestline = self.rfile.readline(65537)
