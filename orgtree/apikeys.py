@@ -19,6 +19,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from cbccvc.history import attribute
+
 from .models import ApiKey, IntegrationClient, Role, Unit, UnitAssignment
 
 KEY_MARK = "cbk"
@@ -98,9 +100,7 @@ def issue_key(
     key.prefix = prefix
     key.secret_hash = _hash(secret)
     key.created_by = created_by
-    key._change_reason = "Cấp khóa API"
-    if created_by is not None:
-        key._history_user = created_by
+    attribute(key, acting_user=created_by, reason="Cấp khóa API")
     key.save()
     return IssuedKey(key=key, token=f"{KEY_MARK}_{prefix}_{secret}")
 
@@ -108,9 +108,7 @@ def issue_key(
 def revoke_key(key: ApiKey, by: Any = None) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
-        key._change_reason = "Thu hồi khóa API"
-        if by is not None:
-            key._history_user = by
+        attribute(key, acting_user=by, reason="Thu hồi khóa API")
         key.save()
     return key
 

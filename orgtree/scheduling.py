@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from cbccvc import schedules
+from cbccvc.history import attribute
 
 from . import services
 from .models import AdminUnit, ScheduledOperation, Unit, UnitChangeEvent
@@ -176,7 +177,7 @@ def submit(
         reason=params.get("reason", "") or "",
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    operation._change_reason = "Đặt lịch thao tác cây đơn vị"  # type: ignore[attr-defined]
+    attribute(operation, acting_user=None, reason="Đặt lịch thao tác cây đơn vị")
     operation.save()
     return Submitted(scheduled=operation)
 
@@ -253,8 +254,7 @@ def cancel(operation: ScheduledOperation, *, actor: Any, reason: str) -> Schedul
         operation.cancelled_by = actor if getattr(actor, "pk", None) else None
         operation.cancelled_at = timezone.now()
         operation.cancel_reason = reason
-        operation._history_user = operation.cancelled_by  # type: ignore[attr-defined]
-        operation._change_reason = f"Hủy: {reason}"[:100]  # type: ignore[attr-defined]
+        attribute(operation, acting_user=operation.cancelled_by, reason=f"Hủy: {reason}")
         operation.save()
     return operation
 
@@ -288,7 +288,7 @@ def apply_operation(operation: ScheduledOperation, *, today: date | None = None)
             operation.applied_at = timezone.now()
             operation.event = _event_of(result)
             operation.error = ""
-            operation._change_reason = "Đã thực hiện khi đến ngày hiệu lực"  # type: ignore[attr-defined]
+            attribute(operation, acting_user=None, reason="Đã thực hiện khi đến ngày hiệu lực")
             operation.save()
             return True
     except (ValidationError, Unit.DoesNotExist, AdminUnit.DoesNotExist, KeyError) as exc:

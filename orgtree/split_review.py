@@ -24,6 +24,8 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from cbccvc.history import attribute
+
 from .models import SplitAssignment, Unit, UnitChangeEvent, UnitSuccession
 
 split_profiles_assigned = Signal()
@@ -106,8 +108,7 @@ def assign(rows: Iterable[SplitAssignment], target: Unit, *, actor: Any = None) 
             row.target = target
             row.assigned_by = user
             row.assigned_at = now
-            row._history_user = user  # type: ignore[attr-defined]
-            row._change_reason = f"Phân về {target.name} [{target.code}]"[:100]  # type: ignore[attr-defined]
+            attribute(row, acting_user=user, reason=f"Phân về {target.name} [{target.code}]")
             row.save()
     return len(locked)
 

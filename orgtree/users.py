@@ -32,6 +32,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from cbccvc.audit import record
+from cbccvc.history import attribute
 from cbccvc.models import AuditEvent
 
 from . import tree
@@ -242,7 +243,7 @@ def update_details(*, acting_user: Any, user: Any, full_name: str, email: str) -
 
 def _grant(acting_user: Any, user: Any, unit: Unit, role: str) -> UnitAssignment:
     assignment = UnitAssignment(user=user, unit=unit, role=role, granted_by=acting_user)
-    assignment._history_user = acting_user  # type: ignore[attr-defined]
+    attribute(assignment, acting_user=acting_user, reason="")
     assignment.save()  # the audit log records the grant (cbccvc.audit signals)
     return assignment
 
@@ -263,8 +264,7 @@ def withdraw_role(*, acting_user: Any, assignment: UnitAssignment, reason: str) 
     reason = " ".join(reason.split())
     if not reason:
         raise ValidationError({"reason": _("Ghi lý do thu hồi vai trò.")}, code="reason_required")
-    assignment._history_user = acting_user  # type: ignore[attr-defined]
-    assignment._change_reason = reason[:100]  # type: ignore[attr-defined]
+    attribute(assignment, acting_user=acting_user, reason=reason)
     record(
         AuditEvent.Kind.PERMISSION_CHANGE,
         user=acting_user,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from cbccvc.admin_mixins import HistoryIdMixin
+from cbccvc.history import attribute
 from orgtree.access import ALL_ROLES, EDIT_PROFILE_ROLES, MANAGE_UNIT_ROLES, scope_for
 from orgtree.admin.scoped import ScopedAdminMixin
 from profiles.models import Profile
@@ -178,7 +179,7 @@ class ConnectionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if form.cleaned_data.get("new_key_id"):
             obj.pending_key_id = form.cleaned_data["new_key_id"].strip()
             obj.pending_secret_sealed = seal(form.cleaned_data["new_secret"].encode("utf-8"))
-            obj._change_reason = "Nhập khóa kết nối mới (chờ xác nhận)"
+            attribute(obj, acting_user=request.user, reason="Nhập khóa kết nối mới (chờ xác nhận)")
         if not change:
             obj.status_changed_at = timezone.now()
         super().save_model(request, obj, form, change)

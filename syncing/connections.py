@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cbccvc.history import attribute
 from orgtree.text import clean
 
 from .client import KeyRevoked, NationalError
@@ -16,9 +17,7 @@ from .models import Connection, ConnectionStatus
 
 
 def _history(conn: Connection, actor: Any, reason: str) -> None:
-    conn._change_reason = reason
-    if actor is not None:
-        conn._history_user = actor
+    attribute(conn, acting_user=actor, reason=reason)
 
 
 @transaction.atomic

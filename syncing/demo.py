@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
+from cbccvc.history import attribute
 from orgtree.apikeys import ensure_purge_schedule
 from orgtree.models import Unit
 from orgtree.tree import subtree_q
@@ -41,7 +42,7 @@ def set_up_sync_demo(agency_code: str = "H25") -> str:
     conn.admin_phone = handoff.get("admin_phone", "")
     conn.admin_email = handoff.get("admin_email", "")
     conn.status = "active"
-    conn._change_reason = "Demo: khóa kết nối do CSDL quốc gia mô phỏng cấp"
+    attribute(conn, acting_user=None, reason="Demo: khóa kết nối do CSDL quốc gia mô phỏng cấp")
     conn.save()
     if not conn.windows.exists():
         SyncWindow.objects.create(

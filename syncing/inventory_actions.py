@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cbccvc.history import attribute
 from orgtree.models import Unit
 
 from .client import KeyRevoked, NationalError
@@ -59,9 +60,7 @@ def _set_state(key: SystemKey, state: str, note: str, actor: Any, reason: str) -
     key.state = state
     key.state_note = note[:500]
     key.state_changed_at = timezone.now()
-    key._change_reason = reason
-    if actor is not None:
-        key._history_user = actor
+    attribute(key, acting_user=actor, reason=reason)
     key.save()
 
 

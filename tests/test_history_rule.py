@@ -2,9 +2,9 @@
 
 simple-history takes a history row's user and reason from ``_history_user`` and
 ``_change_reason`` on the instance. Only the history plumbing (:mod:`cbccvc.history`) and the
-profile actions (:mod:`profiles.actions`) may set them; every other module calls those. The
-modules not moved yet are listed below, each with why: the list may only shrink (an entry that
-no longer needs its exception makes the test fail, so it is taken off when fixed).
+profile actions (:mod:`profiles.actions`) may set them; every other module calls those. A
+module that still set them by hand would be listed below with why; the list may only shrink
+(an entry that no longer needs its exception makes the test fail).
 Migrations and tests are not checked.
 """
 
@@ -34,20 +34,8 @@ ALLOWED = {
     "profiles/bulkio.py",
 }
 
-# Known debt, to be moved to cbccvc.history / profiles.actions, never added to:
-EXCEPTIONS = {
-    # orgtree records that are not profiles: API keys, scheduled operations, split review,
-    # role assignments
-    "orgtree/apikeys.py",
-    "orgtree/scheduling.py",
-    "orgtree/split_review.py",
-    "orgtree/users.py",
-    # syncing records: connection keys (admin, service, demo) and the systems inventory
-    "syncing/admin.py",
-    "syncing/connections.py",
-    "syncing/demo.py",
-    "syncing/inventory_actions.py",
-}
+# Known debt, to be moved to cbccvc.history / profiles.actions, never added to (none left):
+EXCEPTIONS: set[str] = set()
 
 
 def _offenders() -> set[str]:
