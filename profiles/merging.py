@@ -34,9 +34,7 @@ reason.
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -63,9 +61,7 @@ from .services import content_hash, snapshot
 __all__ = [
     "FIELD_GROUPS",
     "NATURAL_KEYS",
-    "ImportTally",
     "MergeError",
-    "SourceTally",
     "choose_survivor",
     "is_known_different",
     "mark_not_same",
@@ -779,80 +775,3 @@ def mark_not_same(candidate: MergeCandidate, *, actor: Any) -> MergeCandidate:
     candidate.decided_at = timezone.now()
     save_row(candidate, acting_user=actor, reason="")
     return candidate
-
-
-# -- counters for the import report -----------------------------------------------------------
-@dataclass
-class SourceTally:
-    """What happened to the rows of one source (file or vendor system)."""
-
-    source: str
-    read: int = 0
-    imported: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    merged: int = 0
-    merged_within_batch: int = 0
-    sent_to_review: int = 0
-    skipped: int = 0
-    errors: Counter[str] = field(default_factory=Counter)
-
-    def error(self, kind: str, n: int = 1) -> None:
-        self.errors[kind] += n
-
-    def count_match(self, result: MatchResult, *, auto_merged: bool) -> None:
-        """Count one matched row: merged when it was merged automatically, else to review."""
-        if auto_merged:
-            self.merged += 1
-        elif result.is_match:
-            self.sent_to_review += 1
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "read": self.read,
-            "imported": self.imported,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "merged": self.merged,
-            "merged_within_batch": self.merged_within_batch,
-            "sent_to_review": self.sent_to_review,
-            "skipped": self.skipped,
-            "errors": dict(sorted(self.errors.items())),
-            "error_count": sum(self.errors.values()),
-        }
-
-
-class ImportTally:
-    """Per-source counters for the import report: ``tally[source].read += 1`` …"""
-
-    def __init__(self) -> None:
-        self.sources: dict[str, SourceTally] = {}
-
-    def __getitem__(self, source: str) -> SourceTally:
-        if source not in self.sources:
-            self.sources[source] = SourceTally(source)
-        return self.sources[source]
-
-    def totals(self) -> dict[str, Any]:
-        total = SourceTally("total")
-        for t in self.sources.values():
-            for name in (
-                "read",
-                "imported",
-                "updated",
-                "unchanged",
-                "merged",
-                "merged_within_batch",
-                "sent_to_review",
-                "skipped",
-            ):
-                setattr(total, name, getattr(total, name) + getattr(t, name))
-            total.errors.update(t.errors)
-        return total.as_dict()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "sources": [t.as_dict() for t in self.sources.values()],
-            "total": self.totals(),
-        }

@@ -238,24 +238,3 @@ def test_index_for_a_subtree_reads_the_profiles(db, make_profile, tree):
     )  # fmt: skip
     result = index.match(row)
     assert (result.kind, result.profile_id) == (MatchKind.CERTAIN, inside.pk)
-
-
-def test_import_tally_counts_per_source():
-    from profiles.matching import MatchResult
-    from profiles.merging import ImportTally
-
-    tally = ImportTally()
-    tally["phutho.xlsx"].read += 3
-    tally["phutho.xlsx"].imported += 1
-    tally["phutho.xlsx"].count_match(MatchResult(MatchKind.CERTAIN, 7), auto_merged=True)
-    tally["phutho.xlsx"].error("ngày không hợp lệ")
-    tally["vinhphuc.xls"].read += 2
-    tally["vinhphuc.xls"].count_match(MatchResult(MatchKind.UNCERTAIN, 7), auto_merged=False)
-    tally["vinhphuc.xls"].error("ngày không hợp lệ")
-    tally["vinhphuc.xls"].error("thiếu họ tên")
-    report = tally.as_dict()
-    first, second = report["sources"]
-    assert (first["read"], first["imported"], first["merged"]) == (3, 1, 1)
-    assert second["sent_to_review"] == 1 and second["error_count"] == 2
-    assert report["total"]["read"] == 5
-    assert report["total"]["errors"] == {"ngày không hợp lệ": 2, "thiếu họ tên": 1}
