@@ -149,7 +149,8 @@ class ChangeRow(models.Model):
     rule = models.CharField(_("quy tắc"), max_length=20)
     reason = models.CharField(_("lý do"), max_length=300, blank=True)
     confidence = models.FloatField(_("độ tin cậy"), default=0.0)
-    old_text = models.CharField(_("nguyên văn"), max_length=255, blank=True, db_index=True)
+    # searched only within a campaign: the index (campaign, old_text) below serves it
+    old_text = models.CharField(_("nguyên văn"), max_length=255, blank=True)
     new_text = models.CharField(_("văn bản mới"), max_length=255, blank=True)
     old_province_code = models.CharField(_("mã tỉnh cũ"), max_length=10, blank=True)
     old_commune_code = models.CharField(_("mã xã cũ"), max_length=10, blank=True)
