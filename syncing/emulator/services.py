@@ -308,7 +308,7 @@ def check_item(
             errors[0] if errors else "",
             [{"code": "xsd_invalid", "message": e} for e in errors],
         )
-    verification = verify(data, store or trust_store())
+    verification = verify(data, store or trust_store(), parsed=root)  # no second parse
     if not verification.ok:
         problems = verification.errors
         return item.reject(

@@ -24,6 +24,7 @@ import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -113,20 +114,58 @@ def _check_ca(policy: object, cert: x509.Certificate, bc: x509.BasicConstraints 
         raise ValueError("not a CA certificate (BasicConstraints)")
 
 
+_CACHE_LIMIT = 4096  # entries per trust store (one per signer certificate, in practice)
+
+
 @dataclass
 class Trust:
-    """Trusted CA certificates and CRLs (plain objects, no database)."""
+    """Trusted CA certificates and CRLs (plain objects, no database).
+
+    A trust store is built once for a set of anchors and CRLs (the emulator makes a new one
+    when they change), so what it computes from them alone is kept on it: the outcome of
+    each CRL's signature and issuer checks, the revocation status of a certificate, and the
+    chain of a signer's certificates (see :meth:`chain`). Every document is still checked in
+    full against them; nothing about a document itself is remembered."""
 
     anchors: list[x509.Certificate] = field(default_factory=list)
     crls: list[x509.CertificateRevocationList] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._store = Store(self.anchors) if self.anchors else None
+        # (leaf, intermediates) -> (chain, not before, not after): a chain that verified
+        self._chains: dict[tuple[Any, ...], tuple[list[x509.Certificate], datetime, datetime]]
+        self._chains = {}
+        # (certificate, issuer) -> revocation status per the CRLs
+        self._revocations: dict[tuple[Any, ...], tuple[str, datetime | None]] = {}
 
     def chain(
         self, leaf: x509.Certificate, intermediates: list[x509.Certificate], at: datetime
     ) -> list[x509.Certificate]:
-        """leaf → … → anchor, valid at ``at``; raises ``VerificationError``."""
+        """leaf → … → anchor, valid at ``at``; raises ``VerificationError``.
+
+        A chain that verified is kept with the period in which every certificate of it is
+        valid, and given again for the same certificates at a time inside that period: path
+        validation depends on the time only through those validity periods (signatures,
+        constraints, key usages and the anchors are the same), so the chain verifies at that
+        time too. Outside the period, and after any failure, the verification is made
+        again."""
+        key = (leaf, *intermediates)
+        held = self._chains.get(key)
+        if held is not None and held[1] <= at <= held[2]:
+            return list(held[0])
+        chain = self._verify_chain(leaf, intermediates, at)
+        if len(self._chains) >= _CACHE_LIMIT:
+            self._chains.clear()
+        self._chains[key] = (
+            chain,
+            max(c.not_valid_before_utc for c in chain),
+            min(c.not_valid_after_utc for c in chain),
+        )
+        return list(chain)
+
+    def _verify_chain(
+        self, leaf: x509.Certificate, intermediates: list[x509.Certificate], at: datetime
+    ) -> list[x509.Certificate]:
         if self._store is None:
             raise VerificationError("empty trust store")
         ca_policy = ExtensionPolicy.permit_all().require_present(
@@ -144,7 +183,20 @@ class Trust:
     def revocation(
         self, cert: x509.Certificate, issuer: x509.Certificate
     ) -> tuple[str, datetime | None]:
-        """("good" | "revoked" | "unknown", revocation time) per the CRLs signed by ``issuer``."""
+        """("good" | "revoked" | "unknown", revocation time) per the CRLs signed by ``issuer``
+        (computed once per certificate and issuer: the CRLs of a trust store do not change)."""
+        key = (cert, issuer)
+        held = self._revocations.get(key)
+        if held is None:
+            held = self._revocation(cert, issuer)
+            if len(self._revocations) >= _CACHE_LIMIT:
+                self._revocations.clear()
+            self._revocations[key] = held
+        return held
+
+    def _revocation(
+        self, cert: x509.Certificate, issuer: x509.Certificate
+    ) -> tuple[str, datetime | None]:
         crls = []
         for crl in self.crls:
             if crl.issuer != issuer.subject:
@@ -247,6 +299,13 @@ def _check_transforms(reference: etree._Element, whole_document: bool) -> None:
 
 
 def _leaf(certs: list[x509.Certificate]) -> x509.Certificate:
+    return _leaf_of(tuple(certs))
+
+
+@lru_cache(maxsize=256)
+def _leaf_of(certs: tuple[x509.Certificate, ...]) -> x509.Certificate:
+    """The signer's certificate among those of ``KeyInfo`` (the same certificates always give
+    the same one: kept, as reading their names is slow)."""
     issuers = {c.issuer.public_bytes() for c in certs}
     candidates = [c for c in certs if c.subject.public_bytes() not in issuers]
     non_ca = [c for c in candidates if not _is_ca(c)]
@@ -327,12 +386,17 @@ def _digest_matches(root: etree._Element, signature: etree._Element, index: int)
     return _b64(computed) == _b64(claimed.find("ds:DigestValue", NS).text)
 
 
+@lru_cache(maxsize=256)
+def _xmlsec_key(leaf: x509.Certificate) -> xmlsec.Key:
+    """The xmlsec key of a signer's certificate (a context takes its own copy of it)."""
+    return xmlsec.Key.from_memory(leaf.public_bytes(Encoding.DER), _C.KeyDataFormatCertDer)
+
+
 def _xmlsec_verify(root: etree._Element, signature: etree._Element, leaf: x509.Certificate) -> None:
     doc = copy.deepcopy(root)  # xmlsec registers ids on the tree it is given
     xmlsec.tree.add_ids(doc, ["Id", "ID", "id"])
-    key = xmlsec.Key.from_memory(leaf.public_bytes(Encoding.DER), _C.KeyDataFormatCertDer)
     try:
-        _context(key).verify(doc[root.index(signature)])
+        _context(_xmlsec_key(leaf)).verify(doc[root.index(signature)])
     except xmlsec.Error as exc:
         technical = f"xmlsec: {exc}"
         references = signature.findall("ds:SignedInfo/ds:Reference", NS)
@@ -350,11 +414,21 @@ def _xmlsec_verify(root: etree._Element, signature: etree._Element, leaf: x509.C
 # -- the check -------------------------------------------------------------------------------
 
 
-def verify(xml_bytes: bytes, trust: Trust, at: datetime | None = None) -> Result:
-    """Check the one enveloped XAdES-BES signature of ``xml_bytes``; never raises."""
+def verify(
+    xml_bytes: bytes,
+    trust: Trust,
+    at: datetime | None = None,
+    *,
+    parsed: etree._Element | None = None,
+) -> Result:
+    """Check the one enveloped XAdES-BES signature of ``xml_bytes``; never raises.
+    ``parsed``: the root the caller parsed from these very bytes, with a parser that resolves
+    no entity and loads no DTD (as :func:`_parser`), so that they are not parsed twice; it is
+    not changed."""
     result = Result()
     try:
-        _verify(xml_bytes, trust, (at or datetime.now(UTC)).astimezone(UTC), result)
+        at = (at or datetime.now(UTC)).astimezone(UTC)
+        _verify(xml_bytes, trust, at, result, parsed)
     except _Refused as refused:
         result.add(refused.code, refused.detail, technical=refused.technical)
     except Exception as exc:  # hostile input must never break the intake
@@ -362,11 +436,18 @@ def verify(xml_bytes: bytes, trust: Trust, at: datetime | None = None) -> Result
     return result
 
 
-def _verify(xml_bytes: bytes, trust: Trust, at: datetime, result: Result) -> None:
-    try:
-        root = etree.fromstring(xml_bytes, parser=_parser())
-    except etree.XMLSyntaxError as exc:
-        raise _Refused("malformed", technical=str(exc)) from exc
+def _verify(
+    xml_bytes: bytes,
+    trust: Trust,
+    at: datetime,
+    result: Result,
+    root: etree._Element | None = None,
+) -> None:
+    if root is None:
+        try:
+            root = etree.fromstring(xml_bytes, parser=_parser())
+        except etree.XMLSyntaxError as exc:
+            raise _Refused("malformed", technical=str(exc)) from exc
     if root.getroottree().docinfo.doctype:
         raise _Refused("malformed", "(có khai báo DOCTYPE)")
     signatures = root.findall(".//ds:Signature", NS)

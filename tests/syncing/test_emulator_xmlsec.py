@@ -195,6 +195,28 @@ def test_trust_revocation_and_dates(signed, trust, ca):
     assert early.codes == ["signing_time_in_future"]
 
 
+def test_a_kept_chain_is_only_given_again_inside_every_certificate_s_validity(ca):
+    """The trust store keeps a chain that verified (issue 19); at a time outside a
+    certificate's validity the chain is verified again and refused, as before."""
+    from cryptography.x509.verification import VerificationError
+
+    trust = Trust(anchors=[ca.root_cert], crls=[ca.root_crl, ca.crl])
+    leaf = ca.credentials[0].certificate
+    chain = trust.chain(leaf, [ca.intermediate_cert], _at(ca))
+    assert chain[0] == leaf and chain[-1] == ca.root_cert
+    assert trust.chain(leaf, [ca.intermediate_cert], _at(ca) + timedelta(hours=1)) == chain
+    with pytest.raises(VerificationError):
+        trust.chain(leaf, [ca.intermediate_cert], leaf.not_valid_before_utc - timedelta(days=1))
+    with pytest.raises(VerificationError):
+        trust.chain(leaf, [ca.intermediate_cert], leaf.not_valid_after_utc + timedelta(days=1))
+    # the revocation status, kept per certificate and issuer, is that of this store's CRLs
+    assert trust.revocation(ca.revoked.certificate, ca.intermediate_cert)[0] == "revoked"
+    assert Trust([ca.root_cert]).revocation(ca.revoked.certificate, ca.intermediate_cert) == (
+        "unknown",
+        None,
+    )
+
+
 def test_garbage_is_refused_without_raising(trust):
     assert verify(b"not xml", trust).codes == ["malformed"]
     assert verify(sample_profile_document(), trust).codes == ["signature_missing"]
