@@ -16,7 +16,11 @@ MODELS = ("signingcredential", "trustedcertificate", "revocationlist", "signingb
 def rename_content_types(apps, schema_editor, old="profiles", new="signing"):
     content_type = apps.get_model("contenttypes", "ContentType")
     db = schema_editor.connection.alias
-    content_type.objects.using(db).filter(app_label=old, model__in=MODELS).update(app_label=new)
+    # a model whose content type exists under the new label already (made by a post_migrate
+    # of a newer checkout) keeps both rows: merging them is not this migration's call
+    taken = content_type.objects.using(db).filter(app_label=new, model__in=MODELS)
+    movable = set(MODELS) - set(taken.values_list("model", flat=True))
+    content_type.objects.using(db).filter(app_label=old, model__in=movable).update(app_label=new)
 
 
 def restore_content_types(apps, schema_editor):

@@ -13,27 +13,26 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate_to, migrated_back
 
 BEFORE = [("profiles", "0020_signing_models_moved_to_signing_app"), ("transfer", None)]
 AFTER = [("profiles", "0021_import_models_moved_to_transfer_app"), ("transfer", "0001_initial")]
+EXPORTS = [("exports", "0002_verbose_names_translatable")]
 OLD_KIND = "profiles.export_jobs.write_profiles_xlsx"
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    nodes = [t for t in targets if t[1]] + [("exports", "0002_verbose_names_translatable")]
-    return executor.loader.project_state(nodes).apps
+@pytest.fixture(autouse=True)
+def _latest_state_after():
+    with migrated_back():
+        yield
 
 
 @pytest.mark.django_db(transaction=True)
 def test_rows_ids_permissions_and_export_kinds_survive_the_move():
     from transfer.export_jobs import KIND
 
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE, also=EXPORTS)
     content_type = old.get_model("contenttypes", "ContentType")
     permission = old.get_model("auth", "Permission")
     user = old.get_model("auth", "User").objects.create(username="nhap-lieu")
@@ -69,7 +68,7 @@ def test_rows_ids_permissions_and_export_kinds_survive_the_move():
         expires_at=datetime(2026, 1, 17, tzinfo=UTC),
     )
 
-    new = _migrate(AFTER)
+    new = migrate_to(AFTER, also=EXPORTS)
 
     moved_ct = new.get_model("contenttypes", "ContentType").objects.get(pk=ct.pk)
     assert (moved_ct.app_label, moved_ct.model) == ("transfer", "importjob")

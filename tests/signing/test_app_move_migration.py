@@ -12,25 +12,25 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate_to, migrated_back
 
 BEFORE = [("profiles", "0019_verbose_names_translatable"), ("signing", None)]
 AFTER = [("profiles", "0020_signing_models_moved_to_signing_app"), ("signing", "0001_initial")]
 OLD_PROVIDER = "profiles.signing.profile_signing.provide_profile_version"
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state([t for t in targets if t[1]]).apps
+@pytest.fixture(autouse=True)
+def _latest_state_after():
+    with migrated_back():
+        yield
 
 
 @pytest.mark.django_db(transaction=True)
 def test_rows_ids_permissions_and_providers_survive_the_move():
     from profiles.signatures.versions import PROVIDER
 
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     content_type = old.get_model("contenttypes", "ContentType")
     permission = old.get_model("auth", "Permission")
     user = old.get_model("auth", "User").objects.create(username="ky-so")
@@ -57,7 +57,7 @@ def test_rows_ids_permissions_and_providers_survive_the_move():
         created_by=user, credential=credential, provider=OLD_PROVIDER, total=3, done=3
     )
 
-    new = _migrate(AFTER)
+    new = migrate_to(AFTER)
 
     moved_ct = new.get_model("contenttypes", "ContentType").objects.get(pk=ct.pk)
     assert (moved_ct.app_label, moved_ct.model) == ("signing", "signingbatch")
@@ -84,10 +84,10 @@ def test_rows_ids_permissions_and_providers_survive_the_move():
 def test_the_move_can_be_undone():
     from signing.models import SigningBatch
 
-    _migrate(BEFORE)
+    migrate_to(BEFORE)
     with connection.cursor() as cursor:
         tables = connection.introspection.table_names(cursor)
     assert SigningBatch._meta.db_table in tables  # the tables never moved
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     assert old.get_model("profiles", "SigningBatch")._meta.db_table == "profiles_signingbatch"
-    _migrate(AFTER)
+    migrate_to(AFTER)
