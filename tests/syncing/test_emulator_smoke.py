@@ -22,8 +22,11 @@ def test_health_needs_no_key(national_server):
 def test_answers_on_a_kept_alive_connection_do_not_wait_for_a_delayed_ack(national_server):
     """The server writes an answer's headers and body in two sends; with Nagle's algorithm
     on, the body waited for the client's delayed ACK (40 ms on Linux) on every request of a
-    kept-alive connection: 44 ms a health check, 64 ms a one-profile batch (issue 19)."""
-    import statistics
+    kept-alive connection: 44 ms a health check, 64 ms a one-profile batch (issue 19).
+
+    Not a speed target: with the stall *every* answer takes at least the 40 ms timer, so the
+    fastest of 15 shows whether it is there; a loaded machine makes some answers slow, not
+    all of them fast."""
     import time
 
     from syncing.client import NationalClient
@@ -35,7 +38,7 @@ def test_answers_on_a_kept_alive_connection_do_not_wait_for_a_delayed_ack(nation
             started = time.perf_counter()
             client.health()
             took.append(time.perf_counter() - started)
-    assert statistics.median(took) < 0.02, took
+    assert min(took) < 0.035, took
 
 
 def test_submit_then_duplicate_is_already_received(national_server, national_ca, signed_profiles):
