@@ -53,10 +53,14 @@ def pytest_testnodedown(node, error) -> None:
         node.config._cbccvc_database_free = count
 
 
-def pytest_report_header(config: pytest.Config) -> str | None:
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = []
     if os.environ.get("CBCCVC_SKIP_DATABASE_FREE") == "1":
-        return "database-free tests (marker database_free) are left to the SQLite run"
-    return None
+        lines.append("database-free tests (marker database_free) are left to the SQLite run")
+    if os.environ.get("FAKETIME"):  # ./run test-clock-ahead
+        clock = os.environ["FAKETIME"]
+        lines.append(f"clock moved {clock} by libfaketime: today is {date.today()}")
+    return lines
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
