@@ -1,3 +1,11 @@
+"""The import and export models, moved out of ``profiles`` into their own app (#13).
+
+The tables keep their names (``profiles_importjob`` …): this migration only tells Django's state
+where the models now live, no data is copied. Their content types are renamed in place (so the
+permissions granted on them and the admin's log entries keep their rows), and the background
+Excel exports already recorded name the export's new module.
+"""
+
 import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
