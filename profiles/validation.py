@@ -791,11 +791,15 @@ class Checked:
     """The findings and counters of some profiles, computed but not stored yet."""
 
     now: Any
-    ids: list[int]
     findings: list[Any]  # bulkio drafts: a revalidation writes a finding row per issue
     #: profile id → (completeness, error_count, warning_count)
     counters: dict[int, tuple[int, int, int]]
     run: ValidationRun
+
+    @property
+    def ids(self) -> list[int]:
+        """The checked profiles' ids (in the order they were checked)."""
+        return list(self.counters)
 
     def columns(self, profiles: Sequence[Profile]) -> dict[str, list[Any]]:
         """The counters of ``profiles`` (in their order) by field, for a bulk write of the
@@ -811,7 +815,7 @@ class Checked:
 
 def check_records(records: list[Record], ctx: Context, now: Any) -> Checked:
     """Run the rules over ``records``: the finding rows to store and the counters."""
-    checked = Checked(now, [], [], {}, ValidationRun(profiles=len(records)))
+    checked = Checked(now, [], {}, ValidationRun(profiles=len(records)))
     run, findings = checked.run, checked.findings
     for rec in records:
         issues = check(rec, ctx)
@@ -832,7 +836,6 @@ def check_records(records: list[Record], ctx: Context, now: Any) -> Checked:
             )
             for i in issues
         )
-        checked.ids.append(rec["id"])
         checked.counters[rec["id"]] = (completeness(rec)[0], errors, len(issues) - errors)
     return checked
 
