@@ -28,7 +28,9 @@ independent ``resolver_corpus_real.jsonl`` (``make_resolver_corpus_real.py``: th
 real records), and ``resolver_corpus_independent.tsv`` (``make_resolver_corpus_independent.py``:
 written apart from the resolver and the other two, how people write addresses in records and
 forms; tab-separated; its second and third rounds ``resolver_corpus_independent_2.tsv``,
-``_3.tsv``), with expected
+``_3.tsv``), and ``resolver_corpus_public.tsv`` (``make_resolver_corpus_public.py``: real texts
+from public test suites and a course data set, with the answers their sources state), with
+expected
 province and commune codes: accuracy (province, commune), the share sent to review, the share
 silently wrong (an answer not flagged for review that names a wrong province or commune, or
 any answer not flagged where only review is right), per class, and the speed on those texts
@@ -158,6 +160,8 @@ CORPUS_INDEPENDENT = ROOT / "tests" / "orgtree" / "data" / "resolver_corpus_inde
 CORPUS_INDEPENDENT_2 = ROOT / "tests" / "orgtree" / "data" / "resolver_corpus_independent_2.tsv"
 # its third round: abbreviations, former names, streets, English, "nay là", shared names
 CORPUS_INDEPENDENT_3 = ROOT / "tests" / "orgtree" / "data" / "resolver_corpus_independent_3.tsv"
+# real texts written by others (public test suites, a course data set; PROVENANCE-public.md)
+CORPUS_PUBLIC = ROOT / "tests" / "orgtree" / "data" / "resolver_corpus_public.tsv"
 
 
 def load_corpus(path: Path = CORPUS) -> tuple[str, list[dict]]:
@@ -289,6 +293,7 @@ def main() -> None:
         CORPUS_INDEPENDENT,
         CORPUS_INDEPENDENT_2,
         CORPUS_INDEPENDENT_3,
+        CORPUS_PUBLIC,
     ]
 
     setup_django()

@@ -2,8 +2,10 @@
 wrong, per noise class and overall. Used by the corpus tests and ``bench/bench_resolver.py``.
 
 An item with ``"review": true`` is right only when it is flagged for review (its commune
-left empty); answering it without the flag counts as silently wrong. Otherwise a confident
-answer whose province or commune differs from the expected one is silently wrong."""
+left empty); answering it without the flag counts as silently wrong. An item with
+``"commune_unchecked": true`` (a real text whose source stated no commune) checks the province
+only. Otherwise a confident answer whose province or commune differs from the expected one is
+silently wrong."""
 
 from __future__ import annotations
 
@@ -24,6 +26,10 @@ def score_corpus(items: list[dict], as_of: str) -> dict[str, dict[str, float]]:
             wrong = not r.needs_review
             p_ok = r.needs_review and province == item["province"]
             c_ok = r.needs_review and commune is None
+        elif item.get("commune_unchecked"):
+            wrong = not r.needs_review and province is not None and province != item["province"]
+            p_ok = province == item["province"]
+            c_ok = True
         else:
             wrong = not r.needs_review and (
                 (province is not None and province != item["province"])

@@ -14,14 +14,18 @@ CORPUS_INDEPENDENT = Path(__file__).parent / "data" / "resolver_corpus_independe
 CORPUS_INDEPENDENT_2 = Path(__file__).parent / "data" / "resolver_corpus_independent_2.tsv"
 # the third round: abbreviations, former names, streets, English, "nay là", shared names
 CORPUS_INDEPENDENT_3 = Path(__file__).parent / "data" / "resolver_corpus_independent_3.tsv"
+# real texts written by others, with the answers their sources state (PROVENANCE-public.md)
+CORPUS_PUBLIC = Path(__file__).parent / "data" / "resolver_corpus_public.tsv"
 TSV_COLUMNS = ["text", "province", "commune", "expect", "classes"]
 
 
 def load_tsv_corpus(path: Path = CORPUS_INDEPENDENT) -> tuple[str, list[dict]]:
     """(as_of, items) of a tab-separated corpus: a ``# as_of=YYYY-MM-DD …`` line, a header
-    ``text province commune expect classes``, then one text a row. ``expect`` is ``answer``
-    or ``review``; an empty code means none is expected. Items come in the JSON corpora's
-    shape (``province``/``commune`` None when empty, ``review`` a bool, ``classes`` a list).
+    ``text province commune expect classes``, then one text a row. ``expect`` is ``answer``,
+    ``review`` or ``province`` (only the province is checked: the source of a real text
+    stated no commune, ``commune_unchecked``); an empty code means none is expected. Items
+    come in the JSON corpora's shape (``province``/``commune`` None when empty, ``review`` a
+    bool, ``classes`` a list).
     A malformed row raises ``ValueError`` naming the file, the line and the field."""
     lines = path.read_text(encoding="utf-8").splitlines()
     found = re.search(r"as_of=(\d{4}-\d{2}-\d{2})", lines[0]) if lines else None
@@ -39,20 +43,21 @@ def load_tsv_corpus(path: Path = CORPUS_INDEPENDENT) -> tuple[str, list[dict]]:
             ("text", bool(text.strip())),
             ("province", province == "" or re.fullmatch(r"\d{2}", province) is not None),
             ("commune", commune == "" or re.fullmatch(r"\d{5}", commune) is not None),
-            ("expect", expect in ("answer", "review")),
+            ("expect", expect in ("answer", "review", "province")),
             ("classes", bool(classes.strip())),
-            ("commune", not (expect == "review" and commune)),
+            ("commune", not (expect in ("review", "province") and commune)),
         ]
         for field, ok in checks:
             if not ok:
                 raise ValueError(f"{path}: line {number}: field {field}: {row!r}")
-        items.append(
-            {
-                "text": text,
-                "province": province or None,
-                "commune": commune or None,
-                "review": expect == "review",
-                "classes": classes.split(","),
-            }
-        )
+        item = {
+            "text": text,
+            "province": province or None,
+            "commune": commune or None,
+            "review": expect == "review",
+            "classes": classes.split(","),
+        }
+        if expect == "province":
+            item["commune_unchecked"] = True
+        items.append(item)
     return found.group(1), items
