@@ -116,6 +116,11 @@ class Segment:
     numeric: bool
     raw_is_ascii: bool = True
     _accent: str | None = None
+    # 0 for an ordinary segment; what is left of a hamlet or house part, read only as the
+    # end of a commune's name inside the district the text names (see ``tails``):
+    # TAIL_WHOLE after a number (the whole may be the commune: "Tổ 9 Tô Hiệu"), TAIL_END
+    # after a name (only its last words: "Thôn Chua Bình Minh")
+    tail: int = 0
 
     def accent_key(self) -> str:
         """The name with its diacritics (lower case, prefix removed), for same-fold ties."""
@@ -158,6 +163,27 @@ def _segment(raw: str, tokens: list[str]) -> Segment:
         prefix_len,
         key.replace(" ", "").isdigit(),  # numeric
     )
+
+
+# Segment.tail: what is left of a hamlet or house part, read only as the end of a commune's name
+TAIL_WHOLE = 1
+TAIL_END = 2
+_MAX_TAIL_TOKENS = 4
+
+
+def tails(seg: Segment) -> list[str]:
+    """The keys a commune's name may take at the end of a segment, longest first: the last
+    two to four words of a bare segment of three words or more (not the whole, already
+    looked up), and of what is left of a hamlet part (the whole too)."""
+    if seg.hint is not None or seg.numeric:
+        return []
+    words = seg.key.split()
+    longest = len(words) if seg.tail == TAIL_WHOLE else len(words) - 1
+    return [
+        " ".join(words[-k:])
+        for k in range(min(longest, _MAX_TAIL_TOKENS), 1, -1)
+        if not words[-k].isdigit()
+    ]
 
 
 _MAX_NAME_TOKENS = 6
@@ -286,6 +312,8 @@ def _join_names(segments: list[Segment], known: dict[str, frozenset[str]]) -> li
         if (
             b.hint is None
             and not b.numeric
+            and not a.tail
+            and not b.tail
             and joined_key in known[_HINT_KEY_OF.get(a.hint, "any")]
             and (b.key not in provinces or joined_key in provinces)
         ):
@@ -313,6 +341,27 @@ def _numbered_noise(tokens: list[str]) -> int:
         else:
             break
     return i if i < n else 0
+
+
+def _hamlet_rest(tokens: list[str]) -> list[Segment]:
+    """What follows a hamlet or house and its number or name, when at least two words are
+    left ("thon 16 cu prong" → "cu prong", "thon chua binh minh" → "chua binh minh" of which
+    only "binh minh" may be read): a commune named right after it without a comma. Read only
+    as the end of a commune's name inside the district the text names (``Segment.tail``)."""
+    skip = _numbered_noise(tokens)
+    whole = skip > 0  # after a number the rest may be the commune itself ("to 9 to hieu")
+    if not skip:
+        skip = 2 if tokens[:2] == ["so", "nha"] else 1
+    rest = tokens[skip:]
+    if len(rest) < 2 or rest[0] in NOISE_WORDS or not all(t.isalpha() for t in rest[-2:]):
+        return []
+    if not whole and len(rest) < 3:
+        return []
+    segment = _segment(" ".join(rest), rest)
+    if segment.hint is not None:
+        return []
+    segment.tail = TAIL_WHOLE if whole else TAIL_END
+    return [segment]
 
 
 def _parse_part(
@@ -345,7 +394,7 @@ def _parse_part(
             pieces = _split_run(tokens, known) if len(tokens) >= _NOISY_RUN else None
             if pieces:
                 return [_segment(" ".join(p), p) for p in pieces]
-            return []
+            return _hamlet_rest(tokens)
         if stripped is not tokens:
             rest = tokens[_numbered_noise(tokens) :]
             if len(rest) > len(stripped) and len(rest) >= 3 and rest[0] not in NOISE_WORDS:

@@ -13,6 +13,7 @@ from .parse import (
     DISTRICT,
     PROVINCE,
     Segment,
+    tails,
 )
 
 # weights of a matched segment: province 3, district 2, commune 2 (in _read)
@@ -73,6 +74,10 @@ class Plan:
     district: tuple[Candidate, ...]
     commune: tuple[Candidate, ...]
     explicit: tuple[int, ...]
+    # (segment index, keys): where a commune's name may end a bare segment or what is left
+    # of a hamlet part ("Thôn 16 Cư Prông"), tried inside the district read when no name
+    # matched whole
+    tails: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
 
 def _plan(segments: list[Segment]) -> Plan:
@@ -89,10 +94,17 @@ def _plan(segments: list[Segment]) -> Plan:
     bare: list[Candidate] = []
     numbered: list[Candidate] = []
     explicit: list[int] = []
+    ends: list[tuple[int, tuple[str, ...]]] = []
     last = len(segments) - 1
     for i in range(last, -1, -1):  # from the end of the text
         seg = segments[i]
         hint = seg.hint
+        if hint is None and (seg.tail or seg.key.count(" ") >= 2):
+            keys = tuple(tails(seg))
+            if keys:
+                ends.append((i, keys))
+            if seg.tail:
+                continue  # what is left of a hamlet part is read only that way
         if hint is None:
             if not seg.numeric:
                 bare.append((i, seg.key, False))
@@ -121,6 +133,7 @@ def _plan(segments: list[Segment]) -> Plan:
         district=(*district, *bare, *numbered),
         commune=(*commune, *bare, *numbered),
         explicit=tuple(explicit),
+        tails=tuple(ends),
     )
 
 
@@ -279,6 +292,25 @@ def _read(
             if not explicit and segments[i].numeric:
                 reading.factor *= 0.95  # a bare number read as a numbered ward
             break
+    if used_c < 0 and districts and plan.tails:
+        # a commune named at the end of a hamlet or house part, inside the district read
+        for i, keys in plan.tails:
+            if i == used_p or i == used_d:
+                continue
+            for key in keys:
+                codes = tuple(
+                    c for d in districts for c in index.communes_in_district.get((d, key), ())
+                )
+                if codes:
+                    break
+            if codes:
+                used_c = i
+                if len(codes) > 1:
+                    codes = _prefer(index, COMMUNE, segments[i], codes, False)
+                reading.communes = codes
+                reading.score += 2.0
+                reading.factor *= 0.95
+                break
 
     # explicit segments left unexplained weaken the reading ("Huyện X" read in the new set)
     for i in plan.explicit:

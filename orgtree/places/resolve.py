@@ -401,7 +401,7 @@ def _corrected(
     tried = 0
     for i in range(len(segments) - 1, -1, -1):
         seg = segments[i]
-        if seg.numeric or (seg.hint is not None and PROVINCE not in seg.hint):
+        if seg.numeric or seg.tail or (seg.hint is not None and PROVINCE not in seg.hint):
             continue
         if seg.key in known[PROVINCE]:
             province, p_index = seg.key, i
@@ -427,7 +427,7 @@ def _corrected(
     rest = [i for i in range(len(segments) - 1, -1, -1) if i != p_index]
     for i in rest:  # the district nearest the province, exact or misspelt
         seg = segments[i]
-        if seg.numeric and seg.hint is None:
+        if (seg.numeric and seg.hint is None) or seg.tail:
             continue
         if seg.hint is not None and DISTRICT not in seg.hint:
             continue
@@ -446,7 +446,7 @@ def _corrected(
     communes = fuzzy.communes([province], district)
     for i in rest:
         seg = segments[i]
-        if seg.numeric or seg.key == district or fixed[i] is not segments[i]:
+        if seg.numeric or seg.tail or seg.key == district or fixed[i] is not segments[i]:
             continue
         if seg.hint is not None and COMMUNE not in seg.hint:
             continue

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from orgtree.places import resolve_place
+from orgtree.places.parse import TAIL_END, TAIL_WHOLE, _hamlet_rest, _segment, tails
 from tests.orgtree.corpus_score import assert_same_place, score_corpus
 from tests.orgtree.independent_corpus import CORPUS_PUBLIC, load_tsv_corpus
 
@@ -44,3 +48,64 @@ def test_public_corpus_accuracy(reference_data):
     assert scores["all"]["commune"] >= 0.83
     assert scores["all"]["wrong"] <= 0.008
     assert scores["nonexistent"]["review"] == 1.0
+
+
+# -- a commune named right after a hamlet, a house or a village, without a comma ----------------
+@pytest.mark.database_free
+@pytest.mark.parametrize(
+    ("tokens", "tail", "keys"),
+    [
+        ("lang vac hoang thinh", 0, ["vac hoang thinh", "hoang thinh"]),
+        ("hoang thinh", 0, []),  # two words: the whole name, looked up already
+        ("nghia trung", TAIL_WHOLE, ["nghia trung"]),  # after "Thôn 4": may be the commune
+        ("ben quynh lam", TAIL_END, ["quynh lam"]),  # after "Xóm": "Bến" names the hamlet
+        ("25 nguyen trai tan loi", 0, ["nguyen trai tan loi", "trai tan loi", "tan loi"]),
+    ],
+)
+def test_tails_of_a_segment(tokens: str, tail: int, keys: list[str]):
+    seg = _segment(tokens, tokens.split())
+    seg.tail = tail
+    assert tails(seg) == keys
+
+
+@pytest.mark.database_free
+def test_a_hamlet_part_keeps_what_follows_its_name():
+    def rest(text: str) -> list[tuple[str, int]]:
+        return [(s.key, s.tail) for s in _hamlet_rest(text.split())]
+
+    assert rest("thon 4 nghia trung") == [("nghia trung", TAIL_WHOLE)]
+    assert rest("xom ben quynh lam") == [("ben quynh lam", TAIL_END)]
+    assert rest("thon hoang thinh") == []  # the hamlet's own name
+    assert rest("so nha 12") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        (
+            "Thôn 4 Nghĩa Trung, Nghĩa Hưng, Nam Định",
+            "Xã Nghĩa Trung, Huyện Nghĩa Hưng, Tỉnh Nam Định",
+        ),
+        (
+            "Xóm Bến Quỳnh Lâm, Quỳnh Phụ, Thái Bình",
+            "Xã Quỳnh Lâm, Huyện Quỳnh Phụ, Tỉnh Thái Bình",
+        ),
+        (
+            "Làng Vạc Hoằng Thịnh, Hoằng Hóa, Thanh Hóa",
+            "Xã Hoằng Thịnh, Huyện Hoằng Hóa, Tỉnh Thanh Hóa",
+        ),
+        (
+            "25 Nguyễn Trãi Tân Lợi, Buôn Ma Thuột, Đắk Lắk",
+            "Phường Tân Lợi, Thành phố Buôn Ma Thuột, Tỉnh Đắk Lắk",
+        ),
+    ],
+)
+def test_a_commune_after_a_hamlet_in_the_same_part(reference_data, text: str, plain: str):
+    _same_place(text, plain)
+
+
+def test_a_commune_after_a_hamlet_only_inside_the_district_named(reference_data):
+    # Nghĩa Trung is no commune of Hải Hậu, and "Thôn Hoằng Thịnh" is a hamlet's name
+    for text in ("Thôn 4 Nghĩa Trung, Hải Hậu, Nam Định", "Thôn Hoằng Thịnh, Hoằng Hóa, Thanh Hóa"):
+        r = resolve_place(text, as_of=AS_OF)
+        assert r.commune is None or r.needs_review, r.describe()
