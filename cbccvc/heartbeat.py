@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 import logging
+import selectors
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -108,6 +110,33 @@ def read_progress(job: str) -> dict[str, Any] | None:
 
 
 # -- the run ---------------------------------------------------------------------------------------
+class Wakeup:
+    """A stop signal a thread can wait on with a timeout: like :class:`threading.Event`, but the
+    wait is a poll of a socket pair with a *relative* timeout. A thread lock's timed wait takes an
+    absolute deadline on the monotonic clock, which a process whose clocks are shifted
+    (libfaketime, in ``./run test-clock-ahead``) puts a year away: the timer would never fire."""
+
+    def __init__(self) -> None:
+        self._reader, self._writer = socket.socketpair()
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._reader, selectors.EVENT_READ)
+        self._set = False
+
+    def set(self) -> None:
+        if not self._set:
+            self._set = True
+            self._writer.send(b"x")
+
+    def wait(self, seconds: float) -> bool:
+        """Whether the signal was set, waiting at most ``seconds`` for it."""
+        return self._set or bool(self._selector.select(seconds)) or self._set
+
+    def close(self) -> None:
+        self._selector.close()
+        self._reader.close()
+        self._writer.close()
+
+
 class Heartbeat:
     """The signs of life and the progress of one run; use as a context manager around it.
 
@@ -133,7 +162,7 @@ class Heartbeat:
         self.progress_seconds = min(progress_seconds, seconds)
         self.done = 0
         self.total = 0
-        self._stop = threading.Event()
+        self._stop: Wakeup | None = None
         self._thread: threading.Thread | None = None
         self._thread_writes = False
 
@@ -141,14 +170,20 @@ class Heartbeat:
         self.touch()
         self._thread_writes = self.write is not None and other_connection_can_write()
         if self._thread_writes or self.stamp is not None:
-            self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+            self._stop = Wakeup()
+            self._thread = threading.Thread(
+                target=self._run, args=(self._stop,), name=self.name, daemon=True
+            )
             self._thread.start()
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        if self._thread is None or self._stop is None:
+            return
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+        self._thread.join(timeout=30)
+        if not self._thread.is_alive():
+            self._stop.close()
 
     def progress(self, done: int, total: int) -> None:
         """Progress of the run: written now unless inside a transaction (a step written all
@@ -162,11 +197,11 @@ class Heartbeat:
         if self.stamp is not None:
             write_stamp(self.stamp, done=self.done, total=self.total)
 
-    def _run(self) -> None:
+    def _run(self, stop: Wakeup) -> None:
         written: tuple[int, int] | None = None
         last_beat = time.monotonic()
         try:
-            while not self._stop.wait(self.progress_seconds):
+            while not stop.wait(self.progress_seconds):
                 now = (self.done, self.total)
                 if now == written and time.monotonic() - last_beat < self.seconds:
                     continue
