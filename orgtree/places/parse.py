@@ -60,6 +60,11 @@ _PREFIX_TYPE: dict[tuple[str, ...], str] = {
     ("tt",): "thi tran",
     ("dac", "khu"): "dac khu",
 }
+# syllables of names that fold like a level word but are spelt otherwise ("Thạch Xá",
+# "Phương Công", "Quân Chu", "Tịnh Biên", "Huyền Sơn"): in a text with marks, not a level word
+_NAME_SYLLABLES = frozenset(
+    {"xá", "xà", "phương", "phượng", "quân", "quán", "quấn", "tịnh", "tình", "huyền"}
+)
 _GLUED_NUMBER = re.compile(r"^(q|p|f|quan|phuong)(\d+)$")  # "Q1", "P7", "F3", "phuong12"
 # "thanhpho", "thixa", "thitran", "dackhu": a two-word level word written as one
 _GLUED_PREFIX = {"".join(head): head for head in _PREFIXES if len(head) == 2}
@@ -206,11 +211,14 @@ _HINT_KEY = {head: _hint_key(levels) for head, levels in _PREFIXES.items()}
 _HINT_KEY_OF = {levels: _hint_key(levels) for levels in _PREFIXES.values()}
 
 
-def _split_run(tokens: list[str], known: dict[str, frozenset[str]]) -> list[list[str]] | None:
+def _split_run(
+    tokens: list[str], known: dict[str, frozenset[str]], not_prefix: frozenset[int] = frozenset()
+) -> list[list[str]] | None:
     """Cut an address written without commas ("xa dang xa huyen gia lam ha noi") into pieces
     that are known names, each with its optional prefix; unknown words (house numbers,
     streets, villages) are skipped. Dynamic programming over the tokens (see the scoring
-    constants above). None when fewer than two pieces are found."""
+    constants above). None when fewer than two pieces are found. A token whose position is in
+    ``not_prefix`` is read as a name's syllable, never as a level word ("Thạch Xá")."""
     n = len(tokens)
     any_level = known["any"]
     province_or_district = known["province|district"]
@@ -223,7 +231,7 @@ def _split_run(tokens: list[str], known: dict[str, frozenset[str]]) -> list[list
             if i + size >= n:
                 continue
             head = (tokens[i], tokens[i + 1]) if size == 2 else (tokens[i],)
-            if head not in _PREFIXES:
+            if head not in _PREFIXES or i in not_prefix:
                 continue
             names = known[_HINT_KEY[head]]
             name = ""
@@ -353,7 +361,7 @@ def _hamlet_rest(tokens: list[str]) -> list[Segment]:
     if not skip:
         skip = 2 if tokens[:2] == ["so", "nha"] else 1
     rest = tokens[skip:]
-    if len(rest) < 2 or rest[0] in NOISE_WORDS or not all(t.isalpha() for t in rest[-2:]):
+    if len(rest) < 2 or not all(t.isalpha() for t in rest[-2:]):
         return []
     if not whole and len(rest) < 3:
         return []
@@ -362,6 +370,41 @@ def _hamlet_rest(tokens: list[str]) -> list[Segment]:
         return []
     segment.tail = TAIL_WHOLE if whole else TAIL_END
     return [segment]
+
+
+def _name_syllables(raw: str, tokens: list[str]) -> frozenset[int]:
+    """The positions of the tokens that fold like a level word but are written as a syllable of
+    a name ("Xá" of "Thạch Xá"), not before a number ("Quân 10" is a slip for "Quận 10");
+    empty when the words of ``raw`` do not line up with the tokens."""
+    words = _accent_key(raw).split()
+    if len(words) != len(tokens):
+        return frozenset()
+    return frozenset(
+        i
+        for i, word in enumerate(words)
+        if word in _NAME_SYLLABLES and not (i + 1 < len(tokens) and tokens[i + 1].isdigit())
+    )
+
+
+def _bare_segment(raw: str, tokens: list[str]) -> Segment:
+    """A segment without a level word, though its first word folds like one ("Phương Công")."""
+    key = " ".join(tokens)
+    return Segment(raw, None, "", key, key, 0, key.replace(" ", "").isdigit())
+
+
+def _level_tail(tokens: list[str], known: dict[str, frozenset[str]]) -> int:
+    """Where a level word and a known name of its level end the tokens ("… thanh thai phuong
+    14", "x thanh loi tinh long an"), after words that are none: the position of the level
+    word, 0 when there is none."""
+    for i in range(len(tokens) - 2, 0, -1):
+        for size in (2, 1):
+            head = tuple(tokens[i : i + size])
+            if head not in _PREFIXES or i + size >= len(tokens):
+                continue
+            name = " ".join(tokens[i + size :])
+            if name in known[_HINT_KEY[head]]:
+                return i
+    return 0
 
 
 def _parse_part(
@@ -373,6 +416,7 @@ def _parse_part(
         return []
     if not folded.replace(" ", "").isalpha():
         tokens = _normalise_tokens(tokens)
+    syllables = frozenset() if ascii_text else _name_syllables(raw, tokens)
     glued = _GLUED_PREFIX.get(tokens[0])
     if glued is not None:
         tokens = [*glued, *tokens[1:]]  # "Thànhphố Hải Phòng"
@@ -388,10 +432,12 @@ def _parse_part(
     if known is not None and (first in NOISE_WORDS or first.rstrip(_NOISE_TAIL) in NOISE_WORDS):
         # a street-level start ("so nha 12", "to4"): strip_noise's own test, without the call
         stripped = strip_noise(tokens, known["any"])
+        if stripped and len(tokens) - len(stripped) in syllables:
+            stripped = None  # "Thôn Yến Thạch Xá …": "Xá" is no "Xã"
         if not stripped:
             # no level word after the noise: only a house number, a lane, a hamlet, or an
             # address without commas ("Xóm 4 Diễn Kỷ Diễn Châu Nghệ An") that names places
-            pieces = _split_run(tokens, known) if len(tokens) >= _NOISY_RUN else None
+            pieces = _split_run(tokens, known, syllables) if len(tokens) >= _NOISY_RUN else None
             if pieces:
                 return [_segment(" ".join(p), p) for p in pieces]
             return _hamlet_rest(tokens)
@@ -401,18 +447,32 @@ def _parse_part(
                 # "Khóm 3 Bằng Hành Bắc Quang Tỉnh Hà Tuyên": after a numbered hamlet or
                 # house, names come before the first level word (not after "Số 12 đường
                 # Lê Lợi": a street)
-                pieces = _split_run(rest, known)
+                skip = len(tokens) - len(rest)
+                pieces = _split_run(rest, known, frozenset(p - skip for p in syllables))
                 if pieces and len(pieces) > 1 and len(pieces[0]) + len(stripped) <= len(rest):
                     return [_segment(" ".join(p), p) for p in pieces]
             tokens = stripped
             raw = " ".join(tokens)
     segment = _segment(raw, tokens)
+    if segment.prefix_len and 0 in syllables and tokens == folded.split():
+        segment = _bare_segment(raw, tokens)
     segment.raw_is_ascii = ascii_text
     if known is not None and len(tokens) >= 3:
         names = known[_HINT_KEY_OF.get(segment.hint, "any")]
         if segment.key not in names:
-            pieces = _split_run(tokens, known)
+            pieces = _split_run(tokens, known, syllables)
             if pieces:
                 # the pieces lose the original spelling: no diacritics to compare
                 return [_segment(" ".join(p), p) for p in pieces]
+            cut = _level_tail(tokens, known)
+            if (
+                cut > segment.prefix_len
+                and cut not in syllables
+                and any(t.isalpha() for t in tokens[segment.prefix_len : cut])
+            ):
+                # a street or a glued name before a level word and its unit ("7/3 Thành Thái
+                # Phường 14", "X.UThạnh Lợi Tỉnh Long An"): the unit is its own segment (not
+                # after a house number alone: "106 P. Ngô Quyền" is a street, "phố")
+                head, tail = tokens[:cut], tokens[cut:]
+                return [_segment(" ".join(head), head), _segment(" ".join(tail), tail)]
     return [segment]

@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 
 from orgtree.places import resolve_place
-from orgtree.places.parse import TAIL_END, TAIL_WHOLE, _hamlet_rest, _segment, tails
+from orgtree.places.parse import (
+    TAIL_END,
+    TAIL_WHOLE,
+    _hamlet_rest,
+    _level_tail,
+    _name_syllables,
+    _segment,
+    tails,
+)
 from tests.orgtree.corpus_score import assert_same_place, score_corpus
 from tests.orgtree.independent_corpus import CORPUS_PUBLIC, load_tsv_corpus
 
@@ -109,3 +117,47 @@ def test_a_commune_after_a_hamlet_only_inside_the_district_named(reference_data)
     for text in ("Thôn 4 Nghĩa Trung, Hải Hậu, Nam Định", "Thôn Hoằng Thịnh, Hoằng Hóa, Thanh Hóa"):
         r = resolve_place(text, as_of=AS_OF)
         assert r.commune is None or r.needs_review, r.describe()
+
+
+# -- a syllable of a name that folds like a level word; a unit after a street in one part ---------
+@pytest.mark.database_free
+def test_name_syllables_that_fold_like_a_level_word():
+    assert _name_syllables("Thôn Yến Thạch Xá", "thon yen thach xa".split()) == {3}
+    assert _name_syllables("Phương Công", ["phuong", "cong"]) == {0}
+    assert _name_syllables("Quân 10", ["quan", "10"]) == frozenset()  # a slip for "Quận"
+    assert _name_syllables("Xã Tân Lập", ["xa", "tan", "lap"]) == frozenset()
+
+
+@pytest.mark.database_free
+def test_a_level_word_and_its_unit_at_the_end_of_a_part():
+    known = {"commune": frozenset({"14", "tan lap"}), "province": frozenset({"long an"})}
+    assert _level_tail("7 3 thanh thai phuong 14".split(), known) == 4
+    assert _level_tail("x uthanh loi tinh long an".split(), known) == 3
+    assert _level_tail("le loi p ngo quyen".split(), known) == 0  # no such ward known
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        # "Xá" of a commune's name is no "Xã" (read so, it made "Xã Mỹ Đức", a 2025 commune)
+        ("Thôn Chợ Xuy Xá Mỹ Đức, Hà Nội", "Xã Xuy Xá, Huyện Mỹ Đức, Thành phố Hà Nội"),
+        ("Xóm Lò Tràng Xá Võ Nhai Thái Nguyên", "Xã Tràng Xá, Huyện Võ Nhai, Tỉnh Thái Nguyên"),
+        ("Thôn Bãi Đào Xá Thanh Thủy, Phú Thọ", "Xã Đào Xá, Huyện Thanh Thuỷ, Tỉnh Phú Thọ"),
+        (
+            "Phương Công, Huyện Tiền Hải, Tỉnh Thái Bình",
+            "Xã Phương Công, Huyện Tiền Hải, Tỉnh Thái Bình",
+        ),
+        # a numbered ward after the street, in the same part
+        (
+            "12/4 Lê Văn Sỹ Phường 13, Quận 3, TP. Hồ Chí Minh",
+            "Phường 13, Quận 3, Thành phố Hồ Chí Minh",
+        ),
+        # "P." after a house number alone is a street ("phố"), not a ward
+        (
+            "15 P. Lê Lợi, Xã Nam Bình, H. Kiến Xương, Thái Bình",
+            "Xã Nam Bình, Huyện Kiến Xương, Tỉnh Thái Bình",
+        ),
+    ],
+)
+def test_level_words_read_from_their_spelling_and_place(reference_data, text: str, plain: str):
+    _same_place(text, plain)
