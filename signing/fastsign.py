@@ -41,8 +41,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
@@ -50,6 +51,7 @@ from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
 from signxml.algorithms import SignatureConstructionMethod
 from signxml.util import ds_tag, namespaces, strip_pem_header, xades_tag
 
+from .errors import SigningError
 from .keys import Signer, key_algorithm
 
 C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0.value
@@ -260,12 +262,29 @@ def _byte_template(template: etree._Element) -> _Bytes:
 
 
 def _signature_value(signer: Signer, template: _Template, signed_info: bytes) -> bytes:
+    """The signature value of ``signed_info``, verified with the certificate's public key
+    before it is used (tens of microseconds): a key that is not the certificate's (a token
+    holding several keys, a wrong PKCS#12) or a faulty computation is refused here, when
+    signing, so everything this signer returns has a signature value that verifies."""
     key = signer.signing_key
-    if template.algorithm == "rsa":
-        return key.sign(signed_info, padding.PKCS1v15(), hashes.SHA256())
-    r, s = decode_dss_signature(key.sign(signed_info, ec.ECDSA(hashes.SHA256())))
-    size = (template.key_size + 7) // 8
-    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    public_key = signer.certificate.public_key()
+    try:
+        if template.algorithm == "rsa" and isinstance(public_key, rsa.RSAPublicKey):
+            value = key.sign(signed_info, padding.PKCS1v15(), hashes.SHA256())
+            public_key.verify(value, signed_info, padding.PKCS1v15(), hashes.SHA256())
+            return value
+        if isinstance(public_key, ec.EllipticCurvePublicKey):
+            der = key.sign(signed_info, ec.ECDSA(hashes.SHA256()))
+            public_key.verify(der, signed_info, ec.ECDSA(hashes.SHA256()))
+            r, s = decode_dss_signature(der)
+            size = (template.key_size + 7) // 8
+            return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    except InvalidSignature as exc:
+        raise SigningError(
+            "Chữ ký vừa tạo không kiểm tra được bằng khóa công khai của chứng thư số: khóa ký "
+            "không phải khóa của chứng thư này. Không lưu chữ ký."
+        ) from exc
+    raise SigningError("Khóa của chứng thư số không phải RSA hay ECDSA.")
 
 
 def _ids() -> dict[str, str]:

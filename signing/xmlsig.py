@@ -17,6 +17,7 @@ import base64
 import binascii
 import copy
 import hashlib
+import re
 import threading
 from base64 import b64encode
 from dataclasses import dataclass, field
@@ -859,33 +860,14 @@ def verify_document(
         return result
     leaf = _pick_leaf(certs)
     intermediates = [c for c in certs if c is not leaf]
-    result.certificate = leaf
-    result.signer_subject = describe_name(leaf.subject)
-    result.signer_name = common_name(leaf.subject)
-    result.serial = serial_hex(leaf)
-    result.issuer = describe_name(leaf.issuer)
-    result.not_before = leaf.not_valid_before_utc
-    result.not_after = leaf.not_valid_after_utc
+    _describe_signer(result, leaf)
 
     method_node = signature.find("ds:SignedInfo/ds:SignatureMethod", _NS)
     method_uri = method_node.get("Algorithm", "") if method_node is not None else ""
-    try:
-        method = SignatureMethod(method_uri)
-    except ValueError:
-        method = None
-    if method not in ALGORITHM_LABELS:
-        result.add("algorithm_not_allowed", f"({method_uri or 'không rõ'})")
+    method = _allowed_method(result, method_uri)
+    if method is None:
         return result
-    assert method is not None
-    public_key = leaf.public_key()
-    if isinstance(public_key, rsa.RSAPublicKey):
-        result.algorithm = f"{ALGORITHM_LABELS[method]} ({public_key.key_size} bit)"
-    elif isinstance(public_key, ec.EllipticCurvePublicKey):
-        result.algorithm = f"{ALGORITHM_LABELS[method]} ({public_key.curve.name})"
-    try:
-        key_algorithm(public_key)
-    except SigningError as exc:
-        result.add("weak_key", str(exc))
+    _check_key(result, leaf, method)
 
     # 2. Cryptography: digests of the document, the signed properties and KeyInfo, and the
     #    signature value, with the embedded signer certificate. Validity dates are checked
@@ -944,15 +926,67 @@ def verify_document(
 
     # 3. Certificate validity: at the signing time (only when the signature proved it) and now.
     if signature_ok and result.signing_time is not None:
-        st = result.signing_time
-        if st > at + CLOCK_SKEW:
-            result.add("signing_time_in_future", f"(ký lúc {vn_time(st)}).")
-        if not (leaf.not_valid_before_utc <= st <= leaf.not_valid_after_utc):
-            result.add(
-                "signed_outside_validity",
-                f"Ký lúc {vn_time(st)}; chứng thư có hiệu lực từ "
-                f"{vn_time(leaf.not_valid_before_utc)} đến {vn_time(leaf.not_valid_after_utc)}.",
-            )
+        _check_signing_time(result, leaf, at)
+    _check_certificate(result, leaf, intermediates, trust_store, at)
+    return result
+
+
+def _describe_signer(result: VerificationResult, leaf: x509.Certificate) -> None:
+    result.certificate = leaf
+    result.signer_subject = describe_name(leaf.subject)
+    result.signer_name = common_name(leaf.subject)
+    result.serial = serial_hex(leaf)
+    result.issuer = describe_name(leaf.issuer)
+    result.not_before = leaf.not_valid_before_utc
+    result.not_after = leaf.not_valid_after_utc
+
+
+def _allowed_method(result: VerificationResult, method_uri: str) -> SignatureMethod | None:
+    """The signature method, or None (and the problem added) when it is not accepted."""
+    try:
+        method = SignatureMethod(method_uri)
+    except ValueError:
+        method = None
+    if method not in ALGORITHM_LABELS:
+        result.add("algorithm_not_allowed", f"({method_uri or 'không rõ'})")
+        return None
+    return method
+
+
+def _check_key(result: VerificationResult, leaf: x509.Certificate, method: SignatureMethod) -> None:
+    public_key = leaf.public_key()
+    if isinstance(public_key, rsa.RSAPublicKey):
+        result.algorithm = f"{ALGORITHM_LABELS[method]} ({public_key.key_size} bit)"
+    elif isinstance(public_key, ec.EllipticCurvePublicKey):
+        result.algorithm = f"{ALGORITHM_LABELS[method]} ({public_key.curve.name})"
+    try:
+        key_algorithm(public_key)
+    except SigningError as exc:
+        result.add("weak_key", str(exc))
+
+
+def _check_signing_time(result: VerificationResult, leaf: x509.Certificate, at: datetime) -> None:
+    st = result.signing_time
+    assert st is not None
+    if st > at + CLOCK_SKEW:
+        result.add("signing_time_in_future", f"(ký lúc {vn_time(st)}).")
+    if not (leaf.not_valid_before_utc <= st <= leaf.not_valid_after_utc):
+        result.add(
+            "signed_outside_validity",
+            f"Ký lúc {vn_time(st)}; chứng thư có hiệu lực từ "
+            f"{vn_time(leaf.not_valid_before_utc)} đến {vn_time(leaf.not_valid_after_utc)}.",
+        )
+
+
+def _check_certificate(
+    result: VerificationResult,
+    leaf: x509.Certificate,
+    intermediates: list[x509.Certificate],
+    trust_store: TrustStore,
+    at: datetime,
+) -> None:
+    """The checks that depend on the time of the check and on the trust store: validity now,
+    key usage, the chain to a trusted CA, revocation per the loaded CRLs."""
     if at > leaf.not_valid_after_utc:
         result.add("cert_expired", f"Hết hạn lúc {vn_time(leaf.not_valid_after_utc)}.")
     elif at < leaf.not_valid_before_utc:
@@ -1003,4 +1037,61 @@ def verify_document(
         else:
             result.revocation = "good"
         result.add("ocsp_skipped", severity="info")
+
+
+# The parts of a signature this module's signer wrote, read from its bytes (see
+# :func:`recheck_certificate`).
+_SIGNATURE_START = b"<ds:Signature "
+_EMBEDDED_CERTIFICATE = re.compile(rb"<ds:X509Certificate>([A-Za-z0-9+/=\s]+)</ds:X509Certificate>")
+_SIGNATURE_METHOD = re.compile(rb'<ds:SignatureMethod Algorithm="([^"<>]+)"')
+_SIGNING_TIME = re.compile(rb"<xades:SigningTime>([^<]+)</xades:SigningTime>")
+
+
+def recheck_certificate(
+    xml_bytes: bytes,
+    trust_store: TrustStore,
+    at: datetime | None = None,
+) -> VerificationResult | None:
+    """:func:`verify_document` of a document whose signature **is known to be valid**: signed
+    here by :func:`sign_document` (whose signer verifies the value it makes) and unchanged since
+    — the caller has checked that, e.g. with the server's mark over the bytes' digest (see
+    ``profiles.signatures.versions.signing_mark``). What cannot have changed since (the
+    digests, the signature value, the signature's shape) is not checked again; what can is,
+    exactly as :func:`verify_document` checks it: the signer certificate's validity now, the
+    chain to a CA trusted now, revocation per the CRLs loaded now (cached per trust store), the
+    signing time against the clock. The same result, with the same problems, as
+    :func:`verify_document` would give for these bytes now, but no ``signed_content`` (the
+    caller knows what was signed).
+
+    None when the bytes are not in the shape this module's signer writes: the caller then
+    verifies them in full. Never pass bytes from outside here: their signature would be
+    believed. (``result.certificate`` is the signer's, read from the bytes: the caller checks
+    that it is the one its proof names.)"""
+    at = (at or datetime.now(UTC)).astimezone(UTC)
+    start = xml_bytes.rfind(_SIGNATURE_START)
+    if start < 0:
+        return None
+    tail = xml_bytes[start:]
+    try:
+        certs = [
+            _certificate_from_base64(m.decode("ascii")) for m in _EMBEDDED_CERTIFICATE.findall(tail)
+        ]
+        method = _SIGNATURE_METHOD.search(tail)
+        signing_time = _SIGNING_TIME.search(tail)
+        if not certs or method is None or signing_time is None:
+            return None
+        when = datetime.fromisoformat(signing_time.group(1).decode("ascii").strip())
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    leaf = _pick_leaf(certs)
+    result = VerificationResult(verified_at=at)
+    _describe_signer(result, leaf)
+    if _allowed_method(result, method.group(1).decode("ascii")) is None:
+        return None
+    _check_key(result, leaf, SignatureMethod(method.group(1).decode("ascii")))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    result.signing_time = when.astimezone(UTC)
+    _check_signing_time(result, leaf, at)
+    _check_certificate(result, leaf, [c for c in certs if c is not leaf], trust_store, at)
     return result

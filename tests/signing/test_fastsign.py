@@ -19,7 +19,8 @@ from signxml import SignatureMethod
 from signxml.xades import XAdESSigner
 
 from signing import fastsign, xmlsig
-from signing.keys import KeyFileSigner, TokenSigner
+from signing.errors import SigningError
+from signing.keys import KeyFileSigner, Signer, TokenSigner
 from signing.xmlsig import sign_document, sign_document_with_signxml, verify_document
 
 from .conftest import SOFTHSM_MODULE, TOKEN_LABEL, TOKEN_PIN
@@ -239,3 +240,33 @@ def test_the_signature_written_into_the_bytes_is_the_one_built_as_elements(
     _fixed_tokens(monkeypatch)
     built = sign_document(doc, rsa_signer, signing_time=at)
     assert written == built
+
+
+# -- the signer checks the value it makes -------------------------------------------------------
+
+
+class _OtherKey(Signer):
+    """A signer whose key is not its certificate's: a token holding several keys."""
+
+    def __init__(self, certificate, chain, key) -> None:
+        self.certificate, self.chain, self._key = certificate, chain, key
+
+    @property
+    def signing_key(self):
+        return self._key
+
+
+def test_the_signer_refuses_a_signature_its_certificate_does_not_verify(
+    test_ca, rsa_signer, sample_doc
+):
+    other = KeyFileSigner.from_pkcs12(
+        *next(
+            (c.pkcs12, c.pin)
+            for c in test_ca.credentials
+            if c.username == "binh" and c.kind == "rsa"
+        )
+    )
+    wrong = _OtherKey(rsa_signer.certificate, rsa_signer.chain, other.signing_key)
+    with pytest.raises(SigningError, match="không phải khóa của chứng thư"):
+        sign_document(sample_doc, wrong)
+    assert sign_document(sample_doc, rsa_signer)  # the right key signs as before
