@@ -31,7 +31,6 @@ which verify each signature again before sending. Then it measures:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import signal
@@ -181,7 +180,7 @@ def sign_people_fast(unit, count, hr, approver, signer, *, seed) -> list:
     from django.db import transaction
     from django.utils import timezone
 
-    from profiles import document
+    from profiles.document import assets_included_by_default
     from profiles.models import (
         Profile,
         ProfileSignature,
@@ -190,12 +189,13 @@ def sign_people_fast(unit, count, hr, approver, signer, *, seed) -> list:
         VersionStatus,
     )
     from profiles.services import content_hash, snapshot
-    from signing.keys import common_name, serial_hex
-    from signing.trust import describe_name
+    from profiles.signatures.versions import describe_signed, new_signature
+    from profiles.signatures.versions import render_valid_document as render
+    from signing.keys import serial_hex
     from signing.xmlsig import sign_document
 
     cert = signer.certificate
-    include_assets = document.assets_included_by_default()
+    include_assets = assets_included_by_default()
     done = []
     for profiles, generated in generated_chunks(unit, count, seed=seed):
         now = timezone.now()
@@ -210,25 +210,23 @@ def sign_people_fast(unit, count, hr, approver, signer, *, seed) -> list:
                     signature_reference=serial_hex(cert),
                 )
             )  # fmt: skip
-        signatures = []
-        for version in versions:
-            signed = sign_document(
-                document.render_profile_document(version, include_assets=include_assets),
-                signer,
-            )
-            signatures.append(
-                ProfileSignature(
-                    version=version, signed_document=signed,
-                    document_sha256=hashlib.sha256(signed).hexdigest(), signed_by=approver,
-                    signer_name=common_name(cert.subject)[:255],
-                    signer_subject=describe_name(cert.subject)[:500],
-                    certificate_serial=serial_hex(cert), issuer=describe_name(cert.issuer)[:500],
-                    signing_time=now, algorithm="RSA-SHA256", includes_assets=include_assets,
-                )
-            )  # fmt: skip
+        signed = [
+            sign_document(render(version, include_assets=include_assets), signer)
+            for version in versions
+        ]
         with transaction.atomic():
             ProfileVersion.objects.bulk_create(versions)
-            ProfileSignature.objects.bulk_create(signatures)
+            # the row the signing path writes, the server's mark included (made for the
+            # version's id: after the versions are written)
+            ProfileSignature.objects.bulk_create(
+                [
+                    new_signature(
+                        version, doc, approver, describe_signed(doc), credential=None,
+                        includes_assets=include_assets,
+                    )
+                    for version, doc in zip(versions, signed, strict=True)
+                ]
+            )  # fmt: skip
             Profile.objects.filter(pk__in=[p.pk for p in profiles]).update(
                 status=ProfileStatus.SIGNED
             )

@@ -1,5 +1,5 @@
-"""The installation's one keyring, and field-level encryption at rest for the sensitive data
-groups (assets and income, health).
+"""The installation's one keyring, field-level encryption at rest for the sensitive data
+groups (assets and income, health), and the server's marks (HMACs, see :func:`make_mark`).
 
 **The key-encryption key ("master key")** seals the secrets kept in the database (uploaded
 PKCS#12 files, a signing batch's PIN while it runs, the national connection secrets):
@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -50,6 +52,7 @@ PREFIX = "enc1:"
 ENV = "CBCCVC_FIELD_ENCRYPTION_KEY"
 MASTER_KEY_ENV = "CBCCVC_KEY_ENCRYPTION_KEY"
 _HKDF_INFO = b"cbccvc field encryption v1"
+MARK_PREFIX = "mac1:"
 
 
 class KeyringError(Exception):
@@ -124,6 +127,50 @@ def unseal(token: bytes) -> bytes:
         raise KeyringError(
             "Không giải mã được dữ liệu khóa: khóa mã hóa chính đã thay đổi hoặc dữ liệu bị hỏng."
         ) from exc
+
+
+# -- marks: what this server vouches for ---------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=8)
+def _mark_keys_for(keys: tuple[bytes, ...], purpose: str) -> tuple[bytes, ...]:
+    info = b"cbccvc mark v1: " + purpose.encode()
+    try:
+        return tuple(
+            HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(
+                base64.urlsafe_b64decode(key)
+            )
+            for key in keys
+        )
+    except (ValueError, TypeError) as exc:
+        raise KeyringError(
+            f"Khóa mã hóa chính ({MASTER_KEY_ENV} hoặc {master_key_path()}) không hợp lệ."
+        ) from exc
+
+
+def make_mark(purpose: str, message: bytes) -> str:
+    """An HMAC-SHA256 of ``message`` under a key derived (HKDF, one key per ``purpose``) from
+    the master key, which is never in the database: a mark that someone who can only write to
+    the database cannot make for other data. Stored as ``mac1:<hex>``."""
+    key = _mark_keys_for(master_keys(), purpose)[0]
+    return MARK_PREFIX + hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def mark_matches(purpose: str, message: bytes, mark: str | None) -> bool:
+    """Whether ``mark`` is :func:`make_mark` of ``message`` under any master key (the older
+    keys too, while they are being rotated out). Never raises: a missing, malformed or
+    foreign mark is simply not a match."""
+    if not mark or not mark.startswith(MARK_PREFIX):
+        return False
+    try:
+        keys = _mark_keys_for(master_keys(), purpose)
+    except KeyringError:
+        return False
+    given = mark[len(MARK_PREFIX) :].encode()
+    return any(
+        hmac.compare_digest(hmac.new(key, message, hashlib.sha256).hexdigest().encode(), given)
+        for key in keys
+    )
 
 
 # -- field encryption ---------------------------------------------------------------------------

@@ -12,7 +12,12 @@ repeat with ``already_received``, which counts as a confirmation: exactly one na
 **Before sending** each version's signature is verified again
 (:func:`profiles.signatures.versions.verify_version`) unless its stored verification
 still holds (same trust store revision, same bytes, not older than the version): a version
-whose signature or content no longer verifies is not sent (dead letter with the reason).
+whose signature or content no longer verifies is not sent (dead letter with the reason). A
+signature made here carries the server's mark (an HMAC under a key derived from the master
+key, see :func:`profiles.signatures.versions.signing_mark`): while it holds, only what can
+change after signing is checked again — the certificate's validity, chain and revocation now,
+the snapshot against its hash — not the signature's own cryptography, verified when it was
+made; any other signature (an older row, changed bytes) is verified in full.
 
 **Outcomes.** ``accepted``/``already_received`` for the same version hash → synced (and, for
 the national destination, :func:`profiles.workflow.mark_versions_synced`, for the whole
@@ -159,6 +164,9 @@ class RunStats:
     errors: list[str] = field(default_factory=list)
     verifications: int = 0  # signatures verified before sending
     verifications_reused: int = 0  # stored verifications that still held (not made again)
+    # of ``verifications``: the signature made here (its server's mark intact), so only the
+    # certificate's validity, chain and revocation were checked
+    verifications_by_mark: int = 0
 
     def add(self, other: RunStats) -> None:
         self.claimed += other.claimed
@@ -169,6 +177,7 @@ class RunStats:
         self.errors += other.errors
         self.verifications += other.verifications
         self.verifications_reused += other.verifications_reused
+        self.verifications_by_mark += other.verifications_by_mark
 
 
 def _mine(item: SyncItem) -> Any:
@@ -315,6 +324,8 @@ def _verified_items(
     removed since —, other signed bytes or snapshot, or the certificate has expired since, or
     the XSD check was not recorded). A retried item whose signature was verified on its first
     attempt is sent without verifying it again; a CRL loaded in between forces the check.
+    A signature with the server's mark intact is checked by it (``trust_mark``: the
+    certificate now, not the cryptography nor the XSD, both checked when it was signed).
 
     The CPU work runs outside any transaction; the fresh outcomes are stored as each
     signature's last verification (with what it was made against, and ``xsd_valid``) in one
@@ -343,10 +354,15 @@ def _verified_items(
             checked.append((item, signature, None))
             stats.verifications_reused += 1
             continue
-        outcome = verify_version(item.version, trust_store=trust, store=False, signature=signature)
+        outcome = verify_version(
+            item.version, trust_store=trust, store=False, signature=signature, trust_mark=True
+        )
         checked.append((item, signature, outcome))
         stats.verifications += 1
-        if outcome.ok:  # the XSD of the document's own version; each error names the element
+        stats.verifications_by_mark += outcome.by_mark
+        # the XSD of the document's own version; each error names the element (a document
+        # signed here was validated before it was signed: its mark says so)
+        if outcome.ok and not outcome.by_mark:
             invalid[item.pk] = _xsd_errors(outcome, signature)
     now = timezone.now()
     out = []

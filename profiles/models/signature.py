@@ -51,6 +51,11 @@ class ProfileSignature(models.Model):
     signing_time = models.DateTimeField(_("thời điểm ký"))
     algorithm = models.CharField(_("thuật toán"), max_length=60)
     includes_assets = models.BooleanField(_("có nhóm 9 (tài sản, thu nhập)"), default=False)
+    # made when the signature was made here (see profiles.signatures.versions.signing_mark):
+    # an HMAC under a key derived from the master key, which is never in the database
+    signing_mark = models.CharField(
+        _("dấu xác nhận của máy chủ khi ký"), max_length=80, blank=True, default="", editable=False
+    )
     last_verified_at = models.DateTimeField(_("kiểm tra gần nhất lúc"), null=True, blank=True)
     last_verification_ok = models.BooleanField(_("kết quả kiểm tra gần nhất"), null=True)
     last_verification = models.JSONField(_("chi tiết kiểm tra gần nhất"), default=dict, blank=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,17 +22,24 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from lxml import etree
 
+from cbccvc.crypto import make_mark, mark_matches
 from cbccvc.safexml import parse_untrusted
 from orgtree.access import APPROVE_ROLES, scope_for
 from signing.keys import Signer, certificate_fingerprint, common_name, serial_hex
 from signing.models import SigningCredential
 from signing.trust import TrustStore, describe_name
-from signing.xmlsig import ALGORITHM_LABELS, sign_built_tree, verify_document
+from signing.xmlsig import (
+    ALGORITHM_LABELS,
+    recheck_certificate,
+    sign_built_tree,
+    verify_document,
+)
 
 from .. import document
 from ..document_schema import schema_for
@@ -102,6 +110,58 @@ def describe_signed(signed: bytes) -> SignedInfo:
     return SignedInfo(cert, when.astimezone(UTC), labels.get(method, method))
 
 
+# -- the server's mark ---------------------------------------------------------------------------
+#
+# A signature made here is verified as it is made (the signer checks its signature value with
+# the certificate's key; the digests are its own, of the document it rendered from the version
+# and validated against the XSD). Its row then carries the server's mark: an HMAC, under a key
+# derived from the master key (never in the database), of the version it belongs to (id,
+# number, content hash), the signed bytes' SHA-256 and the signer certificate's SHA-256. The
+# sync queue, finding the mark intact, knows the bytes are the ones signed and verified here
+# for this very version, and only makes again the checks that can change after signing
+# (:func:`verify_version` with ``trust_mark``): the certificate's validity now, its chain to a
+# CA trusted now, revocation per the CRLs loaded now, and the snapshot against its hash.
+# Someone who can write to the database but not read the master key cannot make a mark: a
+# row changed, moved to another version or written by hand, and every row signed before
+# marks existed, has none that matches, and is verified in full as before.
+
+MARK_PURPOSE = "profile signature made and verified here"
+
+
+def _mark_message(version: ProfileVersion, document_sha256: str, certificate_sha256: str) -> bytes:
+    return json.dumps(
+        [version.pk, version.number, version.content_hash, document_sha256, certificate_sha256]
+    ).encode()
+
+
+def signing_mark(version: ProfileVersion, signed: bytes, certificate: x509.Certificate) -> str:
+    """The server's mark of ``signed``, the document this server's signer has just made of
+    ``version`` with ``certificate`` (see above). Only for bytes our signer returned."""
+    return make_mark(
+        MARK_PURPOSE,
+        _mark_message(
+            version,
+            hashlib.sha256(signed).hexdigest(),
+            certificate.fingerprint(hashes.SHA256()).hex(),
+        ),
+    )
+
+
+def mark_holds(
+    signature: ProfileSignature, version: ProfileVersion, certificate: x509.Certificate
+) -> bool:
+    """Whether the signature's mark is the server's mark of its bytes as they are now, for
+    ``version`` as it is now, signed with ``certificate`` (see above)."""
+    if not signature.signing_mark:
+        return False
+    message = _mark_message(
+        version,
+        hashlib.sha256(bytes(signature.signed_document)).hexdigest(),
+        certificate.fingerprint(hashes.SHA256()).hex(),
+    )
+    return mark_matches(MARK_PURPOSE, message, signature.signing_mark)
+
+
 def new_signature(
     version: ProfileVersion,
     signed: bytes,
@@ -111,10 +171,13 @@ def new_signature(
     credential: SigningCredential | None,
     includes_assets: bool,
 ) -> ProfileSignature:
-    """The (unsaved) signature row of ``version`` signed by ``user`` as ``signed``."""
+    """The (unsaved) signature row of ``version`` signed by ``user`` as ``signed``, with the
+    server's mark (:func:`signing_mark`): ``signed`` must be what this server's signer has
+    just returned for ``version``."""
     return ProfileSignature(
         version=version,
         signed_document=signed,
+        signing_mark=signing_mark(version, signed, info.certificate),
         document_sha256=hashlib.sha256(signed).hexdigest(),
         signed_by=user,
         credential=credential,
@@ -289,6 +352,9 @@ class VersionVerification:
     changed_groups: list[int] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)  # snapshot comparison
     stamp: dict[str, str] = field(default_factory=dict)  # see verification_stamp
+    # the signature's own cryptography (digests, value, shape) was not checked again: the
+    # server's mark vouches for it (see signing_mark); the certificate checks were made now
+    by_mark: bool = False
 
     @property
     def ok(self) -> bool:
@@ -303,6 +369,7 @@ class VersionVerification:
         data["problems"] = data["problems"] + self.problems
         data["ok"] = self.ok
         data["changed_groups"] = self.changed_groups
+        data["by_mark"] = self.by_mark
         data.update(self.stamp)
         return data
 
@@ -416,24 +483,39 @@ def verify_version(
     at: datetime | None = None,
     store: bool = True,
     signature: ProfileSignature | None = None,
+    trust_mark: bool = False,
 ) -> VersionVerification:
     """Re-verify the stored signed document of ``version`` and compare the signed content with
     the version's snapshot; store the outcome as the signature's last verification (unless
     ``store`` is false: the caller stores it, e.g. the sync queue, once per batch). The stored
     outcome says against what it was made (:func:`verification_stamp`), so that
-    :func:`verification_is_current` can tell later whether it still holds."""
+    :func:`verification_is_current` can tell later whether it still holds.
+
+    ``trust_mark`` (the sync queue): when the signature carries the server's mark of these
+    bytes for this version (see :func:`signing_mark`) and the snapshot still hashes to the
+    version's hash, the signature's own cryptography is not checked again — only what can
+    change after signing, as :func:`verify_document` checks it (``xmlsig.recheck_certificate``:
+    the certificate's validity, chain and revocation now), with the same outcome. Anything
+    else (no mark, another mark, changed bytes or version) is verified in full."""
     if signature is None:
         signature = ProfileSignature.objects.filter(version=version).first()
     if signature is None:
         raise WorkflowError(f"Phiên bản {version.number} của hồ sơ chưa được ký số.")
     trust_store = trust_store or TrustStore.from_database()
     document_bytes = bytes(signature.signed_document)
-    result = verify_document(document_bytes, trust_store, at=at)
-    outcome = VersionVerification(signature, result)
-    if result.signed_content is not None:
-        outcome.changed_groups, outcome.problems = _compare_with_snapshot(
-            version, result.signed_content, result.signed_root
-        )
+    outcome = (
+        _verify_by_mark(version, signature, document_bytes, trust_store, at)
+        if (trust_mark and signature.signing_mark)
+        else None
+    )
+    if outcome is None:
+        result = verify_document(document_bytes, trust_store, at=at)
+        outcome = VersionVerification(signature, result)
+        if result.signed_content is not None:
+            outcome.changed_groups, outcome.problems = _compare_with_snapshot(
+                version, result.signed_content, result.signed_root
+            )
+    result = outcome.result
     outcome.stamp = verification_stamp(version, document_bytes, trust_store.revision, result)
     if not store:
         return outcome
@@ -447,6 +529,25 @@ def verify_version(
     signature.last_verification_ok = outcome.ok
     signature.last_verification = outcome.as_dict()
     return outcome
+
+
+def _verify_by_mark(
+    version: ProfileVersion,
+    signature: ProfileSignature,
+    document_bytes: bytes,
+    trust_store: TrustStore,
+    at: datetime | None,
+) -> VersionVerification | None:
+    """The outcome of :func:`verify_version` when the server's mark holds (see there), else
+    None."""
+    if content_hash(version.snapshot) != version.content_hash:
+        return None  # the full check names what changed
+    result = recheck_certificate(document_bytes, trust_store, at=at)
+    if result is None or result.certificate is None:
+        return None
+    if not mark_holds(signature, version, result.certificate):
+        return None
+    return VersionVerification(signature, result, by_mark=True)
 
 
 def verification_stamp(

@@ -413,3 +413,65 @@ def test_a_certificate_revoked_after_the_first_attempt_is_caught_before_the_retr
     assert all("thu hồi" in i.last_error_message for i in items)
     assert not any(s.last_verification_ok for s in ProfileSignature.objects.all())
     assert ReceivedProfile.objects.count() == 0
+
+
+# -- the server's mark: a signature made here is not verified in full again ---------------------
+
+
+def test_signatures_made_here_are_sent_on_their_mark_and_older_rows_verified_in_full(
+    connection, tree, hr, approver, signer
+):
+    versions = _sign(tree, hr, approver, signer, n=3)
+    # a row signed before marks existed
+    ProfileSignature.objects.filter(version=versions[0]).update(signing_mark="")
+    stats = _drain()
+    assert stats.synced == 3 and ReceivedProfile.objects.count() == 3
+    assert (stats.verifications, stats.verifications_by_mark) == (3, 2)
+    by_mark = {s.version_id: s.last_verification["by_mark"] for s in ProfileSignature.objects.all()}
+    assert by_mark == {versions[0].pk: False, versions[1].pk: True, versions[2].pk: True}
+    assert all(s.last_verification_ok for s in ProfileSignature.objects.all())
+    assert all(s.last_verification["xsd_valid"] for s in ProfileSignature.objects.all())
+
+
+def test_changed_bytes_under_a_mark_are_verified_in_full_and_not_sent(
+    connection, tree, hr, approver, signer
+):
+    versions = _sign(tree, hr, approver, signer, n=2)
+    signature = ProfileSignature.objects.get(version=versions[0])
+    doc = bytes(signature.signed_document)
+    name = versions[0].profile.full_name.encode()
+    signature.signed_document = doc.replace(name, "Kẻ Giả Danh".encode(), 1)
+    signature.save()  # its mark is the one made for the signed bytes
+    stats = _drain()
+    assert (stats.synced, stats.dead, stats.verifications_by_mark) == (1, 1, 1)
+    item = SyncItem.objects.get(version=versions[0])
+    assert (item.status, item.last_error_code) == (SyncStatus.DEAD, "signature_invalid")
+    assert "thay đổi sau khi ký" in item.last_error_message
+    assert ReceivedProfile.objects.count() == 1
+
+
+def test_a_certificate_revoked_after_signing_is_refused_despite_the_mark(
+    connection, tree, hr, approver, signer, test_ca, rsa_cred
+):
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from signing.credentials import add_revocation_list
+    from signing.testca import make_crl
+
+    _sign(tree, hr, approver, signer, n=2)
+    now = timezone.now()
+    crl = make_crl(
+        test_ca.intermediate_cert,
+        test_ca.intermediate_key,
+        [(rsa_cred.certificate, now - timedelta(minutes=1))],
+        this_update=now - timedelta(minutes=1),
+        next_update=now + timedelta(days=7),
+    )
+    add_revocation_list(crl.public_bytes(Encoding.PEM), label="CRL mới: khóa ký bị lộ")
+    stats = _drain(NO_BREAKER)
+    assert stats.verifications_by_mark == 2  # the marks hold: only the certificate is checked
+    items = SyncItem.objects.all()
+    assert {i.status for i in items} == {SyncStatus.DEAD}
+    assert {i.last_error_code for i in items} == {"signature_invalid"}
+    assert all("thu hồi" in i.last_error_message for i in items)
+    assert ReceivedProfile.objects.count() == 0
