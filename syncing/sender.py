@@ -402,11 +402,33 @@ def _verified_items(
                 stats.dead += 1
                 continue
             out.append((item, adapter.build_item(item.version, doc)))
-        if verified:
-            ProfileSignature.objects.bulk_update(
-                verified, ["last_verified_at", "last_verification_ok", "last_verification"]
-            )
+        _store_verifications(verified)
     return out
+
+
+_VERIFICATION_FIELDS = ("last_verified_at", "last_verification_ok", "last_verification")
+
+
+def _store_verifications(signatures: Sequence[ProfileSignature]) -> None:
+    """Store the signatures' fresh verifications: one ``UPDATE`` per row, sent as one batch
+    (``executemany``; on PostgreSQL pipelined). What ``bulk_update`` writes, without the
+    ``CASE`` expression it builds per row and field, whose construction in Python cost more
+    than the verifications themselves (~1 ms a row)."""
+    if not signatures:
+        return
+    meta = ProfileSignature._meta
+    quote = db_connection.ops.quote_name
+    fields = [meta.get_field(name) for name in _VERIFICATION_FIELDS]
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)  # type: ignore[union-attr]
+    table, pk = quote(meta.db_table), quote(meta.pk.column)  # names from the model
+    sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"
+    rows = [
+        [f.get_db_prep_save(getattr(s, f.attname), db_connection) for f in fields]  # type: ignore[union-attr]
+        + [s.pk]
+        for s in signatures
+    ]
+    with db_connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _xsd_errors(outcome: Any, signature: ProfileSignature) -> list[str]:
