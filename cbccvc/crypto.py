@@ -343,4 +343,19 @@ class SealedJSONField(models.JSONField):
         return super().get_db_prep_value(seal_keys(value, self.sealed_keys), connection, prepared)
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if isinstance(value, str) and self.decoder is None:
+            # the document as JSON text (the usual case): opened while it is parsed, each
+            # object as the parser makes it, instead of walking the parsed document again
+            try:
+                return json.loads(value, object_hook=self._open_object)
+            except json.JSONDecodeError:
+                return value
         return open_keys(super().from_db_value(value, expression, connection), self.sealed_keys)
+
+    def _open_object(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """:func:`open_keys` of one JSON object whose own objects are already open."""
+        for key in self.sealed_keys:
+            value = obj.get(key)
+            if isinstance(value, str) and value.startswith(PREFIX):
+                obj[key] = json.loads(decrypt(value))
+        return obj
