@@ -100,7 +100,7 @@ class Catalogue:
     _sources: dict[str, list[ConversionIndex]] = field(default_factory=dict)
     # decisions per (text, target release): dropped with the catalogue when data change
     decisions: Decisions = field(default_factory=lambda: Decisions(DECISION_CACHE_SIZE))
-    parts: dict[tuple[str, bool], tuple[Segment, ...]] = field(default_factory=dict)
+    parts: dict[tuple[str, bool, bool], tuple[Segment, ...]] = field(default_factory=dict)
 
     def forget(self) -> None:
         """Drop the remembered decisions and parsed parts (the indexes stay)."""

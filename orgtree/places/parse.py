@@ -65,6 +65,7 @@ _PREFIX_TYPE: dict[tuple[str, ...], str] = {
 _NAME_SYLLABLES = frozenset(
     {"xá", "xà", "phương", "phượng", "quân", "quán", "quấn", "tịnh", "tình", "huyền"}
 )
+_PROVINCE_ONLY = frozenset({PROVINCE})
 _GLUED_NUMBER = re.compile(r"^(q|p|f|quan|phuong)(\d+)$")  # "Q1", "P7", "F3", "phuong12"
 # "thanhpho", "thixa", "thitran", "dackhu": a two-word level word written as one
 _GLUED_PREFIX = {"".join(head): head for head in _PREFIXES if len(head) == 2}
@@ -272,7 +273,7 @@ _NOISY_RUN = 5  # tokens of a noisy part worth cutting into names (not "Thôn Đ
 def parse_segments(
     text: str,
     known: dict[str, frozenset[str]] | None = None,
-    cache: dict[tuple[str, bool], tuple[Segment, ...]] | None = None,
+    cache: dict[tuple[str, bool, bool], tuple[Segment, ...]] | None = None,
 ) -> list[Segment]:
     """Cut the text at commas (";", "|", new lines) into segments with their level prefix.
     With ``known`` names, a segment that is not itself a known name and has several words is
@@ -288,16 +289,18 @@ def parse_segments(
         raws = _SEPARATOR.split(text)
     else:
         raws = text.split(",")  # the common case, cheaper than the regex
-    for raw, folded in zip(raws, folded_parts, strict=True):
+    last_part = len(raws) - 1
+    for n, (raw, folded) in enumerate(zip(raws, folded_parts, strict=True)):
+        last = n == last_part
         if cache is None:
-            segments.extend(_parse_part(raw, folded, ascii_text, known))
+            segments.extend(_parse_part(raw, folded, ascii_text, known, last))
             continue
-        found = cache.get((raw, ascii_text))
+        found = cache.get((raw, ascii_text, last))
         if found is None:
-            found = tuple(_parse_part(raw, folded, ascii_text, known))
+            found = tuple(_parse_part(raw, folded, ascii_text, known, last))
             if len(cache) >= _PART_CACHE_SIZE:
                 cache.clear()
-            cache[raw, ascii_text] = found
+            cache[raw, ascii_text, last] = found
         segments.extend(found)
     if known is not None and len(segments) > 1:
         return _join_names(segments, known)
@@ -407,10 +410,31 @@ def _level_tail(tokens: list[str], known: dict[str, frozenset[str]]) -> int:
     return 0
 
 
+def _province_end(tokens: list[str], known: dict[str, frozenset[str]]) -> int:
+    """Where the province ends the last part of a text after words that name nothing ("yamaha
+    3s da nang", "kiet 24/3 duong le duan da nang", "… Tỉnh Nghê An"): the position of its
+    name of two words or more, or of the word "Tỉnh" before one to three words (a misspelt
+    name, for the spelling fixes); 0 when none."""
+    provinces = known[PROVINCE]
+    n = len(tokens)
+    for i in range(max(1, n - _MAX_TAIL_TOKENS), n - 1):
+        if " ".join(tokens[i:]) in provinces:
+            return i
+    for i in range(max(1, n - 4), n - 1):
+        if tokens[i] == "tinh" and all(t.isalpha() for t in tokens[i + 1 :]):
+            return i
+    return 0
+
+
 def _parse_part(
-    raw: str, folded: str, ascii_text: bool, known: dict[str, frozenset[str]] | None
+    raw: str,
+    folded: str,
+    ascii_text: bool,
+    known: dict[str, frozenset[str]] | None,
+    last: bool = False,
 ) -> list[Segment]:
-    """The segments of one comma-separated part (``folded`` is ``raw`` folded)."""
+    """The segments of one comma-separated part (``folded`` is ``raw`` folded); the ``last``
+    part of a text may end with its province after words that name nothing."""
     tokens = folded.split()
     if not tokens:
         return []
@@ -440,6 +464,9 @@ def _parse_part(
             pieces = _split_run(tokens, known, syllables) if len(tokens) >= _NOISY_RUN else None
             if pieces:
                 return [_segment(" ".join(p), p) for p in pieces]
+            cut = _province_end(tokens, known) if last else 0
+            if cut:
+                return [*_hamlet_rest(tokens[:cut]), _segment(" ".join(tokens[cut:]), tokens[cut:])]
             return _hamlet_rest(tokens)
         if stripped is not tokens:
             rest = tokens[_numbered_noise(tokens) :]
@@ -473,6 +500,11 @@ def _parse_part(
                 # a street or a glued name before a level word and its unit ("7/3 Thành Thái
                 # Phường 14", "X.UThạnh Lợi Tỉnh Long An"): the unit is its own segment (not
                 # after a house number alone: "106 P. Ngô Quyền" is a street, "phố")
+                head, tail = tokens[:cut], tokens[cut:]
+                return [_segment(" ".join(head), head), _segment(" ".join(tail), tail)]
+            cut = _province_end(tokens, known) if last else 0
+            if cut > segment.prefix_len and segment.hint != _PROVINCE_ONLY:
+                # (not after "Tỉnh"/"T." and a word: "T Nghệ Hà Nội" is a misspelt province)
                 head, tail = tokens[:cut], tokens[cut:]
                 return [_segment(" ".join(head), head), _segment(" ".join(tail), tail)]
     return [segment]

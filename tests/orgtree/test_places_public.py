@@ -12,11 +12,13 @@ import pytest
 
 from orgtree.places import resolve_place
 from orgtree.places.parse import (
+    PROVINCE,
     TAIL_END,
     TAIL_WHOLE,
     _hamlet_rest,
     _level_tail,
     _name_syllables,
+    _province_end,
     _segment,
     tails,
 )
@@ -161,3 +163,35 @@ def test_a_level_word_and_its_unit_at_the_end_of_a_part():
 )
 def test_level_words_read_from_their_spelling_and_place(reference_data, text: str, plain: str):
     _same_place(text, plain)
+
+
+# -- the province at the end of the last part, after words that name nothing ---------------------
+@pytest.mark.database_free
+def test_where_the_province_ends_the_last_part():
+    known = {PROVINCE: frozenset({"vinh long", "quang tri"})}
+    assert _province_end("cua hang dien may xanh vinh long".split(), known) == 5
+    assert _province_end("huyen my xuyen tinh soc trag".split(), known) == 3  # a misspelling
+    assert _province_end("vinh long".split(), known) == 0  # the province alone
+    assert _province_end("xom vinh long 3".split(), known) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "province"),
+    [
+        ("cua hang dien may xanh vinh long", "86"),
+        ("Kiệt 12 Hùng Vương Quảng Trị", "44"),
+        ("Huyện Mỹ Xuyên Tỉnh Sóc Trăg", "92"),  # Sóc Trăng went into Cần Thơ
+    ],
+)
+def test_the_province_ending_a_text_without_commas(reference_data, text: str, province: str):
+    r = resolve_place(text, as_of=AS_OF)
+    assert r.province is not None and r.province["code"] == province, r.describe()
+
+
+def test_the_province_is_cut_from_the_last_part_only(reference_data):
+    # a street named after a province, first: no province from it without a doubt
+    r = resolve_place("số 5 đường Lê Lợi Hà Nội, Phường 3, Quận 7", as_of=AS_OF)
+    assert r.needs_review, r.describe()
+    # "T Nghệ Hà Nội": after "T." and one word the name runs on (a slip), no Hà Nội
+    r = resolve_place("Thôn Quyết Thắng, X Quỳnh Văn, T Nghệ Hà Nội", as_of=AS_OF)
+    assert r.province is None or r.province["code"] != "01", r.describe()
