@@ -6,7 +6,8 @@
 - ``Idempotency-Key`` (optional) on every POST with 409/422, ``X-Change-Reason`` on the writes
   that record a reason, ``Retry-After`` on 429;
 - fixes of what drf-spectacular emits that OpenAPI 3.0 validators reject (``nullable`` beside
-  ``allOf`` without a ``type``).
+  ``allOf`` without a ``type``) or that a generated client cannot use (a file upload offered
+  form-urlencoded too).
 
 The headers are declared once under ``components`` and referenced by every operation.
 """
@@ -207,12 +208,31 @@ def _problem_response(code: str) -> dict[str, Any]:
     return response
 
 
+def _has_file(schema: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    if "$ref" in schema:
+        schema = schemas.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    return any(p.get("format") == "binary" for p in schema.get("properties", {}).values())
+
+
+def _uploads_as_multipart_only(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """A body with a file (``format: binary``) cannot be sent form-urlencoded: document it as
+    ``multipart/form-data`` only (a generated client offered both sends the file as a form
+    field, and the parser of a view that accepts forms too is no promise to clients)."""
+    for operations in paths.values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            multipart = content.get("multipart/form-data", {}).get("schema", {})
+            if "application/x-www-form-urlencoded" in content and _has_file(multipart, schemas):
+                del content["application/x-www-form-urlencoded"]
+
+
 def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, public: bool):
     components = result.setdefault("components", {})
     _drop_db_bounds(components)
     _strict_decimal_patterns(components)
     components.setdefault("schemas", {})[PROBLEM_COMPONENT] = PROBLEM_SCHEMA
     _typed_nullable(result, components["schemas"])
+    _uploads_as_multipart_only(result.get("paths", {}), components["schemas"])
     components.setdefault("responses", {}).update(
         {name: _problem_response(code) for code, name in RESPONSE_NAMES.items()}
     )
