@@ -75,14 +75,31 @@ def _keys_in_file(path: str, mtime_ns: int, size: int) -> tuple[bytes, ...]:
     return tuple(line.strip() for line in Path(path).read_bytes().splitlines() if line.strip())
 
 
+@functools.lru_cache(maxsize=8)
+def _key_file_in(var_dir: str) -> str:
+    return os.path.join(var_dir, "keys", "master.key")
+
+
 def master_keys() -> tuple[bytes, ...]:
     """The master keys, newest first: from the environment, else from the key file (created
     on first use; written to a private temporary file, then hard-linked into place, so the
-    link fails if another process won the race and nobody reads a half-written key)."""
+    link fails if another process won the race and nobody reads a half-written key). Called
+    on every seal and open: one ``stat`` of the file when it exists."""
     raw = os.environ.get(MASTER_KEY_ENV, "").strip()
     if raw:
         return tuple(k.strip().encode() for k in raw.split(",") if k.strip())
-    path = master_key_path()
+    from django.conf import settings
+
+    path = _key_file_in(str(settings.VAR_DIR))
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        _create_key_file(Path(path))
+        stat = os.stat(path)
+    return _keys_in_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+def _create_key_file(path: Path) -> None:
     with _master_lock:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -97,8 +114,6 @@ def master_keys() -> tuple[bytes, ...]:
                     pass
             finally:
                 os.unlink(tmp)
-    stat = path.stat()
-    return _keys_in_file(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 @functools.lru_cache(maxsize=4)
