@@ -173,7 +173,8 @@ def new_signature(
 ) -> ProfileSignature:
     """The (unsaved) signature row of ``version`` signed by ``user`` as ``signed``, with the
     server's mark (:func:`signing_mark`): ``signed`` must be what this server's signer has
-    just returned for ``version``."""
+    just returned for ``version``'s document, rendered and validated against the XSD
+    (``render_valid_tree`` / ``render_valid_document``), never bytes from outside."""
     return ProfileSignature(
         version=version,
         signed_document=signed,
