@@ -69,6 +69,8 @@ _PROVINCE_ONLY = frozenset({PROVINCE})
 _GLUED_NUMBER = re.compile(r"^(q|p|f|quan|phuong)(\d+)$")  # "Q1", "P7", "F3", "phuong12"
 # "thanhpho", "thixa", "thitran", "dackhu": a two-word level word written as one
 _GLUED_PREFIX = {"".join(head): head for head in _PREFIXES if len(head) == 2}
+# level words that no syllable extends: a name glued to them is cut off ("tinhthanh hoa")
+_GLUED_WORDS = ("tinh", "huyen", "phuong")
 _SEPARATORS = ",;|\n\r"
 _SEPARATOR = re.compile(r"[,;|\n\r]")
 # fold()'s table, but keeping the segment separators (as ",") so the text is folded once
@@ -414,14 +416,17 @@ def _province_end(tokens: list[str], known: dict[str, frozenset[str]]) -> int:
     """Where the province ends the last part of a text after words that name nothing ("yamaha
     3s da nang", "kiet 24/3 duong le duan da nang", "… Tỉnh Nghê An"): the position of its
     name of two words or more, or of the word "Tỉnh" before one to three words (a misspelt
-    name, for the spelling fixes); 0 when none."""
+    name, for the spelling fixes; "T." before two or three); 0 when none."""
     provinces = known[PROVINCE]
     n = len(tokens)
     for i in range(max(1, n - _MAX_TAIL_TOKENS), n - 1):
         if " ".join(tokens[i:]) in provinces:
             return i
     for i in range(max(1, n - 4), n - 1):
-        if tokens[i] == "tinh" and all(t.isalpha() for t in tokens[i + 1 :]):
+        words = tokens[i + 1 :]
+        if (tokens[i] == "tinh" or (tokens[i] == "t" and len(words) >= 2)) and all(
+            any(c.isalpha() for c in t) for t in words
+        ):
             return i
     return 0
 
@@ -444,6 +449,11 @@ def _parse_part(
     glued = _GLUED_PREFIX.get(tokens[0])
     if glued is not None:
         tokens = [*glued, *tokens[1:]]  # "Thànhphố Hải Phòng"
+    elif len(tokens[0]) > 5 and tokens[0].startswith(_GLUED_WORDS):
+        # "Tỉnhthanh Hóa", "Huyệntân Biên": no syllable goes on after these level words
+        word = next(w for w in _GLUED_WORDS if tokens[0].startswith(w))
+        if len(tokens[0]) >= len(word) + 2 and tokens[0][len(word) :].isalpha():
+            tokens = [word, tokens[0][len(word) :], *tokens[1:]]
     first = tokens[0]
     if known is not None and first in INSTITUTION_FIRST:
         kept = strip_institution(tokens, known["any"], known[PROVINCE])

@@ -195,3 +195,25 @@ def test_the_province_is_cut_from_the_last_part_only(reference_data):
     # "T Nghệ Hà Nội": after "T." and one word the name runs on (a slip), no Hà Nội
     r = resolve_place("Thôn Quyết Thắng, X Quỳnh Văn, T Nghệ Hà Nội", as_of=AS_OF)
     assert r.province is None or r.province["code"] != "01", r.describe()
+
+
+@pytest.mark.database_free
+def test_the_province_after_t_or_tinh_at_the_end_may_be_misspelt():
+    known = {PROVINCE: frozenset()}
+    assert _province_end("dong giang t quayg nm".split(), known) == 2
+    assert _province_end("h van giang tinh hung ye0".split(), known) == 3
+    assert _province_end("thon 3 t vinh".split(), known) == 0  # "T." and one word: a hamlet
+
+
+@pytest.mark.parametrize(
+    ("text", "province"),
+    [
+        ("  Ba Tơ T Quảnh Ngiã", "51"),  # a misspelt province after "T" at the end
+        ("Huyện Lục Ngạn Tỉnh Bắc Gian9", "24"),
+        ("Xã Tân Mỹ,,Tỉnhbắc Giang", "24"),  # "Tỉnh" glued to the name, no capital
+        ("Huyệnlục Ngạn, Bắc Giang", "24"),
+    ],
+)
+def test_a_misspelt_or_glued_province_at_the_end(reference_data, text: str, province: str):
+    r = resolve_place(text, as_of=AS_OF)
+    assert r.province is not None and r.province["code"] == province, r.describe()
