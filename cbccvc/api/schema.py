@@ -226,7 +226,61 @@ def _uploads_as_multipart_only(paths: dict[str, Any], schemas: dict[str, Any]) -
                 del content["application/x-www-form-urlencoded"]
 
 
+#: a viewset's standard actions; other operations (custom actions, plain views) are summed up
+#: by the first phrase of their own description
+ACTION_VERBS = {
+    "list": "Liệt kê",
+    "create": "Tạo",
+    "retrieve": "Xem",
+    "update": "Cập nhật toàn bộ",
+    "partial_update": "Cập nhật một phần",
+    "destroy": "Xóa",
+}
+
+
+def _head(description: str) -> str:
+    """The first phrase of a description without its asides in parentheses: up to the first
+    colon or sentence end."""
+    text = re.sub(r"\s*\([^()]*\)", "", description.strip())
+    return re.split(r":|\.\s|\n", text, maxsplit=1)[0].strip().rstrip(".")
+
+
+def _endpoint_actions(generator: Any) -> dict[tuple[str, str], str]:
+    """``(path as in the schema, method) → viewset action`` from the generator's endpoints."""
+    from drf_spectacular.settings import spectacular_settings
+
+    prefix = spectacular_settings.SCHEMA_PATH_PREFIX or ""
+    out = {}
+    for path, _regex, method, callback in getattr(generator, "endpoints", None) or []:
+        action = (getattr(callback, "actions", None) or {}).get(method.lower())
+        if action:
+            short = re.sub(f"^{prefix}", "", path).replace("{pk}", "{id}")
+            out[short, method.lower()] = action
+    return out
+
+
+def _add_summaries(result: dict[str, Any], generator: Any) -> None:
+    """Every operation gets a short ``summary`` (the title a reader of the documentation and a
+    generated client's docstring show): the verb of a standard action and what the view is
+    about ("Cập nhật một phần hồ sơ CBCCVC …"), or a custom action's own first phrase."""
+    actions = _endpoint_actions(generator)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            description = operation.get("description") or ""
+            if operation.get("summary") or not description:
+                continue
+            head = _head(description)
+            verb = ACTION_VERBS.get(actions.get((path, method), ""))
+            if verb:
+                # "Hồ sơ …" → "hồ sơ …"; an acronym ("CSDL …") keeps its case
+                if not head[1:2].isupper():
+                    head = head[:1].lower() + head[1:]
+                head = f"{verb} {head}"
+            operation["summary"] = head
+
+
 def add_problem_responses(result: dict[str, Any], generator: Any, request: Any, public: bool):
+    _add_summaries(result, generator)
     components = result.setdefault("components", {})
     _drop_db_bounds(components)
     _strict_decimal_patterns(components)
