@@ -129,6 +129,9 @@ class Segment:
     # TAIL_WHOLE after a number (the whole may be the commune: "Tổ 9 Tô Hiệu"), TAIL_END
     # after a name (only its last words: "Thôn Chua Bình Minh")
     tail: int = 0
+    # a level word and a name not known, cut from a run before known names ("xa son thy h le
+    # thuy"): a spelling fix of it is only a guess, for a person to confirm
+    misspelt: bool = False
 
     def accent_key(self) -> str:
         """The name with its diacritics (lower case, prefix removed), for same-fold ties."""
@@ -201,6 +204,10 @@ _MAX_NAME_TOKENS = 6
 _EXPLICIT_BONUS = 0.5
 _PIECE_COST = 0.3
 _ONE_WORD_COST = 0.2
+# a commune opening the run with its level word but a name not known (misspelt): a piece of
+# up to three words right before a known one, worth a little per word
+_MISSPELT_VALUE = 0.05
+_MAX_MISSPELT_TOKENS = 3
 
 
 def _hint_key(hint: frozenset[str] | None) -> str:
@@ -212,6 +219,19 @@ def _hint_key(hint: frozenset[str] | None) -> str:
 
 _HINT_KEY = {head: _hint_key(levels) for head, levels in _PREFIXES.items()}
 _HINT_KEY_OF = {levels: _hint_key(levels) for levels in _PREFIXES.values()}
+
+
+def _above_commune(
+    start: int, end: int, tokens: list[str], known: dict[str, frozenset[str]]
+) -> bool:
+    """Whether the piece ``tokens[start:end]`` of a run is a district or a province: with its
+    level word, or a name of those levels that is no commune's (so not the rest of a misspelt
+    commune's name: "phuong trna hung dao")."""
+    for head in (tuple(tokens[start : start + 2]), (tokens[start],)):
+        if head in _PREFIXES and len(head) < end - start:
+            return COMMUNE not in _PREFIXES[head]
+    name = " ".join(tokens[start:end])
+    return name in known["province|district"] and name not in known[COMMUNE]
 
 
 def _split_run(
@@ -246,6 +266,18 @@ def _split_run(
                     value = (j + 1 - i) + _EXPLICIT_BONUS - _PIECE_COST + best[j + 1][0]
                     if value > choice[0]:
                         choice = (value, [(i, j + 1), *best[j + 1][1]])
+            if i == 0 and _HINT_KEY[head] == COMMUNE:
+                # the commune opening the run, misspelt ("xa son thy h le thuy …"): kept as a
+                # piece before a known one, for the spelling fixes; worth less than any name
+                for j in range(i + size, min(n - 1, i + size + _MAX_MISSPELT_TOKENS)):
+                    if not tokens[j].isalpha() or (tokens[j],) in _PREFIXES:
+                        break
+                    rest = best[j + 1]
+                    nxt = rest[1][0] if rest[1] else None
+                    if nxt and nxt[0] == j + 1 and _above_commune(*nxt, tokens, known):
+                        value = _MISSPELT_VALUE * (j + 1 - i) + rest[0]
+                        if value > choice[0]:
+                            choice = (value, [(i, j + 1), *rest[1]])
         name = ""
         for j in range(i, min(n, i + _MAX_NAME_TOKENS)):
             name = f"{name} {tokens[j]}" if name else tokens[j]
@@ -354,6 +386,16 @@ def _numbered_noise(tokens: list[str]) -> int:
         else:
             break
     return i if i < n else 0
+
+
+def _pieces(pieces: list[list[str]], known: dict[str, frozenset[str]]) -> list[Segment]:
+    """The segments of the pieces :func:`_split_run` cut (the original spelling is lost: no
+    diacritics to compare); the misspelt commune it may keep first is marked so."""
+    segments = [_segment(" ".join(p), p) for p in pieces]
+    first = segments[0]
+    if first.hint is not None and first.key not in known[_HINT_KEY_OF[first.hint]]:
+        first.misspelt = True
+    return segments
 
 
 def _hamlet_rest(tokens: list[str]) -> list[Segment]:
@@ -473,7 +515,7 @@ def _parse_part(
             # address without commas ("Xóm 4 Diễn Kỷ Diễn Châu Nghệ An") that names places
             pieces = _split_run(tokens, known, syllables) if len(tokens) >= _NOISY_RUN else None
             if pieces:
-                return [_segment(" ".join(p), p) for p in pieces]
+                return _pieces(pieces, known)
             cut = _province_end(tokens, known) if last else 0
             if cut:
                 return [*_hamlet_rest(tokens[:cut]), _segment(" ".join(tokens[cut:]), tokens[cut:])]
@@ -487,7 +529,7 @@ def _parse_part(
                 skip = len(tokens) - len(rest)
                 pieces = _split_run(rest, known, frozenset(p - skip for p in syllables))
                 if pieces and len(pieces) > 1 and len(pieces[0]) + len(stripped) <= len(rest):
-                    return [_segment(" ".join(p), p) for p in pieces]
+                    return _pieces(pieces, known)
             tokens = stripped
             raw = " ".join(tokens)
     segment = _segment(raw, tokens)
@@ -500,7 +542,7 @@ def _parse_part(
             pieces = _split_run(tokens, known, syllables)
             if pieces:
                 # the pieces lose the original spelling: no diacritics to compare
-                return [_segment(" ".join(p), p) for p in pieces]
+                return _pieces(pieces, known)
             cut = _level_tail(tokens, known)
             if (
                 cut > segment.prefix_len

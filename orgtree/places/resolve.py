@@ -462,9 +462,10 @@ def _corrected(
         if found is not None:
             fixed[i] = _with_key(seg, found)
             changes.append(f"{seg.key} → {found}")
-            if seg.key in known[COMMUNE]:
+            if seg.key in known[COMMUNE] or seg.misspelt:
                 # spelt as a commune elsewhere: a street or another province ("Lê Lợi, Thanh
-                # Hóa") as much as a slip for this one ("Tế Lợi"): a person decides
+                # Hóa") as much as a slip for this one ("Tế Lợi"); or cut out of a run of words
+                # ("Xã Sơn Hv HSơn Hoa"): a person decides
                 changes.append(_DOUBTFUL)
             break
     return (fixed, changes) if changes else None

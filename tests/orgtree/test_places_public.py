@@ -12,6 +12,7 @@ import pytest
 
 from orgtree.places import resolve_place
 from orgtree.places.parse import (
+    COMMUNE,
     PROVINCE,
     TAIL_END,
     TAIL_WHOLE,
@@ -20,6 +21,7 @@ from orgtree.places.parse import (
     _name_syllables,
     _province_end,
     _segment,
+    _split_run,
     tails,
 )
 from tests.orgtree.corpus_score import assert_same_place, score_corpus
@@ -217,3 +219,42 @@ def test_the_province_after_t_or_tinh_at_the_end_may_be_misspelt():
 def test_a_misspelt_or_glued_province_at_the_end(reference_data, text: str, province: str):
     r = resolve_place(text, as_of=AS_OF)
     assert r.province is not None and r.province["code"] == province, r.describe()
+
+
+# -- a misspelt commune opening an address without commas -----------------------------------------
+def _known(communes: set[str], districts: set[str], provinces: set[str]) -> dict:
+    every = communes | districts | provinces
+    stems = {" ".join(n.split()[:k]) for n in every for k in range(1, len(n.split()) + 1)}
+    return {
+        "any": frozenset(every),
+        "stems": frozenset(stems),
+        COMMUNE: frozenset(communes),
+        "district": frozenset(districts),
+        PROVINCE: frozenset(provinces),
+        "province|district": frozenset(districts | provinces),
+    }
+
+
+@pytest.mark.database_free
+def test_a_misspelt_commune_before_a_district_is_kept_as_a_piece():
+    known = _known({"thanh thuy", "hung dao"}, {"le thuy"}, {"quang binh"})
+    tokens = "xa thanh thu h le thuy tinh quang binh".split()
+    assert _split_run(tokens, known) == [tokens[:3], tokens[3:6], tokens[6:]]
+    # before a commune's name it may be the start of that name: no piece of its own
+    assert _split_run("phuong trna hung dao".split(), known) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("Xã Phong Thủ H. Lệ Thủy T. Quảng Bình", "Xã Phong Thủy, Huyện Lệ Thủy, Tỉnh Quảng Bình"),
+        (
+            "Xã Hồng Thuỷy Huyện Lệ Thủy Tỉnh Quảng Bình",
+            "Xã Hồng Thủy, Huyện Lệ Thủy, Tỉnh Quảng Bình",
+        ),
+    ],
+)
+def test_a_misspelt_commune_in_a_run_is_proposed_for_review(reference_data, text, plain):
+    want = resolve_place(plain, as_of=AS_OF)
+    got = resolve_place(text, as_of=AS_OF)
+    assert got.needs_review and got.commune == want.commune, got.describe()
