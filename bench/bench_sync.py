@@ -12,10 +12,14 @@ same signed versions are written in bulk instead, see :func:`sign_people_fast`, 
 workflow costs ~0.2 s per profile on a shared machine). The emulator runs as its
 own process (``manage.py national_emulator``) and verifies every signature on arrival
 (XSD + XML signature + chain + CRL); the queue workers are ``manage.py sync_send`` processes,
-which verify each signature again before sending. Then it measures:
+which check each signature again before sending (the set-up writes the rows the signing path
+writes, the server's mark included: the workers check the mark and the certificate, not the
+signature's cryptography). Then it measures:
 
 1. **throughput** — ``--throughput`` signed profiles queued, ``--workers`` workers, no faults:
-   profiles/s from start until the last one is confirmed; and, in the same run, the
+   profiles/s from start until the last one is confirmed, and the CPU time per profile of the
+   workers and of the emulator over the same span (read from ``/proc``: on a machine shared
+   with other work these move far less than the rate); and, in the same run, the
    **baseline** of sending ``--baseline`` of them one by one without the queue (verify + one
    HTTP request per profile), with the ratio;
    and the **floor**: XSD + signature verification of the same documents in-process, with
@@ -389,20 +393,34 @@ def reset_queue(version_ids: list[int] | None = None) -> None:
     Connection.objects.update(consecutive_failures=0, circuit_open_until=None)
 
 
-def measure_throughput(version_ids: list[int], workers: int) -> float:
-    """Workers start first (idle), then the items are released and timed until confirmed."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_throughput(
+    version_ids: list[int], workers: int, emulator: Emulator
+) -> tuple[float, float, float]:
+    """Workers start first (idle), then the items are released and timed until confirmed.
+    Returns profiles/s and the CPU time per profile (ms) of the workers together and of the
+    emulator, over the same span: unlike the rate, these hardly move when other processes
+    share the machine."""
     reset_queue([])
     procs = [worker() for _ in range(workers)]
     time.sleep(8)  # the workers' Django start-up is not part of the throughput
     n = len(version_ids)
+    before = [cpu_seconds(p.pid) for p in procs], cpu_seconds(emulator.proc.pid)
     reset_queue(version_ids)
     try:
         seconds = wait_all_synced(n, timeout=max(600, n))
+        workers_cpu = sum(cpu_seconds(p.pid) for p in procs) - sum(before[0])
+        emulator_cpu = cpu_seconds(emulator.proc.pid) - before[1]
     finally:
         for p in procs:
             p.terminate()
             p.wait(10)
-    return n / seconds
+    return n / seconds, workers_cpu / n * 1000, emulator_cpu / n * 1000
 
 
 def measure_baseline(conn, version_ids: list[int]) -> float:
@@ -536,6 +554,12 @@ def main() -> None:
         help="how the profiles are signed: through the workflow, or in bulk (sign_people_fast); "
         "auto: in bulk above 1,000 profiles",
     )
+    parser.add_argument(
+        "--throughput-only",
+        action="store_true",
+        help="measure the throughput (and its CPU per profile) only: no baseline, floor, "
+        "latency or reliability",
+    )
     args = parser.parse_args()
     setup_databases()
     size = max(args.count, args.throughput)
@@ -562,13 +586,28 @@ def main() -> None:
         flush=True,
     )
     try:
-        rate = measure_throughput(ids[: args.throughput], args.workers)
+        rate, workers_ms, emulator_ms = measure_throughput(
+            ids[: args.throughput], args.workers, emulator
+        )
+        if args.throughput_only:
+            print(
+                f"throughput: {rate:.1f} profiles/s through the queue ({args.throughput} "
+                f"profiles, {args.workers} workers, batches of 100); cpu: {workers_ms:.2f} ms "
+                f"per profile in the workers, {emulator_ms:.2f} ms in the emulator; load "
+                f"average {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+            return
         reset_queue(ids[: args.baseline])
         base = measure_baseline(conn, ids[: args.baseline])
         floor = measure_floor(ids[: args.baseline])
         print(
             f"throughput: {rate:.1f} profiles/s through the queue ({args.throughput} profiles, "
             f"{args.workers} workers, batches of 100)"
+        )
+        print(
+            f"cpu:        {workers_ms:.2f} ms per profile in the {args.workers} workers, "
+            f"{emulator_ms:.2f} ms in the emulator (user + system, over the same span)"
         )
         print(
             f"baseline:   {base:.1f} profiles/s one by one without the queue "
