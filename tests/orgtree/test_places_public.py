@@ -56,9 +56,11 @@ def test_public_corpus_accuracy(reference_data):
     as_of, items = load_tsv_corpus(CORPUS_PUBLIC)
     assert len(items) >= 500
     scores = score_corpus(items, as_of)
-    assert scores["all"]["province"] >= 0.91
-    assert scores["all"]["commune"] >= 0.83
-    assert scores["all"]["wrong"] <= 0.008
+    assert scores["all"]["province"] >= 0.97
+    assert scores["all"]["commune"] >= 0.90
+    assert scores["all"]["wrong"] <= 0.004
+    assert scores["map4d"]["province"] == 1.0
+    assert scores["split"]["review"] == 1.0
     assert scores["nonexistent"]["review"] == 1.0
 
 
