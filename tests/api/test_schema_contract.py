@@ -115,6 +115,24 @@ def test_problem_answers_retry_after_servers_and_tags(generated):
     assert used <= set(declared) and all(declared[t] for t in used), used - set(declared)
 
 
+def test_every_operation_has_a_summary_and_an_upload_is_multipart_only(generated):
+    summaries = {}
+    for path, method, op in operations(generated):
+        assert op.get("summary"), (method, path)  # Redocly's operation-summary
+        summaries[op["operationId"]] = op["summary"]
+        for media, body in op.get("requestBody", {}).get("content", {}).items():
+            fields = resolve(generated, body["schema"]).get("properties", {}).values()
+            if any(f.get("format") == "binary" for f in fields):
+                assert media == "multipart/form-data", (method, path, media)
+    # a standard action: its verb and what the view is about; a custom one: its own words
+    assert summaries["profiles_work_history_destroy"] == "Xóa quá trình công tác của hồ sơ"
+    assert summaries["profiles_partial_update"].startswith("Cập nhật một phần hồ sơ CBCCVC")
+    assert summaries["units_history_retrieve"] == "Các giai đoạn và sự kiện thay đổi của đơn vị"
+    assert summaries["imports_confirm_create"] == "Ghi thật đúng kế hoạch đã xem trước"
+    upload = generated["paths"]["/imports/"]["post"]["requestBody"]["content"]
+    assert list(upload) == ["multipart/form-data"]
+
+
 @pytest.mark.django_db
 def test_an_object_read_answered_by_the_view_itself_still_carries_the_etag(
     key_for, agencies, tmp_path, reference_data
