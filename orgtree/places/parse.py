@@ -66,6 +66,9 @@ _NAME_SYLLABLES = frozenset(
     {"xá", "xà", "phương", "phượng", "quân", "quán", "quấn", "tịnh", "tình", "huyền"}
 )
 _PROVINCE_ONLY = frozenset({PROVINCE})
+# the folded level words a syllable of _NAME_SYLLABLES folds to (checked before spelling)
+_LEVEL_LIKE = frozenset({"xa", "phuong", "quan", "tinh", "huyen"})
+_NAME_SYLLABLE = re.compile("|".join(sorted(_NAME_SYLLABLES)), re.IGNORECASE)
 _GLUED_NUMBER = re.compile(r"^(q|p|f|quan|phuong)(\d+)$")  # "Q1", "P7", "F3", "phuong12"
 # "thanhpho", "thixa", "thitran", "dackhu": a two-word level word written as one
 _GLUED_PREFIX = {"".join(head): head for head in _PREFIXES if len(head) == 2}
@@ -423,6 +426,8 @@ def _name_syllables(raw: str, tokens: list[str]) -> frozenset[int]:
     """The positions of the tokens that fold like a level word but are written as a syllable of
     a name ("Xá" of "Thạch Xá"), not before a number ("Quân 10" is a slip for "Quận 10");
     empty when the words of ``raw`` do not line up with the tokens."""
+    if _NAME_SYLLABLE.search(raw) is None:
+        return frozenset()  # the common case: a level word spelt as one
     words = _accent_key(raw).split()
     if len(words) != len(tokens):
         return frozenset()
@@ -487,7 +492,11 @@ def _parse_part(
         return []
     if not folded.replace(" ", "").isalpha():
         tokens = _normalise_tokens(tokens)
-    syllables = frozenset() if ascii_text else _name_syllables(raw, tokens)
+    syllables = (
+        frozenset()
+        if ascii_text or _LEVEL_LIKE.isdisjoint(tokens)
+        else _name_syllables(raw, tokens)
+    )
     glued = _GLUED_PREFIX.get(tokens[0])
     if glued is not None:
         tokens = [*glued, *tokens[1:]]  # "Thànhphố Hải Phòng"

@@ -74,10 +74,10 @@ class Plan:
     district: tuple[Candidate, ...]
     commune: tuple[Candidate, ...]
     explicit: tuple[int, ...]
-    # (segment index, keys): where a commune's name may end a bare segment or what is left
-    # of a hamlet part ("Thôn 16 Cư Prông"), tried inside the district read when no name
-    # matched whole
-    tails: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    # the segments whose last words may be a commune's name (bare, three words or more) and
+    # what is left of hamlet parts ("Thôn 16 Cư Prông"), tried inside the district read when
+    # no name matched whole (see ``parse.tails``)
+    tails: tuple[int, ...] = ()
 
 
 def _plan(segments: list[Segment]) -> Plan:
@@ -94,17 +94,16 @@ def _plan(segments: list[Segment]) -> Plan:
     bare: list[Candidate] = []
     numbered: list[Candidate] = []
     explicit: list[int] = []
-    ends: list[tuple[int, tuple[str, ...]]] = []
+    ends: list[int] = []
     last = len(segments) - 1
     for i in range(last, -1, -1):  # from the end of the text
         seg = segments[i]
         hint = seg.hint
-        if hint is None and (seg.tail or seg.key.count(" ") >= 2):
-            keys = tuple(tails(seg))
-            if keys:
-                ends.append((i, keys))
-            if seg.tail:
-                continue  # what is left of a hamlet part is read only that way
+        if seg.tail:
+            ends.append(i)
+            continue  # what is left of a hamlet part is read only that way
+        if hint is None and seg.key.count(" ") >= 2:
+            ends.append(i)
         if hint is None:
             if not seg.numeric:
                 bare.append((i, seg.key, False))
@@ -294,8 +293,11 @@ def _read(
             break
     if used_c < 0 and districts and plan.tails:
         # a commune named at the end of a hamlet or house part, inside the district read
-        for i, keys in plan.tails:
+        for i in plan.tails:
             if i == used_p or i == used_d:
+                continue
+            keys = tails(segments[i])
+            if not keys:
                 continue
             for key in keys:
                 codes = tuple(
