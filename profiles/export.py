@@ -17,6 +17,7 @@ from pathlib import Path
 from .mau2c import (  # noqa: F401 - cv_sections is this module's public entry as before
     AGENCY_LABEL,
     CV,
+    DOTS_LINE,
     FORM,
     NUMBER_LABEL,
     PHOTO_LABEL,
@@ -185,7 +186,10 @@ def render_pdf(profile: Profile, *, with_health: bool = False) -> bytes:
             pdf.set_font("DejaVu", "B" if block.bold else "", 9.5)
             if block.bold:
                 pdf.ln(1.5)
-            pdf.multi_cell(0, 5.2, block.text, new_x="LMARGIN", new_y="NEXT")
+            text = block.text
+            if text == DOTS_LINE:  # as many dots as the line holds
+                text = "…" * int((pdf.epw - 2 * pdf.c_margin) / pdf.get_string_width("…"))
+            pdf.multi_cell(0, 5.2, text, new_x="LMARGIN", new_y="NEXT")
             if block.note:
                 note(block.note)
             continue

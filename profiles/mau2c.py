@@ -50,7 +50,7 @@ SIGN_RIGHT = (
 #: what an item with no data prints, as the printed form leaves it to fill in
 DOTS = "……………"
 DOTS_DATE = "……/……/………"
-DOTS_LINE = "…" * 60
+DOTS_LINE = "…" * 40  # a line of dots to write on (the PDF fills its width)
 #: before a relative's address as written before the 2025 reform conversion (item 30)
 ORIGINAL_ADDRESS_NOTE = "địa danh cũ"
 
@@ -196,6 +196,14 @@ def _work(p: Profile) -> list[Line]:
     current = (
         p.work_history.filter(end_date__isnull=True, concurrent=False).order_by("start_date").last()
     )
+    main_post = name_of("position", p.position_code) or name_of("title", p.title_code)
+    posts = ([main_post] if main_post else []) + [
+        "kiêm " + (name_of("position", w.position_code) or name_of("title", w.title_code))
+        for w in p.work_history.filter(end_date__isnull=True, concurrent=True).order_by(
+            "start_date"
+        )
+        if w.position_code or w.title_code
+    ]
     salary = p.salary_history.order_by("effective_date").last()
     others = []
     if salary and salary.other_allowances:
@@ -208,11 +216,14 @@ def _work(p: Profile) -> list[Line]:
             "11) Ngày tuyển dụng: "
             + (_d(recruitment.effective_date) if recruitment else DOTS_DATE)
             + ", Cơ quan tuyển dụng: "
-            + _or_dots(recruitment.issuer if recruitment else "")
+            + _or_dots(
+                (recruitment.issuer or (recruitment.unit.name if recruitment.unit else ""))
+                if recruitment
+                else ""
+            )
         ),
         Line(
-            "12) Chức vụ (chức danh) hiện tại: "
-            + _or_dots(name_of("position", p.position_code) or name_of("title", p.title_code)),
+            "12) Chức vụ (chức danh) hiện tại: " + _or_dots("; ".join(posts)),
             "(Về chính quyền hoặc Đảng, đoàn thể, kể cả chức vụ kiêm nhiệm)",
         ),
         Line(f"13) Công việc chính được giao: {_or_dots(current.description if current else '')}"),

@@ -304,6 +304,30 @@ def test_an_empty_item_prints_dots_and_no_stray_comma(make_profile):
     assert "16) Ngày vào Đảng Cộng sản Việt Nam: ……/……/………, Ngày chính thức: ……/……/………" in text
 
 
+def test_item_12_names_the_concurrent_posts_and_item_11_the_recruiting_unit(make_profile, tree):
+    from profiles.models import CareerEvent, Profile
+
+    p = make_profile()  # the current post is derived from the open rows of the work history
+    WorkHistory(profile=p, start_date=date(2018, 1, 1), unit=tree["H40.10.01"],
+                position_code="TP").save()  # fmt: skip
+    WorkHistory(profile=p, start_date=date(2020, 1, 1), unit=tree["H40.10.01"],
+                position_code="PGD", concurrent=True).save()  # fmt: skip
+    WorkHistory(profile=p, start_date=date(2015, 1, 1), end_date=date(2019, 12, 31),
+                unit=tree["H40.11"], position_code="CVP", concurrent=True).save()  # fmt: skip
+    CareerEvent(profile=p, kind="recruitment", effective_date=date(2010, 3, 1),
+                unit=tree["H40.11"]).save()  # fmt: skip
+    lines = cv_sections(Profile.objects.get(pk=p.pk)).lines
+    assert "12) Chức vụ (chức danh) hiện tại: Trưởng phòng; kiêm Phó Giám đốc" in lines
+    assert "11) Ngày tuyển dụng: 01/03/2010, Cơ quan tuyển dụng: Sở Nội vụ" in lines
+
+
+def test_item_32_leaves_full_lines_of_dots(make_profile):
+    lines = pdf_text(render_pdf(make_profile())).splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("32) NHẬN XÉT"))
+    dots = [line for line in lines[at:] if set(line) == {"…"}]
+    assert len(dots) == 4 and all(len(line) > 40 for line in dots)  # one line each, no wrap
+
+
 def test_the_form_prints_no_date_but_the_persons_own(official):
     """Nothing on the form is the day it is printed: every year on it is one of the data's
     (the signature's date is left in dots to fill in)."""
