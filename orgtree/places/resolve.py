@@ -421,7 +421,7 @@ def _corrected(
         if tried >= 2 or (seg.hint is not None and DISTRICT not in seg.hint):
             break
     if province is None:
-        return None
+        return _corrected_district(segments, catalogue)
     districts = fuzzy.districts([province])
     district: str | None = None
     rest = [i for i in range(len(segments) - 1, -1, -1) if i != p_index]
@@ -469,6 +469,39 @@ def _corrected(
                 changes.append(_DOUBTFUL)
             break
     return (fixed, changes) if changes else None
+
+
+# a district's name misspelt with no province to narrow it: at least this many letters
+_MIN_DISTRICT_LETTERS = 6
+
+
+def _corrected_district(
+    segments: list[Segment], catalogue: Catalogue
+) -> tuple[list[Segment], list[str]] | None:
+    """No province named: the nearest district name in the country for a misspelt one
+    ("X. Tân An, Huyện Thnh Hà", "Xã Vị Tân, Vị Than"), kept only when another part names a
+    commune of that district exactly (so two names agree on the place)."""
+    known, fuzzy = catalogue.known, catalogue.fuzzy
+    everywhere = tuple(fuzzy.province_keys)
+    for i in range(len(segments) - 1, -1, -1):
+        seg = segments[i]
+        if seg.numeric or seg.tail or (seg.hint is not None and DISTRICT not in seg.hint):
+            continue
+        if seg.key in known["any"] or len(seg.key.replace(" ", "")) < _MIN_DISTRICT_LETTERS:
+            continue
+        found = nearest(seg.key, fuzzy.districts(everywhere))
+        if found is None:
+            continue
+        communes = fuzzy.communes(everywhere, found)
+        if any(
+            j != i and not other.numeric and other.key in communes
+            for j, other in enumerate(segments)
+        ):
+            fixed = list(segments)
+            fixed[i] = _with_key(seg, found)
+            return fixed, [f"{seg.key} → {found}"]
+        return None
+    return None
 
 
 # marks a spelling fix of a name that is spelt right for another unit (see _corrected)

@@ -260,3 +260,11 @@ def test_a_misspelt_commune_in_a_run_is_proposed_for_review(reference_data, text
     want = resolve_place(plain, as_of=AS_OF)
     got = resolve_place(text, as_of=AS_OF)
     assert got.needs_review and got.commune == want.commune, got.describe()
+
+
+# -- a misspelt district and no province ---------------------------------------------------------
+def test_a_misspelt_district_without_province_with_a_commune_of_it(reference_data):
+    _same_place("X. Thanh Hồng, Huyện Thnh Hà", "Xã Thanh Hồng, Huyện Thanh Hà, Tỉnh Hải Dương")
+    # no commune of Thanh Hà named: no guess from the district alone
+    r = resolve_place("X. Tân Lập, Huyện Thnh Hà", as_of=AS_OF)
+    assert r.needs_review, r.describe()
