@@ -111,20 +111,30 @@ class EmulatorServer(ThreadedWSGIServer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.active: set[threading.Thread] = set()
+        self.active: dict[threading.Thread, socket.socket] = {}
         self._active_lock = threading.Lock()
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         me = threading.current_thread()
         with self._active_lock:
-            self.active.add(me)
+            self.active[me] = request
         try:
             super().process_request_thread(request, client_address)
         finally:
             with self._active_lock:
-                self.active.discard(me)
+                self.active.pop(me, None)
 
     def wait_idle(self, timeout: float = 5.0) -> None:
+        """Wait for the request threads to end, first ending the kept-alive connections that
+        are only waiting for a next request (a client the caller never closed): their thread
+        would otherwise outlive the stop and close a shared connection from the wrong thread."""
+        with self._active_lock:
+            requests = list(self.active.values())
+        for request in requests:
+            try:
+                request.shutdown(socket.SHUT_RD)  # the next read sees the end; answers still go
+            except OSError:
+                pass
         deadline = time.monotonic() + timeout
         while self.active and time.monotonic() < deadline:
             time.sleep(0.01)
