@@ -150,6 +150,12 @@ NATIONAL_KEY_ENCRYPTION_KEY = os.environ.get("NATIONAL_KEY_ENCRYPTION_KEY", "")
 # syncing/emulator/faults.py); empty = no faults.
 NATIONAL_FAULTS = os.environ.get("NATIONAL_FAULTS", "")
 NATIONAL_EMULATOR_PORT = int(os.environ.get("NATIONAL_EMULATOR_PORT", "8765"))
+# Transport to the national side (docs/national-api.md, "Transport (HTTPS)"): HTTPS with the
+# server certificate verified; plain HTTP only to the loopback emulator (127.0.0.1, localhost,
+# ::1) and only while this is on (production turns it off). The CA bundle (a PEM file) replaces
+# the system's CAs when the national side's certificate comes from a private CA.
+CBCCVC_NATIONAL_ALLOW_HTTP = env_bool("CBCCVC_NATIONAL_ALLOW_HTTP", True)
+CBCCVC_NATIONAL_CA_BUNDLE = os.environ.get("CBCCVC_NATIONAL_CA_BUNDLE", "")
 # E-mail (e.g. connection-key administrators are told of every key change): written to files
 # under var/mail/ unless CBCCVC_EMAIL_BACKEND says otherwise; production uses SMTP.
 EMAIL_BACKEND = os.environ.get(

@@ -37,6 +37,8 @@ SECURE_HSTS_PRELOAD = env_bool("CBCCVC_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
+# The national API only over verified HTTPS, even to a loopback address.
+CBCCVC_NATIONAL_ALLOW_HTTP = False
 SESSION_COOKIE_NAME = "__Secure-sessionid"
 CSRF_COOKIE_NAME = "__Secure-csrftoken"
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True

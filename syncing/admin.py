@@ -26,7 +26,7 @@ from orgtree.admin.scoped import ScopedAdminMixin
 from profiles.models import Profile
 
 from . import connections as conn_services
-from . import contract
+from . import contract, transport
 from .m51 import run_test_sync
 from .models import (
     Connection,
@@ -95,6 +95,8 @@ class ConnectionForm(forms.ModelForm):
             self.add_error("secret", _("Phải nhập bí mật của khóa kết nối."))
         if bool(data.get("new_key_id")) != bool(data.get("new_secret")):
             self.add_error("new_secret", _("Đổi khóa cần cả mã khóa mới và bí mật mới."))
+        if data.get("base_url") and (problem := transport.refusal(data["base_url"])):
+            self.add_error("base_url", problem)  # HTTPS only, but for the loopback demo
         return data
 
 

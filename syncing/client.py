@@ -8,7 +8,14 @@ typed exceptions:
 * :class:`AuthFailed` — any other authentication refusal (wrong secret, clock skew …);
 * :class:`RateLimited` — 429, with ``retry_after`` in seconds;
 * :class:`NationalUnavailable` — 5xx, timeouts, refused or dropped connections: retry later;
-* :class:`ContractError` — any other answer the contract does not allow (4xx, bad JSON).
+* :class:`ContractError` — any other answer the contract does not allow (4xx, bad JSON);
+* :class:`InsecureTransport` — the address is refused by the transport policy (plain HTTP
+  outside the loopback demo, see :mod:`syncing.transport`): nothing is sent;
+* :class:`CertificateError` — the server's TLS certificate failed verification.
+
+Over the network the client speaks HTTPS (TLS 1.2 or later, certificate verified against the
+system's CAs or ``CBCCVC_NATIONAL_CA_BUNDLE``); plain HTTP only as :mod:`syncing.transport`
+allows.
 """
 
 from __future__ import annotations
@@ -16,14 +23,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
+import ssl
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+from django.utils.translation import gettext as _
 
 from . import contract
+from . import transport as transport_policy
+
+logger = logging.getLogger(__name__)
 
 
 class NationalError(Exception):
@@ -56,6 +69,14 @@ class NationalUnavailable(NationalError):
 
 class ContractError(NationalError):
     """An answer outside the contract, or a request the national side refused as invalid."""
+
+
+class InsecureTransport(ContractError):
+    """The address may not be used (plain HTTP outside the loopback demo): nothing is sent."""
+
+
+class CertificateError(NationalUnavailable):
+    """The server's TLS certificate is not trusted (unknown CA, wrong name, expired)."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +146,9 @@ class Page:
 
 class NationalClient:
     """Signed HTTP calls to the national API. ``transport`` lets tests and benchmarks pass an
-    ``httpx`` transport (e.g. ``httpx.WSGITransport``); by default a real connection pool."""
+    ``httpx`` transport (e.g. ``httpx.WSGITransport``); by default a real connection pool over
+    HTTPS. The transport policy (:mod:`syncing.transport`) applies to the real network only: an
+    address it refuses makes every call raise :class:`InsecureTransport` before sending."""
 
     def __init__(
         self,
@@ -140,10 +163,23 @@ class NationalClient:
         self.key_id = key_id
         self._secret = secret
         self._base_path = urlsplit(self.base_url).path.rstrip("/")
+        self._refusal = ""
+        verify: Any = True
+        if transport is None:
+            self._refusal = transport_policy.refusal(self.base_url)
+            if not self._refusal and urlsplit(self.base_url).scheme.lower() == "https":
+                try:
+                    verify = transport_policy.ssl_context()
+                except (OSError, ssl.SSLError) as exc:
+                    self._refusal = _(
+                        "Không đọc được tệp chứng thư CA %(path)s (CBCCVC_NATIONAL_CA_BUNDLE): "
+                        "%(error)s"
+                    ) % {"path": transport_policy.ca_bundle(), "error": exc}
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=timeout,
             transport=transport,
+            verify=verify,
             headers={"Accept": "application/json", "User-Agent": "cbccvc-national-client/1.0"},
         )
 
@@ -178,6 +214,8 @@ class NationalClient:
                 )
             )
         url = path + (f"?{query}" if query else "")
+        if self._refusal:
+            raise InsecureTransport(self._refusal, code="insecure_transport")
         try:
             response = self._http.request(method, url, content=body or None, headers=headers)
         except httpx.TimeoutException as exc:
@@ -186,10 +224,32 @@ class NationalClient:
                 code="timeout",
             ) from exc
         except httpx.TransportError as exc:
+            problem = transport_policy.certificate_problem(exc)
+            if problem is not None:
+                raise CertificateError(
+                    _(
+                        "Chứng thư TLS của máy chủ %(host)s không được tin cậy (%(reason)s): "
+                        "kiểm tra địa chỉ API và tệp CA (CBCCVC_NATIONAL_CA_BUNDLE)."
+                    )
+                    % {
+                        "host": urlsplit(self.base_url).netloc,
+                        "reason": problem.verify_message or problem.reason or str(problem),
+                    },
+                    code="tls_certificate",
+                ) from exc
             raise NationalUnavailable(
                 f"Không kết nối được CSDL quốc gia hoặc kết nối bị ngắt ({type(exc).__name__}).",
                 code="connection",
             ) from exc
+        if "Deprecation" in response.headers or "Sunset" in response.headers:
+            # docs/national-api.md, "Versioning and deprecation" (RFC 9745, RFC 8594)
+            logger.warning(
+                "National API %s %s is deprecated (Deprecation: %s, Sunset: %s)",
+                method,
+                self._base_path + path,
+                response.headers.get("Deprecation", "-"),
+                response.headers.get("Sunset", "-"),
+            )
         return self._decode(response)
 
     @staticmethod

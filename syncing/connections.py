@@ -12,6 +12,7 @@ from django.utils import timezone
 from cbccvc.history import attribute
 from orgtree.text import clean
 
+from . import transport
 from .client import KeyRevoked, NationalError
 from .models import Connection, ConnectionStatus
 
@@ -36,6 +37,9 @@ def create_connection(
 ) -> Connection:
     if not key_id.strip() or not secret:
         raise ValidationError({"key_id": "Phải có mã khóa kết nối và bí mật."})
+    problem = transport.refusal(base_url)
+    if problem:  # plain HTTP outside the loopback demo (docs/national-api.md, Transport)
+        raise ValidationError({"base_url": problem})
     conn = Connection(
         unit=unit,
         destination=destination,

@@ -2,7 +2,9 @@
 serving the emulator's URLconf, with the fault injection of :mod:`.faults` applied per request.
 
 Used by ``python manage.py national_emulator`` and by the ``national_server`` test fixture
-(:class:`EmulatorThread`).
+(:class:`EmulatorThread`). With ``tls=(certfile, keyfile)`` it serves HTTPS (TLS 1.2 or later);
+the handshake runs in the connection's own thread, so a client that never finishes it holds
+up no one else.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import socket
+import ssl
 import threading
 import time
 from typing import Any
@@ -87,6 +90,8 @@ class EmulatorRequestHandler(WSGIRequestHandler):
             return
         fault = state.faults.decide(urlsplit(self.path).path)
         environ = self.get_environ()
+        if isinstance(self.connection, ssl.SSLSocket):
+            environ["HTTPS"] = "on"
         environ[FAULT_ENV] = fault
         out = io.BytesIO() if fault.drop else self.wfile
         handler = ServerHandler(self.rfile, out, self.get_stderr(), environ)
@@ -113,8 +118,17 @@ class EmulatorServer(ThreadedWSGIServer):
         super().__init__(*args, **kwargs)
         self.active: dict[threading.Thread, socket.socket] = {}
         self._active_lock = threading.Lock()
+        self.ssl_context: ssl.SSLContext | None = None
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
+        if self.ssl_context is not None:
+            try:
+                request.settimeout(HANDSHAKE_TIMEOUT)
+                request = self.ssl_context.wrap_socket(request, server_side=True)
+                request.settimeout(None)
+            except (OSError, ssl.SSLError):  # the client gave up or refused our certificate
+                self.shutdown_request(request)
+                return
         me = threading.current_thread()
         with self._active_lock:
             self.active[me] = request
@@ -132,12 +146,25 @@ class EmulatorServer(ThreadedWSGIServer):
             requests = list(self.active.values())
         for request in requests:
             try:
-                request.shutdown(socket.SHUT_RD)  # the next read sees the end; answers still go
+                # the next read sees the end; answers still go. socket.socket's own shutdown:
+                # an SSLSocket's would drop its TLS state under the reading thread.
+                socket.socket.shutdown(request, socket.SHUT_RD)
             except OSError:
                 pass
         deadline = time.monotonic() + timeout
         while self.active and time.monotonic() < deadline:
             time.sleep(0.01)
+
+
+HANDSHAKE_TIMEOUT = 10.0
+
+
+def server_ssl_context(certfile: str, keyfile: str) -> ssl.SSLContext:
+    """TLS 1.2 or later with the given certificate (chain) and key, both PEM files."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(certfile, keyfile)
+    return context
 
 
 def make_server(
@@ -146,7 +173,9 @@ def make_server(
     *,
     quiet: bool = False,
     connections_override: dict[str, Any] | None = None,
+    tls: tuple[str, str] | None = None,
 ) -> EmulatorServer:
+    """The emulator's server; ``tls=(certfile, keyfile)`` makes it serve HTTPS."""
     server = EmulatorServer(
         (host, port),
         EmulatorRequestHandler,
@@ -157,13 +186,17 @@ def make_server(
     server.daemon_threads = True
     server.quiet = quiet
     server.set_app(EmulatorWSGIHandler())
+    if tls is not None:
+        server.ssl_context = server_ssl_context(*tls)
     return server
 
 
 class EmulatorThread(threading.Thread):
     """The emulator serving in a background thread (tests, benchmarks)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, tls: tuple[str, str] | None = None
+    ) -> None:
         super().__init__(daemon=True, name="national-emulator")
         # In-memory SQLite test databases are shared with the server's threads, as Django's
         # LiveServerThread does.
@@ -175,13 +208,14 @@ class EmulatorThread(threading.Thread):
         for conn in self.connections_override.values():
             conn.inc_thread_sharing()
         self.server = make_server(
-            host, port, quiet=True, connections_override=self.connections_override
+            host, port, quiet=True, connections_override=self.connections_override, tls=tls
         )
         self.host, self.port = self.server.server_address[:2]
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        scheme = "https" if self.server.ssl_context is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}"
 
     def run(self) -> None:
         try:

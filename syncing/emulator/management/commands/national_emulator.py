@@ -1,6 +1,8 @@
 """The emulator of the national database: serve it, manage its keys, trust, data and jobs.
 
 manage.py national_emulator [--host H] [--port N] [--faults FILE]   # serve (default)
+manage.py national_emulator --tls-cert CHAIN.pem --tls-key KEY.pem     # serve HTTPS
+manage.py national_emulator tls-demo-cert --out DIR   # a THỬ NGHIỆM CA and server certificate
 manage.py national_emulator keys issue --agency H25 --software "…" --admin-name "…" [--activate]
 manage.py national_emulator keys activate|revoke KEY_ID [--reason "…"]
 manage.py national_emulator keys list
@@ -34,6 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=settings.NATIONAL_EMULATOR_PORT)
         parser.add_argument("--faults", help="JSON file (or JSON text) of the fault plan")
         parser.add_argument("--no-migrate", action="store_true")
+        parser.add_argument("--tls-cert", help="PEM: server certificate (and chain) for HTTPS")
+        parser.add_argument("--tls-key", help="PEM: the certificate's private key")
         sub = parser.add_subparsers(dest="action", required=False)
 
         keys = sub.add_parser("keys", help="khóa kết nối")
@@ -75,6 +79,11 @@ class Command(BaseCommand):
         sched = sub.add_parser("schedule-reconcile", help="lịch django-q2 đối khớp hằng ngày")
         sched.add_argument("--hour", type=int, default=6)
 
+        demo_tls = sub.add_parser(
+            "tls-demo-cert", help="chứng thư TLS thử nghiệm cho 127.0.0.1, localhost, ::1"
+        )
+        demo_tls.add_argument("--out", type=Path, required=True)
+
     def handle(self, *args: Any, **options: Any) -> None:
         action = options.get("action") or "serve"
         try:
@@ -94,9 +103,15 @@ class Command(BaseCommand):
             call_command("migrate", database=NATIONAL_DB, interactive=False, verbosity=0)
         if options["faults"]:
             state.faults = FaultPlan.from_config(options["faults"])
-        server = make_server(options["host"], options["port"])
+        if bool(options["tls_cert"]) != bool(options["tls_key"]):
+            raise CommandError("--tls-cert và --tls-key phải đi cùng nhau.")
+        tls = (options["tls_cert"], options["tls_key"]) if options["tls_cert"] else None
+        server = make_server(options["host"], options["port"], tls=tls)
         host, port = server.server_address[:2]
-        self.stdout.write(f"CSDL quốc gia (mô phỏng) đang chạy: http://{host}:{port}/api/v1/health")
+        scheme = "https" if tls else "http"
+        self.stdout.write(
+            f"CSDL quốc gia (mô phỏng) đang chạy: {scheme}://{host}:{port}/api/v1/health"
+        )
         if state.faults.active:
             self.stdout.write(f"Lỗi giả lập: {state.faults}")
         self.stdout.flush()
@@ -209,3 +224,13 @@ class Command(BaseCommand):
 
         schedule = schedule_daily(options["hour"])
         self.stdout.write(f"Lịch django-q2 “{schedule.name}”: lần chạy tới {schedule.next_run}.")
+
+    def _tls_demo_cert(self, options: dict[str, Any]) -> None:
+        from ...tls import write_demo_certificate
+
+        files = write_demo_certificate(options["out"])
+        self.stdout.write(
+            "TÀI LIỆU THỬ NGHIỆM — KHÔNG DÙNG THẬT.\n"
+            f"Máy chủ: --tls-cert {files.cert} --tls-key {files.key}\n"
+            f"Phía gửi: CBCCVC_NATIONAL_CA_BUNDLE={files.ca}"
+        )
