@@ -217,3 +217,16 @@ def test_a_deprecated_answer_is_logged(caplog):
             assert client.health()["status"] == "ok"
     assert "GET /api/v1/health is deprecated" in caplog.text
     assert "Sun, 01 Jan 2028 00:00:00 GMT" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [("http://csdl-cbccvc.example.gov.vn", True), ("https://csdl-cbccvc.example.gov.vn", False)],
+)
+def test_the_admin_form_refuses_an_http_address_on_its_field(url, refused):
+    from syncing.admin import ConnectionForm
+
+    form = ConnectionForm(data={"software_name": "Phần mềm", "base_url": url, "key_id": "KN-1"})
+    assert not form.is_valid()  # no unit chosen: only the address's error matters here
+    errors = form.errors.get("base_url", [])
+    assert (url in " ".join(errors)) is refused
