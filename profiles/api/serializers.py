@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,7 +14,7 @@ from rest_framework import serializers
 from orgtree.access import ALL_ROLES, EDIT_PROFILE_ROLES, scope_for
 from orgtree.models import Unit
 
-from ..id_numbers import clean_old_id, clean_personal_id
+from ..id_numbers import OLD_ID_DIGITS, PERSONAL_ID_DIGITS, clean_old_id, clean_personal_id
 from ..models import (
     CHILD_MODELS,
     CodeItem,
@@ -96,8 +97,9 @@ class IdNumberField(serializers.CharField):
     (profiles.id_numbers). The length limit applies to the digits, so the schema's maxLength
     stays that of the stored value."""
 
-    def __init__(self, *, clean_id: Any, **kwargs: Any):
+    def __init__(self, *, clean_id: Any, digits: int, **kwargs: Any):
         self.clean_id = clean_id
+        self.digits = digits
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:
@@ -107,7 +109,25 @@ class IdNumberField(serializers.CharField):
             raise serializers.ValidationError(exc.messages, code=exc.code) from None
 
 
-ID_CLEANERS = {"personal_id": clean_personal_id, "old_id_number": clean_old_id}
+class IdNumberFieldSchema(OpenApiSerializerFieldExtension):
+    """The schema states the stored form: exactly ``digits`` digits, or blank where allowed,
+    so that a client, and a generator of requests, knows the length rule; the separators the
+    field also takes ("001 085 012 345") are said in its description."""
+
+    target_class = IdNumberField
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        digits = rf"[0-9]{{{self.target.digits}}}"
+        # a blank one: drf-spectacular adds its own "maxLength: 0" alternative for "" (oneOf)
+        schema["pattern"] = rf"^(\s+|{digits})$" if self.target.allow_blank else f"^{digits}$"
+        return schema
+
+
+ID_CLEANERS = {
+    "personal_id": (clean_personal_id, PERSONAL_ID_DIGITS),
+    "old_id_number": (clean_old_id, OLD_ID_DIGITS),
+}
 
 
 class ProfileSerializer(serializers.ModelSerializer):
@@ -125,7 +145,8 @@ class ProfileSerializer(serializers.ModelSerializer):
     def build_standard_field(self, field_name: str, model_field: Any) -> tuple[Any, dict]:
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         if field_name in ID_CLEANERS:
-            return IdNumberField, {**kwargs, "clean_id": ID_CLEANERS[field_name]}
+            clean_id, digits = ID_CLEANERS[field_name]
+            return IdNumberField, {**kwargs, "clean_id": clean_id, "digits": digits}
         return field_class, kwargs
 
     def get_fields(self) -> dict[str, Any]:
