@@ -23,7 +23,9 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 
-__all__ = ["check_values"]
+from .cleaning import as_text
+
+__all__ = ["check_row", "check_values"]
 
 
 @lru_cache(maxsize=1024)
@@ -55,20 +57,69 @@ def check_values(model: type[models.Model], values: dict[str, Any]) -> Iterable[
             yield name, _message(exc)
 
 
+#: the fields of a person's row whose refusal fails the row: they say who the person is
+#: (``columns.PID_FIELD`` and the name)
+IDENTIFYING = frozenset({"personal_id", "full_name"})
+
+
 def check_row(plan: Any) -> None:
-    """Fail ``plan`` (an import row) on each value its table's model refuses, its flat child
-    columns included."""
+    """Check each value of ``plan`` (an import row) that its table's model would refuse, its
+    flat child columns included. In a person's row only the values that identify the person
+    (personal ID, name) fail the row; any other refused value is left out with a warning and
+    kept as written (``plan.keep``), so the person still imports, as the cleaning step does
+    (:meth:`transfer.parsing.SheetParser._soft_failure`). Rows of other tables fail as before."""
     from profiles.models import CHILD_MODELS, Profile
 
     from .columns import SHEETS
 
+    people = plan.table == "profile"
     parts = [(plan.table, plan.values), *plan.embedded.items()]
     for table, values in parts:
         model = Profile if table == "profile" else CHILD_MODELS.get(table)
         if model is None:
             continue
         spec = SHEETS.get(table)
-        for name, message in check_values(model, values):
+        for name, message in list(check_values(model, values)):
+            if name not in values:  # its whole flat child was left out below
+                continue
             column = spec.by_field.get(name) if spec is not None else None
             header = plan.header(name, column.header if column is not None else name)
-            plan.fail(header, values[name], f"{header}: {message}")
+            value = values[name]
+            own = table == plan.table
+            if not people or (own and (name in IDENTIFYING or not _can_leave_out(model, name))):
+                plan.fail(header, value, f"{header}: {message}")
+                continue
+            if own or _can_leave_out(model, name):
+                del values[name]
+                what = "không ghi giá trị này"
+            else:  # a child row cannot be written without it: the whole flat child left out
+                _keep_child(plan, table, spec, skip=name)
+                what = "không ghi dòng này của bảng con"
+            plan.keep(
+                header,
+                value,
+                f"{header} “{as_text(value)}”: {message} "
+                f"Vẫn nhập người này, {what}; giữ nguyên văn để xử lý.",
+            )
+    for table in [t for t, values in plan.embedded.items() if not values]:
+        del plan.embedded[table]  # every value of a flat child left out: no empty child row
+
+
+def _can_leave_out(model: type[models.Model], name: str) -> bool:
+    """Whether a row can be written without this field's value (it may be blank or null, has
+    a default, or stores "" when given nothing)."""
+    field = _field(model, name)
+    return field is None or bool(
+        field.blank or field.null or field.has_default() or field.empty_strings_allowed
+    )
+
+
+def _keep_child(plan: Any, table: str, spec: Any, *, skip: str) -> None:
+    """Leave out every value of ``plan``'s flat child ``table``, each kept as written."""
+    values = plan.embedded.get(table, {})
+    for name, value in list(values.items()):
+        if name != skip:
+            column = spec.by_field.get(name) if spec is not None else None
+            header = plan.header(name, column.header if column is not None else name)
+            plan.source.setdefault("unrecognised", {})[header] = as_text(value)
+    values.clear()
