@@ -13,6 +13,7 @@ Helpers on the fixture: ``issue_key(...)`` (an active key by default), ``client(
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,18 +161,15 @@ class NationalServer:
             client.close()
 
 
-@pytest.fixture
-def national_server(transactional_db, request) -> Iterator[NationalServer]:
-    """The emulator on a free port in a thread, with no faults and a fresh rate limiter."""
+@contextmanager
+def running_emulator(**thread_kwargs: Any) -> Iterator[NationalServer]:
+    """The emulator on a free port in a thread (``EmulatorThread(**thread_kwargs)``, e.g.
+    ``tls=``), with no faults and a fresh rate limiter; stopped at the end."""
     from syncing.emulator.server import EmulatorThread
     from syncing.emulator.state import state
 
-    marker = request.node.get_closest_marker("django_db")
-    databases = (marker.kwargs.get("databases") if marker else None) or []
-    if "national" not in databases:
-        pytest.fail("national_server needs @pytest.mark.django_db(databases=[..., 'national'])")
     state.reset()
-    thread = EmulatorThread()
+    thread = EmulatorThread(**thread_kwargs)
     thread.start()
     server = NationalServer(thread)
     try:
@@ -180,6 +178,17 @@ def national_server(transactional_db, request) -> Iterator[NationalServer]:
         server.close()
         thread.stop()
         state.reset()
+
+
+@pytest.fixture
+def national_server(transactional_db, request) -> Iterator[NationalServer]:
+    """The emulator on a free port in a thread, with no faults and a fresh rate limiter."""
+    marker = request.node.get_closest_marker("django_db")
+    databases = (marker.kwargs.get("databases") if marker else None) or []
+    if "national" not in databases:
+        pytest.fail("national_server needs @pytest.mark.django_db(databases=[..., 'national'])")
+    with running_emulator() as server:
+        yield server
 
 
 # -- the queue (syncing.sender) ----------------------------------------------------------------

@@ -386,17 +386,13 @@ def test_a_trust_store_change_makes_the_sender_verify_again(
         assert signature.last_verification_ok
 
 
-def test_a_certificate_revoked_after_the_first_attempt_is_caught_before_the_retry(
-    connection, national, tree, hr, approver, signer, test_ca, rsa_cred
-):
-    from datetime import timedelta
-
+def _revoke_signer_now(test_ca, rsa_cred) -> None:
+    """Our trust store loads a new CRL of the test CA revoking the signer's certificate."""
     from cryptography.hazmat.primitives.serialization import Encoding
 
     from signing.credentials import add_revocation_list
     from signing.testca import make_crl
 
-    _first_attempt_fails(national, tree, hr, approver, signer)
     now = timezone.now()
     crl = make_crl(
         test_ca.intermediate_cert,
@@ -406,6 +402,13 @@ def test_a_certificate_revoked_after_the_first_attempt_is_caught_before_the_retr
         next_update=now + timedelta(days=7),
     )
     add_revocation_list(crl.public_bytes(Encoding.PEM), label="CRL mới: khóa ký bị lộ")
+
+
+def test_a_certificate_revoked_after_the_first_attempt_is_caught_before_the_retry(
+    connection, national, tree, hr, approver, signer, test_ca, rsa_cred
+):
+    _first_attempt_fails(national, tree, hr, approver, signer)
+    _revoke_signer_now(test_ca, rsa_cred)
     _drain(NO_BREAKER)
     items = SyncItem.objects.all()
     assert {i.status for i in items} == {SyncStatus.DEAD}
@@ -453,21 +456,8 @@ def test_changed_bytes_under_a_mark_are_verified_in_full_and_not_sent(
 def test_a_certificate_revoked_after_signing_is_refused_despite_the_mark(
     connection, tree, hr, approver, signer, test_ca, rsa_cred
 ):
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    from signing.credentials import add_revocation_list
-    from signing.testca import make_crl
-
     _sign(tree, hr, approver, signer, n=2)
-    now = timezone.now()
-    crl = make_crl(
-        test_ca.intermediate_cert,
-        test_ca.intermediate_key,
-        [(rsa_cred.certificate, now - timedelta(minutes=1))],
-        this_update=now - timedelta(minutes=1),
-        next_update=now + timedelta(days=7),
-    )
-    add_revocation_list(crl.public_bytes(Encoding.PEM), label="CRL mới: khóa ký bị lộ")
+    _revoke_signer_now(test_ca, rsa_cred)
     stats = _drain(NO_BREAKER)
     assert stats.verifications_by_mark == 2  # the marks hold: only the certificate is checked
     items = SyncItem.objects.all()

@@ -33,7 +33,7 @@ from syncing.connections import create_connection
 from syncing.emulator.tls import TLSFiles, write_server_files
 from syncing.transport import refusal
 
-from .conftest import NationalServer
+from .conftest import NationalServer, running_emulator
 
 pytestmark = pytest.mark.django_db(databases=["default", "national"], transaction=True)
 
@@ -51,19 +51,8 @@ def other_ca_file(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def tls_server(transactional_db, tls_files) -> Iterator[NationalServer]:
-    from syncing.emulator.server import EmulatorThread
-    from syncing.emulator.state import state
-
-    state.reset()
-    thread = EmulatorThread(tls=tls_files.pair)
-    thread.start()
-    server = NationalServer(thread)
-    try:
+    with running_emulator(tls=tls_files.pair) as server:
         yield server
-    finally:
-        server.close()
-        thread.stop()
-        state.reset()
 
 
 def test_signed_calls_over_https_with_the_ca_bundle(tls_server, tls_files):
