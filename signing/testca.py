@@ -10,6 +10,7 @@ Government CA certificate.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,7 +30,7 @@ REVOKED_USER = "thu-hoi"
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 
-def _name(common_name: str, unit: str = "") -> x509.Name:
+def subject_name(common_name: str, unit: str = "") -> x509.Name:
     attrs = [
         x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORGANISATION),
@@ -57,8 +58,15 @@ def issue_certificate(
     ca: bool = False,
     path_length: int | None = None,
     key_usage: x509.KeyUsage | None = None,
+    extended_key_usage: Sequence[x509.ObjectIdentifier] = (
+        ExtendedKeyUsageOID.CLIENT_AUTH,
+        ExtendedKeyUsageOID.EMAIL_PROTECTION,
+    ),
+    extensions: Sequence[x509.ExtensionType] = (),
 ) -> x509.Certificate:
-    """One X.509 v3 certificate; ``issuer_cert=None`` makes it self-signed."""
+    """One X.509 v3 certificate; ``issuer_cert=None`` makes it self-signed. A certificate that
+    is no CA gets ``extended_key_usage`` (a signer's by default); ``extensions`` are added as
+    non-critical (e.g. a server's subject alternative names)."""
     issuer_name = issuer_cert.subject if issuer_cert is not None else subject
     issuer_public = issuer_cert.public_key() if issuer_cert is not None else public_key
     builder = (
@@ -91,11 +99,10 @@ def issue_certificate(
     builder = builder.add_extension(key_usage, critical=True)
     if not ca:
         builder = builder.add_extension(
-            x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.EMAIL_PROTECTION]
-            ),
-            critical=False,
+            x509.ExtendedKeyUsage(list(extended_key_usage)), critical=False
         )
+    for extension in extensions:
+        builder = builder.add_extension(extension, critical=False)
     return builder.sign(issuer_key, hashes.SHA256())
 
 
@@ -196,7 +203,7 @@ class TestCA:
         now = datetime.now(UTC)
         key = key or new_key(kind)
         cert = issue_certificate(
-            _name(f"{common_name} (THỬ NGHIỆM)", "Người ký thử nghiệm"),
+            subject_name(f"{common_name} (THỬ NGHIỆM)", "Người ký thử nghiệm"),
             key.public_key(),
             issuer_cert=self.intermediate_cert,
             issuer_key=self.intermediate_key,
@@ -252,7 +259,7 @@ def make_test_ca(
     now = datetime.now(UTC).replace(microsecond=0)
     root_key = new_key("rsa")
     root_cert = issue_certificate(
-        _name(ROOT_NAME),
+        subject_name(ROOT_NAME),
         root_key.public_key(),
         issuer_cert=None,
         issuer_key=root_key,
@@ -265,7 +272,7 @@ def make_test_ca(
     # The intermediate is an ECDSA P-256 key: cheap to create, and it exercises mixed chains.
     inter_key = new_key("ec")
     inter_cert = issue_certificate(
-        _name(INTERMEDIATE_NAME),
+        subject_name(INTERMEDIATE_NAME),
         inter_key.public_key(),
         issuer_cert=root_cert,
         issuer_key=root_key,
@@ -411,7 +418,7 @@ def issue_on_token(
             ).public_key()
         now = datetime.now(UTC)
         cert = issue_certificate(
-            _name(f"{common_name} (THỬ NGHIỆM)", "Người ký thử nghiệm"),
+            subject_name(f"{common_name} (THỬ NGHIỆM)", "Người ký thử nghiệm"),
             public_key,
             issuer_cert=ca.intermediate_cert,
             issuer_key=ca.intermediate_key,

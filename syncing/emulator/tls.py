@@ -15,10 +15,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from signing.testca import ORGANISATION, TestCA, make_test_ca, new_key
+from signing.testca import TestCA, issue_certificate, make_test_ca, new_key, subject_name
 
 DEFAULT_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -56,40 +56,26 @@ def issue_server_certificate(
     DNS names); returns the certificate and its unencrypted PEM private key."""
     now = datetime.now(UTC).replace(microsecond=0)
     key = new_key("ec")
-    subject = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORGANISATION),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"{hosts[0]} (THỬ NGHIỆM)"),
-        ]
-    )
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(ca.intermediate_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before or now - timedelta(days=1))
-        .not_valid_after(not_after or now + timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_san(hosts), critical=False)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(ca.intermediate_key, hashes.SHA256())
+    cert = issue_certificate(
+        subject_name(f"{hosts[0]} (THỬ NGHIỆM)"),
+        key.public_key(),
+        issuer_cert=ca.intermediate_cert,
+        issuer_key=ca.intermediate_key,
+        not_before=not_before or now - timedelta(days=1),
+        not_after=not_after or now + timedelta(days=365),
+        key_usage=x509.KeyUsage(
+            digital_signature=True,
+            content_commitment=False,
+            key_encipherment=False,
+            data_encipherment=False,
+            key_agreement=False,
+            key_cert_sign=False,
+            crl_sign=False,
+            encipher_only=False,
+            decipher_only=False,
+        ),
+        extended_key_usage=[ExtendedKeyUsageOID.SERVER_AUTH],
+        extensions=[_san(hosts)],
     )
     key_pem = key.private_bytes(
         serialization.Encoding.PEM,

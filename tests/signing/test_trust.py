@@ -15,7 +15,7 @@ from signing.credentials import add_revocation_list, add_trusted_certificate
 from signing.errors import UnusableKey
 from signing.keys import KeyFileSigner
 from signing.models import TrustedCertificate
-from signing.testca import _name, issue_certificate, make_crl, new_key
+from signing.testca import issue_certificate, make_crl, new_key, subject_name
 from signing.trust import TrustStore
 from signing.xmlsig import sign_document, verify_document
 
@@ -156,7 +156,7 @@ def test_empty_trust_store(rsa_cred, sample_doc):
 def test_certificate_issued_by_a_non_ca_is_untrusted(test_ca, rsa_cred, sample_doc):
     key = new_key()
     cert = issue_certificate(
-        _name("Người ký do người dùng tự cấp"),
+        subject_name("Người ký do người dùng tự cấp"),
         key.public_key(),
         issuer_cert=rsa_cred.certificate,
         issuer_key=rsa_cred.key,

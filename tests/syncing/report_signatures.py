@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from orgtree.models import Unit
 from signing.keys import KeyFileSigner
-from signing.testca import _name, issue_certificate, new_key
+from signing.testca import issue_certificate, new_key, subject_name
 from signing.xmlsig import sign_document
 from syncing.report_signing import envelope
 from syncing.reports import MinistryReport
@@ -39,7 +39,7 @@ def fixed_ca(name: str = "CA BÁO CÁO THỬ NGHIỆM", signer: str = "Lê Hồn
     """A root (2025–2030) and one RSA signing certificate it issued (1/6/2025–1/6/2026)."""
     root_key = new_key("rsa")
     root = issue_certificate(
-        _name(name),
+        subject_name(name),
         root_key.public_key(),
         issuer_cert=None,
         issuer_key=root_key,
@@ -50,7 +50,7 @@ def fixed_ca(name: str = "CA BÁO CÁO THỬ NGHIỆM", signer: str = "Lê Hồn
     )
     key = new_key("rsa")
     cert = issue_certificate(
-        _name(f"{signer} (THỬ NGHIỆM)", "UBND tỉnh thử nghiệm"),
+        subject_name(f"{signer} (THỬ NGHIỆM)", "UBND tỉnh thử nghiệm"),
         key.public_key(),
         issuer_cert=root,
         issuer_key=root_key,
