@@ -82,8 +82,7 @@ def check_row(plan: Any) -> None:
         for name, message in list(check_values(model, values)):
             if name not in values:  # its whole flat child was left out below
                 continue
-            column = spec.by_field.get(name) if spec is not None else None
-            header = plan.header(name, column.header if column is not None else name)
+            header = _header(plan, spec, name)
             value = values[name]
             own = table == plan.table
             if not people or (own and (name in IDENTIFYING or not _can_leave_out(model, name))):
@@ -105,6 +104,12 @@ def check_row(plan: Any) -> None:
         del plan.embedded[table]  # every value of a flat child left out: no empty child row
 
 
+def _header(plan: Any, spec: Any, name: str) -> str:
+    """The header of field ``name`` as the row's file writes it (the catalogue's if none)."""
+    column = spec.by_field.get(name) if spec is not None else None
+    return plan.header(name, column.header if column is not None else name)
+
+
 def _can_leave_out(model: type[models.Model], name: str) -> bool:
     """Whether a row can be written without this field's value (it may be blank or null, has
     a default, or stores "" when given nothing)."""
@@ -119,7 +124,5 @@ def _keep_child(plan: Any, table: str, spec: Any, *, skip: str) -> None:
     values = plan.embedded.get(table, {})
     for name, value in list(values.items()):
         if name != skip:
-            column = spec.by_field.get(name) if spec is not None else None
-            header = plan.header(name, column.header if column is not None else name)
-            plan.source.setdefault("unrecognised", {})[header] = as_text(value)
+            plan.source.setdefault("unrecognised", {})[_header(plan, spec, name)] = as_text(value)
     values.clear()
