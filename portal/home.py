@@ -218,6 +218,7 @@ def agency_admin_cards(request: HttpRequest) -> list[Card | None]:
             },
             hint=_("Cấp khóa mới cho hệ thống tích hợp trước khi khóa cũ hết hạn."),
         ),
+        accounts_card(request),
         queue_card(
             request,
             UnitAssignment,
@@ -240,6 +241,25 @@ def agency_admin_cards(request: HttpRequest) -> list[Card | None]:
             )
         )
     return cards
+
+
+def accounts_card(request: HttpRequest) -> Card | None:
+    """The active accounts the agency admin manages (``orgtree.users.managed_users``), with a
+    link to create one: the admin's main task starts here."""
+    from orgtree.models import AgencyUser
+
+    card = queue_card(
+        request,
+        AgencyUser,
+        _("Tài khoản người dùng đang hoạt động"),
+        {"is_active": True},
+        hint=_("Tạo tài khoản, giao hoặc thu hồi vai trò, đặt lại mật khẩu, khóa tài khoản."),
+        attention=False,
+    )
+    if card is not None and _admin_for(AgencyUser).has_add_permission(request):
+        card.action_url = reverse("admin:orgtree_agencyuser_add")
+        card.action_label = str(_("Tạo tài khoản"))
+    return card
 
 
 def connections_card(request: HttpRequest, connection_model: type[Model]) -> Card | None:

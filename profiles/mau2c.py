@@ -28,7 +28,7 @@ from .models import (
     Training,
     WorkHistory,
 )
-from .services import HEALTH_HIDDEN_NOTE
+from .services import hidden_note_vi
 
 FORM = "Mẫu 2C-BNV/2008"
 TITLE = "SƠ YẾU LÝ LỊCH CÁN BỘ, CÔNG CHỨC"
@@ -323,7 +323,7 @@ def _politics_and_merits(p: Profile, with_health: bool) -> list[Line]:
         item_23 = (
             f"{DOTS}, Chiều cao: {DOTS}, Cân nặng: {DOTS} (kg), Nhóm máu: {DOTS}"
             if with_health
-            else HEALTH_HIDDEN_NOTE
+            else hidden_note_vi("health")
         )
     return [
         Line(

@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from .models import CHILD_MODELS, Profile, SalaryHistory, WorkHistory
 
@@ -217,11 +219,18 @@ SENSITIVE_GROUPS: dict[str, tuple[str, str]] = {
     "health": ("10", HEALTH_PERMISSION),
 }
 #: shown where a sensitive group is left out because the user lacks its permission
-HIDDEN_NOTES: dict[str, str] = {
-    "asset_declarations": "Không có quyền xem thông tin tài sản, thu nhập (nhóm 9).",
-    "health": "Không có quyền xem thông tin sức khỏe (nhóm 10).",
+#: (in the user's language: a lazy text, str() it where a plain str is needed)
+HIDDEN_NOTES: dict[str, Any] = {
+    "asset_declarations": _("Không có quyền xem thông tin tài sản, thu nhập (nhóm 9)."),
+    "health": _("Không có quyền xem thông tin sức khỏe (nhóm 10)."),
 }
-HEALTH_HIDDEN_NOTE = HIDDEN_NOTES["health"]
+
+
+def hidden_note_vi(key: str) -> str:
+    """The note in Vietnamese whatever the reader's language: printed into official forms
+    (Mẫu 2C), which are Vietnamese documents."""
+    with translation.override("vi"):
+        return str(HIDDEN_NOTES[key])
 
 
 def can_view_health(user: Any) -> bool:

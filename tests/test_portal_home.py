@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from orgtree.models import Role, Unit, UnitAssignment
@@ -191,6 +192,7 @@ SYNC_FAILED = "Đồng bộ lỗi"
 DEAD = "Đồng bộ hết lượt gửi lại"
 KEYS = "Khóa API hết hạn trong 30 ngày"
 ASSIGNMENTS = "Phân quyền người dùng"
+ACCOUNTS = "Tài khoản người dùng đang hoạt động"
 
 
 @pytest.mark.django_db
@@ -223,6 +225,28 @@ def test_agency_admin_counts_and_connection_state(world):
         "H25 → CSDL quốc gia về CBCCVC: Đang hoạt động, lần kiểm tra gần nhất lỗi"
     ]
     assert connection.tone == "attention"
+
+
+@pytest.mark.django_db
+def test_agency_admin_accounts_card_counts_the_active_accounts_of_the_subtree(world):
+    """The card counts what its list shows: the active accounts holding a role in the admin's
+    subtree (a deactivated one and Hà Nội's not), and links to the creation form."""
+    from orgtree import users as accounts
+
+    admin_user = world["users"]["a_admin"]
+    accounts.set_active(
+        acting_user=admin_user, user=world["users"]["a_viewer"], active=False, reason="nghỉ hưu"
+    )
+    card = _cards(admin_user)[ACCOUNTS]
+    listed = _listed(admin_user, card.url)
+    assert card.count == len(listed)
+    usernames = set(
+        get_user_model().objects.filter(pk__in=listed).values_list("username", flat=True)
+    )
+    assert {"a_hr", "a_approver", "a_admin", "a_multi"} <= usernames
+    assert not usernames & {"a_viewer", "b_hr", "b_admin"}
+    assert card.action_url == reverse("admin:orgtree_agencyuser_add")
+    assert ACCOUNTS not in _cards(world["users"]["a_hr"])  # only those who manage accounts
 
 
 @pytest.mark.django_db

@@ -124,7 +124,7 @@ def export_profiles(
     }
     allowed = {"asset_declarations": with_assets, "health": with_health}
     sheets = [s for s in (PROFILE, *CHILD_SHEETS) if allowed.get(s.key, True)]
-    hidden = [HIDDEN_NOTES[key] for key, ok in allowed.items() if not ok]
+    hidden = [str(HIDDEN_NOTES[key]) for key, ok in allowed.items() if not ok]
     if hidden:
         workbook.set_properties({"comments": " ".join(hidden)})
     writers = {s.key: _SheetWriter(workbook, s, formats) for s in sheets}
