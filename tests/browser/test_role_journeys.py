@@ -1,10 +1,11 @@
 """Each role's main task from its home page, without typing a URL, in Vietnamese on a desktop
 and in English at phone width (390 px): the agency admin creates an account, gives it a second
-role and deactivates it; the viewer searches for a person without diacritics and reads the
-profile; the HR officer opens a profile with errors from the home card, corrects it and
-submits it. Every page is scanned (tests/browser/page_text.py) for "None", raw field keys and,
-in English, Vietnamese left in the page's own wording, and checked for a page wider than the
-window. Screenshots under ``test-artifacts/screenshots/``."""
+role and deactivates it; the approver opens the inbox and approves a first submission; the
+viewer searches for a person without diacritics and reads the profile; the HR officer opens a
+profile with errors from the home card, corrects it and submits it. Every page is scanned
+(tests/browser/page_text.py) for "None", raw field keys and, in English, Vietnamese left in the
+page's own wording, and checked for a page wider than the window. Screenshots under
+``test-artifacts/screenshots/``."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from profiles.models import Profile, ProfileStatus
 
 from .conftest import log_in, pick_unit
 from .page_text import text_problems, visible_text, wording
+from .test_approver_inbox_journey import inbox_world  # noqa: F401 (fixture)
 from .test_profile_journeys import (  # noqa: F401 (fixtures)
     PASSWORD,
     fast_passwords,
@@ -210,4 +212,31 @@ def test_hr_officer_corrects_a_profile_with_errors_and_submits_it(
     page.wait_for_selector("ul.messagelist")
     walk.step("5-submitted")
     assert Profile.objects.get(pk=huong.pk).status == ProfileStatus.SUBMITTED
+    walk.assert_clean()
+
+
+@pytest.mark.parametrize(("language", "width"), SETTINGS)
+def test_approver_opens_the_inbox_from_the_home_page_and_approves_a_first_submission(
+    page,
+    screenshot,
+    inbox_world,  # noqa: F811
+    language,
+    width,
+):
+    duc = inbox_world["duc"]
+    walk = Walk(page, screenshot, language, width)
+    walk.log_in(inbox_world["approver"])
+    walk.step("1-home")
+
+    page.locator("#portal-approver .portal-card__action a").first.click()
+    page.wait_for_selector("#inbox-list")
+    walk.step("2-inbox")
+    page.locator("#inbox-list").get_by_role("link", name="Trần Văn Đức").click()
+    page.wait_for_selector("#diff")
+    walk.step("3-first-submission")
+    page.click("button[name=action][value=approve]")
+    page.wait_for_selector("ul.messagelist")
+    walk.step("4-approved")
+    assert Profile.objects.get(pk=duc.pk).status == ProfileStatus.APPROVED
+    assert Profile.objects.get(pk=inbox_world["outside"].pk).status == ProfileStatus.SUBMITTED
     walk.assert_clean()
