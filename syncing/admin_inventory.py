@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import ForeignKey, ManyToManyField, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from orgtree.access import ALL_ROLES, MANAGE_UNIT_ROLES, scope_for
@@ -89,7 +90,7 @@ class HrSystemAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         ("Lựa chọn (Công văn 5034)", {"fields": ["is_chosen", "choice_reason", "chosen_on"]}),
         (None, {"fields": ["note"]}),
     ]
-    actions = ["request_revocation", "refresh_states"]
+    actions = ["activate_chosen", "request_revocation", "refresh_states"]
 
     def formfield_for_manytomany(
         self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
@@ -107,7 +108,22 @@ class HrSystemAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 seen.setdefault(system.agency_id, system.agency)
         return list(seen.values())
 
-    @admin.action(description="Đề nghị CSDL quốc gia thu hồi khóa của các hệ thống không chọn")
+    @admin.action(
+        description=_(
+            "Kích hoạt khóa của hệ thống được chọn trên CSDL quốc gia "
+            "(thu hồi cùng lúc khóa của phần mềm khác)"
+        )
+    )
+    def activate_chosen(self, request: HttpRequest, queryset: QuerySet[HrSystem]) -> None:
+        for agency in self._agencies(request, queryset):
+            try:
+                outcome = inventory_actions.activate_chosen_key(agency, acting_user=request.user)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"{agency}: {outcome.summary()}", messages.SUCCESS)
+
+    @admin.action(description=_("Đề nghị CSDL quốc gia thu hồi khóa của các hệ thống không chọn"))
     def request_revocation(self, request: HttpRequest, queryset: QuerySet[HrSystem]) -> None:
         for agency in self._agencies(request, queryset):
             try:
@@ -118,7 +134,7 @@ class HrSystemAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             level = messages.WARNING if outcome.rejected else messages.SUCCESS
             self.message_user(request, f"{agency}: {outcome.summary()}", level)
 
-    @admin.action(description="Cập nhật trạng thái khóa theo CSDL quốc gia")
+    @admin.action(description=_("Cập nhật trạng thái khóa theo CSDL quốc gia"))
     def refresh_states(self, request: HttpRequest, queryset: QuerySet[HrSystem]) -> None:
         for agency in self._agencies(request, queryset):
             try:

@@ -394,6 +394,23 @@ class NationalClient:
             raise ContractError("Câu trả lời thu hồi khóa không có đúng một kết quả mỗi khóa.")
         return data["results"]
 
+    def activate_key(self, *, revoke_other_software: bool, reason: str = "") -> dict[str, Any]:
+        """Activate this client's key (issued by the national side, not yet active). With
+        ``revoke_other_software`` the agency's active keys of other software are revoked in the
+        same operation; without it the national side refuses with ``key_conflict``
+        (:class:`ContractError`) while one is active. The answer: ``status`` (``activated`` or
+        ``already_active``), ``key`` and the ``revoked`` keys."""
+        body = {"revoke_other_software": revoke_other_software, "reason": reason}
+        data = self.request("POST", contract.PATH_KEY_ACTIVATION, json_body=body)
+        if (
+            not isinstance(data, dict)
+            or data.get("status") not in ("activated", "already_active")
+            or not isinstance(data.get("key"), dict)
+            or not isinstance(data.get("revoked"), list)
+        ):
+            raise ContractError("Câu trả lời kích hoạt khóa không đúng hợp đồng API.")
+        return data
+
     # -- reports to the ministry (letter 5034 and its follow-up) --------------------------------
 
     def submit_report(

@@ -37,6 +37,7 @@ PATH_RECONCILIATION = f"{API_PREFIX}/reconciliation"
 PATH_SCHEDULE = f"{API_PREFIX}/schedule"
 PATH_KEYS = f"{API_PREFIX}/keys"  # GET: the agency's connection keys
 PATH_KEY_REVOCATIONS = f"{API_PREFIX}/keys/revocations"  # POST: revoke old software's keys
+PATH_KEY_ACTIVATION = f"{API_PREFIX}/keys/activation"  # POST: activate the calling (issued) key
 PATH_REPORTS = f"{API_PREFIX}/reports"  # POST: a report to the ministry (PDF); GET: those sent
 
 # -- limits -------------------------------------------------------------------------------------
@@ -137,6 +138,12 @@ _CODES = [
         "report_signature_invalid",
         400,
         "Chữ ký số của báo cáo không hợp lệ, không được tin cậy hoặc không khớp với tệp báo cáo.",
+    ),
+    ErrorCode(
+        "key_conflict",
+        409,
+        "Cơ quan đang có khóa kết nối của phần mềm khác còn hoạt động: mỗi cơ quan chỉ dùng một "
+        "phần mềm; thu hồi khóa đó cùng lúc kích hoạt khóa mới.",
     ),
     # per-item (inside a batch / M51 answer)
     ErrorCode(

@@ -1,6 +1,7 @@
-"""What the agency does with its systems inventory (letter 5034): ask the Ministry to revoke the
-keys of the systems it no longer uses, and bring the recorded key states in line with the
-national register. Both go through the official connection of the agency (the chosen system's
+"""What the agency does with its systems inventory (letter 5034): activate the chosen system's
+key (which revokes the other software's active keys in the same operation), ask the Ministry to
+revoke the keys of the systems it no longer uses, and bring the recorded key states in line with
+the national register. Both go through the official connection of the agency (the chosen system's
 key); the answers are recorded on each :class:`SystemKey` with its history."""
 
 from __future__ import annotations
@@ -117,6 +118,65 @@ def request_old_key_revocation(
                     "Đề nghị thu hồi khóa",
                 )
                 outcome.rejected[key.key_id] = message
+    return outcome
+
+
+@dataclass
+class ActivationOutcome:
+    key_id: str
+    already_active: bool = False
+    revoked: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.already_active:
+            return f"khóa {self.key_id} đã hoạt động từ trước."
+        done = f"đã kích hoạt khóa {self.key_id}"
+        if self.revoked:
+            done += f", cùng lúc thu hồi {len(self.revoked)} khóa: {', '.join(self.revoked)}"
+        return done + "."
+
+
+def activate_chosen_key(
+    agency: Unit, *, acting_user: Any, reason: str = "", base_url: str = ""
+) -> ActivationOutcome:
+    """Activate, on the national side, the key of the agency's official connection (the chosen
+    system's new key), revoking in the same operation the agency's active keys of other
+    software (one software per agency); record the new states of the inventory's keys."""
+    from .connections import client_for
+
+    chosen = HrSystem.objects.filter(agency=agency, is_chosen=True).first()
+    if chosen is None:
+        raise ValidationError(f"{agency}: chưa chọn hệ thống sử dụng; chưa thể kích hoạt khóa.")
+    conn = Connection.objects.filter(
+        unit=agency, destination=Destination.NATIONAL, is_official=True
+    ).first()
+    if conn is None or conn.status == ConnectionStatus.REVOKED:
+        raise ValidationError(f"{agency}: chưa có kết nối chính thức để kích hoạt khóa.")
+    conn.base_url = base_url or conn.base_url  # not saved
+    reason = reason.strip() or f"Cơ quan đã chọn hệ thống {chosen} (Công văn 5034/BNV-CCVC)."
+    try:
+        with client_for(conn) as client:
+            answer = client.activate_key(revoke_other_software=True, reason=reason)
+    except NationalError as exc:
+        raise ValidationError(f"Không kích hoạt được khóa {conn.key_id}: {exc.message}") from exc
+    outcome = ActivationOutcome(conn.key_id, already_active=answer["status"] == "already_active")
+    revoked = {str(k.get("key_id")): k for k in answer["revoked"] if isinstance(k, dict)}
+    outcome.revoked = sorted(revoked)
+    with transaction.atomic():
+        for key in SystemKey.objects.filter(system__agency=agency).select_related("system"):
+            if key.key_id == conn.key_id and key.state != KeyState.ACTIVE:
+                _set_state(
+                    key, KeyState.ACTIVE, reason, acting_user, "CSDL quốc gia đã kích hoạt khóa"
+                )
+            elif key.key_id in revoked and key.state != KeyState.REVOKED:
+                note = str(revoked[key.key_id].get("revoked_reason") or reason)
+                _set_state(
+                    key,
+                    KeyState.REVOKED,
+                    note,
+                    acting_user,
+                    "CSDL quốc gia thu hồi khóa khi kích hoạt khóa của hệ thống được chọn",
+                )
     return outcome
 
 

@@ -38,8 +38,10 @@ def _header(request: HttpRequest, name: str) -> str:
     return request.headers.get(name, "").strip()
 
 
-def authenticate(request: HttpRequest) -> ConnectionKey:
-    """The connection key of a correctly signed, fresh, never-seen request; else AuthError."""
+def authenticate(request: HttpRequest, *, allow_issued: bool = False) -> ConnectionKey:
+    """The connection key of a correctly signed, fresh, never-seen request; else AuthError.
+    ``allow_issued``: an issued key not yet active is accepted too (only the activation,
+    where the software proves it holds the new key's secret)."""
     key_id = _header(request, contract.HEADER_KEY_ID)
     timestamp = _header(request, contract.HEADER_TIMESTAMP)
     nonce = _header(request, contract.HEADER_NONCE)
@@ -94,7 +96,12 @@ def authenticate(request: HttpRequest) -> ConnectionKey:
             f"Khóa kết nối {key.key_id} của phần mềm “{key.software_name}” đã bị thu hồi lúc "
             f"{when}. Liên hệ người quản trị khóa để được cấp, kích hoạt khóa mới.",
         )
-    if key.status != ConnectionKey.Status.ACTIVE:
+    usable = (
+        (ConnectionKey.Status.ACTIVE, ConnectionKey.Status.ISSUED)
+        if allow_issued
+        else (ConnectionKey.Status.ACTIVE,)
+    )
+    if key.status not in usable:
         raise AuthError("auth_key_not_active")
     _remember_nonce(key.key_id, nonce)
     wait = state.limiter.take(key.key_id, key.rate_limit_per_minute)

@@ -1,5 +1,7 @@
 """What an agency may ask about its own connection keys (letter 5034): the list of keys the
-Ministry issued to it, and revocation of the keys of software it no longer uses.
+Ministry issued to it, revocation of the keys of software it no longer uses, and activation of
+the chosen software's new key (which revokes the other software's active keys in the same
+operation, or is refused while one is active).
 
 An agency only ever sees and revokes its own keys; a key id of another agency answers as an
 unknown one. The calling key cannot revoke itself (it is the chosen software's key). All the
@@ -15,7 +17,7 @@ from django.db import transaction
 from orgtree.text import clean
 
 from .. import contract
-from .keys import revoke_locked
+from .keys import SecondProgramKey, activate, revoke_locked
 from .models import ConnectionKey
 from .routers import NATIONAL_DB
 from .services import RequestInvalid, key_json
@@ -95,4 +97,29 @@ def _done(key: ConnectionKey, status: str) -> dict[str, Any]:
         "status": status,
         "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
         "revoked_reason": key.revoked_reason,
+    }
+
+
+def activate_calling_key(key: ConnectionKey, body: Any) -> dict[str, Any]:
+    """``POST /keys/activation``, signed with the issued key itself (the software proves it
+    holds the new secret). With ``revoke_other_software`` the agency's active keys of other
+    software are revoked in the same operation; without it their presence is ``key_conflict``
+    and nothing changes."""
+    body = {} if body is None else body
+    if not isinstance(body, dict):
+        raise RequestInvalid("request_invalid", "Nội dung phải là đối tượng JSON.")
+    revoke = body.get("revoke_other_software", False)
+    if not isinstance(revoke, bool):
+        raise RequestInvalid("request_invalid", "“revoke_other_software” phải là true/false.")
+    reason = body.get("reason", "")
+    if not isinstance(reason, str) or len(reason) > 500:
+        raise RequestInvalid("request_invalid", "“reason” phải là chuỗi tối đa 500 ký tự.")
+    try:
+        done = activate(key.key_id, revoke_others=revoke, reason=reason)
+    except SecondProgramKey as exc:
+        raise RequestInvalid("key_conflict", " ".join(exc.messages)) from exc
+    return {
+        "status": "already_active" if done.already_active else "activated",
+        "key": key_summary(done.key),
+        "revoked": [key_summary(k) for k in done.revoked],
     }

@@ -128,30 +128,46 @@ def revoke_locked(key: ConnectionKey, reason: str) -> None:
     notify_key_change(key, "revoked", key.revoked_reason)
 
 
-def activate_key(key_id: str, *, revoke_others: bool = True) -> ConnectionKey:
+class SecondProgramKey(ValidationError):
+    """The agency still has an active key of other software and the activation did not ask to
+    revoke it in the same operation (contract code ``key_conflict``)."""
+
+
+@dataclass(frozen=True)
+class Activation:
+    key: ConnectionKey
+    revoked: list[ConnectionKey]  # the other software's keys revoked in the same operation
+    already_active: bool = False
+
+
+def activate(key_id: str, *, revoke_others: bool = True, reason: str = "") -> Activation:
     """Activate a key. One software per agency and destination (letter 5034): the agency's
-    active keys of other software are revoked in the same operation, with the reason recorded;
-    with ``revoke_others=False`` the activation is refused while such a key is active."""
+    active keys of other software are revoked in the same operation, with the reason recorded
+    (the agency's ``reason`` added to it); with ``revoke_others=False`` the activation is
+    refused (:class:`SecondProgramKey`) while such a key is active."""
     with transaction.atomic(using=NATIONAL_DB):
         key = _get(key_id)
         if key.status == ConnectionKey.Status.REVOKED:
             raise ValidationError(f"Khóa {key_id} đã bị thu hồi; không kích hoạt lại được.")
         if key.status == ConnectionKey.Status.ACTIVE:
-            return key
+            return Activation(key, [], already_active=True)
         others = other_program_keys(key)
         if others and not revoke_others:
             listed = ", ".join(f"{o.key_id} ({o.software_name})" for o in others)
-            raise ValidationError(
+            raise SecondProgramKey(
                 f"Cơ quan {key.agency_code} đang có khóa kết nối của phần mềm khác còn hoạt động: "
                 f"{listed}. Mỗi cơ quan chỉ dùng một phần mềm; phải thu hồi khóa đó cùng lúc "
                 "kích hoạt khóa mới."
             )
-        reason = (
+        recorded = (
             f"Cơ quan đã chọn phần mềm {key.software_name} (khóa {key.key_id}); "
             "khóa của phần mềm không còn sử dụng bị thu hồi."
         )
+        reason = clean(reason).strip()
+        if reason:
+            recorded = f"{recorded} {reason}"
         for other in others:
-            revoke_locked(other, reason)
+            revoke_locked(other, recorded)
         key.status = ConnectionKey.Status.ACTIVE
         key.activated_at = timezone.now()
         key.save(update_fields=["status", "activated_at"])
@@ -160,7 +176,12 @@ def activate_key(key_id: str, *, revoke_others: bool = True) -> ConnectionKey:
             "activated",
             f"thu hồi cùng lúc {len(others)} khóa của phần mềm khác" if others else "",
         )
-    return key
+    return Activation(key, others)
+
+
+def activate_key(key_id: str, *, revoke_others: bool = True) -> ConnectionKey:
+    """:func:`activate`, answering the key."""
+    return activate(key_id, revoke_others=revoke_others).key
 
 
 def revoke_key(key_id: str, reason: str = "") -> ConnectionKey:

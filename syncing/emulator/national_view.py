@@ -181,6 +181,32 @@ def national_report() -> list[AgencyStatus]:
     return sorted(agencies.values(), key=lambda a: (a.kind != "ministry", a.code))
 
 
+@dataclass
+class KeyChange:
+    """A key's latest change (issued, activated or revoked), as the ministry's officer sees it;
+    its administrator was told by e-mail (:mod:`.notify`) when the key names one."""
+
+    key: ConnectionKey
+    at: datetime
+
+    @property
+    def reason(self) -> str:
+        return self.key.revoked_reason if self.key.status == ConnectionKey.Status.REVOKED else ""
+
+
+KEY_CHANGES_SHOWN = 50
+
+
+def key_changes(limit: int = KEY_CHANGES_SHOWN) -> list[KeyChange]:
+    """The keys changed most recently, newest first (one query over the key registry)."""
+    keys = ConnectionKey.objects.defer("secret_encrypted")
+    changes = [
+        KeyChange(k, max(t for t in (k.issued_at, k.activated_at, k.revoked_at) if t)) for k in keys
+    ]
+    changes.sort(key=lambda c: (c.at, c.key.pk), reverse=True)
+    return changes[:limit]
+
+
 def overview(request: HttpRequest) -> HttpResponse:
     """The page (HTML, read-only, no secrets): totals, the tile map, the table."""
     rows = national_report()
@@ -201,6 +227,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             for stage, label in STAGE_LABELS.items()
         ],
         "tile_css": tile_css(),
+        "key_changes": key_changes(),
         "received_reports": sorted(
             (r for a in rows for r in a.reports), key=lambda r: r.received_at, reverse=True
         ),

@@ -22,6 +22,7 @@ urlpatterns = [
     path(_p(contract.PATH_SCHEDULE), views.schedule, name="schedule"),
     path(_p(contract.PATH_KEYS), views.keys, name="keys"),
     path(_p(contract.PATH_KEY_REVOCATIONS), views.key_revocations, name="key-revocations"),
+    path(_p(contract.PATH_KEY_ACTIVATION), views.key_activation, name="key-activation"),
     path(_p(contract.PATH_REPORTS), views.ministry_reports, name="reports"),
     # the ministry's view of every agency (HTML, read-only)
     path("", national_view.overview, name="national-overview"),

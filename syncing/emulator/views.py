@@ -43,9 +43,12 @@ def _json(data: Any, status: int = 200) -> JsonResponse:
 Handler = Callable[[HttpRequest, ConnectionKey, Any], Any]
 
 
-def endpoint(**methods: Handler) -> Callable[[HttpRequest], HttpResponse]:
+def endpoint(
+    *, allow_issued: bool = False, **methods: Handler
+) -> Callable[[HttpRequest], HttpResponse]:
     """One view for a path: ``GET=handler, POST=handler``; each handler gets the request,
-    the authenticated key and the decoded JSON body (or None)."""
+    the authenticated key and the decoded JSON body (or None). ``allow_issued``: a key issued
+    but not yet active may call it (the activation only)."""
 
     @csrf_exempt
     def view(request: HttpRequest) -> HttpResponse:
@@ -63,7 +66,7 @@ def endpoint(**methods: Handler) -> Callable[[HttpRequest], HttpResponse]:
         # DATA_UPLOAD_MAX_MEMORY_SIZE, which guards form parsing, not this API
         request._body = request.read(length) if length else b""
         try:
-            key = authenticate(request)
+            key = authenticate(request, allow_issued=allow_issued)
         except AuthError as exc:
             response = problem_response(exc.code, exc.detail)
             if exc.code == "rate_limited":
@@ -125,6 +128,10 @@ schedule = endpoint(
 keys = endpoint(GET=lambda request, key, body: key_requests.list_keys(key))
 key_revocations = endpoint(
     POST=lambda request, key, body: key_requests.request_revocations(key, body)
+)
+key_activation = endpoint(
+    allow_issued=True,
+    POST=lambda request, key, body: key_requests.activate_calling_key(key, body),
 )
 ministry_reports = endpoint(
     GET=lambda request, key, body: reports.list_reports(key),
