@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cbccvc.history import attribute
 from orgtree.models import Unit
@@ -63,6 +65,38 @@ def _set_state(key: SystemKey, state: str, note: str, actor: Any, reason: str) -
     key.state_changed_at = timezone.now()
     attribute(key, acting_user=actor, reason=reason)
     key.save()
+    _notify(key)
+
+
+def _notify(key: SystemKey) -> None:
+    """E-mail the key's administrator (as the inventory names them) of its new state, through
+    Django's mail framework (a file under var/mail/ in the demo, SMTP in production) once the
+    transaction commits; a failing mail server never undoes the change (``robust``). Always in
+    Vietnamese, whoever acts."""
+    if not key.admin_email:
+        return
+    with translation.override("vi"):
+        state = str(key.get_state_display())
+        destination = str(key.get_destination_display())
+    when = timezone.localtime(key.state_changed_at).strftime("%d/%m/%Y %H:%M")
+    subject = f"[CSDL CBCCVC] Khóa kết nối {key.key_id}: {state.lower()}"
+    lines = [
+        f"Kính gửi {key.admin_name or 'người quản trị khóa kết nối'},",
+        "",
+        f"Khóa kết nối {key.key_id} của hệ thống {key.system.name} chuyển sang trạng thái "
+        f"“{state}” lúc {when}.",
+        f"Cơ quan: {key.system.agency.name} (mã {key.system.agency.code})",
+        f"Nơi nhận: {destination}",
+    ]
+    if key.state_note:
+        lines.append(f"Ghi chú: {key.state_note}")
+    lines += ["", "Thư tự động của hệ thống quản lý hồ sơ CBCCVC; vui lòng không trả lời thư này."]
+    body, recipient = "\n".join(lines), key.admin_email
+
+    def send() -> None:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+
+    transaction.on_commit(send, robust=True)
 
 
 def request_old_key_revocation(

@@ -150,10 +150,15 @@ def test_record_choose_report_and_see_it_arrive(world, page, screenshot):
         assert state in row.inner_text(), row.inner_text()
     screenshot("2b-khoa-ket-noi")
     # every key administrator was told by e-mail (Django's mail framework; locmem in tests)
-    told = {m.to[0]: m.subject for m in mail.outbox}
+    # by the ministry (its register) and by our side (the inventory's contact)
+    told: dict[str, list[str]] = {}
+    for message in mail.outbox:
+        told.setdefault(message.to[0], []).append(message.subject)
     for _name, *_rest, email, _state in OLD_SYSTEMS:
-        assert "thu hồi" in told[email], told
-    assert "kích hoạt" in told["quan@phutho.gov.vn"]
+        assert [s for s in told[email] if "thu hồi" in s and "[CSDL quốc gia" in s], told
+        assert [s for s in told[email] if "thu hồi" in s and "[CSDL CBCCVC]" in s], told
+    assert [s for s in told["quan@phutho.gov.vn"] if "đã được kích hoạt" in s], told
+    assert [s for s in told["quan@phutho.gov.vn"] if "đang hoạt động" in s], told
     # 5. the report: entered, produced, looked at, signed, submitted
     _open_from_home(page, "ministryreport", add=True)
     page.select_option("#id_agency", str(province.pk))

@@ -178,8 +178,11 @@ def test_our_client_speaks_the_contract_for_the_key_operations(national_server):
 
 
 def test_the_inventory_activates_the_chosen_key_and_records_the_revoked_ones(
-    national, connection, tree, django_user_model
+    national, connection, tree, django_user_model, settings, tmp_path
 ):
+    # the demo's mail backend: each letter a file (production: SMTP, see below)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path
     agency = tree["H40"]
     # the ministry issued the chosen software's key; the old software's key is still active
     ConnectionKey.objects.filter(key_id=connection.key_id).update(
@@ -193,7 +196,12 @@ def test_the_inventory_activates_the_chosen_key_and_records_the_revoked_ones(
         system=chosen, key_id=connection.key_id, connection=connection, state=KeyState.ISSUED
     )
     old_system = HrSystem.objects.create(agency=agency, name=OLD)
-    SystemKey.objects.create(system=old_system, key_id=old.key.key_id)
+    SystemKey.objects.create(
+        system=old_system, key_id=old.key.key_id, admin_name="Trần Thị Vĩnh",
+        admin_email="vinh@vinhphuc.gov.vn",
+    )  # fmt: skip
+    for sent in tmp_path.iterdir():
+        sent.unlink()
     admin = django_user_model.objects.create_user("quantri")
     outcome = activate_chosen_key(agency, acting_user=admin)
     assert outcome.revoked == [old.key.key_id] and not outcome.already_active
@@ -204,4 +212,37 @@ def test_the_inventory_activates_the_chosen_key_and_records_the_revoked_ones(
     assert NEW in recorded.state_note
     assert recorded.history.first().history_user == admin
     assert _status(old) == "revoked"
+    # the ministry told the administrator it knows, we told the one our inventory names
+    letters = [f.read_text("utf-8") for f in tmp_path.iterdir()]
+    ours = [t for t in letters if "To: vinh@vinhphuc.gov.vn" in t]
+    theirs = [t for t in letters if "To: vp@example.gov.vn" in t]
+    assert len(ours) == 1 and len(theirs) == 1, letters
+    assert "Trần Thị Vĩnh" in ours[0] and old.key.key_id in ours[0]
     assert activate_chosen_key(agency, acting_user=admin).already_active
+
+
+def test_production_sends_the_letters_by_smtp(tmp_path):
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DJANGO_SETTINGS_MODULE": "cbccvc.settings_production",
+        "CBCCVC_PRODUCTION": "1",
+        "CBCCVC_SECRET_KEY": secrets.token_urlsafe(64),
+        "CBCCVC_ALLOWED_HOSTS": "cbccvc.example.gov.vn",
+        "CBCCVC_VAR_DIR": str(tmp_path),
+    }
+    env.pop("CBCCVC_EMAIL_BACKEND", None)
+    probe = "from django.conf import settings; print(settings.EMAIL_BACKEND)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", probe],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    last = result.stdout.strip().splitlines()[-1:]  # after the shell's auto-import notice
+    assert last == ["django.core.mail.backends.smtp.EmailBackend"], result.stdout + result.stderr
