@@ -260,6 +260,40 @@ def test_the_status_report_carries_the_figures_and_the_narrative(figures_world):
     assert "Sai lệch đối khớp với CSDL dân cư chưa xử lý 3" in text
     assert "II. Lịch đồng bộ: Đợt 1 (đợt đồng bộ chính thức): từ 15/09/2025, liên tục." in text
     assert "kiến nghị gia hạn đến 30/9." in text
+    # every figure of the follow-up letter, each in its row
+    assert "2 Tổng số hồ sơ 7" in text
+    assert "3 Hồ sơ đã phê duyệt 5 71%" in text
+    assert "4 Hồ sơ đã ký số 3 43%" in text
+    assert "7 Sai lệch đối khớp đã xử lý 1" in text
+    assert "III. Đánh giá, khó khăn, vướng mắc và kiến nghị: Còn 2 đơn vị" in text
+
+
+def test_the_status_report_renders_and_opens_as_docx(figures_world, tmp_path):
+    """The status report's PDF renders with poppler (pdftoppm: a page image) and its DOCX opens
+    with python-docx holding the same figures and narrative."""
+    import subprocess
+
+    from docx import Document
+
+    report = _report(
+        figures_world["H40"], ReportKind.STATUS, number="131/BC-UBND", narrative="Đúng tiến độ."
+    )
+    pdf = report_documents.produce(report, today=DAY)
+    (tmp_path / "r.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", tmp_path / "r.pdf", tmp_path / "p"],
+        check=True,
+    )
+    (page,) = tmp_path.glob("p*.png")
+    assert page.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    data = report_documents.render_docx(report_documents.build_document(report, today=DAY))
+    doc = Document(io.BytesIO(data))
+    rows = [[c.text for c in row.cells] for t in doc.tables for row in t.rows]
+    assert ["2", "Tổng số hồ sơ", "7", ""] in rows
+    assert ["5", "Hồ sơ đã đồng bộ lên CSDL quốc gia", "2", "29%"] in rows
+    assert ["6", "Sai lệch đối khớp với CSDL dân cư chưa xử lý", "3", ""] in rows
+    text = " ".join(p.text for p in doc.paragraphs)
+    assert "Lịch đồng bộ: Đợt 1" in text and "Đúng tiến độ." in text
 
 
 def test_the_docx_has_the_same_content(tree):
