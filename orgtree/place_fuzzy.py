@@ -68,6 +68,7 @@ class FuzzyIndex:
         self.province_keys: list[str] = []
         self._choices: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._sets: dict[tuple[str, ...], frozenset[str]] = {}
+        self._district_provinces: dict[str, tuple[str, ...]] = {}
 
     def add(
         self,
@@ -102,6 +103,18 @@ class FuzzyIndex:
         limit = 2 if len(letters) >= 6 else max_edits(key)
         found = nearest(letters, self._compact_keys, limit)
         return self._compact[found] if found is not None else None
+
+    def provinces_of_district(self, district: str) -> tuple[str, ...]:
+        """The province keys under which a district name is known, when they all name one
+        place (the same communes under that district: a province's other names, old and new);
+        empty when the name is not a district's or is shared by districts of several
+        provinces ("Châu Thành")."""
+        found = self._district_provinces.get(district)
+        if found is None:
+            keys = [k for k in self.province_keys if district in self._provinces[k].districts]
+            places = {frozenset(self._provinces[k].districts[district]) for k in keys}
+            found = self._district_provinces[district] = tuple(keys) if len(places) == 1 else ()
+        return found
 
     def districts(self, provinces: Sequence[str]) -> tuple[str, ...]:
         return self._cached(("d", *provinces), lambda p: p.districts.keys(), provinces)

@@ -169,6 +169,18 @@ _HCM = re.compile(
 )
 # "HN", "TP.HN" (Hà Nội) and "TT-Huế", "TT Huế" (Thừa Thiên Huế): the short forms of forms
 _SHORT_PROVINCE = re.compile(r"(?i)\b(?:tp\.?\s*)?(hn)\b|\btt\.?\s*[-–]?\s*(?:huế|hue)\b")
+# "H.C.Minh", "TP H.C.M" (Hồ Chí Minh) and "T.T.H", "T.T.Huế" ending a part (Thừa Thiên Huế):
+# dotted initials, read before the dotted level words ("T.T" is a thị trấn)
+_DOTTED_INITIALS = re.compile(
+    r"(?i)(?:\bt\.?\s?p\.?\s*)?\b(h)\.\s?c\.\s?(?:minh\b|m\b)\.?"
+    r"|\bt\.\s?t\.\s?(?:h\b|huế|hue\b)\.?(?=\s*(?:[,;|]|$))"
+)
+
+
+def _initials(match: re.Match[str]) -> str:
+    return " Hồ Chí Minh " if match.group(1) else " Thừa Thiên Huế "
+
+
 # "Xã A - Huyện B - Tỉnh C": a dash between parts when a level word follows it
 _DASH = re.compile(
     r"\s+[-–]\s*(?=(?:tỉnh|tinh|t\.|tp|thành|thanh|huyện|huyen|h\.|quận|quan|q\.|xã|xa|x\.|"
@@ -379,8 +391,13 @@ def normalise(text: str) -> str:
     hcm = _needs_hcm(lower)
     short = "hn" in lower or ("tt" in lower and "hu" in lower)
     english = _needs_english(lower)
-    if not (case or dotted or dash or hcm or short or english):
+    initials = ("h." in lower or "t." in lower) and _DOTTED_INITIALS.search(text) is not None
+    if not (case or dotted or dash or hcm or short or english or initials):
         return text
+    if initials:
+        text = _DOTTED_INITIALS.sub(_initials, text)
+        lower = text.lower()
+        dotted = "t." in lower and _NEEDS_DOTTED.search(lower) is not None
     if dotted:
         text = _DOTTED_TP.sub(lambda m: "T" + m.group(1).upper() + " ", text)
     if case:

@@ -40,6 +40,9 @@ INDEX_RECHECK_SECONDS = 30.0
 DECISION_CACHE_SIZE = 16384
 
 
+_MISSING = object()  # no decision remembered (None is one: an empty text)
+
+
 class Decisions:
     """A bounded LRU of decisions keyed by (text, target release key). A decision depends
     only on the text, the catalogue and the target set, so every date in force of one set
@@ -52,12 +55,12 @@ class Decisions:
 
     def get(self, key: tuple[str, str]) -> tuple[bool, Outcome | None]:
         with self._lock:
-            try:
-                found = self._items[key]
-            except KeyError:
+            # a miss is the common case of new texts: a sentinel, not a KeyError to catch
+            found = self._items.get(key, _MISSING)
+            if found is _MISSING:
                 return False, None
             self._items.move_to_end(key)
-            return True, found
+            return True, found  # type: ignore[return-value]
 
     def put(self, key: tuple[str, str], outcome: Outcome | None) -> None:
         with self._lock:

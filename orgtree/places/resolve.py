@@ -3,9 +3,10 @@ between readings and the fuzzy corrections."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -101,9 +102,29 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+# (first epoch second, first second after, the day): today in the project's time zone, kept
+# while the clock stays inside that day (``datetime.now`` with a zone costs more than a
+# resolution's dict work for a short text; a clock set back or forward is seen at once)
+_today: tuple[float, float, date] = (0.0, 0.0, date.min)
+
+
+def _local_today() -> date:
+    global _today
+    now = time.time()
+    start, end, day = _today
+    if start <= now < end:
+        return day
+    zone = _zone()
+    day = datetime.fromtimestamp(now, zone).date()
+    start = datetime.combine(day, datetime.min.time(), tzinfo=zone).timestamp()
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone).timestamp()
+    _today = (start, end, day)
+    return day
+
+
 def _as_date(as_of: date | datetime | str | None) -> date:
     if as_of is None:
-        return datetime.now(_zone()).date()
+        return _local_today()
     if isinstance(as_of, datetime):
         return as_of.date()
     if isinstance(as_of, date):
@@ -420,9 +441,19 @@ def _corrected(
             break
         if tried >= 2 or (seg.hint is not None and DISTRICT not in seg.hint):
             break
+    provinces: tuple[str, ...] = (province,) if province is not None else ()
     if province is None:
-        return _corrected_district(segments, catalogue)
-    districts = fuzzy.districts([province])
+        ending = _province_ending_run(segments, catalogue)
+        if ending is not None:
+            split, change = ending
+            more = _corrected(split, catalogue)
+            return (more[0], [change, *more[1]]) if more is not None else (split, [change])
+        # no province named (or one misspelt beyond repair): a district named exactly, of
+        # one province, stands for it ("X. Trà DVưong, Bắc Trà My", "XHòa Bqc, HDi Linh")
+        provinces = _province_of_district(segments, catalogue)
+        if not provinces:
+            return _corrected_district(segments, catalogue)
+    districts = fuzzy.districts(provinces)
     district: str | None = None
     rest = [i for i in range(len(segments) - 1, -1, -1) if i != p_index]
     for i in rest:  # the district nearest the province, exact or misspelt
@@ -443,7 +474,7 @@ def _corrected(
             changes.append(f"{seg.key} → {found}")
             rest.remove(i)
             break
-    communes = fuzzy.communes([province], district)
+    communes = fuzzy.communes(provinces, district)
     for i in rest:
         seg = segments[i]
         if seg.numeric or seg.tail or seg.key == district or fixed[i] is not segments[i]:
@@ -452,7 +483,7 @@ def _corrected(
             continue
         if seg.key in communes:
             break
-        if district is not None and seg.key in fuzzy.commune_set([province]):
+        if district is not None and seg.key in fuzzy.commune_set(provinces):
             # a name of the province spelt right but not of the district written ("P Bình
             # Trưng, Tp Thủ Đức": a 2025 ward with its old district), not a misspelt one
             break
@@ -469,6 +500,55 @@ def _corrected(
                 changes.append(_DOUBTFUL)
             break
     return (fixed, changes) if changes else None
+
+
+_MAX_PROVINCE_WORDS = 3  # "bà rịa vũng tàu" is four, but never misspelt at the end of a run
+_MIN_PROVINCE_LETTERS = 6
+
+
+def _province_ending_run(
+    segments: list[Segment], catalogue: Catalogue
+) -> tuple[list[Segment], str] | None:
+    """A misspelt province ending the last part after other words, no comma between ("F Him
+    Lam Điện Biê", "Huyện Tân Biên T.TDy Ninh"): the last part cut into what comes before
+    (read again, it may hold several names) and the province corrected. Only when no part
+    names a province (the caller's loop found none), the words are no known name and what
+    comes before them names a place."""
+    if not segments:
+        return None
+    seg = segments[-1]
+    words = seg.key.split()
+    if seg.numeric or seg.tail or (seg.hint is not None and PROVINCE in seg.hint):
+        return None
+    known, fuzzy = catalogue.known, catalogue.fuzzy
+    for size in range(min(_MAX_PROVINCE_WORDS, len(words) - 1), 1, -1):
+        name = " ".join(words[-size:])
+        if name in known["any"] or len(name) - size + 1 < _MIN_PROVINCE_LETTERS:
+            continue
+        found = fuzzy.province(name)
+        if found is None:
+            continue
+        head = seg.full_key.split()[:-size]
+        pieces = parse_segments(" ".join(head), known, catalogue.parts)
+        if not any(p.key in known["any"] for p in pieces):
+            return None  # what comes before names nothing: no run of names (a misread text)
+        province = _segment(found, found.split())
+        return [*segments[:-1], *pieces, province], f"{name} → {found}"
+    return None
+
+
+def _province_of_district(segments: list[Segment], catalogue: Catalogue) -> tuple[str, ...]:
+    """The province keys of the district a part names exactly (the last such part, with
+    "Huyện"/"Quận"/"Thị xã" or bare), when that name is one province's only; empty when
+    none is, or when the name is shared ("Châu Thành", "Quận 1")."""
+    known, fuzzy = catalogue.known, catalogue.fuzzy
+    for i in range(len(segments) - 1, -1, -1):
+        seg = segments[i]
+        if seg.numeric or seg.tail or (seg.hint is not None and DISTRICT not in seg.hint):
+            continue
+        if seg.key in known[DISTRICT]:
+            return fuzzy.provinces_of_district(seg.key)
+    return ()
 
 
 # a district's name misspelt with no province to narrow it: at least this many letters
