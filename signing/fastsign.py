@@ -31,11 +31,13 @@ compare the bytes, and have the output verified by signxml's verifier and ``xmls
 
 from __future__ import annotations
 
+import binascii
 import copy
 import hashlib
 import re
 import secrets
-from base64 import b64encode
+from base64 import b64decode, b64encode
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -44,7 +46,10 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
@@ -133,6 +138,7 @@ class _Template:
     algorithm: str  # "rsa" | "ec"
     key_size: int
     parts: _Bytes
+    pattern: re.Pattern[bytes]  # the signature's bytes and the root's end tag (see _pattern)
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -153,7 +159,7 @@ def _reference(signed_info: etree._Element, uri: str, transforms: list[str], **a
     _sub(reference, ds_tag("DigestValue"), "")
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _template(certificates: tuple[x509.Certificate, ...]) -> _Template:
     """The signature element for this chain (signer first), in signxml 5.2's layout: element
     order, attribute order and namespace declarations as ``XAdESSigner.sign`` writes them (with
@@ -194,8 +200,9 @@ def _template(certificates: tuple[x509.Certificate, ...]) -> _Template:
     _reference(signed_info, "#", [C14N])
     before, found, after = _c14n(key_info).partition(_KEY_INFO_ID.encode())
     assert found and _KEY_INFO_ID.encode() not in after
+    parts = _byte_template(signature)
     return _Template(
-        signature, (before, after), algorithm, public_key.key_size, _byte_template(signature)
+        signature, (before, after), algorithm, public_key.key_size, parts, _pattern(parts)
     )
 
 
@@ -382,3 +389,154 @@ def _sign_elements(
     ).decode()
     root.append(signature)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+# -- verifying our own shape from its bytes --------------------------------------------------------
+#
+# A document this signer wrote is the document's bytes with the template's signature bytes, filled,
+# just before the root's end tag. ``verify_own_bytes`` recognises exactly that: the bytes from the
+# last "<ds:Signature " to the end must be the template's bytes for the embedded certificates, with
+# each field in the form the signer writes (ids of signxml's form, a UTC time to the second,
+# base64 digests and value), every id and the time written the same wherever the template repeats
+# them, and then only the root's end tag. The signature is then, element for element, the template
+# this module built and had validated by signxml and xmlsec1 (the tests), filled in: its shape
+# needs no checking, and the canonical forms of its SignedProperties, KeyInfo and SignedInfo are
+# the template's canonical bytes filled with the same values (exclusive C14N of an element does not
+# depend on where it sits, and the values are written as they are). What is left to check is
+# checked: the document without the signature (the bytes before it, closed by the root's end tag)
+# parsed, canonicalised and its digest compared; the SignedProperties and KeyInfo digests; the
+# signature value with the first certificate's key; no element of the document carrying one of
+# the signature's ids (signxml refuses an ambiguous reference) or being in the XML-DSig namespace
+# (a second signature). Anything else, or any check failing, returns None: the caller verifies
+# the document the general way, which names the problem. So this path only ever accepts, and
+# only what the general path accepts.
+
+_ID = rb"[0-9A-F]{8}"
+_FIELD_PATTERNS = {
+    "signature": rb"SignXMLSignature" + _ID,
+    "key_info": rb"SignXMLCertificate" + _ID,
+    "properties": rb"(?P=signature)-SignedProperties" + _ID,
+    "reference": rb"SignXMLReference" + _ID,
+    "time": rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\+00:00",
+    "document_digest": rb"[A-Za-z0-9+/]{43}=",
+    "properties_digest": rb"[A-Za-z0-9+/]{43}=",
+    "key_info_digest": rb"[A-Za-z0-9+/]{43}=",
+    "value": rb"[A-Za-z0-9+/]{4,1400}={0,2}",
+}
+_ID_FIELDS = ("signature", "key_info", "properties", "reference")
+_END_TAG = rb"(?P<end></[A-Za-z_][A-Za-z0-9_.:-]{0,200}>)"
+_SIGNATURE_START = b"<ds:Signature "
+_CERTIFICATE_TEXT = re.compile(rb"<ds:X509Certificate>([A-Za-z0-9+/=\n]+)</ds:X509Certificate>")
+_DSIG_NAMESPACE = namespaces.ds.encode()
+
+
+def _pattern(parts: _Bytes) -> re.Pattern[bytes]:
+    """The serialised signature's bytes with a group per field (a back-reference where the
+    template repeats one), followed by the root's end tag (see ``verify_own_bytes``)."""
+    start, fields = parts.signature
+    out = [re.escape(start)]
+    seen: set[str] = set()
+    for name, literal in fields:
+        if name in seen:
+            out.append(b"(?P=" + name.encode() + b")")
+        else:
+            out.append(b"(?P<" + name.encode() + b">" + _FIELD_PATTERNS[name] + b")")
+            seen.add(name)
+        out.append(re.escape(literal))
+    out.append(_END_TAG)
+    return re.compile(b"".join(out))
+
+
+@dataclass(frozen=True)
+class OwnSignature:
+    """A signature of our own shape whose digests and value hold (see ``verify_own_bytes``)."""
+
+    root: etree._Element  # the document's root as parsed without the signature
+    signed_data: bytes  # its exclusive C14N: what the signature covers
+    certificates: tuple[x509.Certificate, ...]  # as embedded, the signer's first
+    algorithm: str  # "rsa" | "ec"
+    signing_time: str  # the signed SigningTime, as written
+
+
+def _value_verifies(
+    template: _Template, certificate: x509.Certificate, signed_info: bytes, value: bytes
+) -> bool:
+    public_key = certificate.public_key()
+    try:
+        if template.algorithm == "rsa" and isinstance(public_key, rsa.RSAPublicKey):
+            public_key.verify(value, signed_info, padding.PKCS1v15(), hashes.SHA256())
+            return True
+        if template.algorithm == "ec" and isinstance(public_key, ec.EllipticCurvePublicKey):
+            size = (template.key_size + 7) // 8
+            if len(value) != 2 * size:
+                return False
+            der = encode_dss_signature(
+                int.from_bytes(value[:size], "big"), int.from_bytes(value[size:], "big")
+            )
+            public_key.verify(der, signed_info, ec.ECDSA(hashes.SHA256()))
+            return True
+    except InvalidSignature:
+        return False
+    return False
+
+
+def verify_own_bytes(
+    xml_bytes: bytes,
+    load_certificate: Callable[[str], x509.Certificate],
+    parse: Callable[[bytes], etree._Element],
+) -> OwnSignature | None:
+    """The verified signature of ``xml_bytes`` if they are a document in exactly the shape this
+    signer writes and every digest and the signature value hold; else None (see above).
+    ``load_certificate``: a ``ds:X509Certificate`` text to a certificate; ``parse``: the
+    parser for outside XML (no DTD, no entities). Checks the signature only, not the
+    certificates (validity, chain, revocation), as ``xmlsig._fast_verify``."""
+    start = xml_bytes.rfind(_SIGNATURE_START)
+    data_start = xml_bytes.find(b"<ds:X509Data>", start)
+    data_end = xml_bytes.find(b"</ds:X509Data>", data_start)
+    if start < 0 or data_start < 0 or data_end < 0:
+        return None
+    try:
+        certificates = tuple(
+            load_certificate(text.decode("ascii"))
+            for text in _CERTIFICATE_TEXT.findall(xml_bytes, data_start, data_end)
+        )
+        if not certificates:
+            return None
+        template = _template(certificates)
+    except (ValueError, TypeError, binascii.Error, SigningError):
+        return None
+    match = template.pattern.fullmatch(xml_bytes, start)
+    if match is None:
+        return None
+    values = match.groupdict()
+    end = values["end"]
+    try:
+        root = parse(xml_bytes[:start] + end)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    # the bytes before the signature, closed by the end tag, are the whole root (the signature
+    # was its last child), written as this signer writes it (see _end_tag), in UTF-8 (in which
+    # the template's bytes are written)
+    if _end_tag(root) != end or (root.getroottree().docinfo.encoding or "").upper() != "UTF-8":
+        return None
+    signed_data = _c14n(root)
+    if _DSIG_NAMESPACE in signed_data or any(values[name] in signed_data for name in _ID_FIELDS):
+        return None
+    parts = template.parts
+    before, after = template.key_info_c14n
+    if (
+        _b64_sha256(signed_data).encode() != values["document_digest"]
+        or _b64_sha256(_fill(parts.signed_properties, values)).encode()
+        != values["properties_digest"]
+        or _b64_sha256(before + values["key_info"] + after).encode() != values["key_info_digest"]
+    ):
+        return None
+    try:
+        value = b64decode(values["value"], validate=True)
+    except binascii.Error:
+        return None
+    if not _value_verifies(template, certificates[0], _fill(parts.signed_info, values), value):
+        return None
+    return OwnSignature(
+        root, signed_data, certificates, template.algorithm, values["time"].decode("ascii")
+    )

@@ -46,7 +46,7 @@ from signxml.xades import (
 )
 
 from .errors import SigningError
-from .fastsign import sign_tree
+from .fastsign import OwnSignature, sign_tree, verify_own_bytes
 from .keys import (
     Signer,
     check_certificate_usable,
@@ -703,10 +703,11 @@ class VerificationResult:
     ocsp_checked: bool = False
     certificate: x509.Certificate | None = None
     signed_content: bytes | None = None  # canonical bytes covered by the signature
-    # The verified document's root element when the fast path accepted the signature: its
+    # The verified document's root element when a fast path accepted the signature: its
     # name and attributes are the ones ``signed_content`` starts with (that path canonicalises
     # this very tree), so a caller reading only those need not parse ``signed_content`` again.
-    # Its children include the signature. None otherwise: parse ``signed_content``.
+    # Its children may include the signature (``_fast_verify``) or not (``verify_own_bytes``
+    # parses the document without it). None otherwise: parse ``signed_content``.
     signed_root: etree._Element | None = field(default=None, repr=False)
 
     @property
@@ -830,6 +831,12 @@ def verify_document(
 ) -> VerificationResult:
     """Check the signature of ``xml_bytes`` at time ``at`` (default now); never raises."""
     at = (at or datetime.now(UTC)).astimezone(UTC)
+    # 0. A document in exactly the shape our signer writes, its signature checked from its
+    #    bytes (fastsign.verify_own_bytes: only ever accepts, and only what the steps below
+    #    accept); anything else goes through them.
+    own = verify_own_bytes(xml_bytes, _certificate_from_base64, _parse)
+    if own is not None and _pick_leaf(list(own.certificates)) == own.certificates[0]:
+        return _own_signature_result(own, trust_store, at)
     result = VerificationResult(verified_at=at)
 
     # 1. Structure: one enveloped signature, directly under the root, with certificates.
@@ -928,6 +935,25 @@ def verify_document(
     if signature_ok and result.signing_time is not None:
         _check_signing_time(result, leaf, at)
     _check_certificate(result, leaf, intermediates, trust_store, at)
+    return result
+
+
+def _own_signature_result(
+    own: OwnSignature, trust_store: TrustStore, at: datetime
+) -> VerificationResult:
+    """:func:`verify_document`'s result for a signature ``verify_own_bytes`` accepted: the same
+    steps and problems as for the same signature accepted by ``_fast_verify``."""
+    result = VerificationResult(verified_at=at)
+    leaf = own.certificates[0]
+    _describe_signer(result, leaf)
+    _check_key(result, leaf, SIGNATURE_METHODS[own.algorithm])
+    result.signed_content = own.signed_data
+    result.signed_root = own.root
+    result.signing_time = datetime.fromisoformat(own.signing_time).astimezone(UTC)
+    _check_signing_time(result, leaf, at)
+    _check_certificate(
+        result, leaf, [c for c in own.certificates if c is not leaf], trust_store, at
+    )
     return result
 
 
