@@ -200,6 +200,7 @@ def agency_admin_cards(request: HttpRequest) -> list[Card | None]:
     today = timezone.localdate()
     cards: list[Card | None] = [
         connections_card(request, Connection),
+        old_keys_card(request),
         queue_card(
             request,
             SyncItem,
@@ -241,6 +242,36 @@ def agency_admin_cards(request: HttpRequest) -> list[Card | None]:
             )
         )
     return cards
+
+
+def old_keys_card(request: HttpRequest) -> Card | None:
+    """Letter 5034: the keys of the systems not chosen that the ministry has not revoked yet,
+    with the latest key changes the inventory recorded (activation, revocation): two queries."""
+    from syncing.models import KeyState, SystemKey
+
+    card = queue_card(
+        request,
+        SystemKey,
+        _("Khóa kết nối của hệ thống cũ chưa thu hồi"),
+        {
+            "system__is_chosen": False,
+            "state__in": [KeyState.ISSUED, KeyState.ACTIVE, KeyState.REVOCATION_REQUESTED],
+        },
+        hint=_("Công văn 5034: đề nghị Bộ Nội vụ thu hồi khóa của phần mềm không còn dùng."),
+    )
+    if card is None:
+        return None
+    changed = (
+        _admin_for(SystemKey)
+        .get_queryset(request)
+        .filter(state_changed_at__isnull=False)
+        .select_related("system")
+        .order_by("-state_changed_at", "-pk")[:3]
+    )
+    for key in changed:
+        when = timezone.localtime(key.state_changed_at).strftime("%H:%M %d/%m/%Y")
+        card.lines.append(f"{key.key_id} ({key.system.name}): {key.get_state_display()}, {when}")
+    return card
 
 
 def accounts_card(request: HttpRequest) -> Card | None:

@@ -161,7 +161,7 @@ class SystemKeyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "admin_phone",
         "admin_email",
     ]
-    list_filter = ["destination", "state"]
+    list_filter = ["destination", "state", "system__is_chosen"]
     search_fields = ["key_id", "system__name", "admin_name", "system__agency__code"]
     readonly_fields = ["state_changed_at", "state_note"]
 

@@ -141,7 +141,16 @@ def test_record_choose_report_and_see_it_arrive(world, page, screenshot):
     screenshot("2-thu-hoi-khoa-cu")
     national = {k.key_id: k.status for k in ConnectionKey.objects.filter(agency_code="H25")}
     assert national == {conn.key_id: "active", **{k.key_id: "revoked" for k in old_keys}}
-    # the keys list shows the states the ministry answered
+    # the home page's card: no old key left, the latest changes; it leads to the keys list,
+    # which shows the states the ministry answered
+    page.click("#site-name a")
+    card = page.locator(".portal-card", has_text="Khóa kết nối của hệ thống cũ chưa thu hồi")
+    assert card.locator(".portal-card__count").inner_text() == "0"
+    assert "Đã thu hồi" in card.locator(".portal-card__lines").inner_text()
+    screenshot("2a-trang-chu")
+    card.locator("a").first.click()  # the old keys still to revoke: none
+    assert page.locator("#result_list").count() == 0
+    assert page.locator(".paginator").inner_text().startswith("0 ")
     _open_from_home(page, "systemkey")
     for key, state in [(conn.key_id, "Đang hoạt động")] + [
         (k.key_id, "Đã thu hồi") for k in old_keys

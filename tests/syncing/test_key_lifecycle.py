@@ -146,3 +146,35 @@ def test_the_letter_is_in_vietnamese_whatever_the_language_of_who_acts(national_
     with translation.override("vi"):
         destination = str(_status(issued.key.key_id).get_destination_display())
     assert f"Nơi nhận: {destination}\n" in letter.body, letter.body
+
+
+def test_the_agency_admin_home_counts_old_keys_and_shows_the_latest_changes(
+    connection, national, tree, django_user_model
+):
+    from django.test import Client
+
+    from orgtree.models import Role, UnitAssignment
+
+    agency = tree["H40"]
+    old_key = national.issue_key("H40", software_name=OLD_VP, activate=False)
+    _inventory(agency, connection, [old_key.key.key_id])
+    admin = django_user_model.objects.create_user("quantri", is_staff=True)
+    UnitAssignment.objects.create(user=admin, unit=agency, role=Role.AGENCY_ADMIN)
+    browser = Client()
+    browser.force_login(admin)
+
+    def card() -> str:
+        page = browser.get("/admin/").content.decode()
+        start = page.index("Khóa kết nối của hệ thống cũ chưa thu hồi")
+        return page[page.rindex("<li", 0, start) : page.index("</li>\n    \n", start)]
+
+    before = card()
+    assert 'portal-card__count">1<' in before and "portal-card--attention" in before
+    url = before.split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    listed = browser.get(url)
+    assert listed.status_code == 200  # a lookup the admin refuses redirects to ?e=1
+    assert old_key.key.key_id in listed.content.decode()
+    request_old_key_revocation(agency, actor=admin)
+    after = card()
+    assert 'portal-card__count">0<' in after
+    assert f"{old_key.key.key_id} ({OLD_VP}): Đã thu hồi" in after
