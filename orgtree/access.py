@@ -30,6 +30,8 @@ ALL_ROLES: frozenset[str] = frozenset(Role.values)
 MANAGE_UNIT_ROLES: frozenset[str] = frozenset({Role.AGENCY_ADMIN})
 EDIT_PROFILE_ROLES: frozenset[str] = frozenset({Role.AGENCY_ADMIN, Role.HR_OFFICER})
 APPROVE_ROLES: frozenset[str] = frozenset({Role.APPROVER})
+#: a scope of more units than this filters on the tree's ranges rather than a list of its units
+MAX_LISTED_UNITS = 5000
 
 
 class Scope:
@@ -39,6 +41,7 @@ class Scope:
         self.user = user
         self.is_national = bool(user and user.is_active and getattr(user, "is_superuser", False))
         self._grants: list[tuple[Unit, str]] = []
+        self._unit_ids: dict[frozenset[str], list[int] | None] = {}
         if user is not None and user.is_authenticated and user.is_active and not self.is_national:
             self._grants = [
                 (a.unit, a.role)
@@ -64,10 +67,33 @@ class Scope:
 
     # -- filtering ----------------------------------------------------------------------------
     def q(self, field_name: str = "", roles: Collection[str] = ALL_ROLES) -> Q:
-        """A Q over rows whose unit (``field_name``; "" for Unit itself) is in scope."""
+        """A Q over rows whose unit (``field_name``; "" for Unit itself) is in scope.
+
+        Rows of other models are matched by their unit's id in the list of the scope's units,
+        not by a join on the tree's ranges: PostgreSQL cannot tell how many rows the ranges
+        leave, and at 300,000 profiles it walked the whole name index for a search of a
+        department's people (450 ms) instead of combining the unit and name indexes (20 ms).
+        """
         if self.is_national:
             return Q()
+        if field_name:
+            ids = self.unit_ids(roles)
+            if ids is not None:
+                return Q(**{f"{field_name}__in": ids})
         return tree.subtrees_q(self.roots(roles), field_name)
+
+    def unit_ids(self, roles: Collection[str] = ALL_ROLES) -> list[int] | None:
+        """The ids of every unit in the subtrees where the user holds one of ``roles`` (once
+        per scope, so once per request); None over :data:`MAX_LISTED_UNITS` units."""
+        key = frozenset(roles)
+        if key not in self._unit_ids:
+            roots = self.roots(roles)
+            ids: list[int] = []
+            if roots:
+                units = Unit.objects.filter(tree.subtrees_q(roots)).order_by("pk")
+                ids = list(units.values_list("pk", flat=True)[: MAX_LISTED_UNITS + 1])
+            self._unit_ids[key] = ids if len(ids) <= MAX_LISTED_UNITS else None
+        return self._unit_ids[key]
 
     def filter(
         self, queryset: QuerySet[Any], field_name: str = "", roles: Collection[str] = ALL_ROLES

@@ -175,6 +175,14 @@ class Profile(models.Model):
             models.Index(fields=["position_code"], name="profile_position"),
             models.Index(fields=["folded_name", "date_of_birth", "sex"], name="profile_dupkey"),
             models.Index(fields=["error_count"], name="profile_errors"),
+            # the officer's home page counts the profiles returned or reopened for changes
+            # (drafts submitted before): few of them, in a small index instead of a look at
+            # every draft of the scope (60 ms at 300,000 profiles, on every login)
+            models.Index(
+                fields=["unit"],
+                condition=models.Q(status=ProfileStatus.DRAFT, version_number__gt=0),
+                name="profile_returned",
+            ),
         ]
         permissions = [
             ("view_assets_income", "Được xem tài sản, thu nhập (nhóm 9)"),
