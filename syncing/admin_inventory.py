@@ -127,7 +127,9 @@ class HrSystemAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def request_revocation(self, request: HttpRequest, queryset: QuerySet[HrSystem]) -> None:
         for agency in self._agencies(request, queryset):
             try:
-                outcome = inventory_actions.request_old_key_revocation(agency, actor=request.user)
+                outcome = inventory_actions.request_old_key_revocation(
+                    agency, acting_user=request.user
+                )
             except ValidationError as exc:
                 self.message_user(request, "; ".join(exc.messages), messages.ERROR)
                 continue
@@ -138,7 +140,7 @@ class HrSystemAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def refresh_states(self, request: HttpRequest, queryset: QuerySet[HrSystem]) -> None:
         for agency in self._agencies(request, queryset):
             try:
-                changed = inventory_actions.refresh_key_states(agency, actor=request.user)
+                changed = inventory_actions.refresh_key_states(agency, acting_user=request.user)
             except ValidationError as exc:
                 self.message_user(request, "; ".join(exc.messages), messages.ERROR)
             else:

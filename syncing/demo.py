@@ -215,7 +215,7 @@ def set_up_ministry_report_demo(agency_code: str = "H25", *, signer: Any = None)
     try:
         record = report_documents.submit(report, actor=actor, base_url=thread.url)
         outcome = inventory_actions.request_old_key_revocation(
-            agency, actor=actor, base_url=thread.url
+            agency, acting_user=actor, base_url=thread.url
         )
     finally:
         thread.stop()

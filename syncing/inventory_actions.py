@@ -102,8 +102,8 @@ def _notify(key: SystemKey) -> None:
 def request_old_key_revocation(
     agency: Unit,
     *,
+    acting_user: Any,
     reason: str = "",
-    actor: Any = None,
     destination: str = Destination.NATIONAL,
     base_url: str = "",
 ) -> RevocationOutcome:
@@ -140,7 +140,9 @@ def request_old_key_revocation(
             status = answer.get("status")
             if status in ("revoked", "already_revoked"):
                 note = str(answer.get("revoked_reason") or reason)
-                _set_state(key, KeyState.REVOKED, note, actor, "CSDL quốc gia đã thu hồi khóa")
+                _set_state(
+                    key, KeyState.REVOKED, note, acting_user, "CSDL quốc gia đã thu hồi khóa"
+                )
                 outcome.revoked.append(key.key_id)
             else:
                 message = str(answer.get("message") or answer.get("code") or "không rõ")
@@ -148,7 +150,7 @@ def request_old_key_revocation(
                     key,
                     KeyState.REVOCATION_REQUESTED,
                     f"CSDL quốc gia chưa thu hồi: {message}",
-                    actor,
+                    acting_user,
                     "Đề nghị thu hồi khóa",
                 )
                 outcome.rejected[key.key_id] = message
@@ -221,7 +223,7 @@ NATIONAL_STATES = {
 }
 
 
-def refresh_key_states(agency: Unit, *, actor: Any = None) -> int:
+def refresh_key_states(agency: Unit, *, acting_user: Any) -> int:
     """Bring the recorded states of the agency's keys in line with the national register;
     return how many changed."""
     from .connections import client_for
@@ -240,6 +242,6 @@ def refresh_key_states(agency: Unit, *, actor: Any = None) -> int:
             if state is None or state == key.state:
                 continue
             note = str(info.get("revoked_reason") or "") if info else ""
-            _set_state(key, state, note, actor, "Cập nhật theo CSDL quốc gia")
+            _set_state(key, state, note, acting_user, "Cập nhật theo CSDL quốc gia")
             changed += 1
     return changed

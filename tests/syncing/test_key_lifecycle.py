@@ -3,6 +3,8 @@ old systems' keys sent from the systems inventory, and the e-mail to each key's 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -103,7 +105,7 @@ def test_the_inventory_sends_the_old_systems_keys_and_records_the_answer(
     agency = tree["H40"]
     old_key = national.issue_key("H40", software_name=OLD_VP, activate=False)
     old = _inventory(agency, connection, [old_key.key.key_id, "KN-KHONG-CO"])
-    outcome = request_old_key_revocation(agency)
+    outcome = request_old_key_revocation(agency, acting_user=None)
     assert outcome.revoked == [old_key.key.key_id]
     assert list(outcome.rejected) == ["KN-KHONG-CO"]
     assert _status(old_key.key.key_id).status == "revoked"
@@ -115,13 +117,13 @@ def test_the_inventory_sends_the_old_systems_keys_and_records_the_answer(
     # the chosen system's key was not sent, and stays usable
     assert _status(connection.key_id).status == "active"
     assert SystemKey.objects.get(key_id=connection.key_id).state == KeyState.ACTIVE
-    assert refresh_key_states(agency) == 0
+    assert refresh_key_states(agency, acting_user=None) == 0
 
 
 def test_no_revocation_request_without_a_chosen_system(connection, tree):
     HrSystem.objects.create(agency=tree["H40"], name=OLD_VP)
     with pytest.raises(ValidationError, match="chưa chọn"):
-        request_old_key_revocation(tree["H40"])
+        request_old_key_revocation(tree["H40"], acting_user=None)
 
 
 def test_a_chosen_system_needs_a_reason_and_only_one_per_agency(tree):
@@ -174,7 +176,53 @@ def test_the_agency_admin_home_counts_old_keys_and_shows_the_latest_changes(
     listed = browser.get(url)
     assert listed.status_code == 200  # a lookup the admin refuses redirects to ?e=1
     assert old_key.key.key_id in listed.content.decode()
-    request_old_key_revocation(agency, actor=admin)
+    request_old_key_revocation(agency, acting_user=admin)
     after = card()
     assert 'portal-card__count">0<' in after
     assert f"{old_key.key.key_id} ({OLD_VP}): Đã thu hồi" in after
+
+
+def test_several_connections_per_agency_one_official_used_and_reported(tree):
+    """An agency holds the old systems' keys beside its own (several connections to one
+    destination), only one official: the queue sends through it and the progress Excel's
+    contact column names its administrator."""
+    import io
+
+    from django.db import IntegrityError, transaction
+    from openpyxl import load_workbook
+
+    from syncing import dashboard
+    from syncing.queue import connection_for
+
+    agency = tree["H40"]
+
+    def conn(key_id: str, official: bool, admin: str) -> Connection:
+        made = Connection(
+            unit=agency,
+            destination="national",
+            software_name=key_id,
+            base_url="http://127.0.0.1:9/",
+            key_id=key_id,
+            is_official=official,
+            admin_name=admin,
+            admin_phone="0238 3844 000",
+            admin_email=f"{key_id.lower()}@example.gov.vn",
+        )
+        made.set_secret("s3cret")
+        made.save()
+        return made
+
+    official = conn("KN-MOI", True, "Nguyễn Văn Quản")
+    conn("KN-CU-1", False, "Trần Thị Cũ")
+    conn("KN-CU-2", False, "Lê Văn Cũ")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        conn("KN-HAI", True, "Ai Đó")
+    assert Connection.objects.filter(unit=agency).count() == 3
+    assert connection_for(tree["H40.10"], "national") == official
+    rows = dashboard.progress_rows([agency])
+    data = dashboard.render_xlsx(rows, date(2025, 9, 18))
+    sheet = load_workbook(io.BytesIO(data)).active
+    header = [c.value for c in sheet[3]]
+    column = header.index("Người quản trị khóa (điện thoại, thư điện tử)")
+    contact = sheet.cell(row=4, column=column + 1).value
+    assert contact.split("\n") == ["Nguyễn Văn Quản", "0238 3844 000", "kn-moi@example.gov.vn"]
