@@ -72,3 +72,29 @@ def provide_overtaken(item_id: str) -> tuple[bytes, Callable[[bytes], None]]:
         SigningBatch.objects.filter(status=SigningBatch.Status.RUNNING).update(done=F("done") + 1)
         item_id = "001085000099"
     return provide(item_id)
+
+
+COLLECTOR_SEEN: list[tuple[bool, int]] = []
+_CYCLES: list = []
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def provide_making_cycles(item_id: str) -> tuple[bytes, Callable[[bytes], None]]:
+    """Like :func:`provide`; each store records whether the cyclic garbage collector is on and
+    how many of the reference cycles made by the earlier stores are still alive, then makes
+    one (unreachable once the store returns)."""
+    import gc
+    import weakref
+
+    doc, store_signed = provide(item_id)
+
+    def store(signed: bytes) -> None:
+        store_signed(signed)
+        COLLECTOR_SEEN.append((gc.isenabled(), sum(ref() is not None for ref in _CYCLES)))
+        _CYCLES.append(weakref.ref(_Cycle()))
+
+    return doc, store

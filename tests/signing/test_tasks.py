@@ -243,3 +243,26 @@ def test_a_batch_longer_than_a_task_goes_on_in_new_tasks(approver, credential, r
     assert batch.sealed_pin is None  # wiped by the task that finished
     tasks = Task.objects.filter(func="signing.tasks.run_batch")
     assert tasks.count() == 3 and all(t.success for t in tasks)
+
+
+@override_settings(Q_CLUSTER=SYNC, CBCCVC_SIGNING_CHUNK_ITEMS=1)
+def test_the_garbage_collector_is_paused_per_chunk_and_collects_after_each(
+    approver, credential, rsa_cred
+):
+    """The cyclic collector is off while chunks are read, signed and stored (it would walk the
+    whole heap many times a chunk), the cycles a chunk leaves are collected after it, and the
+    collector is on again after the batch."""
+    import gc
+
+    providers.COLLECTOR_SEEN.clear()
+    assert gc.isenabled()
+    ids = [f"0010850000{i:02d}" for i in range(3)]
+    batch = start_batch(
+        approver, credential, ids, provider="tests.signing.providers.provide_making_cycles",
+        pin=rsa_cred.pin,
+    )  # fmt: skip
+    batch.refresh_from_db()
+    assert batch.done == 3
+    # off at each store; no cycle of an earlier chunk left when the next one is stored
+    assert providers.COLLECTOR_SEEN == [(False, 0), (False, 0), (False, 0)]
+    assert gc.isenabled()
