@@ -12,8 +12,8 @@ resumes from where it stands (:mod:`.chunks`). A failing item is recorded in
 batch goes on.
 
 **Cores.** With a key file and a batch of ``CBCCVC_SIGNING_POOL_MIN_ITEMS`` (200) items or
-more, ``CBCCVC_SIGNING_PROCESSES`` worker processes (0: every core; default 1, i.e. no pool,
-because the pool measured slower than one process: see the bench) sign, each opening
+more, ``CBCCVC_SIGNING_PROCESSES`` worker processes (default 0: every core; 1: no pool;
+measured ×1.2 over one process on the 2-core machine: see the bench) sign, each opening
 the key once (:mod:`.signpool`); this process reads, renders and stores every chunk, in
 order. With ``CBCCVC_SIGNING_ITEMS_IN_WORKERS`` on PostgreSQL
 each worker does its whole items instead, one transaction per item (measured slower here: see
@@ -214,11 +214,12 @@ def run_batch(batch_id: int) -> dict[str, int]:
 
 def _pool_for(batch: SigningBatch, signer: Signer, pin: str) -> SigningPool | None:
     """Worker processes for a key file and a batch big enough to pay for starting them
-    (``CBCCVC_SIGNING_PROCESSES``: 0 for the cores available, default 1 = none, since the
-    pool measured slower than one process on the 2-core machine;
+    (``CBCCVC_SIGNING_PROCESSES``: default 0 for the cores available, 1 = none; the pool
+    signs 474 profiles/s against 393-412 for one process on the 2-core machine, since the
+    garbage collector no longer slows the reading and storing, see :mod:`.chunks`;
     ``CBCCVC_SIGNING_POOL_MIN_ITEMS``, default 200); None → sign in this process."""
     credential = batch.credential
-    processes = int(getattr(settings, "CBCCVC_SIGNING_PROCESSES", 1) or default_processes())
+    processes = int(getattr(settings, "CBCCVC_SIGNING_PROCESSES", 0) or default_processes())
     # Measured (bench/bench_batch_signing.py): not faster on the 2-core machine shared with
     # PostgreSQL, and each worker pays Django's start-up; opt-in, PostgreSQL only (the
     # workers need a database they can all write at once).
