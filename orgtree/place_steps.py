@@ -177,6 +177,11 @@ _DOTTED_INITIALS = re.compile(
 )
 
 
+# "T5Lào Cai", "x2Trung Sơn": a one-letter level word, a digit typed by slip and a capitalised
+# name (not "P0húc": a digit for a letter inside a name, left to the spelling fixes)
+_SLIPPED_DIGIT = re.compile(rf"\b([TtXxHhPpQq])\d(?=[{_UPPER}][{_LOWER}])")
+
+
 def _initials(match: re.Match[str]) -> str:
     return " Hồ Chí Minh " if match.group(1) else " Thừa Thiên Huế "
 
@@ -214,7 +219,7 @@ _NEEDS_CASE = re.compile(rf"[{_LOWER}][{_UPPER}]|\b[THXPQF][PXT]?[{_UPPER}][{_LO
 # regex alternations: the gates run on every text and ``in`` is several times faster.
 # a capital right after a lower-case letter or one of the abbreviated level letters: a
 # superset of _NEEDS_CASE that the regex engine finds without word boundaries
-_MAYBE_CASE = re.compile(rf"[{_LOWER}THXPQF][{_UPPER}]")
+_MAYBE_CASE = re.compile(rf"[{_LOWER}THXPQF0-9][{_UPPER}]")  # a digit: _SLIPPED_DIGIT
 _NEEDS_DOTTED = re.compile(r"t\.\s?[ptx]")
 _NEEDS_DASH = re.compile(r"\s[-–]|–")
 
@@ -385,15 +390,22 @@ def normalise(text: str) -> str:
     match) finds something: most texts need one or two groups, many none."""
     text = strip_notes(text)
     lower = text.lower()
-    case = _MAYBE_CASE.search(text) is not None and _NEEDS_CASE.search(text) is not None
+    maybe_case = _MAYBE_CASE.search(text) is not None
+    case = maybe_case and _NEEDS_CASE.search(text) is not None
     dotted = "t." in lower and _NEEDS_DOTTED.search(lower) is not None
     dash = ("-" in text or "–" in text) and _NEEDS_DASH.search(text) is not None
     hcm = _needs_hcm(lower)
     short = "hn" in lower or ("tt" in lower and "hu" in lower)
     english = _needs_english(lower)
-    initials = ("h." in lower or "t." in lower) and _DOTTED_INITIALS.search(text) is not None
-    if not (case or dotted or dash or hcm or short or english or initials):
+    initials = ("c." in lower or "t.t" in lower or "t. t" in lower) and _DOTTED_INITIALS.search(
+        text
+    ) is not None
+    slipped = maybe_case and _SLIPPED_DIGIT.search(text) is not None
+    if not (case or dotted or dash or hcm or short or english or initials or slipped):
         return text
+    if slipped:
+        text = _SLIPPED_DIGIT.sub(r"\1 ", text)
+        case = _NEEDS_CASE.search(text) is not None
     if initials:
         text = _DOTTED_INITIALS.sub(_initials, text)
         lower = text.lower()

@@ -70,8 +70,6 @@ _PROVINCE_ONLY = frozenset({PROVINCE})
 _LEVEL_LIKE = frozenset({"xa", "phuong", "quan", "tinh", "huyen"})
 _NAME_SYLLABLE = re.compile("|".join(sorted(_NAME_SYLLABLES)), re.IGNORECASE)
 _GLUED_NUMBER = re.compile(r"^(q|p|f|quan|phuong)(\d+)$")  # "Q1", "P7", "F3", "phuong12"
-# a one-letter level word, one digit typed by slip, and a name's syllable: "t5lao", "x2trung"
-_SLIPPED_DIGIT = re.compile(r"^([txhpq])\d([a-z]{2,})$")
 # "thanhpho", "thixa", "thitran", "dackhu": a two-word level word written as one
 _GLUED_PREFIX = {"".join(head): head for head in _PREFIXES if len(head) == 2}
 # level words that no syllable extends: a name glued to them is cut off ("tinhthanh hoa")
@@ -102,11 +100,6 @@ def _normalise_tokens(tokens: list[str]) -> list[str]:
         if glued:
             out.append(glued.group(1))
             token = glued.group(2)
-        else:
-            slipped = _SLIPPED_DIGIT.match(token)
-            if slipped:  # "T5Lào Cai", "x2Trung Sơn": a digit typed between level and name
-                out.append(slipped.group(1))
-                token = slipped.group(2)
         if token.isdecimal() and token.isascii():
             token = str(int(token))  # "Phường 07" = "Phường 7" (not "¹", a digit to isdigit)
         out.append(token)

@@ -154,6 +154,7 @@ def _read(
     segments = plan.segments
     used_p = used_d = used_c = -1
     province_key = ""
+    pool: tuple[str, ...] = ()
 
     # 1. the province
     for i, key, explicit in plan.province:
@@ -229,7 +230,10 @@ def _read(
                     reading.factor *= 0.95
                 used_d = i
                 if len(codes) > 1:
-                    codes = _prefer(index, DISTRICT, segments[i], codes, explicit)
+                    preferred = _prefer(index, DISTRICT, segments[i], codes, explicit)
+                    if len(preferred) < len(codes):
+                        pool = codes
+                    codes = preferred
                 reading.districts = codes
                 reading.former_district = former
                 reading.score += 2.0
@@ -250,6 +254,21 @@ def _read(
                 codes = tuple(
                     c for d in districts for c in index.communes_in_district.get((d, key), ())
                 )
+            if not codes and pool:
+                # same-named districts the level word set aside ("Huyện Cai Lậy" beside "Thị
+                # xã Cai Lậy"): tried for a commune the preferred ones lack (the level word
+                # being the slip)
+                codes = tuple(
+                    c
+                    for d in pool
+                    if d not in districts
+                    for c in index.communes_in_district.get((d, key), ())
+                )
+                if codes:
+                    reading.districts = districts = tuple(
+                        dict.fromkeys(index.district_of[c] for c in codes)
+                    )
+                    reading.factor *= 0.95
         elif provinces:
             if len(provinces) == 1:
                 codes = index.communes_in_province.get((provinces[0], key))

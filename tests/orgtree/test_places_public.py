@@ -56,8 +56,8 @@ def test_public_corpus_accuracy(reference_data):
     as_of, items = load_tsv_corpus(CORPUS_PUBLIC)
     assert len(items) >= 500
     scores = score_corpus(items, as_of)
-    assert scores["all"]["province"] >= 0.97
-    assert scores["all"]["commune"] >= 0.90
+    assert scores["all"]["province"] >= 0.98
+    assert scores["all"]["commune"] >= 0.92
     assert scores["all"]["wrong"] <= 0.004
     assert scores["map4d"]["province"] == 1.0
     assert scores["split"]["review"] == 1.0
