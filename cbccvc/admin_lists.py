@@ -10,8 +10,8 @@ third of the profile list's CPU (50 rows):
   that it is not the list's own URL.
 
 :class:`CheapRowsMixin` writes the same markup directly and adds the filters to each row's
-link itself, computed once per page. The HTML is the same as Django's (tests/profiles/test_list_cost.py
-compares it with Django's own rendering).
+link itself, computed once per page. The HTML is the same as Django's
+(tests/profiles/test_list_cost.py compares it with Django's own rendering).
 """
 
 from __future__ import annotations
