@@ -4,6 +4,7 @@ to the user's subtree; behaviour lives in :mod:`.inventory_actions`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import ForeignKey, ManyToManyField, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from orgtree.access import ALL_ROLES, MANAGE_UNIT_ROLES, scope_for
@@ -115,38 +117,47 @@ class HrSystemAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         )
     )
     def activate_chosen(self, request: HttpRequest, queryset: QuerySet[HrSystem]) -> None:
-        for agency in self._agencies(request, queryset):
-            try:
-                outcome = inventory_actions.activate_chosen_key(agency, acting_user=request.user)
-            except ValidationError as exc:
-                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-            else:
-                self.message_user(request, f"{agency}: {outcome.summary()}", messages.SUCCESS)
+        def run(agency: Unit) -> tuple[str, int]:
+            outcome = inventory_actions.activate_chosen_key(agency, acting_user=request.user)
+            return outcome.summary(), messages.SUCCESS
+
+        self._per_agency(request, queryset, run)
 
     @admin.action(description=_("Đề nghị CSDL quốc gia thu hồi khóa của các hệ thống không chọn"))
     def request_revocation(self, request: HttpRequest, queryset: QuerySet[HrSystem]) -> None:
-        for agency in self._agencies(request, queryset):
-            try:
-                outcome = inventory_actions.request_old_key_revocation(
-                    agency, acting_user=request.user
-                )
-            except ValidationError as exc:
-                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-                continue
-            level = messages.WARNING if outcome.rejected else messages.SUCCESS
-            self.message_user(request, f"{agency}: {outcome.summary()}", level)
+        def run(agency: Unit) -> tuple[str, int]:
+            outcome = inventory_actions.request_old_key_revocation(agency, acting_user=request.user)
+            return outcome.summary(), messages.WARNING if outcome.rejected else messages.SUCCESS
+
+        self._per_agency(request, queryset, run)
 
     @admin.action(description=_("Cập nhật trạng thái khóa theo CSDL quốc gia"))
     def refresh_states(self, request: HttpRequest, queryset: QuerySet[HrSystem]) -> None:
+        def run(agency: Unit) -> tuple[str, int]:
+            changed = inventory_actions.refresh_key_states(agency, acting_user=request.user)
+            text = ngettext(
+                "%(count)s khóa đổi trạng thái.", "%(count)s khóa đổi trạng thái.", changed
+            )
+            return text % {"count": changed}, messages.SUCCESS
+
+        self._per_agency(request, queryset, run)
+
+    def _per_agency(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[HrSystem],
+        run: Callable[[Unit], tuple[str, int]],
+    ) -> None:
+        """``run`` for each agency of the selected systems the user may edit, its answer
+        (text, message level) shown under the agency's name; a ValidationError it raises (the
+        ministry refused, no key, …) is shown as an error and the next agency still runs."""
         for agency in self._agencies(request, queryset):
             try:
-                changed = inventory_actions.refresh_key_states(agency, acting_user=request.user)
+                text, level = run(agency)
             except ValidationError as exc:
                 self.message_user(request, "; ".join(exc.messages), messages.ERROR)
             else:
-                self.message_user(
-                    request, f"{agency}: {changed} khóa đổi trạng thái.", messages.SUCCESS
-                )
+                self.message_user(request, f"{agency}: {text}", level)
 
 
 @admin.register(SystemKey)

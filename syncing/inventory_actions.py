@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from cbccvc.history import attribute
 from orgtree.models import Unit
@@ -29,12 +30,13 @@ class RevocationOutcome:
     rejected: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
-        parts = [f"đã thu hồi {len(self.revoked)} khóa"]
+        """In the user's language (shown as the admin action's message)."""
+        count = len(self.revoked)
+        parts = [ngettext("đã thu hồi %(count)s khóa", "đã thu hồi %(count)s khóa", count)]
+        parts[0] %= {"count": count}
         if self.rejected:
-            parts.append(
-                "không thu hồi được: "
-                + "; ".join(f"{key} ({why})" for key, why in self.rejected.items())
-            )
+            keys = "; ".join(f"{key} ({why})" for key, why in self.rejected.items())
+            parts.append(gettext("không thu hồi được: %(keys)s") % {"keys": keys})
         return ", ".join(parts) + "."
 
 
@@ -164,11 +166,17 @@ class ActivationOutcome:
     revoked: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        """In the user's language (shown as the admin action's message)."""
         if self.already_active:
-            return f"khóa {self.key_id} đã hoạt động từ trước."
-        done = f"đã kích hoạt khóa {self.key_id}"
+            return gettext("khóa %(key)s đã hoạt động từ trước.") % {"key": self.key_id}
+        done = gettext("đã kích hoạt khóa %(key)s") % {"key": self.key_id}
         if self.revoked:
-            done += f", cùng lúc thu hồi {len(self.revoked)} khóa: {', '.join(self.revoked)}"
+            count = len(self.revoked)
+            done += ngettext(
+                ", cùng lúc thu hồi %(count)s khóa: %(keys)s",
+                ", cùng lúc thu hồi %(count)s khóa: %(keys)s",
+                count,
+            ) % {"count": count, "keys": ", ".join(self.revoked)}
         return done + "."
 
 
