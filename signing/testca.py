@@ -47,6 +47,27 @@ def new_key(kind: str = "rsa") -> PrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
+_KEY_USAGE_FLAGS = (
+    "digital_signature",
+    "content_commitment",
+    "key_encipherment",
+    "data_encipherment",
+    "key_agreement",
+    "key_cert_sign",
+    "crl_sign",
+    "encipher_only",
+    "decipher_only",
+)
+
+
+def key_usages(*allowed: str) -> x509.KeyUsage:
+    """A KeyUsage extension allowing only the usages named (KeyUsage's own argument names)."""
+    unknown = set(allowed) - set(_KEY_USAGE_FLAGS)
+    if unknown:
+        raise ValueError(f"unknown key usages: {sorted(unknown)}")
+    return x509.KeyUsage(**{flag: flag in allowed for flag in _KEY_USAGE_FLAGS})
+
+
 def issue_certificate(
     subject: x509.Name,
     public_key: Any,
@@ -85,16 +106,10 @@ def issue_certificate(
         )
     )
     if key_usage is None:
-        key_usage = x509.KeyUsage(
-            digital_signature=not ca,
-            content_commitment=not ca,
-            key_encipherment=False,
-            data_encipherment=False,
-            key_agreement=False,
-            key_cert_sign=ca,
-            crl_sign=ca,
-            encipher_only=False,
-            decipher_only=False,
+        key_usage = (
+            key_usages("key_cert_sign", "crl_sign")
+            if ca
+            else key_usages("digital_signature", "content_commitment")
         )
     builder = builder.add_extension(key_usage, critical=True)
     if not ca:

@@ -18,7 +18,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from signing.testca import TestCA, issue_certificate, make_test_ca, new_key, subject_name
+from signing.testca import (
+    TestCA,
+    issue_certificate,
+    key_usages,
+    make_test_ca,
+    new_key,
+    subject_name,
+)
 
 DEFAULT_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -63,17 +70,7 @@ def issue_server_certificate(
         issuer_key=ca.intermediate_key,
         not_before=not_before or now - timedelta(days=1),
         not_after=not_after or now + timedelta(days=365),
-        key_usage=x509.KeyUsage(
-            digital_signature=True,
-            content_commitment=False,
-            key_encipherment=False,
-            data_encipherment=False,
-            key_agreement=False,
-            key_cert_sign=False,
-            crl_sign=False,
-            encipher_only=False,
-            decipher_only=False,
-        ),
+        key_usage=key_usages("digital_signature"),
         extended_key_usage=[ExtendedKeyUsageOID.SERVER_AUTH],
         extensions=[_san(hosts)],
     )

@@ -15,7 +15,7 @@ from signing.credentials import add_revocation_list, add_trusted_certificate
 from signing.errors import UnusableKey
 from signing.keys import KeyFileSigner
 from signing.models import TrustedCertificate
-from signing.testca import issue_certificate, make_crl, new_key, subject_name
+from signing.testca import issue_certificate, key_usages, make_crl, new_key, subject_name
 from signing.trust import TrustStore
 from signing.xmlsig import sign_document, verify_document
 
@@ -169,18 +169,7 @@ def test_certificate_issued_by_a_non_ca_is_untrusted(test_ca, rsa_cred, sample_d
 
 
 def test_certificate_not_for_signing_is_refused(test_ca, sample_doc):
-    usage = x509.KeyUsage(
-        digital_signature=False,
-        content_commitment=False,
-        key_encipherment=True,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
-    )
-    cred = test_ca.issue("ma-hoa", "Chỉ mã hóa", key_usage=usage)
+    cred = test_ca.issue("ma-hoa", "Chỉ mã hóa", key_usage=key_usages("key_encipherment"))
     with pytest.raises(UnusableKey, match="KeyUsage"):
         _sign(cred, sample_doc)
 
