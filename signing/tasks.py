@@ -13,9 +13,9 @@ batch goes on.
 
 **Cores.** With a key file and a batch of ``CBCCVC_SIGNING_POOL_MIN_ITEMS`` (200) items or
 more, ``CBCCVC_SIGNING_PROCESSES`` worker processes (default 0: every core; 1: no pool;
-measured ×1.2 over one process on the 2-core machine: see the bench) sign, each opening
-the key once (:mod:`.signpool`); this process reads, renders and stores every chunk, in
-order. With ``CBCCVC_SIGNING_ITEMS_IN_WORKERS`` on PostgreSQL
+measured ×1.00–1.21 over one process on the 2-core machine, never slower: see the bench)
+sign, each opening the key once (:mod:`.signpool`); this process reads, renders and stores
+every chunk, in order. With ``CBCCVC_SIGNING_ITEMS_IN_WORKERS`` on PostgreSQL
 each worker does its whole items instead, one transaction per item (measured slower here: see
 the bench; the batch's counters then follow the workers' commits, so a batch resumed after a
 crash reports the items stored just before it as failed, "already signed"). A PKCS#11
@@ -214,9 +214,10 @@ def run_batch(batch_id: int) -> dict[str, int]:
 
 def _pool_for(batch: SigningBatch, signer: Signer, pin: str) -> SigningPool | None:
     """Worker processes for a key file and a batch big enough to pay for starting them
-    (``CBCCVC_SIGNING_PROCESSES``: default 0 for the cores available, 1 = none; the pool
-    signs 474 profiles/s against 393-412 for one process on the 2-core machine, since the
-    garbage collector no longer slows the reading and storing, see :mod:`.chunks`;
+    (``CBCCVC_SIGNING_PROCESSES``: default 0 for the cores available, 1 = none; on the
+    2-core machine the pool signed 474 profiles/s against 393-412 for one process in one
+    run and 402 against 401-403 in another, never slower, since the garbage collector no
+    longer slows the reading and storing, see :mod:`.chunks`;
     ``CBCCVC_SIGNING_POOL_MIN_ITEMS``, default 200); None → sign in this process."""
     credential = batch.credential
     processes = int(getattr(settings, "CBCCVC_SIGNING_PROCESSES", 0) or default_processes())
