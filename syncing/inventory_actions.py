@@ -40,11 +40,19 @@ class RevocationOutcome:
         return ", ".join(parts) + "."
 
 
-def official_connection(agency: Unit, destination: str = Destination.NATIONAL) -> Connection:
+def official_connection(
+    agency: Unit,
+    destination: str = Destination.NATIONAL,
+    *,
+    usable: frozenset[str] = frozenset({ConnectionStatus.ACTIVE}),
+) -> Connection:
+    """The agency's official connection to ``destination`` when its status is one of ``usable``
+    (an active one by default; activating a key also takes one still pending activation)."""
     conn = Connection.objects.filter(unit=agency, destination=destination, is_official=True).first()
-    if conn is None or conn.status != ConnectionStatus.ACTIVE:
+    if conn is None or conn.status not in usable:
         raise ValidationError(
-            f"{agency}: chưa có kết nối chính thức đang hoạt động để gửi đề nghị tới CSDL quốc gia."
+            gettext("%(agency)s: chưa có kết nối chính thức dùng được để gửi tới CSDL quốc gia.")
+            % {"agency": agency}
         )
     return conn
 
@@ -115,7 +123,10 @@ def request_old_key_revocation(
 
     chosen = HrSystem.objects.filter(agency=agency, is_chosen=True).first()
     if chosen is None:
-        raise ValidationError(f"{agency}: chưa chọn hệ thống sử dụng; chưa thể đề nghị thu hồi.")
+        raise ValidationError(
+            gettext("%(agency)s: chưa chọn hệ thống sử dụng; chưa thể đề nghị thu hồi.")
+            % {"agency": agency}
+        )
     keys = old_keys(agency, destination)
     if not keys:
         return RevocationOutcome()
@@ -133,7 +144,9 @@ def request_old_key_revocation(
             f"Khóa của kết nối chính thức không dùng được: {exc.message}"
         ) from exc
     except NationalError as exc:
-        raise ValidationError(f"Không gửi được đề nghị thu hồi khóa: {exc.message}") from exc
+        raise ValidationError(
+            gettext("Không gửi được đề nghị thu hồi khóa: %(error)s") % {"error": exc.message}
+        ) from exc
     outcome = RevocationOutcome()
     by_id = {str(a.get("key_id")): a for a in answers if isinstance(a, dict)}
     with transaction.atomic():
@@ -180,6 +193,12 @@ class ActivationOutcome:
         return done + "."
 
 
+# a key may be activated while its connection is still pending activation or suspended
+ACTIVATABLE = frozenset(
+    {ConnectionStatus.ACTIVE, ConnectionStatus.PENDING, ConnectionStatus.SUSPENDED}
+)
+
+
 def activate_chosen_key(
     agency: Unit, *, acting_user: Any, reason: str = "", base_url: str = ""
 ) -> ActivationOutcome:
@@ -190,19 +209,21 @@ def activate_chosen_key(
 
     chosen = HrSystem.objects.filter(agency=agency, is_chosen=True).first()
     if chosen is None:
-        raise ValidationError(f"{agency}: chưa chọn hệ thống sử dụng; chưa thể kích hoạt khóa.")
-    conn = Connection.objects.filter(
-        unit=agency, destination=Destination.NATIONAL, is_official=True
-    ).first()
-    if conn is None or conn.status == ConnectionStatus.REVOKED:
-        raise ValidationError(f"{agency}: chưa có kết nối chính thức để kích hoạt khóa.")
+        raise ValidationError(
+            gettext("%(agency)s: chưa chọn hệ thống sử dụng; chưa thể kích hoạt khóa.")
+            % {"agency": agency}
+        )
+    conn = official_connection(agency, usable=ACTIVATABLE)
     conn.base_url = base_url or conn.base_url  # not saved
     reason = reason.strip() or f"Cơ quan đã chọn hệ thống {chosen} (Công văn 5034/BNV-CCVC)."
     try:
         with client_for(conn) as client:
             answer = client.activate_key(revoke_other_software=True, reason=reason)
     except NationalError as exc:
-        raise ValidationError(f"Không kích hoạt được khóa {conn.key_id}: {exc.message}") from exc
+        raise ValidationError(
+            gettext("Không kích hoạt được khóa %(key)s: %(error)s")
+            % {"key": conn.key_id, "error": exc.message}
+        ) from exc
     outcome = ActivationOutcome(conn.key_id, already_active=answer["status"] == "already_active")
     revoked = {str(k.get("key_id")): k for k in answer["revoked"] if isinstance(k, dict)}
     outcome.revoked = sorted(revoked)
@@ -241,7 +262,9 @@ def refresh_key_states(agency: Unit, *, acting_user: Any) -> int:
         with client_for(conn) as client:
             national = {str(k.get("key_id")): k for k in client.list_keys()}
     except NationalError as exc:
-        raise ValidationError(f"Không tra cứu được khóa kết nối: {exc.message}") from exc
+        raise ValidationError(
+            gettext("Không tra cứu được khóa kết nối: %(error)s") % {"error": exc.message}
+        ) from exc
     changed = 0
     with transaction.atomic():
         for key in SystemKey.objects.filter(system__agency=agency):

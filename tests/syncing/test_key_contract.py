@@ -221,6 +221,40 @@ def test_the_inventory_activates_the_chosen_key_and_records_the_revoked_ones(
     assert activate_chosen_key(agency, acting_user=admin).already_active
 
 
+@pytest.mark.parametrize(
+    ("status", "activated"),
+    [("pending", True), ("suspended", True), ("revoked", False)],
+)
+def test_activation_takes_an_official_connection_unless_it_is_revoked(
+    national, connection, tree, django_user_model, status, activated
+):
+    """The official connection of a key not yet active may still be pending activation (or
+    suspended); a revoked one is refused before anything is sent, and nothing changes."""
+    from django.core.exceptions import ValidationError
+
+    from syncing.models import ConnectionStatus
+
+    agency = tree["H40"]
+    ConnectionKey.objects.filter(key_id=connection.key_id).update(
+        status="issued", activated_at=None
+    )
+    type(connection).objects.filter(pk=connection.pk).update(status=ConnectionStatus(status))
+    chosen = HrSystem.objects.create(agency=agency, name=NEW, is_chosen=True)
+    SystemKey.objects.create(
+        system=chosen, key_id=connection.key_id, connection=connection, state=KeyState.ISSUED
+    )
+    admin = django_user_model.objects.create_user("quantri")
+    if activated:
+        activate_chosen_key(agency, acting_user=admin)
+        assert SystemKey.objects.get(key_id=connection.key_id).state == KeyState.ACTIVE
+        assert ConnectionKey.objects.get(key_id=connection.key_id).status == "active"
+        return
+    with pytest.raises(ValidationError, match="chưa có kết nối chính thức dùng được"):
+        activate_chosen_key(agency, acting_user=admin)
+    assert SystemKey.objects.get(key_id=connection.key_id).state == KeyState.ISSUED
+    assert ConnectionKey.objects.get(key_id=connection.key_id).status == "issued"
+
+
 def test_production_sends_the_letters_by_smtp(tmp_path):
     import os
     import secrets
