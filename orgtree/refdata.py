@@ -400,7 +400,8 @@ def read_historic_csv(release: AdminUnitRelease, path: Path) -> list[HistoricPla
 
 
 def _check_historic_successors(items: Iterable[HistoricPlaceName], file: str) -> None:
-    """Every successor must exist in the release it names (loaded before this file)."""
+    """Every successor must exist in the release it names (loaded before this file); a former
+    district's successor district must lie in the successor province."""
     for item in items:
         qs = AdminUnit.objects.filter(
             release__key=item.successor_release_key,
@@ -413,6 +414,19 @@ def _check_historic_successors(items: Iterable[HistoricPlaceName], file: str) ->
                 f"bản {item.successor_release_key}, nhưng phiên bản đó chưa nạp hoặc không có "
                 "tỉnh này."
             )
+        if item.level == AdminUnit.Level.DISTRICT and item.kind == HistoricPlaceName.Kind.HISTORIC:
+            district = AdminUnit.objects.filter(
+                release__key=item.successor_release_key,
+                level=AdminUnit.Level.DISTRICT,
+                code=item.successor_district_code,
+                province_code=item.successor_province_code,
+            )
+            if not district.exists():
+                raise ReferenceDataError(
+                    f"{file}: “{item.name}” trỏ tới huyện “{item.successor_district_code}” của "
+                    f"tỉnh {item.successor_province_code} trong phiên bản "
+                    f"{item.successor_release_key}, nhưng phiên bản đó không có huyện này."
+                )
 
 
 def read_former_communes_csv(release: AdminUnitRelease, path: Path) -> list[HistoricPlaceName]:

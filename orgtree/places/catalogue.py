@@ -83,7 +83,8 @@ class Catalogue:
     conversions: list[ConversionIndex]
     historic: dict[str, tuple[HistoricEntry, ...]]
     historic_compact: dict[str, tuple[HistoricEntry, ...]]
-    # former districts ("Quận 2", "Quận 9" → Thành phố Thủ Đức) by name key without the type
+    # former districts ("Quận 2", "Quận 9" → Thành phố Thủ Đức; "Huyện Tĩnh Gia" → Thị xã Nghi
+    # Sơn, former-districts-2018-2025.csv) by name key without the type
     historic_districts: dict[str, tuple[HistoricEntry, ...]]
     # communes merged or renamed 2019–2024, by (district code, name key without type or spaces)
     # and by (province code, the same key); release keys are in each entry

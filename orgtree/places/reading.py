@@ -199,13 +199,9 @@ def _read(
             if not codes and " " not in key:
                 codes = index.compact[DISTRICT].get(key)
                 compact = bool(codes)
-            if not codes and explicit:
-                # a former district ("Quận 9" → Thành phố Thủ Đức), only with its prefix
-                found = [
-                    h
-                    for h in catalogue.historic_districts.get(key, ())
-                    if h.release_key == index.key
-                ]
+            if not codes and key in catalogue.historic_districts:
+                # a former district ("Quận 9" → Thành phố Thủ Đức; "Hải Bình Tĩnh Gia")
+                found = _former_districts(catalogue, index, plan, i, key, explicit)
                 if found:
                     former = found[0]
                     codes = tuple(dict.fromkeys(h.district for h in found))
@@ -221,6 +217,17 @@ def _read(
                     extent = _historic_extent(catalogue, index, province_key, provinces)
                     codes = tuple(c for c in named if index.province_of[DISTRICT, c] in extent)
                     widened = bool(codes)
+                if not codes and former is None and key in catalogue.historic_districts:
+                    # the name is a district elsewhere, a former one here ("Huyện Kỳ Sơn,
+                    # Tỉnh Hòa Bình": Nghệ An has a Kỳ Sơn; Hòa Bình's went into the city)
+                    found = [
+                        h
+                        for h in _former_districts(catalogue, index, plan, i, key, explicit)
+                        if h.province in provinces
+                    ]
+                    if found:
+                        former = found[0]
+                        codes = tuple(dict.fromkeys(h.district for h in found))
             if codes:
                 if widened:  # the old district of a province merged into the one named
                     reading.provinces = tuple(
@@ -353,6 +360,25 @@ def _read(
             ):
                 reading.misplaced_district = True
     return reading
+
+
+def _former_districts(
+    catalogue: Catalogue, index: UnitIndex, plan: Plan, i: int, key: str, explicit: bool
+) -> list[HistoricEntry]:
+    """The former districts of this name in the release read. Without its prefix a former
+    name is read only when another part names a commune of its successor ("Hải Bình Tĩnh
+    Gia"): alone it may be a commune of today ("Tĩnh Gia", "Long Điền"), and a bare number
+    ("9") is a house or a ward, never "Quận 9"."""
+    found = [h for h in catalogue.historic_districts[key] if h.release_key == index.key]
+    if explicit:
+        return found
+    if plan.segments[i].numeric or key.isdigit():
+        return []
+    return [
+        h
+        for h in found
+        if any(j != i and (h.district, k) in index.communes_in_district for j, k, _ in plan.commune)
+    ]
 
 
 def _in_city(index: UnitIndex, seg: Segment, key: str, codes: tuple[str, ...]) -> tuple[str, ...]:

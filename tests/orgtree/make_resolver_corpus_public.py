@@ -9,8 +9,9 @@ the resolver or the project's readers, so a reader bug cannot agree with itself:
 
 - the stated old province, district and ward are looked up by name in the list of 4/1/2025
   (``legacy-wards-2025-01-04.csv``); a ward merged 2019–2024 by its former name
-  (``former-communes-2019-2024.csv``) goes to its successor; a district renamed before 2025
-  (not in the list) is passed over when the ward's name is unique in the province;
+  (``former-communes-2019-2024.csv`` and its second part ``-2.csv``) goes to its successor;
+  a district renamed before 2025 (not in the list) is passed over when the ward's name is
+  unique in the province;
 - the old ward goes through ``conversion-2025-07-01.csv``: one new commune → ``answer``;
   several (a split) → ``review``, with the province when they share one;
 - no ward stated (the source's answer stops at the district or province), or a ward that
@@ -115,11 +116,12 @@ class Official:
                     self.comm_prov[comm] = prov
                     self.names[comm] = row["Phường Xã"]
         self.former: dict[tuple[str, str], str] = {}
-        with (DATA / "former-communes-2019-2024.csv").open(encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                self.former[(row["district_code"], row["former_key"])] = row[
-                    "successor_commune_code"
-                ]
+        for name in ("former-communes-2019-2024.csv", "former-communes-2019-2024-2.csv"):
+            with (DATA / name).open(encoding="utf-8") as f:
+                for row in csv.DictReader(f):
+                    self.former[(row["district_code"], row["former_key"])] = row[
+                        "successor_commune_code"
+                    ]
         self.targets: dict[str, set[str]] = defaultdict(set)
         with (DATA / "conversion-2025-07-01.csv").open(encoding="utf-8") as f:
             for row in list(csv.reader(f))[2:]:

@@ -16,15 +16,19 @@ from orgtree.refdata import DATA_DIR
 
 AS_OF = "2026-08-01"
 FORMER = DATA_DIR / "former-communes-2019-2024.csv"
+# the rest of the source file (Thái Bình from Kiến Xương on, Nghệ An … Yên Bái)
+FORMER_2 = DATA_DIR / "former-communes-2019-2024-2.csv"
 
 
 def _former() -> dict[tuple[str, str, str], str]:
     """(province, district, former key) → successor commune code of 4/1/2025."""
-    with FORMER.open(encoding="utf-8") as fh:
-        return {
-            (r["province_code"], r["district_code"], r["former_key"]): r["successor_commune_code"]
-            for r in csv.DictReader(fh)
-        }
+    out: dict[tuple[str, str, str], str] = {}
+    for path in (FORMER, FORMER_2):
+        with path.open(encoding="utf-8") as fh:
+            for r in csv.DictReader(fh):
+                key = (r["province_code"], r["district_code"], r["former_key"])
+                out[key] = r["successor_commune_code"]
+    return out
 
 
 def _targets() -> dict[str, set[tuple[str, str]]]:
@@ -68,6 +72,19 @@ def _codes(text: str):
         ("Xã Bối Cầu, Huyện Bình Lục, Tỉnh Hà Nam", ("35", "352", "boicau")),
         # a former township: Thị trấn Núi Đèo (Thủy Nguyên, Hải Phòng) → Phường Thủy Đường
         ("Thị trấn Núi Đèo, Huyện Thủy Nguyên, Thành phố Hải Phòng", ("31", "311", "nuideo")),
+        # the second part of the source file: Nghệ An (Nghi Hoa → Diên Hoa, Nghi Lộc)
+        ("Xã Nghi Hoa, Huyện Nghi Lộc, Tỉnh Nghệ An", ("40", "429", "nghihoa")),
+        # Hợp Thành → Xã Đông Thành, not Xã Đồng Thành of the same district (the source
+        # writes the tone marks to tell them apart)
+        ("Xã Hợp Thành, Huyện Yên Thành, Tỉnh Nghệ An", ("40", "426", "hopthanh")),
+        # Vĩnh Phúc (Việt Xuân → Sao Đại Việt), Quảng Trị (Hải Quế → Hải Bình)
+        ("Xã Việt Xuân, Huyện Vĩnh Tường, Tỉnh Vĩnh Phúc", ("26", "252", "vietxuan")),
+        ("Xã Hải Quế, Huyện Hải Lăng, Tỉnh Quảng Trị", ("45", "470", "haique")),
+        # Lào Cai (Tả Chải → Thị trấn Bắc Hà), Kiên Giang (Vĩnh Bảo → Vĩnh Thanh Vân)
+        ("Xã Tả Chải, Huyện Bắc Hà, Tỉnh Lào Cai", ("10", "085", "tachai")),
+        ("Phường Vĩnh Bảo, Thành phố Rạch Giá, Tỉnh Kiên Giang", ("91", "899", "vinhbao")),
+        # a numbered ward of Long An: Phường 2 of Tân An → Phường 1
+        ("Phường 2, Thành phố Tân An, Tỉnh Long An", ("80", "794", "2")),
     ],
 )
 def test_a_former_commune_reaches_the_new_commune(reference_data, text, where):
@@ -124,6 +141,22 @@ def test_a_former_name_still_borne_in_the_same_district_goes_to_review(reference
     got = {c["commune"]["code"] for c in r.candidates if c.get("commune")}
     assert got == {row["successor_commune_code"], row["also_current"]}
     # since 1/7/2025 both went into one new commune: then the answer is that commune
+    (new,) = _new_of(row["successor_commune_code"]) | _new_of(row["also_current"])
+    assert _codes(text) == (*new, False)
+
+
+def test_a_former_name_still_in_the_list_of_the_second_part_goes_to_review(reference_data):
+    # Xã Tịnh Sơn (Sơn Tịnh, Quảng Ngãi) is listed as merged into Thị trấn Tịnh Hà, but the
+    # list of 4/1/2025 still has it: before 1/7/2025 a person chooses
+    rows = [r for r in csv.DictReader(FORMER_2.open(encoding="utf-8"))]
+    (row,) = [r for r in rows if (r["district_code"], r["former_key"]) == ("527", "tinhson")]
+    assert row["also_current"]
+    text = "Xã Tịnh Sơn, Huyện Sơn Tịnh, Tỉnh Quảng Ngãi"
+    r = resolve_place(text, as_of="2025-03-01")
+    assert r.needs_review and r.commune is None
+    got = {c["commune"]["code"] for c in r.candidates if c.get("commune")}
+    assert got == {row["successor_commune_code"], row["also_current"]}
+    # the 2025 table puts both into one commune: then that commune is the answer
     (new,) = _new_of(row["successor_commune_code"]) | _new_of(row["also_current"])
     assert _codes(text) == (*new, False)
 

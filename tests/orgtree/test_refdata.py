@@ -83,7 +83,7 @@ def test_loading_twice_changes_nothing(reference_data):
         "historic": HistoricPlaceName.objects.count(),
     }
     results = load_reference_data()
-    assert [r.created for r in results] == [False] * 6
+    assert [r.created for r in results] == [False] * 8
     after = {
         "releases": list(AdminUnitRelease.objects.order_by("pk").values_list("pk", "sha256")),
         "units": AdminUnit.objects.count(),
@@ -102,7 +102,7 @@ def test_command_prints_counts(reference_data, capsys):
     assert "63 tỉnh, 696 huyện, 10051 xã" in out
     assert "34 tỉnh, 3321 xã" in out
     assert "10571 dòng chuyển đổi" in out
-    assert "0 phiên bản mới, 6 đã có" in out
+    assert "0 phiên bản mới, 8 đã có" in out
 
 
 @pytest.mark.parametrize(
@@ -204,6 +204,8 @@ def _data_copy(tmp_path: Path, entries: list[dict]) -> Path:
         "historic-place-names.csv",
         "historic-provinces-1976-2021.csv",
         "former-communes-2019-2024.csv",
+        "former-communes-2019-2024-2.csv",
+        "former-districts-2018-2025.csv",
     ):
         shutil.copy(DATA_DIR / name, tmp_path / name)
     manifest = json.loads((DATA_DIR / "releases.json").read_text(encoding="utf-8"))
@@ -241,7 +243,7 @@ def test_new_release_gets_new_key_and_old_stays_queryable(reference_data, tmp_pa
         "effective_from": "2027-01-01",
     }
     results = load_reference_data(_data_copy(tmp_path, [entry]))
-    assert [r.created for r in results] == [False] * 6 + [True]
+    assert [r.created for r in results] == [False] * 8 + [True]
     assert AdminUnitRelease.objects.filter(kind="units").count() == 3
     assert _units(CURRENT, "commune").count() == 3321  # the old release is untouched
     assert resolve_place("Phường Thử Nghiệm, Hà Nội", as_of="2027-02-01").commune == {
@@ -354,3 +356,49 @@ def test_a_former_commune_whose_successor_is_elsewhere_is_refused(reference_data
     where = r"former.csv, dòng 2, cột “successor_commune_code”"
     with pytest.raises(ReferenceDataError, match=where):
         read_former_communes_csv(AdminUnitRelease(key="t"), bad)
+
+
+def test_the_second_part_of_the_former_communes_loads_beside_the_first(reference_data):
+    # the rest of the source file (Thái Bình … Yên Bái) is a release of its own: the first
+    # release's file is unchanged, and no former name of a district is in both
+    first = HistoricPlaceName.objects.filter(release__key="former-communes-2019-2024")
+    second = HistoricPlaceName.objects.filter(release__key="former-communes-2019-2024-2")
+    assert first.count() == 472 and second.count() == 343
+    names = set(first.values_list("successor_district_code", "name"))
+    assert not names & set(second.values_list("successor_district_code", "name"))
+    provinces = set(second.values_list("successor_province_code", flat=True))
+    # Nghệ An, Vĩnh Phúc, Ninh Bình, Bắc Giang, Quảng Trị: none were in the first part
+    assert {"40", "26", "37", "24", "45"} <= provinces
+    assert not {"40", "26", "37", "24", "45"} & set(
+        first.values_list("successor_province_code", flat=True)
+    )
+
+
+def test_former_districts_load_with_their_successor_and_basis(reference_data):
+    rows = HistoricPlaceName.objects.filter(release__key="former-districts-2018-2025")
+    assert rows.count() == 21 and set(rows.values_list("level", flat=True)) == {"district"}
+    tinh_gia = rows.get(name="Huyện Tĩnh Gia")
+    assert (tinh_gia.successor_province_code, tinh_gia.successor_district_code) == ("38", "407")
+    assert tinh_gia.valid_until == date(2020, 6, 1) and "933/NQ-UBTVQH14" in tinh_gia.legal_basis
+    successor = AdminUnit.objects.get(release__key=LEGACY, level="district", code="407")
+    assert successor.full_name == "Thị xã Nghi Sơn"
+    # every row names a resolution or, where its number was not confirmed, the page relied on
+    for row in rows:
+        assert "/NQ-UBTVQH" in row.legal_basis or "Nguồn: " in row.legal_basis, row.name
+
+
+def test_a_former_district_whose_successor_is_not_in_the_release_is_refused(
+    reference_data, tmp_path
+):
+    from orgtree.refdata import read_historic_csv
+
+    bad = tmp_path / "districts.csv"
+    bad.write_text(
+        "name,kind,level,successor_release_key,successor_province_code,"
+        "successor_district_code,valid_until,legal_basis,note\n"
+        # 412 is Thành phố Vinh, in Nghệ An (40), not in Thanh Hóa (38)
+        f"Huyện Thử,historic,district,{LEGACY},38,412,,Nghị quyết thử,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ReferenceDataError, match=r"districts.csv: “Huyện Thử” trỏ tới huyện “412”"):
+        read_historic_csv(AdminUnitRelease(key="t"), bad)

@@ -1,10 +1,15 @@
-"""Build former-communes-2019-2024.csv: communes merged or renamed before 4/1/2025 → successor.
+"""Build former-communes-2019-2024.csv and former-communes-2019-2024-2.csv: communes merged or
+renamed before 4/1/2025 → successor.
 
-Input: sources/vietnamadminunits-alias_ward-extract.csv, the base forms ("phuong…", "xa…",
-"thitran…"; spelling variants such as p10/ward10/f10 and rows whose source is "typing" left
-out) of data/alias_keywords/legacy/alias_ward.csv in github.com/tranngocminhhieu/
-vietnamadminunits (MIT, LICENSE-tranngocminhhieu.txt; see PROVENANCE.md), rows in that file's order
-from its start into its Thái Bình block. Its keys
+Input: the base forms ("phuong…", "xa…", "thitran…"; spelling variants such as p10/ward10/f10,
+"tt…", forms without the type word, and rows whose source is "typing" left out) of
+data/alias_keywords/legacy/alias_ward.csv in github.com/tranngocminhhieu/vietnamadminunits
+(commit 0713f9f; MIT, LICENSE-tranngocminhhieu.txt; see PROVENANCE.md), rows in that file's
+order, in two parts: sources/vietnamadminunits-alias_ward-extract.csv from its start into its
+Thái Bình block (→ former-communes-2019-2024.csv, the first release), and
+sources/vietnamadminunits-alias_ward-extract-2.csv, the rest of the file (→
+former-communes-2019-2024-2.csv, a release of its own: a loaded release's file never changes).
+A row of the second part already written by the first is not repeated. Its keys
 are folded names without spaces or tones: ``thanhphohochiminh,quan3,phuong9,phuong10`` means
 the former Phường 10 of Quận 3 is now part of Phường 9.
 
@@ -27,9 +32,17 @@ from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SOURCE = HERE / "sources" / "vietnamadminunits-alias_ward-extract.csv"
+PARTS = (  # (extract, output), in the source file's order
+    (
+        HERE / "sources" / "vietnamadminunits-alias_ward-extract.csv",
+        HERE / "former-communes-2019-2024.csv",
+    ),
+    (
+        HERE / "sources" / "vietnamadminunits-alias_ward-extract-2.csv",
+        HERE / "former-communes-2019-2024-2.csv",
+    ),
+)
 UNITS = HERE / "legacy-wards-2025-01-04.csv"
-OUTPUT = HERE / "former-communes-2019-2024.csv"
 
 _TYPES = (  # folded type word → written type, longest first
     ("thanhpho", "Thành phố"),
@@ -65,6 +78,11 @@ def compact(text: str) -> str:
     return head + (str(int(digits)) if digits else "")
 
 
+def _spelt(name: str) -> str:
+    """Lower case with its marks, no spaces: "Xã Đông Thành" → "xãđôngthành"."""
+    return unicodedata.normalize("NFC", name).lower().replace(" ", "")
+
+
 def split_type(key: str) -> tuple[str, str]:
     for folded, written in _TYPES:
         if key.startswith(folded) and len(key) > len(folded):
@@ -88,12 +106,34 @@ def main() -> int:
                 full = row["Phường Xã"]
                 communes[d, compact(full)].append((c, full))
                 bare[d, split_type(compact(full))[1]].append(c)
+    seen: set[tuple[str, str]] = set()
+    for source, output in PARTS:
+        rows, dropped = _part(source, provinces, districts, communes, bare, seen)
+        with output.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        for line in dropped:
+            print("bỏ:", line, file=sys.stderr)
+        print(f"{len(rows)} dòng ghi vào {output.name}; bỏ {len(dropped)}", file=sys.stderr)
+    return 0
+
+
+def _part(
+    source: Path,
+    provinces: dict[str, str],
+    districts: dict[tuple[str, str], set[str]],
+    communes: dict[tuple[str, str], list[tuple[str, str]]],
+    bare: dict[tuple[str, str], list[str]],
+    seen: set[tuple[str, str]],
+) -> tuple[list[dict[str, str]], list[str]]:
+    """The rows of one extract that join to exactly one successor, and the reasons of the
+    others; ``seen`` (district, former name) spans the parts."""
     rows: list[dict[str, str]] = []
     dropped: list[str] = []
-    seen: set[tuple[str, str]] = set()
-    with SOURCE.open(encoding="utf-8", newline="") as fh:
+    with source.open(encoding="utf-8", newline="") as fh:
         for number, row in enumerate(csv.DictReader(fh), start=2):
-            where = f"{SOURCE.name}, dòng {number}"
+            where = f"{source.name}, dòng {number}"
             p = provinces.get(row["province_key"])
             if p is None:
                 dropped.append(f"{where}: tỉnh {row['province_key']} không có")
@@ -104,18 +144,24 @@ def main() -> int:
                 dropped.append(f"{where}: huyện {dkey} khớp {len(found)} huyện")
                 continue
             d = next(iter(found))
-            successors = communes.get((d, row["ward_key"]), [])
+            # a few keys keep their tone marks ("xãđôngthành"): folded like the legacy names
+            ward_key, alias = compact(row["ward_key"]), compact(row["alias_keyword"])
+            successors = communes.get((d, ward_key), [])
+            if ward_key != row["ward_key"]:
+                # the marks tell apart names that fold alike (Đông Thành, Đồng Thành)
+                spelt = row["ward_key"].lower()
+                successors = [s for s in successors if _spelt(s[1]) == spelt]
             if len(successors) != 1:
                 dropped.append(f"{where}: xã {row['ward_key']} khớp {len(successors)} xã")
                 continue
             code, name = successors[0]
-            former_type, former_key = split_type(row["alias_keyword"])
+            former_type, former_key = split_type(alias)
             if not former_type:
                 dropped.append(f"{where}: “{row['alias_keyword']}” không có loại đơn vị")
                 continue
-            if (d, row["alias_keyword"]) in seen:
+            if (d, alias) in seen:
                 continue
-            seen.add((d, row["alias_keyword"]))
+            seen.add((d, alias))
             others = [x for x in bare.get((d, former_key), []) if x != code]
             rows.append(
                 {
@@ -129,14 +175,7 @@ def main() -> int:
                     "source": row["source"],
                 }
             )
-    with OUTPUT.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    for line in dropped:
-        print("bỏ:", line, file=sys.stderr)
-    print(f"{len(rows)} dòng ghi vào {OUTPUT.name}; bỏ {len(dropped)}", file=sys.stderr)
-    return 0
+    return rows, dropped
 
 
 if __name__ == "__main__":
