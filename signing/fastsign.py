@@ -36,11 +36,13 @@ import copy
 import hashlib
 import re
 import secrets
+import weakref
 from base64 import b64decode, b64encode
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -57,7 +59,7 @@ from signxml.algorithms import SignatureConstructionMethod
 from signxml.util import ds_tag, namespaces, strip_pem_header, xades_tag
 
 from .errors import SigningError
-from .keys import Signer, key_algorithm
+from .keys import Signer, check_certificate_usable, key_algorithm
 
 C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0.value
 SHA256 = DigestAlgorithm.SHA256.value
@@ -294,6 +296,81 @@ def _signature_value(signer: Signer, template: _Template, signed_info: bytes) ->
     raise SigningError("Khóa của chứng thư số không phải RSA hay ECDSA.")
 
 
+@dataclass(frozen=True, eq=False)
+class _SignerFacts:
+    """What signing needs to know of a signer's certificates, read once per signer (a batch
+    signs thousands of documents with one): reading a date or an extension of a certificate,
+    or hashing it as a cache key, costs microseconds each time."""
+
+    certificate: x509.Certificate
+    chain: tuple[x509.Certificate, ...]
+    not_before: datetime
+    not_after: datetime
+    signs: bool  # no KeyUsage, or one allowing digital signatures or non-repudiation
+    template: _Template | None  # None: the key is refused (see keys.key_algorithm)
+
+
+_signer_facts: weakref.WeakKeyDictionary[Signer, _SignerFacts] = weakref.WeakKeyDictionary()
+
+
+def _facts(signer: Signer) -> _SignerFacts:
+    facts = _signer_facts.get(signer)
+    chain = tuple(signer.chain)
+    # the same certificate objects as when the facts were read (a tuple compares its items by
+    # identity first: no certificate comparison when they are the same objects)
+    if facts is not None and facts.certificate is signer.certificate and facts.chain == chain:
+        return facts
+    certificate = signer.certificate
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+        signs = usage.digital_signature or usage.content_commitment
+    except x509.ExtensionNotFound:
+        signs = True
+    try:
+        template: _Template | None = _template((certificate, *chain))
+    except SigningError:
+        template = None
+    facts = _SignerFacts(
+        certificate,
+        chain,
+        certificate.not_valid_before_utc,
+        certificate.not_valid_after_utc,
+        signs,
+        template,
+    )
+    _signer_facts[signer] = facts
+    return facts
+
+
+def check_signer(signer: Signer, at: datetime) -> None:
+    """Refuse, as ``keys.check_certificate_usable`` and ``keys.key_algorithm`` do (the same
+    errors, in the same order), a signer whose certificate is not valid at ``at``, is not meant
+    for signing or holds a key we do not sign with; from facts read once per signer."""
+    facts = _facts(signer)
+    if not (facts.signs and facts.not_before <= at <= facts.not_after):
+        check_certificate_usable(signer.certificate, at)  # raises, naming the reason
+    if facts.template is None:
+        key_algorithm(signer.certificate.public_key())  # raises, naming the key
+        raise SigningError("Khóa của chứng thư số không phải RSA hay ECDSA.")
+
+
+def signer_template(signer: Signer) -> _Template:
+    """The signature template of ``signer``'s certificates (see :func:`_template`)."""
+    template = _facts(signer).template
+    if template is None:
+        key_algorithm(signer.certificate.public_key())  # raises, naming the key
+        raise SigningError("Khóa của chứng thư số không phải RSA hay ECDSA.")
+    return template
+
+
+def clear_caches() -> None:
+    """Forget every template, with the signer facts and embedded certificates holding one (a
+    test that changes how templates are made)."""
+    _template.cache_clear()
+    _signer_facts.clear()
+    _embedded.clear()
+
+
 def _ids() -> dict[str, str]:
     t_signature, t_key_info, t_properties, t_reference = _tokens(4)
     signature_id = f"SignXMLSignature{t_signature}"
@@ -330,7 +407,7 @@ def sign_tree(root: etree._Element, signer: Signer, at: datetime) -> bytes:
     allow that (see ``_end_tag``) — built from the template's elements and appended to
     ``root``. The same bytes either way. The caller checks the document and the certificate
     (``xmlsig.sign_document``)."""
-    template = _template((signer.certificate, *signer.chain))
+    template = signer_template(signer)
     end = _end_tag(root)
     if end is not None:
         document = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
@@ -447,6 +524,40 @@ def _pattern(parts: _Bytes) -> re.Pattern[bytes]:
     return re.compile(b"".join(out))
 
 
+@dataclass(frozen=True, eq=False)
+class Embedded:
+    """The certificates a signature of our shape embeds, read from their text once per
+    distinct text (a batch repeats the same signer), with their signature template. The
+    verifier memoises in ``memo`` what it derives from these very certificates (names,
+    dates, the chain it built): the entry stands for them, by identity."""
+
+    certificates: tuple[x509.Certificate, ...]  # as embedded, the signer's first
+    template: _Template
+    memo: dict[str, Any] = field(default_factory=dict)
+
+
+_embedded: dict[tuple[Any, tuple[bytes, ...]], Embedded] = {}
+_EMBEDDED_MAX = 256
+
+
+def _embedded_certificates(
+    texts: tuple[bytes, ...], load_certificate: Callable[[str], x509.Certificate]
+) -> Embedded:
+    """The :class:`Embedded` of these ``ds:X509Certificate`` texts; raises what loading them
+    or making their template raises (nothing is remembered then)."""
+    key = (load_certificate, texts)
+    found = _embedded.get(key)
+    if found is None:
+        certificates = tuple(load_certificate(text.decode("ascii")) for text in texts)
+        if not certificates:
+            raise ValueError("no certificate")
+        found = Embedded(certificates, _template(certificates))
+        if len(_embedded) >= _EMBEDDED_MAX:
+            _embedded.clear()
+        _embedded[key] = found
+    return found
+
+
 @dataclass(frozen=True)
 class OwnSignature:
     """A signature of our own shape whose digests and value hold (see ``verify_own_bytes``)."""
@@ -456,6 +567,7 @@ class OwnSignature:
     certificates: tuple[x509.Certificate, ...]  # as embedded, the signer's first
     algorithm: str  # "rsa" | "ec"
     signing_time: str  # the signed SigningTime, as written
+    embedded: Embedded  # the embedded certificates' cache entry (``certificates`` is its own)
 
 
 def _value_verifies(
@@ -496,15 +608,12 @@ def verify_own_bytes(
     if start < 0 or data_start < 0 or data_end < 0:
         return None
     try:
-        certificates = tuple(
-            load_certificate(text.decode("ascii"))
-            for text in _CERTIFICATE_TEXT.findall(xml_bytes, data_start, data_end)
+        embedded = _embedded_certificates(
+            tuple(_CERTIFICATE_TEXT.findall(xml_bytes, data_start, data_end)), load_certificate
         )
-        if not certificates:
-            return None
-        template = _template(certificates)
     except (ValueError, TypeError, binascii.Error, SigningError):
         return None
+    certificates, template = embedded.certificates, embedded.template
     match = template.pattern.fullmatch(xml_bytes, start)
     if match is None:
         return None
@@ -538,5 +647,10 @@ def verify_own_bytes(
     if not _value_verifies(template, certificates[0], _fill(parts.signed_info, values), value):
         return None
     return OwnSignature(
-        root, signed_data, certificates, template.algorithm, values["time"].decode("ascii")
+        root,
+        signed_data,
+        certificates,
+        template.algorithm,
+        values["time"].decode("ascii"),
+        embedded,
     )

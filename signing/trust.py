@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from cryptography import x509
@@ -84,12 +85,15 @@ class TrustStore:
         self._anchor_fps = {certificate_fingerprint(c) for c in self.anchors}
         # A chain is reused only at a time inside the validity of all its certificates.
         self._chains: dict[tuple[bytes, ...], list[x509.Certificate]] = {}
+        # checked_chain's memo: its key (an object standing for the certificates) -> result
+        self._checked: dict[object, CheckedChain] = {}
 
     def _reset_crls(self) -> None:
         self._crls_seen = tuple(self.crls)
         self._revision = None
         self._crl_signatures: dict[tuple[int, bytes], bool] = {}
-        self._revocations: dict[tuple[x509.Certificate, x509.Certificate], _Revocation] = {}
+        self._revocations: dict[tuple[x509.Certificate, x509.Certificate], Revocation] = {}
+        self._checked = {}
 
     @staticmethod
     def _same(current: list[Any], seen: tuple[Any, ...]) -> bool:
@@ -176,24 +180,65 @@ class TrustStore:
             self._crl_signatures[key] = valid
         return self._crl_signatures[key]
 
+    def checked_chain(
+        self,
+        key: object,
+        leaf: x509.Certificate,
+        intermediates: list[x509.Certificate],
+        at: datetime,
+    ) -> CheckedChain:
+        """:meth:`build_chain` (raising as it does), with the chain's subject names and what
+        the loaded CRLs say of each link (:meth:`revocation_status` without the time of the
+        check: see :meth:`status_at`), remembered under ``key``: an object that stands for
+        exactly these certificates (``xmlsig`` passes the cache entry of the certificates a
+        signature embeds) and is kept while remembered. Reused only at a time inside the
+        validity of every certificate of the chain, and forgotten with the other caches when
+        the anchors or CRLs change."""
+        self._check_anchors()
+        self._check_crls()
+        found = self._checked.get(key)
+        if found is not None and found.valid_from <= at <= found.valid_until:
+            return found
+        chain = self.build_chain(leaf, intermediates, at)
+        links = tuple(self._revocation_of(cert, issuer) for cert, issuer in pairwise(chain))
+        found = CheckedChain(
+            chain=chain,
+            names=tuple(describe_name(c.subject) for c in chain),
+            links=links,
+            valid_from=max(c.not_valid_before_utc for c in chain),
+            valid_until=min(c.not_valid_after_utc for c in chain),
+        )
+        if len(self._checked) >= 1024:
+            self._checked.clear()
+        self._checked[key] = found
+        return found
+
     def revocation_status(
         self, cert: x509.Certificate, issuer: x509.Certificate, at: datetime
     ) -> RevocationStatus:
         """Look ``cert`` up in the CRLs issued (and signed) by ``issuer``."""
         self._check_crls()
+        return self.status_at(self._revocation_of(cert, issuer), at)
+
+    def _revocation_of(self, cert: x509.Certificate, issuer: x509.Certificate) -> Revocation:
         key = (cert, issuer)
         found = self._revocations.get(key)
         if found is None:
             found = self._revocation(cert, issuer)
             if len(self._revocations) < 4096:
                 self._revocations[key] = found
+        return found
+
+    @staticmethod
+    def status_at(found: Revocation, at: datetime) -> RevocationStatus:
+        """The revocation status checked at ``at`` of what the CRLs say of a certificate."""
         if found.status != "good":
             return RevocationStatus(found.status, found.revoked_at, found.reason)
         # Whether the newest CRL is past its next update depends on the time of the check.
         next_update = found.next_update
         return RevocationStatus("good", crl_stale=next_update is not None and next_update < at)
 
-    def _revocation(self, cert: x509.Certificate, issuer: x509.Certificate) -> _Revocation:
+    def _revocation(self, cert: x509.Certificate, issuer: x509.Certificate) -> Revocation:
         candidates = []
         for index, crl in enumerate(self.crls):
             if crl.issuer != issuer.subject:
@@ -201,7 +246,7 @@ class TrustStore:
             if self._crl_signed_by(index, crl, issuer):
                 candidates.append(crl)
         if not candidates:
-            return _Revocation("unknown")
+            return Revocation("unknown")
         # A revocation stays in force: look at every CRL of this CA, newest first.
         candidates.sort(key=lambda c: c.last_update_utc, reverse=True)
         for crl in candidates:
@@ -214,12 +259,23 @@ class TrustStore:
                     ).value.reason.name
                 except x509.ExtensionNotFound:
                     pass
-                return _Revocation("revoked", revoked_at=entry.revocation_date_utc, reason=reason)
-        return _Revocation("good", next_update=candidates[0].next_update_utc)
+                return Revocation("revoked", revoked_at=entry.revocation_date_utc, reason=reason)
+        return Revocation("good", next_update=candidates[0].next_update_utc)
 
 
 @dataclass(frozen=True)
-class _Revocation:
+class CheckedChain:
+    """See :meth:`TrustStore.checked_chain`."""
+
+    chain: list[x509.Certificate]  # leaf -> ... -> trusted anchor
+    names: tuple[str, ...]  # describe_name of each certificate's subject
+    links: tuple[Revocation, ...]  # what the CRLs say of each certificate below the anchor
+    valid_from: datetime  # the chain holds from / until (every certificate valid)
+    valid_until: datetime
+
+
+@dataclass(frozen=True)
+class Revocation:
     """What the loaded CRLs say of one certificate, whatever the time of the check."""
 
     status: str

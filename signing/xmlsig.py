@@ -46,16 +46,15 @@ from signxml.xades import (
 )
 
 from .errors import SigningError
-from .fastsign import OwnSignature, sign_tree, verify_own_bytes
+from .fastsign import OwnSignature, check_signer, sign_tree, verify_own_bytes
 from .keys import (
     Signer,
-    check_certificate_usable,
     common_name,
     key_algorithm,
     serial_hex,
     vn_time,
 )
-from .trust import TrustStore, describe_name
+from .trust import Revocation, TrustStore, describe_name
 
 C14N = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0
 SIGNATURE_METHODS = {
@@ -234,8 +233,7 @@ def _checked(root: etree._Element, signer: Signer, signing_time: datetime | None
     at = (signing_time or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     if root.find(".//ds:Signature", _NS) is not None:
         raise SigningError("Tài liệu đã có chữ ký số; không ký chồng lên bản đã ký.")
-    check_certificate_usable(signer.certificate, at)
-    key_algorithm(signer.certificate.public_key())
+    check_signer(signer, at)  # check_certificate_usable and key_algorithm, facts read once
     return at
 
 
@@ -835,7 +833,7 @@ def verify_document(
     #    bytes (fastsign.verify_own_bytes: only ever accepts, and only what the steps below
     #    accept); anything else goes through them.
     own = verify_own_bytes(xml_bytes, _certificate_from_base64, _parse)
-    if own is not None and _pick_leaf(list(own.certificates)) == own.certificates[0]:
+    if own is not None and _own_facts(own).leaf_first:
         return _own_signature_result(own, trust_store, at)
     result = VerificationResult(verified_at=at)
 
@@ -938,21 +936,69 @@ def verify_document(
     return result
 
 
+@dataclass(frozen=True, eq=False)
+class _CertificateFacts:
+    """What verification reads of the certificates a signature of our shape embeds, read once
+    per distinct set (kept in their ``fastsign.Embedded`` entry, which stands for them): a
+    date, a name or an extension of a certificate is parsed again at every access."""
+
+    leaf_first: bool  # the signer's certificate is the first embedded (as our signer writes)
+    signer: VerificationResult  # _describe_signer and _check_key applied to an empty result
+    intermediates: list[x509.Certificate]
+    not_before: datetime
+    not_after: datetime
+    signs: bool  # no KeyUsage, or one allowing digital signatures or non-repudiation
+    key: (
+        object  # stands for these certificates in the trust store's memo (TrustStore.checked_chain)
+    )
+
+
+def _own_facts(own: OwnSignature) -> _CertificateFacts:
+    facts = own.embedded.memo.get("xmlsig")
+    if facts is None:
+        leaf = own.certificates[0]
+        signer = VerificationResult()
+        _describe_signer(signer, leaf)
+        _check_key(signer, leaf, SIGNATURE_METHODS[own.algorithm])
+        facts = _CertificateFacts(
+            leaf_first=_pick_leaf(list(own.certificates)) == leaf,
+            signer=signer,
+            intermediates=[c for c in own.certificates if c is not leaf],
+            not_before=leaf.not_valid_before_utc,
+            not_after=leaf.not_valid_after_utc,
+            signs=_allows_signing(leaf),
+            key=own.embedded,
+        )
+        own.embedded.memo["xmlsig"] = facts
+    return facts
+
+
 def _own_signature_result(
     own: OwnSignature, trust_store: TrustStore, at: datetime
 ) -> VerificationResult:
     """:func:`verify_document`'s result for a signature ``verify_own_bytes`` accepted: the same
-    steps and problems as for the same signature accepted by ``_fast_verify``."""
-    result = VerificationResult(verified_at=at)
-    leaf = own.certificates[0]
-    _describe_signer(result, leaf)
-    _check_key(result, leaf, SIGNATURE_METHODS[own.algorithm])
-    result.signed_content = own.signed_data
-    result.signed_root = own.root
+    steps and problems as for the same signature accepted by ``_fast_verify`` (what depends on
+    the certificates alone read once, see :class:`_CertificateFacts`)."""
+    facts = _own_facts(own)
+    signer = facts.signer
+    result = VerificationResult(
+        problems=list(signer.problems),
+        verified_at=at,
+        signer_subject=signer.signer_subject,
+        signer_name=signer.signer_name,
+        serial=signer.serial,
+        issuer=signer.issuer,
+        not_before=signer.not_before,
+        not_after=signer.not_after,
+        algorithm=signer.algorithm,
+        certificate=signer.certificate,
+        signed_content=own.signed_data,
+        signed_root=own.root,
+    )
     result.signing_time = datetime.fromisoformat(own.signing_time).astimezone(UTC)
-    _check_signing_time(result, leaf, at)
+    _check_signing_time_within(result, facts.not_before, facts.not_after, at)
     _check_certificate(
-        result, leaf, [c for c in own.certificates if c is not leaf], trust_store, at
+        result, own.certificates[0], facts.intermediates, trust_store, at, facts=facts
     )
     return result
 
@@ -992,16 +1038,30 @@ def _check_key(result: VerificationResult, leaf: x509.Certificate, method: Signa
 
 
 def _check_signing_time(result: VerificationResult, leaf: x509.Certificate, at: datetime) -> None:
+    _check_signing_time_within(result, leaf.not_valid_before_utc, leaf.not_valid_after_utc, at)
+
+
+def _check_signing_time_within(
+    result: VerificationResult, not_before: datetime, not_after: datetime, at: datetime
+) -> None:
     st = result.signing_time
     assert st is not None
     if st > at + CLOCK_SKEW:
         result.add("signing_time_in_future", f"(ký lúc {vn_time(st)}).")
-    if not (leaf.not_valid_before_utc <= st <= leaf.not_valid_after_utc):
+    if not (not_before <= st <= not_after):
         result.add(
             "signed_outside_validity",
             f"Ký lúc {vn_time(st)}; chứng thư có hiệu lực từ "
-            f"{vn_time(leaf.not_valid_before_utc)} đến {vn_time(leaf.not_valid_after_utc)}.",
+            f"{vn_time(not_before)} đến {vn_time(not_after)}.",
         )
+
+
+def _allows_signing(leaf: x509.Certificate) -> bool:
+    try:
+        usage = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return True
+    return bool(usage.digital_signature or usage.content_commitment)
 
 
 def _check_certificate(
@@ -1010,26 +1070,38 @@ def _check_certificate(
     intermediates: list[x509.Certificate],
     trust_store: TrustStore,
     at: datetime,
+    *,
+    facts: _CertificateFacts | None = None,
 ) -> None:
     """The checks that depend on the time of the check and on the trust store: validity now,
-    key usage, the chain to a trusted CA, revocation per the loaded CRLs."""
-    if at > leaf.not_valid_after_utc:
-        result.add("cert_expired", f"Hết hạn lúc {vn_time(leaf.not_valid_after_utc)}.")
-    elif at < leaf.not_valid_before_utc:
-        result.add("cert_not_yet_valid", f"Có hiệu lực từ {vn_time(leaf.not_valid_before_utc)}.")
-    try:
-        usage = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
-        if not (usage.digital_signature or usage.content_commitment):
-            result.add("key_usage")
-    except x509.ExtensionNotFound:
-        pass
+    key usage, the chain to a trusted CA, revocation per the loaded CRLs. ``facts``: the
+    leaf's dates and key usage read once, and the key under which the trust store remembers
+    the chain it built for these certificates and what its CRLs say of each link."""
+    if facts is not None:
+        not_before, not_after, signs = facts.not_before, facts.not_after, facts.signs
+    else:
+        not_before, not_after = leaf.not_valid_before_utc, leaf.not_valid_after_utc
+        signs = _allows_signing(leaf)
+    if at > not_after:
+        result.add("cert_expired", f"Hết hạn lúc {vn_time(not_after)}.")
+    elif at < not_before:
+        result.add("cert_not_yet_valid", f"Có hiệu lực từ {vn_time(not_before)}.")
+    if not signs:
+        result.add("key_usage")
 
     # 4. Chain to a trusted CA, at a time inside the signer certificate's validity (its dates
     #    were reported above); CA certificates must still be valid then.
-    chain_time = min(max(at, leaf.not_valid_before_utc), leaf.not_valid_after_utc)
+    chain_time = min(max(at, not_before), not_after)
     chain: list[x509.Certificate] = []
+    revocations: list[Revocation] | None = None
     if trust_store.empty:
         result.add("trust_store_empty")
+    elif facts is not None:
+        try:
+            checked = trust_store.checked_chain(facts.key, leaf, intermediates, chain_time)
+            chain, result.chain, revocations = checked.chain, list(checked.names), checked.links
+        except VerificationError as exc:
+            result.add("untrusted", technical=str(exc))
     else:
         try:
             chain = trust_store.build_chain(leaf, intermediates, chain_time)
@@ -1040,12 +1112,15 @@ def _check_certificate(
     # 5. Revocation of every certificate below the trust anchor, per the loaded CRLs.
     if chain:
         statuses = []
-        for cert, issuer in pairwise(chain):
-            status = trust_store.revocation_status(cert, issuer, at)
+        for index, (cert, issuer) in enumerate(pairwise(chain)):
+            if revocations is not None:
+                status = trust_store.status_at(revocations[index], at)
+            else:
+                status = trust_store.revocation_status(cert, issuer, at)
             statuses.append(status.status)
-            name = common_name(cert.subject) or describe_name(cert.subject)
             if status.status == "revoked":
                 assert status.revoked_at is not None
+                name = common_name(cert.subject) or describe_name(cert.subject)
                 reason = f", lý do {status.reason}" if status.reason else ""
                 result.add(
                     "revoked",

@@ -267,12 +267,12 @@ def test_signed_wrong_certificate_reference_is_refused(
         return intermediate.fingerprint(hashes.SHA256())
 
     monkeypatch.setattr(fastsign, "_certificate_digest", fake_digest)
-    fastsign._template.cache_clear()  # the template holds the certificate digests
+    fastsign.clear_caches()  # the template holds the certificate digests
     try:
         signed = sign_document(sample_doc, rsa_signer)
     finally:
         monkeypatch.undo()
-        fastsign._template.cache_clear()
+        fastsign.clear_caches()
     assert _fast(signed) is None
     result = verify_document(signed, test_ca.trust_store())
     assert not result.ok

@@ -14,6 +14,7 @@ from lxml import etree
 from signing import fastsign, xmlsig
 from signing.keys import KeyFileSigner
 from signing.xmlsig import sign_document, sign_document_with_signxml, verify_document
+from tests.signing.test_trust import _revoking_crl
 from tests.signing.test_xmlsig_fast import NS, TAMPERS, _mutate, _signxml_signed_data
 
 
@@ -146,3 +147,58 @@ def test_a_second_signature_or_dsig_element_inside_the_document_is_not_accepted(
         result = verify_document(signed, test_ca.trust_store(), at=at)
         assert result.ok == valid, result.codes
         assert ("signature_multiple" in result.codes) == (not valid)
+
+
+def test_the_byte_path_remembers_certificates_but_judges_as_the_tree_path(
+    test_ca, other_ca, sample_doc, rsa_cred
+):
+    """The byte path reads the embedded certificates' names, dates and key usage once, and the
+    trust store remembers the chain and what its CRLs say of each link (``checked_chain``): in
+    every trust situation, verified again and again, at times inside and outside the
+    certificates' validity and after the CRL's next update, the result is the tree path's.
+    The tree path judges the same signature with a newline after the root (see above)."""
+    from signing.trust import TrustStore
+
+    with KeyFileSigner.from_pkcs12(test_ca.revoked.pkcs12, test_ca.revoked.pin) as signer:
+        revoked = sign_document(sample_doc, signer)
+    with KeyFileSigner.from_pkcs12(rsa_cred.pkcs12, rsa_cred.pin) as signer:
+        good = sign_document(sample_doc, signer)
+    signing_time = verify_document(good, test_ca.trust_store()).signing_time
+    assert signing_time is not None
+    times = (
+        signing_time + timedelta(minutes=1),
+        test_ca.crl.next_update_utc + timedelta(hours=1),  # stale CRL
+        rsa_cred.certificate.not_valid_after_utc + timedelta(days=1),  # expired
+        signing_time - timedelta(days=1),  # signed in the future
+        signing_time + timedelta(minutes=2),
+    )
+    stores = {
+        "trusted": test_ca.trust_store(),
+        "no_crl": TrustStore(anchors=[test_ca.root_cert]),
+        "other_ca": other_ca.trust_store(),
+        "empty": TrustStore(),
+    }
+    seen = set()
+    for name, store in stores.items():
+        for signed in (good, revoked):
+            assert _own(signed) is not None and _own(signed + b"\n") is None
+            for at in (*times, *times):  # the second round from the caches
+                own_result = verify_document(signed, store, at=at)
+                tree_result = verify_document(signed + b"\n", store, at=at)
+                assert own_result.as_dict() == tree_result.as_dict(), (name, at)
+                seen.update(own_result.codes)
+    assert {
+        "revoked",
+        "revocation_unknown",
+        "crl_stale",
+        "cert_expired",
+        "signing_time_in_future",
+        "untrusted",
+        "trust_store_empty",
+    } <= seen
+    # a CRL revoking the good signer, appended to a store that has remembered its chain
+    store = stores["trusted"]
+    assert verify_document(good, store).ok
+    store.crls.append(_revoking_crl(test_ca, rsa_cred.certificate))
+    assert verify_document(good, store).codes == verify_document(good + b"\n", store).codes
+    assert "revoked" in verify_document(good, store).codes
