@@ -536,18 +536,20 @@ class Embedded:
     memo: dict[str, Any] = field(default_factory=dict)
 
 
-_embedded: dict[tuple[Any, tuple[bytes, ...]], Embedded] = {}
+_embedded: dict[tuple[Any, bytes], Embedded] = {}
 _EMBEDDED_MAX = 256
 
 
 def _embedded_certificates(
-    texts: tuple[bytes, ...], load_certificate: Callable[[str], x509.Certificate]
+    x509_data: bytes, load_certificate: Callable[[str], x509.Certificate]
 ) -> Embedded:
-    """The :class:`Embedded` of these ``ds:X509Certificate`` texts; raises what loading them
-    or making their template raises (nothing is remembered then)."""
-    key = (load_certificate, texts)
+    """The :class:`Embedded` of the ``ds:X509Certificate`` texts in ``x509_data`` (the bytes
+    of a ``ds:X509Data`` element, found by the same bytes the next time); raises what loading
+    them or making their template raises (nothing is remembered then)."""
+    key = (load_certificate, x509_data)
     found = _embedded.get(key)
     if found is None:
+        texts = _CERTIFICATE_TEXT.findall(x509_data)
         certificates = tuple(load_certificate(text.decode("ascii")) for text in texts)
         if not certificates:
             raise ValueError("no certificate")
@@ -608,9 +610,7 @@ def verify_own_bytes(
     if start < 0 or data_start < 0 or data_end < 0:
         return None
     try:
-        embedded = _embedded_certificates(
-            tuple(_CERTIFICATE_TEXT.findall(xml_bytes, data_start, data_end)), load_certificate
-        )
+        embedded = _embedded_certificates(xml_bytes[data_start:data_end], load_certificate)
     except (ValueError, TypeError, binascii.Error, SigningError):
         return None
     certificates, template = embedded.certificates, embedded.template
