@@ -74,16 +74,10 @@ _GLUED_NUMBER = re.compile(r"^(q|p|f|quan|phuong)(\d+)$")  # "Q1", "P7", "F3", "
 _GLUED_PREFIX = {"".join(head): head for head in _PREFIXES if len(head) == 2}
 # level words that no syllable extends: a name glued to them is cut off ("tinhthanh hoa")
 _GLUED_WORDS = ("tinh", "huyen", "phuong")
-_SEPARATORS = ",;|\n\r"
 _SEPARATOR = re.compile(r"[,;|\n\r]")
-# fold()'s table, but keeping the segment separators (as ",") so the text is folded once
-# (with an identity entry for every other ASCII character: ``str.translate`` pays for a
-# missing key with an exception)
-_FOLD_KEEPING_SEPARATORS = {
-    **{cp: chr(cp) for cp in range(0x80)},
-    **FOLD_TABLE,
-    **{ord(c): "," for c in _SEPARATORS},
-}
+# fold()'s table for one part (no separators left in it), with an identity entry for every
+# other ASCII character: ``str.translate`` pays for a missing key with an exception
+_FOLD_TABLE = {**{cp: chr(cp) for cp in range(0x80)}, **FOLD_TABLE}
 _PUNCT_TO_SPACE = {
     cp: " " if unicodedata.category(chr(cp))[0] in "PSZC" else chr(cp) for cp in range(0x3000)
 }
@@ -151,32 +145,30 @@ class Segment:
 
 
 def _segment(raw: str, tokens: list[str]) -> Segment:
-    hint: frozenset[str] | None = None
-    unit_type = ""
-    prefix_len = 0
     n = len(tokens)
-    if n > 1:
-        head = (tokens[0], tokens[1])
-        if n > 2 and head in _PREFIXES:
+    prefixes = _BY_FIRST_WORD.get(tokens[0]) if n > 1 else None
+    if prefixes is not None:
+        one, two = prefixes
+        found = two.get(tokens[1]) if n > 2 and two else None
+        if found is not None:
             prefix_len = 2
+        elif one is not None:
+            found, prefix_len = one, 1
         else:
-            head = (tokens[0],)
-            if head in _PREFIXES:
-                prefix_len = 1
+            prefix_len = 0
         if prefix_len:
-            hint = _PREFIXES[head]
-            unit_type = _PREFIX_TYPE[head]
-    key_tokens = tokens[prefix_len:] if prefix_len else tokens
-    key = " ".join(key_tokens)
-    return Segment(  # positional: the fields in their order (cheaper than keywords)
-        raw,
-        hint,
-        unit_type,
-        key,
-        " ".join(tokens) if prefix_len else key,  # full_key
-        prefix_len,
-        key.replace(" ", "").isdigit(),  # numeric
-    )
+            key = " ".join(tokens[prefix_len:])
+            return Segment(  # positional: the fields in their order (cheaper than keywords)
+                raw,
+                found[0],  # hint
+                found[1],  # unit_type
+                key,
+                " ".join(tokens),  # full_key
+                prefix_len,
+                key.replace(" ", "").isdigit(),  # numeric
+            )
+    key = " ".join(tokens)
+    return Segment(raw, None, "", key, key, 0, key.replace(" ", "").isdigit())
 
 
 # Segment.tail: what is left of a hamlet or house part, read only as the end of a commune's name
@@ -224,6 +216,23 @@ _HINT_KEY = {head: _hint_key(levels) for head, levels in _PREFIXES.items()}
 _HINT_KEY_OF = {levels: _hint_key(levels) for levels in _PREFIXES.values()}
 
 
+# the prefixes by their first word: (the one-word prefix or None, {second word: the two-word
+# prefix}), each as (levels, unit type, name of the set of known names of its levels), so that
+# a segment or a run is read with dict lookups, no tuple made per word
+_Prefix = tuple[frozenset[str], str, str]
+_BY_FIRST_WORD: dict[str, tuple[_Prefix | None, dict[str, _Prefix]]] = {}
+for _head, _levels in _PREFIXES.items():
+    _one, _two = _BY_FIRST_WORD.get(_head[0], (None, {}))
+    _found = (_levels, _PREFIX_TYPE[_head], _HINT_KEY[_head])
+    if len(_head) == 1:
+        _one = _found
+    else:
+        _two[_head[1]] = _found
+    _BY_FIRST_WORD[_head[0]] = (_one, _two)
+# the words that are a level word alone ("xa", "h", "tp")
+_ONE_WORD_HEADS = frozenset(head[0] for head in _PREFIXES if len(head) == 1)
+
+
 def _above_commune(
     start: int, end: int, tokens: list[str], known: dict[str, frozenset[str]]
 ) -> bool:
@@ -243,44 +252,52 @@ def _split_run(
     """Cut an address written without commas ("xa dang xa huyen gia lam ha noi") into pieces
     that are known names, each with its optional prefix; unknown words (house numbers,
     streets, villages) are skipped. Dynamic programming over the tokens (see the scoring
-    constants above). None when fewer than two pieces are found. A token whose position is in
-    ``not_prefix`` is read as a name's syllable, never as a level word ("Thạch Xá")."""
+    constants above), from the end: the best score from each position on, the piece chosen
+    there (None: the token is skipped) and the first piece from there on. None when fewer
+    than two pieces are found. A token whose position is in ``not_prefix`` is read as a
+    name's syllable, never as a level word ("Thạch Xá")."""
     n = len(tokens)
     any_level = known["any"]
     province_or_district = known["province|district"]
     stems = known["stems"]  # every leading run of words of every known name
-    best: list[tuple[float, list[tuple[int, int]]]] = [(0.0, [])] * (n + 1)
+    score_at = [0.0] * (n + 1)
+    piece_at: list[tuple[int, int] | None] = [None] * (n + 1)
+    first_at: list[tuple[int, int] | None] = [None] * (n + 1)
     for i in range(n - 1, -1, -1):
-        score, pieces = best[i + 1]
-        choice = (score, pieces)  # skip token i (a house number, a street, a village)
-        for size in (2, 1):
-            if i + size >= n:
-                continue
-            head = (tokens[i], tokens[i + 1]) if size == 2 else (tokens[i],)
-            if head not in _PREFIXES or i in not_prefix:
-                continue
-            names = known[_HINT_KEY[head]]
-            name = ""
-            for j in range(i + size, min(n, i + size + _MAX_NAME_TOKENS)):
-                name = f"{name} {tokens[j]}" if name else tokens[j]
-                if name not in stems:
-                    break
-                if name in names:
-                    value = (j + 1 - i) + _EXPLICIT_BONUS - _PIECE_COST + best[j + 1][0]
-                    if value > choice[0]:
-                        choice = (value, [(i, j + 1), *best[j + 1][1]])
-            if i == 0 and _HINT_KEY[head] == COMMUNE:
-                # the commune opening the run, misspelt ("xa son thy h le thuy …"): kept as a
-                # piece before a known one, for the spelling fixes; worth less than any name
-                for j in range(i + size, min(n - 1, i + size + _MAX_MISSPELT_TOKENS)):
-                    if not tokens[j].isalpha() or (tokens[j],) in _PREFIXES:
+        best = score_at[i + 1]  # skip token i (a house number, a street, a village)
+        chosen: tuple[int, int] | None = None
+        prefixes = _BY_FIRST_WORD.get(tokens[i]) if i + 1 < n else None
+        if prefixes is not None and i not in not_prefix:
+            one, two = prefixes
+            for size in (2, 1):
+                if size == 2:
+                    found = two.get(tokens[i + 1]) if two and i + 2 < n else None
+                else:
+                    found = one
+                if found is None:
+                    continue
+                names = known[found[2]]
+                name = ""
+                for j in range(i + size, min(n, i + size + _MAX_NAME_TOKENS)):
+                    name = f"{name} {tokens[j]}" if name else tokens[j]
+                    if name not in stems:
                         break
-                    rest = best[j + 1]
-                    nxt = rest[1][0] if rest[1] else None
-                    if nxt and nxt[0] == j + 1 and _above_commune(*nxt, tokens, known):
-                        value = _MISSPELT_VALUE * (j + 1 - i) + rest[0]
-                        if value > choice[0]:
-                            choice = (value, [(i, j + 1), *rest[1]])
+                    if name in names:
+                        value = (j + 1 - i) + _EXPLICIT_BONUS - _PIECE_COST + score_at[j + 1]
+                        if value > best:
+                            best, chosen = value, (i, j + 1)
+                if i == 0 and found[2] == COMMUNE:
+                    # the commune opening the run, misspelt ("xa son thy h le thuy …"): kept as
+                    # a piece before a known one, for the spelling fixes; worth less than any
+                    # name
+                    for j in range(i + size, min(n - 1, i + size + _MAX_MISSPELT_TOKENS)):
+                        if not tokens[j].isalpha() or tokens[j] in _ONE_WORD_HEADS:
+                            break
+                        nxt = first_at[j + 1]
+                        if nxt and nxt[0] == j + 1 and _above_commune(*nxt, tokens, known):
+                            value = _MISSPELT_VALUE * (j + 1 - i) + score_at[j + 1]
+                            if value > best:
+                                best, chosen = value, (i, j + 1)
         name = ""
         for j in range(i, min(n, i + _MAX_NAME_TOKENS)):
             name = f"{name} {tokens[j]}" if name else tokens[j]
@@ -292,14 +309,22 @@ def _split_run(
                 ok = name in any_level
             if ok:
                 value = (j + 1 - i) - _PIECE_COST - (_ONE_WORD_COST if j == i else 0.0)
-                value += best[j + 1][0]
-                if value > choice[0]:
-                    choice = (value, [(i, j + 1), *best[j + 1][1]])
-        best[i] = choice
-    pieces = best[0][1]
-    if len(pieces) < 2:
-        return None
-    return [tokens[i:j] for i, j in pieces]
+                value += score_at[j + 1]
+                if value > best:
+                    best, chosen = value, (i, j + 1)
+        score_at[i] = best
+        piece_at[i] = chosen
+        first_at[i] = chosen or first_at[i + 1]
+    pieces: list[list[str]] = []
+    i = 0
+    while i < n:
+        chosen = piece_at[i]
+        if chosen is None:
+            i += 1
+        else:
+            pieces.append(tokens[chosen[0] : chosen[1]])
+            i = chosen[1]
+    return pieces if len(pieces) >= 2 else None
 
 
 _PART_CACHE_SIZE = 32768
@@ -319,21 +344,21 @@ def parse_segments(
     across addresses; the segments are shared, so nothing may change them."""
     segments: list[Segment] = []
     ascii_text = text.isascii()
-    folded_parts = text.translate(_FOLD_KEEPING_SEPARATORS).lower().split(",")
-    if len(folded_parts) == 1:
-        raws = [text]
-    elif ";" in text or "|" in text or "\n" in text or "\r" in text:
+    if ";" in text or "|" in text or "\n" in text or "\r" in text:
         raws = _SEPARATOR.split(text)
     else:
         raws = text.split(",")  # the common case, cheaper than the regex
     last_part = len(raws) - 1
-    for n, (raw, folded) in enumerate(zip(raws, folded_parts, strict=True)):
+    for n, raw in enumerate(raws):
         last = n == last_part
         if cache is None:
+            folded = raw.translate(_FOLD_TABLE).lower()
             segments.extend(_parse_part(raw, folded, ascii_text, known, last))
             continue
         found = cache.get((raw, ascii_text, last))
         if found is None:
+            # folded here, part by part: a part found in the cache is never folded
+            folded = raw.translate(_FOLD_TABLE).lower()
             found = tuple(_parse_part(raw, folded, ascii_text, known, last))
             if len(cache) >= _PART_CACHE_SIZE:
                 cache.clear()

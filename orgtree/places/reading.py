@@ -102,17 +102,19 @@ def _plan(segments: list[Segment]) -> Plan:
         if seg.tail:
             ends.append(i)
             continue  # what is left of a hamlet part is read only that way
-        if hint is None and seg.key.count(" ") >= 2:
-            ends.append(i)
         if hint is None:
+            key = seg.key
+            if key.count(" ") >= 2:
+                ends.append(i)
             if not seg.numeric:
-                bare.append((i, seg.key, False))
-                city_or_bare.append((i, seg.key, False))
+                candidate = (i, key, False)
+                bare.append(candidate)
+                city_or_bare.append(candidate)
             elif i < last and (segments[i + 1].hint is None or DISTRICT in segments[i + 1].hint):
                 # a bare number before a district or another number: a numbered ward or
                 # district of a sheet whose columns lost their level words ("14, 5, TP HCM",
                 # "7, Tân Bình, …"); tried after every name
-                numbered.append((i, seg.key, False))
+                numbered.append((i, key, False))
             continue
         explicit.append(i)
         candidate = (i, seg.key, True)
@@ -126,13 +128,15 @@ def _plan(segments: list[Segment]) -> Plan:
             alternate = (i, seg.full_key, False)  # "H'Bông" folds to "h bong": no prefix
             bare.append(alternate)
             alternates.append(alternate)
-    return Plan(
-        segments=segments,
-        province=(*province, *city_or_bare, *alternates),
-        district=(*district, *bare, *numbered),
-        commune=(*commune, *bare, *numbered),
-        explicit=tuple(explicit),
-        tails=tuple(ends),
+    if numbered:
+        bare += numbered
+    return Plan(  # positional: the fields in their order
+        segments,
+        (*province, *city_or_bare, *alternates),
+        (*district, *bare),
+        (*commune, *bare),
+        tuple(explicit),
+        tuple(ends),
     )
 
 
@@ -149,17 +153,29 @@ def _read(
 ) -> Reading:
     """The exact candidates in one release. ``merged`` (old sets only): old province → the
     old provinces that went with it into the 2025 province of its name, for texts that give
-    an old district or commune with the new province ("Huyện Duyên Hải, Tỉnh Vĩnh Long")."""
-    reading = Reading(index)
+    an old district or commune with the new province ("Huyện Duyên Hải, Tỉnh Vĩnh Long").
+
+    Runs twice for every text (the set in force and the older set): the reading is kept in
+    local variables and made once at the end, and the common cases (one code, one province,
+    one district) skip the generator expressions."""
     segments = plan.segments
     used_p = used_d = used_c = -1
     province_key = ""
     pool: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    communes: tuple[str, ...] = ()
+    score = 0.0
+    factor = 1.0
+    historic: tuple[HistoricEntry, ...] = ()
+    former: HistoricEntry | None = None
+    former_commune: FormerCommune | None = None
+    former_text = ""
+    province_of = index.province_of
 
     # 1. the province
     for i, key, explicit in plan.province:
         compact = False
-        historic: tuple[HistoricEntry, ...] = ()
         codes = index.provinces.get(key)
         if not codes and " " not in key:
             codes = index.compact[PROVINCE].get(key)
@@ -167,34 +183,34 @@ def _read(
         if not codes and not explicit:
             codes = index.initials.get(key)  # "T.Hóa", "Q.Ngãi", "Đ.Nai"
             compact = bool(codes)
+        entries: tuple[HistoricEntry, ...] = ()
         if not codes:
-            historic = catalogue.historic.get(key) or (
+            entries = catalogue.historic.get(key) or (
                 catalogue.historic_compact.get(key, ()) if " " not in key else ()
             )
-            if historic:
-                historic = tuple(h for h in historic if h.release_key == index.key)
-                codes = tuple(dict.fromkeys(h.province for h in historic))
+            if entries:
+                entries = tuple(h for h in entries if h.release_key == index.key)
+                codes = tuple(dict.fromkeys(h.province for h in entries))
         if codes:
             used_p = i
             province_key = key
-            if len(codes) > 1 and not historic:
+            if len(codes) > 1 and not entries:
                 # the successors of a former province keep all their types and spellings
                 codes = _prefer(index, PROVINCE, segments[i], codes, explicit)
-            reading.provinces = codes
-            reading.historic = historic
-            reading.score += 3.0
+            provinces = codes
+            historic = entries
+            score += 3.0
             if compact:
-                reading.factor *= 0.9
+                factor *= 0.9
             break
 
     # 2. the district (old sets only)
     if index.has_districts:
-        provinces = reading.provinces
         for i, key, explicit in plan.district:
             if i == used_p:
                 continue
             compact = False
-            former: HistoricEntry | None = None
+            found_former: HistoricEntry | None = None
             codes = index.districts.get(key)
             if not codes and " " not in key:
                 codes = index.compact[DISTRICT].get(key)
@@ -203,21 +219,24 @@ def _read(
                 # a former district ("Quận 9" → Thành phố Thủ Đức; "Hải Bình Tĩnh Gia")
                 found = _former_districts(catalogue, index, plan, i, key, explicit)
                 if found:
-                    former = found[0]
+                    found_former = found[0]
                     codes = tuple(dict.fromkeys(h.district for h in found))
             widened = False
             if codes and provinces:
                 named = codes
-                codes = tuple(c for c in codes if index.province_of[DISTRICT, c] in provinces)
+                if len(codes) == 1:
+                    codes = codes if province_of[DISTRICT, codes[0]] in provinces else ()
+                else:
+                    codes = tuple(c for c in codes if province_of[DISTRICT, c] in provinces)
                 if not codes and merged:
                     wider = {q for p in provinces for q in merged.get(p, ())}
-                    codes = tuple(c for c in named if index.province_of[DISTRICT, c] in wider)
+                    codes = tuple(c for c in named if province_of[DISTRICT, c] in wider)
                     widened = bool(codes)
                 if not codes:
                     extent = _historic_extent(catalogue, index, province_key, provinces)
-                    codes = tuple(c for c in named if index.province_of[DISTRICT, c] in extent)
+                    codes = tuple(c for c in named if province_of[DISTRICT, c] in extent)
                     widened = bool(codes)
-                if not codes and former is None and key in catalogue.historic_districts:
+                if not codes and found_former is None and key in catalogue.historic_districts:
                     # the name is a district elsewhere, a former one here ("Huyện Kỳ Sơn,
                     # Tỉnh Hòa Bình": Nghệ An has a Kỳ Sơn; Hòa Bình's went into the city)
                     found = [
@@ -226,63 +245,56 @@ def _read(
                         if h.province in provinces
                     ]
                     if found:
-                        former = found[0]
+                        found_former = found[0]
                         codes = tuple(dict.fromkeys(h.district for h in found))
             if codes:
                 if widened:  # the old district of a province merged into the one named
-                    reading.provinces = tuple(
-                        dict.fromkeys(index.province_of[DISTRICT, c] for c in codes)
-                    )
-                    provinces = reading.provinces
-                    reading.factor *= 0.95
+                    provinces = tuple(dict.fromkeys(province_of[DISTRICT, c] for c in codes))
+                    factor *= 0.95
                 used_d = i
                 if len(codes) > 1:
                     preferred = _prefer(index, DISTRICT, segments[i], codes, explicit)
                     if len(preferred) < len(codes):
                         pool = codes
                     codes = preferred
-                reading.districts = codes
-                reading.former_district = former
-                reading.score += 2.0
+                districts = codes
+                former = found_former
+                score += 2.0
                 if compact:
-                    reading.factor *= 0.9
+                    factor *= 0.9
                 break
 
     # 3. the commune
-    districts, provinces = reading.districts, reading.provinces
     former_keys = catalogue.former_keys.get(index.key) if (districts or provinces) else None
+    in_district = index.communes_in_district
+    in_province = index.communes_in_province
+    # the old provinces merged with the one named, and the province name's earlier extent:
+    # the same for every part, worked out at the first part that needs them
+    wider_provinces: set[str] | None = None
+    extent_provinces: frozenset[str] | None = None
     for i, key, explicit in plan.commune:
         if i == used_p or i == used_d:
             continue
         if districts:
             if len(districts) == 1:
-                codes = index.communes_in_district.get((districts[0], key))
+                codes = in_district.get((districts[0], key))
             else:
-                codes = tuple(
-                    c for d in districts for c in index.communes_in_district.get((d, key), ())
-                )
+                codes = tuple(c for d in districts for c in in_district.get((d, key), ()))
             if not codes and pool:
                 # same-named districts the level word set aside ("Huyện Cai Lậy" beside "Thị
                 # xã Cai Lậy"): tried for a commune the preferred ones lack (the level word
                 # being the slip)
                 codes = tuple(
-                    c
-                    for d in pool
-                    if d not in districts
-                    for c in index.communes_in_district.get((d, key), ())
+                    c for d in pool if d not in districts for c in in_district.get((d, key), ())
                 )
                 if codes:
-                    reading.districts = districts = tuple(
-                        dict.fromkeys(index.district_of[c] for c in codes)
-                    )
-                    reading.factor *= 0.95
+                    districts = tuple(dict.fromkeys(index.district_of[c] for c in codes))
+                    factor *= 0.95
         elif provinces:
             if len(provinces) == 1:
-                codes = index.communes_in_province.get((provinces[0], key))
+                codes = in_province.get((provinces[0], key))
             else:
-                codes = tuple(
-                    c for p in provinces for c in index.communes_in_province.get((p, key), ())
-                )
+                codes = tuple(c for p in provinces for c in in_province.get((p, key), ()))
             if codes and len(codes) > 1 and index.has_districts:
                 codes = _in_city(index, segments[used_p], province_key, codes)
         else:
@@ -290,32 +302,41 @@ def _read(
             if not codes and " " not in key:
                 codes = index.compact[COMMUNE].get(key)
                 if codes:
-                    reading.factor *= 0.9
+                    factor *= 0.9
         weight = 2.0
-        if not codes and provinces and not districts and merged:
-            wider = {q for p in provinces for q in merged.get(p, ()) if q not in provinces}
-            codes = tuple(c for q in wider for c in index.communes_in_province.get((q, key), ()))
-            if codes:  # an old commune of a province merged into the one named
-                weight = _MERGED_COMMUNE
-                reading.factor *= 0.95
         if not codes and provinces and not districts:
-            extent = _historic_extent(catalogue, index, province_key, provinces)
-            codes = tuple(c for q in extent for c in index.communes_in_province.get((q, key), ()))
-            if codes:  # a commune of the province's earlier extent ("…, Tỉnh Hậu Giang" 1976)
-                weight = _MERGED_COMMUNE
-                reading.factor *= 0.95
+            if merged:
+                if wider_provinces is None:
+                    wider_provinces = {
+                        q for p in provinces for q in merged.get(p, ()) if q not in provinces
+                    }
+                codes = tuple(c for q in wider_provinces for c in in_province.get((q, key), ()))
+                if codes:  # an old commune of a province merged into the one named
+                    weight = _MERGED_COMMUNE
+                    factor *= 0.95
+            if not codes:
+                if extent_provinces is None:
+                    extent_provinces = _historic_extent(catalogue, index, province_key, provinces)
+                codes = tuple(c for q in extent_provinces for c in in_province.get((q, key), ()))
+                if codes:  # a commune of the province's earlier extent ("…, Tỉnh Hậu Giang" 1976)
+                    weight = _MERGED_COMMUNE
+                    factor *= 0.95
         conflict = False
         if former_keys and key.replace(" ", "") in former_keys:
-            codes, conflict = _with_former(reading, catalogue, key, codes, segments[i].raw)
+            codes, conflict, hit = _with_former(
+                index, catalogue, key, codes, districts or provinces, bool(districts)
+            )
+            if hit is not None:
+                former_commune, former_text = hit, segments[i].raw
         if codes:
             used_c = i
             if len(codes) > 1 and not conflict:
                 codes = _prefer(index, COMMUNE, segments[i], codes, explicit)
-            reading.communes = codes
+            communes = codes
             alone = not explicit and len(segments) == 1
-            reading.score += _BARE_COMMUNE_ALONE if alone else weight
+            score += _BARE_COMMUNE_ALONE if alone else weight
             if not explicit and segments[i].numeric:
-                reading.factor *= 0.95  # a bare number read as a numbered ward
+                factor *= 0.95  # a bare number read as a numbered ward
             break
     if used_c < 0 and districts and plan.tails:
         # a commune named at the end of a hamlet or house part, inside the district read
@@ -326,40 +347,52 @@ def _read(
             if not keys:
                 continue
             for key in keys:
-                codes = tuple(
-                    c for d in districts for c in index.communes_in_district.get((d, key), ())
-                )
+                codes = tuple(c for d in districts for c in in_district.get((d, key), ()))
                 if codes:
                     break
             if codes:
                 used_c = i
                 if len(codes) > 1:
                     codes = _prefer(index, COMMUNE, segments[i], codes, False)
-                reading.communes = codes
-                reading.score += 2.0
-                reading.factor *= 0.95
+                communes = codes
+                score += 2.0
+                factor *= 0.95
                 break
 
     # explicit segments left unexplained weaken the reading ("Huyện X" read in the new set)
+    contradicted = misplaced = False
     for i in plan.explicit:
         if i != used_p and i != used_d and i != used_c:
-            reading.score -= 1.0
-            reading.factor *= 0.9
+            score -= 1.0
+            factor *= 0.9
             hint = segments[i].hint
             if used_c >= 0 and (
                 (index.has_districts and used_d < 0 and hint == _DISTRICT_ONLY)
                 # "Xã Cổ Nhuế, Từ Liêm": the commune named is not the one answered
                 or (hint == _COMMUNE_ONLY and not segments[i].numeric)
             ):
-                reading.contradicted = True
+                contradicted = True
             if (
                 hint == _DISTRICT_ONLY
                 and used_p >= 0
                 and used_d < 0
                 and segments[i].key in index.districts
             ):
-                reading.misplaced_district = True
-    return reading
+                misplaced = True
+    return Reading(  # positional: the fields in their order
+        index,
+        provinces,
+        districts,
+        communes,
+        score,
+        factor,
+        historic,
+        former,
+        former_commune,
+        former_text,
+        contradicted,
+        misplaced,
+    )
 
 
 def _former_districts(
@@ -453,12 +486,12 @@ def _collapse(
 def _direct_outcome(reading: Reading) -> Outcome:
     index = reading.index
     score, factor = reading.score, reading.factor
-    historic_note = _historic_note(reading.historic)
+    historic_note = _historic_note(reading.historic) if reading.historic else ""
     if len(reading.communes) == 1:  # the common case: what _collapse makes of one option
         commune = reading.communes[0]
         base = 0.95 if (reading.provinces or reading.districts) else 0.85
         province = index.province_of[COMMUNE, commune]
-        reason = "Khớp tên xã" + historic_note
+        reason = "Khớp tên xã" + historic_note if historic_note else "Khớp tên xã"
         return Outcome(province, commune, base * factor, [], False, score, reason)
     if reading.communes:
         options = [
@@ -481,19 +514,22 @@ def _direct_outcome(reading: Reading) -> Outcome:
 
 
 def _with_former(
-    reading: Reading, catalogue: Catalogue, key: str, codes: tuple[str, ...] | None, raw: str
-) -> tuple[tuple[str, ...] | None, bool]:
+    index: UnitIndex,
+    catalogue: Catalogue,
+    key: str,
+    codes: tuple[str, ...] | None,
+    scope: tuple[str, ...],
+    in_districts: bool,
+) -> tuple[tuple[str, ...] | None, bool, FormerCommune | None]:
     """Add the successors of a commune merged away 2019–2024 that bears this name in the
-    district (or province) read. When a current commune of the scope has the name too, both
-    stay (a person chooses): returns the codes and whether they conflict."""
-    index, compact = reading.index, key.replace(" ", "")
-    if reading.districts:
-        table, scope = catalogue.former_communes, reading.districts
-    else:
-        table, scope = catalogue.former_communes_in_province, reading.provinces
+    districts (``in_districts``) or provinces read (``scope``). When a current commune of the
+    scope has the name too, both stay (a person chooses): returns the codes, whether they
+    conflict, and the former commune that gave a successor (None when none did)."""
+    compact = key.replace(" ", "")
+    table = catalogue.former_communes if in_districts else catalogue.former_communes_in_province
     hits = [h for s in scope for h in table.get((s, compact), ()) if h.release_key == index.key]
     if not hits:
-        return codes, False
+        return codes, False, None
     if not codes:
         # a current commune of the scope written without its spaces ("chiengly") is one too
         codes = (
@@ -506,11 +542,10 @@ def _with_former(
         )
     extra = tuple(dict.fromkeys(h.successor for h in hits if h.successor not in (codes or ())))
     if not extra:
-        return codes, False
-    reading.former_commune, reading.former_text = hits[0], raw
+        return codes, False, None
     if codes:
-        return tuple(codes) + extra, True
-    return extra, len(extra) > 1
+        return tuple(codes) + extra, True, hits[0]
+    return extra, len(extra) > 1, hits[0]
 
 
 def with_former_note(outcome: Outcome, reading: Reading) -> Outcome:
@@ -577,7 +612,9 @@ def _converted_outcome(reading: Reading, conversion: ConversionIndex, target: Un
             if not (reading.provinces or reading.districts):
                 base -= 0.1
             province, commune, _why = one.options[0]
-            reason = "Theo bảng chuyển đổi ĐVHC" + _historic_note(reading.historic)
+            reason = "Theo bảng chuyển đổi ĐVHC"
+            if reading.historic:
+                reason += _historic_note(reading.historic)
             return Outcome(province, commune, base * factor, [], False, score, reason)
 
     if reading.communes:

@@ -29,6 +29,7 @@ from .parse import (
 from .reading import (
     Outcome,
     Plan,
+    Reading,
     _converted_outcome,
     _direct_outcome,
     _plan,
@@ -136,13 +137,20 @@ def _as_date(as_of: date | datetime | str | None) -> date:
 
 
 def _choose(outcomes: list[Outcome]) -> Outcome:
-    live = [o for o in outcomes if o.province is not None or o.candidates]
-    if not live:
+    # one pass for the outcomes that name something and the best score among them (the
+    # common case: the direct reading and one older reading, one of them ahead)
+    top: list[Outcome] = []
+    best = 0.0
+    for o in outcomes:
+        if o.province is None and not o.candidates:
+            continue
+        if not top or o.score > best:
+            top = [o]
+            best = o.score
+        elif o.score == best:
+            top.append(o)
+    if not top:
         return Outcome(None, None, 0.0, [], True, 0.0, "Không khớp địa danh nào")
-    if len(live) == 1:
-        return live[0]
-    best = max(o.score for o in live)
-    top = [o for o in live if o.score == best]
     if len(top) == 1:
         return top[0]
     answers = {(o.province, o.commune) for o in top}
@@ -311,18 +319,28 @@ def _rank(outcome: Outcome) -> tuple:
 def _outcome(plan: Plan, catalogue: Catalogue, target: UnitIndex) -> Outcome:
     """Exact candidates in every release, scored, and the decision."""
     direct = _read(target, plan, catalogue)
-    outcome = _direct_outcome(direct)
-    if direct.former_district is not None or direct.former_commune is not None:
-        outcome = with_former_note(with_district_note(outcome, direct), direct)
-    outcomes = [with_misplaced_district(with_contradiction(outcome, direct), direct)]
+    outcomes = [_noted(_direct_outcome(direct), direct)]
     for conversion in catalogue.sources_for(target):
         reading = _read(conversion.source, plan, catalogue, conversion.merged(target))
         if reading.score > 0:
-            outcome = _converted_outcome(reading, conversion, target)
-            if reading.former_district is not None or reading.former_commune is not None:
-                outcome = with_former_note(with_district_note(outcome, reading), reading)
-            outcomes.append(with_misplaced_district(with_contradiction(outcome, reading), reading))
-    return _choose(outcomes)
+            outcomes.append(_noted(_converted_outcome(reading, conversion, target), reading))
+    return _choose(outcomes) if len(outcomes) > 1 else _choose_one(outcomes[0])
+
+
+def _noted(outcome: Outcome, reading: Reading) -> Outcome:
+    """The notes and doubts a reading adds to its outcome (most readings add none)."""
+    if reading.former_district is not None or reading.former_commune is not None:
+        outcome = with_former_note(with_district_note(outcome, reading), reading)
+    if reading.contradicted or reading.misplaced_district:
+        outcome = with_misplaced_district(with_contradiction(outcome, reading), reading)
+    return outcome
+
+
+def _choose_one(outcome: Outcome) -> Outcome:
+    """:func:`_choose` of a single outcome."""
+    if outcome.province is None and not outcome.candidates:
+        return Outcome(None, None, 0.0, [], True, 0.0, "Không khớp địa danh nào")
+    return outcome
 
 
 # a corrected spelling costs a little confidence; the reason says what was corrected
@@ -334,7 +352,7 @@ def _resolve_text(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome
     if not segments:
         return None
     outcome = _outcome(_plan(segments), catalogue, target)
-    if _two_provinces(segments, catalogue.known[PROVINCE]):
+    if len(segments) > 1 and _two_provinces(segments, catalogue.known[PROVINCE]):
         outcome = _province_first(segments, outcome, catalogue, target)
     if outcome.commune is not None and not outcome.needs_review:
         return outcome
@@ -589,29 +607,35 @@ _DOUBTFUL = "tên này là tên đơn vị khác"
 
 
 def _resolution(text: str, on: date, target: UnitIndex, outcome: Outcome) -> PlaceResolution:
-    province = target.ref(PROVINCE, outcome.province) if outcome.province else None
-    commune = target.ref(COMMUNE, outcome.commune) if outcome.commune else None
-    candidates = [
-        {
-            "province": target.ref(PROVINCE, p),
-            "district": _district_of(target, c),
-            "commune": target.ref(COMMUNE, c) if c else None,
-            "reason": why,
-        }
-        for p, c, why in outcome.candidates
-    ]
+    names = target.name
+    code = outcome.province
+    province = {"code": code, "name": names[PROVINCE, code]} if code else None
+    code = outcome.commune
+    commune = {"code": code, "name": names[COMMUNE, code]} if code else None
+    candidates = (
+        [
+            {
+                "province": target.ref(PROVINCE, p),
+                "district": _district_of(target, c),
+                "commune": target.ref(COMMUNE, c) if c else None,
+                "reason": why,
+            }
+            for p, c, why in outcome.candidates
+        ]
+        if outcome.candidates
+        else []
+    )
     confidence = round(max(0.0, min(1.0, outcome.confidence)), 3)
-    needs_review = outcome.needs_review or confidence < REVIEW_THRESHOLD
-    return PlaceResolution(
-        text=text,
-        as_of=on,
-        release=target.key,
-        province=province,
-        commune=commune,
-        confidence=confidence,
-        candidates=candidates,
-        needs_review=needs_review,
-        reason=outcome.reason,
+    return PlaceResolution(  # positional: the fields in their order
+        text,
+        on,
+        target.key,
+        province,
+        commune,
+        confidence,
+        candidates,
+        outcome.needs_review or confidence < REVIEW_THRESHOLD,
+        outcome.reason,
     )
 
 
