@@ -68,7 +68,9 @@ _NAME_SYLLABLES = frozenset(
 _PROVINCE_ONLY = frozenset({PROVINCE})
 # the folded level words a syllable of _NAME_SYLLABLES folds to (checked before spelling)
 _LEVEL_LIKE = frozenset({"xa", "phuong", "quan", "tinh", "huyen"})
-_NAME_SYLLABLE = re.compile("|".join(sorted(_NAME_SYLLABLES)), re.IGNORECASE)
+# searched in the lower-cased text: a case-insensitive pattern costs several times more (none
+# of these letters has another lower-case form than ``str.lower`` gives)
+_NAME_SYLLABLE = re.compile("|".join(sorted(_NAME_SYLLABLES)))
 _GLUED_NUMBER = re.compile(r"^(q|p|f|quan|phuong)(\d+)$")  # "Q1", "P7", "F3", "phuong12"
 # "thanhpho", "thixa", "thitran", "dackhu": a two-word level word written as one
 _GLUED_PREFIX = {"".join(head): head for head in _PREFIXES if len(head) == 2}
@@ -381,14 +383,12 @@ def _join_names(segments: list[Segment], known: dict[str, frozenset[str]]) -> li
     i = 0
     while i < len(out) - 1:
         a, b = out[i], out[i + 1]
+        if b.hint is not None or b.numeric or a.tail or b.tail:
+            i += 1
+            continue
         joined_key = f"{a.key} {b.key}"
-        if (
-            b.hint is None
-            and not b.numeric
-            and not a.tail
-            and not b.tail
-            and joined_key in known[_HINT_KEY_OF.get(a.hint, "any")]
-            and (b.key not in provinces or joined_key in provinces)
+        if joined_key in known[_HINT_KEY_OF.get(a.hint, "any")] and (
+            b.key not in provinces or joined_key in provinces
         ):
             tokens = [*a.full_key.split(), *b.key.split()]
             joined = _segment(f"{a.raw} {b.raw}", tokens)
@@ -447,15 +447,18 @@ def _hamlet_rest(tokens: list[str]) -> list[Segment]:
     return [segment]
 
 
+_NO_POSITIONS: frozenset[int] = frozenset()
+
+
 def _name_syllables(raw: str, tokens: list[str]) -> frozenset[int]:
     """The positions of the tokens that fold like a level word but are written as a syllable of
     a name ("Xá" of "Thạch Xá"), not before a number ("Quân 10" is a slip for "Quận 10");
     empty when the words of ``raw`` do not line up with the tokens."""
-    if _NAME_SYLLABLE.search(raw) is None:
-        return frozenset()  # the common case: a level word spelt as one
+    if _NAME_SYLLABLE.search(raw.lower()) is None:
+        return _NO_POSITIONS  # the common case: a level word spelt as one
     words = _accent_key(raw).split()
     if len(words) != len(tokens):
-        return frozenset()
+        return _NO_POSITIONS
     return frozenset(
         i
         for i, word in enumerate(words)
@@ -518,7 +521,7 @@ def _parse_part(
     if not folded.replace(" ", "").isalpha():
         tokens = _normalise_tokens(tokens)
     syllables = (
-        frozenset()
+        _NO_POSITIONS
         if ascii_text or _LEVEL_LIKE.isdisjoint(tokens)
         else _name_syllables(raw, tokens)
     )

@@ -471,9 +471,11 @@ def _corrected(
         provinces = _province_of_district(segments, catalogue)
         if not provinces:
             return _corrected_district(segments, catalogue)
+    rest = [i for i in range(len(segments) - 1, -1, -1) if i != p_index]
+    if not rest:  # the province alone ("Tỉnh Thanh Hóa"): no district or commune to fix
+        return (fixed, changes) if changes else None
     districts = fuzzy.districts(provinces)
     district: str | None = None
-    rest = [i for i in range(len(segments) - 1, -1, -1) if i != p_index]
     for i in rest:  # the district nearest the province, exact or misspelt
         seg = segments[i]
         if (seg.numeric and seg.hint is None) or seg.tail:
