@@ -42,6 +42,38 @@ _Group = tuple[int, str, str, tuple[_Field, ...], tuple[tuple[str, str, str, str
 # Dates recur (a province's people share start dates, term dates, …): their checked ISO text
 # is remembered (an exception is never cached, so a bad value still raises every time).
 _date = lru_cache(maxsize=8192, typed=True)(doc._date)
+# So do integers (years, steps, heights) and decimals (salary coefficients, allowances).
+# ``typed``: 1, 1.0, True and "1" are cached apart. An integer's text depends only on the
+# value, whatever its type; a decimal's only for a str or an int (0.0 and -0.0 are equal
+# floats with different texts: a float is not cached).
+_integer = lru_cache(maxsize=8192, typed=True)(doc._integer)
+_decimal_cached = lru_cache(maxsize=8192, typed=True)(doc._decimal)
+
+
+def _decimal(value: Any) -> str:
+    cls = value.__class__
+    if cls is str or cls is int:
+        return _decimal_cached(value)
+    return doc._decimal(value)
+
+
+# Every writer of document._WRITERS, as used here. What each returns is never empty and never
+# needs escaping (digits, "-", ".", "E", "+", "true", "false"): only the texts of fields
+# without a writer are checked for both.
+_WRITERS: dict[Any, Any] = {
+    doc._boolean: doc._boolean,
+    doc._date: _date,
+    doc._integer: _integer,
+    doc._decimal: _decimal,
+}
+
+
+def _writer(spec: doc.FieldSpec) -> Any:
+    if spec.writer is None:
+        return None
+    if spec.writer not in _WRITERS:
+        raise TypeError(f"document_text: unknown writer {spec.writer!r} for {spec.name}")
+    return _WRITERS[spec.writer]
 
 
 def _field_plan(specs: tuple[doc.FieldSpec, ...]) -> tuple[_Field, ...]:
@@ -50,7 +82,7 @@ def _field_plan(specs: tuple[doc.FieldSpec, ...]) -> tuple[_Field, ...]:
             s.key,
             f"<{s.name}>",
             f"</{s.name}>",
-            _date if s.writer is doc._date else s.writer,
+            _writer(s),
             s.omit_empty,
             bool(s.source),
             s,
@@ -107,15 +139,15 @@ def _write_fields(
             value = doc._unit_code(value, spec, units, where)
         if writer is None:
             text = value if value.__class__ is str else doc._text(value, spec, where)
+            if not text:
+                raise _Empty
+            if "&" in text or "<" in text or ">" in text or "\r" in text:
+                text = _escape_text(text)
         else:
             try:
-                text = writer(value)
+                text = writer(value)  # never empty, nothing to escape (see _WRITERS)
             except (TypeError, ValueError, ArithmeticError):
                 text = doc._text(value, spec, where)  # raises the DocumentError naming it
-        if not text:
-            raise _Empty
-        if "&" in text or "<" in text or ">" in text or "\r" in text:
-            text = _escape_text(text)
         append(start + text + end)
 
 

@@ -152,3 +152,31 @@ def test_a_bad_value_raises_the_same_error_naming_the_field(
     with pytest.raises(document.DocumentError) as element_error:
         document.build_element_tree(data, version="1.1", units=units, **kwargs)
     assert text_error.value.messages == element_error.value.messages
+
+
+def test_equal_values_written_differently_are_not_mixed_up_by_the_remembered_texts(
+    tree, reference_data
+):
+    # the text path remembers the texts of dates, integers and decimals: values that are equal
+    # (0.0 and -0.0, 1 and 1.0 and True) but written differently, rendered one after the
+    # other, must each still give the element builder's text (or its error)
+    person = generated_person(tree["H40.10"], seed=19)
+    data = copy.deepcopy(snapshot(person))
+    assert data["salary_history"] and data["family"]
+    decimals = [0.0, -0.0, "0.0", "-0", 0, "4.98", "4.980", 5, 5.0, "5", 5.25, "5.250"]
+    integers = [1, 1.0, "1", "01", 1975, 1975.0, "1975", " 1975 "]
+    for coefficient, birth_year in zip(decimals, integers * 2, strict=False):
+        data["salary_history"][0]["coefficient"] = coefficient
+        data["family"][0]["birth_year"] = birth_year
+        _same(*_both(data))
+    for bad in (True, False):
+        data["family"][0]["birth_year"] = bad  # after 1 and 0: a boolean is still refused
+        kwargs = {"personal_id": "1", "number": 1, "content_hash": "0" * 64}
+        units = document.unit_codes(data)
+        with pytest.raises(document.DocumentError) as text_error:
+            document_text.build_tree(data, units=units, include_assets=True, **kwargs)
+        with pytest.raises(document.DocumentError) as element_error:
+            document.build_element_tree(
+                data, version="1.1", units=units, include_assets=True, **kwargs
+            )
+        assert text_error.value.messages == element_error.value.messages
