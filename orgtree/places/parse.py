@@ -357,14 +357,15 @@ def parse_segments(
             folded = raw.translate(_FOLD_TABLE).lower()
             segments.extend(_parse_part(raw, folded, ascii_text, known, last))
             continue
-        found = cache.get((raw, ascii_text, last))
+        part_key = (raw, ascii_text, last)
+        found = cache.get(part_key)
         if found is None:
             # folded here, part by part: a part found in the cache is never folded
             folded = raw.translate(_FOLD_TABLE).lower()
             found = tuple(_parse_part(raw, folded, ascii_text, known, last))
             if len(cache) >= _PART_CACHE_SIZE:
                 cache.clear()
-            cache[raw, ascii_text, last] = found
+            cache[part_key] = found
         segments.extend(found)
     if known is not None and len(segments) > 1:
         return _join_names(segments, known)
@@ -528,8 +529,9 @@ def _parse_part(
     glued = _GLUED_PREFIX.get(tokens[0])
     if glued is not None:
         tokens = [*glued, *tokens[1:]]  # "Thànhphố Hải Phòng"
-    elif len(tokens[0]) > 5 and tokens[0].startswith(_GLUED_WORDS):
+    elif len(tokens[0]) > 5 and tokens[0].startswith(_GLUED_WORDS) and tokens[0] != "phuong":
         # "Tỉnhthanh Hóa", "Huyệntân Biên": no syllable goes on after these level words
+        # ("phuong" itself, the only one longer than five letters, is the word alone)
         word = next(w for w in _GLUED_WORDS if tokens[0].startswith(w))
         if len(tokens[0]) >= len(word) + 2 and tokens[0][len(word) :].isalpha():
             tokens = [word, tokens[0][len(word) :], *tokens[1:]]

@@ -310,17 +310,21 @@ def _read(
                     wider_provinces = {
                         q for p in provinces for q in merged.get(p, ()) if q not in provinces
                     }
-                codes = tuple(c for q in wider_provinces for c in in_province.get((q, key), ()))
-                if codes:  # an old commune of a province merged into the one named
-                    weight = _MERGED_COMMUNE
-                    factor *= 0.95
+                if wider_provinces:
+                    codes = tuple(c for q in wider_provinces for c in in_province.get((q, key), ()))
+                    if codes:  # an old commune of a province merged into the one named
+                        weight = _MERGED_COMMUNE
+                        factor *= 0.95
             if not codes:
                 if extent_provinces is None:
                     extent_provinces = _historic_extent(catalogue, index, province_key, provinces)
-                codes = tuple(c for q in extent_provinces for c in in_province.get((q, key), ()))
-                if codes:  # a commune of the province's earlier extent ("…, Tỉnh Hậu Giang" 1976)
-                    weight = _MERGED_COMMUNE
-                    factor *= 0.95
+                if extent_provinces:
+                    codes = tuple(
+                        c for q in extent_provinces for c in in_province.get((q, key), ())
+                    )
+                    if codes:  # a commune of the province's earlier extent ("…, Hậu Giang" 1976)
+                        weight = _MERGED_COMMUNE
+                        factor *= 0.95
         conflict = False
         if former_keys and key.replace(" ", "") in former_keys:
             codes, conflict, hit = _with_former(
