@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from functools import cache
 
 import pytest
 
@@ -31,8 +32,10 @@ def _former() -> dict[tuple[str, str, str], str]:
     return out
 
 
-def _targets() -> dict[str, set[tuple[str, str]]]:
-    """Old commune code → {(new province, new commune)} from the official conversion table."""
+@cache
+def _targets() -> dict[str, frozenset[tuple[str, str]]]:
+    """Old commune code → {(new province, new commune)} from the official conversion table
+    (also read by test_places_former_districts)."""
     from orgtree.models import AdminUnitRelease
     from orgtree.refdata import read_gso_conversion_csv
 
@@ -43,7 +46,7 @@ def _targets() -> dict[str, set[tuple[str, str]]]:
     for row in rows:
         if row.old_commune_code:
             out[row.old_commune_code].add((row.new_province_code, row.new_commune_code))
-    return out
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _expected(province: str, district: str, key: str) -> tuple[str, str]:
@@ -135,12 +138,16 @@ def test_a_former_name_still_borne_in_the_same_district_goes_to_review(reference
         (row,) = [r for r in csv.DictReader(fh) if r["former_key"] == "myloc"]
     assert row["also_current"]  # the data say so
     # in the set of 4/1/2025 the two are different communes: a person chooses
-    text = "Thị trấn Mỹ Lộc, Thành phố Nam Định, Tỉnh Nam Định"
+    _review_before_one_answer_after("Thị trấn Mỹ Lộc, Thành phố Nam Định, Tỉnh Nam Định", row)
+
+
+def _review_before_one_answer_after(text: str, row: dict[str, str]) -> None:
+    """Before 1/7/2025 ``text`` goes to review with the former name's successor and the
+    commune that still bears the name as candidates; since, the one commune both went into."""
     r = resolve_place(text, as_of="2025-03-01")
     assert r.needs_review and r.commune is None
     got = {c["commune"]["code"] for c in r.candidates if c.get("commune")}
     assert got == {row["successor_commune_code"], row["also_current"]}
-    # since 1/7/2025 both went into one new commune: then the answer is that commune
     (new,) = _new_of(row["successor_commune_code"]) | _new_of(row["also_current"])
     assert _codes(text) == (*new, False)
 
@@ -151,14 +158,7 @@ def test_a_former_name_still_in_the_list_of_the_second_part_goes_to_review(refer
     rows = [r for r in csv.DictReader(FORMER_2.open(encoding="utf-8"))]
     (row,) = [r for r in rows if (r["district_code"], r["former_key"]) == ("527", "tinhson")]
     assert row["also_current"]
-    text = "Xã Tịnh Sơn, Huyện Sơn Tịnh, Tỉnh Quảng Ngãi"
-    r = resolve_place(text, as_of="2025-03-01")
-    assert r.needs_review and r.commune is None
-    got = {c["commune"]["code"] for c in r.candidates if c.get("commune")}
-    assert got == {row["successor_commune_code"], row["also_current"]}
-    # the 2025 table puts both into one commune: then that commune is the answer
-    (new,) = _new_of(row["successor_commune_code"]) | _new_of(row["also_current"])
-    assert _codes(text) == (*new, False)
+    _review_before_one_answer_after("Xã Tịnh Sơn, Huyện Sơn Tịnh, Tỉnh Quảng Ngãi", row)
 
 
 def test_a_former_name_written_without_spaces_still_meets_the_current_commune(reference_data):

@@ -7,7 +7,6 @@ and the conversion table, read without the resolver)."""
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
 from functools import cache
 
 import pytest
@@ -15,6 +14,8 @@ import pytest
 from orgtree.places import resolve_place
 from orgtree.refdata import DATA_DIR
 from orgtree.text import clean
+
+from .test_places_former_communes import _targets
 
 AS_OF = "2026-08-01"
 
@@ -31,22 +32,6 @@ def _legacy() -> dict[tuple[str, str], str]:
     """(district code, commune full name) → commune code in the list of 4/1/2025."""
     with (DATA_DIR / "legacy-wards-2025-01-04.csv").open(encoding="utf-8-sig") as fh:
         return {(r["Mã QH"], clean(r["Phường Xã"])): r["Mã PX"] for r in csv.DictReader(fh)}
-
-
-@cache
-def _targets() -> dict[str, frozenset[tuple[str, str]]]:
-    """Old commune code → {(new province, new commune)} from the official conversion table."""
-    from orgtree.models import AdminUnitRelease
-    from orgtree.refdata import read_gso_conversion_csv
-
-    rows = read_gso_conversion_csv(
-        AdminUnitRelease(key="t"), DATA_DIR / "conversion-2025-07-01.csv"
-    )
-    out: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for row in rows:
-        if row.old_commune_code:
-            out[row.old_commune_code].add((row.new_province_code, row.new_commune_code))
-    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _expected(former_district: str, commune: str) -> tuple[str, str]:
