@@ -453,6 +453,18 @@ def measure_baseline(conn, version_ids: list[int]) -> float:
     return len(versions) / seconds
 
 
+def _signed_documents(version_ids: list[int]) -> list[bytes]:
+    """The signed documents of these versions, as the floors read them."""
+    from profiles.models import ProfileSignature
+
+    return [
+        bytes(d)
+        for d in ProfileSignature.objects.filter(version_id__in=version_ids).values_list(
+            "signed_document", flat=True
+        )
+    ]
+
+
 def measure_floor(version_ids: list[int]) -> float:
     """The verification floor, in-process: XSD validation + signature verification of the same
     signed documents with our own verifier (the emulator checks them with its own, see
@@ -460,16 +472,10 @@ def measure_floor(version_ids: list[int]) -> float:
     from lxml import etree
 
     from profiles import document
-    from profiles.models import ProfileSignature
     from signing.trust import TrustStore
     from signing.xmlsig import verify_document
 
-    docs = [
-        bytes(d)
-        for d in ProfileSignature.objects.filter(version_id__in=version_ids).values_list(
-            "signed_document", flat=True
-        )
-    ]
+    docs = _signed_documents(version_ids)
     schema = document.schema()
     trust = TrustStore.from_database()
     started = time.perf_counter()
@@ -487,16 +493,10 @@ def measure_national_floor(version_ids: list[int]) -> float:
     from lxml import etree
 
     from profiles.document_schema import validation_errors
-    from profiles.models import ProfileSignature
     from syncing.emulator.services import trust_store
     from syncing.emulator.xmlsec_verify import verify
 
-    docs = [
-        bytes(d)
-        for d in ProfileSignature.objects.filter(version_id__in=version_ids).values_list(
-            "signed_document", flat=True
-        )
-    ]
+    docs = _signed_documents(version_ids)
     trust = trust_store()
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     started = time.perf_counter()
