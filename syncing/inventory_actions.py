@@ -141,7 +141,8 @@ def request_old_key_revocation(
             answers = client.request_key_revocation([k.key_id for k in keys], reason)
     except KeyRevoked as exc:
         raise ValidationError(
-            f"Khóa của kết nối chính thức không dùng được: {exc.message}"
+            gettext("Khóa của kết nối chính thức không dùng được: %(error)s")
+            % {"error": exc.message}
         ) from exc
     except NationalError as exc:
         raise ValidationError(
