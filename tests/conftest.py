@@ -8,11 +8,19 @@ from datetime import date
 
 import pytest
 
+# Passwords are hashed with a cheap hasher in tests (Django's "Speeding up the tests"): the
+# default PBKDF2 costs about 0.3 s a hash, and fixtures create and log in hundreds of accounts.
+# The project's hashers follow, so a hash made with them still checks. Servers that tests start
+# as separate processes keep the production list.
+TEST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
-    if os.environ.get("CBCCVC_REQUIRE_POSTGRES") == "1":
-        from django.conf import settings
+    from django.conf import settings
 
+    production = [name for name in settings.PASSWORD_HASHERS if name not in TEST_PASSWORD_HASHERS]
+    settings.PASSWORD_HASHERS = [*TEST_PASSWORD_HASHERS, *production]
+    if os.environ.get("CBCCVC_REQUIRE_POSTGRES") == "1":
         engine = settings.DATABASES["default"]["ENGINE"]
         if "postgresql" not in engine:
             raise pytest.UsageError(

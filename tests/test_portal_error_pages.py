@@ -11,8 +11,7 @@ from orgtree.models import Role, Unit, UnitAssignment
 
 
 @pytest.fixture
-def viewer(make_unit, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def viewer(make_unit):
     unit = make_unit("Ủy ban nhân dân tỉnh Phú Thọ", code="H25", kind=Unit.Kind.PROVINCE_PC)
     user = get_user_model().objects.create_user("xem", password="x-Password-123", is_staff=True)
     UnitAssignment.objects.create(user=user, unit=unit, role=Role.VIEWER)

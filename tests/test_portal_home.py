@@ -97,10 +97,9 @@ def _api_key(unit: Unit, by, expires_in_days: int | None, label: str):
 
 
 @pytest.fixture
-def world(make_unit, settings):
+def world(make_unit):
     from transfer.models import ImportJob
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     User = get_user_model()
     a = make_unit("Ủy ban nhân dân tỉnh Phú Thọ", code="H25", kind=Unit.Kind.PROVINCE_PC)
     a_dept = make_unit("Sở Nội vụ", parent=a, code="H25.01")

@@ -18,8 +18,7 @@ PASSWORD = "x-Password-123"
 
 
 @pytest.fixture
-def approver(make_unit, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def approver(make_unit):
     unit = make_unit("Ủy ban nhân dân tỉnh Phú Thọ", code="H25", kind=Unit.Kind.PROVINCE_PC)
     user = get_user_model().objects.create_user("phutho.pheduyet", password=PASSWORD, is_staff=True)
     UnitAssignment.objects.create(user=user, unit=unit, role=Role.APPROVER)

@@ -22,14 +22,13 @@ PASSWORD = "Mật-khẩu-thử-2025"
 
 
 @pytest.fixture
-def inbox_world(make_unit, reference_data, settings):
+def inbox_world(make_unit, reference_data):
     from profiles.codelists import clear_cache, load_codelists
     from profiles.services import create_profile
     from tests.profiles.conftest import valid_fields
 
     load_codelists()
     clear_cache()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     nghe_an = make_unit("Ủy ban nhân dân tỉnh Nghệ An", code="H40", kind=Unit.Kind.PROVINCE_PC)
     finance = make_unit("Sở Tài chính", parent=nghe_an, code="H40.10")
     ha_tinh = make_unit("Ủy ban nhân dân tỉnh Hà Tĩnh", code="H42", kind=Unit.Kind.PROVINCE_PC)

@@ -36,7 +36,6 @@ def province(settings, reference_data):
     from profiles.services import create_profile
     from tests.profiles.conftest import valid_fields
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}  # queued, worked off below
     load_codelists()
     clear_cache()

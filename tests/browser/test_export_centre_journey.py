@@ -30,7 +30,6 @@ def officer(transactional_db, reference_data, make_unit, settings, tmp_path):
         write_xlsx,
     )
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EXPORT_ASYNC_THRESHOLD_ROWS = 3
     settings.STORAGES = {
         **settings.STORAGES,

@@ -21,7 +21,6 @@ def officer(transactional_db, reference_data, settings):
     from orgtree.scenarios import ensure_new_phu_tho
     from profiles.codelists import clear_cache, load_codelists
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}  # the task runs in-process
     load_codelists()
     clear_cache()

@@ -20,14 +20,13 @@ PASSWORD = "Mật-khẩu-thử-2025"
 
 
 @pytest.fixture
-def pair(settings, reference_data):
+def pair(reference_data):
     from profiles.codelists import clear_cache, load_codelists
     from profiles.matching import PersonRecord, ProfileIndex
     from profiles.merging import propose_candidate
     from profiles.models import QualityAssessment
     from profiles.services import create_profile
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     load_codelists()
     clear_cache()
     province = services.create_unit(

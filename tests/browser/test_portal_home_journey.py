@@ -19,12 +19,11 @@ PASSWORD = "Mật-khẩu-thử-2025"
 
 
 @pytest.fixture
-def agencies(make_unit, settings):
+def agencies(make_unit):
     from profiles.models import Profile
     from profiles.services import create_profile
     from tests.profiles.conftest import valid_fields
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     phu_tho = make_unit("Ủy ban nhân dân tỉnh Phú Thọ", code="H25", kind=Unit.Kind.PROVINCE_PC)
     home_affairs = make_unit("Sở Nội vụ", parent=phu_tho, code="H25.01")
     nghe_an = make_unit("Ủy ban nhân dân tỉnh Nghệ An", code="H24", kind=Unit.Kind.PROVINCE_PC)

@@ -41,13 +41,7 @@ def _person(**overrides):
 
 
 @pytest.fixture
-def fast_passwords(settings):
-    """Logins are part of every journey: a cheap hasher keeps them fast (tests only)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def merged_province(transactional_db, fast_passwords) -> Unit:
+def merged_province(transactional_db) -> Unit:
     """The new Tỉnh Phú Thọ of 1/7/2025, merged from three old trees by the real services."""
     from orgtree.scenarios import ensure_new_phu_tho
 

@@ -12,7 +12,6 @@ import pytest
 from .conftest import log_in
 from .test_profile_journeys import (  # noqa: F401 - fixtures of the Phú Thọ journeys
     PASSWORD,
-    fast_passwords,
     merged_province,
     phu_tho,
 )

@@ -40,11 +40,10 @@ def _person(**overrides):
 
 
 @pytest.fixture
-def phu_tho(make_unit, reference_data, settings):
+def phu_tho(make_unit, reference_data):
     from profiles.codelists import clear_cache, load_codelists
     from profiles.services import create_profile
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     load_codelists()
     clear_cache()
     province = make_unit("Ủy ban nhân dân tỉnh Phú Thọ", code="H25", kind=Unit.Kind.PROVINCE_PC)

@@ -23,7 +23,6 @@ from .page_text import text_problems, visible_text, wording
 from .test_approver_inbox_journey import inbox_world  # noqa: F401 (fixture)
 from .test_profile_journeys import (  # noqa: F401 (fixtures)
     PASSWORD,
-    fast_passwords,
     merged_province,
     phu_tho,
 )

@@ -21,8 +21,7 @@ PASSWORD = "Mật-khẩu-thử-2025"
 
 
 @pytest.fixture
-def approver(make_unit, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def approver(make_unit):
     province = make_unit("Ủy ban nhân dân tỉnh Phú Thọ", code="H25", kind=Unit.Kind.PROVINCE_PC)
     user = get_user_model().objects.create_user(
         "phutho.pheduyet", password=PASSWORD, is_staff=True, first_name="Lê Văn Duyệt"

@@ -24,14 +24,13 @@ PASSWORD = "Mật-khẩu-thử-2025"
 
 
 @pytest.fixture
-def province(make_unit, reference_data, settings):
+def province(make_unit, reference_data):
     from profiles.codelists import clear_cache, load_codelists
     from profiles.services import create_profile
     from tests.profiles.conftest import valid_fields
 
     load_codelists()
     clear_cache()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     root = make_unit("Ủy ban nhân dân tỉnh Nghệ An", code="H40", kind=Unit.Kind.PROVINCE_PC)
     departments = [
         make_unit(f"Sở số {n:02d} tỉnh Nghệ An", parent=root, code=f"H40.{n:02d}")

@@ -30,8 +30,7 @@ MODELS = [
 
 
 @pytest.mark.parametrize("width", [1440, 390])
-def test_no_page_wider_than_the_window(page, screenshot, world, b_test_ca, settings, width):  # noqa: F811
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_no_page_wider_than_the_window(page, screenshot, world, b_test_ca, width):  # noqa: F811
     world["b_test_ca"] = b_test_ca
     get_user_model().objects.create_user(
         "quoc.gia", password=PASSWORD, is_staff=True, is_superuser=True
