@@ -8,6 +8,8 @@ from datetime import date
 
 import pytest
 
+from tests import template_databases
+
 # Passwords are hashed with a cheap hasher in tests (Django's "Speeding up the tests"): the
 # default PBKDF2 costs about 0.3 s a hash, and fixtures create and log in hundreds of accounts.
 # The project's hashers follow, so a hash made with them still checks. Servers that tests start
@@ -26,6 +28,61 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(
                 f"CBCCVC_REQUIRE_POSTGRES=1 but DATABASE_URL selects {engine}; refusing to run."
             )
+
+
+# Under xdist the databases are migrated once per run, into templates every worker copies
+# (tests/template_databases.py): the controller shares a directory and an id with the workers.
+
+
+def _database_templates(config: pytest.Config) -> dict[str, str] | None:
+    return getattr(config, "workerinput", {}).get(template_databases.WORKER_INPUT_KEY)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    config = node.config
+    if config.getvalue("reuse_db"):
+        return  # pytest-django keeps its own databases between runs
+    if not hasattr(config, "_cbccvc_database_templates"):
+        config._cbccvc_database_templates = template_databases.new_run()
+    node.workerinput[template_databases.WORKER_INPUT_KEY] = config._cbccvc_database_templates
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    run = getattr(session.config, "_cbccvc_database_templates", None)
+    if run is not None:
+        template_databases.finish_run(run)
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request: pytest.FixtureRequest) -> bool:
+    """pytest-django's, and also on when the worker's databases are copies of the templates
+    (already migrated; tests/template_databases.py drops them at the end)."""
+    return (
+        bool(request.config.getvalue("reuse_db")) or _database_templates(request.config) is not None
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, django_db_blocker, request
+):
+    """After pytest-django's per-worker names: copy the migrated templates into them."""
+    run = _database_templates(request.config)
+    if run is None:
+        yield
+        return
+    try:  # the aliases pytest-django will set up (a private helper: all of them if it moved)
+        from pytest_django.fixtures import _get_databases_for_setup
+
+        needed: set[str] | None = _get_databases_for_setup(request.session.items)[0]
+    except ImportError:
+        needed = None
+    with django_db_blocker.unblock():
+        copies = template_databases.prepare_worker(run, needed)
+    yield
+    with django_db_blocker.unblock():
+        template_databases.drop_postgres(copies)
 
 
 # Fixtures through which a test reaches the test database.
