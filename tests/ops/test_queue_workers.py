@@ -56,6 +56,8 @@ def _env(tmp_path: Path, name: str, label: str = "") -> dict[str, str]:
     return env
 
 
+# the clusters and the enqueuer use their own SQLite file (DATABASE_URL in _env)
+@pytest.mark.database_free
 def test_two_worker_clusters_share_the_queue(redis_client, tmp_path):
     name = f"cbccvc-test-{uuid.uuid4().hex[:10]}"
     key = f"{name}:done"
