@@ -185,14 +185,31 @@ def _restore_reference_rows(copies: list[tuple[type, list[str], list[tuple]]]) -
 
     with transaction.atomic():
         for model, names, rows in copies:
-            model.objects.bulk_create(
-                (model(**dict(zip(names, row, strict=True))) for row in rows), batch_size=2000
-            )
+            if connection.vendor == "postgresql":
+                _copy_in(connection, model, names, rows)
+            else:
+                model.objects.bulk_create(
+                    (model(**dict(zip(names, row, strict=True))) for row in rows), batch_size=2000
+                )
         statements = connection.ops.sequence_reset_sql(no_style(), [m for m, _, _ in copies])
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
     invalidate_indexes()
+
+
+def _copy_in(connection, model, names: list[str], rows: list[tuple]) -> None:
+    """PostgreSQL's COPY (psycopg's ``Cursor.copy``): about five times faster than
+    ``bulk_create`` for the 26,000 rows, restored after every flushing test."""
+    from psycopg import sql
+
+    columns = [model._meta.get_field(name).column for name in names]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 @pytest.fixture(scope="session")
