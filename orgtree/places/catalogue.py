@@ -15,6 +15,7 @@ from django.db.models.signals import post_delete, post_save
 
 from ..models import AdminUnit, AdminUnitConversion, AdminUnitRelease, HistoricPlaceName
 from ..place_fuzzy import FuzzyIndex
+from ..text import fold
 from .index import (
     FORMER_COMMUNE_NOTE,
     ConversionIndex,
@@ -289,6 +290,8 @@ def _former_communes(
         found = FORMER_COMMUNE_NOTE.search(item.note)
         if target is None or found is None or (COMMUNE, found.group(1)) not in target.name:
             continue
+        bare = strip_type(item.name)
+        words = item.name.split()
         entry = FormerCommune(
             name=item.name,
             release_key=item.successor_release_key,
@@ -296,8 +299,9 @@ def _former_communes(
             district=item.successor_district_code,
             successor=found.group(1),
             source=item.legal_basis,
+            unit_type=fold(" ".join(words[: len(words) - len(bare.split())])),
         )
-        key = former_key(strip_type(item.name))
+        key = former_key(bare)
         in_district[entry.district, key].append(entry)
         in_province[entry.province, key].append(entry)
     return (

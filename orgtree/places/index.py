@@ -141,6 +141,7 @@ class FormerCommune:
     district: str
     successor: str  # commune code in ``release_key``
     source: str
+    unit_type: str = ""  # folded type of the former commune ("xa", "phuong"), "" if unknown
 
 
 class ConversionIndex:

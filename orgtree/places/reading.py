@@ -328,7 +328,13 @@ def _read(
         conflict = False
         if former_keys and key.replace(" ", "") in former_keys:
             codes, conflict, hit = _with_former(
-                index, catalogue, key, codes, districts or provinces, bool(districts)
+                index,
+                catalogue,
+                key,
+                codes,
+                districts or provinces,
+                bool(districts),
+                segments[i].unit_type if explicit else "",
             )
             if hit is not None:
                 former_commune, former_text = hit, segments[i].raw
@@ -524,16 +530,27 @@ def _with_former(
     codes: tuple[str, ...] | None,
     scope: tuple[str, ...],
     in_districts: bool,
+    stated: str = "",
 ) -> tuple[tuple[str, ...] | None, bool, FormerCommune | None]:
     """Add the successors of a commune merged away 2019–2024 that bears this name in the
     districts (``in_districts``) or provinces read (``scope``). When a current commune of the
-    scope has the name too, both stay (a person chooses): returns the codes, whether they
-    conflict, and the former commune that gave a successor (None when none did)."""
+    scope has the name too, both stay (a person chooses) unless the level word the text
+    gives (``stated``, folded: "phuong") is the type of one of them only ("Phường Cộng Hòa"
+    is the ward of 2025, not the "Xã Cộng Hòa" merged in 2019): returns the codes, whether
+    they conflict, and the former commune that gave a successor (None when none did)."""
     compact = key.replace(" ", "")
     table = catalogue.former_communes if in_districts else catalogue.former_communes_in_province
     hits = [h for s in scope for h in table.get((s, compact), ()) if h.release_key == index.key]
     if not hits:
         return codes, False, None
+    if stated and codes:
+        former_agrees = [h for h in hits if h.unit_type == stated]
+        current_agrees = tuple(c for c in codes if index.unit_type.get((COMMUNE, c)) == stated)
+        if current_agrees and not former_agrees:
+            return current_agrees, False, None
+        if former_agrees and not current_agrees:
+            extra = tuple(dict.fromkeys(h.successor for h in former_agrees))
+            return extra, len(extra) > 1, former_agrees[0]
     if not codes:
         # a current commune of the scope written without its spaces ("chiengly") is one too
         codes = (

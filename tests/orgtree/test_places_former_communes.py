@@ -132,13 +132,40 @@ def test_a_former_name_that_a_current_commune_still_bears_goes_to_review(
     assert {c for _p, c in _new_of(current)} <= got
 
 
+def test_the_level_word_decides_between_the_former_commune_and_the_current_one(reference_data):
+    # Quảng Ninh: Xã Cộng Hòa (Cẩm Phả) went into Xã Hải Hòa (2019-2024), while Phường Cộng Hòa
+    # (Quảng Yên) was still a ward on 4/1/2025 and went whole into Phường Hiệp Hòa
+    former = _former()["22", "195", "conghoa"]
+    ward = _new_of("07150")
+    assert len(ward) == 1 and len(_new_of(former)) > 1  # the data make it so
+    (new_ward,) = ward
+    # "Phường": only the ward is a phường, so it is answered
+    assert _codes("Phường Cộng Hòa, tỉnh Quảng Ninh") == (*new_ward, False)
+    # "Xã": only the former commune is a xã; its successor was split, so a person chooses
+    # among the successor's communes alone
+    r = resolve_place("Xã Cộng Hòa, Quảng Ninh", as_of=AS_OF)
+    assert r.needs_review and r.commune is None
+    got = {c["commune"]["code"] for c in r.candidates if c.get("commune")}
+    assert got == {c for _p, c in _new_of(former)}
+    # no level word: both stay
+    r = resolve_place("Cộng Hòa, Quảng Ninh", as_of=AS_OF)
+    assert r.needs_review
+    got = {c["commune"]["code"] for c in r.candidates if c.get("commune")}
+    assert new_ward[1] in got and {c for _p, c in _new_of(former)} <= got
+
+
 def test_a_former_name_still_borne_in_the_same_district_goes_to_review(reference_data):
     # Thị trấn Mỹ Lộc went into Phường Hưng Lộc (Thành phố Nam Định); Xã Mỹ Lộc still exists
     with FORMER.open(encoding="utf-8") as fh:
         (row,) = [r for r in csv.DictReader(fh) if r["former_key"] == "myloc"]
     assert row["also_current"]  # the data say so
-    # in the set of 4/1/2025 the two are different communes: a person chooses
-    _review_before_one_answer_after("Thị trấn Mỹ Lộc, Thành phố Nam Định, Tỉnh Nam Định", row)
+    # in the set of 4/1/2025 the two are different communes: without a level word a person
+    # chooses
+    _review_before_one_answer_after("Mỹ Lộc, Thành phố Nam Định, Tỉnh Nam Định", row)
+    # "Thị trấn" names the former town alone (the one still bearing the name is a xã)
+    r = resolve_place("Thị trấn Mỹ Lộc, Thành phố Nam Định, Tỉnh Nam Định", as_of="2025-03-01")
+    assert not r.needs_review and r.commune["code"] == row["successor_commune_code"]
+    assert "Thị trấn Mỹ Lộc đã sáp nhập" in r.reason
 
 
 def _review_before_one_answer_after(text: str, row: dict[str, str]) -> None:
