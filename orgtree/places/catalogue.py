@@ -15,13 +15,13 @@ from django.db.models.signals import post_delete, post_save
 
 from ..models import AdminUnit, AdminUnitConversion, AdminUnitRelease, HistoricPlaceName
 from ..place_fuzzy import FuzzyIndex
-from ..text import fold
 from .index import (
     FORMER_COMMUNE_NOTE,
     ConversionIndex,
     FormerCommune,
     HistoricEntry,
     UnitIndex,
+    split_type,
     strip_type,
 )
 from .parse import (
@@ -290,8 +290,7 @@ def _former_communes(
         found = FORMER_COMMUNE_NOTE.search(item.note)
         if target is None or found is None or (COMMUNE, found.group(1)) not in target.name:
             continue
-        bare = strip_type(item.name)
-        words = item.name.split()
+        unit_type, bare = split_type(item.name)
         entry = FormerCommune(
             name=item.name,
             release_key=item.successor_release_key,
@@ -299,7 +298,7 @@ def _former_communes(
             district=item.successor_district_code,
             successor=found.group(1),
             source=item.legal_basis,
-            unit_type=fold(" ".join(words[: len(words) - len(bare.split())])),
+            unit_type=unit_type,
         )
         key = former_key(bare)
         in_district[entry.district, key].append(entry)

@@ -277,12 +277,18 @@ def strip_type(full_name: str) -> str:
     return _strip_type(full_name)
 
 
-def _strip_type(full_name: str) -> str:
+def split_type(full_name: str) -> tuple[str, str]:
+    """The folded unit type and the name without it ("Xã Cộng Hòa" → ("xa", "Cộng Hòa")); the
+    type is "" when the name starts with none."""
     folded = fold(full_name)
     for word in _TYPE_WORDS:
         if folded.startswith(word + " "):
-            return " ".join(full_name.split()[len(word.split()) :])
-    return full_name
+            return word, " ".join(full_name.split()[len(word.split()) :])
+    return "", full_name
+
+
+def _strip_type(full_name: str) -> str:
+    return split_type(full_name)[1]
 
 
 @dataclass(frozen=True, slots=True)
