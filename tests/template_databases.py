@@ -32,7 +32,6 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 WORKER_INPUT_KEY = "cbccvc_db_templates"
 READY = "ready"
@@ -104,7 +103,8 @@ def _build(run: dict[str, str], aliases: list[str]) -> None:
         output, _ = process.communicate()
         if process.returncode:
             failures.append(f"migrating the template of {alias!r} failed:\n{output}")
-    postgres = [template_name(alias, run) for alias in processes if _is_postgres(alias)]
+    # the aliases whose template is a PostgreSQL database, for the controller to drop
+    postgres = [alias for alias in processes if _is_postgres(alias)]
     (directory / POSTGRES_TEMPLATES).write_text("\n".join(postgres))
     if failures:
         (directory / FAILED).write_text("\n".join(failures))
@@ -183,16 +183,9 @@ def finish_run(run: dict[str, str]) -> None:
     """The controller, at the end: drop the PostgreSQL templates, remove the directory."""
     directory = Path(run["directory"])
     listed = directory / POSTGRES_TEMPLATES
-    names = set(listed.read_text().split()) if listed.exists() else set()
-    drop_postgres(
-        [
-            (alias, template_name(alias, run))
-            for alias in _aliases()
-            if _is_postgres(alias) and template_name(alias, run) in names
-        ]
-    )
+    aliases = listed.read_text().split() if listed.exists() else []
+    drop_postgres([(alias, template_name(alias, run)) for alias in aliases])
     shutil.rmtree(directory, ignore_errors=True)
-    _memory_holders.clear()
 
 
 def _migrate_template(alias: str, name: str) -> None:
@@ -219,10 +212,5 @@ def _migrate_template(alias: str, name: str) -> None:
     connection.close()
 
 
-def _main(argv: list[str]) -> Any:
-    alias, name = argv
-    _migrate_template(alias, name)
-
-
 if __name__ == "__main__":
-    _main(sys.argv[1:])
+    _migrate_template(*sys.argv[1:])
