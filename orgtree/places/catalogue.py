@@ -28,6 +28,8 @@ from .parse import (
     _HINT_KEY,
     COMMUNE,
     DISTRICT,
+    FORMER,
+    FORMER_STEMS,
     PROVINCE,
     Segment,
     name_key,
@@ -235,6 +237,12 @@ def _build() -> Catalogue:
             words = name.split(" ")
             stems.update(" ".join(words[:k]) for k in range(1, len(words) + 1))
     known["stems"] = frozenset(stems)
+    # the communes merged away 2019–2024, whose names the sources give without spaces
+    # ("trangminh"): their keys and every leading run of their letters, so that an address
+    # written without commas is cut at them too ("Phường Tràng Minh Q. Kiến An …")
+    formers = frozenset(compact for _scope, compact in former)
+    known[FORMER] = formers
+    known[FORMER_STEMS] = frozenset(k[:n] for k in formers for n in range(1, len(k) + 1))
     for hint in {*_HINT_KEY.values(), "any"}:
         levels = hint.split("|") if hint != "any" else [PROVINCE, DISTRICT, COMMUNE]
         known[hint] = frozenset().union(*(known[level] for level in levels))

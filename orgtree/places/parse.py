@@ -15,6 +15,10 @@ from ..text import FOLD_TABLE, clean, fold
 PROVINCE = AdminUnit.Level.PROVINCE.value
 DISTRICT = AdminUnit.Level.DISTRICT.value
 COMMUNE = AdminUnit.Level.COMMUNE.value
+# keys of ``known`` (the catalogue's name sets) for the communes merged away 2019–2024: their
+# names without spaces ("trangminh", as the sources give them) and every leading run of letters
+FORMER = "former"
+FORMER_STEMS = "former stems"
 
 # Folded prefix → the levels it announces. "Thành phố"/"TP" is a province or (before 2025) a
 # district-level city; "Thị xã" only a district.
@@ -248,6 +252,9 @@ def _above_commune(
     return name in known["province|district"] and name not in known[COMMUNE]
 
 
+_NO_NAMES: frozenset[str] = frozenset()
+
+
 def _split_run(
     tokens: list[str], known: dict[str, frozenset[str]], not_prefix: frozenset[int] = frozenset()
 ) -> list[list[str]] | None:
@@ -262,6 +269,7 @@ def _split_run(
     any_level = known["any"]
     province_or_district = known["province|district"]
     stems = known["stems"]  # every leading run of words of every known name
+    former_names, former_stems = known.get(FORMER, _NO_NAMES), known.get(FORMER_STEMS, _NO_NAMES)
     score_at = [0.0] * (n + 1)
     piece_at: list[tuple[int, int] | None] = [None] * (n + 1)
     first_at: list[tuple[int, int] | None] = [None] * (n + 1)
@@ -279,12 +287,15 @@ def _split_run(
                 if found is None:
                     continue
                 names = known[found[2]]
-                name = ""
+                # a commune's level word may open a name merged away 2019–2024 too
+                formers = former_stems if COMMUNE in found[0] else _NO_NAMES
+                name = compact = ""
                 for j in range(i + size, min(n, i + size + _MAX_NAME_TOKENS)):
                     name = f"{name} {tokens[j]}" if name else tokens[j]
-                    if name not in stems:
+                    compact += tokens[j]
+                    if name not in stems and compact not in formers:
                         break
-                    if name in names:
+                    if name in names or (compact in formers and compact in former_names):
                         value = (j + 1 - i) + _EXPLICIT_BONUS - _PIECE_COST + score_at[j + 1]
                         if value > best:
                             best, chosen = value, (i, j + 1)
@@ -300,15 +311,23 @@ def _split_run(
                             value = _MISSPELT_VALUE * (j + 1 - i) + score_at[j + 1]
                             if value > best:
                                 best, chosen = value, (i, j + 1)
-        name = ""
+        name = compact = ""
         for j in range(i, min(n, i + _MAX_NAME_TOKENS)):
             name = f"{name} {tokens[j]}" if name else tokens[j]
-            if name not in stems:
+            compact += tokens[j]
+            if name not in stems and compact not in former_stems:
                 break
             if j == i:
                 ok = name in province_or_district and not name.isdigit()
             else:
-                ok = name in any_level
+                # a name of two words or more merged away 2019–2024 ("hoa thuan dong"), not
+                # after a street word nor over a level word ("duong quang", "trung xa": the
+                # sources give these names without spaces, so only the letters are matched)
+                ok = name in any_level or (
+                    compact in former_names
+                    and tokens[i] not in NOISE_WORDS
+                    and _ONE_WORD_HEADS.isdisjoint(tokens[i : j + 1])
+                )
             if ok:
                 value = (j + 1 - i) - _PIECE_COST - (_ONE_WORD_COST if j == i else 0.0)
                 value += score_at[j + 1]

@@ -360,6 +360,15 @@ def _read(
                 codes = tuple(c for d in districts for c in in_district.get((d, key), ()))
                 if codes:
                     break
+                if former_keys and key.replace(" ", "") in former_keys:
+                    # a commune merged away 2019–2024 ("Thôn 3 Sơn Hải, Quỳnh Lưu")
+                    codes, _conflict, hit = _with_former(
+                        index, catalogue, key, None, districts, True
+                    )
+                    if codes:
+                        if hit is not None:
+                            former_commune, former_text = hit, _last_words(segments[i].raw, key)
+                        break
             if codes:
                 used_c = i
                 if len(codes) > 1:
@@ -403,6 +412,14 @@ def _read(
         contradicted,
         misplaced,
     )
+
+
+def _last_words(raw: str, key: str) -> str:
+    """The words of ``raw`` that end it as ``key`` does ("Cổ Lũy Hải Ba", "hai ba" → "Hải
+    Ba"), for a note; the key itself when they do not line up."""
+    words = raw.split()
+    size = key.count(" ") + 1
+    return " ".join(words[-size:]) if len(words) >= size else key
 
 
 def _former_districts(

@@ -210,3 +210,54 @@ def test_a_former_name_needs_a_district_or_province(reference_data):
     # "Phường 10" alone is any Phường 10 of the country, never Quận 3's former one
     r = resolve_place("Phường 10", as_of=AS_OF)
     assert "đã sáp nhập" not in r.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        # without commas: the level word opens a former name (the sources give it without
+        # spaces, "trangminh"); before, the cut stopped at "Phường Tràng" and the commune was lost
+        (
+            "Phường Tràng Minh Q. Kiến An Thành phố Hải Phòng",
+            "Phường Tràng Minh, Quận Kiến An, Thành phố Hải Phòng",
+        ),
+        (
+            "Phường Tràng Minh Quận Kiến An Thành phố Hải Phòng",
+            "Phường Tràng Minh, Quận Kiến An, Thành phố Hải Phòng",
+        ),
+        # without commas or a level word, after words that name nothing (a shop)
+        (
+            "massage hoang nhi hoa thuan dong quan hai chau thanh pho da nang",
+            "Phường Hòa Thuận Đông, Quận Hải Châu, Thành phố Đà Nẵng",
+        ),
+        # after a hamlet and its number, or a hamlet's name (class 4 with class 6)
+        ("Thôn 3 Sơn Hải, Quỳnh Lưu, Nghệ An", "Xã Sơn Hải, Huyện Quỳnh Lưu, Tỉnh Nghệ An"),
+        ("Cổ Lũy Hải Ba, Hải Lăng, Quảng Trị", "Xã Hải Ba, Huyện Hải Lăng, Tỉnh Quảng Trị"),
+    ],
+)
+def test_a_former_name_is_found_in_run_on_text_and_after_a_hamlet(reference_data, text, plain):
+    want = _codes(plain)
+    assert want[1] is not None and not want[2]  # the plain address names one commune
+    assert _codes(text) == want
+    assert "đã sáp nhập vào" in resolve_place(text, as_of=AS_OF).reason
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        # "duongquang" and "trungxa" are former names too: a street's words and a level word
+        # are never cut as one ("… đường Quang Trung Xã Tam Dương")
+        (
+            "Số 10/16 đường Quang Trung Xã Tam Dương, Tỉnh Phú Thọ",
+            "Xã Tam Dương, Tỉnh Phú Thọ",
+        ),
+        (
+            "Khu phố 7, Ấp 6, Số 29/7 đường Quang Trung Xã Sông Hinh, ,T.Đắk Lắk",
+            "Xã Sông Hinh, Tỉnh Đắk Lắk",
+        ),
+    ],
+)
+def test_a_former_name_does_not_swallow_a_street_or_a_level_word(reference_data, text, plain):
+    want = _codes(plain)
+    assert want[1] is not None and not want[2]
+    assert _codes(text) == want
