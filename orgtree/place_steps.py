@@ -42,6 +42,7 @@ __all__ = [
     "decode",
     "keystroke_readings",
     "normalise",
+    "stray_digit_reading",
     "strip_institution",
     "strip_noise",
     "sure_keystrokes",
@@ -142,6 +143,35 @@ def keystroke_readings(text: str) -> list[str]:
     return out
 
 
+def stray_digit_reading(text: str) -> str | None:
+    """The text without a digit slipped into a name ("Xã 7Sơn Hà", "X Tân7 Thịnh", "Tỉnh
+    Lạng5 Sơn"): one digit glued before or after two letters or more, not after a level or
+    street word that takes a number ("Phường5", "Tổ4", "Km5"); None when there is none. Tried,
+    like the keystroke readings, only when the text as given names no commune for sure."""
+    if not any(c.isdigit() for c in text):
+        return None
+    changed = False
+    words = text.split(" ")
+    for n, word in enumerate(words):
+        found = _STRAY_DIGIT.fullmatch(word)
+        if found is None:
+            continue
+        head, letters, tail = found.group(1), found.group(2), found.group(3)
+        if not head and not tail:
+            continue
+        if head and tail:
+            continue  # "5Km5": not one slip
+        if tail and fold(letters).lower() in _TAKES_NUMBER:
+            continue
+        words[n] = letters + found.group(4)
+        changed = True
+    return " ".join(words) if changed else None
+
+
+# a word of letters with one digit before or after it, and what follows (a comma, a dot)
+_STRAY_DIGIT = re.compile(r"(\d?)([^\W\d_]{2,})(\d?)([,;.]*)")
+
+
 # ---------------------------------------------------------------------------------------------
 # 2. normalise
 # ---------------------------------------------------------------------------------------------
@@ -159,8 +189,8 @@ _UPPER = _letters(lower=False)
 # "HồChíMinh", "TỉnhĐồng", "xãĐạ": a lower-case letter directly before a capital
 _CAMEL = re.compile(rf"(?<=[{_LOWER}])(?=[{_UPPER}])")
 # "TBắc Ninh", "XThần Lĩnh", "FTân Đông Hiệp", "TPHồ Chí Minh": an abbreviated level word
-# glued to a capitalised name
-_GLUED_ABBREV = re.compile(rf"\b(T|H|X|P|Q|F|TP|Tp|TX|Tx|TT|Tt)(?=[{_UPPER}][{_LOWER}])")
+# glued to a capitalised name ("TTr." is "Thị trấn" itself, not "T" before a name "Tr…")
+_GLUED_ABBREV = re.compile(rf"\b(?!TTr\b)(T|H|X|P|Q|F|TP|Tp|TX|Tx|TT|Tt)(?=[{_UPPER}][{_LOWER}])")
 # "T.P Hồ Chí Minh", "T.P. Huế", "T.T Lạc Tánh", "T.X Kỳ Anh", "T.TVĩnh Tuy": dotted TP/TT/TX
 _DOTTED_TP = re.compile(rf"\b[Tt]\.\s?([PpTtXx])(?:\b\.?|(?=[{_UPPER}][{_LOWER}]))")
 _HCM = re.compile(
@@ -466,6 +496,9 @@ NOISE_WORDS = frozenset(
         "sonha",
     }
 )
+# folded words a number follows in an address ("Phường 5", "Tổ 4", "Km 5", "Quận 10",
+# "Khu 3", "Lô 7", "Block 2"): a digit after them is no slip (see stray_digit_reading)
+_TAKES_NUMBER = NOISE_WORDS | _LEVEL_WORDS | {"lo", "block", "nha", "phong", "tang", "ql"}
 # folded level words a real unit name starts with after the noise
 LEVEL_WORDS = frozenset(
     {"xa", "x", "phuong", "p", "f", "tt", "thi", "quan", "q", "huyen", "h", "tinh", "tp", "thanh"}

@@ -40,6 +40,7 @@ _PREFIXES: dict[tuple[str, ...], frozenset[str]] = {
     ("f",): frozenset({COMMUNE}),  # "F3": a ward in Saigon shorthand
     ("thi", "tran"): frozenset({COMMUNE}),
     ("tt",): frozenset({COMMUNE}),
+    ("ttr",): frozenset({COMMUNE}),  # "TTr. Quỳnh Côi": another shorthand of "Thị trấn"
     ("dac", "khu"): frozenset({COMMUNE}),
 }
 # Folded prefix → the folded unit type it names, to choose between same-named units of one
@@ -62,6 +63,7 @@ _PREFIX_TYPE: dict[tuple[str, ...], str] = {
     ("f",): "phuong",
     ("thi", "tran"): "thi tran",
     ("tt",): "thi tran",
+    ("ttr",): "thi tran",
     ("dac", "khu"): "dac khu",
 }
 # syllables of names that fold like a level word but are spelt otherwise ("Thạch Xá",

@@ -14,7 +14,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from ..place_fuzzy import nearest
-from ..place_steps import decode, keystroke_readings, normalise, now_note, sure_keystrokes
+from ..place_steps import (
+    decode,
+    keystroke_readings,
+    normalise,
+    now_note,
+    stray_digit_reading,
+    sure_keystrokes,
+)
 from .abroad import country
 from .catalogue import Catalogue, get_catalogue
 from .index import UnitIndex
@@ -288,6 +295,16 @@ def _decide_text(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome 
         for reading in keystroke_readings(text):
             outcome = _resolve_text(normalise(reading), catalogue, target)
             if outcome is not None and (best is None or _explains_more(outcome, best)):
+                best = outcome
+    if best is None or best.commune is None or best.needs_review:
+        # a digit slipped into a name ("Xã 7Sơn Hà", "Tỉnh Lạng5 Sơn"): the text without it,
+        # kept only when it names more, and said in the reason
+        without = stray_digit_reading(text)
+        if without is not None:
+            outcome = _resolve_text(normalise(without), catalogue, target)
+            if outcome is not None and (best is None or _explains_more(outcome, best)):
+                outcome.confidence *= _CORRECTION_FACTOR
+                outcome.reason += " (bỏ chữ số lẫn vào tên)"
                 best = outcome
     return best
 

@@ -18,7 +18,7 @@ from django.db import OperationalError
 
 from orgtree.legacy_text import Encoding, from_unicode
 from orgtree.place_fuzzy import max_edits, nearest
-from orgtree.place_steps import decode, normalise, strip_noise
+from orgtree.place_steps import decode, normalise, stray_digit_reading, strip_noise
 from orgtree.places import resolve_place
 from tests.orgtree.corpus_score import score_corpus
 
@@ -136,6 +136,13 @@ CLEAN_NEW = "Xã Yên Lạc, Tỉnh Phú Thọ"
         # 7. numbered wards and abbreviations
         ("F2 Q5 TP.HCM", "Phường 2, Quận 5, Thành phố Hồ Chí Minh"),
         ("TT Bo, H. Kim Bôi, T. Hòa Bình", "Thị trấn Bo, Huyện Kim Bôi, Tỉnh Hòa Bình"),
+        # "TTr." is Thị trấn too, glued or not (not "T" before a name "Tr…")
+        ("TTr.Quỳnh Côi,HQuỳnh Phụ,TThai Bình", "Thị trấn Quỳnh Côi, Huyện Quỳnh Phụ, Thái Bình"),
+        ("TTr Bo, H. Kim Bôi, T. Hòa Bình", "Thị trấn Bo, Huyện Kim Bôi, Tỉnh Hòa Bình"),
+        # a digit slipped into a name (a key struck with the name, as in the course data set)
+        ("Xã 7Sơn Hà HuyệnNho Quan Tinh Ninh Bình", "Xã Sơn Hà, Huyện Nho Quan, Tỉnh Ninh Bình"),
+        ("X Tân7 Thịnh  Yên Bái T. yên Bái", "Xã Tân Thịnh, Thành phố Yên Bái, Tỉnh Yên Bái"),
+        ("Xã Yên Lạc, Tỉnh Phú4 Thọ", CLEAN_NEW),
     ],
 )
 def test_noisy_spelling_gives_the_clean_answer(reference_data, noisy, clean):
@@ -204,3 +211,31 @@ def test_command_without_tables_says_what_to_run(monkeypatch):
     monkeypatch.setattr("orgtree.management.commands.resolve_place.resolve_place", no_tables)
     with pytest.raises(CommandError, match="load_adminunits"):
         call_command("resolve_place", "Hà Nội")
+
+
+@pytest.mark.database_free
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("Xã 7Sơn Hà, Nho Quan", "Xã Sơn Hà, Nho Quan"),
+        ("X Tân7 Thịnh, Yên Bái", "X Tân Thịnh, Yên Bái"),
+        ("Tỉnh Lạng5 Sơn", "Tỉnh Lạng Sơn"),
+        ("Tỉnh Lạng5. Sơn", "Tỉnh Lạng. Sơn"),
+        # a number that belongs where it is: a ward, a district, a group, a road, a house
+        ("Phường5, Quận10, TP HCM", None),
+        ("Tổ4 Km5 QL1A", None),
+        ("Số 12A, P1, Q3", None),
+        ("Lô7 Block2", None),
+        ("yamaha 3s da nang", None),
+        ("5Km5", None),
+        ("Xã Yên Lạc", None),
+    ],
+)
+def test_stray_digit_reading(text, reading):
+    assert stray_digit_reading(text) == reading
+
+
+def test_a_stray_digit_is_said_in_the_reason(reference_data):
+    r = resolve_place("Xã 7Sơn Hà, Huyện Nho Quan, Tỉnh Ninh Bình", as_of=AS_OF)
+    clean = resolve_place("Xã Sơn Hà, Huyện Nho Quan, Tỉnh Ninh Bình", as_of=AS_OF)
+    assert "bỏ chữ số" in r.reason and r.confidence < clean.confidence
