@@ -231,6 +231,19 @@ _ENGLISH_SUFFIX = re.compile(
     r"\b\.?\s*"
     r"(?=$|[,;|\n.\-])"
 )
+# "Xuan Huong - Da Lat Ward": a part of two names joined by a dash (letters only, up to four
+# words each) before the English level word, read as one name ("Phường Xuân Hương - Đà Lạt")
+_ENGLISH_DASHED = re.compile(
+    r"(?i)(^|[,;|\n])(\s*)([^\W\d_]+(?: [^\W\d_]+){0,3} [-–] [^\W\d_]+(?: [^\W\d_]+){0,3})"
+    r"\s+(ward|commune)\b\.?"
+)
+
+
+def _english_dashed(match: re.Match[str]) -> str:
+    word = "Phường " if match.group(4).lower() == "ward" else "Xã "
+    return f"{match.group(1)}{match.group(2)}{word}{match.group(3)}"
+
+
 _ENGLISH_PREFIX = {
     "ward": "Phường ",
     "commune": "Xã ",
@@ -449,6 +462,9 @@ def normalise(text: str) -> str:
         text = _HCM.sub(_hcm, text)
     if short:  # before the dashes too: "TT-Huế"
         text = _SHORT_PROVINCE.sub(lambda m: " Hà Nội " if m.group(1) else " Thừa Thiên Huế ", text)
+    if dash and english:
+        # before the dashes: "Xuan Huong - Da Lat Ward" is one ward of 2025
+        text = _ENGLISH_DASHED.sub(_english_dashed, text)
     if dash:
         text = _DASH.sub(", ", text)
     if english:

@@ -392,10 +392,14 @@ def _read(
             ):
                 contradicted = True
             if (
-                hint == _DISTRICT_ONLY
-                and used_p >= 0
+                used_p >= 0
                 and used_d < 0
                 and segments[i].key in index.districts
+                and (
+                    hint == _DISTRICT_ONLY
+                    # "Thành phố Vị Thanh, Tỉnh Hậ Giang": a city that is no province's name
+                    or (hint == _CITY and segments[i].key not in index.provinces)
+                )
             ):
                 misplaced = True
     return Reading(  # positional: the fields in their order
@@ -471,6 +475,7 @@ _NO_PROVINCES: frozenset[str] = frozenset()
 
 _DISTRICT_ONLY = frozenset({DISTRICT})
 _COMMUNE_ONLY = frozenset({COMMUNE})
+_CITY = frozenset({PROVINCE, DISTRICT})  # "Thành phố", "TP"
 
 
 # ---------------------------------------------------------------------------------------------

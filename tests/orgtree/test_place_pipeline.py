@@ -239,3 +239,40 @@ def test_a_stray_digit_is_said_in_the_reason(reference_data):
     r = resolve_place("Xã 7Sơn Hà, Huyện Nho Quan, Tỉnh Ninh Bình", as_of=AS_OF)
     clean = resolve_place("Xã Sơn Hà, Huyện Nho Quan, Tỉnh Ninh Bình", as_of=AS_OF)
     assert "bỏ chữ số" in r.reason and r.confidence < clean.confidence
+
+
+def test_a_city_of_another_province_sends_the_province_to_review(reference_data):
+    # "Hậ Giang" folds like Hà Giang, but Thành phố Vị Thanh is Hậu Giang's: before, Tuyên
+    # Quang (Hà Giang's successor) was answered without a flag
+    r = resolve_place("Phường IV, Thành phố Vị Thanh, Tỉnh Hậ Giang", as_of=AS_OF)
+    assert r.needs_review and r.commune is None, r.describe()
+    assert "thuộc tỉnh khác" in r.reason
+    # the city in its own province, and a city that bears its province's name, stay answered
+    for text in ("Phường IV, Thành phố Vị Thanh, Tỉnh Hậu Giang", "TP Hà Giang, Tỉnh Hà Giang"):
+        r = resolve_place(text, as_of=AS_OF)
+        assert not r.needs_review and r.province is not None, r.describe()
+
+
+def test_a_dashed_ward_name_before_an_english_level_word_is_one_name(reference_data):
+    # "Phường Xuân Hương - Đà Lạt" (2025); before, the dash cut it and a spelling fix of "Da
+    # Lat" answered another commune without a flag
+    want = answer("Phường Xuân Hương - Đà Lạt, Tỉnh Lâm Đồng")
+    assert want[1] is not None
+    assert answer("Xuan Huong - Da Lat Ward, Lam Dong") == want
+    assert "Phường Xuan Huong, Da Lat" in normalise("Xuan Huong - Da Lat Ward, Lam Dong")
+    # a street before the dash is no part of the name
+    assert "Phường Số" not in normalise("Số 10 đường Lê Lợi - Ia Mláh Commune, Gia Lai")
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        # after a hamlet or road, the commune keeps its marks: Tam Thạnh, not Tam Thành
+        ("Ấp 7 X Tam Thạnh, Quảng Nam", "Xã Tam Thạnh, Tỉnh Quảng Nam"),
+        ("Ấp 7 Xã Tam Thành, Quảng Nam", "Xã Tam Thành, Tỉnh Quảng Nam"),
+        ("Km 21 QL12, Ấp 7 X Tam Thạnh;Quảng Nam .", "Xã Tam Thạnh, Tỉnh Quảng Nam"),
+    ],
+)
+def test_a_commune_after_street_noise_keeps_its_spelling(reference_data, text, plain):
+    assert answer("Xã Tam Thạnh, Tỉnh Quảng Nam") != answer("Xã Tam Thành, Tỉnh Quảng Nam")
+    assert answer(text) == answer(plain)
