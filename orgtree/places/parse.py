@@ -635,4 +635,29 @@ def _parse_part(
                 # (not after "Tỉnh"/"T." and a word: "T Nghệ Hà Nội" is a misspelt province)
                 head, tail = tokens[:cut], tokens[cut:]
                 return [_segment(" ".join(head), head), _segment(" ".join(tail), tail)]
+            cut = _misspelt_tail(tokens, known, syllables)
+            if cut > segment.prefix_len:
+                # "Đai Tan Huyện Đại ộc": a known commune, then a level word spelt out and a name
+                # not known (misspelt, for the spelling fixes)
+                head, tail = tokens[:cut], tokens[cut:]
+                return [_segment(" ".join(head), head), _segment(" ".join(tail), tail)]
     return [segment]
+
+
+# level words spelt out in full that may open a misspelt name at the end of a run
+_FULL_LEVEL_WORDS = frozenset({"huyen", "quan", "phuong", "tinh"})
+
+
+def _misspelt_tail(
+    tokens: list[str], known: dict[str, frozenset[str]], syllables: frozenset[int]
+) -> int:
+    """Where a level word spelt out ("huyen", "quan", "phuong", "tinh") and one to three
+    words of a name not known end the tokens, after a known name of two words or more
+    ("dai tan huyen dai oc"): the position of the level word, 0 when none."""
+    n = len(tokens)
+    for i in range(n - 2, 1, -1):
+        if tokens[i] in _FULL_LEVEL_WORDS and i not in syllables and n - i - 1 <= 3:
+            if all(t.isalpha() for t in tokens[i + 1 :]) and " ".join(tokens[:i]) in known["any"]:
+                return i
+            return 0
+    return 0

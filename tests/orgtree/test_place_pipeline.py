@@ -276,3 +276,19 @@ def test_a_dashed_ward_name_before_an_english_level_word_is_one_name(reference_d
 def test_a_commune_after_street_noise_keeps_its_spelling(reference_data, text, plain):
     assert answer("Xã Tam Thạnh, Tỉnh Quảng Nam") != answer("Xã Tam Thành, Tỉnh Quảng Nam")
     assert answer(text) == answer(plain)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        # a commune, then "Huyện" and a misspelt name, without a comma: the district is cut
+        # off so that the spelling fix can reach it ("dai oc" → Đại Lộc, "phu luonz" → Phú Lương)
+        ("Đai TanHuyện Đại ộc,TỉnhQuảng Nam", "Xã Đại Tân, Huyện Đại Lộc, Tỉnh Quảng Nam"),
+        ("Phú Đô HuyệnPhú Lươnz ", "Xã Phú Đô, Huyện Phú Lương, Tỉnh Thái Nguyên"),
+    ],
+)
+def test_a_misspelt_district_after_a_commune_without_comma(reference_data, text, plain):
+    want = answer(plain)
+    assert want[1] is not None
+    assert answer(text) == want
+    assert "sửa chính tả" in resolve_place(text, as_of=AS_OF).reason
