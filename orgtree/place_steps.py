@@ -42,6 +42,7 @@ __all__ = [
     "decode",
     "keystroke_readings",
     "normalise",
+    "stray_capital_readings",
     "stray_digit_reading",
     "strip_institution",
     "strip_noise",
@@ -166,6 +167,35 @@ def stray_digit_reading(text: str) -> str | None:
         words[n] = letters + found.group(4)
         changed = True
     return " ".join(words) if changed else None
+
+
+def stray_capital_readings(text: str) -> list[tuple[str, bool]]:
+    """The text without one capital letter struck inside a word ("BảIn Sen" → "Bản Sen",
+    "HoJn", "PhTượng", "ThanhQ Hóa"): a capital right after a letter and before a lower-case
+    letter or the end of the word; one reading per such capital, at most
+    ``_MAX_STRAY_CAPITALS``, each with whether the capital follows a level word's letter that
+    opens the word ("HXuân Lộc": as likely "H Xuân Lộc", a district, as a slip). A capital
+    that opens a word glued to the one before ("HuyệnNho Quan") gives a reading too: the
+    resolver keeps a reading only when it names more."""
+    out: list[tuple[str, bool]] = []
+    for found in _WORD.finditer(text):
+        word, start = found.group(0), found.start()
+        for k in range(1, len(word)):
+            if not word[k].isupper():
+                continue
+            if (k + 1 < len(word) and word[k + 1].islower()) or (
+                k + 1 == len(word) and word[k - 1].islower()
+            ):
+                at = start + k
+                out.append((text[:at] + text[at + 1 :], k == 1 and word[0] in _LEVEL_LETTERS))
+                if len(out) == _MAX_STRAY_CAPITALS:
+                    return out
+    return out
+
+
+_LEVEL_LETTERS = "THXPQF"
+_MAX_STRAY_CAPITALS = 4
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 # a word of letters with one digit before or after it, and what follows (a comma, a dot)

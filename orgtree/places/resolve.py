@@ -19,6 +19,7 @@ from ..place_steps import (
     keystroke_readings,
     normalise,
     now_note,
+    stray_capital_readings,
     stray_digit_reading,
     sure_keystrokes,
 )
@@ -297,16 +298,30 @@ def _decide_text(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome 
             if outcome is not None and (best is None or _explains_more(outcome, best)):
                 best = outcome
     if best is None or best.commune is None or best.needs_review:
-        # a digit slipped into a name ("Xã 7Sơn Hà", "Tỉnh Lạng5 Sơn"): the text without it,
-        # kept only when it names more, and said in the reason
+        # a digit or a capital struck into a name ("Xã 7Sơn Hà", "Bản HoJn"): the text
+        # without it, kept only when it names more, and said in the reason
         without = stray_digit_reading(text)
-        if without is not None:
-            outcome = _resolve_text(normalise(without), catalogue, target)
-            if outcome is not None and (best is None or _explains_more(outcome, best)):
+        slips = [(without, _STRAY_DIGIT, False)] if without is not None else []
+        slips += [(r, _STRAY_CAPITAL, glued) for r, glued in stray_capital_readings(text)]
+        # after a level word's letter (", HXuân Lộc, Đồng Nai": the district Xuân Lộc as
+        # likely as a misspelt "Huân Lộc") an answer of the province alone, unflagged, gives
+        # way only to a commune answered for sure
+        sure = best is not None and best.province is not None and not best.needs_review
+        for reading, note, glued in slips:
+            outcome = _resolve_text(normalise(reading), catalogue, target)
+            if outcome is None or (
+                glued and sure and (outcome.commune is None or outcome.needs_review)
+            ):
+                continue
+            if best is None or _explains_more(outcome, best):
                 outcome.confidence *= _CORRECTION_FACTOR
-                outcome.reason += " (bỏ chữ số lẫn vào tên)"
+                outcome.reason += note
                 best = outcome
     return best
+
+
+_STRAY_DIGIT = " (bỏ chữ số lẫn vào tên)"
+_STRAY_CAPITAL = " (bỏ chữ hoa lẫn vào tên)"
 
 
 def _explains_more(other: Outcome, first: Outcome) -> bool:

@@ -56,10 +56,9 @@ def test_public_corpus_accuracy(reference_data):
     as_of, items = load_tsv_corpus(CORPUS_PUBLIC)
     assert len(items) >= 500
     scores = score_corpus(items, as_of)
-    assert scores["all"]["province"] >= 0.98
-    assert (
-        scores["all"]["commune"] >= 0.94
-    )  # 0.923 before former names in run-on text and after hamlets
+    # 0.985 and 0.923 before the former names in run-on text, the stray digits and capitals
+    assert scores["all"]["province"] >= 0.985
+    assert scores["all"]["commune"] >= 0.95
     assert scores["all"]["wrong"] <= 0.004
     assert scores["map4d"]["province"] == 1.0
     assert scores["split"]["review"] == 1.0
