@@ -149,7 +149,7 @@ def stray_digit_reading(text: str) -> str | None:
     Lạng5 Sơn"): one digit glued before or after two letters or more, not after a level or
     street word that takes a number ("Phường5", "Tổ4", "Km5"); None when there is none. Tried,
     like the keystroke readings, only when the text as given names no commune for sure."""
-    if not any(c.isdigit() for c in text):
+    if _DIGIT.search(text) is None:
         return None
     changed = False
     words = text.split(" ")
@@ -178,6 +178,8 @@ def stray_capital_readings(text: str) -> list[tuple[str, bool]]:
     that opens a word glued to the one before ("HuyệnNho Quan") gives a reading too: the
     resolver keeps a reading only when it names more."""
     out: list[tuple[str, bool]] = []
+    if _INNER_CAPITAL.search(text) is None:
+        return out  # the common case: no capital right after a letter
     for found in _WORD.finditer(text):
         word, start = found.group(0), found.start()
         for k in range(1, len(word)):
@@ -218,6 +220,9 @@ _LOWER = _letters(lower=True)
 _UPPER = _letters(lower=False)
 # "HồChíMinh", "TỉnhĐồng", "xãĐạ": a lower-case letter directly before a capital
 _CAMEL = re.compile(rf"(?<=[{_LOWER}])(?=[{_UPPER}])")
+# a capital right after a letter: the gate of stray_capital_readings
+_INNER_CAPITAL = re.compile(rf"[^\W\d_][{_UPPER}]")
+_DIGIT = re.compile(r"\d")
 # "TBắc Ninh", "XThần Lĩnh", "FTân Đông Hiệp", "TPHồ Chí Minh": an abbreviated level word
 # glued to a capitalised name ("TTr." is "Thị trấn" itself, not "T" before a name "Tr…")
 _GLUED_ABBREV = re.compile(rf"\b(?!TTr\b)(T|H|X|P|Q|F|TP|Tp|TX|Tx|TT|Tt)(?=[{_UPPER}][{_LOWER}])")
