@@ -14,6 +14,7 @@ import pytest
 
 from orgtree.places import resolve_place
 from orgtree.refdata import DATA_DIR
+from tests.orgtree.corpus_score import assert_same_place
 
 AS_OF = "2026-08-01"
 FORMER = DATA_DIR / "former-communes-2019-2024.csv"
@@ -236,9 +237,7 @@ def test_a_former_name_needs_a_district_or_province(reference_data):
     ],
 )
 def test_a_former_name_is_found_in_run_on_text_and_after_a_hamlet(reference_data, text, plain):
-    want = _codes(plain)
-    assert want[1] is not None and not want[2]  # the plain address names one commune
-    assert _codes(text) == want
+    assert_same_place(text, plain, AS_OF)
     assert "đã sáp nhập vào" in resolve_place(text, as_of=AS_OF).reason
 
 
@@ -258,6 +257,4 @@ def test_a_former_name_is_found_in_run_on_text_and_after_a_hamlet(reference_data
     ],
 )
 def test_a_former_name_does_not_swallow_a_street_or_a_level_word(reference_data, text, plain):
-    want = _codes(plain)
-    assert want[1] is not None and not want[2]
-    assert _codes(text) == want
+    assert_same_place(text, plain, AS_OF)
