@@ -14,13 +14,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from ..place_fuzzy import nearest
+from ..place_slips import stray_capital_readings, stray_digit_reading
 from ..place_steps import (
     decode,
     keystroke_readings,
     normalise,
     now_note,
-    stray_capital_readings,
-    stray_digit_reading,
     sure_keystrokes,
 )
 from .abroad import country

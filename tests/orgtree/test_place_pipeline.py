@@ -18,11 +18,10 @@ from django.db import OperationalError
 
 from orgtree.legacy_text import Encoding, from_unicode
 from orgtree.place_fuzzy import max_edits, nearest
+from orgtree.place_slips import stray_capital_readings, stray_digit_reading
 from orgtree.place_steps import (
     decode,
     normalise,
-    stray_capital_readings,
-    stray_digit_reading,
     strip_noise,
 )
 from orgtree.places import resolve_place
