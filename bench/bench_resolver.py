@@ -37,7 +37,9 @@ expected
 province and commune codes: accuracy (province, commune), the share sent to review, the share
 silently wrong (an answer not flagged for review that names a wrong province or commune, or
 any answer not flagged where only review is right), per class, and the speed on those texts
-with nothing remembered. ``--only-corpus`` skips the rest, ``--show N`` prints the first N
+with nothing remembered. The generated corpus is scored a second time with one keyboard slip
+struck into a name of each text that names one commune (``slipped_items``: a digit or a
+capital, at random). ``--only-corpus`` skips the rest, ``--show N`` prints the first N
 texts not resolved right.
 """
 
@@ -195,6 +197,40 @@ def wrong_items(items: list[dict], as_of: str) -> list[tuple[dict, object]]:
             ok = province == item["province"] and commune == item["commune"]
         if not ok:
             out.append((item, r))
+    return out
+
+
+# words of a level that are left alone when a slip is struck into a name
+_SLIP_SPARED = {"xã", "phường", "huyện", "quận", "tỉnh", "thành", "phố", "thị", "trấn"}
+
+
+def slipped_items(items: list[dict], seed: int = 7) -> list[dict]:
+    """The items of a corpus that name one commune, each with one keyboard slip struck into
+    one of its names: a digit before or after the word, or a capital inside it ("Xã 7Sơn Hà",
+    "Bản HoJn"), at random (``seed``); expected codes unchanged. Made here, not tuned on."""
+    rng = random.Random(seed)
+    out = []
+    for item in items:
+        if item.get("review") or not item.get("commune"):
+            continue
+        words = item["text"].split(" ")
+        names = [
+            i
+            for i, w in enumerate(words)
+            if w.isalpha() and len(w) >= 3 and w.lower() not in _SLIP_SPARED
+        ]
+        if not names:
+            continue
+        i = rng.choice(names)
+        word = words[i]
+        if rng.random() < 0.5:
+            digit = str(rng.randint(0, 9))
+            word = digit + word if rng.random() < 0.5 else word + digit
+        else:
+            k = rng.randint(1, len(word) - 1)
+            word = word[:k] + rng.choice("ABCDEGHIJKLMNQRSTVXZ") + word[k:]
+        words[i] = word
+        out.append({**item, "text": " ".join(words), "classes": ["slip"]})
     return out
 
 
@@ -358,6 +394,10 @@ def main() -> None:
         for item, r in wrong_items(corpus, as_of)[: args.show]:
             print(f"  ✗ {item['text']!r} want {item['province']}/{item['commune']}"
                   f"{' review' if item.get('review') else ''} → {r.describe()}")  # fmt: skip
+        if path.resolve() == CORPUS.resolve():
+            slipped = slipped_items(corpus)
+            print(f"the same, {len(slipped)} texts naming one commune with a keyboard slip each:")
+            print_corpus_scores(score_corpus(slipped, as_of))
         corpus_texts = [item["text"] for item in corpus]
         corpus_rates.append(
             (
