@@ -81,7 +81,7 @@ class UnitIndex:
         """Other spellings of units (level, code, name), e.g. from a conversion table."""
         for level, code, name in aliases:
             if (level, code) in self.name:
-                self._add_key(level, code, name_key(_strip_type(name)))
+                self._add_key(level, code, name_key(strip_type(name)))
         self._group()
 
     def _group(self) -> None:
@@ -209,9 +209,9 @@ class ConversionIndex:
         for new_p, olds in into.items():
             if len(olds) < 2 or (PROVINCE, new_p) not in target.name:
                 continue
-            new_name = name_key(_strip_type(target.name[PROVINCE, new_p]))
+            new_name = name_key(strip_type(target.name[PROVINCE, new_p]))
             for old_p in olds:
-                if name_key(_strip_type(self.source.name[PROVINCE, old_p])) == new_name:
+                if name_key(strip_type(self.source.name[PROVINCE, old_p])) == new_name:
                     merged[old_p] = tuple(sorted(olds))
         return merged
 
@@ -274,7 +274,7 @@ _TYPE_WORDS = (
 
 def strip_type(full_name: str) -> str:
     """The name without its unit type ("Quận 2" → "2", "Huyện Yên Lạc" → "Yên Lạc")."""
-    return _strip_type(full_name)
+    return split_type(full_name)[1]
 
 
 def split_type(full_name: str) -> tuple[str, str]:
@@ -285,10 +285,6 @@ def split_type(full_name: str) -> tuple[str, str]:
         if folded.startswith(word + " "):
             return word, " ".join(full_name.split()[len(word.split()) :])
     return "", full_name
-
-
-def _strip_type(full_name: str) -> str:
-    return split_type(full_name)[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +325,7 @@ def _carry(conversion: ConversionIndex, target: UnitIndex, old: str) -> Carried:
         commune: str | None = t.commune
         if (COMMUNE, t.commune) not in target.name:
             # the code differs in the set in force: the same name inside the same province
-            key = name_key(_strip_type(t.commune_name))
+            key = name_key(strip_type(t.commune_name))
             same = target.communes_in_province.get((t.province, key), ())
             commune = same[0] if len(same) == 1 else None
         label = _kind_label(t.kind)

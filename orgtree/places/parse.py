@@ -528,16 +528,16 @@ def _province_end(tokens: list[str], known: dict[str, frozenset[str]]) -> int:
     return 0
 
 
-def _raw_end(raw: str, tokens: list[str], kept: list[str]) -> tuple[str, bool]:
+def _raw_end(raw: str, tokens: list[str], kept: list[str], ascii_text: bool) -> tuple[str, bool]:
     """The words of ``raw`` that the ``kept`` end of its ``tokens`` stands for, as written
-    ("Ấp 7 X Tam Thạnh" → "X Tam Thạnh": its marks tell Tam Thạnh from Tam Thành), and True;
-    the folded kept words and False when the words do not line up with the tokens or ``kept``
-    is not their end."""
+    ("Ấp 7 X Tam Thạnh" → "X Tam Thạnh": its marks tell Tam Thạnh from Tam Thành), and
+    ``ascii_text`` as given; the folded kept words and True (no spelling of their own to
+    compare) when the words do not line up with the tokens or ``kept`` is not their end."""
     words = raw.split()
     n = len(tokens) - len(kept)
     if len(words) == len(tokens) and 0 <= n < len(tokens) and tokens[n:] == kept:
-        return " ".join(words[n:]), True
-    return " ".join(kept), False
+        return " ".join(words[n:]), ascii_text
+    return " ".join(kept), True
 
 
 def _parse_part(
@@ -574,11 +574,9 @@ def _parse_part(
         if not kept:
             return []
         if kept is not tokens:
-            raw, spelt = _raw_end(raw, tokens, kept)
+            raw, ascii_text = _raw_end(raw, tokens, kept, ascii_text)
             tokens = kept
             first = tokens[0]
-            if not spelt:
-                ascii_text = True  # the folded words: no spelling of its own to compare
     if known is not None and (first in NOISE_WORDS or first.rstrip(_NOISE_TAIL) in NOISE_WORDS):
         # a street-level start ("so nha 12", "to4"): strip_noise's own test, without the call
         stripped = strip_noise(tokens, known["any"])
@@ -604,10 +602,8 @@ def _parse_part(
                 pieces = _split_run(rest, known, frozenset(p - skip for p in syllables))
                 if pieces and len(pieces) > 1 and len(pieces[0]) + len(stripped) <= len(rest):
                     return _pieces(pieces, known)
-            raw, spelt = _raw_end(raw, tokens, stripped)
+            raw, ascii_text = _raw_end(raw, tokens, stripped, ascii_text)
             tokens = stripped
-            if not spelt:
-                ascii_text = True  # the folded words: no spelling of its own to compare
     segment = _segment(raw, tokens)
     if segment.prefix_len and 0 in syllables and tokens == folded.split():
         segment = _bare_segment(raw, tokens)

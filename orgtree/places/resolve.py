@@ -300,8 +300,8 @@ def _decide_text(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome 
         # a digit or a capital struck into a name ("Xã 7Sơn Hà", "Bản HoJn"): the text
         # without it, kept only when it names more, and said in the reason
         without = stray_digit_reading(text)
-        slips = [(without, _STRAY_DIGIT, False)] if without is not None else []
-        slips += [(r, _STRAY_CAPITAL, glued) for r, glued in stray_capital_readings(text)]
+        slips = [(without, _DIGIT_DROPPED, False)] if without is not None else []
+        slips += [(r, _CAPITAL_DROPPED, glued) for r, glued in stray_capital_readings(text)]
         # after a level word's letter (", HXuân Lộc, Đồng Nai": the district Xuân Lộc as
         # likely as a misspelt "Huân Lộc") an answer of the province alone, unflagged, gives
         # way only to a commune answered for sure
@@ -319,8 +319,9 @@ def _decide_text(text: str, catalogue: Catalogue, target: UnitIndex) -> Outcome 
     return best
 
 
-_STRAY_DIGIT = " (bỏ chữ số lẫn vào tên)"
-_STRAY_CAPITAL = " (bỏ chữ hoa lẫn vào tên)"
+# what the reason says of a slip the reading dropped
+_DIGIT_DROPPED = " (bỏ chữ số lẫn vào tên)"
+_CAPITAL_DROPPED = " (bỏ chữ hoa lẫn vào tên)"
 
 
 def _explains_more(other: Outcome, first: Outcome) -> bool:
