@@ -246,41 +246,38 @@ def print_corpus_scores(scores: dict[str, dict[str, float]]) -> None:
         )
 
 
-def rate(func, texts: list[str], seconds: float, before_pass=None) -> tuple[float, float]:
-    """(resolutions per wall-clock second, per CPU second of this process). On a shared
-    machine the second is the steadier figure. ``before_pass`` runs (timed) before each pass."""
-    done = 0
-    started, cpu_started = time.perf_counter(), time.process_time()
-    while True:
-        if before_pass is not None:
-            before_pass()
-        for text in texts:
-            func(text)
-        done += len(texts)
-        elapsed = time.perf_counter() - started
-        if elapsed >= seconds:
-            cpu = max(time.process_time() - cpu_started, 1e-9)
-            return done / elapsed, done / cpu
-
-
-def warm_rate(
-    func, texts: list[str], others: list[str], seconds: float, forget
+def rate(
+    func, texts: list[str], seconds: float, before_pass=None, untimed=None
 ) -> tuple[float, float]:
-    """Like :func:`rate`, each pass over ``texts`` after (untimed) forgetting everything and
-    resolving ``others``: what a long-running process remembers of other addresses."""
+    """(resolutions per wall-clock second, per CPU second of this process). On a shared
+    machine the second is the steadier figure. ``before_pass`` runs (timed) before each pass;
+    ``untimed`` runs before that and outside the clocks (a warm-up between passes)."""
     done = 0
     wall = cpu = 0.0
     while wall < seconds:
-        forget()
-        for text in others:
-            func(text)
+        if untimed is not None:
+            untimed()
         started, cpu_started = time.perf_counter(), time.process_time()
+        if before_pass is not None:
+            before_pass()
         for text in texts:
             func(text)
         wall += time.perf_counter() - started
         cpu += time.process_time() - cpu_started
         done += len(texts)
     return done / wall, done / max(cpu, 1e-9)
+
+
+def read_others(func, others: list[str], forget):
+    """The untimed step of a pass as a long-running process: forget everything, then resolve
+    ``others`` (what such a process remembers of other addresses)."""
+
+    def step() -> None:
+        forget()
+        for text in others:
+            func(text)
+
+    return step
 
 
 def naive_db(text: str):
@@ -416,7 +413,9 @@ def main() -> None:
     # a long-running process that has read other addresses: the parts that repeat across
     # addresses (provinces, districts) are known, the communes of these texts mostly not
     others = make_texts(args.texts, seed=20250702)
-    seen_elsewhere = warm_rate(resolve_place, texts, others, args.seconds, forget)
+    seen_elsewhere = rate(
+        resolve_place, texts, args.seconds, untimed=read_others(resolve_place, others, forget)
+    )
     with_cache = rate(resolve_place, texts, args.seconds)
     sample = texts[:: max(1, len(texts) // 400)]
     db_rate = rate(naive_db, sample, min(args.seconds, 2.0))
