@@ -47,7 +47,7 @@ from .models import (
     WorkHistory,
 )
 from .receivers import suspended
-from .services import apply_current, content_hash, current_from_histories, snapshot
+from .services import apply_current, current_from_histories, hashes_to, snapshot
 
 #: the child tables whose rows decide the derived current fields
 HISTORY_MODELS: frozenset[type[models.Model]] = frozenset({WorkHistory, SalaryHistory})
@@ -95,7 +95,7 @@ def reopen_edited(profile_ids: Iterable[int], *, unless_unchanged: bool = True) 
             pid
             for pid in candidates
             if pid not in latest
-            or content_hash(snapshot(Profile.objects.get(pk=pid))) != latest[pid]
+            or not hashes_to(snapshot(Profile.objects.get(pk=pid)), latest[pid])
         ]
     if not candidates:
         return []

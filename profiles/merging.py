@@ -56,7 +56,7 @@ from .models import (
     ProfileSignature,
     ProfileVersion,
 )
-from .services import content_hash, snapshot
+from .services import content_hash, hashes_to, snapshot
 
 __all__ = [
     "FIELD_GROUPS",
@@ -575,7 +575,7 @@ def undo_merge(merge: ProfileMerge, actor: Any, reason: str) -> ProfileMerge:
     survivor = Profile.objects.select_for_update().filter(pk=merge.survivor_id).first()
     if survivor is None:
         raise MergeError("Hồ sơ giữ lại không còn tồn tại: không thể hoàn tác.")
-    if content_hash(snapshot(survivor)) != merge.survivor_after_hash:
+    if not hashes_to(snapshot(survivor), merge.survivor_after_hash):
         raise MergeError(
             "Hồ sơ giữ lại đã được sửa sau khi gộp: không thể hoàn tác tự động, "
             "hãy sửa hồ sơ bằng tay."

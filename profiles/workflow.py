@@ -29,7 +29,7 @@ from orgtree.access import APPROVE_ROLES, EDIT_PROFILE_ROLES, scope_for
 
 from . import four_eyes
 from .models import Profile, ProfileStatus, ProfileVersion, VersionStatus
-from .services import content_hash, snapshot
+from .services import content_hash, hashes_to, snapshot
 from .validation import blocking_errors
 
 
@@ -110,7 +110,7 @@ def approve(version: ProfileVersion, user: Any) -> ProfileVersion:
     version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
     profile = _check_approver(version, user)
     four_eyes.check(version, profile, user)  # never the submitter nor the last editor
-    if content_hash(snapshot(profile)) != version.content_hash:
+    if not hashes_to(snapshot(profile), version.content_hash):
         raise WorkflowError(
             _("Hồ sơ đã thay đổi sau khi trình; phiên bản này không còn khớp, cần trình lại.")
         )

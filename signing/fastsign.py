@@ -274,8 +274,16 @@ def _signature_value(signer: Signer, template: _Template, signed_info: bytes) ->
     """The signature value of ``signed_info``, verified with the certificate's public key
     before it is used (tens of microseconds): a key that is not the certificate's (a token
     holding several keys, a wrong PKCS#12) or a faulty computation is refused here, when
-    signing, so everything this signer returns has a signature value that verifies."""
+    signing, so everything this signer returns has a signature value that verifies.
+
+    Not verified again: an RSA key held in memory that was checked once against this
+    certificate (:func:`_checked_key`). OpenSSL checks each of its RSA-CRT results with the
+    public exponent itself and computes again without CRT when one is wrong
+    (``rsa_ossl_mod_exp`` in ``crypto/rsa/rsa_ossl.c``), so a faulty computation never
+    leaves it; a token does its own arithmetic, and is verified every time."""
     key = signer.signing_key
+    if template.algorithm == "rsa" and key is _facts(signer).checked_key:
+        return key.sign(signed_info, padding.PKCS1v15(), hashes.SHA256())
     public_key = signer.certificate.public_key()
     try:
         if template.algorithm == "rsa" and isinstance(public_key, rsa.RSAPublicKey):
@@ -308,6 +316,7 @@ class _SignerFacts:
     not_after: datetime
     signs: bool  # no KeyUsage, or one allowing digital signatures or non-repudiation
     template: _Template | None  # None: the key is refused (see keys.key_algorithm)
+    checked_key: Any  # see _checked_key
 
 
 _signer_facts: weakref.WeakKeyDictionary[Signer, _SignerFacts] = weakref.WeakKeyDictionary()
@@ -337,9 +346,23 @@ def _facts(signer: Signer) -> _SignerFacts:
         certificate.not_valid_after_utc,
         signs,
         template,
+        _checked_key(signer, certificate),
     )
     _signer_facts[signer] = facts
     return facts
+
+
+def _checked_key(signer: Signer, certificate: x509.Certificate) -> Any:
+    """The signer's private key when it is an RSA key held in memory (``cryptography``'s,
+    computed by OpenSSL) whose public half is ``certificate``'s; else None."""
+    try:
+        key = signer.signing_key
+    except Exception:  # a closed signer (or token): refused when it signs
+        return None
+    public_key = certificate.public_key()
+    if not (isinstance(key, rsa.RSAPrivateKey) and isinstance(public_key, rsa.RSAPublicKey)):
+        return None
+    return key if key.public_key().public_numbers() == public_key.public_numbers() else None
 
 
 def check_signer(signer: Signer, at: datetime) -> None:

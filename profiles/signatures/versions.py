@@ -44,7 +44,7 @@ from signing.xmlsig import (
 from .. import document
 from ..document_schema import schema_for
 from ..models import Profile, ProfileSignature, ProfileStatus, ProfileVersion, VersionStatus
-from ..services import content_hash
+from ..services import hashes_to
 from ..workflow import WorkflowError, mark_signed
 
 PROVIDER = "profiles.signatures.versions.provide_profile_version"
@@ -76,7 +76,7 @@ def check_can_sign(version: ProfileVersion, user: Any, *, latest: int | None = N
         latest = profile.versions.order_by("-number").values_list("pk", flat=True).first()
     if latest != version.pk:
         raise WorkflowError(f"{_label(version)}: hồ sơ đã có phiên bản mới hơn; không ký bản cũ.")
-    if content_hash(version.snapshot) != version.content_hash:
+    if not hashes_to(version.snapshot, version.content_hash):
         raise WorkflowError(
             f"{_label(version)}: bản chụp của phiên bản không còn khớp mã băm đã phê duyệt; "
             "không ký."
@@ -409,7 +409,7 @@ def _compare_with_snapshot(
     those of ``signed_content``: the binding to the snapshot is read from it without parsing
     ``signed_content`` again; the groups are always compared from ``signed_content``."""
     problems: list[dict[str, str]] = []
-    if content_hash(version.snapshot) != version.content_hash:
+    if not hashes_to(version.snapshot, version.content_hash):
         problems.append(
             {
                 "code": "snapshot_hash",
@@ -541,7 +541,7 @@ def _verify_by_mark(
 ) -> VersionVerification | None:
     """The outcome of :func:`verify_version` when the server's mark holds (see there), else
     None."""
-    if content_hash(version.snapshot) != version.content_hash:
+    if not hashes_to(version.snapshot, version.content_hash):
         return None  # the full check names what changed
     result = recheck_certificate(document_bytes, trust_store, at=at)
     if result is None or result.certificate is None:
@@ -589,7 +589,7 @@ def verification_is_current(
         return False
     if data.get("content_hash") != version.content_hash:
         return False
-    if content_hash(version.snapshot) != version.content_hash:
+    if not hashes_to(version.snapshot, version.content_hash):
         return False  # the stored snapshot changed: let the full check name it
     if data.get("document_sha256") != hashlib.sha256(bytes(signature.signed_document)).hexdigest():
         return False

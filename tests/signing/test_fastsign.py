@@ -270,3 +270,40 @@ def test_the_signer_refuses_a_signature_its_certificate_does_not_verify(
     with pytest.raises(SigningError, match="không phải khóa của chứng thư"):
         sign_document(sample_doc, wrong)
     assert sign_document(sample_doc, rsa_signer)  # the right key signs as before
+
+
+def test_a_key_swapped_after_its_check_is_verified_again(test_ca, rsa_cred, sample_doc):
+    # an in-memory RSA key is checked against the certificate once per signer (OpenSSL
+    # checks every RSA-CRT result itself); a key that is not that very key is verified at
+    # every signature, as before
+    signer = KeyFileSigner.from_pkcs12(rsa_cred.pkcs12, rsa_cred.pin)
+    assert verify_document(sign_document(sample_doc, signer), test_ca.trust_store()).ok
+    other = next(c for c in test_ca.credentials if c.username == "binh" and c.kind == "rsa")
+    signer._key = KeyFileSigner.from_pkcs12(other.pkcs12, other.pin).signing_key
+    with pytest.raises(SigningError, match="không phải khóa của chứng thư"):
+        sign_document(sample_doc, signer)
+
+
+class _FaultyKey:
+    """A key computed outside OpenSSL (as on a token) that returns a wrong value."""
+
+    def __init__(self, key) -> None:
+        self._key = key
+
+    def public_key(self):
+        return self._key.public_key()
+
+    @property
+    def key_size(self) -> int:
+        return self._key.key_size
+
+    def sign(self, data, pad, algorithm) -> bytes:
+        value = bytearray(self._key.sign(data, pad, algorithm))
+        value[-1] ^= 1
+        return bytes(value)
+
+
+def test_a_faulty_value_from_a_key_outside_openssl_is_refused(rsa_signer, sample_doc):
+    faulty = _OtherKey(rsa_signer.certificate, rsa_signer.chain, _FaultyKey(rsa_signer.signing_key))
+    with pytest.raises(SigningError, match="không phải khóa của chứng thư"):
+        sign_document(sample_doc, faulty)
