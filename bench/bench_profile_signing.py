@@ -12,8 +12,9 @@ second:
 * rendering the canonical document from the snapshot;
 * the XSD validation ``sign_version`` runs before signing (schema 1.1, the document's own
   version picked by its namespace);
-* what signing a version costs: render + validate (``render_valid_tree``) + sign the tree
-  (``sign_built_tree``, the template signer), as ``sign_version`` does; the same from the
+* what signing a version costs: render + validate (``render_valid_parts``: the tree and the
+  canonical text it was parsed from) + sign the tree (``sign_built_tree``, the template
+  signer, digesting that text as it is), as ``sign_version`` does; the same from the
   document's bytes (``sign_document``: serialise + parse, as a batch does), and through
   signxml's signer (``sign_document_with_signxml``, the reference) for comparison;
 * what verifying a version costs: ``verify_document`` (digests, signature, chain to the trusted
@@ -113,7 +114,7 @@ def main() -> None:
     from profiles.signatures.versions import (
         _compare_with_snapshot,
         render_valid_document,
-        render_valid_tree,
+        render_valid_parts,
     )
     from signing.keys import KeyFileSigner
     from signing.testca import make_test_ca
@@ -155,8 +156,10 @@ def main() -> None:
         return render_valid_document(version, include_assets=False)
 
     def sign_version_pure() -> bytes:
-        # as sign_version does: the validated tree signed as it is (no serialise + parse)
-        return sign_built_tree(render_valid_tree(version, include_assets=False), signer)
+        # as sign_version does: the validated tree signed as it is (no serialise + parse),
+        # its canonical text digested as it was written
+        root, canonical = render_valid_parts(version, include_assets=False)
+        return sign_built_tree(root, signer, canonical=canonical)
 
     def sign_version_bytes() -> bytes:
         # as before, and as a batch still does: the document's bytes parsed and signed
@@ -186,7 +189,8 @@ def main() -> None:
         public.verify(sig, c14n, padding.PKCS1v15(), hashes.SHA256())
 
     def split(seconds: float) -> dict[str, float]:
-        # the steps of both(), each timed (render_valid_tree is version_tree + the XSD check)
+        # the steps of both(), each timed (render_valid_parts is version_tree_and_c14n + the
+        # XSD check)
         from profiles.document_schema import schema_for
 
         xsd = schema_for(document.SCHEMA_VERSION)
@@ -194,11 +198,11 @@ def main() -> None:
         count, deadline = 0, clock() + seconds
         while clock() < deadline:
             t0 = clock()
-            root = document.version_tree(version, include_assets=False)
+            root, canonical = document.version_tree_and_c14n(version, include_assets=False)
             t1 = clock()
             assert xsd.validate(root)
             t2 = clock()
-            signed = sign_built_tree(root, signer)
+            signed = sign_built_tree(root, signer, canonical=canonical)
             t3 = clock()
             result = verify_document(signed, store)
             t4 = clock()

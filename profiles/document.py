@@ -393,16 +393,18 @@ def _codes(ids: set[Any]) -> dict[Any, str]:
     valid = sorted(i for i in ids if isinstance(i, int) and not isinstance(i, bool))
     if not valid:
         return {}
-    # one small query per rendering, without the ORM's query building (it doubled the cost)
+    # one small query per rendering, without the ORM's query building (it doubled the cost);
+    # the ids are integers, written into the query as such: no parameters to convert (the
+    # SQLite backend rewrites a query's placeholders with a regex at every execution)
     q = connection.ops.quote_name
     table, pk, code = (
         q(Unit._meta.db_table),
         q(Unit._meta.pk.column),
         q(Unit._meta.get_field("code").column),
     )
-    marks = ", ".join(["%s"] * len(valid))
+    listed = ", ".join(str(int(i)) for i in valid)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {pk}, {code} FROM {table} WHERE {pk} IN ({marks})", valid)
+        cursor.execute(f"SELECT {pk}, {code} FROM {table} WHERE {pk} IN ({listed})")
         return dict(cursor.fetchall())
 
 
@@ -422,12 +424,36 @@ def build_snapshot_tree(
 ) -> etree._Element:
     """The canonical document of a snapshot as an element tree (see the module docstring).
     ``units``: unit id -> identifier code (1.1; by default read from the database)."""
+    return snapshot_tree_and_c14n(
+        data,
+        personal_id=personal_id,
+        number=number,
+        content_hash=content_hash,
+        include_assets=include_assets,
+        version=version,
+        units=units,
+    )[0]
+
+
+def snapshot_tree_and_c14n(
+    data: dict[str, Any],
+    *,
+    personal_id: str,
+    number: int,
+    content_hash: str,
+    include_assets: bool,
+    version: str = SCHEMA_VERSION,
+    units: Mapping[Any, str] | None = None,
+) -> tuple[etree._Element, bytes | None]:
+    """:func:`build_snapshot_tree` and the tree's exclusive C14N when the text path wrote
+    the document (it writes it in canonical form and parses those bytes: see
+    :mod:`profiles.document_text`); None when the tree was built element by element."""
     if units is None:
         units = unit_codes(data) if version != "1.0" else {}
     if version == "1.1":
-        from .document_text import build_tree  # the same tree, written as text and parsed
+        from .document_text import build_canonical  # the same tree, written as text
 
-        built = build_tree(
+        built = build_canonical(
             data,
             personal_id=personal_id,
             number=number,
@@ -437,7 +463,7 @@ def build_snapshot_tree(
         )
         if built is not None:
             return built
-    return build_element_tree(
+    tree = build_element_tree(
         data,
         personal_id=personal_id,
         number=number,
@@ -446,6 +472,7 @@ def build_snapshot_tree(
         version=version,
         units=units,
     )
+    return tree, None
 
 
 def build_element_tree(
@@ -462,12 +489,14 @@ def build_element_tree(
     path of :mod:`profiles.document_text` is tested against)."""
     namespace = VERSIONS[version]
     root = etree.Element(_q("HoSo", namespace), nsmap={None: namespace})
+    # the attributes in the order exclusive C14N writes them (by name), as the text path
+    # writes them (profiles.document_text: the document is written in canonical form)
+    root.set("coTaiSanThuNhap", "true" if include_assets else "false")
+    root.set("maBam", content_hash)
+    root.set("phienBan", str(number))
     if version != "1.0":
         root.set(VERSION_ATTRIBUTE, version)
     root.set("soDinhDanh", personal_id)
-    root.set("phienBan", str(number))
-    root.set("maBam", content_hash)
-    root.set("coTaiSanThuNhap", "true" if include_assets else "false")
     profile_row = data.get("profile") or {}
     row_tag = _q(ROW, namespace)
     for spec in groups(version):
@@ -499,8 +528,22 @@ def version_tree(
 ) -> etree._Element:
     """``units``: unit id -> code, read once for a batch (:func:`unit_codes_of`); by default
     the codes of the units this snapshot names are read from the database."""
+    return version_tree_and_c14n(
+        version, include_assets=include_assets, schema_version=schema_version, units=units
+    )[0]
+
+
+def version_tree_and_c14n(
+    version: Any,
+    *,
+    include_assets: bool | None = None,
+    schema_version: str = SCHEMA_VERSION,
+    units: Mapping[Any, str] | None = None,
+) -> tuple[etree._Element, bytes | None]:
+    """:func:`version_tree` and, when known, its exclusive C14N (see
+    :func:`snapshot_tree_and_c14n`)."""
     data = version.snapshot
-    return build_snapshot_tree(
+    return snapshot_tree_and_c14n(
         data,
         personal_id=str((data.get("profile") or {}).get("personal_id", "")),
         number=version.number,

@@ -423,25 +423,39 @@ def _end_tag(root: etree._Element) -> bytes | None:
     return f"</{root.prefix}:{local}>".encode() if root.prefix else f"</{local}>".encode()
 
 
-def sign_tree(root: etree._Element, signer: Signer, at: datetime) -> bytes:
+# What lxml writes before a document's root with xml_declaration=True and UTF-8.
+_DECLARATION = b"<?xml version='1.0' encoding='UTF-8'?>\n"
+
+
+def sign_tree(
+    root: etree._Element, signer: Signer, at: datetime, canonical: bytes | None = None
+) -> bytes:
     """Our XAdES-BES signature of ``root`` (the root of a parsed, unsigned document), returned
     as the signed document's bytes: the document's own bytes with the signature written in
     from the template's bytes (``root`` is left as it is), or — for a root that does not
     allow that (see ``_end_tag``) — built from the template's elements and appended to
     ``root``. The same bytes either way. The caller checks the document and the certificate
-    (``xmlsig.sign_document``)."""
+    (``xmlsig.sign_document``).
+
+    ``canonical``: the exclusive C14N of ``root``, when the caller wrote the document in that
+    form and parsed it (``profiles.document_text``): the document is then written as those
+    bytes (after the XML declaration) and they are what is digested, with no serialising of
+    the tree. A verifier finds the same canonical bytes (C14N of a canonical document gives
+    it back); :func:`verify_own_bytes` then digests them without C14N."""
     template = signer_template(signer)
     end = _end_tag(root)
     if end is not None:
+        if canonical is not None and canonical.endswith(end):
+            return _sign_bytes(_DECLARATION + canonical, canonical, end, template, signer, at)
         document = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
         if document.endswith(end):
-            return _sign_bytes(root, document, end, template, signer, at)
+            return _sign_bytes(document, _c14n(root), end, template, signer, at)
     return _sign_elements(root, template, signer, at)
 
 
 def _sign_bytes(
-    root: etree._Element,
     document: bytes,
+    canonical: bytes,
     end: bytes,
     template: _Template,
     signer: Signer,
@@ -450,7 +464,7 @@ def _sign_bytes(
     parts = template.parts
     values = {name: value.encode() for name, value in _ids().items()}
     values["time"] = at.astimezone(UTC).isoformat(timespec="seconds").encode()
-    values["document_digest"] = _b64_sha256(_c14n(root)).encode()
+    values["document_digest"] = _b64_sha256(canonical).encode()
     values["properties_digest"] = _b64_sha256(_fill(parts.signed_properties, values)).encode()
     before, after = template.key_info_c14n
     values["key_info_digest"] = _b64_sha256(before + values["key_info"] + after).encode()
@@ -642,8 +656,9 @@ def verify_own_bytes(
         return None
     values = match.groupdict()
     end = values["end"]
+    unsigned = xml_bytes[:start] + end
     try:
-        root = parse(xml_bytes[:start] + end)
+        root = parse(unsigned)
     except (etree.XMLSyntaxError, ValueError):
         return None
     # the bytes before the signature, closed by the end tag, are the whole root (the signature
@@ -651,7 +666,15 @@ def verify_own_bytes(
     # the template's bytes are written)
     if _end_tag(root) != end or (root.getroottree().docinfo.encoding or "").upper() != "UTF-8":
         return None
-    signed_data = _c14n(root)
+    # A document written in canonical form (sign_tree's ``canonical``) is digested as it is:
+    # when those bytes hash to the digest the signature value vouches for (checked below),
+    # they are the canonical bytes the signer digested (SHA-256), and C14N of the tree parsed
+    # from them gives them back. Any other document is canonicalised.
+    signed_data = unsigned[len(_DECLARATION) :]
+    if not unsigned.startswith(_DECLARATION) or (
+        _b64_sha256(signed_data).encode() != values["document_digest"]
+    ):
+        signed_data = _c14n(root)
     # (every id starts with "SignXML": one search of the document when none is there)
     if _DSIG_NAMESPACE in signed_data or (
         b"SignXML" in signed_data and any(values[name] in signed_data for name in _ID_FIELDS)

@@ -228,10 +228,18 @@ def _prepare(
     return root, _checked(root, signer, signing_time)
 
 
-def _checked(root: etree._Element, signer: Signer, signing_time: datetime | None) -> datetime:
-    """The signing time, after the checks of :func:`sign_document` on the document's root."""
+def _checked(
+    root: etree._Element,
+    signer: Signer,
+    signing_time: datetime | None,
+    canonical: bytes | None = None,
+) -> datetime:
+    """The signing time, after the checks of :func:`sign_document` on the document's root.
+    ``canonical``: the root's exclusive C14N, where every element of the signature namespace
+    would declare it: a document without that namespace's name has no signature."""
     at = (signing_time or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    if root.find(".//ds:Signature", _NS) is not None:
+    maybe_signed = canonical is None or _NS["ds"].encode() in canonical
+    if maybe_signed and root.find(".//ds:Signature", _NS) is not None:
         raise SigningError("Tài liệu đã có chữ ký số; không ký chồng lên bản đã ký.")
     check_signer(signer, at)  # check_certificate_usable and key_algorithm, facts read once
     return at
@@ -253,22 +261,32 @@ def sign_document(
 
 
 def sign_built_tree(
-    root: etree._Element, signer: Signer, *, signing_time: datetime | None = None
+    root: etree._Element,
+    signer: Signer,
+    *,
+    signing_time: datetime | None = None,
+    canonical: bytes | None = None,
 ) -> bytes:
     """:func:`sign_document` for a document this process has just built as an lxml tree (the
     canonical profile document, rendered and validated): the same checks and the same
     signature, without serialising the tree and parsing it again. ``root`` must be the root
     of its own tree; it may receive the signature (the caller does not use it afterwards).
     Never pass a tree parsed from outside input here: such bytes go through
-    :func:`sign_document`, whose parser refuses DTDs and entities."""
+    :func:`sign_document`, whose parser refuses DTDs and entities.
+
+    ``canonical``: the bytes ``root`` was parsed from, when they are its exclusive C14N
+    (``profiles.document_text`` writes the document so): the signed document is then those
+    bytes with the signature written in, and they are digested as they are."""
     if root.getparent() is not None or root.getroottree().docinfo.doctype:
         raise SigningError("Chỉ ký được phần tử gốc của một tài liệu XML không có DOCTYPE.")
-    return _sign_tree(root, signer, _checked(root, signer, signing_time))
+    return _sign_tree(root, signer, _checked(root, signer, signing_time, canonical), canonical)
 
 
-def _sign_tree(root: etree._Element, signer: Signer, at: datetime) -> bytes:
+def _sign_tree(
+    root: etree._Element, signer: Signer, at: datetime, canonical: bytes | None = None
+) -> bytes:
     try:
-        return sign_tree(root, signer, at)
+        return sign_tree(root, signer, at, canonical)
     except SigningError:
         raise
     except (ValueError, TypeError) as exc:

@@ -240,15 +240,26 @@ def render_valid_tree(
 ) -> etree._Element:
     """:func:`render_valid_document` as the rendered tree (validated as it is), for
     :func:`~.xmlsig.sign_built_tree`: signing it needs no serialising and parsing again."""
+    return render_valid_parts(version, include_assets=include_assets, units=units)[0]
+
+
+def render_valid_parts(
+    version: ProfileVersion, *, include_assets: bool, units: Mapping[Any, str] | None = None
+) -> tuple[etree._Element, bytes | None]:
+    """:func:`render_valid_tree` and, when the document was written as text, the text it was
+    parsed from: the tree's exclusive C14N (``document.version_tree_and_c14n``), which
+    :func:`~.xmlsig.sign_built_tree` signs as it is."""
     try:
-        root = document.version_tree(version, include_assets=include_assets, units=units)
+        root, canonical = document.version_tree_and_c14n(
+            version, include_assets=include_assets, units=units
+        )
     except document.DocumentError as exc:
         raise WorkflowError(f"{_label(version)}: " + "; ".join(exc.messages)) from exc
     # the tree as rendered is validated (no second parse); the messages, with line numbers,
     # come from the bytes
     valid = schema_for(document.SCHEMA_VERSION).validate(root)
     if valid:
-        return root
+        return root, canonical
     errors = document.validate_document(
         etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     )
@@ -260,7 +271,7 @@ def render_valid_tree(
             f"{_label(version)}: tài liệu hồ sơ không đúng lược đồ "
             f"ho-so-cbccvc-{document.SCHEMA_VERSION}, không ký: {shown}"
         )
-    return root
+    return root, canonical
 
 
 def sign_version(
@@ -275,8 +286,8 @@ def sign_version(
     version = ProfileVersion.objects.select_related("profile__unit").get(pk=version.pk)
     check_can_sign(version, user)
     include_assets = document.assets_included_by_default()
-    root = render_valid_tree(version, include_assets=include_assets)
-    signed = sign_built_tree(root, signer, signing_time=signing_time)
+    root, canonical = render_valid_parts(version, include_assets=include_assets)
+    signed = sign_built_tree(root, signer, signing_time=signing_time, canonical=canonical)
     return record_signature(
         version, signed, user, credential=credential, includes_assets=include_assets
     )

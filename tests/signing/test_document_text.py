@@ -1,7 +1,8 @@
 """The canonical document written as text and parsed (profiles.document_text, issue #19) is
 the very tree the element builder makes: same serialised and canonical bytes for every
-generated person and for texts that need escaping; what the text path cannot write exactly
-falls back to the element builder, with its errors."""
+generated person and for texts that need escaping, and the text written is those canonical
+bytes (the signer signs it as they are); what the text path cannot write exactly falls back
+to the element builder, with its errors."""
 
 from __future__ import annotations
 
@@ -37,7 +38,13 @@ def _both(data: dict[str, Any], personal_id: str = "001090000001", **kwargs: Any
         **kwargs,
     }
     element = document.build_element_tree(data, version="1.1", **args)
-    text = document_text.build_tree(data, **args)
+    built = document_text.build_canonical(data, **args)
+    assert built is not None
+    text, canonical = built
+    # what was written is the exclusive C14N of the tree parsed from it and of the element
+    # builder's tree, byte for byte (lxml's C14N, the signer's reference)
+    assert canonical == etree.tostring(text, method="c14n", exclusive=True)
+    assert canonical == etree.tostring(element, method="c14n", exclusive=True)
     return element, text
 
 

@@ -307,3 +307,76 @@ def test_a_faulty_value_from_a_key_outside_openssl_is_refused(rsa_signer, sample
     faulty = _OtherKey(rsa_signer.certificate, rsa_signer.chain, _FaultyKey(rsa_signer.signing_key))
     with pytest.raises(SigningError, match="không phải khóa của chứng thư"):
         sign_document(sample_doc, faulty)
+
+
+# -- a document written in canonical form (profiles.document_text) ------------------------------
+
+
+def test_a_document_written_in_canonical_form_is_signed_as_those_bytes(
+    rsa_signer, sample_doc, test_ca, monkeypatch
+):
+    """``sign_built_tree(..., canonical=)`` writes the document as its canonical bytes and
+    digests them as they are: the signature is the one ``sign_document`` makes of the same
+    document (same digest, same value), signxml and our verifier accept it, and verifying
+    finds those very bytes as the signed content."""
+    c14n = _c14n_unsigned(sample_doc)
+    at = rsa_signer.certificate.not_valid_before_utc + timedelta(hours=3)
+    _fixed_tokens(monkeypatch)
+    written = xmlsig.sign_built_tree(
+        etree.fromstring(c14n), rsa_signer, signing_time=at, canonical=c14n
+    )
+    _fixed_tokens(monkeypatch)
+    serialised = sign_document(sample_doc, rsa_signer, signing_time=at)
+    start = written.index(b"<ds:Signature ")
+    assert written[:start] == fastsign._DECLARATION + c14n[: -len(b"</HoSo>")]
+    assert written[start:] == serialised[serialised.index(b"<ds:Signature ") :]
+    assert _accepted_by_signxml(written) == c14n
+    result = verify_document(written, test_ca.trust_store(), at=at + timedelta(days=1))
+    assert result.ok, result.codes
+    assert result.signed_content == c14n
+
+    # the verifier digests such a document as it is written: no C14N needed
+    def no_c14n(node):
+        raise AssertionError("canonicalised a document written in canonical form")
+
+    monkeypatch.setattr(fastsign, "_c14n", no_c14n)
+    own = fastsign.verify_own_bytes(written, xmlsig._certificate_from_base64, xmlsig._parse)
+    assert own is not None and own.signed_data == c14n
+    monkeypatch.undo()
+
+    # a signed document, given with its canonical bytes, is still refused
+    again = etree.tostring(etree.fromstring(written), method="c14n", exclusive=True)
+    with pytest.raises(xmlsig.SigningError, match="đã có chữ ký số"):
+        xmlsig.sign_built_tree(
+            etree.fromstring(again), rsa_signer, signing_time=at, canonical=again
+        )
+
+
+def test_the_verifier_canonicalises_what_is_not_written_in_canonical_form(
+    rsa_signer, sample_doc, test_ca
+):
+    """The digest over the bytes as written is a shortcut for a canonical document only:
+    the same signed document written otherwise (empty elements closed short, attributes in
+    another order) still verifies through C14N, and a changed text is refused either way."""
+    c14n = _c14n_unsigned(sample_doc)
+    at = rsa_signer.certificate.not_valid_before_utc + timedelta(hours=3)
+    written = xmlsig.sign_built_tree(
+        etree.fromstring(c14n), rsa_signer, signing_time=at, canonical=c14n
+    )
+    store, later = test_ca.trust_store(), at + timedelta(days=1)
+    root = etree.fromstring(written)
+    attributes = dict(root.attrib)
+    root.attrib.clear()
+    for name in reversed(list(attributes)):
+        root.set(name, attributes[name])
+    rewritten = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    assert rewritten != written
+    assert rewritten[: rewritten.index(b"<ds:Signature ")] != written[: written.index(b"<ds:")]
+    result = verify_document(rewritten, store, at=later)
+    assert result.ok, result.codes
+    assert result.signed_content == c14n
+    assert fastsign.verify_own_bytes(rewritten, xmlsig._certificate_from_base64, xmlsig._parse)
+    for signed in (written, rewritten):
+        changed = signed.replace(b"Minh Khai", "Minh Khải".encode(), 1)
+        assert changed != signed
+        assert not verify_document(changed, store, at=later).ok

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
+from lxml import etree
 
 from signing.keys import KeyFileSigner, TokenSigner
-from signing.xmlsig import sign_document
+from signing.xmlsig import sign_built_tree, sign_document
 
 from .conftest import SOFTHSM_MODULE, TOKEN_LABEL, TOKEN_PIN
 
@@ -67,15 +68,26 @@ def _verify_cli(tmp_path: Path, document: bytes, test_ca, cert) -> subprocess.Co
     )
 
 
-def _sign(doc: bytes, signer, cert) -> bytes:
-    return sign_document(doc, signer, signing_time=cert.not_valid_before_utc + timedelta(hours=2))
+def _sign(doc: bytes, signer, cert, *, canonical: bool = False) -> bytes:
+    at = cert.not_valid_before_utc + timedelta(hours=2)
+    if not canonical:
+        return sign_document(doc, signer, signing_time=at)
+    # as sign_version signs a document written in canonical form: the tree parsed from its
+    # exclusive C14N, those bytes signed as they are
+    c14n = etree.tostring(etree.fromstring(doc), method="c14n", exclusive=True)
+    signed = sign_built_tree(etree.fromstring(c14n), signer, signing_time=at, canonical=c14n)
+    assert c14n[: -len(b"</HoSo>")] in signed
+    return signed
 
 
+@pytest.mark.parametrize("canonical", [False, True], ids=["serialised", "canonical"])
 @pytest.mark.parametrize("kind", ["rsa", "ec"])
-def test_xmlsec1_verifies_our_signature(tmp_path, test_ca, sample_doc, rsa_cred, ec_cred, kind):
+def test_xmlsec1_verifies_our_signature(
+    tmp_path, test_ca, sample_doc, rsa_cred, ec_cred, kind, canonical
+):
     cred = {"rsa": rsa_cred, "ec": ec_cred}[kind]
     with KeyFileSigner.from_pkcs12(cred.pkcs12, cred.pin) as signer:
-        signed = _sign(sample_doc, signer, cred.certificate)
+        signed = _sign(sample_doc, signer, cred.certificate, canonical=canonical)
     done = _verify_cli(tmp_path, signed, test_ca, cred.certificate)
     assert done.returncode == 0, done.stderr
     assert "SignedInfo References (ok/all): 3/3" in done.stdout + done.stderr
