@@ -184,6 +184,26 @@ def _thread_parser() -> etree.XMLParser:
     return parser
 
 
+def _start_tag(personal_id: str, number: int, content_hash: str, include_assets: bool) -> str:
+    # the root's attributes by name: coTaiSanThuNhap, maBam, phienBan, phienBanLuocDo,
+    # soDinhDanh (C14N's order)
+    return (
+        f'<HoSo xmlns="{doc.VERSIONS["1.1"]}"'
+        f' coTaiSanThuNhap="{"true" if include_assets else "false"}"'
+        f' maBam="{_escape_attribute(content_hash)}" phienBan="{number}"'
+        f' {doc.VERSION_ATTRIBUTE}="1.1" soDinhDanh="{_escape_attribute(personal_id)}">'
+    )
+
+
+def canonical_start_tags(personal_id: str, number: int, content_hash: str) -> tuple[bytes, ...]:
+    """The root's start tag, as exclusive C14N writes it, of the 1.1 documents of a version
+    (with or without group 9): canonical bytes that start with one of these name exactly
+    this version and snapshot hash, with no need to parse them."""
+    return tuple(
+        _start_tag(personal_id, number, content_hash, assets).encode() for assets in (False, True)
+    )
+
+
 def build_tree(
     data: dict[str, Any],
     *,
@@ -220,14 +240,7 @@ def build_canonical(
     """:func:`build_tree` and the text it parsed: the tree's exclusive C14N (see the module
     docstring)."""
     version = "1.1"
-    # the root's attributes by name: coTaiSanThuNhap, maBam, phienBan, phienBanLuocDo,
-    # soDinhDanh (C14N's order)
-    out = [
-        f'<HoSo xmlns="{doc.VERSIONS[version]}"'
-        f' coTaiSanThuNhap="{"true" if include_assets else "false"}"'
-        f' maBam="{_escape_attribute(content_hash)}" phienBan="{number}"'
-        f' {doc.VERSION_ATTRIBUTE}="{version}" soDinhDanh="{_escape_attribute(personal_id)}">'
-    ]
+    out = [_start_tag(personal_id, number, content_hash, include_assets)]
     append = out.append
     profile_row = data.get("profile") or {}
     row_place = doc._row_place

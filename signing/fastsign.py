@@ -601,7 +601,9 @@ def _embedded_certificates(
 class OwnSignature:
     """A signature of our own shape whose digests and value hold (see ``verify_own_bytes``)."""
 
-    root: etree._Element  # the document's root as parsed without the signature
+    # the document's root as parsed without the signature; None for a document written in
+    # canonical form, which is not parsed (see verify_own_bytes)
+    root: etree._Element | None
     signed_data: bytes  # its exclusive C14N: what the signature covers
     certificates: tuple[x509.Certificate, ...]  # as embedded, the signer's first
     algorithm: str  # "rsa" | "ec"
@@ -657,23 +659,27 @@ def verify_own_bytes(
     values = match.groupdict()
     end = values["end"]
     unsigned = xml_bytes[:start] + end
-    try:
-        root = parse(unsigned)
-    except (etree.XMLSyntaxError, ValueError):
-        return None
-    # the bytes before the signature, closed by the end tag, are the whole root (the signature
-    # was its last child), written as this signer writes it (see _end_tag), in UTF-8 (in which
-    # the template's bytes are written)
-    if _end_tag(root) != end or (root.getroottree().docinfo.encoding or "").upper() != "UTF-8":
-        return None
-    # A document written in canonical form (sign_tree's ``canonical``) is digested as it is:
-    # when those bytes hash to the digest the signature value vouches for (checked below),
-    # they are the canonical bytes the signer digested (SHA-256), and C14N of the tree parsed
-    # from them gives them back. Any other document is canonicalised.
+    # A document written in canonical form (sign_tree's ``canonical``) is digested as it is,
+    # without parsing it: when the bytes after the declaration hash to the digest that the
+    # signature value vouches for (checked below), they are the canonical bytes the signer
+    # digested (SHA-256): well-formed, one root closed by ``end``, and C14N of their tree
+    # gives them back. The document's root is then not parsed here (``root`` None: a caller
+    # who needs the tree parses ``signed_data``). Any other document is parsed and
+    # canonicalised.
+    root: etree._Element | None = None
     signed_data = unsigned[len(_DECLARATION) :]
     if not unsigned.startswith(_DECLARATION) or (
         _b64_sha256(signed_data).encode() != values["document_digest"]
     ):
+        try:
+            root = parse(unsigned)
+        except (etree.XMLSyntaxError, ValueError):
+            return None
+        # the bytes before the signature, closed by the end tag, are the whole root (the
+        # signature was its last child), written as this signer writes it (see _end_tag), in
+        # UTF-8 (in which the template's bytes are written)
+        if _end_tag(root) != end or (root.getroottree().docinfo.encoding or "").upper() != "UTF-8":
+            return None
         signed_data = _c14n(root)
     # (every id starts with "SignXML": one search of the document when none is there)
     if _DSIG_NAMESPACE in signed_data or (

@@ -41,7 +41,7 @@ from signing.xmlsig import (
     verify_document,
 )
 
-from .. import document
+from .. import document, document_text
 from ..document_schema import schema_for
 from ..models import Profile, ProfileSignature, ProfileStatus, ProfileVersion, VersionStatus
 from ..services import hashes_to
@@ -411,6 +411,16 @@ def _signed_for_snapshot(signed_root: etree._Element, version: ProfileVersion) -
     )
 
 
+def _starts_as_signed_for_snapshot(signed_content: bytes, version: ProfileVersion) -> bool:
+    """:func:`_signed_for_snapshot` read from the canonical bytes without parsing them: they
+    start with the root start tag a 1.1 document of this version and snapshot hash has in
+    canonical form (a document a verifier did not parse; anything else is parsed)."""
+    personal_id = str((version.snapshot.get("profile") or {}).get("personal_id", ""))
+    return signed_content.startswith(
+        document_text.canonical_start_tags(personal_id, version.number, version.content_hash)
+    )
+
+
 def _compare_with_snapshot(
     version: ProfileVersion, signed_content: bytes, signed_root: etree._Element | None = None
 ) -> tuple[list[int], list[dict[str, str]]]:
@@ -428,7 +438,11 @@ def _compare_with_snapshot(
                 "severity": "error",
             }
         )
-    if signed_root is not None and not problems and _signed_for_snapshot(signed_root, version):
+    if not problems and (
+        _signed_for_snapshot(signed_root, version)
+        if signed_root is not None
+        else _starts_as_signed_for_snapshot(signed_content, version)
+    ):
         return [], problems
     signed_root = parse_untrusted(signed_content)
     if not problems and _signed_for_snapshot(signed_root, version):

@@ -1,14 +1,16 @@
 """hashes_to: the snapshot check before signing and verifying, fast and never more lenient
 than comparing content_hash."""
 
+import enum
 import json
 import math
+import uuid
 
 import orjson
 import pytest
 
 from profiles.models import Profile
-from profiles.services import content_hash, hashes_to, snapshot
+from profiles.services import _plain_and_finite, content_hash, hashes_to, snapshot
 from profiles.synthetic import generate_people
 
 
@@ -22,6 +24,7 @@ def test_generated_snapshots_take_the_fast_path_and_every_change_is_seen(tree):
         # ordinary snapshots: orjson writes json.dumps' canonical bytes (else no speed-up)
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         assert orjson.dumps(data, option=orjson.OPT_SORT_KEYS) == canonical.encode()
+        assert _plain_and_finite(data)  # nothing to read back
         digest = content_hash(data)
         assert hashes_to(data, digest)
         changed = {**data, "profile": {**data["profile"], "full_name": "Sửa ngoài luồng"}}
@@ -53,3 +56,37 @@ def test_a_value_orjson_writes_as_null_is_not_taken_for_null():
         assert orjson.dumps({"a": value}) == b'{"a":null}'
         assert not hashes_to({"a": value}, content_hash({"a": None}))
     assert hashes_to({"a": None}, content_hash({"a": None}))
+
+
+class _Colour(enum.Enum):
+    RED = "red"
+
+
+class _Text(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        float("nan"),
+        -float("nan"),
+        math.inf,
+        -math.inf,
+        _Colour.RED,  # orjson writes its value
+        uuid.UUID(int=7),  # orjson writes its text
+        _Text("x"),
+    ],
+    ids=repr,
+)
+def test_what_orjson_may_write_like_another_value_is_never_plain_and_finite(value):
+    for data in ({"a": value}, {"a": [1, {"b": [value, value]}]}, {"a": 1.5, "b": value}):
+        assert not _plain_and_finite(data)
+
+
+def test_plain_finite_values_and_strings_that_look_like_floats():
+    assert _plain_and_finite({"a": [1.5, 1e308, -1e308, 5e-324, -0.0, 2**70, True, None, "x"]})
+    # bytes of a NaN inside a string: at worst the answer is read back, never wrong
+    text = "g\x00\x00\x00\x00\x00\x00\xf8\x7f"
+    assert hashes_to({"a": text}, content_hash({"a": text}))
+    assert not hashes_to({"a": text}, content_hash({"a": None}))

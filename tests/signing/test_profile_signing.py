@@ -193,6 +193,41 @@ def test_signatures_stored_before_encryption_are_read_and_sealed_by_the_migratio
     assert verify_version(version, trust_store=test_ca.trust_store()).ok
 
 
+def test_a_version_is_signed_in_canonical_form_and_verified_without_parsing_it(
+    version, signer, approver, test_ca, monkeypatch
+):
+    """sign_version writes the rendered document as its exclusive C14N (the text path); the
+    verification digests those bytes as written and binds them to the version by their
+    root's canonical start tag, with no parse; a version they do not name is still found
+    out (then the bytes are parsed and the groups compared)."""
+    from profiles.signatures import versions
+
+    signature = sign_version(version, signer, approver)
+    signed = bytes(signature.signed_document)
+    unsigned = etree.fromstring(signed)
+    unsigned.remove(unsigned[-1])
+    c14n = etree.tostring(unsigned, method="c14n", exclusive=True)
+    start = signed.index(b"<ds:Signature ")
+    assert signed[:start] == b"<?xml version='1.0' encoding='UTF-8'?>\n" + c14n[: -len(b"</HoSo>")]
+
+    def no_parse(xml):
+        raise AssertionError("parsed the signed document")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(versions, "parse_untrusted", no_parse)
+        patched.setattr("signing.xmlsig._parse", no_parse)
+        outcome = verify_version(version, trust_store=test_ca.trust_store())
+    assert outcome.ok, outcome.messages
+    assert outcome.result.signed_root is None and outcome.result.signed_content == c14n
+
+    version.refresh_from_db()
+    ProfileVersion.objects.filter(pk=version.pk).update(number=version.number + 5)
+    version.refresh_from_db()
+    outcome = verify_version(version, trust_store=test_ca.trust_store())
+    assert not outcome.ok
+    assert any(p["code"].startswith("snapshot") for p in outcome.problems), outcome.problems
+
+
 def test_sign_verify_and_a_later_edit_opens_a_new_version(
     version, person, signer, approver, hr, test_ca
 ):

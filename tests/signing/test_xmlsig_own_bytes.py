@@ -26,9 +26,14 @@ def _unsigned_c14n(xml: bytes) -> bytes:
     return etree.tostring(etree.fromstring(xml), method="c14n", exclusive=True)
 
 
-@pytest.fixture(scope="module")
-def signed_doc(rsa_signer, sample_doc) -> bytes:
-    return sign_document(sample_doc, rsa_signer)
+@pytest.fixture(scope="module", params=["serialised", "canonical"])
+def signed_doc(request, rsa_signer, sample_doc) -> bytes:
+    """The sample signed as ``sign_document`` writes it, and as ``sign_version`` writes a
+    document rendered in canonical form (the byte path digests it without parsing it)."""
+    if request.param == "serialised":
+        return sign_document(sample_doc, rsa_signer)
+    c14n = _unsigned_c14n(sample_doc)
+    return xmlsig.sign_built_tree(etree.fromstring(c14n), rsa_signer, canonical=c14n)
 
 
 def test_our_signatures_and_signxmls_take_the_byte_path_with_signxmls_signed_bytes(
@@ -48,8 +53,32 @@ def test_our_signatures_and_signxmls_take_the_byte_path_with_signxmls_signed_byt
         )
         result = verify_document(signed, test_ca.trust_store())
         assert result.ok, result.codes
-        assert result.signed_root is not None
-        assert result.signed_root.find("ds:Signature", NS) is None
+        # a document in canonical form is not parsed (see the next test)
+        if own.root is not None:
+            assert result.signed_root is not None
+            assert result.signed_root.find("ds:Signature", NS) is None
+
+
+def test_a_document_written_in_canonical_form_is_verified_without_parsing_it(
+    sample_doc, rsa_signer, test_ca, monkeypatch
+):
+    c14n = _unsigned_c14n(sample_doc)
+    signed = xmlsig.sign_built_tree(etree.fromstring(c14n), rsa_signer, canonical=c14n)
+
+    def no_parse(xml):
+        raise AssertionError("parsed a document written in canonical form")
+
+    own = fastsign.verify_own_bytes(signed, xmlsig._certificate_from_base64, no_parse)
+    assert own is not None and own.root is None
+    assert own.signed_data == c14n == _signxml_signed_data(signed, test_ca)
+    result = verify_document(signed, test_ca.trust_store())
+    assert result.ok, result.codes
+    assert result.signed_root is None and result.signed_content == c14n
+    # the same bytes with one text changed, still in canonical form: parsed, and refused
+    changed = signed.replace(b"<HoVaTen>", b"<HoVaTen>x", 1)
+    assert changed != signed
+    assert _own(changed) is None
+    assert not verify_document(changed, test_ca.trust_store()).ok
 
 
 def test_the_byte_path_gives_the_result_of_the_tree_path(signed_doc, test_ca, rsa_signer):
