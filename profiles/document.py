@@ -412,27 +412,10 @@ def _row_place(label: str, index: int) -> str:
     return f"{label}, dòng {index}"
 
 
-def build_snapshot_tree(
-    data: dict[str, Any],
-    *,
-    personal_id: str,
-    number: int,
-    content_hash: str,
-    include_assets: bool,
-    version: str = SCHEMA_VERSION,
-    units: Mapping[Any, str] | None = None,
-) -> etree._Element:
-    """The canonical document of a snapshot as an element tree (see the module docstring).
-    ``units``: unit id -> identifier code (1.1; by default read from the database)."""
-    return snapshot_tree_and_c14n(
-        data,
-        personal_id=personal_id,
-        number=number,
-        content_hash=content_hash,
-        include_assets=include_assets,
-        version=version,
-        units=units,
-    )[0]
+def build_snapshot_tree(data: dict[str, Any], **kwargs: Any) -> etree._Element:
+    """The canonical document of a snapshot as an element tree (see the module docstring);
+    the arguments are :func:`snapshot_tree_and_c14n`'s."""
+    return snapshot_tree_and_c14n(data, **kwargs)[0]
 
 
 def snapshot_tree_and_c14n(
@@ -445,9 +428,11 @@ def snapshot_tree_and_c14n(
     version: str = SCHEMA_VERSION,
     units: Mapping[Any, str] | None = None,
 ) -> tuple[etree._Element, bytes | None]:
-    """:func:`build_snapshot_tree` and the tree's exclusive C14N when the text path wrote
-    the document (it writes it in canonical form and parses those bytes: see
-    :mod:`profiles.document_text`); None when the tree was built element by element."""
+    """The canonical document of a snapshot as an element tree, and the tree's exclusive C14N
+    when the text path wrote the document (it writes it in canonical form and parses those
+    bytes: see :mod:`profiles.document_text`); None when the tree was built element by
+    element. ``units``: unit id -> identifier code (1.1; by default read from the
+    database)."""
     if units is None:
         units = unit_codes(data) if version != "1.0" else {}
     if version == "1.1":

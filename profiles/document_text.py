@@ -18,7 +18,7 @@ would be normalised away by the parser), ``&``, ``<``, ``"``, ``\\t``, ``\\n`` a
 attribute values (attribute-value normalisation); ``>`` stays as it is in an attribute.
 Whatever the text path cannot write exactly, it does not try: a text the parser refuses
 (control characters, a text beyond libxml2's limits), a string that is not valid Unicode or
-an empty text (written ``<a></a>``, parsed as no text) makes :func:`build_tree` return None
+an empty text (written ``<a></a>``, parsed as no text) makes :func:`build_canonical` return None
 and the caller builds the tree element by element, which raises the error it always raised.
 The tests compare both paths, and the text with lxml's C14N of both trees, on generated
 people and on hostile texts.
@@ -204,30 +204,6 @@ def canonical_start_tags(personal_id: str, number: int, content_hash: str) -> tu
     )
 
 
-def build_tree(
-    data: dict[str, Any],
-    *,
-    personal_id: str,
-    number: int,
-    content_hash: str,
-    include_assets: bool,
-    units: Mapping[Any, str],
-) -> etree._Element | None:
-    """The tree :func:`profiles.document.build_snapshot_tree` builds for schema 1.1, written
-    as text and parsed; None when this path does not write the snapshot (the caller then
-    builds the tree element by element). A snapshot value of the wrong type raises the same
-    :class:`~profiles.document.DocumentError` as the element builder."""
-    built = build_canonical(
-        data,
-        personal_id=personal_id,
-        number=number,
-        content_hash=content_hash,
-        include_assets=include_assets,
-        units=units,
-    )
-    return None if built is None else built[0]
-
-
 def build_canonical(
     data: dict[str, Any],
     *,
@@ -237,8 +213,11 @@ def build_canonical(
     include_assets: bool,
     units: Mapping[Any, str],
 ) -> tuple[etree._Element, bytes] | None:
-    """:func:`build_tree` and the text it parsed: the tree's exclusive C14N (see the module
-    docstring)."""
+    """The tree :func:`profiles.document.build_snapshot_tree` builds for schema 1.1, written
+    as text and parsed, with that text: the tree's exclusive C14N (see the module
+    docstring). None when this path does not write the snapshot (the caller then builds the
+    tree element by element). A snapshot value of the wrong type raises the same
+    :class:`~profiles.document.DocumentError` as the element builder."""
     version = "1.1"
     out = [_start_tag(personal_id, number, content_hash, include_assets)]
     append = out.append

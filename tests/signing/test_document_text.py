@@ -108,7 +108,7 @@ def test_what_the_text_path_cannot_write_is_left_to_the_element_builder(tree, re
     data["profile"]["other_names"] = text
     kwargs = {"personal_id": "1", "number": 1, "content_hash": "0" * 64, "include_assets": False}
     units = document.unit_codes(data)
-    assert document_text.build_tree(data, units=units, **kwargs) is None
+    assert document_text.build_canonical(data, units=units, **kwargs) is None
     with pytest.raises(ValueError) as through_elements:
         document.build_element_tree(data, version="1.1", units=units, **kwargs)
     with pytest.raises(ValueError) as rendered:
@@ -127,7 +127,7 @@ def test_an_empty_text_is_left_to_the_element_builder(tree, reference_data):
     data = copy.deepcopy(snapshot(person))
     data["profile"]["other_names"] = _Blank()
     kwargs = {"personal_id": "1", "number": 1, "content_hash": "0" * 64, "include_assets": False}
-    assert document_text.build_tree(data, units=document.unit_codes(data), **kwargs) is None
+    assert document_text.build_canonical(data, units=document.unit_codes(data), **kwargs) is None
     root = document.build_snapshot_tree(data, **kwargs)
     assert (
         root.find(f"{{{document.NAMESPACE}}}Nhom1/{{{document.NAMESPACE}}}other_names").text == ""
@@ -155,7 +155,7 @@ def test_a_bad_value_raises_the_same_error_naming_the_field(
     kwargs = {"personal_id": "1", "number": 1, "content_hash": "0" * 64, "include_assets": True}
     units = document.unit_codes(data)
     with pytest.raises(document.DocumentError) as text_error:
-        document_text.build_tree(data, units=units, **kwargs)
+        document_text.build_canonical(data, units=units, **kwargs)
     with pytest.raises(document.DocumentError) as element_error:
         document.build_element_tree(data, version="1.1", units=units, **kwargs)
     assert text_error.value.messages == element_error.value.messages
@@ -181,7 +181,7 @@ def test_equal_values_written_differently_are_not_mixed_up_by_the_remembered_tex
         kwargs = {"personal_id": "1", "number": 1, "content_hash": "0" * 64}
         units = document.unit_codes(data)
         with pytest.raises(document.DocumentError) as text_error:
-            document_text.build_tree(data, units=units, include_assets=True, **kwargs)
+            document_text.build_canonical(data, units=units, include_assets=True, **kwargs)
         with pytest.raises(document.DocumentError) as element_error:
             document.build_element_tree(
                 data, version="1.1", units=units, include_assets=True, **kwargs
