@@ -38,6 +38,7 @@ signature's cryptography). Then it measures:
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import signal
@@ -97,10 +98,21 @@ def _env() -> dict[str, str]:
 
 def setup_databases() -> None:
     if connection.vendor == "postgresql":
+        old_name = connection.settings_dict["NAME"]
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        atexit.register(_drop_test_database, old_name)
     else:
         call_command("migrate", verbosity=0, interactive=False)
     call_command("migrate", database="national", verbosity=0, interactive=False)
+
+
+def _drop_test_database(old_name: str) -> None:
+    """The PostgreSQL test database goes when the bench ends (it was left behind, and the
+    next bench to create ``test_…`` stopped on it)."""
+    try:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    except Exception as exc:  # a worker still connected: say so, do not hide the bench's end
+        print(f"the test database was not dropped: {exc}", file=sys.stderr)
 
 
 def setup_people(count: int, *, fast: bool = False):
