@@ -277,11 +277,13 @@ def test_a_key_swapped_after_its_check_is_verified_again(test_ca, rsa_cred, samp
     # checks every RSA-CRT result itself); a key that is not that very key is verified at
     # every signature, as before
     signer = KeyFileSigner.from_pkcs12(rsa_cred.pkcs12, rsa_cred.pin)
-    assert verify_document(sign_document(sample_doc, signer), test_ca.trust_store()).ok
+    at = signer.certificate.not_valid_before_utc + timedelta(hours=3)
+    signed = sign_document(sample_doc, signer, signing_time=at)
+    assert verify_document(signed, test_ca.trust_store(), at=at + timedelta(days=1)).ok
     other = next(c for c in test_ca.credentials if c.username == "binh" and c.kind == "rsa")
     signer._key = KeyFileSigner.from_pkcs12(other.pkcs12, other.pin).signing_key
     with pytest.raises(SigningError, match="không phải khóa của chứng thư"):
-        sign_document(sample_doc, signer)
+        sign_document(sample_doc, signer, signing_time=at)
 
 
 class _FaultyKey:
@@ -305,8 +307,9 @@ class _FaultyKey:
 
 def test_a_faulty_value_from_a_key_outside_openssl_is_refused(rsa_signer, sample_doc):
     faulty = _OtherKey(rsa_signer.certificate, rsa_signer.chain, _FaultyKey(rsa_signer.signing_key))
+    at = rsa_signer.certificate.not_valid_before_utc + timedelta(hours=3)
     with pytest.raises(SigningError, match="không phải khóa của chứng thư"):
-        sign_document(sample_doc, faulty)
+        sign_document(sample_doc, faulty, signing_time=at)
 
 
 # -- a document written in canonical form (profiles.document_text) ------------------------------

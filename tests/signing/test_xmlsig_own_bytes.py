@@ -63,7 +63,11 @@ def test_a_document_written_in_canonical_form_is_verified_without_parsing_it(
     sample_doc, rsa_signer, test_ca, monkeypatch
 ):
     c14n = _unsigned_c14n(sample_doc)
-    signed = xmlsig.sign_built_tree(etree.fromstring(c14n), rsa_signer, canonical=c14n)
+    at = rsa_signer.certificate.not_valid_before_utc + timedelta(hours=3)
+    signed = xmlsig.sign_built_tree(
+        etree.fromstring(c14n), rsa_signer, signing_time=at, canonical=c14n
+    )
+    later = at + timedelta(days=1)
 
     def no_parse(xml):
         raise AssertionError("parsed a document written in canonical form")
@@ -71,14 +75,14 @@ def test_a_document_written_in_canonical_form_is_verified_without_parsing_it(
     own = fastsign.verify_own_bytes(signed, xmlsig._certificate_from_base64, no_parse)
     assert own is not None and own.root is None
     assert own.signed_data == c14n == _signxml_signed_data(signed, test_ca)
-    result = verify_document(signed, test_ca.trust_store())
+    result = verify_document(signed, test_ca.trust_store(), at=later)
     assert result.ok, result.codes
     assert result.signed_root is None and result.signed_content == c14n
     # the same bytes with one text changed, still in canonical form: parsed, and refused
     changed = signed.replace(b"<HoVaTen>", b"<HoVaTen>x", 1)
     assert changed != signed
     assert _own(changed) is None
-    assert not verify_document(changed, test_ca.trust_store()).ok
+    assert not verify_document(changed, test_ca.trust_store(), at=later).ok
 
 
 def test_the_byte_path_gives_the_result_of_the_tree_path(signed_doc, test_ca, rsa_signer):
