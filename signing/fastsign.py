@@ -668,9 +668,10 @@ def verify_own_bytes(
     # canonicalised.
     root: etree._Element | None = None
     signed_data = unsigned[len(_DECLARATION) :]
-    if not unsigned.startswith(_DECLARATION) or (
-        _b64_sha256(signed_data).encode() != values["document_digest"]
-    ):
+    digest_holds = unsigned.startswith(_DECLARATION) and (
+        _b64_sha256(signed_data).encode() == values["document_digest"]
+    )
+    if not digest_holds:
         try:
             root = parse(unsigned)
         except (etree.XMLSyntaxError, ValueError):
@@ -681,6 +682,7 @@ def verify_own_bytes(
         if _end_tag(root) != end or (root.getroottree().docinfo.encoding or "").upper() != "UTF-8":
             return None
         signed_data = _c14n(root)
+        digest_holds = _b64_sha256(signed_data).encode() == values["document_digest"]
     # (every id starts with "SignXML": one search of the document when none is there)
     if _DSIG_NAMESPACE in signed_data or (
         b"SignXML" in signed_data and any(values[name] in signed_data for name in _ID_FIELDS)
@@ -689,7 +691,7 @@ def verify_own_bytes(
     parts = template.parts
     before, after = template.key_info_c14n
     if (
-        _b64_sha256(signed_data).encode() != values["document_digest"]
+        not digest_holds
         or _b64_sha256(_fill(parts.signed_properties, values)).encode()
         != values["properties_digest"]
         or _b64_sha256(before + values["key_info"] + after).encode() != values["key_info_digest"]
