@@ -504,6 +504,11 @@ def render_snapshot(data: dict[str, Any], **kwargs: Any) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
+def personal_id_of(data: dict[str, Any]) -> str:
+    """The personal ID a snapshot's document names (its root's ``soDinhDanh``)."""
+    return str((data.get("profile") or {}).get("personal_id", ""))
+
+
 def version_tree(
     version: Any,
     *,
@@ -530,7 +535,7 @@ def version_tree_and_c14n(
     data = version.snapshot
     return snapshot_tree_and_c14n(
         data,
-        personal_id=str((data.get("profile") or {}).get("personal_id", "")),
+        personal_id=personal_id_of(data),
         number=version.number,
         content_hash=version.content_hash,
         include_assets=assets_included_by_default() if include_assets is None else include_assets,

@@ -403,10 +403,9 @@ def _signed_for_snapshot(signed_root: etree._Element, version: ProfileVersion) -
     rendered and signed: no need to re-render it. Re-rendering (and naming the groups that
     differ) is only done when this binding fails; it also keeps old signatures valid if a
     later release renders the same snapshot differently."""
-    personal_id = str((version.snapshot.get("profile") or {}).get("personal_id", ""))
     return (
         signed_root.get("maBam") == version.content_hash
-        and signed_root.get("soDinhDanh") == personal_id
+        and signed_root.get("soDinhDanh") == document.personal_id_of(version.snapshot)
         and signed_root.get("phienBan") == str(version.number)
     )
 
@@ -415,9 +414,10 @@ def _starts_as_signed_for_snapshot(signed_content: bytes, version: ProfileVersio
     """:func:`_signed_for_snapshot` read from the canonical bytes without parsing them: they
     start with the root start tag a 1.1 document of this version and snapshot hash has in
     canonical form (a document a verifier did not parse; anything else is parsed)."""
-    personal_id = str((version.snapshot.get("profile") or {}).get("personal_id", ""))
     return signed_content.startswith(
-        document_text.canonical_start_tags(personal_id, version.number, version.content_hash)
+        document_text.canonical_start_tags(
+            document.personal_id_of(version.snapshot), version.number, version.content_hash
+        )
     )
 
 
