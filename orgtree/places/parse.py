@@ -164,7 +164,7 @@ def _segment(raw: str, tokens: list[str]) -> Segment:
             found, prefix_len = one, 1
         else:
             prefix_len = 0
-        if prefix_len:
+        if found is not None:  # with a prefix of prefix_len words
             key = " ".join(tokens[prefix_len:])
             return Segment(  # positional: the fields in their order (cheaper than keywords)
                 raw,
@@ -221,7 +221,9 @@ def _hint_key(hint: frozenset[str] | None) -> str:
 
 
 _HINT_KEY = {head: _hint_key(levels) for head, levels in _PREFIXES.items()}
-_HINT_KEY_OF = {levels: _hint_key(levels) for levels in _PREFIXES.values()}
+_HINT_KEY_OF: dict[frozenset[str] | None, str] = {
+    levels: _hint_key(levels) for levels in _PREFIXES.values()
+}
 
 
 # the prefixes by their first word: (the one-word prefix or None, {second word: the two-word

@@ -110,7 +110,7 @@ def _plan(segments: list[Segment]) -> Plan:
                 candidate = (i, key, False)
                 bare.append(candidate)
                 city_or_bare.append(candidate)
-            elif i < last and (segments[i + 1].hint is None or DISTRICT in segments[i + 1].hint):
+            elif i < last and ((after := segments[i + 1].hint) is None or DISTRICT in after):
                 # a bare number before a district or another number: a numbered ward or
                 # district of a sheet whose columns lost their level words ("14, 5, TP HCM",
                 # "7, Tân Bình, …"); tried after every name
@@ -506,13 +506,13 @@ def _collapse(
         province, commune = distinct[0]
         return Outcome(province, commune, confidence, [], False, score, reason)
     provinces = {p for p, _ in distinct}
-    province = provinces.pop() if len(provinces) == 1 else None
+    common = provinces.pop() if len(provinces) == 1 else None
     unique: dict[tuple[str, str | None], str] = {}
     for p, c, why in options:
         unique.setdefault((p, c), why)
     candidates = [(p, c, why) for (p, c), why in unique.items()]
-    conf = min(0.5, confidence) if province else min(0.4, confidence)
-    return Outcome(province, None, conf, candidates, True, score, reason)
+    conf = min(0.5, confidence) if common else min(0.4, confidence)
+    return Outcome(common, None, conf, candidates, True, score, reason)
 
 
 def _direct_outcome(reading: Reading) -> Outcome:
@@ -526,7 +526,7 @@ def _direct_outcome(reading: Reading) -> Outcome:
         reason = "Khớp tên xã" + historic_note if historic_note else "Khớp tên xã"
         return Outcome(province, commune, base * factor, [], False, score, reason)
     if reading.communes:
-        options = [
+        options: list[tuple[str, str | None, str]] = [
             (index.province_of[COMMUNE, c], c, "Trùng tên xã trong danh mục")
             for c in reading.communes
         ]
