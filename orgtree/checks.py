@@ -22,6 +22,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib import admin
 from django.core.checks import Error, Tags, register
+from django.core.checks import Warning as CheckWarning
+
+from . import native
 
 ACCESS_SCOPES = frozenset({"subtree", "owner", "reference", "national"})
 
@@ -59,3 +62,20 @@ def check_admin_access_scope(app_configs: Any = None, **kwargs: Any) -> list[Err
             )
         )
     return errors
+
+
+@register()
+def check_native_resolver(app_configs: Any = None, **kwargs: Any) -> list[CheckWarning]:
+    """The place resolver runs compiled when a build of its sources exists (orgtree/native.py);
+    a plain run is correct but slower, so it is said, unless asked for."""
+    if native.disabled() or native.installed():
+        return []
+    return [
+        CheckWarning(
+            "The place resolver runs as plain Python (about 1.5 times slower): there is no "
+            "compiled build of its current sources.",
+            hint="Run ./run setup (it runs tools/build_native.py), or set CBCCVC_NATIVE=0 "
+            "to run the plain modules on purpose.",
+            id="orgtree.W010",
+        )
+    ]

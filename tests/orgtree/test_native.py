@@ -1,0 +1,157 @@
+"""The compiled place resolver (orgtree/native.py): imported where it is built for these sources,
+never for others, and it answers as the plain Python modules do."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from orgtree import native
+
+DATA = Path(__file__).parent / "data"
+
+
+def _require_build() -> None:
+    """Skip where the plain modules run on purpose or nothing is built; never in CI."""
+    if native.disabled():
+        pytest.skip("CBCCVC_NATIVE=0: the plain modules on purpose")
+    if native.built_files(native.build_dir()) is None:
+        if os.environ.get("CI"):
+            pytest.fail("no compiled resolver in CI: ./run setup builds it (tools/build_native.py)")
+        pytest.skip("the compiled resolver is not built: run ./run setup")
+
+
+@pytest.mark.database_free
+def test_the_compiled_modules_are_imported_when_built():
+    _require_build()
+    import orgtree.places.resolve  # noqa: F401
+
+    assert native.installed()
+    assert native.compiled_modules() == list(native.MODULES)
+
+
+@pytest.mark.database_free
+def test_a_build_of_other_sources_is_never_found(tmp_path, monkeypatch):
+    monkeypatch.setattr(native, "BUILDS", tmp_path)
+    other = tmp_path / "0123456789abcdef01234567"
+    (other / "orgtree").mkdir(parents=True)
+    for name in native.MODULES:
+        (other / f"{name.replace('.', '/')}{native.EXT_SUFFIX}").parent.mkdir(
+            parents=True, exist_ok=True
+        )
+        (other / f"{name.replace('.', '/')}{native.EXT_SUFFIX}").write_bytes(b"")
+    (other / native.MANIFEST).write_text(
+        "".join(f"{n} {n.replace('.', '/')}{native.EXT_SUFFIX}\n" for n in native.MODULES)
+    )
+    assert native.built_files(other) is not None  # a complete build …
+    assert native.build_dir() != other  # … of other sources: not the one looked for
+    assert native.built_files(native.build_dir()) is None
+    # a build missing a module is no build
+    (other / f"{native.MODULES[0].replace('.', '/')}{native.EXT_SUFFIX}").unlink()
+    assert native.built_files(other) is None
+
+
+@pytest.mark.database_free
+def test_the_tag_follows_every_source_it_names(tmp_path, monkeypatch):
+    for name in native.MODULES + native.TYPED_NEIGHBOURS:
+        copy = tmp_path / f"{name.replace('.', '/')}.py"
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(native.source_path(name).read_bytes())
+    first = native.tag()
+    monkeypatch.setattr(native, "ROOT", tmp_path)
+    assert native.tag() == first  # the same sources elsewhere: the same build
+    for name in (native.MODULES[-1], native.TYPED_NEIGHBOURS[-1]):
+        path = native.source_path(name)
+        path.write_bytes(path.read_bytes() + b"\n# edited\n")
+        assert native.tag() != first
+        first = native.tag()
+
+
+@contextmanager
+def plain_resolver() -> Iterator[ModuleType]:
+    """``orgtree.places.resolve`` imported from the plain sources with its compiled group
+    set aside (the catalogue, built by the compiled index, is shared); all put back after."""
+    packages = {name.rpartition(".")[0] for name in native.MODULES}
+    attributes = {
+        (package, child): getattr(sys.modules[package], child, None)
+        for package in packages
+        for child in [n.rpartition(".")[2] for n in native.MODULES if n.startswith(package + ".")]
+    }
+    saved = {name: sys.modules.pop(name) for name in native.MODULES if name in sys.modules}
+    finders = [f for f in sys.meta_path if isinstance(f, native._Finder)]
+    for finder in finders:
+        sys.meta_path.remove(finder)
+    try:
+        plain = importlib.import_module("orgtree.places.resolve")
+        assert not str(plain.__file__).endswith(native.EXT_SUFFIX)
+        yield plain
+    finally:
+        for name in native.MODULES:
+            sys.modules.pop(name, None)
+        sys.modules.update(saved)
+        sys.meta_path[:0] = finders
+        for (package, child), module in attributes.items():
+            if module is not None:
+                setattr(sys.modules[package], child, module)
+
+
+def _corpus_texts() -> list[tuple[str, str]]:
+    """(text, as_of) of every checked-in resolver corpus."""
+    from tests.orgtree.independent_corpus import load_tsv_corpus
+
+    found = []
+    for path in sorted(DATA.glob("resolver_corpus*.jsonl")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        as_of = json.loads(lines[0])["as_of"]
+        found += [(json.loads(line)["text"], as_of) for line in lines[1:] if line.strip()]
+    for path in sorted(DATA.glob("resolver_corpus*.tsv")):
+        as_of, items = load_tsv_corpus(path)
+        found += [(item["text"], as_of) for item in items]
+    return found
+
+
+def test_compiled_and_plain_modules_give_the_same_answers(reference_data):
+    _require_build()
+    from orgtree.places import get_catalogue, resolve_place
+
+    texts = _corpus_texts()
+    assert len(texts) > 2000
+    # the texts every shape test names too: legacy encodings, glued and slipped names
+    texts += [
+        (t, "2026-01-01")
+        for t in (
+            "X· HiÖp Thµnh, H. Yªn S¬n",
+            "TØnh Nam §Þnh",
+            "Haø Noäi",
+            "TỉnhĐồng Nai",
+            "P2,Q5,TP.HồChíMinh",
+            "Xã 7Sơn Hà, Quảng Ngãi",
+            "bản HoJn huyện Tam Đường Tỉnh Lai Châu",
+            "Ha2 Noi65",
+            "Xã Nga Thành (nay là xã Nga Sơn), Huyện Nga Sơn, Tỉnh Thanh Hóa",
+            "",
+            "Paris, France",
+        )
+    ]
+    catalogue = get_catalogue()
+    catalogue.forget()
+    compiled = [resolve_place(t, on).to_dict() for t, on in texts]
+    with plain_resolver() as plain:
+        assert plain.resolve_place is not resolve_place
+        catalogue.forget()
+        answers = [plain.resolve_place(t, on).to_dict() for t, on in texts]
+    catalogue.forget()
+    differ = [(t, a, b) for (t, _), a, b in zip(texts, compiled, answers, strict=True) if a != b]
+    assert differ == []
+    # put back: the package's names are the compiled ones again
+    import orgtree.places.resolve as again
+
+    assert str(again.__file__).endswith(native.EXT_SUFFIX)
