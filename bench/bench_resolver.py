@@ -18,6 +18,8 @@ often shared):
   long-running process that knows the parts other addresses share (provinces, districts) but
   mostly not the communes of these texts (the pass over the other texts is not timed);
 * the same with the decision cache warm (repeated texts are common in HR records);
+* when the resolver's hot path runs compiled (``orgtree/native.py``, built by ``./run setup``),
+  the first measure again with the plain Python modules, and the ratio;
 * a naive baseline: for each comma-separated part, one database query on the folded name
   (``AdminUnit.folded_name``), then the conversion table by query for an old commune;
 * a second naive baseline: a linear scan over every folded unit name per part (run on a
@@ -379,6 +381,15 @@ def main() -> None:
     )
 
     print(f"load average before timing: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    from orgtree import native
+
+    modules = native.compiled_modules()
+    print(
+        f"resolver modules: compiled with mypyc ({native.build_dir().relative_to(ROOT)})"
+        if modules == list(native.MODULES)
+        else f"resolver modules: plain Python (compiled: {modules or 'none'}; ./run setup "
+        "builds them, CBCCVC_NATIVE=0 turns them off)"
+    )
     forget = get_catalogue().forget  # every pass starts with nothing remembered
     corpus_rates = []
     for path in corpora:
@@ -417,6 +428,13 @@ def main() -> None:
         resolve_place, texts, args.seconds, untimed=read_others(resolve_place, others, forget)
     )
     with_cache = rate(resolve_place, texts, args.seconds)
+    # the same code as plain Python (orgtree/native.py), when the compiled modules run
+    from orgtree import native
+
+    plain_rate = None
+    if native.compiled_modules():
+        with native.plain_modules() as plain:
+            plain_rate = rate(plain.resolve_place, texts, args.seconds, forget)
     sample = texts[:: max(1, len(texts) // 400)]
     db_rate = rate(naive_db, sample, min(args.seconds, 2.0))
     scan_rate = rate(make_naive_scan(), texts[:: max(1, len(texts) // 60)], min(args.seconds, 2.0))
@@ -428,10 +446,13 @@ def main() -> None:
         ("resolve_place, parsed parts warm", parts_warm),
         ("resolve_place, parts of others warm", seen_elsewhere),
         ("resolve_place, warm decision cache", with_cache),
+        *([("plain Python modules, no cache", plain_rate)] if plain_rate else []),
         ("baseline: DB query per part", db_rate),
         ("baseline: linear scan per part", scan_rate),
     ]:
         print(f"{label[:34]:34s} {wall:12,.0f} {cpu:12,.0f}")
+    if plain_rate:
+        print(f"ratio no cache / plain Python     {no_cache[1] / plain_rate[1]:11.2f}x (CPU)")
     print(f"ratio no cache / DB baseline      {no_cache[0] / db_rate[0]:11.1f}x")
     print(f"ratio no cache / scan baseline    {no_cache[0] / scan_rate[0]:11.1f}x")
     print(f"load average after timing: {os.getloadavg()[0]:.2f}")

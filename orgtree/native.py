@@ -25,7 +25,8 @@ import importlib.util
 import os
 import sys
 import sysconfig
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType
@@ -134,3 +135,30 @@ def compiled_modules() -> list[str]:
         for name in MODULES
         if str(getattr(sys.modules.get(name), "__file__", "") or "").endswith(EXT_SUFFIX)
     ]
+
+
+@contextmanager
+def plain_modules(name: str = "orgtree.places.resolve") -> Iterator[ModuleType]:
+    """Module ``name`` of :data:`MODULES` imported from the plain sources, with the compiled
+    group set aside meanwhile, and everything put back after: to compare the two in one
+    process (the benchmark, the tests). The catalogue, built by the module that was imported
+    first, is shared."""
+    children = {n: n.rpartition(".") for n in MODULES}
+    bound = {n: getattr(sys.modules.get(p), c, None) for n, (p, _, c) in children.items()}
+    saved = {n: sys.modules.pop(n) for n in MODULES if n in sys.modules}
+    finders = [f for f in sys.meta_path if isinstance(f, _Finder)]
+    for finder in finders:
+        sys.meta_path.remove(finder)
+    try:
+        module = importlib.import_module(name)
+        if str(module.__file__).endswith(EXT_SUFFIX):
+            raise RuntimeError(f"{name} was imported compiled")
+        yield module
+    finally:
+        for n in MODULES:
+            sys.modules.pop(n, None)
+        sys.modules.update(saved)
+        sys.meta_path[:0] = finders
+        for n, (parent, _, child) in children.items():
+            if bound[n] is not None and parent in sys.modules:
+                setattr(sys.modules[parent], child, bound[n])

@@ -3,14 +3,9 @@ never for others, and it answers as the plain Python modules do."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -75,34 +70,6 @@ def test_the_tag_follows_every_source_it_names(tmp_path, monkeypatch):
         first = native.tag()
 
 
-@contextmanager
-def plain_resolver() -> Iterator[ModuleType]:
-    """``orgtree.places.resolve`` imported from the plain sources with its compiled group
-    set aside (the catalogue, built by the compiled index, is shared); all put back after."""
-    packages = {name.rpartition(".")[0] for name in native.MODULES}
-    attributes = {
-        (package, child): getattr(sys.modules[package], child, None)
-        for package in packages
-        for child in [n.rpartition(".")[2] for n in native.MODULES if n.startswith(package + ".")]
-    }
-    saved = {name: sys.modules.pop(name) for name in native.MODULES if name in sys.modules}
-    finders = [f for f in sys.meta_path if isinstance(f, native._Finder)]
-    for finder in finders:
-        sys.meta_path.remove(finder)
-    try:
-        plain = importlib.import_module("orgtree.places.resolve")
-        assert not str(plain.__file__).endswith(native.EXT_SUFFIX)
-        yield plain
-    finally:
-        for name in native.MODULES:
-            sys.modules.pop(name, None)
-        sys.modules.update(saved)
-        sys.meta_path[:0] = finders
-        for (package, child), module in attributes.items():
-            if module is not None:
-                setattr(sys.modules[package], child, module)
-
-
 def _corpus_texts() -> list[tuple[str, str]]:
     """(text, as_of) of every checked-in resolver corpus."""
     from tests.orgtree.independent_corpus import load_tsv_corpus
@@ -144,7 +111,7 @@ def test_compiled_and_plain_modules_give_the_same_answers(reference_data):
     catalogue = get_catalogue()
     catalogue.forget()
     compiled = [resolve_place(t, on).to_dict() for t, on in texts]
-    with plain_resolver() as plain:
+    with native.plain_modules() as plain:
         assert plain.resolve_place is not resolve_place
         catalogue.forget()
         answers = [plain.resolve_place(t, on).to_dict() for t, on in texts]
