@@ -118,7 +118,7 @@ def _accent_key(text: str) -> str:
     return " ".join(clean(text).lower().translate(_PUNCT_TO_SPACE).split())
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Segment:
     raw: str
     hint: frozenset[str] | None  # levels announced by a prefix; None for a bare name
@@ -137,6 +137,34 @@ class Segment:
     # a level word and a name not known, cut from a run before known names ("xa son thy h le
     # thuy"): a spelling fix of it is only a guess, for a person to confirm
     misspelt: bool = False
+
+    # written out (init=False): mypyc compiles an __init__ written in the class, while the
+    # one dataclasses generates runs interpreted (orgtree/native.py)
+    def __init__(
+        self,
+        raw: str,
+        hint: frozenset[str] | None,
+        unit_type: str,
+        key: str,
+        full_key: str,
+        prefix_len: int,
+        numeric: bool,
+        raw_is_ascii: bool = True,
+        _accent: str | None = None,
+        tail: int = 0,
+        misspelt: bool = False,
+    ) -> None:
+        self.raw = raw
+        self.hint = hint
+        self.unit_type = unit_type
+        self.key = key
+        self.full_key = full_key
+        self.prefix_len = prefix_len
+        self.numeric = numeric
+        self.raw_is_ascii = raw_is_ascii
+        self._accent = _accent
+        self.tail = tail
+        self.misspelt = misspelt
 
     def accent_key(self) -> str:
         """The name with its diacritics (lower case, prefix removed), for same-fold ties."""

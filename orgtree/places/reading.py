@@ -20,7 +20,7 @@ from .parse import (
 _BARE_COMMUNE_ALONE = 1.0  # a lone bare name read as a commune is weak evidence
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Reading:
     index: UnitIndex
     provinces: tuple[str, ...] = ()
@@ -40,6 +40,36 @@ class Reading:
     # the text names a district ("Huyện X") of another province than the one read, and the
     # reading found no district: the province may be the wrong one ("Huyện Mê Linh, Vĩnh Phú")
     misplaced_district: bool = False
+
+    # written out (init=False): mypyc compiles an __init__ written in the class, while the
+    # one dataclasses generates runs interpreted (orgtree/native.py)
+    def __init__(
+        self,
+        index: UnitIndex,
+        provinces: tuple[str, ...] = (),
+        districts: tuple[str, ...] = (),
+        communes: tuple[str, ...] = (),
+        score: float = 0.0,
+        factor: float = 1.0,
+        historic: tuple[HistoricEntry, ...] = (),
+        former_district: HistoricEntry | None = None,
+        former_commune: FormerCommune | None = None,
+        former_text: str = "",
+        contradicted: bool = False,
+        misplaced_district: bool = False,
+    ) -> None:
+        self.index = index
+        self.provinces = provinces
+        self.districts = districts
+        self.communes = communes
+        self.score = score
+        self.factor = factor
+        self.historic = historic
+        self.former_district = former_district
+        self.former_commune = former_commune
+        self.former_text = former_text
+        self.contradicted = contradicted
+        self.misplaced_district = misplaced_district
 
 
 def _prefer(
@@ -64,7 +94,7 @@ def _prefer(
 Candidate = tuple[int, str, bool]  # (segment index, key to look up, explicit prefix)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Plan:
     """The segments and, per level, which to try in which order (same for every reading):
     segments with a matching prefix first, from the end of the text, then bare names."""
@@ -78,6 +108,24 @@ class Plan:
     # what is left of hamlet parts ("Thôn 16 Cư Prông"), tried inside the district read when
     # no name matched whole (see ``parse.tails``)
     tails: tuple[int, ...] = ()
+
+    # written out (init=False): mypyc compiles an __init__ written in the class, while the
+    # one dataclasses generates runs interpreted (orgtree/native.py)
+    def __init__(
+        self,
+        segments: list[Segment],
+        province: tuple[Candidate, ...],
+        district: tuple[Candidate, ...],
+        commune: tuple[Candidate, ...],
+        explicit: tuple[int, ...],
+        tails: tuple[int, ...] = (),
+    ) -> None:
+        self.segments = segments
+        self.province = province
+        self.district = district
+        self.commune = commune
+        self.explicit = explicit
+        self.tails = tails
 
 
 def _plan(segments: list[Segment]) -> Plan:
@@ -483,7 +531,7 @@ _CITY = frozenset({PROVINCE, DISTRICT})  # "Thành phố", "TP"
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Outcome:
     province: str | None
     commune: str | None
@@ -492,6 +540,26 @@ class Outcome:
     needs_review: bool
     score: float
     reason: str
+
+    # written out (init=False): mypyc compiles an __init__ written in the class, while the
+    # one dataclasses generates runs interpreted (orgtree/native.py)
+    def __init__(
+        self,
+        province: str | None,
+        commune: str | None,
+        confidence: float,
+        candidates: list[tuple[str, str | None, str]],
+        needs_review: bool,
+        score: float,
+        reason: str,
+    ) -> None:
+        self.province = province
+        self.commune = commune
+        self.confidence = confidence
+        self.candidates = candidates
+        self.needs_review = needs_review
+        self.score = score
+        self.reason = reason
 
 
 def _collapse(

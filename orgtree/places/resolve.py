@@ -50,7 +50,7 @@ from .reading import (
 REVIEW_THRESHOLD = 0.7
 
 
-@dataclass
+@dataclass(init=False)
 class PlaceResolution:
     """What :func:`resolve_place` found. ``province``/``commune`` are ``{"code", "name"}``;
     each candidate has ``province``, ``district`` (None in a set without districts),
@@ -65,6 +65,30 @@ class PlaceResolution:
     candidates: list[dict[str, Any]]
     needs_review: bool
     reason: str = ""
+
+    # written out (init=False): mypyc compiles an __init__ written in the class, while the
+    # one dataclasses generates runs interpreted (orgtree/native.py)
+    def __init__(
+        self,
+        text: str,
+        as_of: date,
+        release: str | None,
+        province: dict[str, str] | None,
+        commune: dict[str, str] | None,
+        confidence: float,
+        candidates: list[dict[str, Any]],
+        needs_review: bool,
+        reason: str = "",
+    ) -> None:
+        self.text = text
+        self.as_of = as_of
+        self.release = release
+        self.province = province
+        self.commune = commune
+        self.confidence = confidence
+        self.candidates = candidates
+        self.needs_review = needs_review
+        self.reason = reason
 
     def to_dict(self) -> dict[str, Any]:
         return {
