@@ -6,8 +6,8 @@ says whether it does (exit 1 when not). A build that fails (no C compiler, a typ
 mypyc refuses) leaves the plain Python modules in use, says why, and exits 1.
 
 The build is written into a temporary folder and renamed into ``var/native/<tag>/`` when
-complete, under a file lock (the test runs of ``.ci/run`` start side by side); older builds
-are removed.
+complete, under a file lock (the test runs of ``.ci/run`` start side by side); all but the
+last few older builds are removed.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ sys.path.insert(0, str(ROOT))
 os.environ["CBCCVC_NATIVE"] = "0"  # this process imports no build
 
 from orgtree import native  # noqa: E402
+
+KEEP_OLDER = 4  # older builds kept (about 2 MB each)
 
 
 def compile_into(work: Path) -> Path:
@@ -85,9 +87,13 @@ def build() -> int:
             return 1
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        for old in native.BUILDS.iterdir():
-            if old.is_dir() and old != target and not old.name.startswith("building-"):
-                shutil.rmtree(old, ignore_errors=True)
+        # a process started before may still import from an older build (a module it has not
+        # needed yet): the last few stay
+        builds = [b for b in native.BUILDS.iterdir() if b.is_dir() and b != target]
+        builds = [b for b in builds if not b.name.startswith("building-")]
+        builds.sort(key=lambda b: b.stat().st_mtime, reverse=True)
+        for old in builds[KEEP_OLDER:]:
+            shutil.rmtree(old, ignore_errors=True)
         print(f"build_native: built {target.relative_to(ROOT)}")
         return 0
 
