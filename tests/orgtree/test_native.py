@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,31 @@ def test_compiled_and_plain_modules_give_the_same_answers(reference_data):
     import orgtree.places.resolve as again
 
     assert str(again.__file__).endswith(native.EXT_SUFFIX)
+
+
+def test_the_written_out_initialisers_set_every_field_of_their_dataclass():
+    # Segment, Reading, Plan, Outcome and PlaceResolution write __init__ out (init=False) so
+    # that mypyc compiles it: a field added later must be added there too. Checked on the
+    # plain classes (the compiled ones check their argument types).
+    import dataclasses
+
+    with native.plain_modules() as resolve:
+        parse = sys.modules["orgtree.places.parse"]
+        reading = sys.modules["orgtree.places.reading"]
+        classes = [
+            parse.Segment,
+            reading.Reading,
+            reading.Plan,
+            reading.Outcome,
+            resolve.PlaceResolution,
+        ]
+    for cls in classes:
+        fields = dataclasses.fields(cls)
+        values = {f.name: object() for f in fields}
+        made = cls(**values)
+        assert {f.name: getattr(made, f.name) for f in fields} == values, cls
+        required = [values[f.name] for f in fields if f.default is dataclasses.MISSING]
+        made = cls(*required)
+        for f in fields:
+            if f.default is not dataclasses.MISSING:
+                assert getattr(made, f.name) == f.default, (cls, f.name)
