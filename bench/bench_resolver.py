@@ -357,6 +357,7 @@ def main() -> None:
     setup_django()
     from django.db import connection
 
+    from orgtree import native
     from orgtree.places import get_catalogue, invalidate_indexes, resolve_place
     from orgtree.refdata import load_reference_data
 
@@ -381,8 +382,6 @@ def main() -> None:
     )
 
     print(f"load average before timing: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    from orgtree import native
-
     modules = native.compiled_modules()
     print(
         f"resolver modules: compiled with mypyc ({native.build_dir().relative_to(ROOT)})"
@@ -429,8 +428,6 @@ def main() -> None:
     )
     with_cache = rate(resolve_place, texts, args.seconds)
     # the same code as plain Python (orgtree/native.py), when the compiled modules run
-    from orgtree import native
-
     plain_rate = None
     if native.compiled_modules():
         with native.plain_modules() as plain:

@@ -76,6 +76,16 @@ def disabled() -> bool:
     return os.environ.get(DISABLE, "") == "0"
 
 
+def relative_file(module: str) -> str:
+    """Where a build holds a compiled module (as the manifest names it)."""
+    return module.replace(".", "/") + EXT_SUFFIX
+
+
+def built() -> bool:
+    """Whether the build of the current sources exists."""
+    return built_files(build_dir()) is not None
+
+
 def built_files(directory: Path) -> dict[str, Path] | None:
     """Module name → compiled file of a finished build, None when there is none."""
     try:
@@ -128,13 +138,14 @@ def installed() -> bool:
     return any(isinstance(finder, _Finder) for finder in sys.meta_path)
 
 
+def is_compiled(module: ModuleType | None) -> bool:
+    """Whether ``module`` was imported from a compiled build."""
+    return str(getattr(module, "__file__", "") or "").endswith(EXT_SUFFIX)
+
+
 def compiled_modules() -> list[str]:
     """The modules of :data:`MODULES` imported from a compiled build."""
-    return [
-        name
-        for name in MODULES
-        if str(getattr(sys.modules.get(name), "__file__", "") or "").endswith(EXT_SUFFIX)
-    ]
+    return [name for name in MODULES if is_compiled(sys.modules.get(name))]
 
 
 @contextmanager
@@ -151,7 +162,7 @@ def plain_modules(name: str = "orgtree.places.resolve") -> Iterator[ModuleType]:
         sys.meta_path.remove(finder)
     try:
         module = importlib.import_module(name)
-        if str(module.__file__).endswith(EXT_SUFFIX):
+        if is_compiled(module):
             raise RuntimeError(f"{name} was imported compiled")
         yield module
     finally:

@@ -66,9 +66,9 @@ def build() -> int:
     native.BUILDS.mkdir(parents=True, exist_ok=True)
     with open(native.BUILDS / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        target = native.build_dir()
-        if native.built_files(target) is not None:
+        if native.built():
             return 0
+        target = native.build_dir()
         print(f"build_native: compiling {len(native.MODULES)} modules with mypyc …", flush=True)
         work = Path(tempfile.mkdtemp(prefix="building-", dir=native.BUILDS))
         os.chdir(ROOT)  # mypy reads its configuration (pyproject.toml) from here
@@ -103,7 +103,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="only say whether it is built")
     args = parser.parse_args()
     if args.check:
-        fresh = native.built_files(native.build_dir()) is not None
+        fresh = native.built()
         print(f"build_native: {'built' if fresh else 'not built'} for the current sources")
         return 0 if fresh else 1
     return build()

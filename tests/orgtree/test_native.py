@@ -19,7 +19,7 @@ def _require_build() -> None:
     """Skip where the plain modules run on purpose or nothing is built; never in CI."""
     if native.disabled():
         pytest.skip("CBCCVC_NATIVE=0: the plain modules on purpose")
-    if native.built_files(native.build_dir()) is None:
+    if not native.built():
         if os.environ.get("CI"):
             pytest.fail("no compiled resolver in CI: ./run setup builds it (tools/build_native.py)")
         pytest.skip("the compiled resolver is not built: run ./run setup")
@@ -38,31 +38,29 @@ def test_the_compiled_modules_are_imported_when_built():
 def test_a_build_of_other_sources_is_never_found(tmp_path, monkeypatch):
     monkeypatch.setattr(native, "BUILDS", tmp_path)
     other = tmp_path / "0123456789abcdef01234567"
-    (other / "orgtree").mkdir(parents=True)
     for name in native.MODULES:
-        (other / f"{name.replace('.', '/')}{native.EXT_SUFFIX}").parent.mkdir(
-            parents=True, exist_ok=True
-        )
-        (other / f"{name.replace('.', '/')}{native.EXT_SUFFIX}").write_bytes(b"")
+        (other / native.relative_file(name)).parent.mkdir(parents=True, exist_ok=True)
+        (other / native.relative_file(name)).write_bytes(b"")
     (other / native.MANIFEST).write_text(
-        "".join(f"{n} {n.replace('.', '/')}{native.EXT_SUFFIX}\n" for n in native.MODULES)
+        "".join(f"{n} {native.relative_file(n)}\n" for n in native.MODULES)
     )
     assert native.built_files(other) is not None  # a complete build …
     assert native.build_dir() != other  # … of other sources: not the one looked for
-    assert native.built_files(native.build_dir()) is None
+    assert not native.built()
     # a build missing a module is no build
-    (other / f"{native.MODULES[0].replace('.', '/')}{native.EXT_SUFFIX}").unlink()
+    (other / native.relative_file(native.MODULES[0])).unlink()
     assert native.built_files(other) is None
 
 
 @pytest.mark.database_free
 def test_the_tag_follows_every_source_it_names(tmp_path, monkeypatch):
-    for name in native.MODULES + native.TYPED_NEIGHBOURS:
-        copy = tmp_path / f"{name.replace('.', '/')}.py"
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        copy.write_bytes(native.source_path(name).read_bytes())
+    names = native.MODULES + native.TYPED_NEIGHBOURS
+    sources = {name: native.source_path(name).read_bytes() for name in names}
     first = native.tag()
     monkeypatch.setattr(native, "ROOT", tmp_path)
+    for name in names:
+        native.source_path(name).parent.mkdir(parents=True, exist_ok=True)
+        native.source_path(name).write_bytes(sources[name])
     assert native.tag() == first  # the same sources elsewhere: the same build
     for name in (native.MODULES[-1], native.TYPED_NEIGHBOURS[-1]):
         path = native.source_path(name)
@@ -122,7 +120,7 @@ def test_compiled_and_plain_modules_give_the_same_answers(reference_data):
     # put back: the package's names are the compiled ones again
     import orgtree.places.resolve as again
 
-    assert str(again.__file__).endswith(native.EXT_SUFFIX)
+    assert native.is_compiled(again)
 
 
 def test_the_written_out_initialisers_set_every_field_of_their_dataclass():
